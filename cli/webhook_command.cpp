@@ -1,0 +1,18 @@
+// kguard webhook: placeholder until its issue lands; exits 2 so that no script mistakes it for success.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace cli {
+
+void addWebhookCommand(CLI::App& app, int* exitCode) {
+  auto* cmd = app.add_subcommand("webhook", "not implemented yet");
+  cmd->allow_extras();
+  cmd->callback([exitCode] {
+    std::cerr << "kguard webhook: not implemented yet\n";
+    *exitCode = kExitUsage;
+  });
+}
+
+}  // namespace cli

@@ -1,0 +1,98 @@
+#include "kube/json_reader.h"
+
+namespace kube {
+namespace {
+
+std::string typeName(const nlohmann::json& v) {
+  if (v.is_number_integer()) return "an integer";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_array()) return "a list";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+}  // namespace
+
+void JsonReader::expectObject() const {
+  if (!value_->is_object()) fail("expected an object, got " + typeName(*value_));
+}
+
+std::optional<JsonReader> JsonReader::field(const char* name) const {
+  expectObject();
+  auto it = value_->find(name);
+  if (it == value_->end() || it->is_null()) return std::nullopt;
+  return JsonReader(*it, childPath(name));
+}
+
+void JsonReader::forEach(const char* name, const std::function<void(const JsonReader&)>& fn) const {
+  auto list = field(name);
+  if (!list) return;
+  if (!list->value().is_array()) list->fail("expected a list, got " + typeName(list->value()));
+  size_t i = 0;
+  for (const auto& element : list->value()) fn(JsonReader(element, list->path() + "[" + std::to_string(i++) + "]"));
+}
+
+std::optional<std::string> JsonReader::optString(const char* name) const {
+  auto f = field(name);
+  if (!f) return std::nullopt;
+  if (!f->value().is_string()) f->fail("expected a string, got " + typeName(f->value()));
+  return f->value().get<std::string>();
+}
+
+std::optional<bool> JsonReader::optBool(const char* name) const {
+  auto f = field(name);
+  if (!f) return std::nullopt;
+  if (!f->value().is_boolean()) f->fail("expected a boolean, got " + typeName(f->value()));
+  return f->value().get<bool>();
+}
+
+std::optional<int64_t> JsonReader::optInt(const char* name) const {
+  auto f = field(name);
+  if (!f) return std::nullopt;
+  const auto& v = f->value();
+  if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX)) return v.get<int64_t>();
+  // JSON has one number type: 1000.0 is the integer 1000 to the API server too.
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9.2e18 && d <= 9.2e18)
+      return static_cast<int64_t>(d);
+  }
+  f->fail("expected an integer, got " + typeName(v));
+}
+
+std::map<std::string, std::string> JsonReader::stringMap(const char* name) const {
+  std::map<std::string, std::string> out;
+  auto f = field(name);
+  if (!f) return out;
+  if (!f->value().is_object()) f->fail("expected an object of strings, got " + typeName(f->value()));
+  for (const auto& kv : f->value().items()) {
+    if (kv.value().is_null()) {
+      out[kv.key()] = "";
+    } else if (!kv.value().is_string()) {
+      throw DecodeError(f->path() + "[\"" + kv.key() + "\"]", "expected a string, got " + typeName(kv.value()));
+    } else {
+      out[kv.key()] = kv.value().get<std::string>();
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> JsonReader::stringList(const char* name) const {
+  std::vector<std::string> out;
+  forEach(name, [&out](const JsonReader& item) {
+    if (!item.value().is_string()) item.fail("expected a string, got " + typeName(item.value()));
+    out.push_back(item.value().get<std::string>());
+  });
+  return out;
+}
+
+std::vector<std::string> JsonReader::keys() const {
+  expectObject();
+  std::vector<std::string> out;
+  for (const auto& kv : value_->items()) out.push_back(kv.key());
+  return out;
+}
+
+}  // namespace kube

@@ -1,0 +1,63 @@
+#pragma once
+// Typed reads from untrusted JSON with the field path in every error: the boundary where a manifest
+// or an AdmissionReview becomes kguard's typed structs. Include only in decoder .cpp files.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kube {
+
+// A field of the wrong type or an invalid value: `path` is "spec.containers[0].securityContext".
+class DecodeError : public std::runtime_error {
+ public:
+  DecodeError(std::string path, const std::string& problem)
+      : std::runtime_error(path + ": " + problem), path_(std::move(path)), problem_(problem) {}
+  const std::string& path() const { return path_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string path_;
+  std::string problem_;
+};
+
+// A JSON value and the path it was reached by. Missing fields and JSON null read as "unset".
+class JsonReader {
+ public:
+  JsonReader(const nlohmann::json& value, std::string path) : value_(&value), path_(std::move(path)) {}
+
+  const std::string& path() const { return path_; }
+  const nlohmann::json& value() const { return *value_; }
+  bool isNull() const { return value_->is_null(); }
+
+  // The child field, or nullopt when it is missing or null. Throws unless this value is an object.
+  std::optional<JsonReader> field(const char* name) const;
+  // Calls fn for each element of the list at `name` (missing/null = empty).
+  void forEach(const char* name, const std::function<void(const JsonReader&)>& fn) const;
+
+  std::optional<std::string> optString(const char* name) const;
+  std::optional<bool> optBool(const char* name) const;
+  std::optional<int64_t> optInt(const char* name) const;
+  std::string string(const char* name) const { return optString(name).value_or(""); }
+  bool boolean(const char* name) const { return optBool(name).value_or(false); }
+  std::map<std::string, std::string> stringMap(const char* name) const;
+  std::vector<std::string> stringList(const char* name) const;
+
+  // Every key of this object (throws unless it is an object).
+  std::vector<std::string> keys() const;
+
+  [[noreturn]] void fail(const std::string& problem) const { throw DecodeError(path_, problem); }
+  void expectObject() const;
+
+ private:
+  std::string childPath(const char* name) const { return path_.empty() ? name : path_ + "." + name; }
+  const nlohmann::json* value_;
+  std::string path_;
+};
+
+}  // namespace kube

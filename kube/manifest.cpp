@@ -1,0 +1,52 @@
+#include "kube/manifest.h"
+
+#include "kube/source_text.h"
+
+namespace kube {
+namespace {
+
+const std::string& stringField(const nlohmann::json& object, const char* key) {
+  static const std::string empty;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get_ref<const std::string&>() : empty;
+}
+
+std::string metadataString(const nlohmann::json& object, const char* key) {
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return "";
+  return stringField(*meta, key);
+}
+
+}  // namespace
+
+std::string Location::describe() const {
+  std::string out = file + ": document " + std::to_string(document);
+  if (!item.empty()) out += ", " + item;
+  if (line > 0) out += " (line " + std::to_string(line) + ")";
+  return out;
+}
+
+int Location::lineOf(const std::string& fieldPath) const {
+  if (!source) return 0;
+  return findFieldLine(*source, document, item, fieldPath);
+}
+
+const std::string& Manifest::kind() const { return stringField(object, "kind"); }
+const std::string& Manifest::apiVersion() const { return stringField(object, "apiVersion"); }
+std::string Manifest::name() const {
+  std::string name = metadataString(object, "name");
+  return name.empty() ? metadataString(object, "generateName") : name;
+}
+std::string Manifest::namespace_() const { return metadataString(object, "namespace"); }
+
+std::string Manifest::errorAt(const std::string& fieldPath, const std::string& problem) const {
+  std::string out = where.file + ": document " + std::to_string(where.document);
+  if (!where.item.empty()) out += ", " + where.item;
+  int line = fieldPath.empty() ? where.line : where.lineOf(fieldPath);
+  if (line <= 0) line = where.line;
+  if (line > 0) out += ": line " + std::to_string(line);
+  if (!fieldPath.empty()) out += ": " + fieldPath;
+  return out + ": " + problem;
+}
+
+}  // namespace kube

@@ -1,0 +1,54 @@
+#pragma once
+// Manifests as kguard reads them: every Kubernetes object found in files, folders or stdin, each with
+// where it came from so that every message can name the file, the document and the line.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kube {
+
+// Bad input: the message already names the file, document and (where known) line and field.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SourceText;  // the raw text of one input, kept so that lines can be looked up on demand
+
+struct Location {
+  std::string file;   // path as given, or "<stdin>"
+  int document = 0;   // 1-based index of the YAML document (a JSON file is document 1)
+  int line = 0;       // 1-based line where the object starts, 0 when unknown
+  std::string item;   // "items[3]" for an object unwrapped from a List, else empty
+  std::shared_ptr<const SourceText> source;
+
+  // "file: document 2 (line 14)" / "file: document 1, items[3] (line 9)"
+  std::string describe() const;
+  // The line of a field inside this object ("spec.containers[1].image"), or 0 when not found.
+  int lineOf(const std::string& fieldPath) const;
+};
+
+struct Manifest {
+  Location where;
+  nlohmann::json object;
+
+  const std::string& kind() const;
+  const std::string& apiVersion() const;
+  std::string name() const;
+  std::string namespace_() const;
+  // "file: document 2 (line 14): spec.hostPID: expected a boolean" — the one way errors are worded.
+  std::string errorAt(const std::string& fieldPath, const std::string& problem) const;
+};
+
+// Reads every path (a file, a folder read recursively for *.yaml, *.yml, *.json, or "-" for stdin).
+// Empty documents are skipped; `kind: List` and `*List` objects are unwrapped into their items.
+// Throws InputError on anything unreadable or malformed.
+std::vector<Manifest> loadManifests(const std::vector<std::string>& paths);
+
+// Parses one text (YAML stream or JSON) as if it were the file `name`.
+std::vector<Manifest> parseManifests(const std::string& text, const std::string& name);
+
+}  // namespace kube

@@ -1,0 +1,149 @@
+#pragma once
+// A typed subset of core/v1 Pod: every field that a Pod Security check or a kguard rule reads.
+// Pointers in the Go API (`*bool`, `*int64`, `*SecurityContext`) are std::optional here, because the
+// checks distinguish "unset" from "set to the default" exactly as upstream does.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/object_meta.h"
+
+namespace kube {
+
+struct Capabilities {
+  std::vector<std::string> add;
+  std::vector<std::string> drop;
+};
+
+struct SELinuxOptions {
+  std::string user;
+  std::string role;
+  std::string type;
+  std::string level;
+};
+
+struct SeccompProfile {
+  std::string type;  // RuntimeDefault, Localhost, Unconfined
+  std::optional<std::string> localhostProfile;
+};
+
+struct AppArmorProfile {
+  std::string type;  // RuntimeDefault, Localhost, Unconfined
+  std::optional<std::string> localhostProfile;
+};
+
+struct WindowsSecurityContextOptions {
+  std::optional<bool> hostProcess;
+  std::optional<std::string> runAsUserName;
+};
+
+struct SecurityContext {
+  std::optional<Capabilities> capabilities;
+  std::optional<bool> privileged;
+  std::optional<SELinuxOptions> seLinuxOptions;
+  std::optional<WindowsSecurityContextOptions> windowsOptions;
+  std::optional<int64_t> runAsUser;
+  std::optional<int64_t> runAsGroup;
+  std::optional<bool> runAsNonRoot;
+  std::optional<bool> readOnlyRootFilesystem;
+  std::optional<bool> allowPrivilegeEscalation;
+  std::optional<std::string> procMount;
+  std::optional<SeccompProfile> seccompProfile;
+  std::optional<AppArmorProfile> appArmorProfile;
+};
+
+struct Sysctl {
+  std::string name;
+  std::string value;
+};
+
+struct PodSecurityContext {
+  std::optional<SELinuxOptions> seLinuxOptions;
+  std::optional<WindowsSecurityContextOptions> windowsOptions;
+  std::optional<int64_t> runAsUser;
+  std::optional<int64_t> runAsGroup;
+  std::optional<bool> runAsNonRoot;
+  std::vector<int64_t> supplementalGroups;
+  std::optional<int64_t> fsGroup;
+  std::vector<Sysctl> sysctls;
+  std::optional<SeccompProfile> seccompProfile;
+  std::optional<AppArmorProfile> appArmorProfile;
+};
+
+struct ContainerPort {
+  std::string name;
+  int32_t containerPort = 0;
+  int32_t hostPort = 0;  // 0 = unset, as in the API
+  std::string protocol = "TCP";
+  std::string hostIP;
+};
+
+// A probe or lifecycle handler: only the `host` fields matter to Pod Security (v1.34+).
+struct Handler {
+  std::optional<std::string> httpGetHost;
+  std::optional<std::string> tcpSocketHost;
+};
+
+struct ResourceRequirements {
+  StringMap limits;
+  StringMap requests;
+};
+
+enum class ContainerKind { Init, Regular, Ephemeral };
+
+struct Container {
+  ContainerKind kind = ContainerKind::Regular;
+  std::string name;
+  std::string image;
+  std::vector<ContainerPort> ports;
+  ResourceRequirements resources;
+  std::optional<SecurityContext> securityContext;
+  std::optional<Handler> livenessProbe;
+  std::optional<Handler> readinessProbe;
+  std::optional<Handler> startupProbe;
+  std::optional<Handler> postStart;  // lifecycle.postStart
+  std::optional<Handler> preStop;    // lifecycle.preStop
+};
+
+struct Volume {
+  std::string name;
+  // The volume source keys present besides `name` (e.g. "hostPath", "configMap"). An API object has
+  // exactly one; keeping all of them lets a check see a malformed volume instead of guessing.
+  std::vector<std::string> sources;
+  std::string hostPathPath;  // hostPath.path when sources contains "hostPath"
+};
+
+struct PodSpec {
+  std::vector<Container> initContainers;
+  std::vector<Container> containers;
+  std::vector<Container> ephemeralContainers;
+  std::vector<Volume> volumes;
+  std::optional<PodSecurityContext> securityContext;
+  bool hostNetwork = false;
+  bool hostPID = false;
+  bool hostIPC = false;
+  std::optional<bool> hostUsers;
+  std::optional<std::string> osName;  // spec.os.name
+  std::optional<std::string> runtimeClassName;
+  std::optional<bool> automountServiceAccountToken;
+  std::string serviceAccountName;
+  std::string nodeName;
+};
+
+// A Pod, or the pod template of a workload: what Pod Security evaluates.
+struct PodTemplate {
+  ObjectMeta metadata;
+  PodSpec spec;
+};
+
+// Calls fn(container) for init, regular and ephemeral containers, in that order, so that no check can
+// forget a kind (upstream's visitContainers).
+template <typename Fn>
+void visitContainers(const PodSpec& spec, Fn&& fn) {
+  for (const auto& c : spec.initContainers) fn(c);
+  for (const auto& c : spec.containers) fn(c);
+  for (const auto& c : spec.ephemeralContainers) fn(c);
+}
+
+}  // namespace kube

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what kguard needs on Debian 12 (run as root).
+#   scripts/install-deps.sh          build + run dependencies
+#   scripts/install-deps.sh --test   also what the test suite and benchmarks need
+#                                    (etcd, kubectl, Go + kubernetes source for kube-apiserver, nginx, wrk)
+set -euo pipefail
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+build_pkgs=(
+  build-essential cmake ccache pkg-config git openssl ca-certificates
+  libssl-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
+  libnftnl-dev libmnl-dev libcli11-dev libspdlog-dev libfmt-dev
+  catch2 libbenchmark-dev nftables iproute2
+)
+test_pkgs=(
+  etcd-server golang-go rsync jq curl wrk nginx-light procps
+  python3 dpkg-dev
+)
+
+pkgs=("${build_pkgs[@]}")
+[ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
+# kubectl: Debian's kubernetes-client unless the machine already has one (some images ship another
+# package owning /usr/bin/kubectl, which kubernetes-client would collide with).
+if [ "$want_test" = 1 ] && ! command -v kubectl >/dev/null 2>&1; then
+  pkgs+=(kubernetes-client)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The Debian etcd package starts a system etcd on 2379; our tests run their own on other ports.
+if [ "$want_test" = 1 ] && systemctl is-active --quiet etcd 2>/dev/null; then
+  systemctl stop etcd || true
+fi
+exit 0

@@ -1,0 +1,118 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "kube/manifest.h"
+
+using kube::InputError;
+using kube::parseManifests;
+
+namespace {
+
+std::string errorOf(const std::string& text, const std::string& name = "in.yaml") {
+  try {
+    parseManifests(text, name);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("multi-document YAML with comments and empty documents") {
+  auto docs = parseManifests(
+      "# leading comment\n"
+      "---\n"
+      "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
+      "---\n"
+      "# only a comment\n"
+      "---\n"
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: a\n",
+      "x.yaml");
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[0].kind() == "Namespace");
+  CHECK(docs[1].kind() == "Pod");
+  CHECK(docs[1].name() == "p");
+  CHECK(docs[1].namespace_() == "a");
+  CHECK(docs[1].where.file == "x.yaml");
+  CHECK(docs[1].where.document == 3);  // the comment before the first `---` is no document
+  CHECK(docs[1].where.line == 9);
+}
+
+TEST_CASE("List and *List objects are unwrapped with item locations") {
+  auto docs = parseManifests(
+      "apiVersion: v1\nkind: List\nitems:\n"
+      "- apiVersion: v1\n  kind: Pod\n  metadata: {name: one}\n"
+      "- apiVersion: v1\n  kind: Pod\n  metadata: {name: two}\n",
+      "l.yaml");
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[1].name() == "two");
+  CHECK(docs[1].where.item == "items[1]");
+  CHECK(docs[1].where.line == 7);
+  auto pods = parseManifests(R"({"apiVersion":"v1","kind":"PodList","items":[{"apiVersion":"v1","kind":"Pod"}]})",
+                             "p.json");
+  REQUIRE(pods.size() == 1);
+  CHECK(pods[0].kind() == "Pod");
+}
+
+TEST_CASE("JSON files are read as one object") {
+  auto docs = parseManifests("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"j\"}}", "j.json");
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0].name() == "j");
+}
+
+TEST_CASE("errors name the file, document and line") {
+  CHECK(errorOf("apiVersion: v1\nkind: Pod\n---\nkind: [unclosed\n") ==
+        "in.yaml: document 2: line 5: invalid YAML: end of sequence flow not found");
+  auto missingKind = errorOf("apiVersion: v1\nmetadata: {}\n");
+  CHECK(missingKind == "in.yaml: document 1 (line 1): kind: required string field is missing");
+  CHECK(errorOf("- a\n- b\n").find("in.yaml: document 1 (line 1): expected a Kubernetes object") == 0);
+  CHECK(errorOf("{\"kind\": ", "x.json").find("x.json: document 1: invalid JSON: ") == 0);
+}
+
+TEST_CASE("hostile input ends in a clear error, not a crash") {
+  SECTION("deep flow nesting") {
+    std::string deep(20000, '[');
+    CHECK(errorOf("a: " + deep).find("in.yaml: document 1: line 1:") == 0);
+  }
+  SECTION("deep block nesting") {
+    std::string deep;
+    for (int i = 0; i < 20000; ++i) deep += "- ";
+    CHECK(errorOf(deep + "x\n").find("in.yaml:") == 0);
+  }
+  SECTION("deep JSON") {
+    std::string deep(20000, '[');
+    CHECK(errorOf(deep, "d.json") == "d.json: document 1: nesting deeper than 1000");
+  }
+  SECTION("alias bomb") {
+    std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    char prev = 'a';
+    for (char c = 'b'; c <= 'k'; ++c, ++prev) {
+      bomb += std::string(1, c) + ": &" + c + " [";
+      for (int i = 0; i < 10; ++i) bomb += std::string(i ? ", *" : "*") + prev;
+      bomb += "]\n";
+    }
+    CHECK(errorOf(bomb).find("alias bomb") != std::string::npos);
+  }
+  SECTION("binary garbage") {
+    std::string garbage("\x7f" "ELF\x02\x01\x01\0\0\0", 10);
+    CHECK(errorOf(garbage).find("binary data") != std::string::npos);
+    CHECK(errorOf("\xff\xfe\x01\x02 ::: {{{").find("in.yaml: document 1") == 0);
+  }
+  SECTION("a scalar document") {
+    CHECK(errorOf("just text\n").find("expected a Kubernetes object") != std::string::npos);
+  }
+}
+
+TEST_CASE("field lines are found on demand") {
+  auto docs = parseManifests(
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    a.b/c: x\nspec:\n"
+      "  containers:\n  - name: a\n    image: nginx\n  - name: b\n    image: busybox\n",
+      "f.yaml");
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0].where.lineOf("spec.containers[1].image") == 12);
+  CHECK(docs[0].where.lineOf("metadata.annotations[\"a.b/c\"]") == 6);
+  CHECK(docs[0].where.lineOf("spec.nothing") == 7);  // nearest existing parent
+  CHECK(docs[0].errorAt("spec.containers[1]", "bad") == "f.yaml: document 1: line 11: spec.containers[1]: bad");
+}

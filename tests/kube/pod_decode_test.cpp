@@ -1,0 +1,108 @@
+#include <catch2/catch.hpp>
+
+#include "kube/json_reader.h"
+#include "kube/manifest.h"
+#include "kube/pod_decode.h"
+
+using kube::extractPod;
+using kube::parseManifests;
+
+namespace {
+
+nlohmann::json one(const std::string& yaml) { return parseManifests(yaml, "t.yaml").at(0).object; }
+
+std::string decodeError(const std::string& yaml) {
+  try {
+    extractPod(one(yaml));
+  } catch (const kube::DecodeError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("every pod-carrying kind yields its template") {
+  const char* spec = "{containers: [{name: c, image: i}]}";
+  struct Case { const char* kind; std::string yaml; };
+  std::vector<Case> cases = {
+      {"Pod", std::string("apiVersion: v1\nkind: Pod\nspec: ") + spec},
+      {"PodTemplate", std::string("apiVersion: v1\nkind: PodTemplate\ntemplate: {spec: ") + spec + "}"},
+      {"ReplicationController", std::string("apiVersion: v1\nkind: ReplicationController\nspec: {template: {spec: ") + spec + "}}"},
+      {"Deployment", std::string("apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: ") + spec + "}}"},
+      {"ReplicaSet", std::string("apiVersion: apps/v1\nkind: ReplicaSet\nspec: {template: {spec: ") + spec + "}}"},
+      {"StatefulSet", std::string("apiVersion: apps/v1\nkind: StatefulSet\nspec: {template: {spec: ") + spec + "}}"},
+      {"DaemonSet", std::string("apiVersion: apps/v1\nkind: DaemonSet\nspec: {template: {spec: ") + spec + "}}"},
+      {"Job", std::string("apiVersion: batch/v1\nkind: Job\nspec: {template: {spec: ") + spec + "}}"},
+      {"CronJob", std::string("apiVersion: batch/v1\nkind: CronJob\nspec: {jobTemplate: {spec: {template: {spec: ") + spec + "}}}}"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.kind);
+    auto pod = extractPod(one(c.yaml));
+    REQUIRE(pod.has_value());
+    REQUIRE(pod->spec.containers.size() == 1);
+    CHECK(pod->spec.containers[0].image == "i");
+  }
+  CHECK_FALSE(extractPod(one("apiVersion: v1\nkind: ConfigMap\ndata: {}")).has_value());
+  CHECK_FALSE(extractPod(one("apiVersion: apps/v1\nkind: Deployment\nspec: {}")).has_value());
+  // A Deployment under a group kguard does not know is not a pod carrier.
+  CHECK_FALSE(extractPod(one("apiVersion: example.com/v1\nkind: Deployment\nspec: {template: {spec: {}}}")).has_value());
+}
+
+TEST_CASE("security-relevant fields decode with unset distinguished from false") {
+  auto pod = extractPod(one(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p, annotations: {a: b}}
+spec:
+  hostPID: true
+  hostUsers: false
+  os: {name: windows}
+  securityContext: {runAsNonRoot: true, sysctls: [{name: kernel.shm_rmid_forced, value: "0"}]}
+  initContainers: [{name: i, image: x}]
+  ephemeralContainers: [{name: e, image: x}]
+  containers:
+  - name: c
+    image: nginx
+    ports: [{containerPort: 80, hostPort: 8080, name: http}]
+    securityContext:
+      privileged: false
+      capabilities: {add: [NET_ADMIN], drop: [ALL]}
+      seccompProfile: {type: RuntimeDefault}
+    livenessProbe: {httpGet: {host: 1.2.3.4, port: 80}}
+    lifecycle: {preStop: {tcpSocket: {host: example.com, port: 1}}}
+  volumes: [{name: v, hostPath: {path: /etc}}, {name: w, emptyDir: {}}]
+)"));
+  REQUIRE(pod);
+  const auto& s = pod->spec;
+  CHECK(s.hostPID);
+  CHECK_FALSE(s.hostNetwork);
+  CHECK(s.hostUsers == false);
+  CHECK(s.osName == "windows");
+  CHECK(s.securityContext->runAsNonRoot == true);
+  CHECK(s.securityContext->sysctls.at(0).name == "kernel.shm_rmid_forced");
+  REQUIRE(s.initContainers.size() == 1);
+  CHECK(s.ephemeralContainers.at(0).kind == kube::ContainerKind::Ephemeral);
+  const auto& c = s.containers.at(0);
+  CHECK(c.ports.at(0).hostPort == 8080);
+  CHECK(c.ports.at(0).protocol == "TCP");
+  CHECK(c.securityContext->privileged == false);
+  CHECK_FALSE(c.securityContext->allowPrivilegeEscalation.has_value());
+  CHECK(c.securityContext->capabilities->add == std::vector<std::string>{"NET_ADMIN"});
+  CHECK(c.securityContext->seccompProfile->type == "RuntimeDefault");
+  CHECK(c.livenessProbe->httpGetHost == "1.2.3.4");
+  CHECK(c.preStop->tcpSocketHost == "example.com");
+  CHECK(s.volumes.at(0).sources == std::vector<std::string>{"hostPath"});
+  CHECK(s.volumes.at(0).hostPathPath == "/etc");
+  CHECK(pod->metadata.annotations.at("a") == "b");
+}
+
+TEST_CASE("wrong field types name the field") {
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {hostPID: \"true\"}") == "spec.hostPID: expected a boolean, got a string");
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {containers: {name: x}}") == "spec.containers: expected a list, got an object");
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, securityContext: {runAsUser: abc}}]}") ==
+        "spec.containers[0].securityContext.runAsUser: expected an integer, got a string");
+  CHECK(decodeError("apiVersion: apps/v1\nkind: Deployment\nspec: {template: {metadata: {labels: {a: [1]}}}}") ==
+        "spec.template.metadata.labels[\"a\"]: expected a string, got a list");
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {containers: [{ports: [{containerPort: 70000}]}]}") ==
+        "spec.containers[0].ports[0].containerPort: port out of range: 70000");
+}
