@@ -56,12 +56,24 @@ std::optional<Step> step(const YAML::Node& node, const std::string& s) {
   return std::nullopt;
 }
 
+// One parsed source per thread: lint asks for many lines of the same file in a row.
+const std::vector<YAML::Node>& parsedDocuments(const std::shared_ptr<const SourceText>& source) {
+  thread_local std::weak_ptr<const SourceText> cachedSource;
+  thread_local std::vector<YAML::Node> cachedDocs;
+  if (cachedSource.lock() != source) {
+    cachedDocs = YAML::LoadAll(source->text);
+    cachedSource = source;
+  }
+  return cachedDocs;
+}
+
 }  // namespace
 
-int findFieldLine(const SourceText& source, int document, const std::string& item,
+int findFieldLine(const std::shared_ptr<const SourceText>& source, int document, const std::string& item,
                   const std::string& fieldPath) {
+  if (!source) return 0;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(source.text);
+    const std::vector<YAML::Node>& docs = parsedDocuments(source);
     if (document < 1 || static_cast<size_t>(document) > docs.size()) return 0;
     YAML::Node node;
     node.reset(docs[document - 1]);

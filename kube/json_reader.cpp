@@ -26,6 +26,18 @@ std::optional<JsonReader> JsonReader::field(const char* name) const {
   return JsonReader(*it, childPath(name));
 }
 
+std::optional<JsonReader> JsonReader::at(const std::string& dottedPath) const {
+  std::optional<JsonReader> current = *this;
+  size_t start = 0;
+  while (current && start < dottedPath.size()) {
+    size_t dot = dottedPath.find('.', start);
+    std::string name = dottedPath.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    current = current->field(name.c_str());
+    start = dot == std::string::npos ? dottedPath.size() : dot + 1;
+  }
+  return current;
+}
+
 void JsonReader::forEach(const char* name, const std::function<void(const JsonReader&)>& fn) const {
   auto list = field(name);
   if (!list) return;

@@ -37,6 +37,9 @@ class JsonReader {
 
   // The child field, or nullopt when it is missing or null. Throws unless this value is an object.
   std::optional<JsonReader> field(const char* name) const;
+  // The field reached by a dotted path of object fields ("spec.jobTemplate.spec"), or nullopt when a
+  // step is missing. An empty path is this value.
+  std::optional<JsonReader> at(const std::string& dottedPath) const;
   // Calls fn for each element of the list at `name` (missing/null = empty).
   void forEach(const char* name, const std::function<void(const JsonReader&)>& fn) const;
 

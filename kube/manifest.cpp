@@ -28,7 +28,7 @@ std::string Location::describe() const {
 
 int Location::lineOf(const std::string& fieldPath) const {
   if (!source) return 0;
-  return findFieldLine(*source, document, item, fieldPath);
+  return findFieldLine(source, document, item, fieldPath);
 }
 
 const std::string& Manifest::kind() const { return stringField(object, "kind"); }

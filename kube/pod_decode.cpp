@@ -212,15 +212,7 @@ std::optional<PodTemplate> extractPod(const nlohmann::json& object) {
   JsonReader root(object, "");
   auto where = podTemplatePath(root.string("apiVersion"), root.string("kind"));
   if (!where) return std::nullopt;
-  std::optional<JsonReader> pod = root;
-  // Walk "spec.jobTemplate.spec.template" one field at a time; a missing step means no template.
-  size_t start = 0;
-  while (pod && start < where->size()) {
-    size_t dot = where->find('.', start);
-    std::string name = where->substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    pod = pod->field(name.c_str());
-    start = dot == std::string::npos ? where->size() : dot + 1;
-  }
+  auto pod = root.at(*where);  // a missing step (no template) means no pod to evaluate
   if (!pod) return std::nullopt;
   pod->expectObject();
   PodTemplate out;

@@ -1,0 +1,105 @@
+#include "config/kguard_config.h"
+
+#include <set>
+
+#include "kube/json_reader.h"
+#include "kube/manifest.h"
+
+namespace config {
+namespace {
+
+using kube::JsonReader;
+
+void rejectUnknownFields(const JsonReader& r, std::set<std::string> known) {
+  for (const auto& key : r.keys())
+    if (!known.count(key)) throw kube::DecodeError(r.path().empty() ? key : r.path() + "." + key, "unknown field");
+}
+
+Mode parseMode(const JsonReader& r, const char* name, Mode fallback) {
+  auto value = r.optString(name);
+  if (!value) return fallback;
+  if (*value == "enforce") return Mode::Enforce;
+  if (*value == "warn") return Mode::Warn;
+  r.field(name)->fail("expected \"enforce\" or \"warn\", got \"" + *value + "\"");
+}
+
+void parsePodSecurity(const JsonReader& r, KguardConfig& c) {
+  rejectUnknownFields(r, {"defaults", "exemptions", "enforceOnWorkloads"});
+  if (auto d = r.field("defaults")) {
+    rejectUnknownFields(*d, {"enforce", "enforce-version", "audit", "audit-version", "warn", "warn-version"});
+    auto& out = c.podSecurityDefaults;
+    out.enforce = d->optString("enforce").value_or(out.enforce);
+    out.enforceVersion = d->optString("enforce-version").value_or(out.enforceVersion);
+    out.audit = d->optString("audit").value_or(out.audit);
+    out.auditVersion = d->optString("audit-version").value_or(out.auditVersion);
+    out.warn = d->optString("warn").value_or(out.warn);
+    out.warnVersion = d->optString("warn-version").value_or(out.warnVersion);
+  }
+  if (auto e = r.field("exemptions")) {
+    rejectUnknownFields(*e, {"usernames", "namespaces", "runtimeClasses"});
+    c.exemptions = {e->stringList("usernames"), e->stringList("namespaces"), e->stringList("runtimeClasses")};
+  }
+  c.enforceOnWorkloads = r.optBool("enforceOnWorkloads").value_or(false);
+}
+
+void parseRules(const JsonReader& r, KguardConfig& c) {
+  rejectUnknownFields(r, {"mode", "allowedRegistries", "requireImageDigest", "disallowLatestTag", "requiredLimits",
+                          "sandboxedRuntime", "allowedStorageClasses", "requireNoServiceAccountToken",
+                          "requireReadOnlyRootFilesystem"});
+  auto& out = c.rules;
+  c.rulesMode = parseMode(r, "mode", Mode::Enforce);
+  out.allowedRegistries = r.stringList("allowedRegistries");
+  out.requireImageDigest = r.boolean("requireImageDigest");
+  out.disallowLatestTag = r.boolean("disallowLatestTag");
+  out.requiredLimits = r.stringList("requiredLimits");
+  if (auto s = r.field("sandboxedRuntime")) {
+    rejectUnknownFields(*s, {"namespaceLabels", "runtimeClasses"});
+    rules::SandboxedRuntimeConfig sandbox{s->stringMap("namespaceLabels"), s->stringList("runtimeClasses")};
+    if (sandbox.namespaceLabels.empty()) s->fail("namespaceLabels: at least one label is required");
+    if (sandbox.runtimeClasses.empty()) s->fail("runtimeClasses: at least one RuntimeClass is required");
+    out.sandboxedRuntime = sandbox;
+  }
+  out.allowedStorageClasses = r.stringList("allowedStorageClasses");
+  out.requireNoServiceAccountToken = r.boolean("requireNoServiceAccountToken");
+  out.requireReadOnlyRootFilesystem = r.boolean("requireReadOnlyRootFilesystem");
+}
+
+void parseRbac(const JsonReader& r, KguardConfig& c) {
+  rejectUnknownFields(r, {"mode", "guardrails"});
+  c.rbacMode = parseMode(r, "mode", Mode::Warn);
+  if (auto g = r.field("guardrails")) c.rbacGuardrails = std::make_shared<const nlohmann::json>(g->value());
+}
+
+KguardConfig fromManifests(const std::vector<kube::Manifest>& docs, const std::string& name) {
+  if (docs.size() != 1) throw kube::InputError(name + ": expected exactly one KguardConfiguration object");
+  const auto& doc = docs[0];
+  if (doc.kind() != "KguardConfiguration")
+    throw kube::InputError(doc.errorAt("kind", "expected KguardConfiguration, got \"" + doc.kind() + "\""));
+  KguardConfig c;
+  try {
+    JsonReader root(doc.object, "");
+    rejectUnknownFields(root, {"apiVersion", "kind", "metadata", "podSecurity", "lint", "rules", "rbac"});
+    if (auto ps = root.field("podSecurity")) parsePodSecurity(*ps, c);
+    if (auto l = root.field("lint")) {
+      rejectUnknownFields(*l, {"level", "version"});
+      c.lintLevel = l->optString("level").value_or(c.lintLevel);
+      c.lintVersion = l->optString("version").value_or(c.lintVersion);
+    }
+    if (auto r = root.field("rules")) parseRules(*r, c);
+    if (auto r = root.field("rbac")) parseRbac(*r, c);
+  } catch (const kube::DecodeError& e) {
+    throw kube::InputError(doc.errorAt(e.path(), e.problem()));
+  }
+  return c;
+}
+
+}  // namespace
+
+KguardConfig parseConfig(const std::string& text, const std::string& name) {
+  return fromManifests(kube::parseManifests(text, name), name);
+}
+
+// Read with the manifest loader, so a config file gets the same hostile-input guards as manifests.
+KguardConfig loadConfig(const std::string& path) { return fromManifests(kube::loadManifests({path}), path); }
+
+}  // namespace config

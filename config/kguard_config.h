@@ -1,0 +1,59 @@
+#pragma once
+// kguard's configuration file (`--config FILE`), one object for lint and the webhook:
+//
+//   apiVersion: kguard.io/v1alpha1
+//   kind: KguardConfiguration
+//   podSecurity: {defaults: {...}, exemptions: {...}, enforceOnWorkloads: false}  # as upstream's PodSecurityConfiguration
+//   lint: {level: restricted, version: latest}
+//   rules: {mode: enforce, allowedRegistries: [...], ...}                     # kguard's own rules, all off by default
+//   rbac: {mode: warn, guardrails: {...}}                                       # see rbac/README.md
+//
+// Unknown fields are errors: a typo in a security policy must not silently switch a rule off.
+// docs/kguard-config.yaml is a complete example.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "rules/rules_config.h"
+
+namespace config {
+
+// Level/version strings exactly as written; the webhook applies upstream's rules for invalid values.
+struct PodSecurityDefaults {
+  std::string enforce = "privileged", enforceVersion = "latest";
+  std::string audit = "privileged", auditVersion = "latest";
+  std::string warn = "privileged", warnVersion = "latest";
+};
+
+struct PodSecurityExemptions {
+  std::vector<std::string> usernames;
+  std::vector<std::string> namespaces;
+  std::vector<std::string> runtimeClasses;
+};
+
+enum class Mode { Enforce, Warn };
+
+struct KguardConfig {
+  PodSecurityDefaults podSecurityDefaults;
+  PodSecurityExemptions exemptions;
+  // Refuse workload objects (Deployment, …) whose template would be refused as a Pod, instead of only
+  // warning as upstream does — so a Deployment that can never create pods fails at `kubectl apply`.
+  bool enforceOnWorkloads = false;
+
+  std::string lintLevel = "restricted";
+  std::string lintVersion = "latest";
+
+  rules::RulesConfig rules;
+  Mode rulesMode = Mode::Enforce;
+
+  Mode rbacMode = Mode::Warn;
+  std::shared_ptr<const nlohmann::json> rbacGuardrails;  // the `rbac.guardrails` section, null when absent
+};
+
+// Throws kube::InputError naming the file and field.
+KguardConfig loadConfig(const std::string& path);
+KguardConfig parseConfig(const std::string& text, const std::string& name);
+
+}  // namespace config

@@ -1,0 +1,34 @@
+// kguard.allowedRegistries: every image must come from a registry (or registry/path prefix) on the
+// allow-list. Names are normalized as the container runtime does, so "nginx" is docker.io/library/nginx
+// and cannot slip past a list that does not include docker.io.
+#include "rules/image_reference.h"
+#include "rules/rule_registry.h"
+
+namespace rules {
+namespace {
+
+// "ghcr.io/acme" allows ghcr.io/acme/app but not ghcr.io/acmeevil/app.
+bool allowedBy(const std::string& name, const std::string& entry) {
+  std::string prefix = entry;
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return name == prefix || name.rfind(prefix + "/", 0) == 0;
+}
+
+}  // namespace
+
+std::vector<lint::Finding> checkAllowedRegistries(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<lint::Finding> out;
+  if (config.allowedRegistries.empty()) return out;
+  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
+    std::string name = parseImageReference(c.image).name();
+    for (const auto& entry : config.allowedRegistries)
+      if (allowedBy(name, entry)) return;
+    out.push_back(kguardFinding("kguard.allowedRegistries",
+                                "container \"" + c.name + "\" image \"" + c.image + "\" (" + name +
+                                    ") is not from an allowed registry",
+                                containerField(ctx.pod.spec, c) + ".image"));
+  });
+  return out;
+}
+
+}  // namespace rules

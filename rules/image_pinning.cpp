@@ -1,0 +1,35 @@
+// kguard.imageDigest and kguard.imageLatestTag: a tag can be moved to other content at any time; only a
+// digest names exactly the image that was reviewed. An image without a tag means ":latest".
+#include "rules/image_reference.h"
+#include "rules/rule_registry.h"
+
+namespace rules {
+
+std::vector<lint::Finding> checkImageDigest(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<lint::Finding> out;
+  if (!config.requireImageDigest) return out;
+  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
+    if (!parseImageReference(c.image).digest.empty()) return;
+    out.push_back(kguardFinding("kguard.imageDigest",
+                                "container \"" + c.name + "\" image \"" + c.image + "\" must be pinned by digest (@sha256:...)",
+                                containerField(ctx.pod.spec, c) + ".image"));
+  });
+  return out;
+}
+
+std::vector<lint::Finding> checkLatestTag(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<lint::Finding> out;
+  if (!config.disallowLatestTag) return out;
+  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
+    ImageReference ref = parseImageReference(c.image);
+    if (!ref.digest.empty()) return;  // a digest pins the content whatever the tag says
+    if (!ref.tag.empty() && ref.tag != "latest") return;
+    std::string why = ref.tag.empty() ? "has no tag (means :latest)" : "uses the :latest tag";
+    out.push_back(kguardFinding("kguard.imageLatestTag",
+                                "container \"" + c.name + "\" image \"" + c.image + "\" " + why,
+                                containerField(ctx.pod.spec, c) + ".image"));
+  });
+  return out;
+}
+
+}  // namespace rules

@@ -1,0 +1,19 @@
+// kguard.readOnlyRootFilesystem: a writable root filesystem lets an intruder drop tools and persist
+// changes; containers must set securityContext.readOnlyRootFilesystem: true and write to volumes.
+#include "rules/rule_registry.h"
+
+namespace rules {
+
+std::vector<lint::Finding> checkReadOnlyRootFilesystem(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<lint::Finding> out;
+  if (!config.requireReadOnlyRootFilesystem) return out;
+  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
+    if (c.securityContext && c.securityContext->readOnlyRootFilesystem == true) return;
+    out.push_back(kguardFinding("kguard.readOnlyRootFilesystem",
+                                "container \"" + c.name + "\" must set securityContext.readOnlyRootFilesystem=true",
+                                containerField(ctx.pod.spec, c) + ".securityContext"));
+  });
+  return out;
+}
+
+}  // namespace rules

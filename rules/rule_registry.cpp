@@ -1,0 +1,45 @@
+#include "rules/rule_registry.h"
+
+namespace rules {
+
+const std::vector<PodRule>& podRules() {
+  static const std::vector<PodRule> table = {
+      {"kguard.allowedRegistries", "images come only from allowed registries", checkAllowedRegistries},
+      {"kguard.imageDigest", "images are pinned by digest", checkImageDigest},
+      {"kguard.imageLatestTag", "images name a tag other than latest", checkLatestTag},
+      {"kguard.resourceLimits", "containers set cpu and memory limits", checkResourceLimits},
+      {"kguard.sandboxedRuntime", "sandboxed namespaces use a sandboxed RuntimeClass", checkSandboxedRuntime},
+      {"kguard.automountServiceAccountToken", "no API token unless the pod needs the API", checkServiceAccountToken},
+      {"kguard.readOnlyRootFilesystem", "containers have a read-only root filesystem", checkReadOnlyRootFilesystem},
+  };
+  return table;
+}
+
+std::vector<lint::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context) {
+  std::vector<lint::Finding> all;
+  for (const auto& rule : podRules()) {
+    auto found = rule.check(config, context);
+    all.insert(all.end(), found.begin(), found.end());
+  }
+  return all;
+}
+
+std::string containerField(const kube::PodSpec& spec, const kube::Container& container) {
+  const std::vector<kube::Container>* list = &spec.containers;
+  const char* name = "containers";
+  if (container.kind == kube::ContainerKind::Init) list = &spec.initContainers, name = "initContainers";
+  if (container.kind == kube::ContainerKind::Ephemeral) list = &spec.ephemeralContainers, name = "ephemeralContainers";
+  size_t index = static_cast<size_t>(&container - list->data());
+  return std::string("spec.") + name + "[" + std::to_string(index) + "]";
+}
+
+lint::Finding kguardFinding(const char* id, std::string message, std::string field) {
+  lint::Finding f;
+  f.check = id;
+  f.level = "kguard";
+  f.message = std::move(message);
+  f.field = std::move(field);
+  return f;
+}
+
+}  // namespace rules

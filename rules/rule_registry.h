@@ -1,0 +1,50 @@
+#pragma once
+// kguard's own rules: an explicit table of {id, summary, function}, each rule in a file of its own.
+// They run in lint and in the webhook, after the Pod Security checks.
+#include <string>
+#include <vector>
+
+#include "kube/pod.h"
+#include "kube/volume_claims.h"
+#include "lint/finding.h"
+#include "rules/rules_config.h"
+
+namespace rules {
+
+struct PodContext {
+  const kube::PodTemplate& pod;
+  // Labels of the pod's namespace, or nullptr when kguard cannot know them (lint without the
+  // Namespace object in its input).
+  const kube::StringMap* namespaceLabels = nullptr;
+};
+
+using PodRuleFn = std::vector<lint::Finding> (*)(const RulesConfig&, const PodContext&);
+
+struct PodRule {
+  const char* id;
+  const char* summary;
+  PodRuleFn check;
+};
+
+const std::vector<PodRule>& podRules();
+
+// Every finding of every pod rule, in table order. Field paths are relative to the pod template.
+std::vector<lint::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context);
+
+// kguard.storageClass over the claims an object makes (PVC, volumeClaimTemplates, ephemeral volumes).
+std::vector<lint::Finding> evaluateVolumeClaims(const RulesConfig& config, const std::vector<kube::VolumeClaim>& claims);
+
+// The rule functions, one per file under rules/.
+std::vector<lint::Finding> checkAllowedRegistries(const RulesConfig&, const PodContext&);
+std::vector<lint::Finding> checkImageDigest(const RulesConfig&, const PodContext&);
+std::vector<lint::Finding> checkLatestTag(const RulesConfig&, const PodContext&);
+std::vector<lint::Finding> checkResourceLimits(const RulesConfig&, const PodContext&);
+std::vector<lint::Finding> checkSandboxedRuntime(const RulesConfig&, const PodContext&);
+std::vector<lint::Finding> checkServiceAccountToken(const RulesConfig&, const PodContext&);
+std::vector<lint::Finding> checkReadOnlyRootFilesystem(const RulesConfig&, const PodContext&);
+
+// "spec.initContainers[0]" — where a container sits in its pod spec.
+std::string containerField(const kube::PodSpec& spec, const kube::Container& container);
+lint::Finding kguardFinding(const char* id, std::string message, std::string field);
+
+}  // namespace rules

@@ -1,0 +1,32 @@
+#pragma once
+// Configuration of kguard's own rules (beyond the Pod Security Standards). Every rule is off unless
+// its setting is present in the config file (see docs/kguard-config.yaml).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/object_meta.h"
+
+namespace rules {
+
+struct SandboxedRuntimeConfig {
+  kube::StringMap namespaceLabels;         // namespaces carrying all of these labels...
+  std::vector<std::string> runtimeClasses;  // ...must run pods with one of these RuntimeClasses
+};
+
+struct RulesConfig {
+  std::vector<std::string> allowedRegistries;  // empty = rule off
+  bool requireImageDigest = false;
+  bool disallowLatestTag = false;
+  std::vector<std::string> requiredLimits;  // e.g. {"cpu", "memory"}; empty = rule off
+  std::optional<SandboxedRuntimeConfig> sandboxedRuntime;
+  std::vector<std::string> allowedStorageClasses;  // empty = rule off
+  bool requireNoServiceAccountToken = false;
+  bool requireReadOnlyRootFilesystem = false;
+};
+
+// The annotation by which a pod declares that it talks to the Kubernetes API and so needs its
+// service-account token mounted (the automountServiceAccountToken rule then allows it).
+inline constexpr const char* kNeedsApiAccessAnnotation = "kguard.io/needs-api-access";
+
+}  // namespace rules

@@ -1,0 +1,22 @@
+// kguard.automountServiceAccountToken: a mounted token is the first thing an attacker inside a pod
+// uses against the API server. Pods must set automountServiceAccountToken: false unless they declare
+// (annotation kguard.io/needs-api-access: "true") that they talk to the API.
+#include "rules/rule_registry.h"
+
+namespace rules {
+
+std::vector<lint::Finding> checkServiceAccountToken(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<lint::Finding> out;
+  if (!config.requireNoServiceAccountToken) return out;
+  const auto& annotations = ctx.pod.metadata.annotations;
+  auto declared = annotations.find(kNeedsApiAccessAnnotation);
+  if (declared != annotations.end() && declared->second == "true") return out;
+  if (ctx.pod.spec.automountServiceAccountToken == false) return out;
+  out.push_back(kguardFinding("kguard.automountServiceAccountToken",
+                              std::string("pod must set automountServiceAccountToken: false (or annotate ") +
+                                  kNeedsApiAccessAnnotation + ": \"true\" if it needs the Kubernetes API)",
+                              "spec.automountServiceAccountToken"));
+  return out;
+}
+
+}  // namespace rules

@@ -1,0 +1,22 @@
+#include <catch2/catch.hpp>
+
+#include "rules/image_reference.h"
+
+using rules::parseImageReference;
+
+TEST_CASE("image references normalize as the container runtime does") {
+  auto nginx = parseImageReference("nginx");
+  CHECK(nginx.name() == "docker.io/library/nginx");
+  CHECK(nginx.tag.empty());
+  auto user = parseImageReference("acme/app:1.2");
+  CHECK(user.name() == "docker.io/acme/app");
+  CHECK(user.tag == "1.2");
+  auto port = parseImageReference("localhost:5000/app");
+  CHECK(port.registry == "localhost:5000");
+  CHECK(port.tag.empty());  // the ':' belongs to the registry's port, not a tag
+  auto pinned = parseImageReference("registry.k8s.io/pause:3.9@sha256:abc");
+  CHECK(pinned.registry == "registry.k8s.io");
+  CHECK(pinned.tag == "3.9");
+  CHECK(pinned.digest == "sha256:abc");
+  CHECK(parseImageReference("index.docker.io/library/busybox").name() == "docker.io/library/busybox");
+}

@@ -1,0 +1,34 @@
+#include <catch2/catch.hpp>
+
+#include "kube/manifest.h"
+#include "kube/volume_claims.h"
+#include "rules/rule_registry.h"
+
+using namespace rules;
+
+namespace {
+
+std::vector<lint::Finding> run(const std::string& yaml) {
+  RulesConfig c;
+  c.allowedStorageClasses = {"encrypted-ssd"};
+  return evaluateVolumeClaims(c, kube::extractVolumeClaims(kube::parseManifests(yaml, "t.yaml").at(0).object));
+}
+
+}  // namespace
+
+TEST_CASE("kguard.storageClass covers PVCs, volumeClaimTemplates and ephemeral volumes") {
+  CHECK(run("apiVersion: v1\nkind: PersistentVolumeClaim\nspec: {storageClassName: encrypted-ssd}").empty());
+  auto plain = run("apiVersion: v1\nkind: PersistentVolumeClaim\nspec: {storageClassName: standard}");
+  REQUIRE(plain.size() == 1);
+  CHECK(plain[0].field == "spec.storageClassName");
+  auto defaulted = run("apiVersion: v1\nkind: PersistentVolumeClaim\nspec: {}");
+  REQUIRE(defaulted.size() == 1);
+  CHECK(defaulted[0].message.find("cluster default") != std::string::npos);
+  auto sts = run(
+      "apiVersion: apps/v1\nkind: StatefulSet\nspec:\n  volumeClaimTemplates: [{spec: {storageClassName: encrypted-ssd}}, {spec: {}}]\n"
+      "  template: {spec: {containers: [], volumes: [{name: e, ephemeral: {volumeClaimTemplate: {spec: {storageClassName: slow}}}}]}}");
+  REQUIRE(sts.size() == 2);
+  CHECK(sts[0].field == "spec.volumeClaimTemplates[1].spec.storageClassName");
+  CHECK(sts[1].field == "spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName");
+  CHECK(run("apiVersion: v1\nkind: ConfigMap\ndata: {}").empty());
+}
