@@ -1,0 +1,279 @@
+#include "rbac/evaluator.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "rbac/aggregation.h"
+#include "rbac/rule_matching.h"
+#include "rbac/user_info.h"
+
+namespace rbac {
+namespace {
+
+bool hasGroup(const UserInfo& user, const std::string& group) {
+  return std::find(user.groups.begin(), user.groups.end(), group) != user.groups.end();
+}
+
+// serviceaccount.MatchesUsername: "system:serviceaccount:" + namespace + ":" + name, compared piecewise.
+bool matchesServiceAccountUsername(const std::string& ns, const std::string& name, const std::string& username) {
+  const std::string prefix = kServiceAccountUserPrefix;
+  return username.size() == prefix.size() + ns.size() + 1 + name.size() && username.compare(0, prefix.size(), prefix) == 0 &&
+         username.compare(prefix.size(), ns.size(), ns) == 0 && username[prefix.size() + ns.size()] == ':' &&
+         username.compare(prefix.size() + ns.size() + 1, std::string::npos, name) == 0;
+}
+
+// describeSubject in rule.go: a service account is written "name/namespace" there.
+std::string upstreamSubject(const Subject& s, const std::string& bindingNamespace) {
+  if (s.kind == "ServiceAccount")
+    return s.kind + " \"" + s.name + "/" + (s.namespace_.empty() ? bindingNamespace : s.namespace_) + "\"";
+  return s.kind + " \"" + s.name + "\"";
+}
+
+}  // namespace
+
+Evaluator::Evaluator(Policy policy, EvaluatorOptions options)
+    : policy_(options.aggregation == AggregationMode::Recomputed ? recomputeAggregation(std::move(policy))
+                                                                 : std::move(policy)) {
+  index();
+}
+
+void Evaluator::index() {
+  // Role lookup as GetRoleReferenceRules: Role by (binding namespace, name), ClusterRole by name.
+  // Duplicate names cannot exist in a cluster; in files the first one wins.
+  std::map<std::pair<std::string, std::string>, std::int64_t> roles;
+  for (std::size_t i = 0; i < policy_.roles.size(); ++i) {
+    const Role& r = policy_.roles[i];
+    roles.emplace(std::make_pair(r.clusterScoped ? std::string("\x01cluster") : r.namespace_, r.name), static_cast<std::int64_t>(i));
+  }
+  bindingRole_.assign(policy_.bindings.size(), -1);
+  for (std::size_t b = 0; b < policy_.bindings.size(); ++b) {
+    const Binding& binding = policy_.bindings[b];
+    std::string roleScope;
+    if (binding.roleRef.kind == "ClusterRole") {
+      roleScope = "\x01cluster";
+    } else if (binding.roleRef.kind == "Role" && !binding.clusterScoped && !binding.namespace_.empty()) {
+      roleScope = binding.namespace_;  // a ClusterRoleBinding to a Role looks in namespace "": never found
+    }
+    if (!roleScope.empty()) {
+      auto it = roles.find({roleScope, binding.roleRef.name});
+      if (it != roles.end()) bindingRole_[b] = it->second;
+    }
+    // RoleBindings without a namespace are never listed by upstream (ListRoleBindings(ns) needs one).
+    if (!binding.clusterScoped && binding.namespace_.empty()) continue;
+    Scope& scope = binding.clusterScoped ? cluster_ : namespaces_[binding.namespace_];
+    scope.bindings.push_back(static_cast<std::uint32_t>(b));
+    for (std::size_t s = 0; s < binding.subjects.size(); ++s) {
+      const Subject& subject = binding.subjects[s];
+      Grant grant{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(s), bindingRole_[b]};
+      if (subject.kind == "User") {
+        scope.byUser[subject.name].push_back(grant);
+      } else if (subject.kind == "Group") {
+        scope.byGroup[subject.name].push_back(grant);
+      } else if (subject.kind == "ServiceAccount") {
+        // appliesToUser: the subject's namespace, else the binding's; none (a ClusterRoleBinding
+        // subject without namespace) matches nobody.
+        const std::string& ns = subject.namespace_.empty() ? binding.namespace_ : subject.namespace_;
+        if (!ns.empty()) scope.byUser[serviceAccountUsername(ns, subject.name)].push_back(grant);
+      }
+    }
+  }
+}
+
+const Evaluator::Scope* Evaluator::scopeFor(const std::string& namespace_) const {
+  auto it = namespaces_.find(namespace_);
+  return it == namespaces_.end() ? nullptr : &it->second;
+}
+
+// Calls visit(grant) for every grant that applies to the user: the cluster scope, then (for a
+// namespaced request) the namespace's RoleBindings. Stops and returns true when visit returns true.
+template <typename Visit>
+bool Evaluator::visitGrants(const UserInfo& user, const std::string& namespace_, Visit&& visit) const {
+  auto visitScope = [&](const Scope& scope) {
+    auto u = scope.byUser.find(user.name);
+    if (u != scope.byUser.end())
+      for (const Grant& g : u->second)
+        if (visit(g)) return true;
+    for (const auto& group : user.groups) {
+      auto it = scope.byGroup.find(group);
+      if (it == scope.byGroup.end()) continue;
+      for (const Grant& g : it->second)
+        if (visit(g)) return true;
+    }
+    return false;
+  };
+  if (visitScope(cluster_)) return true;
+  if (namespace_.empty()) return false;  // VisitRulesFor consults RoleBindings only with a namespace
+  const Scope* scope = scopeFor(namespace_);
+  return scope != nullptr && visitScope(*scope);
+}
+
+std::optional<std::size_t> Evaluator::firstAllowingRule(std::size_t role, const Request& request) const {
+  const auto& rules = policy_.roles[role].rules;
+  for (std::size_t i = 0; i < rules.size(); ++i)
+    if (ruleAllows(rules[i], request)) return i;
+  return std::nullopt;
+}
+
+bool Evaluator::allows(const UserInfo& user, const Request& request) const {
+  // The privileged-group authorizer runs before RBAC in kube-apiserver's union authorizer.
+  if (hasGroup(user, kMastersGroup)) return true;
+  return visitGrants(user, request.namespace_, [&](const Grant& g) {
+    return g.role >= 0 && firstAllowingRule(static_cast<std::size_t>(g.role), request).has_value();
+  });
+}
+
+Decision Evaluator::decide(const UserInfo& user, const Request& request) const {
+  Decision d;
+  if (hasGroup(user, kMastersGroup)) {
+    d.allowed = true;
+    d.allowedBy = Allowance{true, 0, 0, 0, 0};
+    return d;
+  }
+  // Collect every applying grant, then report in upstream's order (cluster bindings first, then input
+  // order; for one binding its first applying subject).
+  std::vector<Grant> grants;
+  visitGrants(user, request.namespace_, [&](const Grant& g) {
+    grants.push_back(g);
+    return false;
+  });
+  auto order = [this](const Grant& g) {
+    return std::make_tuple(!policy_.bindings[g.binding].clusterScoped, g.binding, g.subject);
+  };
+  std::sort(grants.begin(), grants.end(), [&](const Grant& a, const Grant& b) { return order(a) < order(b); });
+  std::uint32_t lastBinding = UINT32_MAX;
+  for (const Grant& g : grants) {
+    if (g.binding == lastBinding) continue;  // appliesTo stops at the first subject that applies
+    lastBinding = g.binding;
+    const Binding& binding = policy_.bindings[g.binding];
+    if (g.role < 0) {
+      d.resolutionErrors.push_back(binding.roleRef.kind + " \"" + binding.roleRef.name + "\" not found (referenced by " +
+                                   binding.describe() + ")");
+      continue;
+    }
+    if (auto rule = firstAllowingRule(static_cast<std::size_t>(g.role), request)) {
+      d.allowed = true;
+      d.allowedBy = Allowance{false, g.binding, g.subject, static_cast<std::size_t>(g.role), *rule};
+      return d;
+    }
+  }
+  return d;
+}
+
+bool Evaluator::subjectApplies(const Subject& subject, const std::string& bindingNamespace, const UserInfo& user) const {
+  if (subject.kind == "User") return user.name == subject.name;
+  if (subject.kind == "Group") return hasGroup(user, subject.name);
+  if (subject.kind == "ServiceAccount") {
+    const std::string& ns = subject.namespace_.empty() ? bindingNamespace : subject.namespace_;
+    return !ns.empty() && matchesServiceAccountUsername(ns, subject.name, user.name);
+  }
+  return false;
+}
+
+bool Evaluator::allowsByLinearScan(const UserInfo& user, const Request& request) const {
+  if (hasGroup(user, kMastersGroup)) return true;
+  auto bindingAllows = [&](std::size_t b, const std::string& ns) {
+    const Binding& binding = policy_.bindings[b];
+    bool applies = false;
+    for (const Subject& s : binding.subjects)
+      if ((applies = subjectApplies(s, ns, user))) break;
+    if (!applies || bindingRole_[b] < 0) return false;
+    return firstAllowingRule(static_cast<std::size_t>(bindingRole_[b]), request).has_value();
+  };
+  for (std::size_t b = 0; b < policy_.bindings.size(); ++b)
+    if (policy_.bindings[b].clusterScoped && bindingAllows(b, "")) return true;
+  if (request.namespace_.empty()) return false;
+  for (std::size_t b = 0; b < policy_.bindings.size(); ++b) {
+    const Binding& binding = policy_.bindings[b];
+    if (!binding.clusterScoped && binding.namespace_ == request.namespace_ && bindingAllows(b, request.namespace_))
+      return true;
+  }
+  return false;
+}
+
+std::optional<Subject> Evaluator::whoCanSubject(const Binding& binding, const Subject& subject) const {
+  if (subject.kind == "User" || subject.kind == "Group") return subject;
+  if (subject.kind == "ServiceAccount") {
+    Subject out = subject;
+    if (out.namespace_.empty()) out.namespace_ = binding.namespace_;
+    if (out.namespace_.empty()) return std::nullopt;  // matches nobody (see appliesToUser)
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::vector<WhoCanEntry> Evaluator::whoCan(const Request& request) const {
+  std::vector<WhoCanEntry> out;
+  out.push_back({Subject{"Group", "rbac.authorization.k8s.io", kMastersGroup, ""}, Allowance{true, 0, 0, 0, 0}});
+  // Many bindings share a role: decide each role once.
+  std::vector<std::int64_t> memo(policy_.roles.size(), -2);  // -2 unknown, -1 no rule allows, else rule
+  auto collect = [&](const Scope& scope) {
+    for (std::uint32_t b : scope.bindings) {
+      std::int64_t role = bindingRole_[b];
+      if (role < 0) continue;
+      std::int64_t& rule = memo[static_cast<std::size_t>(role)];
+      if (rule == -2) {
+        auto r = firstAllowingRule(static_cast<std::size_t>(role), request);
+        rule = r ? static_cast<std::int64_t>(*r) : -1;
+      }
+      if (rule < 0) continue;
+      const Binding& binding = policy_.bindings[b];
+      for (std::size_t s = 0; s < binding.subjects.size(); ++s)
+        if (auto subject = whoCanSubject(binding, binding.subjects[s]))
+          out.push_back({*subject, Allowance{false, b, s, static_cast<std::size_t>(role), static_cast<std::size_t>(rule)}});
+    }
+  };
+  collect(cluster_);
+  if (!request.namespace_.empty())
+    if (const Scope* scope = scopeFor(request.namespace_)) collect(*scope);
+  return out;
+}
+
+std::vector<WhoCanEntry> Evaluator::whoCanByLinearScan(const Request& request) const {
+  std::vector<WhoCanEntry> out;
+  out.push_back({Subject{"Group", "rbac.authorization.k8s.io", kMastersGroup, ""}, Allowance{true, 0, 0, 0, 0}});
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t b = 0; b < policy_.bindings.size(); ++b) {
+      const Binding& binding = policy_.bindings[b];
+      bool inScope = pass == 0 ? binding.clusterScoped
+                               : (!binding.clusterScoped && !request.namespace_.empty() && binding.namespace_ == request.namespace_);
+      if (!inScope || bindingRole_[b] < 0) continue;
+      auto rule = firstAllowingRule(static_cast<std::size_t>(bindingRole_[b]), request);
+      if (!rule) continue;
+      for (std::size_t s = 0; s < binding.subjects.size(); ++s)
+        if (auto subject = whoCanSubject(binding, binding.subjects[s]))
+          out.push_back({*subject, Allowance{false, b, s, static_cast<std::size_t>(bindingRole_[b]), *rule}});
+    }
+  }
+  return out;
+}
+
+std::optional<std::size_t> Evaluator::roleOf(std::size_t binding) const {
+  if (binding >= bindingRole_.size() || bindingRole_[binding] < 0) return std::nullopt;
+  return static_cast<std::size_t>(bindingRole_[binding]);
+}
+
+std::vector<std::string> Evaluator::bindingNamespaces() const {
+  std::vector<std::string> out;
+  for (const auto& kv : namespaces_) out.push_back(kv.first);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string Evaluator::describe(const Allowance& a) const {
+  if (a.privilegedGroup) return std::string("allowed by membership in the privileged group ") + kMastersGroup;
+  const Binding& b = policy_.bindings[a.binding];
+  std::string binding = b.clusterScoped ? "ClusterRoleBinding \"" + b.name + "\""
+                                        : "RoleBinding \"" + b.name + "/" + b.namespace_ + "\"";
+  return "RBAC: allowed by " + binding + " of " + b.roleRef.kind + " \"" + b.roleRef.name + "\" to " +
+         upstreamSubject(b.subjects[a.subject], b.namespace_);
+}
+
+std::string Evaluator::reason(const Decision& d) const {
+  if (d.allowed && d.allowedBy) return describe(*d.allowedBy);
+  std::string out = "no RBAC rule allows it";
+  for (const auto& e : d.resolutionErrors) out += "; " + e;
+  return out;
+}
+
+}  // namespace rbac
