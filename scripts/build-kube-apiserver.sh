@@ -4,7 +4,8 @@
 #   /var/cache/kguard/kube-apiserver-<source version>/kube-apiserver
 # Idempotent: if the cached binary exists, it only prints its path. The binary path is always the
 # last line on stdout; progress goes to stderr. Needs root (apt), golang-go, rsync, dpkg-dev.
-# See /work/shared/docs/real-kube-apiserver.md for why the build looks like this.
+# See /work/shared/docs/real-kube-apiserver.md for why the build looks like this; on top of it, the
+# vendored reflect2 is replaced (see patch_reflect2), or the binary panics on most write requests.
 #
 # Environment:
 #   KGUARD_CACHE_DIR   cache root (default /var/cache/kguard)
@@ -58,13 +59,15 @@ ensure_deb_src() {
   source_version >/dev/null || die "apt still knows no source package 'kubernetes' after adding $SRC_LIST"
 }
 
-# Downloads the source package into $CACHE_ROOT/src (apt-get skips files already there and verified).
+# Downloads source package $1=$2 into $CACHE_ROOT/src (apt-get skips files already there and
+# verified). Downloading as root (not _apt) because the cache dir is root's; avoids apt's warning.
 download_source() {
-  local version="$1"
+  local pkg="$1" version="$2"
   mkdir -p "$CACHE_ROOT/src"
-  log "downloading source kubernetes=$version"
-  (cd "$CACHE_ROOT/src" && apt-get source --download-only -qq "kubernetes=$version" >&2) ||
-    die "apt-get source --download-only kubernetes=$version failed"
+  log "downloading source $pkg=$version"
+  (cd "$CACHE_ROOT/src" &&
+    apt-get source --download-only -qq -o APT::Sandbox::User=root "$pkg=$version" >&2) ||
+    die "apt-get source --download-only $pkg=$version failed"
 }
 
 # Removes temp dirs of earlier builds that were killed half-way (we hold the lock, so none is live).
@@ -85,6 +88,28 @@ unpack_source() {
   tree="$(find "$WORK/src" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
   [ -f "$tree/Makefile" ] || die "unexpected layout of $orig"
   echo "$tree"
+}
+
+# The vendored github.com/modern-go/reflect2 v1.0.1 reads Go runtime internals that changed in Go 1.18:
+# built with Debian's go 1.19, kube-apiserver compiles and answers /readyz, but panics (nil pointer in
+# reflect2.Type2) on the first request body with a map, e.g. creating a pod. v1.0.2 fixes it and is
+# API-compatible with the vendored json-iterator v1.1.10, so swap in Debian's golang-github-modern-go-reflect2
+# source (downloaded like the kubernetes source; no package gets installed).
+patch_reflect2() {
+  local tree="$1" version orig vendor="$1/vendor/github.com/modern-go/reflect2"
+  version="$(apt-cache showsrc --only-source golang-github-modern-go-reflect2 2>/dev/null |
+    awk '/^Version:/ { print $2 }' | sort -V | tail -n 1)"
+  [ -n "$version" ] || die "apt knows no source package golang-github-modern-go-reflect2"
+  dpkg --compare-versions "$version" ge 1.0.2 || die "golang-github-modern-go-reflect2 $version < 1.0.2"
+  download_source golang-github-modern-go-reflect2 "$version"
+  orig="$(ls "$CACHE_ROOT/src/golang-github-modern-go-reflect2_${version%-*}".orig.tar.*)"
+  [ -d "$vendor" ] || die "unexpected layout: no $vendor"
+  log "replacing vendored reflect2 with $(basename "$orig")"
+  mkdir -p "$WORK/reflect2"
+  tar -xf "$orig" -C "$WORK/reflect2" --strip-components=1
+  rm -rf "$vendor"; mkdir -p "$vendor"
+  find "$WORK/reflect2" -maxdepth 1 -type f \( -name '*.go' -o -name '*.s' -o -name LICENSE \) \
+    ! -name '*_test.go' -exec cp {} "$vendor/" \;
 }
 
 # Builds cmd/kube-apiserver in GOPATH mode (module mode fails with go 1.19 on this go.mod); the
@@ -120,18 +145,18 @@ install_binary() {
   mv -T "$stage" "$final_dir"
 }
 
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() { [ -z "$WORK" ] || rm -rf "$WORK"; }
 
 main() {
-  [ "$(id -u)" = 0 ] || die "must run as root (apt-get)"
-  mkdir -p "$CACHE_ROOT"
-
-  # Fast path without the lock: the final directory only ever appears complete (rename).
+  # Fast path without the lock (and without root): the final directory only ever appears complete.
   local version
   if version="$(source_version)" && [ -x "$CACHE_ROOT/kube-apiserver-$version/kube-apiserver" ]; then
     echo "$CACHE_ROOT/kube-apiserver-$version/kube-apiserver"
     return 0
   fi
+  [ "$(id -u)" = 0 ] || die "kube-apiserver is not cached yet; building it needs root (apt-get)"
+  mkdir -p "$CACHE_ROOT"
 
   # Serialise concurrent runs; a second caller waits for the first build and then reuses it.
   exec 9>"$CACHE_ROOT/build-kube-apiserver.lock"
@@ -152,13 +177,15 @@ main() {
   clean_stale_work
   WORK="$(mktemp -d "$CACHE_ROOT/work.XXXXXX")"
   trap cleanup EXIT
-  download_source "$version"
+  download_source kubernetes "$version"
   local tree logfile="$CACHE_ROOT/build-kube-apiserver-$version.log"
   tree="$(unpack_source "$version")"
+  patch_reflect2 "$tree"
   go_build "$tree" "$logfile"
   install_binary "$tree" "$final_dir" "$logfile"
   log "cached $final_dir/kube-apiserver"
   echo "$final_dir/kube-apiserver"
 }
 
-main "$@"
+# On one line so bash has read it before running: editing this file during a build cannot break it.
+main "$@"; exit $?

@@ -82,13 +82,27 @@ _cl_write_sa_keys() {
   openssl rsa -in "$dir/pki/sa.key" -pubout -out "$dir/pki/sa.pub" 2>/dev/null
 }
 
-# Records a started pid so `stop` (and the failure trap) can find it even if start dies half-way.
-_cl_record_pid() { echo "$2 $3" >>"$1/pids"; }
+# Prints the start time (clock ticks since boot, /proc/PID/stat field 22) of a live process; fails
+# for a missing pid or a zombie (a dead child not yet reaped, which `kill -0` would call alive).
+_cl_proc_start() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"             # drop "pid (comm) ": comm may contain spaces
+  # shellcheck disable=SC2086     # split into fields on purpose
+  set -- $stat
+  [ "$1" != Z ] && echo "${20}"
+}
 
-# True if pid $1 is alive and its command line mentions $2 (guards against pid reuse). A zombie
-# (dead child not yet reaped) has an empty cmdline, so it counts as dead, unlike with `kill -0`.
-_cl_pid_is() {
-  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q -- "$2"
+# True if process $1 is alive and still the one that started at $2 (guards against pid reuse).
+_cl_alive() { [ "$(_cl_proc_start "$1")" = "$2" ]; }
+
+# Records "name pid starttime" so `stop` (and the failure trap) can find a process even if start
+# dies half-way, and never kills an unrelated process that reused the pid. Prints the start time.
+_cl_record_pid() {
+  local start
+  start="$(_cl_proc_start "$3")" || start=gone
+  echo "$2 $3 $start" >>"$1/pids"
+  echo "$start"
 }
 
 # Starts etcd in the background (stdin/stdout/stderr detached, so a test runner waiting on our
@@ -102,11 +116,11 @@ _cl_start_etcd() {
     --initial-cluster "kguard-e2e=$peer" --initial-cluster-state new \
     </dev/null >"$dir/etcd.log" 2>&1 &
   ETCD_PID=$!
-  _cl_record_pid "$dir" etcd "$ETCD_PID"
+  ETCD_PSTART="$(_cl_record_pid "$dir" etcd "$ETCD_PID")"
   local _
   for _ in $(seq 1 100); do
     curl -fsS --noproxy '*' -m 2 "$url/health" 2>/dev/null | grep -q '"health":"true"' && return 0
-    _cl_pid_is "$ETCD_PID" etcd || break
+    _cl_alive "$ETCD_PID" "$ETCD_PSTART" || break
     sleep 0.2
   done
   _cl_log "etcd did not become healthy on $url; last lines of $dir/etcd.log:"
@@ -135,7 +149,7 @@ _cl_start_apiserver() {
     --profiling=false \
     </dev/null >"$dir/kube-apiserver.log" 2>&1 &
   APISERVER_PID=$!
-  _cl_record_pid "$dir" kube-apiserver "$APISERVER_PID"
+  APISERVER_PSTART="$(_cl_record_pid "$dir" kube-apiserver "$APISERVER_PID")"
 }
 
 # Waits for /readyz (all post-start hooks, incl. RBAC bootstrap roles) and for the `default`
@@ -145,7 +159,7 @@ _cl_wait_ready() {
   local deadline=$((SECONDS + timeout))
   local auth=(-H "Authorization: Bearer $token")
   while [ "$SECONDS" -lt "$deadline" ]; do
-    if ! _cl_pid_is "$APISERVER_PID" kube-apiserver; then
+    if ! _cl_alive "$APISERVER_PID" "$APISERVER_PSTART"; then
       _cl_log "kube-apiserver exited during start-up; last lines of $dir/kube-apiserver.log:"
       tail -n 30 "$dir/kube-apiserver.log" >&2
       return 1
@@ -248,10 +262,10 @@ cluster_start() {
 
 # True if any recorded process of DIR is still alive.
 cluster_running() {
-  local dir="$1" name pid
+  local dir="$1" name pid start
   [ -f "$dir/pids" ] || return 1
-  while read -r name pid; do
-    _cl_pid_is "$pid" "$name" && return 0
+  while read -r name pid start; do
+    if _cl_alive "$pid" "$start"; then return 0; fi
   done <"$dir/pids"
   return 1
 }
@@ -259,17 +273,17 @@ cluster_running() {
 # Sends SIGTERM and waits up to $3 seconds, then SIGKILLs. The processes are not our children in
 # the CLI case (started by an earlier `start`), so `wait` cannot be used; poll /proc instead.
 _cl_kill() {
-  local pid="$1" name="$2" grace="$3" _
-  _cl_pid_is "$pid" "$name" || return 0
+  local name="$1" pid="$2" start="$3" grace="$4" _
+  _cl_alive "$pid" "$start" || return 0
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 $((grace * 10))); do
-    _cl_pid_is "$pid" "$name" || break
+    _cl_alive "$pid" "$start" || break
     sleep 0.1
   done
-  if _cl_pid_is "$pid" "$name"; then
+  if _cl_alive "$pid" "$start"; then
     _cl_log "$name ($pid) ignored SIGTERM for ${grace}s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    while _cl_pid_is "$pid" "$name"; do sleep 0.1; done
+    while _cl_alive "$pid" "$start"; do sleep 0.1; done
   fi
   # Reap it if it is our child (library use), so no zombie is left behind.
   wait "$pid" 2>/dev/null || true
@@ -277,11 +291,11 @@ _cl_kill() {
 
 # Stops kube-apiserver first (it would otherwise log etcd errors), then etcd. Idempotent.
 cluster_stop() {
-  local dir="${1:?usage: cluster_stop DIR}" name n pid
+  local dir="${1:?usage: cluster_stop DIR}" name n pid start
   [ -f "$dir/pids" ] || return 0
   for name in kube-apiserver etcd; do
-    while read -r n pid; do
-      [ "$n" = "$name" ] && _cl_kill "$pid" "$name" 15
+    while read -r n pid start; do
+      if [ "$n" = "$name" ]; then _cl_kill "$name" "$pid" "$start" 15; fi
     done <"$dir/pids"
   done
   rm -f "$dir/pids"
@@ -317,5 +331,5 @@ _cl_main() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  _cl_main "$@"
+  _cl_main "$@"; exit $?
 fi

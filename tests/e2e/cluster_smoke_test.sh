@@ -18,6 +18,7 @@ fail() { echo "SMOKE TEST FAILED: $*" >&2; exit 1; }
 step() { echo "--- $*" >&2; }
 
 # Always stop the cluster and the webhook, also on failure or Ctrl-C.
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
   local rc=$?
   [ -z "$WEBHOOK_PID" ] || { kill "$WEBHOOK_PID" 2>/dev/null || true; wait "$WEBHOOK_PID" 2>/dev/null || true; }
@@ -183,4 +184,4 @@ main() {
   echo "SMOKE TEST PASSED in $((SECONDS - t0))s" >&2
 }
 
-main "$@"
+main "$@"; exit $?
