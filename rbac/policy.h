@@ -34,6 +34,8 @@ struct Role {
   // ClusterRole aggregationRule.clusterRoleSelectors; nullopt when the role has no aggregationRule.
   std::optional<std::vector<kube::LabelSelector>> aggregationSelectors;
   std::string source;  // "file: document 2" — where it was read, for reports
+  std::string file;    // the file alone, and the object's first line (0 = unknown), for SARIF
+  int line = 0;
 
   // "ClusterRole admin" / "Role dev/reader"
   std::string describe() const;
@@ -60,9 +62,12 @@ struct Binding {
   bool clusterScoped = false;
   std::string name;
   std::string namespace_;
+  kube::StringMap labels;
   RoleRef roleRef;
   std::vector<Subject> subjects;
   std::string source;
+  std::string file;
+  int line = 0;
 
   // `ClusterRoleBinding "x"` / `RoleBinding "ns/x"` (upstream's describer spelling)
   std::string describe() const;

@@ -100,6 +100,7 @@ Binding decodeBinding(const nlohmann::json& object) {
   Meta meta = decodeMeta(r);
   b.name = meta.name;
   b.namespace_ = b.clusterScoped ? "" : meta.namespace_;
+  b.labels = meta.labels;
   if (auto ref = r.field("roleRef")) {
     ref->expectObject();
     b.roleRef.apiGroup = ref->string("apiGroup");
@@ -119,10 +120,14 @@ Policy decodePolicy(const std::vector<kube::Manifest>& manifests) {
       if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) {
         Role role = decodeRole(m.object);
         role.source = sourceOf(m.where);
+        role.file = m.where.file;
+        role.line = m.where.line;
         policy.roles.push_back(std::move(role));
       } else {
         Binding binding = decodeBinding(m.object);
         binding.source = sourceOf(m.where);
+        binding.file = m.where.file;
+        binding.line = m.where.line;
         policy.bindings.push_back(std::move(binding));
       }
     } catch (const kube::DecodeError& e) {

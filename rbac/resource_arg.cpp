@@ -11,82 +11,73 @@ struct KnownResource {
   const char* group;
   const char* resource;
   const char* aliases;  // singular and short names, comma-separated
+  bool namespaced;
 };
 
 // The built-in resources of Kubernetes 1.20 discovery (the version of kguard's e2e API server).
 // events.k8s.io/events is left out on purpose: kubectl resolves "events" to the core group.
 const std::vector<KnownResource>& knownResources() {
   static const std::vector<KnownResource> table = {
-      {"", "bindings", "binding"},
-      {"", "componentstatuses", "componentstatus,cs"},
-      {"", "configmaps", "configmap,cm"},
-      {"", "endpoints", "ep"},
-      {"", "events", "event,ev"},
-      {"", "limitranges", "limitrange,limits"},
-      {"", "namespaces", "namespace,ns"},
-      {"", "nodes", "node,no"},
-      {"", "persistentvolumeclaims", "persistentvolumeclaim,pvc"},
-      {"", "persistentvolumes", "persistentvolume,pv"},
-      {"", "pods", "pod,po"},
-      {"", "podtemplates", "podtemplate"},
-      {"", "replicationcontrollers", "replicationcontroller,rc"},
-      {"", "resourcequotas", "resourcequota,quota"},
-      {"", "secrets", "secret"},
-      {"", "serviceaccounts", "serviceaccount,sa"},
-      {"", "services", "service,svc"},
-      {"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration"},
-      {"admissionregistration.k8s.io", "validatingwebhookconfigurations", "validatingwebhookconfiguration"},
-      {"apiextensions.k8s.io", "customresourcedefinitions", "customresourcedefinition,crd,crds"},
-      {"apiregistration.k8s.io", "apiservices", "apiservice"},
-      {"apps", "controllerrevisions", "controllerrevision"},
-      {"apps", "daemonsets", "daemonset,ds"},
-      {"apps", "deployments", "deployment,deploy"},
-      {"apps", "replicasets", "replicaset,rs"},
-      {"apps", "statefulsets", "statefulset,sts"},
-      {"authentication.k8s.io", "tokenreviews", "tokenreview"},
-      {"authorization.k8s.io", "localsubjectaccessreviews", "localsubjectaccessreview"},
-      {"authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectaccessreview"},
-      {"authorization.k8s.io", "selfsubjectrulesreviews", "selfsubjectrulesreview"},
-      {"authorization.k8s.io", "subjectaccessreviews", "subjectaccessreview"},
-      {"autoscaling", "horizontalpodautoscalers", "horizontalpodautoscaler,hpa"},
-      {"batch", "cronjobs", "cronjob,cj"},
-      {"batch", "jobs", "job"},
-      {"certificates.k8s.io", "certificatesigningrequests", "certificatesigningrequest,csr"},
-      {"coordination.k8s.io", "leases", "lease"},
-      {"discovery.k8s.io", "endpointslices", "endpointslice"},
-      {"flowcontrol.apiserver.k8s.io", "flowschemas", "flowschema"},
-      {"flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations", "prioritylevelconfiguration"},
-      {"networking.k8s.io", "ingressclasses", "ingressclass"},
-      {"networking.k8s.io", "ingresses", "ingress,ing"},
-      {"networking.k8s.io", "networkpolicies", "networkpolicy,netpol"},
-      {"node.k8s.io", "runtimeclasses", "runtimeclass"},
-      {"policy", "poddisruptionbudgets", "poddisruptionbudget,pdb"},
-      {"policy", "podsecuritypolicies", "podsecuritypolicy,psp"},
-      {"rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding"},
-      {"rbac.authorization.k8s.io", "clusterroles", "clusterrole"},
-      {"rbac.authorization.k8s.io", "rolebindings", "rolebinding"},
-      {"rbac.authorization.k8s.io", "roles", "role"},
-      {"scheduling.k8s.io", "priorityclasses", "priorityclass,pc"},
-      {"storage.k8s.io", "csidrivers", "csidriver"},
-      {"storage.k8s.io", "csinodes", "csinode"},
-      {"storage.k8s.io", "storageclasses", "storageclass,sc"},
-      {"storage.k8s.io", "volumeattachments", "volumeattachment"},
+      {"", "bindings", "binding", true},
+      {"", "componentstatuses", "componentstatus,cs", false},
+      {"", "configmaps", "configmap,cm", true},
+      {"", "endpoints", "ep", true},
+      {"", "events", "event,ev", true},
+      {"", "limitranges", "limitrange,limits", true},
+      {"", "namespaces", "namespace,ns", false},
+      {"", "nodes", "node,no", false},
+      {"", "persistentvolumeclaims", "persistentvolumeclaim,pvc", true},
+      {"", "persistentvolumes", "persistentvolume,pv", false},
+      {"", "pods", "pod,po", true},
+      {"", "podtemplates", "podtemplate", true},
+      {"", "replicationcontrollers", "replicationcontroller,rc", true},
+      {"", "resourcequotas", "resourcequota,quota", true},
+      {"", "secrets", "secret", true},
+      {"", "serviceaccounts", "serviceaccount,sa", true},
+      {"", "services", "service,svc", true},
+      {"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration", false},
+      {"admissionregistration.k8s.io", "validatingwebhookconfigurations", "validatingwebhookconfiguration", false},
+      {"apiextensions.k8s.io", "customresourcedefinitions", "customresourcedefinition,crd,crds", false},
+      {"apiregistration.k8s.io", "apiservices", "apiservice", false},
+      {"apps", "controllerrevisions", "controllerrevision", true},
+      {"apps", "daemonsets", "daemonset,ds", true},
+      {"apps", "deployments", "deployment,deploy", true},
+      {"apps", "replicasets", "replicaset,rs", true},
+      {"apps", "statefulsets", "statefulset,sts", true},
+      {"authentication.k8s.io", "tokenreviews", "tokenreview", false},
+      {"authorization.k8s.io", "localsubjectaccessreviews", "localsubjectaccessreview", true},
+      {"authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectaccessreview", false},
+      {"authorization.k8s.io", "selfsubjectrulesreviews", "selfsubjectrulesreview", false},
+      {"authorization.k8s.io", "subjectaccessreviews", "subjectaccessreview", false},
+      {"autoscaling", "horizontalpodautoscalers", "horizontalpodautoscaler,hpa", true},
+      {"batch", "cronjobs", "cronjob,cj", true},
+      {"batch", "jobs", "job", true},
+      {"certificates.k8s.io", "certificatesigningrequests", "certificatesigningrequest,csr", false},
+      {"coordination.k8s.io", "leases", "lease", true},
+      {"discovery.k8s.io", "endpointslices", "endpointslice", true},
+      {"flowcontrol.apiserver.k8s.io", "flowschemas", "flowschema", false},
+      {"flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations", "prioritylevelconfiguration", false},
+      {"networking.k8s.io", "ingressclasses", "ingressclass", false},
+      {"networking.k8s.io", "ingresses", "ingress,ing", true},
+      {"networking.k8s.io", "networkpolicies", "networkpolicy,netpol", true},
+      {"node.k8s.io", "runtimeclasses", "runtimeclass", false},
+      {"policy", "poddisruptionbudgets", "poddisruptionbudget,pdb", true},
+      {"policy", "podsecuritypolicies", "podsecuritypolicy,psp", false},
+      {"rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding", false},
+      {"rbac.authorization.k8s.io", "clusterroles", "clusterrole", false},
+      {"rbac.authorization.k8s.io", "rolebindings", "rolebinding", true},
+      {"rbac.authorization.k8s.io", "roles", "role", true},
+      {"scheduling.k8s.io", "priorityclasses", "priorityclass,pc", false},
+      {"storage.k8s.io", "csidrivers", "csidriver", false},
+      {"storage.k8s.io", "csinodes", "csinode", false},
+      {"storage.k8s.io", "storageclasses", "storageclass,sc", false},
+      {"storage.k8s.io", "volumeattachments", "volumeattachment", false},
   };
   return table;
 }
 
-bool hasAlias(const char* aliases, const std::string& name) {
-  std::string list = aliases;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (list.compare(start, comma == std::string::npos ? std::string::npos : comma - start, name) == 0 &&
-        (comma == std::string::npos ? list.size() - start : comma - start) == name.size())
-      return true;
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return false;
+bool hasAlias(const std::string& aliases, const std::string& name) {
+  return ("," + aliases + ",").find("," + name + ",") != std::string::npos;
 }
 
 }  // namespace
@@ -112,6 +103,7 @@ ResourceArg parseResourceArg(const std::string& arg) {
     if ((resource == k.resource || hasAlias(k.aliases, resource)) && (dot == std::string::npos || group == k.group)) {
       out.apiGroup = k.group;
       out.resource = k.resource;
+      out.namespaced = k.namespaced;
       return out;
     }
   }

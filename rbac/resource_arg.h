@@ -11,6 +11,7 @@ struct ResourceArg {
   std::string resource;
   std::string subresource;
   bool known = true;  // false: not in the built-in table and no group given (used as written, core group)
+  bool namespaced = true;  // from the built-in table; unknown resources count as namespaced
 };
 
 ResourceArg parseResourceArg(const std::string& arg);

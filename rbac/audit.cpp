@@ -1,0 +1,312 @@
+#include "rbac/audit.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+
+#include "rbac/user_info.h"
+
+namespace rbac {
+namespace {
+
+// Sentinels that no valid object can carry: a namespace no RoleBinding lives in (so only
+// ClusterRoleBindings answer), a name no resourceNames entry lists, a user no binding names.
+const char* const kEveryNamespace = "<every namespace>";
+const char* const kAnyName = "<any name>";
+const char* const kGroupMember = "<a member of the group>";
+
+struct AuditSubject {
+  Subject subject;
+  UserInfo user;
+  std::set<std::string> namespaces;  // where RoleBindings name it
+};
+
+bool isDefaultBinding(const Binding& b) {
+  auto it = b.labels.find("kubernetes.io/bootstrapping");
+  return it != b.labels.end() && it->second == "rbac-defaults";
+}
+
+std::string joinList(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + (s.empty() ? std::string("\"\"") : s);
+  return "[" + out + "]";
+}
+
+// Every distinct identity named by a binding. A User subject spelled like a service account is the
+// same identity as the ServiceAccount subject (both compare user names), so they are merged.
+std::vector<AuditSubject> collectSubjects(const Policy& policy) {
+  std::map<std::string, AuditSubject> byKey;
+  for (const Binding& b : policy.bindings) {
+    if (!b.clusterScoped && b.namespace_.empty()) continue;
+    for (const Subject& s : b.subjects) {
+      AuditSubject a;
+      if (s.kind == "Group") {
+        if (s.name == kMastersGroup) continue;  // allowed everything before RBAC anyway
+        a.subject = Subject{"Group", "rbac.authorization.k8s.io", s.name, ""};
+        a.user = UserInfo{kGroupMember, {s.name}};
+      } else if (s.kind == "User" || s.kind == "ServiceAccount") {
+        std::string username = s.name;
+        if (s.kind == "ServiceAccount") {
+          std::string ns = s.namespace_.empty() ? b.namespace_ : s.namespace_;
+          if (ns.empty()) continue;  // matches nobody
+          username = serviceAccountUsername(ns, s.name);
+        }
+        if (auto sa = splitServiceAccountUsername(username)) a.subject = Subject{"ServiceAccount", "", sa->second, sa->first};
+        else a.subject = Subject{"User", "rbac.authorization.k8s.io", username, ""};
+        a.user = UserInfo{username, {}};
+      } else {
+        continue;
+      }
+      std::string key = (a.subject.kind == "Group" ? "G:" : "U:") + (a.subject.kind == "Group" ? a.subject.name : a.user.name);
+      auto it = byKey.emplace(key, a).first;
+      if (!b.clusterScoped) it->second.namespaces.insert(b.namespace_);
+    }
+  }
+  std::vector<AuditSubject> out;
+  for (auto& kv : byKey) out.push_back(std::move(kv.second));
+  return out;
+}
+
+std::set<std::string> allResourceNames(const Policy& policy) {
+  std::set<std::string> names;
+  for (const Role& r : policy.roles)
+    for (const PolicyRule& rule : r.rules) names.insert(rule.resourceNames.begin(), rule.resourceNames.end());
+  return names;
+}
+
+struct ProbeOutcome {
+  bool allowed = false;
+  std::vector<std::string> onlyNames;  // non-empty: allowed only for these names (resourceNames)
+  std::vector<Allowance> by;
+};
+
+class Auditor {
+ public:
+  Auditor(const Evaluator& evaluator) : ev_(evaluator), policyNames_(allResourceNames(evaluator.policy())) {}
+
+  // Asks the evaluator as a real request would be made. In the cluster-wide scope only
+  // ClusterRoleBindings count (the namespace is the sentinel; a named namespace is itself).
+  ProbeOutcome probe(const UserInfo& user, const Probe& p, const std::string& scope) const {
+    Request r = Request::resource_(p.verb, p.apiGroup, p.resource, p.subresource);
+    std::string ns = scope.empty() ? kEveryNamespace : scope;
+    if (!p.clusterScoped) r.namespace_ = ns;
+    auto ask = [&](const std::string& name) -> std::optional<Allowance> {
+      r.name = name;
+      if (p.namespaceIsName && scope.empty()) r.namespace_ = name;
+      Decision d = ev_.decide(user, r);
+      if (!d.allowed || !d.allowedBy) return std::nullopt;
+      if (scope.empty() && !d.allowedBy->privilegedGroup && !ev_.policy().bindings[d.allowedBy->binding].clusterScoped)
+        return std::nullopt;
+      return d.allowedBy;
+    };
+    ProbeOutcome out;
+    if (!p.named) {
+      if (auto a = ask("")) out = {true, {}, {*a}};
+      return out;
+    }
+    std::vector<std::string> unrestricted = {p.namespaceIsName && !scope.empty() ? scope : kAnyName};
+    unrestricted.insert(unrestricted.end(), p.names.begin(), p.names.end());
+    for (const auto& name : unrestricted)
+      if (auto a = ask(name)) return {true, {}, {*a}};
+    if (p.namespaceIsName && !scope.empty()) return out;  // the only name that matters
+    // Not for any name: perhaps for some (rules with resourceNames).
+    for (const auto& name : policyNames_) {
+      if (auto a = ask(name)) {
+        out.allowed = true;
+        out.onlyNames.push_back(name);
+        out.by.push_back(*a);
+      }
+    }
+    return out;
+  }
+
+  const Evaluator& ev_;
+  std::set<std::string> policyNames_;
+};
+
+ChainLink linkOf(const Evaluator& ev, const Allowance& a) {
+  ChainLink link;
+  if (a.privilegedGroup) {
+    link.binding = std::string("group ") + kMastersGroup;
+    link.role = "(privileged, before RBAC)";
+    return link;
+  }
+  const Binding& b = ev.policy().bindings[a.binding];
+  const Role& role = ev.policy().roles[a.role];
+  link.binding = b.describe();
+  link.role = role.describe();
+  link.rule = a.rule;
+  link.ruleText = describeRule(role.rules[a.rule]);
+  link.source = b.source;
+  link.file = b.file;
+  link.line = b.line;
+  return link;
+}
+
+Severity downgrade(Severity s) {
+  return s == Severity::Critical ? Severity::High : s == Severity::High ? Severity::Medium : Severity::Low;
+}
+
+std::string scopeWords(const std::string& scope) {
+  return scope.empty() ? "in every namespace / cluster-wide" : "in namespace " + scope;
+}
+
+void addChain(const Evaluator& ev, const std::vector<Allowance>& by, std::vector<ChainLink>& chain) {
+  for (const Allowance& a : by) {
+    ChainLink link = linkOf(ev, a);
+    bool seen = std::any_of(chain.begin(), chain.end(), [&](const ChainLink& c) {
+      return c.binding == link.binding && c.role == link.role && c.rule == link.rule;
+    });
+    if (!seen) chain.push_back(link);
+  }
+}
+
+// The probe-based findings of one subject in one scope. `clusterSatisfied` holds, per path, which
+// alternatives are already satisfied cluster-wide (so a namespace repeats none of them).
+void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string& scope,
+                std::map<std::string, std::vector<bool>>& clusterSatisfied, std::vector<EscalationFinding>& out) {
+  for (const EscalationPath& path : escalationPaths()) {
+    EscalationFinding f;
+    bool allRestricted = true;
+    std::vector<bool>& satisfiedCluster = clusterSatisfied[path.id];
+    satisfiedCluster.resize(path.alternatives.size(), false);
+    for (std::size_t i = 0; i < path.alternatives.size(); ++i) {
+      if (!scope.empty() && satisfiedCluster[i]) continue;
+      const auto& alternative = path.alternatives[i];
+      if (!scope.empty() && std::all_of(alternative.begin(), alternative.end(), [](const Probe& p) { return p.clusterScoped; }))
+        continue;  // cluster-scoped requests are never granted by a RoleBinding
+      std::vector<ProbeOutcome> outcomes;
+      for (const Probe& p : alternative) {
+        outcomes.push_back(auditor.probe(s.user, p, scope));
+        if (!outcomes.back().allowed) break;
+      }
+      if (outcomes.size() != alternative.size() || !outcomes.back().allowed) continue;
+      if (scope.empty()) satisfiedCluster[i] = true;
+      std::string grant;
+      bool restricted = false;
+      for (std::size_t j = 0; j < alternative.size(); ++j) {
+        std::string g = alternative[j].describe();
+        if (!outcomes[j].onlyNames.empty()) {
+          restricted = true;
+          std::string names;
+          for (const auto& n : outcomes[j].onlyNames) names += (names.empty() ? "" : ", ") + n;
+          g += " (only " + names + ")";
+        }
+        grant += (grant.empty() ? "" : " + ") + g;
+        addChain(auditor.ev_, outcomes[j].by, f.chain);
+      }
+      allRestricted = allRestricted && restricted;
+      f.grants.push_back(grant);
+    }
+    if (f.grants.empty()) continue;
+    f.id = path.id;
+    f.severity = scope.empty() ? path.clusterWide : path.namespaced;
+    if (allRestricted) f.severity = downgrade(f.severity);
+    f.subject = s.subject;
+    f.scope = scope;
+    f.title = path.title;
+    std::string grants;
+    for (const auto& g : f.grants) grants += (grants.empty() ? "" : "; ") + g;
+    f.path = s.subject.describe() + " can " + grants + " " + scopeWords(scope) + ": " + path.consequence;
+    out.push_back(std::move(f));
+  }
+}
+
+bool hasFinding(const std::vector<EscalationFinding>& findings, const std::string& id, const Subject& subject,
+                const std::string& scope) {
+  return std::any_of(findings.begin(), findings.end(), [&](const EscalationFinding& f) {
+    return f.id == id && f.scope == scope && f.subject.kind == subject.kind && f.subject.name == subject.name &&
+           f.subject.namespace_ == subject.namespace_;
+  });
+}
+
+// Findings from the bindings themselves: wildcard rules and grants to everyone.
+void auditBindings(const Evaluator& ev, std::vector<EscalationFinding>& out) {
+  const Policy& policy = ev.policy();
+  for (std::size_t b = 0; b < policy.bindings.size(); ++b) {
+    const Binding& binding = policy.bindings[b];
+    auto role = ev.roleOf(b);
+    if (!role || (!binding.clusterScoped && binding.namespace_.empty())) continue;
+    const Role& r = policy.roles[*role];
+    for (std::size_t si = 0; si < binding.subjects.size(); ++si) {
+      Subject subject = binding.subjects[si];
+      if (subject.kind == "ServiceAccount" && subject.namespace_.empty()) subject.namespace_ = binding.namespace_;
+      if (subject.kind == "ServiceAccount" && subject.namespace_.empty()) continue;
+      bool everyone = (subject.kind == "Group" && (subject.name == kUnauthenticatedGroup || subject.name == kAuthenticatedGroup)) ||
+                      (subject.kind == "User" && subject.name == kAnonymousUser);
+      if (everyone && !r.rules.empty()) {
+        EscalationFinding f;
+        f.id = "rbac.escalation.grantToEveryone";
+        f.severity = subject.name == kAuthenticatedGroup ? Severity::Medium : Severity::High;
+        f.subject = subject;
+        f.scope = binding.namespace_;
+        f.title = "grant to everyone";
+        std::string who = subject.name == kAuthenticatedGroup ? "every authenticated user (any service account included)"
+                                                             : "every unauthenticated client";
+        f.path = binding.describe() + " gives " + r.describe() + " to " + who + " " + scopeWords(binding.namespace_);
+        f.grants.push_back(r.describe());
+        for (std::size_t i = 0; i < r.rules.size(); ++i) f.chain.push_back(linkOf(ev, Allowance{false, b, si, *role, i}));
+        out.push_back(std::move(f));
+      }
+      if (subject.kind == "Group" && subject.name == kMastersGroup) continue;
+      if (hasFinding(out, "rbac.escalation.fullWildcard", subject, binding.namespace_) ||
+          hasFinding(out, "rbac.escalation.fullWildcard", subject, ""))
+        continue;
+      for (std::size_t i = 0; i < r.rules.size(); ++i) {
+        const PolicyRule& rule = r.rules[i];
+        auto star = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), "*") != v.end(); };
+        if (!star(rule.verbs) && !star(rule.resources)) continue;
+        EscalationFinding f;
+        f.id = "rbac.escalation.wildcardRule";
+        f.severity = Severity::Medium;
+        f.subject = subject;
+        f.scope = binding.namespace_;
+        f.title = "wildcard rule";
+        f.path = subject.describe() + " holds a rule with `*` " + (star(rule.verbs) ? "verbs" : "resources") + " " +
+                 scopeWords(binding.namespace_) + ": it covers every current and future " +
+                 (star(rule.verbs) ? "verb" : "resource") + " it matches, escalate/bind/impersonate and subresources included";
+        f.grants.push_back(describeRule(rule));
+        f.chain.push_back(linkOf(ev, Allowance{false, b, si, *role, i}));
+        out.push_back(std::move(f));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string describeRule(const PolicyRule& rule) {
+  std::string out = "verbs=" + joinList(rule.verbs);
+  if (!rule.apiGroups.empty()) out += " apiGroups=" + joinList(rule.apiGroups);
+  if (!rule.resources.empty()) out += " resources=" + joinList(rule.resources);
+  if (!rule.resourceNames.empty()) out += " resourceNames=" + joinList(rule.resourceNames);
+  if (!rule.nonResourceURLs.empty()) out += " nonResourceURLs=" + joinList(rule.nonResourceURLs);
+  return out;
+}
+
+std::vector<EscalationFinding> auditEscalationPaths(const Evaluator& evaluator, const AuditOptions& options) {
+  std::optional<Evaluator> filtered;
+  if (!options.includeDefaults) {
+    Policy policy = evaluator.policy();  // already aggregated as asked
+    policy.bindings.erase(std::remove_if(policy.bindings.begin(), policy.bindings.end(), isDefaultBinding), policy.bindings.end());
+    filtered.emplace(std::move(policy));
+  }
+  const Evaluator& ev = filtered ? *filtered : evaluator;
+  Auditor auditor(ev);
+  std::vector<EscalationFinding> out;
+  for (const AuditSubject& s : collectSubjects(ev.policy())) {
+    std::map<std::string, std::vector<bool>> clusterSatisfied;
+    auditScope(auditor, s, "", clusterSatisfied, out);
+    for (const auto& ns : s.namespaces) auditScope(auditor, s, ns, clusterSatisfied, out);
+  }
+  auditBindings(ev, out);
+  std::stable_sort(out.begin(), out.end(), [](const EscalationFinding& a, const EscalationFinding& b) {
+    return std::make_tuple(static_cast<int>(a.severity), a.subject.kind, a.subject.namespace_, a.subject.name, a.scope, a.id) <
+           std::make_tuple(static_cast<int>(b.severity), b.subject.kind, b.subject.namespace_, b.subject.name, b.scope, b.id);
+  });
+  return out;
+}
+
+}  // namespace rbac

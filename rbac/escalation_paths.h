@@ -1,0 +1,44 @@
+#pragma once
+// The escalation paths the audit looks for, as data: each path is a set of alternatives, each
+// alternative a set of requests that must all be allowed. The audit asks the Evaluator about every
+// request, so wildcards, apiGroups and subresources count exactly as the API server counts them.
+#include <string>
+#include <vector>
+
+namespace rbac {
+
+enum class Severity { Critical, High, Medium, Low };
+const char* severityName(Severity s);  // "critical", "high", ...
+
+// One request of a path, as a real client would make it.
+struct Probe {
+  std::string verb;
+  std::string apiGroup;
+  std::string resource;
+  std::string subresource;
+  bool clusterScoped = false;  // the request carries no namespace (nodes, clusterroles, ...)
+  // The real request names an object (get, update, patch, delete, create of a subresource). Unnamed
+  // requests (create, list, watch, deletecollection) never match a rule with resourceNames — in
+  // RequestInfo the name comes only from the URL path (or a metadata.name field selector).
+  bool named = false;
+  // Names to ask about besides "any object" (signers: the signer names the CSR approval checks).
+  std::vector<std::string> names;
+  // The object is the namespace itself (update namespaces/NAME: RequestInfo sets namespace = NAME).
+  bool namespaceIsName = false;
+
+  std::string describe() const;  // "create pods/exec", "approve signers.certificates.k8s.io"
+};
+
+struct EscalationPath {
+  std::string id;                // "rbac.escalation.podExec"
+  std::string title;             // "exec into pods"
+  Severity clusterWide;          // severity when granted in every namespace / cluster-wide
+  Severity namespaced;           // severity when granted in one namespace
+  std::string consequence;       // the path in words: what the grant leads to
+  std::vector<std::vector<Probe>> alternatives;  // any alternative whose probes are all allowed
+};
+
+// Every path (tests check the table: unique ids, every path has alternatives).
+const std::vector<EscalationPath>& escalationPaths();
+
+}  // namespace rbac

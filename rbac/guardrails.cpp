@@ -1,0 +1,190 @@
+#include "rbac/guardrails.h"
+
+#include <algorithm>
+
+#include "kube/json_reader.h"
+#include "rbac/audit.h"
+#include "rbac/policy_decode.h"
+#include "rbac/rule_matching.h"
+
+namespace rbac {
+namespace {
+
+using kube::JsonReader;
+
+bool startsWithAny(const std::string& name, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& p) { return name.compare(0, p.size(), p) == 0; });
+}
+bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// A name no resourceNames list holds: a grant limited to named objects (`bind` on "view" only) is a
+// deliberate, reviewable exception and is not reported.
+const char* const kAnyName = "<any name>";
+
+// The grants rbac.escalationVerbs looks for, asked through ruleAllows so that `*` verbs, `*` groups
+// and `*` resources count as the API server counts them.
+struct EscalationGrant {
+  const char* verb;
+  const char* group;
+  const char* resource;
+  const char* subresource;
+};
+const std::vector<EscalationGrant>& escalationGrants() {
+  static const std::vector<EscalationGrant> grants = {
+      {"escalate", "rbac.authorization.k8s.io", "roles", ""},
+      {"escalate", "rbac.authorization.k8s.io", "clusterroles", ""},
+      {"bind", "rbac.authorization.k8s.io", "roles", ""},
+      {"bind", "rbac.authorization.k8s.io", "clusterroles", ""},
+      {"impersonate", "", "users", ""},
+      {"impersonate", "", "groups", ""},
+      {"impersonate", "", "serviceaccounts", ""},
+      {"impersonate", "authentication.k8s.io", "uids", ""},
+      {"impersonate", "authentication.k8s.io", "userextras", "scopes"},
+  };
+  return grants;
+}
+
+lint::Finding finding(const char* rule, std::string message, std::string field) {
+  lint::Finding f;
+  f.check = rule;
+  f.level = "rbac";
+  f.message = std::move(message);
+  f.severity = lint::Severity::Error;
+  f.field = std::move(field);
+  return f;
+}
+
+bool star(const std::vector<std::string>& v) { return contains(v, "*"); }
+
+void checkRole(const GuardrailConfig& config, const Role& role, std::vector<lint::Finding>& out) {
+  if (startsWithAny(role.name, config.exemptNamePrefixes) || contains(config.exemptRoles, role.name)) return;
+  std::string kind = role.clusterScoped ? "ClusterRole" : "Role";
+  for (std::size_t i = 0; i < role.rules.size(); ++i) {
+    const PolicyRule& rule = role.rules[i];
+    std::string field = "rules[" + std::to_string(i) + "]";
+    if (config.enabled(kRuleWildcardGrant) && (star(rule.verbs) || star(rule.resources))) {
+      std::string what = star(rule.verbs) && star(rule.resources) ? "verbs and resources" : star(rule.verbs) ? "verbs" : "resources";
+      out.push_back(finding(kRuleWildcardGrant,
+                            std::string(kRuleWildcardGrant) + ": " + kind + " " + role.name + " grants wildcard " + what +
+                                " (" + describeRule(rule) + ")",
+                            field + (star(rule.verbs) ? ".verbs" : ".resources")));
+    }
+    if (config.enabled(kRuleEscalationVerbs)) {
+      std::vector<std::string> granted;
+      for (const auto& g : escalationGrants()) {
+        Request r = Request::resource_(g.verb, g.group, g.resource, g.subresource, "", kAnyName);
+        if (ruleAllows(rule, r)) granted.push_back(std::string(g.verb) + " " + g.resource + (*g.subresource ? std::string("/") + g.subresource : ""));
+      }
+      if (!granted.empty()) {
+        std::string list;
+        for (const auto& g : granted) list += (list.empty() ? "" : ", ") + g;
+        out.push_back(finding(kRuleEscalationVerbs,
+                              std::string(kRuleEscalationVerbs) + ": " + kind + " " + role.name + " grants " + list + " (" +
+                                  describeRule(rule) + ")",
+                              field + ".verbs"));
+      }
+    }
+  }
+}
+
+bool exemptSubject(const GuardrailConfig& config, const Subject& s, const std::string& bindingNamespace) {
+  std::string ns = s.namespace_.empty() ? bindingNamespace : s.namespace_;
+  return std::any_of(config.exemptSubjects.begin(), config.exemptSubjects.end(), [&](const GuardrailSubject& e) {
+    return e.kind == s.kind && e.name == s.name && (e.namespace_.empty() || e.namespace_ == ns);
+  });
+}
+
+void checkBinding(const GuardrailConfig& config, const Binding& b, std::vector<lint::Finding>& out) {
+  if (startsWithAny(b.name, config.exemptNamePrefixes)) return;
+  std::string kind = b.clusterScoped ? "ClusterRoleBinding" : "RoleBinding";
+  std::string what = kind + " " + (b.clusterScoped ? b.name : b.namespace_ + "/" + b.name) + " binds " + b.roleRef.kind +
+                     " " + b.roleRef.name + " to ";
+  bool clusterRoleRef = b.roleRef.kind == "ClusterRole";
+  for (std::size_t i = 0; i < b.subjects.size(); ++i) {
+    const Subject& s = b.subjects[i];
+    std::string field = "subjects[" + std::to_string(i) + "]";
+    bool anonymous = (s.kind == "User" && s.name == "system:anonymous") || (s.kind == "Group" && s.name == "system:unauthenticated");
+    if (anonymous && config.enabled(kRuleAnonymousBinding))
+      out.push_back(finding(kRuleAnonymousBinding, std::string(kRuleAnonymousBinding) + ": " + what + s.describe() +
+                                                       " (every unauthenticated client)", field));
+    if (s.kind == "Group" && s.name == "system:authenticated" && config.enabled(kRuleAuthenticatedBinding))
+      out.push_back(finding(kRuleAuthenticatedBinding, std::string(kRuleAuthenticatedBinding) + ": " + what + s.describe() +
+                                                           " (every authenticated user and service account)", field));
+    bool clusterAdmin = clusterRoleRef && contains(config.clusterAdminRoles, b.roleRef.name);
+    if (s.kind == "ServiceAccount" && clusterAdmin && config.enabled(kRuleClusterAdminServiceAccount)) {
+      std::string ns = s.namespace_.empty() ? b.namespace_ : s.namespace_;
+      if (!contains(config.clusterAdminServiceAccountNamespaces, ns))
+        out.push_back(finding(kRuleClusterAdminServiceAccount,
+                              std::string(kRuleClusterAdminServiceAccount) + ": " + what + s.describe(b.namespace_) +
+                                  " (service accounts may hold " + b.roleRef.name + " only in the allowed namespaces)",
+                              field));
+      continue;  // reported (or allowed) by the service-account rule, not again as a wildcard grant
+    }
+    if (clusterRoleRef && contains(config.wildcardRoles, b.roleRef.name) && config.enabled(kRuleWildcardGrant) &&
+        !exemptSubject(config, s, b.namespace_))
+      out.push_back(finding(kRuleWildcardGrant, std::string(kRuleWildcardGrant) + ": " + what + s.describe(b.namespace_) +
+                                                    " (a wildcard role, for subjects outside exemptSubjects)",
+                            field));
+  }
+}
+
+std::vector<std::string> stringListOf(const JsonReader& r, const char* name, const std::vector<std::string>& fallback) {
+  auto f = r.field(name);
+  return f ? r.stringList(name) : fallback;
+}
+
+}  // namespace
+
+bool GuardrailConfig::enabled(const std::string& rule) const {
+  auto it = rules.find(rule);
+  return it == rules.end() || it->second;
+}
+
+GuardrailConfig parseGuardrailConfig(const nlohmann::json& section) {
+  GuardrailConfig config;
+  if (section.is_null()) return config;
+  JsonReader r(section, "rbac");
+  r.expectObject();
+  static const std::vector<std::string> known = {"rules", "exemptNamePrefixes", "exemptRoles", "exemptSubjects",
+                                                 "wildcardRoles", "clusterAdminRoles", "clusterAdminServiceAccountNamespaces"};
+  for (const auto& key : r.keys())
+    if (!contains(known, key)) throw kube::DecodeError("rbac." + key, "unknown field");
+  if (auto rules = r.field("rules")) {
+    for (const auto& key : rules->keys()) {
+      std::string id = key.rfind("rbac.", 0) == 0 ? key : "rbac." + key;  // "wildcardGrant" = "rbac.wildcardGrant"
+      if (!config.rules.count(id)) throw kube::DecodeError(rules->path() + "." + key, "unknown rule id");
+      auto enabled = rules->optBool(key.c_str());
+      config.rules[id] = enabled.value_or(true);
+    }
+  }
+  config.exemptNamePrefixes = stringListOf(r, "exemptNamePrefixes", config.exemptNamePrefixes);
+  config.exemptRoles = stringListOf(r, "exemptRoles", config.exemptRoles);
+  config.wildcardRoles = stringListOf(r, "wildcardRoles", config.wildcardRoles);
+  config.clusterAdminRoles = stringListOf(r, "clusterAdminRoles", config.clusterAdminRoles);
+  config.clusterAdminServiceAccountNamespaces =
+      stringListOf(r, "clusterAdminServiceAccountNamespaces", config.clusterAdminServiceAccountNamespaces);
+  if (r.field("exemptSubjects")) {
+    config.exemptSubjects.clear();
+    r.forEach("exemptSubjects", [&config](const JsonReader& s) {
+      s.expectObject();
+      GuardrailSubject subject{s.string("kind"), s.string("name"), s.string("namespace")};
+      if (subject.kind != "User" && subject.kind != "Group" && subject.kind != "ServiceAccount")
+        throw kube::DecodeError(s.path() + ".kind", "expected User, Group or ServiceAccount");
+      if (subject.name.empty()) throw kube::DecodeError(s.path() + ".name", "required");
+      config.exemptSubjects.push_back(subject);
+    });
+  }
+  return config;
+}
+
+std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object) {
+  std::vector<lint::Finding> out;
+  auto kind = rbacKindOf(object);
+  if (!kind) return out;
+  if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) checkRole(config, decodeRole(object), out);
+  else checkBinding(config, decodeBinding(object), out);
+  return out;
+}
+
+}  // namespace rbac

@@ -1,0 +1,52 @@
+#pragma once
+// RBAC guardrails: rules for single Role, ClusterRole, RoleBinding and ClusterRoleBinding objects that
+// `kguard lint` and the admission webhook apply (the webhook decides enforce or warn). The config
+// section (under `rbac:` in kguard's config file) is documented in rbac/README.md.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "lint/finding.h"
+
+namespace rbac {
+
+// Rule ids, also the keys of the `rules:` switches.
+inline const char* const kRuleWildcardGrant = "rbac.wildcardGrant";
+inline const char* const kRuleEscalationVerbs = "rbac.escalationVerbs";
+inline const char* const kRuleAnonymousBinding = "rbac.anonymousBinding";
+inline const char* const kRuleAuthenticatedBinding = "rbac.authenticatedBinding";
+inline const char* const kRuleClusterAdminServiceAccount = "rbac.clusterAdminServiceAccount";
+
+struct GuardrailSubject {
+  std::string kind;  // User, Group, ServiceAccount
+  std::string name;
+  std::string namespace_;  // ServiceAccount only; empty = any namespace
+};
+
+struct GuardrailConfig {
+  std::map<std::string, bool> rules = {{kRuleWildcardGrant, true},
+                                       {kRuleEscalationVerbs, true},
+                                       {kRuleAnonymousBinding, true},
+                                       {kRuleAuthenticatedBinding, true},
+                                       {kRuleClusterAdminServiceAccount, true}};
+  std::vector<std::string> exemptNamePrefixes = {"system:"};  // roles and bindings named so are not checked
+  std::vector<std::string> exemptRoles;                        // role names not checked for grants
+  std::vector<GuardrailSubject> exemptSubjects = {{"Group", "system:masters", ""}};  // may be bound to wildcard roles
+  std::vector<std::string> wildcardRoles = {"cluster-admin"};  // ClusterRoles whose binding is a wildcard grant
+  std::vector<std::string> clusterAdminRoles = {"cluster-admin"};
+  std::vector<std::string> clusterAdminServiceAccountNamespaces = {"kube-system"};
+
+  bool enabled(const std::string& rule) const;
+};
+
+// The `rbac:` section; null or {} gives the defaults. Throws kube::DecodeError with the field path
+// (unknown keys and unknown rule ids are errors, so that a typo does not silently switch nothing off).
+GuardrailConfig parseGuardrailConfig(const nlohmann::json& section);
+
+// Findings for one object (level "rbac"); other kinds give none. Malformed RBAC objects throw
+// kube::DecodeError with the field path.
+std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object);
+
+}  // namespace rbac
