@@ -1,18 +1,123 @@
-// kguard netpol: placeholder until its issue lands; exits 2 so that no script mistakes it for success.
+// kguard netpol: matrix, explain and compile work offline on manifests (docs/cli-contract.md).
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "kube/manifest.h"
+#include "netpol/decode.h"
+#include "netpol/matrix.h"
+#include "netpol/render_nft.h"
+#include "netpol/ruleset.h"
 
 namespace cli {
+namespace {
+
+struct NetpolOptions {
+  std::vector<std::string> paths;
+  std::string protocol = "tcp";
+  int port = 80;
+  std::string from, to, pod;
+  std::optional<int> nflogGroup;
+};
+
+// Bad input or usage: the message is printed and the command exits 2.
+struct UsageError {
+  std::string message;
+};
+
+netpol::Cluster loadCluster(const NetpolOptions& o) {
+  try {
+    return netpol::decodeCluster(kube::loadManifests(o.paths));
+  } catch (const kube::InputError& e) {
+    throw UsageError{e.what()};
+  }
+}
+
+const netpol::Pod& findPod(const netpol::Cluster& cluster, const std::string& ref, const char* flag) {
+  auto slash = ref.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == ref.size())
+    throw UsageError{std::string(flag) + ": expected NAMESPACE/POD, got \"" + ref + "\""};
+  const netpol::Pod* pod = cluster.findPod(ref.substr(0, slash), ref.substr(slash + 1));
+  if (!pod) throw UsageError{std::string(flag) + ": pod " + ref + " is not in the input"};
+  return *pod;
+}
+
+netpol::Protocol protocolOf(const NetpolOptions& o) {
+  auto p = netpol::parseProtocol(o.protocol);
+  if (!p) throw UsageError{"--protocol: expected tcp, udp or sctp, got \"" + o.protocol + "\""};
+  return *p;
+}
+
+int runMatrix(const NetpolOptions& o) {
+  auto cluster = loadCluster(o);
+  std::cout << netpol::renderMatrix(cluster, protocolOf(o), o.port);
+  return kExitOk;
+}
+
+int runExplain(const NetpolOptions& o) {
+  auto cluster = loadCluster(o);
+  const auto& from = findPod(cluster, o.from, "--from");
+  const auto& to = findPod(cluster, o.to, "--to");
+  auto e = netpol::explainConnection(cluster, from, to, protocolOf(o), o.port);
+  std::cout << e.text;
+  return e.allowed ? kExitOk : kExitViolation;
+}
+
+int runCompile(const NetpolOptions& o) {
+  auto cluster = loadCluster(o);
+  const auto& pod = findPod(cluster, o.pod, "--pod");
+  if (pod.hostNetwork) throw UsageError{"--pod: " + o.pod + " uses the host network; NetworkPolicy does not apply to it"};
+  netpol::RenderOptions render;
+  render.nflogGroup = o.nflogGroup;
+  std::cout << netpol::renderNft(netpol::compileRuleset(cluster, pod), render);
+  return kExitOk;
+}
+
+template <typename Run>
+void runGuarded(Run run, const NetpolOptions& o, const char* name, int* exitCode) {
+  try {
+    *exitCode = run(o);
+  } catch (const UsageError& e) {
+    std::cerr << "kguard netpol " << name << ": " << e.message << "\n";
+    *exitCode = kExitUsage;
+  }
+}
+
+void addInputs(CLI::App* cmd, NetpolOptions* o) {
+  cmd->add_option("-f,--filename", o->paths, "manifest file, folder (recursive) or - for stdin; repeatable")
+      ->required();
+}
+
+}  // namespace
 
 void addNetpolCommand(CLI::App& app, int* exitCode) {
-  auto* cmd = app.add_subcommand("netpol", "not implemented yet");
-  cmd->allow_extras();
-  cmd->callback([exitCode] {
-    std::cerr << "kguard netpol: not implemented yet\n";
-    *exitCode = kExitUsage;
-  });
+  auto* netpolCmd = app.add_subcommand("netpol", "NetworkPolicy compiler: reachability matrix, explain, nftables rulesets");
+  netpolCmd->require_subcommand(1);
+  auto o = std::make_shared<NetpolOptions>();
+
+  auto* matrix = netpolCmd->add_subcommand("matrix", "reachability of every pod to every pod for one protocol and port");
+  addInputs(matrix, o.get());
+  matrix->add_option("--protocol", o->protocol, "tcp, udp or sctp (default tcp)");
+  matrix->add_option("--port", o->port, "destination port (default 80)")->check(CLI::Range(1, 65535));
+  matrix->callback([o, exitCode] { runGuarded(runMatrix, *o, "matrix", exitCode); });
+
+  auto* explain = netpolCmd->add_subcommand("explain", "whether one connection is allowed, and which policies decide");
+  addInputs(explain, o.get());
+  explain->add_option("--from", o->from, "source pod NAMESPACE/POD")->required();
+  explain->add_option("--to", o->to, "destination pod NAMESPACE/POD")->required();
+  explain->add_option("--port", o->port, "destination port")->required()->check(CLI::Range(1, 65535));
+  explain->add_option("--protocol", o->protocol, "tcp, udp or sctp (default tcp)");
+  explain->callback([o, exitCode] { runGuarded(runExplain, *o, "explain", exitCode); });
+
+  auto* compile = netpolCmd->add_subcommand("compile", "the nftables ruleset (nft -f) for one pod's network namespace");
+  addInputs(compile, o.get());
+  compile->add_option("--pod", o->pod, "pod NAMESPACE/POD")->required();
+  compile->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")
+      ->check(CLI::Range(0, 65535));
+  compile->callback([o, exitCode] { runGuarded(runCompile, *o, "compile", exitCode); });
 }
 
 }  // namespace cli

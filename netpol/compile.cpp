@@ -1,0 +1,170 @@
+// compileRuleset: every policy that selects the pod, turned into set elements. The chains that use
+// the sets are fixed (render_nft.cpp), so the per-packet cost is one set lookup per family and kind,
+// whatever the number of policies or peers.
+#include <algorithm>
+
+#include "netpol/interval_sets.h"
+#include "netpol/ruleset.h"
+#include "netpol/selection.h"
+
+namespace netpol {
+namespace {
+
+enum class Direction { Ingress, Egress };
+
+// A peer resolved to addresses; for selector peers also the pods, so that egress named ports can be
+// resolved per destination pod.
+struct ResolvedPeer {
+  std::vector<AddressRange> ranges;
+  std::vector<const Pod*> pods;  // pods whose addresses the ranges contain (for named ports)
+};
+
+std::vector<const Pod*> podsInside(const Cluster& cluster, const std::vector<AddressRange>& ranges) {
+  std::vector<const Pod*> out;
+  for (const auto& pod : cluster.pods) {
+    if (!selectablePeer(pod)) continue;
+    bool inside = std::any_of(pod.ips.begin(), pod.ips.end(), [&](const IpAddress& ip) {
+      return std::any_of(ranges.begin(), ranges.end(), [&](const AddressRange& r) { return r.contains(ip); });
+    });
+    if (inside) out.push_back(&pod);
+  }
+  return out;
+}
+
+std::vector<ResolvedPeer> resolvePeers(const Cluster& cluster, const NetworkPolicy& policy, const Rule& rule,
+                                       bool needPods) {
+  std::vector<ResolvedPeer> out;
+  if (rule.peers.empty()) {
+    // Missing or empty from/to: every address of both families.
+    ResolvedPeer all{{wholeFamily(Family::V4), wholeFamily(Family::V6)}, {}};
+    if (needPods) all.pods = podsInside(cluster, all.ranges);
+    out.push_back(std::move(all));
+    return out;
+  }
+  for (const auto& peer : rule.peers) {
+    ResolvedPeer resolved;
+    if (peer.ipBlock) {
+      resolved.ranges = ipBlockRanges(*peer.ipBlock);
+      if (needPods) resolved.pods = podsInside(cluster, resolved.ranges);
+    } else {
+      resolved.pods = podsSelectedByPeer(cluster, policy, peer);
+      for (const Pod* pod : resolved.pods)
+        for (const auto& ip : pod->ips) resolved.ranges.push_back(singleAddress(ip));
+    }
+    out.push_back(std::move(resolved));
+  }
+  return out;
+}
+
+class DirectionCompiler {
+ public:
+  DirectionCompiler(const Cluster& cluster, const Pod& pod, Direction direction)
+      : cluster_(cluster), pod_(pod), direction_(direction) {}
+
+  void addPolicy(const NetworkPolicy& policy) {
+    bool ingress = direction_ == Direction::Ingress;
+    if (!(ingress ? policy.affectsIngress : policy.affectsEgress) || !policySelectsPod(policy, pod_)) return;
+    rules_.isolatingPolicies.push_back(policy.id());
+    const auto& rules = ingress ? policy.ingress : policy.egress;
+    for (size_t i = 0; i < rules.size(); ++i)
+      addRule(policy, rules[i], policy.id() + (ingress ? " ingress[" : " egress[") + std::to_string(i) + "]");
+  }
+
+  DirectionRules finish() {
+    for (int f = 0; f < 2; ++f) {
+      rules_.anyPort[f] = normalizeAddressElements(std::move(anyPort_[f]));
+      rules_.ports[f] = normalizePortElements(ports_[f]);
+    }
+    return std::move(rules_);
+  }
+
+ private:
+  void addRule(const NetworkPolicy& policy, const Rule& rule, const std::string& origin) {
+    bool namedPorts = std::any_of(rule.ports.begin(), rule.ports.end(), [](const PolicyPort& p) { return p.name.has_value(); });
+    // Egress named ports depend on each destination pod; ingress ones on this pod only.
+    bool perDestination = direction_ == Direction::Egress && namedPorts;
+    for (const auto& peer : resolvePeers(cluster_, policy, rule, perDestination)) {
+      if (rule.ports.empty()) {
+        for (const auto& r : peer.ranges) anyPort_[familyIndex(r.family())].push_back({r, {origin}});
+        continue;
+      }
+      for (const auto& port : rule.ports) {
+        if (port.name && perDestination) {
+          addNamedEgressPort(peer, port, origin);
+          continue;
+        }
+        auto range = resolvePort(port, &pod_);
+        if (!range) continue;  // named port this pod does not define: the rule allows nothing here
+        for (const auto& r : peer.ranges) addPort(r, *range, origin);
+      }
+    }
+  }
+
+  // The named port resolved on each destination pod, for that pod's addresses inside the peer.
+  void addNamedEgressPort(const ResolvedPeer& peer, const PolicyPort& port, const std::string& origin) {
+    for (const Pod* destination : peer.pods) {
+      auto range = resolvePort(port, destination);
+      if (!range) continue;
+      for (const auto& ip : destination->ips) {
+        bool inside = std::any_of(peer.ranges.begin(), peer.ranges.end(), [&](const AddressRange& r) { return r.contains(ip); });
+        if (inside) addPort(singleAddress(ip), *range, origin);
+      }
+    }
+  }
+
+  void addPort(const AddressRange& r, const PortRange& range, const std::string& origin) {
+    ports_[familyIndex(r.family())].push_back({r, range.protocol, range.first, range.last, {origin}});
+  }
+
+  const Cluster& cluster_;
+  const Pod& pod_;
+  Direction direction_;
+  DirectionRules rules_;
+  std::vector<AddressElement> anyPort_[2];
+  std::vector<PortElement> ports_[2];
+};
+
+bool admits(const DirectionRules& rules, const IpAddress& peer, Protocol protocol, int32_t port) {
+  if (!rules.isolated()) return true;
+  int f = familyIndex(peer.family);
+  for (const auto& e : rules.anyPort[f])
+    if (e.address.contains(peer)) return true;
+  for (const auto& e : rules.ports[f])
+    if (e.address.contains(peer) && e.protocol == protocol && port >= e.firstPort && port <= e.lastPort) return true;
+  return false;
+}
+
+}  // namespace
+
+int familyIndex(Family f) { return f == Family::V4 ? 0 : 1; }
+
+size_t DirectionRules::elementCount() const {
+  return anyPort[0].size() + anyPort[1].size() + ports[0].size() + ports[1].size();
+}
+
+bool Ruleset::admitsIngress(const IpAddress& peer, Protocol protocol, int32_t port) const {
+  for (const auto& r : nodeAddresses[familyIndex(peer.family)])
+    if (r.contains(peer)) return true;
+  return admits(ingress, peer, protocol, port);
+}
+
+bool Ruleset::admitsEgress(const IpAddress& peer, Protocol protocol, int32_t port) const {
+  return admits(egress, peer, protocol, port);
+}
+
+Ruleset compileRuleset(const Cluster& cluster, const Pod& pod) {
+  Ruleset rs;
+  rs.pod = pod.id();
+  rs.podIps = pod.ips;
+  for (const auto& ip : cluster.nodeAddresses(pod.nodeName)) rs.nodeAddresses[familyIndex(ip.family)].push_back(singleAddress(ip));
+  DirectionCompiler ingress(cluster, pod, Direction::Ingress), egress(cluster, pod, Direction::Egress);
+  for (const auto& policy : cluster.policies) {
+    ingress.addPolicy(policy);
+    egress.addPolicy(policy);
+  }
+  rs.ingress = ingress.finish();
+  rs.egress = egress.finish();
+  return rs;
+}
+
+}  // namespace netpol

@@ -1,0 +1,272 @@
+#include "netpol/decode.h"
+
+#include <algorithm>
+#include <map>
+
+#include "kube/json_reader.h"
+#include "kube/pod_decode.h"
+
+namespace netpol {
+namespace {
+
+using kube::JsonReader;
+
+const char* kDefaultNamespace = "default";
+// The API server sets this label on every Namespace (immutable since v1.22); selectors rely on it.
+const char* kNamespaceNameLabel = "kubernetes.io/metadata.name";
+
+std::string apiGroup(const std::string& apiVersion) {
+  auto slash = apiVersion.find('/');
+  return slash == std::string::npos ? "" : apiVersion.substr(0, slash);
+}
+
+IpAddress decodeIp(const JsonReader& r) {
+  if (!r.value().is_string()) r.fail("expected an IP address string");
+  auto ip = parseIp(r.value().get<std::string>());
+  if (!ip) r.fail("not an IP address: \"" + r.value().get<std::string>() + "\"");
+  return *ip;
+}
+
+Cidr decodeCidr(const JsonReader& r) {
+  if (!r.value().is_string()) r.fail("expected a CIDR string");
+  auto cidr = parseCidr(r.value().get<std::string>());
+  if (!cidr) r.fail("not a CIDR: \"" + r.value().get<std::string>() + "\"");
+  return *cidr;
+}
+
+// IANA_SVC_NAME, as validation.IsValidPortName: 1-15 chars of [a-z0-9-], at least one letter, no
+// leading/trailing or double hyphen.
+bool isValidPortName(const std::string& name) {
+  if (name.empty() || name.size() > 15) return false;
+  if (name.front() == '-' || name.back() == '-' || name.find("--") != std::string::npos) return false;
+  bool letter = false;
+  for (char c : name) {
+    if (c >= 'a' && c <= 'z') letter = true;
+    else if (!(c >= '0' && c <= '9') && c != '-') return false;
+  }
+  return letter;
+}
+
+PolicyPort decodePolicyPort(const JsonReader& r) {
+  r.expectObject();
+  PolicyPort p;
+  if (auto proto = r.optString("protocol")) {
+    auto parsed = parseProtocol(*proto);
+    // The API accepts exactly "TCP", "UDP", "SCTP".
+    if (!parsed || *proto != protocolName(*parsed))
+      r.field("protocol")->fail("unsupported protocol \"" + *proto + "\" (expected TCP, UDP or SCTP)");
+    p.protocol = *parsed;
+  }
+  if (auto port = r.field("port")) {
+    if (port->value().is_string()) {
+      auto name = port->value().get<std::string>();
+      if (!isValidPortName(name)) port->fail("invalid port name \"" + name + "\"");
+      p.name = name;
+    } else {
+      auto n = r.optInt("port");
+      if (*n < 1 || *n > 65535) port->fail("port must be between 1 and 65535, got " + std::to_string(*n));
+      p.number = static_cast<int32_t>(*n);
+    }
+  }
+  if (auto end = r.optInt("endPort")) {
+    auto field = r.field("endPort");
+    if (!p.number) field->fail("endPort requires a numeric port");
+    if (*end < *p.number || *end > 65535) field->fail("endPort must be between port and 65535");
+    p.endPort = static_cast<int32_t>(*end);
+  }
+  return p;
+}
+
+Peer decodePeer(const JsonReader& r) {
+  r.expectObject();
+  Peer peer;
+  if (auto s = r.field("podSelector")) peer.podSelector = kube::decodeLabelSelector(s->value(), s->path());
+  if (auto s = r.field("namespaceSelector"))
+    peer.namespaceSelector = kube::decodeLabelSelector(s->value(), s->path());
+  if (auto b = r.field("ipBlock")) {
+    b->expectObject();
+    IPBlock block;
+    auto cidr = b->field("cidr");
+    if (!cidr) b->fail("cidr: must be set");
+    block.cidrText = cidr->value().is_string() ? cidr->value().get<std::string>() : "";
+    block.cidr = decodeCidr(*cidr);
+    b->forEach("except", [&block](const JsonReader& e) { block.except.push_back(decodeCidr(e)); });
+    peer.ipBlock = block;
+  }
+  // ValidateNetworkPolicyPeer: exactly one of podSelector/namespaceSelector (which may be combined)
+  // or ipBlock.
+  bool selectors = peer.podSelector || peer.namespaceSelector;
+  if (selectors && peer.ipBlock) r.fail("ipBlock may not be combined with podSelector or namespaceSelector");
+  if (!selectors && !peer.ipBlock) r.fail("must specify a peer (podSelector, namespaceSelector or ipBlock)");
+  return peer;
+}
+
+std::vector<Rule> decodeRules(const JsonReader& spec, const char* field, const char* peersField) {
+  std::vector<Rule> rules;
+  spec.forEach(field, [&](const JsonReader& r) {
+    r.expectObject();
+    Rule rule;
+    r.forEach(peersField, [&rule](const JsonReader& p) { rule.peers.push_back(decodePeer(p)); });
+    r.forEach("ports", [&rule](const JsonReader& p) { rule.ports.push_back(decodePolicyPort(p)); });
+    rules.push_back(std::move(rule));
+  });
+  return rules;
+}
+
+std::string namespaceOf(const kube::Manifest& m) {
+  auto ns = m.namespace_();
+  return ns.empty() ? kDefaultNamespace : ns;
+}
+
+Namespace decodeNamespace(const nlohmann::json& object) {
+  auto meta = kube::decodeObjectMeta(object.contains("metadata") ? object["metadata"] : nlohmann::json(), "metadata");
+  if (meta.name.empty()) throw kube::DecodeError("metadata.name", "must be set");
+  Namespace ns{meta.name, meta.labels};
+  ns.labels[kNamespaceNameLabel] = meta.name;
+  return ns;
+}
+
+std::vector<IpAddress> decodeIpList(const JsonReader& status, const char* single, const char* list) {
+  std::vector<IpAddress> ips;
+  auto add = [&ips](const IpAddress& ip) {
+    if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
+  };
+  if (auto one = status.field(single)) add(decodeIp(*one));
+  status.forEach(list, [&](const JsonReader& item) {
+    item.expectObject();
+    if (auto ip = item.field("ip")) add(decodeIp(*ip));
+  });
+  return ips;
+}
+
+Pod decodePod(const kube::Manifest& m) {
+  auto typed = kube::extractPod(m.object);
+  Pod pod;
+  pod.namespace_ = namespaceOf(m);
+  pod.name = m.name();
+  if (pod.name.empty()) throw kube::DecodeError("metadata.name", "must be set");
+  if (typed) {
+    pod.labels = typed->metadata.labels;
+    pod.nodeName = typed->spec.nodeName;
+    pod.hostNetwork = typed->spec.hostNetwork;
+    kube::visitContainers(typed->spec, [&pod](const kube::Container& c) {
+      for (const auto& p : c.ports) {
+        auto proto = parseProtocol(p.protocol);
+        if (!p.name.empty() && proto) pod.ports.push_back({p.name, p.containerPort, *proto});
+      }
+    });
+  }
+  JsonReader root(m.object, "");
+  if (auto status = root.field("status")) {
+    status->expectObject();
+    pod.ips = decodeIpList(*status, "podIP", "podIPs");
+    pod.hostIPs = decodeIpList(*status, "hostIP", "hostIPs");
+    auto phase = status->string("phase");
+    pod.terminated = phase == "Succeeded" || phase == "Failed";
+  }
+  return pod;
+}
+
+std::vector<IpAddress> decodeNodeAddresses(const nlohmann::json& object) {
+  std::vector<IpAddress> out;
+  JsonReader root(object, "");
+  auto status = root.field("status");
+  if (!status) return out;
+  status->forEach("addresses", [&out](const JsonReader& a) {
+    a.expectObject();
+    auto type = a.string("type");
+    if (type != "InternalIP" && type != "ExternalIP") return;  // Hostname, InternalDNS, ...
+    if (auto ip = a.field("address")) out.push_back(decodeIp(*ip));
+  });
+  return out;
+}
+
+// Keeps the last object per key, at the position of the first.
+template <typename T>
+void upsert(std::vector<T>& items, std::map<std::string, size_t>& index, const std::string& key, T value) {
+  auto it = index.find(key);
+  if (it == index.end()) {
+    index[key] = items.size();
+    items.push_back(std::move(value));
+  } else {
+    items[it->second] = std::move(value);
+  }
+}
+
+}  // namespace
+
+bool isNetworkPolicy(const kube::Manifest& m) {
+  return m.kind() == "NetworkPolicy" && apiGroup(m.apiVersion()) == "networking.k8s.io";
+}
+
+NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
+  JsonReader root(object, "");
+  NetworkPolicy np;
+  if (auto meta = root.field("metadata")) {
+    meta->expectObject();
+    np.name = meta->string("name");
+    np.namespace_ = meta->string("namespace");
+  }
+  if (np.name.empty()) throw kube::DecodeError("metadata.name", "must be set");
+  if (np.namespace_.empty()) np.namespace_ = kDefaultNamespace;
+  auto spec = root.field("spec");
+  if (!spec) throw kube::DecodeError("spec", "must be set");
+  spec->expectObject();
+  if (auto s = spec->field("podSelector")) np.podSelector = kube::decodeLabelSelector(s->value(), s->path());
+  np.ingress = decodeRules(*spec, "ingress", "from");
+  np.egress = decodeRules(*spec, "egress", "to");
+  auto types = spec->stringList("policyTypes");
+  if (types.empty()) {
+    // SetDefaults_NetworkPolicy: Ingress always; Egress only if there are egress rules, so
+    // `egress: []` without policyTypes does not isolate egress.
+    np.affectsIngress = true;
+    np.affectsEgress = !np.egress.empty();
+  } else {
+    np.affectsIngress = np.affectsEgress = false;
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (types[i] == "Ingress") np.affectsIngress = true;
+      else if (types[i] == "Egress") np.affectsEgress = true;
+      else
+        throw kube::DecodeError("spec.policyTypes[" + std::to_string(i) + "]",
+                                "unknown policy type \"" + types[i] + "\" (expected Ingress or Egress)");
+    }
+  }
+  return np;
+}
+
+Cluster decodeCluster(const std::vector<kube::Manifest>& manifests) {
+  Cluster cluster;
+  std::map<std::string, size_t> namespaceIndex, podIndex, policyIndex, nodeIndex;
+  for (size_t i = 0; i < manifests.size(); ++i) {
+    const auto& m = manifests[i];
+    try {
+      const bool core = apiGroup(m.apiVersion()).empty();
+      if (core && m.kind() == "Namespace") {
+        auto ns = decodeNamespace(m.object);
+        upsert(cluster.namespaces, namespaceIndex, ns.name, ns);
+      } else if (core && m.kind() == "Pod") {
+        auto pod = decodePod(m);
+        upsert(cluster.pods, podIndex, pod.id(), pod);
+      } else if (core && m.kind() == "Node") {
+        upsert(cluster.nodes, nodeIndex, m.name(), {m.name(), decodeNodeAddresses(m.object)});
+      } else if (isNetworkPolicy(m)) {
+        auto np = decodeNetworkPolicy(m.object);
+        np.manifestIndex = i;
+        upsert(cluster.policies, policyIndex, np.id(), np);
+      }
+    } catch (const kube::DecodeError& e) {
+      throw kube::InputError(m.errorAt(e.path(), e.problem()));
+    }
+  }
+  for (const auto& pod : cluster.pods)
+    if (!namespaceIndex.count(pod.namespace_))
+      upsert(cluster.namespaces, namespaceIndex, pod.namespace_,
+             Namespace{pod.namespace_, {{kNamespaceNameLabel, pod.namespace_}}});
+  std::sort(cluster.pods.begin(), cluster.pods.end(),
+            [](const Pod& a, const Pod& b) { return a.id() < b.id(); });  // NAMESPACE/NAME order, as printed
+  std::sort(cluster.namespaces.begin(), cluster.namespaces.end(),
+            [](const Namespace& a, const Namespace& b) { return a.name < b.name; });
+  return cluster;
+}
+
+}  // namespace netpol

@@ -1,0 +1,80 @@
+#include "netpol/matrix.h"
+
+#include <optional>
+#include <sstream>
+
+namespace netpol {
+namespace {
+
+std::optional<IpAddress> probeTarget(const Pod& to) {
+  if (auto v4 = to.firstIp(Family::V4)) return v4;
+  if (!to.ips.empty()) return to.ips.front();
+  return std::nullopt;
+}
+
+// Both addresses of a probe from `from` to `to`, or nullopt when one of them has no usable address.
+std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to) {
+  auto target = probeTarget(to);
+  if (!target) return std::nullopt;
+  auto source = from.firstIp(target->family);
+  if (!source) return std::nullopt;
+  return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
+}
+
+std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v) {
+  std::string out = std::string("  ") + direction + " of " + pod.id() + ": ";
+  if (!v.applies) return out + "allowed (hostNetwork pod: NetworkPolicy does not apply)";
+  if (!v.isolated()) return out + "allowed (not isolated: no NetworkPolicy selects it for " + direction + ")";
+  std::string isolating;
+  for (const auto& p : v.isolatingPolicies) isolating += (isolating.empty() ? "" : ", ") + p;
+  if (!v.allowingRules.empty()) {
+    std::string rules;
+    for (const auto& r : v.allowingRules)
+      rules += (rules.empty() ? "" : ", ") + r.policy + " " + direction + "[" + std::to_string(r.index) + "]";
+    return out + "allowed by " + rules + " (isolated by " + isolating + ")";
+  }
+  if (v.fromOwnNode) return out + "allowed (traffic from the pod's own node; isolated by " + isolating + ")";
+  return out + "denied (isolated by " + isolating + "; no " + direction + " rule allows it)";
+}
+
+}  // namespace
+
+std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port) {
+  std::ostringstream out;
+  out << "probe " << nftProtocolName(protocol) << " " << port << "\n-";
+  for (const auto& pod : cluster.pods) out << " " << pod.id();
+  out << "\n";
+  for (const auto& from : cluster.pods) {
+    out << from.id();
+    for (const auto& to : cluster.pods) {
+      auto ends = probeEndpoints(from, to);
+      bool allowed = ends && evaluateConnection(cluster, ends->first, ends->second, protocol, port).allowed();
+      out << (allowed ? " ." : " X");
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod& to, Protocol protocol,
+                              int32_t port) {
+  Explanation e;
+  std::ostringstream out;
+  auto ends = probeEndpoints(from, to);
+  out << from.id() << " -> " << to.id() << " " << nftProtocolName(protocol) << " " << port;
+  if (!ends) {
+    out << ": denied (" << (probeTarget(to) ? from.id() : to.id()) << " has no usable pod IP)\n";
+    e.text = out.str();
+    return e;
+  }
+  e.verdict = evaluateConnection(cluster, ends->first, ends->second, protocol, port);
+  e.allowed = e.verdict.allowed();
+  out << " (" << ends->first.ip.str() << " -> " << ends->second.ip.str() << "): "
+      << (e.verdict.allowed() ? "allowed" : "denied") << "\n";
+  out << describeSide("egress", from, e.verdict.egress) << "\n";
+  out << describeSide("ingress", to, e.verdict.ingress) << "\n";
+  e.text = out.str();
+  return e;
+}
+
+}  // namespace netpol

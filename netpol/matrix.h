@@ -1,0 +1,23 @@
+#pragma once
+// The reachability matrix and per-connection explanations printed by `kguard netpol matrix|explain`.
+#include <string>
+
+#include "netpol/evaluate.h"
+#include "netpol/model.h"
+
+namespace netpol {
+
+// "probe tcp 80", a header row of every pod (NAMESPACE/NAME order), then one row per source pod with
+// `.` (allowed) or `X` (blocked) per destination. Probes go to the destination's first IPv4 address
+// (else its first address) from the source's address of the same family; a pod without one is `X`.
+std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port);
+
+// The connection from one pod to another, with both sides' deciding policies and rule indexes.
+struct Explanation {
+  bool allowed = false;  // verdict.allowed(), or false when a pod has no usable address
+  Verdict verdict;
+  std::string text;
+};
+Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod& to, Protocol protocol, int32_t port);
+
+}  // namespace netpol

@@ -1,0 +1,123 @@
+#include <catch2/catch.hpp>
+
+#include "kube/json_reader.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol_test;
+
+namespace {
+
+NetworkPolicy one(const std::string& spec) {
+  auto c = cluster(policy("x", "p", spec));
+  REQUIRE(c.policies.size() == 1);
+  return c.policies[0];
+}
+
+std::string inputError(const std::string& yaml) {
+  try {
+    cluster(yaml);
+  } catch (const kube::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("policyTypes default: Ingress always, Egress only when egress rules exist") {
+  auto ingressOnly = one("  podSelector: {}\n  ingress: [{}]");
+  CHECK(ingressOnly.affectsIngress);
+  CHECK_FALSE(ingressOnly.affectsEgress);
+
+  // `egress: []` without policyTypes has no egress rules, so the policy does not affect egress.
+  auto emptyEgress = one("  podSelector: {}\n  egress: []");
+  CHECK(emptyEgress.affectsIngress);
+  CHECK_FALSE(emptyEgress.affectsEgress);
+
+  auto withEgress = one("  podSelector: {}\n  egress: [{}]");
+  CHECK(withEgress.affectsIngress);
+  CHECK(withEgress.affectsEgress);
+
+  auto explicitEgress = one("  podSelector: {}\n  ingress: [{}]\n  policyTypes: [Egress]");
+  CHECK_FALSE(explicitEgress.affectsIngress);
+  CHECK(explicitEgress.affectsEgress);
+}
+
+TEST_CASE("empty and missing rule lists decode to the same meaning") {
+  auto p = one("  podSelector: {}\n  ingress:\n  - {}\n  - from: []\n    ports: []\n  - from: [{podSelector: {}}]");
+  REQUIRE(p.ingress.size() == 3);
+  CHECK(p.ingress[0].peers.empty());
+  CHECK(p.ingress[0].ports.empty());
+  CHECK(p.ingress[1].peers.empty());
+  CHECK(p.ingress[1].ports.empty());
+  REQUIRE(p.ingress[2].peers.size() == 1);
+  CHECK(p.ingress[2].peers[0].podSelector->selectsEverything());
+  CHECK_FALSE(p.ingress[2].peers[0].namespaceSelector.has_value());
+}
+
+TEST_CASE("ports: TCP default, named, numeric and endPort ranges") {
+  auto p = one("  podSelector: {}\n  ingress:\n  - ports: [{port: 80}, {protocol: UDP, port: dns}, "
+               "{port: 32000, endPort: 32768}, {protocol: SCTP}]");
+  const auto& ports = p.ingress.at(0).ports;
+  REQUIRE(ports.size() == 4);
+  CHECK(ports[0].protocol == Protocol::TCP);
+  CHECK(*ports[0].number == 80);
+  CHECK(ports[1].protocol == Protocol::UDP);
+  CHECK(*ports[1].name == "dns");
+  CHECK(*ports[2].endPort == 32768);
+  CHECK(ports[3].protocol == Protocol::SCTP);
+  CHECK_FALSE(ports[3].number.has_value());
+  CHECK_FALSE(ports[3].name.has_value());
+}
+
+TEST_CASE("invalid policies are input errors naming the field") {
+  auto err = [](const std::string& spec) { return inputError(policy("x", "p", spec)); };
+  CHECK(err("  ingress: [{ports: [{port: 80, endPort: 79}]}]").find("spec.ingress[0].ports[0].endPort: endPort must be between port and 65535") != std::string::npos);
+  CHECK(err("  ingress: [{ports: [{port: http, endPort: 90}]}]").find("endPort requires a numeric port") != std::string::npos);
+  CHECK(err("  ingress: [{ports: [{port: 0}]}]").find("spec.ingress[0].ports[0].port: port must be between 1 and 65535") != std::string::npos);
+  CHECK(err("  ingress: [{ports: [{protocol: ICMP}]}]").find("spec.ingress[0].ports[0].protocol: unsupported protocol") != std::string::npos);
+  CHECK(err("  ingress: [{ports: [{protocol: tcp}]}]").find("unsupported protocol \"tcp\"") != std::string::npos);
+  CHECK(err("  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/33}}]}]").find("spec.egress[0].to[0].ipBlock.cidr: not a CIDR") != std::string::npos);
+  CHECK(err("  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [x]}}]}]").find("spec.egress[0].to[0].ipBlock.except[0]: not a CIDR") != std::string::npos);
+  CHECK(err("  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]").find("spec.ingress[0].from[0]: ipBlock may not be combined") != std::string::npos);
+  CHECK(err("  ingress: [{from: [{}]}]").find("spec.ingress[0].from[0]: must specify a peer") != std::string::npos);
+  CHECK(err("  policyTypes: [Both]").find("spec.policyTypes[0]: unknown policy type") != std::string::npos);
+  CHECK(err("  podSelector: {matchExpressions: [{key: a, operator: In}]}").find("spec.podSelector.matchExpressions[0]") != std::string::npos);
+  CHECK(err("  ingress: {}").find("spec.ingress: expected a list") != std::string::npos);
+  // The message names the file and document.
+  CHECK(err("  ingress: {}").find("test.yaml: document 1") == 0);
+  CHECK(inputError(pod("x", "a", "{}", "10.0.0.300")).find("status.podIP: not an IP address") != std::string::npos);
+}
+
+TEST_CASE("namespaces carry their automatic name label, also when only referenced by a pod") {
+  auto c = cluster(ns("x", "{team: red}") + pod("y", "a", "{}", "10.0.0.1"));
+  REQUIRE(c.namespaces.size() == 2);
+  CHECK(c.findNamespace("x")->labels.at("kubernetes.io/metadata.name") == "x");
+  CHECK(c.findNamespace("x")->labels.at("team") == "red");
+  CHECK(c.findNamespace("y")->labels.at("kubernetes.io/metadata.name") == "y");
+}
+
+TEST_CASE("a later object replaces an earlier one with the same kind, namespace and name") {
+  auto c = cluster(pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{}", "10.0.0.2") +
+                   pod("x", "a", "{pod: a, target: isolated}", "10.0.0.1"));
+  REQUIRE(c.pods.size() == 2);
+  CHECK(podOf(c, "x/a").labels.count("target") == 1);
+}
+
+TEST_CASE("pods: dual-stack IPs, container ports, hostNetwork, node and sort order") {
+  auto c = cluster(pod("b-ns", "z", "{}", "10.0.0.3") +
+                   pod("b", "a", "{}", "10.0.0.1,fd00::1", "[{name: http, containerPort: 8080}, {name: dns, containerPort: 53, protocol: UDP}]",
+                       "  nodeName: n1\n") +
+                   pod("b", "h", "{}", "192.168.0.5", "[]", "  hostNetwork: true\n"));
+  REQUIRE(c.pods.size() == 3);
+  // NAMESPACE/NAME string order: "b-ns/z" < "b/a" because '-' < '/'.
+  CHECK(c.pods[0].id() == "b-ns/z");
+  const auto& a = podOf(c, "b/a");
+  REQUIRE(a.ips.size() == 2);
+  CHECK(a.ips[1].str() == "fd00::1");
+  REQUIRE(a.ports.size() == 2);
+  CHECK(a.ports[1].protocol == Protocol::UDP);
+  CHECK(a.nodeName == "n1");
+  CHECK(podOf(c, "b/h").hostNetwork);
+}

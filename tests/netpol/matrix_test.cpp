@@ -1,0 +1,37 @@
+#include <catch2/catch.hpp>
+
+#include "netpol/matrix.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol_test;
+
+TEST_CASE("matrix prints the contract format") {
+  auto c = cluster(ns("x") + pod("x", "c", "{pod: c}", "10.0.0.3") + pod("x", "a", "{pod: a}", "10.0.0.1") +
+                   pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   policy("x", "p", "  podSelector: {matchLabels: {pod: c}}\n  ingress: [{from: [{podSelector: {matchLabels: {pod: c}}}]}]"));
+  CHECK(renderMatrix(c, Protocol::TCP, 80) ==
+        "probe tcp 80\n"
+        "- x/a x/b x/c\n"
+        "x/a . . X\n"
+        "x/b . . X\n"
+        "x/c . . .\n");
+  CHECK(renderMatrix(c, Protocol::UDP, 53).rfind("probe udp 53\n", 0) == 0);
+}
+
+TEST_CASE("a pod without an IP is blocked both ways") {
+  auto c = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1") +
+                   "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: []}\n");
+  CHECK(renderMatrix(c, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/pending\nx/a . X\nx/pending X X\n");
+}
+
+TEST_CASE("explain names the deciding policies and rule indexes of both sides") {
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   policy("x", "deny", "  podSelector: {}\n  policyTypes: [Ingress, Egress]") +
+                   policy("x", "b-out", "  podSelector: {matchLabels: {pod: b}}\n  egress: [{ports: [{port: 53, protocol: UDP}]}, {to: [{podSelector: {matchLabels: {pod: a}}}]}]"));
+  auto e = explainConnection(c, podOf(c, "x/b"), podOf(c, "x/a"), Protocol::TCP, 80);
+  CHECK_FALSE(e.allowed);
+  CHECK(e.text.find("x/b -> x/a tcp 80 (10.0.0.2 -> 10.0.0.1): denied") == 0);
+  CHECK(e.text.find("egress of x/b: allowed by x/b-out egress[1] (isolated by x/deny, x/b-out)") != std::string::npos);
+  CHECK(e.text.find("ingress of x/a: denied (isolated by x/deny; no ingress rule allows it)") != std::string::npos);
+}

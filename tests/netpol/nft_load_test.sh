@@ -1,0 +1,38 @@
+#!/bin/sh
+# Loads the compiled ruleset of every pod of every conformance case into a throwaway network namespace
+# with `nft -f`, proving the kernel accepts the text. Needs root and nft; exits 77 (skipped) otherwise.
+# Usage: nft_load_test.sh KGUARD CONFORMANCE_DIR
+set -u
+KGUARD=$1
+DIR=$2
+if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (ip netns add)"; exit 77; fi
+for tool in nft ip; do
+  command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
+done
+NS=kguard-nftload-$$
+TMP=$(mktemp -d)
+cleanup() { ip netns delete "$NS" 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+ip netns add "$NS" || { echo "SKIP: cannot create a network namespace"; exit 77; }
+fail=0
+loaded=0
+for policies in $(find "$DIR" -name policies.yaml | sort); do
+  step=$(dirname "$policies")
+  setup=""
+  [ -f "$step/setup.yaml" ] && setup="-f $step/setup.yaml"
+  for pod in x/a x/b x/c y/a y/b y/c z/a z/b z/c; do
+    # shellcheck disable=SC2086
+    if ! "$KGUARD" netpol compile -f "$DIR/model.yaml" $setup -f "$policies" --pod "$pod" --nflog-group 1 >"$TMP/rules.nft"; then
+      echo "FAIL: compile $step $pod"; fail=1; continue
+    fi
+    if ! ip netns exec "$NS" nft -f "$TMP/rules.nft"; then
+      echo "FAIL: nft rejected the ruleset of $pod in $step"; fail=1; continue
+    fi
+    # Loading twice must also work: the file replaces the table it finds.
+    ip netns exec "$NS" nft -f "$TMP/rules.nft" || { echo "FAIL: reload of $pod in $step"; fail=1; }
+    loaded=$((loaded + 1))
+  done
+done
+ip netns exec "$NS" nft list table inet kguard >/dev/null || fail=1
+echo "loaded $loaded rulesets"
+exit $fail
