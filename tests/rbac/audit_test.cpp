@@ -1,0 +1,244 @@
+// Every escalation path, positive and negative, including through wildcards and apiGroups — each is
+// decided by the evaluator's own matching.
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "rbac/audit.h"
+#include "rbac/audit_report.h"
+#include "rbac_test_util.h"
+
+using namespace rbactest;
+
+namespace {
+
+// The finding ids of User u when `rule` (a YAML flow mapping) is granted cluster-wide.
+std::set<std::string> clusterFindings(const std::string& rules) {
+  auto ev = evaluatorOf(clusterGrant("grant", rules, "u"));
+  std::set<std::string> ids;
+  for (const auto& f : rbac::auditEscalationPaths(ev))
+    if (f.subject.kind == "User" && f.subject.name == "u") ids.insert(f.id);
+  return ids;
+}
+
+bool found(const std::string& rules, const std::string& id) { return clusterFindings(rules).count("rbac.escalation." + id) > 0; }
+
+}  // namespace
+
+TEST_CASE("escalation paths: positive and negative per path") {
+  struct Case {
+    const char* rule;
+    const char* path;
+    bool expected;
+  };
+  const std::vector<Case> cases = {
+      // pod creation, directly or by controller; apiGroups matter; unnamed create ignores resourceNames
+      {R"({verbs: [create], apiGroups: [""], resources: [pods]})", "podCreate", true},
+      {R"({verbs: [create], apiGroups: [apps], resources: [deployments]})", "podCreate", true},
+      {R"({verbs: [create], apiGroups: [batch], resources: [cronjobs]})", "podCreate", true},
+      {R"({verbs: ["*"], apiGroups: [apps], resources: ["*"]})", "podCreate", true},
+      {R"({verbs: [create], apiGroups: [""], resources: [deployments]})", "podCreate", false},
+      {R"({verbs: [get, list], apiGroups: [""], resources: [pods]})", "podCreate", false},
+      {R"({verbs: [create], apiGroups: [""], resources: [pods], resourceNames: [p]})", "podCreate", false},
+      {R"({verbs: [create], apiGroups: [""], resources: [pods/exec]})", "podCreate", false},
+      // secrets read
+      {R"({verbs: [get], apiGroups: [""], resources: [secrets]})", "secretsRead", true},
+      {R"({verbs: [watch], apiGroups: [""], resources: [secrets]})", "secretsRead", true},
+      {R"({verbs: ["*"], apiGroups: [""], resources: ["*"]})", "secretsRead", true},
+      {R"({verbs: [get], apiGroups: ["*"], resources: [secrets]})", "secretsRead", true},
+      {R"({verbs: [get], apiGroups: [apps], resources: [secrets]})", "secretsRead", false},
+      {R"({verbs: [get], apiGroups: [""], resources: [configmaps]})", "secretsRead", false},
+      {R"({verbs: [list], apiGroups: [""], resources: [secrets], resourceNames: [s]})", "secretsRead", false},
+      // secrets write
+      {R"({verbs: [create], apiGroups: [""], resources: [secrets]})", "secretsWrite", true},
+      {R"({verbs: [patch], apiGroups: [""], resources: [secrets]})", "secretsWrite", true},
+      {R"({verbs: [get, list, delete], apiGroups: [""], resources: [secrets]})", "secretsWrite", false},
+      // TokenRequest
+      {R"({verbs: [create], apiGroups: [""], resources: [serviceaccounts/token]})", "serviceAccountToken", true},
+      {R"({verbs: [create], apiGroups: [""], resources: ["*/token"]})", "serviceAccountToken", true},
+      {R"({verbs: [create], apiGroups: [""], resources: [serviceaccounts]})", "serviceAccountToken", false},
+      // exec / attach, get included; pods does not cover pods/exec; pods/* is no wildcard
+      {R"({verbs: [get], apiGroups: [""], resources: [pods/exec]})", "podExec", true},
+      {R"({verbs: [create], apiGroups: [""], resources: [pods/attach]})", "podExec", true},
+      {R"({verbs: [create, get], apiGroups: [""], resources: [pods]})", "podExec", false},
+      {R"({verbs: [create], apiGroups: [""], resources: ["pods/*"]})", "podExec", false},
+      {R"({verbs: [create], apiGroups: [apps], resources: [pods/exec]})", "podExec", false},
+      // ephemeral containers and pod updates
+      {R"({verbs: [patch], apiGroups: [""], resources: [pods/ephemeralcontainers]})", "ephemeralContainers", true},
+      {R"({verbs: [patch], apiGroups: [""], resources: [pods/status]})", "ephemeralContainers", false},
+      {R"({verbs: [update], apiGroups: [""], resources: [pods]})", "podUpdate", true},
+      {R"({verbs: [update], apiGroups: [""], resources: [pods/status]})", "podUpdate", false},
+      // kubelet via nodes/proxy, get or create
+      {R"({verbs: [get], apiGroups: [""], resources: [nodes/proxy]})", "nodeProxy", true},
+      {R"({verbs: [create], apiGroups: ["*"], resources: ["*"]})", "nodeProxy", true},
+      {R"({verbs: [get, list], apiGroups: [""], resources: [nodes]})", "nodeProxy", false},
+      // escalate / bind on roles and clusterroles (not on the binding resources)
+      {R"({verbs: [escalate], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles]})", "escalate", true},
+      {R"({verbs: [escalate], apiGroups: [""], resources: [clusterroles]})", "escalate", false},
+      {R"({verbs: [escalate], apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings]})", "escalate", false},
+      {R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [roles]})", "bind", true},
+      {R"({verbs: ["*"], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles]})", "bind", true},
+      {R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings, clusterrolebindings]})", "bind", false},
+      {R"({verbs: [create], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles]})", "bind", false},
+      // impersonation
+      {R"({verbs: [impersonate], apiGroups: [""], resources: [users]})", "impersonate", true},
+      {R"({verbs: [impersonate], apiGroups: [""], resources: [serviceaccounts]})", "impersonate", true},
+      {R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [userextras/scopes]})", "impersonate", true},
+      {R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [users, groups]})", "impersonate", false},
+      {R"({verbs: [get], apiGroups: [""], resources: [users, groups, serviceaccounts]})", "impersonate", false},
+      // admission webhooks, persistent volumes, namespaces, endpoints
+      {R"({verbs: [patch], apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations]})", "admissionWebhooks", true},
+      {R"({verbs: [get, list], apiGroups: [admissionregistration.k8s.io], resources: ["*"]})", "admissionWebhooks", false},
+      {R"({verbs: [create], apiGroups: [""], resources: [persistentvolumes]})", "persistentVolumeCreate", true},
+      {R"({verbs: [create], apiGroups: [""], resources: [persistentvolumeclaims]})", "persistentVolumeCreate", false},
+      {R"({verbs: [patch], apiGroups: [""], resources: [namespaces]})", "namespaceUpdate", true},
+      {R"({verbs: [get], apiGroups: [""], resources: [namespaces]})", "namespaceUpdate", false},
+      {R"({verbs: [create], apiGroups: [discovery.k8s.io], resources: [endpointslices]})", "endpointsWrite", true},
+      {R"({verbs: [update], apiGroups: [""], resources: [endpoints]})", "endpointsWrite", true},
+      {R"({verbs: [create], apiGroups: [""], resources: [endpointslices]})", "endpointsWrite", false},
+      // wildcards
+      {R"({verbs: ["*"], apiGroups: ["*"], resources: ["*"]})", "fullWildcard", true},
+      {R"({verbs: ["*"], apiGroups: [""], resources: ["*"]})", "fullWildcard", false},
+      {R"({verbs: ["*"], apiGroups: [""], resources: ["*"]})", "wildcardRule", true},
+      {R"({verbs: [get], apiGroups: [""], resources: [pods]})", "wildcardRule", false},
+  };
+  for (const auto& c : cases) {
+    INFO(c.path << " " << c.rule);
+    CHECK(found(c.rule, c.path) == c.expected);
+  }
+}
+
+TEST_CASE("CSR approval needs approve on a signer and update of the approval subresource") {
+  const char* approval = R"({verbs: [update], apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval]})";
+  CHECK(found(std::string(R"({verbs: [approve], apiGroups: [certificates.k8s.io], resources: [signers]}, )") + approval, "csrApproval"));
+  CHECK(found(std::string(R"({verbs: [approve], apiGroups: [certificates.k8s.io], resources: [signers], resourceNames: ["kubernetes.io/kube-apiserver-client"]}, )") + approval,
+              "csrApproval"));
+  CHECK_FALSE(found(R"({verbs: [approve], apiGroups: [certificates.k8s.io], resources: [signers]})", "csrApproval"));
+  CHECK_FALSE(found(approval, "csrApproval"));
+  CHECK_FALSE(found(std::string(R"({verbs: [approve], apiGroups: [""], resources: [signers]}, )") + approval, "csrApproval"));
+}
+
+TEST_CASE("scope: RoleBindings give namespaced paths; cluster-scoped paths need a ClusterRoleBinding") {
+  auto ev = evaluatorOf(R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: power}
+rules:
+- {verbs: [get], apiGroups: [""], resources: [secrets, nodes/proxy]}
+- {verbs: [update], apiGroups: [""], resources: [namespaces]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: power, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: power}
+subjects: [{kind: ServiceAccount, name: ci}]
+)");
+  auto findings = rbac::auditEscalationPaths(ev);
+  std::set<std::string> ids;
+  for (const auto& f : findings) {
+    CHECK(f.subject.describe() == "ServiceAccount dev/ci");
+    CHECK(f.scope == "dev");
+    ids.insert(f.id);
+  }
+  CHECK(ids.count("rbac.escalation.secretsRead"));
+  CHECK(ids.count("rbac.escalation.namespaceUpdate"));  // its own namespace: RequestInfo namespace = name
+  CHECK_FALSE(ids.count("rbac.escalation.nodeProxy"));
+  for (const auto& f : findings)
+    if (f.id == "rbac.escalation.secretsRead") {
+      CHECK(f.severity == rbac::Severity::High);
+      REQUIRE(f.chain.size() == 1);
+      CHECK(f.chain[0].binding == "RoleBinding dev/power");
+      CHECK(f.chain[0].role == "ClusterRole power");
+      CHECK(f.chain[0].rule == 0);
+    }
+}
+
+TEST_CASE("cluster-wide grants are reported once, not again per namespace; named grants are downgraded") {
+  auto ev = evaluatorOf(clusterGrant("read", R"({verbs: [get], apiGroups: [""], resources: [secrets]})", "u") + R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: also, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: read}
+subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: u}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: one-secret, namespace: dev}
+rules: [{verbs: [get], apiGroups: [""], resources: [secrets], resourceNames: [db-password]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: one, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: one-secret}
+subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: v}]
+)");
+  int uSecrets = 0;
+  for (const auto& f : rbac::auditEscalationPaths(ev)) {
+    if (f.id != "rbac.escalation.secretsRead") continue;
+    if (f.subject.name == "u") {
+      ++uSecrets;
+      CHECK(f.scope.empty());
+      CHECK(f.severity == rbac::Severity::Critical);
+    } else {
+      CHECK(f.subject.name == "v");
+      CHECK(f.severity == rbac::Severity::Medium);  // High in a namespace, downgraded: one named secret
+      CHECK(f.grants.at(0) == "get secrets (only db-password)");
+    }
+  }
+  CHECK(uSecrets == 1);
+}
+
+TEST_CASE("grants to everyone are findings; the API server's own default bindings are left out") {
+  auto ev = evaluatorOf(R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: lookers}
+rules: [{verbs: [get], apiGroups: [""], resources: [configmaps]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: anon}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lookers}
+subjects: [{kind: Group, apiGroup: rbac.authorization.k8s.io, name: system:unauthenticated}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:discovery, labels: {kubernetes.io/bootstrapping: rbac-defaults}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: lookers}
+subjects: [{kind: Group, apiGroup: rbac.authorization.k8s.io, name: system:authenticated}]
+)");
+  auto findings = rbac::auditEscalationPaths(ev);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].id == "rbac.escalation.grantToEveryone");
+  CHECK(findings[0].subject.name == "system:unauthenticated");
+  CHECK(findings[0].severity == rbac::Severity::High);
+  rbac::AuditOptions withDefaults;
+  withDefaults.includeDefaults = true;
+  CHECK(rbac::auditEscalationPaths(ev, withDefaults).size() == 2);
+}
+
+TEST_CASE("audit reports: text, JSON and SARIF carry the path and chain") {
+  auto ev = evaluatorOf(clusterGrant("exec", R"({verbs: [create], apiGroups: [""], resources: [pods/exec]})", "u"));
+  auto findings = rbac::auditEscalationPaths(ev);
+  REQUIRE(findings.size() == 1);
+  auto text = rbac::formatAuditText(findings);
+  CHECK(text.find("[high] User u (cluster-wide): exec or attach into pods") != std::string::npos);
+  CHECK(text.find("via ClusterRoleBinding exec -> ClusterRole exec rule 0") != std::string::npos);
+  auto json = nlohmann::json::parse(rbac::formatAuditJson(findings));
+  CHECK(json[0]["id"] == "rbac.escalation.podExec");
+  CHECK(json[0]["chain"][0]["binding"] == "ClusterRoleBinding exec");
+  auto sarif = nlohmann::json::parse(rbac::formatAuditSarif(findings));
+  CHECK(sarif["version"] == "2.1.0");
+  CHECK(sarif["runs"][0]["results"][0]["ruleId"] == "rbac.escalation.podExec");
+  CHECK(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "world.yaml");
+  CHECK(sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "rbac.escalation.podExec");
+}
+
+TEST_CASE("the escalation path table is well-formed") {
+  std::set<std::string> ids;
+  for (const auto& p : rbac::escalationPaths()) {
+    CHECK(ids.insert(p.id).second);
+    CHECK_FALSE(p.alternatives.empty());
+    CHECK_FALSE(p.consequence.empty());
+  }
+}

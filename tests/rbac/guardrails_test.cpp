@@ -1,0 +1,103 @@
+// RBAC guardrails for single objects, and their config section.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/json_reader.h"
+#include "kube/manifest.h"
+#include "rbac/guardrails.h"
+
+namespace {
+nlohmann::json obj(const std::string& yaml) { return kube::parseManifests(yaml, "t.yaml").at(0).object; }
+
+std::vector<std::string> checks(const std::string& yaml, const rbac::GuardrailConfig& config = {}) {
+  std::vector<std::string> out;
+  for (const auto& f : rbac::checkGuardrails(config, obj(yaml))) out.push_back(f.check);
+  return out;
+}
+
+std::string role(const std::string& name, const std::string& rule) {
+  return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: '" + name + "'}\nrules: [" + rule + "]\n";
+}
+std::string binding(const std::string& roleName, const std::string& subject, const std::string& kind = "ClusterRoleBinding") {
+  return "apiVersion: rbac.authorization.k8s.io/v1\nkind: " + kind + "\nmetadata: {name: b, namespace: apps}\n" +
+         "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: " + roleName + "}\nsubjects: [" + subject + "]\n";
+}
+using Ids = std::vector<std::string>;
+}  // namespace
+
+TEST_CASE("rbac.wildcardGrant: wildcard verbs or resources in roles, outside exempt names") {
+  CHECK(checks(role("r", R"({verbs: ["*"], apiGroups: [""], resources: [pods]})")) == Ids{"rbac.wildcardGrant"});
+  CHECK(checks(role("r", R"({verbs: [get], apiGroups: [""], resources: ["*"]})")) == Ids{"rbac.wildcardGrant"});
+  CHECK(checks(role("r", R"({verbs: [get], apiGroups: [""], resources: [pods]})")).empty());
+  CHECK(checks(role("system:controller", R"({verbs: [get], apiGroups: [""], resources: ["*"]})")).empty());
+  rbac::GuardrailConfig config;
+  config.exemptRoles = {"r"};
+  CHECK(checks(role("r", R"({verbs: [get], apiGroups: [""], resources: ["*"]})"), config).empty());
+  auto f = rbac::checkGuardrails({}, obj(role("r", R"({verbs: [get], apiGroups: [""], resources: ["*"]})")));
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].level == "rbac");
+  CHECK(f[0].field == "rules[0].resources");
+  CHECK(f[0].message.find("rbac.wildcardGrant: ClusterRole r grants wildcard resources") == 0);
+}
+
+TEST_CASE("rbac.escalationVerbs: escalate, bind, impersonate — through wildcards, not on other resources") {
+  CHECK(checks(role("r", R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles]})")) ==
+        Ids{"rbac.escalationVerbs"});
+  CHECK(checks(role("r", R"({verbs: [impersonate], apiGroups: [""], resources: [users]})")) == Ids{"rbac.escalationVerbs"});
+  CHECK(checks(role("r", R"({verbs: [escalate], apiGroups: ["*"], resources: [roles]})")) == Ids{"rbac.escalationVerbs"});
+  // bind on the binding resources is not the bind check; impersonate in the wrong group grants nothing.
+  CHECK(checks(role("r", R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings]})")).empty());
+  CHECK(checks(role("r", R"({verbs: [impersonate], apiGroups: [apps], resources: [users]})")).empty());
+  // Limited to named roles: a deliberate exception, not reported.
+  CHECK(checks(role("r", R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [view]})")).empty());
+  auto both = checks(role("r", R"({verbs: ["*"], apiGroups: ["*"], resources: ["*"]})"));
+  CHECK(both == Ids{"rbac.wildcardGrant", "rbac.escalationVerbs"});
+}
+
+TEST_CASE("binding rules: anonymous, authenticated, cluster-admin for service accounts, wildcard roles") {
+  CHECK(checks(binding("view", "{kind: Group, name: system:unauthenticated}")) == Ids{"rbac.anonymousBinding"});
+  CHECK(checks(binding("view", "{kind: User, name: system:anonymous}")) == Ids{"rbac.anonymousBinding"});
+  CHECK(checks(binding("view", "{kind: Group, name: system:authenticated}")) == Ids{"rbac.authenticatedBinding"});
+  CHECK(checks(binding("view", "{kind: Group, name: devs}")).empty());
+  CHECK(checks(binding("cluster-admin", "{kind: ServiceAccount, name: ci, namespace: apps}")) ==
+        Ids{"rbac.clusterAdminServiceAccount"});
+  CHECK(checks(binding("cluster-admin", "{kind: ServiceAccount, name: ci, namespace: kube-system}")).empty());
+  // A RoleBinding's service account without namespace is in the binding's namespace.
+  CHECK(checks(binding("cluster-admin", "{kind: ServiceAccount, name: ci}", "RoleBinding")) ==
+        Ids{"rbac.clusterAdminServiceAccount"});
+  CHECK(checks(binding("cluster-admin", "{kind: User, name: alice}")) == Ids{"rbac.wildcardGrant"});
+  CHECK(checks(binding("cluster-admin", "{kind: Group, name: system:masters}")).empty());
+  // Other kinds: no findings.
+  CHECK(checks("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n").empty());
+}
+
+TEST_CASE("guardrail config: defaults, switches, lists, errors with field paths") {
+  auto defaults = rbac::parseGuardrailConfig(nullptr);
+  CHECK(defaults.enabled("rbac.authenticatedBinding"));
+  CHECK(rbac::parseGuardrailConfig(nlohmann::json::object()).clusterAdminServiceAccountNamespaces == Ids{"kube-system"});
+  auto config = rbac::parseGuardrailConfig(nlohmann::json::parse(R"({
+    "rules": {"authenticatedBinding": false, "rbac.wildcardGrant": true},
+    "clusterAdminServiceAccountNamespaces": ["kube-system", "platform"],
+    "exemptSubjects": [{"kind": "User", "name": "alice"}]
+  })"));
+  CHECK_FALSE(config.enabled("rbac.authenticatedBinding"));
+  CHECK(checks(binding("view", "{kind: Group, name: system:authenticated}"), config).empty());
+  CHECK(checks(binding("cluster-admin", "{kind: ServiceAccount, name: ci, namespace: platform}"), config).empty());
+  CHECK(checks(binding("cluster-admin", "{kind: User, name: alice}"), config).empty());
+  CHECK(checks(binding("cluster-admin", "{kind: Group, name: system:masters}"), config) == Ids{"rbac.wildcardGrant"});
+  auto error = [](const char* text) {
+    try {
+      rbac::parseGuardrailConfig(nlohmann::json::parse(text));
+    } catch (const kube::DecodeError& e) {
+      return e.path();
+    }
+    return std::string("no error");
+  };
+  CHECK(error(R"({"rules": {"noSuchRule": false}})") == "rbac.rules.noSuchRule");
+  CHECK(error(R"({"rules": {"wildcardGrant": "off"}})") == "rbac.rules.wildcardGrant");
+  CHECK(error(R"({"exemptRoles": "x"})") == "rbac.exemptRoles");
+  CHECK(error(R"({"exemptSubjects": [{"kind": "Robot", "name": "x"}]})") == "rbac.exemptSubjects[0].kind");
+  CHECK(error(R"({"typo": 1})") == "rbac.typo");
+  CHECK(error(R"([1])") == "rbac");
+}

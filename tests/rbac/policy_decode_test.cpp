@@ -1,0 +1,58 @@
+// Decoding RBAC objects: kinds, fields, Lists, and errors naming file and field.
+#include <catch2/catch.hpp>
+
+#include "kube/json_reader.h"
+#include "rbac_test_util.h"
+
+using namespace rbactest;
+
+TEST_CASE("a kubectl List export decodes in order; other kinds and groups are skipped") {
+  auto policy = policyOf(R"(
+apiVersion: v1
+kind: List
+items:
+- apiVersion: rbac.authorization.k8s.io/v1
+  kind: ClusterRole
+  metadata: {name: c, labels: {a: b}}
+  rules: [{verbs: [get], apiGroups: [""], resources: [pods], resourceNames: [x]}]
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: cm}
+- apiVersion: example.com/v1
+  kind: Role
+  metadata: {name: not-rbac}
+- apiVersion: rbac.authorization.k8s.io/v1
+  kind: RoleBinding
+  metadata: {name: rb, namespace: dev}
+  roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+  subjects: [{kind: ServiceAccount, name: sa}]
+)");
+  REQUIRE(policy.roles.size() == 1);
+  CHECK(policy.roles[0].clusterScoped);
+  CHECK(policy.roles[0].labels.at("a") == "b");
+  CHECK(policy.roles[0].rules[0].resourceNames == std::vector<std::string>{"x"});
+  REQUIRE(policy.bindings.size() == 1);
+  CHECK(policy.bindings[0].namespace_ == "dev");
+  CHECK(policy.bindings[0].subjects[0].kind == "ServiceAccount");
+  CHECK(policy.bindings[0].source.find("world.yaml: document 1, items[3]") == 0);
+}
+
+TEST_CASE("malformed RBAC objects are input errors naming the file and field") {
+  auto error = [](const std::string& yaml) {
+    try {
+      policyOf(yaml);
+    } catch (const kube::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  auto e1 = error("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c}\nrules: [{verbs: get}]\n");
+  CHECK(e1.find("world.yaml") != std::string::npos);
+  CHECK(e1.find("rules[0].verbs") != std::string::npos);
+  auto e2 = error("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: c}\nsubjects: [3]\n");
+  CHECK(e2.find("subjects[0]") != std::string::npos);
+  auto e3 = error(
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c}\n"
+      "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: Near}]}]}\n");
+  CHECK(e3.find("aggregationRule.clusterRoleSelectors[0]") != std::string::npos);
+}
