@@ -104,9 +104,11 @@ PolicyResult Evaluator::evaluate(const LevelVersion& policy, const kube::ObjectM
                                  const kube::PodSpec& spec) const {
   PolicyResult result;
   if (policy.level == Level::Privileged) return result;
-  for (const auto& entry : entriesFor(policy)) {
+  const auto& entries = entriesFor(policy);
+  for (const auto& entry : entries) {
     CheckResult r = entry.function(metadata, spec);
     if (r.allowed()) continue;
+    if (result.failures.empty()) result.failures.reserve(entries.size());  // one allocation, only when denied
     r.id = entry.id;
     result.failures.push_back(std::move(r));
   }

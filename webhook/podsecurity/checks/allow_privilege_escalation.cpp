@@ -12,7 +12,7 @@ namespace podsecurity::checks {
 namespace {
 
 CheckResult allowPrivilegeEscalationV1_8(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> bad;
+  NameList bad;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     const auto& sc = c.securityContext;
     // Unset counts as allowed to escalate: the runtime default is true.
@@ -20,7 +20,7 @@ CheckResult allowPrivilegeEscalationV1_8(const kube::ObjectMeta&, const kube::Po
   });
   if (bad.empty()) return allow();
   return deny("allowPrivilegeEscalation != false",
-              containersPhrase(bad) + " must set securityContext.allowPrivilegeEscalation=false");
+              concat(containers(bad), " must set securityContext.allowPrivilegeEscalation=false"));
 }
 
 CheckResult allowPrivilegeEscalationV1_25(const kube::ObjectMeta& metadata, const kube::PodSpec& spec) {

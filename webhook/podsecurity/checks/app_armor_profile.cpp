@@ -9,8 +9,6 @@
 //     Allowed values: undefined, runtime/default, localhost/*
 // Mirrors upstream policy/check_appArmorProfile.go: one version since 1.0 that checks both the
 // fields and the deprecated annotations.
-#include <set>
-
 #include "webhook/podsecurity/checks/default_checks.h"
 #include "webhook/podsecurity/checks/helpers.h"
 
@@ -27,14 +25,14 @@ bool allowedProfileType(const std::string& type) { return type == "RuntimeDefaul
 
 CheckResult appArmorProfileV1_0(const kube::ObjectMeta& metadata, const kube::PodSpec& spec) {
   std::vector<std::string> badSetters;  // "pod", `containers "a"`, "annotation(s)"
-  std::set<std::string> badValues;
+  SortedSet<std::string_view> badValues;
 
   if (spec.securityContext && spec.securityContext->appArmorProfile &&
       !allowedProfileType(spec.securityContext->appArmorProfile->type)) {
     badSetters.push_back("pod");
     badValues.insert(spec.securityContext->appArmorProfile->type);
   }
-  std::vector<std::string> badContainers;
+  NameList badContainers;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->appArmorProfile &&
         !allowedProfileType(c.securityContext->appArmorProfile->type)) {
@@ -42,22 +40,22 @@ CheckResult appArmorProfileV1_0(const kube::ObjectMeta& metadata, const kube::Po
       badValues.insert(c.securityContext->appArmorProfile->type);
     }
   });
-  if (!badContainers.empty()) badSetters.push_back(containersPhrase(badContainers));
+  if (!badContainers.empty()) badSetters.push_back(concat(containers(badContainers)));
 
-  std::set<std::string> badAnnotations;  // `key="value"`, sorted as upstream sorts them
+  SortedSet<std::string> badAnnotations;  // `key="value"`, sorted as upstream sorts them
   for (const auto& [key, value] : metadata.annotations) {
     if (key.rfind(kAnnotationPrefix, 0) == 0 && !allowedAnnotationValue(value)) {
-      badAnnotations.insert(key + "=" + goQuote(value));
+      badAnnotations.insert(concat(key, "=", goQuote(value)));
     }
   }
   // Types first (sorted), then the annotations (sorted), as one list.
-  std::vector<std::string> badValueList(badValues.begin(), badValues.end());
+  std::vector<std::string_view> badValueList(badValues.begin(), badValues.end());
   badValueList.insert(badValueList.end(), badAnnotations.begin(), badAnnotations.end());
   if (!badAnnotations.empty()) badSetters.push_back(pluralize("annotation", "annotations", badAnnotations.size()));
 
   if (badSetters.empty()) return allow();
   return deny(pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", badValueList.size()),
-              join(badSetters, " and ") + " must not set AppArmor profile type to " + joinQuote(badValueList));
+              concat(joined(badSetters, " and "), " must not set AppArmor profile type to ", quoted(badValueList)));
 }
 
 }  // namespace

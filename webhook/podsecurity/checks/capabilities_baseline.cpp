@@ -8,7 +8,6 @@
 // v1.22 by capabilities_restricted).
 #include <algorithm>
 #include <array>
-#include <set>
 #include <string_view>
 
 #include "webhook/podsecurity/checks/default_checks.h"
@@ -27,8 +26,8 @@ bool allowedV1_0(const std::string& capability) {
 }
 
 CheckResult capabilitiesBaselineV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> badContainers;
-  std::set<std::string> nonDefault;
+  NameList badContainers;
+  SortedSet<std::string_view> nonDefault;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (!c.securityContext || !c.securityContext->capabilities) return;
     bool valid = true;
@@ -41,8 +40,8 @@ CheckResult capabilitiesBaselineV1_0(const kube::ObjectMeta&, const kube::PodSpe
     if (!valid) badContainers.push_back(c.name);
   });
   if (badContainers.empty()) return allow();
-  return deny("non-default capabilities", containersPhrase(badContainers) + " must not include " +
-                                              joinQuote(nonDefault) + " in securityContext.capabilities.add");
+  return deny("non-default capabilities", concat(containers(badContainers), " must not include ",
+                                                 quoted(nonDefault), " in securityContext.capabilities.add"));
 }
 
 }  // namespace

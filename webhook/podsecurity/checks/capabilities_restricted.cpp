@@ -4,8 +4,6 @@
 //   Restricted fields: spec.containers[*].securityContext.capabilities.drop (must include ALL),
 //     ...capabilities.add (undefined/nil or NET_BIND_SERVICE); also init and ephemeral containers.
 // Mirrors upstream policy/check_capabilities_restricted.go; replaces capabilities_baseline.
-#include <set>
-
 #include "webhook/podsecurity/checks/default_checks.h"
 #include "webhook/podsecurity/checks/helpers.h"
 
@@ -13,9 +11,9 @@ namespace podsecurity::checks {
 namespace {
 
 CheckResult capabilitiesRestrictedV1_22(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> missingDropAll;
-  std::vector<std::string> addingForbidden;
-  std::set<std::string> forbidden;
+  NameList missingDropAll;
+  NameList addingForbidden;
+  SortedSet<std::string_view> forbidden;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (!c.securityContext || !c.securityContext->capabilities) {
       missingDropAll.push_back(c.name);
@@ -36,10 +34,10 @@ CheckResult capabilitiesRestrictedV1_22(const kube::ObjectMeta&, const kube::Pod
   });
   std::vector<std::string> details;
   if (!missingDropAll.empty())
-    details.push_back(containersPhrase(missingDropAll) + " must set securityContext.capabilities.drop=[\"ALL\"]");
+    details.push_back(concat(containers(missingDropAll), " must set securityContext.capabilities.drop=[\"ALL\"]"));
   if (!addingForbidden.empty())
-    details.push_back(containersPhrase(addingForbidden) + " must not include " + joinQuote(forbidden) +
-                      " in securityContext.capabilities.add");
+    details.push_back(concat(containers(addingForbidden), " must not include ", quoted(forbidden),
+                             " in securityContext.capabilities.add"));
   if (details.empty()) return allow();
   return deny("unrestricted capabilities", join(details, "; "));
 }

@@ -10,7 +10,7 @@ namespace podsecurity::checks {
 namespace {
 
 CheckResult hostNamespacesV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> shared;
+  std::vector<std::string_view> shared;
   if (spec.hostNetwork) shared.push_back("hostNetwork=true");
   if (spec.hostPID) shared.push_back("hostPID=true");
   if (spec.hostIPC) shared.push_back("hostIPC=true");

@@ -13,13 +13,13 @@ namespace podsecurity::checks {
 namespace {
 
 CheckResult hostPathVolumesV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> hostVolumes;
+  NameList hostVolumes;
   for (const auto& v : spec.volumes) {
     if (std::find(v.sources.begin(), v.sources.end(), "hostPath") != v.sources.end()) hostVolumes.push_back(v.name);
   }
   if (hostVolumes.empty()) return allow();
   return deny("hostPath volumes",
-              std::string(pluralize("volume", "volumes", hostVolumes.size())) + " " + joinQuote(hostVolumes));
+              concat(pluralize("volume", "volumes", hostVolumes.size()), " ", quoted(hostVolumes)));
 }
 
 }  // namespace

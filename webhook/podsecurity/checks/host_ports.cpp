@@ -4,8 +4,6 @@
 //     spec.ephemeralContainers[*]...
 //   Allowed values: undefined/nil, 0
 // Mirrors upstream policy/check_hostPorts.go (upstream forbids every host port).
-#include <set>
-
 #include "webhook/podsecurity/checks/default_checks.h"
 #include "webhook/podsecurity/checks/helpers.h"
 
@@ -13,8 +11,8 @@ namespace podsecurity::checks {
 namespace {
 
 CheckResult hostPortsV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> badContainers;
-  std::set<std::string> ports;  // upstream keeps them as strings, so "10000" sorts before "80"
+  NameList badContainers;
+  SortedSet<std::string> ports;  // upstream keeps them as strings, so "10000" sorts before "80"
   kube::visitContainers(spec, [&](const kube::Container& c) {
     bool valid = true;
     for (const auto& p : c.ports) {
@@ -26,9 +24,8 @@ CheckResult hostPortsV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
     if (!valid) badContainers.push_back(c.name);
   });
   if (badContainers.empty()) return allow();
-  std::vector<std::string> portList(ports.begin(), ports.end());
-  return deny("hostPort", containersPhrase(badContainers) + " " + pluralize("uses", "use", badContainers.size()) +
-                              " " + pluralize("hostPort", "hostPorts", ports.size()) + " " + join(portList, ", "));
+  return deny("hostPort", concat(containers(badContainers), " ", pluralize("uses", "use", badContainers.size()),
+                                 " ", pluralize("hostPort", "hostPorts", ports.size()), " ", joined(ports, ", ")));
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 //   Allowed values: undefined/nil, ""
 // Mirrors upstream policy/check_hostProbesAndhostLifecycle.go.
 #include <optional>
-#include <set>
 
 #include "webhook/podsecurity/checks/default_checks.h"
 #include "webhook/podsecurity/checks/helpers.h"
@@ -15,7 +14,7 @@ namespace podsecurity::checks {
 namespace {
 
 // Adds the non-empty hosts of one probe or handler; true when there was one.
-bool collectHosts(const std::optional<kube::Handler>& handler, std::set<std::string>& hosts) {
+bool collectHosts(const std::optional<kube::Handler>& handler, SortedSet<std::string_view>& hosts) {
   if (!handler) return false;
   bool found = false;
   for (const auto* host : {&handler->httpGetHost, &handler->tcpSocketHost}) {
@@ -28,8 +27,8 @@ bool collectHosts(const std::optional<kube::Handler>& handler, std::set<std::str
 }
 
 CheckResult hostProbesAndHostLifecycleV1_34(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::set<std::string> badContainers;  // a set upstream too: names come out sorted and unique
-  std::set<std::string> hosts;
+  SortedSet<std::string_view> badContainers;  // a set upstream too: names come out sorted and unique
+  SortedSet<std::string_view> hosts;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     bool bad = false;
     for (const auto* handler : {&c.livenessProbe, &c.readinessProbe, &c.startupProbe, &c.postStart, &c.preStop}) {
@@ -39,10 +38,10 @@ CheckResult hostProbesAndHostLifecycleV1_34(const kube::ObjectMeta&, const kube:
   });
   if (badContainers.empty()) return allow();
   return deny("probe or lifecycle host",
-              std::string(pluralize("container", "containers", badContainers.size())) + " " + joinQuote(badContainers) +
-                  " " + pluralize("uses", "use", badContainers.size()) + " " +
-                  pluralize("probe or lifecycle host", "probe or lifecycle hosts", hosts.size()) + " " +
-                  joinQuote(hosts));
+              concat(pluralize("container", "containers", badContainers.size()), " ", quoted(badContainers), " ",
+                     pluralize("uses", "use", badContainers.size()), " ",
+                     pluralize("probe or lifecycle host", "probe or lifecycle hosts", hosts.size()), " ",
+                     quoted(hosts)));
 }
 
 }  // namespace

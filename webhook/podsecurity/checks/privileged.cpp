@@ -11,12 +11,12 @@ namespace podsecurity::checks {
 namespace {
 
 CheckResult privilegedV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> bad;
+  NameList bad;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->privileged.value_or(false)) bad.push_back(c.name);
   });
   if (bad.empty()) return allow();
-  return deny("privileged", containersPhrase(bad) + " must not set securityContext.privileged=true");
+  return deny("privileged", concat(containers(bad), " must not set securityContext.privileged=true"));
 }
 
 }  // namespace

@@ -6,8 +6,6 @@
 //     namespace (spec.hostUsers: false).
 // Mirrors upstream policy/check_procMount_baseline.go (id "procMount"); at the restricted level
 // procMount_restricted replaces it from v1.35 and keeps the unconditional rule.
-#include <set>
-
 #include "webhook/podsecurity/checks/default_checks.h"
 #include "webhook/podsecurity/checks/helpers.h"
 #include "webhook/podsecurity/checks/proc_mount.h"
@@ -15,8 +13,8 @@
 namespace podsecurity::checks {
 
 CheckResult procMountUnconditional(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> bad;
-  std::set<std::string> types;
+  NameList bad;
+  SortedSet<std::string_view> types;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (!c.securityContext || !c.securityContext->procMount) return;  // unset means Default
     if (*c.securityContext->procMount != "Default") {
@@ -25,7 +23,7 @@ CheckResult procMountUnconditional(const kube::ObjectMeta&, const kube::PodSpec&
     }
   });
   if (bad.empty()) return allow();
-  return deny("procMount", containersPhrase(bad) + " must not set securityContext.procMount to " + joinQuote(types));
+  return deny("procMount", concat(containers(bad), " must not set securityContext.procMount to ", quoted(types)));
 }
 
 namespace {

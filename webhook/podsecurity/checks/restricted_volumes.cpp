@@ -6,7 +6,6 @@
 // Mirrors upstream policy/check_restrictedVolumes.go; replaces hostPathVolumes at this level.
 #include <algorithm>
 #include <array>
-#include <set>
 #include <string_view>
 
 #include "webhook/podsecurity/checks/default_checks.h"
@@ -34,8 +33,8 @@ bool contains(const std::array<std::string_view, N>& list, const std::string& ke
 }
 
 CheckResult restrictedVolumesV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> badVolumes;
-  std::set<std::string> badTypes;
+  NameList badVolumes;
+  SortedSet<std::string_view> badTypes;
   for (const auto& volume : spec.volumes) {
     const auto& s = volume.sources;
     if (std::any_of(s.begin(), s.end(), [](const std::string& k) { return contains(kAllowed, k); })) continue;
@@ -45,14 +44,14 @@ CheckResult restrictedVolumesV1_0(const kube::ObjectMeta&, const kube::PodSpec& 
     // left without a source is defaulted to emptyDir (SetDefaults_Volume): allowed.
     if (restricted == kRestricted.end()) continue;
     badVolumes.push_back(volume.name);
-    badTypes.insert(std::string(*restricted));
+    badTypes.insert(*restricted);
   }
   if (badVolumes.empty()) return allow();
   return deny("restricted volume types",
-              std::string(pluralize("volume", "volumes", badVolumes.size())) + " " + joinQuote(badVolumes) + " " +
-                  pluralize("uses", "use", badVolumes.size()) + " " +
-                  pluralize("restricted volume type", "restricted volume types", badTypes.size()) + " " +
-                  joinQuote(badTypes));
+              concat(pluralize("volume", "volumes", badVolumes.size()), " ", quoted(badVolumes), " ",
+                     pluralize("uses", "use", badVolumes.size()), " ",
+                     pluralize("restricted volume type", "restricted volume types", badTypes.size()), " ",
+                     quoted(badTypes)));
 }
 
 }  // namespace

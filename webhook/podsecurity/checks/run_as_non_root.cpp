@@ -18,8 +18,8 @@ CheckResult runAsNonRootV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec)
     if (*spec.securityContext->runAsNonRoot) podRunAsNonRoot = true;
     else badSetters.push_back("pod");
   }
-  std::vector<std::string> explicitlyBad;  // containers that set runAsNonRoot=false
-  std::vector<std::string> implicitlyBad;  // containers that leave it unset without a pod-level true
+  NameList explicitlyBad;  // containers that set runAsNonRoot=false
+  NameList implicitlyBad;  // containers that leave it unset without a pod-level true
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->runAsNonRoot) {
       if (!*c.securityContext->runAsNonRoot) explicitlyBad.push_back(c.name);
@@ -27,11 +27,11 @@ CheckResult runAsNonRootV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec)
       implicitlyBad.push_back(c.name);
     }
   });
-  if (!explicitlyBad.empty()) badSetters.push_back(containersPhrase(explicitlyBad));
+  if (!explicitlyBad.empty()) badSetters.push_back(concat(containers(explicitlyBad)));
   if (!badSetters.empty())
-    return deny("runAsNonRoot != true", join(badSetters, " and ") + " must not set securityContext.runAsNonRoot=false");
+    return deny("runAsNonRoot != true", concat(joined(badSetters, " and "), " must not set securityContext.runAsNonRoot=false"));
   if (!implicitlyBad.empty())
-    return deny("runAsNonRoot != true", "pod or " + containersPhrase(implicitlyBad) + " must set securityContext.runAsNonRoot=true");
+    return deny("runAsNonRoot != true", concat("pod or ", containers(implicitlyBad), " must set securityContext.runAsNonRoot=true"));
   return allow();
 }
 

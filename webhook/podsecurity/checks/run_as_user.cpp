@@ -14,13 +14,13 @@ namespace {
 CheckResult runAsUserV1_23(const kube::ObjectMeta&, const kube::PodSpec& spec) {
   std::vector<std::string> badSetters;
   if (spec.securityContext && spec.securityContext->runAsUser == 0) badSetters.push_back("pod");
-  std::vector<std::string> badContainers;
+  NameList badContainers;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->runAsUser == 0) badContainers.push_back(c.name);
   });
-  if (!badContainers.empty()) badSetters.push_back(containersPhrase(badContainers));
+  if (!badContainers.empty()) badSetters.push_back(concat(containers(badContainers)));
   if (badSetters.empty()) return allow();
-  return deny("runAsUser=0", join(badSetters, " and ") + " must not set runAsUser=0");
+  return deny("runAsUser=0", concat(joined(badSetters, " and "), " must not set runAsUser=0"));
 }
 
 CheckResult runAsUserV1_35(const kube::ObjectMeta& metadata, const kube::PodSpec& spec) {

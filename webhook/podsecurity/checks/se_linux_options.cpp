@@ -10,7 +10,6 @@
 // Mirrors upstream policy/check_seLinuxOptions.go.
 #include <algorithm>
 #include <array>
-#include <set>
 #include <string_view>
 
 #include "webhook/podsecurity/checks/default_checks.h"
@@ -25,7 +24,7 @@ constexpr std::array<std::string_view, 5> kTypesV1_31 = {"", "container_t", "con
 
 template <size_t N>
 CheckResult seLinuxOptions(const kube::PodSpec& spec, const std::array<std::string_view, N>& allowedTypes) {
-  std::set<std::string> badTypes;
+  SortedSet<std::string_view> badTypes;
   bool setUser = false;
   bool setRole = false;
   auto valid = [&](const kube::SELinuxOptions& o) {
@@ -41,24 +40,24 @@ CheckResult seLinuxOptions(const kube::PodSpec& spec, const std::array<std::stri
   std::vector<std::string> badSetters;
   if (spec.securityContext && spec.securityContext->seLinuxOptions && !valid(*spec.securityContext->seLinuxOptions))
     badSetters.push_back("pod");
-  std::vector<std::string> badContainers;
+  NameList badContainers;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->seLinuxOptions && !valid(*c.securityContext->seLinuxOptions))
       badContainers.push_back(c.name);
   });
-  if (!badContainers.empty()) badSetters.push_back(containersPhrase(badContainers));
+  if (!badContainers.empty()) badSetters.push_back(concat(containers(badContainers)));
   if (badSetters.empty()) return allow();
 
   std::vector<std::string> badData;
   // Upstream only lists user/role inside its "bad types" branch, so a pod that sets only a user gets
   // an empty list after the colon; kept as is to stay word-for-word compatible.
   if (!badTypes.empty()) {
-    badData.push_back(std::string(pluralize("type", "types", badTypes.size())) + " " + joinQuote(badTypes));
+    badData.push_back(concat(pluralize("type", "types", badTypes.size()), " ", quoted(badTypes)));
     if (setUser) badData.push_back("user may not be set");
     if (setRole) badData.push_back("role may not be set");
   }
   return deny("seLinuxOptions",
-              join(badSetters, " and ") + " set forbidden securityContext.seLinuxOptions: " + join(badData, "; "));
+              concat(joined(badSetters, " and "), " set forbidden securityContext.seLinuxOptions: ", joined(badData, "; ")));
 }
 
 CheckResult seLinuxOptionsV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {

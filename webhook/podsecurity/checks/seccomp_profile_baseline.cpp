@@ -7,8 +7,6 @@
 //     (and init/ephemeral containers); allowed values: undefined/nil, RuntimeDefault, Localhost
 // Mirrors upstream policy/check_seccompProfile_baseline.go; replaced at the restricted level from
 // v1.19 by seccompProfile_restricted.
-#include <set>
-
 #include "webhook/podsecurity/checks/default_checks.h"
 #include "webhook/podsecurity/checks/helpers.h"
 #include "webhook/podsecurity/checks/seccomp.h"
@@ -24,29 +22,28 @@ bool validAnnotationValue(const std::string& v) {
 }
 
 CheckResult seccompProfileBaselineV1_0(const kube::ObjectMeta& metadata, const kube::PodSpec& spec) {
-  std::set<std::string> forbidden;
+  SortedSet<std::string> forbidden;
   auto checkAnnotation = [&](const std::string& key) {
     auto it = metadata.annotations.find(key);
     if (it != metadata.annotations.end() && !validAnnotationValue(it->second))
-      forbidden.insert(key + "=" + goQuote(it->second));
+      forbidden.insert(concat(key, "=", goQuote(it->second)));
   };
   checkAnnotation(kPodAnnotation);
   kube::visitContainers(spec, [&](const kube::Container& c) { checkAnnotation(kContainerAnnotationPrefix + c.name); });
   if (forbidden.empty()) return allow();
-  std::vector<std::string> list(forbidden.begin(), forbidden.end());
   return deny("seccompProfile",
-              std::string("forbidden ") + pluralize("annotation", "annotations", list.size()) + " " + join(list, ", "));
+              concat("forbidden ", pluralize("annotation", "annotations", forbidden.size()), " ", joined(forbidden, ", ")));
 }
 
 CheckResult seccompProfileBaselineV1_19(const kube::ObjectMeta&, const kube::PodSpec& spec) {
   std::vector<std::string> badSetters;
-  std::set<std::string> badValues;
+  SortedSet<std::string_view> badValues;
   if (spec.securityContext && spec.securityContext->seccompProfile &&
       !validSeccompType(spec.securityContext->seccompProfile->type)) {
     badSetters.push_back("pod");
     badValues.insert(spec.securityContext->seccompProfile->type);
   }
-  std::vector<std::string> badContainers;
+  NameList badContainers;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->seccompProfile &&
         !validSeccompType(c.securityContext->seccompProfile->type)) {
@@ -54,10 +51,10 @@ CheckResult seccompProfileBaselineV1_19(const kube::ObjectMeta&, const kube::Pod
       badValues.insert(c.securityContext->seccompProfile->type);
     }
   });
-  if (!badContainers.empty()) badSetters.push_back(containersPhrase(badContainers));
+  if (!badContainers.empty()) badSetters.push_back(concat(containers(badContainers)));
   if (badSetters.empty()) return allow();
-  return deny("seccompProfile", join(badSetters, " and ") + " must not set securityContext.seccompProfile.type to " +
-                                    joinQuote(badValues));
+  return deny("seccompProfile", concat(joined(badSetters, " and "), " must not set securityContext.seccompProfile.type to ",
+                                           quoted(badValues)));
 }
 
 }  // namespace

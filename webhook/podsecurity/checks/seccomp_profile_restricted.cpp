@@ -7,8 +7,6 @@
 //   Allowed values: RuntimeDefault, Localhost; container fields may be undefined/nil if the
 //     pod-level field is set.
 // Mirrors upstream policy/check_seccompProfile_restricted.go; replaces seccompProfile_baseline.
-#include <set>
-
 #include "webhook/podsecurity/checks/default_checks.h"
 #include "webhook/podsecurity/checks/helpers.h"
 #include "webhook/podsecurity/checks/seccomp.h"
@@ -18,7 +16,7 @@ namespace {
 
 CheckResult seccompProfileRestrictedV1_19(const kube::ObjectMeta&, const kube::PodSpec& spec) {
   std::vector<std::string> badSetters;
-  std::set<std::string> badValues;
+  SortedSet<std::string_view> badValues;
   bool podSeccompSet = false;
   if (spec.securityContext && spec.securityContext->seccompProfile) {
     const auto& type = spec.securityContext->seccompProfile->type;
@@ -29,8 +27,8 @@ CheckResult seccompProfileRestrictedV1_19(const kube::ObjectMeta&, const kube::P
       badValues.insert(type);
     }
   }
-  std::vector<std::string> explicitlyBad;
-  std::vector<std::string> implicitlyBad;  // unset, and no valid pod-level profile to inherit
+  NameList explicitlyBad;
+  NameList implicitlyBad;  // unset, and no valid pod-level profile to inherit
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->seccompProfile) {
       if (!validSeccompType(c.securityContext->seccompProfile->type)) {
@@ -41,13 +39,13 @@ CheckResult seccompProfileRestrictedV1_19(const kube::ObjectMeta&, const kube::P
       implicitlyBad.push_back(c.name);
     }
   });
-  if (!explicitlyBad.empty()) badSetters.push_back(containersPhrase(explicitlyBad));
+  if (!explicitlyBad.empty()) badSetters.push_back(concat(containers(explicitlyBad)));
   if (!badSetters.empty())
-    return deny("seccompProfile", join(badSetters, " and ") + " must not set securityContext.seccompProfile.type to " +
-                                      joinQuote(badValues));
+    return deny("seccompProfile", concat(joined(badSetters, " and "), " must not set securityContext.seccompProfile.type to ",
+                                             quoted(badValues)));
   if (!implicitlyBad.empty())
-    return deny("seccompProfile", "pod or " + containersPhrase(implicitlyBad) +
-                                      " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"");
+    return deny("seccompProfile", concat("pod or ", containers(implicitlyBad),
+                                             " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\""));
   return allow();
 }
 

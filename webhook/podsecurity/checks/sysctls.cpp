@@ -36,7 +36,7 @@ constexpr std::array<std::string_view, 17> kSafe = {
 template <size_t SafeCount>
 CheckResult sysctls(const kube::PodSpec& spec) {
   static_assert(SafeCount <= kSafe.size(), "safe list prefix out of range");
-  std::vector<std::string> forbidden;
+  NameList forbidden;
   if (spec.securityContext) {
     for (const auto& s : spec.securityContext->sysctls) {
       if (std::find(kSafe.begin(), kSafe.begin() + SafeCount, s.name) == kSafe.begin() + SafeCount)

@@ -17,15 +17,15 @@ bool setsHostProcess(const std::optional<SecurityContext>& sc) {
 }
 
 CheckResult windowsHostProcessV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
-  std::vector<std::string> badContainers;
+  NameList badContainers;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (setsHostProcess(c.securityContext)) badContainers.push_back(c.name);
   });
   std::vector<std::string> badSetters;
   if (setsHostProcess(spec.securityContext)) badSetters.push_back("pod");
-  if (!badContainers.empty()) badSetters.push_back(containersPhrase(badContainers));
+  if (!badContainers.empty()) badSetters.push_back(concat(containers(badContainers)));
   if (badSetters.empty()) return allow();
-  return deny("hostProcess", join(badSetters, " and ") + " must not set securityContext.windowsOptions.hostProcess=true");
+  return deny("hostProcess", concat(joined(badSetters, " and "), " must not set securityContext.windowsOptions.hostProcess=true"));
 }
 
 }  // namespace

@@ -8,13 +8,18 @@ TEST_CASE("helpers word lists as upstream's joinQuote and pluralize do") {
   CHECK(joinQuote(std::vector<std::string>{}).empty());
   CHECK(joinQuote(std::vector<std::string>{"a"}) == "\"a\"");
   CHECK(joinQuote(std::vector<std::string>{"b", "a"}) == "\"b\", \"a\"");  // order kept
-  CHECK(joinQuote(std::set<std::string>{"b", "a"}) == "\"a\", \"b\"");     // sets come sorted
+  SortedSet<std::string> set;
+  for (const char* item : {"b", "a", "b"}) set.insert(item);
+  CHECK(set.size() == 2);
+  CHECK(joinQuote(set) == "\"a\", \"b\"");  // sets come sorted and unique
   CHECK(std::string(pluralize("volume", "volumes", 1)) == "volume");
   CHECK(std::string(pluralize("volume", "volumes", 0)) == "volumes");
   CHECK(std::string(pluralize("volume", "volumes", 2)) == "volumes");
-  CHECK(containersPhrase({"x"}) == "container \"x\"");
-  CHECK(containersPhrase({"x", "y"}) == "containers \"x\", \"y\"");
-  CHECK(join({"a", "b", "c"}, " and ") == "a and b and c");
+  CHECK(concat(containers(NameList{"x"})) == "container \"x\"");
+  CHECK(concat(containers(NameList{"x", "y"})) == "containers \"x\", \"y\"");
+  CHECK(join(NameList{"a", "b", "c"}, " and ") == "a and b and c");
+  CHECK(join(NameList{"", "b"}, ", ") == ", b");
+  CHECK(concat("a", std::string("b"), std::string_view("c")) == "abc");
 }
 
 TEST_CASE("goQuote escapes like Go's %q") {
