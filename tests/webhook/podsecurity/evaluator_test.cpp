@@ -153,3 +153,19 @@ TEST_CASE("the aggregate message leaves out empty details and is empty for an al
   CHECK(forbiddenMessage(lv, result) == "violates PodSecurity \"restricted:v1.30\": first, second (why)");
   CHECK(forbiddenMessage(lv, PolicyResult{}).empty());
 }
+
+TEST_CASE("the message matches what a v1.32 API server answered for the same pod") {
+  // Recorded `kubectl apply` output of a pod with SELinux user/role, unsafe sysctls and a bare container.
+  auto p = pod(R"({securityContext: {seLinuxOptions: {user: system_u, role: system_r, level: "s0:c123,c456"},
+      sysctls: [{name: net.core.somaxconn, value: "1024"}, {name: kernel.msgmax, value: "65536"}]},
+      containers: [{name: my-pod, image: busybox}]})");
+  LevelVersion lv{Level::Restricted, Version::v1(32)};
+  CHECK(forbiddenMessage(lv, defaultEvaluator().evaluate(lv, p.metadata, p.spec)) ==
+        "violates PodSecurity \"restricted:v1.32\": seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: "
+        "user may not be set; role may not be set), forbidden sysctls (net.core.somaxconn, kernel.msgmax), "
+        "allowPrivilegeEscalation != false (container \"my-pod\" must set securityContext.allowPrivilegeEscalation=false), "
+        "unrestricted capabilities (container \"my-pod\" must set securityContext.capabilities.drop=[\"ALL\"]), "
+        "runAsNonRoot != true (pod or container \"my-pod\" must set securityContext.runAsNonRoot=true), seccompProfile "
+        "(pod or container \"my-pod\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or "
+        "\"Localhost\")");
+}

@@ -49,13 +49,9 @@ CheckResult seLinuxOptions(const kube::PodSpec& spec, const std::array<std::stri
   if (badSetters.empty()) return allow();
 
   std::vector<std::string> badData;
-  // Upstream only lists user/role inside its "bad types" branch, so a pod that sets only a user gets
-  // an empty list after the colon; kept as is to stay word-for-word compatible.
-  if (!badTypes.empty()) {
-    badData.push_back(concat(pluralize("type", "types", badTypes.size()), " ", quoted(badTypes)));
-    if (setUser) badData.push_back("user may not be set");
-    if (setRole) badData.push_back("role may not be set");
-  }
+  if (!badTypes.empty()) badData.push_back(concat(pluralize("type", "types", badTypes.size()), " ", quoted(badTypes)));
+  if (setUser) badData.push_back("user may not be set");
+  if (setRole) badData.push_back("role may not be set");
   return deny("seLinuxOptions",
               concat(joined(badSetters, " and "), " set forbidden securityContext.seLinuxOptions: ", joined(badData, "; ")));
 }

@@ -78,6 +78,11 @@ TEST_CASE("seLinuxOptions: allowed types grow at v1.31; user and role are forbid
   CHECK(r.forbiddenReason == "seLinuxOptions");
   CHECK(r.forbiddenDetail == "pod and containers \"d\", \"e\", \"f\" set forbidden securityContext.seLinuxOptions: "
                              "types \"bar\", \"foo\"; user may not be set; role may not be set");
+  // User and role are named even when no type is wrong (as a 1.32 API server words it).
+  CHECK(run(check, 32, pod("{securityContext: {seLinuxOptions: {user: u, role: r}}, containers: [{name: a}]}"))
+            .forbiddenDetail == "pod set forbidden securityContext.seLinuxOptions: user may not be set; role may not be set");
+  CHECK(run(check, 0, pod("{containers: [{name: a, securityContext: {seLinuxOptions: {role: r, level: s0}}}]}"))
+            .forbiddenDetail == "container \"a\" set forbidden securityContext.seLinuxOptions: role may not be set");
   auto engine = pod("{containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t, level: \"s0:c1\"}}}]}");
   CHECK(run(check, 30, engine).forbiddenDetail ==
         "container \"a\" set forbidden securityContext.seLinuxOptions: type \"container_engine_t\"");
