@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "netpol/matrix.h"
+#include "tests/netpol/conformance_cases.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -34,4 +35,27 @@ TEST_CASE("explain names the deciding policies and rule indexes of both sides") 
   CHECK(e.text.find("x/b -> x/a tcp 80 (10.0.0.2 -> 10.0.0.1): denied") == 0);
   CHECK(e.text.find("egress of x/b: allowed by x/b-out egress[1] (isolated by x/deny, x/b-out)") != std::string::npos);
   CHECK(e.text.find("ingress of x/a: denied (isolated by x/deny; no ingress rule allows it)") != std::string::npos);
+}
+
+// The same truth tables as the binary-level conformance test, in-process (so the library is judged
+// even when the kguard binary is not built).
+TEST_CASE("renderMatrix reproduces the upstream conformance truth tables") {
+  size_t cells = 0;
+  for (const auto& step : conformanceSteps(KGUARD_NETPOL_CONFORMANCE_DIR)) {
+    auto c = decodeCluster(kube::loadManifests(step.files));
+    for (const auto& expected : step.probes) {
+      auto actual = parseProbeBlocks(renderMatrix(c, *parseProtocol(expected.protocol), expected.port));
+      REQUIRE(actual.size() == 1);
+      REQUIRE(actual[0].rowPods == expected.rowPods);
+      for (size_t r = 0; r < expected.cells.size(); ++r)
+        for (size_t col = 0; col < expected.cells[r].size(); ++col) {
+          if (r == col) continue;
+          INFO(step.name << " probe " << expected.protocol << " " << expected.port << ": " << expected.rowPods[r] << " -> "
+                         << expected.pods[col]);
+          CHECK(actual[0].cells[r][col] == expected.cells[r][col]);
+          ++cells;
+        }
+    }
+  }
+  CHECK(cells >= 30 * 72);
 }
