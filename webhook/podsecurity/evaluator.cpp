@@ -121,11 +121,13 @@ const Evaluator& defaultEvaluator() {
   return evaluator;
 }
 
-std::string forbiddenMessage(const LevelVersion& policy, const PolicyResult& result) {
+namespace {
+
+// Upstream admission: fmt.Sprintf("<prefix> PodSecurity %q: %s", policy, aggregate.ForbiddenDetail()),
+// where each failure is "reason" or "reason (detail)", joined by ", ".
+std::string aggregateMessage(const char* prefix, const LevelVersion& policy, const PolicyResult& result) {
   if (result.allowed) return "";
-  // Upstream admission: fmt.Errorf("violates PodSecurity %q: %s", policy, aggregate.ForbiddenDetail()),
-  // where each failure is "reason" or "reason (detail)", joined by ", ".
-  std::string message = "violates PodSecurity \"" + policy.toString() + "\": ";
+  std::string message = std::string(prefix) + " PodSecurity \"" + policy.toString() + "\": ";
   for (size_t i = 0; i < result.failures.size(); ++i) {
     const auto& f = result.failures[i];
     if (i) message += ", ";
@@ -133,6 +135,16 @@ std::string forbiddenMessage(const LevelVersion& policy, const PolicyResult& res
     if (!f.forbiddenDetail.empty()) message += " (" + f.forbiddenDetail + ")";
   }
   return message;
+}
+
+}  // namespace
+
+std::string forbiddenMessage(const LevelVersion& policy, const PolicyResult& result) {
+  return aggregateMessage("violates", policy, result);
+}
+
+std::string warningMessage(const LevelVersion& policy, const PolicyResult& result) {
+  return aggregateMessage("would violate", policy, result);
 }
 
 }  // namespace podsecurity

@@ -57,4 +57,8 @@ const Evaluator& defaultEvaluator();
 // Returns an empty string for an allowed result.
 std::string forbiddenMessage(const LevelVersion& policy, const PolicyResult& result);
 
+// Upstream's warning for the warn mode (`pod-security.kubernetes.io/warn`): the same text, starting
+// "would violate PodSecurity". Empty for an allowed result.
+std::string warningMessage(const LevelVersion& policy, const PolicyResult& result);
+
 }  // namespace podsecurity

@@ -169,3 +169,27 @@ TEST_CASE("the message matches what a v1.32 API server answered for the same pod
         "(pod or container \"my-pod\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or "
         "\"Localhost\")");
 }
+
+TEST_CASE("the warning matches a recorded Helm install warning for a node-exporter DaemonSet") {
+  // "would violate PodSecurity" is upstream's warn-mode wording; the pod reproduces the chart's shape.
+  auto p = pod(R"({hostNetwork: true, hostPID: true,
+      securityContext: {runAsNonRoot: true, runAsUser: 65534},
+      containers: [
+        {name: node-exporter, image: quay.io/prometheus/node-exporter,
+         securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true},
+         livenessProbe: {httpGet: {host: 127.0.0.1, path: /, port: 9100}},
+         readinessProbe: {httpGet: {host: 127.0.0.1, path: /, port: 9100}}},
+        {name: kube-rbac-proxy, image: quay.io/brancz/kube-rbac-proxy,
+         securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}],
+      volumes: [{name: proc, hostPath: {path: /proc}}, {name: sys, hostPath: {path: /sys}},
+                {name: root, hostPath: {path: /}}]})");
+  LevelVersion lv{Level::Restricted, Version::latest()};
+  auto result = defaultEvaluator().evaluate(lv, p.metadata, p.spec);
+  CHECK(warningMessage(lv, result) ==
+        "would violate PodSecurity \"restricted:latest\": host namespaces (hostNetwork=true, hostPID=true), probe or "
+        "lifecycle host (container \"node-exporter\" uses probe or lifecycle host \"127.0.0.1\"), restricted volume "
+        "types (volumes \"proc\", \"sys\", \"root\" use restricted volume type \"hostPath\"), seccompProfile (pod or "
+        "containers \"node-exporter\", \"kube-rbac-proxy\" must set securityContext.seccompProfile.type to "
+        "\"RuntimeDefault\" or \"Localhost\")");
+  CHECK(warningMessage(lv, PolicyResult{}).empty());
+}
