@@ -69,19 +69,17 @@ struct RunningServer {
     thread.join();
     fs::remove_all(certDir);
   }
-  httplib::SSLClient client() const {
-    httplib::SSLClient c("127.0.0.1", server->port());
-    c.set_ca_cert_path((certDir + "/ca.crt").c_str());
-    c.enable_server_certificate_verification(true);
-    c.set_keep_alive(true);
+  std::unique_ptr<httplib::SSLClient> client() const {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", server->port());
+    c->set_ca_cert_path((certDir + "/ca.crt").c_str());
+    c->enable_server_certificate_verification(true);
+    c->set_keep_alive(true);
     return c;
   }
 };
 
 // Serial number of the certificate a fresh TLS handshake is served, via OpenSSL directly.
 std::string servedSerial(int port) {
-  httplib::SSLClient probe("127.0.0.1", port);
-  probe.enable_server_certificate_verification(false);
   std::string serial;
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   BIO* bio = BIO_new_ssl_connect(ctx);
@@ -109,7 +107,7 @@ std::string servedSerial(int port) {
 TEST_CASE("POST /validate answers an AdmissionReview with the same version and uid") {
   RunningServer s("validate");
   auto c = s.client();
-  auto res = c.Post("/validate", reviewFor(kPrivilegedPod, "abc-123", "admission.k8s.io/v1beta1"), "application/json");
+  auto res = c->Post("/validate", reviewFor(kPrivilegedPod, "abc-123", "admission.k8s.io/v1beta1"), "application/json");
   REQUIRE(res);
   CHECK(res->status == 200);
   auto body = nlohmann::json::parse(res->body);
@@ -117,9 +115,9 @@ TEST_CASE("POST /validate answers an AdmissionReview with the same version and u
   CHECK(body["response"]["uid"] == "abc-123");
   CHECK(body["response"]["allowed"] == false);
   CHECK(body["response"]["status"]["message"].get<std::string>().find("privileged") != std::string::npos);
-  CHECK(c.Get("/healthz")->status == 200);
-  CHECK(c.Get("/readyz")->status == 200);
-  auto metrics = c.Get("/metrics");
+  CHECK(c->Get("/healthz")->status == 200);
+  CHECK(c->Get("/readyz")->status == 200);
+  auto metrics = c->Get("/metrics");
   CHECK(metrics->body.find("pod_security_evaluations_total{decision=\"deny\",policy_level=\"restricted\"") != std::string::npos);
   CHECK(metrics->body.find("kguard_webhook_request_duration_seconds_count 1") != std::string::npos);
 }
@@ -127,26 +125,25 @@ TEST_CASE("POST /validate answers an AdmissionReview with the same version and u
 TEST_CASE("bad requests get 400 with a message and the server keeps serving") {
   RunningServer s("bad");
   auto c = s.client();
-  auto notJson = c.Post("/validate", "{not json", "application/json");
+  auto notJson = c->Post("/validate", "{not json", "application/json");
   REQUIRE(notJson);
   CHECK(notJson->status == 400);
   CHECK(notJson->body.find("not valid JSON") != std::string::npos);
-  auto wrongType = c.Post("/validate", reviewFor(kPrivilegedPod), "text/plain");
+  auto wrongType = c->Post("/validate", reviewFor(kPrivilegedPod), "text/plain");
   CHECK(wrongType->status == 400);
   CHECK(wrongType->body.find("Content-Type must be application/json") != std::string::npos);
-  auto noRequest = c.Post("/validate", R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})", "application/json");
+  auto noRequest = c->Post("/validate", R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})", "application/json");
   CHECK(noRequest->status == 400);
   CHECK(noRequest->body.find("no request") != std::string::npos);
-  auto truncated = c.Post("/validate", reviewFor(kPrivilegedPod).substr(0, 120), "application/json");
+  auto truncated = c->Post("/validate", reviewFor(kPrivilegedPod).substr(0, 120), "application/json");
   CHECK(truncated->status == 400);
-  CHECK(c.Get("/validate")->status == 405);
-  auto big = httplib::SSLClient(s.client());
-  auto tooLarge = s.client().Post("/validate", std::string(3 * 1024 * 1024 + 1, ' '), "application/json");
+  CHECK(c->Get("/validate")->status == 405);
+  auto tooLarge = s.client()->Post("/validate", std::string(3 * 1024 * 1024 + 1, ' '), "application/json");
   REQUIRE(tooLarge);
   CHECK(tooLarge->status == 400);
   CHECK(tooLarge->body.find("too large") != std::string::npos);
   // after all that, a good request still works
-  auto good = s.client().Post("/validate", reviewFor(kPrivilegedPod), "application/json");
+  auto good = s.client()->Post("/validate", reviewFor(kPrivilegedPod), "application/json");
   REQUIRE(good);
   CHECK(good->status == 200);
 }
@@ -159,7 +156,7 @@ TEST_CASE("keep-alive connections are reused and served concurrently") {
     clients.emplace_back([&s, &ok] {
       auto c = s.client();  // one connection per thread, reused for every request
       for (int i = 0; i < 50; ++i) {
-        auto res = c.Post("/validate", reviewFor(kPrivilegedPod), "application/json");
+        auto res = c->Post("/validate", reviewFor(kPrivilegedPod), "application/json");
         if (res && res->status == 200) ++ok;
       }
     });
@@ -178,8 +175,8 @@ TEST_CASE("certificates are reloaded under traffic without a failed request") {
     clients.emplace_back([&] {
       while (!done) {
         auto c = s.client();  // a new connection each time, so handshakes happen during the swaps
-        c.set_keep_alive(false);
-        auto res = c.Post("/validate", reviewFor(kPrivilegedPod), "application/json");
+        c->set_keep_alive(false);
+        auto res = c->Post("/validate", reviewFor(kPrivilegedPod), "application/json");
         (res && res->status == 200) ? ++successes : ++failures;
       }
     });
@@ -199,20 +196,20 @@ TEST_CASE("certificates are reloaded under traffic without a failed request") {
 TEST_CASE("stop drains: readiness drops first, in-flight requests are answered") {
   auto s = std::make_unique<RunningServer>("drain", 500);
   auto c = s->client();
-  REQUIRE(c.Get("/readyz")->status == 200);
+  REQUIRE(c->Get("/readyz")->status == 200);
   std::atomic<int> ok{0}, failed{0};
   std::vector<std::thread> clients;
   for (int t = 0; t < 4; ++t)
     clients.emplace_back([&] {
       auto client = s->client();
       for (int i = 0; i < 20; ++i) {
-        auto res = client.Post("/validate", reviewFor(kPrivilegedPod), "application/json");
+        auto res = client->Post("/validate", reviewFor(kPrivilegedPod), "application/json");
         (res && res->status == 200) ? ++ok : ++failed;
       }
     });
   auto stopping = std::async(std::launch::async, [&] { s->server->stop(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  auto ready = s->client().Get("/readyz");  // during the grace period the server answers, not ready
+  auto ready = s->client()->Get("/readyz");  // during the grace period the server answers, not ready
   REQUIRE(ready);
   CHECK(ready->status == 503);
   for (auto& t : clients) t.join();

@@ -9,6 +9,8 @@
 namespace podsecurity {
 namespace {
 
+constexpr int64_t kMaxMinor = 1000;
+
 // Mirrors upstream registry.go validateChecks, plus two rules of our own: a version entry needs a
 // function, and an overridden id must name a registered baseline check (catches typos).
 void validate(const std::vector<Check>& checks) {
@@ -23,6 +25,9 @@ void validate(const std::vector<Check>& checks) {
     const Version* previous = nullptr;
     for (const auto& v : check.versions) {
       if (v.minimumVersion.isLatest()) throw InvalidChecks("check " + check.id + ": version cannot be 'latest'");
+      // The evaluator keeps one check list per minor version; a typo like v1.3000 must not allocate millions.
+      if (v.minimumVersion.minor() > kMaxMinor)
+        throw InvalidChecks("check " + check.id + ": version " + v.minimumVersion.toString() + " is out of range");
       if (!v.function) throw InvalidChecks("check " + check.id + ": " + v.minimumVersion.toString() + " has no function");
       if (previous && *previous == v.minimumVersion)
         throw InvalidChecks("check " + check.id + ": duplicate version " + v.minimumVersion.toString());

@@ -62,6 +62,10 @@ TEST_CASE("the registry rejects an invalid check table at construction") {
   latest[1].versions = {{Version::latest(), denyB, {}}};
   CHECK(invalidity(latest) == "check beta: version cannot be 'latest'");
 
+  auto huge = table;
+  huge[1].versions = {{Version::v1(100000), denyB, {}}};
+  CHECK(invalidity(huge) == "check beta: version v1.100000 is out of range");
+
   auto empty = table;
   empty[1].versions.clear();
   CHECK(invalidity(empty) == "check beta: empty");
