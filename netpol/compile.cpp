@@ -156,7 +156,10 @@ Ruleset compileRuleset(const Cluster& cluster, const Pod& pod) {
   Ruleset rs;
   rs.pod = pod.id();
   rs.podIps = pod.ips;
-  for (const auto& ip : cluster.nodeAddresses(pod.nodeName)) rs.nodeAddresses[familyIndex(ip.family)].push_back(singleAddress(ip));
+  std::vector<AddressElement> node[2];
+  for (const auto& ip : cluster.nodeAddresses(pod.nodeName)) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
+  for (int f = 0; f < 2; ++f)
+    for (const auto& e : normalizeAddressElements(node[f])) rs.nodeAddresses[f].push_back(e.address);
   DirectionCompiler ingress(cluster, pod, Direction::Ingress), egress(cluster, pod, Direction::Egress);
   for (const auto& policy : cluster.policies) {
     ingress.addPolicy(policy);

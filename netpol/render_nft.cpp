@@ -69,18 +69,14 @@ void writeChain(std::ostream& out, const Ruleset& rs, const DirectionRules& rule
   out << "\t\tct state established,related accept\n";
   // Loopback is the pod talking to itself, not pod-network traffic.
   out << "\t\t" << (ingress ? "iifname" : "oifname") << " \"lo\" accept\n";
-  // Isolation must not break IPv6 neighbour discovery (the IPv6 ARP).
-  if (ingress)
-    out << "\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, nd-redirect } accept\n";
-  else
-    out << "\t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, mld2-listener-report } accept\n";
+  // Isolation must not break IPv6 neighbour discovery (the IPv6 ARP): types 133-137 are router
+  // solicitation/advertisement, neighbour solicitation/advertisement and redirect; 143 is the MLDv2
+  // report a new address sends for its solicited-node group.
+  out << "\t\tmeta nfproto ipv6 icmpv6 type 133-137 accept\n";
+  if (!ingress) out << "\t\tmeta nfproto ipv6 icmpv6 type 143 accept\n";
   if (ingress)
     for (int f = 0; f < 2; ++f)
-      if (!rs.nodeAddresses[f].empty()) {
-        out << "\t\t" << ipFamily(f) << " saddr { ";
-        for (size_t i = 0; i < rs.nodeAddresses[f].size(); ++i) out << (i ? ", " : "") << rs.nodeAddresses[f][i].str();
-        out << " } accept comment \"from the pod's node (kubelet probes)\"\n";
-      }
+      out << "\t\t" << ipFamily(f) << " saddr @node_" << (f == 0 ? "v4" : "v6") << " accept\n";
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(dir) + (f == 0 ? "_v4" : "_v6");
     out << "\t\t" << ipFamily(f) << " " << peer << " @" << base << "_any accept\n";
@@ -113,6 +109,13 @@ std::string renderNft(const Ruleset& rs, const RenderOptions& options) {
   out << "table inet " << kTableName << "\ndelete table inet " << kTableName << "\n";
   out << "table inet " << kTableName << " {\n";
   out << "\tcounter ingress_denied {\n\t}\n\tcounter egress_denied {\n\t}\n";
+  if (rs.ingress.isolated())
+    for (int f = 0; f < 2; ++f) {
+      // Ingress from the pod's own node is always allowed (kubelet probes).
+      std::vector<std::string> node;
+      for (const auto& r : rs.nodeAddresses[f]) node.push_back(r.str());
+      writeSet(out, std::string("node_") + (f == 0 ? "v4" : "v6"), addrType(f), node);
+    }
   writeDirectionSets(out, rs.ingress, true);
   writeDirectionSets(out, rs.egress, false);
   writeChain(out, rs, rs.ingress, true, options);
