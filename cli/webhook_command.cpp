@@ -1,18 +1,121 @@
-// kguard webhook: placeholder until its issue lands; exits 2 so that no script mistakes it for success.
+// kguard webhook --tls-cert-file F --tls-private-key-file F [--listen ADDR:PORT] [--config FILE]
+//                [--kubeconfig F] [--log-level debug|info|warn|error] [--shutdown-grace-ms N]
+#include <csignal>
 #include <iostream>
+#include <thread>
 
+#include <pthread.h>
+
+#include "certs/serving_certificate.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "config/kguard_config.h"
+#include "kube/api_client.h"
+#include "kube/kubeconfig.h"
+#include "kube/manifest.h"
+#include "webhook/admission/validator.h"
+#include "webhook/log.h"
+#include "webhook/namespace_cache.h"
+#include "webhook/server.h"
 
 namespace cli {
+namespace {
+
+struct WebhookFlags {
+  std::string certFile, keyFile, listen = "0.0.0.0:8443", configPath, kubeconfig, logLevel = "info";
+  int shutdownGraceMs = 2000;
+  int threads = 64;
+};
+
+bool splitListen(const std::string& listen, std::string& host, int& port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    return used == listen.size() - colon - 1 && port >= 0 && port <= 65535;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+webhook::LogLevel parseLogLevel(const std::string& s) {
+  if (s == "debug") return webhook::LogLevel::Debug;
+  if (s == "warn") return webhook::LogLevel::Warn;
+  if (s == "error") return webhook::LogLevel::Error;
+  return webhook::LogLevel::Info;
+}
+
+int runWebhook(const WebhookFlags& flags) {
+  webhook::setLogLevel(parseLogLevel(flags.logLevel));
+  webhook::ServerOptions options;
+  if (!splitListen(flags.listen, options.host, options.port)) {
+    std::cerr << "kguard webhook: --listen: expected ADDR:PORT, got \"" << flags.listen << "\"\n";
+    return kExitUsage;
+  }
+  options.shutdownGraceMs = flags.shutdownGraceMs;
+  options.threads = flags.threads;
+
+  // SIGTERM/SIGINT go to one thread that starts the drain; every other thread blocks them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-response must not kill the server
+
+  try {
+    config::KguardConfig config;
+    if (!flags.configPath.empty()) config = config::loadConfig(flags.configPath);
+    certs::ServingCertificate certificate(flags.certFile, flags.keyFile);
+    kube::KubeConfig kubeConfig = flags.kubeconfig.empty() ? kube::inClusterConfig() : kube::loadKubeconfig(flags.kubeconfig);
+    auto client = std::make_shared<const kube::ApiClient>(kubeConfig);
+    webhook::NamespaceCache cache(client);
+    webhook::Metrics metrics;
+    admission::Validator validator(config, cache, cache, metrics);
+    webhook::WebhookServer server(options, validator, metrics, certificate, [&cache] { return cache.synced(); });
+    server.bind();
+    cache.start();
+    std::thread signalThread([&server, signals] {
+      int received = 0;
+      sigwait(&signals, &received);
+      webhook::log(webhook::LogLevel::Info, "signal received, draining", {{"signal", std::to_string(received)}});
+      server.stop();
+    });
+    server.serve();
+    cache.stop();
+    // serve() only returns after stop(): the signal thread has finished or is about to.
+    signalThread.join();
+    webhook::log(webhook::LogLevel::Info, "stopped");
+    return kExitOk;
+  } catch (const kube::InputError& e) {
+    std::cerr << "kguard webhook: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "kguard webhook: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}
+
+}  // namespace
 
 void addWebhookCommand(CLI::App& app, int* exitCode) {
-  auto* cmd = app.add_subcommand("webhook", "not implemented yet");
-  cmd->allow_extras();
-  cmd->callback([exitCode] {
-    std::cerr << "kguard webhook: not implemented yet\n";
-    *exitCode = kExitUsage;
-  });
+  auto flags = std::make_shared<WebhookFlags>();
+  auto* cmd = app.add_subcommand("webhook", "Run the TLS validating admission webhook (AdmissionReview v1/v1beta1)");
+  cmd->add_option("--tls-cert-file", flags->certFile, "Serving certificate (PEM); reloaded when it changes")->required();
+  cmd->add_option("--tls-private-key-file", flags->keyFile, "Serving key (PEM); reloaded when it changes")->required();
+  cmd->add_option("--listen", flags->listen, "Address to listen on, ADDR:PORT")->capture_default_str();
+  cmd->add_option("--config", flags->configPath, "kguard configuration file (KguardConfiguration)");
+  cmd->add_option("--kubeconfig", flags->kubeconfig, "kubeconfig for the API server (in-cluster config when omitted)");
+  cmd->add_option("--log-level", flags->logLevel, "debug logs one line per decision")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  cmd->add_option("--shutdown-grace-ms", flags->shutdownGraceMs, "On SIGTERM: time not-ready but still serving")
+      ->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "Worker threads (one per open keep-alive connection)")->capture_default_str();
+  cmd->callback([flags, exitCode] { *exitCode = runWebhook(*flags); });
 }
 
 }  // namespace cli

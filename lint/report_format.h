@@ -1,0 +1,19 @@
+#pragma once
+// The three ways lint reports (docs/cli-contract.md): text for people, JSON for scripts, SARIF 2.1.0
+// for code-scanning UIs.
+#include <string>
+#include <vector>
+
+#include "kube/manifest.h"
+#include "lint/linter.h"
+
+namespace lint {
+
+std::string formatText(const std::vector<kube::Manifest>& manifests, const LintReport& report);
+std::string formatJson(const std::vector<kube::Manifest>& manifests, const LintReport& report);
+std::string formatSarif(const std::vector<kube::Manifest>& manifests, const LintReport& report);
+
+// The line a finding points at: its field's line when known, else the object's.
+int findingLine(const kube::Manifest& manifest, const Finding& finding);
+
+}  // namespace lint

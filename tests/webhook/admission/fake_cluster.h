@@ -1,0 +1,34 @@
+#pragma once
+// In-memory namespaces and pods for admission tests (the API-server-backed version is tested end to end).
+#include <map>
+#include <thread>
+
+#include "kube/manifest.h"
+#include "kube/pod_decode.h"
+#include "webhook/admission/cluster_state.h"
+
+namespace admission {
+
+class FakeCluster : public NamespaceGetter, public PodLister {
+ public:
+  std::map<std::string, kube::StringMap> namespaces;
+  std::map<std::string, std::vector<kube::PodTemplate>> pods;
+  bool failLookups = false;
+  std::chrono::milliseconds lookupDelay{0};  // to hold requests in flight (drain tests)
+
+  NamespaceLookup getNamespace(const std::string& name) override {
+    if (lookupDelay.count()) std::this_thread::sleep_for(lookupDelay);
+    if (failLookups) return {false, {}, "connection refused"};
+    auto it = namespaces.find(name);
+    if (it == namespaces.end()) return {false, {}, "namespace \"" + name + "\" not found"};
+    return {true, it->second, ""};
+  }
+  PodList listPods(const std::string& ns, std::chrono::milliseconds) override { return {true, pods[ns], ""}; }
+
+  void addPod(const std::string& ns, const std::string& yaml) {
+    auto pod = kube::extractPod(kube::parseManifests(yaml, "pod.yaml").at(0).object);
+    pods[ns].push_back(*pod);
+  }
+};
+
+}  // namespace admission

@@ -1,0 +1,193 @@
+#include <catch2/catch.hpp>
+
+#include "admission_test_support.h"
+#include "fake_cluster.h"
+#include "webhook/admission/pod_security_admission.h"
+
+using namespace admission;
+
+namespace {
+
+struct Fixture {
+  FakeCluster cluster;
+  webhook::Metrics metrics;
+  config::KguardConfig config;
+
+  Fixture() {
+    cluster.namespaces["restricted"] = {{"pod-security.kubernetes.io/enforce", "restricted"}};
+    cluster.namespaces["baseline-warn"] = {{"pod-security.kubernetes.io/enforce", "baseline"},
+                                           {"pod-security.kubernetes.io/warn", "restricted"},
+                                           {"pod-security.kubernetes.io/audit", "restricted"}};
+    cluster.namespaces["open"] = {};
+    cluster.namespaces["typo"] = {{"pod-security.kubernetes.io/enforce", "restricteed"}};
+  }
+  AdmissionResponse run(const TestRequest& t) const {
+    auto& self = const_cast<Fixture&>(*this);
+    PodSecurityAdmission psa(config, self.cluster, self.cluster, self.metrics);
+    return psa.validate(t.request);
+  }
+};
+
+const std::string kPrivilegedPod = pod("priv", "", "securityContext: {privileged: true}");
+const std::string kHostPidPod = pod("top", "hostPID: true");
+
+}  // namespace
+
+TEST_CASE("enforce denies with upstream's message, status and audit annotation") {
+  Fixture f;
+  auto r = f.run(makeRequest("CREATE", kPods, "restricted", kPrivilegedPod));
+  CHECK_FALSE(r.allowed);
+  REQUIRE(r.result);
+  CHECK(r.result->code == 403);
+  CHECK(r.result->reason == "Forbidden");
+  CHECK(r.result->message.rfind("pods \"priv\" is forbidden: violates PodSecurity \"restricted:latest\": privileged (container \"app\" must not set securityContext.privileged=true)", 0) == 0);
+  CHECK(r.auditAnnotations.at("enforce-policy") == "restricted:latest");
+  CHECK(r.warnings.empty());  // no warnings on a refused request
+  CHECK(f.metrics.evaluations.value({"deny", "restricted", "latest", "enforce", "create", "pod", ""}) == 1);
+}
+
+TEST_CASE("a compliant pod is allowed without warnings") {
+  Fixture f;
+  auto r = f.run(makeRequest("CREATE", kPods, "restricted", restrictedPod("ok")));
+  CHECK(r.allowed);
+  CHECK(r.warnings.empty());
+  CHECK(r.auditAnnotations.at("enforce-policy") == "restricted:latest");
+}
+
+TEST_CASE("warn and audit report what enforce allows") {
+  Fixture f;
+  auto r = f.run(makeRequest("CREATE", kPods, "baseline-warn", pod("plain", "")));
+  CHECK(r.allowed);
+  REQUIRE(r.warnings.size() == 1);
+  INFO(r.warnings[0]);
+  CHECK(r.warnings[0].rfind("would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false", 0) == 0);
+  CHECK(r.auditAnnotations.at("audit-violations").rfind("would violate PodSecurity \"restricted:latest\"", 0) == 0);
+  // baseline violations are still refused in that namespace
+  CHECK_FALSE(f.run(makeRequest("CREATE", kPods, "baseline-warn", kHostPidPod)).allowed);
+}
+
+TEST_CASE("workloads get warnings, not denials, unless enforceOnWorkloads") {
+  const std::string deployment =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+      "      hostPID: true\n      containers: [{name: app, image: nginx}]\n";
+  Fixture f;
+  auto warned = f.run(makeRequest("CREATE", kDeployments, "restricted", deployment));
+  CHECK(warned.allowed);
+  REQUIRE(warned.warnings.size() == 1);
+  CHECK(warned.warnings[0].find("host namespaces (hostPID=true)") != std::string::npos);
+  CHECK_FALSE(warned.auditAnnotations.count("enforce-policy"));
+
+  f.config.enforceOnWorkloads = true;
+  auto denied = f.run(makeRequest("CREATE", kDeployments, "restricted", deployment));
+  CHECK_FALSE(denied.allowed);
+  CHECK(denied.result->message.rfind("deployments.apps \"web\" is forbidden: violates PodSecurity", 0) == 0);
+  // a workload without a template has nothing to check
+  CHECK(f.run(makeRequest("CREATE", kDeployments, "restricted", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {}")).allowed);
+}
+
+TEST_CASE("pod subresources: the harmless ones are skipped, the rest evaluated") {
+  Fixture f;
+  for (const char* sub : {"exec", "attach", "binding", "eviction", "log", "portforward", "proxy", "status"}) {
+    auto t = makeRequest("UPDATE", kPods, "restricted", kPrivilegedPod, kPrivilegedPod);
+    t.request.subResource = sub;
+    INFO(sub);
+    CHECK(f.run(t).allowed);
+  }
+  auto ephemeral = makeRequest("UPDATE", kPods, "restricted",
+                               restrictedPod("p") + "  ephemeralContainers: [{name: debug, image: busybox, securityContext: {privileged: true}}]\n",
+                               restrictedPod("p"));
+  ephemeral.request.subResource = "ephemeralcontainers";
+  CHECK_FALSE(f.run(ephemeral).allowed);
+}
+
+TEST_CASE("pod updates are evaluated only when images or containers change") {
+  Fixture f;
+  const std::string relabelled = kPrivilegedPod + "\n";  // same spec, e.g. a label change
+  CHECK(f.run(makeRequest("UPDATE", kPods, "restricted", relabelled, kPrivilegedPod)).allowed);
+  auto newImage = pod("priv", "", "securityContext: {privileged: true}\n    ");
+  newImage.replace(newImage.find("nginx:1.25"), 10, "nginx:1.26");
+  CHECK_FALSE(f.run(makeRequest("UPDATE", kPods, "restricted", newImage, kPrivilegedPod)).allowed);
+}
+
+TEST_CASE("exemptions by namespace, user and RuntimeClass") {
+  Fixture f;
+  f.config.exemptions.namespaces = {"restricted"};
+  auto byNamespace = f.run(makeRequest("CREATE", kPods, "restricted", kPrivilegedPod));
+  CHECK(byNamespace.allowed);
+  CHECK(byNamespace.auditAnnotations.at("exempt") == "namespace");
+
+  Fixture g;
+  g.config.exemptions.usernames = {"alice"};
+  CHECK(g.run(makeRequest("CREATE", kPods, "restricted", kPrivilegedPod)).auditAnnotations.at("exempt") == "user");
+
+  Fixture h;
+  h.config.exemptions.runtimeClasses = {"kata"};
+  auto kata = h.run(makeRequest("CREATE", kPods, "restricted", pod("k", "runtimeClassName: kata", "securityContext: {privileged: true}")));
+  CHECK(kata.allowed);
+  CHECK(kata.auditAnnotations.at("exempt") == "runtimeClass");
+  CHECK(h.metrics.exemptions.value({"create", "pod", ""}) == 1);
+}
+
+TEST_CASE("namespace policy sources: unlabelled, config defaults, invalid labels, failed lookups") {
+  Fixture f;
+  auto open = f.run(makeRequest("CREATE", kPods, "open", kPrivilegedPod));
+  CHECK(open.allowed);  // no labels, no config: privileged as upstream
+  CHECK(open.auditAnnotations.at("enforce-policy") == "privileged:latest");
+
+  f.config.podSecurityDefaults.enforce = "baseline";
+  CHECK_FALSE(f.run(makeRequest("CREATE", kPods, "open", kPrivilegedPod)).allowed);
+
+  auto typo = f.run(makeRequest("CREATE", kPods, "typo", pod("plain", "")));
+  CHECK_FALSE(typo.allowed);  // an invalid enforce label reads as restricted
+  CHECK(typo.auditAnnotations.at("error").rfind("Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]", 0) == 0);
+
+  f.cluster.failLookups = true;
+  auto failed = f.run(makeRequest("CREATE", kPods, "restricted", restrictedPod("x")));
+  CHECK_FALSE(failed.allowed);
+  CHECK(failed.result->code == 500);
+  // workloads fail open on lookup errors, as upstream
+  auto workload = f.run(makeRequest("CREATE", kDeployments, "restricted",
+                                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: []}}}"));
+  CHECK(workload.allowed);
+  CHECK(workload.auditAnnotations.count("error"));
+}
+
+TEST_CASE("namespaces: invalid labels refused, tightening warns about existing pods") {
+  Fixture f;
+  auto invalid = f.run(makeRequest("CREATE", kNamespaces, "", "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns1, labels: {pod-security.kubernetes.io/enforce: strict}}"));
+  CHECK_FALSE(invalid.allowed);
+  CHECK(invalid.result->code == 422);
+
+  f.cluster.addPod("apps", pod("a-top", "hostPID: true"));
+  f.cluster.addPod("apps", pod("b-top", "hostPID: true"));
+  f.cluster.addPod("apps", restrictedPod("fine"));
+  f.cluster.addPod("apps", pod("c-priv", "", "securityContext: {privileged: true}"));
+  auto update = makeRequest("UPDATE", kNamespaces, "apps",
+                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {pod-security.kubernetes.io/enforce: baseline}}",
+                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}");
+  update.request.name = "apps";
+  auto tightened = f.run(update);
+  CHECK(tightened.allowed);
+  REQUIRE(tightened.warnings.size() == 3);
+  CHECK(tightened.warnings[0] == "existing pods in namespace \"apps\" violate the new PodSecurity enforce level \"baseline:latest\"");
+  CHECK(tightened.warnings[1] == "a-top (and 1 other pod): host namespaces");
+  CHECK(tightened.warnings[2] == "c-priv: privileged");
+
+  // relaxing never warns
+  auto relax = makeRequest("UPDATE", kNamespaces, "apps",
+                           "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {pod-security.kubernetes.io/enforce: baseline}}",
+                           "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {pod-security.kubernetes.io/enforce: restricted}}");
+  relax.request.name = "apps";
+  CHECK(f.run(relax).warnings.empty());
+}
+
+TEST_CASE("malformed objects are answered with 400, never a crash") {
+  Fixture f;
+  auto t = makeRequest("CREATE", kPods, "restricted", "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec: {hostPID: \"yes please\"}");
+  auto r = f.run(t);
+  CHECK_FALSE(r.allowed);
+  CHECK(r.result->code == 400);
+  CHECK(r.result->message.find("spec.hostPID: expected a boolean") != std::string::npos);
+  auto missing = makeRequest("UPDATE", kPods, "restricted", restrictedPod("x"));
+  CHECK(f.run(missing).result->code == 400);  // UPDATE without oldObject
+}

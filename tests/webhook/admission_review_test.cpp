@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "webhook/admission_review.h"
+
+using webhook::parseAdmissionReview;
+using webhook::renderAdmissionReview;
+
+namespace {
+
+std::string review(const std::string& apiVersion, const std::string& request) {
+  return R"({"apiVersion":")" + apiVersion + R"(","kind":"AdmissionReview","request":)" + request + "}";
+}
+
+const std::string kRequest =
+    R"({"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"group":"","version":"v1","kind":"Pod"},)"
+    R"("resource":{"group":"","version":"v1","resource":"pods"},"name":"p","namespace":"ns","operation":"CREATE",)"
+    R"("userInfo":{"username":"alice","groups":["devs"]},"dryRun":true,"object":{"apiVersion":"v1","kind":"Pod"}})";
+
+}  // namespace
+
+TEST_CASE("AdmissionReview v1 and v1beta1 parse into a typed request") {
+  for (const char* version : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
+    auto parsed = parseAdmissionReview(review(version, kRequest));
+    REQUIRE(parsed.ok);
+    const auto& r = parsed.review.request;
+    CHECK(parsed.review.apiVersion == version);
+    CHECK(r.uid == "705ab4f5-6393-11e8-b7cc-42010a800002");
+    CHECK(r.resource.resource == "pods");
+    CHECK(r.operation == "CREATE");
+    CHECK(r.username == "alice");
+    CHECK(r.groups == std::vector<std::string>{"devs"});
+    CHECK(r.dryRun);
+    REQUIRE(r.object);
+    CHECK(r.object->at("kind") == "Pod");
+    CHECK(r.oldObject == nullptr);
+  }
+}
+
+TEST_CASE("malformed reviews are rejected with a reason") {
+  auto errorOf = [](const std::string& body) {
+    auto parsed = parseAdmissionReview(body);
+    CHECK_FALSE(parsed.ok);
+    return parsed.error;
+  };
+  CHECK(errorOf("{") == "request body is not valid JSON");
+  CHECK(errorOf("[]").find("expected an object") != std::string::npos);
+  CHECK(errorOf(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})") == "request: AdmissionReview has no request");
+  CHECK(errorOf(review("v1", kRequest)).find("apiVersion must be") != std::string::npos);
+  CHECK(errorOf(review("admission.k8s.io/v1", R"({"resource":{}, "operation":"CREATE"})")).find("uid is required") != std::string::npos);
+  CHECK(errorOf(review("admission.k8s.io/v1", R"({"uid":"u","operation":"CREATE"})")).find("resource is required") != std::string::npos);
+  CHECK(errorOf(review("admission.k8s.io/v1", R"({"uid":5})")).find("request.uid: expected a string") != std::string::npos);
+  CHECK(errorOf(std::string(100000, '[')).find("nests deeper") != std::string::npos);
+}
+
+TEST_CASE("responses echo version and uid, with status, warnings and audit annotations") {
+  admission::AdmissionResponse denied = admission::failureResponse(403, "Forbidden", "pods \"p\" is forbidden: x");
+  denied.auditAnnotations["enforce-policy"] = "restricted:latest";
+  auto out = nlohmann::json::parse(renderAdmissionReview("admission.k8s.io/v1beta1", "u-1", denied));
+  CHECK(out["apiVersion"] == "admission.k8s.io/v1beta1");
+  CHECK(out["kind"] == "AdmissionReview");
+  CHECK(out["response"]["uid"] == "u-1");
+  CHECK(out["response"]["allowed"] == false);
+  CHECK(out["response"]["status"]["code"] == 403);
+  CHECK(out["response"]["status"]["message"] == "pods \"p\" is forbidden: x");
+  CHECK(out["response"]["auditAnnotations"]["enforce-policy"] == "restricted:latest");
+  admission::AdmissionResponse warned;
+  warned.warnings = {"would violate PodSecurity \"restricted:latest\": x"};
+  auto ok = nlohmann::json::parse(renderAdmissionReview("admission.k8s.io/v1", "u-2", warned));
+  CHECK(ok["response"]["allowed"] == true);
+  CHECK_FALSE(ok["response"].contains("status"));
+  CHECK(ok["response"]["warnings"].size() == 1);
+}

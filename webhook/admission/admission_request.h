@@ -1,0 +1,58 @@
+#pragma once
+// AdmissionReview request and response, typed (admission.k8s.io/v1; v1beta1 has the same fields).
+// The object JSON stays owned by the parsed review; the request only points into it.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace admission {
+
+struct GroupVersionResource {
+  std::string group, version, resource;
+};
+
+struct AdmissionRequest {
+  std::string uid;
+  std::string kind;  // request.kind.kind, e.g. "Pod", "Deployment"
+  GroupVersionResource resource;
+  std::string subResource;
+  std::string name;
+  std::string namespace_;
+  std::string operation;  // CREATE, UPDATE, DELETE, CONNECT
+  std::string username;
+  std::vector<std::string> groups;
+  bool dryRun = false;
+  const nlohmann::json* object = nullptr;     // null for DELETE/CONNECT
+  const nlohmann::json* oldObject = nullptr;  // set for UPDATE
+};
+
+// metav1.Status of a refusal.
+struct Status {
+  int code = 403;
+  std::string reason = "Forbidden";
+  std::string message;
+};
+
+struct AdmissionResponse {
+  bool allowed = true;
+  std::optional<Status> result;
+  std::vector<std::string> warnings;
+  std::map<std::string, std::string> auditAnnotations;
+};
+
+inline AdmissionResponse allowedResponse() { return {}; }
+
+inline AdmissionResponse failureResponse(int code, std::string reason, std::string message) {
+  AdmissionResponse r;
+  r.allowed = false;
+  r.result = Status{code, std::move(reason), std::move(message)};
+  return r;
+}
+
+// The API server's NewForbidden wording: `pods "name" is forbidden: <why>` ("deployments.apps" for groups).
+std::string forbiddenMessage(const GroupVersionResource& resource, const std::string& name, const std::string& why);
+
+}  // namespace admission

@@ -1,0 +1,38 @@
+#pragma once
+// What admission needs to know about the cluster beyond the request: namespace labels and, when a
+// namespace's policy is tightened, its existing pods. Implemented over the API server in production
+// (webhook/namespace_cache.h) and by fakes in tests.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/pod.h"
+
+namespace admission {
+
+struct NamespaceLookup {
+  bool ok = false;
+  kube::StringMap labels;
+  std::string error;  // why the lookup failed, when !ok
+};
+
+class NamespaceGetter {
+ public:
+  virtual ~NamespaceGetter() = default;
+  virtual NamespaceLookup getNamespace(const std::string& name) = 0;
+};
+
+struct PodList {
+  bool ok = false;
+  std::vector<kube::PodTemplate> pods;  // metadata.name set
+  std::string error;
+};
+
+class PodLister {
+ public:
+  virtual ~PodLister() = default;
+  virtual PodList listPods(const std::string& namespace_, std::chrono::milliseconds timeout) = 0;
+};
+
+}  // namespace admission

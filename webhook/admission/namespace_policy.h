@@ -1,0 +1,42 @@
+#pragma once
+// The Pod Security policy of a namespace from its pod-security.kubernetes.io labels, exactly as
+// upstream's api.PolicyToEvaluate: labels override the configured defaults; an invalid enforce level
+// reads as restricted (fail closed), an invalid audit or warn level as privileged (fail open), an
+// invalid version as latest; warn follows an explicitly stricter enforce level when not set itself.
+#include <string>
+#include <vector>
+
+#include "kube/object_meta.h"
+#include "webhook/podsecurity/level_version.h"
+
+namespace admission {
+
+struct NamespacePolicy {
+  podsecurity::LevelVersion enforce, audit, warn;
+
+  // All three privileged: upstream skips evaluation entirely.
+  bool fullyPrivileged() const;
+};
+
+struct PolicyDefaults {
+  podsecurity::LevelVersion enforce{podsecurity::Level::Privileged, podsecurity::Version::latest()};
+  podsecurity::LevelVersion audit{podsecurity::Level::Privileged, podsecurity::Version::latest()};
+  podsecurity::LevelVersion warn{podsecurity::Level::Privileged, podsecurity::Version::latest()};
+};
+
+struct PolicyFromLabels {
+  NamespacePolicy policy;
+  // Field errors in upstream's wording, e.g.
+  // metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "foo": must be one of privileged, baseline, restricted
+  std::vector<std::string> errors;
+
+  // Upstream's aggregate error text: the single error, or "[e1, e2]".
+  std::string errorText() const;
+};
+
+PolicyFromLabels policyToEvaluate(const kube::StringMap& labels, const PolicyDefaults& defaults);
+
+// Two level+versions that evaluate identically (privileged is privileged at every version).
+bool equivalent(const podsecurity::LevelVersion& a, const podsecurity::LevelVersion& b);
+
+}  // namespace admission

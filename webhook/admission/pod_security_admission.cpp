@@ -1,0 +1,333 @@
+#include "webhook/admission/pod_security_admission.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/json_reader.h"
+#include "kube/manifest.h"
+#include "kube/pod_decode.h"
+#include "webhook/podsecurity/evaluator.h"
+
+namespace admission {
+namespace {
+
+using podsecurity::Level;
+using podsecurity::LevelVersion;
+
+// Pod subresources that cannot change what a pod runs (upstream ignoredPodSubresources). Every other
+// subresource (e.g. ephemeralcontainers, resize) is evaluated, so an unknown one fails safe.
+const std::set<std::string> kIgnoredPodSubresources = {"exec", "attach",      "binding", "eviction",
+                                                       "log",  "portforward", "proxy",   "status"};
+
+LevelVersion parseDefault(const std::string& level, const std::string& version, const char* mode) {
+  auto l = podsecurity::parseLevel(level);
+  auto v = podsecurity::parseVersion(version);
+  if (!l) throw kube::InputError(std::string("config podSecurity.defaults.") + mode + ": invalid level \"" + level + "\"");
+  if (!v)
+    throw kube::InputError(std::string("config podSecurity.defaults.") + mode + "-version: invalid version \"" + version + "\"");
+  return {*l, *v};
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return !value.empty() && std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool isCoreResource(const AdmissionRequest& r, const char* resource) {
+  return r.resource.group.empty() && r.resource.resource == resource;
+}
+
+kube::StringMap labelsOf(const nlohmann::json& object) {
+  auto meta = object.find("metadata");
+  if (meta == object.end()) return {};
+  return kube::decodeObjectMeta(*meta, "metadata").labels;
+}
+
+// `violates PodSecurity "restricted:latest": a (x), b` for a denied result.
+std::string violation(const LevelVersion& policy, const podsecurity::PolicyResult& result) {
+  return podsecurity::forbiddenMessage(policy, result);
+}
+
+
+// The reasons alone ("host namespaces, privileged"), which group existing pods in namespace warnings.
+std::string reasonsOnly(const podsecurity::PolicyResult& result) {
+  std::vector<std::string> reasons;
+  for (const auto& f : result.failures)
+    if (std::find(reasons.begin(), reasons.end(), f.forbiddenReason) == reasons.end()) reasons.push_back(f.forbiddenReason);
+  std::string out;
+  for (const auto& r : reasons) out += (out.empty() ? "" : ", ") + r;
+  return out;
+}
+
+}  // namespace
+
+bool isPodControllerResource(const GroupVersionResource& r) {
+  if (r.group.empty()) return r.resource == "replicationcontrollers" || r.resource == "podtemplates";
+  if (r.group == "apps")
+    return r.resource == "replicasets" || r.resource == "deployments" || r.resource == "statefulsets" ||
+           r.resource == "daemonsets";
+  if (r.group == "batch") return r.resource == "jobs" || r.resource == "cronjobs";
+  return false;
+}
+
+PodSecurityAdmission::PodSecurityAdmission(const config::KguardConfig& config, NamespaceGetter& namespaces,
+                                           PodLister& pods, webhook::Metrics& metrics)
+    : exemptions_(config.exemptions),
+      enforceOnWorkloads_(config.enforceOnWorkloads),
+      namespaces_(namespaces),
+      pods_(pods),
+      metrics_(metrics) {
+  const auto& d = config.podSecurityDefaults;
+  defaults_.enforce = parseDefault(d.enforce, d.enforceVersion, "enforce");
+  defaults_.audit = parseDefault(d.audit, d.auditVersion, "audit");
+  defaults_.warn = parseDefault(d.warn, d.warnVersion, "warn");
+}
+
+bool PodSecurityAdmission::exemptNamespace(const std::string& ns) const { return contains(exemptions_.namespaces, ns); }
+bool PodSecurityAdmission::exemptUser(const std::string& user) const { return contains(exemptions_.usernames, user); }
+bool PodSecurityAdmission::exemptRuntimeClass(const std::optional<std::string>& rc) const {
+  return rc && contains(exemptions_.runtimeClasses, *rc);
+}
+
+void PodSecurityAdmission::recordEvaluation(bool allowed, const LevelVersion& policy, const char* mode,
+                                            const AdmissionRequest& r) const {
+  metrics_.evaluations.inc({allowed ? "allow" : "deny", podsecurity::toString(policy.level), policy.version.toString(),
+                            mode, lower(r.operation), isCoreResource(r, "pods") ? "pod" : "controller", r.subResource});
+}
+
+void PodSecurityAdmission::recordError(bool fatal, const AdmissionRequest& r) const {
+  metrics_.errors.inc({fatal ? "true" : "false", lower(r.operation), isCoreResource(r, "pods") ? "pod" : "controller",
+                       r.subResource});
+}
+
+AdmissionResponse PodSecurityAdmission::exemptResponse(const AdmissionRequest& r, const char* why) const {
+  metrics_.exemptions.inc({lower(r.operation), isCoreResource(r, "pods") ? "pod" : "controller", r.subResource});
+  AdmissionResponse response;
+  response.auditAnnotations["exempt"] = why;
+  return response;
+}
+
+AdmissionResponse PodSecurityAdmission::validate(const AdmissionRequest& request) const {
+  if (request.operation != "CREATE" && request.operation != "UPDATE") return allowedResponse();
+  if (!request.object || (request.operation == "UPDATE" && !request.oldObject))
+    return failureResponse(400, "BadRequest", "request.object (and request.oldObject for UPDATE) is required");
+  try {
+    if (isCoreResource(request, "namespaces")) return validateNamespace(request);
+    if (isCoreResource(request, "pods")) return validatePod(request);
+    if (isPodControllerResource(request.resource)) return validatePodController(request);
+  } catch (const kube::DecodeError& e) {
+    recordError(true, request);
+    return failureResponse(400, "BadRequest", std::string("failed to decode object: ") + e.what());
+  }
+  return allowedResponse();
+}
+
+AdmissionResponse PodSecurityAdmission::validateNamespace(const AdmissionRequest& request) const {
+  if (!request.subResource.empty()) return allowedResponse();
+  auto next = policyToEvaluate(labelsOf(*request.object), defaults_);
+  if (request.operation == "CREATE") {
+    if (!next.errors.empty()) return failureResponse(422, "Invalid", next.errorText());
+    return allowedResponse();
+  }
+  auto old = policyToEvaluate(labelsOf(*request.oldObject), defaults_);
+  // Invalid labels are refused only when they change, so that fixing another label is never blocked.
+  if (!next.errors.empty() && (old.errors.empty() || next.errorText() != old.errorText()))
+    return failureResponse(422, "Invalid", next.errorText());
+  const auto& newEnforce = next.policy.enforce;
+  const auto& oldEnforce = old.policy.enforce;
+  if (newEnforce.level == oldEnforce.level && newEnforce.version == oldEnforce.version) return allowedResponse();
+  if (newEnforce.level == Level::Privileged) return allowedResponse();
+  // Same version and a relaxed (or equal) level cannot refuse a pod that was allowed before.
+  if (newEnforce.version == oldEnforce.version && static_cast<int>(newEnforce.level) <= static_cast<int>(oldEnforce.level))
+    return allowedResponse();
+  std::string ns = request.name.empty() ? request.namespace_ : request.name;
+  if (exemptNamespace(ns)) {
+    AdmissionResponse response;
+    response.warnings.push_back("namespace \"" + ns + "\" is exempt from Pod Security, and the policy (enforce=" +
+                                newEnforce.toString() + ") will be ignored");
+    return response;
+  }
+  AdmissionResponse response;
+  response.warnings = evaluatePodsInNamespace(ns, newEnforce);
+  return response;
+}
+
+AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& request) const {
+  if (kIgnoredPodSubresources.count(request.subResource)) return allowedResponse();
+  if (exemptNamespace(request.namespace_)) return exemptResponse(request, "namespace");
+  if (exemptUser(request.username)) return exemptResponse(request, "user");
+
+  auto ns = namespaces_.getNamespace(request.namespace_);
+  if (!ns.ok) {
+    recordError(true, request);
+    auto response = failureResponse(500, "InternalError",
+                                    "Internal error occurred: failed to lookup namespace \"" + request.namespace_ + "\"");
+    response.auditAnnotations["error"] = ns.error;
+    return response;
+  }
+  auto policy = policyToEvaluate(ns.labels, defaults_);
+  if (policy.errors.empty() && policy.policy.fullyPrivileged()) {
+    recordEvaluation(true, policy.policy.enforce, "enforce", request);
+    AdmissionResponse response;
+    response.auditAnnotations["enforce-policy"] = LevelVersion{Level::Privileged, podsecurity::Version::latest()}.toString();
+    return response;
+  }
+
+  std::optional<kube::PodTemplate> pod, oldPod;
+  try {
+    pod = kube::extractPod(*request.object);
+    if (request.operation == "UPDATE" && request.oldObject) oldPod = kube::extractPod(*request.oldObject);
+  } catch (const kube::DecodeError& e) {
+    recordError(true, request);
+    return failureResponse(400, "BadRequest", std::string("failed to decode pod: ") + e.what());
+  }
+  if (!pod) {
+    recordError(true, request);
+    return failureResponse(400, "BadRequest", "failed to decode pod");
+  }
+  if (request.operation == "UPDATE") {
+    if (!oldPod) {
+      recordError(true, request);
+      return failureResponse(400, "BadRequest", "failed to decode old pod");
+    }
+    if (!isSignificantPodUpdate(*pod, *oldPod)) return allowedResponse();
+  }
+  return evaluatePod(policy.policy, policy.errors.empty() ? "" : policy.errorText(), *pod, request, true);
+}
+
+AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionRequest& request) const {
+  if (!request.subResource.empty()) return allowedResponse();
+  if (exemptNamespace(request.namespace_)) return exemptResponse(request, "namespace");
+  if (exemptUser(request.username)) return exemptResponse(request, "user");
+
+  // Upstream fails open for workloads (the pods they create are checked again); kguard's
+  // enforceOnWorkloads fails closed like pods.
+  auto failOpen = [&](const std::string& error) {
+    recordError(enforceOnWorkloads_, request);
+    if (enforceOnWorkloads_) return failureResponse(400, "BadRequest", error);
+    AdmissionResponse response;
+    response.auditAnnotations["error"] = error;
+    return response;
+  };
+  auto ns = namespaces_.getNamespace(request.namespace_);
+  if (!ns.ok) return failOpen("failed to lookup namespace \"" + request.namespace_ + "\": " + ns.error);
+  auto policy = policyToEvaluate(ns.labels, defaults_);
+  const auto& p = policy.policy;
+  if (policy.errors.empty() && p.warn.level == Level::Privileged && p.audit.level == Level::Privileged &&
+      (!enforceOnWorkloads_ || p.enforce.level == Level::Privileged))
+    return allowedResponse();
+
+  std::optional<kube::PodTemplate> pod;
+  try {
+    pod = kube::extractPod(*request.object);
+  } catch (const kube::DecodeError& e) {
+    return failOpen(std::string("failed to extract pod template: ") + e.what());
+  }
+  if (!pod) return allowedResponse();  // a controller without a template has nothing to check
+  return evaluatePod(p, policy.errors.empty() ? "" : policy.errorText(), *pod, request, enforceOnWorkloads_);
+}
+
+AdmissionResponse PodSecurityAdmission::evaluatePod(const NamespacePolicy& policy, const std::string& policyError,
+                                                    const kube::PodTemplate& pod, const AdmissionRequest& request,
+                                                    bool enforce) const {
+  if (exemptRuntimeClass(pod.spec.runtimeClassName)) return exemptResponse(request, "runtimeClass");
+  const auto& evaluator = podsecurity::defaultEvaluator();
+  AdmissionResponse response;
+  if (!policyError.empty()) {
+    response.auditAnnotations["error"] = "Failed to parse policy: " + policyError;
+    recordError(false, request);
+  }
+  // Results are reused when audit or warn name the same level and version as an earlier mode.
+  std::vector<std::pair<LevelVersion, podsecurity::PolicyResult>> cache;
+  auto evaluate = [&](const LevelVersion& lv) -> const podsecurity::PolicyResult& {
+    for (const auto& [cachedLv, result] : cache)
+      if (equivalent(cachedLv, lv)) return result;
+    cache.emplace_back(lv, evaluator.evaluate(lv, pod.metadata, pod.spec));
+    return cache.back().second;
+  };
+  if (enforce) {
+    response.auditAnnotations["enforce-policy"] = policy.enforce.toString();
+    const auto& result = evaluate(policy.enforce);
+    recordEvaluation(result.allowed, policy.enforce, "enforce", request);
+    if (!result.allowed) {
+      auto denial = failureResponse(403, "Forbidden",
+                                    forbiddenMessage(request.resource, request.name, violation(policy.enforce, result)));
+      denial.auditAnnotations = response.auditAnnotations;
+      response = std::move(denial);
+    }
+  }
+  const auto audit = evaluate(policy.audit);  // a copy: the cache may grow below
+  if (!audit.allowed) {
+    response.auditAnnotations["audit-violations"] = podsecurity::warningMessage(policy.audit, audit);
+    recordEvaluation(false, policy.audit, "audit", request);
+  }
+  // No warnings on a request that is refused anyway: the error already says it all.
+  if (response.allowed) {
+    const auto warn = evaluate(policy.warn);
+    if (!warn.allowed) {
+      response.warnings.push_back(podsecurity::warningMessage(policy.warn, warn));
+      recordEvaluation(false, policy.warn, "warn", request);
+    }
+  }
+  return response;
+}
+
+std::vector<std::string> PodSecurityAdmission::evaluatePodsInNamespace(const std::string& ns,
+                                                                        const LevelVersion& enforce) const {
+  auto list = pods_.listPods(ns, namespacePodCheckTimeout_);
+  if (!list.ok) return {"failed to list pods while checking new PodSecurity enforce level"};
+  const auto deadline = std::chrono::steady_clock::now() + namespacePodCheckTimeout_;
+  const auto& evaluator = podsecurity::defaultEvaluator();
+  struct Group {
+    std::string firstPod;
+    size_t count = 0;
+  };
+  std::map<std::string, Group> byReasons;
+  size_t total = list.pods.size();
+  size_t checked = 0;
+  for (const auto& pod : list.pods) {
+    if (checked >= namespaceMaxPodsToCheck_) break;
+    ++checked;
+    if (exemptRuntimeClass(pod.spec.runtimeClassName)) continue;
+    auto result = evaluator.evaluate(enforce, pod.metadata, pod.spec);
+    if (!result.allowed) {
+      auto& g = byReasons[reasonsOnly(result)];
+      if (g.count == 0 || pod.metadata.name < g.firstPod) g.firstPod = pod.metadata.name;
+      ++g.count;
+    }
+    if (std::chrono::steady_clock::now() > deadline) break;
+  }
+  std::vector<std::string> warnings;
+  if (checked < total)
+    warnings.push_back("new PodSecurity enforce level only checked against the first " + std::to_string(checked) +
+                       " of " + std::to_string(total) + " existing pods");
+  if (!byReasons.empty())
+    warnings.push_back("existing pods in namespace \"" + ns + "\" violate the new PodSecurity enforce level \"" +
+                       enforce.toString() + "\"");
+  std::vector<std::string> podWarnings;
+  for (const auto& [reasons, g] : byReasons) {
+    std::string who = g.firstPod;
+    if (g.count == 2) who += " (and 1 other pod)";
+    if (g.count > 2) who += " (and " + std::to_string(g.count - 1) + " other pods)";
+    podWarnings.push_back(who + ": " + reasons);
+  }
+  std::sort(podWarnings.begin(), podWarnings.end());
+  warnings.insert(warnings.end(), podWarnings.begin(), podWarnings.end());
+  return warnings;
+}
+
+std::string forbiddenMessage(const GroupVersionResource& resource, const std::string& name, const std::string& why) {
+  std::string qualified = resource.group.empty() ? resource.resource : resource.resource + "." + resource.group;
+  if (qualified.empty()) return "forbidden: " + why;
+  if (name.empty()) return qualified + " is forbidden: " + why;
+  return qualified + " \"" + name + "\" is forbidden: " + why;
+}
+
+}  // namespace admission

@@ -1,0 +1,61 @@
+#include "webhook/admission/validator.h"
+
+#include <nlohmann/json.hpp>
+
+#include "kube/json_reader.h"
+#include "kube/pod_decode.h"
+#include "kube/volume_claims.h"
+#include "rules/rule_registry.h"
+
+namespace admission {
+
+Validator::Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods,
+                     webhook::Metrics& metrics)
+    : config_(config), namespaces_(namespaces), metrics_(metrics), podSecurity_(config, namespaces, pods, metrics) {}
+
+AdmissionResponse Validator::validate(const AdmissionRequest& request) const {
+  AdmissionResponse response = podSecurity_.validate(request);
+  if (!response.allowed) return response;
+  applyKguardRules(request, response);
+  return response;
+}
+
+// kguard's own rules, in the same modes as Pod Security: pods and volume claims are refused in enforce
+// mode, workloads only when enforceOnWorkloads is set; everything else gets warnings.
+void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const {
+  if (request.operation != "CREATE" && request.operation != "UPDATE") return;
+  if (!request.subResource.empty() && request.subResource != "ephemeralcontainers") return;
+  if (podSecurity_.exemptNamespace(request.namespace_) || podSecurity_.exemptUser(request.username)) return;
+  const bool isPod = request.resource.group.empty() && request.resource.resource == "pods";
+  const bool isClaim = request.resource.group.empty() && request.resource.resource == "persistentvolumeclaims";
+  std::vector<lint::Finding> findings;
+  try {
+    if (auto pod = kube::extractPod(*request.object)) {
+      NamespaceLookup ns;
+      if (config_.rules.sandboxedRuntime) ns = namespaces_.getNamespace(request.namespace_);
+      findings = rules::evaluatePodRules(config_.rules, {*pod, ns.ok ? &ns.labels : nullptr});
+    }
+    auto claims = rules::evaluateVolumeClaims(config_.rules, kube::extractVolumeClaims(*request.object));
+    findings.insert(findings.end(), claims.begin(), claims.end());
+  } catch (const kube::DecodeError& e) {
+    response.auditAnnotations["error"] = std::string("kguard rules: failed to decode object: ") + e.what();
+    return;
+  }
+  if (findings.empty()) return;
+  const bool enforce = config_.rulesMode == config::Mode::Enforce &&
+                       (isPod || isClaim || podSecurity_.enforcesWorkloads());
+  std::string summary;
+  for (const auto& f : findings) {
+    summary += (summary.empty() ? "" : ", ") + f.check + " (" + f.message + ")";
+    metrics_.kguardRuleViolations.inc({f.check, enforce ? "enforce" : "warn"});
+  }
+  if (enforce) {
+    auto annotations = response.auditAnnotations;
+    response = failureResponse(403, "Forbidden", forbiddenMessage(request.resource, request.name, "violates kguard rules: " + summary));
+    response.auditAnnotations = annotations;
+    return;
+  }
+  response.warnings.push_back("would violate kguard rules: " + summary);
+}
+
+}  // namespace admission

@@ -1,0 +1,31 @@
+#pragma once
+// Everything the webhook decides about one request: Pod Security Admission first, then kguard's own
+// rules (pods, workloads, volume claims) and the RBAC guardrails, each in its configured mode.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/kguard_config.h"
+#include "webhook/admission/admission_request.h"
+#include "webhook/admission/cluster_state.h"
+#include "webhook/admission/pod_security_admission.h"
+#include "webhook/metrics.h"
+
+namespace admission {
+
+class Validator {
+ public:
+  Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods, webhook::Metrics& metrics);
+
+  AdmissionResponse validate(const AdmissionRequest& request) const;
+
+ private:
+  void applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const;
+
+  config::KguardConfig config_;
+  NamespaceGetter& namespaces_;
+  webhook::Metrics& metrics_;
+  PodSecurityAdmission podSecurity_;
+};
+
+}  // namespace admission

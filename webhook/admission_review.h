@@ -1,0 +1,30 @@
+#pragma once
+// The AdmissionReview wire format (admission.k8s.io/v1 and v1beta1): untrusted JSON in, a typed
+// request out, and the response rendered in the same version with the same uid.
+#include <memory>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "webhook/admission/admission_request.h"
+
+namespace webhook {
+
+struct ParsedReview {
+  std::shared_ptr<const nlohmann::json> document;  // owns what request.object points into
+  std::string apiVersion;
+  admission::AdmissionRequest request;
+};
+
+struct ReviewParseResult {
+  bool ok = false;
+  std::string error;  // why the body is not a usable AdmissionReview (answered with HTTP 400)
+  ParsedReview review;
+};
+
+ReviewParseResult parseAdmissionReview(const std::string& body);
+
+std::string renderAdmissionReview(const std::string& apiVersion, const std::string& uid,
+                                  const admission::AdmissionResponse& response);
+
+}  // namespace webhook

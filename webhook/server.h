@@ -1,0 +1,64 @@
+#pragma once
+// The HTTPS admission server: POST /validate (AdmissionReview v1/v1beta1), GET /healthz, /readyz,
+// /metrics. TLS 1.2+, keep-alive connections served concurrently, bodies capped, every bad request
+// answered with 400 and a message, certificates reloaded without a restart, SIGTERM drains.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "certs/serving_certificate.h"
+#include "webhook/admission/validator.h"
+#include "webhook/metrics.h"
+
+namespace httplib {
+class SSLServer;
+}
+
+namespace webhook {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  int port = 8443;  // 0 = any free port (tests)
+  size_t maxBodyBytes = 3 * 1024 * 1024;  // the API server's own request limit for admission is 3 MiB
+  int threads = 64;                       // each keep-alive connection holds one while open
+  int keepAliveSeconds = 5;               // idle keep-alive connections are closed after this
+  int certReloadIntervalMs = 1000;
+  int shutdownGraceMs = 2000;             // not ready, still serving, before the listener closes
+};
+
+class WebhookServer {
+ public:
+  WebhookServer(ServerOptions options, const admission::Validator& validator, Metrics& metrics,
+                certs::ServingCertificate& certificate, std::function<bool()> backendReady);
+  ~WebhookServer();
+
+  // Binds the listener; throws std::runtime_error when it cannot.
+  void bind();
+  int port() const { return port_; }
+  // Serves until stop(); returns when every in-flight request has been answered.
+  void serve();
+  // Drain: /readyz turns 503 at once, requests keep being served for shutdownGraceMs, then the
+  // listener closes and serve() returns after in-flight requests finish. Safe from any thread.
+  void stop();
+
+  bool ready() const;
+
+ private:
+  void routes();
+  void watchCertificate();
+
+  ServerOptions options_;
+  const admission::Validator& validator_;
+  Metrics& metrics_;
+  certs::ServingCertificate& certificate_;
+  std::function<bool()> backendReady_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> stopped_{false};
+  std::thread certWatcher_;
+  int port_ = 0;
+};
+
+}  // namespace webhook
