@@ -274,6 +274,10 @@ ApiClient::ApiClient(KubeConfig config, ApiClientOptions options) : impl_(std::m
     if (!config.clientCertPem.empty() || !config.clientKeyPem.empty()) {
       impl_->clientChain = tls::readCertificates(config.clientCertPem);
       impl_->clientKey = tls::readPrivateKey(config.clientKeyPem);
+      if (X509_check_private_key(impl_->clientChain.front().get(), impl_->clientKey.get()) != 1) {
+        tls::takeOpenSslError();
+        throw std::runtime_error("the client key does not match the client certificate");
+      }
     }
   } catch (const std::exception& e) {
     throw InputError(std::string("API client TLS configuration: ") + e.what());

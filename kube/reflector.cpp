@@ -278,12 +278,12 @@ Reflector::WatchOutcome Reflector::watchOnce(bool& delivered) {
           report("ignoring a watch event of unknown type \"" + excerpt(type) + "\"");  // as client-go
           return true;
         }
+        if (!rv.empty()) setResourceVersion(rv);
         try {
           onEvent_(type, object);
         } catch (const std::exception& e) {
           report(std::string("event handler failed: ") + e.what());
         }
-        if (!rv.empty()) setResourceVersion(rv);
         delivered = true;
         return true;
       },
