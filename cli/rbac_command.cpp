@@ -167,7 +167,7 @@ void addCanI(CLI::App* rbacCmd, int* exitCode) {
   // Hidden: many queries in one process (the e2e differential test); same code path as a single query.
   cmd->add_option("--batch", *batch)->group("");
   cmd->callback([source, flags, batch, exitCode] {
-    *exitCode = guarded("can-i", [&] {
+    *exitCode = guarded("can-i", [&]() -> int {
       if (batch->empty() && flags->as.empty()) throw UsageError("--as USER is required");
       rbac::Evaluator evaluator = loadEvaluator(*source);
       if (!batch->empty()) return runBatch(evaluator, *batch);
@@ -196,7 +196,7 @@ void addWhoCan(CLI::App* rbacCmd, int* exitCode) {
   cmd->add_flag("-A,--all-namespaces", flags->allNamespaces, "Ask cluster-wide (ClusterRoleBindings only)");
   cmd->add_option("--format", flags->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([source, flags, exitCode] {
-    *exitCode = guarded("who-can", [&] {
+    *exitCode = guarded("who-can", [&]() -> int {
       rbac::Request request = requestFrom(flags->positional, flags->nonResourceURL, flags->subresource,
                                           flags->namespace_, flags->allNamespaces);
       rbac::Evaluator evaluator = loadEvaluator(*source);
@@ -215,7 +215,7 @@ void addAudit(CLI::App* rbacCmd, int* exitCode) {
   addSourceOptions(cmd, *source);
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->callback([source, format, exitCode] {
-    *exitCode = guarded("audit", [&] {
+    *exitCode = guarded("audit", [&]() -> int {
       rbac::Evaluator evaluator = loadEvaluator(*source);
       auto findings = rbac::auditEscalationPaths(evaluator);
       if (*format == "json") std::cout << rbac::formatAuditJson(findings);

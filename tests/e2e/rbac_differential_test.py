@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""Differential test of kguard's RBAC evaluator against a real kube-apiserver.
+
+For each seeded random RBAC world (Roles, ClusterRoles with and without aggregationRule, both binding
+kinds, wildcards, subresources, resourceNames, nonResourceURLs, ServiceAccount subjects with and
+without namespace, dangling roleRefs):
+  1. create the objects on the API server (tests/e2e/cluster.sh), wait until its RBAC caches have them,
+  2. export them with `kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml`,
+  3. ask thousands of questions both of the server and of `kguard rbac can-i --batch` (the same code
+     path as `kguard rbac can-i`):
+       - SubjectAccessReview with explicit user and groups  <->  can-i --groups-exact
+       - SelfSubjectAccessReview impersonating the user     <->  can-i --as/--as-group (kubectl's --as)
+  4. require 100 % agreement; every disagreement is printed with the world seed and kguard's --explain.
+
+Usage: rbac_differential_test.py --kguard PATH [--worlds N] [--queries N] [--seed S] [--cluster-dir DIR]
+       (without --cluster-dir a throw-away cluster is started and stopped; reproduce a failing world with
+        --seed S --worlds 1).
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RBAC = "rbac.authorization.k8s.io"
+NAMESPACES = ["ns-a", "ns-b", "ns-c"]
+QUERY_NAMESPACES = NAMESPACES + ["ns-z", ""]  # ns-z has no RoleBindings; "" = cluster-wide
+
+VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind",
+         "impersonate", "approve", "*"]
+QUERY_VERBS = [v for v in VERBS if v != "*"] + ["GET", "proxy"]
+GROUPS = ["", "", "apps", "batch", "*", RBAC, "example.com"]
+RESOURCES = ["pods", "pods/exec", "pods/log", "pods/*", "*", "*/scale", "*/status", "*/*", "deployments",
+             "deployments/scale", "secrets", "configmaps", "nodes", "nodes/proxy", "namespaces",
+             "serviceaccounts/token", "clusterroles", "widgets"]
+QUERY_RESOURCES = ["pods", "deployments", "secrets", "configmaps", "nodes", "namespaces", "serviceaccounts",
+                   "clusterroles", "widgets", "*"]
+SUBRESOURCES = ["exec", "log", "scale", "status", "proxy", "token", "*"]
+NAMES = ["n1", "n2", ""]
+QUERY_NAMES = ["", "", "n1", "n2", "other", "ns-a"]
+URLS = ["/healthz", "/healthz/*", "/logs*", "/api", "/metrics", "*", "/version/"]
+QUERY_URLS = ["/healthz", "/healthz/ping", "/healthz/", "/logs", "/logs/kube", "/api", "/apis", "/metrics", "/version",
+              "/version/", "/x"]
+USERS = ["u1", "u2", "u3", "system:anonymous"]
+SA_NAMES = ["sa1", "sa2"]
+GROUP_NAMES = ["g1", "g2", "g3", "system:serviceaccounts", "system:serviceaccounts:ns-a", "system:authenticated",
+               "system:unauthenticated"]
+
+
+# ----------------------------------------------------------------------------------------------------
+# The world
+
+
+def random_rule(rng, cluster_role):
+    if cluster_role and rng.random() < 0.15:
+        return {"verbs": rng.sample(["get", "post", "*", "put"], rng.randint(1, 2)),
+                "nonResourceURLs": rng.sample(URLS, rng.randint(1, 2))}
+    rule = {"verbs": rng.sample(VERBS, rng.randint(1, 3)),
+            "apiGroups": rng.sample(GROUPS, rng.randint(1, 2)),
+            "resources": rng.sample(RESOURCES, rng.randint(1, 3))}
+    if rng.random() < 0.1:
+        rule["verbs"] = ["*"]
+    if rng.random() < 0.25:
+        rule["resourceNames"] = rng.sample(NAMES, rng.randint(1, 2))
+    return rule
+
+
+def random_subject(rng, namespaced):
+    kind = rng.choice(["User", "User", "Group", "ServiceAccount", "ServiceAccount"])
+    if kind == "User":
+        return {"kind": "User", "apiGroup": RBAC, "name": rng.choice(USERS + ["system:serviceaccount:ns-b:sa1"])}
+    if kind == "Group":
+        # Grants to everyone would drown the other subjects: keep them rare.
+        name = rng.choice(GROUP_NAMES) if rng.random() < 0.3 else rng.choice(["g1", "g2", "g3"])
+        return {"kind": "Group", "apiGroup": RBAC, "name": name}
+    subject = {"kind": "ServiceAccount", "name": rng.choice(SA_NAMES)}
+    if not namespaced or rng.random() < 0.6:  # a ClusterRoleBinding needs the namespace
+        subject["namespace"] = rng.choice(NAMESPACES)
+    return subject
+
+
+def generate_world(seed):
+    rng = random.Random(seed)
+    prefix = "w%d-" % seed
+    labels = {"kguard-e2e-world": str(seed)}
+    objects = []
+    cluster_roles = [prefix + "cr%d" % i for i in range(rng.randint(4, 8))]
+    roles = {ns: [prefix + "r%d" % i for i in range(rng.randint(1, 3))] for ns in NAMESPACES}
+    for name in cluster_roles:
+        role_labels = dict(labels)
+        if rng.random() < 0.4:
+            role_labels["agg"] = rng.choice(["x", "y"])
+        obj = {"apiVersion": RBAC + "/v1", "kind": "ClusterRole", "metadata": {"name": name, "labels": role_labels},
+               "rules": [random_rule(rng, True) for _ in range(rng.randint(0, 4))]}
+        if rng.random() < 0.15:  # stored rules stay as written: no controller-manager runs aggregation
+            obj["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": {"agg": rng.choice(["x", "y"])}}]}
+        objects.append(obj)
+    for ns, names in roles.items():
+        for name in names:
+            objects.append({"apiVersion": RBAC + "/v1", "kind": "Role",
+                            "metadata": {"name": name, "namespace": ns, "labels": labels},
+                            "rules": [random_rule(rng, False) for _ in range(rng.randint(1, 3))]})
+    for i in range(rng.randint(5, 10)):
+        ref = rng.choice(cluster_roles + [prefix + "missing"])
+        objects.append({"apiVersion": RBAC + "/v1", "kind": "ClusterRoleBinding",
+                        "metadata": {"name": prefix + "crb%d" % i, "labels": labels},
+                        "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": ref},
+                        "subjects": [random_subject(rng, False) for _ in range(rng.randint(1, 3))]})
+    for i in range(rng.randint(8, 16)):
+        ns = rng.choice(NAMESPACES)
+        if rng.random() < 0.5:
+            # A Role of another namespace (or none) exercises the lookup by the binding's namespace.
+            ref = {"apiGroup": RBAC, "kind": "Role", "name": rng.choice(roles[rng.choice(NAMESPACES)] + [prefix + "missing"])}
+        else:
+            ref = {"apiGroup": RBAC, "kind": "ClusterRole", "name": rng.choice(cluster_roles)}
+        objects.append({"apiVersion": RBAC + "/v1", "kind": "RoleBinding",
+                        "metadata": {"name": prefix + "rb%d" % i, "namespace": ns, "labels": labels},
+                        "roleRef": ref, "subjects": [random_subject(rng, True) for _ in range(rng.randint(1, 3))]})
+    return objects
+
+
+RUN_ID = "%06x" % random.SystemRandom().getrandbits(24)  # fresh canary names even on a reused cluster
+
+
+def canary_name(seed):
+    return "w%d-canary-%s" % (seed, RUN_ID)
+
+
+def canaries(seed):
+    """Objects created last: once the server allows the canary users, its RBAC informers have seen every
+    earlier object of all four kinds (each informer delivers its kind in resourceVersion order)."""
+    name = canary_name(seed)
+    labels = {"kguard-e2e-world": str(seed)}
+    rule = [{"verbs": ["get"], "apiGroups": [""], "resources": ["canaries"]}]
+    return [
+        {"apiVersion": RBAC + "/v1", "kind": "ClusterRole", "metadata": {"name": name, "labels": labels}, "rules": rule},
+        {"apiVersion": RBAC + "/v1", "kind": "Role", "metadata": {"name": name, "namespace": "ns-a", "labels": labels},
+         "rules": rule},
+        {"apiVersion": RBAC + "/v1", "kind": "ClusterRoleBinding", "metadata": {"name": name, "labels": labels},
+         "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": name},
+         "subjects": [{"kind": "User", "apiGroup": RBAC, "name": name + "-c"}]},
+        {"apiVersion": RBAC + "/v1", "kind": "RoleBinding",
+         "metadata": {"name": name, "namespace": "ns-a", "labels": labels},
+         "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": name},
+         "subjects": [{"kind": "User", "apiGroup": RBAC, "name": name + "-r"}]},
+    ]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Queries
+
+
+def matching_query(rng, world):
+    """A question built from one rule of one binding, sometimes changed in one attribute: mostly allowed
+    or just missed, where random questions would almost all be denied."""
+    bindings = [o for o in world if o["kind"].endswith("Binding")]
+    roles = {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in world
+             if o["kind"].endswith("Role")}
+    b = rng.choice(bindings)
+    ns = b["metadata"].get("namespace", "")
+    ref = b["roleRef"]
+    role = roles.get((ref["kind"], ns if ref["kind"] == "Role" else "", ref["name"]))
+    subject = rng.choice(b["subjects"])
+    q = random_query(rng)
+    if subject["kind"] == "User":
+        q["user"] = subject["name"]
+    elif subject["kind"] == "Group":
+        q["groups"] = sorted(set(q["groups"] + [subject["name"]]))
+    else:
+        q["user"] = "system:serviceaccount:%s:%s" % (subject.get("namespace") or ns or "ns-a", subject["name"])
+    if role and role.get("rules"):
+        rule = rng.choice(role["rules"])
+        pick = lambda values, fallback: (rng.choice(values) if values and rng.random() < 0.9 else fallback)
+        verb = pick([v for v in rule["verbs"] if v != "*"], rng.choice(QUERY_VERBS))
+        if "nonResourceURLs" in rule:
+            url = pick(rule["nonResourceURLs"], rng.choice(QUERY_URLS)).rstrip("*") + rng.choice(["", "", "x", "/y"])
+            q.update({"nonResource": True, "verb": verb, "path": url or "/"})
+            return q
+        resource = pick([r for r in rule["resources"] if "*" not in r], rng.choice(QUERY_RESOURCES))
+        sub = ""
+        if "/" in resource:
+            resource, sub = resource.split("/", 1)
+        elif rng.random() < 0.2:
+            sub = rng.choice(SUBRESOURCES)
+        group = pick([g for g in rule["apiGroups"] if g != "*"], rng.choice(GROUPS))
+        name = pick(rule.get("resourceNames", []), rng.choice(QUERY_NAMES))
+        q.update({"nonResource": False, "verb": verb, "group": group, "resource": resource, "subresource": sub,
+                  "name": name, "namespace": ns if ns and rng.random() < 0.8 else rng.choice(QUERY_NAMESPACES)})
+    return q
+
+
+def random_query(rng):
+    q = {"user": rng.choice(USERS + ["system:serviceaccount:%s:%s" % (rng.choice(NAMESPACES), rng.choice(SA_NAMES)),
+                                     "system:serviceaccount:ns-a:sa1:x", "system:serviceaccount:ns-a"]),
+         "groups": sorted(rng.sample(["g1", "g2", "g3"] + GROUP_NAMES[3:], rng.randint(0, 2))),
+         "impersonate": rng.random() < 0.5}
+    if rng.random() < 0.02 and not q["impersonate"]:
+        q["groups"].append("system:masters")
+    if rng.random() < 0.15:
+        q.update({"nonResource": True, "verb": rng.choice(["get", "post", "put", "delete"]), "path": rng.choice(QUERY_URLS)})
+    else:
+        q.update({"nonResource": False, "verb": rng.choice(QUERY_VERBS), "group": rng.choice(GROUPS[:-2] + [RBAC]),
+                  "resource": rng.choice(QUERY_RESOURCES),
+                  "subresource": rng.choice(SUBRESOURCES) if rng.random() < 0.25 else "",
+                  "name": rng.choice(QUERY_NAMES), "namespace": rng.choice(QUERY_NAMESPACES)})
+    return q
+
+
+def kguard_args(q):
+    """The same question as `kguard rbac can-i` arguments. RESOURCE is always written `resource.group`
+    (`pods.` = core group) so that kguard's kubectl-like resource table does not pick the group."""
+    if q["nonResource"]:
+        args = [q["verb"], "--non-resource-url", q["path"]]
+    else:
+        resource = q["resource"] + "." + q["group"]
+        if q["subresource"]:
+            resource += "/" + q["subresource"]
+        args = [q["verb"], resource] + ([q["name"]] if q["name"] else [])
+        args += ["-n", q["namespace"]] if q["namespace"] else ["-A"]
+    args += ["--as", q["user"]]
+    for g in q["groups"]:
+        args += ["--as-group", g]
+    if not q["impersonate"]:
+        args.append("--groups-exact")
+    return args
+
+
+# ----------------------------------------------------------------------------------------------------
+# The API server
+
+
+class Api:
+    def __init__(self, url, token):
+        parsed = urllib.parse.urlparse(url)
+        self.host, self.port, self.token = parsed.hostname, parsed.port, token
+        self.ctx = ssl.create_default_context()
+        self.ctx.check_hostname = False
+        self.ctx.verify_mode = ssl.CERT_NONE
+        self.local = threading.local()
+
+    def conn(self):
+        if getattr(self.local, "conn", None) is None:
+            self.local.conn = http.client.HTTPSConnection(self.host, self.port, context=self.ctx, timeout=60)
+        return self.local.conn
+
+    def request(self, method, path, body=None, headers=()):
+        for attempt in range(3):
+            c = self.conn()
+            try:
+                c.putrequest(method, path)
+                c.putheader("Authorization", "Bearer " + self.token)
+                c.putheader("Content-Type", "application/json")
+                c.putheader("Accept", "application/json")
+                for k, v in headers:
+                    c.putheader(k, v)
+                data = json.dumps(body).encode() if body is not None else b""
+                c.putheader("Content-Length", str(len(data)))
+                c.endheaders(data)
+                resp = c.getresponse()
+                payload = resp.read()
+                return resp.status, json.loads(payload) if payload else {}
+            except (http.client.HTTPException, OSError):
+                c.close()
+                self.local.conn = None
+                if attempt == 2:
+                    raise
+
+    def create(self, obj):
+        kind_path = {"ClusterRole": "clusterroles", "ClusterRoleBinding": "clusterrolebindings", "Role": "roles",
+                     "RoleBinding": "rolebindings"}[obj["kind"]]
+        ns = obj["metadata"].get("namespace")
+        path = "/apis/%s/v1/%s%s" % (RBAC, "namespaces/%s/" % ns if ns else "", kind_path)
+        status, out = self.request("POST", path, obj)
+        if status not in (200, 201):
+            raise RuntimeError("create %s %s: %s %s" % (obj["kind"], obj["metadata"]["name"], status, out.get("message")))
+
+    def delete_world(self, seed):
+        selector = urllib.parse.quote("kguard-e2e-world=%d" % seed)
+        paths = ["/apis/%s/v1/clusterrolebindings" % RBAC, "/apis/%s/v1/clusterroles" % RBAC]
+        for ns in NAMESPACES:
+            paths += ["/apis/%s/v1/namespaces/%s/rolebindings" % (RBAC, ns), "/apis/%s/v1/namespaces/%s/roles" % (RBAC, ns)]
+        for p in paths:
+            status, out = self.request("DELETE", p + "?labelSelector=" + selector)
+            if status != 200:
+                raise RuntimeError("delete %s: %s %s" % (p, status, out.get("message")))
+
+    def ensure_namespace(self, name):
+        status, out = self.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                                  "metadata": {"name": name}})
+        if status not in (200, 201, 409):
+            raise RuntimeError("namespace %s: %s %s" % (name, status, out.get("message")))
+
+    def allow_self_reviews(self):
+        """An impersonated user must itself be allowed to create a SelfSubjectAccessReview: the defaults
+        grant it to system:authenticated (system:basic-user); this grants it to system:unauthenticated.
+        Exported with the worlds, so kguard sees it too."""
+        name = "kguard-e2e-self-review"
+        for obj in [{"apiVersion": RBAC + "/v1", "kind": "ClusterRole", "metadata": {"name": name},
+                     "rules": [{"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
+                                "resources": ["selfsubjectaccessreviews"]}]},
+                    {"apiVersion": RBAC + "/v1", "kind": "ClusterRoleBinding", "metadata": {"name": name},
+                     "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": name},
+                     "subjects": [{"kind": "Group", "apiGroup": RBAC, "name": "system:unauthenticated"}]}]:
+            try:
+                self.create(obj)
+            except RuntimeError as e:
+                if "409" not in str(e):
+                    raise
+
+    def allowed(self, q):
+        if q["nonResource"]:
+            attrs = {"nonResourceAttributes": {"verb": q["verb"], "path": q["path"]}}
+        else:
+            attrs = {"resourceAttributes": {k: q[k2] for k, k2 in [("namespace", "namespace"), ("verb", "verb"),
+                                                                    ("group", "group"), ("resource", "resource"),
+                                                                    ("subresource", "subresource"), ("name", "name")]}}
+        if q["impersonate"]:
+            headers = [("Impersonate-User", q["user"])] + [("Impersonate-Group", g) for g in q["groups"]]
+            body = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": attrs}
+            status, out = self.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body, headers)
+        else:
+            spec = dict(attrs, user=q["user"], groups=q["groups"])
+            body = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec}
+            status, out = self.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", body)
+        if status != 201:
+            raise RuntimeError("access review for %s: %s %s" % (json.dumps(q), status, out.get("message")))
+        return bool(out.get("status", {}).get("allowed"))
+
+    def ask_all(self, queries, threads=4):
+        answers = [None] * len(queries)
+
+        def work(start):
+            for i in range(start, len(queries), threads):
+                answers[i] = self.allowed(queries[i])
+
+        workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        if any(a is None for a in answers):
+            raise RuntimeError("some access reviews failed (see above)")
+        return answers
+
+
+# ----------------------------------------------------------------------------------------------------
+
+
+def run_world(api, env, kguard, seed, n_queries, workdir):
+    world = generate_world(seed)
+    api.delete_world(seed)  # leftovers of an interrupted run on a reused cluster
+    for obj in world + canaries(seed):
+        api.create(obj)
+    canary = canary_name(seed)
+    probes = [{"nonResource": False, "impersonate": False, "user": canary + "-c", "groups": [], "verb": "get", "group": "",
+               "resource": "canaries", "subresource": "", "name": "", "namespace": "ns-b"},
+              {"nonResource": False, "impersonate": False, "user": canary + "-r", "groups": [], "verb": "get", "group": "",
+               "resource": "canaries", "subresource": "", "name": "", "namespace": "ns-a"}]
+    deadline = time.time() + 60
+    while not all(api.allowed(p) for p in probes):
+        if time.time() > deadline:
+            raise RuntimeError("world %d: the API server's RBAC caches never showed the canaries" % seed)
+        time.sleep(0.2)
+    export = os.path.join(workdir, "world-%d.yaml" % seed)
+    with open(export, "w") as out:
+        subprocess.run(["kubectl", "get", "clusterroles,clusterrolebindings,roles,rolebindings", "-A", "-o", "yaml"],
+                       stdout=out, env=env, check=True)
+    rng = random.Random(seed * 7919 + 1)
+    queries = [matching_query(rng, world) if rng.random() < 0.6 else random_query(rng) for _ in range(n_queries)]
+    batch = os.path.join(workdir, "queries-%d.jsonl" % seed)
+    with open(batch, "w") as out:
+        for q in queries:
+            out.write(json.dumps(kguard_args(q)) + "\n")
+    t0 = time.time()
+    result = subprocess.run([kguard, "rbac", "can-i", "-f", export, "--batch", batch], capture_output=True, text=True)
+    t_kguard = time.time() - t0
+    if result.returncode != 0:
+        raise RuntimeError("kguard failed (%d): %s" % (result.returncode, result.stderr[-2000:]))
+    mine = result.stdout.split()
+    if len(mine) != len(queries):
+        raise RuntimeError("kguard answered %d of %d queries" % (len(mine), len(queries)))
+    t0 = time.time()
+    theirs = api.ask_all(queries)
+    t_server = time.time() - t0
+    disagreements = []
+    for q, a, b in zip(queries, mine, theirs):
+        if (a == "yes") != b:
+            disagreements.append((q, a, b))
+    allowed = sum(theirs)
+    print("world seed %d: %d objects, %d queries (%d allowed, %d denied), kguard %.2fs, server %.2fs, %d disagreements"
+          % (seed, len(world), len(queries), allowed, len(queries) - allowed, t_kguard, t_server, len(disagreements)),
+          flush=True)
+    for q, a, b in disagreements[:30]:
+        explain = subprocess.run([kguard, "rbac", "can-i", "-f", export, "--explain"] + kguard_args(q),
+                                 capture_output=True, text=True)
+        print("  DISAGREE (world seed %d): kguard=%s server=%s  kguard rbac can-i %s\n    kguard: %s"
+              % (seed, a, "yes" if b else "no", " ".join(json.dumps(x) for x in kguard_args(q)), explain.stderr.strip()))
+    api.delete_world(seed)
+    return len(queries), len(disagreements)
+
+
+def start_cluster(cluster_dir):
+    subprocess.run(["bash", os.path.join(HERE, "cluster.sh"), "start", cluster_dir], check=True)
+
+
+def cluster_env(cluster_dir):
+    out = subprocess.run(["bash", "-c", 'source "$1" && env -0', "_", os.path.join(cluster_dir, "env")],
+                         capture_output=True, check=True).stdout
+    env = dict(os.environ)
+    for item in out.split(b"\0"):
+        if b"=" in item:
+            k, v = item.split(b"=", 1)
+            env[k.decode()] = v.decode()
+    for proxy in ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]:
+        env.pop(proxy, None)
+    return env
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kguard", required=True)
+    parser.add_argument("--worlds", type=int, default=4)
+    parser.add_argument("--queries", type=int, default=2500, help="queries per world")
+    parser.add_argument("--seed", type=int, default=None, help="first world seed (default: random, printed)")
+    parser.add_argument("--cluster-dir", default=None, help="use a running cluster (tests/e2e/cluster.sh start DIR)")
+    args = parser.parse_args()
+    if shutil.which("kubectl") is None:
+        print("kubectl not found", file=sys.stderr)
+        return 2
+    first_seed = args.seed if args.seed is not None else random.SystemRandom().randint(1, 10**6)
+    print("rbac differential test: worlds %d..%d (reproduce one with --seed S --worlds 1)"
+          % (first_seed, first_seed + args.worlds - 1), flush=True)
+    own_cluster = args.cluster_dir is None
+    cluster_dir = args.cluster_dir or tempfile.mkdtemp(prefix="kguard-rbac-e2e.")
+    workdir = tempfile.mkdtemp(prefix="kguard-rbac-diff.")
+    total = failures = 0
+    try:
+        if own_cluster:
+            start_cluster(cluster_dir)
+        env = cluster_env(cluster_dir)
+        api = Api(env["APISERVER_URL"], env["ADMIN_TOKEN"])
+        for ns in NAMESPACES + ["ns-z"]:
+            api.ensure_namespace(ns)
+        api.allow_self_reviews()
+        for seed in range(first_seed, first_seed + args.worlds):
+            n, bad = run_world(api, env, os.path.abspath(args.kguard), seed, args.queries, workdir)
+            total += n
+            failures += bad
+    finally:
+        if own_cluster:
+            subprocess.run(["bash", os.path.join(HERE, "cluster.sh"), "stop", cluster_dir])
+            shutil.rmtree(cluster_dir, ignore_errors=True)
+    print("%d queries, %d disagreements (%.4f %% agreement)" % (total, failures, 100.0 * (total - failures) / max(total, 1)))
+    if failures == 0:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print("world exports and query files kept in " + workdir)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
