@@ -1,0 +1,532 @@
+#!/usr/bin/env bash
+# End-to-end test of `kguard webhook` against a real kube-apiserver (tests/e2e/README.md):
+#
+#   bash tests/e2e/webhook_e2e_test.sh PATH/TO/kguard
+#
+# Starts a throw-away cluster (tests/e2e/cluster.sh), runs the webhook on 127.0.0.1 with a certificate
+# from certs/gen-certs.sh, registers it with a ValidatingWebhookConfiguration like upstream's
+# pod-security-webhook sample, and checks with kubectl and real API calls: denials and their wording,
+# warnings, dry-run, namespace label changes, malformed requests, certificate rotation, SIGTERM drain,
+# enforceOnWorkloads, and that manifests/webhook/ loads into the API server.
+#
+# Environment: KGUARD_E2E_KEEP=1 keeps the work directory (logs, certificates) after a failure;
+# KUBE_APISERVER_BIN as in cluster.sh.
+set -euo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 PATH/TO/kguard" >&2; exit 2; }
+KGUARD="$(realpath "$1")"
+[ -x "$KGUARD" ] || { echo "$0: $KGUARD is not executable" >&2; exit 2; }
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=tests/e2e/cluster.sh
+source "$REPO_ROOT/tests/e2e/cluster.sh"
+
+# Everything here talks to 127.0.0.1; never through a proxy.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kguard-webhook-e2e.XXXXXX")"
+CLUSTER="$WORK/cluster"
+CERTS="$WORK/certs"
+WEBHOOK_LOG="$WORK/webhook.log"
+WEBHOOK_PID=""
+WEBHOOK_PORT=""
+CURRENT_STEP="setup"
+T0=$SECONDS
+
+# Names used throughout.
+NS_RESTRICTED=e2e-restricted          # enforce=restricted
+NS_BASELINE=e2e-baseline              # enforce=baseline, warn=restricted
+NS_LEGACY=e2e-legacy                  # no labels: privileged (the config's default)
+ENFORCING_WEBHOOK=pod-security.webhook.kguard.io
+ADVISORY_WEBHOOK=advisory.webhook.kguard.io
+
+step() { CURRENT_STEP="$*"; echo "[$((SECONDS - T0))s] $*"; }
+ok() { echo "      ok: $*"; }
+fail() {
+  echo "FAIL [$CURRENT_STEP]: $*" >&2
+  exit 1
+}
+now_ms() { date +%s%3N; }
+
+# shellcheck disable=SC2317  # called from the EXIT trap
+cleanup() {
+  local rc=$?
+  trap - EXIT
+  set +e
+  if [ -n "$WEBHOOK_PID" ] && kill -0 "$WEBHOOK_PID" 2>/dev/null; then
+    kill -TERM "$WEBHOOK_PID" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$WEBHOOK_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$WEBHOOK_PID" 2>/dev/null
+    wait "$WEBHOOK_PID" 2>/dev/null
+  fi
+  if [ "$rc" != 0 ]; then
+    echo "=================== webhook_e2e FAILED (exit $rc) in step: $CURRENT_STEP" >&2
+    if [ -s "$WORK/last.err" ]; then
+      echo "--- stderr of the last command:" >&2; tail -n 20 "$WORK/last.err" >&2
+    fi
+    if [ -f "$WEBHOOK_LOG" ]; then
+      echo "--- last lines of the webhook log ($WEBHOOK_LOG):" >&2; tail -n 40 "$WEBHOOK_LOG" >&2
+    fi
+    if [ -f "$CLUSTER/kube-apiserver.log" ]; then
+      echo "--- last webhook-related lines of kube-apiserver.log:" >&2
+      grep -iE 'webhook' "$CLUSTER/kube-apiserver.log" | tail -n 20 >&2
+      echo "--- last lines of kube-apiserver.log:" >&2; tail -n 15 "$CLUSTER/kube-apiserver.log" >&2
+    fi
+  fi
+  cluster_stop "$CLUSTER" 2>/dev/null
+  if [ "$rc" != 0 ] && [ -n "${KGUARD_E2E_KEEP:-}" ]; then
+    echo "work directory kept: $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  [ "$rc" = 0 ] && echo "[$((SECONDS - T0))s] webhook_e2e: all checks passed"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# run CMD...: runs a command that may fail; sets OUT (stdout), ERR (stderr) and RC.
+run() {
+  set +e
+  OUT="$("$@" 2>"$WORK/last.err")"
+  RC=$?
+  set -e
+  ERR="$(cat "$WORK/last.err")"
+}
+
+# expect_in TEXT NEEDLE WHAT: fails unless TEXT contains NEEDLE (a fixed string).
+expect_in() {
+  grep -qF -- "$2" <<<"$1" || fail "$3: expected to find
+    $2
+in:
+$(sed 's/^/    /' <<<"$1")"
+}
+expect_not_in() {
+  if grep -qF -- "$2" <<<"$1"; then
+    fail "$3: did not expect
+    $2
+in:
+$(sed 's/^/    /' <<<"$1")"
+  fi
+}
+
+kc() { kubectl --request-timeout=30s "$@"; }
+
+# ---------------------------------------------------------------------------------------------------
+# Objects
+
+# pod NAME NAMESPACE KIND: a pod manifest; KIND is compliant (restricted), privileged, hostpid, or plain
+# (no securityContext: meets baseline, violates restricted).
+pod() {
+  local name="$1" ns="$2" kind="$3"
+  cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+  namespace: $ns
+spec:
+EOF
+  case "$kind" in
+    compliant) cat <<EOF
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10001
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: app
+    image: registry.example.com/app:1.0
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+EOF
+    ;;
+    privileged) cat <<EOF
+  containers:
+  - name: app
+    image: registry.example.com/app:1.0
+    securityContext: {privileged: true}
+EOF
+    ;;
+    hostpid) cat <<EOF
+  hostPID: true
+  containers:
+  - name: app
+    image: registry.example.com/app:1.0
+EOF
+    ;;
+    plain) cat <<EOF
+  containers:
+  - name: app
+    image: registry.example.com/app:1.0
+EOF
+    ;;
+    *) fail "pod(): unknown kind $kind" ;;
+  esac
+}
+
+# hostpid_deployment NAME NAMESPACE
+hostpid_deployment() {
+  cat <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: $1
+  namespace: $2
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: $1}
+  template:
+    metadata:
+      labels: {app: $1}
+    spec:
+      hostPID: true
+      containers:
+      - name: app
+        image: registry.example.com/app:1.0
+EOF
+}
+
+# Upstream's wording (k8s.io/pod-security-admission: baseline checks, then restricted checks).
+APP_RESTRICTED_REASONS='allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'
+PRIVILEGED_REASON='privileged (container "app" must not set securityContext.privileged=true)'
+
+webhook_configuration() {
+  local ca_bundle
+  ca_bundle="$(base64 -w0 <"$CERTS/ca.crt")"
+  cat <<EOF
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: kguard-e2e
+webhooks:
+- name: $ENFORCING_WEBHOOK
+  failurePolicy: Fail
+  sideEffects: None
+  timeoutSeconds: 5
+  admissionReviewVersions: [v1, v1beta1]
+  rules:
+  - apiGroups: [""]
+    apiVersions: [v1]
+    operations: [CREATE, UPDATE]
+    resources: [namespaces, pods, pods/ephemeralcontainers]
+  clientConfig:
+    url: https://127.0.0.1:$WEBHOOK_PORT/validate
+    caBundle: $ca_bundle
+- name: $ADVISORY_WEBHOOK
+  failurePolicy: Ignore
+  sideEffects: None
+  timeoutSeconds: 5
+  admissionReviewVersions: [v1, v1beta1]
+  rules:
+  - apiGroups: [""]
+    apiVersions: [v1]
+    operations: [CREATE, UPDATE]
+    resources: [podtemplates, replicationcontrollers]
+  - apiGroups: [apps]
+    apiVersions: [v1]
+    operations: [CREATE, UPDATE]
+    resources: [daemonsets, deployments, replicasets, statefulsets]
+  - apiGroups: [batch]
+    apiVersions: ["*"]
+    operations: [CREATE, UPDATE]
+    resources: [cronjobs, jobs]
+  clientConfig:
+    url: https://127.0.0.1:$WEBHOOK_PORT/validate
+    caBundle: $ca_bundle
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+# The webhook process
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wh_curl() { curl -sS --noproxy '*' -m 5 --cacert "$CERTS/ca.crt" "$@"; }
+
+# start_webhook CONFIG_FILE: starts kguard webhook on WEBHOOK_PORT (picks one if unset) and waits for
+# /readyz (namespace cache synced).
+start_webhook() {
+  local config="$1" attempt
+  for attempt in 1 2 3; do
+    [ -n "$WEBHOOK_PORT" ] || WEBHOOK_PORT="$(free_port)"
+    echo "--- kguard webhook --config $config (port $WEBHOOK_PORT, attempt $attempt)" >>"$WEBHOOK_LOG"
+    "$KGUARD" webhook --listen "127.0.0.1:$WEBHOOK_PORT" \
+      --tls-cert-file "$CERTS/tls.crt" --tls-private-key-file "$CERTS/tls.key" \
+      --config "$config" --kubeconfig "$CLUSTER/kubeconfig" --log-level debug --shutdown-grace-ms 1000 \
+      </dev/null >>"$WEBHOOK_LOG" 2>&1 &
+    WEBHOOK_PID=$!
+    local deadline=$((SECONDS + 30))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+      if ! kill -0 "$WEBHOOK_PID" 2>/dev/null; then break; fi
+      if [ "$(wh_curl "https://127.0.0.1:$WEBHOOK_PORT/readyz" 2>/dev/null)" = ok ]; then return 0; fi
+      sleep 0.2
+    done
+    if kill -0 "$WEBHOOK_PID" 2>/dev/null; then fail "webhook not ready after 30s on port $WEBHOOK_PORT"; fi
+    local rc=0
+    wait "$WEBHOOK_PID" || rc=$?
+    WEBHOOK_PID=""
+    # A port picked as free can be taken before we bind it; retry with another (only on first start).
+    if grep -q "cannot listen" "$WEBHOOK_LOG" && [ "$attempt" -lt 3 ] && [ -z "${WEBHOOK_PORT_FIXED:-}" ]; then
+      WEBHOOK_PORT=""
+      continue
+    fi
+    fail "kguard webhook exited with $rc during start-up"
+  done
+}
+
+# stop_webhook MAX_SECONDS: SIGTERM; checks /readyz turns 503 during the drain and exit status 0 in time.
+stop_webhook() {
+  local max="$1" start rc=0 saw_not_ready=""
+  start="$(now_ms)"
+  kill -TERM "$WEBHOOK_PID"
+  while kill -0 "$WEBHOOK_PID" 2>/dev/null; do
+    if [ -z "$saw_not_ready" ]; then
+      local code
+      code="$(wh_curl -o /dev/null -w '%{http_code}' "https://127.0.0.1:$WEBHOOK_PORT/readyz" 2>/dev/null || true)"
+      [ "$code" = 503 ] && saw_not_ready=yes
+    fi
+    if [ $(( $(now_ms) - start )) -gt $((max * 1000)) ]; then
+      fail "webhook still running ${max}s after SIGTERM"
+    fi
+    sleep 0.05
+  done
+  wait "$WEBHOOK_PID" || rc=$?
+  WEBHOOK_PID=""
+  local took=$(( $(now_ms) - start ))
+  [ "$rc" = 0 ] || fail "webhook exited with status $rc after SIGTERM (want 0)"
+  [ -n "$saw_not_ready" ] || fail "/readyz never answered 503 while draining (--shutdown-grace-ms 1000)"
+  ok "SIGTERM: /readyz 503 while draining, exit 0 after ${took} ms"
+}
+
+served_serial() {
+  openssl s_client -connect "127.0.0.1:$WEBHOOK_PORT" </dev/null 2>/dev/null | openssl x509 -noout -serial 2>/dev/null
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Tests
+
+step "cluster: etcd + kube-apiserver"
+cluster_start "$CLUSTER" || fail "cluster.sh could not start the cluster"
+# shellcheck disable=SC1091
+source "$CLUSTER/env"
+
+step "certificates and webhook (privileged defaults, like upstream)"
+"$REPO_ROOT/certs/gen-certs.sh" --out "$CERTS" --san IP:127.0.0.1,DNS:localhost >/dev/null
+cat >"$WORK/config.yaml" <<'EOF'
+apiVersion: kguard.io/v1alpha1
+kind: KguardConfiguration
+EOF
+start_webhook "$WORK/config.yaml"
+ok "ready on 127.0.0.1:$WEBHOOK_PORT"
+WEBHOOK_PORT_FIXED=1   # registered in the API server from now on
+wh_curl -f "https://127.0.0.1:$WEBHOOK_PORT/healthz" >/dev/null || fail "/healthz"
+
+step "namespaces and ValidatingWebhookConfiguration"
+kc create namespace "$NS_RESTRICTED" >/dev/null
+kc label namespace "$NS_RESTRICTED" pod-security.kubernetes.io/enforce=restricted >/dev/null
+kc create namespace "$NS_BASELINE" >/dev/null
+kc label namespace "$NS_BASELINE" pod-security.kubernetes.io/enforce=baseline pod-security.kubernetes.io/warn=restricted >/dev/null
+kc create namespace "$NS_LEGACY" >/dev/null
+webhook_configuration | kc apply -f - >/dev/null
+
+step "wait until the API server calls the webhook"
+deadline=$((SECONDS + 60))
+while :; do
+  run kc apply --dry-run=server -f - <<<"$(pod probe "$NS_RESTRICTED" privileged)"
+  if [ "$RC" != 0 ] && grep -qF "admission webhook \"$ENFORCING_WEBHOOK\" denied the request" <<<"$ERR"; then break; fi
+  [ "$SECONDS" -lt "$deadline" ] || fail "the webhook never denied the probe pod (last: rc=$RC $ERR)"
+  sleep 0.5
+done
+ok "effective after $((SECONDS - deadline + 60))s"
+
+step "privileged pod in an enforce=restricted namespace is denied"
+run kc apply -f - <<<"$(pod priv "$NS_RESTRICTED" privileged)"
+[ "$RC" != 0 ] || fail "kubectl apply of a privileged pod succeeded: $OUT"
+expect_in "$ERR" "admission webhook \"$ENFORCING_WEBHOOK\" denied the request" "denial"
+expect_in "$ERR" 'violates PodSecurity "restricted:latest"' "denial"
+expect_in "$ERR" "$PRIVILEGED_REASON" "denial names the check"
+expect_in "$ERR" "pods \"priv\" is forbidden: violates PodSecurity \"restricted:latest\": $PRIVILEGED_REASON, $APP_RESTRICTED_REASONS" \
+  "denial wording as upstream"
+denial="$ERR"
+run kc get pod priv -n "$NS_RESTRICTED"
+[ "$RC" != 0 ] || fail "the denied pod exists"
+ok "$denial"
+
+step "compliant pod in the restricted namespace is created"
+run kc apply -f - <<<"$(pod good "$NS_RESTRICTED" compliant)"
+[ "$RC" = 0 ] || fail "compliant pod refused: $ERR"
+expect_not_in "$ERR" "Warning:" "compliant pod"
+kc get pod good -n "$NS_RESTRICTED" >/dev/null || fail "compliant pod not found"
+ok "$OUT"
+
+step "server-side dry-run of a hostPID pod is denied and creates nothing"
+run kc apply --dry-run=server -f - <<<"$(pod hostpid "$NS_BASELINE" hostpid)"
+[ "$RC" != 0 ] || fail "dry-run of a hostPID pod succeeded: $OUT"
+expect_in "$ERR" 'pods "hostpid" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostPID=true)' "dry-run denial"
+run kc get pod hostpid -n "$NS_BASELINE"
+[ "$RC" != 0 ] || fail "kubectl get finds the dry-run pod: $OUT"
+expect_in "$ERR" "NotFound" "kubectl get after the denied dry-run"
+run kc get pods -n "$NS_BASELINE" -o name
+[ -z "$OUT" ] || fail "pods exist in $NS_BASELINE after a denied dry-run: $OUT"
+ok "denied, nothing created"
+
+step "baseline-compliant pod under enforce=baseline, warn=restricted: created with warnings"
+run kc apply -f - <<<"$(pod plain "$NS_BASELINE" plain)"
+[ "$RC" = 0 ] || fail "baseline-compliant pod refused: $ERR"
+expect_in "$ERR" "Warning: would violate PodSecurity \"restricted:latest\": $APP_RESTRICTED_REASONS" "warning"
+kc get pod plain -n "$NS_BASELINE" >/dev/null || fail "pod plain not found"
+ok "$(grep Warning: <<<"$ERR")"
+
+step "Deployment with a hostPID template in the restricted namespace: created with warnings"
+run kc apply -f - <<<"$(hostpid_deployment bad-deploy "$NS_RESTRICTED")"
+[ "$RC" = 0 ] || fail "Deployment refused (enforceOnWorkloads is off): $ERR"
+expect_in "$ERR" "Warning: would violate PodSecurity \"restricted:latest\": host namespaces (hostPID=true), $APP_RESTRICTED_REASONS" "workload warning"
+kc get deployment bad-deploy -n "$NS_RESTRICTED" >/dev/null || fail "Deployment not found"
+ok "$(grep Warning: <<<"$ERR")"
+
+step "raising a namespace's enforce level warns about its existing pods"
+run kc apply -f - <<<"$(pod legacy-priv "$NS_LEGACY" privileged)"
+[ "$RC" = 0 ] || fail "privileged pod refused in an unlabelled (privileged) namespace: $ERR"
+expect_not_in "$ERR" "Warning:" "privileged namespace"
+run kc label namespace "$NS_LEGACY" pod-security.kubernetes.io/enforce=restricted --overwrite --dry-run=server
+[ "$RC" = 0 ] || fail "kubectl label --dry-run=server failed: $ERR"
+expect_in "$ERR" "Warning: existing pods in namespace \"$NS_LEGACY\" violate the new PodSecurity enforce level \"restricted:latest\"" "namespace warning"
+expect_in "$ERR" "Warning: legacy-priv: privileged, allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile" "namespace warning names the pod"
+labels="$(kc get namespace "$NS_LEGACY" -o jsonpath='{.metadata.labels}')"
+expect_not_in "$labels" "pod-security.kubernetes.io/enforce" "dry-run must not label the namespace"
+ok "$(grep Warning: <<<"$ERR" | tr '\n' ' ')"
+
+step "malformed requests to /validate get 400; the server keeps serving"
+code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  --data '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":' "https://127.0.0.1:$WEBHOOK_PORT/validate")"
+[ "$code" = 400 ] || fail "bad JSON: HTTP $code (want 400): $(cat "$WORK/body")"
+ok "bad JSON: 400 $(head -c 120 "$WORK/body")"
+code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: text/plain' \
+  --data '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}' "https://127.0.0.1:$WEBHOOK_PORT/validate")"
+[ "$code" = 400 ] || fail "wrong content type: HTTP $code (want 400): $(cat "$WORK/body")"
+ok "text/plain: 400 $(head -c 120 "$WORK/body")"
+code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  --data '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}' "https://127.0.0.1:$WEBHOOK_PORT/validate")"
+[ "$code" = 400 ] || fail "AdmissionReview without request: HTTP $code (want 400): $(cat "$WORK/body")"
+ok "no request: 400 $(head -c 120 "$WORK/body")"
+# A well-formed v1beta1 review straight from curl: same version and uid back, a verdict.
+review='{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"e2e-uid-1",
+ "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
+ "namespace":"'"$NS_RESTRICTED"'","name":"curl-pod","operation":"CREATE","userInfo":{"username":"alice"},
+ "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"curl-pod","namespace":"'"$NS_RESTRICTED"'"},
+ "spec":{"hostNetwork":true,"containers":[{"name":"c","image":"x"}]}}}}'
+code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  --data "$review" "https://127.0.0.1:$WEBHOOK_PORT/validate")"
+[ "$code" = 200 ] || fail "v1beta1 review: HTTP $code: $(cat "$WORK/body")"
+python3 - "$WORK/body" <<'EOF' || fail "v1beta1 response: $(cat "$WORK/body")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["apiVersion"] == "admission.k8s.io/v1beta1", r
+assert r["kind"] == "AdmissionReview", r
+assert r["response"]["uid"] == "e2e-uid-1", r
+assert r["response"]["allowed"] is False, r
+assert "host namespaces (hostNetwork=true)" in r["response"]["status"]["message"], r
+EOF
+ok "v1beta1 review: same version and uid, denied"
+run kc apply --dry-run=server -f - <<<"$(pod priv2 "$NS_RESTRICTED" privileged)"
+[ "$RC" != 0 ] || fail "privileged pod allowed after the malformed requests"
+expect_in "$ERR" "admission webhook \"$ENFORCING_WEBHOOK\" denied the request" "verdict after malformed requests"
+kill -0 "$WEBHOOK_PID" || fail "webhook died"
+ok "kubectl still gets a verdict"
+
+step "certificate rotation: gen-certs.sh again, new serial served within 3 s"
+old_serial="$(served_serial)"
+[ -n "$old_serial" ] || fail "could not read the served certificate"
+ca_before="$(sha256sum <"$CERTS/ca.crt")"
+"$REPO_ROOT/certs/gen-certs.sh" --out "$CERTS" --san IP:127.0.0.1,DNS:localhost >/dev/null
+rotated_at="$(now_ms)"
+[ "$(sha256sum <"$CERTS/ca.crt")" = "$ca_before" ] || fail "gen-certs.sh replaced the CA"
+new_serial="$(openssl x509 -in "$CERTS/tls.crt" -noout -serial)"
+[ "$new_serial" != "$old_serial" ] || fail "gen-certs.sh did not produce a new serial ($new_serial)"
+while [ "$(served_serial)" != "$new_serial" ]; do
+  if [ $(( $(now_ms) - rotated_at )) -gt 3000 ]; then
+    fail "still serving $(served_serial) 3 s after rotation (want $new_serial)"
+  fi
+  sleep 0.1
+done
+ok "$old_serial -> $new_serial after $(( $(now_ms) - rotated_at )) ms"
+wh_curl -f "https://127.0.0.1:$WEBHOOK_PORT/healthz" >/dev/null || fail "curl with the CA rejects the new certificate"
+run kc apply --dry-run=server -f - <<<"$(pod priv3 "$NS_RESTRICTED" privileged)"
+expect_in "$ERR" "admission webhook \"$ENFORCING_WEBHOOK\" denied the request" "verdict after rotation"
+run kc apply -f - <<<"$(pod good2 "$NS_RESTRICTED" compliant)"
+[ "$RC" = 0 ] || fail "compliant pod refused after rotation: $ERR"
+ok "kubectl requests still work"
+
+step "metrics and debug log"
+metrics="$(wh_curl -f "https://127.0.0.1:$WEBHOOK_PORT/metrics")" || fail "/metrics"
+expect_in "$metrics" '"/validate"' "/metrics counts /validate requests"
+grep -q '"decision":"deny"' "$WEBHOOK_LOG" || fail "no deny decision in the debug log"
+grep -q '"decision":"allow-with-warnings"' "$WEBHOOK_LOG" || fail "no allow-with-warnings decision in the debug log"
+ok "metrics and decision log lines present"
+
+step "manifests/webhook: kguard lint --level restricted, and kubectl apply --dry-run=server"
+run "$KGUARD" lint --level restricted -f "$REPO_ROOT/manifests/webhook/"
+[ "$RC" = 0 ] || fail "kguard lint --level restricted -f manifests/webhook/ exited $RC: $OUT $ERR"
+kc apply -f "$REPO_ROOT/manifests/webhook/00-namespace.yaml" >/dev/null
+mkdir -p "$WORK/manifests"
+for f in "$REPO_ROOT"/manifests/webhook/*.yaml; do cp "$f" "$WORK/manifests/"; done
+"$REPO_ROOT/manifests/webhook/inject-cabundle.sh" "$CERTS/ca.crt" \
+  >"$WORK/manifests/60-validatingwebhookconfiguration.yaml"
+grep -q 'caBundle: ""' "$WORK/manifests/60-validatingwebhookconfiguration.yaml" && fail "inject-cabundle.sh left a placeholder"
+# policy/v1 PodDisruptionBudget is 1.21+; this test server (1.20) only serves policy/v1beta1.
+if ! kc api-versions | grep -qx policy/v1; then
+  sed -i 's#^apiVersion: policy/v1$#apiVersion: policy/v1beta1#' "$WORK/manifests/40-deployment.yaml"
+fi
+run kc apply --dry-run=server -f "$WORK/manifests/"
+[ "$RC" = 0 ] || fail "kubectl apply --dry-run=server -f manifests/webhook/ failed: $ERR"
+accepted="$(grep -c . <<<"$OUT")"
+for object in namespace/kguard serviceaccount/kguard-webhook clusterrole.rbac.authorization.k8s.io/kguard-webhook \
+    clusterrolebinding.rbac.authorization.k8s.io/kguard-webhook configmap/kguard-webhook-config \
+    priorityclass.scheduling.k8s.io/kguard-webhook deployment.apps/kguard-webhook \
+    poddisruptionbudget.policy/kguard-webhook service/kguard-webhook \
+    validatingwebhookconfiguration.admissionregistration.k8s.io/kguard-webhook; do
+  expect_in "$OUT" "$object " "dry-run output"
+done
+expect_not_in "$ERR" "would violate" "the manifests' Deployment meets restricted"
+run kc get validatingwebhookconfiguration kguard-webhook
+[ "$RC" != 0 ] || fail "dry-run created the ValidatingWebhookConfiguration"
+kc apply --dry-run=server -f "$REPO_ROOT/manifests/webhook/20-configmap.yaml" \
+  -o jsonpath='{.data.kguard-config\.yaml}' >"$WORK/manifest-config.yaml"
+grep -q 'kind: KguardConfiguration' "$WORK/manifest-config.yaml" || fail "no config in the ConfigMap"
+run "$KGUARD" lint --config "$WORK/manifest-config.yaml" -f "$REPO_ROOT/manifests/webhook/"
+[ "$RC" = 0 ] || fail "kguard lint --config <the ConfigMap's config> exited $RC: $OUT $ERR"
+ok "lint clean, $accepted objects accepted by the API server (dry-run), embedded config loads"
+
+step "SIGTERM drains and exits 0"
+stop_webhook 10
+
+step "webhook down: pods fail closed, workloads fail open"
+run kc apply --dry-run=server -f - <<<"$(pod good3 "$NS_RESTRICTED" compliant)"
+[ "$RC" != 0 ] || fail "pod admitted while the fail-closed webhook is down"
+expect_in "$ERR" "failed calling webhook \"$ENFORCING_WEBHOOK\"" "fail closed"
+run kc apply --dry-run=server -f - <<<"$(hostpid_deployment down-deploy "$NS_RESTRICTED")"
+[ "$RC" = 0 ] || fail "Deployment refused while the fail-open webhook is down: $ERR"
+ok "as registered"
+
+step "enforceOnWorkloads: true refuses the bad Deployment"
+cat >"$WORK/config-workloads.yaml" <<'EOF'
+apiVersion: kguard.io/v1alpha1
+kind: KguardConfiguration
+podSecurity: {enforceOnWorkloads: true}
+EOF
+start_webhook "$WORK/config-workloads.yaml"
+run kc apply -f - <<<"$(hostpid_deployment bad-deploy2 "$NS_RESTRICTED")"
+[ "$RC" != 0 ] || fail "bad Deployment admitted with enforceOnWorkloads: true"
+expect_in "$ERR" "admission webhook \"$ADVISORY_WEBHOOK\" denied the request: deployments.apps \"bad-deploy2\" is forbidden: violates PodSecurity \"restricted:latest\": host namespaces (hostPID=true), $APP_RESTRICTED_REASONS" \
+  "workload denial"
+run kc get deployment bad-deploy2 -n "$NS_RESTRICTED"
+[ "$RC" != 0 ] || fail "the refused Deployment exists"
+run kc apply -f - <<<"$(hostpid_deployment base-deploy "$NS_LEGACY")"
+[ "$RC" = 0 ] || fail "Deployment in a privileged namespace refused: $ERR"
+ok "refused in $NS_RESTRICTED, admitted in $NS_LEGACY"
+stop_webhook 10
+
+CURRENT_STEP="done"
