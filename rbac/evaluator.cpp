@@ -35,7 +35,84 @@ std::string upstreamSubject(const Subject& s, const std::string& bindingNamespac
 Evaluator::Evaluator(Policy policy, EvaluatorOptions options)
     : policy_(options.aggregation == AggregationMode::Recomputed ? recomputeAggregation(std::move(policy))
                                                                  : std::move(policy)) {
+  compileRoles();
   index();
+}
+
+namespace {
+
+// "verb\0group\0resource[/subresource]": the three fields a simple rule compares for equality.
+std::string exactKey(const std::string& verb, const std::string& group, const std::string& resource) {
+  std::string key;
+  key.reserve(verb.size() + group.size() + resource.size() + 2);
+  key.append(verb).push_back('\0');
+  key.append(group).push_back('\0');
+  key.append(resource);
+  return key;
+}
+
+// A rule whose matching is plain set membership: no "*" anywhere, no "*/sub" resources, no
+// resourceNames, no NUL bytes that could make two keys collide.
+bool isSimpleRule(const PolicyRule& rule) {
+  if (!rule.resourceNames.empty() || rule.resources.empty()) return false;
+  auto plain = [](const std::vector<std::string>& values) {
+    for (const auto& v : values)
+      if (v == "*" || v.find('\0') != std::string::npos) return false;
+    return true;
+  };
+  if (!plain(rule.verbs) || !plain(rule.apiGroups) || !plain(rule.resources)) return false;
+  for (const auto& r : rule.resources)
+    if (r.compare(0, 2, "*/") == 0) return false;
+  return true;
+}
+
+}  // namespace
+
+void Evaluator::compileRoles() {
+  compiled_.resize(policy_.roles.size());
+  for (std::size_t i = 0; i < policy_.roles.size(); ++i) {
+    const auto& rules = policy_.roles[i].rules;
+    CompiledRole& c = compiled_[i];
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      const PolicyRule& rule = rules[r];
+      if (!isSimpleRule(rule)) {
+        c.otherRules.push_back(static_cast<std::uint32_t>(r));
+        continue;
+      }
+      for (const auto& verb : rule.verbs)
+        for (const auto& group : rule.apiGroups)
+          for (const auto& resource : rule.resources) {
+            auto id = exactKeyIds_.emplace(exactKey(verb, group, resource), static_cast<std::uint32_t>(exactKeyIds_.size()));
+            c.exactKeys.push_back(id.first->second);
+          }
+    }
+    std::sort(c.exactKeys.begin(), c.exactKeys.end());
+    c.exactKeys.erase(std::unique(c.exactKeys.begin(), c.exactKeys.end()), c.exactKeys.end());
+  }
+}
+
+std::int64_t Evaluator::exactKeyOf(const Request& request) const {
+  if (!request.resourceRequest || exactKeyIds_.empty()) return -1;
+  // One buffer per thread: no allocation per decision once it has grown (the evaluator stays const
+  // and shareable between threads).
+  thread_local std::string key;
+  key.clear();
+  key.append(request.verb).push_back('\0');
+  key.append(request.apiGroup).push_back('\0');
+  key.append(request.resource);
+  if (!request.subresource.empty()) key.append("/").append(request.subresource);
+  auto it = exactKeyIds_.find(key);
+  return it == exactKeyIds_.end() ? -1 : static_cast<std::int64_t>(it->second);
+}
+
+bool Evaluator::roleAllows(std::size_t role, const Request& request, std::int64_t key) const {
+  const CompiledRole& c = compiled_[role];
+  // A simple rule has no resourceNames, so it matches whatever the request's name.
+  if (key >= 0 && std::binary_search(c.exactKeys.begin(), c.exactKeys.end(), static_cast<std::uint32_t>(key))) return true;
+  const auto& rules = policy_.roles[role].rules;
+  for (std::uint32_t r : c.otherRules)
+    if (ruleAllows(rules[r], request)) return true;
+  return false;
 }
 
 void Evaluator::index() {
@@ -118,8 +195,9 @@ std::optional<std::size_t> Evaluator::firstAllowingRule(std::size_t role, const 
 bool Evaluator::allows(const UserInfo& user, const Request& request) const {
   // The privileged-group authorizer runs before RBAC in kube-apiserver's union authorizer.
   if (hasGroup(user, kMastersGroup)) return true;
+  std::int64_t key = exactKeyOf(request);
   return visitGrants(user, request.namespace_, [&](const Grant& g) {
-    return g.role >= 0 && firstAllowingRule(static_cast<std::size_t>(g.role), request).has_value();
+    return g.role >= 0 && roleAllows(static_cast<std::size_t>(g.role), request, key);
   });
 }
 

@@ -98,6 +98,9 @@ class Evaluator {
   };
 
   void index();
+  void compileRoles();
+  bool roleAllows(std::size_t role, const Request& request, std::int64_t exactKey) const;
+  std::int64_t exactKeyOf(const Request& request) const;
   const Scope* scopeFor(const std::string& namespace_) const;
   template <typename Visit>
   bool visitGrants(const UserInfo& user, const std::string& namespace_, Visit&& visit) const;
@@ -105,7 +108,17 @@ class Evaluator {
   bool subjectApplies(const Subject& subject, const std::string& bindingNamespace, const UserInfo& user) const;
   std::optional<Subject> whoCanSubject(const Binding& binding, const Subject& subject) const;
 
+  // The fast path's view of a role: rules without any wildcard or resourceNames are expanded into
+  // (verb, group, resource) keys, interned once per evaluator; a request looks its key up once and
+  // each role answers with a binary search. Every other rule is matched with ruleAllows.
+  struct CompiledRole {
+    std::vector<std::uint32_t> exactKeys;  // sorted ids into exactKeyIds_
+    std::vector<std::uint32_t> otherRules;  // indexes of the rules matched one by one
+  };
+
   Policy policy_;
+  std::vector<CompiledRole> compiled_;
+  std::unordered_map<std::string, std::uint32_t> exactKeyIds_;
   std::vector<std::int64_t> bindingRole_;  // per binding, -1 when unresolved
   Scope cluster_;
   std::unordered_map<std::string, Scope> namespaces_;
