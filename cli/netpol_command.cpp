@@ -1,4 +1,6 @@
 // kguard netpol: matrix, explain and compile work offline on manifests (docs/cli-contract.md).
+#include <atomic>
+#include <csignal>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -7,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "kube/manifest.h"
+#include "netpol/agent/agent.h"
 #include "netpol/decode.h"
 #include "netpol/matrix.h"
 #include "netpol/render_nft.h"
@@ -21,7 +24,13 @@ struct NetpolOptions {
   int port = 80;
   std::string from, to, pod;
   std::optional<int> nflogGroup;
+  // agent
+  std::string watchDir, node, kubeconfig;
+  bool once = false;
 };
+
+std::atomic<bool> stopRequested{false};
+extern "C" void requestStop(int) { stopRequested = true; }
 
 // Bad input or usage: the message is printed and the command exits 2.
 struct UsageError {
@@ -76,6 +85,22 @@ int runCompile(const NetpolOptions& o) {
   return kExitOk;
 }
 
+int runAgent(const NetpolOptions& o) {
+  if (o.watchDir.empty())
+    throw UsageError{"the API-server mode (--kubeconfig) is not implemented yet; use --watch-dir DIR"};
+  netpol::agent::WatchOptions w;
+  w.dir = o.watchDir;
+  w.nodeName = o.node;
+  w.render.nflogGroup = o.nflogGroup;
+  w.once = o.once;
+  std::signal(SIGINT, requestStop);
+  std::signal(SIGTERM, requestStop);
+  auto datapath = netpol::agent::makeKernelDatapath(w.render);
+  int code = netpol::agent::runWatchDir(w, *datapath, stopRequested);
+  if (code == kExitUsage) throw UsageError{"cannot load " + o.watchDir};
+  return code;
+}
+
 template <typename Run>
 void runGuarded(Run run, const NetpolOptions& o, const char* name, int* exitCode) {
   try {
@@ -118,6 +143,14 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   compile->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")
       ->check(CLI::Range(0, 65535));
   compile->callback([o, exitCode] { runGuarded(runCompile, *o, "compile", exitCode); });
+
+  auto* agent = netpolCmd->add_subcommand("agent", "keep each local pod's ruleset installed in its network namespace");
+  agent->add_option("--watch-dir", o->watchDir, "read Namespaces, Pods and NetworkPolicies from YAML files in DIR");
+  agent->add_option("--node", o->node, "only pods with this spec.nodeName");
+  agent->add_option("--kubeconfig", o->kubeconfig, "API-server mode (not implemented yet)");
+  agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(CLI::Range(0, 65535));
+  agent->add_flag("--once", o->once, "sync once and exit (exit 1 if any namespace failed)");
+  agent->callback([o, exitCode] { runGuarded(runAgent, *o, "agent", exitCode); });
 }
 
 }  // namespace cli

@@ -1,0 +1,78 @@
+#pragma once
+// The node agent: keeps each local pod's compiled ruleset installed in that pod's network namespace.
+// Namespaces are matched to pods by the pod IPs on their interfaces; only namespaces whose compiled
+// ruleset changed are touched; a namespace whose pod is gone loses kguard's table (and nothing else).
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netpol/model.h"
+#include "netpol/render_nft.h"
+#include "netpol/ruleset.h"
+
+namespace netpol::agent {
+
+struct NamespaceInfo {
+  uint64_t id = 0;  // inode of the namespace
+  std::string path;
+  std::vector<IpAddress> addresses;
+};
+
+// Where rulesets go. Install and remove are all-or-nothing: on error the old ruleset stays.
+class Datapath {
+ public:
+  virtual ~Datapath() = default;
+  virtual std::vector<NamespaceInfo> namespaces() = 0;
+  virtual std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset) = 0;
+  virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
+};
+
+// The kernel: namespaces from /var/run/netns and /proc, nf_tables through libnftnl batches.
+std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options);
+
+struct SyncStats {
+  size_t namespaces = 0;  // namespaces seen
+  size_t pods = 0;        // namespaces holding a pod of the input
+  size_t installed = 0;   // rulesets (re)installed
+  size_t unchanged = 0;   // skipped: same ruleset as installed
+  size_t removed = 0;     // tables removed (pod gone)
+  size_t failed = 0;
+  std::vector<std::string> messages;  // one line per change or failure
+};
+
+class Agent {
+ public:
+  // `nodeName` empty = every pod whose IP is found locally.
+  Agent(Datapath& datapath, std::string nodeName, RenderOptions options)
+      : datapath_(datapath), nodeName_(std::move(nodeName)), options_(options) {}
+
+  SyncStats sync(const Cluster& cluster);
+
+ private:
+  const Pod* podFor(const Cluster& cluster, const NamespaceInfo& ns) const;
+
+  Datapath& datapath_;
+  std::string nodeName_;
+  RenderOptions options_;
+  std::map<uint64_t, std::string> installed_;  // namespace id -> rendered text of what is installed
+};
+
+struct WatchOptions {
+  std::string dir;
+  std::string nodeName;
+  RenderOptions render;
+  int pollMs = 200;      // how often DIR is checked for changes
+  int quietMs = 300;     // a burst of writes ends when DIR has been quiet this long
+  int resyncMs = 2000;   // namespaces appear without DIR changing: look again this often
+  bool once = false;     // one sync, then return
+};
+
+// Runs until `stop` (or after one sync with `once`). Returns the exit code: 0, or 2 when the first
+// load of DIR fails.
+int runWatchDir(const WatchOptions& options, Datapath& datapath, const std::atomic<bool>& stop);
+
+}  // namespace netpol::agent

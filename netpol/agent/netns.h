@@ -1,0 +1,49 @@
+#pragma once
+// Network namespaces on this machine and the work done inside one of them: programming nf_tables
+// and reading interface addresses. Netlink sockets belong to the namespace they are created in, so
+// each operation opens its sockets on a short-lived thread that has joined the namespace (setns
+// changes only the calling thread), leaving the agent's own threads where they were.
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netpol/agent/nft_batch.h"
+#include "netpol/ip.h"
+
+namespace netpol::agent {
+
+// An open network namespace, identified by its inode (the same namespace is reachable from a named
+// path under /var/run/netns and from /proc/PID/ns/net of every process inside it).
+class Netns {
+ public:
+  Netns(int fd, std::string path, ino_t inode) : fd_(fd), path_(std::move(path)), inode_(inode) {}
+  Netns(Netns&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)), inode_(o.inode_) { o.fd_ = -1; }
+  Netns& operator=(Netns&& o) noexcept;
+  Netns(const Netns&) = delete;
+  Netns& operator=(const Netns&) = delete;
+  ~Netns();
+
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  ino_t inode() const { return inode_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  ino_t inode_;
+};
+
+// Named namespaces (/var/run/netns/*) first, then /proc/*/ns/net, deduplicated by inode; the
+// agent's own namespace (the host's) is left out.
+std::vector<Netns> discoverNetns();
+
+// Every address on every interface of the namespace (RTM_GETADDR dump). Throws std::runtime_error.
+std::vector<IpAddress> interfaceAddresses(const Netns& ns);
+
+// Sends one batch into the namespace's nf_tables and waits for every ack. Returns the error text,
+// naming the object whose message failed ("set ingress_v4_ports: File exists"), or nullopt.
+std::optional<std::string> applyBatch(const Netns& ns, const NftBatch& batch);
+
+}  // namespace netpol::agent

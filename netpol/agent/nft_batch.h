@@ -1,0 +1,29 @@
+#pragma once
+// A Ruleset as one nf_tables netlink batch (libnftnl), built without touching any socket. The batch
+// replaces kguard's table atomically: add table; delete table; add table; counters; sets; elements;
+// chains; rules. Every message carries its own sequence number and asks for an ack, and `objects`
+// names the object behind each sequence number, so a kernel error can say which object failed.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "netpol/render_nft.h"
+#include "netpol/ruleset.h"
+
+namespace netpol::agent {
+
+struct NftBatch {
+  std::vector<char> bytes;           // batch begin, messages, batch end
+  uint32_t firstSeq = 0;             // sequence number of the first message after batch begin
+  std::vector<std::string> objects;  // objects[seq - firstSeq]: "set ingress_v4_ports", ...
+
+  size_t messageCount() const { return objects.size(); }
+  // The object of a message, or "message #N" for sequence numbers outside the batch.
+  std::string objectOf(uint32_t seq) const;
+};
+
+NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq);
+// Removes kguard's table (add + delete, so that a missing table is not an error).
+NftBatch buildDeleteBatch(uint32_t firstSeq);
+
+}  // namespace netpol::agent
