@@ -3,6 +3,9 @@
 #include "kube/api_client.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 #include <cctype>
 #include <condition_variable>
@@ -108,6 +111,42 @@ void splitDuration(std::chrono::duration<Rep, Period> d, time_t& sec, time_t& us
   sec = static_cast<time_t>(us / 1000000);
   usec = static_cast<time_t>(us % 1000000);
 }
+
+// OpenSSL writes to sockets with plain write(), so a connection closed by the peer (or by our own
+// stop()) raises SIGPIPE, which kills a process that did not ignore it. Instead of changing the
+// process-wide disposition, SIGPIPE is blocked on the calling thread for the duration of a call and a
+// SIGPIPE raised meanwhile is consumed before unblocking (the write itself fails with EPIPE).
+class SigpipeBlocker {
+ public:
+  SigpipeBlocker() {
+    sigemptyset(&sigpipe_);
+    sigaddset(&sigpipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    alreadyPending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &sigpipe_, &previous_);
+  }
+  ~SigpipeBlocker() {
+    if (!alreadyPending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        struct timespec zero {};
+        sigtimedwait(&sigpipe_, nullptr, &zero);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SigpipeBlocker(const SigpipeBlocker&) = delete;
+  SigpipeBlocker& operator=(const SigpipeBlocker&) = delete;
+
+ private:
+  sigset_t sigpipe_;
+  sigset_t previous_;
+  bool alreadyPending_ = false;
+};
 
 }  // namespace
 
@@ -259,7 +298,11 @@ struct ApiClient::Impl {
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
     ERR_clear_error();
-    bool sent = client->send(req, res, err);
+    bool sent;
+    {
+      SigpipeBlocker noSigpipe;
+      sent = client->send(req, res, err);
+    }
     out.status = res.status > 0 ? res.status : 0;
     if (tooLarge) out.error = "response larger than " + std::to_string(options.maxResponseBytes) + " bytes";
     else if (!sent) out.error = transportError(err);
@@ -353,6 +396,7 @@ ApiResponse ApiClient::watch(const std::string& path, const std::function<bool(c
   std::condition_variable finishedCv;
   bool finished = false;
   std::thread stopper([&] {
+    SigpipeBlocker noSigpipe;  // stop() may send a TLS close_notify on a shut-down socket
     std::unique_lock<std::mutex> lock(mutex);
     while (!finished) {
       if (stop.load()) client->stop();
@@ -362,7 +406,11 @@ ApiResponse ApiClient::watch(const std::string& path, const std::function<bool(c
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
   ERR_clear_error();
-  bool sent = client->send(req, res, err);
+  bool sent;
+  {
+    SigpipeBlocker noSigpipe;
+    sent = client->send(req, res, err);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex);
     finished = true;

@@ -6,6 +6,8 @@
 // state), so one ApiClient may be used from any number of threads at once. The parsed TLS material
 // is immutable after construction and the token cache is guarded by a mutex. The price is one TCP +
 // TLS handshake per call, which is fine for kguard's traffic (lists, watches, rare GET fallbacks).
+// SIGPIPE from writes to a closed connection is blocked and discarded on the calling thread during a
+// call, so callers need not ignore SIGPIPE process-wide.
 #include <atomic>
 #include <chrono>
 #include <cstddef>

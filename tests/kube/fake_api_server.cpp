@@ -1,5 +1,8 @@
 #include "fake_api_server.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <chrono>
 #include <stdexcept>
 
@@ -74,7 +77,16 @@ FakeApiServer::FakeApiServer(FakeServerOptions options) : https_(options.https) 
 
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("fake API server: cannot bind");
+  // httplib::Server sets SIGPIPE to SIG_IGN for the whole process, which would hide a client that
+  // dies of SIGPIPE in real programs. Restore the default, and keep SIGPIPE blocked in the server's
+  // own threads (they inherit the mask of the thread that starts them) so the fake server survives.
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t sigpipe, previous;
+  sigemptyset(&sigpipe);
+  sigaddset(&sigpipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &sigpipe, &previous);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   // Server::stop() is a no-op until the accept loop runs, so the destructor could hang otherwise.
   for (int i = 0; i < 5000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
