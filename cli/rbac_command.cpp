@@ -14,7 +14,7 @@
 #include "rbac/audit_report.h"
 #include "rbac/evaluator.h"
 #include "rbac/policy_decode.h"
-#include "rbac/resource_arg.h"
+#include "rbac/query_args.h"
 #include "rbac/user_info.h"
 #include "rbac/who_can_report.h"
 
@@ -69,34 +69,16 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source) {
   return rbac::Evaluator(rbac::decodePolicy(manifests), options);
 }
 
-// The request of `can-i` / `who-can` arguments. The namespace defaults as kubectl does ("default"),
-// except where the real request would carry none or another one: cluster-scoped resources have no
-// namespace, and a named Namespace is its own namespace (RequestInfo puts the name in both).
 rbac::Request requestFrom(const std::vector<std::string>& args, const std::string& nonResourceURL,
-                          const std::string& subresourceFlag, const std::string& namespaceFlag, bool allNamespaces) {
-  if (args.empty()) throw UsageError("missing VERB");
-  if (!nonResourceURL.empty()) {
-    if (args.size() != 1) throw UsageError("--non-resource-url takes only VERB (no RESOURCE or NAME)");
-    return rbac::Request::nonResource(args[0], nonResourceURL);
+                          const std::string& subresource, const std::string& namespace_, bool allNamespaces) {
+  std::vector<std::string> warnings;
+  try {
+    rbac::Request request = rbac::requestFromArgs({args, nonResourceURL, subresource, namespace_, allNamespaces}, warnings);
+    for (const auto& w : warnings) std::cerr << "Warning: " << w << "\n";
+    return request;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
   }
-  if (args.size() == 2 && !args[1].empty() && args[1][0] == '/') return rbac::Request::nonResource(args[0], args[1]);
-  if (args.size() < 2 || args.size() > 3) throw UsageError("expected VERB RESOURCE[/SUBRESOURCE] [NAME]");
-  rbac::ResourceArg resource = rbac::parseResourceArg(args[1]);
-  if (!resource.known)
-    std::cerr << "Warning: resource type '" << resource.resource << "' is not a built-in resource; using the core group\n";
-  if (!subresourceFlag.empty()) {
-    if (!resource.subresource.empty() && resource.subresource != subresourceFlag)
-      throw UsageError("--subresource " + subresourceFlag + " conflicts with " + args[1]);
-    resource.subresource = subresourceFlag;
-  }
-  std::string name = args.size() == 3 ? args[2] : "";
-  std::string ns = namespaceFlag;
-  if (allNamespaces) ns = "";
-  else if (ns.empty()) {
-    if (resource.apiGroup.empty() && resource.resource == "namespaces") ns = name;
-    else ns = resource.namespaced ? "default" : "";
-  }
-  return rbac::Request::resource_(args[0], resource.apiGroup, resource.resource, resource.subresource, ns, name);
 }
 
 // One can-i question, answered; the single code path of `can-i` and `can-i --batch`.
@@ -211,13 +193,17 @@ void addWhoCan(CLI::App* rbacCmd, int* exitCode) {
 void addAudit(CLI::App* rbacCmd, int* exitCode) {
   auto source = std::make_shared<SourceFlags>();
   auto format = std::make_shared<std::string>("text");
-  auto* cmd = rbacCmd->add_subcommand("audit", "Escalation paths: for every subject, the grants that lead to more privilege");
+  auto options = std::make_shared<rbac::AuditOptions>();
+  auto* cmd = rbacCmd->add_subcommand(
+      "audit", "Escalation paths: for every subject, the grants that lead to more privilege; exit 1 when any is found");
   addSourceOptions(cmd, *source);
   cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
-  cmd->callback([source, format, exitCode] {
+  cmd->add_flag("--include-defaults", options->includeDefaults,
+                "Also audit the API server's own bindings (label kubernetes.io/bootstrapping=rbac-defaults)");
+  cmd->callback([source, format, options, exitCode] {
     *exitCode = guarded("audit", [&]() -> int {
       rbac::Evaluator evaluator = loadEvaluator(*source);
-      auto findings = rbac::auditEscalationPaths(evaluator);
+      auto findings = rbac::auditEscalationPaths(evaluator, *options);
       if (*format == "json") std::cout << rbac::formatAuditJson(findings);
       else if (*format == "sarif") std::cout << rbac::formatAuditSarif(findings);
       else std::cout << rbac::formatAuditText(findings);

@@ -1,0 +1,36 @@
+#include "rbac/query_args.h"
+
+#include "rbac/resource_arg.h"
+
+namespace rbac {
+
+Request requestFromArgs(const QueryArgs& a, std::vector<std::string>& warnings) {
+  const auto& args = a.positional;
+  if (args.empty()) throw std::invalid_argument("missing VERB");
+  if (!a.nonResourceURL.empty()) {
+    if (args.size() != 1) throw std::invalid_argument("--non-resource-url takes only VERB (no RESOURCE or NAME)");
+    return Request::nonResource(args[0], a.nonResourceURL);
+  }
+  // kubectl auth can-i VERB /path: a second argument starting with "/" is a non-resource URL.
+  if (args.size() == 2 && !args[1].empty() && args[1][0] == '/') return Request::nonResource(args[0], args[1]);
+  if (args.size() < 2 || args.size() > 3) throw std::invalid_argument("expected VERB RESOURCE[/SUBRESOURCE] [NAME]");
+  ResourceArg resource = parseResourceArg(args[1]);
+  if (!resource.known)
+    warnings.push_back("resource type '" + resource.resource + "' is not a built-in resource; using the core group (write RESOURCE.GROUP)");
+  if (!a.subresource.empty()) {
+    if (!resource.subresource.empty() && resource.subresource != a.subresource)
+      throw std::invalid_argument("--subresource " + a.subresource + " conflicts with " + args[1]);
+    resource.subresource = a.subresource;
+  }
+  std::string name = args.size() == 3 ? args[2] : "";
+  std::string ns = a.namespace_;
+  if (a.allNamespaces) {
+    ns = "";
+  } else if (ns.empty()) {
+    if (resource.apiGroup.empty() && resource.resource == "namespaces") ns = name;
+    else ns = resource.namespaced ? "default" : "";
+  }
+  return Request::resource_(args[0], resource.apiGroup, resource.resource, resource.subresource, ns, name);
+}
+
+}  // namespace rbac

@@ -1,0 +1,44 @@
+// can-i / who-can arguments to the request a client would send.
+#include <catch2/catch.hpp>
+
+#include "rbac/query_args.h"
+
+namespace {
+rbac::Request parse(std::vector<std::string> positional, std::string ns = "", bool all = false, std::string url = "",
+                    std::string sub = "") {
+  std::vector<std::string> warnings;
+  return rbac::requestFromArgs({std::move(positional), std::move(url), std::move(sub), std::move(ns), all}, warnings);
+}
+}  // namespace
+
+TEST_CASE("resource requests: group from the table, subresource, name, namespace defaults") {
+  auto r = parse({"create", "deployments/scale", "web"}, "dev");
+  CHECK(r.resourceRequest);
+  CHECK(r.verb == "create");
+  CHECK(r.apiGroup == "apps");
+  CHECK(r.resource == "deployments");
+  CHECK(r.subresource == "scale");
+  CHECK(r.name == "web");
+  CHECK(r.namespace_ == "dev");
+  CHECK(parse({"get", "pods"}).namespace_ == "default");       // kubectl's default namespace
+  CHECK(parse({"get", "nodes"}).namespace_ == "");             // cluster-scoped: no namespace
+  CHECK(parse({"update", "namespaces", "prod"}).namespace_ == "prod");  // a Namespace is its own namespace
+  CHECK(parse({"get", "pods"}, "dev", true).namespace_ == "");  // -A
+  CHECK(parse({"get", "pods.", "x"}).apiGroup == "");           // explicit core group
+  CHECK(parse({"get", "pods", "p"}, "dev", false, "", "log").subresource == "log");
+}
+
+TEST_CASE("non-resource requests and usage errors") {
+  auto r = parse({"get"}, "", false, "/healthz");
+  CHECK_FALSE(r.resourceRequest);
+  CHECK(r.path == "/healthz");
+  CHECK(parse({"get", "/logs/x"}).path == "/logs/x");
+  CHECK_THROWS_AS(parse({}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"get"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"get", "pods", "a", "b"}), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"get", "pods"}, "", false, "/healthz"), std::invalid_argument);
+  CHECK_THROWS_AS(parse({"get", "pods/exec"}, "", false, "", "log"), std::invalid_argument);
+  std::vector<std::string> warnings;
+  rbac::requestFromArgs({{"get", "widgets"}, "", "", "", false}, warnings);
+  CHECK(warnings.size() == 1);
+}
