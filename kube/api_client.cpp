@@ -148,6 +148,35 @@ class SigpipeBlocker {
   bool alreadyPending_ = false;
 };
 
+// Sends `req` on `client`; when `stop` is given, a helper thread aborts the request once it turns
+// true. httplib blocks in recv() while the server is silent, and ClientImpl::stop() (shutting the
+// socket down from another thread) is its documented way to abort an in-flight request.
+bool sendCancellable(httplib::ClientImpl& client, httplib::Request& req, httplib::Response& res, httplib::Error& err,
+                     const std::atomic<bool>* stop) {
+  ERR_clear_error();
+  SigpipeBlocker noSigpipe;
+  if (!stop) return client.send(req, res, err);
+  std::mutex mutex;
+  std::condition_variable finishedCv;
+  bool finished = false;
+  std::thread stopper([&] {
+    SigpipeBlocker stopperNoSigpipe;  // stop() may send a TLS close_notify on a shut-down socket
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!finished) {
+      if (stop->load()) client.stop();
+      finishedCv.wait_for(lock, std::chrono::milliseconds(50));
+    }
+  });
+  bool sent = client.send(req, res, err);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    finished = true;
+  }
+  finishedCv.notify_all();
+  stopper.join();
+  return sent;
+}
+
 }  // namespace
 
 std::string urlEncode(const std::string& value) {
@@ -272,8 +301,12 @@ struct ApiClient::Impl {
   }
 
   ApiResponse send(const std::string& method, const std::string& path, const std::string& body,
-                   const std::string& contentType) const {
+                   const std::string& contentType, const std::atomic<bool>* stop = nullptr) const {
     ApiResponse out;
+    if (stop && stop->load()) {
+      out.error = "stopped";
+      return out;
+    }
     std::string problem;
     auto client = newClient(options.requestTimeout, problem);
     if (!problem.empty()) {
@@ -297,14 +330,10 @@ struct ApiClient::Impl {
     };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
-    ERR_clear_error();
-    bool sent;
-    {
-      SigpipeBlocker noSigpipe;
-      sent = client->send(req, res, err);
-    }
+    bool sent = sendCancellable(*client, req, res, err, stop);
     out.status = res.status > 0 ? res.status : 0;
-    if (tooLarge) out.error = "response larger than " + std::to_string(options.maxResponseBytes) + " bytes";
+    if (stop && stop->load()) out.error = "stopped";
+    else if (tooLarge) out.error = "response larger than " + std::to_string(options.maxResponseBytes) + " bytes";
     else if (!sent) out.error = transportError(err);
     return out;
   }
@@ -334,6 +363,9 @@ ApiClient::~ApiClient() = default;
 const KubeConfig& ApiClient::config() const { return impl_->config; }
 
 ApiResponse ApiClient::get(const std::string& path) const { return impl_->send("GET", path, "", ""); }
+ApiResponse ApiClient::get(const std::string& path, const std::atomic<bool>& stop) const {
+  return impl_->send("GET", path, "", "", &stop);
+}
 ApiResponse ApiClient::post(const std::string& path, const std::string& body, const std::string& contentType) const {
   return impl_->send("POST", path, body, contentType);
 }
@@ -390,33 +422,9 @@ ApiResponse ApiClient::watch(const std::string& path, const std::function<bool(c
     return true;
   };
 
-  // httplib blocks in recv() while the server is silent; ClientImpl::stop() shuts the socket down
-  // from another thread, which is the documented way to abort an in-flight request.
-  std::mutex mutex;
-  std::condition_variable finishedCv;
-  bool finished = false;
-  std::thread stopper([&] {
-    SigpipeBlocker noSigpipe;  // stop() may send a TLS close_notify on a shut-down socket
-    std::unique_lock<std::mutex> lock(mutex);
-    while (!finished) {
-      if (stop.load()) client->stop();
-      finishedCv.wait_for(lock, std::chrono::milliseconds(50));
-    }
-  });
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  ERR_clear_error();
-  bool sent;
-  {
-    SigpipeBlocker noSigpipe;
-    sent = client->send(req, res, err);
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    finished = true;
-  }
-  finishedCv.notify_all();
-  stopper.join();
+  bool sent = sendCancellable(*client, req, res, err, &stop);
 
   out.status = status != 0 ? status : (res.status > 0 ? res.status : 0);
   if (stop.load()) {

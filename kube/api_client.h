@@ -51,6 +51,8 @@ class ApiClient {
   ApiClient& operator=(const ApiClient&) = delete;
 
   ApiResponse get(const std::string& path) const;
+  // The same, abandoned (error "stopped") within ~50 ms once `stop` becomes true.
+  ApiResponse get(const std::string& path, const std::atomic<bool>& stop) const;
   ApiResponse post(const std::string& path, const std::string& body,
                    const std::string& contentType = "application/json") const;
   ApiResponse put(const std::string& path, const std::string& body,
@@ -65,7 +67,8 @@ class ApiClient {
   // newline-delimited JSON event as it arrives; onLine returns false to end the watch. Returns when the
   // server ends the stream (status 200, error ""), on an error, when onLine returned false (error
   // "canceled"), or when `stop` becomes true (error "stopped"; honoured within ~50 ms even when the
-  // server sends nothing). A non-200 answer is returned with its body and onLine is not called.
+  // server sends nothing, or within connectTimeout while a connection is still being set up).
+  // A non-200 answer is returned with its body and onLine is not called.
   ApiResponse watch(const std::string& path, const std::function<bool(const std::string& line)>& onLine,
                     const std::atomic<bool>& stop) const;
 

@@ -178,7 +178,7 @@ bool Reflector::list() {
       query = "limit=" + std::to_string(pageSize);
       if (!continueToken.empty()) query += "&continue=" + urlEncode(continueToken);
     }
-    ApiResponse response = client_->get(withQuery(query));
+    ApiResponse response = client_->get(withQuery(query), stopping_);
     if (stopping_) return false;
     if (response.status == 410 && !continueToken.empty()) {
       // The continue token expired mid-list; client-go's pager then lists everything in one go.

@@ -267,6 +267,23 @@ TEST_CASE("ApiClient::watch honours stop while the server is silent") {
   CHECK(elapsed < std::chrono::milliseconds(1300));
 }
 
+TEST_CASE("ApiClient::get with a stop flag is abandoned promptly") {
+  FakeApiServer server(withEcho());
+  kube::ApiClient client(configFor(server));
+  std::atomic<bool> stop{false};
+  CHECK(client.get("/echo", stop).ok());
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop = true;
+  });
+  auto started = std::chrono::steady_clock::now();
+  auto result = client.get("/silent-watch", stop);  // sends headers, then nothing for 10 s
+  stopper.join();
+  CHECK(result.error == "stopped");
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1200));
+  CHECK(client.get("/echo", stop).error == "stopped");  // already stopped: not even sent
+}
+
 TEST_CASE("ApiClient::watch refuses an endless line") {
   FakeApiServer server(withEcho());
   kube::ApiClientOptions options;

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "fake_api_server.h"
@@ -344,4 +345,23 @@ TEST_CASE("ObjectStore keys namespaced objects by namespace/name") {
   store.apply("DELETED", nlohmann::json::parse(R"({"metadata":{"namespace":"n1","name":"p"}})"));
   CHECK(store.get("n1", "p") == nullptr);
   CHECK(store.size() == 1);
+}
+
+TEST_CASE("reflector: stop() returns promptly while a LIST is hanging") {
+  kube_test::FakeServerOptions options;
+  options.extraRoutes = [](httplib::Server& server) {
+    server.Get("/api/v1/slow", [](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      res.set_content(listJson({}, "1"), "application/json");
+    });
+  };
+  FakeApiServer server(options);
+  kube::Reflector reflector(clientFor(server), "/api/v1/slow", [](std::vector<nlohmann::json>) {},
+                            [](const std::string&, const nlohmann::json&) {}, fastOptions());
+  reflector.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto started = std::chrono::steady_clock::now();
+  reflector.stop();
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1000));
+  CHECK_FALSE(reflector.hasSynced());
 }
