@@ -9,8 +9,12 @@
 # warnings, dry-run, namespace label changes, malformed requests, certificate rotation, SIGTERM drain,
 # enforceOnWorkloads, and that manifests/webhook/ loads into the API server.
 #
+# Known webhook bugs (see known_bug below) are reported but do not fail the test, so that CI stays
+# green until they are fixed; KGUARD_E2E_STRICT=1 makes them failures (run it to check a fix, then
+# turn the check into a plain assertion).
+#
 # Environment: KGUARD_E2E_KEEP=1 keeps the work directory (logs, certificates) after a failure;
-# KUBE_APISERVER_BIN as in cluster.sh.
+# KGUARD_E2E_STRICT=1 (above); KUBE_APISERVER_BIN as in cluster.sh.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 PATH/TO/kguard" >&2; exit 2; }
@@ -36,6 +40,7 @@ T0=$SECONDS
 NS_RESTRICTED=e2e-restricted          # enforce=restricted
 NS_BASELINE=e2e-baseline              # enforce=baseline, warn=restricted
 NS_LEGACY=e2e-legacy                  # no labels: privileged (the config's default)
+NS_EXEMPT=e2e-exempt                  # exempt in the second run's config
 ENFORCING_WEBHOOK=pod-security.webhook.kguard.io
 ADVISORY_WEBHOOK=advisory.webhook.kguard.io
 
@@ -78,7 +83,13 @@ cleanup() {
   else
     rm -rf "$WORK"
   fi
-  [ "$rc" = 0 ] && echo "[$((SECONDS - T0))s] webhook_e2e: all checks passed"
+  if [ "$rc" = 0 ]; then
+    echo "[$((SECONDS - T0))s] webhook_e2e: all checks passed"
+    if [ "${#KNOWN_BUGS[@]}" -gt 0 ]; then
+      echo "known webhook bugs still present (KGUARD_E2E_STRICT=1 fails on them):"
+      printf '  %s\n' "${KNOWN_BUGS[@]}"
+    fi
+  fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -110,6 +121,23 @@ $(sed 's/^/    /' <<<"$1")"
 }
 
 kc() { kubectl --request-timeout=30s "$@"; }
+
+# known_bug ID SUMMARY CHECK...: CHECK is a command that succeeds once the bug is fixed and otherwise
+# sets WHY. A failing check is reported (and fails the test only with KGUARD_E2E_STRICT=1).
+KNOWN_BUGS=()
+known_bug() {
+  local id="$1" summary="$2"
+  shift 2
+  WHY=""
+  if "$@"; then
+    ok "known bug $id is fixed: $summary (turn this into a plain assertion)"
+    return 0
+  fi
+  [ -z "${KGUARD_E2E_STRICT:-}" ] || fail "known bug $id: $summary: $WHY"
+  KNOWN_BUGS+=("$id: $summary")
+  echo "      KNOWN BUG $id (not failing): $summary"
+  sed 's/^/        /' <<<"$WHY"
+}
 
 # ---------------------------------------------------------------------------------------------------
 # Objects
@@ -160,6 +188,12 @@ EOF
     image: registry.example.com/app:1.0
 EOF
     ;;
+    latest) cat <<EOF
+  containers:
+  - name: app
+    image: registry.example.com/app:latest
+EOF
+    ;;
     *) fail "pod(): unknown kind $kind" ;;
   esac
 }
@@ -169,6 +203,29 @@ hostpid_deployment() {
   cat <<EOF
 apiVersion: apps/v1
 kind: Deployment
+metadata:
+  name: $1
+  namespace: $2
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: $1}
+  template:
+    metadata:
+      labels: {app: $1}
+    spec:
+      hostPID: true
+      containers:
+      - name: app
+        image: registry.example.com/app:1.0
+EOF
+}
+
+# hostpid_replicaset NAME NAMESPACE
+hostpid_replicaset() {
+  cat <<EOF
+apiVersion: apps/v1
+kind: ReplicaSet
 metadata:
   name: $1
   namespace: $2
@@ -399,6 +456,33 @@ labels="$(kc get namespace "$NS_LEGACY" -o jsonpath='{.metadata.labels}')"
 expect_not_in "$labels" "pod-security.kubernetes.io/enforce" "dry-run must not label the namespace"
 ok "$(grep Warning: <<<"$ERR" | tr '\n' ' ')"
 
+step "invalid pod-security labels are refused"
+run kc label namespace "$NS_LEGACY" pod-security.kubernetes.io/enforce=bogus --dry-run=server
+[ "$RC" != 0 ] || fail "an invalid enforce label was accepted"
+expect_in "$ERR" 'metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "bogus": must be one of privileged, baseline, restricted' \
+  "invalid label"
+invalid_label_err="$ERR"
+ok "$ERR"
+# Upstream answers with apierrors.NewInvalid(kind Namespace, name, field errors): message
+# 'Namespace "NAME" is invalid: <errors>' plus details, which kubectl prints as 'The Namespace "NAME" is invalid: ...'.
+check_invalid_wording() {
+  grep -qF "Namespace \"$NS_LEGACY\" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]" <<<"$invalid_label_err" && return 0
+  WHY="kubectl label ns $NS_LEGACY pod-security.kubernetes.io/enforce=bogus --dry-run=server
+expected (upstream): The Namespace \"$NS_LEGACY\" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"bogus\": ...
+got: $invalid_label_err"
+  return 1
+}
+known_bug KB-invalid-wording 'invalid-label denial lacks upstream'"'"'s NewInvalid form (Namespace "NAME" is invalid: ..., status details)' \
+  check_invalid_wording
+
+step "objects for the enforceOnWorkloads/rules run (created while those are off)"
+run kc apply -f - <<<"$(hostpid_replicaset old-rs "$NS_RESTRICTED")"
+[ "$RC" = 0 ] || fail "ReplicaSet refused (enforceOnWorkloads is off): $ERR"
+expect_in "$ERR" "Warning: would violate PodSecurity \"restricted:latest\": host namespaces (hostPID=true)" "ReplicaSet warning"
+run kc apply -f - <<<"$(pod old-latest "$NS_LEGACY" latest | sed 's/^  namespace: .*/&\n  finalizers: [e2e.kguard.io\/hold]/')"
+[ "$RC" = 0 ] || fail "pod with a :latest image refused (no kguard rules configured): $ERR"
+ok "ReplicaSet old-rs, pod old-latest (finalizer e2e.kguard.io/hold)"
+
 step "malformed requests to /validate get 400; the server keeps serving"
 code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
   --data '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":' "https://127.0.0.1:$WEBHOOK_PORT/validate")"
@@ -512,10 +596,13 @@ run kc apply --dry-run=server -f - <<<"$(hostpid_deployment down-deploy "$NS_RES
 ok "as registered"
 
 step "enforceOnWorkloads: true refuses the bad Deployment"
-cat >"$WORK/config-workloads.yaml" <<'EOF'
+cat >"$WORK/config-workloads.yaml" <<EOF
 apiVersion: kguard.io/v1alpha1
 kind: KguardConfiguration
-podSecurity: {enforceOnWorkloads: true}
+podSecurity:
+  enforceOnWorkloads: true
+  exemptions: {namespaces: [$NS_EXEMPT]}
+rules: {mode: enforce, disallowLatestTag: true}
 EOF
 start_webhook "$WORK/config-workloads.yaml"
 run kc apply -f - <<<"$(hostpid_deployment bad-deploy2 "$NS_RESTRICTED")"
@@ -527,6 +614,79 @@ run kc get deployment bad-deploy2 -n "$NS_RESTRICTED"
 run kc apply -f - <<<"$(hostpid_deployment base-deploy "$NS_LEGACY")"
 [ "$RC" = 0 ] || fail "Deployment in a privileged namespace refused: $ERR"
 ok "refused in $NS_RESTRICTED, admitted in $NS_LEGACY"
+
+step "kguard rules (disallowLatestTag, enforce) refuse a new :latest pod"
+run kc apply --dry-run=server -f - <<<"$(pod new-latest "$NS_LEGACY" latest)"
+[ "$RC" != 0 ] || fail "pod with a :latest image admitted with disallowLatestTag in enforce mode"
+expect_in "$ERR" "pods \"new-latest\" is forbidden: violates kguard rules: kguard.imageLatestTag" "kguard rule denial"
+ok "$ERR"
+
+step "updates that leave the pod (template) alone are admitted (as upstream's isSignificantPodUpdate)"
+# The deployment controller scales old ReplicaSets through the main resource, the garbage collector
+# removes finalizers with a patch: neither may be refused because of a template that was admitted earlier.
+check_rs_scale() {
+  run kc patch replicaset old-rs -n "$NS_RESTRICTED" --type=merge -p '{"spec":{"replicas":0}}'
+  [ "$RC" = 0 ] && return 0
+  WHY="kubectl patch replicaset old-rs -n $NS_RESTRICTED --type=merge -p '{\"spec\":{\"replicas\":0}}'
+expected: admitted (the template did not change)
+got: $ERR"
+  return 1
+}
+known_bug KB-workload-update 'enforceOnWorkloads refuses UPDATEs that do not change the pod template (scaling an old ReplicaSet)' \
+  check_rs_scale
+check_deploy_label() {
+  run kc label deployment bad-deploy -n "$NS_RESTRICTED" e2e.kguard.io/touched=yes
+  [ "$RC" = 0 ] && return 0
+  WHY="kubectl label deployment bad-deploy -n $NS_RESTRICTED e2e.kguard.io/touched=yes
+expected: admitted (metadata only)
+got: $ERR"
+  return 1
+}
+known_bug KB-workload-update-label 'enforceOnWorkloads refuses a metadata-only UPDATE of an existing Deployment' check_deploy_label
+check_finalizer_removal() {
+  run kc patch pod old-latest -n "$NS_LEGACY" --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'
+  [ "$RC" = 0 ] && return 0
+  WHY="kubectl patch pod old-latest -n $NS_LEGACY --type=json -p '[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]'
+expected: admitted (metadata only; a pod that cannot lose its finalizer stays Terminating forever)
+got: $ERR"
+  return 1
+}
+known_bug KB-rules-update 'kguard rules (enforce) refuse metadata-only pod UPDATEs, e.g. finalizer removal' check_finalizer_removal
+
+step "exempt namespace"
+run kc apply -f - <<<"$(printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels: {pod-security.kubernetes.io/enforce: baseline}\n' "$NS_EXEMPT")"
+[ "$RC" = 0 ] || fail "creating the exempt namespace failed: $ERR"
+exempt_create_err="$ERR"
+run kc apply -f - <<<"$(pod exempt-priv "$NS_EXEMPT" privileged)"
+[ "$RC" = 0 ] || fail "privileged pod refused in an exempt namespace: $ERR"
+ok "privileged pod admitted in $NS_EXEMPT"
+check_exempt_create_warning() {
+  grep -qF "Warning: namespace \"$NS_EXEMPT\" is exempt from Pod Security, and the policy (enforce=baseline:latest) will be ignored" \
+    <<<"$exempt_create_err" && return 0
+  WHY="kubectl apply of Namespace $NS_EXEMPT with pod-security.kubernetes.io/enforce=baseline (exempt in the config)
+expected (upstream 1.25+): Warning: namespace \"$NS_EXEMPT\" is exempt from Pod Security, and the policy (enforce=baseline:latest) will be ignored
+got: ${exempt_create_err:-(nothing on stderr)}"
+  return 1
+}
+known_bug KB-exempt-create 'no exempt-namespace warning when an exempt namespace is created with a non-privileged label' \
+  check_exempt_create_warning
+run kc label namespace "$NS_EXEMPT" pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/warn=restricted \
+  --overwrite --dry-run=server
+[ "$RC" = 0 ] || fail "labelling the exempt namespace failed: $ERR"
+expect_in "$ERR" "Warning: namespace \"$NS_EXEMPT\" is exempt from Pod Security, and the policy (enforce=restricted:latest" \
+  "exempt namespace warning"
+exempt_update_err="$ERR"
+check_exempt_update_warning() {
+  grep -qF "Warning: namespace \"$NS_EXEMPT\" is exempt from Pod Security, and the policy (enforce=restricted:latest, warn=restricted:latest) will be ignored" \
+    <<<"$exempt_update_err" && return 0
+  WHY="kubectl label namespace $NS_EXEMPT pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/warn=restricted --overwrite --dry-run=server
+expected (upstream exemptNamespaceWarning lists every explicitly labelled non-privileged mode):
+  Warning: namespace \"$NS_EXEMPT\" is exempt from Pod Security, and the policy (enforce=restricted:latest, warn=restricted:latest) will be ignored
+got: $exempt_update_err"
+  return 1
+}
+known_bug KB-exempt-update 'exempt-namespace warning names only the enforce mode' check_exempt_update_warning
+
 stop_webhook 10
 
 CURRENT_STEP="done"
