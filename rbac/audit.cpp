@@ -275,6 +275,58 @@ void auditBindings(const Evaluator& ev, std::vector<EscalationFinding>& out) {
   }
 }
 
+// Paths that let a subject act as any service account of the scope: a pod runs as any service
+// account of its namespace (and exec, ephemeral containers, pod updates reach running ones); service
+// account tokens live in secrets or are minted by TokenRequest.
+bool actsAsServiceAccounts(const std::string& id) {
+  static const std::set<std::string> ids = {
+      "rbac.escalation.podCreate",      "rbac.escalation.podExec",         "rbac.escalation.ephemeralContainers",
+      "rbac.escalation.podUpdate",      "rbac.escalation.secretsRead",     "rbac.escalation.secretsWrite",
+      "rbac.escalation.serviceAccountToken"};
+  return ids.count(id) > 0;
+}
+
+std::string scopeLabel(const std::string& scope) { return scope.empty() ? "cluster-wide" : "in namespace " + scope; }
+
+// The one-hop pass: uses the severities found so far (not the raised ones), so chains do not feed on
+// themselves.
+void linkServiceAccountHops(std::vector<EscalationFinding>& findings) {
+  struct Reach {
+    Severity severity;
+    std::string text;
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<const EscalationFinding*>> bySa;  // (ns, name)
+  for (const auto& f : findings)
+    if (f.subject.kind == "ServiceAccount") bySa[{f.subject.namespace_, f.subject.name}].push_back(&f);
+  std::vector<std::vector<Reach>> reached(findings.size());
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const EscalationFinding& f = findings[i];
+    if (!actsAsServiceAccounts(f.id)) continue;
+    for (const auto& kv : bySa) {
+      if (!f.scope.empty() && kv.first.first != f.scope) continue;
+      if (f.subject.kind == "ServiceAccount" && f.subject.namespace_ == kv.first.first && f.subject.name == kv.first.second)
+        continue;
+      const EscalationFinding* worst = nullptr;
+      for (const EscalationFinding* g : kv.second)
+        if (!worst || g->severity < worst->severity) worst = g;
+      std::string text = "ServiceAccount " + kv.first.first + "/" + kv.first.second + ": " + severityName(worst->severity) +
+                         " " + worst->title + " (" + scopeLabel(worst->scope) + ")";
+      if (kv.second.size() > 1) text += " and " + std::to_string(kv.second.size() - 1) + " more";
+      reached[i].push_back({worst->severity, text});
+    }
+  }
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    if (reached[i].empty()) continue;
+    EscalationFinding& f = findings[i];
+    for (const auto& r : reached[i]) {
+      f.leadsTo.push_back(r.text);
+      if (r.severity < f.severity) f.severity = r.severity;
+    }
+    f.path += "; this reaches the service accounts of " + std::string(f.scope.empty() ? "every namespace" : "namespace " + f.scope) +
+              ", among them " + f.leadsTo.front() + (f.leadsTo.size() > 1 ? " (and " + std::to_string(f.leadsTo.size() - 1) + " more)" : "");
+  }
+}
+
 }  // namespace
 
 std::string describeRule(const PolicyRule& rule) {
@@ -302,6 +354,7 @@ std::vector<EscalationFinding> auditEscalationPaths(const Evaluator& evaluator, 
     for (const auto& ns : s.namespaces) auditScope(auditor, s, ns, clusterSatisfied, out);
   }
   auditBindings(ev, out);
+  linkServiceAccountHops(out);
   std::stable_sort(out.begin(), out.end(), [](const EscalationFinding& a, const EscalationFinding& b) {
     return std::make_tuple(static_cast<int>(a.severity), a.subject.kind, a.subject.namespace_, a.subject.name, a.scope, a.id) <
            std::make_tuple(static_cast<int>(b.severity), b.subject.kind, b.subject.namespace_, b.subject.name, b.scope, b.id);

@@ -29,6 +29,11 @@ struct EscalationFinding {
   std::string path;        // the path in words, subject and scope included
   std::vector<std::string> grants;  // the requests allowed ("get pods/exec"), with name limits if any
   std::vector<ChainLink> chain;
+  // One hop further: a grant that lets the subject act as the service accounts of its scope (run or
+  // exec into pods, read their token secrets, mint tokens) leads to what those service accounts hold.
+  // Each entry: "ServiceAccount ci/deployer: critical read secrets (cluster-wide)". The severity is
+  // raised to the highest one reached.
+  std::vector<std::string> leadsTo;
 };
 
 struct AuditOptions {

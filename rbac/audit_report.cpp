@@ -35,6 +35,7 @@ std::string formatAuditText(const std::vector<EscalationFinding>& findings) {
       if (!link.source.empty()) out << " (" << link.source << ")";
       out << "\n";
     }
+    for (const auto& hop : f.leadsTo) out << "    leads to " << hop << "\n";
   }
   std::map<Severity, int> counts;
   for (const auto& f : findings) counts[f.severity]++;
@@ -62,7 +63,8 @@ std::string formatAuditJson(const std::vector<EscalationFinding>& findings) {
                    {"title", f.title},
                    {"path", f.path},
                    {"grants", f.grants},
-                   {"chain", chain}});
+                   {"chain", chain},
+                   {"leadsTo", f.leadsTo}});
   }
   return arr.dump(2) + "\n";
 }

@@ -242,3 +242,52 @@ TEST_CASE("the escalation path table is well-formed") {
     CHECK_FALSE(p.consequence.empty());
   }
 }
+
+TEST_CASE("one hop: running pods in a namespace reaches its service accounts' privileges") {
+  auto ev = evaluatorOf(clusterGrant("secrets", R"({verbs: [list], apiGroups: [""], resources: [secrets]})", "nobody") + R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: deployer-secrets}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secrets}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: run, namespace: ci}
+rules: [{verbs: [create], apiGroups: [""], resources: [pods]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: alice-runs, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: run}
+subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: alice}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: run, namespace: other}
+rules: [{verbs: [create], apiGroups: [""], resources: [pods]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: bob-runs, namespace: other}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: run}
+subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: bob}]
+)");
+  bool alice = false, bob = false;
+  for (const auto& f : rbac::auditEscalationPaths(ev)) {
+    if (f.id != "rbac.escalation.podCreate") continue;
+    if (f.subject.name == "alice") {
+      alice = true;
+      CHECK(f.severity == rbac::Severity::Critical);  // raised from high: it reaches ci/deployer
+      REQUIRE(f.leadsTo.size() == 1);
+      CHECK(f.leadsTo[0] == "ServiceAccount ci/deployer: critical read secrets (cluster-wide)");
+    }
+    if (f.subject.name == "bob") {
+      bob = true;
+      CHECK(f.severity == rbac::Severity::High);  // namespace other has no privileged service account
+      CHECK(f.leadsTo.empty());
+    }
+  }
+  CHECK(alice);
+  CHECK(bob);
+}
