@@ -34,9 +34,12 @@ std::string decodeBase64(const std::string& text) {
   for (char c : text)
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') compact += c;
   if (compact.empty()) return "";
-  // EVP_DecodeUpdate accepts unpadded input but silently drops a dangling single character.
+  // OpenSSL wants whole 4-character groups; Go writes padded base64, but unpadded input is common
+  // in hand-written files, so the padding is restored here (a lone trailing character is invalid).
   size_t unpadded = compact.find_last_not_of('=') + 1;
   if (unpadded % 4 == 1 || compact.size() - unpadded > 2) throw std::runtime_error("invalid base64");
+  if (unpadded == compact.size()) compact.append((4 - compact.size() % 4) % 4, '=');
+  if (compact.size() % 4 != 0) throw std::runtime_error("invalid base64");
   if (compact.size() > (1u << 30)) throw std::runtime_error("invalid base64 (too large)");
 
   std::unique_ptr<EVP_ENCODE_CTX, void (*)(EVP_ENCODE_CTX*)> ctx(EVP_ENCODE_CTX_new(), EVP_ENCODE_CTX_free);

@@ -251,3 +251,8 @@ TEST_CASE("inClusterConfig reads the service-account mount") {
   CHECK_THROWS_WITH(kube::inClusterConfig(dir.path()), Catch::Contains("not running in a cluster"));
   unsetenv("KUBERNETES_SERVICE_PORT");
 }
+
+TEST_CASE("kubeconfig: a file without apiVersion/kind is refused with a clear message") {
+  CHECK_THROWS_WITH(kube::parseKubeconfig("clusters: []\n", "kc", "/"),
+                    Catch::Contains("apiVersion: required string field is missing"));
+}
