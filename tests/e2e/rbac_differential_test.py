@@ -10,7 +10,9 @@ without namespace, dangling roleRefs):
      path as `kguard rbac can-i`):
        - SubjectAccessReview with explicit user and groups  <->  can-i --groups-exact
        - SelfSubjectAccessReview impersonating the user     <->  can-i --as/--as-group (kubectl's --as)
-  4. require 100 % agreement; every disagreement is printed with the world seed and kguard's --explain.
+  4. check `kguard rbac who-can` the same way: for sampled requests, every identity the world can name is
+     asked of the server; it must be allowed exactly when who-can lists it;
+  5. require 100 % agreement; every disagreement is printed with the world seed and kguard's --explain.
 
 Usage: rbac_differential_test.py --kguard PATH [--worlds N] [--queries N] [--seed S] [--cluster-dir DIR]
        (without --cluster-dir a throw-away cluster is started and stopped; reproduce a failing world with
@@ -404,8 +406,59 @@ def run_world(api, env, kguard, seed, n_queries, workdir):
                                  capture_output=True, text=True)
         print("  DISAGREE (world seed %d): kguard=%s server=%s  kguard rbac can-i %s\n    kguard: %s"
               % (seed, a, "yes" if b else "no", " ".join(json.dumps(x) for x in kguard_args(q)), explain.stderr.strip()))
+    who_total, who_bad = check_who_can(api, kguard, export, world, seed)
     api.delete_world(seed)
-    return len(queries), len(disagreements)
+    return len(queries) + who_total, len(disagreements) + who_bad
+
+
+def identities():
+    """Every identity a world can name: (label, SubjectAccessReview user, groups)."""
+    out = [("User " + u, u, []) for u in USERS + ["system:serviceaccount:ns-b:sa1"]]
+    out += [("ServiceAccount %s/%s" % (ns, sa), "system:serviceaccount:%s:%s" % (ns, sa), [])
+            for ns in NAMESPACES for sa in SA_NAMES if (ns, sa) != ("ns-b", "sa1")]
+    out += [("Group " + g, "kguard-e2e-probe", [g]) for g in GROUP_NAMES]  # a user no binding names
+    return out
+
+
+def who_can_lists(entries, label, user, groups):
+    for e in entries:
+        if groups:
+            if e["kind"] == "Group" and e["name"] == groups[0]:
+                return True
+        elif e["kind"] == "User" and e["name"] == user:
+            return True
+        elif e["kind"] == "ServiceAccount" and "system:serviceaccount:%s:%s" % (e.get("namespace"), e["name"]) == user:
+            return True
+    return False
+
+
+def check_who_can(api, kguard, export, world, seed, n_requests=30):
+    """who-can against the server: every identity it lists is allowed, every other identity is denied."""
+    rng = random.Random(seed * 104729 + 3)
+    bad = total = listed_count = 0
+    for _ in range(n_requests):
+        q = matching_query(rng, world)
+        args = kguard_args(q)
+        args = args[:args.index("--as")]  # the request part of the can-i arguments
+        result = subprocess.run([kguard, "rbac", "who-can", "-f", export, "--format", "json"] + args,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError("kguard who-can %s failed: %s" % (args, result.stderr))
+        entries = json.loads(result.stdout)["subjects"]
+        probes = [dict(q, user=user, groups=groups, impersonate=False) for _, user, groups in identities()]
+        answers = api.ask_all(probes)
+        for (label, user, groups), allowed in zip(identities(), answers):
+            total += 1
+            listed = who_can_lists(entries, label, user, groups)
+            listed_count += listed
+            if listed != allowed:
+                bad += 1
+                print("  DISAGREE (world seed %d): kguard rbac who-can %s %s %s; server says %s"
+                      % (seed, " ".join(json.dumps(a) for a in args), "lists" if listed else "does not list", label,
+                         "allowed" if allowed else "denied"))
+    print("world seed %d: who-can on %d requests, %d identity checks (%d listed), %d disagreements"
+          % (seed, n_requests, total, listed_count, bad), flush=True)
+    return total, bad
 
 
 def start_cluster(cluster_dir):
