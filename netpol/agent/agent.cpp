@@ -153,6 +153,7 @@ int runWatchDir(const WatchOptions& options, Datapath& datapath, const std::atom
   std::string loaded;  // fingerprint of what `cluster` was read from
   auto lastSync = Clock::now() - std::chrono::hours(1);
   bool first = true;
+  bool reloaded = false;  // report the first sync after each reload, even if nothing changed
   while (!stop) {
     std::string seen = dirFingerprint(options.dir);
     if (seen != loaded) {
@@ -176,18 +177,20 @@ int runWatchDir(const WatchOptions& options, Datapath& datapath, const std::atom
         if (first && !cluster) return 2;
       }
       loaded = seen;
+      reloaded = true;
       lastSync = Clock::now() - std::chrono::hours(1);  // sync now
     }
     if (cluster && Clock::now() - lastSync >= std::chrono::milliseconds(options.resyncMs)) {
       auto stats = agent.sync(*cluster);
       for (const auto& m : stats.messages) log(m);
-      if (stats.installed || stats.removed || stats.failed || first)
+      if (stats.installed || stats.removed || stats.failed || reloaded)
         log("sync: " + std::to_string(stats.pods) + " local pods in " + std::to_string(stats.namespaces) +
             " namespaces; installed " + std::to_string(stats.installed) + ", unchanged " +
             std::to_string(stats.unchanged) + ", removed " + std::to_string(stats.removed) + ", failed " +
             std::to_string(stats.failed));
       lastSync = Clock::now();
       first = false;
+      reloaded = false;
       if (options.once) return stats.failed ? 1 : 0;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(options.pollMs));

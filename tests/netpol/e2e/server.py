@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Conformance-model server for one pod's network namespace: TCP and UDP on ports 80 and 81.
+TCP: accept, send one byte, close. UDP: echo each datagram back (the probe counts the reply)."""
+import socket
+import threading
+
+
+def tcp(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(64)
+    while True:
+        conn, _ = s.accept()
+        try:
+            conn.sendall(b"k")
+        except OSError:
+            pass
+        conn.close()
+
+
+def udp(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    while True:
+        data, peer = s.recvfrom(512)
+        try:
+            s.sendto(data, peer)
+        except OSError:
+            pass
+
+
+def main():
+    threads = [threading.Thread(target=f, args=(p,), daemon=True) for p in (80, 81) for f in (tcp, udp)]
+    for t in threads:
+        t.start()
+    print("ready", flush=True)
+    for t in threads:
+        t.join()
+
+
+if __name__ == "__main__":
+    main()
