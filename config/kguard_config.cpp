@@ -4,6 +4,7 @@
 
 #include "kube/json_reader.h"
 #include "kube/manifest.h"
+#include "rbac/guardrails.h"
 
 namespace config {
 namespace {
@@ -67,7 +68,7 @@ void parseRules(const JsonReader& r, KguardConfig& c) {
 void parseRbac(const JsonReader& r, KguardConfig& c) {
   rejectUnknownFields(r, {"mode", "guardrails"});
   c.rbacMode = parseMode(r, "mode", Mode::Warn);
-  if (auto g = r.field("guardrails")) c.rbacGuardrails = std::make_shared<const nlohmann::json>(g->value());
+  if (auto g = r.field("guardrails")) c.rbacGuardrails = rbac::parseGuardrailConfig(g->value());
 }
 
 KguardConfig fromManifests(const std::vector<kube::Manifest>& docs, const std::string& name) {

@@ -6,7 +6,7 @@
 //   podSecurity: {defaults: {...}, exemptions: {...}, enforceOnWorkloads: false}  # as upstream's PodSecurityConfiguration
 //   lint: {level: restricted, version: latest}
 //   rules: {mode: enforce, allowedRegistries: [...], ...}                     # kguard's own rules, all off by default
-//   rbac: {mode: warn, guardrails: {...}}                                       # see rbac/README.md
+//   rbac: {mode: warn, guardrails: {...}}                                       # guardrails: see rbac/README.md
 //
 // Unknown fields are errors: a typo in a security policy must not silently switch a rule off.
 // docs/kguard-config.yaml is a complete example.
@@ -16,6 +16,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "rbac/guardrails.h"
 #include "rules/rules_config.h"
 
 namespace config {
@@ -49,7 +50,7 @@ struct KguardConfig {
   Mode rulesMode = Mode::Enforce;
 
   Mode rbacMode = Mode::Warn;
-  std::shared_ptr<const nlohmann::json> rbacGuardrails;  // the `rbac.guardrails` section, null when absent
+  rbac::GuardrailConfig rbacGuardrails;  // `rbac.guardrails`, in rbac::parseGuardrailConfig's format
 };
 
 // Throws kube::InputError naming the file and field.

@@ -6,6 +6,8 @@
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "lint/pod_security_level.h"
+#include "netpol/lint.h"
+#include "rbac/guardrails.h"
 #include "rules/rule_registry.h"
 #include "webhook/podsecurity/evaluator.h"
 
@@ -54,10 +56,13 @@ class Linter {
       try {
         lintPod(i, m);
         lintVolumeClaims(i, m);
+        lintRbac(i, m);
       } catch (const kube::DecodeError& e) {
         throw kube::InputError(m.errorAt(e.path(), e.problem()));
       }
     }
+    // NetworkPolicy findings need every pod and namespace of the input at once.
+    for (auto& [index, finding] : netpol::lintNetworkPolicies(manifests_)) add(index, std::move(finding));
     return std::move(report_);
   }
 
@@ -97,6 +102,13 @@ class Linter {
   void lintVolumeClaims(size_t index, const kube::Manifest& m) {
     for (auto& f : rules::evaluateVolumeClaims(options_.config.rules, kube::extractVolumeClaims(m.object))) {
       f.severity = severityFor(options_.config.rulesMode);
+      add(index, std::move(f));
+    }
+  }
+
+  void lintRbac(size_t index, const kube::Manifest& m) {
+    for (auto& f : rbac::checkGuardrails(options_.config.rbacGuardrails, m.object)) {
+      f.severity = severityFor(options_.config.rbacMode);
       add(index, std::move(f));
     }
   }

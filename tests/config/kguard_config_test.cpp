@@ -27,7 +27,7 @@ TEST_CASE("defaults without sections match upstream and the lint contract") {
   CHECK(c.lintVersion == "latest");
   CHECK(c.rulesMode == config::Mode::Enforce);
   CHECK(c.rbacMode == config::Mode::Warn);
-  CHECK_FALSE(c.rbacGuardrails);
+  CHECK(c.rbacGuardrails.enabled("rbac.wildcardGrant"));
 }
 
 TEST_CASE("every section is read") {
@@ -44,7 +44,7 @@ rules:
   requiredLimits: [cpu, memory]
   sandboxedRuntime: {namespaceLabels: {kguard.io/isolation: sandboxed}, runtimeClasses: [kata]}
   allowedStorageClasses: [encrypted]
-rbac: {mode: enforce, guardrails: {anything: 1}}
+rbac: {mode: enforce, guardrails: {rules: {rbac.wildcardGrant: false}}}
 )", "kguard.yaml");
   CHECK(c.podSecurityDefaults.enforce == "baseline");
   CHECK(c.podSecurityDefaults.warnVersion == "v1.30");
@@ -55,7 +55,7 @@ rbac: {mode: enforce, guardrails: {anything: 1}}
   CHECK(c.rules.requiredLimits.size() == 2);
   CHECK(c.rules.sandboxedRuntime->runtimeClasses == std::vector<std::string>{"kata"});
   CHECK(c.rbacMode == config::Mode::Enforce);
-  REQUIRE(c.rbacGuardrails);
+  CHECK_FALSE(c.rbacGuardrails.enabled("rbac.wildcardGrant"));
 }
 
 TEST_CASE("mistakes in a config are errors naming the field") {
@@ -65,4 +65,5 @@ TEST_CASE("mistakes in a config are errors naming the field") {
         "kguard.yaml: document 1: line 4: rules.mode: expected \"enforce\" or \"warn\", got \"maybe\"");
   CHECK(errorOf(std::string(kHeader) + "rules: {requireImageDigest: [1]}\n").find("expected a boolean") != std::string::npos);
   CHECK(errorOf("apiVersion: v1\nkind: ConfigMap\n").find("expected KguardConfiguration") != std::string::npos);
+  CHECK(errorOf(std::string(kHeader) + "rbac: {guardrails: {rules: {rbac.noSuchRule: true}}}\n").find("rbac.guardrails") != std::string::npos);
 }

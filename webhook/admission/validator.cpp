@@ -5,6 +5,7 @@
 #include "kube/json_reader.h"
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
+#include "rbac/guardrails.h"
 #include "rules/rule_registry.h"
 
 namespace admission {
@@ -17,6 +18,7 @@ AdmissionResponse Validator::validate(const AdmissionRequest& request) const {
   AdmissionResponse response = podSecurity_.validate(request);
   if (!response.allowed) return response;
   applyKguardRules(request, response);
+  if (response.allowed) applyRbacGuardrails(request, response);
   return response;
 }
 
@@ -41,9 +43,29 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
     response.auditAnnotations["error"] = std::string("kguard rules: failed to decode object: ") + e.what();
     return;
   }
-  if (findings.empty()) return;
   const bool enforce = config_.rulesMode == config::Mode::Enforce &&
                        (isPod || isClaim || podSecurity_.enforcesWorkloads());
+  report(request, findings, enforce, "kguard rules", response);
+}
+
+// RBAC guardrails on Role, ClusterRole, RoleBinding and ClusterRoleBinding writes.
+void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionResponse& response) const {
+  if (request.resource.group != "rbac.authorization.k8s.io" || !request.subResource.empty()) return;
+  if (request.operation != "CREATE" && request.operation != "UPDATE") return;
+  if (podSecurity_.exemptUser(request.username)) return;
+  std::vector<lint::Finding> findings;
+  try {
+    findings = rbac::checkGuardrails(config_.rbacGuardrails, *request.object);
+  } catch (const kube::DecodeError& e) {
+    response = failureResponse(400, "BadRequest", std::string("failed to decode RBAC object: ") + e.what());
+    return;
+  }
+  report(request, findings, config_.rbacMode == config::Mode::Enforce, "kguard RBAC guardrails", response);
+}
+
+void Validator::report(const AdmissionRequest& request, const std::vector<lint::Finding>& findings, bool enforce,
+                       const char* what, AdmissionResponse& response) const {
+  if (findings.empty()) return;
   std::string summary;
   for (const auto& f : findings) {
     summary += (summary.empty() ? "" : ", ") + f.check + " (" + f.message + ")";
@@ -51,11 +73,12 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
   }
   if (enforce) {
     auto annotations = response.auditAnnotations;
-    response = failureResponse(403, "Forbidden", forbiddenMessage(request.resource, request.name, "violates kguard rules: " + summary));
+    response = failureResponse(403, "Forbidden",
+                               forbiddenMessage(request.resource, request.name, std::string("violates ") + what + ": " + summary));
     response.auditAnnotations = annotations;
     return;
   }
-  response.warnings.push_back("would violate kguard rules: " + summary);
+  response.warnings.push_back(std::string("would violate ") + what + ": " + summary);
 }
 
 }  // namespace admission
