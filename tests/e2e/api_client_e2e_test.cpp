@@ -251,3 +251,44 @@ TEST_CASE("e2e: a watch with an idle stream stops promptly") {
   CHECK(lines == 0);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1500));
 }
+
+TEST_CASE("e2e: a field-selected pod reflector sees only its node's pods, and their status changes") {
+  auto client = std::make_shared<kube::ApiClient>(kube::loadKubeconfig(env("KUBECONFIG")));
+  auto podJson = [](const std::string& name, const std::string& node) {
+    return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
+           R"("},"spec":{"nodeName":")" + node + R"(","containers":[{"name":"c","image":"registry.example/app:1"}]}})";
+  };
+  EventLog log;
+  kube::Reflector reflector(
+      client, "/api/v1/pods?fieldSelector=" + kube::urlEncode("spec.nodeName=node-a"),
+      [&log](std::vector<nlohmann::json> items) { log.replace(std::move(items)); },
+      [&log](const std::string& type, const nlohmann::json& object) { log.event(type, object); });
+  reflector.start();
+  REQUIRE(reflector.waitForSync(std::chrono::seconds(20)));
+
+  auto created = client->post("/api/v1/namespaces/default/pods", podJson("kguard-e2e-pod-b", "node-b"));
+  INFO(created.describe());
+  REQUIRE(created.status == 201);
+  REQUIRE(client->post("/api/v1/namespaces/default/pods", podJson("kguard-e2e-pod-a", "node-a")).status == 201);
+  REQUIRE(log.waitFor("ADDED", "kguard-e2e-pod-a"));
+
+  // There is no kubelet: set the pod IP through the status subresource, as cluster_set_pod_status does.
+  auto patched = client->patch("/api/v1/namespaces/default/pods/kguard-e2e-pod-a/status",
+                               R"({"status":{"podIP":"10.1.2.3","podIPs":[{"ip":"10.1.2.3"}]}})");
+  INFO(patched.describe());
+  REQUIRE(patched.ok());
+  auto modified = log.waitFor("MODIFIED", "kguard-e2e-pod-a", [](const nlohmann::json& pod) {
+    return pod["status"].value("podIP", "") == "10.1.2.3";
+  });
+  CHECK(modified);
+
+  REQUIRE(client->del("/api/v1/namespaces/default/pods/kguard-e2e-pod-a").ok());
+  REQUIRE(client->del("/api/v1/namespaces/default/pods/kguard-e2e-pod-b").ok());
+  // Without a kubelet a deleted pod (scheduled to a node) waits for the kubelet to confirm; the
+  // reflector sees the graceful deletion as MODIFIED with deletionTimestamp.
+  CHECK(log.waitFor("MODIFIED", "kguard-e2e-pod-a", [](const nlohmann::json& pod) {
+    return pod["metadata"].contains("deletionTimestamp");
+  }));
+  CHECK(log.count("ADDED", "kguard-e2e-pod-b") == 0);
+  reflector.stop();
+}
