@@ -70,7 +70,7 @@ TEST_CASE("kguard rules, RBAC guardrails and NetworkPolicy lint all report throu
   REQUIRE(!rbac.results.empty());
   CHECK(rbac.results[0].finding.check == "rbac.anonymousBinding");
 
-  auto netpol = run("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n, namespace: team}\n"
+  auto netpol = run("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: team}\n"
                     "spec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.244.1.10/4}}]}]\n");
   REQUIRE(!netpol.results.empty());
   CHECK(netpol.results[0].finding.check == "netpol.cidrHostBits");
