@@ -41,4 +41,10 @@ fi
 if [ "$want_test" = 1 ] && systemctl is-active --quiet etcd 2>/dev/null; then
   systemctl stop etcd || true
 fi
+
+# The end-to-end tests need a real kube-apiserver, built once from Debian's kubernetes source package
+# and cached under /var/cache/kguard (a fresh machine pays 5-9 minutes, later runs nothing).
+if [ "$want_test" = 1 ]; then
+  "$(dirname "$0")/build-kube-apiserver.sh" >/dev/null
+fi
 exit 0
