@@ -93,6 +93,13 @@ std::string trim(const std::string& s) {
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
+// A token goes into an HTTP header: CR/LF in it would inject headers.
+bool hasControlCharacters(const std::string& text) {
+  for (unsigned char c : text)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
 std::optional<std::string> readTokenFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -100,7 +107,7 @@ std::optional<std::string> readTokenFile(const std::string& path) {
   std::getline(in, text, '\0');  // tokens are one short line; stop at a NUL just in case
   if (text.size() > (1u << 20)) return std::nullopt;
   text = trim(text);
-  if (text.empty()) return std::nullopt;
+  if (text.empty() || hasControlCharacters(text)) return std::nullopt;
   return text;
 }
 
@@ -289,6 +296,8 @@ struct ApiClient::Impl {
 
   httplib::Headers headers() const {
     httplib::Headers h{{"Accept", "application/json"}, {"User-Agent", options.userAgent}};
+    // cpp-httplib 0.11 writes "Host: ::1:6443" for IPv6 literals; send the bracketed form.
+    if (url.host.find(':') != std::string::npos) h.emplace("Host", "[" + url.host + "]:" + std::to_string(url.port));
     std::string bearer = token();
     if (!bearer.empty()) h.emplace("Authorization", "Bearer " + bearer);
     return h;
@@ -341,6 +350,8 @@ struct ApiClient::Impl {
 
 ApiClient::ApiClient(KubeConfig config, ApiClientOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->url = parseServerUrl(config.server);
+  if (hasControlCharacters(config.bearerToken)) throw InputError("bearer token: contains control characters");
+  if (hasControlCharacters(options.userAgent)) throw InputError("user agent: contains control characters");
   try {
     if (!config.caPem.empty()) impl_->caCerts = tls::readCertificates(config.caPem);
     if (!config.clientCertPem.empty() || !config.clientKeyPem.empty()) {

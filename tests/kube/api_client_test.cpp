@@ -163,6 +163,9 @@ TEST_CASE("ApiClient: bad server URLs are refused") {
   kube::KubeConfig config;
   config.server = "https://[::1]:6443";
   CHECK_NOTHROW(kube::ApiClient(config));
+  config.bearerToken = "abc\r\nX-Injected: 1";
+  CHECK_THROWS_WITH(kube::ApiClient(config), "bearer token: contains control characters");
+  config.bearerToken.clear();
   config.caPem = "not a certificate";
   CHECK_THROWS_WITH(kube::ApiClient(config), Catch::Contains("no PEM certificate found"));
 }
@@ -191,6 +194,9 @@ TEST_CASE("ApiClient: a token file wins over the static token and is re-read") {
   writeFile(dir.file("token"), "rotated");
   CHECK(parsed(client.get("/echo"))["authorization"] == "Bearer rotated");
   std::filesystem::remove(dir.file("token"));  // keeps the last good value
+  CHECK(parsed(client.get("/echo"))["authorization"] == "Bearer rotated");
+
+  writeFile(dir.file("token"), "evil\r\nX-Injected: 1");  // refused: the last good value stays
   CHECK(parsed(client.get("/echo"))["authorization"] == "Bearer rotated");
 
   config.tokenFile = dir.file("never-existed");
