@@ -1,0 +1,107 @@
+// The agent's sync logic against a fake datapath with the kernel's all-or-nothing semantics.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include "netpol/agent/agent.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol::agent;
+using namespace netpol_test;
+
+namespace {
+
+class FakeDatapath : public Datapath {
+ public:
+  std::vector<NamespaceInfo> present;
+  std::map<uint64_t, Ruleset> tables;  // what is "installed"
+  std::vector<std::string> calls;
+  std::set<uint64_t> failing;
+
+  std::vector<NamespaceInfo> namespaces() override { return present; }
+  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& rs) override {
+    calls.push_back("install " + ns.path);
+    if (failing.count(ns.id)) return std::string("set ingress_v4_ports: Invalid argument");
+    tables[ns.id] = rs;
+    return std::nullopt;
+  }
+  std::optional<std::string> remove(const NamespaceInfo& ns) override {
+    calls.push_back("remove " + ns.path);
+    tables.erase(ns.id);
+    return std::nullopt;
+  }
+};
+
+NamespaceInfo netns(uint64_t id, const std::string& ip) { return {id, "/var/run/netns/n" + std::to_string(id), {*parseIp("127.0.0.1"), *parseIp(ip)}}; }
+
+std::string pods() {
+  return ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1", "[]", "  nodeName: n1\n") +
+         pod("x", "b", "{pod: b}", "10.0.0.2", "[]", "  nodeName: n1\n") +
+         pod("x", "c", "{pod: c}", "10.0.0.3", "[]", "  nodeName: n2\n");
+}
+
+}  // namespace
+
+TEST_CASE("namespaces are matched to pods by IP; only changed rulesets are installed") {
+  FakeDatapath dp;
+  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2"), netns(3, "192.168.9.9")};
+  Agent agent(dp, "", {});
+  auto first = agent.sync(cluster(pods()));
+  CHECK(first.namespaces == 3);
+  CHECK(first.pods == 2);
+  CHECK(first.installed == 2);
+  CHECK(dp.tables.count(3) == 0);  // no pod there: untouched
+  CHECK(dp.tables.at(1).pod == "x/a");
+
+  dp.calls.clear();
+  auto again = agent.sync(cluster(pods()));
+  CHECK(again.installed == 0);
+  CHECK(again.unchanged == 2);
+  CHECK(dp.calls.empty());
+
+  // A policy selecting only x/b changes x/b's ruleset and nothing else.
+  auto withPolicy = cluster(pods() + policy("x", "p", "  podSelector: {matchLabels: {pod: b}}\n  policyTypes: [Ingress]"));
+  auto changed = agent.sync(withPolicy);
+  CHECK(changed.installed == 1);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n2"});
+  CHECK(dp.tables.at(2).ingress.isolated());
+}
+
+TEST_CASE("a namespace whose pod left the input loses its table") {
+  FakeDatapath dp;
+  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2")};
+  Agent agent(dp, "", {});
+  agent.sync(cluster(pods()));
+  auto without = cluster(ns("x") + pod("x", "b", "{pod: b}", "10.0.0.2"));
+  dp.calls.clear();
+  auto stats = agent.sync(without);
+  CHECK(stats.removed == 1);
+  CHECK(dp.calls == std::vector<std::string>{"remove /var/run/netns/n1"});
+  CHECK(dp.tables.count(1) == 0);
+}
+
+TEST_CASE("a failed install is retried on the next sync and reported") {
+  FakeDatapath dp;
+  dp.present = {netns(1, "10.0.0.1")};
+  dp.failing = {1};
+  Agent agent(dp, "", {});
+  auto failed = agent.sync(cluster(pods()));
+  CHECK(failed.failed == 1);
+  REQUIRE(failed.messages.size() == 1);
+  CHECK(failed.messages[0] == "x/a (/var/run/netns/n1): install failed: set ingress_v4_ports: Invalid argument");
+  dp.failing.clear();
+  auto retried = agent.sync(cluster(pods()));
+  CHECK(retried.installed == 1);
+}
+
+TEST_CASE("--node keeps the agent to its own node's pods") {
+  FakeDatapath dp;
+  dp.present = {netns(1, "10.0.0.1"), netns(3, "10.0.0.3")};
+  Agent agent(dp, "n2", {});
+  auto stats = agent.sync(cluster(pods()));
+  CHECK(stats.installed == 1);
+  CHECK(dp.tables.count(3) == 1);
+  CHECK(dp.tables.count(1) == 0);
+}

@@ -1,0 +1,84 @@
+// The netlink batch as a value: which objects, in which order, with which sequence numbers.
+#include <catch2/catch.hpp>
+
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include "netpol/agent/nft_batch.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol::agent;
+using namespace netpol_test;
+
+namespace {
+
+// The sequence numbers of the messages in the batch bytes, begin/end markers included.
+std::vector<uint32_t> sequenceNumbers(const NftBatch& b) {
+  std::vector<uint32_t> out;
+  size_t offset = 0;
+  while (offset + sizeof(nlmsghdr) <= b.bytes.size()) {
+    auto* nlh = reinterpret_cast<const nlmsghdr*>(b.bytes.data() + offset);
+    if (nlh->nlmsg_len < sizeof(nlmsghdr)) break;
+    out.push_back(nlh->nlmsg_seq);
+    offset += NLMSG_ALIGN(nlh->nlmsg_len);
+  }
+  return out;
+}
+
+Ruleset isolated() {
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   policy("x", "p", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: 80}]}]"));
+  return compileRuleset(c, podOf(c, "x/a"));
+}
+
+}  // namespace
+
+TEST_CASE("the batch replaces the table: add, delete, add, then the objects") {
+  auto b = buildReplaceBatch(isolated(), {}, 100);
+  REQUIRE(b.objects.size() > 10);
+  CHECK(b.objects[0] == "add table inet kguard");
+  CHECK(b.objects[1] == "delete table inet kguard");
+  CHECK(b.objects[2] == "add table inet kguard");
+  CHECK(b.objects[3] == "counter ingress_denied");
+  CHECK(std::find(b.objects.begin(), b.objects.end(), "set ingress_v4_ports") != b.objects.end());
+  CHECK(std::find(b.objects.begin(), b.objects.end(), "elements 0..0 of set ingress_v4_ports") != b.objects.end());
+  CHECK(std::find(b.objects.begin(), b.objects.end(), "chain input") != b.objects.end());
+  CHECK(std::find(b.objects.begin(), b.objects.end(), "rule #9 of chain input (counter ingress_denied drop)") != b.objects.end());
+  CHECK(b.objects.back() == "chain output");  // egress not isolated: no rules
+}
+
+TEST_CASE("every message has its own sequence number, mapped back to its object") {
+  auto b = buildReplaceBatch(isolated(), {}, 500);
+  auto seqs = sequenceNumbers(b);
+  // begin marker, one per object, end marker
+  REQUIRE(seqs.size() == b.objects.size() + 2);
+  for (size_t i = 0; i < b.objects.size(); ++i) CHECK(seqs[i + 1] == 500 + i);
+  CHECK(b.objectOf(502) == "add table inet kguard");
+  CHECK(b.objectOf(500 + static_cast<uint32_t>(b.objects.size()) - 1) == b.objects.back());
+  CHECK(b.objectOf(42) == "message #42");
+}
+
+TEST_CASE("a pod without isolation gets only its chains; delete batches remove only kguard's table") {
+  auto c = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1"));
+  auto b = buildReplaceBatch(compileRuleset(c, podOf(c, "x/a")), {}, 1);
+  CHECK(b.objects == std::vector<std::string>{"add table inet kguard", "delete table inet kguard", "add table inet kguard",
+                                              "counter ingress_denied", "counter egress_denied", "chain input", "chain output"});
+  auto d = buildDeleteBatch(1);
+  CHECK(d.objects == std::vector<std::string>{"add table inet kguard", "delete table inet kguard"});
+}
+
+TEST_CASE("large sets are split over several element messages") {
+  std::string yaml = ns("x") + pod("x", "server", "{role: s}", "10.9.0.1");
+  for (int i = 0; i < 600; ++i) yaml += pod("x", "c" + std::to_string(i), "{role: c}", "10.1." + std::to_string(i / 200) + "." + std::to_string(2 * (i % 120) + 1));
+  auto c = cluster(yaml + policy("x", "p", "  podSelector: {matchLabels: {role: s}}\n  ingress: [{from: [{podSelector: {matchLabels: {role: c}}}], ports: [{port: 443}]}]"));
+  auto rs = compileRuleset(c, podOf(c, "x/server"));
+  REQUIRE(rs.ingress.ports[0].size() > 256);
+  auto b = buildReplaceBatch(rs, {}, 1);
+  size_t elementMessages = std::count_if(b.objects.begin(), b.objects.end(), [](const std::string& o) {
+    return o.rfind("elements ", 0) == 0 && o.find("of set ingress_v4_ports") != std::string::npos;
+  });
+  CHECK(elementMessages == (rs.ingress.ports[0].size() + 255) / 256);
+  CHECK(std::find(b.objects.begin(), b.objects.end(), "elements 256.." + std::to_string(rs.ingress.ports[0].size() - 1) +
+                                                          " of set ingress_v4_ports") != b.objects.end());
+}
