@@ -44,7 +44,7 @@ TEST_CASE("the batch replaces the table: add, delete, add, then the objects") {
   CHECK(std::find(b.objects.begin(), b.objects.end(), "set ingress_v4_ports") != b.objects.end());
   CHECK(std::find(b.objects.begin(), b.objects.end(), "elements 0..0 of set ingress_v4_ports") != b.objects.end());
   CHECK(std::find(b.objects.begin(), b.objects.end(), "chain input") != b.objects.end());
-  CHECK(std::find(b.objects.begin(), b.objects.end(), "rule #9 of chain input (counter ingress_denied drop)") != b.objects.end());
+  CHECK(std::find(b.objects.begin(), b.objects.end(), "rule #10 of chain input (counter ingress_denied drop)") != b.objects.end());
   CHECK(b.objects.back() == "chain output");  // egress not isolated: no rules
 }
 
