@@ -7,6 +7,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "rbac/audit.h"
 #include "rbac/evaluator.h"
 #include "rbac/user_info.h"
 
@@ -171,6 +172,15 @@ void BM_BuildIndex(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(rbac::Evaluator(policy));
 }
 BENCHMARK(BM_BuildIndex)->Unit(benchmark::kMillisecond);
+
+// The whole escalation audit of the world (every subject, every path, every scope).
+void BM_AuditWholeWorld(benchmark::State& state) {
+  const auto& ev = world();
+  std::size_t findings = 0;
+  for (auto _ : state) findings = rbac::auditEscalationPaths(ev).size();
+  state.counters["findings"] = static_cast<double>(findings);
+}
+BENCHMARK(BM_AuditWholeWorld)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 

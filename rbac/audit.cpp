@@ -95,6 +95,7 @@ class Auditor {
     auto ask = [&](const std::string& name) -> std::optional<Allowance> {
       r.name = name;
       if (p.namespaceIsName && scope.empty()) r.namespace_ = name;
+      if (!ev_.allows(user, r)) return std::nullopt;  // the fast path first: most probes are denied
       Decision d = ev_.decide(user, r);
       if (!d.allowed || !d.allowedBy) return std::nullopt;
       if (scope.empty() && !d.allowedBy->privilegedGroup && !ev_.policy().bindings[d.allowedBy->binding].clusterScoped)
@@ -214,17 +215,16 @@ void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string
   }
 }
 
-bool hasFinding(const std::vector<EscalationFinding>& findings, const std::string& id, const Subject& subject,
-                const std::string& scope) {
-  return std::any_of(findings.begin(), findings.end(), [&](const EscalationFinding& f) {
-    return f.id == id && f.scope == scope && f.subject.kind == subject.kind && f.subject.name == subject.name &&
-           f.subject.namespace_ == subject.namespace_;
-  });
+std::string subjectScopeKey(const Subject& subject, const std::string& scope) {
+  return subject.kind + "\n" + subject.namespace_ + "\n" + subject.name + "\n" + scope;
 }
 
 // Findings from the bindings themselves: wildcard rules and grants to everyone.
 void auditBindings(const Evaluator& ev, std::vector<EscalationFinding>& out) {
   const Policy& policy = ev.policy();
+  std::set<std::string> fullWildcard;  // a wildcard rule adds nothing to a full wildcard in that scope
+  for (const auto& f : out)
+    if (f.id == "rbac.escalation.fullWildcard") fullWildcard.insert(subjectScopeKey(f.subject, f.scope));
   for (std::size_t b = 0; b < policy.bindings.size(); ++b) {
     const Binding& binding = policy.bindings[b];
     auto role = ev.roleOf(b);
@@ -251,8 +251,7 @@ void auditBindings(const Evaluator& ev, std::vector<EscalationFinding>& out) {
         out.push_back(std::move(f));
       }
       if (subject.kind == "Group" && subject.name == kMastersGroup) continue;
-      if (hasFinding(out, "rbac.escalation.fullWildcard", subject, binding.namespace_) ||
-          hasFinding(out, "rbac.escalation.fullWildcard", subject, ""))
+      if (fullWildcard.count(subjectScopeKey(subject, binding.namespace_)) || fullWildcard.count(subjectScopeKey(subject, "")))
         continue;
       for (std::size_t i = 0; i < r.rules.size(); ++i) {
         const PolicyRule& rule = r.rules[i];
@@ -289,41 +288,46 @@ bool actsAsServiceAccounts(const std::string& id) {
 std::string scopeLabel(const std::string& scope) { return scope.empty() ? "cluster-wide" : "in namespace " + scope; }
 
 // The one-hop pass: uses the severities found so far (not the raised ones), so chains do not feed on
-// themselves.
+// themselves. Lists the three most privileged service accounts reached and counts the rest.
 void linkServiceAccountHops(std::vector<EscalationFinding>& findings) {
   struct Reach {
-    Severity severity;
+    std::string ns, name;
+    Severity severity = Severity::Low;
     std::string text;
   };
-  std::map<std::pair<std::string, std::string>, std::vector<const EscalationFinding*>> bySa;  // (ns, name)
-  for (const auto& f : findings)
-    if (f.subject.kind == "ServiceAccount") bySa[{f.subject.namespace_, f.subject.name}].push_back(&f);
-  std::vector<std::vector<Reach>> reached(findings.size());
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    const EscalationFinding& f = findings[i];
-    if (!actsAsServiceAccounts(f.id)) continue;
-    for (const auto& kv : bySa) {
-      if (!f.scope.empty() && kv.first.first != f.scope) continue;
-      if (f.subject.kind == "ServiceAccount" && f.subject.namespace_ == kv.first.first && f.subject.name == kv.first.second)
-        continue;
-      const EscalationFinding* worst = nullptr;
-      for (const EscalationFinding* g : kv.second)
-        if (!worst || g->severity < worst->severity) worst = g;
-      std::string text = "ServiceAccount " + kv.first.first + "/" + kv.first.second + ": " + severityName(worst->severity) +
-                         " " + worst->title + " (" + scopeLabel(worst->scope) + ")";
-      if (kv.second.size() > 1) text += " and " + std::to_string(kv.second.size() - 1) + " more";
-      reached[i].push_back({worst->severity, text});
-    }
+  std::map<std::pair<std::string, std::string>, Reach> bySa;  // (namespace, name) -> its worst finding
+  for (const auto& f : findings) {
+    if (f.subject.kind != "ServiceAccount") continue;
+    auto key = std::make_pair(f.subject.namespace_, f.subject.name);
+    auto it = bySa.find(key);
+    if (it != bySa.end() && it->second.severity <= f.severity) continue;
+    bySa[key] = Reach{f.subject.namespace_, f.subject.name, f.severity,
+                      "ServiceAccount " + f.subject.namespace_ + "/" + f.subject.name + ": " + severityName(f.severity) + " " +
+                          f.title + " (" + scopeLabel(f.scope) + ")"};
   }
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    if (reached[i].empty()) continue;
-    EscalationFinding& f = findings[i];
-    for (const auto& r : reached[i]) {
-      f.leadsTo.push_back(r.text);
-      if (r.severity < f.severity) f.severity = r.severity;
+  std::vector<const Reach*> all;
+  std::map<std::string, std::vector<const Reach*>> byNamespace;
+  for (const auto& kv : bySa) all.push_back(&kv.second);
+  std::stable_sort(all.begin(), all.end(), [](const Reach* a, const Reach* b) { return a->severity < b->severity; });
+  for (const Reach* r : all) byNamespace[r->ns].push_back(r);
+  static const std::vector<const Reach*> none;
+  const std::size_t kListed = 3;
+  for (auto& f : findings) {
+    if (!actsAsServiceAccounts(f.id)) continue;
+    auto nsIt = byNamespace.find(f.scope);
+    const auto& candidates = f.scope.empty() ? all : (nsIt == byNamespace.end() ? none : nsIt->second);
+    std::size_t reached = 0;
+    for (const Reach* r : candidates) {
+      if (f.subject.kind == "ServiceAccount" && f.subject.namespace_ == r->ns && f.subject.name == r->name) continue;
+      if (reached++ < kListed) {
+        f.leadsTo.push_back(r->text);
+        if (r->severity < f.severity) f.severity = r->severity;
+      }
     }
+    if (reached == 0) continue;
+    if (reached > kListed) f.leadsTo.push_back("and " + std::to_string(reached - kListed) + " more service accounts");
     f.path += "; this reaches the service accounts of " + std::string(f.scope.empty() ? "every namespace" : "namespace " + f.scope) +
-              ", among them " + f.leadsTo.front() + (f.leadsTo.size() > 1 ? " (and " + std::to_string(f.leadsTo.size() - 1) + " more)" : "");
+              ", among them " + f.leadsTo.front();
   }
 }
 
