@@ -66,6 +66,7 @@ class Lab:
         self.hub = f"{prefix}-hub"
         self.netns = {}  # "x/a" -> netns name
         self.ip = {}     # "x/a" -> IPv4
+        self.ip6 = {}    # "x/a" -> IPv6
         self.procs = []
 
     def up(self):
@@ -86,12 +87,14 @@ class Lab:
                 sh("ip", "-n", name, "link", "set", "eth0", "up")
                 self.netns[f"{ns}/{pod}"] = name
                 self.ip[f"{ns}/{pod}"] = v4
+                self.ip6[f"{ns}/{pod}"] = v6
                 self.procs.append(subprocess.Popen(["ip", "netns", "exec", name, sys.executable, os.path.join(HERE, "server.py")],
                                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def probe(self, block):
         """Runs one probe block; returns {src: [cells in block column order]}."""
-        targets = [self.ip[c] for c in block["cols"]]
+        addresses = self.ip6 if block.get("ipv6") else self.ip
+        targets = [addresses[c] for c in block["cols"]]
         running = {}
         for src in block["rows"]:
             running[src] = subprocess.Popen(["ip", "netns", "exec", self.netns[src], sys.executable, os.path.join(HERE, "probe.py"),
@@ -119,6 +122,45 @@ def wait_for_sync(log_path, before, timeout=15):
             return True
         time.sleep(0.1)
     return False
+
+
+ISOLATE_ALL_ALLOW_80 = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: only-80, namespace: "{ns}"}}
+spec:
+  podSelector: {{}}
+  ingress: [{{ports: [{{port: 80}}]}}]
+  egress: [{{ports: [{{port: 80}}]}}]
+  policyTypes: [Ingress, Egress]
+"""
+
+
+def ipv6_and_counters(lab, state, log_path):
+    """Every pod isolated both ways, TCP 80 allowed: IPv6 must still work (neighbour discovery is
+    not blocked by isolation), TCP 81 must not, and the drops must be counted."""
+    failures = 0
+    before = open(log_path).read().count("sync: ")
+    if os.path.exists(os.path.join(state, "10-setup.yaml")):
+        os.remove(os.path.join(state, "10-setup.yaml"))
+    with open(os.path.join(state, "20-policies.yaml"), "w") as f:
+        f.write("---".join(ISOLATE_ALL_ALLOW_80.format(ns=ns) for ns in NAMESPACES))
+    if not wait_for_sync(log_path, before):
+        print("FAIL ipv6: the agent did not reload")
+        return 1
+    pods = sorted(lab.ip)
+    for port, want in ((80, "."), (81, "X")):
+        block = {"proto": "tcp", "port": port, "cols": pods, "rows": {p: None for p in pods}, "ipv6": True}
+        rows = lab.probe(block)
+        wrong = [f"{s}->{d}" for s in pods for k, d in enumerate(pods) if s != d and rows[s][k] != want]
+        print(("ok" if not wrong else "FAIL") + f" ipv6 tcp {port} under isolation: all {want}" +
+              ("" if not wrong else ": " + " ".join(wrong)))
+        failures += bool(wrong)
+    out = sh("ip", "netns", "exec", lab.netns["x/a"], "nft", "list", "counter", "inet", "kguard", "egress_denied").stdout
+    packets = int(out.split("packets")[1].split()[0]) if "packets" in out else 0
+    print(("ok" if packets > 0 else "FAIL") + f" x/a egress_denied counter: {packets} packets")
+    failures += packets == 0
+    return failures
 
 
 def main():
@@ -188,7 +230,9 @@ def main():
                 status = "ok" if not wrong else "FAIL"
                 print(f"{status} {name} probe {block['proto']} {block['port']}" + ("" if not wrong else ": " + "; ".join(wrong)))
                 failures += bool(wrong)
-        print(f"checked {checked} cells, {failures} failing probe blocks")
+        if not only:
+            failures += ipv6_and_counters(lab, state, log_path)
+        print(f"checked {checked} conformance cells, {failures} failures")
         if failures:
             print(open(log_path).read()[-4000:])
         return 1 if failures or not checked else 0

@@ -18,7 +18,7 @@ def probe_tcp(ip, port):
 
 
 def probe_udp(ip, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(TIMEOUT)
     try:
         s.connect((ip, port))

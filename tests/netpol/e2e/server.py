@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""Conformance-model server for one pod's network namespace: TCP and UDP on ports 80 and 81.
+"""Conformance-model server for one pod's network namespace: TCP and UDP on ports 80 and 81,
+IPv4 and IPv6.
 TCP: accept, send one byte, close. UDP: echo each datagram back (the probe counts the reply)."""
 import socket
 import threading
 
 
+def dual_stack(kind):
+    """One socket for IPv4 and IPv6 (IPv4 arrives as ::ffff:a.b.c.d)."""
+    s = socket.socket(socket.AF_INET6, kind)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    return s
+
+
 def tcp(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = dual_stack(socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
+    s.bind(("::", port))
     s.listen(64)
     while True:
         conn, _ = s.accept()
@@ -20,8 +28,8 @@ def tcp(port):
 
 
 def udp(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("0.0.0.0", port))
+    s = dual_stack(socket.SOCK_DGRAM)
+    s.bind(("::", port))
     while True:
         data, peer = s.recvfrom(512)
         try:
