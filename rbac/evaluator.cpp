@@ -138,51 +138,69 @@ void Evaluator::index() {
     }
     // RoleBindings without a namespace are never listed by upstream (ListRoleBindings(ns) needs one).
     if (!binding.clusterScoped && binding.namespace_.empty()) continue;
-    Scope& scope = binding.clusterScoped ? cluster_ : namespaces_[binding.namespace_];
-    scope.bindings.push_back(static_cast<std::uint32_t>(b));
+    std::uint32_t nsId = 0;
+    if (binding.clusterScoped) {
+      clusterBindings_.push_back(static_cast<std::uint32_t>(b));
+    } else {
+      nsId = namespaceIds_.emplace(binding.namespace_, static_cast<std::uint32_t>(namespaceIds_.size())).first->second;
+      if (nsId == namespaceBindings_.size()) namespaceBindings_.emplace_back();
+      namespaceBindings_[nsId].push_back(static_cast<std::uint32_t>(b));
+    }
+    auto add = [&](GrantIndex& index, const std::string& key, const Grant& grant) {
+      SubjectGrants& grants = index[key];
+      if (binding.clusterScoped) grants.cluster.push_back(grant);
+      else grants.namespaced.emplace_back(nsId, grant);
+    };
     for (std::size_t s = 0; s < binding.subjects.size(); ++s) {
       const Subject& subject = binding.subjects[s];
       Grant grant{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(s), bindingRole_[b]};
       if (subject.kind == "User") {
-        scope.byUser[subject.name].push_back(grant);
+        add(byUser_, subject.name, grant);
       } else if (subject.kind == "Group") {
-        scope.byGroup[subject.name].push_back(grant);
+        add(byGroup_, subject.name, grant);
       } else if (subject.kind == "ServiceAccount") {
         // appliesToUser: the subject's namespace, else the binding's; none (a ClusterRoleBinding
         // subject without namespace) matches nobody.
         const std::string& ns = subject.namespace_.empty() ? binding.namespace_ : subject.namespace_;
-        if (!ns.empty()) scope.byUser[serviceAccountUsername(ns, subject.name)].push_back(grant);
+        if (!ns.empty()) add(byUser_, serviceAccountUsername(ns, subject.name), grant);
       }
     }
   }
+  for (GrantIndex* index : {&byUser_, &byGroup_})
+    for (auto& kv : *index)
+      std::stable_sort(kv.second.namespaced.begin(), kv.second.namespaced.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
-const Evaluator::Scope* Evaluator::scopeFor(const std::string& namespace_) const {
-  auto it = namespaces_.find(namespace_);
-  return it == namespaces_.end() ? nullptr : &it->second;
+std::int64_t Evaluator::namespaceId(const std::string& namespace_) const {
+  if (namespace_.empty()) return -1;
+  auto it = namespaceIds_.find(namespace_);
+  return it == namespaceIds_.end() ? -1 : static_cast<std::int64_t>(it->second);
 }
 
-// Calls visit(grant) for every grant that applies to the user: the cluster scope, then (for a
-// namespaced request) the namespace's RoleBindings. Stops and returns true when visit returns true.
+// Calls visit(grant) for every grant that applies to the user: ClusterRoleBindings, and for a
+// namespaced request the RoleBindings of that namespace (VisitRulesFor consults RoleBindings only
+// with a namespace). Stops and returns true when visit returns true.
 template <typename Visit>
 bool Evaluator::visitGrants(const UserInfo& user, const std::string& namespace_, Visit&& visit) const {
-  auto visitScope = [&](const Scope& scope) {
-    auto u = scope.byUser.find(user.name);
-    if (u != scope.byUser.end())
-      for (const Grant& g : u->second)
-        if (visit(g)) return true;
-    for (const auto& group : user.groups) {
-      auto it = scope.byGroup.find(group);
-      if (it == scope.byGroup.end()) continue;
-      for (const Grant& g : it->second)
-        if (visit(g)) return true;
-    }
+  const std::int64_t nsId = namespaceId(namespace_);
+  auto visitKey = [&](const GrantIndex& index, const std::string& key) {
+    auto it = index.find(key);
+    if (it == index.end()) return false;
+    for (const Grant& g : it->second.cluster)
+      if (visit(g)) return true;
+    if (nsId < 0) return false;
+    const auto& namespaced = it->second.namespaced;
+    auto first = std::lower_bound(namespaced.begin(), namespaced.end(), static_cast<std::uint32_t>(nsId),
+                                  [](const auto& entry, std::uint32_t id) { return entry.first < id; });
+    for (; first != namespaced.end() && first->first == static_cast<std::uint32_t>(nsId); ++first)
+      if (visit(first->second)) return true;
     return false;
   };
-  if (visitScope(cluster_)) return true;
-  if (namespace_.empty()) return false;  // VisitRulesFor consults RoleBindings only with a namespace
-  const Scope* scope = scopeFor(namespace_);
-  return scope != nullptr && visitScope(*scope);
+  if (visitKey(byUser_, user.name)) return true;
+  for (const auto& group : user.groups)
+    if (visitKey(byGroup_, group)) return true;
+  return false;
 }
 
 std::optional<std::size_t> Evaluator::firstAllowingRule(std::size_t role, const Request& request) const {
@@ -285,8 +303,8 @@ std::vector<WhoCanEntry> Evaluator::whoCan(const Request& request) const {
   out.push_back({Subject{"Group", "rbac.authorization.k8s.io", kMastersGroup, ""}, Allowance{true, 0, 0, 0, 0}});
   // Many bindings share a role: decide each role once.
   std::vector<std::int64_t> memo(policy_.roles.size(), -2);  // -2 unknown, -1 no rule allows, else rule
-  auto collect = [&](const Scope& scope) {
-    for (std::uint32_t b : scope.bindings) {
+  auto collect = [&](const std::vector<std::uint32_t>& bindings) {
+    for (std::uint32_t b : bindings) {
       std::int64_t role = bindingRole_[b];
       if (role < 0) continue;
       std::int64_t& rule = memo[static_cast<std::size_t>(role)];
@@ -301,9 +319,9 @@ std::vector<WhoCanEntry> Evaluator::whoCan(const Request& request) const {
           out.push_back({*subject, Allowance{false, b, s, static_cast<std::size_t>(role), static_cast<std::size_t>(rule)}});
     }
   };
-  collect(cluster_);
-  if (!request.namespace_.empty())
-    if (const Scope* scope = scopeFor(request.namespace_)) collect(*scope);
+  collect(clusterBindings_);
+  std::int64_t nsId = namespaceId(request.namespace_);
+  if (nsId >= 0) collect(namespaceBindings_[static_cast<std::size_t>(nsId)]);
   return out;
 }
 
@@ -333,7 +351,7 @@ std::optional<std::size_t> Evaluator::roleOf(std::size_t binding) const {
 
 std::vector<std::string> Evaluator::bindingNamespaces() const {
   std::vector<std::string> out;
-  for (const auto& kv : namespaces_) out.push_back(kv.first);
+  for (const auto& kv : namespaceIds_) out.push_back(kv.first);
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -90,18 +90,19 @@ class Evaluator {
     std::uint32_t subject;
     std::int64_t role;  // -1 when the roleRef does not resolve
   };
-  using GrantsByKey = std::unordered_map<std::string, std::vector<Grant>>;
-  struct Scope {
-    GrantsByKey byUser;   // user name (User subjects and service-account user names)
-    GrantsByKey byGroup;
-    std::vector<std::uint32_t> bindings;  // every binding of the scope, input order
+  // Every grant naming one user name or group: the cluster-wide ones, and the namespaced ones sorted
+  // by namespace id, so that a decision hashes each of the user's names once.
+  struct SubjectGrants {
+    std::vector<Grant> cluster;
+    std::vector<std::pair<std::uint32_t, Grant>> namespaced;
   };
+  using GrantIndex = std::unordered_map<std::string, SubjectGrants>;
 
   void index();
   void compileRoles();
   bool roleAllows(std::size_t role, const Request& request, std::int64_t exactKey) const;
   std::int64_t exactKeyOf(const Request& request) const;
-  const Scope* scopeFor(const std::string& namespace_) const;
+  std::int64_t namespaceId(const std::string& namespace_) const;
   template <typename Visit>
   bool visitGrants(const UserInfo& user, const std::string& namespace_, Visit&& visit) const;
   std::optional<std::size_t> firstAllowingRule(std::size_t role, const Request& request) const;
@@ -120,8 +121,11 @@ class Evaluator {
   std::vector<CompiledRole> compiled_;
   std::unordered_map<std::string, std::uint32_t> exactKeyIds_;
   std::vector<std::int64_t> bindingRole_;  // per binding, -1 when unresolved
-  Scope cluster_;
-  std::unordered_map<std::string, Scope> namespaces_;
+  GrantIndex byUser_;   // user names: User subjects and service-account user names
+  GrantIndex byGroup_;
+  std::unordered_map<std::string, std::uint32_t> namespaceIds_;  // namespaces with RoleBindings
+  std::vector<std::uint32_t> clusterBindings_;                  // input order
+  std::vector<std::vector<std::uint32_t>> namespaceBindings_;   // per namespace id, input order
 };
 
 }  // namespace rbac
