@@ -33,6 +33,7 @@ CERTS="$WORK/certs"
 WEBHOOK_LOG="$WORK/webhook.log"
 WEBHOOK_PID=""
 WEBHOOK_PORT=""
+MANIFEST_PID=""
 CURRENT_STEP="setup"
 T0=$SECONDS
 
@@ -63,6 +64,7 @@ cleanup() {
     kill -KILL "$WEBHOOK_PID" 2>/dev/null
     wait "$WEBHOOK_PID" 2>/dev/null
   fi
+  if [ -n "$MANIFEST_PID" ]; then kill -KILL "$MANIFEST_PID" 2>/dev/null; wait "$MANIFEST_PID" 2>/dev/null; fi
   if [ "$rc" != 0 ]; then
     echo "=================== webhook_e2e FAILED (exit $rc) in step: $CURRENT_STEP" >&2
     if [ -s "$WORK/last.err" ]; then
@@ -583,6 +585,44 @@ grep -q 'kind: KguardConfiguration' "$WORK/manifest-config.yaml" || fail "no con
 run "$KGUARD" lint --config "$WORK/manifest-config.yaml" -f "$REPO_ROOT/manifests/webhook/"
 [ "$RC" = 0 ] || fail "kguard lint --config <the ConfigMap's config> exited $RC: $OUT $ERR"
 ok "lint clean, $accepted objects accepted by the API server (dry-run), embedded config loads"
+# The Deployment's command line, with the mounted paths pointed at local files, must start this binary.
+kc apply --dry-run=server -f "$WORK/manifests/40-deployment.yaml" -o json >"$WORK/deployment.json"
+manifest_port="$(free_port)"
+mapfile -t manifest_cmd < <(python3 - "$WORK/deployment.json" "$CERTS" "$WORK/manifest-config.yaml" "$manifest_port" <<'EOF'
+import json, sys
+doc, certs, config, port = sys.argv[1:]
+obj = json.load(open(doc))
+if obj.get("kind") == "List":
+    obj = next(o for o in obj["items"] if o["kind"] == "Deployment")
+c = obj["spec"]["template"]["spec"]["containers"][0]
+args = c["command"][1:] + c.get("args", [])
+out = []
+for a in args:
+    a = a.replace("/etc/kguard/tls/", certs + "/").replace("/etc/kguard/config/kguard-config.yaml", config)
+    if a.startswith("--listen="):
+        a = "--listen=127.0.0.1:" + port
+    if a.startswith("--shutdown-grace-ms="):
+        a = "--shutdown-grace-ms=100"
+    out.append(a)
+print("\n".join(out))
+EOF
+)
+[ "${manifest_cmd[0]:-}" = webhook ] || fail "unexpected command in 40-deployment.yaml: ${manifest_cmd[*]}"
+"$KGUARD" "${manifest_cmd[@]}" --kubeconfig "$CLUSTER/kubeconfig" </dev/null >"$WORK/manifest-webhook.log" 2>&1 &
+MANIFEST_PID=$!
+deadline=$((SECONDS + 20))
+until [ "$(wh_curl "https://127.0.0.1:$manifest_port/readyz" 2>/dev/null)" = ok ]; do
+  kill -0 "$MANIFEST_PID" 2>/dev/null || fail "kguard ${manifest_cmd[*]} exited: $(tail -n 5 "$WORK/manifest-webhook.log")"
+  [ "$SECONDS" -lt "$deadline" ] || fail "kguard with the manifest's arguments not ready: $(tail -n 5 "$WORK/manifest-webhook.log")"
+  sleep 0.2
+done
+wh_curl -f "https://127.0.0.1:$manifest_port/healthz" >/dev/null || fail "/healthz with the manifest's arguments"
+kill -TERM "$MANIFEST_PID"
+manifest_rc=0
+wait "$MANIFEST_PID" || manifest_rc=$?
+MANIFEST_PID=""
+[ "$manifest_rc" = 0 ] || fail "kguard with the manifest's arguments exited $manifest_rc on SIGTERM"
+ok "the Deployment's arguments (with the ConfigMap's config) start kguard: ${manifest_cmd[*]}"
 
 step "SIGTERM drains and exits 0"
 stop_webhook 10
