@@ -624,6 +624,70 @@ MANIFEST_PID=""
 [ "$manifest_rc" = 0 ] || fail "kguard with the manifest's arguments exited $manifest_rc on SIGTERM"
 ok "the Deployment's arguments (with the ConfigMap's config) start kguard: ${manifest_cmd[*]}"
 
+step "manifests/webhook RBAC is enough: in-cluster config with a token bound to the ClusterRole"
+kc apply -f "$REPO_ROOT/manifests/webhook/10-rbac.yaml" >/dev/null
+sa=system:serviceaccount:kguard:kguard-webhook
+for check in "yes get namespaces" "yes list namespaces" "yes watch namespaces" "yes list pods" \
+    "no create pods" "no get secrets" "no update namespaces"; do
+  want="${check%% *}" what="${check#* }"
+  # shellcheck disable=SC2086  # verb and resource as two words
+  got="$(kc auth can-i $what --as="$sa" --all-namespaces 2>/dev/null || true)"
+  [ "$got" = "$want" ] || fail "kubectl auth can-i $what --as=$sa: $got (want $want)"
+done
+ok "the service account can get/list/watch namespaces and list pods, nothing more that was probed"
+# No kubelet mounts a token here: the token-file user eve gets the same ClusterRole, and a private
+# mount namespace puts eve's token and the API server's CA at /var/run/secrets/kubernetes.io/serviceaccount.
+kc create clusterrolebinding e2e-eve-kguard-webhook --clusterrole=kguard-webhook --user=eve >/dev/null
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+  mkdir -p "$WORK/sa"
+  cp "$CLUSTER/pki/apiserver.crt" "$WORK/sa/ca.crt"
+  printf '%s' "$EVE_TOKEN" >"$WORK/sa/token"
+  echo kguard >"$WORK/sa/namespace"
+  incluster_port="$(free_port)"
+  run_dir="$(readlink -f /var/run)"
+  KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$APISERVER_PORT" \
+    unshare -m bash -c 'set -e
+      mount -t tmpfs tmpfs "$1"
+      mkdir -p /var/run/secrets/kubernetes.io/serviceaccount
+      cp "$2"/* /var/run/secrets/kubernetes.io/serviceaccount/
+      shift 2
+      exec "$@"' _ "$run_dir" "$WORK/sa" \
+    "$KGUARD" webhook --listen "127.0.0.1:$incluster_port" --tls-cert-file "$CERTS/tls.crt" \
+    --tls-private-key-file "$CERTS/tls.key" --config "$WORK/config.yaml" --shutdown-grace-ms 100 \
+    </dev/null >"$WORK/incluster-webhook.log" 2>&1 &
+  MANIFEST_PID=$!
+  deadline=$((SECONDS + 20))
+  until [ "$(wh_curl "https://127.0.0.1:$incluster_port/readyz" 2>/dev/null)" = ok ]; do
+    kill -0 "$MANIFEST_PID" 2>/dev/null || fail "in-cluster kguard webhook exited: $(tail -n 5 "$WORK/incluster-webhook.log")"
+    [ "$SECONDS" -lt "$deadline" ] || fail "in-cluster kguard webhook not ready (namespace list/watch as eve): $(tail -n 5 "$WORK/incluster-webhook.log")"
+    sleep 0.2
+  done
+  # A namespace UPDATE raising enforce: the webhook lists the namespace's pods with eve's token.
+  python3 - "$NS_LEGACY" >"$WORK/ns-review.json" <<'EOF'
+import json, sys
+ns = sys.argv[1]
+old = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {}}}
+new = {"apiVersion": "v1", "kind": "Namespace",
+       "metadata": {"name": ns, "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}
+print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+    "uid": "e2e-ns-1", "kind": {"group": "", "version": "v1", "kind": "Namespace"},
+    "resource": {"group": "", "version": "v1", "resource": "namespaces"}, "namespace": ns, "name": ns,
+    "operation": "UPDATE", "userInfo": {"username": "alice"}, "object": new, "oldObject": old}}))
+EOF
+  code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    --data @"$WORK/ns-review.json" "https://127.0.0.1:$incluster_port/validate")"
+  [ "$code" = 200 ] || fail "namespace review: HTTP $code: $(cat "$WORK/body")"
+  expect_in "$(cat "$WORK/body")" 'legacy-priv: privileged' "pods listed with the ClusterRole's permissions"
+  kill -TERM "$MANIFEST_PID"
+  incluster_rc=0
+  wait "$MANIFEST_PID" || incluster_rc=$?
+  MANIFEST_PID=""
+  [ "$incluster_rc" = 0 ] || fail "in-cluster kguard webhook exited $incluster_rc on SIGTERM"
+  ok "in-cluster config: ready (namespaces list/watch) and namespace warnings (pods list) as a user with only the ClusterRole"
+else
+  echo "      skipped: the in-cluster run needs root and unshare -m"
+fi
+
 step "SIGTERM drains and exits 0"
 stop_webhook 10
 
