@@ -689,7 +689,7 @@ else
 fi
 
 step "SIGTERM drains and exits 0"
-stop_webhook 10
+stop_webhook 12
 
 step "webhook down: pods fail closed, workloads fail open"
 run kc apply --dry-run=server -f - <<<"$(pod good3 "$NS_RESTRICTED" compliant)"
@@ -791,6 +791,6 @@ got: $exempt_update_err"
 }
 known_bug KB-exempt-update 'exempt-namespace warning names only the enforce mode' check_exempt_update_warning
 
-stop_webhook 10
+stop_webhook 12
 
 CURRENT_STEP="done"
