@@ -141,15 +141,15 @@ bool GuardrailConfig::enabled(const std::string& rule) const {
   return it == rules.end() || it->second;
 }
 
-GuardrailConfig parseGuardrailConfig(const nlohmann::json& section) {
+GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::string& path) {
   GuardrailConfig config;
   if (section.is_null()) return config;
-  JsonReader r(section, "rbac");
+  JsonReader r(section, path);
   r.expectObject();
   static const std::vector<std::string> known = {"rules", "exemptNamePrefixes", "exemptRoles", "exemptSubjects",
                                                  "wildcardRoles", "clusterAdminRoles", "clusterAdminServiceAccountNamespaces"};
   for (const auto& key : r.keys())
-    if (!contains(known, key)) throw kube::DecodeError("rbac." + key, "unknown field");
+    if (!contains(known, key)) throw kube::DecodeError(path.empty() ? key : path + "." + key, "unknown field");
   if (auto rules = r.field("rules")) {
     for (const auto& key : rules->keys()) {
       std::string id = key.rfind("rbac.", 0) == 0 ? key : "rbac." + key;  // "wildcardGrant" = "rbac.wildcardGrant"

@@ -41,9 +41,10 @@ struct GuardrailConfig {
   bool enabled(const std::string& rule) const;
 };
 
-// The `rbac:` section; null or {} gives the defaults. Throws kube::DecodeError with the field path
-// (unknown keys and unknown rule ids are errors, so that a typo does not silently switch nothing off).
-GuardrailConfig parseGuardrailConfig(const nlohmann::json& section);
+// The section; null or {} gives the defaults. Throws kube::DecodeError with the field path, prefixed
+// with `path` (where the caller embeds the section, e.g. "rbac.guardrails"). Unknown keys and unknown
+// rule ids are errors, so that a typo does not silently switch nothing off.
+GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::string& path = "rbac");
 
 // Findings for one object (level "rbac"); other kinds give none. Malformed RBAC objects throw
 // kube::DecodeError with the field path.

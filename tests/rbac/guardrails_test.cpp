@@ -1,4 +1,7 @@
 // RBAC guardrails for single objects, and their config section.
+#include <fstream>
+#include <sstream>
+
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -100,4 +103,30 @@ TEST_CASE("guardrail config: defaults, switches, lists, errors with field paths"
   CHECK(error(R"({"exemptSubjects": [{"kind": "Robot", "name": "x"}]})") == "rbac.exemptSubjects[0].kind");
   CHECK(error(R"({"typo": 1})") == "rbac.typo");
   CHECK(error(R"([1])") == "rbac");
+  try {
+    rbac::parseGuardrailConfig(nlohmann::json::parse(R"({"rules": {"x": true}})"), "rbac.guardrails");
+    FAIL("no error");
+  } catch (const kube::DecodeError& e) {
+    CHECK(e.path() == "rbac.guardrails.rules.x");
+  }
+}
+
+TEST_CASE("the README's config examples parse") {
+  std::ifstream in(std::string(KGUARD_SOURCE_DIR) + "/rbac/README.md");
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string readme = text.str();
+  int examples = 0;
+  for (std::size_t at = readme.find("```yaml\n"); at != std::string::npos; at = readme.find("```yaml\n", at + 1)) {
+    std::size_t start = at + 8, end = readme.find("```", start);
+    // As kguard's config file carries it (the manifest loader wants apiVersion and kind).
+    auto docs = kube::parseManifests("apiVersion: kguard.io/v1\nkind: KguardConfiguration\n" + readme.substr(start, end - start),
+                                     "README.md");
+    REQUIRE(docs.size() == 1);
+    INFO(readme.substr(start, end - start));
+    CHECK_NOTHROW(rbac::parseGuardrailConfig(docs[0].object.at("rbac").at("guardrails"), "rbac.guardrails"));
+    ++examples;
+  }
+  CHECK(examples == 2);
 }
