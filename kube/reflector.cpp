@@ -132,7 +132,7 @@ void Reflector::backoff(int failures) {
 }
 
 void Reflector::run() {
-  int failures = 0;  // consecutive failed attempts, reset by a watch that delivered something
+  int failures = 0;  // consecutive failed attempts, reset by a watch that worked
   bool needList = true;
   while (!stopping_) {
     if (needList) {
@@ -148,9 +148,8 @@ void Reflector::run() {
       case WatchOutcome::Stopped:
         return;
       case WatchOutcome::Progress:
-        failures = 0;  // re-watch at once from the last resourceVersion, as client-go does
-        break;
       case WatchOutcome::Idle:
+        failures = 0;  // the watch worked: re-watch at once from the last resourceVersion, as client-go does
         break;
       case WatchOutcome::Gone:
         // The resourceVersion is compacted away: only a fresh LIST can restore a consistent view.
@@ -168,6 +167,8 @@ void Reflector::run() {
   }
 }
 
+// A LIST without resourceVersion is a consistent read from etcd (what client-go falls back to after a
+// 410), so the watch that follows never starts from a stale cache snapshot.
 bool Reflector::list() {
   std::vector<nlohmann::json> items;
   std::string continueToken, rv;

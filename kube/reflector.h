@@ -55,6 +55,7 @@ class Reflector {
   std::string lastError() const;        // the most recent failure, "" if none yet
 
  private:
+  // Progress: ended cleanly after events; Idle: ended cleanly after >= 1 s without any; Gone: 410.
   enum class WatchOutcome { Progress, Idle, Gone, Failed, Stopped };
   void run();
   bool list();
