@@ -126,7 +126,7 @@ CLUSTER_STARTED=1
 source "$WORK/cluster/env"
 kubectl create namespace "$NAMESPACE" >/dev/null
 kubectl label namespace "$NAMESPACE" pod-security.kubernetes.io/enforce=restricted >/dev/null
-"$REPO/certs/gen-certs.sh" --out "$WORK/certs" --san IP:127.0.0.1
+"$REPO/certs/gen-certs.sh" --out "$WORK/certs" --san IP:127.0.0.1 >&2
 
 read -r KGUARD_PORT NGINX_PORT SHIM_PORT BASELINE_PORT <<<"$(free_ports 4)"
 
