@@ -5,12 +5,13 @@
 #
 # One run: starts a throw-away API server (tests/e2e/cluster.sh), a restricted namespace, kguard webhook
 # (namespace labels from its watched cache, as in production) and nginx (own config, same certificate,
-# returning kguard's own response for the request as a fixed body); warms up and measures both with the
-# same wrk parameters (nginx first); checks that kguard answered with real verdicts; prints a Markdown table.
+# returning kguard's own response for the request as a fixed body), plus two diagnostic servers (below);
+# warms up and measures each with the same wrk parameters (nginx first, then kguard); checks that kguard
+# answered with real verdicts; prints a Markdown table.
 #
 # Environment (defaults in brackets):
-#   WRK_THREADS [2]  WRK_CONNECTIONS [16]  DURATION [15s]  WARMUP [3s]   same for both servers
-#   ROUNDS [1]            measure nginx then kguard this many times (one table row each)
+#   WRK_THREADS [2]  WRK_CONNECTIONS [16]  DURATION [15s]  WARMUP [3s]   same for every server
+#   ROUNDS [1]            measure nginx, kguard (and the diagnostics) this many times (one table row each)
 #   NGINX_WORKERS [2]     nginx worker_processes (2 = nproc on the reference machine; see README)
 #   KGUARD_THREADS [64]   kguard --threads (one per open keep-alive connection)
 #   KGUARD_ARGS []        extra kguard webhook flags
@@ -19,8 +20,8 @@
 #   HTTPLIB_BASELINE [1]  1: also measure httplib_baseline.cpp: cpp-httplib set up like kguard's server (plus
 #                         TCP_NODELAY) answering with the fixed response, i.e. kguard's transport without
 #                         kguard's work (diagnostic row), needs g++ and libcpp-httplib-dev
-#   PROFILE [0]           1: after the measurement, one more kguard run under `perf record -g` (not in the table);
-#                         prints the top symbols
+#   PROFILE [0]           1: after the measurement, one more kguard run (kguard-nodelay if there is one) under
+#                         `perf record -g` (not in the table); prints the top symbols. DURATION in seconds ("15s")
 #   KEEP_WORK [0]         1: keep the temp dir (logs, wrk output, request/response bodies)
 #   KUBE_APISERVER_BIN    passed to tests/e2e/cluster.sh
 set -euo pipefail
