@@ -35,7 +35,9 @@ struct CanIFlags {
 };
 
 void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
-  cmd->add_option("-f,--filename", f.paths, "RBAC objects: file, folder (recursive) or - for stdin");
+  // One value per flag (-f A -f B), so that positionals after -f are not taken as files.
+  cmd->add_option("-f,--filename", f.paths, "RBAC objects: file, folder (recursive) or - for stdin (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--kubeconfig", f.kubeconfig, "Read a live cluster instead of files (not yet supported)");
   cmd->add_option("--aggregation", f.aggregation,
                   "ClusterRole aggregationRule: 'stored' rules (what a cluster evaluates) or 'recomputed' from labels")
@@ -47,7 +49,7 @@ void addCanIOptions(CLI::App* cmd, CanIFlags& f) {
   cmd->add_option("--non-resource-url", f.nonResourceURL, "A non-resource URL such as /healthz or /logs/*");
   cmd->add_option("--subresource", f.subresource, "Subresource (also accepted as RESOURCE/SUBRESOURCE)");
   cmd->add_option("--as", f.as, "User name; service accounts as system:serviceaccount:NS:NAME")->required();
-  cmd->add_option("--as-group", f.asGroups, "Group (repeatable)");
+  cmd->add_option("--as-group", f.asGroups, "Group (repeatable)")->allow_extra_args(false);
   cmd->add_option("-n,--namespace", f.namespace_, "Namespace (default: default, or none for cluster-scoped resources)");
   cmd->add_flag("-A,--all-namespaces", f.allNamespaces, "Ask cluster-wide (namespace \"\")");
   cmd->add_flag("--groups-exact", f.groupsExact,

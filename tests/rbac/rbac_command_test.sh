@@ -29,6 +29,8 @@ expect 0 yes "" -- rbac can-i get pods --as alice -n dev -f "$W"
 expect 1 no "" -- rbac can-i get pods --as alice -n prod -f "$W"
 expect 1 no "" -- rbac can-i get pods --as alice -f "$W"                 # namespace "default"
 expect 0 yes "" -- rbac can-i list pods -A --as bob -f "$W"
+expect 0 yes "" -- rbac can-i -f "$W" --as-group ops update deployments/scale web --as carol -n dev   # flags first
+expect 0 yes "" -- rbac can-i get pods --as bob -f "$W" -f "$HERE/data/world.yaml"
 expect 0 yes "" -- rbac can-i create pods/exec web --as system:serviceaccount:dev:ci -n dev -f "$W"
 expect 1 no "" -- rbac can-i create pods/exec web --as system:serviceaccount:prod:ci -n dev -f "$W"
 expect 0 yes "" -- rbac can-i update deployments/scale web --as carol --as-group ops -n dev -f "$W"
