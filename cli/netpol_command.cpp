@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "kube/manifest.h"
 #include "netpol/agent/agent.h"
+#include "netpol/agent/api_source.h"
 #include "netpol/decode.h"
 #include "netpol/matrix.h"
 #include "netpol/render_nft.h"
@@ -86,18 +87,23 @@ int runCompile(const NetpolOptions& o) {
 }
 
 int runAgent(const NetpolOptions& o) {
-  if (o.watchDir.empty())
-    throw UsageError{"the API-server mode (--kubeconfig) is not implemented yet; use --watch-dir DIR"};
-  netpol::agent::WatchOptions w;
-  w.dir = o.watchDir;
-  w.nodeName = o.node;
-  w.render.nflogGroup = o.nflogGroup;
-  w.once = o.once;
+  if (o.watchDir.empty() && o.node.empty())
+    throw UsageError{"expected --watch-dir DIR, or --node NAME (with --kubeconfig F, or in-cluster)"};
+  netpol::agent::LoopOptions loop;
+  loop.nodeName = o.node;
+  loop.render.nflogGroup = o.nflogGroup;
+  loop.once = o.once;
+  std::unique_ptr<netpol::agent::ClusterSource> source;
+  try {
+    source = o.watchDir.empty() ? netpol::agent::makeApiSource(o.kubeconfig) : netpol::agent::makeDirSource(o.watchDir);
+  } catch (const kube::InputError& e) {
+    throw UsageError{e.what()};
+  }
   std::signal(SIGINT, requestStop);
   std::signal(SIGTERM, requestStop);
-  auto datapath = netpol::agent::makeKernelDatapath(w.render);
-  int code = netpol::agent::runWatchDir(w, *datapath, stopRequested);
-  if (code == kExitUsage) throw UsageError{"cannot load " + o.watchDir};
+  auto datapath = netpol::agent::makeKernelDatapath(loop.render);
+  int code = netpol::agent::runAgentLoop(*source, loop, *datapath, stopRequested);
+  if (code == kExitUsage) throw UsageError{"cannot load " + source->describe()};
   return code;
 }
 
@@ -146,8 +152,8 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
 
   auto* agent = netpolCmd->add_subcommand("agent", "keep each local pod's ruleset installed in its network namespace");
   agent->add_option("--watch-dir", o->watchDir, "read Namespaces, Pods and NetworkPolicies from YAML files in DIR");
-  agent->add_option("--node", o->node, "only pods with this spec.nodeName");
-  agent->add_option("--kubeconfig", o->kubeconfig, "API-server mode (not implemented yet)");
+  agent->add_option("--node", o->node, "only pods with this spec.nodeName (required with the API server)");
+  agent->add_option("--kubeconfig", o->kubeconfig, "watch the API server (default: in-cluster service account)");
   agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(CLI::Range(0, 65535));
   agent->add_flag("--once", o->once, "sync once and exit (exit 1 if any namespace failed)");
   agent->callback([o, exitCode] { runGuarded(runAgent, *o, "agent", exitCode); });

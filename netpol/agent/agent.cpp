@@ -146,35 +146,51 @@ SyncStats Agent::sync(const Cluster& cluster) {
   return stats;
 }
 
-int runWatchDir(const WatchOptions& options, Datapath& datapath, const std::atomic<bool>& stop) {
+namespace {
+
+class DirSource : public ClusterSource {
+ public:
+  explicit DirSource(std::string dir) : dir_(std::move(dir)) {}
+  std::string version() override { return dirFingerprint(dir_); }
+  Cluster load() override { return decodeCluster(kube::loadManifests({dir_})); }
+  std::string describe() const override { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace
+
+std::unique_ptr<ClusterSource> makeDirSource(const std::string& dir) { return std::make_unique<DirSource>(dir); }
+
+int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& datapath, const std::atomic<bool>& stop) {
   using Clock = std::chrono::steady_clock;
   Agent agent(datapath, options.nodeName, options.render);
   std::optional<Cluster> cluster;
-  std::string loaded;  // fingerprint of what `cluster` was read from
+  std::string loaded;  // version of what `cluster` was read from
   auto lastSync = Clock::now() - std::chrono::hours(1);
-  bool first = true;
   bool reloaded = false;  // report the first sync after each reload, even if nothing changed
   while (!stop) {
-    std::string seen = dirFingerprint(options.dir);
+    std::string seen = source.version();
     if (seen != loaded) {
-      // Coalesce a burst of writes: wait until DIR stops changing.
-      for (auto quietSince = Clock::now(); !stop;) {
+      // Coalesce a burst of changes into one sync: wait until the source stops changing.
+      for (auto quietSince = Clock::now(); !stop && !options.once;) {
         std::this_thread::sleep_for(std::chrono::milliseconds(options.pollMs));
-        std::string now = dirFingerprint(options.dir);
+        std::string now = source.version();
         if (now != seen) {
           seen = now;
           quietSince = Clock::now();
-        } else if (Clock::now() - quietSince >= std::chrono::milliseconds(options.quietMs) || options.once) {
+        } else if (Clock::now() - quietSince >= std::chrono::milliseconds(options.quietMs)) {
           break;
         }
       }
       try {
-        cluster = decodeCluster(kube::loadManifests({options.dir}));
+        cluster = source.load();
         log("loaded " + std::to_string(cluster->pods.size()) + " pods, " + std::to_string(cluster->policies.size()) +
-            " policies from " + options.dir);
+            " policies from " + source.describe());
       } catch (const kube::InputError& e) {
         log(std::string("keeping the previous state: ") + e.what());
-        if (first && !cluster) return 2;
+        if (!cluster) return 2;
       }
       loaded = seen;
       reloaded = true;
@@ -189,7 +205,6 @@ int runWatchDir(const WatchOptions& options, Datapath& datapath, const std::atom
             std::to_string(stats.unchanged) + ", removed " + std::to_string(stats.removed) + ", failed " +
             std::to_string(stats.failed));
       lastSync = Clock::now();
-      first = false;
       reloaded = false;
       if (options.once) return stats.failed ? 1 : 0;
     }

@@ -61,18 +61,31 @@ class Agent {
   std::map<uint64_t, std::string> installed_;  // namespace id -> rendered text of what is installed
 };
 
-struct WatchOptions {
-  std::string dir;
+// Where the agent's objects come from: a folder of manifests or the API server.
+class ClusterSource {
+ public:
+  virtual ~ClusterSource() = default;
+  // Changes whenever the objects may have changed (cheap; polled).
+  virtual std::string version() = 0;
+  // The objects now. Throws kube::InputError (the agent keeps the previous state).
+  virtual Cluster load() = 0;
+  virtual std::string describe() const = 0;
+};
+
+// Namespaces, Pods, Nodes and NetworkPolicies from the YAML/JSON files under `dir` (recursively).
+std::unique_ptr<ClusterSource> makeDirSource(const std::string& dir);
+
+struct LoopOptions {
   std::string nodeName;
   RenderOptions render;
-  int pollMs = 200;      // how often DIR is checked for changes
-  int quietMs = 300;     // a burst of writes ends when DIR has been quiet this long
-  int resyncMs = 2000;   // namespaces appear without DIR changing: look again this often
+  int pollMs = 200;      // how often the source is checked for changes
+  int quietMs = 300;     // a burst of changes ends when the source has been quiet this long
+  int resyncMs = 2000;   // namespaces appear without the source changing: look again this often
   bool once = false;     // one sync, then return
 };
 
-// Runs until `stop` (or after one sync with `once`). Returns the exit code: 0, or 2 when the first
-// load of DIR fails.
-int runWatchDir(const WatchOptions& options, Datapath& datapath, const std::atomic<bool>& stop);
+// Runs until `stop` (or after one sync with `once`). Returns the exit code: 0; 1 when `once` and a
+// namespace failed; 2 when the first load fails.
+int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& datapath, const std::atomic<bool>& stop);
 
 }  // namespace netpol::agent
