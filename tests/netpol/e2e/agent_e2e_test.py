@@ -8,7 +8,11 @@ and 81. The agent watches a folder; each conformance case (and step) is applied 
 files there, and real TCP/UDP probes from every pod to every pod must match the upstream truth table
 (the diagonal excepted, as upstream).
 
-Usage: agent_e2e_test.py KGUARD CONFORMANCE_DIR [CASE-SUBSTRING]
+With --api, the objects live in a real kube-apiserver (tests/e2e/cluster.sh) instead: the agent runs
+with --kubeconfig --node, and each step is applied with kubectl (policies replaced, setup objects
+applied, the model re-applied to undo a setup).
+
+Usage: agent_e2e_test.py [--api] KGUARD CONFORMANCE_DIR [CASE-SUBSTRING]
 Exit 0 pass, 1 fail, 77 skipped (not root, or ip/nft missing).
 """
 import os
@@ -114,14 +118,107 @@ class Lab:
             sh("ip", "netns", "delete", name, check=False)
 
 
-def wait_for_sync(log_path, before, timeout=15):
-    """The agent logs one "sync:" line after each reload of the folder."""
+def wait_for_sync(log_path, before, timeout=20, settle=1.0):
+    """The agent logs one "sync:" line after each reload; wait for one, then for the log to stay
+    unchanged for `settle` seconds (a step may arrive as several changes)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if open(log_path).read().count("sync: ") > before:
-            return True
+            break
         time.sleep(0.1)
-    return False
+    else:
+        return False
+    last, since = open(log_path).read(), time.time()
+    while time.time() < deadline and time.time() - since < settle:
+        time.sleep(0.1)
+        now = open(log_path).read()
+        if now != last:
+            last, since = now, time.time()
+    return True
+
+
+class DirState:
+    """The agent reads a folder; a step rewrites its files."""
+
+    def __init__(self, work, conformance):
+        self.dir = os.path.join(work, "state")
+        os.makedirs(self.dir)
+        shutil.copy(os.path.join(conformance, "model.yaml"), os.path.join(self.dir, "00-model.yaml"))
+
+    def agent_args(self):
+        return ["--watch-dir", self.dir]
+
+    def apply(self, setup_path, policies_text):
+        target = os.path.join(self.dir, "10-setup.yaml")
+        if setup_path:
+            shutil.copy(setup_path, target)
+        elif os.path.exists(target):
+            os.remove(target)
+        with open(os.path.join(self.dir, "20-policies.yaml"), "w") as f:
+            f.write(policies_text)
+
+    def close(self):
+        pass
+
+
+NODE = "kguard-e2e-node"
+
+
+def on_node(yaml_text):
+    """Pods pinned to the agent's node (there is no scheduler in the test cluster)."""
+    return yaml_text.replace("spec:\n  terminationGracePeriodSeconds", f"spec:\n  nodeName: {NODE}\n  terminationGracePeriodSeconds")
+
+
+class ApiState:
+    """The agent watches a real kube-apiserver; a step goes through kubectl."""
+
+    def __init__(self, work, conformance):
+        self.work = work
+        self.cluster_dir = os.path.join(work, "cluster")
+        self.cluster_sh = os.path.join(HERE, "..", "..", "e2e", "cluster.sh")
+        sh("bash", self.cluster_sh, "start", self.cluster_dir)
+        self.env = {}
+        for line in open(os.path.join(self.cluster_dir, "env")):
+            line = line.strip()
+            if line.startswith("export "):
+                line = line[len("export "):]
+            if "=" in line:
+                k, v = line.split("=", 1)
+                self.env[k] = v.strip("'\"")
+        self.kubeconfig = self.env["KUBECONFIG"]
+        self.model = on_node(open(os.path.join(conformance, "model.yaml")).read())
+        self.kubectl_apply(self.model)
+        for i, ns in enumerate(NAMESPACES):
+            for j, pod in enumerate(PODS):
+                v4, v6 = pod_ips(i, j)
+                status = '{"status":{"phase":"Running","podIP":"%s","podIPs":[{"ip":"%s"},{"ip":"%s"}]}}' % (v4, v4, v6)
+                sh("curl", "-ksSf", "--noproxy", "*", "-m", "10", "-X", "PATCH", "-H", "Authorization: Bearer " + self.env["ADMIN_TOKEN"],
+                   "-H", "Content-Type: application/merge-patch+json", "--data", status,
+                   f"{self.env['APISERVER_URL']}/api/v1/namespaces/{ns}/pods/{pod}/status")
+        self.had_setup = False
+
+    def kubectl(self, *args, stdin=None):
+        return subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig] + list(args), input=stdin, check=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def kubectl_apply(self, text):
+        self.kubectl("apply", "-f", "-", stdin=text)
+
+    def agent_args(self):
+        return ["--kubeconfig", self.kubeconfig, "--node", NODE]
+
+    def apply(self, setup_path, policies_text):
+        if setup_path:
+            self.kubectl_apply(on_node(open(setup_path).read()))
+        elif self.had_setup:
+            self.kubectl_apply(self.model)  # the 3-way merge drops the labels the setup added
+        self.had_setup = bool(setup_path)
+        self.kubectl("delete", "networkpolicy", "--all", "--all-namespaces")
+        if policies_text.strip().strip("-").strip():
+            self.kubectl_apply(policies_text)
+
+    def close(self):
+        sh("bash", self.cluster_sh, "stop", self.cluster_dir, check=False)
 
 
 ISOLATE_ALL_ALLOW_80 = """
@@ -141,10 +238,7 @@ def ipv6_and_counters(lab, state, log_path):
     not blocked by isolation), TCP 81 must not, and the drops must be counted."""
     failures = 0
     before = open(log_path).read().count("sync: ")
-    if os.path.exists(os.path.join(state, "10-setup.yaml")):
-        os.remove(os.path.join(state, "10-setup.yaml"))
-    with open(os.path.join(state, "20-policies.yaml"), "w") as f:
-        f.write("---".join(ISOLATE_ALL_ALLOW_80.format(ns=ns) for ns in NAMESPACES))
+    state.apply(None, "---".join(ISOLATE_ALL_ALLOW_80.format(ns=ns) for ns in NAMESPACES))
     if not wait_for_sync(log_path, before):
         print("FAIL ipv6: the agent did not reload")
         return 1
@@ -164,24 +258,25 @@ def ipv6_and_counters(lab, state, log_path):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    api = "--api" in args
+    args = [a for a in args if a != "--api"]
+    if len(args) < 2:
         print(__doc__)
         return 2
-    kguard, conformance = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    only = sys.argv[3] if len(sys.argv) > 3 else ""
+    kguard, conformance = os.path.abspath(args[0]), os.path.abspath(args[1])
+    only = args[2] if len(args) > 2 else ""
     if os.geteuid() != 0:
         print("SKIP: needs root (network namespaces)")
         return 77
-    for tool in ("ip", "nft"):
+    for tool in ("ip", "nft") + (("kubectl", "curl") if api else ()):
         if not shutil.which(tool):
             print(f"SKIP: {tool} not installed")
             return 77
     work = tempfile.mkdtemp(prefix="kguard-e2e-")
-    state = os.path.join(work, "state")
-    os.makedirs(state)
-    shutil.copy(os.path.join(conformance, "model.yaml"), os.path.join(state, "00-model.yaml"))
     lab = Lab(f"kge{os.getpid()}")
     agent = None
+    state = None
     failures = 0
     checked = 0
     try:
@@ -199,19 +294,21 @@ def main():
         else:
             print("FAIL: servers did not come up")
             return 1
+        try:
+            state = ApiState(work, conformance) if api else DirState(work, conformance)
+        except subprocess.CalledProcessError as e:
+            # No API server here (tests/e2e/cluster.sh needs its kube-apiserver build): not our failure.
+            print(f"SKIP: cannot set up the {'API server' if api else 'folder'}: {e.stderr.strip()[-2000:]}")
+            return 77
         log_path = os.path.join(work, "agent.log")
         log = open(log_path, "w")
-        agent = subprocess.Popen([kguard, "netpol", "agent", "--watch-dir", state], stdout=log, stderr=log)
+        agent = subprocess.Popen([kguard, "netpol", "agent"] + state.agent_args(), stdout=log, stderr=log)
         for name, step_dir in steps(conformance):
             if only and only not in name:
                 continue
             before = open(log_path).read().count("sync: ")
             setup = os.path.join(step_dir, "setup.yaml")
-            if os.path.exists(setup):
-                shutil.copy(setup, os.path.join(state, "10-setup.yaml"))
-            elif os.path.exists(os.path.join(state, "10-setup.yaml")):
-                os.remove(os.path.join(state, "10-setup.yaml"))
-            shutil.copy(os.path.join(step_dir, "policies.yaml"), os.path.join(state, "20-policies.yaml"))
+            state.apply(setup if os.path.exists(setup) else None, open(os.path.join(step_dir, "policies.yaml")).read())
             if not wait_for_sync(log_path, before):
                 print(f"FAIL {name}: the agent did not reload")
                 failures += 1
@@ -243,6 +340,8 @@ def main():
                 agent.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 agent.kill()
+        if state:
+            state.close()
         lab.down()
         shutil.rmtree(work, ignore_errors=True)
 
