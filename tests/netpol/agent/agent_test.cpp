@@ -1,7 +1,10 @@
 // The agent's sync logic against a fake datapath with the kernel's all-or-nothing semantics.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <thread>
 #include <set>
 
 #include "netpol/agent/agent.h"
@@ -104,4 +107,49 @@ TEST_CASE("--node keeps the agent to its own node's pods") {
   CHECK(stats.installed == 1);
   CHECK(dp.tables.count(3) == 1);
   CHECK(dp.tables.count(1) == 0);
+}
+
+namespace {
+
+// A source that changes `burst` times in quick succession, then stays put.
+class BurstySource : public ClusterSource {
+ public:
+  BurstySource(int burst, std::string yaml) : remaining_(burst), yaml_(std::move(yaml)) {}
+  std::string version() override {
+    if (remaining_ > 0) --remaining_, ++version_;
+    return std::to_string(version_);
+  }
+  Cluster load() override {
+    ++loads;
+    return cluster(yaml_);
+  }
+  std::string describe() const override { return "bursty"; }
+  std::atomic<int> loads{0};
+
+ private:
+  int remaining_;
+  int version_ = 0;
+  std::string yaml_;
+};
+
+}  // namespace
+
+TEST_CASE("a burst of changes is coalesced into one load and one install per namespace") {
+  FakeDatapath dp;
+  dp.present = {netns(1, "10.0.0.1")};
+  BurstySource source(8, pods());
+  LoopOptions options;
+  options.pollMs = 5;
+  options.quietMs = 60;
+  options.resyncMs = 100000;
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    stop = true;
+  });
+  int code = runAgentLoop(source, options, dp, stop);
+  stopper.join();
+  CHECK(code == 0);
+  CHECK(source.loads == 1);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});
 }
