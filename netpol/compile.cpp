@@ -2,6 +2,8 @@
 // the sets are fixed (render_nft.cpp), so the per-packet cost is one set lookup per family and kind,
 // whatever the number of policies or peers.
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "netpol/interval_sets.h"
 #include "netpol/ruleset.h"
@@ -56,10 +58,14 @@ std::vector<ResolvedPeer> resolvePeers(const Cluster& cluster, const NetworkPoli
   return out;
 }
 
+// Resolved peers per (policy, direction, rule): independent of the pod being compiled.
+using PeerKey = std::tuple<const NetworkPolicy*, Direction, size_t>;
+using PeerMap = std::map<PeerKey, std::vector<ResolvedPeer>>;
+
 class DirectionCompiler {
  public:
-  DirectionCompiler(const Cluster& cluster, const Pod& pod, Direction direction)
-      : cluster_(cluster), pod_(pod), direction_(direction) {}
+  DirectionCompiler(const Cluster& cluster, const Pod& pod, Direction direction, PeerMap& peers)
+      : cluster_(cluster), pod_(pod), direction_(direction), peers_(peers) {}
 
   void addPolicy(const NetworkPolicy& policy) {
     bool ingress = direction_ == Direction::Ingress;
@@ -67,7 +73,7 @@ class DirectionCompiler {
     rules_.isolatingPolicies.push_back(policy.id());
     const auto& rules = ingress ? policy.ingress : policy.egress;
     for (size_t i = 0; i < rules.size(); ++i)
-      addRule(policy, rules[i], policy.id() + (ingress ? " ingress[" : " egress[") + std::to_string(i) + "]");
+      addRule(policy, i, rules[i], policy.id() + (ingress ? " ingress[" : " egress[") + std::to_string(i) + "]");
   }
 
   DirectionRules finish() {
@@ -79,11 +85,14 @@ class DirectionCompiler {
   }
 
  private:
-  void addRule(const NetworkPolicy& policy, const Rule& rule, const std::string& origin) {
+  void addRule(const NetworkPolicy& policy, size_t index, const Rule& rule, const std::string& origin) {
     bool namedPorts = std::any_of(rule.ports.begin(), rule.ports.end(), [](const PolicyPort& p) { return p.name.has_value(); });
     // Egress named ports depend on each destination pod; ingress ones on this pod only.
     bool perDestination = direction_ == Direction::Egress && namedPorts;
-    for (const auto& peer : resolvePeers(cluster_, policy, rule, perDestination)) {
+    PeerKey key{&policy, direction_, index};
+    auto cached = peers_.find(key);
+    if (cached == peers_.end()) cached = peers_.emplace(key, resolvePeers(cluster_, policy, rule, perDestination)).first;
+    for (const auto& peer : cached->second) {
       if (rule.ports.empty()) {
         for (const auto& r : peer.ranges) anyPort_[familyIndex(r.family())].push_back({r, {origin}});
         continue;
@@ -119,6 +128,7 @@ class DirectionCompiler {
   const Cluster& cluster_;
   const Pod& pod_;
   Direction direction_;
+  PeerMap& peers_;
   DirectionRules rules_;
   std::vector<AddressElement> anyPort_[2];
   std::vector<PortElement> ports_[2];
@@ -152,16 +162,24 @@ bool Ruleset::admitsEgress(const IpAddress& peer, Protocol protocol, int32_t por
   return admits(egress, peer, protocol, port);
 }
 
-Ruleset compileRuleset(const Cluster& cluster, const Pod& pod) {
+struct RulesetCompiler::PeerCache {
+  PeerMap peers;
+};
+
+RulesetCompiler::RulesetCompiler(const Cluster& cluster) : cluster_(cluster), cache_(std::make_unique<PeerCache>()) {}
+RulesetCompiler::~RulesetCompiler() = default;
+
+Ruleset RulesetCompiler::compile(const Pod& pod) {
   Ruleset rs;
   rs.pod = pod.id();
   rs.podIps = pod.ips;
   std::vector<AddressElement> node[2];
-  for (const auto& ip : cluster.nodeAddresses(pod.nodeName)) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
+  for (const auto& ip : cluster_.nodeAddresses(pod.nodeName)) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
   for (int f = 0; f < 2; ++f)
     for (const auto& e : normalizeAddressElements(node[f])) rs.nodeAddresses[f].push_back(e.address);
-  DirectionCompiler ingress(cluster, pod, Direction::Ingress), egress(cluster, pod, Direction::Egress);
-  for (const auto& policy : cluster.policies) {
+  DirectionCompiler ingress(cluster_, pod, Direction::Ingress, cache_->peers);
+  DirectionCompiler egress(cluster_, pod, Direction::Egress, cache_->peers);
+  for (const auto& policy : cluster_.policies) {
     ingress.addPolicy(policy);
     egress.addPolicy(policy);
   }
@@ -169,5 +187,7 @@ Ruleset compileRuleset(const Cluster& cluster, const Pod& pod) {
   rs.egress = egress.finish();
   return rs;
 }
+
+Ruleset compileRuleset(const Cluster& cluster, const Pod& pod) { return RulesetCompiler(cluster).compile(pod); }
 
 }  // namespace netpol

@@ -2,6 +2,7 @@
 // The nftables ruleset kguard owns in one pod's network namespace, as a plain value: static chains
 // plus the data that changes (allowed peers) in per-family interval sets. It knows nothing of netlink;
 // render_nft.h prints it as `nft -f` text and the agent programs the same value.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,5 +55,21 @@ int familyIndex(Family f);
 // Compiles every policy selecting `pod` into its ruleset. Cost is linear in policies x peers, but the
 // result has one element per distinct (peer range, protocol, port range), never per rule.
 Ruleset compileRuleset(const Cluster& cluster, const Pod& pod);
+
+// The same for many pods of one cluster: what a rule's peers select does not depend on the pod
+// being compiled, so it is resolved once per rule and reused. `cluster` must outlive the compiler.
+class RulesetCompiler {
+ public:
+  explicit RulesetCompiler(const Cluster& cluster);
+  ~RulesetCompiler();
+  RulesetCompiler(const RulesetCompiler&) = delete;
+  RulesetCompiler& operator=(const RulesetCompiler&) = delete;
+  Ruleset compile(const Pod& pod);
+
+ private:
+  struct PeerCache;
+  const Cluster& cluster_;
+  std::unique_ptr<PeerCache> cache_;
+};
 
 }  // namespace netpol

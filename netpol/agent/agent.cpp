@@ -108,6 +108,7 @@ SyncStats Agent::sync(const Cluster& cluster) {
   auto namespaces = datapath_.namespaces();
   stats.namespaces = namespaces.size();
   std::map<uint64_t, std::string> stillInstalled;
+  RulesetCompiler compiler(cluster);
   for (const auto& ns : namespaces) {
     const Pod* pod = podFor(cluster, ns);
     auto previous = installed_.find(ns.id);
@@ -124,7 +125,7 @@ SyncStats Agent::sync(const Cluster& cluster) {
       continue;
     }
     ++stats.pods;
-    Ruleset ruleset = compileRuleset(cluster, *pod);
+    Ruleset ruleset = compiler.compile(*pod);
     std::string text = renderNft(ruleset, options_);
     if (previous != installed_.end() && previous->second == text) {
       ++stats.unchanged;
