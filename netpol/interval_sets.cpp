@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 namespace netpol {
 namespace {
 
-void mergeOrigins(std::vector<std::string>& into, const std::vector<std::string>& from) {
+template <typename T>
+void mergeOrigins(std::vector<T>& into, const std::vector<T>& from) {
   for (const auto& o : from)
     if (std::find(into.begin(), into.end(), o) == into.end()) into.push_back(o);
 }
@@ -18,10 +20,12 @@ bool touches(const AddressRange& a, const AddressRange& b) {
   return isMaxAddress(a.last) || !(nextAddress(a.last) < b.first);
 }
 
+// Origins are interned as small ints while splitting: a piece is copied into every address segment
+// it covers, and copying strings there dominated compile time.
 struct PortPiece {
   Protocol protocol;
   int32_t first, last;
-  std::vector<std::string> origins;
+  std::vector<int> origins;
   bool sameBox(const PortPiece& o) const {
     return protocol == o.protocol && first == o.first && last == o.last && origins == o.origins;
   }
@@ -79,19 +83,32 @@ std::vector<PortElement> normalizePortElements(const std::vector<PortElement>& e
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   const Family family = elements.front().address.family();
+  std::unordered_map<std::string, int> originIds;
+  std::vector<std::string> originNames;
   std::vector<std::vector<PortPiece>> pieces(starts.size());
   for (const auto& e : elements) {
+    std::vector<int> ids;
+    for (const auto& o : e.origins) {
+      auto [it, added] = originIds.emplace(o, static_cast<int>(originNames.size()));
+      if (added) originNames.push_back(o);
+      if (std::find(ids.begin(), ids.end(), it->second) == ids.end()) ids.push_back(it->second);
+    }
     auto it = std::lower_bound(starts.begin(), starts.end(), e.address.first);
     for (size_t k = static_cast<size_t>(it - starts.begin()); k < starts.size() && !(e.address.last < starts[k]); ++k)
-      pieces[k].push_back({e.protocol, e.firstPort, e.lastPort, e.origins});
+      pieces[k].push_back({e.protocol, e.firstPort, e.lastPort, ids});
   }
+  auto names = [&originNames](const std::vector<int>& ids) {
+    std::vector<std::string> out;
+    for (int id : ids) out.push_back(originNames[static_cast<size_t>(id)]);
+    return out;
+  };
   std::vector<PortElement> out;
   std::vector<PortPiece> runPieces;
   AddressRange run{};
   bool inRun = false;
   auto flush = [&]() {
     if (!inRun) return;
-    for (const auto& p : runPieces) out.push_back({run, p.protocol, p.first, p.last, p.origins});
+    for (const auto& p : runPieces) out.push_back({run, p.protocol, p.first, p.last, names(p.origins)});
     inRun = false;
   };
   for (size_t k = 0; k < starts.size(); ++k) {
