@@ -97,10 +97,10 @@ std::string renderAdmissionReview(const std::string& apiVersion, const std::stri
                                   const admission::AdmissionResponse& response) {
   nlohmann::json r = {{"uid", uid}, {"allowed", response.allowed}};
   if (response.result) {
-    r["status"] = {{"status", "Failure"},
-                   {"code", response.result->code},
-                   {"reason", response.result->reason},
-                   {"message", response.result->message}};
+    const auto& status = *response.result;
+    r["status"] = {{"status", "Failure"}, {"code", status.code}, {"reason", status.reason}, {"message", status.message}};
+    if (!status.detailsKind.empty())
+      r["status"]["details"] = {{"name", status.detailsName}, {"group", status.detailsGroup}, {"kind", status.detailsKind}};
   }
   if (!response.warnings.empty()) r["warnings"] = response.warnings;
   if (!response.auditAnnotations.empty()) r["auditAnnotations"] = response.auditAnnotations;

@@ -52,6 +52,9 @@ WebhookServer::WebhookServer(ServerOptions options, const admission::Validator& 
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   // The API server reuses connections; never close them after a few requests.
   server_->set_keep_alive_max_count(1000000);
+  // cpp-httplib writes headers and body separately: without TCP_NODELAY, Nagle's algorithm holds the
+  // body until the client's delayed ACK (~40 ms per request, measured in bench/webhook).
+  server_->set_tcp_nodelay(true);
   server_->set_keep_alive_timeout(options_.keepAliveSeconds);
   server_->set_read_timeout(10, 0);  // a client that stops sending mid-request does not hold a thread forever
   server_->set_write_timeout(10, 0);
@@ -131,6 +134,11 @@ void WebhookServer::routes() {
   });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_.render(), "text/plain; version=0.0.4");
+  });
+  // While draining, every answer closes its connection, so that clients move to another replica and
+  // idle keep-alive connections do not hold the shutdown up.
+  server_->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (draining_) res.set_header("Connection", "close");
   });
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) plain(res, res.status, "HTTP " + std::to_string(res.status));

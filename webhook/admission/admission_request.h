@@ -34,6 +34,8 @@ struct Status {
   int code = 403;
   std::string reason = "Forbidden";
   std::string message;
+  // status.details, which kubectl uses to word the error ("The Namespace "x" is invalid: ...").
+  std::string detailsName, detailsGroup, detailsKind;
 };
 
 struct AdmissionResponse {
@@ -48,11 +50,19 @@ inline AdmissionResponse allowedResponse() { return {}; }
 inline AdmissionResponse failureResponse(int code, std::string reason, std::string message) {
   AdmissionResponse r;
   r.allowed = false;
-  r.result = Status{code, std::move(reason), std::move(message)};
+  r.result = Status{code, std::move(reason), std::move(message), {}, {}, {}};
   return r;
 }
 
 // The API server's NewForbidden wording: `pods "name" is forbidden: <why>` ("deployments.apps" for groups).
 std::string forbiddenMessage(const GroupVersionResource& resource, const std::string& name, const std::string& why);
+
+// A 403 Forbidden refusal with the API server's wording and status details.
+AdmissionResponse forbiddenResponse(const AdmissionRequest& request, const std::string& why);
+
+// True when an UPDATE can change what runs: for pods upstream's isSignificantPodUpdate, for workloads a
+// changed pod template. CREATE is always a change. Scaling, relabelling or removing a finalizer is not,
+// so enforcing rules never blocks the controllers and garbage collector that do those.
+bool changesWhatRuns(const AdmissionRequest& request);
 
 }  // namespace admission

@@ -66,6 +66,18 @@ std::string reasonsOnly(const podsecurity::PolicyResult& result) {
   return out;
 }
 
+// Upstream's invalidResponse: `Namespace "name" is invalid: <field errors>`, 422, with details.
+AdmissionResponse invalidNamespace(const std::string& name, const std::string& errors) {
+  auto response = failureResponse(422, "Invalid", "Namespace \"" + name + "\" is invalid: " + errors);
+  response.result->detailsName = name;
+  response.result->detailsKind = "Namespace";
+  return response;
+}
+
+std::string namespaceName(const AdmissionRequest& request) {
+  return request.name.empty() ? request.namespace_ : request.name;
+}
+
 }  // namespace
 
 bool isPodControllerResource(const GroupVersionResource& r) {
@@ -131,15 +143,17 @@ AdmissionResponse PodSecurityAdmission::validate(const AdmissionRequest& request
 
 AdmissionResponse PodSecurityAdmission::validateNamespace(const AdmissionRequest& request) const {
   if (!request.subResource.empty()) return allowedResponse();
-  auto next = policyToEvaluate(labelsOf(*request.object), defaults_);
+  const auto labels = labelsOf(*request.object);
+  auto next = policyToEvaluate(labels, defaults_);
+  const std::string ns = namespaceName(request);
   if (request.operation == "CREATE") {
-    if (!next.errors.empty()) return failureResponse(422, "Invalid", next.errorText());
-    return allowedResponse();
+    if (!next.errors.empty()) return invalidNamespace(ns, next.errorText());
+    return exemptNamespaceWarning(ns, next.policy, labels);
   }
   auto old = policyToEvaluate(labelsOf(*request.oldObject), defaults_);
   // Invalid labels are refused only when they change, so that fixing another label is never blocked.
   if (!next.errors.empty() && (old.errors.empty() || next.errorText() != old.errorText()))
-    return failureResponse(422, "Invalid", next.errorText());
+    return invalidNamespace(ns, next.errorText());
   const auto& newEnforce = next.policy.enforce;
   const auto& oldEnforce = old.policy.enforce;
   if (newEnforce.level == oldEnforce.level && newEnforce.version == oldEnforce.version) return allowedResponse();
@@ -147,15 +161,32 @@ AdmissionResponse PodSecurityAdmission::validateNamespace(const AdmissionRequest
   // Same version and a relaxed (or equal) level cannot refuse a pod that was allowed before.
   if (newEnforce.version == oldEnforce.version && static_cast<int>(newEnforce.level) <= static_cast<int>(oldEnforce.level))
     return allowedResponse();
-  std::string ns = request.name.empty() ? request.namespace_ : request.name;
-  if (exemptNamespace(ns)) {
-    AdmissionResponse response;
-    response.warnings.push_back("namespace \"" + ns + "\" is exempt from Pod Security, and the policy (enforce=" +
-                                newEnforce.toString() + ") will be ignored");
-    return response;
-  }
+  if (exemptNamespace(ns)) return exemptNamespaceWarning(ns, next.policy, labels);
   AdmissionResponse response;
   response.warnings = evaluatePodsInNamespace(ns, newEnforce);
+  return response;
+}
+
+// Labels on an exempt namespace do nothing; say so (upstream's exemptNamespaceWarning), naming each
+// explicitly labelled mode that is not privileged. No warning when the policy is the default anyway.
+AdmissionResponse PodSecurityAdmission::exemptNamespaceWarning(const std::string& ns, const NamespacePolicy& policy,
+                                                               const kube::StringMap& labels) const {
+  AdmissionResponse response;
+  if (!exemptNamespace(ns) || policy.fullyPrivileged()) return response;
+  if (equivalent(policy.enforce, defaults_.enforce) && equivalent(policy.audit, defaults_.audit) &&
+      equivalent(policy.warn, defaults_.warn))
+    return response;
+  std::string modes;
+  auto add = [&](const char* mode, const LevelVersion& lv) {
+    if (!labels.count(std::string("pod-security.kubernetes.io/") + mode) || lv.level == Level::Privileged) return;
+    modes += (modes.empty() ? "" : ", ") + std::string(mode) + "=" + lv.toString();
+  };
+  add("enforce", policy.enforce);
+  add("warn", policy.warn);
+  add("audit", policy.audit);
+  if (!modes.empty())
+    response.warnings.push_back("namespace \"" + ns + "\" is exempt from Pod Security, and the policy (" + modes +
+                                ") will be ignored");
   return response;
 }
 
@@ -231,7 +262,10 @@ AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionReq
     return failOpen(std::string("failed to extract pod template: ") + e.what());
   }
   if (!pod) return allowedResponse();  // a controller without a template has nothing to check
-  return evaluatePod(p, policy.errors.empty() ? "" : policy.errorText(), *pod, request, enforceOnWorkloads_);
+  // Enforcing only when the template changes keeps scaling an old ReplicaSet, relabelling, and removing
+  // finalizers possible: the controllers and the garbage collector depend on those updates.
+  const bool enforce = enforceOnWorkloads_ && changesWhatRuns(request);
+  return evaluatePod(p, policy.errors.empty() ? "" : policy.errorText(), *pod, request, enforce);
 }
 
 AdmissionResponse PodSecurityAdmission::evaluatePod(const NamespacePolicy& policy, const std::string& policyError,
@@ -257,8 +291,7 @@ AdmissionResponse PodSecurityAdmission::evaluatePod(const NamespacePolicy& polic
     const auto& result = evaluate(policy.enforce);
     recordEvaluation(result.allowed, policy.enforce, "enforce", request);
     if (!result.allowed) {
-      auto denial = failureResponse(403, "Forbidden",
-                                    forbiddenMessage(request.resource, request.name, violation(policy.enforce, result)));
+      auto denial = forbiddenResponse(request, violation(policy.enforce, result));
       denial.auditAnnotations = response.auditAnnotations;
       response = std::move(denial);
     }
@@ -321,6 +354,33 @@ std::vector<std::string> PodSecurityAdmission::evaluatePodsInNamespace(const std
   std::sort(podWarnings.begin(), podWarnings.end());
   warnings.insert(warnings.end(), podWarnings.begin(), podWarnings.end());
   return warnings;
+}
+
+AdmissionResponse forbiddenResponse(const AdmissionRequest& request, const std::string& why) {
+  auto response = failureResponse(403, "Forbidden", forbiddenMessage(request.resource, request.name, why));
+  response.result->detailsName = request.name;
+  response.result->detailsGroup = request.resource.group;
+  response.result->detailsKind = request.resource.resource;
+  return response;
+}
+
+bool changesWhatRuns(const AdmissionRequest& request) {
+  if (request.operation != "UPDATE") return true;
+  if (!request.object || !request.oldObject) return true;
+  const std::string kind = request.object->value("kind", "");
+  auto path = kube::podTemplatePath(request.object->value("apiVersion", ""), kind);
+  if (!path) {  // e.g. a PersistentVolumeClaim: only its spec says what it provisions
+    return request.object->value("spec", nlohmann::json()) != request.oldObject->value("spec", nlohmann::json());
+  }
+  if (path->empty()) {  // a Pod
+    auto pod = kube::extractPod(*request.object);
+    auto oldPod = kube::extractPod(*request.oldObject);
+    return !pod || !oldPod || isSignificantPodUpdate(*pod, *oldPod);
+  }
+  auto now = kube::JsonReader(*request.object, "").at(*path);
+  auto before = kube::JsonReader(*request.oldObject, "").at(*path);
+  if (!now || !before) return static_cast<bool>(now) != static_cast<bool>(before);
+  return now->value() != before->value();
 }
 
 std::string forbiddenMessage(const GroupVersionResource& resource, const std::string& name, const std::string& why) {

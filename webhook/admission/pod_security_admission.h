@@ -39,6 +39,8 @@ class PodSecurityAdmission {
                                 const kube::PodTemplate& pod, const AdmissionRequest& request, bool enforce) const;
   std::vector<std::string> evaluatePodsInNamespace(const std::string& ns, const podsecurity::LevelVersion& enforce) const;
   bool exemptRuntimeClass(const std::optional<std::string>& runtimeClass) const;
+  AdmissionResponse exemptNamespaceWarning(const std::string& ns, const NamespacePolicy& policy,
+                                           const kube::StringMap& labels) const;
   AdmissionResponse exemptResponse(const AdmissionRequest& request, const char* why) const;
   void recordEvaluation(bool allowed, const podsecurity::LevelVersion& policy, const char* mode,
                         const AdmissionRequest& request) const;

@@ -28,6 +28,9 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
   if (request.operation != "CREATE" && request.operation != "UPDATE") return;
   if (!request.subResource.empty() && request.subResource != "ephemeralcontainers") return;
   if (podSecurity_.exemptNamespace(request.namespace_) || podSecurity_.exemptUser(request.username)) return;
+  // Updates that cannot change what runs (labels, finalizers, scale; a claim's class is immutable) are
+  // not judged again: refusing them would strand objects the cluster must still manage.
+  if (!changesWhatRuns(request)) return;
   const bool isPod = request.resource.group.empty() && request.resource.resource == "pods";
   const bool isClaim = request.resource.group.empty() && request.resource.resource == "persistentvolumeclaims";
   std::vector<lint::Finding> findings;
@@ -73,8 +76,7 @@ void Validator::report(const AdmissionRequest& request, const std::vector<lint::
   }
   if (enforce) {
     auto annotations = response.auditAnnotations;
-    response = failureResponse(403, "Forbidden",
-                               forbiddenMessage(request.resource, request.name, std::string("violates ") + what + ": " + summary));
+    response = forbiddenResponse(request, std::string("violates ") + what + ": " + summary);
     response.auditAnnotations = annotations;
     return;
   }

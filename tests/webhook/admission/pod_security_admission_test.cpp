@@ -191,3 +191,57 @@ TEST_CASE("malformed objects are answered with 400, never a crash") {
   auto missing = makeRequest("UPDATE", kPods, "restricted", restrictedPod("x"));
   CHECK(f.run(missing).result->code == 400);  // UPDATE without oldObject
 }
+
+TEST_CASE("enforceOnWorkloads judges template changes only, so controllers can scale and finalize") {
+  const std::string bad =
+      "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: old-rs}\nspec:\n  replicas: 3\n  template:\n    spec:\n"
+      "      hostPID: true\n      containers: [{name: app, image: nginx}]\n";
+  std::string scaled = bad;
+  scaled.replace(scaled.find("replicas: 3"), 11, "replicas: 0");
+  std::string fixed = scaled;
+  fixed.replace(fixed.find("hostPID: true"), 13, "hostPID: false");
+  const GroupVersionResource replicasets{"apps", "v1", "replicasets"};
+  Fixture f;
+  f.config.enforceOnWorkloads = true;
+  auto scale = f.run(makeRequest("UPDATE", replicasets, "restricted", scaled, bad));
+  CHECK(scale.allowed);
+  CHECK_FALSE(scale.warnings.empty());  // still warned, as upstream does for workloads
+  CHECK_FALSE(f.run(makeRequest("UPDATE", replicasets, "restricted", bad, fixed)).allowed);  // template made worse
+  CHECK_FALSE(f.run(makeRequest("CREATE", replicasets, "restricted", bad)).allowed);
+}
+
+TEST_CASE("exempt namespaces: a warning names every labelled mode that will be ignored") {
+  Fixture f;
+  f.config.exemptions.namespaces = {"exempt"};
+  auto create = makeRequest("CREATE", kNamespaces, "",
+                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: exempt, labels: {pod-security.kubernetes.io/enforce: baseline}}");
+  create.request.name = "exempt";
+  auto created = f.run(create);
+  CHECK(created.allowed);
+  REQUIRE(created.warnings.size() == 1);
+  CHECK(created.warnings[0] == "namespace \"exempt\" is exempt from Pod Security, and the policy (enforce=baseline:latest) will be ignored");
+  auto update = makeRequest("UPDATE", kNamespaces, "exempt",
+                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: exempt, labels: {pod-security.kubernetes.io/enforce: restricted, "
+                            "pod-security.kubernetes.io/warn: restricted}}",
+                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: exempt}");
+  update.request.name = "exempt";
+  auto updated = f.run(update);
+  REQUIRE(updated.warnings.size() == 1);
+  CHECK(updated.warnings[0] ==
+        "namespace \"exempt\" is exempt from Pod Security, and the policy (enforce=restricted:latest, warn=restricted:latest) will be ignored");
+  auto plain = makeRequest("CREATE", kNamespaces, "", "apiVersion: v1\nkind: Namespace\nmetadata: {name: exempt}");
+  plain.request.name = "exempt";
+  CHECK(f.run(plain).warnings.empty());
+}
+
+TEST_CASE("invalid namespace labels are worded as the API server's Invalid error") {
+  Fixture f;
+  auto t = makeRequest("CREATE", kNamespaces, "", "apiVersion: v1\nkind: Namespace\nmetadata: {name: legacy, labels: {pod-security.kubernetes.io/enforce: bogus}}");
+  t.request.name = "legacy";
+  auto r = f.run(t);
+  REQUIRE(r.result);
+  CHECK(r.result->message ==
+        "Namespace \"legacy\" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"bogus\": must be one of privileged, baseline, restricted");
+  CHECK(r.result->detailsKind == "Namespace");
+  CHECK(r.result->detailsName == "legacy");
+}

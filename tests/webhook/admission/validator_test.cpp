@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include "admission_test_support.h"
+#include "fake_cluster.h"
+#include "webhook/admission/validator.h"
+
+using namespace admission;
+
+namespace {
+
+struct Fixture {
+  FakeCluster cluster;
+  webhook::Metrics metrics;
+  config::KguardConfig config;
+  Fixture() { cluster.namespaces["team"] = {}; }
+  AdmissionResponse run(const TestRequest& t) {
+    Validator v(config, cluster, cluster, metrics);
+    return v.validate(t.request);
+  }
+};
+
+const GroupVersionResource kClaims{"", "v1", "persistentvolumeclaims"};
+const GroupVersionResource kBindings{"rbac.authorization.k8s.io", "v1", "clusterrolebindings"};
+
+}  // namespace
+
+TEST_CASE("kguard rules: enforce refuses pods, warn mode only warns") {
+  Fixture f;
+  f.config.rules.disallowLatestTag = true;
+  auto denied = f.run(makeRequest("CREATE", kPods, "team", pod("p", "")  + "\n"));
+  // pod() uses nginx:1.25 — allowed; an untagged image is not
+  CHECK(denied.allowed);
+  std::string untagged = pod("u", "");
+  untagged.replace(untagged.find("nginx:1.25"), 10, "nginx");
+  auto r = f.run(makeRequest("CREATE", kPods, "team", untagged));
+  CHECK_FALSE(r.allowed);
+  CHECK(r.result->message.rfind("pods \"u\" is forbidden: violates kguard rules: kguard.imageLatestTag", 0) == 0);
+  CHECK(f.metrics.kguardRuleViolations.value({"kguard.imageLatestTag", "enforce"}) == 1);
+  f.config.rulesMode = config::Mode::Warn;
+  auto warned = f.run(makeRequest("CREATE", kPods, "team", untagged));
+  CHECK(warned.allowed);
+  REQUIRE(warned.warnings.size() == 1);
+  CHECK(warned.warnings[0].rfind("would violate kguard rules: kguard.imageLatestTag", 0) == 0);
+}
+
+TEST_CASE("kguard rules do not block updates that change nothing that runs") {
+  Fixture f;
+  f.config.rules.disallowLatestTag = true;
+  std::string old = pod("legacy", "");
+  old.replace(old.find("nginx:1.25"), 10, "nginx:latest");
+  std::string finalizerRemoved = old + "\n";
+  CHECK(f.run(makeRequest("UPDATE", kPods, "team", finalizerRemoved, old)).allowed);
+  std::string newImage = old;
+  newImage.replace(newImage.find("nginx:latest"), 12, "redis:latest");
+  CHECK_FALSE(f.run(makeRequest("UPDATE", kPods, "team", newImage, old)).allowed);
+}
+
+TEST_CASE("storage classes are checked on claim creation only") {
+  Fixture f;
+  f.config.rules.allowedStorageClasses = {"encrypted"};
+  const std::string plain = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {storageClassName: standard}";
+  auto r = f.run(makeRequest("CREATE", kClaims, "team", plain));
+  CHECK_FALSE(r.allowed);
+  CHECK(r.result->message.find("kguard.storageClass") != std::string::npos);
+  const std::string unprotected = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, finalizers: []}\nspec: {storageClassName: standard}";
+  CHECK(f.run(makeRequest("UPDATE", kClaims, "team", unprotected, plain)).allowed);
+}
+
+TEST_CASE("RBAC guardrails at admission: warn by default, refuse in enforce mode") {
+  const std::string binding =
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ci-admin}\n"
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n"
+      "subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]\n";
+  Fixture f;
+  auto warned = f.run(makeRequest("CREATE", kBindings, "", binding));
+  CHECK(warned.allowed);
+  REQUIRE_FALSE(warned.warnings.empty());
+  CHECK(warned.warnings[0].find("rbac.clusterAdminServiceAccount") != std::string::npos);
+  f.config.rbacMode = config::Mode::Enforce;
+  auto denied = f.run(makeRequest("CREATE", kBindings, "", binding));
+  CHECK_FALSE(denied.allowed);
+  CHECK(denied.result->message.rfind("clusterrolebindings.rbac.authorization.k8s.io \"ci-admin\" is forbidden: violates kguard RBAC guardrails: rbac.clusterAdminServiceAccount", 0) == 0);
+}
