@@ -11,7 +11,8 @@ without namespace, dangling roleRefs):
        - SubjectAccessReview with explicit user and groups  <->  can-i --groups-exact
        - SelfSubjectAccessReview impersonating the user     <->  can-i --as/--as-group (kubectl's --as)
   4. check `kguard rbac who-can` the same way: for sampled requests, every identity the world can name is
-     asked of the server; it must be allowed exactly when who-can lists it;
+     asked of the server; it must be allowed exactly when who-can lists it, and the binding the server
+     names in its reason ("RBAC: allowed by RoleBinding ...") must be among those who-can lists for it;
   5. require 100 % agreement; every disagreement is printed with the world seed and kguard's --explain.
 
 Usage: rbac_differential_test.py --kguard PATH [--worlds N] [--queries N] [--seed S] [--cluster-dir DIR]
@@ -23,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import re
 import shutil
 import ssl
 import subprocess
@@ -319,6 +321,10 @@ class Api:
                     raise
 
     def allowed(self, q):
+        return self.review(q)[0]
+
+    def review(self, q):
+        """(allowed, reason) of the server's access review for query q."""
         if q["nonResource"]:
             attrs = {"nonResourceAttributes": {"verb": q["verb"], "path": q["path"]}}
         else:
@@ -335,14 +341,15 @@ class Api:
             status, out = self.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", body)
         if status != 201:
             raise RuntimeError("access review for %s: %s %s" % (json.dumps(q), status, out.get("message")))
-        return bool(out.get("status", {}).get("allowed"))
+        status = out.get("status", {})
+        return bool(status.get("allowed")), status.get("reason", "")
 
-    def ask_all(self, queries, threads=4):
+    def ask_all(self, queries, threads=4, with_reasons=False):
         answers = [None] * len(queries)
 
         def work(start):
             for i in range(start, len(queries), threads):
-                answers[i] = self.allowed(queries[i])
+                answers[i] = self.review(queries[i]) if with_reasons else self.allowed(queries[i])
 
         workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
         for w in workers:
@@ -420,6 +427,31 @@ def identities():
     return out
 
 
+def applies(e, user, groups):
+    if groups:
+        return e["kind"] == "Group" and e["name"] == groups[0]
+    if e["kind"] == "User":
+        return e["name"] == user
+    return e["kind"] == "ServiceAccount" and "system:serviceaccount:%s:%s" % (e.get("namespace"), e["name"]) == user
+
+
+REASON = re.compile(r'RBAC: allowed by (ClusterRoleBinding|RoleBinding) "([^"]*)"')
+
+
+def reason_listed(entries, reason, user, groups):
+    """The server names the binding that allowed (`RBAC: allowed by RoleBinding "name/namespace" ...`):
+    who-can must list that binding for this identity."""
+    m = REASON.search(reason)
+    if not m:
+        return False
+    kind, name = m.group(1), m.group(2)
+    namespace = ""
+    if kind == "RoleBinding":
+        name, namespace = name.rsplit("/", 1)
+    return any(e.get("binding", {}).get("kind") == kind and e["binding"]["name"] == name and
+               e["binding"].get("namespace", "") == namespace and applies(e, user, groups) for e in entries)
+
+
 def who_can_lists(entries, label, user, groups):
     for e in entries:
         if groups:
@@ -446,11 +478,15 @@ def check_who_can(api, kguard, export, world, seed, n_requests=30):
             raise RuntimeError("kguard who-can %s failed: %s" % (args, result.stderr))
         entries = json.loads(result.stdout)["subjects"]
         probes = [dict(q, user=user, groups=groups, impersonate=False) for _, user, groups in identities()]
-        answers = api.ask_all(probes)
-        for (label, user, groups), allowed in zip(identities(), answers):
+        answers = api.ask_all(probes, with_reasons=True)
+        for (label, user, groups), (allowed, reason) in zip(identities(), answers):
             total += 1
             listed = who_can_lists(entries, label, user, groups)
             listed_count += listed
+            if allowed and not reason_listed(entries, reason, user, groups):
+                bad += 1
+                print("  DISAGREE (world seed %d): kguard rbac who-can %s does not list the binding of the server's "
+                      "reason for %s: %s" % (seed, " ".join(json.dumps(a) for a in args), label, reason))
             if listed != allowed:
                 bad += 1
                 print("  DISAGREE (world seed %d): kguard rbac who-can %s %s %s; server says %s"
