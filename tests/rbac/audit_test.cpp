@@ -281,3 +281,26 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: bob}]
   CHECK(alice);
   CHECK(bob);
 }
+
+TEST_CASE("groups and service accounts are audited as subjects of their own") {
+  auto ev = evaluatorOf(R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: exec}
+rules: [{verbs: [create], apiGroups: [""], resources: [pods/exec]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: exec, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec}
+subjects:
+- {kind: Group, apiGroup: rbac.authorization.k8s.io, name: devs}
+- {kind: ServiceAccount, name: ci}
+- {kind: User, apiGroup: rbac.authorization.k8s.io, name: "system:serviceaccount:dev:ci"}
+- {kind: Group, apiGroup: rbac.authorization.k8s.io, name: "system:masters"}
+)");
+  std::vector<std::string> subjects;
+  for (const auto& f : rbac::auditEscalationPaths(ev)) subjects.push_back(f.subject.describe() + " " + f.scope);
+  // The User spelled as a service account is the same identity: reported once. system:masters bypasses RBAC.
+  CHECK(subjects == std::vector<std::string>{"Group devs dev", "ServiceAccount dev/ci dev"});
+}
