@@ -166,6 +166,13 @@ void Evaluator::index() {
       }
     }
   }
+  whoCanSubjects_.resize(policy_.bindings.size());
+  for (std::size_t b = 0; b < policy_.bindings.size(); ++b) {
+    const Binding& binding = policy_.bindings[b];
+    for (std::size_t s = 0; s < binding.subjects.size(); ++s)
+      if (auto subject = whoCanSubject(binding, binding.subjects[s]))
+        whoCanSubjects_[b].emplace_back(static_cast<std::uint32_t>(s), std::move(*subject));
+  }
   for (GrantIndex* index : {&byUser_, &byGroup_})
     for (auto& kv : *index)
       std::stable_sort(kv.second.namespaced.begin(), kv.second.namespaced.end(),
@@ -313,10 +320,8 @@ std::vector<WhoCanEntry> Evaluator::whoCan(const Request& request) const {
         rule = r ? static_cast<std::int64_t>(*r) : -1;
       }
       if (rule < 0) continue;
-      const Binding& binding = policy_.bindings[b];
-      for (std::size_t s = 0; s < binding.subjects.size(); ++s)
-        if (auto subject = whoCanSubject(binding, binding.subjects[s]))
-          out.push_back({*subject, Allowance{false, b, s, static_cast<std::size_t>(role), static_cast<std::size_t>(rule)}});
+      for (const auto& subject : whoCanSubjects_[b])
+        out.push_back({subject.second, Allowance{false, b, subject.first, static_cast<std::size_t>(role), static_cast<std::size_t>(rule)}});
     }
   };
   collect(clusterBindings_);

@@ -126,6 +126,9 @@ class Evaluator {
   std::unordered_map<std::string, std::uint32_t> namespaceIds_;  // namespaces with RoleBindings
   std::vector<std::uint32_t> clusterBindings_;                  // input order
   std::vector<std::vector<std::uint32_t>> namespaceBindings_;   // per namespace id, input order
+  // Per binding, the subjects who-can reports (service-account namespaces filled in, subjects that
+  // match nobody left out), with their index in the binding.
+  std::vector<std::vector<std::pair<std::uint32_t, Subject>>> whoCanSubjects_;
 };
 
 }  // namespace rbac
