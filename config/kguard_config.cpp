@@ -68,7 +68,7 @@ void parseRules(const JsonReader& r, KguardConfig& c) {
 void parseRbac(const JsonReader& r, KguardConfig& c) {
   rejectUnknownFields(r, {"mode", "guardrails"});
   c.rbacMode = parseMode(r, "mode", Mode::Warn);
-  if (auto g = r.field("guardrails")) c.rbacGuardrails = rbac::parseGuardrailConfig(g->value());
+  if (auto g = r.field("guardrails")) c.rbacGuardrails = rbac::parseGuardrailConfig(g->value(), g->path());
 }
 
 KguardConfig fromManifests(const std::vector<kube::Manifest>& docs, const std::string& name) {

@@ -99,8 +99,12 @@ std::string renderAdmissionReview(const std::string& apiVersion, const std::stri
   if (response.result) {
     const auto& status = *response.result;
     r["status"] = {{"status", "Failure"}, {"code", status.code}, {"reason", status.reason}, {"message", status.message}};
-    if (!status.detailsKind.empty())
-      r["status"]["details"] = {{"name", status.detailsName}, {"group", status.detailsGroup}, {"kind", status.detailsKind}};
+    if (!status.detailsKind.empty()) {
+      nlohmann::json details = {{"name", status.detailsName}, {"group", status.detailsGroup}, {"kind", status.detailsKind}};
+      for (const auto& c : status.causes)
+        details["causes"].push_back({{"reason", c.type}, {"message", c.message}, {"field", c.field}});
+      r["status"]["details"] = std::move(details);
+    }
   }
   if (!response.warnings.empty()) r["warnings"] = response.warnings;
   if (!response.auditAnnotations.empty()) r["auditAnnotations"] = response.auditAnnotations;

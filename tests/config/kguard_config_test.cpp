@@ -65,5 +65,5 @@ TEST_CASE("mistakes in a config are errors naming the field") {
         "kguard.yaml: document 1: line 4: rules.mode: expected \"enforce\" or \"warn\", got \"maybe\"");
   CHECK(errorOf(std::string(kHeader) + "rules: {requireImageDigest: [1]}\n").find("expected a boolean") != std::string::npos);
   CHECK(errorOf("apiVersion: v1\nkind: ConfigMap\n").find("expected KguardConfiguration") != std::string::npos);
-  CHECK(errorOf(std::string(kHeader) + "rbac: {guardrails: {rules: {rbac.noSuchRule: true}}}\n").find("rbac.guardrails") != std::string::npos);
+  CHECK(errorOf(std::string(kHeader) + "rbac: {guardrails: {rules: {rbac.noSuchRule: true}}}\n").find("rbac.guardrails.rules.rbac.noSuchRule") != std::string::npos);
 }

@@ -9,12 +9,11 @@
 # warnings, dry-run, namespace label changes, malformed requests, certificate rotation, SIGTERM drain,
 # enforceOnWorkloads, and that manifests/webhook/ loads into the API server.
 #
-# Known webhook bugs (see known_bug below) are reported but do not fail the test, so that CI stays
-# green until they are fixed; KGUARD_E2E_STRICT=1 makes them failures (run it to check a fix, then
-# turn the check into a plain assertion).
+# Regression checks for webhook bugs this test once found (see regression below) fail the test like
+# any other check.
 #
 # Environment: KGUARD_E2E_KEEP=1 keeps the work directory (logs, certificates) after a failure;
-# KGUARD_E2E_STRICT=1 (above); KUBE_APISERVER_BIN as in cluster.sh.
+# KUBE_APISERVER_BIN as in cluster.sh.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: $0 PATH/TO/kguard" >&2; exit 2; }
@@ -87,10 +86,6 @@ cleanup() {
   fi
   if [ "$rc" = 0 ]; then
     echo "[$((SECONDS - T0))s] webhook_e2e: all checks passed"
-    if [ "${#KNOWN_BUGS[@]}" -gt 0 ]; then
-      echo "known webhook bugs still present (KGUARD_E2E_STRICT=1 fails on them):"
-      printf '  %s\n' "${KNOWN_BUGS[@]}"
-    fi
   fi
   exit "$rc"
 }
@@ -124,21 +119,17 @@ $(sed 's/^/    /' <<<"$1")"
 
 kc() { kubectl --request-timeout=30s "$@"; }
 
-# known_bug ID SUMMARY CHECK...: CHECK is a command that succeeds once the bug is fixed and otherwise
-# sets WHY. A failing check is reported (and fails the test only with KGUARD_E2E_STRICT=1).
-KNOWN_BUGS=()
-known_bug() {
+# regression ID SUMMARY CHECK...: CHECK is a command that succeeds while the bug stays fixed and
+# otherwise sets WHY.
+regression() {
   local id="$1" summary="$2"
   shift 2
   WHY=""
   if "$@"; then
-    ok "known bug $id is fixed: $summary (turn this into a plain assertion)"
+    ok "regression $id: $summary"
     return 0
   fi
-  [ -z "${KGUARD_E2E_STRICT:-}" ] || fail "known bug $id: $summary: $WHY"
-  KNOWN_BUGS+=("$id: $summary")
-  echo "      KNOWN BUG $id (not failing): $summary"
-  sed 's/^/        /' <<<"$WHY"
+  fail "regression $id: $summary: $WHY"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -474,7 +465,7 @@ expected (upstream): The Namespace \"$NS_LEGACY\" is invalid: metadata.labels[po
 got: $invalid_label_err"
   return 1
 }
-known_bug KB-invalid-wording 'invalid-label denial lacks upstream'"'"'s NewInvalid form (Namespace "NAME" is invalid: ..., status details)' \
+regression KB-invalid-wording 'invalid-label denial lacks upstream'"'"'s NewInvalid form (Namespace "NAME" is invalid: ..., status details)' \
   check_invalid_wording
 
 step "objects for the enforceOnWorkloads/rules run (created while those are off)"
@@ -736,7 +727,7 @@ expected: admitted (the template did not change)
 got: $ERR"
   return 1
 }
-known_bug KB-workload-update 'enforceOnWorkloads refuses UPDATEs that do not change the pod template (scaling an old ReplicaSet)' \
+regression KB-workload-update 'enforceOnWorkloads refuses UPDATEs that do not change the pod template (scaling an old ReplicaSet)' \
   check_rs_scale
 check_deploy_label() {
   run kc label deployment bad-deploy -n "$NS_RESTRICTED" e2e.kguard.io/touched=yes
@@ -746,7 +737,7 @@ expected: admitted (metadata only)
 got: $ERR"
   return 1
 }
-known_bug KB-workload-update-label 'enforceOnWorkloads refuses a metadata-only UPDATE of an existing Deployment' check_deploy_label
+regression KB-workload-update-label 'enforceOnWorkloads refuses a metadata-only UPDATE of an existing Deployment' check_deploy_label
 check_finalizer_removal() {
   run kc patch pod old-latest -n "$NS_LEGACY" --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'
   [ "$RC" = 0 ] && return 0
@@ -755,7 +746,7 @@ expected: admitted (metadata only; a pod that cannot lose its finalizer stays Te
 got: $ERR"
   return 1
 }
-known_bug KB-rules-update 'kguard rules (enforce) refuse metadata-only pod UPDATEs, e.g. finalizer removal' check_finalizer_removal
+regression KB-rules-update 'kguard rules (enforce) refuse metadata-only pod UPDATEs, e.g. finalizer removal' check_finalizer_removal
 
 step "exempt namespace"
 run kc apply -f - <<<"$(printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels: {pod-security.kubernetes.io/enforce: baseline}\n' "$NS_EXEMPT")"
@@ -772,7 +763,7 @@ expected (upstream 1.25+): Warning: namespace \"$NS_EXEMPT\" is exempt from Pod 
 got: ${exempt_create_err:-(nothing on stderr)}"
   return 1
 }
-known_bug KB-exempt-create 'no exempt-namespace warning when an exempt namespace is created with a non-privileged label' \
+regression KB-exempt-create 'no exempt-namespace warning when an exempt namespace is created with a non-privileged label' \
   check_exempt_create_warning
 run kc label namespace "$NS_EXEMPT" pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/warn=restricted \
   --overwrite --dry-run=server
@@ -789,7 +780,7 @@ expected (upstream exemptNamespaceWarning lists every explicitly labelled non-pr
 got: $exempt_update_err"
   return 1
 }
-known_bug KB-exempt-update 'exempt-namespace warning names only the enforce mode' check_exempt_update_warning
+regression KB-exempt-update 'exempt-namespace warning names only the enforce mode' check_exempt_update_warning
 
 stop_webhook 12
 

@@ -34,8 +34,12 @@ struct Status {
   int code = 403;
   std::string reason = "Forbidden";
   std::string message;
-  // status.details, which kubectl uses to word the error ("The Namespace "x" is invalid: ...").
+  // status.details, which kubectl uses to word the error ("The Namespace "x" is invalid: <causes>").
   std::string detailsName, detailsGroup, detailsKind;
+  struct Cause {
+    std::string type, message, field;  // e.g. FieldValueInvalid
+  };
+  std::vector<Cause> causes;
 };
 
 struct AdmissionResponse {
@@ -50,7 +54,7 @@ inline AdmissionResponse allowedResponse() { return {}; }
 inline AdmissionResponse failureResponse(int code, std::string reason, std::string message) {
   AdmissionResponse r;
   r.allowed = false;
-  r.result = Status{code, std::move(reason), std::move(message), {}, {}, {}};
+  r.result = Status{code, std::move(reason), std::move(message), {}, {}, {}, {}};
   return r;
 }
 

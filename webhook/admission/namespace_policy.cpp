@@ -12,7 +12,7 @@ int rank(Level level) { return static_cast<int>(level); }  // privileged < basel
 
 class LabelReader {
  public:
-  LabelReader(const kube::StringMap& labels, std::vector<std::string>& errors) : labels_(labels), errors_(errors) {}
+  LabelReader(const kube::StringMap& labels, std::vector<FieldError>& errors) : labels_(labels), errors_(errors) {}
 
   const std::string* find(const char* mode) const {
     auto it = labels_.find(kPrefix + mode);
@@ -47,11 +47,11 @@ class LabelReader {
 
  private:
   void invalid(const char* mode, const std::string& value, const char* why) {
-    errors_.push_back("metadata.labels[" + kPrefix + mode + "]: Invalid value: \"" + value + "\": " + why);
+    errors_.push_back({"metadata.labels[" + kPrefix + mode + "]", value, why});
   }
 
   const kube::StringMap& labels_;
-  std::vector<std::string>& errors_;
+  std::vector<FieldError>& errors_;
 };
 
 }  // namespace
@@ -61,9 +61,9 @@ bool NamespacePolicy::fullyPrivileged() const {
 }
 
 std::string PolicyFromLabels::errorText() const {
-  if (errors.size() == 1) return errors[0];
+  if (errors.size() == 1) return errors[0].toString();
   std::string out = "[";
-  for (size_t i = 0; i < errors.size(); ++i) out += (i ? ", " : "") + errors[i];
+  for (size_t i = 0; i < errors.size(); ++i) out += (i ? ", " : "") + errors[i].toString();
   return out + "]";
 }
 

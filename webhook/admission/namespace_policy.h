@@ -24,11 +24,21 @@ struct PolicyDefaults {
   podsecurity::LevelVersion warn{podsecurity::Level::Privileged, podsecurity::Version::latest()};
 };
 
+// One invalid label, as the API server's field.Error: field, the bad value, and why.
+struct FieldError {
+  std::string field;   // metadata.labels[pod-security.kubernetes.io/enforce]
+  std::string value;   // foo
+  std::string detail;  // must be one of privileged, baseline, restricted
+
+  // `Invalid value: "foo": must be one of ...` (a status cause's message)
+  std::string message() const { return "Invalid value: \"" + value + "\": " + detail; }
+  // `metadata.labels[...]: Invalid value: "foo": must be one of ...`
+  std::string toString() const { return field + ": " + message(); }
+};
+
 struct PolicyFromLabels {
   NamespacePolicy policy;
-  // Field errors in upstream's wording, e.g.
-  // metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "foo": must be one of privileged, baseline, restricted
-  std::vector<std::string> errors;
+  std::vector<FieldError> errors;
 
   // Upstream's aggregate error text: the single error, or "[e1, e2]".
   std::string errorText() const;

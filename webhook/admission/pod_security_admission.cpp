@@ -67,10 +67,11 @@ std::string reasonsOnly(const podsecurity::PolicyResult& result) {
 }
 
 // Upstream's invalidResponse: `Namespace "name" is invalid: <field errors>`, 422, with details.
-AdmissionResponse invalidNamespace(const std::string& name, const std::string& errors) {
-  auto response = failureResponse(422, "Invalid", "Namespace \"" + name + "\" is invalid: " + errors);
+AdmissionResponse invalidNamespace(const std::string& name, const PolicyFromLabels& policy) {
+  auto response = failureResponse(422, "Invalid", "Namespace \"" + name + "\" is invalid: " + policy.errorText());
   response.result->detailsName = name;
   response.result->detailsKind = "Namespace";
+  for (const auto& e : policy.errors) response.result->causes.push_back({"FieldValueInvalid", e.message(), e.field});
   return response;
 }
 
@@ -147,13 +148,13 @@ AdmissionResponse PodSecurityAdmission::validateNamespace(const AdmissionRequest
   auto next = policyToEvaluate(labels, defaults_);
   const std::string ns = namespaceName(request);
   if (request.operation == "CREATE") {
-    if (!next.errors.empty()) return invalidNamespace(ns, next.errorText());
+    if (!next.errors.empty()) return invalidNamespace(ns, next);
     return exemptNamespaceWarning(ns, next.policy, labels);
   }
   auto old = policyToEvaluate(labelsOf(*request.oldObject), defaults_);
   // Invalid labels are refused only when they change, so that fixing another label is never blocked.
   if (!next.errors.empty() && (old.errors.empty() || next.errorText() != old.errorText()))
-    return invalidNamespace(ns, next.errorText());
+    return invalidNamespace(ns, next);
   const auto& newEnforce = next.policy.enforce;
   const auto& oldEnforce = old.policy.enforce;
   if (newEnforce.level == oldEnforce.level && newEnforce.version == oldEnforce.version) return allowedResponse();
