@@ -23,6 +23,13 @@ struct RulesConfig {
   std::vector<std::string> allowedStorageClasses;  // empty = rule off
   bool requireNoServiceAccountToken = false;
   bool requireReadOnlyRootFilesystem = false;
+
+  // False when no rule is configured: callers then skip decoding objects for rules at all.
+  bool anyEnabled() const {
+    return !allowedRegistries.empty() || requireImageDigest || disallowLatestTag || !requiredLimits.empty() ||
+           sandboxedRuntime.has_value() || !allowedStorageClasses.empty() || requireNoServiceAccountToken ||
+           requireReadOnlyRootFilesystem;
+  }
 };
 
 // The annotation by which a pod declares that it talks to the Kubernetes API and so needs its

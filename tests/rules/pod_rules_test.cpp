@@ -20,6 +20,10 @@ TEST_CASE("every rule is off without configuration") {
   kube::StringMap labels{{"kguard.io/isolation", "sandboxed"}};
   CHECK(evaluatePodRules(RulesConfig{}, {pod, &labels}).empty());
   CHECK(evaluateVolumeClaims(RulesConfig{}, {{"spec", std::nullopt}}).empty());
+  CHECK_FALSE(RulesConfig{}.anyEnabled());
+  RulesConfig one;
+  one.requireReadOnlyRootFilesystem = true;
+  CHECK(one.anyEnabled());
 }
 
 TEST_CASE("kguard.allowedRegistries") {

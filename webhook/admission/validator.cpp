@@ -25,6 +25,7 @@ AdmissionResponse Validator::validate(const AdmissionRequest& request) const {
 // kguard's own rules, in the same modes as Pod Security: pods and volume claims are refused in enforce
 // mode, workloads only when enforceOnWorkloads is set; everything else gets warnings.
 void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const {
+  if (!config_.rules.anyEnabled()) return;
   if (request.operation != "CREATE" && request.operation != "UPDATE") return;
   if (!request.subResource.empty() && request.subResource != "ephemeralcontainers") return;
   if (podSecurity_.exemptNamespace(request.namespace_) || podSecurity_.exemptUser(request.username)) return;
