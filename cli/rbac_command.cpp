@@ -1,5 +1,6 @@
-// kguard rbac can-i | who-can | audit — RBAC evaluation and analysis offline, from exported objects
-// (`kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml`). See rbac/README.md.
+// kguard rbac can-i | who-can | audit — RBAC evaluation and analysis, from exported objects
+// (`kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml`, -f) or listed from a live
+// cluster (--kubeconfig; rbac/live_source.h). See rbac/README.md.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "rbac/audit.h"
 #include "rbac/audit_report.h"
 #include "rbac/evaluator.h"
+#include "rbac/live_source.h"
 #include "rbac/policy_decode.h"
 #include "rbac/query_args.h"
 #include "rbac/user_info.h"
@@ -38,7 +40,7 @@ void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
   // One value per flag (-f A -f B), so that positionals after -f are not taken as files.
   cmd->add_option("-f,--filename", f.paths, "RBAC objects: file, folder (recursive) or - for stdin (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--kubeconfig", f.kubeconfig, "Read a live cluster instead of files (not yet supported)");
+  cmd->add_option("--kubeconfig", f.kubeconfig, "Read the RBAC objects from a live cluster instead of files (lists them with the kubeconfig's current context)");
   cmd->add_option("--aggregation", f.aggregation,
                   "ClusterRole aggregationRule: 'stored' rules (what a cluster evaluates) or 'recomputed' from labels")
       ->check(CLI::IsMember({"stored", "recomputed"}));
@@ -63,9 +65,12 @@ struct UsageError : std::runtime_error {
 };
 
 rbac::Evaluator loadEvaluator(const SourceFlags& source) {
-  if (!source.kubeconfig.empty()) throw UsageError("--kubeconfig (live cluster) is not yet supported; export with kubectl and use -f");
-  if (source.paths.empty()) throw UsageError("-f PATH is required");
-  auto manifests = kube::loadManifests(source.paths);
+  if (!source.kubeconfig.empty() && !source.paths.empty())
+    throw UsageError("-f and --kubeconfig cannot be used together: read files or a live cluster");
+  if (source.kubeconfig.empty() && source.paths.empty()) throw UsageError("-f PATH or --kubeconfig FILE is required");
+  // Both sources give the same manifests (list items with kind/apiVersion set), so everything after
+  // this line is one code path.
+  auto manifests = source.kubeconfig.empty() ? kube::loadManifests(source.paths) : rbac::listRbacManifests(source.kubeconfig);
   rbac::EvaluatorOptions options;
   options.aggregation = source.aggregation == "recomputed" ? rbac::AggregationMode::Recomputed : rbac::AggregationMode::Stored;
   return rbac::Evaluator(rbac::decodePolicy(manifests), options);
@@ -217,7 +222,7 @@ void addAudit(CLI::App* rbacCmd, int* exitCode) {
 }  // namespace
 
 void addRbacCommand(CLI::App& app, int* exitCode) {
-  auto* cmd = app.add_subcommand("rbac", "RBAC evaluation (can-i, who-can) and escalation-path audit, offline");
+  auto* cmd = app.add_subcommand("rbac", "RBAC evaluation (can-i, who-can) and escalation-path audit, from files or a live cluster");
   cmd->require_subcommand(1);
   addCanI(cmd, exitCode);
   addWhoCan(cmd, exitCode);

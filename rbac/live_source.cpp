@@ -1,0 +1,143 @@
+#include "rbac/live_source.h"
+
+#include <nlohmann/json.hpp>
+
+#include "kube/api_client.h"
+#include "kube/kubeconfig.h"
+
+namespace rbac {
+namespace {
+
+constexpr const char* kGroupVersion = "rbac.authorization.k8s.io/v1";
+constexpr const char* kApiPath = "/apis/rbac.authorization.k8s.io/v1/";
+
+struct Collection {
+  const char* resource;
+  const char* kind;
+  bool namespaced;
+};
+
+// The order of `kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A`.
+constexpr Collection kCollections[] = {
+    {"clusterroles", "ClusterRole", false},
+    {"clusterrolebindings", "ClusterRoleBinding", false},
+    {"roles", "Role", true},
+    {"rolebindings", "RoleBinding", true},
+};
+
+std::string serverOf(const kube::ApiClient& client) {
+  std::string server = client.config().server;
+  while (!server.empty() && server.back() == '/') server.pop_back();
+  return server;
+}
+
+std::string metadataString(const nlohmann::json& object, const char* key) {
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return "";
+  auto value = meta->find(key);
+  return value != meta->end() && value->is_string() ? value->get<std::string>() : "";
+}
+
+class CollectionLister {
+ public:
+  CollectionLister(const kube::ApiClient& client, const Collection& collection, const LiveListOptions& options)
+      : client_(client), collection_(collection), options_(options), server_(serverOf(client)) {}
+
+  void appendTo(std::vector<kube::Manifest>& out) {
+    std::vector<nlohmann::json> items;
+    std::string continueToken;
+    int pageSize = options_.pageSize;
+    for (;;) {
+      std::string path = std::string(kApiPath) + collection_.resource;
+      if (pageSize > 0) {
+        path += "?limit=" + std::to_string(pageSize);
+        if (!continueToken.empty()) path += "&continue=" + kube::urlEncode(continueToken);
+      }
+      kube::ApiResponse response = client_.get(path);
+      if (response.status == 410 && !continueToken.empty()) {
+        // The continue token expired mid-list; client-go's pager then lists everything in one go.
+        items.clear();
+        continueToken.clear();
+        pageSize = 0;
+        continue;
+      }
+      if (!response.ok()) throw fail(response);
+      auto page = nlohmann::json::parse(response.body, nullptr, false);
+      if (!page.is_object()) throw error("the response is not a JSON object");
+      auto found = page.find("items");
+      if (found != page.end() && !found->is_null()) {
+        if (!found->is_array()) throw error("items is not a list");
+        for (auto& item : *found) {
+          if (!item.is_object()) throw error("items[" + std::to_string(items.size()) + "] is not an object");
+          items.push_back(std::move(item));
+        }
+      }
+      std::string next;
+      auto meta = page.find("metadata");
+      if (meta != page.end() && meta->is_object()) {
+        auto c = meta->find("continue");
+        if (c != meta->end() && c->is_string()) next = c->get<std::string>();
+      }
+      if (next.empty()) break;
+      if (next == continueToken) throw error("the server returned the same continue token twice");
+      continueToken = next;
+    }
+    for (size_t i = 0; i < items.size(); ++i) out.push_back(toManifest(std::move(items[i]), i));
+  }
+
+ private:
+  std::string collectionUrl() const { return server_ + kApiPath + collection_.resource; }
+
+  kube::InputError error(const std::string& problem) const {
+    return kube::InputError("cannot list " + std::string(collection_.resource) + "." +
+                            "rbac.authorization.k8s.io from " + server_ + ": " + problem);
+  }
+
+  kube::InputError fail(const kube::ApiResponse& response) const {
+    if (!response.error.empty()) return error("no response (" + response.error + ")");
+    std::string problem = response.describe();
+    if (response.status == 401)
+      problem += " (the kubeconfig's credentials were not accepted)";
+    else if (response.status == 403)
+      problem += " (kguard needs list on clusterroles, clusterrolebindings, roles and rolebindings cluster-wide)";
+    return error(problem);
+  }
+
+  // The object's own URL, as its source in reports: ".../namespaces/NS/roles/NAME" or ".../clusterroles/NAME".
+  kube::Manifest toManifest(nlohmann::json item, size_t index) const {
+    item["kind"] = collection_.kind;
+    item["apiVersion"] = kGroupVersion;
+    kube::Manifest m;
+    std::string name = metadataString(item, "name"), ns = metadataString(item, "namespace");
+    if (name.empty() || (collection_.namespaced && ns.empty())) {
+      m.where.file = collectionUrl();
+      m.where.item = "items[" + std::to_string(index) + "]";
+    } else {
+      m.where.file = server_ + kApiPath + (collection_.namespaced ? "namespaces/" + ns + "/" : std::string()) +
+                     collection_.resource + "/" + name;
+    }
+    m.where.document = 1;
+    m.object = std::move(item);
+    return m;
+  }
+
+  const kube::ApiClient& client_;
+  const Collection& collection_;
+  const LiveListOptions& options_;
+  std::string server_;
+};
+
+}  // namespace
+
+std::vector<kube::Manifest> listRbacManifests(const kube::ApiClient& client, const LiveListOptions& options) {
+  std::vector<kube::Manifest> out;
+  for (const auto& collection : kCollections) CollectionLister(client, collection, options).appendTo(out);
+  return out;
+}
+
+std::vector<kube::Manifest> listRbacManifests(const std::string& kubeconfigPath, const LiveListOptions& options) {
+  kube::ApiClient client(kube::loadKubeconfig(kubeconfigPath));
+  return listRbacManifests(client, options);
+}
+
+}  // namespace rbac

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# End-to-end test of `kguard rbac can-i|who-can|audit --kubeconfig F` (live-cluster mode) against a real
+# kube-apiserver (tests/e2e/README.md):
+#
+#   bash tests/e2e/rbac_live_e2e_test.sh PATH/TO/kguard
+#
+# Starts a throw-away cluster (tests/e2e/cluster.sh), creates a Role + RoleBinding for alice (and a
+# service account), a ClusterRole + ClusterRoleBinding for group e2e-auditors and a RoleBinding to the
+# aggregated ClusterRole `view`, then checks that `kguard rbac can-i … --kubeconfig` answers every query
+# as `kubectl auth can-i --as …` does (the API server's own authorizer, including its bootstrap policy
+# and stored aggregated rules), that who-can lists alice and the group, that audit runs on the live
+# objects, and that bad kubeconfigs, unreachable servers, 401/403 and -f with --kubeconfig exit 2.
+#
+# Environment: KGUARD_E2E_KEEP=1 keeps the work directory (logs) after a failure; KUBE_APISERVER_BIN as
+# in cluster.sh.
+set -euo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 PATH/TO/kguard" >&2; exit 2; }
+KGUARD="$(realpath "$1")"
+[ -x "$KGUARD" ] || { echo "$0: $KGUARD is not executable" >&2; exit 2; }
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=tests/e2e/cluster.sh
+source "$REPO_ROOT/tests/e2e/cluster.sh"
+
+# Everything here talks to 127.0.0.1; never through a proxy.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kguard-rbac-live-e2e.XXXXXX")"
+CLUSTER="$WORK/cluster"
+CURRENT_STEP="setup"
+T0=$SECONDS
+FAILURES=0
+
+step() { CURRENT_STEP="$*"; echo "[$((SECONDS - T0))s] $*"; }
+ok() { echo "      ok: $*"; }
+fail() {
+  echo "FAIL [$CURRENT_STEP]: $*" >&2
+  exit 1
+}
+# A check that fails the test at the end, so that every disagreement is printed.
+soft_fail() {
+  echo "FAIL [$CURRENT_STEP]: $*" >&2
+  FAILURES=$((FAILURES + 1))
+}
+
+# shellcheck disable=SC2317  # called from the EXIT trap
+cleanup() {
+  local rc=$?
+  trap - EXIT
+  set +e
+  cluster_stop "$CLUSTER" >/dev/null 2>&1
+  if [ "$rc" != 0 ]; then
+    if [ -f "$CLUSTER/kube-apiserver.log" ]; then
+      echo "== tail $CLUSTER/kube-apiserver.log" >&2
+      tail -n 15 "$CLUSTER/kube-apiserver.log" >&2
+    fi
+    if [ "${KGUARD_E2E_KEEP:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------------
+step "starting cluster in $CLUSTER"
+cluster_start "$CLUSTER" >"$WORK/cluster-start.log" 2>&1 || { cat "$WORK/cluster-start.log" >&2; fail "cluster start"; }
+# shellcheck disable=SC1091
+source "$CLUSTER/env"
+KUBECONFIG_FILE="$CLUSTER/kubeconfig"
+ok "API server at $APISERVER_URL"
+
+# ---------------------------------------------------------------------------------------------------
+step "creating RBAC objects"
+kubectl apply -f - >"$WORK/apply.log" 2>&1 <<'EOF' || { cat "$WORK/apply.log" >&2; fail "kubectl apply"; }
+apiVersion: v1
+kind: Namespace
+metadata: {name: e2e-dev}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: e2e-other}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: dev-reader, namespace: e2e-dev}
+rules:
+- apiGroups: [""]
+  resources: [pods, pods/log]
+  verbs: [get, list, watch]
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [create]
+- apiGroups: [""]
+  resources: [configmaps]
+  resourceNames: [app-config]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: alice-dev-reader, namespace: e2e-dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: dev-reader}
+subjects:
+- {kind: User, apiGroup: rbac.authorization.k8s.io, name: alice}
+- {kind: ServiceAccount, name: builder}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: e2e-auditor}
+rules:
+- apiGroups: [""]
+  resources: [namespaces, nodes]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [list]
+- nonResourceURLs: [/metrics, /debug/*]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: e2e-auditors}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: e2e-auditor}
+subjects:
+- {kind: Group, apiGroup: rbac.authorization.k8s.io, name: e2e-auditors}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: carol-view, namespace: e2e-other}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+- {kind: User, apiGroup: rbac.authorization.k8s.io, name: carol}
+EOF
+ok "2 namespaces, Role + RoleBinding (alice, SA builder), ClusterRole + ClusterRoleBinding (e2e-auditors), view for carol"
+
+# ---------------------------------------------------------------------------------------------------
+# One query per line: USER|GROUPS (comma-separated, may be empty)|ARGS (kubectl auth can-i arguments;
+# a non-resource URL as "get /metrics"). Namespaced queries always name -n or -A (kguard and kubectl
+# differ on purpose only in defaults, rbac/README.md).
+QUERIES=(
+  "alice||get pods -n e2e-dev"
+  "alice||list pods -n e2e-dev"
+  "alice||watch pods -n e2e-dev"
+  "alice||delete pods -n e2e-dev"
+  "alice||get pods -n e2e-other"
+  "alice||get pods --subresource=log -n e2e-dev"
+  "alice||create pods --subresource=exec -n e2e-dev"
+  "alice||create deployments.apps -n e2e-dev"
+  "alice||create deployments.apps -n e2e-other"
+  "alice||get configmaps app-config -n e2e-dev"
+  "alice||get configmaps other-config -n e2e-dev"
+  "alice||list configmaps -n e2e-dev"
+  "alice||list namespaces"
+  "alice||get /healthz"
+  "alice||create selfsubjectaccessreviews.authorization.k8s.io"
+  "system:serviceaccount:e2e-dev:builder||list pods -n e2e-dev"
+  "system:serviceaccount:e2e-other:builder||list pods -n e2e-dev"
+  "bob|e2e-auditors|list namespaces"
+  "bob|e2e-auditors|get nodes node-1"
+  "bob|e2e-auditors|list secrets -A"
+  "bob|e2e-auditors|list secrets -n e2e-other"
+  "bob|e2e-auditors|get secrets db-password -n e2e-other"
+  "bob|e2e-auditors|delete secrets -n e2e-other"
+  "bob|e2e-auditors|get pods -n e2e-dev"
+  "bob|e2e-auditors|get /metrics"
+  "bob|e2e-auditors|get /debug/pprof"
+  "bob|e2e-auditors|post /metrics"
+  "bob||list namespaces"
+  "eve||get /metrics"
+  "carol||get pods -n e2e-other"
+  "carol||get pods -n e2e-dev"
+)
+
+step "can-i --kubeconfig vs kubectl auth can-i --as (${#QUERIES[@]} queries)"
+YES=0
+NO=0
+for q in "${QUERIES[@]}"; do
+  IFS='|' read -r user groups argline <<<"$q"
+  read -r -a args <<<"$argline"
+  as=(--as "$user")
+  if [ -n "$groups" ]; then
+    IFS=',' read -r -a gs <<<"$groups"
+    for g in "${gs[@]}"; do as+=(--as-group "$g"); done
+  fi
+  # kguard: VERB RESOURCE [NAME] / VERB --non-resource-url URL; kubectl: VERB RESOURCE[/NAME] / VERB URL.
+  kguard_args=("${args[@]}")
+  kubectl_args=("${args[@]}")
+  if [[ "${args[1]}" == /* ]]; then
+    kguard_args=("${args[0]}" --non-resource-url "${args[1]}" "${args[@]:2}")
+  elif [ "${#args[@]}" -ge 3 ] && [[ "${args[2]}" != -* ]]; then
+    kubectl_args=("${args[0]}" "${args[1]}/${args[2]}" "${args[@]:3}")
+  fi
+  want="$(kubectl auth can-i "${kubectl_args[@]}" "${as[@]}" 2>"$WORK/kubectl.err")" || true
+  [ "$want" = yes ] || [ "$want" = no ] || { cat "$WORK/kubectl.err" >&2; fail "kubectl auth can-i $argline: '$want'"; }
+  set +e
+  got="$("$KGUARD" rbac can-i "${kguard_args[@]}" "${as[@]}" --kubeconfig "$KUBECONFIG_FILE" 2>"$WORK/kguard.err")"
+  rc=$?
+  set -e
+  want_rc=1
+  [ "$want" = yes ] && want_rc=0
+  if [ "$got" != "$want" ] || [ "$rc" != "$want_rc" ]; then
+    soft_fail "$user${groups:+ ($groups)}: $argline: kubectl $want, kguard '$got' (exit $rc) $(cat "$WORK/kguard.err")"
+    "$KGUARD" rbac can-i "${kguard_args[@]}" "${as[@]}" --kubeconfig "$KUBECONFIG_FILE" --explain >/dev/null 2>&1 || true
+  fi
+  if [ "$want" = yes ]; then YES=$((YES + 1)); else NO=$((NO + 1)); fi
+done
+[ "$YES" -ge 8 ] && [ "$NO" -ge 8 ] || fail "the queries should mix answers (yes $YES, no $NO)"
+[ "$FAILURES" = 0 ] || fail "$FAILURES of ${#QUERIES[@]} queries disagree with kubectl"
+ok "${#QUERIES[@]} queries agree ($YES yes, $NO no)"
+
+step "can-i --explain and --batch --kubeconfig"
+"$KGUARD" rbac can-i get pods -n e2e-dev --as alice --kubeconfig "$KUBECONFIG_FILE" --explain \
+  >"$WORK/explain.out" 2>"$WORK/explain.err" || fail "can-i --explain: $(cat "$WORK/explain.err")"
+grep -q 'alice-dev-reader' "$WORK/explain.err" || fail "--explain does not name the binding: $(cat "$WORK/explain.err")"
+printf '%s\n' '["get","pods","-n","e2e-dev","--as","alice"]' '["get","pods","-n","e2e-other","--as","alice"]' \
+  >"$WORK/batch.jsonl"
+"$KGUARD" rbac can-i --batch "$WORK/batch.jsonl" --kubeconfig "$KUBECONFIG_FILE" >"$WORK/batch.out" 2>"$WORK/batch.err" \
+  || fail "--batch: $(cat "$WORK/batch.err")"
+[ "$(tr '\n' ' ' <"$WORK/batch.out")" = "yes no " ] || fail "--batch answered: $(cat "$WORK/batch.out")"
+ok "--explain names RoleBinding alice-dev-reader; --batch yes/no"
+
+# ---------------------------------------------------------------------------------------------------
+step "who-can --kubeconfig"
+"$KGUARD" rbac who-can get pods -n e2e-dev --kubeconfig "$KUBECONFIG_FILE" >"$WORK/who.out" 2>"$WORK/who.err" \
+  || fail "who-can exited $?: $(cat "$WORK/who.err")"
+grep -q 'User alice' "$WORK/who.out" || fail "who-can get pods -n e2e-dev does not list alice: $(cat "$WORK/who.out")"
+grep -q 'ServiceAccount e2e-dev/builder' "$WORK/who.out" || fail "who-can does not list the service account: $(cat "$WORK/who.out")"
+grep -q 'User carol' "$WORK/who.out" && fail "who-can lists carol (bound in e2e-other only): $(cat "$WORK/who.out")"
+"$KGUARD" rbac who-can list namespaces --kubeconfig "$KUBECONFIG_FILE" --format json >"$WORK/who.json" \
+  || fail "who-can --format json"
+python3 - "$WORK/who.json" "$APISERVER_URL" <<'EOF' || fail "who-can list namespaces JSON: $(cat "$WORK/who.json")"
+import json, sys
+out = json.load(open(sys.argv[1]))
+text = json.dumps(out)
+assert "e2e-auditors" in text, "group e2e-auditors missing"
+assert "alice" not in text, "alice listed"
+EOF
+ok "who-can lists alice and ServiceAccount e2e-dev/builder (not carol); list namespaces lists Group e2e-auditors"
+
+# ---------------------------------------------------------------------------------------------------
+step "audit --kubeconfig"
+set +e
+"$KGUARD" rbac audit --kubeconfig "$KUBECONFIG_FILE" --format json >"$WORK/audit.json" 2>"$WORK/audit.err"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "audit exited $rc (expected 1: e2e-auditors may list secrets): $(cat "$WORK/audit.err")"
+python3 - "$WORK/audit.json" "$APISERVER_URL" <<'EOF' || fail "audit JSON: $(head -c 2000 "$WORK/audit.json")"
+import json, sys
+findings = json.load(open(sys.argv[1]))
+if isinstance(findings, dict):
+    findings = findings.get("findings", [])
+text = json.dumps(findings)
+assert "secretsRead" in text, "no secretsRead finding"
+assert "e2e-auditors" in text, "e2e-auditors not named"
+assert sys.argv[2] + "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/e2e-auditors" in text, \
+    "the binding's source is not its URL on the server"
+EOF
+"$KGUARD" rbac audit --kubeconfig "$KUBECONFIG_FILE" --format sarif >"$WORK/audit.sarif" || [ $? = 1 ] || fail "audit --format sarif"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["runs"][0]["results"]' "$WORK/audit.sarif" \
+  || fail "audit SARIF has no results"
+# The same objects through -f give the same findings (one code path after loading).
+kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml >"$WORK/export.yaml"
+"$KGUARD" rbac audit -f "$WORK/export.yaml" --format text >"$WORK/audit-file.txt" || [ $? = 1 ] || fail "audit -f"
+"$KGUARD" rbac audit --kubeconfig "$KUBECONFIG_FILE" --format text >"$WORK/audit-live.txt" || [ $? = 1 ] || fail "audit text"
+strip_sources() { sed -E 's/ \([^()]*(document|https?:)[^()]*\)//g' "$1"; }
+diff <(strip_sources "$WORK/audit-file.txt") <(strip_sources "$WORK/audit-live.txt") >"$WORK/audit.diff" \
+  || fail "audit --kubeconfig differs from audit -f on the exported objects (sources aside): $(head -20 "$WORK/audit.diff")"
+ok "audit finds secretsRead for Group e2e-auditors with the server URL as source; same findings as -f on an export"
+
+# ---------------------------------------------------------------------------------------------------
+step "errors exit 2"
+# expect_exit2 NAME REGEX ARGS...: kguard exits 2 and stderr matches REGEX (grep -E).
+expect_exit2() {
+  local name="$1" pattern="$2"
+  shift 2
+  set +e
+  "$KGUARD" "$@" >"$WORK/err.out" 2>"$WORK/err.err"
+  local rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "$name: exit $rc, expected 2 (stderr: $(cat "$WORK/err.err"))"
+  grep -Eq -- "$pattern" "$WORK/err.err" || fail "$name: stderr does not match /$pattern/: $(cat "$WORK/err.err")"
+  ok "$name: $(head -n 1 "$WORK/err.err")"
+}
+with_token() { sed -E "s|^( *token:).*|\1 $1|" "$KUBECONFIG_FILE" >"$2"; }
+with_token "$EVE_TOKEN" "$WORK/eve.kubeconfig"
+with_token "not-a-valid-token" "$WORK/badtoken.kubeconfig"
+CLOSED_PORT="$(_cl_free_ports 1)"
+sed -E "s|server: .*|server: https://127.0.0.1:$CLOSED_PORT|" "$KUBECONFIG_FILE" >"$WORK/unreachable.kubeconfig"
+printf 'apiVersion: v1\nkind: Config\nclusters: [\n' >"$WORK/malformed.kubeconfig"
+
+expect_exit2 "missing kubeconfig" "$WORK/missing.kubeconfig" \
+  rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/missing.kubeconfig"
+expect_exit2 "malformed kubeconfig" "malformed.kubeconfig" \
+  rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/malformed.kubeconfig"
+expect_exit2 "unreachable server" "clusterroles.* from https://127.0.0.1:$CLOSED_PORT: no response" \
+  rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/unreachable.kubeconfig"
+expect_exit2 "401 (bad token)" "clusterroles.* from $APISERVER_URL: HTTP 401" \
+  rbac who-can get pods -n e2e-dev --kubeconfig "$WORK/badtoken.kubeconfig"
+expect_exit2 "403 (eve may not list RBAC)" "clusterroles.* from $APISERVER_URL: HTTP 403" \
+  rbac audit --kubeconfig "$WORK/eve.kubeconfig"
+expect_exit2 "-f with --kubeconfig" "cannot be used together" \
+  rbac can-i get pods --as alice -n e2e-dev -f "$WORK/export.yaml" --kubeconfig "$KUBECONFIG_FILE"
+expect_exit2 "neither -f nor --kubeconfig" "--kubeconfig" rbac who-can get pods -n e2e-dev
+
+echo "PASS: rbac live e2e ($((SECONDS - T0))s)"
