@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kube/json_reader.h"
+#include "kube/pod_decode.h"
 #include "netpol/decode.h"
 #include "netpol/selection.h"
 
@@ -21,6 +22,32 @@ lint::Finding warning(const std::string& check, const std::string& field, const 
   return f;
 }
 
+// The pods a Deployment, Job, ... will create count for lint too: a policy selecting a Deployment's
+// template labels selects real pods, and their container ports define named ports. They have no IPs
+// yet, so they only take part in the selector and named-port checks.
+void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster& cluster) {
+  for (const auto& m : manifests) {
+    if (m.kind() == "Pod") continue;
+    std::optional<kube::PodTemplate> pod;
+    try {
+      pod = kube::extractPod(m.object);
+    } catch (const kube::DecodeError&) {
+      continue;  // reported by the Pod Security checker
+    }
+    if (!pod || pod->spec.hostNetwork) continue;
+    Pod p;
+    p.namespace_ = m.namespace_().empty() ? "default" : m.namespace_();
+    p.name = m.kind() + ":" + m.name();
+    p.labels = pod->metadata.labels;
+    kube::visitContainers(pod->spec, [&p](const kube::Container& c) {
+      for (const auto& port : c.ports)
+        if (!port.name.empty())
+          p.ports.push_back({port.name, port.containerPort, parseProtocol(port.protocol).value_or(Protocol::TCP)});
+    });
+    cluster.pods.push_back(std::move(p));
+  }
+}
+
 // Pods and namespaces of the input, decoded leniently: objects that fail to decode are left out
 // (other checkers report them), policies are linted one by one.
 Cluster podsAndNamespaces(const std::vector<kube::Manifest>& manifests) {
@@ -33,7 +60,9 @@ Cluster podsAndNamespaces(const std::vector<kube::Manifest>& manifests) {
       } catch (const kube::InputError&) {
       }
     }
-  return decodeCluster(others);
+  Cluster cluster = decodeCluster(others);
+  addWorkloadTemplates(manifests, cluster);
+  return cluster;
 }
 
 std::string podList(const std::vector<const Pod*>& pods) {

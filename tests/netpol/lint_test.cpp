@@ -73,3 +73,16 @@ TEST_CASE("an invalid policy is one error finding, the others are still linted")
   CHECK(findings[1].first == 1);
   CHECK(findings[1].second.check == "netpol.cidrHostBits");
 }
+
+TEST_CASE("workload pod templates count as the pods they will create") {
+  const std::string deployment =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  template:\n"
+      "    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: i, ports: [{name: http, containerPort: 8080}]}]\n---\n";
+  // Selected by its template labels, and its named port resolves: nothing to report.
+  CHECK(lintYaml(deployment + policy("x", "p", "  podSelector: {matchLabels: {app: web}}\n  ingress: [{ports: [{port: http}]}]")).empty());
+  // A selector that misses the template and a port no template defines are still reported.
+  auto findings = lintYaml(deployment + policy("x", "p", "  podSelector: {matchLabels: {app: api}}\n  ingress: [{ports: [{port: grpc}]}]"));
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[0].second.check == "netpol.podSelectorMatchesNothing");
+  CHECK(findings[1].second.check == "netpol.namedPortUndefined");
+}
