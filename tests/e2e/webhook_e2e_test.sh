@@ -281,6 +281,10 @@ webhooks:
     apiVersions: ["*"]
     operations: [CREATE, UPDATE]
     resources: [cronjobs, jobs]
+  - apiGroups: [rbac.authorization.k8s.io]
+    apiVersions: [v1]
+    operations: [CREATE, UPDATE]
+    resources: [roles, clusterroles, rolebindings, clusterrolebindings]
   clientConfig:
     url: https://127.0.0.1:$WEBHOOK_PORT/validate
     caBundle: $ca_bundle
@@ -698,6 +702,7 @@ podSecurity:
   enforceOnWorkloads: true
   exemptions: {namespaces: [$NS_EXEMPT]}
 rules: {mode: enforce, disallowLatestTag: true}
+rbac: {mode: enforce}
 EOF
 start_webhook "$WORK/config-workloads.yaml"
 run kc apply -f - <<<"$(hostpid_deployment bad-deploy2 "$NS_RESTRICTED")"
@@ -715,6 +720,20 @@ run kc apply --dry-run=server -f - <<<"$(pod new-latest "$NS_LEGACY" latest)"
 [ "$RC" != 0 ] || fail "pod with a :latest image admitted with disallowLatestTag in enforce mode"
 expect_in "$ERR" "pods \"new-latest\" is forbidden: violates kguard rules: kguard.imageLatestTag" "kguard rule denial"
 ok "$ERR"
+
+step "RBAC guardrails (enforce): cluster-admin for a service account outside kube-system is refused"
+crb() {  # crb NAME SA_NAMESPACE
+  printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: %s}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: deployer, namespace: %s}]\n' "$1" "$2"
+}
+run kc apply -f - <<<"$(crb ci-deployer-admin "$NS_RESTRICTED")"
+[ "$RC" != 0 ] || fail "cluster-admin binding for a service account in $NS_RESTRICTED admitted with rbac.mode enforce"
+expect_in "$ERR" "clusterrolebindings.rbac.authorization.k8s.io \"ci-deployer-admin\" is forbidden: violates kguard RBAC guardrails: rbac.clusterAdminServiceAccount" \
+  "guardrail denial"
+run kc get clusterrolebinding ci-deployer-admin
+[ "$RC" != 0 ] || fail "the refused ClusterRoleBinding exists"
+run kc apply -f - <<<"$(crb system-deployer-admin kube-system)"
+[ "$RC" = 0 ] || fail "cluster-admin binding for a kube-system service account refused: $ERR"
+ok "refused for $NS_RESTRICTED/deployer, admitted for kube-system/deployer"
 
 step "updates that leave the pod (template) alone are admitted (as upstream's isSignificantPodUpdate)"
 # The deployment controller scales old ReplicaSets through the main resource, the garbage collector

@@ -45,7 +45,7 @@ expect 0 yes "RBAC: allowed by ClusterRoleBinding \"bob\" of ClusterRole \"pod-r
 expect 2 "" "nope.yaml" -- rbac can-i get pods --as bob -f nope.yaml
 printf 'kind: ClusterRole\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: x}\nrules: [{verbs: 3}]\n' >"$TMP/bad.yaml"
 expect 2 "" "bad.yaml: document 1: line 4: rules[0].verbs: expected a list" -- rbac can-i get pods --as bob -f "$TMP/bad.yaml"
-expect 2 "" "not yet supported" -- rbac can-i get pods --as bob --kubeconfig /dev/null
+expect 2 "" "cannot read kubeconfig" -- rbac can-i get pods --as bob --kubeconfig /dev/null
 expect 2 "" "--as USER is required" -- rbac can-i get pods -f "$W"
 expect 2 "" "expected VERB RESOURCE" -- rbac can-i get pods a b --as bob -f "$W"
 
