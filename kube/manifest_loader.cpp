@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "kube/json_depth.h"
 #include "kube/manifest.h"
 #include "kube/source_text.h"
 #include "kube/yaml_scalar.h"
@@ -79,26 +80,6 @@ class YamlToJson {
   size_t count_ = 0;
 };
 
-// Bracket nesting depth of a JSON text, ignoring brackets inside strings (checked before parsing).
-int jsonNestingDepth(const std::string& text) {
-  int depth = 0, deepest = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\') ++i;
-      else if (c == '"') inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 bool looksLikeJson(const std::string& text) {
   auto first = text.find_first_not_of(" \t\r\n");
   return first != std::string::npos && (text[first] == '{' || text[first] == '[');
@@ -158,7 +139,7 @@ std::vector<RawDocument> parseYaml(const SourceText& src) {
 }
 
 std::vector<RawDocument> parseJson(const SourceText& src) {
-  if (jsonNestingDepth(src.text) > kMaxDepth)
+  if (jsonNestsDeeperThan(src.text, kMaxDepth))
     fail(src.name, "document 1: nesting deeper than " + std::to_string(kMaxDepth));
   try {
     return {{nlohmann::json::parse(src.text), 1, {}}};

@@ -7,36 +7,18 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/api_client.h"
+#include "kube/json_depth.h"
 
 namespace kube {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Bracket depth of a JSON text (outside strings). Events deeper than any Kubernetes object are refused
-// before parsing, as the manifest loader does, so hostile input cannot build pathological trees.
+// Events deeper than any Kubernetes object are refused before parsing, as the manifest loader does.
 constexpr int kMaxJsonDepth = 1000;
-bool tooDeep(const std::string& text) {
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\') ++i;
-      else if (c == '"') inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 nlohmann::json parseJson(const std::string& text) {
-  if (tooDeep(text)) return nlohmann::json::value_t::discarded;
+  if (jsonNestsDeeperThan(text, kMaxJsonDepth)) return nlohmann::json::value_t::discarded;
   return nlohmann::json::parse(text, nullptr, false);
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/json_depth.h"
 #include "kube/json_reader.h"
 
 namespace webhook {
@@ -11,25 +12,6 @@ using kube::JsonReader;
 
 // A depth past which no AdmissionReview goes: refused before nlohmann recurses on it.
 constexpr int kMaxJsonDepth = 200;
-
-bool tooDeep(const std::string& body) {
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (inString) {
-      if (c == '\\') ++i;
-      else if (c == '"') inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 admission::AdmissionRequest readRequest(const JsonReader& r) {
   admission::AdmissionRequest req;
@@ -64,7 +46,7 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
 
 ReviewParseResult parseAdmissionReview(const std::string& body) {
   ReviewParseResult out;
-  if (tooDeep(body)) {
+  if (kube::jsonNestsDeeperThan(body, kMaxJsonDepth)) {
     out.error = "request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels";
     return out;
   }
