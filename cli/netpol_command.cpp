@@ -28,6 +28,7 @@ struct NetpolOptions {
   // agent
   std::string watchDir, node, kubeconfig;
   bool once = false;
+  bool defaultDenyUntilSynced = false;
 };
 
 std::atomic<bool> stopRequested{false};
@@ -93,6 +94,13 @@ int runAgent(const NetpolOptions& o) {
   loop.nodeName = o.node;
   loop.render.nflogGroup = o.nflogGroup;
   loop.once = o.once;
+  loop.defaultDenyUntilSynced = o.defaultDenyUntilSynced;
+  auto datapath = netpol::agent::makeKernelDatapath(loop.render);
+  if (o.defaultDenyUntilSynced && o.watchDir.empty()) {
+    // Connecting to the API server waits for the first list: hold what is already here meanwhile.
+    netpol::agent::Agent holder(*datapath, o.node, loop.render);
+    for (const auto& m : holder.holdUnsynced().messages) std::cerr << "kguard netpol agent: " << m << "\n";
+  }
   std::unique_ptr<netpol::agent::ClusterSource> source;
   try {
     source = o.watchDir.empty() ? netpol::agent::makeApiSource(o.kubeconfig) : netpol::agent::makeDirSource(o.watchDir);
@@ -101,7 +109,6 @@ int runAgent(const NetpolOptions& o) {
   }
   std::signal(SIGINT, requestStop);
   std::signal(SIGTERM, requestStop);
-  auto datapath = netpol::agent::makeKernelDatapath(loop.render);
   int code = netpol::agent::runAgentLoop(*source, loop, *datapath, stopRequested);
   if (code == kExitUsage) throw UsageError{"cannot load " + source->describe()};
   return code;
@@ -156,6 +163,8 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   agent->add_option("--kubeconfig", o->kubeconfig, "watch the API server (default: in-cluster service account)");
   agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(CLI::Range(0, 65535));
   agent->add_flag("--once", o->once, "sync once and exit (exit 1 if any namespace failed)");
+  agent->add_flag("--default-deny-until-synced", o->defaultDenyUntilSynced,
+                  "until the inputs have been read and synced once, hold every namespace found in default-deny");
   agent->callback([o, exitCode] { runGuarded(runAgent, *o, "agent", exitCode); });
 }
 

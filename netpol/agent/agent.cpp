@@ -103,6 +103,38 @@ const Pod* Agent::podFor(const Cluster& cluster, const NamespaceInfo& ns) const 
   return nullptr;
 }
 
+Ruleset denyAllRuleset() {
+  Ruleset rs;
+  rs.pod = "(not yet synced)";
+  rs.ingress.isolatingPolicies = {"kguard default-deny until synced"};
+  rs.egress.isolatingPolicies = {"kguard default-deny until synced"};
+  return rs;
+}
+
+SyncStats Agent::holdUnsynced() {
+  SyncStats stats;
+  auto namespaces = datapath_.namespaces();
+  stats.namespaces = namespaces.size();
+  Ruleset deny = denyAllRuleset();
+  std::string text = renderNft(deny, options_);
+  for (const auto& ns : namespaces) {
+    auto previous = installed_.find(ns.id);
+    if (previous != installed_.end()) {
+      ++stats.unchanged;
+      continue;
+    }
+    if (auto error = datapath_.install(ns, deny)) {
+      ++stats.failed;
+      stats.messages.push_back(ns.path + ": default-deny install failed: " + *error);
+    } else {
+      ++stats.installed;
+      stats.messages.push_back(ns.path + ": held in default-deny until the first sync");
+      installed_[ns.id] = text;
+    }
+  }
+  return stats;
+}
+
 SyncStats Agent::sync(const Cluster& cluster) {
   SyncStats stats;
   auto namespaces = datapath_.namespaces();
@@ -171,12 +203,19 @@ int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& da
   std::string loaded;  // version of what `cluster` was read from
   auto lastSync = Clock::now() - std::chrono::hours(1);
   bool reloaded = false;  // report the first sync after each reload, even if nothing changed
+  auto hold = [&] {
+    if (!options.defaultDenyUntilSynced || cluster) return;
+    auto stats = agent.holdUnsynced();
+    for (const auto& m : stats.messages) log(m);
+  };
   while (!stop) {
+    hold();
     std::string seen = source.version();
     if (seen != loaded) {
       // Coalesce a burst of changes into one sync: wait until the source stops changing.
       for (auto quietSince = Clock::now(); !stop && !options.once;) {
         std::this_thread::sleep_for(std::chrono::milliseconds(options.pollMs));
+        hold();
         std::string now = source.version();
         if (now != seen) {
           seen = now;

@@ -31,6 +31,10 @@ class Datapath {
   virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
 };
 
+// Isolated for ingress and egress with nothing allowed: only established/related replies, loopback
+// and IPv6 neighbour discovery pass (the same fixed rules as any isolated direction).
+Ruleset denyAllRuleset();
+
 // The kernel: namespaces from /var/run/netns and /proc, nf_tables through libnftnl batches.
 std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options);
 
@@ -51,6 +55,11 @@ class Agent {
       : datapath_(datapath), nodeName_(std::move(nodeName)), options_(options) {}
 
   SyncStats sync(const Cluster& cluster);
+
+  // Before the first sync (--default-deny-until-synced): every namespace found that does not yet hold
+  // a ruleset from this agent gets denyAllRuleset(). The first sync() then replaces it with the pod's
+  // compiled ruleset, or removes the table where the namespace holds no pod of the input.
+  SyncStats holdUnsynced();
 
  private:
   const Pod* podFor(const Cluster& cluster, const NamespaceInfo& ns) const;
@@ -82,6 +91,8 @@ struct LoopOptions {
   int quietMs = 300;     // a burst of changes ends when the source has been quiet this long
   int resyncMs = 2000;   // namespaces appear without the source changing: look again this often
   bool once = false;     // one sync, then return
+  // Until the first load of the source has been synced, hold every namespace found in default-deny.
+  bool defaultDenyUntilSynced = false;
 };
 
 // Runs until `stop` (or after one sync with `once`). Returns the exit code: 0; 1 when `once` and a

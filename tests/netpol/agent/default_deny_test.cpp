@@ -1,0 +1,157 @@
+// --default-deny-until-synced: namespaces found before the first load are held in deny-all, and the
+// first sync replaces that with the compiled rulesets (or removes it where there is no pod).
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+#include <chrono>
+
+#include "netpol/agent/agent.h"
+#include "netpol/render_nft.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol::agent;
+using namespace netpol_test;
+
+namespace {
+
+class HoldingDatapath : public Datapath {
+ public:
+  std::vector<NamespaceInfo> present;
+  std::map<uint64_t, Ruleset> tables;
+  std::vector<std::string> calls;
+
+  std::vector<NamespaceInfo> namespaces() override { return present; }
+  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& rs) override {
+    calls.push_back("install " + ns.path);
+    tables[ns.id] = rs;
+    return std::nullopt;
+  }
+  std::optional<std::string> remove(const NamespaceInfo& ns) override {
+    calls.push_back("remove " + ns.path);
+    tables.erase(ns.id);
+    return std::nullopt;
+  }
+};
+
+NamespaceInfo netnsWith(uint64_t id, const std::string& ip) {
+  return {id, "/var/run/netns/n" + std::to_string(id), {*parseIp(ip)}};
+}
+
+bool isDenyAll(const Ruleset& rs) {
+  return rs.ingress.isolated() && rs.egress.isolated() && rs.ingress.elementCount() == 0 &&
+         rs.egress.elementCount() == 0 && !rs.admitsIngress(*parseIp("10.0.0.9"), Protocol::TCP, 80) &&
+         !rs.admitsEgress(*parseIp("10.0.0.9"), Protocol::UDP, 53);
+}
+
+std::string twoPods() {
+  return ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{pod: b}", "10.0.0.2");
+}
+
+// Changes version `burst` times (one per poll), then loads; on load, records what was installed.
+class LateSource : public ClusterSource {
+ public:
+  LateSource(HoldingDatapath& dp, int burst, std::string yaml) : dp_(dp), remaining_(burst), yaml_(std::move(yaml)) {}
+  std::string version() override {
+    if (remaining_ > 0) {
+      --remaining_, ++version_;
+      if (remaining_ == 5) dp_.present.push_back(netnsWith(2, "10.0.0.2"));  // a pod appears while waiting
+    }
+    return std::to_string(version_);
+  }
+  Cluster load() override {
+    atLoad = dp_.tables;
+    return cluster(yaml_);
+  }
+  std::string describe() const override { return "late"; }
+  std::map<uint64_t, Ruleset> atLoad;
+
+ private:
+  HoldingDatapath& dp_;
+  int remaining_;
+  int version_ = 0;
+  std::string yaml_;
+};
+
+}  // namespace
+
+TEST_CASE("the deny-all ruleset isolates both directions and keeps the fixed rules") {
+  auto text = renderNft(denyAllRuleset(), {});
+  CHECK(text.find("ct state established,related accept") != std::string::npos);
+  CHECK(text.find("icmpv6 type 133-137 accept") != std::string::npos);
+  CHECK(text.find("isolated for ingress") != std::string::npos);
+  CHECK(text.find("isolated for egress") != std::string::npos);
+  CHECK(isDenyAll(denyAllRuleset()));
+}
+
+TEST_CASE("held namespaces get their pod's ruleset on the first sync; the others lose the table") {
+  HoldingDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(3, "192.168.9.9")};
+  Agent agent(dp, "", {});
+  auto held = agent.holdUnsynced();
+  CHECK(held.installed == 2);
+  REQUIRE(dp.tables.size() == 2);
+  CHECK(isDenyAll(dp.tables.at(1)));
+  CHECK(isDenyAll(dp.tables.at(3)));
+
+  // Holding again touches only namespaces not yet held.
+  dp.present.push_back(netnsWith(2, "10.0.0.2"));
+  dp.calls.clear();
+  auto again = agent.holdUnsynced();
+  CHECK(again.installed == 1);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n2"});
+
+  auto synced = agent.sync(cluster(twoPods()));
+  CHECK(synced.installed == 2);
+  CHECK(synced.removed == 1);
+  CHECK(dp.tables.count(3) == 0);
+  CHECK(dp.tables.at(1).pod == "x/a");
+  CHECK(!dp.tables.at(1).ingress.isolated());
+  CHECK(dp.tables.at(2).pod == "x/b");
+}
+
+TEST_CASE("the loop holds namespaces in default-deny until the first load, then syncs") {
+  HoldingDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1")};
+  LateSource source(dp, 12, twoPods());
+  LoopOptions options;
+  options.pollMs = 5;
+  options.quietMs = 40;
+  options.resyncMs = 100000;
+  options.defaultDenyUntilSynced = true;
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    stop = true;
+  });
+  int code = runAgentLoop(source, options, dp, stop);
+  stopper.join();
+  CHECK(code == 0);
+  REQUIRE(source.atLoad.size() == 2);  // both held before the load, including the late one
+  CHECK(isDenyAll(source.atLoad.at(1)));
+  CHECK(isDenyAll(source.atLoad.at(2)));
+  CHECK(dp.tables.at(1).pod == "x/a");
+  CHECK(dp.tables.at(2).pod == "x/b");
+}
+
+TEST_CASE("without the flag nothing is installed before the first load") {
+  HoldingDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1")};
+  LateSource source(dp, 12, twoPods());
+  LoopOptions options;
+  options.pollMs = 5;
+  options.quietMs = 40;
+  options.resyncMs = 100000;
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    stop = true;
+  });
+  runAgentLoop(source, options, dp, stop);
+  stopper.join();
+  CHECK(source.atLoad.empty());
+  CHECK(dp.tables.at(1).pod == "x/a");
+}
