@@ -16,6 +16,7 @@ Usage: agent_e2e_test.py [--api] KGUARD CONFORMANCE_DIR [CASE-SUBSTRING]
 Exit 0 pass, 1 fail, 77 skipped (not root, or ip/nft missing).
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,17 @@ def steps(conformance):
     return out
 
 
+def remove_stale_labs():
+    """Deletes the network namespaces of earlier runs that were killed before cleaning up (kge<pid>-*,
+    kgr<pid>-* whose pid is gone): an agent programs every namespace holding a pod IP, so a leftover lab
+    with the same IPs would receive rules too and confuse the probes."""
+    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    for line in listing.splitlines():
+        m = re.match(r"(kg[er](\d+)-\S+)", line)
+        if m and not os.path.exists(f"/proc/{m.group(2)}"):
+            subprocess.run(["ip", "netns", "del", m.group(1)], capture_output=True)
+
+
 class Lab:
     def __init__(self, prefix):
         self.prefix = prefix
@@ -74,6 +86,7 @@ class Lab:
         self.procs = []
 
     def up(self):
+        remove_stale_labs()
         sh("ip", "netns", "add", self.hub)
         sh("ip", "-n", self.hub, "link", "set", "lo", "up")
         sh("ip", "-n", self.hub, "link", "add", "br0", "type", "bridge")
