@@ -1,0 +1,75 @@
+// The webhook's request handling without HTTP and TLS, per AdmissionReview of a 3-container pod
+// (bench/webhook/pod.json): parsing the review, validating it (restricted namespace, default config) and
+// rendering the answer — against nlohmann's bare parse of the same bytes, the floor of the parse step.
+//
+//   build/bench/webhook_handler_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "webhook/admission/validator.h"
+#include "webhook/admission_review.h"
+
+namespace {
+
+std::string readPod() {
+  std::ifstream in(KGUARD_SOURCE_DIR "/bench/webhook/pod.json");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string& review() {
+  static const std::string body =
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"b1","kind":{"group":"","version":"v1","kind":"Pod"},)"
+      R"("resource":{"group":"","version":"v1","resource":"pods"},"namespace":"shop","operation":"CREATE",)"
+      R"("userInfo":{"username":"system:serviceaccount:kube-system:replicaset-controller"},"object":)" +
+      readPod() + "}}";
+  return body;
+}
+
+struct RestrictedNamespace : admission::NamespaceGetter, admission::PodLister {
+  admission::NamespaceLookup getNamespace(const std::string&) override {
+    return {true, {{"pod-security.kubernetes.io/enforce", "restricted"}}, ""};
+  }
+  admission::PodList listPods(const std::string&, std::chrono::milliseconds) override { return {true, {}, ""}; }
+};
+
+void BM_NlohmannParseOnly(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(nlohmann::json::parse(review()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * review().size()));
+}
+BENCHMARK(BM_NlohmannParseOnly);
+
+void BM_ParseAdmissionReview(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(webhook::parseAdmissionReview(review()));
+}
+BENCHMARK(BM_ParseAdmissionReview);
+
+void BM_Validate(benchmark::State& state) {
+  RestrictedNamespace cluster;
+  webhook::Metrics metrics;
+  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
+  auto parsed = webhook::parseAdmissionReview(review());
+  for (auto _ : state) benchmark::DoNotOptimize(validator.validate(parsed.review.request));
+}
+BENCHMARK(BM_Validate);
+
+void BM_WholeHandler(benchmark::State& state) {
+  RestrictedNamespace cluster;
+  webhook::Metrics metrics;
+  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
+  for (auto _ : state) {
+    auto parsed = webhook::parseAdmissionReview(review());
+    auto response = validator.validate(parsed.review.request);
+    benchmark::DoNotOptimize(webhook::renderAdmissionReview(parsed.review.apiVersion, parsed.review.request.uid, response));
+  }
+}
+BENCHMARK(BM_WholeHandler);
+
+}  // namespace
+
+BENCHMARK_MAIN();
