@@ -164,7 +164,7 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(CLI::Range(0, 65535));
   agent->add_flag("--once", o->once, "sync once and exit (exit 1 if any namespace failed)");
   agent->add_flag("--default-deny-until-synced", o->defaultDenyUntilSynced,
-                  "until the inputs have been read and synced once, hold every namespace found in default-deny");
+                  "until the inputs have been read and synced once, hold every namespace found without a kguard table in default-deny");
   agent->callback([o, exitCode] { runGuarded(runAgent, *o, "agent", exitCode); });
 }
 

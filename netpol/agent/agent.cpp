@@ -41,6 +41,16 @@ class KernelDatapath : public Datapath {
     return apply(*target, buildReplaceBatch(ruleset, options_, seq_));
   }
 
+  bool hasTable(const NamespaceInfo& ns) override {
+    const Netns* target = find(ns.id);
+    if (!target) return false;
+    try {
+      return hasKguardTable(*target);
+    } catch (const std::exception&) {
+      return false;  // cannot tell: hold it (fail closed)
+    }
+  }
+
   std::optional<std::string> remove(const NamespaceInfo& ns) override {
     const Netns* target = find(ns.id);
     if (!target) return std::nullopt;  // nothing left to clean
@@ -118,9 +128,14 @@ SyncStats Agent::holdUnsynced() {
   Ruleset deny = denyAllRuleset();
   std::string text = renderNft(deny, options_);
   for (const auto& ns : namespaces) {
-    auto previous = installed_.find(ns.id);
-    if (previous != installed_.end()) {
+    if (installed_.count(ns.id) || kept_.count(ns.id)) {
       ++stats.unchanged;
+      continue;
+    }
+    if (datapath_.hasTable(ns)) {
+      kept_.insert(ns.id);
+      ++stats.unchanged;
+      stats.messages.push_back(ns.path + ": keeps the kguard table it already holds until the first sync");
       continue;
     }
     if (auto error = datapath_.install(ns, deny)) {
@@ -176,6 +191,7 @@ SyncStats Agent::sync(const Cluster& cluster) {
     }
   }
   installed_ = std::move(stillInstalled);
+  kept_.clear();
   return stats;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ class Datapath {
   virtual std::vector<NamespaceInfo> namespaces() = 0;
   virtual std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset) = 0;
   virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
+  // Whether the namespace already holds kguard's table (installed by an earlier run of the agent).
+  virtual bool hasTable(const NamespaceInfo&) { return false; }
 };
 
 // Isolated for ingress and egress with nothing allowed: only established/related replies, loopback
@@ -56,9 +59,10 @@ class Agent {
 
   SyncStats sync(const Cluster& cluster);
 
-  // Before the first sync (--default-deny-until-synced): every namespace found that does not yet hold
-  // a ruleset from this agent gets denyAllRuleset(). The first sync() then replaces it with the pod's
-  // compiled ruleset, or removes the table where the namespace holds no pod of the input.
+  // Before the first sync (--default-deny-until-synced): every namespace found that holds no kguard
+  // table yet gets denyAllRuleset(); one that does (an earlier run of the agent installed it, e.g.
+  // before a restart) keeps it. The first sync() then replaces deny-all with the pod's compiled
+  // ruleset, or removes it where the namespace holds no pod of the input.
   SyncStats holdUnsynced();
 
  private:
@@ -68,6 +72,7 @@ class Agent {
   std::string nodeName_;
   RenderOptions options_;
   std::map<uint64_t, std::string> installed_;  // namespace id -> rendered text of what is installed
+  std::set<uint64_t> kept_;  // holdUnsynced: namespaces left with the table an earlier run installed
 };
 
 // Where the agent's objects come from: a folder of manifests or the API server.

@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
@@ -20,6 +22,8 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+
+#include "netpol/render_nft.h"
 
 namespace netpol::agent {
 namespace {
@@ -153,6 +157,46 @@ std::vector<IpAddress> interfaceAddresses(const Netns& ns) {
     if (ret < 0) throw std::runtime_error(std::string("RTM_GETADDR: ") + std::strerror(errno));
   });
   return out;
+}
+
+bool hasKguardTable(const Netns& ns) {
+  bool found = false;
+  inNetns(ns, [&] {
+    Socket sock(NETLINK_NETFILTER);
+    std::vector<char> storage(MNL_SOCKET_BUFFER_SIZE);
+    char* buf = storage.data();
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    uint32_t seq = 1;
+    nlh->nlmsg_seq = seq;
+    auto* nfg = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
+    nfg->nfgen_family = NFPROTO_INET;
+    nfg->version = NFNETLINK_V0;
+    nfg->res_id = 0;
+    mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, kTableName);
+    if (mnl_socket_sendto(sock.nl, nlh, nlh->nlmsg_len) < 0) throw std::runtime_error("NFT_MSG_GETTABLE send failed");
+    unsigned portid = mnl_socket_get_portid(sock.nl);
+    // The table comes back as one NEWTABLE message, then the ack; a missing table is ENOENT.
+    int ret;
+    while ((ret = static_cast<int>(mnl_socket_recvfrom(sock.nl, buf, storage.size()))) > 0) {
+      ret = mnl_cb_run(buf, static_cast<size_t>(ret), seq, portid,
+                       [](const nlmsghdr*, void* data) {
+                         *static_cast<bool*>(data) = true;
+                         return MNL_CB_OK;
+                       },
+                       &found);
+      if (ret <= MNL_CB_STOP) break;
+    }
+    if (ret < 0) {
+      if (errno == ENOENT) {
+        found = false;
+        return;
+      }
+      throw std::runtime_error(std::string("NFT_MSG_GETTABLE: ") + std::strerror(errno));
+    }
+  });
+  return found;
 }
 
 std::optional<std::string> applyBatch(const Netns& ns, const NftBatch& batch) {

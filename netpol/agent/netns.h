@@ -42,6 +42,10 @@ std::vector<Netns> discoverNetns();
 // Every address on every interface of the namespace (RTM_GETADDR dump). Throws std::runtime_error.
 std::vector<IpAddress> interfaceAddresses(const Netns& ns);
 
+// Whether the namespace holds kguard's table (table inet kguard), by NFT_MSG_GETTABLE. Throws
+// std::runtime_error when nf_tables cannot be asked.
+bool hasKguardTable(const Netns& ns);
+
 // Sends one batch into the namespace's nf_tables and waits for every ack. Returns the error text,
 // naming the object whose message failed ("set ingress_v4_ports: File exists"), or nullopt.
 std::optional<std::string> applyBatch(const Netns& ns, const NftBatch& batch);

@@ -23,8 +23,10 @@ class HoldingDatapath : public Datapath {
   std::vector<NamespaceInfo> present;
   std::map<uint64_t, Ruleset> tables;
   std::vector<std::string> calls;
+  std::set<uint64_t> preexisting;  // namespaces holding a kguard table from an earlier run
 
   std::vector<NamespaceInfo> namespaces() override { return present; }
+  bool hasTable(const NamespaceInfo& ns) override { return preexisting.count(ns.id) > 0; }
   std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& rs) override {
     calls.push_back("install " + ns.path);
     tables[ns.id] = rs;
@@ -110,6 +112,25 @@ TEST_CASE("held namespaces get their pod's ruleset on the first sync; the others
   CHECK(dp.tables.count(3) == 0);
   CHECK(dp.tables.at(1).pod == "x/a");
   CHECK(!dp.tables.at(1).ingress.isolated());
+  CHECK(dp.tables.at(2).pod == "x/b");
+}
+
+TEST_CASE("a namespace that already holds a kguard table keeps it until the first sync") {
+  HoldingDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2")};
+  dp.preexisting = {1};  // the agent restarted: x/a's ruleset from before is still installed
+  Agent agent(dp, "", {});
+  auto held = agent.holdUnsynced();
+  CHECK(held.installed == 1);
+  CHECK(held.unchanged == 1);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n2"});
+  dp.calls.clear();
+  agent.holdUnsynced();  // asked once, not again
+  CHECK(dp.calls.empty());
+
+  auto synced = agent.sync(cluster(twoPods()));
+  CHECK(synced.installed == 2);  // x/a's table is rewritten with what this run compiled
+  CHECK(dp.tables.at(1).pod == "x/a");
   CHECK(dp.tables.at(2).pod == "x/b");
 }
 

@@ -12,8 +12,9 @@ scratch namespace and listed the same way (handles and counter values left out).
   netns-gone  a pod's namespace is deleted in the middle of updates: the other pods keep updating and
             the agent logs no failure.
   late-pod  a namespace appears before its pod and policies are in the files: untouched until they
-            are, then its ruleset; with --default-deny-until-synced a namespace found before the first
-            sync is held in deny-all until it. That agent runs in its own mount and PID namespaces
+            are, then its ruleset; with --default-deny-until-synced (a restarted agent) a namespace
+            without a kguard table found before the first sync is held in deny-all until it, one with
+            the table the previous agent installed keeps it. That agent runs in its own mount and PID namespaces
             seeing only this test's namespaces (it would otherwise hold every namespace on the host).
 
 Usage: agent_robustness_test.py KGUARD [CHECK...]
@@ -387,8 +388,10 @@ def check_late_pod(lab, work):
         write_atomic(os.path.join(state, "00-pods.yaml"), pods_yaml("ade"))
         ok = wait_until(lambda: lab.installed("e") == lab.deny_all(), 10)
         failures += report(ok, "late-pod --default-deny-until-synced: a new namespace is held in deny-all before the first sync")
-        failures += report(agent.syncs() == 0 and lab.installed("a") == lab.deny_all(),
-                           "late-pod --default-deny-until-synced: so is a namespace found at start (no sync yet)")
+        before_restart = {"00-pods.yaml": pods_yaml("ad"), "20-policies.yaml": policies("B", 1)}
+        failures += report(agent.syncs() == 0 and all(lab.installed(p) == lab.expected(before_restart, p) for p in "ad"),
+                           "late-pod --default-deny-until-synced: namespaces whose table the previous agent installed "
+                           "keep it (no sync yet)")
         churn.set()
         thread.join()
         want = {"00-pods.yaml": pods_yaml("ade"), "20-policies.yaml": policies("B", 1)}
