@@ -32,7 +32,9 @@ struct GuardrailConfig {
                                        {kRuleAuthenticatedBinding, true},
                                        {kRuleClusterAdminServiceAccount, true}};
   std::vector<std::string> exemptNamePrefixes = {"system:"};  // roles and bindings named so are not checked
-  std::vector<std::string> exemptRoles;                        // role names not checked for grants
+  // role names not checked for grants: cluster-admin is the API server's own wildcard role (who is bound to
+  // it is what the binding rules judge)
+  std::vector<std::string> exemptRoles = {"cluster-admin"};
   std::vector<GuardrailSubject> exemptSubjects = {{"Group", "system:masters", ""}};  // may be bound to wildcard roles
   std::vector<std::string> wildcardRoles = {"cluster-admin"};  // ClusterRoles whose binding is a wildcard grant
   std::vector<std::string> clusterAdminRoles = {"cluster-admin"};

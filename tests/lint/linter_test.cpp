@@ -94,3 +94,12 @@ TEST_CASE("text report: one line per finding with file and line, then a summary"
   CHECK(text.rfind("pod.yaml:2: Pod team/p: hostNamespaces [restricted:latest]: host namespaces (hostPID=true)\n", 0) == 0);
   CHECK(text.find("violations in 1 of 1 objects\n") != std::string::npos);
 }
+
+TEST_CASE("the API server's cluster-admin role is not a guardrail finding, a home-made wildcard role is") {
+  const std::string rules = "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n";
+  auto builtIn = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\n" + rules);
+  CHECK(builtIn.results.empty());
+  auto custom = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: god-mode}\n" + rules);
+  REQUIRE_FALSE(custom.results.empty());
+  CHECK(custom.results[0].finding.check == "rbac.wildcardGrant");
+}
