@@ -74,17 +74,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_ports() {
-  python3 - "$1" <<'EOF'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-}
+# free_ports N: from tests/e2e/cluster.sh (sourcing it only defines functions).
+# shellcheck source=tests/e2e/cluster.sh
+source "$REPO/tests/e2e/cluster.sh"
+free_ports() { _cl_free_ports "$@"; }
 
 # Waits until URL answers 200 (TLS verified against the bench CA).
 wait_ready() {

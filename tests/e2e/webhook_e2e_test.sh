@@ -294,9 +294,7 @@ EOF
 # ---------------------------------------------------------------------------------------------------
 # The webhook process
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+free_port() { _cl_free_ports 1; }  # from cluster.sh
 
 wh_curl() { curl -sS --noproxy '*' -m 5 --cacert "$CERTS/ca.crt" "$@"; }
 
