@@ -191,21 +191,21 @@ EOF
   esac
 }
 
-# hostpid_deployment NAME NAMESPACE
-hostpid_deployment() {
+# hostpid_workload KIND NAME NAMESPACE: a workload whose template runs in the host's PID namespace.
+hostpid_workload() {
   cat <<EOF
 apiVersion: apps/v1
-kind: Deployment
+kind: $1
 metadata:
-  name: $1
-  namespace: $2
+  name: $2
+  namespace: $3
 spec:
   replicas: 1
   selector:
-    matchLabels: {app: $1}
+    matchLabels: {app: $2}
   template:
     metadata:
-      labels: {app: $1}
+      labels: {app: $2}
     spec:
       hostPID: true
       containers:
@@ -213,29 +213,8 @@ spec:
         image: registry.example.com/app:1.0
 EOF
 }
-
-# hostpid_replicaset NAME NAMESPACE
-hostpid_replicaset() {
-  cat <<EOF
-apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: $1
-  namespace: $2
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: $1}
-  template:
-    metadata:
-      labels: {app: $1}
-    spec:
-      hostPID: true
-      containers:
-      - name: app
-        image: registry.example.com/app:1.0
-EOF
-}
+hostpid_deployment() { hostpid_workload Deployment "$@"; }
+hostpid_replicaset() { hostpid_workload ReplicaSet "$@"; }
 
 # Upstream's wording (k8s.io/pod-security-admission: baseline checks, then restricted checks).
 APP_RESTRICTED_REASONS='allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'
