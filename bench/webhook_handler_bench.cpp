@@ -1,6 +1,7 @@
 // The webhook's request handling without HTTP and TLS, per AdmissionReview of a 3-container pod
 // (bench/webhook/pod.json): parsing the review, validating it (restricted namespace, default config) and
-// rendering the answer — against nlohmann's bare parse of the same bytes, the floor of the parse step.
+// rendering the answer — against nlohmann's bare parse of the same bytes; the *Fast cases take the
+// simdjson path the server uses for Pod reviews (webhook/fast_review.h).
 //
 //   build/bench/webhook_handler_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
@@ -69,6 +70,24 @@ void BM_WholeHandler(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_WholeHandler);
+
+// The path `kguard webhook` takes for Pod reviews when no kguard rule is configured (webhook/fast_review.h).
+void BM_ParseAdmissionReviewFast(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(webhook::parseAdmissionReview(review(), true));
+}
+BENCHMARK(BM_ParseAdmissionReviewFast);
+
+void BM_WholeHandlerFast(benchmark::State& state) {
+  RestrictedNamespace cluster;
+  webhook::Metrics metrics;
+  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
+  for (auto _ : state) {
+    auto parsed = webhook::parseAdmissionReview(review(), true);
+    auto response = validator.validate(parsed.review.request);
+    benchmark::DoNotOptimize(webhook::renderAdmissionReview(parsed.review.apiVersion, parsed.review.request.uid, response));
+  }
+}
+BENCHMARK(BM_WholeHandlerFast);
 
 }  // namespace
 

@@ -54,6 +54,23 @@ class JsonReader {
   // Every key of this object (throws unless it is an object).
   std::vector<std::string> keys() const;
 
+  // This value itself, for the decoders shared with the webhook's fast reader (kube/pod_decode_impl.h).
+  bool isString() const { return value_->is_string(); }
+  bool isNumber() const { return value_->is_number(); }
+  std::string stringValue() const { return value_->get<std::string>(); }
+  std::string numberText() const { return value_->dump(); }
+  // The integer, when this is a JSON integer (a float is not).
+  std::optional<int64_t> integer() const {
+    if (!value_->is_number_integer()) return std::nullopt;
+    return value_->get<int64_t>();
+  }
+  // Calls fn(key, child) for each field of this object, in key order (throws unless it is an object).
+  template <typename Fn>
+  void forEachMember(Fn&& fn) const {
+    expectObject();
+    for (const auto& kv : value_->items()) fn(kv.key(), JsonReader(kv.value(), childPath(kv.key().c_str())));
+  }
+
   [[noreturn]] void fail(const std::string& problem) const { throw DecodeError(path_, problem); }
   void expectObject() const;
 

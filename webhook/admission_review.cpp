@@ -4,6 +4,7 @@
 
 #include "kube/json_depth.h"
 #include "kube/json_reader.h"
+#include "webhook/fast_review.h"
 
 namespace webhook {
 namespace {
@@ -44,8 +45,15 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
 
 }  // namespace
 
-ReviewParseResult parseAdmissionReview(const std::string& body) {
+ReviewParseResult parseAdmissionReview(const std::string& body, bool fastPods) {
   ReviewParseResult out;
+  if (fastPods) {
+    if (auto fast = readPodReviewFast(body)) {
+      out.review = std::move(*fast);
+      out.ok = true;
+      return out;
+    }
+  }
   if (kube::jsonNestsDeeperThan(body, kMaxJsonDepth)) {
     out.error = "request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels";
     return out;

@@ -11,7 +11,7 @@
 namespace webhook {
 
 struct ParsedReview {
-  std::shared_ptr<const nlohmann::json> document;  // owns what request.object points into
+  std::shared_ptr<const nlohmann::json> document;  // owns what request.object points into (null on the fast path)
   std::string apiVersion;
   admission::AdmissionRequest request;
 };
@@ -22,7 +22,9 @@ struct ReviewParseResult {
   ParsedReview review;
 };
 
-ReviewParseResult parseAdmissionReview(const std::string& body);
+// `fastPods`: read Pod CREATE/UPDATE reviews with webhook/fast_review.h (no JSON tree, pods decoded);
+// only for a validator that acceptsDecodedPods(). Every other body takes the nlohmann path.
+ReviewParseResult parseAdmissionReview(const std::string& body, bool fastPods = false);
 
 std::string renderAdmissionReview(const std::string& apiVersion, const std::string& uid,
                                   const admission::AdmissionResponse& response);

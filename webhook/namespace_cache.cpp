@@ -54,6 +54,11 @@ void NamespaceCache::apply(const std::string& type, const nlohmann::json& object
   }
 }
 
+bool NamespaceCache::hasCached(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return labels_.count(name) > 0;
+}
+
 admission::NamespaceLookup NamespaceCache::getNamespace(const std::string& name) {
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -22,6 +22,7 @@ class NamespaceCache : public admission::NamespaceGetter, public admission::PodL
   bool synced() const;
 
   admission::NamespaceLookup getNamespace(const std::string& name) override;
+  bool hasCached(const std::string& name) const override;
   admission::PodList listPods(const std::string& namespace_, std::chrono::milliseconds timeout) override;
 
  private:

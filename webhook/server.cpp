@@ -3,10 +3,10 @@
 #include <chrono>
 #include <stdexcept>
 
-#include <httplib.h>
 #include <openssl/ssl.h>
 
 #include "webhook/admission_review.h"
+#include "webhook/event_server.h"
 #include "webhook/log.h"
 
 namespace webhook {
@@ -14,9 +14,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void plain(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(message + "\n", "text/plain; charset=utf-8");
+HttpResponse plain(int status, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = message + "\n";
+  return r;
 }
 
 bool isJsonContentType(const std::string& value) {
@@ -31,6 +33,20 @@ std::string decisionOf(const admission::AdmissionResponse& r) {
   return r.allowed ? (r.warnings.empty() ? "allow" : "allow-with-warnings") : "deny";
 }
 
+SSL_CTX* newTlsContext(certs::ServingCertificate& certificate) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) throw std::runtime_error("cannot create the TLS server context");
+  // TLS 1.2 is the floor the API server and every current client support.
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  // A FIN without close_notify is a client done sending (half-close), not an attack on truncation:
+  // HTTP bodies carry their length.
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_read_ahead(ctx, 1);  // one read() per burst of records instead of two per record
+  certificate.installOn(ctx);
+  return ctx;
+}
+
 }  // namespace
 
 WebhookServer::WebhookServer(ServerOptions options, const admission::Validator& validator, Metrics& metrics,
@@ -39,27 +55,20 @@ WebhookServer::WebhookServer(ServerOptions options, const admission::Validator& 
       validator_(validator),
       metrics_(metrics),
       certificate_(certificate),
-      backendReady_(std::move(backendReady)) {
-  server_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
-    // TLS 1.2 is the floor the API server and every current client support.
-    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-    SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-    certificate_.installOn(&ctx);
-    return true;
-  });
-  if (!server_->is_valid()) throw std::runtime_error("cannot create the TLS server context");
-  const int threads = options_.threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // The API server reuses connections; never close them after a few requests.
-  server_->set_keep_alive_max_count(1000000);
-  // cpp-httplib writes headers and body separately: without TCP_NODELAY, Nagle's algorithm holds the
-  // body until the client's delayed ACK (~40 ms per request, measured in bench/webhook).
-  server_->set_tcp_nodelay(true);
-  server_->set_keep_alive_timeout(options_.keepAliveSeconds);
-  server_->set_read_timeout(10, 0);  // a client that stops sending mid-request does not hold a thread forever
-  server_->set_write_timeout(10, 0);
-  server_->set_payload_max_length(options_.maxBodyBytes);
-  routes();
+      backendReady_(std::move(backendReady)),
+      ctx_(newTlsContext(certificate), SSL_CTX_free),
+      fastPods_(validator.acceptsDecodedPods()) {
+  EventServerOptions o;
+  o.host = options_.host;
+  o.port = options_.port;
+  o.loops = options_.loops;
+  o.workers = options_.threads;
+  o.idleTimeoutMs = options_.keepAliveSeconds * 1000;
+  o.requestTimeoutMs = options_.requestTimeoutSeconds * 1000;
+  o.writeTimeoutMs = options_.requestTimeoutSeconds * 1000;
+  o.maxBodyBytes = options_.maxBodyBytes;
+  events_ = std::make_unique<EventServer>(
+      o, ctx_.get(), [this](const HttpRequest& r) { return checkHead(r); }, [this](HttpRequest& r) { return handle(r); });
 }
 
 WebhookServer::~WebhookServer() {
@@ -69,94 +78,86 @@ WebhookServer::~WebhookServer() {
 
 bool WebhookServer::ready() const { return !draining_ && backendReady_(); }
 
-void WebhookServer::routes() {
-  // Checked on the headers, before the body is read: an oversized or mistyped request costs nothing.
-  // The unread body would be taken for the next request on a keep-alive connection, so a refusal
-  // here also closes the connection.
-  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path != "/validate") return httplib::Server::HandlerResponse::Unhandled;
-    auto refuse = [&](int status, const std::string& message) {
-      plain(res, status, message);
-      res.set_header("Connection", "close");
-      metrics_.requests.inc({"/validate", std::to_string(status)});
-      return httplib::Server::HandlerResponse::Handled;
-    };
-    if (req.method != "POST") return refuse(405, "only POST is allowed on /validate");
-    if (!isJsonContentType(req.get_header_value("Content-Type")))
-      return refuse(400, "Content-Type must be application/json, got \"" + req.get_header_value("Content-Type") + "\"");
-    if (req.has_header("Content-Length")) {
-      const std::string length = req.get_header_value("Content-Length");
-      char* end = nullptr;
-      unsigned long long n = std::strtoull(length.c_str(), &end, 10);
-      if (length.empty() || *end != '\0' || n > options_.maxBodyBytes)
-        return refuse(400, "request body too large: " + length + " bytes, at most " + std::to_string(options_.maxBodyBytes));
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+// Checked on the headers, before the body is read: an oversized or mistyped request costs nothing.
+// A refusal closes the connection (the event server does), since the body is left unread.
+std::optional<HttpResponse> WebhookServer::checkHead(const HttpRequest& req) {
+  if (req.path != "/validate") return std::nullopt;
+  auto refuse = [&](int status, const std::string& message) {
+    metrics_.requests.inc({"/validate", std::to_string(status)});
+    return plain(status, message);
+  };
+  if (req.method != "POST") return refuse(405, "only POST is allowed on /validate");
+  const std::string& contentType = req.header("content-type");
+  if (!isJsonContentType(contentType))
+    return refuse(400, "Content-Type must be application/json, got \"" + contentType + "\"");
+  if (req.contentLength && *req.contentLength > options_.maxBodyBytes)
+    return refuse(400, "request body too large: " + std::to_string(*req.contentLength) + " bytes, at most " +
+                           std::to_string(options_.maxBodyBytes));
+  return std::nullopt;
+}
 
-  server_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
+HandlerResult WebhookServer::handle(HttpRequest& req) {
+  HandlerResult out;
+  if (req.path == "/validate") {
     const auto start = Clock::now();
-    auto parsed = parseAdmissionReview(req.body);
+    auto parsed = parseAdmissionReview(req.body, fastPods_);
     if (!parsed.ok) {
-      plain(res, 400, "malformed AdmissionReview: " + parsed.error);
+      out.response = plain(400, "malformed AdmissionReview: " + parsed.error);
       metrics_.requests.inc({"/validate", "400"});
-      log(LogLevel::Info, "rejected malformed request", {{"error", parsed.error}, {"remote", req.remote_addr}});
-      return;
+      log(LogLevel::Info, "rejected malformed request", {{"error", parsed.error}, {"remote", req.remote}});
+    } else if (validator_.mayBlock(parsed.review.request)) {
+      // Waits on the API server: a worker thread answers, the event loop serves other connections.
+      out.slow = [this, review = std::move(parsed.review), start] { return judge(review, start); };
+    } else {
+      out.response = judge(parsed.review, start);
     }
-    const auto& request = parsed.review.request;
-    admission::AdmissionResponse response;
-    try {
-      response = validator_.validate(request);
-    } catch (const std::exception& e) {
-      // A bug of ours must not crash the server: answer with an error the API server can act on.
-      log(LogLevel::Error, "validation failed", {{"uid", request.uid}, {"error", e.what()}});
-      response = admission::failureResponse(500, "InternalError", std::string("kguard internal error: ") + e.what());
-    }
-    res.set_content(renderAdmissionReview(parsed.review.apiVersion, request.uid, response), "application/json");
-    metrics_.requests.inc({"/validate", "200"});
-    metrics_.latency.observe(std::chrono::duration<double>(Clock::now() - start).count());
-    if (logEnabled(LogLevel::Debug))
-      log(LogLevel::Debug, "admission decision",
-          {{"uid", request.uid}, {"decision", decisionOf(response)}, {"operation", request.operation},
-           {"resource", request.resource.resource}, {"subresource", request.subResource},
-           {"namespace", request.namespace_}, {"name", request.name}, {"user", request.username},
-           {"message", response.result ? response.result->message : ""}});
-  });
-
-  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    plain(res, 200, "ok");
+  } else if (req.method != "GET" && req.method != "HEAD") {
+    out.response = plain(404, "HTTP 404");
+  } else if (req.path == "/healthz") {
+    out.response = plain(200, "ok");
     metrics_.requests.inc({"/healthz", "200"});
-  });
-  server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    bool ok = ready();
-    plain(res, ok ? 200 : 503, ok ? "ok" : (draining_ ? "shutting down" : "namespace cache not synced"));
+  } else if (req.path == "/readyz") {
+    const bool ok = ready();
+    out.response = plain(ok ? 200 : 503, ok ? "ok" : (draining_ ? "shutting down" : "namespace cache not synced"));
     metrics_.requests.inc({"/readyz", ok ? "200" : "503"});
-  });
-  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics_.render(), "text/plain; version=0.0.4");
-  });
+  } else if (req.path == "/metrics") {
+    out.response.contentType = "text/plain; version=0.0.4";
+    out.response.body = metrics_.render();
+  } else {
+    out.response = plain(404, "HTTP 404");
+  }
   // While draining, every answer closes its connection, so that clients move to another replica and
   // idle keep-alive connections do not hold the shutdown up.
-  server_->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (draining_) res.set_header("Connection", "close");
-  });
-  server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) plain(res, res.status, "HTTP " + std::to_string(res.status));
-  });
-  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    plain(res, 500, "internal error");
-  });
+  if (draining_) out.response.close = true;
+  return out;
 }
 
-void WebhookServer::bind() {
-  if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host.c_str());
-  } else {
-    port_ = server_->bind_to_port(options_.host.c_str(), options_.port) ? options_.port : -1;
+HttpResponse WebhookServer::judge(const ParsedReview& review, Clock::time_point start) {
+  const auto& request = review.request;
+  admission::AdmissionResponse response;
+  try {
+    response = validator_.validate(request);
+  } catch (const std::exception& e) {
+    // A bug of ours must not crash the server: answer with an error the API server can act on.
+    log(LogLevel::Error, "validation failed", {{"uid", request.uid}, {"error", e.what()}});
+    response = admission::failureResponse(500, "InternalError", std::string("kguard internal error: ") + e.what());
   }
-  if (port_ <= 0)
-    throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+  HttpResponse out;
+  out.contentType = "application/json";
+  out.body = renderAdmissionReview(review.apiVersion, request.uid, response);
+  out.close = draining_;
+  metrics_.requests.inc({"/validate", "200"});
+  metrics_.latency.observe(std::chrono::duration<double>(Clock::now() - start).count());
+  if (logEnabled(LogLevel::Debug))
+    log(LogLevel::Debug, "admission decision",
+        {{"uid", request.uid}, {"decision", decisionOf(response)}, {"operation", request.operation},
+         {"resource", request.resource.resource}, {"subresource", request.subResource},
+         {"namespace", request.namespace_}, {"name", request.name}, {"user", request.username},
+         {"message", response.result ? response.result->message : ""}});
+  return out;
 }
+
+void WebhookServer::bind() { port_ = events_->bind(); }
 
 void WebhookServer::watchCertificate() {
   uint64_t ticks = 0;
@@ -176,7 +177,7 @@ void WebhookServer::serve() {
   certWatcher_ = std::thread([this] { watchCertificate(); });
   log(LogLevel::Info, "serving", {{"address", options_.host + ":" + std::to_string(port_)},
                                   {"certificate", certificate_.describe()}});
-  server_->listen_after_bind();
+  events_->serve();
   stopped_ = true;
   if (certWatcher_.joinable()) certWatcher_.join();
 }
@@ -185,7 +186,7 @@ void WebhookServer::stop() {
   if (draining_.exchange(true)) return;
   log(LogLevel::Info, "draining", {{"graceMs", std::to_string(options_.shutdownGraceMs)}});
   std::this_thread::sleep_for(std::chrono::milliseconds(options_.shutdownGraceMs));
-  server_->stop();
+  events_->stop();
 }
 
 }  // namespace webhook

@@ -2,9 +2,12 @@
 // The HTTPS admission server: POST /validate (AdmissionReview v1/v1beta1), GET /healthz, /readyz,
 // /metrics. TLS 1.2+, keep-alive connections served concurrently, bodies capped, every bad request
 // answered with 400 and a message, certificates reloaded without a restart, SIGTERM drains.
+// The transport is webhook/event_server.h; this file is the webhook's routes and TLS policy.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -12,18 +15,24 @@
 #include "webhook/admission/validator.h"
 #include "webhook/metrics.h"
 
-namespace httplib {
-class SSLServer;
-}
+typedef struct ssl_ctx_st SSL_CTX;
 
 namespace webhook {
+
+class EventServer;
+struct HttpRequest;
+struct HttpResponse;
+struct HandlerResult;
+struct ParsedReview;
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8443;  // 0 = any free port (tests)
   size_t maxBodyBytes = 3 * 1024 * 1024;  // the API server's own request limit for admission is 3 MiB
-  int threads = 64;                       // each keep-alive connection holds one while open
+  int threads = 64;                       // for requests that wait on the API server (namespace lookups)
+  int loops = 0;                          // event loops serving connections; 0 = one per core
   int keepAliveSeconds = 5;               // idle keep-alive connections are closed after this
+  int requestTimeoutSeconds = 10;         // handshake, and each request's head + body, must arrive within this
   int certReloadIntervalMs = 1000;
   int shutdownGraceMs = 2000;             // not ready, still serving, before the listener closes
 };
@@ -39,14 +48,17 @@ class WebhookServer {
   int port() const { return port_; }
   // Serves until stop(); returns when every in-flight request has been answered.
   void serve();
-  // Drain: /readyz turns 503 at once, requests keep being served for shutdownGraceMs, then the
-  // listener closes and serve() returns after in-flight requests finish. Safe from any thread.
+  // Drain: /readyz turns 503 at once, requests keep being served for shutdownGraceMs (each answer
+  // closing its connection), then the listener closes and serve() returns after in-flight requests
+  // finish. Safe from any thread.
   void stop();
 
   bool ready() const;
 
  private:
-  void routes();
+  std::optional<HttpResponse> checkHead(const HttpRequest& request);
+  HandlerResult handle(HttpRequest& request);
+  HttpResponse judge(const ParsedReview& review, std::chrono::steady_clock::time_point start);
   void watchCertificate();
 
   ServerOptions options_;
@@ -54,7 +66,9 @@ class WebhookServer {
   Metrics& metrics_;
   certs::ServingCertificate& certificate_;
   std::function<bool()> backendReady_;
-  std::unique_ptr<httplib::SSLServer> server_;
+  std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx_;
+  std::unique_ptr<EventServer> events_;
+  const bool fastPods_;  // Pod reviews read by webhook/fast_review.h
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopped_{false};
   std::thread certWatcher_;

@@ -2,11 +2,14 @@
 // AdmissionReview request and response, typed (admission.k8s.io/v1; v1beta1 has the same fields).
 // The object JSON stays owned by the parsed review; the request only points into it.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "kube/pod.h"
 
 namespace admission {
 
@@ -27,6 +30,13 @@ struct AdmissionRequest {
   bool dryRun = false;
   const nlohmann::json* object = nullptr;     // null for DELETE/CONNECT
   const nlohmann::json* oldObject = nullptr;  // set for UPDATE
+  // A Pod CREATE/UPDATE read by the webhook's fast path (webhook/fast_review.h) carries its pods decoded
+  // already and no JSON tree: object/oldObject are null then, and these are set instead.
+  std::shared_ptr<const kube::PodTemplate> decodedPod;
+  std::shared_ptr<const kube::PodTemplate> decodedOldPod;
+
+  bool hasObject() const { return object || decodedPod; }
+  bool hasOldObject() const { return oldObject || decodedOldPod; }
 };
 
 // metav1.Status of a refusal.

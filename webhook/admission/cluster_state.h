@@ -21,6 +21,8 @@ class NamespaceGetter {
  public:
   virtual ~NamespaceGetter() = default;
   virtual NamespaceLookup getNamespace(const std::string& name) = 0;
+  // True when getNamespace(name) answers from memory, without waiting on the API server.
+  virtual bool hasCached(const std::string& /*name*/) const { return false; }
 };
 
 struct PodList {

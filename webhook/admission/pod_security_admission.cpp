@@ -129,7 +129,7 @@ AdmissionResponse PodSecurityAdmission::exemptResponse(const AdmissionRequest& r
 
 AdmissionResponse PodSecurityAdmission::validate(const AdmissionRequest& request) const {
   if (request.operation != "CREATE" && request.operation != "UPDATE") return allowedResponse();
-  if (!request.object || (request.operation == "UPDATE" && !request.oldObject))
+  if (!request.hasObject() || (request.operation == "UPDATE" && !request.hasOldObject()))
     return failureResponse(400, "BadRequest", "request.object (and request.oldObject for UPDATE) is required");
   try {
     if (isCoreResource(request, "namespaces")) return validateNamespace(request);
@@ -212,10 +212,15 @@ AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& requ
     return response;
   }
 
-  std::optional<kube::PodTemplate> pod, oldPod;
+  // Pods decoded by the fast path are used as they are; otherwise decoded here from the JSON tree.
+  const kube::PodTemplate* pod = request.decodedPod.get();
+  const kube::PodTemplate* oldPod = request.decodedOldPod.get();
+  std::optional<kube::PodTemplate> decoded, decodedOld;
   try {
-    pod = kube::extractPod(*request.object);
-    if (request.operation == "UPDATE" && request.oldObject) oldPod = kube::extractPod(*request.oldObject);
+    if (!pod && (decoded = kube::extractPod(*request.object))) pod = &*decoded;
+    if (request.operation == "UPDATE" && !oldPod && request.oldObject &&
+        (decodedOld = kube::extractPod(*request.oldObject)))
+      oldPod = &*decodedOld;
   } catch (const kube::DecodeError& e) {
     recordError(true, request);
     return failureResponse(400, "BadRequest", std::string("failed to decode pod: ") + e.what());
@@ -367,6 +372,8 @@ AdmissionResponse forbiddenResponse(const AdmissionRequest& request, const std::
 
 bool changesWhatRuns(const AdmissionRequest& request) {
   if (request.operation != "UPDATE") return true;
+  if (!request.hasObject() || !request.hasOldObject()) return true;
+  if (request.decodedPod && request.decodedOldPod) return isSignificantPodUpdate(*request.decodedPod, *request.decodedOldPod);
   if (!request.object || !request.oldObject) return true;
   const std::string kind = request.object->value("kind", "");
   auto path = kube::podTemplatePath(request.object->value("apiVersion", ""), kind);

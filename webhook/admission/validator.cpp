@@ -1,5 +1,7 @@
 #include "webhook/admission/validator.h"
 
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 
 #include "kube/json_reader.h"
@@ -13,6 +15,14 @@ namespace admission {
 Validator::Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods,
                      webhook::Metrics& metrics)
     : config_(config), namespaces_(namespaces), metrics_(metrics), podSecurity_(config, namespaces, pods, metrics) {}
+
+bool Validator::acceptsDecodedPods() const { return !config_.rules.anyEnabled(); }
+
+bool Validator::mayBlock(const AdmissionRequest& request) const {
+  // A namespace update may list the namespace's pods; everything else at most looks its namespace up.
+  if (request.resource.group.empty() && request.resource.resource == "namespaces") return true;
+  return !namespaces_.hasCached(request.namespace_);
+}
 
 AdmissionResponse Validator::validate(const AdmissionRequest& request) const {
   AdmissionResponse response = podSecurity_.validate(request);
@@ -32,6 +42,8 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
   // Updates that cannot change what runs (labels, finalizers, scale; a claim's class is immutable) are
   // not judged again: refusing them would strand objects the cluster must still manage.
   if (!changesWhatRuns(request)) return;
+  // Volume claims need the JSON tree: the server reads reviews without one only when no rule is on.
+  if (!request.object) throw std::logic_error("kguard rules need the object's JSON");
   const bool isPod = request.resource.group.empty() && request.resource.resource == "pods";
   const bool isClaim = request.resource.group.empty() && request.resource.resource == "persistentvolumeclaims";
   std::vector<lint::Finding> findings;
@@ -57,6 +69,7 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
   if (request.resource.group != "rbac.authorization.k8s.io" || !request.subResource.empty()) return;
   if (request.operation != "CREATE" && request.operation != "UPDATE") return;
   if (podSecurity_.exemptUser(request.username)) return;
+  if (!request.object) return;  // only pods are read without a JSON tree
   std::vector<lint::Finding> findings;
   try {
     findings = rbac::checkGuardrails(config_.rbacGuardrails, *request.object);

@@ -19,6 +19,12 @@ class Validator {
   Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods, webhook::Metrics& metrics);
 
   AdmissionResponse validate(const AdmissionRequest& request) const;
+  // True when a Pod request whose pods were decoded without a JSON tree (AdmissionRequest::decodedPod)
+  // can be judged: kguard's volume-claim rules still read the tree, so not when a rule is configured.
+  bool acceptsDecodedPods() const;
+  // True when judging the request may wait on the API server (a namespace not in the cache, a
+  // namespace update listing its pods): the server then runs it off its event loop.
+  bool mayBlock(const AdmissionRequest& request) const;
 
  private:
   void applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const;

@@ -23,6 +23,10 @@ class FakeCluster : public NamespaceGetter, public PodLister {
     if (it == namespaces.end()) return {false, {}, "namespace \"" + name + "\" not found"};
     return {true, it->second, ""};
   }
+  // Slow or failing lookups count as "not cached", so the server runs them off its event loop.
+  bool hasCached(const std::string& name) const override {
+    return lookupDelay.count() == 0 && !failLookups && namespaces.count(name) > 0;
+  }
   PodList listPods(const std::string& ns, std::chrono::milliseconds) override { return {true, pods[ns], ""}; }
 
   void addPod(const std::string& ns, const std::string& yaml) {

@@ -1,0 +1,210 @@
+#include "webhook/fast_review.h"
+
+#include <cstdint>
+#include <map>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "kube/pod_decode.h"
+#include "kube/pod_decode_impl.h"
+
+namespace webhook {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// Thrown for anything the fast path does not take; caught once in readPodReviewFast.
+struct NotFast {};
+
+// kube::JsonReader's interface over a simdjson element, with the same semantics (missing and null
+// fields are unset, the last of duplicate keys wins as in nlohmann) but no field paths: an error only
+// sends the request to the nlohmann path, which builds them.
+class FastReader {
+ public:
+  explicit FastReader(element value) : value_(value) {}
+
+  bool isNull() const { return value_.type() == element_type::NULL_VALUE; }
+  bool isString() const { return value_.type() == element_type::STRING; }
+  bool isNumber() const {
+    auto t = value_.type();
+    return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+  }
+  std::string stringValue() const { return std::string(value_.get_string().value_unsafe()); }
+  std::string numberText() const {
+    // nlohmann prints floats its own way ("1000.0"); leave those to it.
+    if (value_.type() == element_type::INT64) return std::to_string(value_.get_int64().value_unsafe());
+    if (value_.type() == element_type::UINT64) return std::to_string(value_.get_uint64().value_unsafe());
+    throw NotFast{};
+  }
+  // As nlohmann's is_number_integer() + get<int64_t>(): a 64-bit unsigned value wraps.
+  std::optional<int64_t> integer() const {
+    if (value_.type() == element_type::INT64) return value_.get_int64().value_unsafe();
+    if (value_.type() == element_type::UINT64) return static_cast<int64_t>(value_.get_uint64().value_unsafe());
+    return std::nullopt;
+  }
+
+  [[noreturn]] void fail(const std::string&) const { throw NotFast{}; }
+  void expectObject() const {
+    if (value_.type() != element_type::OBJECT) throw NotFast{};
+  }
+
+  std::optional<FastReader> field(const char* name) const {
+    expectObject();
+    const std::string_view wanted(name);
+    std::optional<element> found;
+    for (auto member : object())
+      if (member.key == wanted) found = member.value;
+    if (!found || found->type() == element_type::NULL_VALUE) return std::nullopt;
+    return FastReader(*found);
+  }
+
+  template <typename Fn>
+  void forEach(const char* name, Fn&& fn) const {
+    auto list = field(name);
+    if (!list) return;
+    if (list->value_.type() != element_type::ARRAY) throw NotFast{};
+    simdjson::dom::array items = list->value_.get_array().value_unsafe();
+    for (element item : items) fn(FastReader(item));
+  }
+
+  // Fields in key order with the last duplicate winning, as nlohmann's std::map holds them.
+  template <typename Fn>
+  void forEachMember(Fn&& fn) const {
+    expectObject();
+    std::map<std::string_view, element> members;
+    for (auto member : object()) members[member.key] = member.value;
+    for (const auto& [key, value] : members) fn(std::string(key), FastReader(value));
+  }
+
+  std::optional<std::string> optString(const char* name) const {
+    auto f = field(name);
+    if (!f) return std::nullopt;
+    if (!f->isString()) throw NotFast{};
+    return f->stringValue();
+  }
+  std::optional<bool> optBool(const char* name) const {
+    auto f = field(name);
+    if (!f) return std::nullopt;
+    if (f->value_.type() != element_type::BOOL) throw NotFast{};
+    return f->value_.get_bool().value_unsafe();
+  }
+  // As JsonReader::optInt: an integer within int64, or a float with an integral value.
+  std::optional<int64_t> optInt(const char* name) const {
+    auto f = field(name);
+    if (!f) return std::nullopt;
+    if (f->value_.type() == element_type::INT64) return f->value_.get_int64().value_unsafe();
+    if (f->value_.type() == element_type::DOUBLE) {
+      double d = f->value_.get_double().value_unsafe();
+      if (d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9.2e18 && d <= 9.2e18)
+        return static_cast<int64_t>(d);
+    }
+    throw NotFast{};
+  }
+  std::string string(const char* name) const { return optString(name).value_or(""); }
+  bool boolean(const char* name) const { return optBool(name).value_or(false); }
+
+  std::map<std::string, std::string> stringMap(const char* name) const {
+    std::map<std::string, std::string> out;
+    auto f = field(name);
+    if (!f) return out;
+    f->expectObject();
+    for (auto member : f->object()) {
+      FastReader v(member.value);
+      if (v.isNull()) out[std::string(member.key)] = "";
+      else if (v.isString()) out[std::string(member.key)] = v.stringValue();
+      else throw NotFast{};
+    }
+    return out;
+  }
+  std::vector<std::string> stringList(const char* name) const {
+    std::vector<std::string> out;
+    forEach(name, [&out](const FastReader& item) {
+      if (!item.isString()) throw NotFast{};
+      out.push_back(item.stringValue());
+    });
+    return out;
+  }
+
+ private:
+  // Only after a type check (a local copy: the simdjson_result holding it is a temporary).
+  simdjson::dom::object object() const {
+    simdjson::dom::object o = value_.get_object().value_unsafe();
+    return o;
+  }
+  element value_;
+};
+
+// The pod of a Pod object (kube::extractPod for kind Pod); other kinds are not for the fast path.
+std::shared_ptr<const kube::PodTemplate> decodePodObject(const FastReader& object) {
+  auto where = kube::podTemplatePath(object.string("apiVersion"), object.string("kind"));
+  if (!where || !where->empty()) throw NotFast{};
+  return std::make_shared<const kube::PodTemplate>(kube::podDecode::decodePod(object));
+}
+
+// Mirrors parseAdmissionReview + readRequest in admission_review.cpp for the requests it accepts.
+ParsedReview readReview(const FastReader& root) {
+  ParsedReview out;
+  root.expectObject();
+  out.apiVersion = root.string("apiVersion");
+  if (out.apiVersion != "admission.k8s.io/v1" && out.apiVersion != "admission.k8s.io/v1beta1") throw NotFast{};
+  if (root.string("kind") != "AdmissionReview") throw NotFast{};
+  auto r = root.field("request");
+  if (!r) throw NotFast{};
+  auto& req = out.request;
+  req.uid = r->string("uid");
+  if (req.uid.empty()) throw NotFast{};
+  if (auto kind = r->field("kind")) req.kind = kind->string("kind");
+  auto resource = r->field("resource");
+  if (!resource) throw NotFast{};
+  req.resource = {resource->string("group"), resource->string("version"), resource->string("resource")};
+  req.subResource = r->string("subResource");
+  req.name = r->string("name");
+  req.namespace_ = r->string("namespace");
+  req.operation = r->string("operation");
+  if (auto user = r->field("userInfo")) {
+    req.username = user->string("username");
+    req.groups = user->stringList("groups");
+  }
+  req.dryRun = r->boolean("dryRun");
+  auto object = r->field("object");
+  auto oldObject = r->field("oldObject");
+  if (oldObject) oldObject->expectObject();
+  // Only Pod CREATE and UPDATE, with the objects they need; everything else takes the general path.
+  if (!req.resource.group.empty() || req.resource.resource != "pods" || !object) throw NotFast{};
+  if (req.operation != "CREATE" && req.operation != "UPDATE") throw NotFast{};
+  req.decodedPod = decodePodObject(*object);
+  if (req.operation == "UPDATE") {
+    if (!oldObject) throw NotFast{};
+    req.decodedOldPod = decodePodObject(*oldObject);
+  }
+  return out;
+}
+
+// Shallower than admission_review.cpp's depth limit (200), so that any input near that limit is left
+// to the nlohmann path and its depth guard. simdjson itself never recurses on input.
+constexpr size_t kMaxDepth = 150;
+
+simdjson::dom::parser& threadParser() {
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(64 * 1024, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+    return p;
+  }();
+  return parser;
+}
+
+}  // namespace
+
+std::optional<ParsedReview> readPodReviewFast(const std::string& body) {
+  element root;
+  if (threadParser().parse(body).get(root) != simdjson::SUCCESS) return std::nullopt;
+  try {
+    return readReview(FastReader(root));
+  } catch (const NotFast&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace webhook
