@@ -9,8 +9,10 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "kube/manifest.h"
+#include "metrics/http_endpoint.h"
 #include "netpol/agent/agent.h"
 #include "netpol/agent/api_source.h"
+#include "netpol/agent/dir_source.h"
 #include "netpol/decode.h"
 #include "netpol/matrix.h"
 #include "netpol/render_nft.h"
@@ -26,7 +28,7 @@ struct NetpolOptions {
   std::string from, to, pod;
   std::optional<int> nflogGroup;
   // agent
-  std::string watchDir, node, kubeconfig;
+  std::string watchDir, node, kubeconfig, metricsAddress;
   bool once = false;
   bool defaultDenyUntilSynced = false;
 };
@@ -95,10 +97,22 @@ int runAgent(const NetpolOptions& o) {
   loop.render.nflogGroup = o.nflogGroup;
   loop.once = o.once;
   loop.defaultDenyUntilSynced = o.defaultDenyUntilSynced;
+  netpol::agent::AgentMetrics metrics;
+  loop.metrics = &metrics;
+  std::unique_ptr<metrics::HttpEndpoint> metricsEndpoint;
+  if (!o.metricsAddress.empty()) {
+    try {
+      metricsEndpoint = std::make_unique<metrics::HttpEndpoint>(o.metricsAddress, [&metrics] { return metrics.render(); });
+    } catch (const std::runtime_error& e) {
+      throw UsageError{std::string("--metrics-bind-address: ") + e.what()};
+    }
+    std::cerr << "kguard netpol agent: metrics on http://" << o.metricsAddress.substr(0, o.metricsAddress.rfind(':'))
+              << ":" << metricsEndpoint->port() << "/metrics" << std::endl;
+  }
   auto datapath = netpol::agent::makeKernelDatapath(loop.render);
   if (o.defaultDenyUntilSynced && o.watchDir.empty()) {
     // Connecting to the API server waits for the first list: hold what is already here meanwhile.
-    netpol::agent::Agent holder(*datapath, o.node, loop.render);
+    netpol::agent::Agent holder(*datapath, o.node, loop.render, &metrics);
     for (const auto& m : holder.holdUnsynced().messages) std::cerr << "kguard netpol agent: " << m << "\n";
   }
   std::unique_ptr<netpol::agent::ClusterSource> source;
@@ -163,6 +177,8 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   agent->add_option("--kubeconfig", o->kubeconfig, "watch the API server (default: in-cluster service account)");
   agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(CLI::Range(0, 65535));
   agent->add_flag("--once", o->once, "sync once and exit (exit 1 if any namespace failed)");
+  agent->add_option("--metrics-bind-address", o->metricsAddress,
+                    "serve Prometheus metrics on http://HOST:PORT/metrics (port 0 = any free port; default: off)");
   agent->add_flag("--default-deny-until-synced", o->defaultDenyUntilSynced,
                   "until the inputs have been read and synced once, hold every namespace found without a kguard table in default-deny");
   agent->callback([o, exitCode] { runGuarded(runAgent, *o, "agent", exitCode); });

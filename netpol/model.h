@@ -56,6 +56,9 @@ struct NetworkPolicy {
   bool affectsIngress = true;
   bool affectsEgress = false;
   size_t manifestIndex = 0;  // position in the input, for lint and messages
+  // spec as canonical JSON (sorted keys): two policies with the same id and text compile the same,
+  // which lets the agent skip pods whose selecting policies did not change.
+  std::string canonicalSpec;
 
   std::string id() const { return namespace_ + "/" + name; }
 };

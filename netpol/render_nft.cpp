@@ -124,4 +124,16 @@ std::string renderNft(const Ruleset& rs, const RenderOptions& options) {
   return out.str();
 }
 
+size_t ruleCount(const Ruleset& rs, const RenderOptions& options) {
+  // Counted from the chains as rendered, so the number follows whatever the chains hold.
+  std::ostringstream chains;
+  writeChain(chains, rs, rs.ingress, true, options);
+  writeChain(chains, rs, rs.egress, false, options);
+  size_t rules = 0;
+  std::istringstream lines(chains.str());
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("\t\t", 0) == 0 && line.rfind("\t\t#", 0) != 0 && line.rfind("\t\ttype ", 0) != 0) ++rules;
+  return rules;
+}
+
 }  // namespace netpol

@@ -18,6 +18,9 @@ struct RenderOptions {
 
 std::string renderNft(const Ruleset& ruleset, const RenderOptions& options = {});
 
+// How many rules the ruleset's chains hold (for the agent's metrics).
+size_t ruleCount(const Ruleset& ruleset, const RenderOptions& options = {});
+
 // nftables limits comments to 128 bytes and the log prefix to 127; both must stay printable and
 // free of quotes whatever the object names contain.
 std::string nftQuotable(const std::string& text, size_t maxBytes);

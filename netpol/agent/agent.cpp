@@ -1,15 +1,13 @@
 #include "netpol/agent/agent.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "kube/manifest.h"
 #include "netpol/agent/netns.h"
+#include "netpol/agent/ruleset_inputs.h"
 #include "netpol/decode.h"
 
 namespace netpol::agent {
@@ -77,26 +75,6 @@ class KernelDatapath : public Datapath {
   uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
 };
 
-// Names, sizes and modification times of every manifest file under dir: a change in any is a change.
-std::string dirFingerprint(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> entries;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    auto ext = it->path().extension().string();
-    if (ext != ".yaml" && ext != ".yml" && ext != ".json") continue;
-    struct stat st;
-    if (stat(it->path().c_str(), &st) != 0) continue;
-    entries.push_back(it->path().string() + ":" + std::to_string(st.st_size) + ":" +
-                      std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec));
-  }
-  std::sort(entries.begin(), entries.end());
-  std::string out;
-  for (const auto& e : entries) out += e + "\n";
-  return out;
-}
-
 void log(const std::string& line) { std::cerr << "kguard netpol agent: " << line << std::endl; }
 
 }  // namespace
@@ -144,24 +122,46 @@ SyncStats Agent::holdUnsynced() {
     } else {
       ++stats.installed;
       stats.messages.push_back(ns.path + ": held in default-deny until the first sync");
-      installed_[ns.id] = text;
+      installed_[ns.id] = Installed{text, 0, std::nullopt, ruleCount(deny, options_), 0};
     }
   }
+  publish();
   return stats;
 }
 
-SyncStats Agent::sync(const Cluster& cluster) {
+void Agent::publish() const {
+  if (!metrics_) return;
+  size_t rules = 0, elements = 0;
+  for (const auto& [id, entry] : installed_) rules += entry.rules, elements += entry.elements;
+  metrics_->podsProgrammed.set(static_cast<double>(installed_.size()));
+  metrics_->rules.set(static_cast<double>(rules));
+  metrics_->elements.set(static_cast<double>(elements));
+}
+
+SyncStats Agent::sync(const Cluster& cluster, std::optional<Clock::time_point> changedAt) {
   SyncStats stats;
   auto namespaces = datapath_.namespaces();
   stats.namespaces = namespaces.size();
-  std::map<uint64_t, std::string> stillInstalled;
-  RulesetCompiler compiler(cluster);
+  std::string world = describeWorld(cluster);
+  if (world != worldText_ || worldGeneration_ == 0) {
+    worldText_ = std::move(world);
+    ++worldGeneration_;
+  }
+  auto count = [this](const char* operation, bool ok) {
+    if (!metrics_) return;
+    metrics_->operations.inc({operation, ok ? "ok" : "error"});
+    if (!ok) metrics_->errors.inc({operation});
+  };
+  std::map<uint64_t, Installed> stillInstalled;
+  std::optional<RulesetCompiler> compiler;  // built on first use: a sync that compiles nothing skips it
   for (const auto& ns : namespaces) {
     const Pod* pod = podFor(cluster, ns);
     auto previous = installed_.find(ns.id);
     if (!pod) {
       if (previous == installed_.end()) continue;
-      if (auto error = datapath_.remove(ns)) {
+      auto error = datapath_.remove(ns);
+      count("remove", !error);
+      if (error) {
         ++stats.failed;
         stats.messages.push_back(ns.path + ": removing table failed: " + *error);
         stillInstalled[ns.id] = previous->second;
@@ -172,99 +172,108 @@ SyncStats Agent::sync(const Cluster& cluster) {
       continue;
     }
     ++stats.pods;
-    Ruleset ruleset = compiler.compile(*pod);
-    std::string text = renderNft(ruleset, options_);
-    if (previous != installed_.end() && previous->second == text) {
+    auto policies = selectingPolicies(cluster, *pod);
+    if (previous != installed_.end() && policies && previous->second.world == worldGeneration_ &&
+        previous->second.policies == policies) {
       ++stats.unchanged;
-      stillInstalled[ns.id] = text;
+      stillInstalled[ns.id] = std::move(previous->second);
       continue;
     }
-    if (auto error = datapath_.install(ns, ruleset)) {
+    if (!compiler) compiler.emplace(cluster);
+    ++stats.compiled;
+    Ruleset ruleset = compiler->compile(*pod);
+    Installed entry{renderNft(ruleset, options_), worldGeneration_, std::move(policies), ruleCount(ruleset, options_),
+                    ruleset.ingress.elementCount() + ruleset.egress.elementCount()};
+    if (previous != installed_.end() && previous->second.text == entry.text) {
+      ++stats.unchanged;
+      stillInstalled[ns.id] = std::move(entry);
+      continue;
+    }
+    auto error = datapath_.install(ns, ruleset);
+    count("install", !error);
+    if (error) {
       ++stats.failed;
       stats.messages.push_back(pod->id() + " (" + ns.path + "): install failed: " + *error);
       if (previous != installed_.end()) stillInstalled[ns.id] = previous->second;  // old ruleset stays
     } else {
       ++stats.installed;
-      stats.messages.push_back(pod->id() + " (" + ns.path + "): ruleset installed (" +
-                               std::to_string(ruleset.ingress.elementCount() + ruleset.egress.elementCount()) + " set elements)");
-      stillInstalled[ns.id] = text;
+      if (metrics_ && changedAt)
+        metrics_->programmingLatency.observe(std::chrono::duration<double>(Clock::now() - *changedAt).count());
+      stats.messages.push_back(pod->id() + " (" + ns.path + "): ruleset installed (" + std::to_string(entry.elements) +
+                               " set elements)");
+      stillInstalled[ns.id] = std::move(entry);
     }
   }
   installed_ = std::move(stillInstalled);
   kept_.clear();
+  publish();
   return stats;
 }
 
 namespace {
 
-class DirSource : public ClusterSource {
- public:
-  explicit DirSource(std::string dir) : dir_(std::move(dir)) {}
-  std::string version() override { return dirFingerprint(dir_); }
-  Cluster load() override { return decodeCluster(kube::loadManifests({dir_})); }
-  std::string describe() const override { return dir_; }
-
- private:
-  std::string dir_;
-};
+long long millisSince(Agent::Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Agent::Clock::now() - t).count();
+}
 
 }  // namespace
 
-std::unique_ptr<ClusterSource> makeDirSource(const std::string& dir) { return std::make_unique<DirSource>(dir); }
-
 int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& datapath, const std::atomic<bool>& stop) {
-  using Clock = std::chrono::steady_clock;
-  Agent agent(datapath, options.nodeName, options.render);
+  using Clock = Agent::Clock;
+  using std::chrono::milliseconds;
+  Agent agent(datapath, options.nodeName, options.render, options.metrics);
   std::optional<Cluster> cluster;
-  std::string loaded;  // version of what `cluster` was read from
-  auto lastSync = Clock::now() - std::chrono::hours(1);
-  bool reloaded = false;  // report the first sync after each reload, even if nothing changed
   auto hold = [&] {
     if (!options.defaultDenyUntilSynced || cluster) return;
     auto stats = agent.holdUnsynced();
     for (const auto& m : stats.messages) log(m);
   };
+  bool pending = true;  // the start counts as a change: everything is new
+  auto changedAt = Clock::now();
+  auto lastSync = Clock::now();
+  bool reloaded = false;  // sync right after each reload and report it, even if nothing changed
   while (!stop) {
     hold();
-    std::string seen = source.version();
-    if (seen != loaded) {
-      // Coalesce a burst of changes into one sync: wait until the source stops changing.
-      for (auto quietSince = Clock::now(); !stop && !options.once;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(options.pollMs));
+    if (pending) {
+      // Coalesce a burst of changes into one load: wait until the source has been quiet for quietMs,
+      // but never longer than maxDelayMs after the burst's first change.
+      while (!stop && !options.once && Clock::now() - changedAt < milliseconds(options.maxDelayMs) &&
+             source.waitForChange(milliseconds(options.quietMs)))
         hold();
-        std::string now = source.version();
-        if (now != seen) {
-          seen = now;
-          quietSince = Clock::now();
-        } else if (Clock::now() - quietSince >= std::chrono::milliseconds(options.quietMs)) {
-          break;
-        }
-      }
+      pending = false;
+      auto loadStart = Clock::now();
       try {
         cluster = source.load();
         log("loaded " + std::to_string(cluster->pods.size()) + " pods, " + std::to_string(cluster->policies.size()) +
-            " policies from " + source.describe());
+            " policies from " + source.describe() + " in " + std::to_string(millisSince(loadStart)) + " ms");
       } catch (const kube::InputError& e) {
+        if (options.metrics) options.metrics->errors.inc({"load"});
         log(std::string("keeping the previous state: ") + e.what());
         if (!cluster) return 2;
       }
-      loaded = seen;
       reloaded = true;
-      lastSync = Clock::now() - std::chrono::hours(1);  // sync now
     }
-    if (cluster && Clock::now() - lastSync >= std::chrono::milliseconds(options.resyncMs)) {
-      auto stats = agent.sync(*cluster);
+    if (cluster && (reloaded || Clock::now() - lastSync >= milliseconds(options.resyncMs))) {
+      auto syncStart = Clock::now();
+      auto stats = agent.sync(*cluster, reloaded ? std::optional<Clock::time_point>(changedAt) : std::nullopt);
+      if (options.metrics) options.metrics->syncs.inc({reloaded ? "change" : "resync"});
       for (const auto& m : stats.messages) log(m);
       if (stats.installed || stats.removed || stats.failed || reloaded)
         log("sync: " + std::to_string(stats.pods) + " local pods in " + std::to_string(stats.namespaces) +
-            " namespaces; installed " + std::to_string(stats.installed) + ", unchanged " +
-            std::to_string(stats.unchanged) + ", removed " + std::to_string(stats.removed) + ", failed " +
-            std::to_string(stats.failed));
+            " namespaces; compiled " + std::to_string(stats.compiled) + ", installed " + std::to_string(stats.installed) +
+            ", unchanged " + std::to_string(stats.unchanged) + ", removed " + std::to_string(stats.removed) +
+            ", failed " + std::to_string(stats.failed) + " in " + std::to_string(millisSince(syncStart)) + " ms");
       lastSync = Clock::now();
       reloaded = false;
       if (options.once) return stats.failed ? 1 : 0;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(options.pollMs));
+    // Sleep until a change arrives or the next resync is due; short slices keep `stop` responsive.
+    auto untilResync = milliseconds(options.resyncMs) - std::chrono::duration_cast<milliseconds>(Clock::now() - lastSync);
+    auto wait = std::max(milliseconds(1), std::min(untilResync, milliseconds(100)));
+    if (source.waitForChange(wait)) {
+      pending = true;
+      changedAt = Clock::now();
+    }
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 // Namespaces are matched to pods by the pod IPs on their interfaces; only namespaces whose compiled
 // ruleset changed are touched; a namespace whose pod is gone loses kguard's table (and nothing else).
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "netpol/agent/agent_metrics.h"
 #include "netpol/model.h"
 #include "netpol/render_nft.h"
 #include "netpol/ruleset.h"
@@ -44,8 +46,9 @@ std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options);
 struct SyncStats {
   size_t namespaces = 0;  // namespaces seen
   size_t pods = 0;        // namespaces holding a pod of the input
+  size_t compiled = 0;    // rulesets compiled (pods whose inputs changed, see ruleset_inputs.h)
   size_t installed = 0;   // rulesets (re)installed
-  size_t unchanged = 0;   // skipped: same ruleset as installed
+  size_t unchanged = 0;   // skipped: same inputs or same ruleset as installed
   size_t removed = 0;     // tables removed (pod gone)
   size_t failed = 0;
   std::vector<std::string> messages;  // one line per change or failure
@@ -53,11 +56,16 @@ struct SyncStats {
 
 class Agent {
  public:
-  // `nodeName` empty = every pod whose IP is found locally.
-  Agent(Datapath& datapath, std::string nodeName, RenderOptions options)
-      : datapath_(datapath), nodeName_(std::move(nodeName)), options_(options) {}
+  using Clock = std::chrono::steady_clock;
 
-  SyncStats sync(const Cluster& cluster);
+  // `nodeName` empty = every pod whose IP is found locally. `metrics` may be null.
+  Agent(Datapath& datapath, std::string nodeName, RenderOptions options, AgentMetrics* metrics = nullptr)
+      : datapath_(datapath), nodeName_(std::move(nodeName)), options_(options), metrics_(metrics) {}
+
+  // Installs each local pod's ruleset where it changed. Pods whose inputs (ruleset_inputs.h) are
+  // unchanged since their ruleset was installed are not compiled again. `changedAt`: when the change
+  // that prompted this sync was seen, for the programming-latency histogram.
+  SyncStats sync(const Cluster& cluster, std::optional<Clock::time_point> changedAt = std::nullopt);
 
   // Before the first sync (--default-deny-until-synced): every namespace found that holds no kguard
   // table yet gets denyAllRuleset(); one that does (an earlier run of the agent installed it, e.g.
@@ -66,38 +74,50 @@ class Agent {
   SyncStats holdUnsynced();
 
  private:
+  // What is in one namespace's kguard table, and what it was compiled from.
+  struct Installed {
+    std::string text;    // the ruleset as rendered
+    uint64_t world = 0;  // worldGeneration_ it was compiled in; 0 = unknown (e.g. deny-all)
+    std::optional<std::vector<std::string>> policies;  // the policies that selected the pod
+    size_t rules = 0, elements = 0;
+  };
+
   const Pod* podFor(const Cluster& cluster, const NamespaceInfo& ns) const;
+  void publish() const;  // gauges from installed_
 
   Datapath& datapath_;
   std::string nodeName_;
   RenderOptions options_;
-  std::map<uint64_t, std::string> installed_;  // namespace id -> rendered text of what is installed
+  AgentMetrics* metrics_;
+  std::map<uint64_t, Installed> installed_;  // by namespace id
   std::set<uint64_t> kept_;  // holdUnsynced: namespaces left with the table an earlier run installed
+  std::string worldText_;    // describeWorld() of the last sync
+  uint64_t worldGeneration_ = 0;
 };
 
-// Where the agent's objects come from: a folder of manifests or the API server.
+// Where the agent's objects come from: a folder of manifests (dir_source.h) or the API server
+// (api_source.h).
 class ClusterSource {
  public:
   virtual ~ClusterSource() = default;
-  // Changes whenever the objects may have changed (cheap; polled).
-  virtual std::string version() = 0;
+  // Waits up to `timeout` for a change notification; true when the objects may have changed since
+  // the previous call returned (notifications are consumed by the call that reports them).
+  virtual bool waitForChange(std::chrono::milliseconds timeout) = 0;
   // The objects now. Throws kube::InputError (the agent keeps the previous state).
   virtual Cluster load() = 0;
   virtual std::string describe() const = 0;
 };
 
-// Namespaces, Pods, Nodes and NetworkPolicies from the YAML/JSON files under `dir` (recursively).
-std::unique_ptr<ClusterSource> makeDirSource(const std::string& dir);
-
 struct LoopOptions {
   std::string nodeName;
   RenderOptions render;
-  int pollMs = 200;      // how often the source is checked for changes
-  int quietMs = 300;     // a burst of changes ends when the source has been quiet this long
+  int quietMs = 15;      // a burst of changes ends when the source has been quiet this long...
+  int maxDelayMs = 150;  // ...or when its first change is this old: a steady stream still gets applied
   int resyncMs = 2000;   // namespaces appear without the source changing: look again this often
   bool once = false;     // one sync, then return
   // Until the first load of the source has been synced, hold every namespace found in default-deny.
   bool defaultDenyUntilSynced = false;
+  AgentMetrics* metrics = nullptr;
 };
 
 // Runs until `stop` (or after one sync with `once`). Returns the exit code: 0; 1 when `once` and a

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -41,11 +43,11 @@ class ApiSource : public ClusterSource {
           client_, c.path,
           [this, s](std::vector<nlohmann::json> items) {
             s->replace(std::move(items));
-            ++generation_;
+            changed();
           },
           [this, s](const std::string& type, const nlohmann::json& object) {
             s->apply(type, object);
-            ++generation_;
+            changed();
           }));
     }
     for (auto& r : reflectors_) r->start();
@@ -60,9 +62,16 @@ class ApiSource : public ClusterSource {
       if (!reflectors_[i]->waitForSync(std::chrono::milliseconds(timeoutMs)))
         throw kube::InputError(server_ + kCollections[i].path + ": not listed within " + std::to_string(timeoutMs) +
                                " ms: " + reflectors_[i]->lastError());
+    std::lock_guard<std::mutex> lock(mutex_);
+    reported_ = generation_;  // the first load reads everything listed so far
   }
 
-  std::string version() override { return std::to_string(generation_.load()); }
+  bool waitForChange(std::chrono::milliseconds timeout) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    bool changed = changes_.wait_for(lock, timeout, [this] { return generation_ != reported_; });
+    reported_ = generation_;
+    return changed;
+  }
 
   Cluster load() override {
     std::vector<kube::Manifest> manifests;
@@ -88,7 +97,18 @@ class ApiSource : public ClusterSource {
   std::string server_;
   std::vector<std::unique_ptr<kube::ObjectStore>> stores_;
   std::vector<std::unique_ptr<kube::Reflector>> reflectors_;
-  std::atomic<uint64_t> generation_{0};
+  void changed() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++generation_;
+    }
+    changes_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changes_;
+  uint64_t generation_ = 0;  // bumped by every watch event and relist
+  uint64_t reported_ = 0;    // generation the last waitForChange saw
 };
 
 }  // namespace

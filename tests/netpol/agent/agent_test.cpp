@@ -111,13 +111,18 @@ TEST_CASE("--node keeps the agent to its own node's pods") {
 
 namespace {
 
-// A source that changes `burst` times in quick succession, then stays put.
+// A source that reports `burst` changes in quick succession, then stays put.
 class BurstySource : public ClusterSource {
  public:
   BurstySource(int burst, std::string yaml) : remaining_(burst), yaml_(std::move(yaml)) {}
-  std::string version() override {
-    if (remaining_ > 0) --remaining_, ++version_;
-    return std::to_string(version_);
+  bool waitForChange(std::chrono::milliseconds timeout) override {
+    if (remaining_ > 0) {
+      --remaining_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      return true;
+    }
+    std::this_thread::sleep_for(timeout);
+    return false;
   }
   Cluster load() override {
     ++loads;
@@ -128,7 +133,6 @@ class BurstySource : public ClusterSource {
 
  private:
   int remaining_;
-  int version_ = 0;
   std::string yaml_;
 };
 
@@ -139,8 +143,8 @@ TEST_CASE("a burst of changes is coalesced into one load and one install per nam
   dp.present = {netns(1, "10.0.0.1")};
   BurstySource source(8, pods());
   LoopOptions options;
-  options.pollMs = 5;
-  options.quietMs = 60;
+  options.quietMs = 20;
+  options.maxDelayMs = 1000;
   options.resyncMs = 100000;
   std::atomic<bool> stop{false};
   std::thread stopper([&] {

@@ -53,16 +53,19 @@ std::string twoPods() {
   return ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{pod: b}", "10.0.0.2");
 }
 
-// Changes version `burst` times (one per poll), then loads; on load, records what was installed.
+// Reports `burst` changes (one per call), then none; on load, records what was installed.
 class LateSource : public ClusterSource {
  public:
   LateSource(HoldingDatapath& dp, int burst, std::string yaml) : dp_(dp), remaining_(burst), yaml_(std::move(yaml)) {}
-  std::string version() override {
+  bool waitForChange(std::chrono::milliseconds timeout) override {
     if (remaining_ > 0) {
-      --remaining_, ++version_;
+      --remaining_;
       if (remaining_ == 5) dp_.present.push_back(netnsWith(2, "10.0.0.2"));  // a pod appears while waiting
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      return true;
     }
-    return std::to_string(version_);
+    std::this_thread::sleep_for(timeout);
+    return false;
   }
   Cluster load() override {
     atLoad = dp_.tables;
@@ -74,7 +77,6 @@ class LateSource : public ClusterSource {
  private:
   HoldingDatapath& dp_;
   int remaining_;
-  int version_ = 0;
   std::string yaml_;
 };
 
@@ -139,8 +141,8 @@ TEST_CASE("the loop holds namespaces in default-deny until the first load, then 
   dp.present = {netnsWith(1, "10.0.0.1")};
   LateSource source(dp, 12, twoPods());
   LoopOptions options;
-  options.pollMs = 5;
-  options.quietMs = 40;
+  options.quietMs = 20;
+  options.maxDelayMs = 1000;
   options.resyncMs = 100000;
   options.defaultDenyUntilSynced = true;
   std::atomic<bool> stop{false};
@@ -163,8 +165,8 @@ TEST_CASE("without the flag nothing is installed before the first load") {
   dp.present = {netnsWith(1, "10.0.0.1")};
   LateSource source(dp, 12, twoPods());
   LoopOptions options;
-  options.pollMs = 5;
-  options.quietMs = 40;
+  options.quietMs = 20;
+  options.maxDelayMs = 1000;
   options.resyncMs = 100000;
   std::atomic<bool> stop{false};
   std::thread stopper([&] {

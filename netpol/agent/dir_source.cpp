@@ -1,0 +1,195 @@
+#include "netpol/agent/dir_source.h"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "kube/manifest.h"
+#include "netpol/decode.h"
+
+namespace netpol::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What identifies one version of a file: any write, replacement or truncation changes one of these.
+struct FileStamp {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  timespec mtime{}, ctime{};
+
+  bool operator==(const FileStamp& o) const {
+    return device == o.device && inode == o.inode && size == o.size && mtime.tv_sec == o.mtime.tv_sec &&
+           mtime.tv_nsec == o.mtime.tv_nsec && ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
+  }
+};
+
+struct CachedFile {
+  FileStamp stamp;
+  std::vector<kube::Manifest> manifests;
+};
+
+bool isManifestFile(const fs::path& p) {
+  auto ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw kube::InputError(path + ": cannot read file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw kube::InputError(path + ": error while reading file");
+  return buffer.str();
+}
+
+class DirSource : public ClusterSource {
+ public:
+  explicit DirSource(std::string dir) : dir_(std::move(dir)) {
+    inotify_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    watchTree();
+    if (inotify_ < 0) pollForChange(std::chrono::milliseconds(0));  // the baseline to compare with
+  }
+  ~DirSource() override {
+    if (inotify_ >= 0) close(inotify_);
+  }
+
+  bool waitForChange(std::chrono::milliseconds timeout) override {
+    if (inotify_ < 0) return pollForChange(timeout);
+    pollfd p{inotify_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    return drainEvents();
+  }
+
+  Cluster load() override {
+    watchTree();  // folders created since the last load get watches before their files are read
+    auto files = listFiles();
+    std::map<std::string, CachedFile> next;
+    std::vector<kube::Manifest> manifests;
+    try {
+      for (const auto& [path, stamp] : files) {
+        auto cached = cache_.find(path);
+        CachedFile entry;
+        if (cached != cache_.end() && cached->second.stamp == stamp)
+          entry = std::move(cached->second);
+        else
+          entry = CachedFile{stamp, kube::parseManifests(readFile(path), path)};
+        manifests.insert(manifests.end(), entry.manifests.begin(), entry.manifests.end());
+        next.emplace(path, std::move(entry));
+      }
+      Cluster cluster = decodeCluster(manifests);
+      cache_ = std::move(next);
+      return cluster;
+    } catch (...) {
+      cache_.clear();  // entries were moved out; the next load parses everything again
+      throw;
+    }
+  }
+
+  std::string describe() const override { return dir_; }
+
+ private:
+  // Every manifest file under dir_ with its stamp, sorted by path as `kguard lint DIR` reads them.
+  std::vector<std::pair<std::string, FileStamp>> listFiles() const {
+    std::error_code ec;
+    auto status = fs::status(dir_, ec);
+    if (ec || !fs::exists(status)) throw kube::InputError(dir_ + ": no such file or directory");
+    std::vector<std::pair<std::string, FileStamp>> out;
+    if (!fs::is_directory(status)) {
+      out.emplace_back(dir_, stampOf(dir_));
+      return out;
+    }
+    for (fs::recursive_directory_iterator it(dir_, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+      std::error_code typeError;
+      if (!it->is_regular_file(typeError) || !isManifestFile(it->path())) continue;
+      out.emplace_back(it->path().string(), stampOf(it->path().string()));
+    }
+    if (ec) throw kube::InputError(dir_ + ": cannot read folder: " + ec.message());
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return fs::path(a.first) < fs::path(b.first); });
+    return out;
+  }
+
+  static FileStamp stampOf(const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return {};  // vanished: reading it will say so
+    return FileStamp{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
+  }
+
+  // inotify_add_watch on a watched folder returns its existing watch, so this is safe to repeat.
+  void watchTree() {
+    if (inotify_ < 0) return;
+    constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB |
+                               IN_DELETE_SELF | IN_MOVE_SELF;
+    auto watch = [this](const std::string& path) {
+      if (inotify_add_watch(inotify_, path.c_str(), kMask) < 0 && errno == ENOSPC) fallBackToPolling();
+    };
+    std::error_code ec;
+    if (!fs::is_directory(dir_, ec)) {
+      watch(fs::path(dir_).parent_path().empty() ? "." : fs::path(dir_).parent_path().string());
+      return;
+    }
+    watch(dir_);
+    for (fs::recursive_directory_iterator it(dir_, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end && inotify_ >= 0; it.increment(ec)) {
+      std::error_code typeError;
+      if (it->is_directory(typeError)) watch(it->path().string());
+    }
+  }
+
+  // Reads every queued event; any event under the tree counts as a change (a new folder too: its
+  // files are read by the next load, which also watches it).
+  bool drainEvents() {
+    alignas(inotify_event) char buffer[16384];
+    bool changed = false;
+    for (;;) {
+      ssize_t n = read(inotify_, buffer, sizeof buffer);
+      if (n <= 0) break;
+      for (char* p = buffer; p < buffer + n;) {
+        auto* event = reinterpret_cast<inotify_event*>(p);
+        if (!(event->mask & IN_IGNORED)) changed = true;  // IN_Q_OVERFLOW included: reload to be sure
+        p += sizeof(inotify_event) + event->len;
+      }
+    }
+    return changed;
+  }
+
+  // Without inotify (no instance or no watches left): compare the stamps of all files every 200 ms.
+  void fallBackToPolling() {
+    close(inotify_);
+    inotify_ = -1;
+  }
+  bool pollForChange(std::chrono::milliseconds timeout) {
+    std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(200)));
+    std::vector<std::pair<std::string, FileStamp>> now;
+    try {
+      now = listFiles();
+    } catch (const kube::InputError&) {
+    }
+    bool changed = now != polled_;
+    polled_ = std::move(now);
+    return changed;
+  }
+
+  std::string dir_;
+  int inotify_ = -1;
+  std::map<std::string, CachedFile> cache_;
+  std::vector<std::pair<std::string, FileStamp>> polled_;
+};
+
+}  // namespace
+
+std::unique_ptr<ClusterSource> makeDirSource(const std::string& dir) { return std::make_unique<DirSource>(dir); }
+
+}  // namespace netpol::agent

@@ -1,0 +1,191 @@
+// The agent compiles only pods whose inputs changed (ruleset_inputs.h), and what it installs is the
+// same as compiling everything from scratch.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "netpol/agent/agent.h"
+#include "netpol/agent/ruleset_inputs.h"
+#include "netpol/render_nft.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol::agent;
+using namespace netpol_test;
+
+namespace {
+
+class RecordingDatapath : public Datapath {
+ public:
+  std::vector<NamespaceInfo> present;
+  std::map<uint64_t, Ruleset> tables;
+  std::vector<std::string> calls;
+
+  std::vector<NamespaceInfo> namespaces() override { return present; }
+  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& rs) override {
+    calls.push_back("install " + ns.path);
+    tables[ns.id] = rs;
+    return std::nullopt;
+  }
+  std::optional<std::string> remove(const NamespaceInfo& ns) override {
+    calls.push_back("remove " + ns.path);
+    tables.erase(ns.id);
+    return std::nullopt;
+  }
+};
+
+NamespaceInfo netns(uint64_t id, const std::string& ip) { return {id, "/var/run/netns/n" + std::to_string(id), {*parseIp(ip)}}; }
+
+// x/a, x/b and y/c; `bLabels` lets a test relabel a peer.
+std::string world(const std::string& bLabels = "{app: b}") {
+  return ns("x") + ns("y", "{team: t}") + pod("x", "a", "{app: a}", "10.0.0.1") + pod("x", "b", bLabels, "10.0.0.2") +
+         pod("y", "c", "{app: c}", "10.0.0.3");
+}
+
+std::string allowToA(int port) {
+  return policy("x", "to-a", "  podSelector: {matchLabels: {app: a}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: b}}}]\n"
+                             "    ports: [{port: " + std::to_string(port) + "}]");
+}
+std::string allowToC(int port) {
+  return policy("y", "to-c", "  podSelector: {}\n  ingress:\n  - from: [{namespaceSelector: {}}]\n    ports: [{port: " +
+                                 std::to_string(port) + "}]");
+}
+
+// What a fresh agent would install for every local pod of `c`.
+std::map<uint64_t, std::string> fromScratch(const std::vector<NamespaceInfo>& present, const Cluster& c) {
+  RecordingDatapath dp;
+  dp.present = present;
+  Agent fresh(dp, "", {});
+  fresh.sync(c);
+  std::map<uint64_t, std::string> out;
+  for (const auto& [id, rs] : dp.tables) out[id] = renderNft(rs);
+  return out;
+}
+
+std::map<uint64_t, std::string> rendered(const RecordingDatapath& dp) {
+  std::map<uint64_t, std::string> out;
+  for (const auto& [id, rs] : dp.tables) out[id] = renderNft(rs);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a policy change compiles only the pods that policy selects") {
+  RecordingDatapath dp;
+  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2"), netns(3, "10.0.0.3")};
+  Agent agent(dp, "", {});
+  auto first = agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
+  CHECK(first.compiled == 3);
+
+  auto changed = cluster(world() + allowToA(81) + allowToC(80));
+  dp.calls.clear();
+  auto stats = agent.sync(changed);
+  CHECK(stats.compiled == 1);
+  CHECK(stats.installed == 1);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});
+  CHECK(rendered(dp) == fromScratch(dp.present, changed));
+
+  // Nothing changed: nothing is compiled.
+  CHECK(agent.sync(changed).compiled == 0);
+
+  // A policy appears that selects y/c only.
+  auto more = cluster(world() + allowToA(81) + allowToC(80) +
+                      policy("y", "deny-c", "  podSelector: {matchLabels: {app: c}}\n  policyTypes: [Egress]"));
+  dp.calls.clear();
+  auto added = agent.sync(more);
+  CHECK(added.compiled == 1);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n3"});
+  CHECK(rendered(dp) == fromScratch(dp.present, more));
+}
+
+TEST_CASE("a change to pods or namespaces recompiles every pod, since any peer may have moved") {
+  RecordingDatapath dp;
+  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2"), netns(3, "10.0.0.3")};
+  Agent agent(dp, "", {});
+  agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
+
+  // x/b loses the label that let it reach x/a: x/a's allowed peers change although no policy did.
+  auto relabelled = cluster(world("{app: other}") + allowToA(80) + allowToC(80));
+  dp.calls.clear();
+  auto stats = agent.sync(relabelled);
+  CHECK(stats.compiled == 3);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});
+  CHECK(rendered(dp) == fromScratch(dp.present, relabelled));
+}
+
+TEST_CASE("a policy removed stops isolating the pods it selected") {
+  RecordingDatapath dp;
+  dp.present = {netns(1, "10.0.0.1"), netns(3, "10.0.0.3")};
+  Agent agent(dp, "", {});
+  agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
+  CHECK(dp.tables.at(1).ingress.isolated());
+  auto without = cluster(world() + allowToC(80));
+  auto stats = agent.sync(without);
+  CHECK(stats.compiled == 1);
+  CHECK(!dp.tables.at(1).ingress.isolated());
+  CHECK(rendered(dp) == fromScratch(dp.present, without));
+}
+
+TEST_CASE("policies built in code (no canonical spec) are always compiled") {
+  RecordingDatapath dp;
+  dp.present = {netns(1, "10.0.0.1")};
+  Agent agent(dp, "", {});
+  auto c = cluster(world() + allowToA(80));
+  c.policies[0].canonicalSpec.clear();
+  agent.sync(c);
+  CHECK(agent.sync(c).compiled == 1);
+}
+
+TEST_CASE("the world text changes with every field a peer is resolved by") {
+  auto base = describeWorld(cluster(world()));
+  CHECK(describeWorld(cluster(world())) == base);
+  CHECK(describeWorld(cluster(world("{app: b, extra: x}"))) != base);
+  CHECK(describeWorld(cluster(ns("x") + ns("y", "{team: u}") + pod("x", "a", "{app: a}", "10.0.0.1") +
+                              pod("x", "b", "{app: b}", "10.0.0.2") + pod("y", "c", "{app: c}", "10.0.0.3"))) != base);
+  CHECK(describeWorld(cluster(ns("x") + ns("y", "{team: t}") + pod("x", "a", "{app: a}", "10.0.0.1") +
+                              pod("x", "b", "{app: b}", "10.0.0.9") + pod("y", "c", "{app: c}", "10.0.0.3"))) != base);
+  CHECK(describeWorld(cluster(ns("x") + ns("y", "{team: t}") + pod("x", "a", "{app: a}", "10.0.0.1") +
+                              pod("x", "b", "{app: b}", "10.0.0.2", "[{name: http, containerPort: 8080}]") +
+                              pod("y", "c", "{app: c}", "10.0.0.3"))) != base);
+  // Label text that would be ambiguous if fields were simply concatenated.
+  CHECK(describeWorld(cluster(ns("q", "{ab: c}"))) != describeWorld(cluster(ns("q", "{a: bc}"))));
+}
+
+TEST_CASE("selecting policies are those of the pod's namespace whose podSelector matches") {
+  auto c = cluster(world() + allowToA(80) + allowToC(80));
+  auto a = selectingPolicies(c, podOf(c, "x/a"));
+  REQUIRE(a);
+  REQUIRE(a->size() == 1);
+  CHECK(a->at(0).rfind("x/to-a\n", 0) == 0);
+  CHECK(selectingPolicies(c, podOf(c, "x/b"))->empty());
+  auto changed = cluster(world() + allowToA(81) + allowToC(80));
+  CHECK(selectingPolicies(changed, podOf(changed, "x/a")) != a);
+}
+
+TEST_CASE("the agent's metrics follow what is installed") {
+  RecordingDatapath dp;
+  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2")};
+  AgentMetrics metrics;
+  Agent agent(dp, "", {}, &metrics);
+  auto c = cluster(world() + allowToA(80));
+  agent.sync(c, Agent::Clock::now());
+  CHECK(metrics.podsProgrammed.value() == 2);
+  CHECK(metrics.operations.value({"install", "ok"}) == 2);
+  CHECK(metrics.programmingLatency.count() == 2);
+  RulesetCompiler compiler(c);
+  auto a = compiler.compile(podOf(c, "x/a"));
+  auto b = compiler.compile(podOf(c, "x/b"));
+  CHECK(metrics.elements.value() == double(a.ingress.elementCount() + a.egress.elementCount() + b.ingress.elementCount() +
+                                           b.egress.elementCount()));
+  CHECK(metrics.rules.value() == double(ruleCount(a) + ruleCount(b)));
+  CHECK(ruleCount(b) == 0);      // not isolated: empty chains
+  CHECK(ruleCount(a) == 10);     // ct, lo, icmpv6, 2 node, 2 any, 2 ports, drop
+  auto text = metrics.render();
+  CHECK(text.find("kguard_netpol_pods_programmed 2\n") != std::string::npos);
+  CHECK(text.find("kguard_netpol_programming_duration_seconds_count 2\n") != std::string::npos);
+
+  dp.present.pop_back();  // x/b's namespace is gone
+  agent.sync(c);          // no change time: a resync is not a programming latency sample
+  CHECK(metrics.podsProgrammed.value() == 1);
+  CHECK(metrics.programmingLatency.count() == 2);
+}
