@@ -1,5 +1,6 @@
 // kguard webhook --tls-cert-file F --tls-private-key-file F [--listen ADDR:PORT] [--config FILE]
 //                [--kubeconfig F] [--log-level debug|info|warn|error] [--shutdown-grace-ms N]
+//                [--threads N] [--event-loops N]
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -25,6 +26,7 @@ struct WebhookFlags {
   std::string certFile, keyFile, listen = "0.0.0.0:8443", configPath, kubeconfig, logLevel = "info";
   int shutdownGraceMs = 2000;
   int threads = 64;
+  int eventLoops = 0;
 };
 
 bool splitListen(const std::string& listen, std::string& host, int& port) {
@@ -57,6 +59,7 @@ int runWebhook(const WebhookFlags& flags) {
   }
   options.shutdownGraceMs = flags.shutdownGraceMs;
   options.threads = flags.threads;
+  options.loops = flags.eventLoops;
 
   // SIGTERM/SIGINT go to one thread that starts the drain; every other thread blocks them.
   sigset_t signals;
@@ -114,7 +117,10 @@ void addWebhookCommand(CLI::App& app, int* exitCode) {
       ->capture_default_str();
   cmd->add_option("--shutdown-grace-ms", flags->shutdownGraceMs, "On SIGTERM: time not-ready but still serving")
       ->capture_default_str();
-  cmd->add_option("--threads", flags->threads, "Worker threads (one per open keep-alive connection)")->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "Threads for requests that wait on the API server (namespace lookups)")
+      ->capture_default_str();
+  cmd->add_option("--event-loops", flags->eventLoops, "Threads serving connections (event loops); 0 = one per core")
+      ->capture_default_str();
   cmd->callback([flags, exitCode] { *exitCode = runWebhook(*flags); });
 }
 

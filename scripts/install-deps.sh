@@ -10,7 +10,7 @@ want_test=0
 
 build_pkgs=(
   build-essential cmake ccache pkg-config git openssl ca-certificates
-  libssl-dev libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev
+  libssl-dev libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev libmimalloc-dev libyaml-cpp-dev
   libnftnl-dev libmnl-dev libcli11-dev libspdlog-dev libfmt-dev
   catch2 libbenchmark-dev nftables iproute2
 )

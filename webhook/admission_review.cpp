@@ -1,5 +1,7 @@
 #include "webhook/admission_review.h"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "kube/json_depth.h"
@@ -41,6 +43,101 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
     req.oldObject = &old->value();
   }
   return req;
+}
+
+// The response written directly, byte for byte what nlohmann's dump() gives (keys in std::map order,
+// the same escapes), without building a tree; nullopt when a string holds non-ASCII bytes, whose
+// escaping (and invalid-UTF-8 replacement) is left to nlohmann.
+class DirectWriter {
+ public:
+  bool ok() const { return ok_; }
+  std::string take() { return std::move(out_); }
+  DirectWriter& raw(const char* text) {
+    out_ += text;
+    return *this;
+  }
+  DirectWriter& str(const std::string& value) {
+    out_ += '"';
+    for (char ch : value) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c >= 0x80) ok_ = false;
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            static const char* hex = "0123456789abcdef";
+            out_ += "\\u00";
+            out_ += hex[c >> 4];
+            out_ += hex[c & 15];
+          } else {
+            out_ += ch;
+          }
+      }
+    }
+    out_ += '"';
+    return *this;
+  }
+  DirectWriter& stringList(const std::vector<std::string>& values) {
+    out_ += '[';
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i) out_ += ',';
+      str(values[i]);
+    }
+    out_ += ']';
+    return *this;
+  }
+
+ private:
+  std::string out_;
+  bool ok_ = true;
+};
+
+std::optional<std::string> renderDirect(const std::string& apiVersion, const std::string& uid,
+                                        const admission::AdmissionResponse& response) {
+  DirectWriter w;
+  w.raw("{\"apiVersion\":").str(apiVersion).raw(",\"kind\":\"AdmissionReview\",\"response\":{\"allowed\":");
+  w.raw(response.allowed ? "true" : "false");
+  if (!response.auditAnnotations.empty()) {
+    w.raw(",\"auditAnnotations\":{");
+    bool first = true;
+    for (const auto& [key, value] : response.auditAnnotations) {
+      if (!first) w.raw(",");
+      first = false;
+      w.str(key).raw(":").str(value);
+    }
+    w.raw("}");
+  }
+  if (response.result) {
+    const auto& status = *response.result;
+    w.raw(",\"status\":{\"code\":").raw(std::to_string(status.code).c_str());
+    if (!status.detailsKind.empty()) {
+      w.raw(",\"details\":{");
+      if (!status.causes.empty()) {
+        w.raw("\"causes\":[");
+        for (size_t i = 0; i < status.causes.size(); ++i) {
+          const auto& c = status.causes[i];
+          if (i) w.raw(",");
+          w.raw("{\"field\":").str(c.field).raw(",\"message\":").str(c.message).raw(",\"reason\":").str(c.type).raw("}");
+        }
+        w.raw("],");
+      }
+      w.raw("\"group\":").str(status.detailsGroup).raw(",\"kind\":").str(status.detailsKind);
+      w.raw(",\"name\":").str(status.detailsName).raw("}");
+    }
+    w.raw(",\"message\":").str(status.message).raw(",\"reason\":").str(status.reason);
+    w.raw(",\"status\":\"Failure\"}");
+  }
+  w.raw(",\"uid\":").str(uid);
+  if (!response.warnings.empty()) w.raw(",\"warnings\":").stringList(response.warnings);
+  w.raw("}}");
+  if (!w.ok()) return std::nullopt;
+  return w.take();
 }
 
 }  // namespace
@@ -85,6 +182,12 @@ ReviewParseResult parseAdmissionReview(const std::string& body, bool fastPods) {
 
 std::string renderAdmissionReview(const std::string& apiVersion, const std::string& uid,
                                   const admission::AdmissionResponse& response) {
+  if (auto direct = renderDirect(apiVersion, uid, response)) return std::move(*direct);
+  return renderAdmissionReviewTree(apiVersion, uid, response);
+}
+
+std::string renderAdmissionReviewTree(const std::string& apiVersion, const std::string& uid,
+                                      const admission::AdmissionResponse& response) {
   nlohmann::json r = {{"uid", uid}, {"allowed", response.allowed}};
   if (response.result) {
     const auto& status = *response.result;

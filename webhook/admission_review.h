@@ -28,5 +28,9 @@ ReviewParseResult parseAdmissionReview(const std::string& body, bool fastPods = 
 
 std::string renderAdmissionReview(const std::string& apiVersion, const std::string& uid,
                                   const admission::AdmissionResponse& response);
+// The same through a nlohmann tree: the reference the direct writer is tested against, and its fallback
+// for non-ASCII strings.
+std::string renderAdmissionReviewTree(const std::string& apiVersion, const std::string& uid,
+                                      const admission::AdmissionResponse& response);
 
 }  // namespace webhook

@@ -1,5 +1,6 @@
 #include "webhook/fast_review.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string_view>
@@ -51,14 +52,23 @@ class FastReader {
   }
 
   std::optional<FastReader> field(const char* name) const {
-    expectObject();
     const std::string_view wanted(name);
+    const Index& index = indexed();
+    // Most lookups are for optional fields that are absent: the key filter answers those without a scan.
+    if (!index.mayHave(wanted)) return std::nullopt;
+    const auto& arena = members();
     std::optional<element> found;
-    for (auto member : object())
-      if (member.key == wanted) found = member.value;
+    for (uint32_t i = index.begin; i < index.end; ++i) {
+      if (arena[i].key != wanted) continue;
+      found = arena[i].value;
+      if (index.unique) break;  // no duplicate keys: the first match is the last
+    }
     if (!found || found->type() == element_type::NULL_VALUE) return std::nullopt;
     return FastReader(*found);
   }
+
+  // Forget every object index: called before each review (the indexes point into the parser's tape).
+  static void resetIndexes() { members().clear(); }
 
   template <typename Fn>
   void forEach(const char* name, Fn&& fn) const {
@@ -73,9 +83,13 @@ class FastReader {
   template <typename Fn>
   void forEachMember(Fn&& fn) const {
     expectObject();
-    std::map<std::string_view, element> members;
-    for (auto member : object()) members[member.key] = member.value;
-    for (const auto& [key, value] : members) fn(std::string(key), FastReader(value));
+    std::vector<std::pair<std::string_view, element>> members;
+    for (auto member : object()) members.emplace_back(member.key, member.value);
+    // Stable: among equal keys the last one stays last, and only the last of a run is visited.
+    std::stable_sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < members.size(); ++i)
+      if (i + 1 == members.size() || members[i + 1].first != members[i].first)
+        fn(std::string(members[i].first), FastReader(members[i].second));
   }
 
   std::optional<std::string> optString(const char* name) const {
@@ -128,12 +142,63 @@ class FastReader {
   }
 
  private:
+  struct Member {
+    std::string_view key;
+    element value;
+  };
+  // The members of every object indexed during one review, contiguous: lookups scan this flat array
+  // instead of walking simdjson's tape again.
+  static std::vector<Member>& members() {
+    thread_local std::vector<Member> arena;
+    return arena;
+  }
+
+  // An object's members in the arena, plus a 128-bit Bloom filter of its keys; built on the first lookup.
+  struct Index {
+    uint32_t begin = 0, end = 0;
+    bool unique = true;  // no key appears twice
+    uint64_t bits[2] = {0, 0};
+
+    static unsigned bit(std::string_view key) {
+      if (key.empty()) return 0;
+      auto c = [](char ch) { return static_cast<unsigned>(static_cast<unsigned char>(ch)); };
+      return (static_cast<unsigned>(key.size()) * 31 + c(key.front()) * 7 + c(key.back()) * 3 + c(key[key.size() / 2])) % 128;
+    }
+    bool mayHave(std::string_view key) const {
+      const unsigned b = bit(key);
+      return (bits[b / 64] >> (b % 64)) & 1;
+    }
+    void add(std::string_view key) {
+      const unsigned b = bit(key);
+      bits[b / 64] |= uint64_t{1} << (b % 64);
+    }
+  };
+
+  const Index& indexed() const {
+    if (index_) return *index_;
+    expectObject();
+    auto& arena = members();
+    Index index;
+    index.begin = static_cast<uint32_t>(arena.size());
+    for (auto member : object()) {
+      // Exact duplicate check, only for keys whose filter bit is already set.
+      if (index.unique && index.mayHave(member.key))
+        for (size_t i = index.begin; i < arena.size() && index.unique; ++i) index.unique = arena[i].key != member.key;
+      index.add(member.key);
+      arena.push_back({member.key, member.value});
+    }
+    index.end = static_cast<uint32_t>(arena.size());
+    index_ = index;
+    return *index_;
+  }
+
   // Only after a type check (a local copy: the simdjson_result holding it is a temporary).
   simdjson::dom::object object() const {
     simdjson::dom::object o = value_.get_object().value_unsafe();
     return o;
   }
   element value_;
+  mutable std::optional<Index> index_;
 };
 
 // The pod of a Pod object (kube::extractPod for kind Pod); other kinds are not for the fast path.
@@ -198,6 +263,7 @@ simdjson::dom::parser& threadParser() {
 }  // namespace
 
 std::optional<ParsedReview> readPodReviewFast(const std::string& body) {
+  FastReader::resetIndexes();
   element root;
   if (threadParser().parse(body).get(root) != simdjson::SUCCESS) return std::nullopt;
   try {

@@ -1,0 +1,167 @@
+// The webhook's fast path (webhook/fast_review.h: simdjson into typed pods, no JSON tree) against the
+// nlohmann path it shortcuts: for every input both must give byte-identical answers. Inputs: upstream's
+// Pod Security conformance pods (thousands of real pod shapes) as CREATEs and UPDATEs, plus hostile and
+// unusual JSON that the fast path must hand back to the nlohmann path.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "admission/fake_cluster.h"
+#include "kube/manifest.h"
+#include "webhook/admission/validator.h"
+#include "webhook/admission_review.h"
+#include "webhook/fast_review.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string review(const std::string& operation, const std::string& object, const std::string& oldObject = "",
+                   const std::string& subResource = "") {
+  std::string r = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1",)"
+                  R"("kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},)"
+                  R"("name":"p","namespace":"ns","operation":")" + operation + R"(","userInfo":{"username":"alice","groups":["a","b"]},)";
+  if (!subResource.empty()) r += R"("subResource":")" + subResource + R"(",)";
+  if (!oldObject.empty()) r += R"("oldObject":)" + oldObject + ",";
+  return r + R"("object":)" + object + "}}";
+}
+
+struct Judge {
+  admission::FakeCluster cluster;
+  webhook::Metrics metrics;
+  std::unique_ptr<admission::Validator> validator;
+  Judge() {
+    cluster.namespaces["ns"] = {{"pod-security.kubernetes.io/enforce", "baseline"},
+                                {"pod-security.kubernetes.io/warn", "restricted"},
+                                {"pod-security.kubernetes.io/audit", "restricted"}};
+    validator = std::make_unique<admission::Validator>(config::KguardConfig{}, cluster, cluster, metrics);
+  }
+  // What the server answers for `body`: the rendered review, or "400: <error>".
+  std::string answer(const std::string& body, bool fast) {
+    auto parsed = webhook::parseAdmissionReview(body, fast);
+    if (!parsed.ok) return "400: " + parsed.error;
+    const auto& r = parsed.review.request;
+    return webhook::renderAdmissionReview(parsed.review.apiVersion, r.uid, validator->validate(r));
+  }
+};
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann path") {
+  Judge judge;
+  size_t pods = 0, fast = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(KGUARD_SOURCE_DIR "/tests/conformance/pod-security")) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::vector<kube::Manifest> manifests;
+    try {
+      manifests = kube::parseManifests(readFile(entry.path()), entry.path().string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    for (const auto& m : manifests) {
+      const std::string object = m.object.dump();
+      nlohmann::json changed = m.object;
+      if (changed.contains("spec") && changed["spec"].contains("containers") && changed["spec"]["containers"].is_array() &&
+          !changed["spec"]["containers"].empty())
+        changed["spec"]["containers"][0]["image"] = "changed:1";
+      for (const auto& body : {review("CREATE", object), review("UPDATE", changed.dump(), object),
+                               review("UPDATE", object, object), review("UPDATE", object, object, "ephemeralcontainers")}) {
+        INFO(entry.path().string() << "\n" << body);
+        CHECK(judge.answer(body, true) == judge.answer(body, false));
+        ++pods;
+        if (webhook::readPodReviewFast(body)) ++fast;
+      }
+    }
+  }
+  CHECK(pods > 10000);
+  CHECK(fast > pods * 9 / 10);  // the fast path is the common path, not the exception
+}
+
+TEST_CASE("unusual and hostile JSON gets the same answer on both paths") {
+  Judge judge;
+  const std::string pod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x"}]}})";
+  const std::vector<std::string> bodies = {
+      // duplicate keys: nlohmann keeps the last one
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true,"hostPID":false,"containers":[{"name":"c","image":"x"}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"hostPID":false,"hostPID":true,"containers":[{"name":"c","image":"x"}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true,"hostPID":null,"containers":[]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"a":"1","a":null}},"spec":{}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"v","hostPath":{"path":"/"},"emptyDir":{},"hostPath":null}]}})"),
+      // numbers: floats, big and negative integers, integral floats
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"securityContext":{"runAsUser":0.0},"containers":[{"name":"c","image":"x","resources":{"limits":{"cpu":0.5,"memory":1e3}}}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"securityContext":{"runAsUser":18446744073709551615,"supplementalGroups":[18446744073709551615,-1]}}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"securityContext":{"runAsUser":99999999999999999999999}}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","ports":[{"containerPort":70000}]}]}})"),
+      // wrong types, missing parts, other kinds and resources
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":{"name":"c"}}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"hostPID":"yes"}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":"nope"})"),
+      review("CREATE", R"({"apiVersion":"apps/v1","kind":"Deployment","spec":{}})"),
+      review("CREATE", "[]"),
+      review("UPDATE", pod),
+      review("UPDATE", pod, "7"),
+      review("DELETE", pod),
+      review("CONNECT", pod),
+      review("CREATE", pod, "", "exec"),
+      // strings: escapes, non-ASCII, a lone surrogate, invalid UTF-8, NUL
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"\u00e9\"\\\n\t\u0001"},"spec":{"hostPID":true,"containers":[{"name":"é","image":"ü"}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"\udc00"},"spec":{}})"),
+      review("CREATE", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"\xff\xfe\"},\"spec\":{}}"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"a\u0000b"},"spec":{"hostIPC":true}})"),
+      // envelopes
+      "\xEF\xBB\xBF" + review("CREATE", pod),
+      review("CREATE", pod) + " x",
+      review("CREATE", pod) + "\n",
+      R"({"apiVersion":"admission.k8s.io/v2","kind":"AdmissionReview","request":{"uid":"u"}})",
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":null})",
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"","operation":"CREATE"}})",
+      "",
+      "{",
+  };
+  for (const auto& body : bodies) {
+    INFO(body);
+    CHECK(judge.answer(body, true) == judge.answer(body, false));
+  }
+}
+
+TEST_CASE("deep nesting is refused cleanly on the fast path too") {
+  Judge judge;
+  for (size_t depth : {150u, 199u, 201u, 20000u}) {
+    std::string deep = std::string(depth, '[') + std::string(depth, ']');
+    std::string body = review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"annotations":{"x":)" + deep + "}}}");
+    INFO(depth);
+    auto answer = judge.answer(body, true);
+    CHECK(answer == judge.answer(body, false));
+    if (depth > 200) CHECK(answer.rfind("400: request body nests deeper than 200 levels", 0) == 0);
+  }
+}
+
+TEST_CASE("the direct response writer gives nlohmann's bytes") {
+  admission::AdmissionResponse allowed;
+  allowed.auditAnnotations["enforce-policy"] = "restricted:latest";
+  allowed.auditAnnotations["audit-violations"] = "would violate \"x\"\n\ttabs \\ and \x01 control";
+  allowed.warnings = {"a", "b \"quoted\"", "\x1f\x7f"};
+  auto denied = admission::failureResponse(403, "Forbidden", "pods \"p\" is forbidden: violates PodSecurity");
+  denied.result->detailsName = "p";
+  denied.result->detailsKind = "pods";
+  denied.result->causes = {{"FieldValueInvalid", "bad", "metadata.labels"}, {"T", "m", "f"}};
+  auto noDetails = admission::failureResponse(500, "InternalError", "boom\b\f\r");
+  admission::AdmissionResponse nonAscii;
+  nonAscii.warnings = {"caf\xc3\xa9", "broken \xff"};
+  for (const auto& response : {allowed, denied, noDetails, nonAscii, admission::AdmissionResponse{}})
+    for (const char* version : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
+      auto direct = webhook::renderAdmissionReview(version, "uid-\"1\"", response);
+      CHECK(direct == webhook::renderAdmissionReviewTree(version, "uid-\"1\"", response));
+    }
+}
