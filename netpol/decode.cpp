@@ -235,28 +235,42 @@ NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
   return np;
 }
 
-Cluster decodeCluster(const std::vector<kube::Manifest>& manifests) {
+std::optional<DecodedObject> decodeObject(const kube::Manifest& m) {
+  try {
+    const bool core = apiGroup(m.apiVersion()).empty();
+    DecodedObject out;
+    if (core && m.kind() == "Namespace")
+      out.namespace_ = decodeNamespace(m.object);
+    else if (core && m.kind() == "Pod")
+      out.pod = decodePod(m);
+    else if (core && m.kind() == "Node")
+      out.node.emplace(m.name(), decodeNodeAddresses(m.object));
+    else if (isNetworkPolicy(m))
+      out.policy = decodeNetworkPolicy(m.object);
+    else
+      return std::nullopt;
+    return out;
+  } catch (const kube::DecodeError& e) {
+    throw kube::InputError(m.errorAt(e.path(), e.problem()));
+  }
+}
+
+Cluster assembleCluster(const std::vector<const DecodedObject*>& objects) {
   Cluster cluster;
   std::map<std::string, size_t> namespaceIndex, podIndex, policyIndex, nodeIndex;
-  for (size_t i = 0; i < manifests.size(); ++i) {
-    const auto& m = manifests[i];
-    try {
-      const bool core = apiGroup(m.apiVersion()).empty();
-      if (core && m.kind() == "Namespace") {
-        auto ns = decodeNamespace(m.object);
-        upsert(cluster.namespaces, namespaceIndex, ns.name, ns);
-      } else if (core && m.kind() == "Pod") {
-        auto pod = decodePod(m);
-        upsert(cluster.pods, podIndex, pod.id(), pod);
-      } else if (core && m.kind() == "Node") {
-        upsert(cluster.nodes, nodeIndex, m.name(), {m.name(), decodeNodeAddresses(m.object)});
-      } else if (isNetworkPolicy(m)) {
-        auto np = decodeNetworkPolicy(m.object);
-        np.manifestIndex = i;
-        upsert(cluster.policies, policyIndex, np.id(), np);
-      }
-    } catch (const kube::DecodeError& e) {
-      throw kube::InputError(m.errorAt(e.path(), e.problem()));
+  for (size_t i = 0; i < objects.size(); ++i) {
+    const DecodedObject& o = *objects[i];
+    if (o.namespace_) {
+      upsert(cluster.namespaces, namespaceIndex, o.namespace_->name, *o.namespace_);
+    } else if (o.pod) {
+      upsert(cluster.pods, podIndex, o.pod->id(), *o.pod);
+    } else if (o.node) {
+      upsert(cluster.nodes, nodeIndex, o.node->first, *o.node);
+    } else if (o.policy) {
+      NetworkPolicy np = *o.policy;
+      np.manifestIndex = i;
+      std::string id = np.id();  // before np is moved into the argument
+      upsert(cluster.policies, policyIndex, id, std::move(np));
     }
   }
   for (const auto& pod : cluster.pods)
@@ -268,6 +282,17 @@ Cluster decodeCluster(const std::vector<kube::Manifest>& manifests) {
   std::sort(cluster.namespaces.begin(), cluster.namespaces.end(),
             [](const Namespace& a, const Namespace& b) { return a.name < b.name; });
   return cluster;
+}
+
+Cluster decodeCluster(const std::vector<kube::Manifest>& manifests) {
+  // manifestIndex counts every manifest (lint points back into the input), ignored kinds included.
+  std::vector<DecodedObject> decoded(manifests.size());
+  std::vector<const DecodedObject*> objects;
+  for (size_t i = 0; i < manifests.size(); ++i) {
+    if (auto o = decodeObject(manifests[i])) decoded[i] = std::move(*o);
+    objects.push_back(&decoded[i]);
+  }
+  return assembleCluster(objects);
 }
 
 }  // namespace netpol

@@ -2,6 +2,9 @@
 // Manifests -> the netpol Cluster: Namespaces, Pods, Nodes and NetworkPolicies; every other kind is
 // ignored. A later object with the same kind, namespace and name replaces an earlier one, so that a
 // step's setup file can relabel an object of the base model.
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -19,5 +22,17 @@ bool isNetworkPolicy(const kube::Manifest& m);
 
 // Throws kube::InputError naming file, document, line and field.
 Cluster decodeCluster(const std::vector<kube::Manifest>& manifests);
+
+// The same in two steps, so that a caller re-reading mostly unchanged files (the agent's --watch-dir)
+// can keep each file's decoded objects and decode only what changed: decodeObject for each manifest
+// (none for kinds the compiler ignores), then assembleCluster over all of them in input order.
+struct DecodedObject {
+  std::optional<Namespace> namespace_;
+  std::optional<Pod> pod;
+  std::optional<std::pair<std::string, std::vector<IpAddress>>> node;
+  std::optional<NetworkPolicy> policy;
+};
+std::optional<DecodedObject> decodeObject(const kube::Manifest& manifest);  // throws kube::InputError
+Cluster assembleCluster(const std::vector<const DecodedObject*>& objects);
 
 }  // namespace netpol

@@ -276,6 +276,9 @@ def main():
         time.sleep(0.2)
     results["lat"] = dict(lat=lat, load=lat_load, apply=lat_apply, affected=affected_counts, skipped=skipped)
     agent.stop()
+    if os.environ.get("AGENT_LOG"):  # the agent's own lines, with the phase timings it logs
+        with open(os.environ["AGENT_LOG"], "w") as f:
+            f.writelines(f"{ts - agent.t0:9.3f} {line}\n" for ts, line in agent.lines)
 
     # ---- 3. datapath cost
     dp = None

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -19,6 +20,8 @@ class KernelDatapath : public Datapath {
 
   std::vector<NamespaceInfo> namespaces() override {
     open_ = discoverNetns();
+    for (auto it = sockets_.begin(); it != sockets_.end();)  // namespaces gone: let them go
+      it = find(it->first) ? std::next(it) : sockets_.erase(it);
     std::vector<NamespaceInfo> out;
     for (const auto& ns : open_) {
       NamespaceInfo info{static_cast<uint64_t>(ns.inode()), ns.path(), {}};
@@ -62,9 +65,11 @@ class KernelDatapath : public Datapath {
       if (static_cast<uint64_t>(ns.inode()) == id) return &ns;
     return nullptr;
   }
-  static std::optional<std::string> apply(const Netns& ns, const NftBatch& batch) {
+  std::optional<std::string> apply(const Netns& ns, const NftBatch& batch) {
     try {
-      return applyBatch(ns, batch);
+      auto& socket = sockets_[static_cast<uint64_t>(ns.inode())];
+      if (!socket) socket = std::make_unique<NftSocket>(ns);
+      return socket->apply(batch);
     } catch (const std::exception& e) {
       return std::string(e.what());
     }
@@ -72,6 +77,7 @@ class KernelDatapath : public Datapath {
 
   RenderOptions options_;
   std::vector<Netns> open_;
+  std::map<uint64_t, std::unique_ptr<NftSocket>> sockets_;  // one kept open per programmed namespace
   uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
 };
 
@@ -140,13 +146,18 @@ void Agent::publish() const {
 
 SyncStats Agent::sync(const Cluster& cluster, std::optional<Clock::time_point> changedAt) {
   SyncStats stats;
-  auto namespaces = datapath_.namespaces();
-  stats.namespaces = namespaces.size();
+  auto millisSince = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
   std::string world = describeWorld(cluster);
-  if (world != worldText_ || worldGeneration_ == 0) {
+  bool worldChanged = world != worldText_ || worldGeneration_ == 0;
+  if (worldChanged) {
     worldText_ = std::move(world);
     ++worldGeneration_;
   }
+  auto discoverStart = Clock::now();
+  if (!namespaces_ || worldChanged || !changedAt) namespaces_ = datapath_.namespaces();
+  stats.discoverMs = millisSince(discoverStart);
+  const auto& namespaces = *namespaces_;
+  stats.namespaces = namespaces.size();
   auto count = [this](const char* operation, bool ok) {
     if (!metrics_) return;
     metrics_->operations.inc({operation, ok ? "ok" : "error"});
@@ -179,17 +190,21 @@ SyncStats Agent::sync(const Cluster& cluster, std::optional<Clock::time_point> c
       stillInstalled[ns.id] = std::move(previous->second);
       continue;
     }
+    auto compileStart = Clock::now();
     if (!compiler) compiler.emplace(cluster);
     ++stats.compiled;
     Ruleset ruleset = compiler->compile(*pod);
     Installed entry{renderNft(ruleset, options_), worldGeneration_, std::move(policies), ruleCount(ruleset, options_),
                     ruleset.ingress.elementCount() + ruleset.egress.elementCount()};
+    stats.compileMs += millisSince(compileStart);
     if (previous != installed_.end() && previous->second.text == entry.text) {
       ++stats.unchanged;
       stillInstalled[ns.id] = std::move(entry);
       continue;
     }
+    auto installStart = Clock::now();
     auto error = datapath_.install(ns, ruleset);
+    stats.installMs += millisSince(installStart);
     count("install", !error);
     if (error) {
       ++stats.failed;
@@ -262,7 +277,9 @@ int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& da
         log("sync: " + std::to_string(stats.pods) + " local pods in " + std::to_string(stats.namespaces) +
             " namespaces; compiled " + std::to_string(stats.compiled) + ", installed " + std::to_string(stats.installed) +
             ", unchanged " + std::to_string(stats.unchanged) + ", removed " + std::to_string(stats.removed) +
-            ", failed " + std::to_string(stats.failed) + " in " + std::to_string(millisSince(syncStart)) + " ms");
+            ", failed " + std::to_string(stats.failed) + " in " + std::to_string(millisSince(syncStart)) +
+            " ms (discover " + std::to_string(std::lround(stats.discoverMs)) + ", compile " +
+            std::to_string(std::lround(stats.compileMs)) + ", install " + std::to_string(std::lround(stats.installMs)) + ")");
       lastSync = Clock::now();
       reloaded = false;
       if (options.once) return stats.failed ? 1 : 0;

@@ -35,15 +35,11 @@ struct FileStamp {
   }
 };
 
+// One file's objects, decoded (placeholders for kinds the compiler ignores keep input positions).
 struct CachedFile {
   FileStamp stamp;
-  std::vector<kube::Manifest> manifests;
+  std::vector<DecodedObject> objects;
 };
-
-bool isManifestFile(const fs::path& p) {
-  auto ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -53,6 +49,19 @@ std::string readFile(const std::string& path) {
   if (in.bad()) throw kube::InputError(path + ": error while reading file");
   return buffer.str();
 }
+
+CachedFile readAndDecode(const std::string& path, const FileStamp& stamp) {
+  CachedFile file{stamp, {}};
+  for (const auto& manifest : kube::parseManifests(readFile(path), path))
+    file.objects.push_back(decodeObject(manifest).value_or(DecodedObject{}));
+  return file;
+}
+
+bool isManifestFile(const fs::path& p) {
+  auto ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
 
 class DirSource : public ClusterSource {
  public:
@@ -76,25 +85,23 @@ class DirSource : public ClusterSource {
     watchTree();  // folders created since the last load get watches before their files are read
     auto files = listFiles();
     std::map<std::string, CachedFile> next;
-    std::vector<kube::Manifest> manifests;
     try {
       for (const auto& [path, stamp] : files) {
         auto cached = cache_.find(path);
-        CachedFile entry;
         if (cached != cache_.end() && cached->second.stamp == stamp)
-          entry = std::move(cached->second);
+          next.emplace(path, std::move(cached->second));
         else
-          entry = CachedFile{stamp, kube::parseManifests(readFile(path), path)};
-        manifests.insert(manifests.end(), entry.manifests.begin(), entry.manifests.end());
-        next.emplace(path, std::move(entry));
+          next.emplace(path, readAndDecode(path, stamp));
       }
-      Cluster cluster = decodeCluster(manifests);
-      cache_ = std::move(next);
-      return cluster;
     } catch (...) {
-      cache_.clear();  // entries were moved out; the next load parses everything again
+      cache_.clear();  // entries were moved out; the next load reads everything again
       throw;
     }
+    cache_ = std::move(next);
+    std::vector<const DecodedObject*> objects;
+    for (const auto& [path, stamp] : files)
+      for (const auto& object : cache_.at(path).objects) objects.push_back(&object);
+    return assembleCluster(objects);
   }
 
   std::string describe() const override { return dir_; }
@@ -117,8 +124,13 @@ class DirSource : public ClusterSource {
       out.emplace_back(it->path().string(), stampOf(it->path().string()));
     }
     if (ec) throw kube::InputError(dir_ + ": cannot read folder: " + ec.message());
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return fs::path(a.first) < fs::path(b.first); });
-    return out;
+    // fs::path order (component by component), as loadManifests sorts; paths are split once.
+    std::vector<std::pair<fs::path, size_t>> order;
+    for (size_t i = 0; i < out.size(); ++i) order.emplace_back(out[i].first, i);
+    std::sort(order.begin(), order.end());
+    std::vector<std::pair<std::string, FileStamp>> sorted;
+    for (const auto& [path, i] : order) sorted.push_back(std::move(out[i]));
+    return sorted;
   }
 
   static FileStamp stampOf(const std::string& path) {

@@ -199,43 +199,60 @@ bool hasKguardTable(const Netns& ns) {
   return found;
 }
 
-std::optional<std::string> applyBatch(const Netns& ns, const NftBatch& batch) {
-  std::optional<std::string> failure;
+NftSocket::NftSocket(const Netns& ns) {
   inNetns(ns, [&] {
-    Socket sock(NETLINK_NETFILTER);
-    // A large batch must fit the socket buffer in one sendto (as nft does, with the force variant).
-    int size = static_cast<int>(batch.bytes.size()) + 4096;
-    setsockopt(mnl_socket_get_fd(sock.nl), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size);
-    if (mnl_socket_sendto(sock.nl, batch.bytes.data(), batch.bytes.size()) < 0) {
-      failure = std::string("sending the batch: ") + std::strerror(errno);
-      return;
+    nl_ = mnl_socket_open(NETLINK_NETFILTER);
+    if (!nl_ || mnl_socket_bind(nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
+      std::string error = std::string("netlink socket: ") + std::strerror(errno);
+      if (nl_) mnl_socket_close(nl_);
+      nl_ = nullptr;
+      throw std::runtime_error(error);
     }
-    // Every message asked for an ack: wait for one per message, or for the kernel to go quiet after
-    // an error (an aborted transaction does not ack the messages after the failing one).
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 4);
-    size_t acks = 0;
-    std::string errors;
-    pollfd pfd{mnl_socket_get_fd(sock.nl), POLLIN, 0};
-    while (acks < batch.messageCount()) {
-      int ready = poll(&pfd, 1, errors.empty() ? 5000 : 200);
-      if (ready <= 0) {
-        if (errors.empty()) errors = "no answer from nf_tables";
-        break;
-      }
-      ssize_t received = mnl_socket_recvfrom(sock.nl, buf.data(), buf.size());
-      if (received <= 0) break;
-      int n = static_cast<int>(received);
-      for (auto* nlh = reinterpret_cast<nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
-        if (nlh->nlmsg_type != NLMSG_ERROR) continue;
-        ++acks;
-        auto* err = static_cast<nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-        if (err->error != 0)
-          errors += (errors.empty() ? "" : "; ") + batch.objectOf(nlh->nlmsg_seq) + ": " + std::strerror(-err->error);
-      }
-    }
-    if (!errors.empty()) failure = errors;
   });
-  return failure;
 }
+
+NftSocket::~NftSocket() {
+  if (nl_) mnl_socket_close(nl_);
+}
+
+std::optional<std::string> NftSocket::apply(const NftBatch& batch) {
+  int fd = mnl_socket_get_fd(nl_);
+  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 4);
+  // Answers left over from an earlier batch that timed out must not count as this batch's acks.
+  while (recv(fd, buf.data(), buf.size(), MSG_DONTWAIT) > 0) {
+  }
+  // A large batch must fit the socket buffer in one sendto (as nft does, with the force variant).
+  int size = static_cast<int>(batch.bytes.size()) + 4096;
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size);
+  if (mnl_socket_sendto(nl_, batch.bytes.data(), batch.bytes.size()) < 0)
+    return std::string("sending the batch: ") + std::strerror(errno);
+  // Every message asked for an ack: wait for one per message, or for the kernel to go quiet after
+  // an error (an aborted transaction does not ack the messages after the failing one).
+  size_t acks = 0;
+  std::string errors;
+  pollfd pfd{fd, POLLIN, 0};
+  while (acks < batch.messageCount()) {
+    int ready = poll(&pfd, 1, errors.empty() ? 5000 : 200);
+    if (ready <= 0) {
+      if (errors.empty()) errors = "no answer from nf_tables";
+      break;
+    }
+    ssize_t received = mnl_socket_recvfrom(nl_, buf.data(), buf.size());
+    if (received <= 0) break;
+    int n = static_cast<int>(received);
+    for (auto* nlh = reinterpret_cast<nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+      if (nlh->nlmsg_type != NLMSG_ERROR) continue;
+      if (nlh->nlmsg_seq < batch.firstSeq || nlh->nlmsg_seq - batch.firstSeq >= batch.messageCount()) continue;
+      ++acks;
+      auto* err = static_cast<nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+      if (err->error != 0)
+        errors += (errors.empty() ? "" : "; ") + batch.objectOf(nlh->nlmsg_seq) + ": " + std::strerror(-err->error);
+    }
+  }
+  if (!errors.empty()) return errors;
+  return std::nullopt;
+}
+
+std::optional<std::string> applyBatch(const Netns& ns, const NftBatch& batch) { return NftSocket(ns).apply(batch); }
 
 }  // namespace netpol::agent

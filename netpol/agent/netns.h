@@ -5,12 +5,15 @@
 // changes only the calling thread), leaving the agent's own threads where they were.
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "netpol/agent/nft_batch.h"
 #include "netpol/ip.h"
+
+struct mnl_socket;
 
 namespace netpol::agent {
 
@@ -46,8 +49,26 @@ std::vector<IpAddress> interfaceAddresses(const Netns& ns);
 // std::runtime_error when nf_tables cannot be asked.
 bool hasKguardTable(const Netns& ns);
 
-// Sends one batch into the namespace's nf_tables and waits for every ack. Returns the error text,
-// naming the object whose message failed ("set ingress_v4_ports: File exists"), or nullopt.
+// An nf_tables netlink socket opened inside a namespace. A socket stays bound to the namespace it
+// was created in, so later batches go out from any thread without setns. Keeping it open between
+// batches also matters for latency: closing an nf_tables socket waits until the objects earlier
+// transactions replaced have been destroyed (an RCU grace period, milliseconds).
+class NftSocket {
+ public:
+  explicit NftSocket(const Netns& ns);  // throws std::runtime_error
+  ~NftSocket();
+  NftSocket(const NftSocket&) = delete;
+  NftSocket& operator=(const NftSocket&) = delete;
+
+  // Sends one batch and waits for every ack. Returns the error text, naming the object whose message
+  // failed ("set ingress_v4_ports: File exists"), or nullopt.
+  std::optional<std::string> apply(const NftBatch& batch);
+
+ private:
+  ::mnl_socket* nl_ = nullptr;
+};
+
+// One batch through a socket opened for it.
 std::optional<std::string> applyBatch(const Netns& ns, const NftBatch& batch);
 
 }  // namespace netpol::agent
