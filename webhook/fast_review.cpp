@@ -51,17 +51,27 @@ class FastReader {
     if (value_.type() != element_type::OBJECT) throw NotFast{};
   }
 
-  std::optional<FastReader> field(const char* name) const {
-    const std::string_view wanted(name);
-    const Index& index = indexed();
-    // Most lookups are for optional fields that are absent: the key filter answers those without a scan.
-    if (!index.mayHave(wanted)) return std::nullopt;
-    const auto& arena = members();
+  // Inline, so that the decoders' literal field names have their length computed at compile time.
+  std::optional<FastReader> field(const char* name) const { return field(std::string_view(name)); }
+
+  std::optional<FastReader> field(std::string_view wanted) const {
+    expectObject();
     std::optional<element> found;
-    for (uint32_t i = index.begin; i < index.end; ++i) {
-      if (arena[i].key != wanted) continue;
-      found = arena[i].value;
-      if (index.unique) break;  // no duplicate keys: the first match is the last
+    const auto& o = object();
+    if (o.size() <= 4) {
+      // Small objects (seccompProfile, capabilities, ports, limits): a scan is cheaper than an index.
+      for (auto member : o)
+        if (member.key == wanted) found = member.value;
+    } else {
+      const Index& index = indexed();
+      // Most lookups are for optional fields that are absent: the key filter answers those without a scan.
+      if (!index.mayHave(wanted)) return std::nullopt;
+      const auto& arena = members();
+      for (uint32_t i = index.begin; i < index.end; ++i) {
+        if (arena[i].key != wanted) continue;
+        found = arena[i].value;
+        if (index.unique) break;  // no duplicate keys: the first match is the last
+      }
     }
     if (!found || found->type() == element_type::NULL_VALUE) return std::nullopt;
     return FastReader(*found);

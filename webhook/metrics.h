@@ -11,6 +11,11 @@
 
 namespace webhook {
 
+// Counters and histograms are sharded per thread (a thread always updates the same shard), so that the
+// event loops on different cores never write to the same cache line; reads merge the shards.
+constexpr size_t kMetricShards = 8;
+size_t metricShard();
+
 class CounterVec {
  public:
   CounterVec(std::string name, std::string help, std::vector<std::string> labelNames);
@@ -19,10 +24,13 @@ class CounterVec {
   void render(std::string& out) const;
 
  private:
+  struct alignas(64) Shard {
+    mutable std::mutex mutex;
+    std::map<std::vector<std::string>, uint64_t> values;
+  };
   std::string name_, help_;
   std::vector<std::string> labelNames_;
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, uint64_t> values_;
+  std::array<Shard, kMetricShards> shards_;
 };
 
 class Histogram {
@@ -30,15 +38,20 @@ class Histogram {
   static constexpr size_t kBuckets = 12;
   Histogram(std::string name, std::string help);
   void observe(double seconds);
-  uint64_t count() const { return count_.load(); }
+  uint64_t count() const;
   void render(std::string& out) const;
 
  private:
+  // Per shard, observations per bucket (not cumulative: one increment per observation) beyond the
+  // last bound included in `count`.
+  struct alignas(64) Shard {
+    std::array<std::atomic<uint64_t>, kBuckets> buckets{};
+    std::atomic<uint64_t> count{0};
+    std::atomic<uint64_t> sumMicros{0};
+  };
   std::string name_, help_;
   static const std::array<double, kBuckets> kBounds;
-  std::array<std::atomic<uint64_t>, kBuckets> buckets_{};
-  std::atomic<uint64_t> count_{0};
-  std::atomic<uint64_t> sumMicros_{0};
+  std::array<Shard, kMetricShards> shards_;
 };
 
 struct Metrics {

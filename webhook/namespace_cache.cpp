@@ -16,7 +16,12 @@ std::pair<std::string, kube::StringMap> nameAndLabels(const nlohmann::json& ns) 
 
 }  // namespace
 
-NamespaceCache::NamespaceCache(std::shared_ptr<const kube::ApiClient> client) : client_(std::move(client)) {
+namespace {
+std::atomic<uint64_t> nextCacheId{1};
+}  // namespace
+
+NamespaceCache::NamespaceCache(std::shared_ptr<const kube::ApiClient> client)
+    : client_(std::move(client)), id_(nextCacheId.fetch_add(1)) {
   kube::ReflectorOptions options;
   options.onError = [](const std::string& message) { log(LogLevel::Warn, "namespace watch", {{"error", message}}); };
   reflector_ = std::make_unique<kube::Reflector>(
@@ -30,40 +35,60 @@ void NamespaceCache::start() { reflector_->start(); }
 void NamespaceCache::stop() { reflector_->stop(); }
 bool NamespaceCache::synced() const { return reflector_->hasSynced(); }
 
+std::shared_ptr<const NamespaceCache::LabelsByNamespace> NamespaceCache::snapshot() const {
+  struct Local {
+    uint64_t owner = 0;
+    uint64_t version = 0;
+    std::shared_ptr<const LabelsByNamespace> labels;
+  };
+  thread_local Local local;
+  const uint64_t version = version_.load(std::memory_order_acquire);
+  if (local.owner != id_ || local.version != version) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    local = {id_, version_.load(std::memory_order_relaxed), labels_};
+  }
+  return local.labels;
+}
+
+void NamespaceCache::publish(std::shared_ptr<const LabelsByNamespace> next) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  labels_ = std::move(next);
+  version_.fetch_add(1, std::memory_order_release);
+}
+
 void NamespaceCache::replace(std::vector<nlohmann::json> items) {
-  std::map<std::string, kube::StringMap> next;
+  auto next = std::make_shared<LabelsByNamespace>();
   for (const auto& item : items) {
     try {
-      next.insert(nameAndLabels(item));
+      next->insert(nameAndLabels(item));
     } catch (const kube::DecodeError& e) {
       log(LogLevel::Warn, "skipping undecodable namespace", {{"error", e.what()}});
     }
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  labels_ = std::move(next);
+  publish(std::move(next));
 }
 
+// Namespaces change rarely: each event copies the map (O(namespaces)) so that lookups never lock.
 void NamespaceCache::apply(const std::string& type, const nlohmann::json& object) {
   try {
     auto [name, labels] = nameAndLabels(object);
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (type == "DELETED") labels_.erase(name);
-    else labels_[name] = std::move(labels);
+    std::lock_guard<std::mutex> lock(writeMutex_);
+    auto next = std::make_shared<LabelsByNamespace>(*snapshot());
+    if (type == "DELETED") next->erase(name);
+    else (*next)[name] = std::move(labels);
+    publish(std::move(next));
   } catch (const kube::DecodeError& e) {
     log(LogLevel::Warn, "skipping undecodable namespace event", {{"error", e.what()}});
   }
 }
 
-bool NamespaceCache::hasCached(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return labels_.count(name) > 0;
-}
+bool NamespaceCache::hasCached(const std::string& name) const { return snapshot()->count(name) > 0; }
 
 admission::NamespaceLookup NamespaceCache::getNamespace(const std::string& name) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = labels_.find(name);
-    if (it != labels_.end()) return {true, it->second, ""};
+    auto labels = snapshot();
+    auto it = labels->find(name);
+    if (it != labels->end()) return {true, it->second, ""};
   }
   // Not seen yet (created a moment ago, or the cache is still syncing): ask the API server.
   auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(name));

@@ -5,7 +5,7 @@
 // namespace watch.
 //
 //   event_baseline CERT KEY PORT fixed RESPONSE_FILE
-//   event_baseline CERT KEY PORT webhook
+//   event_baseline CERT KEY PORT webhook [EVENT_LOOPS]
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   webhook::ServerOptions options;
   options.host = "127.0.0.1";
   options.port = port;
+  if (argc > 5) options.loops = std::atoi(argv[5]);
   webhook::WebhookServer server(options, validator, metrics, certificate, [] { return true; });
   server.bind();
   server.serve();
