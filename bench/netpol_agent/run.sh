@@ -9,7 +9,7 @@ KGUARD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "kgua
 PREFIX = f"kgb{os.getpid()}"
 HUB = f"{PREFIX}-hub"
 N_NS, PODS_PER_NS, N_POL, N_CHANGES = 10, 10, 1000, 30
-CONN_SECONDS, CONN_REPEATS = 3, 3
+CONN_SECONDS, CONN_ROUNDS = 2, 7  # datapath: seconds per measurement, interleaved rounds
 rng = random.Random(42)
 created_ns, procs = [], []
 WORK = tempfile.mkdtemp(prefix="kgb-netpol-")
@@ -180,41 +180,34 @@ def pct(xs, p):
 
 
 # ---------------------------------------------------------------- datapath
-SERVER = r'''
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8080)); s.listen(4096)
-while True:
-    c, _ = s.accept(); c.close()
-'''
-CLIENT = r'''
-import socket, struct, sys, time
-dst, secs = sys.argv[1], float(sys.argv[2])
-n, fail, end = 0, 0, time.monotonic() + secs
-lin = struct.pack("ii", 1, 0)
-while time.monotonic() < end:
-    c = socket.socket(); c.settimeout(1)
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, lin)  # RST on close: no TIME_WAIT, no port exhaustion
-    try:
-        c.connect((dst, 8080)); n += 1
-    except OSError:
-        fail += 1
-    c.close()
-print(n / secs, fail)
-'''
+def build_probe():
+    """bench/netpol_agent/connect_rate.c: a C client/server, so the probe costs little next to the kernel."""
+    out = os.path.join(WORK, "connect_rate")
+    sh("cc", "-O2", "-o", out, os.path.join(ROOT, "bench", "netpol_agent", "connect_rate.c"))
+    return out
 
 
-def conn_rate(client_ns, server_ip, what):
-    """Median of CONN_REPEATS runs; connects that time out (1 s; e.g. a SYN lost to a full accept queue)
-    are counted, and more than 1% of them means the ruleset does not allow the client."""
-    rates, fails = [], 0
-    for _ in range(CONN_REPEATS):
-        out = sh("ip", "netns", "exec", client_ns, sys.executable, "-c", CLIENT, server_ip, str(CONN_SECONDS)).stdout.split()
-        rate, fail = float(out[0]), int(out[1])
-        if fail > 0.01 * rate * CONN_SECONDS + 1:
-            raise RuntimeError(f"{what}: {fail} connects failed, {rate * CONN_SECONDS:.0f} succeeded")
-        rates.append(rate); fails += fail
-    return statistics.median(rates), rates, fails
+def conn_once(probe, client_ns, server_ip, what):
+    """One CONN_SECONDS run: (connections/s, p50 µs, p99 µs). More than 1% failed connections (1 s
+    timeouts) means the ruleset does not allow the client."""
+    rate, p50, p99, fail = sh("ip", "netns", "exec", client_ns, probe, "client", server_ip, "8080", str(CONN_SECONDS)).stdout.split()
+    rate, fail = float(rate), int(fail)
+    if fail > 0.01 * rate * CONN_SECONDS + 1:
+        raise RuntimeError(f"{what}: {fail} connects failed, {rate * CONN_SECONDS:.0f} succeeded")
+    return rate, float(p50), float(p99)
+
+
+def conn_rounds(probe, client_ns, server_ns, server_ip, configs):
+    """Interleaves the configurations (rotating their order each round) so that drift in the
+    machine's load hits all of them alike; returns per configuration the list of runs."""
+    runs = {name: [] for name, _, _ in configs}
+    for r in range(CONN_ROUNDS):
+        for k in range(len(configs)):
+            name, load, unload = configs[(k + r) % len(configs)]
+            load()
+            runs[name].append(conn_once(probe, client_ns, server_ip, name))
+            unload()
+    return runs
 
 
 def main():
@@ -285,14 +278,15 @@ def main():
     try:
         for ns in all_ns:
             sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
+        probe = build_probe()
         server_ns, client_ns = netns(0, 0), netns(1, 1)
         server_ip, client_ip = pod_ip(0, 0), pod_ip(1, 1)
-        srv = subprocess.Popen(["ip", "netns", "exec", server_ns, sys.executable, "-c", SERVER], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        srv = subprocess.Popen(["ip", "netns", "exec", server_ns, probe, "server", "8080"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(srv); time.sleep(0.5)
-        conn_rate(client_ns, server_ip, "warm-up")  # warm-up
-        a = conn_rate(client_ns, server_ip, "(a)")
+        conn_once(probe, client_ns, server_ip, "warm-up")
         # (b) 1,000 policies selecting the server (pod0 in bench0, app=web): 999 allow a distinct /32 on a
-        # port; the last one allows the client pod by pod+namespace selector on 8080.
+        # port; the last one allows the client pod by pod+namespace selector on 8080. The agent
+        # installs it once; its table is saved and reloaded into the server namespace for each run.
         dstate = os.path.join(WORK, "dp"); os.makedirs(dstate)
         write(os.path.join(dstate, "00-model.yaml"), model_yaml())
         peers = []
@@ -313,7 +307,7 @@ def main():
         if r.returncode != 0:
             raise RuntimeError("agent --once failed: " + r.stderr[-500:])
         srv_rules = sh("ip", "netns", "exec", server_ns, "nft", "list", "table", "inet", "kguard").stdout
-        b = conn_rate(client_ns, server_ip, "(b)")
+        agent_nft = os.path.join(WORK, "agent.nft"); write(agent_nft, srv_rules)
         for ns in all_ns:
             sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
         # (c) linear: one rule per allowed peer, the client's rule last.
@@ -322,18 +316,29 @@ def main():
         lines += [f"    ip saddr {ip} tcp dport {port} accept" for ip, port in peers]
         lines += [f"    ip saddr {client_ip} tcp dport 8080 accept", "  }", "}"]
         lin = os.path.join(WORK, "linear.nft"); write(lin, "\n".join(lines) + "\n")
-        sh("ip", "netns", "exec", server_ns, "nft", "-f", lin)
-        c_ = conn_rate(client_ns, server_ip, "(c)")
-        sh("ip", "netns", "exec", server_ns, "nft", "delete", "table", "inet", "kgblinear", check=False)
         # (d) conntrack only: what any stateful ruleset pays before its first real rule.
         ct = os.path.join(WORK, "ct.nft")
         write(ct, "table inet kgbct {\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
                   "    ct state established,related accept\n  }\n}\n")
-        sh("ip", "netns", "exec", server_ns, "nft", "-f", ct)
-        d = conn_rate(client_ns, server_ip, "(d)")
-        sh("ip", "netns", "exec", server_ns, "nft", "delete", "table", "inet", "kgbct", check=False)
-        a2 = conn_rate(client_ns, server_ip, "(a) again")
-        dp = dict(a=a, b=b, c=c_, d=d, a2=a2, srv_rule_lines=len(srv_rules.splitlines()), srv_sets=srv_rules.count(" set "))
+
+        def nft_file(path):
+            return lambda: sh("ip", "netns", "exec", server_ns, "nft", "-f", path)
+
+        def nft_delete(table):
+            return lambda: sh("ip", "netns", "exec", server_ns, "nft", "delete", "table", "inet", table)
+
+        def check_agent_table():
+            nft_file(agent_nft)()
+            if sh("ip", "netns", "exec", server_ns, "nft", "list", "table", "inet", "kguard").stdout != srv_rules:
+                raise RuntimeError("the reloaded agent table differs from what the agent installed")
+        check_agent_table(); nft_delete("kguard")()
+        runs = conn_rounds(probe, client_ns, server_ns, server_ip, [
+            ("a", lambda: None, lambda: None),
+            ("b", nft_file(agent_nft), nft_delete("kguard")),
+            ("c", nft_file(lin), nft_delete("kgblinear")),
+            ("d", nft_file(ct), nft_delete("kgbct")),
+        ])
+        dp = dict(runs=runs, srv_rule_lines=len(srv_rules.splitlines()))
     except Exception as e:
         print(f"datapath phase failed: {e}", file=sys.stderr)
 
@@ -347,23 +352,28 @@ def main():
     cs = results["cold"]
     print(f"| cold start: agent start → all pods programmed (last install logged) | {cs['total'] * 1000:.0f} ms "
           f"({cs['installed']}/{cs['pods']} installed, {cs['failed']} failed, {cs['verified']}/100 tables verified in kernel) |")
-    print(f"| cold start: of which until policies loaded (includes 1st poll + 300 ms quiet wait) | {cs['loaded'] * 1000:.0f} ms |")
+    print(f"| cold start: of which until policies loaded (first load of all files) | {cs['loaded'] * 1000:.0f} ms |")
     print(f"| cold start: loaded → last install (compile + 100 netns installs) | {(cs['total'] - cs['loaded']) * 1000:.0f} ms |")
     if L["lat"]:
         ms = lambda xs, p: f"{pct(xs, p) * 1000:.0f}"
         print(f"| policy change → all affected netns reprogrammed, p50 / p99 (n={len(L['lat'])}) | {ms(L['lat'], 50)} / {ms(L['lat'], 99)} ms |")
-        print(f"| of which file write → policies reloaded (poll 200 ms + quiet 300 ms + parse), p50 / p99 | {ms(L['load'], 50)} / {ms(L['load'], 99)} ms |")
+        print(f"| of which file write → policies reloaded (inotify + 15 ms quiet + changed files), p50 / p99 | {ms(L['load'], 50)} / {ms(L['load'], 99)} ms |")
         print(f"| of which reloaded → last affected install (compile + install), p50 / p99 | {ms(L['apply'], 50)} / {ms(L['apply'], 99)} ms |")
         print(f"| affected namespaces per change, median (min–max) | {statistics.median(L['affected']):.0f} ({min(L['affected'])}–{max(L['affected'])}) |")
     print(f"| reference: `kguard netpol compile` (parse 1,000 policies + compile 1 pod), median of 5 | {results['parse'] * 1000:.0f} ms |")
     if L["skipped"]:
         print(f"| changes that affected no namespace (not counted) | {L['skipped']} |")
     if dp:
-        f = lambda x: f"{x[0]:.0f}/s (runs: {', '.join(f'{v:.0f}' for v in x[1])}; {x[2]} timeouts)"
-        print(f"| TCP conn rate (a) no ruleset | {f(dp['a'])}; after: {f(dp['a2'])} |")
-        print(f"| TCP conn rate (b) agent ruleset, 1,000 policies selecting server | {f(dp['b'])} = {dp['b'][0] / dp['a'][0]:.2f}× (a); server table {dp['srv_rule_lines']} lines of `nft list` |")
-        print(f"| TCP conn rate (d) conntrack only (`ct state established,related accept`, policy accept) | {f(dp['d'])} = {dp['d'][0] / dp['a'][0]:.2f}× (a) |")
-        print(f"| TCP conn rate (c) linear ruleset, 1,000 rules, client's rule last | {f(dp['c'])} = {dp['c'][0] / dp['a'][0]:.2f}× (a) |")
+        med = lambda name, i: statistics.median(run[i] for run in dp["runs"][name])
+        base = med("a", 0)
+        labels = {"a": "(a) no ruleset (baseline)", "b": "(b) agent ruleset, 1,000 policies selecting the server",
+                  "c": "(c) linear ruleset, 1,000 rules, client's rule last",
+                  "d": "(d) conntrack only (`ct state established,related accept`)"}
+        print(f"| datapath: {CONN_ROUNDS} interleaved rounds × {CONN_SECONDS} s per configuration, medians | "
+              f"connections/s · vs (a) · connect+request p50 / p99 µs |")
+        for name in "abcd":
+            rates = ", ".join(f"{run[0]:.0f}" for run in dp["runs"][name])
+            print(f"| {labels[name]} | {med(name, 0):.0f}/s · **{med(name, 0) / base:.2f}×** · {med(name, 1):.0f} / {med(name, 2):.0f} µs (runs: {rates}) |")
     else:
         print("| datapath | not measured (failed, see stderr) |")
     return 0

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NAMESPACES = ["x", "y", "z"]
@@ -270,6 +271,38 @@ def ipv6_and_counters(lab, state, log_path):
     return failures
 
 
+def metrics(log_path, pods):
+    """The agent's /metrics (--metrics-bind-address 127.0.0.1:0; the port is in its log) agree with
+    what it did: every pod programmed, installs counted, latency observed, no errors."""
+    m = re.search(r"metrics on (http://\S+/metrics)", open(log_path).read())
+    if not m:
+        print("FAIL metrics: the agent did not log its metrics address")
+        return 1
+    text = urllib.request.urlopen(m.group(1), timeout=5).read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    checks = [
+        ("kguard_netpol_pods_programmed", samples.get("kguard_netpol_pods_programmed") == pods),
+        ("installs ok > 0", samples.get('kguard_netpol_ruleset_operations_total{operation="install",result="ok"}', 0) > 0),
+        ("no failed installs", samples.get('kguard_netpol_ruleset_operations_total{operation="install",result="error"}', 0) == 0),
+        ("elements > 0", samples.get("kguard_netpol_ruleset_elements", 0) > 0),
+        ("rules > 0", samples.get("kguard_netpol_ruleset_rules", 0) > 0),
+        ("latency observed", samples.get("kguard_netpol_programming_duration_seconds_count", 0) > 0),
+        ("latency buckets cumulative", samples.get('kguard_netpol_programming_duration_seconds_bucket{le="+Inf"}') ==
+         samples.get("kguard_netpol_programming_duration_seconds_count")),
+    ]
+    failures = 0
+    for what, ok in checks:
+        print(("ok" if ok else "FAIL") + f" metrics: {what}")
+        failures += not ok
+    if failures:
+        print(text)
+    return failures
+
+
 def main():
     args = sys.argv[1:]
     api = "--api" in args
@@ -315,7 +348,8 @@ def main():
             return 77
         log_path = os.path.join(work, "agent.log")
         log = open(log_path, "w")
-        agent = subprocess.Popen([kguard, "netpol", "agent"] + state.agent_args(), stdout=log, stderr=log)
+        agent = subprocess.Popen([kguard, "netpol", "agent", "--metrics-bind-address", "127.0.0.1:0"] + state.agent_args(),
+                                 stdout=log, stderr=log)
         for name, step_dir in steps(conformance):
             if only and only not in name:
                 continue
@@ -342,6 +376,7 @@ def main():
                 failures += bool(wrong)
         if not only:
             failures += ipv6_and_counters(lab, state, log_path)
+            failures += metrics(log_path, len(lab.ip))
         print(f"checked {checked} conformance cells, {failures} failures")
         if failures:
             print(open(log_path).read()[-4000:])
