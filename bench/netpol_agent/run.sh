@@ -310,6 +310,15 @@ def main():
         agent_nft = os.path.join(WORK, "agent.nft"); write(agent_nft, srv_rules)
         for ns in all_ns:
             sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
+        # (e) the same with only the client's policy: what one policy costs, for the cost per policy.
+        write(os.path.join(dstate, "10-policies.yaml"), "---\n" + docs[-1])
+        r = subprocess.run([KGUARD, "netpol", "agent", "--watch-dir", dstate, "--once"], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError("agent --once (one policy) failed: " + r.stderr[-500:])
+        one_nft = os.path.join(WORK, "agent-one.nft")
+        write(one_nft, sh("ip", "netns", "exec", server_ns, "nft", "list", "table", "inet", "kguard").stdout)
+        for ns in all_ns:
+            sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
         # (c) linear: one rule per allowed peer, the client's rule last.
         lines = ["table inet kgblinear {", "  chain input {", "    type filter hook input priority 0; policy drop;",
                  "    ct state established,related accept", "    iif lo accept"]
@@ -337,6 +346,7 @@ def main():
             ("b", nft_file(agent_nft), nft_delete("kguard")),
             ("c", nft_file(lin), nft_delete("kgblinear")),
             ("d", nft_file(ct), nft_delete("kgbct")),
+            ("e", nft_file(one_nft), nft_delete("kguard")),
         ])
         dp = dict(runs=runs, srv_rule_lines=len(srv_rules.splitlines()))
     except Exception as e:
@@ -368,12 +378,14 @@ def main():
         base = med("a", 0)
         labels = {"a": "(a) no ruleset (baseline)", "b": "(b) agent ruleset, 1,000 policies selecting the server",
                   "c": "(c) linear ruleset, 1,000 rules, client's rule last",
-                  "d": "(d) conntrack only (`ct state established,related accept`)"}
+                  "d": "(d) conntrack only (`ct state established,related accept`)",
+                  "e": "(e) agent ruleset, 1 policy (the client's) selecting the server"}
         print(f"| datapath: {CONN_ROUNDS} interleaved rounds × {CONN_SECONDS} s per configuration, medians | "
               f"connections/s · vs (a) · connect+request p50 / p99 µs |")
-        for name in "abcd":
+        for name in "abcde":
             rates = ", ".join(f"{run[0]:.0f}" for run in dp["runs"][name])
             print(f"| {labels[name]} | {med(name, 0):.0f}/s · **{med(name, 0) / base:.2f}×** · {med(name, 1):.0f} / {med(name, 2):.0f} µs (runs: {rates}) |")
+        print(f"| (b) vs (e): 1,000 policies vs 1 | {med('b', 0) / med('e', 0):.2f}× |")
     else:
         print("| datapath | not measured (failed, see stderr) |")
     return 0

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "netpol/agent/agent.h"
+#include "tests/netpol/agent/fake_datapath.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -15,27 +16,6 @@ using namespace netpol::agent;
 using namespace netpol_test;
 
 namespace {
-
-class FakeDatapath : public Datapath {
- public:
-  std::vector<NamespaceInfo> present;
-  std::map<uint64_t, Ruleset> tables;  // what is "installed"
-  std::vector<std::string> calls;
-  std::set<uint64_t> failing;
-
-  std::vector<NamespaceInfo> namespaces() override { return present; }
-  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& rs) override {
-    calls.push_back("install " + ns.path);
-    if (failing.count(ns.id)) return std::string("set ingress_v4_ports: Invalid argument");
-    tables[ns.id] = rs;
-    return std::nullopt;
-  }
-  std::optional<std::string> remove(const NamespaceInfo& ns) override {
-    calls.push_back("remove " + ns.path);
-    tables.erase(ns.id);
-    return std::nullopt;
-  }
-};
 
 NamespaceInfo netns(uint64_t id, const std::string& ip) { return {id, "/var/run/netns/n" + std::to_string(id), {*parseIp("127.0.0.1"), *parseIp(ip)}}; }
 

@@ -10,6 +10,7 @@
 
 #include "netpol/agent/agent.h"
 #include "netpol/render_nft.h"
+#include "tests/netpol/agent/fake_datapath.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -17,31 +18,6 @@ using namespace netpol::agent;
 using namespace netpol_test;
 
 namespace {
-
-class HoldingDatapath : public Datapath {
- public:
-  std::vector<NamespaceInfo> present;
-  std::map<uint64_t, Ruleset> tables;
-  std::vector<std::string> calls;
-  std::set<uint64_t> preexisting;  // namespaces holding a kguard table from an earlier run
-
-  std::vector<NamespaceInfo> namespaces() override { return present; }
-  bool hasTable(const NamespaceInfo& ns) override { return preexisting.count(ns.id) > 0; }
-  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& rs) override {
-    calls.push_back("install " + ns.path);
-    tables[ns.id] = rs;
-    return std::nullopt;
-  }
-  std::optional<std::string> remove(const NamespaceInfo& ns) override {
-    calls.push_back("remove " + ns.path);
-    tables.erase(ns.id);
-    return std::nullopt;
-  }
-};
-
-NamespaceInfo netnsWith(uint64_t id, const std::string& ip) {
-  return {id, "/var/run/netns/n" + std::to_string(id), {*parseIp(ip)}};
-}
 
 bool isDenyAll(const Ruleset& rs) {
   return rs.ingress.isolated() && rs.egress.isolated() && rs.ingress.elementCount() == 0 &&
@@ -56,7 +32,7 @@ std::string twoPods() {
 // Reports `burst` changes (one per call), then none; on load, records what was installed.
 class LateSource : public ClusterSource {
  public:
-  LateSource(HoldingDatapath& dp, int burst, std::string yaml) : dp_(dp), remaining_(burst), yaml_(std::move(yaml)) {}
+  LateSource(FakeDatapath& dp, int burst, std::string yaml) : dp_(dp), remaining_(burst), yaml_(std::move(yaml)) {}
   bool waitForChange(std::chrono::milliseconds timeout) override {
     if (remaining_ > 0) {
       --remaining_;
@@ -75,7 +51,7 @@ class LateSource : public ClusterSource {
   std::map<uint64_t, Ruleset> atLoad;
 
  private:
-  HoldingDatapath& dp_;
+  FakeDatapath& dp_;
   int remaining_;
   std::string yaml_;
 };
@@ -92,7 +68,7 @@ TEST_CASE("the deny-all ruleset isolates both directions and keeps the fixed rul
 }
 
 TEST_CASE("held namespaces get their pod's ruleset on the first sync; the others lose the table") {
-  HoldingDatapath dp;
+  FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(3, "192.168.9.9")};
   Agent agent(dp, "", {});
   auto held = agent.holdUnsynced();
@@ -118,7 +94,7 @@ TEST_CASE("held namespaces get their pod's ruleset on the first sync; the others
 }
 
 TEST_CASE("a namespace that already holds a kguard table keeps it until the first sync") {
-  HoldingDatapath dp;
+  FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2")};
   dp.preexisting = {1};  // the agent restarted: x/a's ruleset from before is still installed
   Agent agent(dp, "", {});
@@ -137,7 +113,7 @@ TEST_CASE("a namespace that already holds a kguard table keeps it until the firs
 }
 
 TEST_CASE("the loop holds namespaces in default-deny until the first load, then syncs") {
-  HoldingDatapath dp;
+  FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1")};
   LateSource source(dp, 12, twoPods());
   LoopOptions options;
@@ -161,7 +137,7 @@ TEST_CASE("the loop holds namespaces in default-deny until the first load, then 
 }
 
 TEST_CASE("without the flag nothing is installed before the first load") {
-  HoldingDatapath dp;
+  FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1")};
   LateSource source(dp, 12, twoPods());
   LoopOptions options;

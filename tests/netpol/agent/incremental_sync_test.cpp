@@ -7,6 +7,7 @@
 #include "netpol/agent/agent.h"
 #include "netpol/agent/ruleset_inputs.h"
 #include "netpol/render_nft.h"
+#include "tests/netpol/agent/fake_datapath.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -14,27 +15,6 @@ using namespace netpol::agent;
 using namespace netpol_test;
 
 namespace {
-
-class RecordingDatapath : public Datapath {
- public:
-  std::vector<NamespaceInfo> present;
-  std::map<uint64_t, Ruleset> tables;
-  std::vector<std::string> calls;
-
-  std::vector<NamespaceInfo> namespaces() override { return present; }
-  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& rs) override {
-    calls.push_back("install " + ns.path);
-    tables[ns.id] = rs;
-    return std::nullopt;
-  }
-  std::optional<std::string> remove(const NamespaceInfo& ns) override {
-    calls.push_back("remove " + ns.path);
-    tables.erase(ns.id);
-    return std::nullopt;
-  }
-};
-
-NamespaceInfo netns(uint64_t id, const std::string& ip) { return {id, "/var/run/netns/n" + std::to_string(id), {*parseIp(ip)}}; }
 
 // x/a, x/b and y/c; `bLabels` lets a test relabel a peer.
 std::string world(const std::string& bLabels = "{app: b}") {
@@ -53,7 +33,7 @@ std::string allowToC(int port) {
 
 // What a fresh agent would install for every local pod of `c`.
 std::map<uint64_t, std::string> fromScratch(const std::vector<NamespaceInfo>& present, const Cluster& c) {
-  RecordingDatapath dp;
+  FakeDatapath dp;
   dp.present = present;
   Agent fresh(dp, "", {});
   fresh.sync(c);
@@ -62,7 +42,7 @@ std::map<uint64_t, std::string> fromScratch(const std::vector<NamespaceInfo>& pr
   return out;
 }
 
-std::map<uint64_t, std::string> rendered(const RecordingDatapath& dp) {
+std::map<uint64_t, std::string> rendered(const FakeDatapath& dp) {
   std::map<uint64_t, std::string> out;
   for (const auto& [id, rs] : dp.tables) out[id] = renderNft(rs);
   return out;
@@ -71,8 +51,8 @@ std::map<uint64_t, std::string> rendered(const RecordingDatapath& dp) {
 }  // namespace
 
 TEST_CASE("a policy change compiles only the pods that policy selects") {
-  RecordingDatapath dp;
-  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2"), netns(3, "10.0.0.3")};
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2"), netnsWith(3, "10.0.0.3")};
   Agent agent(dp, "", {});
   auto first = agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
   CHECK(first.compiled == 3);
@@ -99,8 +79,8 @@ TEST_CASE("a policy change compiles only the pods that policy selects") {
 }
 
 TEST_CASE("a change to pods or namespaces recompiles every pod, since any peer may have moved") {
-  RecordingDatapath dp;
-  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2"), netns(3, "10.0.0.3")};
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2"), netnsWith(3, "10.0.0.3")};
   Agent agent(dp, "", {});
   agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
 
@@ -114,8 +94,8 @@ TEST_CASE("a change to pods or namespaces recompiles every pod, since any peer m
 }
 
 TEST_CASE("a policy removed stops isolating the pods it selected") {
-  RecordingDatapath dp;
-  dp.present = {netns(1, "10.0.0.1"), netns(3, "10.0.0.3")};
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(3, "10.0.0.3")};
   Agent agent(dp, "", {});
   agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
   CHECK(dp.tables.at(1).ingress.isolated());
@@ -127,8 +107,8 @@ TEST_CASE("a policy removed stops isolating the pods it selected") {
 }
 
 TEST_CASE("policies built in code (no canonical spec) are always compiled") {
-  RecordingDatapath dp;
-  dp.present = {netns(1, "10.0.0.1")};
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1")};
   Agent agent(dp, "", {});
   auto c = cluster(world() + allowToA(80));
   c.policies[0].canonicalSpec.clear();
@@ -163,8 +143,8 @@ TEST_CASE("selecting policies are those of the pod's namespace whose podSelector
 }
 
 TEST_CASE("the agent's metrics follow what is installed") {
-  RecordingDatapath dp;
-  dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2")};
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2")};
   AgentMetrics metrics;
   Agent agent(dp, "", {}, &metrics);
   auto c = cluster(world() + allowToA(80));

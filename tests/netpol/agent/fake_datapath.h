@@ -1,0 +1,43 @@
+#pragma once
+// A Datapath for the agent's unit tests with the kernel's all-or-nothing semantics: namespaces are
+// whatever `present` says, installs land in `tables` (or fail for ids in `failing`), and every call is
+// recorded in order.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "netpol/agent/agent.h"
+
+namespace netpol_test {
+
+class FakeDatapath : public netpol::agent::Datapath {
+ public:
+  std::vector<netpol::agent::NamespaceInfo> present;
+  std::map<uint64_t, netpol::Ruleset> tables;  // what is "installed"
+  std::vector<std::string> calls;              // "install /var/run/netns/n1", "remove ..."
+  std::set<uint64_t> failing;                  // installs into these fail
+  std::set<uint64_t> preexisting;              // namespaces holding a kguard table from an earlier run
+
+  std::vector<netpol::agent::NamespaceInfo> namespaces() override { return present; }
+  bool hasTable(const netpol::agent::NamespaceInfo& ns) override { return preexisting.count(ns.id) > 0; }
+  std::optional<std::string> install(const netpol::agent::NamespaceInfo& ns, const netpol::Ruleset& rs) override {
+    calls.push_back("install " + ns.path);
+    if (failing.count(ns.id)) return std::string("set ingress_v4_ports: Invalid argument");
+    tables[ns.id] = rs;
+    return std::nullopt;
+  }
+  std::optional<std::string> remove(const netpol::agent::NamespaceInfo& ns) override {
+    calls.push_back("remove " + ns.path);
+    tables.erase(ns.id);
+    return std::nullopt;
+  }
+};
+
+// Namespace `id` at /var/run/netns/n<id> holding `ip`.
+inline netpol::agent::NamespaceInfo netnsWith(uint64_t id, const std::string& ip) {
+  return {id, "/var/run/netns/n" + std::to_string(id), {*netpol::parseIp(ip)}};
+}
+
+}  // namespace netpol_test
