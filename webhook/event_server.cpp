@@ -84,6 +84,7 @@ struct Connection {
   bool failed = false;           // TLS or socket error: drop without a word
   bool lingering = false;        // closing: draining unread input so that the client gets our answer, not a reset
   bool readWantsWrite = false, writeWantsRead = false, writeBlocked = false;
+  bool flushQueued = false;  // in the loop's pendingFlush_
   bool requestTimer = true;  // a handshake or a request is under way since requestStart
   int64_t requestStart = 0, lastWrite = 0, deadline = 0;
   uint32_t events = 0;
@@ -187,6 +188,8 @@ class EventServer::Loop {
   void adopt(int fd, std::string remote);
   void drainInbox();
   void service(Connection& c);
+  void finish(Connection& c);
+  void flushPending();
   bool canRead(const Connection& c) const;
   void readTls(Connection& c);
   void processRequests(Connection& c);
@@ -212,6 +215,7 @@ class EventServer::Loop {
   std::vector<std::pair<int, std::string>> handed_;
   std::vector<std::pair<uint64_t, HttpResponse>> completed_;
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
+  std::vector<uint64_t> pendingFlush_;  // connections with responses to write at the end of this iteration
   uint64_t nextId_ = 2;
   bool listening_ = false;
   int64_t resumeAcceptAt_ = 0;
@@ -251,6 +255,7 @@ void EventServer::Loop::run() {
         service(*it->second);
       }
     }
+    flushPending();
     if (nowMs() >= nextSweep) {
       sweep();
       nextSweep = nowMs() + kSweepMs;
@@ -349,17 +354,49 @@ void EventServer::Loop::service(Connection& c) {
     lingerRead(c);
     return;
   }
+  if (canRead(c)) readTls(c);
+  if (!c.failed) processRequests(c);
+  if (c.failed) {
+    destroy(c.id);
+    return;
+  }
+  // Responses are written once every ready connection has been served (flushPending): the client gets
+  // several answers per wake-up instead of one, as with Redis's write-before-sleep.
+  if (c.pendingOut() > 0 || c.flushQueued) {
+    if (!c.flushQueued) pendingFlush_.push_back(c.id);
+    c.flushQueued = true;
+    return;
+  }
+  finish(c);
+}
+
+void EventServer::Loop::flushPending() {
+  std::vector<uint64_t> ids;
+  ids.swap(pendingFlush_);
+  for (uint64_t id : ids) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    it->second->flushQueued = false;
+    finish(*it->second);
+  }
+}
+
+void EventServer::Loop::finish(Connection& c) {
   for (int round = 0; round < 16; ++round) {
-    if (canRead(c)) readTls(c);
-    if (!c.failed) processRequests(c);
-    if (!c.failed) flush(c);
+    flush(c);
     if (c.failed) {
       destroy(c.id);
       return;
     }
     // Reading stops at the buffer limits; input OpenSSL already holds raises no epoll event, so go on
-    // here once processing and writing have made room.
+    // here once writing has made room.
     if (!canRead(c) || !SSL_has_pending(c.ssl)) break;
+    readTls(c);
+    if (!c.failed) processRequests(c);
+    if (c.failed) {
+      destroy(c.id);
+      return;
+    }
   }
   if (!c.busy && c.pendingOut() == 0) {
     if (c.closeAfterFlush) {
@@ -607,6 +644,7 @@ void EventServer::Loop::beginStop() {
   stopSeen_ = true;
   listen(false);
   drainInbox();
+  flushPending();
   std::vector<uint64_t> idleIds;
   for (const auto& [id, c] : conns_)
     if (idle(*c)) idleIds.push_back(id);
