@@ -1,7 +1,10 @@
 #include "netpol/agent/api_source.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <tuple>
 #include <condition_variable>
 #include <mutex>
 
@@ -73,21 +76,38 @@ class ApiSource : public ClusterSource {
     return changed;
   }
 
+  // Objects the store still holds by the same snapshot pointer are unchanged since they were decoded:
+  // only new or modified objects are decoded again. Objects are ordered by collection, then
+  // namespace/name, so that equal contents give equal clusters whatever the store's hash order.
   Cluster load() override {
-    std::vector<kube::Manifest> manifests;
-    for (size_t i = 0; i < stores_.size(); ++i) {
-      int document = 0;
-      for (const auto& object : stores_[i]->list()) {
-        kube::Manifest m;
-        m.where.file = server_ + kCollections[i].path;
-        m.where.document = ++document;
-        m.object = *object;
-        m.object["apiVersion"] = kCollections[i].apiVersion;
-        m.object["kind"] = kCollections[i].kind;
-        manifests.push_back(std::move(m));
-      }
+    struct Listed {
+      size_t collection;
+      std::string key;
+      const nlohmann::json* object;
+    };
+    std::vector<Listed> listed;
+    std::map<const nlohmann::json*, Decoded> next;
+    try {
+      for (size_t i = 0; i < stores_.size(); ++i)
+        for (auto& object : stores_[i]->list()) {
+          listed.push_back({i, kube::objectKey(*object), object.get()});
+          auto cached = decoded_.find(object.get());
+          if (cached != decoded_.end())
+            next.emplace(object.get(), std::move(cached->second));
+          else
+            next.emplace(object.get(), Decoded{object, decode(i, *object, listed.back().key)});
+        }
+    } catch (...) {
+      decoded_.clear();  // entries were moved out; the next load decodes everything again
+      throw;
     }
-    return decodeCluster(manifests);
+    decoded_ = std::move(next);
+    std::sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
+      return std::tie(a.collection, a.key) < std::tie(b.collection, b.key);
+    });
+    std::vector<const DecodedObject*> objects;
+    for (const auto& l : listed) objects.push_back(&decoded_.at(l.object).object);
+    return assembleCluster(objects);
   }
 
   std::string describe() const override { return server_; }
@@ -97,6 +117,23 @@ class ApiSource : public ClusterSource {
   std::string server_;
   std::vector<std::unique_ptr<kube::ObjectStore>> stores_;
   std::vector<std::unique_ptr<kube::Reflector>> reflectors_;
+
+  struct Decoded {
+    kube::ObjectStore::ObjectPtr keep;  // holds the snapshot, so its address stays unique
+    DecodedObject object;
+  };
+  std::map<const nlohmann::json*, Decoded> decoded_;
+
+  DecodedObject decode(size_t collection, const nlohmann::json& object, const std::string& key) const {
+    kube::Manifest m;
+    m.where.file = server_ + kCollections[collection].path;
+    m.where.item = "object " + key;  // errors name the object
+    m.object = object;
+    m.object["apiVersion"] = kCollections[collection].apiVersion;  // list items carry no kind/apiVersion
+    m.object["kind"] = kCollections[collection].kind;
+    return decodeObject(m).value_or(DecodedObject{});
+  }
+
   void changed() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
