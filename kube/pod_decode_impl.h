@@ -4,6 +4,7 @@
 // cannot drift apart. A reader R offers JsonReader's interface: field, forEach, optString, optBool,
 // optInt, string, boolean, stringMap, stringList, expectObject, fail, isNull, isString, isNumber,
 // stringValue, numberText, integer and forEachMember (fields in key order, last duplicate wins).
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -32,8 +33,9 @@ WindowsSecurityContextOptions decodeWindows(const R& r) {
   return {r.optBool("hostProcess"), r.optString("runAsUserName")};
 }
 
-template <typename T, typename R, typename Decode>
-std::optional<T> optionalObject(const R& r, const char* name, Decode decode) {
+// Field names are passed on as arrays, so that a reader can take their length at compile time.
+template <typename T, typename R, typename Decode, size_t N>
+std::optional<T> optionalObject(const R& r, const char (&name)[N], Decode decode) {
   auto f = r.field(name);
   if (!f) return std::nullopt;
   f->expectObject();
@@ -87,8 +89,8 @@ Handler decodeHandler(const R& r) {
   return h;
 }
 
-template <typename R>
-int32_t decodePort(const R& r, const char* name) {
+template <typename R, size_t N>
+int32_t decodePort(const R& r, const char (&name)[N]) {
   auto v = r.optInt(name);
   if (!v) return 0;
   if (*v < 0 || *v > 65535) r.field(name)->fail("port out of range: " + std::to_string(*v));
@@ -96,8 +98,8 @@ int32_t decodePort(const R& r, const char* name) {
 }
 
 // Quantities are strings ("500m") or numbers (2) in manifests; kguard only needs to know they are set.
-template <typename R>
-StringMap decodeQuantities(const R& r, const char* name) {
+template <typename R, size_t N>
+StringMap decodeQuantities(const R& r, const char (&name)[N]) {
   StringMap out;
   auto f = r.field(name);
   if (!f) return out;

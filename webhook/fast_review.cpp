@@ -51,8 +51,11 @@ class FastReader {
     if (value_.type() != element_type::OBJECT) throw NotFast{};
   }
 
-  // Inline, so that the decoders' literal field names have their length computed at compile time.
-  std::optional<FastReader> field(const char* name) const { return field(std::string_view(name)); }
+  // Literal field names have their length taken at compile time (no strlen per lookup).
+  template <size_t N>
+  std::optional<FastReader> field(const char (&name)[N]) const {
+    return field(std::string_view(name, N - 1));
+  }
 
   std::optional<FastReader> field(std::string_view wanted) const {
     expectObject();
@@ -81,7 +84,7 @@ class FastReader {
   static void resetIndexes() { members().clear(); }
 
   template <typename Fn>
-  void forEach(const char* name, Fn&& fn) const {
+  void forEach(std::string_view name, Fn&& fn) const {
     auto list = field(name);
     if (!list) return;
     if (list->value_.type() != element_type::ARRAY) throw NotFast{};
@@ -102,20 +105,20 @@ class FastReader {
         fn(std::string(members[i].first), FastReader(members[i].second));
   }
 
-  std::optional<std::string> optString(const char* name) const {
+  std::optional<std::string> optString(std::string_view name) const {
     auto f = field(name);
     if (!f) return std::nullopt;
     if (!f->isString()) throw NotFast{};
     return f->stringValue();
   }
-  std::optional<bool> optBool(const char* name) const {
+  std::optional<bool> optBool(std::string_view name) const {
     auto f = field(name);
     if (!f) return std::nullopt;
     if (f->value_.type() != element_type::BOOL) throw NotFast{};
     return f->value_.get_bool().value_unsafe();
   }
   // As JsonReader::optInt: an integer within int64, or a float with an integral value.
-  std::optional<int64_t> optInt(const char* name) const {
+  std::optional<int64_t> optInt(std::string_view name) const {
     auto f = field(name);
     if (!f) return std::nullopt;
     if (f->value_.type() == element_type::INT64) return f->value_.get_int64().value_unsafe();
@@ -126,10 +129,10 @@ class FastReader {
     }
     throw NotFast{};
   }
-  std::string string(const char* name) const { return optString(name).value_or(""); }
-  bool boolean(const char* name) const { return optBool(name).value_or(false); }
+  std::string string(std::string_view name) const { return optString(name).value_or(""); }
+  bool boolean(std::string_view name) const { return optBool(name).value_or(false); }
 
-  std::map<std::string, std::string> stringMap(const char* name) const {
+  std::map<std::string, std::string> stringMap(std::string_view name) const {
     std::map<std::string, std::string> out;
     auto f = field(name);
     if (!f) return out;
@@ -142,7 +145,7 @@ class FastReader {
     }
     return out;
   }
-  std::vector<std::string> stringList(const char* name) const {
+  std::vector<std::string> stringList(std::string_view name) const {
     std::vector<std::string> out;
     forEach(name, [&out](const FastReader& item) {
       if (!item.isString()) throw NotFast{};
