@@ -1,5 +1,6 @@
 #include "metrics/prometheus.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -29,24 +30,39 @@ void header(std::string& out, const std::string& name, const std::string& help, 
 
 }  // namespace
 
+size_t threadShard() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t shard = next.fetch_add(1) % kShards;
+  return shard;
+}
+
 CounterVec::CounterVec(std::string name, std::string help, std::vector<std::string> labelNames)
     : name_(std::move(name)), help_(std::move(help)), labelNames_(std::move(labelNames)) {}
 
 void CounterVec::inc(const std::vector<std::string>& labelValues, uint64_t by) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  values_[labelValues] += by;
+  auto& shard = shards_[threadShard()];
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  shard.values[labelValues] += by;
 }
 
 uint64_t CounterVec::value(const std::vector<std::string>& labelValues) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = values_.find(labelValues);
-  return it == values_.end() ? 0 : it->second;
+  uint64_t total = 0;
+  for (const auto& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    auto it = shard.values.find(labelValues);
+    if (it != shard.values.end()) total += it->second;
+  }
+  return total;
 }
 
 void CounterVec::render(std::string& out) const {
   header(out, name_, help_, "counter");
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [labels, value] : values_) {
+  std::map<std::vector<std::string>, uint64_t> merged;
+  for (const auto& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    for (const auto& [labels, value] : shard.values) merged[labels] += value;
+  }
+  for (const auto& [labels, value] : merged) {
     out += name_ + "{";
     for (size_t i = 0; i < labelNames_.size() && i < labels.size(); ++i)
       out += (i ? "," : "") + labelNames_[i] + "=\"" + escape(labels[i]) + "\"";
@@ -60,28 +76,48 @@ void Gauge::render(std::string& out) const {
 }
 
 Histogram::Histogram(std::string name, std::string help, std::vector<double> upperBounds)
-    : name_(std::move(name)), help_(std::move(help)), bounds_(std::move(upperBounds)), buckets_(bounds_.size()) {}
+    : name_(std::move(name)), help_(std::move(help)), bounds_(std::move(upperBounds)) {
+  for (auto& shard : shards_) {
+    shard.buckets = std::make_unique<std::atomic<uint64_t>[]>(bounds_.size());
+    for (size_t i = 0; i < bounds_.size(); ++i) shard.buckets[i].store(0);
+  }
+}
 
 void Histogram::observe(double seconds) {
+  auto& shard = shards_[threadShard()];
   for (size_t i = 0; i < bounds_.size(); ++i)
     if (seconds <= bounds_[i]) {
-      buckets_[i].fetch_add(1);
+      shard.buckets[i].fetch_add(1, std::memory_order_relaxed);
       break;
     }
-  count_.fetch_add(1);
-  sumMicros_.fetch_add(static_cast<uint64_t>(std::llround(std::max(0.0, seconds) * 1e6)));
+  shard.count.fetch_add(1, std::memory_order_relaxed);
+  shard.sumMicros.fetch_add(static_cast<uint64_t>(std::llround(std::max(0.0, seconds) * 1e6)),
+                            std::memory_order_relaxed);
+}
+
+uint64_t Histogram::count() const {
+  uint64_t total = 0;
+  for (const auto& shard : shards_) total += shard.count.load(std::memory_order_relaxed);
+  return total;
 }
 
 void Histogram::render(std::string& out) const {
+  std::vector<uint64_t> buckets(bounds_.size());
+  uint64_t count = 0, sumMicros = 0;
+  for (const auto& shard : shards_) {
+    for (size_t i = 0; i < bounds_.size(); ++i) buckets[i] += shard.buckets[i].load(std::memory_order_relaxed);
+    count += shard.count.load(std::memory_order_relaxed);
+    sumMicros += shard.sumMicros.load(std::memory_order_relaxed);
+  }
   header(out, name_, help_, "histogram");
   uint64_t cumulative = 0;
   for (size_t i = 0; i < bounds_.size(); ++i) {
-    cumulative += buckets_[i].load();
+    cumulative += buckets[i];
     out += name_ + "_bucket{le=\"" + formatDouble(bounds_[i]) + "\"} " + std::to_string(cumulative) + "\n";
   }
-  out += name_ + "_bucket{le=\"+Inf\"} " + std::to_string(count_.load()) + "\n";
-  out += name_ + "_sum " + formatDouble(static_cast<double>(sumMicros_.load()) / 1e6) + "\n";
-  out += name_ + "_count " + std::to_string(count_.load()) + "\n";
+  out += name_ + "_bucket{le=\"+Inf\"} " + std::to_string(count) + "\n";
+  out += name_ + "_sum " + formatDouble(static_cast<double>(sumMicros) / 1e6) + "\n";
+  out += name_ + "_count " + std::to_string(count) + "\n";
 }
 
 }  // namespace metrics

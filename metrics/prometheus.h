@@ -1,14 +1,20 @@
 #pragma once
 // Prometheus metric primitives rendered in the text exposition format (version 0.0.4): counters with
-// labels, gauges and histograms. Thread-safe; each render() appends HELP, TYPE and the samples.
+// labels, gauges and histograms. Counters and histograms are sharded per thread (a thread always
+// updates the same shard), so that threads on different cores never write to the same cache line
+// (the webhook's event loops count every request); reads merge the shards.
 #include <array>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 namespace metrics {
+
+constexpr size_t kShards = 8;
+size_t threadShard();  // this thread's shard, fixed for its lifetime
 
 class CounterVec {
  public:
@@ -18,10 +24,13 @@ class CounterVec {
   void render(std::string& out) const;
 
  private:
+  struct alignas(64) Shard {
+    mutable std::mutex mutex;
+    std::map<std::vector<std::string>, uint64_t> values;
+  };
   std::string name_, help_;
   std::vector<std::string> labelNames_;
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, uint64_t> values_;
+  std::array<Shard, kShards> shards_;
 };
 
 class Gauge {
@@ -41,15 +50,20 @@ class Histogram {
   // `upperBounds` ascending, in seconds; +Inf is implied.
   Histogram(std::string name, std::string help, std::vector<double> upperBounds);
   void observe(double seconds);
-  uint64_t count() const { return count_.load(); }
+  uint64_t count() const;
   void render(std::string& out) const;
 
  private:
+  // Per shard: observations per bucket (not cumulative: one increment per observation; those beyond
+  // the last bound are only in `count`).
+  struct alignas(64) Shard {
+    std::unique_ptr<std::atomic<uint64_t>[]> buckets;
+    std::atomic<uint64_t> count{0};
+    std::atomic<uint64_t> sumMicros{0};
+  };
   std::string name_, help_;
   std::vector<double> bounds_;
-  std::vector<std::atomic<uint64_t>> buckets_;  // non-cumulative; summed when rendered
-  std::atomic<uint64_t> count_{0};
-  std::atomic<uint64_t> sumMicros_{0};
+  std::array<Shard, kShards> shards_;
 };
 
 }  // namespace metrics

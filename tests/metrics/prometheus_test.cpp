@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "metrics/http_endpoint.h"
 #include "metrics/prometheus.h"
@@ -73,6 +75,26 @@ TEST_CASE("histogram buckets are cumulative and +Inf counts everything") {
                "latency_seconds_bucket{le=\"+Inf\"} 4\n"
                "latency_seconds_sum 30.515\n"
                "latency_seconds_count 4\n");
+}
+
+TEST_CASE("counts from many threads (different shards) add up") {
+  metrics::CounterVec c("hits_total", "Hits.", {"path"});
+  metrics::Histogram h("t_seconds", "T.", {0.5});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) {
+        c.inc({"/validate"});
+        h.observe(i % 2 ? 0.1 : 0.9);
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(c.value({"/validate"}) == 12000);
+  CHECK(h.count() == 12000);
+  std::string out;
+  h.render(out);
+  CHECK(out.find("t_seconds_bucket{le=\"0.5\"} 6000\n") != std::string::npos);
+  CHECK(out.find("t_seconds_sum 6000\n") != std::string::npos);
 }
 
 TEST_CASE("the endpoint serves /metrics and /healthz on a free port and 404 elsewhere") {
