@@ -13,13 +13,14 @@
 #   WRK_THREADS [2]  WRK_CONNECTIONS [16]  DURATION [15s]  WARMUP [3s]   same for every server
 #   ROUNDS [1]            measure nginx, kguard (and the diagnostics) this many times (one table row each)
 #   NGINX_WORKERS [2]     nginx worker_processes (2 = nproc on the reference machine; see README)
-#   KGUARD_THREADS [64]   kguard --threads (one per open keep-alive connection)
+#   KGUARD_THREADS [64]   kguard --threads (workers for requests that wait on the API server; connections are
+#                         served by one event loop per core, --event-loops in KGUARD_ARGS to change that)
 #   KGUARD_ARGS []        extra kguard webhook flags
-#   NODELAY_SHIM [1]      1: also measure a second kguard with TCP_NODELAY forced on its accepted sockets by an
-#                         LD_PRELOAD shim (nodelay_shim.c; diagnostic row, see README), needs cc
-#   HTTPLIB_BASELINE [1]  1: also measure httplib_baseline.cpp: cpp-httplib set up like kguard's server (plus
-#                         TCP_NODELAY) answering with the fixed response, i.e. kguard's transport without
-#                         kguard's work (diagnostic row), needs g++ and libcpp-httplib-dev
+#   NODELAY_SHIM [0]      1: also measure a second kguard with TCP_NODELAY forced on its accepted sockets by an
+#                         LD_PRELOAD shim (nodelay_shim.c; historical diagnostic: kguard now sets it itself)
+#   HTTPLIB_BASELINE [1]  1: also measure httplib_baseline.cpp: cpp-httplib set up like kguard's former server
+#                         (plus TCP_NODELAY) answering with the fixed response, i.e. the former transport
+#                         without kguard's work (diagnostic row), needs g++ and libcpp-httplib-dev
 #   PROFILE [0]           1: after the measurement, one more kguard run (kguard-nodelay if there is one) under
 #                         `perf record -g` (not in the table); prints the top symbols. DURATION in seconds ("15s")
 #   KEEP_WORK [0]         1: keep the temp dir (logs, wrk output, request/response bodies)
@@ -42,7 +43,7 @@ NGINX_WORKERS="${NGINX_WORKERS:-2}"
 KGUARD_THREADS="${KGUARD_THREADS:-64}"
 KGUARD_ARGS="${KGUARD_ARGS:-}"
 PROFILE="${PROFILE:-0}"
-NODELAY_SHIM="${NODELAY_SHIM:-1}"
+NODELAY_SHIM="${NODELAY_SHIM:-0}"
 HTTPLIB_BASELINE="${HTTPLIB_BASELINE:-1}"
 NAMESPACE="kguard-bench"
 
