@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace metrics {
 namespace {
@@ -77,10 +78,7 @@ void Gauge::render(std::string& out) const {
 
 Histogram::Histogram(std::string name, std::string help, std::vector<double> upperBounds)
     : name_(std::move(name)), help_(std::move(help)), bounds_(std::move(upperBounds)) {
-  for (auto& shard : shards_) {
-    shard.buckets = std::make_unique<std::atomic<uint64_t>[]>(bounds_.size());
-    for (size_t i = 0; i < bounds_.size(); ++i) shard.buckets[i].store(0);
-  }
+  if (bounds_.size() > kMaxBounds) throw std::invalid_argument(name_ + ": more than 16 histogram bounds");
 }
 
 void Histogram::observe(double seconds) {

@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -47,7 +46,8 @@ class Gauge {
 
 class Histogram {
  public:
-  // `upperBounds` ascending, in seconds; +Inf is implied.
+  static constexpr size_t kMaxBounds = 16;
+  // `upperBounds` ascending, in seconds, at most kMaxBounds (std::invalid_argument); +Inf is implied.
   Histogram(std::string name, std::string help, std::vector<double> upperBounds);
   void observe(double seconds);
   uint64_t count() const;
@@ -55,9 +55,9 @@ class Histogram {
 
  private:
   // Per shard: observations per bucket (not cumulative: one increment per observation; those beyond
-  // the last bound are only in `count`).
+  // the last bound are only in `count`). Inline, so that shards never share a cache line.
   struct alignas(64) Shard {
-    std::unique_ptr<std::atomic<uint64_t>[]> buckets;
+    std::array<std::atomic<uint64_t>, kMaxBounds> buckets{};
     std::atomic<uint64_t> count{0};
     std::atomic<uint64_t> sumMicros{0};
   };
