@@ -263,10 +263,18 @@ int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& da
             " policies from " + source.describe() + " in " + std::to_string(millisSince(loadStart)) + " ms");
       } catch (const kube::InputError& e) {
         if (options.metrics) options.metrics->errors.inc({"load"});
-        log(std::string("keeping the previous state: ") + e.what());
-        if (!cluster) return 2;
+        if (cluster) {
+          log(std::string("keeping the previous state: ") + e.what());
+        } else if (options.defaultDenyUntilSynced && !options.once) {
+          // Not read yet means not synced yet: keep holding, and try again on the next change or resync.
+          log(std::string("holding namespaces in default-deny until the inputs can be read: ") + e.what());
+          lastSync = Clock::now();
+        } else {
+          log(e.what());
+          return 2;
+        }
       }
-      reloaded = true;
+      reloaded = cluster.has_value();
     }
     if (cluster && (reloaded || Clock::now() - lastSync >= milliseconds(options.resyncMs))) {
       auto syncStart = Clock::now();
@@ -289,6 +297,9 @@ int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& da
     auto wait = std::max(milliseconds(1), std::min(untilResync, milliseconds(100)));
     if (source.waitForChange(wait)) {
       pending = true;
+      changedAt = Clock::now();
+    } else if (!cluster && Clock::now() - lastSync >= milliseconds(options.resyncMs)) {
+      pending = true;  // the first load failed while holding: retry it
       changedAt = Clock::now();
     }
   }

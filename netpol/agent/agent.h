@@ -123,12 +123,14 @@ struct LoopOptions {
   int resyncMs = 2000;   // namespaces appear without the source changing: look again this often
   bool once = false;     // one sync, then return
   // Until the first load of the source has been synced, hold every namespace found in default-deny.
+  // A first load that fails is then retried (on the next change, or after resyncMs) instead of ending
+  // the loop: unreadable inputs are not synced inputs.
   bool defaultDenyUntilSynced = false;
   AgentMetrics* metrics = nullptr;
 };
 
 // Runs until `stop` (or after one sync with `once`). Returns the exit code: 0; 1 when `once` and a
-// namespace failed; 2 when the first load fails.
+// namespace failed; 2 when the first load fails (unless defaultDenyUntilSynced).
 int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& datapath, const std::atomic<bool>& stop);
 
 }  // namespace netpol::agent

@@ -154,3 +154,62 @@ TEST_CASE("without the flag nothing is installed before the first load") {
   CHECK(source.atLoad.empty());
   CHECK(dp.tables.at(1).pod == "x/a");
 }
+
+namespace {
+
+// load() fails `failures` times (unreadable inputs), then succeeds; never reports changes itself. A
+// pod's namespace appears at the first failure.
+class UnreadableSource : public ClusterSource {
+ public:
+  UnreadableSource(FakeDatapath& dp, int failures, std::string yaml)
+      : dp_(dp), failures_(failures), yaml_(std::move(yaml)) {}
+  bool waitForChange(std::chrono::milliseconds timeout) override {
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
+  Cluster load() override {
+    if (++loads == 1) dp_.present.push_back(netnsWith(2, "10.0.0.2"));
+    if (failures_-- > 0) throw kube::InputError("state/30-broken.yaml: document 1: cannot parse");
+    return cluster(yaml_);
+  }
+  std::string describe() const override { return "unreadable"; }
+  std::atomic<int> loads{0};
+
+ private:
+  FakeDatapath& dp_;
+  int failures_;
+  std::string yaml_;
+};
+
+}  // namespace
+
+TEST_CASE("with the flag, unreadable inputs are retried while namespaces stay held") {
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1")};
+  UnreadableSource source(dp, 2, twoPods());
+  LoopOptions options;
+  options.resyncMs = 50;
+  options.defaultDenyUntilSynced = true;
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    stop = true;
+  });
+  int code = runAgentLoop(source, options, dp, stop);
+  stopper.join();
+  CHECK(code == 0);
+  CHECK(source.loads == 3);  // two failures, then the load that synced
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1", "install /var/run/netns/n2",
+                                             "install /var/run/netns/n1", "install /var/run/netns/n2"});
+  CHECK(dp.tables.at(1).pod == "x/a");
+  CHECK(dp.tables.at(2).pod == "x/b");
+}
+
+TEST_CASE("without the flag, inputs unreadable at start end the loop with exit code 2") {
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1")};
+  UnreadableSource source(dp, 1, twoPods());
+  std::atomic<bool> stop{false};
+  CHECK(runAgentLoop(source, LoopOptions{}, dp, stop) == 2);
+  CHECK(dp.calls.empty());
+}

@@ -367,42 +367,33 @@ def check_late_pod(lab, work):
     finally:
         agent.stop()
 
-    # --default-deny-until-synced: keep the folder changing so that the first load waits (the agent
-    # loads once the folder has been quiet for 300 ms); a namespace found meanwhile is held.
+    # --default-deny-until-synced: a folder that cannot be read yet (a broken file) keeps the agent
+    # before its first sync, holding namespaces, until the file is fixed.
     log_path = os.path.join(work, "late-deny.log")
-    churn = threading.Event()
-
-    def churner():
-        k = 0
-        while not churn.is_set():
-            k += 1
-            write_atomic(os.path.join(state, "30-churn.yaml"), f"# {k}\n")
-            time.sleep(0.08)
-
-    write_atomic(os.path.join(state, "30-churn.yaml"), "# 0\n")
-    thread = threading.Thread(target=churner)
-    thread.start()
+    broken = os.path.join(state, "30-broken.yaml")
+    write_atomic(broken, "kind: NetworkPolicy\nmetadata: {name: [\n")
     agent = Agent(lab.kguard, state, log_path, ["--default-deny-until-synced"], contained_view=lab.view)
     try:
         lab.add_pod_netns("e")  # a namespace with no table yet, found before the first sync
         write_atomic(os.path.join(state, "00-pods.yaml"), pods_yaml("ade"))
         ok = wait_until(lambda: lab.installed("e") == lab.deny_all(), 10)
         failures += report(ok, "late-pod --default-deny-until-synced: a new namespace is held in deny-all before the first sync")
+        time.sleep(2.5)  # past a resync: the failed first load has been retried
+        log = open(log_path).read()
+        failures += report(agent.proc.poll() is None and "until the inputs can be read" in log and "30-broken.yaml" in log,
+                           "late-pod --default-deny-until-synced: unreadable inputs keep the agent running and holding")
         before_restart = {"00-pods.yaml": pods_yaml("ad"), "20-policies.yaml": policies("B", 1)}
-        failures += report(agent.syncs() == 0 and all(lab.installed(p) == lab.expected(before_restart, p) for p in "ad"),
+        failures += report(agent.syncs() == 0 and lab.installed("e") == lab.deny_all() and
+                           all(lab.installed(p) == lab.expected(before_restart, p) for p in "ad"),
                            "late-pod --default-deny-until-synced: namespaces whose table the previous agent installed "
                            "keep it (no sync yet)")
-        churn.set()
-        thread.join()
+        os.remove(broken)
         want = {"00-pods.yaml": pods_yaml("ade"), "20-policies.yaml": policies("B", 1)}
         ok = wait_for_sync(log_path, 0) and wait_until(lambda: all(lab.installed(p) == lab.expected(want, p) for p in "ade"))
         failures += report(ok, "late-pod --default-deny-until-synced: the first sync replaces deny-all with each pod's ruleset")
         if failures:
             print(open(log_path).read()[-3000:])
     finally:
-        churn.set()
-        if thread.is_alive():
-            thread.join()
         agent.stop()
         for p in list(lab.netns):
             lab.delete_pod_netns(p)
