@@ -42,32 +42,34 @@ std::optional<T> optionalObject(const R& r, const char (&name)[N], Decode decode
   return decode(*f);
 }
 
-template <typename R>
-SecurityContext decodeSecurityContext(const R& r) {
-  SecurityContext sc;
-  sc.capabilities = optionalObject<Capabilities>(r, "capabilities", decodeCapabilities<R>);
-  sc.privileged = r.optBool("privileged");
+// The fields a container's securityContext shares with the pod's (the pod's are the defaults).
+template <typename SC, typename R>
+void decodeSharedSecurityFields(SC& sc, const R& r) {
   sc.seLinuxOptions = optionalObject<SELinuxOptions>(r, "seLinuxOptions", decodeSELinux<R>);
   sc.windowsOptions = optionalObject<WindowsSecurityContextOptions>(r, "windowsOptions", decodeWindows<R>);
   sc.runAsUser = r.optInt("runAsUser");
   sc.runAsGroup = r.optInt("runAsGroup");
   sc.runAsNonRoot = r.optBool("runAsNonRoot");
+  sc.seccompProfile = optionalObject<SeccompProfile>(r, "seccompProfile", decodeProfile<SeccompProfile, R>);
+  sc.appArmorProfile = optionalObject<AppArmorProfile>(r, "appArmorProfile", decodeProfile<AppArmorProfile, R>);
+}
+
+template <typename R>
+SecurityContext decodeSecurityContext(const R& r) {
+  SecurityContext sc;
+  sc.capabilities = optionalObject<Capabilities>(r, "capabilities", decodeCapabilities<R>);
+  sc.privileged = r.optBool("privileged");
+  decodeSharedSecurityFields(sc, r);
   sc.readOnlyRootFilesystem = r.optBool("readOnlyRootFilesystem");
   sc.allowPrivilegeEscalation = r.optBool("allowPrivilegeEscalation");
   sc.procMount = r.optString("procMount");
-  sc.seccompProfile = optionalObject<SeccompProfile>(r, "seccompProfile", decodeProfile<SeccompProfile, R>);
-  sc.appArmorProfile = optionalObject<AppArmorProfile>(r, "appArmorProfile", decodeProfile<AppArmorProfile, R>);
   return sc;
 }
 
 template <typename R>
 PodSecurityContext decodePodSecurityContext(const R& r) {
   PodSecurityContext sc;
-  sc.seLinuxOptions = optionalObject<SELinuxOptions>(r, "seLinuxOptions", decodeSELinux<R>);
-  sc.windowsOptions = optionalObject<WindowsSecurityContextOptions>(r, "windowsOptions", decodeWindows<R>);
-  sc.runAsUser = r.optInt("runAsUser");
-  sc.runAsGroup = r.optInt("runAsGroup");
-  sc.runAsNonRoot = r.optBool("runAsNonRoot");
+  decodeSharedSecurityFields(sc, r);
   r.forEach("supplementalGroups", [&sc](const R& g) {
     auto v = g.integer();
     if (!v) g.fail("expected an integer");
@@ -75,8 +77,6 @@ PodSecurityContext decodePodSecurityContext(const R& r) {
   });
   sc.fsGroup = r.optInt("fsGroup");
   r.forEach("sysctls", [&sc](const R& s) { sc.sysctls.push_back({s.string("name"), s.string("value")}); });
-  sc.seccompProfile = optionalObject<SeccompProfile>(r, "seccompProfile", decodeProfile<SeccompProfile, R>);
-  sc.appArmorProfile = optionalObject<AppArmorProfile>(r, "appArmorProfile", decodeProfile<AppArmorProfile, R>);
   return sc;
 }
 
