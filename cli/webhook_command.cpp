@@ -119,7 +119,7 @@ void addWebhookCommand(CLI::App& app, int* exitCode) {
       ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Threads for requests that wait on the API server (namespace lookups)")
       ->capture_default_str();
-  cmd->add_option("--event-loops", flags->eventLoops, "Threads serving connections (event loops); 0 = one per core")
+  cmd->add_option("--event-loops", flags->eventLoops, "Threads serving connections (event loops); 0 = one per usable CPU (affinity and cgroup CPU quota)")
       ->capture_default_str();
   cmd->callback([flags, exitCode] { *exitCode = runWebhook(*flags); });
 }

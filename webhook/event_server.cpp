@@ -25,6 +25,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "webhook/cpu_budget.h"
+
 namespace webhook {
 namespace {
 
@@ -688,7 +690,7 @@ int EventServer::bind() {
   getsockname(listenFd_, reinterpret_cast<sockaddr*>(&addr), &len);
   int bound = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6&>(addr).sin6_port)
                                          : ntohs(reinterpret_cast<sockaddr_in&>(addr).sin_port);
-  int count = options_.loops > 0 ? options_.loops : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int count = options_.loops > 0 ? options_.loops : usableCpus();
   for (int i = 0; i < count; ++i) loops_.push_back(std::make_unique<Loop>(*this));
   return bound;
 }
