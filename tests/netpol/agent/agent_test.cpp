@@ -126,13 +126,7 @@ TEST_CASE("a burst of changes is coalesced into one load and one install per nam
   options.quietMs = 20;
   options.maxDelayMs = 1000;
   options.resyncMs = 100000;
-  std::atomic<bool> stop{false};
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    stop = true;
-  });
-  int code = runAgentLoop(source, options, dp, stop);
-  stopper.join();
+  int code = runAgentLoopFor(source, options, dp, std::chrono::milliseconds(400));
   CHECK(code == 0);
   CHECK(source.loads == 1);
   CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});

@@ -121,13 +121,7 @@ TEST_CASE("the loop holds namespaces in default-deny until the first load, then 
   options.maxDelayMs = 1000;
   options.resyncMs = 100000;
   options.defaultDenyUntilSynced = true;
-  std::atomic<bool> stop{false};
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    stop = true;
-  });
-  int code = runAgentLoop(source, options, dp, stop);
-  stopper.join();
+  int code = runAgentLoopFor(source, options, dp, std::chrono::milliseconds(500));
   CHECK(code == 0);
   REQUIRE(source.atLoad.size() == 2);  // both held before the load, including the late one
   CHECK(isDenyAll(source.atLoad.at(1)));
@@ -144,13 +138,7 @@ TEST_CASE("without the flag nothing is installed before the first load") {
   options.quietMs = 20;
   options.maxDelayMs = 1000;
   options.resyncMs = 100000;
-  std::atomic<bool> stop{false};
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    stop = true;
-  });
-  runAgentLoop(source, options, dp, stop);
-  stopper.join();
+  runAgentLoopFor(source, options, dp, std::chrono::milliseconds(400));
   CHECK(source.atLoad.empty());
   CHECK(dp.tables.at(1).pod == "x/a");
 }
@@ -190,13 +178,7 @@ TEST_CASE("with the flag, unreadable inputs are retried while namespaces stay he
   LoopOptions options;
   options.resyncMs = 50;
   options.defaultDenyUntilSynced = true;
-  std::atomic<bool> stop{false};
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    stop = true;
-  });
-  int code = runAgentLoop(source, options, dp, stop);
-  stopper.join();
+  int code = runAgentLoopFor(source, options, dp, std::chrono::milliseconds(400));
   CHECK(code == 0);
   CHECK(source.loads == 3);  // two failures, then the load that synced
   CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1", "install /var/run/netns/n2",

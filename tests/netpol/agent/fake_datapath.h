@@ -2,10 +2,13 @@
 // A Datapath for the agent's unit tests with the kernel's all-or-nothing semantics: namespaces are
 // whatever `present` says, installs land in `tables` (or fail for ids in `failing`), and every call is
 // recorded in order.
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "netpol/agent/agent.h"
@@ -38,6 +41,19 @@ class FakeDatapath : public netpol::agent::Datapath {
 // Namespace `id` at /var/run/netns/n<id> holding `ip`.
 inline netpol::agent::NamespaceInfo netnsWith(uint64_t id, const std::string& ip) {
   return {id, "/var/run/netns/n" + std::to_string(id), {*netpol::parseIp(ip)}};
+}
+
+// Runs the agent's loop for `duration`, then stops it; returns its exit code.
+inline int runAgentLoopFor(netpol::agent::ClusterSource& source, const netpol::agent::LoopOptions& options,
+                           netpol::agent::Datapath& datapath, std::chrono::milliseconds duration) {
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(duration);
+    stop = true;
+  });
+  int code = netpol::agent::runAgentLoop(source, options, datapath, stop);
+  stopper.join();
+  return code;
 }
 
 }  // namespace netpol_test
