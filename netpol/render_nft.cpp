@@ -124,16 +124,19 @@ std::string renderNft(const Ruleset& rs, const RenderOptions& options) {
   return out.str();
 }
 
-size_t ruleCount(const Ruleset& rs, const RenderOptions& options) {
-  // Counted from the chains as rendered, so the number follows whatever the chains hold.
-  std::ostringstream chains;
-  writeChain(chains, rs, rs.ingress, true, options);
-  writeChain(chains, rs, rs.egress, false, options);
+size_t ruleCountOfRendered(const std::string& text) {
+  // Rule lines are the chain bodies' lines other than the hook line and comments.
   size_t rules = 0;
-  std::istringstream lines(chains.str());
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("\t\t", 0) == 0 && line.rfind("\t\t#", 0) != 0 && line.rfind("\t\ttype ", 0) != 0) ++rules;
+  bool inChain = false;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("\tchain ", 0) == 0) inChain = true;
+    else if (line == "\t}") inChain = false;
+    else if (inChain && line.rfind("\t\t#", 0) != 0 && line.rfind("\t\ttype ", 0) != 0) ++rules;
+  }
   return rules;
 }
+
+size_t ruleCount(const Ruleset& rs, const RenderOptions& options) { return ruleCountOfRendered(renderNft(rs, options)); }
 
 }  // namespace netpol

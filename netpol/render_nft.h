@@ -18,8 +18,10 @@ struct RenderOptions {
 
 std::string renderNft(const Ruleset& ruleset, const RenderOptions& options = {});
 
-// How many rules the ruleset's chains hold (for the agent's metrics).
+// How many rules the ruleset's chains hold (for the agent's metrics), from the ruleset or from the
+// text renderNft made of it (the agent has it already).
 size_t ruleCount(const Ruleset& ruleset, const RenderOptions& options = {});
+size_t ruleCountOfRendered(const std::string& renderedText);
 
 // nftables limits comments to 128 bytes and the log prefix to 127; both must stay printable and
 // free of quotes whatever the object names contain.

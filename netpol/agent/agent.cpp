@@ -128,7 +128,7 @@ SyncStats Agent::holdUnsynced() {
     } else {
       ++stats.installed;
       stats.messages.push_back(ns.path + ": held in default-deny until the first sync");
-      installed_[ns.id] = Installed{text, 0, std::nullopt, ruleCount(deny, options_), 0};
+      installed_[ns.id] = Installed{text, 0, std::nullopt, ruleCountOfRendered(text), 0};
     }
   }
   publish();
@@ -194,7 +194,9 @@ SyncStats Agent::sync(const Cluster& cluster, std::optional<Clock::time_point> c
     if (!compiler) compiler.emplace(cluster);
     ++stats.compiled;
     Ruleset ruleset = compiler->compile(*pod);
-    Installed entry{renderNft(ruleset, options_), worldGeneration_, std::move(policies), ruleCount(ruleset, options_),
+    std::string text = renderNft(ruleset, options_);
+    size_t rules = ruleCountOfRendered(text);
+    Installed entry{std::move(text), worldGeneration_, std::move(policies), rules,
                     ruleset.ingress.elementCount() + ruleset.egress.elementCount()};
     stats.compileMs += millisSince(compileStart);
     if (previous != installed_.end() && previous->second.text == entry.text) {

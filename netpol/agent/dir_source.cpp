@@ -67,7 +67,10 @@ class DirSource : public ClusterSource {
  public:
   explicit DirSource(std::string dir) : dir_(std::move(dir)) {
     inotify_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    watchTree();
+    try {
+      listFiles();  // watches the folders, so that changes before the first load are noticed
+    } catch (const kube::InputError&) {
+    }
     if (inotify_ < 0) pollForChange(std::chrono::milliseconds(0));  // the baseline to compare with
   }
   ~DirSource() override {
@@ -82,8 +85,7 @@ class DirSource : public ClusterSource {
   }
 
   Cluster load() override {
-    watchTree();  // folders created since the last load get watches before their files are read
-    auto files = listFiles();
+    auto files = listFiles();  // folders created since the last load get watches before their files are read
     std::map<std::string, CachedFile> next;
     try {
       for (const auto& [path, stamp] : files) {
@@ -108,18 +110,24 @@ class DirSource : public ClusterSource {
 
  private:
   // Every manifest file under dir_ with its stamp, sorted by path as `kguard lint DIR` reads them.
-  std::vector<std::pair<std::string, FileStamp>> listFiles() const {
+  // Folders met on the way are watched (inotify returns a folder's existing watch, so this repeats
+  // safely); a single file or a missing dir_ is watched through its parent folder.
+  std::vector<std::pair<std::string, FileStamp>> listFiles() {
     std::error_code ec;
     auto status = fs::status(dir_, ec);
-    if (ec || !fs::exists(status)) throw kube::InputError(dir_ + ": no such file or directory");
     std::vector<std::pair<std::string, FileStamp>> out;
-    if (!fs::is_directory(status)) {
+    if (ec || !fs::is_directory(status)) {
+      auto parent = fs::path(dir_).parent_path();
+      watch(parent.empty() ? "." : parent.string());
+      if (ec || !fs::exists(status)) throw kube::InputError(dir_ + ": no such file or directory");
       out.emplace_back(dir_, stampOf(dir_));
       return out;
     }
+    watch(dir_);
     for (fs::recursive_directory_iterator it(dir_, fs::directory_options::skip_permission_denied, ec), end;
          !ec && it != end; it.increment(ec)) {
       std::error_code typeError;
+      if (it->is_directory(typeError)) watch(it->path().string());
       if (!it->is_regular_file(typeError) || !isManifestFile(it->path())) continue;
       out.emplace_back(it->path().string(), stampOf(it->path().string()));
     }
@@ -139,25 +147,11 @@ class DirSource : public ClusterSource {
     return FileStamp{st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
   }
 
-  // inotify_add_watch on a watched folder returns its existing watch, so this is safe to repeat.
-  void watchTree() {
+  void watch(const std::string& folder) {
     if (inotify_ < 0) return;
     constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB |
                                IN_DELETE_SELF | IN_MOVE_SELF;
-    auto watch = [this](const std::string& path) {
-      if (inotify_add_watch(inotify_, path.c_str(), kMask) < 0 && errno == ENOSPC) fallBackToPolling();
-    };
-    std::error_code ec;
-    if (!fs::is_directory(dir_, ec)) {
-      watch(fs::path(dir_).parent_path().empty() ? "." : fs::path(dir_).parent_path().string());
-      return;
-    }
-    watch(dir_);
-    for (fs::recursive_directory_iterator it(dir_, fs::directory_options::skip_permission_denied, ec), end;
-         !ec && it != end && inotify_ >= 0; it.increment(ec)) {
-      std::error_code typeError;
-      if (it->is_directory(typeError)) watch(it->path().string());
-    }
+    if (inotify_add_watch(inotify_, folder.c_str(), kMask) < 0 && errno == ENOSPC) fallBackToPolling();
   }
 
   // Reads every queued event; any event under the tree counts as a change (a new folder too: its

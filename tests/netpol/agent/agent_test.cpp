@@ -122,10 +122,7 @@ TEST_CASE("a burst of changes is coalesced into one load and one install per nam
   FakeDatapath dp;
   dp.present = {netns(1, "10.0.0.1")};
   BurstySource source(8, pods());
-  LoopOptions options;
-  options.quietMs = 20;
-  options.maxDelayMs = 1000;
-  options.resyncMs = 100000;
+  LoopOptions options = scriptedLoopOptions();
   int code = runAgentLoopFor(source, options, dp, std::chrono::milliseconds(400));
   CHECK(code == 0);
   CHECK(source.loads == 1);

@@ -116,10 +116,7 @@ TEST_CASE("the loop holds namespaces in default-deny until the first load, then 
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1")};
   LateSource source(dp, 12, twoPods());
-  LoopOptions options;
-  options.quietMs = 20;
-  options.maxDelayMs = 1000;
-  options.resyncMs = 100000;
+  LoopOptions options = scriptedLoopOptions();
   options.defaultDenyUntilSynced = true;
   int code = runAgentLoopFor(source, options, dp, std::chrono::milliseconds(500));
   CHECK(code == 0);
@@ -134,10 +131,7 @@ TEST_CASE("without the flag nothing is installed before the first load") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1")};
   LateSource source(dp, 12, twoPods());
-  LoopOptions options;
-  options.quietMs = 20;
-  options.maxDelayMs = 1000;
-  options.resyncMs = 100000;
+  LoopOptions options = scriptedLoopOptions();
   runAgentLoopFor(source, options, dp, std::chrono::milliseconds(400));
   CHECK(source.atLoad.empty());
   CHECK(dp.tables.at(1).pod == "x/a");

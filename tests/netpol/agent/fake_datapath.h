@@ -43,6 +43,16 @@ inline netpol::agent::NamespaceInfo netnsWith(uint64_t id, const std::string& ip
   return {id, "/var/run/netns/n" + std::to_string(id), {*netpol::parseIp(ip)}};
 }
 
+// Loop options for scripted sources: a burst ends after 20 ms of quiet (capped at 1 s, far beyond any
+// scripted burst), and no periodic resync interferes.
+inline netpol::agent::LoopOptions scriptedLoopOptions() {
+  netpol::agent::LoopOptions options;
+  options.quietMs = 20;
+  options.maxDelayMs = 1000;
+  options.resyncMs = 100000;
+  return options;
+}
+
 // Runs the agent's loop for `duration`, then stops it; returns its exit code.
 inline int runAgentLoopFor(netpol::agent::ClusterSource& source, const netpol::agent::LoopOptions& options,
                            netpol::agent::Datapath& datapath, std::chrono::milliseconds duration) {
