@@ -39,31 +39,57 @@ std::optional<JsonReader> JsonReader::at(const std::string& dottedPath) const {
 }
 
 void JsonReader::forEach(const char* name, const std::function<void(const JsonReader&)>& fn) const {
-  auto list = field(name);
-  if (!list) return;
-  if (!list->value().is_array()) list->fail("expected a list, got " + typeName(list->value()));
+  if (auto list = field(name)) list->forEachItem(fn);
+}
+
+void JsonReader::forEachItem(const std::function<void(const JsonReader&)>& fn) const {
+  if (!value_->is_array()) fail("expected a list, got " + typeName(*value_));
   size_t i = 0;
-  for (const auto& element : list->value()) fn(JsonReader(element, list->path() + "[" + std::to_string(i++) + "]"));
+  for (const auto& element : *value_) fn(JsonReader(element, path_ + "[" + std::to_string(i++) + "]"));
 }
 
 std::optional<std::string> JsonReader::optString(const char* name) const {
   auto f = field(name);
   if (!f) return std::nullopt;
-  if (!f->value().is_string()) f->fail("expected a string, got " + typeName(f->value()));
-  return f->value().get<std::string>();
+  return f->asString();
 }
 
 std::optional<bool> JsonReader::optBool(const char* name) const {
   auto f = field(name);
   if (!f) return std::nullopt;
-  if (!f->value().is_boolean()) f->fail("expected a boolean, got " + typeName(f->value()));
-  return f->value().get<bool>();
+  return f->asBool();
 }
 
 std::optional<int64_t> JsonReader::optInt(const char* name) const {
   auto f = field(name);
   if (!f) return std::nullopt;
-  const auto& v = f->value();
+  return f->asInt();
+}
+
+std::map<std::string, std::string> JsonReader::stringMap(const char* name) const {
+  auto f = field(name);
+  if (!f) return {};
+  return f->asStringMap();
+}
+
+std::vector<std::string> JsonReader::stringList(const char* name) const {
+  auto f = field(name);
+  if (!f) return {};
+  return f->asStringList();
+}
+
+std::string JsonReader::asString() const {
+  if (!value_->is_string()) fail("expected a string, got " + typeName(*value_));
+  return value_->get<std::string>();
+}
+
+bool JsonReader::asBool() const {
+  if (!value_->is_boolean()) fail("expected a boolean, got " + typeName(*value_));
+  return value_->get<bool>();
+}
+
+int64_t JsonReader::asInt() const {
+  const auto& v = *value_;
   if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX)) return v.get<int64_t>();
   // JSON has one number type: 1000.0 is the integer 1000 to the API server too.
   if (v.is_number_float()) {
@@ -71,19 +97,17 @@ std::optional<int64_t> JsonReader::optInt(const char* name) const {
     if (d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9.2e18 && d <= 9.2e18)
       return static_cast<int64_t>(d);
   }
-  f->fail("expected an integer, got " + typeName(v));
+  fail("expected an integer, got " + typeName(v));
 }
 
-std::map<std::string, std::string> JsonReader::stringMap(const char* name) const {
+std::map<std::string, std::string> JsonReader::asStringMap() const {
   std::map<std::string, std::string> out;
-  auto f = field(name);
-  if (!f) return out;
-  if (!f->value().is_object()) f->fail("expected an object of strings, got " + typeName(f->value()));
-  for (const auto& kv : f->value().items()) {
+  if (!value_->is_object()) fail("expected an object of strings, got " + typeName(*value_));
+  for (const auto& kv : value_->items()) {
     if (kv.value().is_null()) {
       out[kv.key()] = "";
     } else if (!kv.value().is_string()) {
-      throw DecodeError(f->path() + "[\"" + kv.key() + "\"]", "expected a string, got " + typeName(kv.value()));
+      throw DecodeError(path_ + "[\"" + kv.key() + "\"]", "expected a string, got " + typeName(kv.value()));
     } else {
       out[kv.key()] = kv.value().get<std::string>();
     }
@@ -91,12 +115,9 @@ std::map<std::string, std::string> JsonReader::stringMap(const char* name) const
   return out;
 }
 
-std::vector<std::string> JsonReader::stringList(const char* name) const {
+std::vector<std::string> JsonReader::asStringList() const {
   std::vector<std::string> out;
-  forEach(name, [&out](const JsonReader& item) {
-    if (!item.value().is_string()) item.fail("expected a string, got " + typeName(item.value()));
-    out.push_back(item.value().get<std::string>());
-  });
+  forEachItem([&out](const JsonReader& item) { out.push_back(item.asString()); });
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +25,15 @@ class DecodeError : public std::runtime_error {
  private:
   std::string path_;
   std::string problem_;
+};
+
+// One field of an object type T: its name and how to read its (present, non-null) value into T. Decoders
+// list an object's fields in a table of these, so that a reader can decode the object in one pass
+// (JsonReader::decodeFields; the webhook's fast reader walks the members once and dispatches by name).
+template <typename T, typename Reader>
+struct FieldRule {
+  std::string_view name;  // a string literal: null-terminated
+  void (*read)(T& out, const Reader& value);
 };
 
 // A JSON value and the path it was reached by. Missing fields and JSON null read as "unset".
@@ -50,6 +60,22 @@ class JsonReader {
   bool boolean(const char* name) const { return optBool(name).value_or(false); }
   std::map<std::string, std::string> stringMap(const char* name) const;
   std::vector<std::string> stringList(const char* name) const;
+
+  // This value itself, typed; each throws DecodeError with this value's path when the type is wrong.
+  std::string asString() const;
+  bool asBool() const;
+  int64_t asInt() const;  // an integer within int64, or a float with an integral value
+  std::map<std::string, std::string> asStringMap() const;  // null values read as ""
+  std::vector<std::string> asStringList() const;
+  void forEachItem(const std::function<void(const JsonReader&)>& fn) const;  // this value is a list
+
+  // Reads the fields of this object that `fields` lists, in the table's order (so that the first bad
+  // field in that order is the one reported); missing and null fields are left as they are.
+  template <typename T, size_t N>
+  void decodeFields(T& out, const FieldRule<T, JsonReader> (&fields)[N]) const {
+    for (const auto& rule : fields)
+      if (auto f = field(rule.name.data())) rule.read(out, *f);
+  }
 
   // Every key of this object (throws unless it is an object).
   std::vector<std::string> keys() const;

@@ -3,11 +3,18 @@
 // and the webhook's fast reader (simdjson, webhook/fast_review.cpp) decode pods with the same code and
 // cannot drift apart. A reader R offers JsonReader's interface: field, forEach, optString, optBool,
 // optInt, string, boolean, stringMap, stringList, expectObject, fail, isNull, isString, isNumber,
-// stringValue, numberText, integer and forEachMember (fields in key order, last duplicate wins).
+// stringValue, numberText, integer, forEachMember (fields in key order, last duplicate wins), the typed
+// value reads asString, asBool, asInt, asStringMap, asStringList, forEachItem, and decodeFields.
+//
+// Objects with many fields (pod, spec, container, security contexts, metadata) are decoded from a table
+// of FieldRules: the nlohmann reader looks the fields up in the table's order, so errors come out as
+// they always did, and the fast reader walks the object's members once and dispatches each by name
+// instead of searching the object for every field. Small objects are read field by field.
 #include <cstddef>
 #include <optional>
 #include <string>
 
+#include "kube/json_reader.h"
 #include "kube/pod.h"
 
 namespace kube {
@@ -33,68 +40,122 @@ WindowsSecurityContextOptions decodeWindows(const R& r) {
   return {r.optBool("hostProcess"), r.optString("runAsUserName")};
 }
 
+// A field's value that must be an object, decoded.
+template <typename R, typename Decode>
+auto decodeObject(const R& value, Decode decode) {
+  value.expectObject();
+  return decode(value);
+}
+
 // Field names are passed on as arrays, so that a reader can take their length at compile time.
 template <typename T, typename R, typename Decode, size_t N>
 std::optional<T> optionalObject(const R& r, const char (&name)[N], Decode decode) {
   auto f = r.field(name);
   if (!f) return std::nullopt;
-  f->expectObject();
-  return decode(*f);
+  return decodeObject(*f, decode);
 }
 
 // The fields a container's securityContext shares with the pod's (the pod's are the defaults).
 template <typename SC, typename R>
-void decodeSharedSecurityFields(SC& sc, const R& r) {
-  sc.seLinuxOptions = optionalObject<SELinuxOptions>(r, "seLinuxOptions", decodeSELinux<R>);
-  sc.windowsOptions = optionalObject<WindowsSecurityContextOptions>(r, "windowsOptions", decodeWindows<R>);
-  sc.runAsUser = r.optInt("runAsUser");
-  sc.runAsGroup = r.optInt("runAsGroup");
-  sc.runAsNonRoot = r.optBool("runAsNonRoot");
-  sc.seccompProfile = optionalObject<SeccompProfile>(r, "seccompProfile", decodeProfile<SeccompProfile, R>);
-  sc.appArmorProfile = optionalObject<AppArmorProfile>(r, "appArmorProfile", decodeProfile<AppArmorProfile, R>);
-}
+struct SharedSecurityFields {
+  static void seLinuxOptions(SC& sc, const R& v) { sc.seLinuxOptions = decodeObject(v, decodeSELinux<R>); }
+  static void windowsOptions(SC& sc, const R& v) { sc.windowsOptions = decodeObject(v, decodeWindows<R>); }
+  static void runAsUser(SC& sc, const R& v) { sc.runAsUser = v.asInt(); }
+  static void runAsGroup(SC& sc, const R& v) { sc.runAsGroup = v.asInt(); }
+  static void runAsNonRoot(SC& sc, const R& v) { sc.runAsNonRoot = v.asBool(); }
+  static void seccompProfile(SC& sc, const R& v) { sc.seccompProfile = decodeObject(v, decodeProfile<SeccompProfile, R>); }
+  static void appArmorProfile(SC& sc, const R& v) {
+    sc.appArmorProfile = decodeObject(v, decodeProfile<AppArmorProfile, R>);
+  }
+};
 
 template <typename R>
 SecurityContext decodeSecurityContext(const R& r) {
-  SecurityContext sc;
-  sc.capabilities = optionalObject<Capabilities>(r, "capabilities", decodeCapabilities<R>);
-  sc.privileged = r.optBool("privileged");
-  decodeSharedSecurityFields(sc, r);
-  sc.readOnlyRootFilesystem = r.optBool("readOnlyRootFilesystem");
-  sc.allowPrivilegeEscalation = r.optBool("allowPrivilegeEscalation");
-  sc.procMount = r.optString("procMount");
+  using SC = SecurityContext;
+  using Shared = SharedSecurityFields<SC, R>;
+  static constexpr FieldRule<SC, R> fields[] = {
+      {"capabilities", [](SC& sc, const R& v) { sc.capabilities = decodeObject(v, decodeCapabilities<R>); }},
+      {"privileged", [](SC& sc, const R& v) { sc.privileged = v.asBool(); }},
+      {"seLinuxOptions", Shared::seLinuxOptions},
+      {"windowsOptions", Shared::windowsOptions},
+      {"runAsUser", Shared::runAsUser},
+      {"runAsGroup", Shared::runAsGroup},
+      {"runAsNonRoot", Shared::runAsNonRoot},
+      {"seccompProfile", Shared::seccompProfile},
+      {"appArmorProfile", Shared::appArmorProfile},
+      {"readOnlyRootFilesystem", [](SC& sc, const R& v) { sc.readOnlyRootFilesystem = v.asBool(); }},
+      {"allowPrivilegeEscalation", [](SC& sc, const R& v) { sc.allowPrivilegeEscalation = v.asBool(); }},
+      {"procMount", [](SC& sc, const R& v) { sc.procMount = v.asString(); }},
+  };
+  SC sc;
+  r.decodeFields(sc, fields);
   return sc;
 }
 
 template <typename R>
 PodSecurityContext decodePodSecurityContext(const R& r) {
-  PodSecurityContext sc;
-  decodeSharedSecurityFields(sc, r);
-  r.forEach("supplementalGroups", [&sc](const R& g) {
-    auto v = g.integer();
-    if (!v) g.fail("expected an integer");
-    sc.supplementalGroups.push_back(*v);
-  });
-  sc.fsGroup = r.optInt("fsGroup");
-  r.forEach("sysctls", [&sc](const R& s) { sc.sysctls.push_back({s.string("name"), s.string("value")}); });
+  using SC = PodSecurityContext;
+  using Shared = SharedSecurityFields<SC, R>;
+  static constexpr FieldRule<SC, R> fields[] = {
+      {"seLinuxOptions", Shared::seLinuxOptions},
+      {"windowsOptions", Shared::windowsOptions},
+      {"runAsUser", Shared::runAsUser},
+      {"runAsGroup", Shared::runAsGroup},
+      {"runAsNonRoot", Shared::runAsNonRoot},
+      {"seccompProfile", Shared::seccompProfile},
+      {"appArmorProfile", Shared::appArmorProfile},
+      {"supplementalGroups",
+       [](SC& sc, const R& list) {
+         list.forEachItem([&sc](const R& g) {
+           auto v = g.integer();
+           if (!v) g.fail("expected an integer");
+           sc.supplementalGroups.push_back(*v);
+         });
+       }},
+      {"fsGroup", [](SC& sc, const R& v) { sc.fsGroup = v.asInt(); }},
+      {"sysctls",
+       [](SC& sc, const R& list) {
+         list.forEachItem([&sc](const R& s) { sc.sysctls.push_back({s.string("name"), s.string("value")}); });
+       }},
+  };
+  SC sc;
+  r.decodeFields(sc, fields);
   return sc;
 }
 
 // Probes and lifecycle handlers: Pod Security reads only httpGet.host and tcpSocket.host.
 template <typename R>
 Handler decodeHandler(const R& r) {
+  static constexpr FieldRule<Handler, R> fields[] = {
+      {"httpGet", [](Handler& h, const R& v) { h.httpGetHost = v.optString("host"); }},
+      {"tcpSocket", [](Handler& h, const R& v) { h.tcpSocketHost = v.optString("host"); }},
+  };
   Handler h;
-  if (auto http = r.field("httpGet")) h.httpGetHost = http->optString("host");
-  if (auto tcp = r.field("tcpSocket")) h.tcpSocketHost = tcp->optString("host");
+  r.decodeFields(h, fields);
   return h;
 }
 
-template <typename R, size_t N>
-int32_t decodePort(const R& r, const char (&name)[N]) {
-  auto v = r.optInt(name);
-  if (!v) return 0;
-  if (*v < 0 || *v > 65535) r.field(name)->fail("port out of range: " + std::to_string(*v));
-  return static_cast<int32_t>(*v);
+template <typename R>
+int32_t decodePortNumber(const R& v) {
+  const int64_t n = v.asInt();
+  if (n < 0 || n > 65535) v.fail("port out of range: " + std::to_string(n));
+  return static_cast<int32_t>(n);
+}
+
+template <typename R>
+ContainerPort decodeContainerPort(const R& r) {
+  using P = ContainerPort;
+  static constexpr FieldRule<P, R> fields[] = {
+      {"name", [](P& p, const R& v) { p.name = v.asString(); }},
+      {"containerPort", [](P& p, const R& v) { p.containerPort = decodePortNumber(v); }},
+      {"hostPort", [](P& p, const R& v) { p.hostPort = decodePortNumber(v); }},
+      {"protocol", [](P& p, const R& v) { p.protocol = v.asString(); }},  // "TCP" when unset
+      {"hostIP", [](P& p, const R& v) { p.hostIP = v.asString(); }},
+  };
+  r.expectObject();
+  P port;
+  r.decodeFields(port, fields);
+  return port;
 }
 
 // Quantities are strings ("500m") or numbers (2) in manifests; kguard only needs to know they are set.
@@ -113,33 +174,30 @@ StringMap decodeQuantities(const R& r, const char (&name)[N]) {
 
 template <typename R>
 Container decodeContainer(const R& r, ContainerKind kind) {
+  using C = Container;
+  static constexpr FieldRule<C, R> fields[] = {
+      {"name", [](C& c, const R& v) { c.name = v.asString(); }},
+      {"image", [](C& c, const R& v) { c.image = v.asString(); }},
+      {"ports", [](C& c, const R& list) { list.forEachItem([&c](const R& p) { c.ports.push_back(decodeContainerPort(p)); }); }},
+      {"resources",
+       [](C& c, const R& v) {
+         c.resources.limits = decodeQuantities(v, "limits");
+         c.resources.requests = decodeQuantities(v, "requests");
+       }},
+      {"securityContext", [](C& c, const R& v) { c.securityContext = decodeObject(v, decodeSecurityContext<R>); }},
+      {"livenessProbe", [](C& c, const R& v) { c.livenessProbe = decodeObject(v, decodeHandler<R>); }},
+      {"readinessProbe", [](C& c, const R& v) { c.readinessProbe = decodeObject(v, decodeHandler<R>); }},
+      {"startupProbe", [](C& c, const R& v) { c.startupProbe = decodeObject(v, decodeHandler<R>); }},
+      {"lifecycle",
+       [](C& c, const R& v) {
+         c.postStart = optionalObject<Handler>(v, "postStart", decodeHandler<R>);
+         c.preStop = optionalObject<Handler>(v, "preStop", decodeHandler<R>);
+       }},
+  };
   r.expectObject();
-  Container c;
+  C c;
   c.kind = kind;
-  c.name = r.string("name");
-  c.image = r.string("image");
-  r.forEach("ports", [&c](const R& p) {
-    p.expectObject();
-    ContainerPort port;
-    port.name = p.string("name");
-    port.containerPort = decodePort(p, "containerPort");
-    port.hostPort = decodePort(p, "hostPort");
-    port.protocol = p.optString("protocol").value_or("TCP");
-    port.hostIP = p.string("hostIP");
-    c.ports.push_back(std::move(port));
-  });
-  if (auto res = r.field("resources")) {
-    c.resources.limits = decodeQuantities(*res, "limits");
-    c.resources.requests = decodeQuantities(*res, "requests");
-  }
-  c.securityContext = optionalObject<SecurityContext>(r, "securityContext", decodeSecurityContext<R>);
-  c.livenessProbe = optionalObject<Handler>(r, "livenessProbe", decodeHandler<R>);
-  c.readinessProbe = optionalObject<Handler>(r, "readinessProbe", decodeHandler<R>);
-  c.startupProbe = optionalObject<Handler>(r, "startupProbe", decodeHandler<R>);
-  if (auto lifecycle = r.field("lifecycle")) {
-    c.postStart = optionalObject<Handler>(*lifecycle, "postStart", decodeHandler<R>);
-    c.preStop = optionalObject<Handler>(*lifecycle, "preStop", decodeHandler<R>);
-  }
+  r.decodeFields(c, fields);
   return c;
 }
 
@@ -156,28 +214,33 @@ Volume decodeVolume(const R& r) {
 }
 
 template <typename R>
+void decodeContainers(std::vector<Container>& out, const R& list, ContainerKind kind) {
+  list.forEachItem([&out, kind](const R& c) { out.push_back(decodeContainer(c, kind)); });
+}
+
+template <typename R>
 PodSpec decodePodSpec(const R& r) {
+  using S = PodSpec;
+  static constexpr FieldRule<S, R> fields[] = {
+      {"initContainers", [](S& s, const R& v) { decodeContainers(s.initContainers, v, ContainerKind::Init); }},
+      {"containers", [](S& s, const R& v) { decodeContainers(s.containers, v, ContainerKind::Regular); }},
+      {"ephemeralContainers", [](S& s, const R& v) { decodeContainers(s.ephemeralContainers, v, ContainerKind::Ephemeral); }},
+      {"volumes", [](S& s, const R& list) { list.forEachItem([&s](const R& v) { s.volumes.push_back(decodeVolume(v)); }); }},
+      {"securityContext", [](S& s, const R& v) { s.securityContext = decodeObject(v, decodePodSecurityContext<R>); }},
+      {"hostNetwork", [](S& s, const R& v) { s.hostNetwork = v.asBool(); }},
+      {"hostPID", [](S& s, const R& v) { s.hostPID = v.asBool(); }},
+      {"hostIPC", [](S& s, const R& v) { s.hostIPC = v.asBool(); }},
+      {"hostUsers", [](S& s, const R& v) { s.hostUsers = v.asBool(); }},
+      {"os", [](S& s, const R& v) { s.osName = v.optString("name"); }},
+      {"runtimeClassName", [](S& s, const R& v) { s.runtimeClassName = v.asString(); }},
+      {"automountServiceAccountToken", [](S& s, const R& v) { s.automountServiceAccountToken = v.asBool(); }},
+      {"serviceAccountName", [](S& s, const R& v) { s.serviceAccountName = v.asString(); }},
+  };
   r.expectObject();
-  PodSpec spec;
-  r.forEach("initContainers", [&spec](const R& c) {
-    spec.initContainers.push_back(decodeContainer(c, ContainerKind::Init));
-  });
-  r.forEach("containers", [&spec](const R& c) {
-    spec.containers.push_back(decodeContainer(c, ContainerKind::Regular));
-  });
-  r.forEach("ephemeralContainers", [&spec](const R& c) {
-    spec.ephemeralContainers.push_back(decodeContainer(c, ContainerKind::Ephemeral));
-  });
-  r.forEach("volumes", [&spec](const R& v) { spec.volumes.push_back(decodeVolume(v)); });
-  spec.securityContext = optionalObject<PodSecurityContext>(r, "securityContext", decodePodSecurityContext<R>);
-  spec.hostNetwork = r.boolean("hostNetwork");
-  spec.hostPID = r.boolean("hostPID");
-  spec.hostIPC = r.boolean("hostIPC");
-  spec.hostUsers = r.optBool("hostUsers");
-  if (auto os = r.field("os")) spec.osName = os->optString("name");
-  spec.runtimeClassName = r.optString("runtimeClassName");
-  spec.automountServiceAccountToken = r.optBool("automountServiceAccountToken");
-  spec.serviceAccountName = r.string("serviceAccountName");
+  S spec;
+  r.decodeFields(spec, fields);
+  // Read after the table, in this order, as they always were: the deprecated alias only when the name
+  // is empty (a wrong type there matters only then).
   if (spec.serviceAccountName.empty()) spec.serviceAccountName = r.string("serviceAccount");
   spec.nodeName = r.string("nodeName");
   return spec;
@@ -185,23 +248,31 @@ PodSpec decodePodSpec(const R& r) {
 
 template <typename R>
 ObjectMeta decodeMeta(const R& r) {
+  using M = ObjectMeta;
+  static constexpr FieldRule<M, R> fields[] = {
+      {"name", [](M& m, const R& v) { m.name = v.asString(); }},
+      {"generateName", [](M& m, const R& v) { m.generateName = v.asString(); }},
+      {"namespace", [](M& m, const R& v) { m.namespace_ = v.asString(); }},
+      {"labels", [](M& m, const R& v) { m.labels = v.asStringMap(); }},
+      {"annotations", [](M& m, const R& v) { m.annotations = v.asStringMap(); }},
+  };
   r.expectObject();
-  ObjectMeta m;
-  m.name = r.string("name");
-  m.generateName = r.string("generateName");
-  m.namespace_ = r.string("namespace");
-  m.labels = r.stringMap("labels");
-  m.annotations = r.stringMap("annotations");
+  M m;
+  r.decodeFields(m, fields);
   return m;
 }
 
 // The pod object itself (a Pod, or a workload's template): metadata and spec.
 template <typename R>
 PodTemplate decodePod(const R& pod) {
+  using P = PodTemplate;
+  static constexpr FieldRule<P, R> fields[] = {
+      {"metadata", [](P& p, const R& v) { p.metadata = decodeMeta(v); }},
+      {"spec", [](P& p, const R& v) { p.spec = decodePodSpec(v); }},
+  };
   pod.expectObject();
-  PodTemplate out;
-  if (auto meta = pod.field("metadata")) out.metadata = decodeMeta(*meta);
-  if (auto spec = pod.field("spec")) out.spec = decodePodSpec(*spec);
+  P out;
+  pod.decodeFields(out, fields);
   return out;
 }
 
