@@ -56,17 +56,30 @@ void writeDirectionSets(std::ostream& out, const DirectionRules& rules, bool ing
 void writeChain(std::ostream& out, const Ruleset& rs, const DirectionRules& rules, bool ingress,
                 const RenderOptions& options) {
   const char* dir = dirName(ingress);
+  const char* chain = ingress ? "input" : "output";
   const char* peer = ingress ? "saddr" : "daddr";
-  out << "\tchain " << (ingress ? "input" : "output") << " {\n";
-  out << "\t\ttype filter hook " << (ingress ? "input" : "output") << " priority filter; policy accept;\n";
   if (!rules.isolated()) {
-    out << "\t\t# not isolated for " << dir << ": no NetworkPolicy selects " << rs.pod << " for " << dir << "\n";
-    out << "\t}\n";
+    // No chain at all, not an empty one: a base chain costs every packet a hook call even when it
+    // accepts everything (measured: ~3 % of a new connection's CPU, bench/netpol_agent/README.md).
+    out << "\t# not isolated for " << dir << ": no NetworkPolicy selects " << rs.pod << " for " << dir << ", so no "
+        << chain << " chain\n";
     return;
   }
+  out << "\tchain " << chain << " {\n";
+  out << "\t\ttype filter hook " << chain << " priority filter; policy accept;\n";
   out << "\t\t# isolated for " << dir << " by " << joinOrigins(rules.isolatingPolicies) << "\n";
   // Replies to allowed connections pass whatever the other side's policies say.
   out << "\t\tct state established,related accept\n";
+  // The policies' peers next: they decide nearly every new connection. All rules here accept, so
+  // their order changes only how soon a packet leaves the chain.
+  for (int f = 0; f < 2; ++f) {
+    std::string base = std::string(dir) + (f == 0 ? "_v4" : "_v6");
+    out << "\t\t" << ipFamily(f) << " " << peer << " . meta l4proto . th dport @" << base << "_ports accept\n";
+    out << "\t\t" << ipFamily(f) << " " << peer << " @" << base << "_any accept\n";
+  }
+  if (ingress)
+    for (int f = 0; f < 2; ++f)
+      out << "\t\t" << ipFamily(f) << " saddr @node_" << (f == 0 ? "v4" : "v6") << " accept\n";
   // Loopback is the pod talking to itself, not pod-network traffic.
   out << "\t\t" << (ingress ? "iifname" : "oifname") << " \"lo\" accept\n";
   // Isolation must not break IPv6 neighbour discovery (the IPv6 ARP): types 133-137 are router
@@ -74,14 +87,6 @@ void writeChain(std::ostream& out, const Ruleset& rs, const DirectionRules& rule
   // report a new address sends for its solicited-node group.
   out << "\t\tmeta nfproto ipv6 icmpv6 type 133-137 accept\n";
   if (!ingress) out << "\t\tmeta nfproto ipv6 icmpv6 type 143 accept\n";
-  if (ingress)
-    for (int f = 0; f < 2; ++f)
-      out << "\t\t" << ipFamily(f) << " saddr @node_" << (f == 0 ? "v4" : "v6") << " accept\n";
-  for (int f = 0; f < 2; ++f) {
-    std::string base = std::string(dir) + (f == 0 ? "_v4" : "_v6");
-    out << "\t\t" << ipFamily(f) << " " << peer << " @" << base << "_any accept\n";
-    out << "\t\t" << ipFamily(f) << " " << peer << " . meta l4proto . th dport @" << base << "_ports accept\n";
-  }
   out << "\t\tcounter name \"" << dir << "_denied\"";
   if (options.nflogGroup)
     out << " log prefix \"" << nftQuotable("kguard " + rs.pod + " " + dir + " denied: ", 127) << "\" group "

@@ -306,13 +306,14 @@ void addDirection(BatchWriter& w, const Ruleset& rs, const DirectionRules& rules
   const char* chain = ingress ? "input" : "output";
   SetSpec any[2], ports[2], node[2];
   if (rules.isolated()) {
+    // Sets in the order render_nft.cpp declares them, so that both list the same in the kernel.
+    for (int f = 0; f < 2 && ingress; ++f) {
+      node[f] = {std::string("node_") + (f == 0 ? "v4" : "v6"), nextSetId++, f, false};
+      addSet(w, node[f]);
+      addAddressElements(w, node[f], rs.nodeAddresses[f], {});
+    }
     for (int f = 0; f < 2; ++f) {
       std::string base = std::string(direction(ingress)) + (f == 0 ? "_v4" : "_v6");
-      if (ingress) {
-        node[f] = {std::string("node_") + (f == 0 ? "v4" : "v6"), nextSetId++, f, false};
-        addSet(w, node[f]);
-        addAddressElements(w, node[f], rs.nodeAddresses[f], {});
-      }
       any[f] = {base + "_any", nextSetId++, f, false};
       addSet(w, any[f]);
       std::vector<AddressRange> ranges;
@@ -327,8 +328,9 @@ void addDirection(BatchWriter& w, const Ruleset& rs, const DirectionRules& rules
       addPortElements(w, ports[f], rules.ports[f]);
     }
   }
-  addChain(w, chain, ingress ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT);
+  // A direction no policy isolates gets no chain at all (render_nft.cpp says why).
   if (!rules.isolated()) return;
+  addChain(w, chain, ingress ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT);
   ChainRules r(w, chain);
   r.add("ct state established,related accept", [](nftnl_rule* rule) {
     nftnl_expr* ct = nftnl_expr_alloc("ct");
@@ -346,6 +348,35 @@ void addDirection(BatchWriter& w, const Ruleset& rs, const DirectionRules& rules
     cmp(rule, NFT_CMP_NEQ, &zero, sizeof zero);
     verdict(rule, NF_ACCEPT);
   });
+  // Peer address: source for ingress, destination for egress (IPv4 offset 12/16, IPv6 8/24).
+  auto peerOffset = [ingress](int f) -> uint32_t { return f == 0 ? (ingress ? 12 : 16) : (ingress ? 8 : 24); };
+  // The policies' peers first, in the order render_nft.cpp prints them.
+  for (int f = 0; f < 2; ++f) {
+    r.add("@" + ports[f].name + " accept", [&, f](nftnl_rule* rule) {
+      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+      // Concatenation in consecutive 32-bit registers: address, l4proto, destination port.
+      uint32_t reg = NFT_REG32_00;
+      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), reg);
+      uint32_t protoReg = reg + static_cast<uint32_t>(addrLen(f) / 4);
+      meta(rule, NFT_META_L4PROTO, protoReg);
+      payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, protoReg + 1);
+      lookup(rule, ports[f].name, ports[f].id, reg);
+      verdict(rule, NF_ACCEPT);
+    });
+    r.add("@" + any[f].name + " accept", [&, f](nftnl_rule* rule) {
+      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), NFT_REG_1);
+      lookup(rule, any[f].name, any[f].id, NFT_REG_1);
+      verdict(rule, NF_ACCEPT);
+    });
+  }
+  for (int f = 0; f < 2 && ingress; ++f)
+    r.add("saddr @" + node[f].name + " accept", [&, f](nftnl_rule* rule) {
+      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), NFT_REG_1);
+      lookup(rule, node[f].name, node[f].id, NFT_REG_1);
+      verdict(rule, NF_ACCEPT);
+    });
   r.add(std::string(ingress ? "iifname" : "oifname") + " lo accept", [ingress](nftnl_rule* rule) {
     meta(rule, ingress ? NFT_META_IIFNAME : NFT_META_OIFNAME, NFT_REG_1);
     char name[16] = "lo";
@@ -358,41 +389,17 @@ void addDirection(BatchWriter& w, const Ruleset& rs, const DirectionRules& rules
       meta(rule, NFT_META_L4PROTO, NFT_REG_1);
       cmpU8(rule, NFT_CMP_EQ, IPPROTO_ICMPV6);
       payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
-      cmpU8(rule, NFT_CMP_GTE, first);
-      cmpU8(rule, NFT_CMP_LTE, last);
+      if (first == last) {
+        cmpU8(rule, NFT_CMP_EQ, first);
+      } else {
+        cmpU8(rule, NFT_CMP_GTE, first);
+        cmpU8(rule, NFT_CMP_LTE, last);
+      }
       verdict(rule, NF_ACCEPT);
     };
   };
   r.add("icmpv6 type 133-137 accept", icmpv6Types(133, 137));
   if (!ingress) r.add("icmpv6 type 143 accept", icmpv6Types(143, 143));
-  // Peer address: source for ingress, destination for egress (IPv4 offset 12/16, IPv6 8/24).
-  auto peerOffset = [ingress](int f) -> uint32_t { return f == 0 ? (ingress ? 12 : 16) : (ingress ? 8 : 24); };
-  for (int f = 0; f < 2 && ingress; ++f)
-    r.add("saddr @" + node[f].name + " accept", [&, f](nftnl_rule* rule) {
-      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
-      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), NFT_REG_1);
-      lookup(rule, node[f].name, node[f].id, NFT_REG_1);
-      verdict(rule, NF_ACCEPT);
-    });
-  for (int f = 0; f < 2; ++f) {
-    r.add("@" + any[f].name + " accept", [&, f](nftnl_rule* rule) {
-      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
-      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), NFT_REG_1);
-      lookup(rule, any[f].name, any[f].id, NFT_REG_1);
-      verdict(rule, NF_ACCEPT);
-    });
-    r.add("@" + ports[f].name + " accept", [&, f](nftnl_rule* rule) {
-      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
-      // Concatenation in consecutive 32-bit registers: address, l4proto, destination port.
-      uint32_t reg = NFT_REG32_00;
-      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), reg);
-      uint32_t protoReg = reg + static_cast<uint32_t>(addrLen(f) / 4);
-      meta(rule, NFT_META_L4PROTO, protoReg);
-      payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, protoReg + 1);
-      lookup(rule, ports[f].name, ports[f].id, reg);
-      verdict(rule, NF_ACCEPT);
-    });
-  }
   std::string counter = std::string(direction(ingress)) + "_denied";
   r.add("counter " + counter + " drop", [&](nftnl_rule* rule) {
     nftnl_expr* ref = nftnl_expr_alloc("objref");

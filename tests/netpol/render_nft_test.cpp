@@ -57,6 +57,27 @@ TEST_CASE("chains are static: rule count does not grow with policies or peers") 
   CHECK(chainRules(b, "output").front() == "ct state established,related accept");
 }
 
+TEST_CASE("a direction no policy isolates gets no chain, so its packets meet no hook") {
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") +
+                   policy("x", "in", "  podSelector: {}\n  ingress: [{from: [{podSelector: {}}]}]"));
+  auto text = renderNft(compileRuleset(c, podOf(c, "x/a")));
+  CHECK(text.find("\tchain input {") != std::string::npos);
+  CHECK(text.find("chain output") == std::string::npos);
+  CHECK(text.find("# not isolated for egress: no NetworkPolicy selects x/a for egress, so no output chain") != std::string::npos);
+  auto none = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1"));
+  auto bare = renderNft(compileRuleset(none, podOf(none, "x/a")));
+  CHECK(bare.find("chain ") == std::string::npos);
+  CHECK(ruleCountOfRendered(bare) == 0);
+}
+
+TEST_CASE("after the replies, the policies' peers are looked up first") {
+  auto big = cluster(clusterYaml(3, 2));
+  auto input = chainRules(renderNft(compileRuleset(big, podOf(big, "x/server"))), "input");
+  REQUIRE(input.size() > 3);
+  CHECK(input[1] == "ip saddr . meta l4proto . th dport @ingress_v4_ports accept");
+  CHECK(input[2] == "ip saddr @ingress_v4_any accept");
+}
+
 TEST_CASE("the text replaces only kguard's table and keeps neighbour discovery open") {
   auto c = cluster(clusterYaml(1, 1));
   auto text = renderNft(compileRuleset(c, podOf(c, "x/server")));

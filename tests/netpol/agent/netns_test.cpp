@@ -5,10 +5,12 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "netpol/agent/netns.h"
 #include "netpol/agent/nft_batch.h"
+#include "netpol/render_nft.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -109,6 +111,37 @@ TEST_CASE("kernel: a batch installs the ruleset, replaces it, and leaves other t
   REQUIRE_FALSE(applyBatch(*ns, buildDeleteBatch(3000)).has_value());
   CHECK(scratch.nft("list tables").find("inet kguard") == std::string::npos);
   CHECK(scratch.nft("list tables").find("inet other") != std::string::npos);
+}
+
+// `kguard netpol compile` prints the ruleset as text and the agent programs it through libnftnl: two
+// encoders of one value. The kernel must end up with the same table from both, rule order included.
+TEST_CASE("kernel: the agent's batch and the rendered text install the same table") {
+  if (!canRun()) return;
+  ScratchNetns scratch;
+  REQUIRE(scratch.ok);
+  auto all = discoverNetns();
+  const Netns* scratchNs = findNetns(all, scratch.name);
+  REQUIRE(scratchNs);
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   policy("x", "in", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}, {ipBlock: {cidr: 172.16.0.0/12}}], ports: [{port: 53, protocol: UDP}]}]") +
+                   policy("x", "out", "  podSelector: {matchLabels: {pod: b}}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n  policyTypes: [Egress]"));
+  RenderOptions options;
+  options.nflogGroup = 3;
+  for (const char* podName : {"x/a", "x/b"}) {
+    auto rs = compileRuleset(c, podOf(c, podName));
+    REQUIRE_FALSE(applyBatch(*scratchNs, buildReplaceBatch(rs, options, 1)).has_value());
+    auto fromBatch = scratch.nft("list table inet kguard");
+    std::string file = "/tmp/kguard-unit-" + std::to_string(getpid()) + ".nft";
+    std::ofstream(file) << renderNft(rs, options);
+    CHECK(scratch.nft("-f " + file).empty());
+    std::remove(file.c_str());
+    INFO(podName << "\n" << fromBatch);
+    CHECK(scratch.nft("list table inet kguard") == fromBatch);
+    // x/a is isolated only for ingress, x/b only for egress: the other hook gets no chain.
+    bool ingressOnly = std::string(podName) == "x/a";
+    CHECK((fromBatch.find("chain input") != std::string::npos) == ingressOnly);
+    CHECK((fromBatch.find("chain output") != std::string::npos) == !ingressOnly);
+  }
 }
 
 TEST_CASE("kernel: a failing batch names the object and leaves the old ruleset in place") {
