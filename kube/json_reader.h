@@ -39,6 +39,8 @@ struct FieldRule {
 // A JSON value and the path it was reached by. Missing fields and JSON null read as "unset".
 class JsonReader {
  public:
+  static constexpr bool kPodSecurityOnly = false;  // pods keep every field (kube/pod_decode_impl.h)
+
   JsonReader(const nlohmann::json& value, std::string path) : value_(&value), path_(std::move(path)) {}
 
   const std::string& path() const { return path_; }
@@ -68,6 +70,7 @@ class JsonReader {
   std::map<std::string, std::string> asStringMap() const;  // null values read as ""
   std::vector<std::string> asStringList() const;
   void forEachItem(const std::function<void(const JsonReader&)>& fn) const;  // this value is a list
+  size_t itemCount() const { return value_->is_array() ? value_->size() : 0; }  // a hint for reserve()
 
   // Reads the fields of this object that `fields` lists, in the table's order (so that the first bad
   // field in that order is the one reported); missing and null fields are left as they are.

@@ -4,7 +4,8 @@
 // cannot drift apart. A reader R offers JsonReader's interface: field, forEach, optString, optBool,
 // optInt, string, boolean, stringMap, stringList, expectObject, fail, isNull, isString, isNumber,
 // stringValue, numberText, integer, forEachMember (fields in key order, last duplicate wins), the typed
-// value reads asString, asBool, asInt, asStringMap, asStringList, forEachItem, and decodeFields.
+// value reads asString, asBool, asInt, asStringMap, asStringList, forEachItem, itemCount, decodeFields; and
+// kPodSecurityOnly (see keepsRuleOnlyFields), with forEachValue when it is true.
 //
 // Objects with many fields (pod, spec, container, security contexts, metadata) are decoded from a table
 // of FieldRules: the nlohmann reader looks the fields up in the table's order, so errors come out as
@@ -159,17 +160,52 @@ ContainerPort decodeContainerPort(const R& r) {
 }
 
 // Quantities are strings ("500m") or numbers (2) in manifests; kguard only needs to know they are set.
+template <typename R>
+std::string quantityText(const R& v) {
+  if (v.isString()) return v.stringValue();
+  if (v.isNumber()) return v.numberText();
+  v.fail("expected a quantity (string or number)");
+}
+
 template <typename R, size_t N>
 StringMap decodeQuantities(const R& r, const char (&name)[N]) {
   StringMap out;
   auto f = r.field(name);
   if (!f) return out;
-  f->forEachMember([&out](const std::string& key, const R& v) {
-    if (v.isString()) out[key] = v.stringValue();
-    else if (v.isNumber()) out[key] = v.numberText();
-    else v.fail("expected a quantity (string or number)");
-  });
+  f->forEachMember([&out](const std::string& key, const R& v) { out[key] = quantityText(v); });
   return out;
+}
+
+// A reader with kPodSecurityOnly (the webhook's fast reader: its pods go to Pod Security alone, see
+// Validator::acceptsDecodedPods) checks the fields that only kguard's rules and lint read — labels and
+// resources — without keeping them: a wrong type still sends the request to the nlohmann path.
+template <typename R>
+constexpr bool keepsRuleOnlyFields() {
+  return !R::kPodSecurityOnly;
+}
+
+template <typename R>
+void decodeResources(Container& c, const R& r) {
+  if constexpr (keepsRuleOnlyFields<R>()) {
+    c.resources.limits = decodeQuantities(r, "limits");
+    c.resources.requests = decodeQuantities(r, "requests");
+  } else {
+    auto check = [](const R& v) { quantityText(v); };
+    if (auto limits = r.field("limits")) limits->forEachValue(check);
+    if (auto requests = r.field("requests")) requests->forEachValue(check);
+  }
+}
+
+template <typename R>
+void decodeLabels(ObjectMeta& m, const R& v) {
+  if constexpr (keepsRuleOnlyFields<R>()) {
+    m.labels = v.asStringMap();
+  } else {
+    v.expectObject();
+    v.forEachValue([](const R& label) {
+      if (!label.isNull()) label.asString();
+    });
+  }
 }
 
 template <typename R>
@@ -178,12 +214,12 @@ Container decodeContainer(const R& r, ContainerKind kind) {
   static constexpr FieldRule<C, R> fields[] = {
       {"name", [](C& c, const R& v) { c.name = v.asString(); }},
       {"image", [](C& c, const R& v) { c.image = v.asString(); }},
-      {"ports", [](C& c, const R& list) { list.forEachItem([&c](const R& p) { c.ports.push_back(decodeContainerPort(p)); }); }},
-      {"resources",
-       [](C& c, const R& v) {
-         c.resources.limits = decodeQuantities(v, "limits");
-         c.resources.requests = decodeQuantities(v, "requests");
+      {"ports",
+       [](C& c, const R& list) {
+         c.ports.reserve(list.itemCount());
+         list.forEachItem([&c](const R& p) { c.ports.push_back(decodeContainerPort(p)); });
        }},
+      {"resources", decodeResources<R>},
       {"securityContext", [](C& c, const R& v) { c.securityContext = decodeObject(v, decodeSecurityContext<R>); }},
       {"livenessProbe", [](C& c, const R& v) { c.livenessProbe = decodeObject(v, decodeHandler<R>); }},
       {"readinessProbe", [](C& c, const R& v) { c.readinessProbe = decodeObject(v, decodeHandler<R>); }},
@@ -215,6 +251,7 @@ Volume decodeVolume(const R& r) {
 
 template <typename R>
 void decodeContainers(std::vector<Container>& out, const R& list, ContainerKind kind) {
+  out.reserve(list.itemCount());
   list.forEachItem([&out, kind](const R& c) { out.push_back(decodeContainer(c, kind)); });
 }
 
@@ -225,7 +262,11 @@ PodSpec decodePodSpec(const R& r) {
       {"initContainers", [](S& s, const R& v) { decodeContainers(s.initContainers, v, ContainerKind::Init); }},
       {"containers", [](S& s, const R& v) { decodeContainers(s.containers, v, ContainerKind::Regular); }},
       {"ephemeralContainers", [](S& s, const R& v) { decodeContainers(s.ephemeralContainers, v, ContainerKind::Ephemeral); }},
-      {"volumes", [](S& s, const R& list) { list.forEachItem([&s](const R& v) { s.volumes.push_back(decodeVolume(v)); }); }},
+      {"volumes",
+       [](S& s, const R& list) {
+         s.volumes.reserve(list.itemCount());
+         list.forEachItem([&s](const R& v) { s.volumes.push_back(decodeVolume(v)); });
+       }},
       {"securityContext", [](S& s, const R& v) { s.securityContext = decodeObject(v, decodePodSecurityContext<R>); }},
       {"hostNetwork", [](S& s, const R& v) { s.hostNetwork = v.asBool(); }},
       {"hostPID", [](S& s, const R& v) { s.hostPID = v.asBool(); }},
@@ -253,7 +294,7 @@ ObjectMeta decodeMeta(const R& r) {
       {"name", [](M& m, const R& v) { m.name = v.asString(); }},
       {"generateName", [](M& m, const R& v) { m.generateName = v.asString(); }},
       {"namespace", [](M& m, const R& v) { m.namespace_ = v.asString(); }},
-      {"labels", [](M& m, const R& v) { m.labels = v.asStringMap(); }},
+      {"labels", decodeLabels<R>},
       {"annotations", [](M& m, const R& v) { m.annotations = v.asStringMap(); }},
   };
   r.expectObject();

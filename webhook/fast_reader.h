@@ -26,6 +26,9 @@ class FastReader {
   using element = simdjson::dom::element;
   using element_type = simdjson::dom::element_type;
 
+  // Its pods go to Pod Security alone: labels and resources are checked, not kept (kube/pod_decode_impl.h).
+  static constexpr bool kPodSecurityOnly = true;
+
   explicit FastReader(element value) : value_(value) {}
 
   bool isNull() const { return value_.type() == element_type::NULL_VALUE; }
@@ -87,6 +90,9 @@ class FastReader {
     forEachItem([&out](const FastReader& item) { out.push_back(item.asString()); });
     return out;
   }
+  size_t itemCount() const {  // a hint for reserve(); 0 unless a list
+    return value_.type() == element_type::ARRAY ? value_.get_array().value_unsafe().size() : 0;
+  }
   template <typename Fn>
   void forEachItem(Fn&& fn) const {
     if (value_.type() != element_type::ARRAY) throw NotFast{};
@@ -104,7 +110,7 @@ class FastReader {
     uint64_t seen = 0;
     for (auto member : object()) {
       for (size_t i = 0; i < N; ++i) {
-        if (member.key != fields[i].name) continue;
+        if (!sameKey(member.key, fields[i].name)) continue;
         if (seen & (uint64_t{1} << i)) throw NotFast{};
         seen |= uint64_t{1} << i;
         if (member.value.type() != element_type::NULL_VALUE) fields[i].read(out, FastReader(member.value));
@@ -119,7 +125,7 @@ class FastReader {
     expectObject();
     std::optional<element> found;
     for (auto member : object())
-      if (member.key == wanted) found = member.value;
+      if (sameKey(member.key, wanted)) found = member.value;
     if (!found || found->type() == element_type::NULL_VALUE) return std::nullopt;
     return FastReader(*found);
   }
@@ -127,6 +133,13 @@ class FastReader {
   template <typename Fn>
   void forEach(std::string_view name, Fn&& fn) const {
     if (auto list = field(name)) list->forEachItem(fn);
+  }
+
+  // Every member's value, in document order, duplicates included (for checks that keep nothing).
+  template <typename Fn>
+  void forEachValue(Fn&& fn) const {
+    expectObject();
+    for (auto member : object()) fn(FastReader(member.value));
   }
 
   // Fields in key order with the last duplicate winning, as nlohmann's std::map holds them.
@@ -185,6 +198,14 @@ class FastReader {
   }
 
  private:
+  // Key equality inline rather than a call into libc's memcmp: keys are short and most differ in length.
+  static bool sameKey(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+
   // Only after a type check (a local copy: the simdjson_result holding it is a temporary).
   simdjson::dom::object object() const {
     simdjson::dom::object o = value_.get_object().value_unsafe();
