@@ -14,6 +14,14 @@ std::string joinOrigins(const std::vector<std::string>& origins) {
   return out;
 }
 
+// The chain's comment names the isolating policies, but stays one readable line with many of them.
+std::string isolatingPoliciesText(const std::vector<std::string>& policies) {
+  const size_t shown = 10;
+  if (policies.size() <= shown) return joinOrigins(policies);
+  std::vector<std::string> first(policies.begin(), policies.begin() + shown);
+  return joinOrigins(first) + " and " + std::to_string(policies.size() - shown) + " more";
+}
+
 std::string portText(int32_t first, int32_t last) {
   return first == last ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(last);
 }
@@ -67,7 +75,7 @@ void writeChain(std::ostream& out, const Ruleset& rs, const DirectionRules& rule
   }
   out << "\tchain " << chain << " {\n";
   out << "\t\ttype filter hook " << chain << " priority filter; policy accept;\n";
-  out << "\t\t# isolated for " << dir << " by " << joinOrigins(rules.isolatingPolicies) << "\n";
+  out << "\t\t# isolated for " << dir << " by " << isolatingPoliciesText(rules.isolatingPolicies) << "\n";
   // Replies to allowed connections pass whatever the other side's policies say.
   out << "\t\tct state established,related accept\n";
   // The policies' peers next: they decide nearly every new connection. All rules here accept, so

@@ -187,27 +187,58 @@ def build_probe():
     return out
 
 
-def conn_once(probe, client_ns, server_ip, what):
-    """One CONN_SECONDS run: (connections/s, p50 µs, p99 µs). More than 1% failed connections (1 s
-    timeouts) means the ruleset does not allow the client."""
-    rate, p50, p99, fail = sh("ip", "netns", "exec", client_ns, probe, "client", server_ip, "8080", str(CONN_SECONDS)).stdout.split()
+# Where the probe's client and server run. "two CPUs": client on CPU 0, server on CPU 1 — each
+# connection waits on cross-CPU wake-ups, so latency dominates and a ruleset's CPU cost is partly hidden.
+# "one CPU": both on CPU 1 — the run is CPU-bound, so every microsecond of kernel work per connection
+# shows in the rate. Both SCHED_FIFO, so that the machine's other (normal-priority) load does not
+# preempt them: without it the rate here swings between 11k and 37k/s with where the scheduler puts them.
+PLACEMENTS = {"two CPUs": ("0", "1"), "one CPU": ("1", "1")} if (os.cpu_count() or 1) > 1 else {"one CPU": ("0", "0")}
+
+
+def pinned(cpu, argv):
+    return ["taskset", "-c", cpu, "chrt", "-f", "50"] + argv
+
+
+def cpu_ns(pid):
+    """CPU time of a process so far (schedstat: nanoseconds on CPU)."""
+    return int(open(f"/proc/{pid}/schedstat").read().split()[0])
+
+
+def conn_once(probe, client_ns, server_ip, what, client_cpu="0", server_pid=None):
+    """One CONN_SECONDS run: (connections/s, p50 µs, p99 µs, CPU µs per connection of client + server).
+    More than 1% failed connections (1 s timeouts) means the ruleset does not allow the client."""
+    before = cpu_ns(server_pid) if server_pid else 0
+    out = sh("ip", "netns", "exec", client_ns, *pinned(client_cpu, [probe, "client", server_ip, "8080", str(CONN_SECONDS)])).stdout
+    rate, p50, p99, fail, client_cpu_us = out.split()
+    server_cpu_us = (cpu_ns(server_pid) - before) / 1e3 if server_pid else 0.0
     rate, fail = float(rate), int(fail)
     if fail > 0.01 * rate * CONN_SECONDS + 1:
         raise RuntimeError(f"{what}: {fail} connects failed, {rate * CONN_SECONDS:.0f} succeeded")
-    return rate, float(p50), float(p99)
+    per_conn = float(client_cpu_us) + server_cpu_us / max(rate * CONN_SECONDS, 1)
+    return rate, float(p50), float(p99), per_conn
 
 
 def conn_rounds(probe, client_ns, server_ns, server_ip, configs):
-    """Interleaves the configurations (rotating their order each round) so that drift in the
-    machine's load hits all of them alike; returns per configuration the list of runs."""
-    runs = {name: [] for name, _, _ in configs}
-    for r in range(CONN_ROUNDS):
-        for k in range(len(configs)):
-            name, load, unload = configs[(k + r) % len(configs)]
-            load()
-            runs[name].append(conn_once(probe, client_ns, server_ip, name))
-            unload()
-    return runs
+    """For each placement, interleaves the configurations (rotating their order each round) so that
+    drift in the machine's load hits all of them alike; returns {placement: {configuration: [runs]}}."""
+    results = {}
+    for placement, (client_cpu, server_cpu) in PLACEMENTS.items():
+        srv = subprocess.Popen(["ip", "netns", "exec", server_ns, *pinned(server_cpu, [probe, "server", "8080"])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(srv); time.sleep(0.5)
+        try:
+            conn_once(probe, client_ns, server_ip, "warm-up", client_cpu, srv.pid)
+            runs = {name: [] for name, _, _ in configs}
+            for r in range(CONN_ROUNDS):
+                for k in range(len(configs)):
+                    name, load, unload = configs[(k + r) % len(configs)]
+                    load()
+                    runs[name].append(conn_once(probe, client_ns, server_ip, name, client_cpu, srv.pid))
+                    unload()
+            results[placement] = runs
+        finally:
+            srv.kill(); srv.wait()
+    return results
 
 
 def main():
@@ -281,9 +312,6 @@ def main():
         probe = build_probe()
         server_ns, client_ns = netns(0, 0), netns(1, 1)
         server_ip, client_ip = pod_ip(0, 0), pod_ip(1, 1)
-        srv = subprocess.Popen(["ip", "netns", "exec", server_ns, probe, "server", "8080"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(srv); time.sleep(0.5)
-        conn_once(probe, client_ns, server_ip, "warm-up")
         # (b) 1,000 policies selecting the server (pod0 in bench0, app=web): 999 allow a distinct /32 on a
         # port; the last one allows the client pod by pod+namespace selector on 8080. The agent
         # installs it once; its table is saved and reloaded into the server namespace for each run.
@@ -374,18 +402,20 @@ def main():
     if L["skipped"]:
         print(f"| changes that affected no namespace (not counted) | {L['skipped']} |")
     if dp:
-        med = lambda name, i: statistics.median(run[i] for run in dp["runs"][name])
-        base = med("a", 0)
         labels = {"a": "(a) no ruleset (baseline)", "b": "(b) agent ruleset, 1,000 policies selecting the server",
                   "c": "(c) linear ruleset, 1,000 rules, client's rule last",
                   "d": "(d) conntrack only (`ct state established,related accept`)",
                   "e": "(e) agent ruleset, 1 policy (the client's) selecting the server"}
-        print(f"| datapath: {CONN_ROUNDS} interleaved rounds × {CONN_SECONDS} s per configuration, medians | "
-              f"connections/s · vs (a) · connect+request p50 / p99 µs |")
-        for name in "abcde":
-            rates = ", ".join(f"{run[0]:.0f}" for run in dp["runs"][name])
-            print(f"| {labels[name]} | {med(name, 0):.0f}/s · **{med(name, 0) / base:.2f}×** · {med(name, 1):.0f} / {med(name, 2):.0f} µs (runs: {rates}) |")
-        print(f"| (b) vs (e): 1,000 policies vs 1 | {med('b', 0) / med('e', 0):.2f}× |")
+        for placement, runs in dp["runs"].items():
+            med = lambda name, i: statistics.median(run[i] for run in runs[name])
+            base, base_cpu = med("a", 0), med("a", 3)
+            print(f"| datapath, {placement} ({CONN_ROUNDS} interleaved rounds × {CONN_SECONDS} s, medians) | "
+                  f"connections/s · vs (a) · connect+request p50 / p99 µs · CPU µs per connection (vs (a)) |")
+            for name in "abcde":
+                rates = ", ".join(f"{run[0]:.0f}" for run in runs[name])
+                print(f"| {labels[name]} | {med(name, 0):.0f}/s · **{med(name, 0) / base:.2f}×** · {med(name, 1):.0f} / "
+                      f"{med(name, 2):.0f} µs · {med(name, 3):.1f} µs ({med(name, 3) / base_cpu:.2f}×) (runs: {rates}) |")
+            print(f"| (b) vs (e), {placement}: 1,000 policies vs 1 | {med('b', 0) / med('e', 0):.2f}× |")
     else:
         print("| datapath | not measured (failed, see stderr) |")
     return 0

@@ -70,6 +70,13 @@ TEST_CASE("a direction no policy isolates gets no chain, so its packets meet no 
   CHECK(ruleCountOfRendered(bare) == 0);
 }
 
+TEST_CASE("the chain comment names at most ten isolating policies") {
+  auto big = cluster(clusterYaml(12, 1));
+  auto text = renderNft(compileRuleset(big, podOf(big, "x/server")));
+  CHECK(text.find("# isolated for ingress by x/p0, x/p1, x/p2, x/p3, x/p4, x/p5, x/p6, x/p7, x/p8, x/p9 and 2 more\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("after the replies, the policies' peers are looked up first") {
   auto big = cluster(clusterYaml(3, 2));
   auto input = chainRules(renderNft(compileRuleset(big, podOf(big, "x/server"))), "input");
