@@ -41,6 +41,7 @@ constexpr int kSweepMs = 200;
 constexpr int kLingerMs = 2000;                // after a closing response, unread input is drained this long
 constexpr size_t kMaxPendingOutput = 1 << 20;  // pipelined requests wait while this much output is unsent
 constexpr int64_t kNever = INT64_MAX;
+constexpr size_t kReusedBodyCapacity = 64 * 1024;  // a connection keeps its body buffer up to this size
 
 std::string peerAddress(const sockaddr_storage& addr) {
   char host[INET6_ADDRSTRLEN] = "";
@@ -476,6 +477,8 @@ void EventServer::Loop::processRequests(Connection& c) {
       if (refusal) return respond(c, *refusal, true, request.method == "HEAD", request.minorVersion);
       if (request.contentLength.value_or(0) > o.maxBodyBytes)
         return refuse(413, "request body larger than " + std::to_string(o.maxBodyBytes) + " bytes");
+      // The previous body's buffer is reused (no allocation per request), unless a large body grew it.
+      if (c.request.body.capacity() <= kReusedBodyCapacity) request.body = std::move(c.request.body);
       c.request = std::move(request);
       c.haveHead = true;
       c.bodyStart = c.inPos + consumed;

@@ -35,7 +35,7 @@ void NamespaceCache::start() { reflector_->start(); }
 void NamespaceCache::stop() { reflector_->stop(); }
 bool NamespaceCache::synced() const { return reflector_->hasSynced(); }
 
-std::shared_ptr<const NamespaceCache::LabelsByNamespace> NamespaceCache::snapshot() const {
+const NamespaceCache::LabelsByNamespace& NamespaceCache::snapshot() const {
   struct Local {
     uint64_t owner = 0;
     uint64_t version = 0;
@@ -47,7 +47,7 @@ std::shared_ptr<const NamespaceCache::LabelsByNamespace> NamespaceCache::snapsho
     std::lock_guard<std::mutex> lock(mutex_);
     local = {id_, version_.load(std::memory_order_relaxed), labels_};
   }
-  return local.labels;
+  return *local.labels;
 }
 
 void NamespaceCache::publish(std::shared_ptr<const LabelsByNamespace> next) {
@@ -73,7 +73,7 @@ void NamespaceCache::apply(const std::string& type, const nlohmann::json& object
   try {
     auto [name, labels] = nameAndLabels(object);
     std::lock_guard<std::mutex> lock(writeMutex_);
-    auto next = std::make_shared<LabelsByNamespace>(*snapshot());
+    auto next = std::make_shared<LabelsByNamespace>(snapshot());
     if (type == "DELETED") next->erase(name);
     else (*next)[name] = std::move(labels);
     publish(std::move(next));
@@ -82,13 +82,13 @@ void NamespaceCache::apply(const std::string& type, const nlohmann::json& object
   }
 }
 
-bool NamespaceCache::hasCached(const std::string& name) const { return snapshot()->count(name) > 0; }
+bool NamespaceCache::hasCached(const std::string& name) const { return snapshot().count(name) > 0; }
 
 admission::NamespaceLookup NamespaceCache::getNamespace(const std::string& name) {
   {
-    auto labels = snapshot();
-    auto it = labels->find(name);
-    if (it != labels->end()) return {true, it->second, ""};
+    const auto& labels = snapshot();
+    auto it = labels.find(name);
+    if (it != labels.end()) return {true, it->second, ""};
   }
   // Not seen yet (created a moment ago, or the cache is still syncing): ask the API server.
   auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(name));

@@ -34,8 +34,10 @@ class NamespaceCache : public admission::NamespaceGetter, public admission::PodL
   std::unique_ptr<kube::Reflector> reflector_;
   using LabelsByNamespace = std::map<std::string, kube::StringMap>;
   // The labels as an immutable snapshot, replaced (copy on write) by the watch; lookups read the
-  // calling thread's copy of the pointer and touch no shared cache line until the version changes.
-  std::shared_ptr<const LabelsByNamespace> snapshot() const;
+  // calling thread's copy of the pointer and touch no shared cache line until the version changes
+  // (returned by reference: copying the shared_ptr would write its reference count, shared by all
+  // threads). Valid until this thread's next call.
+  const LabelsByNamespace& snapshot() const;
   void publish(std::shared_ptr<const LabelsByNamespace> next);
 
   std::mutex writeMutex_;     // one watch update at a time (copy, change, publish)

@@ -15,7 +15,10 @@ class LabelReader {
   LabelReader(const kube::StringMap& labels, std::vector<FieldError>& errors) : labels_(labels), errors_(errors) {}
 
   const std::string* find(const char* mode) const {
-    auto it = labels_.find(kPrefix + mode);
+    // One buffer per thread for the key: this runs several times on every admission request.
+    thread_local std::string key;
+    key.assign(kPrefix).append(mode);
+    auto it = labels_.find(key);
     return it == labels_.end() ? nullptr : &it->second;
   }
 

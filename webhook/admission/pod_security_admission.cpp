@@ -286,6 +286,7 @@ AdmissionResponse PodSecurityAdmission::evaluatePod(const NamespacePolicy& polic
   }
   // Results are reused when audit or warn name the same level and version as an earlier mode.
   std::vector<std::pair<LevelVersion, podsecurity::PolicyResult>> cache;
+  cache.reserve(3);  // enforce, audit, warn: one allocation
   auto evaluate = [&](const LevelVersion& lv) -> const podsecurity::PolicyResult& {
     for (const auto& [cachedLv, result] : cache)
       if (equivalent(cachedLv, lv)) return result;
