@@ -106,10 +106,16 @@ class FastReader {
   template <typename T, size_t N>
   void decodeFields(T& out, const kube::FieldRule<T, FastReader> (&fields)[N]) const {
     static_assert(N <= 64, "one bit per field");
+    // Built once per table, it narrows a key to the rules of its length. A type has one table; should a
+    // second one ever come, it gets its own index here rather than the first one's.
+    static const RulesByLength<N> first(fields);
+    std::optional<RulesByLength<N>> other;
+    const RulesByLength<N>& byLength = first.table == fields ? first : other.emplace(fields);
     expectObject();
     uint64_t seen = 0;
     for (auto member : object()) {
-      for (size_t i = 0; i < N; ++i) {
+      for (uint64_t candidates = byLength.of(member.key); candidates; candidates &= candidates - 1) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctzll(candidates));
         if (!sameKey(member.key, fields[i].name)) continue;
         if (seen & (uint64_t{1} << i)) throw NotFast{};
         seen |= uint64_t{1} << i;
@@ -198,6 +204,18 @@ class FastReader {
   }
 
  private:
+  // For a table of N rules: which rules have a name of each length (lengths from 31 share the last slot).
+  template <size_t N>
+  struct RulesByLength {
+    template <typename Rule>
+    explicit RulesByLength(const Rule (&rules)[N]) : table(rules) {
+      for (size_t i = 0; i < N; ++i) masks[std::min<size_t>(rules[i].name.size(), 31)] |= uint64_t{1} << i;
+    }
+    uint64_t of(std::string_view key) const { return masks[std::min<size_t>(key.size(), 31)]; }
+    const void* table;
+    uint64_t masks[32] = {};
+  };
+
   // Key equality inline rather than a call into libc's memcmp: keys are short and most differ in length.
   static bool sameKey(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
