@@ -330,23 +330,24 @@ def main():
                     f"            matchLabels:\n              kubernetes.io/metadata.name: {ns_name(1)}\n          podSelector:\n"
                     f"            matchLabels:\n              idx: p1\n      ports:\n        - protocol: TCP\n          port: 8080\n"
                     f"  policyTypes:\n    - Ingress\n")
-        write(os.path.join(dstate, "10-policies.yaml"), "---\n" + "---\n".join(docs))
-        r = subprocess.run([KGUARD, "netpol", "agent", "--watch-dir", dstate, "--once"], capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError("agent --once failed: " + r.stderr[-500:])
-        srv_rules = sh("ip", "netns", "exec", server_ns, "nft", "list", "table", "inet", "kguard").stdout
+
+        def agent_table(policies, what):
+            """What the agent installs in the server's namespace for these policies (`--once`)."""
+            write(os.path.join(dstate, "10-policies.yaml"), policies)
+            r = subprocess.run([KGUARD, "netpol", "agent", "--watch-dir", dstate, "--once"], capture_output=True, text=True, timeout=120)
+            if r.returncode != 0:
+                raise RuntimeError(f"agent --once ({what}) failed: " + r.stderr[-500:])
+            table = sh("ip", "netns", "exec", server_ns, "nft", "list", "table", "inet", "kguard").stdout
+            for ns in all_ns:
+                sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
+            return table
+
+        srv_rules = agent_table("---\n" + "---\n".join(docs), "1,000 policies")
         agent_nft = os.path.join(WORK, "agent.nft"); write(agent_nft, srv_rules)
-        for ns in all_ns:
-            sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
         # (e) the same with only the client's policy: what one policy costs, for the cost per policy.
-        write(os.path.join(dstate, "10-policies.yaml"), "---\n" + docs[-1])
-        r = subprocess.run([KGUARD, "netpol", "agent", "--watch-dir", dstate, "--once"], capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError("agent --once (one policy) failed: " + r.stderr[-500:])
-        one_nft = os.path.join(WORK, "agent-one.nft")
-        write(one_nft, sh("ip", "netns", "exec", server_ns, "nft", "list", "table", "inet", "kguard").stdout)
-        for ns in all_ns:
-            sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
+        one_nft = os.path.join(WORK, "agent-one.nft"); write(one_nft, agent_table("---\n" + docs[-1], "one policy"))
+        # (f) no policy selects the server: the agent's table holds only its counters, no chain.
+        none_nft = os.path.join(WORK, "agent-none.nft"); write(none_nft, agent_table("", "no policy"))
         # (c) linear: one rule per allowed peer, the client's rule last.
         lines = ["table inet kgblinear {", "  chain input {", "    type filter hook input priority 0; policy drop;",
                  "    ct state established,related accept", "    iif lo accept"]
@@ -375,6 +376,7 @@ def main():
             ("c", nft_file(lin), nft_delete("kgblinear")),
             ("d", nft_file(ct), nft_delete("kgbct")),
             ("e", nft_file(one_nft), nft_delete("kguard")),
+            ("f", nft_file(none_nft), nft_delete("kguard")),
         ])
         dp = dict(runs=runs, srv_rule_lines=len(srv_rules.splitlines()))
     except Exception as e:
@@ -405,13 +407,14 @@ def main():
         labels = {"a": "(a) no ruleset (baseline)", "b": "(b) agent ruleset, 1,000 policies selecting the server",
                   "c": "(c) linear ruleset, 1,000 rules, client's rule last",
                   "d": "(d) conntrack only (`ct state established,related accept`)",
-                  "e": "(e) agent ruleset, 1 policy (the client's) selecting the server"}
+                  "e": "(e) agent ruleset, 1 policy (the client's) selecting the server",
+                  "f": "(f) agent's table when no policy selects the server (counters, no chain)"}
         for placement, runs in dp["runs"].items():
             med = lambda name, i: statistics.median(run[i] for run in runs[name])
             base, base_cpu = med("a", 0), med("a", 3)
             print(f"| datapath, {placement} ({CONN_ROUNDS} interleaved rounds × {CONN_SECONDS} s, medians) | "
                   f"connections/s · vs (a) · connect+request p50 / p99 µs · CPU µs per connection (vs (a)) |")
-            for name in "abcde":
+            for name in "abcdef":
                 rates = ", ".join(f"{run[0]:.0f}" for run in runs[name])
                 print(f"| {labels[name]} | {med(name, 0):.0f}/s · **{med(name, 0) / base:.2f}×** · {med(name, 1):.0f} / "
                       f"{med(name, 2):.0f} µs · {med(name, 3):.1f} µs ({med(name, 3) / base_cpu:.2f}×) (runs: {rates}) |")
