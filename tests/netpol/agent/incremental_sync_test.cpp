@@ -158,7 +158,7 @@ TEST_CASE("the agent's metrics follow what is installed") {
   CHECK(metrics.elements.value() == double(a.ingress.elementCount() + a.egress.elementCount() + b.ingress.elementCount() +
                                            b.egress.elementCount()));
   CHECK(metrics.rules.value() == double(ruleCount(a) + ruleCount(b)));
-  CHECK(ruleCount(b) == 0);      // not isolated: empty chains
+  CHECK(ruleCount(b) == 0);      // not isolated: no chains
   CHECK(ruleCount(a) == 10);     // ct, lo, icmpv6, 2 node, 2 any, 2 ports, drop
   auto text = metrics.render();
   CHECK(text.find("kguard_netpol_pods_programmed 2\n") != std::string::npos);
