@@ -42,6 +42,15 @@ struct ScratchNetns {
   }
   ~ScratchNetns() { (void)!system(("ip netns delete " + name + " 2>/dev/null").c_str()); }
   std::string nft(const std::string& args) const { return run("ip netns exec " + name + " nft " + args); }
+
+  // Discovers the machine's namespaces (kept in `discovered`) and returns this one, or null.
+  std::vector<Netns> discovered;
+  const Netns* discover() {
+    discovered = discoverNetns();
+    for (const auto& ns : discovered)
+      if (ns.path() == "/var/run/netns/" + name) return &ns;
+    return nullptr;
+  }
 };
 
 bool canRun() {
@@ -56,12 +65,6 @@ bool canRun() {
   return true;
 }
 
-const Netns* findNetns(const std::vector<Netns>& all, const std::string& name) {
-  for (const auto& ns : all)
-    if (ns.path() == "/var/run/netns/" + name) return &ns;
-  return nullptr;
-}
-
 Cluster testCluster() {
   return cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2,fd00::2") +
                  policy("x", "p", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}, {ipBlock: {cidr: 192.168.0.0/16, except: [192.168.1.0/24]}}], ports: [{port: 80, endPort: 90}]}]\n  egress: [{to: [{podSelector: {}}]}]"));
@@ -73,11 +76,10 @@ TEST_CASE("kernel: namespaces are found by path, deduplicated, with their addres
   if (!canRun()) return;
   ScratchNetns scratch;
   REQUIRE(scratch.ok);
-  auto all = discoverNetns();
-  const Netns* ns = findNetns(all, scratch.name);
+  const Netns* ns = scratch.discover();
   REQUIRE(ns);
   size_t sameInode = 0;
-  for (const auto& other : all) sameInode += other.inode() == ns->inode();
+  for (const auto& other : scratch.discovered) sameInode += other.inode() == ns->inode();
   CHECK(sameInode == 1);
   auto addresses = interfaceAddresses(*ns);
   CHECK(std::find(addresses.begin(), addresses.end(), *parseIp("10.0.0.1")) != addresses.end());
@@ -89,8 +91,7 @@ TEST_CASE("kernel: a batch installs the ruleset, replaces it, and leaves other t
   ScratchNetns scratch;
   REQUIRE(scratch.ok);
   scratch.nft("add table inet other");
-  auto all = discoverNetns();
-  const Netns* ns = findNetns(all, scratch.name);
+  const Netns* ns = scratch.discover();
   REQUIRE(ns);
   auto c = testCluster();
   auto rs = compileRuleset(c, podOf(c, "x/a"));
@@ -119,8 +120,7 @@ TEST_CASE("kernel: the agent's batch and the rendered text install the same tabl
   if (!canRun()) return;
   ScratchNetns scratch;
   REQUIRE(scratch.ok);
-  auto all = discoverNetns();
-  const Netns* scratchNs = findNetns(all, scratch.name);
+  const Netns* scratchNs = scratch.discover();
   REQUIRE(scratchNs);
   auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
                    policy("x", "in", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}, {ipBlock: {cidr: 172.16.0.0/12}}], ports: [{port: 53, protocol: UDP}]}]") +
@@ -148,8 +148,7 @@ TEST_CASE("kernel: a failing batch names the object and leaves the old ruleset i
   if (!canRun()) return;
   ScratchNetns scratch;
   REQUIRE(scratch.ok);
-  auto all = discoverNetns();
-  const Netns* ns = findNetns(all, scratch.name);
+  const Netns* ns = scratch.discover();
   REQUIRE(ns);
   auto c = testCluster();
   auto good = compileRuleset(c, podOf(c, "x/a"));
