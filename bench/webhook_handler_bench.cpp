@@ -56,25 +56,34 @@ void BM_ParseAdmissionReview(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseAdmissionReview);
 
-void BM_Validate(benchmark::State& state) {
+// A validator for a restricted namespace with the default config, as the server holds one.
+struct Handler {
   RestrictedNamespace cluster;
   webhook::Metrics metrics;
-  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
-  auto parsed = webhook::parseAdmissionReview(review());
-  for (auto _ : state) benchmark::DoNotOptimize(validator.validate(parsed.review.request));
+  admission::Validator validator{config::KguardConfig{}, cluster, cluster, metrics};
+
+  std::string answer(bool fast) {
+    auto parsed = webhook::parseAdmissionReview(review(), fast);
+    auto response = validator.validate(parsed.review.request);
+    return webhook::renderAdmissionReview(parsed.review.apiVersion, parsed.review.request.uid, response);
+  }
+};
+
+void validateLoop(benchmark::State& state, bool fast) {
+  Handler handler;
+  auto parsed = webhook::parseAdmissionReview(review(), fast);
+  for (auto _ : state) benchmark::DoNotOptimize(handler.validator.validate(parsed.review.request));
 }
+
+void wholeHandlerLoop(benchmark::State& state, bool fast) {
+  Handler handler;
+  for (auto _ : state) benchmark::DoNotOptimize(handler.answer(fast));
+}
+
+void BM_Validate(benchmark::State& state) { validateLoop(state, false); }
 BENCHMARK(BM_Validate);
 
-void BM_WholeHandler(benchmark::State& state) {
-  RestrictedNamespace cluster;
-  webhook::Metrics metrics;
-  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
-  for (auto _ : state) {
-    auto parsed = webhook::parseAdmissionReview(review());
-    auto response = validator.validate(parsed.review.request);
-    benchmark::DoNotOptimize(webhook::renderAdmissionReview(parsed.review.apiVersion, parsed.review.request.uid, response));
-  }
-}
+void BM_WholeHandler(benchmark::State& state) { wholeHandlerLoop(state, false); }
 BENCHMARK(BM_WholeHandler);
 
 // The path `kguard webhook` takes for Pod reviews when no kguard rule is configured (webhook/fast_review.h).
@@ -83,36 +92,19 @@ void BM_ParseAdmissionReviewFast(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseAdmissionReviewFast);
 
-void BM_ValidateFast(benchmark::State& state) {
-  RestrictedNamespace cluster;
-  webhook::Metrics metrics;
-  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
-  auto parsed = webhook::parseAdmissionReview(review(), true);
-  for (auto _ : state) benchmark::DoNotOptimize(validator.validate(parsed.review.request));
-}
+void BM_ValidateFast(benchmark::State& state) { validateLoop(state, true); }
 BENCHMARK(BM_ValidateFast);
 
 void BM_Render(benchmark::State& state) {
-  RestrictedNamespace cluster;
-  webhook::Metrics metrics;
-  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
+  Handler handler;
   auto parsed = webhook::parseAdmissionReview(review(), true);
-  auto response = validator.validate(parsed.review.request);
+  auto response = handler.validator.validate(parsed.review.request);
   for (auto _ : state)
     benchmark::DoNotOptimize(webhook::renderAdmissionReview(parsed.review.apiVersion, parsed.review.request.uid, response));
 }
 BENCHMARK(BM_Render);
 
-void BM_WholeHandlerFast(benchmark::State& state) {
-  RestrictedNamespace cluster;
-  webhook::Metrics metrics;
-  admission::Validator validator(config::KguardConfig{}, cluster, cluster, metrics);
-  for (auto _ : state) {
-    auto parsed = webhook::parseAdmissionReview(review(), true);
-    auto response = validator.validate(parsed.review.request);
-    benchmark::DoNotOptimize(webhook::renderAdmissionReview(parsed.review.apiVersion, parsed.review.request.uid, response));
-  }
-}
+void BM_WholeHandlerFast(benchmark::State& state) { wholeHandlerLoop(state, true); }
 BENCHMARK(BM_WholeHandlerFast);
 
 }  // namespace
