@@ -166,7 +166,8 @@ struct RulesetCompiler::PeerCache {
   PeerMap peers;
 };
 
-RulesetCompiler::RulesetCompiler(const Cluster& cluster) : cluster_(cluster), cache_(std::make_unique<PeerCache>()) {}
+RulesetCompiler::RulesetCompiler(const Cluster& cluster, std::vector<IpAddress> localNodeAddresses)
+    : cluster_(cluster), localNodeAddresses_(std::move(localNodeAddresses)), cache_(std::make_unique<PeerCache>()) {}
 RulesetCompiler::~RulesetCompiler() = default;
 
 Ruleset RulesetCompiler::compile(const Pod& pod) {
@@ -175,6 +176,7 @@ Ruleset RulesetCompiler::compile(const Pod& pod) {
   rs.podIps = pod.ips;
   std::vector<AddressElement> node[2];
   for (const auto& ip : cluster_.nodeAddresses(pod.nodeName)) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
+  for (const auto& ip : localNodeAddresses_) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
   for (int f = 0; f < 2; ++f)
     for (const auto& e : normalizeAddressElements(node[f])) rs.nodeAddresses[f].push_back(e.address);
   DirectionCompiler ingress(cluster_, pod, Direction::Ingress, cache_->peers);

@@ -60,7 +60,9 @@ Ruleset compileRuleset(const Cluster& cluster, const Pod& pod);
 // being compiled, so it is resolved once per rule and reused. `cluster` must outlive the compiler.
 class RulesetCompiler {
  public:
-  explicit RulesetCompiler(const Cluster& cluster);
+  // `localNodeAddresses`: more sources that count as the pod's own node, beyond what the Node object
+  // and the pods' hostIPs say (the agent passes the addresses of its node's interfaces).
+  explicit RulesetCompiler(const Cluster& cluster, std::vector<IpAddress> localNodeAddresses = {});
   ~RulesetCompiler();
   RulesetCompiler(const RulesetCompiler&) = delete;
   RulesetCompiler& operator=(const RulesetCompiler&) = delete;
@@ -69,6 +71,7 @@ class RulesetCompiler {
  private:
   struct PeerCache;
   const Cluster& cluster_;
+  std::vector<IpAddress> localNodeAddresses_;
   std::unique_ptr<PeerCache> cache_;
 };
 

@@ -1,5 +1,7 @@
 #include "netpol/agent/agent.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,6 +15,16 @@
 
 namespace netpol::agent {
 namespace {
+
+// Addresses that never carry the node's traffic to a pod's IP: loopback stays on the host, and an IPv6
+// link-local source only answers link-local destinations. Leaving out fe80:: also keeps each new pod's
+// host-side veth (which gets one) from changing every pod's node set.
+bool neverTowardsPods(const IpAddress& ip) {
+  static const auto loopback4 = *parseCidr("127.0.0.0/8");
+  static const auto linkLocal6 = *parseCidr("fe80::/10");
+  if (ip.family == Family::V4) return loopback4.contains(ip);
+  return (ip.hi == 0 && ip.lo == 1) || linkLocal6.contains(ip);
+}
 
 class KernelDatapath : public Datapath {
  public:
@@ -52,6 +64,21 @@ class KernelDatapath : public Datapath {
     }
   }
 
+  std::vector<IpAddress> nodeInterfaceAddresses() override {
+    std::vector<IpAddress> out;
+    try {
+      int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return out;
+      for (const auto& ip : interfaceAddresses(Netns(fd, "/proc/self/ns/net", 0)))
+        if (!neverTowardsPods(ip)) out.push_back(ip);
+    } catch (const std::exception&) {
+      return nodeInterfaceAddresses_;  // could not look: keep what was found last time
+    }
+    std::sort(out.begin(), out.end());
+    nodeInterfaceAddresses_ = out;
+    return out;
+  }
+
   std::optional<std::string> remove(const NamespaceInfo& ns) override {
     const Netns* target = find(ns.id);
     if (!target) return std::nullopt;  // nothing left to clean
@@ -76,6 +103,7 @@ class KernelDatapath : public Datapath {
   }
 
   RenderOptions options_;
+  std::vector<IpAddress> nodeInterfaceAddresses_;
   std::vector<Netns> open_;
   std::map<uint64_t, std::unique_ptr<NftSocket>> sockets_;  // one kept open per programmed namespace
   uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
@@ -154,7 +182,14 @@ SyncStats Agent::sync(const Cluster& cluster, std::optional<Clock::time_point> c
     ++worldGeneration_;
   }
   auto discoverStart = Clock::now();
-  if (!namespaces_ || worldChanged || !changedAt) namespaces_ = datapath_.namespaces();
+  if (!namespaces_ || worldChanged || !changedAt) {
+    namespaces_ = datapath_.namespaces();
+    auto nodeAddresses = datapath_.nodeInterfaceAddresses();
+    if (nodeAddresses != nodeInterfaceAddresses_) {  // every local pod's node set changes
+      nodeInterfaceAddresses_ = std::move(nodeAddresses);
+      ++worldGeneration_;
+    }
+  }
   stats.discoverMs = millisSince(discoverStart);
   const auto& namespaces = *namespaces_;
   stats.namespaces = namespaces.size();
@@ -191,7 +226,7 @@ SyncStats Agent::sync(const Cluster& cluster, std::optional<Clock::time_point> c
       continue;
     }
     auto compileStart = Clock::now();
-    if (!compiler) compiler.emplace(cluster);
+    if (!compiler) compiler.emplace(cluster, nodeInterfaceAddresses_);
     ++stats.compiled;
     Ruleset ruleset = compiler->compile(*pod);
     std::string text = renderNft(ruleset, options_);

@@ -34,6 +34,11 @@ class Datapath {
   virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
   // Whether the namespace already holds kguard's table (installed by an earlier run of the agent).
   virtual bool hasTable(const NamespaceInfo&) { return false; }
+  // The addresses of the agent's own network namespace (the node's), loopback and IPv6 link-local left
+  // out. The node reaches its pods from whichever of them the route picks — on a bridge CNI the
+  // bridge's gateway address, not the Node's InternalIP — and NetworkPolicy always admits a pod's own
+  // node (kubelet probes), so all of them count as the node.
+  virtual std::vector<IpAddress> nodeInterfaceAddresses() { return {}; }
 };
 
 // Isolated for ingress and egress with nothing allowed: only established/related replies, loopback
@@ -100,6 +105,7 @@ class Agent {
   std::string worldText_;    // describeWorld() of the last sync
   uint64_t worldGeneration_ = 0;
   std::optional<std::vector<NamespaceInfo>> namespaces_;  // what the last sync discovered
+  std::vector<IpAddress> nodeInterfaceAddresses_;          // found with namespaces_
 };
 
 // Where the agent's objects come from: a folder of manifests (dir_source.h) or the API server

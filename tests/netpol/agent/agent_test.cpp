@@ -89,6 +89,35 @@ TEST_CASE("--node keeps the agent to its own node's pods") {
   CHECK(dp.tables.count(1) == 0);
 }
 
+// On a bridge CNI the node reaches its pods from the bridge's address, which no Node object or hostIP
+// names: an isolating policy must still let the node's own traffic (kubelet probes) in.
+TEST_CASE("the node's interface addresses count as the pod's node, and follow their changes") {
+  FakeDatapath dp;
+  dp.present = {netns(1, "10.0.0.1")};
+  dp.nodeAddresses = {*parseIp("10.0.0.254"), *parseIp("fd00::fe")};
+  Agent agent(dp, "n1", {});
+  std::string node = "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 192.168.1.1}]}\n";
+  auto denyAll = cluster(pods() + node + policy("x", "deny", "  podSelector: {}\n  policyTypes: [Ingress]"));
+  agent.sync(denyAll);
+  const Ruleset& rs = dp.tables.at(1);
+  REQUIRE(rs.ingress.isolated());
+  CHECK(rs.admitsIngress(*parseIp("192.168.1.1"), Protocol::TCP, 8080));  // the InternalIP, as before
+  CHECK(rs.admitsIngress(*parseIp("10.0.0.254"), Protocol::TCP, 8080));   // the bridge's address
+  CHECK(rs.admitsIngress(*parseIp("fd00::fe"), Protocol::TCP, 8080));
+  CHECK_FALSE(rs.admitsIngress(*parseIp("10.0.0.2"), Protocol::TCP, 8080));  // another pod stays out
+
+  // Unchanged addresses: a periodic sync installs nothing.
+  dp.calls.clear();
+  agent.sync(denyAll);
+  CHECK(dp.calls.empty());
+  // The bridge got another address: the next periodic sync (which looks again) reinstalls.
+  dp.nodeAddresses = {*parseIp("10.0.0.253")};
+  agent.sync(denyAll);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});
+  CHECK(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.253"), Protocol::TCP, 8080));
+  CHECK_FALSE(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.254"), Protocol::TCP, 8080));
+}
+
 namespace {
 
 // A source that reports `burst` changes in quick succession, then stays put.

@@ -22,9 +22,11 @@ class FakeDatapath : public netpol::agent::Datapath {
   std::vector<std::string> calls;              // "install /var/run/netns/n1", "remove ..."
   std::set<uint64_t> failing;                  // installs into these fail
   std::set<uint64_t> preexisting;              // namespaces holding a kguard table from an earlier run
+  std::vector<netpol::IpAddress> nodeAddresses;  // the "host's" interface addresses
 
   std::vector<netpol::agent::NamespaceInfo> namespaces() override { return present; }
   bool hasTable(const netpol::agent::NamespaceInfo& ns) override { return preexisting.count(ns.id) > 0; }
+  std::vector<netpol::IpAddress> nodeInterfaceAddresses() override { return nodeAddresses; }
   std::optional<std::string> install(const netpol::agent::NamespaceInfo& ns, const netpol::Ruleset& rs) override {
     calls.push_back("install " + ns.path);
     if (failing.count(ns.id)) return std::string("set ingress_v4_ports: Invalid argument");

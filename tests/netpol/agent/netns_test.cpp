@@ -1,13 +1,23 @@
 // The kernel datapath in a throwaway network namespace (root only; skipped with a message otherwise).
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <cstdlib>
+#include <functional>
 #include <string>
+#include <thread>
 
+#include "netpol/agent/agent.h"
 #include "netpol/agent/netns.h"
 #include "netpol/agent/nft_batch.h"
 #include "netpol/render_nft.h"
@@ -161,4 +171,109 @@ TEST_CASE("kernel: a failing batch names the object and leaves the old ruleset i
   REQUIRE(error.has_value());
   CHECK(error->find("of set ingress_v4_ports") != std::string::npos);
   CHECK(scratch.nft("list table inet kguard") == before);
+}
+
+namespace {
+
+// Runs fn on a thread inside /var/run/netns/NAME ("" = this process's namespace) and returns its result.
+bool inNamedNetns(const std::string& name, const std::function<bool()>& fn) {
+  bool result = false;
+  std::thread worker([&] {
+    if (!name.empty()) {
+      int fd = open(("/var/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) return;
+      close(fd);
+    }
+    result = fn();
+  });
+  worker.join();
+  return result;
+}
+
+sockaddr_in endpoint(const std::string& ip, int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, ip.c_str(), &a.sin_addr);
+  return a;
+}
+
+// A TCP connect within 1 s (the kernel completes the handshake for a listening socket by itself).
+bool tcpConnects(const std::string& ip, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  auto a = endpoint(ip, port);
+  int rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  bool ok = rc == 0;
+  if (rc != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int err = 0;
+    socklen_t len = sizeof err;
+    ok = poll(&p, 1, 1000) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+  }
+  close(fd);
+  return ok;
+}
+
+// Two pod namespaces on a bridge in this (the "node's") namespace, the way the CNI bridge plugin wires
+// them: the bridge holds the gateway address the node's packets to its pods leave from.
+struct BridgedPods {
+  std::string tag = std::to_string(getpid() % 100000);
+  std::string bridge = "kgbr" + tag, p = "kguard-unit-p" + tag, q = "kguard-unit-q" + tag;
+  bool ok = false;
+  BridgedPods() {
+    std::string cmd = "ip link add " + bridge + " type bridge && ip addr add 10.123.45.1/24 dev " + bridge +
+                      " && ip link set " + bridge + " up";
+    int host = 2;
+    for (const auto& [name, ip] : {std::pair{p, "10.123.45.2"}, std::pair{q, "10.123.45.3"}}) {
+      std::string veth = "kgv" + std::to_string(host++) + "-" + tag;
+      cmd += " && ip netns add " + name + " && ip link add " + veth + " type veth peer name eth0 netns " + name +
+             " && ip link set " + veth + " master " + bridge + " up && ip -n " + name + " addr add " + ip +
+             "/24 dev eth0 && ip -n " + name + " link set eth0 up && ip -n " + name + " link set lo up";
+    }
+    ok = system(cmd.c_str()) == 0;
+  }
+  ~BridgedPods() {
+    (void)!system(("ip netns delete " + p + " 2>/dev/null; ip netns delete " + q + " 2>/dev/null; ip link del " +
+                   bridge + " 2>/dev/null")
+                      .c_str());
+  }
+};
+
+}  // namespace
+
+// The readiness-probe bug: with the bridge's address missing from the node set, a deny-all ingress
+// policy cut the node (kubelet probes) off its pods. Other pods must stay out.
+TEST_CASE("kernel: under deny-all ingress the node reaches its pod from the bridge's address, other pods do not") {
+  if (!canRun()) {
+    const char* ci = std::getenv("CI");
+    CHECK_FALSE((ci && std::string(ci) == "true"));  // CI must be able to run it
+    return;
+  }
+  BridgedPods lab;
+  REQUIRE(lab.ok);
+  int listener = -1;
+  REQUIRE(inNamedNetns(lab.p, [&] {
+    listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    auto a = endpoint("10.123.45.2", 8080);
+    return bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && listen(listener, 16) == 0;
+  }));
+  CHECK(tcpConnects("10.123.45.2", 8080));  // open before any policy
+  CHECK(inNamedNetns(lab.q, [] { return tcpConnects("10.123.45.2", 8080); }));
+
+  // The Node object names an address this machine does not have: only the interface addresses can help.
+  auto c = cluster(ns("x") + pod("x", "p", "{pod: p}", "10.123.45.2", "[]", "  nodeName: n1\n") +
+                   pod("x", "q", "{pod: q}", "10.123.45.3", "[]", "  nodeName: n1\n") +
+                   "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 192.0.2.99}]}\n" +
+                   policy("x", "deny", "  podSelector: {matchLabels: {pod: p}}\n  policyTypes: [Ingress]"));
+  auto datapath = makeKernelDatapath({});
+  Agent agent(*datapath, "n1", {});
+  auto stats = agent.sync(c);
+  INFO(stats.messages.size());
+  CHECK(stats.failed == 0);
+  CHECK(stats.installed >= 1);
+  CHECK(run("ip netns exec " + lab.p + " nft list set inet kguard node_v4").find("10.123.45.1") != std::string::npos);
+  CHECK(tcpConnects("10.123.45.2", 8080));                                                // the node: allowed
+  CHECK_FALSE(inNamedNetns(lab.q, [] { return tcpConnects("10.123.45.2", 8080); }));  // a pod: dropped
+  close(listener);
 }

@@ -17,6 +17,10 @@ scratch namespace and listed the same way (handles and counter values left out).
             the table the previous agent installed keeps it. That agent runs in its own mount and PID namespaces
             seeing only this test's namespaces (it would otherwise hold every namespace on the host).
 
+Every agent runs in a network namespace of its own: an agent counts its own namespace's interface
+addresses as the node's (allowed into every pod), which `kguard netpol compile` cannot know; the
+host's change whenever other tests add interfaces, an empty namespace's never.
+
 Usage: agent_robustness_test.py KGUARD [CHECK...]
 Exit 0 pass, 1 fail, 77 skipped (not root, or ip/nft/unshare missing).
 """
@@ -191,8 +195,10 @@ class Agent:
             # Own PID namespace (its /proc shows no other process) and own mount namespace, a slave of
             # the host's, where /var/run/netns is the test's view: later bind mounts there propagate.
             script = f'mount --rbind {contained_view} /var/run/netns && exec "$@"'
-            args = ["unshare", "--mount", "--propagation", "slave", "--pid", "--fork", "--mount-proc",
+            args = ["unshare", "--net", "--mount", "--propagation", "slave", "--pid", "--fork", "--mount-proc",
                     "sh", "-c", script, "sh"] + args
+        else:
+            args = ["unshare", "--net"] + args
         self.log = open(log_path, "a")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, start_new_session=True)
 
