@@ -14,25 +14,55 @@ namespace {
 struct LintFlags {
   std::vector<std::string> paths;
   std::string level, version, configPath, format = "text", defaultNamespace = "default";
+  bool namespaceGiven = false;
 };
 
+std::string format(const std::string& format, const std::vector<kube::Manifest>& manifests,
+                   const lint::LintReport& report) {
+  if (format == "json") return lint::formatJson(manifests, report);
+  if (format == "sarif") return lint::formatSarif(manifests, report);
+  return lint::formatText(manifests, report);
+}
+
+// Problems go to stderr after the report; JSON and SARIF stay well-formed on stdout whatever happens
+// (SARIF also carries them as tool notifications), so a CI upload never gets an empty file.
+void printProblems(const lint::LintReport& report) {
+  for (const auto& e : report.errors) std::cerr << "kguard lint: " << e << "\n";
+  if (!report.skipped.empty()) {
+    std::cerr << "kguard lint: note: skipped " << report.skipped.size()
+              << (report.skipped.size() == 1 ? " document" : " documents")
+              << " without apiVersion and kind (not Kubernetes objects):\n";
+    for (const auto& s : report.skipped) std::cerr << "  " << s << "\n";
+  }
+}
+
 int runLint(const LintFlags& flags) {
+  std::vector<kube::Manifest> manifests;
+  lint::LintReport report;
   try {
     lint::LintOptions options;
     if (!flags.configPath.empty()) options.config = config::loadConfig(flags.configPath);
     if (!flags.level.empty()) options.level = flags.level;
     if (!flags.version.empty()) options.version = flags.version;
     options.defaultNamespace = flags.defaultNamespace;
-    auto manifests = kube::loadManifests(flags.paths);
-    auto report = lint::lintManifests(manifests, options);
-    if (flags.format == "json") std::cout << lint::formatJson(manifests, report);
-    else if (flags.format == "sarif") std::cout << lint::formatSarif(manifests, report);
-    else std::cout << lint::formatText(manifests, report);
-    return report.hasViolations() ? kExitViolation : kExitOk;
-  } catch (const kube::InputError& e) {
-    std::cerr << "kguard lint: " << e.what() << "\n";
+    options.namespaceFromFlag = flags.namespaceGiven;
+    kube::LoadProblems problems;
+    manifests = kube::loadManifests(flags.paths, problems);
+    report = lint::lintManifests(manifests, options);
+    report.errors.insert(report.errors.begin(), problems.errors.begin(), problems.errors.end());
+    report.skipped = std::move(problems.skipped);
+  } catch (const kube::InputError& e) {  // a bad flag or config: nothing was judged
+    manifests.clear();
+    report = {};
+    report.errors.push_back(e.what());
+    if (flags.format != "text") std::cout << format(flags.format, manifests, report);
+    printProblems(report);
     return kExitUsage;
   }
+  std::cout << format(flags.format, manifests, report);
+  printProblems(report);
+  if (!report.errors.empty()) return kExitUsage;
+  return report.hasViolations() ? kExitViolation : kExitOk;
 }
 
 }  // namespace
@@ -47,8 +77,11 @@ void addLintCommand(CLI::App& app, int* exitCode) {
   cmd->add_option("--version", flags->version, "Pod Security version: v1.N or latest");
   cmd->add_option("--config", flags->configPath, "kguard configuration file (KguardConfiguration)");
   cmd->add_option("--format", flags->format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
-  cmd->add_option("-n,--namespace", flags->defaultNamespace, "Namespace of objects that name none");
-  cmd->callback([flags, exitCode] { *exitCode = runLint(*flags); });
+  auto* ns = cmd->add_option("-n,--namespace", flags->defaultNamespace, "Namespace of objects that name none");
+  cmd->callback([flags, exitCode, ns] {
+    flags->namespaceGiven = ns->count() > 0;
+    *exitCode = runLint(*flags);
+  });
 }
 
 }  // namespace cli

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "kube/manifest.h"
+#include "kube/pod_decode.h"
 #include "metrics/http_endpoint.h"
 #include "netpol/agent/agent.h"
 #include "netpol/agent/api_source.h"
@@ -41,12 +42,47 @@ struct UsageError {
   std::string message;
 };
 
-netpol::Cluster loadCluster(const NetpolOptions& o) {
+std::vector<kube::Manifest> loadInput(const NetpolOptions& o) {
   try {
-    return netpol::decodeCluster(kube::loadManifests(o.paths));
+    return kube::loadManifests(o.paths);
   } catch (const kube::InputError& e) {
     throw UsageError{e.what()};
   }
+}
+
+netpol::Cluster decode(const std::vector<kube::Manifest>& manifests) {
+  try {
+    return netpol::decodeCluster(manifests);
+  } catch (const kube::InputError& e) {
+    throw UsageError{e.what()};
+  }
+}
+
+netpol::Cluster loadCluster(const NetpolOptions& o) { return decode(loadInput(o)); }
+
+// "a, b, c and 4 more"
+std::string shortList(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > 5) out += " and " + std::to_string(names.size() - 5) + " more";
+  return out;
+}
+
+// The matrix probes pod IPs, so only Pod objects with status.podIP take part: say so when the input
+// holds pods without one (shown as `?`) or workloads whose pods are not in it.
+void printMatrixNotes(const std::vector<kube::Manifest>& manifests, const netpol::Cluster& cluster) {
+  std::vector<std::string> noIp, workloads;
+  for (const auto& pod : cluster.pods)
+    if (pod.ips.empty()) noIp.push_back(pod.id());
+  for (const auto& m : manifests)
+    if (m.kind() != "Pod" && kube::podTemplatePath(m.apiVersion(), m.kind()))
+      workloads.push_back(m.kind() + " " + (m.namespace_().empty() ? "default" : m.namespace_()) + "/" + m.name());
+  if (!noIp.empty())
+    std::cerr << "kguard netpol matrix: note: " << noIp.size() << (noIp.size() == 1 ? " pod has" : " pods have")
+              << " no status.podIP, shown as ? (not probed): " << shortList(noIp) << "\n";
+  if (!workloads.empty())
+    std::cerr << "kguard netpol matrix: note: only Pod objects with status.podIP are probed; the pods of "
+              << shortList(workloads) << " are not in the input (add them, e.g. from `kubectl get pods -o yaml`)\n";
 }
 
 const netpol::Pod& findPod(const netpol::Cluster& cluster, const std::string& ref, const char* flag) {
@@ -65,8 +101,10 @@ netpol::Protocol protocolOf(const NetpolOptions& o) {
 }
 
 int runMatrix(const NetpolOptions& o) {
-  auto cluster = loadCluster(o);
+  auto manifests = loadInput(o);
+  auto cluster = decode(manifests);
   std::cout << netpol::renderMatrix(cluster, protocolOf(o), o.port);
+  printMatrixNotes(manifests, cluster);
   return kExitOk;
 }
 

@@ -48,6 +48,18 @@ struct Manifest {
 // Throws InputError on anything unreadable or malformed.
 std::vector<Manifest> loadManifests(const std::vector<std::string>& paths);
 
+// What a load that keeps going could not use.
+struct LoadProblems {
+  std::vector<std::string> errors;   // one message per unreadable file or malformed document
+  std::vector<std::string> skipped;  // documents in folders that are no Kubernetes object: "file: document 1 (line 1)"
+};
+
+// Like loadManifests, but never throws for bad input: each unreadable file or malformed document is
+// recorded in `problems` and the rest is still read. Documents found in a folder that carry neither
+// apiVersion nor kind (a CI workflow, an application config) are not manifests: they are listed in
+// `problems.skipped` rather than reported as errors.
+std::vector<Manifest> loadManifests(const std::vector<std::string>& paths, LoadProblems& problems);
+
 // Parses one text (YAML stream or JSON) as if it were the file `name`.
 std::vector<Manifest> parseManifests(const std::string& text, const std::string& name);
 

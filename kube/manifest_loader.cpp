@@ -207,37 +207,81 @@ bool isManifestFile(const fs::path& p) {
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
-}  // namespace
+// How a load treats bad input: a strict load (no `problems`) throws at the first problem, a lenient one
+// records it and goes on.
+struct Leniency {
+  LoadProblems* problems = nullptr;
+  bool skipNonObjects = false;  // for files found in a folder: documents without apiVersion and kind are skipped
+};
 
-std::vector<Manifest> parseManifests(const std::string& text, const std::string& name) {
+// Neither apiVersion nor kind: some other YAML (a CI workflow, an application config), not a broken manifest.
+bool isForeignDocument(const nlohmann::json& value) {
+  return !value.is_null() && (!value.is_object() || (!value.contains("apiVersion") && !value.contains("kind")));
+}
+
+void parseInto(std::vector<Manifest>& out, const std::string& text, const std::string& name, const Leniency& lenient) {
   auto src = std::make_shared<SourceText>();
   src->name = name;
   src->text = text;
   if (text.find('\0') != std::string::npos) fail(name, "binary data (NUL byte), not a YAML or JSON manifest");
   src->json = looksLikeJson(text);
   std::vector<RawDocument> docs = src->json ? parseJson(*src) : parseYaml(*src);
-  std::vector<Manifest> out;
   std::shared_ptr<const SourceText> shared = src;
-  for (size_t i = 0; i < docs.size(); ++i) appendDocument(out, std::move(docs[i]), static_cast<int>(i + 1), shared);
-  return out;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    int index = static_cast<int>(i + 1);
+    if (lenient.skipNonObjects && isForeignDocument(docs[i].value)) {
+      lenient.problems->skipped.push_back(Location{name, index, docs[i].line, "", nullptr}.describe());
+      continue;
+    }
+    try {
+      appendDocument(out, std::move(docs[i]), index, shared);
+    } catch (const InputError& e) {
+      if (!lenient.problems) throw;
+      lenient.problems->errors.push_back(e.what());
+    }
+  }
 }
 
-std::vector<Manifest> loadManifests(const std::vector<std::string>& paths) {
+// Runs `read`; a lenient load records its InputError instead of throwing.
+template <typename Read>
+void guarded(const Leniency& lenient, Read read) {
+  if (!lenient.problems) return read();
+  try {
+    read();
+  } catch (const InputError& e) {
+    lenient.problems->errors.push_back(e.what());
+  }
+}
+
+// Reads and parses one file; a file with `{{ }}` that fails is most likely an unrendered template.
+void readInto(std::vector<Manifest>& out, const std::string& path, const Leniency& lenient) {
+  std::string text = readFile(path);
+  try {
+    parseInto(out, text, path, lenient);
+  } catch (const InputError& e) {
+    if (text.find("{{") == std::string::npos) throw;
+    throw InputError(std::string(e.what()) + " (the file holds `{{ }}`: a template, e.g. a Helm chart's; lint its rendered output, `helm template ...`)");
+  }
+}
+
+std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* problems) {
   std::vector<Manifest> out;
-  auto append = [&out](std::vector<Manifest> more) {
-    std::move(more.begin(), more.end(), std::back_inserter(out));
-  };
+  const Leniency file{problems, false};
+  const Leniency inFolder{problems, problems != nullptr};
   for (const auto& path : paths) {
     if (path == "-") {
       std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-      append(parseManifests(text, "<stdin>"));
+      guarded(file, [&] { parseInto(out, text, "<stdin>", file); });
       continue;
     }
     std::error_code ec;
     auto status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) fail(path, "no such file or directory");
+    if (ec || !fs::exists(status)) {
+      guarded(file, [&] { fail(path, "no such file or directory"); });
+      continue;
+    }
     if (!fs::is_directory(status)) {
-      append(parseManifests(readFile(path), path));
+      guarded(file, [&] { readInto(out, path, file); });
       continue;
     }
     std::vector<fs::path> files;
@@ -245,11 +289,25 @@ std::vector<Manifest> loadManifests(const std::vector<std::string>& paths) {
          !ec && it != end; it.increment(ec)) {
       if (it->is_regular_file() && isManifestFile(it->path())) files.push_back(it->path());
     }
-    if (ec) fail(path, "cannot read folder: " + ec.message());
+    if (ec) guarded(file, [&] { fail(path, "cannot read folder: " + ec.message()); });
     std::sort(files.begin(), files.end());  // deterministic output order
-    for (const auto& f : files) append(parseManifests(readFile(f.string()), f.string()));
+    for (const auto& f : files) guarded(inFolder, [&] { readInto(out, f.string(), inFolder); });
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Manifest> parseManifests(const std::string& text, const std::string& name) {
+  std::vector<Manifest> out;
+  parseInto(out, text, name, {});
+  return out;
+}
+
+std::vector<Manifest> loadManifests(const std::vector<std::string>& paths) { return load(paths, nullptr); }
+
+std::vector<Manifest> loadManifests(const std::vector<std::string>& paths, LoadProblems& problems) {
+  return load(paths, &problems);
 }
 
 }  // namespace kube

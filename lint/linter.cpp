@@ -1,10 +1,13 @@
 #include "lint/linter.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "kube/json_reader.h"
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
+#include "lint/pod_security_fields.h"
 #include "lint/pod_security_level.h"
 #include "netpol/lint.h"
 #include "rbac/guardrails.h"
@@ -16,8 +19,8 @@ namespace {
 
 using NamespaceLabels = std::map<std::string, kube::StringMap>;
 
-// Labels of every Namespace object in the input, by name.
-NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests) {
+// Labels of every Namespace object in the input, by name; Namespaces that do not decode go to `errors`.
+NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests, std::vector<std::string>& errors) {
   NamespaceLabels out;
   for (const auto& m : manifests) {
     if (m.kind() != "Namespace" || m.apiVersion() != "v1") continue;
@@ -27,7 +30,7 @@ NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests) 
       auto decoded = kube::decodeObjectMeta(*meta, "metadata");
       out[decoded.name] = decoded.labels;
     } catch (const kube::DecodeError& e) {
-      throw kube::InputError(m.errorAt(e.path(), e.problem()));
+      errors.push_back(m.errorAt(e.path(), e.problem()));
     }
   }
   return out;
@@ -40,6 +43,33 @@ std::string joinField(const std::string& prefix, const std::string& field) {
   return prefix + "." + field;
 }
 
+// Kinds some checker looks at (the others are listed in the report as read but not evaluated).
+bool evaluated(const kube::Manifest& m) {
+  static const std::set<std::string> kinds = {"Namespace", "PersistentVolumeClaim", "NetworkPolicy", "Role",
+                                              "ClusterRole", "RoleBinding", "ClusterRoleBinding"};
+  return kube::podTemplatePath(m.apiVersion(), m.kind()).has_value() || kinds.count(m.kind()) > 0;
+}
+
+// Guardrail messages start with their rule id, which the reports already print before the message.
+std::string withoutIdPrefix(const std::string& check, std::string message) {
+  if (message.compare(0, check.size() + 2, check + ": ") == 0) message.erase(0, check.size() + 2);
+  return message;
+}
+
+// The pod object inside `object` at a podTemplatePath ("spec.template", "" for a Pod).
+const nlohmann::json& podObject(const nlohmann::json& object, const std::string& path) {
+  static const nlohmann::json none;
+  const nlohmann::json* node = &object;
+  for (size_t begin = 0; begin < path.size();) {
+    size_t end = std::min(path.find('.', begin), path.size());
+    auto it = node->find(path.substr(begin, end - begin));
+    if (it == node->end()) return none;
+    node = &*it;
+    begin = end + 1;
+  }
+  return *node;
+}
+
 Severity severityFor(config::Mode mode) { return mode == config::Mode::Enforce ? Severity::Error : Severity::Warning; }
 
 class Linter {
@@ -47,18 +77,24 @@ class Linter {
   Linter(const std::vector<kube::Manifest>& manifests, const LintOptions& options)
       : manifests_(manifests),
         options_(options),
-        namespaces_(collectNamespaces(manifests)),
+        namespaces_(collectNamespaces(manifests, report_.errors)),
         levels_(options.level, options.version, options.config.lintLevel, options.config.lintVersion) {}
 
   LintReport run() {
     for (size_t i = 0; i < manifests_.size(); ++i) {
       const auto& m = manifests_[i];
+      if (!evaluated(m)) report_.notEvaluated.push_back(i);
       try {
-        lintPod(i, m);
-        lintVolumeClaims(i, m);
+        if (exemptNamespace(m)) {
+          if (kube::podTemplatePath(m.apiVersion(), m.kind()) || m.kind() == "PersistentVolumeClaim")
+            report_.exempt.push_back({i, "namespace " + namespaceOf(m)});
+        } else {
+          lintPod(i, m);
+          lintVolumeClaims(i, m);
+        }
         lintRbac(i, m);
       } catch (const kube::DecodeError& e) {
-        throw kube::InputError(m.errorAt(e.path(), e.problem()));
+        report_.errors.push_back(m.errorAt(e.path(), e.problem()));  // judge the other objects all the same
       }
     }
     // NetworkPolicy findings need every pod and namespace of the input at once.
@@ -67,11 +103,33 @@ class Linter {
   }
 
  private:
-  void add(size_t index, Finding finding) { report_.results.push_back({index, std::move(finding)}); }
+  void add(size_t index, Finding finding, std::string assumedNamespace = "") {
+    report_.results.push_back({index, std::move(finding), std::move(assumedNamespace)});
+  }
+
+  // The -n namespace an object without one was judged in, when -n was given.
+  std::string assumedNamespace(const kube::Manifest& m) const {
+    return options_.namespaceFromFlag && m.namespace_().empty() ? options_.defaultNamespace : "";
+  }
+
+  std::string namespaceOf(const kube::Manifest& m) const {
+    return m.namespace_().empty() ? options_.defaultNamespace : m.namespace_();
+  }
+
+  // The webhook lets everything in an exempt namespace through without Pod Security or kguard rules.
+  bool exemptNamespace(const kube::Manifest& m) const {
+    const auto& exempt = options_.config.exemptions.namespaces;
+    return !exempt.empty() && std::find(exempt.begin(), exempt.end(), namespaceOf(m)) != exempt.end();
+  }
+
+  // ...and pods of an exempt RuntimeClass without Pod Security (kguard rules still apply).
+  bool exemptRuntimeClass(const kube::PodTemplate& pod) const {
+    const auto& exempt = options_.config.exemptions.runtimeClasses;
+    return pod.spec.runtimeClassName && std::find(exempt.begin(), exempt.end(), *pod.spec.runtimeClassName) != exempt.end();
+  }
 
   const kube::StringMap* labelsOf(const kube::Manifest& m) const {
-    std::string ns = m.namespace_().empty() ? options_.defaultNamespace : m.namespace_();
-    auto it = namespaces_.find(ns);
+    auto it = namespaces_.find(namespaceOf(m));
     return it == namespaces_.end() ? nullptr : &it->second;
   }
 
@@ -82,20 +140,26 @@ class Linter {
     const kube::StringMap* nsLabels = labelsOf(m);
 
     auto policy = levels_.forNamespace(nsLabels);
-    auto result = podsecurity::defaultEvaluator().evaluate(policy, pod->metadata, pod->spec);
+    podsecurity::PolicyResult result;
+    if (exemptRuntimeClass(*pod)) report_.exempt.push_back({index, "runtimeClass " + *pod->spec.runtimeClassName + ", Pod Security only"});
+    else result = podsecurity::defaultEvaluator().evaluate(policy, pod->metadata, pod->spec);
+    const nlohmann::json& podJson = result.failures.empty() ? m.object : podObject(m.object, prefix);
     for (const auto& failure : result.failures) {
       Finding f;
       f.check = failure.id;
       f.level = policy.toString();
       f.message = failure.forbiddenReason;
       if (!failure.forbiddenDetail.empty()) f.message += " (" + failure.forbiddenDetail + ")";
-      f.field = prefix;
-      add(index, std::move(f));
+      std::string hint = podSecurityHint(failure.id, podJson);
+      if (!hint.empty()) f.message += "; " + hint;
+      std::string field = podSecurityField(failure.id, podJson);
+      f.field = field.empty() ? prefix : joinField(prefix, field);
+      add(index, std::move(f), assumedNamespace(m));
     }
     for (auto& f : rules::evaluatePodRules(options_.config.rules, {*pod, nsLabels})) {
       f.field = joinField(prefix, f.field);
       f.severity = severityFor(options_.config.rulesMode);
-      add(index, std::move(f));
+      add(index, std::move(f), assumedNamespace(m));
     }
   }
 
@@ -109,15 +173,16 @@ class Linter {
   void lintRbac(size_t index, const kube::Manifest& m) {
     for (auto& f : rbac::checkGuardrails(options_.config.rbacGuardrails, m.object)) {
       f.severity = severityFor(options_.config.rbacMode);
+      f.message = withoutIdPrefix(f.check, std::move(f.message));
       add(index, std::move(f));
     }
   }
 
   const std::vector<kube::Manifest>& manifests_;
   const LintOptions& options_;
+  LintReport report_;  // before namespaces_, which records its errors here
   NamespaceLabels namespaces_;
   LevelChooser levels_;
-  LintReport report_;
 };
 
 }  // namespace

@@ -13,7 +13,12 @@ std::string formatText(const std::vector<kube::Manifest>& manifests, const LintR
 std::string formatJson(const std::vector<kube::Manifest>& manifests, const LintReport& report);
 std::string formatSarif(const std::vector<kube::Manifest>& manifests, const LintReport& report);
 
-// The line a finding points at: its field's line when known, else the object's.
+// Where a finding points: its field's line when known, else the object's; column 0 when unknown.
+struct FindingPosition {
+  int line = 0;
+  int column = 0;  // 1-based
+};
+FindingPosition findingPosition(const kube::Manifest& manifest, const Finding& finding);
 int findingLine(const kube::Manifest& manifest, const Finding& finding);
 
 }  // namespace lint

@@ -4,15 +4,18 @@
 
 namespace lint {
 
-// One JSON array, one element per finding, with the fields the contract promises plus line/field/severity.
+// One JSON array, one element per finding, with the fields the contract promises plus line/column/field/
+// severity (and assumedNamespace when -n supplied the namespace of an object that names none).
 std::string formatJson(const std::vector<kube::Manifest>& manifests, const LintReport& report) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : report.results) {
     const auto& m = manifests[r.manifest];
     const auto& f = r.finding;
-    out.push_back({{"file", m.where.file},
+    FindingPosition at = findingPosition(m, f);
+    nlohmann::json element = {{"file", m.where.file},
                    {"document", m.where.document},
-                   {"line", findingLine(m, f)},
+                   {"line", at.line},
+                   {"column", at.column},
                    {"apiVersion", m.apiVersion()},
                    {"kind", m.kind()},
                    {"namespace", m.namespace_()},
@@ -21,7 +24,9 @@ std::string formatJson(const std::vector<kube::Manifest>& manifests, const LintR
                    {"level", f.level},
                    {"severity", f.severity == Severity::Error ? "error" : "warning"},
                    {"field", f.field},
-                   {"message", f.message}});
+                   {"message", f.message}};
+    if (!r.assumedNamespace.empty()) element["assumedNamespace"] = r.assumedNamespace;
+    out.push_back(std::move(element));
   }
   return out.dump(2) + "\n";
 }

@@ -24,8 +24,9 @@ lint::Finding warning(const std::string& check, const std::string& field, const 
 
 // The pods a Deployment, Job, ... will create count for lint too: a policy selecting a Deployment's
 // template labels selects real pods, and their container ports define named ports. They have no IPs
-// yet, so they only take part in the selector and named-port checks.
-void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster& cluster) {
+// yet, so they only take part in the selector and named-port checks. hostNetwork templates go to
+// `hostNetworkPods` instead: no policy applies to them, they only explain a selector that matches them.
+void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster& cluster, std::vector<Pod>& hostNetworkPods) {
   for (const auto& m : manifests) {
     if (m.kind() == "Pod") continue;
     std::optional<kube::PodTemplate> pod;
@@ -34,11 +35,16 @@ void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster&
     } catch (const kube::DecodeError&) {
       continue;  // reported by the Pod Security checker
     }
-    if (!pod || pod->spec.hostNetwork) continue;
+    if (!pod) continue;
     Pod p;
     p.namespace_ = m.namespace_().empty() ? "default" : m.namespace_();
     p.name = m.kind() + ":" + m.name();
     p.labels = pod->metadata.labels;
+    if (pod->spec.hostNetwork) {
+      p.hostNetwork = true;
+      hostNetworkPods.push_back(std::move(p));
+      continue;
+    }
     kube::visitContainers(pod->spec, [&p](const kube::Container& c) {
       for (const auto& port : c.ports)
         if (!port.name.empty())
@@ -50,7 +56,7 @@ void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster&
 
 // Pods and namespaces of the input, decoded leniently: objects that fail to decode are left out
 // (other checkers report them), policies are linted one by one.
-Cluster podsAndNamespaces(const std::vector<kube::Manifest>& manifests) {
+Cluster podsAndNamespaces(const std::vector<kube::Manifest>& manifests, std::vector<Pod>& hostNetworkPods) {
   std::vector<kube::Manifest> others;
   for (const auto& m : manifests)
     if (!isNetworkPolicy(m)) {
@@ -61,7 +67,9 @@ Cluster podsAndNamespaces(const std::vector<kube::Manifest>& manifests) {
       }
     }
   Cluster cluster = decodeCluster(others);
-  addWorkloadTemplates(manifests, cluster);
+  addWorkloadTemplates(manifests, cluster, hostNetworkPods);
+  for (const auto& pod : cluster.pods)
+    if (pod.hostNetwork) hostNetworkPods.push_back(pod);
   return cluster;
 }
 
@@ -74,14 +82,21 @@ std::string podList(const std::vector<const Pod*>& pods) {
 
 class PolicyLinter {
  public:
-  PolicyLinter(const Cluster& cluster, const NetworkPolicy& policy, Findings& out)
-      : cluster_(cluster), policy_(policy), out_(out), hasPods_(!cluster.pods.empty()) {}
+  PolicyLinter(const Cluster& cluster, const std::vector<Pod>& hostNetworkPods, const NetworkPolicy& policy, Findings& out)
+      : cluster_(cluster), hostNetworkPods_(hostNetworkPods), policy_(policy), out_(out), hasPods_(!cluster.pods.empty()) {}
 
   void run() {
     std::vector<const Pod*> selected;
     for (const auto& pod : cluster_.pods)
       if (policySelectsPod(policy_, pod)) selected.push_back(&pod);
-    if (hasPods_ && selected.empty())
+    std::vector<const Pod*> hostNetwork;  // what the selector matches that no policy can isolate
+    for (const auto& pod : hostNetworkPods_)
+      if (pod.namespace_ == policy_.namespace_ && policy_.podSelector.matches(pod.labels)) hostNetwork.push_back(&pod);
+    if (selected.empty() && !hostNetwork.empty())
+      add("netpol.podSelectorMatchesOnlyHostNetwork", "spec.podSelector",
+          "spec.podSelector (" + policy_.podSelector.describe() + ") selects only hostNetwork pods (" +
+              podList(hostNetwork) + "): NetworkPolicy does not isolate pods on the node's network, so this policy has no effect");
+    else if (hasPods_ && selected.empty())
       add("netpol.podSelectorMatchesNothing", "spec.podSelector",
           "spec.podSelector (" + policy_.podSelector.describe() + ") selects no pod of namespace " +
               policy_.namespace_ + " in the input");
@@ -164,6 +179,7 @@ class PolicyLinter {
   }
 
   const Cluster& cluster_;
+  const std::vector<Pod>& hostNetworkPods_;
   const NetworkPolicy& policy_;
   Findings& out_;
   bool hasPods_;
@@ -173,7 +189,8 @@ class PolicyLinter {
 
 Findings lintNetworkPolicies(const std::vector<kube::Manifest>& manifests) {
   Findings out;
-  Cluster cluster = podsAndNamespaces(manifests);
+  std::vector<Pod> hostNetworkPods;
+  Cluster cluster = podsAndNamespaces(manifests, hostNetworkPods);
   for (size_t i = 0; i < manifests.size(); ++i) {
     if (!isNetworkPolicy(manifests[i])) continue;
     NetworkPolicy policy;
@@ -189,7 +206,7 @@ Findings lintNetworkPolicies(const std::vector<kube::Manifest>& manifests) {
       continue;
     }
     policy.manifestIndex = i;
-    PolicyLinter(cluster, policy, out).run();
+    PolicyLinter(cluster, hostNetworkPods, policy, out).run();
   }
   return out;
 }

@@ -14,6 +14,7 @@ namespace netpol {
 //   netpol.exceptOutsideCidr       except not strictly inside its cidr (it excludes nothing, or all)
 //   netpol.namedPortUndefined      a named port that no pod it would apply to defines
 //   netpol.podSelectorMatchesNothing  spec.podSelector selects no pod of the input (only with pods)
+//   netpol.podSelectorMatchesOnlyHostNetwork  it selects only hostNetwork pods, which no policy isolates
 //   netpol.ipBlockCoversPods       ipBlock containing pod IPs: implementations disagree on whether
 //                                  ipBlock matches pod-to-pod traffic
 std::vector<std::pair<size_t, lint::Finding>> lintNetworkPolicies(const std::vector<kube::Manifest>& manifests);

@@ -48,8 +48,11 @@ std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port
     out << from.id();
     for (const auto& to : cluster.pods) {
       auto ends = probeEndpoints(from, to);
-      bool allowed = ends && evaluateConnection(cluster, ends->first, ends->second, protocol, port).allowed();
-      out << (allowed ? " ." : " X");
+      if (!ends) {
+        out << " ?";  // no address to probe: unknown, not blocked
+        continue;
+      }
+      out << (evaluateConnection(cluster, ends->first, ends->second, protocol, port).allowed() ? " ." : " X");
     }
     out << "\n";
   }

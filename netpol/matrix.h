@@ -9,7 +9,8 @@ namespace netpol {
 
 // "probe tcp 80", a header row of every pod (NAMESPACE/NAME order), then one row per source pod with
 // `.` (allowed) or `X` (blocked) per destination. Probes go to the destination's first IPv4 address
-// (else its first address) from the source's address of the same family; a pod without one is `X`.
+// (else its first address) from the source's address of the same family; when a side has no such
+// address (no status.podIP) the cell is `?`: not probed, neither allowed nor blocked.
 std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port);
 
 // The connection from one pod to another, with both sides' deciding policies and rule indexes.

@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+
+#include <unistd.h>
 
 #include "kube/manifest.h"
 
@@ -115,4 +119,34 @@ TEST_CASE("field lines are found on demand") {
   CHECK(docs[0].where.lineOf("metadata.annotations[\"a.b/c\"]") == 6);
   CHECK(docs[0].where.lineOf("spec.nothing") == 7);  // nearest existing parent
   CHECK(docs[0].errorAt("spec.containers[1]", "bad") == "f.yaml: document 1: line 11: spec.containers[1]: bad");
+}
+
+TEST_CASE("a lenient load of a folder skips foreign YAML, names every unreadable file and keeps the rest") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("kguard-load-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "sub");
+  auto write = [&](const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; };
+  write("a.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nname: ci\non: [push]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\n");
+  write("sub/helm.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n");
+  write("sub/broken.yaml", "apiVersion: v1\nkind: Pod\nspec: [unclosed\n");
+  write("sub/half.yaml", "kind: Pod\nmetadata: {name: c}\n");
+  write("sub/package.json", "{\"name\": \"x\"}");
+  kube::LoadProblems problems;
+  auto manifests = kube::loadManifests({dir.string()}, problems);
+  REQUIRE(manifests.size() == 2);
+  CHECK(manifests[1].name() == "b");
+  CHECK(problems.skipped == std::vector<std::string>{(dir / "a.yaml").string() + ": document 2 (line 5)",
+                                                     (dir / "sub/package.json").string() + ": document 1 (line 1)"});
+  REQUIRE(problems.errors.size() == 3);  // broken, half (a kind without apiVersion is a broken manifest), helm
+  CHECK(problems.errors[0].find("broken.yaml: document 1: line") != std::string::npos);
+  CHECK(problems.errors[1].find("half.yaml: document 1 (line 1): apiVersion: required") != std::string::npos);
+  CHECK(problems.errors[2].find("helm.yaml") != std::string::npos);
+  // The strict load still stops at the first problem.
+  CHECK_THROWS_AS(kube::loadManifests({dir.string()}), kube::InputError);
+  // A missing path is one more error, not the end.
+  kube::LoadProblems missing;
+  CHECK(kube::loadManifests({(dir / "nope").string(), (dir / "a.yaml").string()}, missing).size() == 2);
+  CHECK(missing.errors.size() == 2);  // nope, and a.yaml's document 2: a file named explicitly skips nothing
+  CHECK(missing.skipped.empty());
+  fs::remove_all(dir);
 }

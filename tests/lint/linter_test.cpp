@@ -78,21 +78,24 @@ TEST_CASE("kguard rules, RBAC guardrails and NetworkPolicy lint all report throu
   CHECK_FALSE(netpol.hasViolations());
 }
 
-TEST_CASE("undecodable objects are input errors naming the file, line and field") {
-  try {
-    run("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostIPC: 3\n");
-    FAIL("expected an InputError");
-  } catch (const kube::InputError& e) {
-    CHECK(std::string(e.what()) == "in.yaml: document 1: line 5: spec.hostIPC: expected a boolean, got an integer");
-  }
+TEST_CASE("undecodable objects are input errors naming the file, line and field; the others are still judged") {
+  auto r = run(std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostIPC: 3\n---\n") + kHostPid);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0] == "in.yaml: document 1: line 5: spec.hostIPC: expected a boolean, got an integer");
+  REQUIRE(!r.results.empty());
+  CHECK(r.results[0].manifest == 1);  // the second document, judged all the same
+  CHECK(r.results[0].finding.check == "hostNamespaces");
 }
 
 TEST_CASE("text report: one line per finding with file and line, then a summary") {
   auto manifests = kube::parseManifests(std::string("# comment\n") + kHostPid, "pod.yaml");
   auto report = lintManifests(manifests, {});
   auto text = formatText(manifests, report);
-  CHECK(text.rfind("pod.yaml:2: Pod team/p: hostNamespaces [restricted:latest]: host namespaces (hostPID=true)\n", 0) == 0);
+  // The line is hostPID's, not the object's first line.
+  CHECK(text.rfind("pod.yaml:6: Pod team/p: hostNamespaces [restricted:latest]: host namespaces (hostPID=true)\n", 0) == 0);
   CHECK(text.find("violations in 1 of 1 objects\n") != std::string::npos);
+  CHECK(text.find("\nby check: ") != std::string::npos);
+  CHECK(text.find("\nmost findings: Pod team/p ") != std::string::npos);
 }
 
 TEST_CASE("the API server's cluster-admin role is not a guardrail finding, a home-made wildcard role is") {
@@ -102,4 +105,49 @@ TEST_CASE("the API server's cluster-admin role is not a guardrail finding, a hom
   auto custom = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: god-mode}\n" + rules);
   REQUIRE_FALSE(custom.results.empty());
   CHECK(custom.results[0].finding.check == "rbac.wildcardGrant");
+}
+
+TEST_CASE("config podSecurity.exemptions: namespaces skip Pod Security and kguard rules, runtimeClasses Pod Security") {
+  LintOptions options;
+  options.config.rules.disallowLatestTag = true;
+  options.config.exemptions.namespaces = {"team"};
+  auto exempt = run(kHostPid, options);
+  CHECK(exempt.results.empty());
+  REQUIRE(exempt.exempt.size() == 1);
+  CHECK(exempt.exempt[0].second == "namespace team");
+  options.defaultNamespace = "team";  // an object without namespace is in -n's namespace
+  CHECK(run("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, containers: [{name: c, image: x}]}\n", options).results.empty());
+
+  LintOptions runtime;
+  runtime.config.rules.disallowLatestTag = true;
+  runtime.config.exemptions.runtimeClasses = {"kata"};
+  auto kata = run("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec:\n  runtimeClassName: kata\n  hostPID: true\n"
+                  "  containers: [{name: c, image: x}]\n", runtime);
+  CHECK(checks(kata) == std::vector<std::string>{"kguard.imageLatestTag"});  // kguard rules still apply
+  REQUIRE(kata.exempt.size() == 1);
+  CHECK(kata.exempt[0].second == "runtimeClass kata, Pod Security only");
+  CHECK(run(kHostPid, runtime).results.size() > 1);  // other runtime classes are judged
+}
+
+TEST_CASE("kinds no check applies to are listed, not counted as judged objects") {
+  auto r = run(std::string(kHostPid) + "---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: m}\n"
+               "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+  CHECK(r.notEvaluated == std::vector<size_t>{1, 2});
+}
+
+TEST_CASE("guardrail findings do not repeat their id in the message") {
+  auto r = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: star}\n"
+               "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['get']}]\n");
+  REQUIRE(!r.results.empty());
+  CHECK(r.results[0].finding.message.rfind("ClusterRole star grants wildcard resources", 0) == 0);
+}
+
+TEST_CASE("-n is shown for objects that name no namespace") {
+  LintOptions options;
+  options.defaultNamespace = "team";
+  options.namespaceFromFlag = true;
+  auto r = run("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostPID: true, containers: [{name: c, image: x}]}\n", options);
+  REQUIRE(!r.results.empty());
+  CHECK(r.results[0].assumedNamespace == "team");
+  CHECK(run(kHostPid, options).results[0].assumedNamespace.empty());  // it names its own
 }

@@ -86,3 +86,26 @@ TEST_CASE("workload pod templates count as the pods they will create") {
   CHECK(findings[0].second.check == "netpol.podSelectorMatchesNothing");
   CHECK(findings[1].second.check == "netpol.namedPortUndefined");
 }
+
+TEST_CASE("a policy selecting only hostNetwork pods says so instead of 'selects no pod'") {
+  // kube-prometheus's node-exporter: a hostNetwork DaemonSet with a policy of its own.
+  const std::string daemonSet =
+      "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: node-exporter, namespace: mon}\nspec:\n  template:\n"
+      "    metadata: {labels: {app: node-exporter}}\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: i}]\n---\n";
+  auto findings = lintYaml(daemonSet + policy("mon", "p", "  podSelector: {matchLabels: {app: node-exporter}}\n  ingress: [{}]"));
+  REQUIRE(checks(findings) == std::vector<std::string>{"netpol.podSelectorMatchesOnlyHostNetwork@1:spec.podSelector"});
+  CHECK(findings[0].second.message ==
+        "spec.podSelector (app=node-exporter) selects only hostNetwork pods (mon/DaemonSet:node-exporter): NetworkPolicy "
+        "does not isolate pods on the node's network, so this policy has no effect");
+  // A hostNetwork Pod object counts the same way.
+  auto pods = lintYaml(ns("x") + pod("x", "a", "{app: web}", "10.0.0.1") +
+                       "---\napiVersion: v1\nkind: Pod\nmetadata: {name: h, namespace: x, labels: {app: agent}}\n"
+                       "spec: {hostNetwork: true, containers: [{name: c, image: i}]}\n" +
+                       policy("x", "p", "  podSelector: {matchLabels: {app: agent}}"));
+  CHECK(checks(pods) == std::vector<std::string>{"netpol.podSelectorMatchesOnlyHostNetwork@3:spec.podSelector"});
+  // When it also selects an ordinary pod, there is nothing to say.
+  CHECK(lintYaml(daemonSet + policy("mon", "p", "  podSelector: {}") +
+                 "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: mon}\nspec:\n  template:\n"
+                 "    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: i}]\n")
+            .empty());
+}

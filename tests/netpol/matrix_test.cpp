@@ -20,10 +20,15 @@ TEST_CASE("matrix prints the contract format") {
   CHECK(renderMatrix(c, Protocol::UDP, 53).rfind("probe udp 53\n", 0) == 0);
 }
 
-TEST_CASE("a pod without an IP is blocked both ways") {
+TEST_CASE("a pod without an IP is not probed: ? both ways, never X (blocked)") {
   auto c = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1") +
                    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: []}\n");
-  CHECK(renderMatrix(c, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/pending\nx/a . X\nx/pending X X\n");
+  CHECK(renderMatrix(c, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/pending\nx/a . ?\nx/pending ? ?\n");
+  // Under a default-deny policy, X stays where a probe was made and was refused, ? where none could be made.
+  auto isolated = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1") + pod("x", "b", "{}", "10.0.0.2") +
+                          "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: []}\n" +
+                          policy("x", "deny", "  podSelector: {}\n  policyTypes: [Ingress]"));
+  CHECK(renderMatrix(isolated, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/b x/pending\nx/a X X ?\nx/b X X ?\nx/pending ? ? ?\n");
 }
 
 TEST_CASE("explain names the deciding policies and rule indexes of both sides") {

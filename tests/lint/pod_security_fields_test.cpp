@@ -1,0 +1,131 @@
+// Findings point at the offending field, for every Pod Security check; values users get wrong are
+// named; the catalog explains every id kguard can report.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "kube/manifest.h"
+#include "lint/check_catalog.h"
+#include "lint/linter.h"
+#include "lint/pod_security_fields.h"
+#include "lint/report_format.h"
+#include "netpol/lint.h"
+#include "rbac/guardrails.h"
+#include "rules/rule_registry.h"
+#include "webhook/podsecurity/checks/default_checks.h"
+
+using namespace lint;
+
+namespace {
+
+nlohmann::json pod(const std::string& yaml) { return kube::parseManifests("apiVersion: v1\nkind: Pod\n" + yaml, "p.yaml")[0].object; }
+
+// check id -> field of the finding, when linting `yaml` at restricted.
+std::map<std::string, std::string> fields(const std::string& yaml) {
+  static std::vector<kube::Manifest> keep;
+  keep = kube::parseManifests(yaml, "in.yaml");
+  std::map<std::string, std::string> out;
+  for (const auto& r : lintManifests(keep, {}).results) out[r.finding.check] = r.finding.field;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("each Pod Security check points at the field it failed on") {
+  auto p = pod(
+      "metadata: {name: p, annotations: {container.apparmor.security.beta.kubernetes.io/b: unconfined}}\n"
+      "spec:\n"
+      "  hostNetwork: false\n  hostIPC: true\n"
+      "  securityContext: {runAsUser: 0, sysctls: [{name: kernel.msgmax, value: '1'}], seLinuxOptions: {user: u}}\n"
+      "  volumes: [{name: a, emptyDir: {}}, {name: b, hostPath: {path: /}}, {name: c, nfs: {server: s, path: /}}]\n"
+      "  containers:\n"
+      "  - name: a\n"
+      "    image: i\n"
+      "    ports: [{containerPort: 80}, {containerPort: 81, hostPort: 81}]\n"
+      "    securityContext: {privileged: true, capabilities: {add: [SYS_ADMIN], drop: [ALL]}, procMount: Unmasked,\n"
+      "                      allowPrivilegeEscalation: false, runAsNonRoot: false, seccompProfile: {type: Unconfined}}\n"
+      "    livenessProbe: {httpGet: {host: example.com, port: 80}}\n"
+      "  - name: b\n"
+      "    image: i\n"
+      "    securityContext: {windowsOptions: {hostProcess: true}}\n");
+  CHECK(podSecurityField("hostNamespaces", p) == "spec.hostIPC");
+  CHECK(podSecurityField("privileged", p) == "spec.containers[0].securityContext.privileged");
+  CHECK(podSecurityField("capabilities_baseline", p) == "spec.containers[0].securityContext.capabilities.add");
+  CHECK(podSecurityField("capabilities_restricted", p) == "spec.containers[0].securityContext.capabilities.add");
+  CHECK(podSecurityField("allowPrivilegeEscalation", p) == "spec.containers[1].securityContext");  // b leaves it unset
+  CHECK(podSecurityField("runAsNonRoot", p) == "spec.containers[0].securityContext.runAsNonRoot");
+  CHECK(podSecurityField("runAsUser", p) == "spec.securityContext.runAsUser");
+  CHECK(podSecurityField("seccompProfile_baseline", p) == "spec.containers[0].securityContext.seccompProfile.type");
+  CHECK(podSecurityField("seccompProfile_restricted", p) == "spec.containers[0].securityContext.seccompProfile");
+  CHECK(podSecurityField("procMount", p) == "spec.containers[0].securityContext.procMount");
+  CHECK(podSecurityField("procMount_restricted", p) == "spec.containers[0].securityContext.procMount");
+  CHECK(podSecurityField("seLinuxOptions", p) == "spec.securityContext.seLinuxOptions");
+  CHECK(podSecurityField("sysctls", p) == "spec.securityContext.sysctls");
+  CHECK(podSecurityField("hostPathVolumes", p) == "spec.volumes[1].hostPath");
+  CHECK(podSecurityField("restrictedVolumes", p) == "spec.volumes[1].hostPath");
+  CHECK(podSecurityField("hostPorts", p) == "spec.containers[0].ports[1].hostPort");
+  CHECK(podSecurityField("hostProbesAndHostLifecycle", p) == "spec.containers[0].livenessProbe.httpGet.host");
+  CHECK(podSecurityField("windowsHostProcess", p) == "spec.containers[1].securityContext.windowsOptions");
+  CHECK(podSecurityField("appArmorProfile", p) == "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/b\"]");
+  CHECK(podSecurityField("unknownCheck", p).empty());
+}
+
+TEST_CASE("a missing setting points at where it belongs") {
+  auto bare = pod("metadata: {name: p}\nspec:\n  containers: [{name: a, image: i}]\n");
+  CHECK(podSecurityField("runAsNonRoot", bare) == "spec.containers[0]");
+  CHECK(podSecurityField("capabilities_restricted", bare) == "spec.containers[0]");
+  auto withContext = pod("metadata: {name: p}\nspec:\n  containers: [{name: a, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE]}}}]\n");
+  CHECK(podSecurityField("capabilities_restricted", withContext) == "spec.containers[0].securityContext.capabilities");
+  // The pod-level setting satisfies every container: nothing to point at.
+  auto podLevel = pod("metadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers: [{name: a, image: i}]\n");
+  CHECK(podSecurityField("runAsNonRoot", podLevel).empty());
+  CHECK(podSecurityField("seccompProfile_restricted", podLevel).empty());
+}
+
+TEST_CASE("lint findings of workloads carry the template's field paths") {
+  auto f = fields("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: n}\nspec:\n  jobTemplate:\n    spec:\n"
+                  "      template:\n        spec:\n          hostPID: true\n          containers: [{name: a, image: i}]\n");
+  CHECK(f["hostNamespaces"] == "spec.jobTemplate.spec.template.spec.hostPID");
+  CHECK(f["runAsNonRoot"] == "spec.jobTemplate.spec.template.spec.containers[0]");
+}
+
+TEST_CASE("values that look right but are not are named") {
+  auto lower = pod("metadata: {name: p}\nspec:\n  containers: [{name: web, image: i, securityContext: {capabilities: {drop: [all]}}}]\n");
+  CHECK(podSecurityHint("capabilities_restricted", lower) ==
+        "found drop: [all] in container \"web\": capability names are case-sensitive, expected \"ALL\"");
+  CHECK(podSecurityHint("hostNamespaces", lower).empty());
+  auto upper = pod("metadata: {name: p}\nspec:\n  containers: [{name: web, image: i, securityContext: {capabilities: {drop: [ALL]}}}]\n");
+  CHECK(podSecurityHint("capabilities_restricted", upper).empty());
+}
+
+TEST_CASE("SARIF and text point at the field's line and column") {
+  auto manifests = kube::parseManifests("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: i}]\n"
+                                        "  hostNetwork: true\n",
+                                        "p.yaml");
+  auto report = lintManifests(manifests, {});
+  auto it = std::find_if(report.results.begin(), report.results.end(), [](const Result& r) { return r.finding.check == "hostNamespaces"; });
+  REQUIRE(it != report.results.end());
+  auto at = findingPosition(manifests[0], it->finding);
+  CHECK(at.line == 6);
+  CHECK(at.column == 3);
+  CHECK(formatText(manifests, report).find("p.yaml:6: Pod p: hostNamespaces") != std::string::npos);
+}
+
+TEST_CASE("the catalog explains every id kguard lint can report") {
+  std::vector<std::string> ids;
+  for (const auto& c : podsecurity::checks::defaultChecks()) ids.push_back(c.id);
+  for (const auto& r : rules::podRules()) ids.push_back(r.id);
+  ids.push_back("kguard.storageClass");
+  for (const auto& [rule, on] : rbac::GuardrailConfig{}.rules) ids.push_back(rule);
+  for (const char* id : {"netpol.invalid", "netpol.cidrHostBits", "netpol.exceptOutsideCidr", "netpol.namedPortUndefined",
+                         "netpol.podSelectorMatchesNothing", "netpol.podSelectorMatchesOnlyHostNetwork", "netpol.ipBlockCoversPods"})
+    ids.push_back(id);
+  for (const auto& id : ids) {
+    INFO(id);
+    const CheckInfo* info = findCheck(id);
+    REQUIRE(info != nullptr);
+    CHECK(std::string(info->helpUri).rfind("https://kubernetes.io/docs/", 0) == 0);
+    CHECK(std::string(info->fix).size() > 10);
+  }
+  CHECK(checkCatalog().size() == ids.size());  // and nothing it lists is gone
+}
