@@ -201,8 +201,10 @@ std::string podSecurityField(const std::string& id, const nlohmann::json& pod) {
   return "";
 }
 
-std::string podSecurityHint(const std::string& id, const nlohmann::json& pod) {
-  if (id != "capabilities_restricted" && id != "capabilities_baseline") return "";
+namespace {
+
+// `drop: [all]`: capability names are case-sensitive, so the lower-case spelling drops nothing.
+std::string capabilityCaseHint(const json& pod) {
   for (const auto& c : containersOf(child(&pod, "spec"))) {
     const json* caps = child(child(c.node, "securityContext"), "capabilities");
     for (const char* list : {"drop", "add"}) {
@@ -217,6 +219,41 @@ std::string podSecurityHint(const std::string& id, const nlohmann::json& pod) {
       }
     }
   }
+  return "";
+}
+
+// `type: runtimedefault`: profile types are case-sensitive.
+std::string seccompCaseHint(const json& pod) {
+  const json* spec = child(&pod, "spec");
+  std::vector<std::pair<std::string, const json*>> contexts = {{"spec.securityContext", child(spec, "securityContext")}};
+  for (const auto& c : containersOf(spec)) contexts.push_back({c.path + ".securityContext", child(c.node, "securityContext")});
+  for (const auto& [path, context] : contexts) {
+    std::string type = text(child(child(context, "seccompProfile"), "type"));
+    for (const char* known : {"RuntimeDefault", "Localhost", "Unconfined"})
+      if (type != known && upper(type) == upper(known))
+        return "found " + path + ".seccompProfile.type: " + type + ": values are case-sensitive, expected " + known;
+  }
+  return "";
+}
+
+// Container-only fields written in the pod's securityContext, where Kubernetes has no such field.
+std::string podLevelHint(const json& pod, const char* field) {
+  if (!child(child(child(&pod, "spec"), "securityContext"), field)) return "";
+  return std::string("found spec.securityContext.") + field + ": the pod's securityContext has no " + field +
+         " (it is ignored); set it in each container's securityContext";
+}
+
+}  // namespace
+
+std::string podSecurityHint(const std::string& id, const nlohmann::json& pod) {
+  if (id == "capabilities_restricted" || id == "capabilities_baseline") {
+    std::string hint = capabilityCaseHint(pod);
+    return hint.empty() ? podLevelHint(pod, "capabilities") : hint;
+  }
+  if (id == "seccompProfile_restricted" || id == "seccompProfile_baseline") return seccompCaseHint(pod);
+  if (id == "allowPrivilegeEscalation") return podLevelHint(pod, "allowPrivilegeEscalation");
+  if (id == "privileged") return podLevelHint(pod, "privileged");
+  if (id == "procMount" || id == "procMount_restricted") return podLevelHint(pod, "procMount");
   return "";
 }
 

@@ -96,6 +96,17 @@ TEST_CASE("values that look right but are not are named") {
   CHECK(podSecurityHint("hostNamespaces", lower).empty());
   auto upper = pod("metadata: {name: p}\nspec:\n  containers: [{name: web, image: i, securityContext: {capabilities: {drop: [ALL]}}}]\n");
   CHECK(podSecurityHint("capabilities_restricted", upper).empty());
+  auto seccomp = pod("metadata: {name: p}\nspec:\n  securityContext: {seccompProfile: {type: runtimedefault}}\n  containers: [{name: web, image: i}]\n");
+  CHECK(podSecurityHint("seccompProfile_restricted", seccomp) ==
+        "found spec.securityContext.seccompProfile.type: runtimedefault: values are case-sensitive, expected RuntimeDefault");
+  // Container-only fields in the pod's securityContext do not exist there: Kubernetes ignores them.
+  auto podLevel = pod("metadata: {name: p}\nspec:\n  securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n"
+                      "  containers: [{name: web, image: i}]\n");
+  CHECK(podSecurityHint("allowPrivilegeEscalation", podLevel) ==
+        "found spec.securityContext.allowPrivilegeEscalation: the pod's securityContext has no allowPrivilegeEscalation (it "
+        "is ignored); set it in each container's securityContext");
+  CHECK(podSecurityHint("capabilities_restricted", podLevel).rfind("found spec.securityContext.capabilities: ", 0) == 0);
+  CHECK(podSecurityHint("runAsNonRoot", podLevel).empty());
 }
 
 TEST_CASE("SARIF and text point at the field's line and column") {
