@@ -142,16 +142,17 @@ std::string hostProbes(const json& pod) {
   return "";
 }
 
-// A profile set to Unconfined: the securityContext field, else the legacy annotation (`prefix` + name)
-// with the value "unconfined".
-std::string unconfinedProfile(const json& pod, const char* field, const std::string& prefix) {
+// A profile set to Unconfined: the securityContext field, else a legacy annotation (one of `prefixes` +
+// name) with the value "unconfined".
+std::string unconfinedProfile(const json& pod, const char* field, const std::vector<std::string>& prefixes) {
   std::string path = firstSecurityContextField(pod, field, [](const json* p) { return text(child(p, "type")) == "Unconfined"; });
   if (!path.empty()) return path + ".type";
   const json* annotations = child(child(&pod, "metadata"), "annotations");
   if (annotations && annotations->is_object())
     for (auto it = annotations->begin(); it != annotations->end(); ++it)
-      if (it.key().compare(0, prefix.size(), prefix) == 0 && it.value() == "unconfined")
-        return "metadata.annotations[\"" + it.key() + "\"]";
+      for (const auto& prefix : prefixes)
+        if (it.key().compare(0, prefix.size(), prefix) == 0 && it.value() == "unconfined")
+          return "metadata.annotations[\"" + it.key() + "\"]";
   return "";
 }
 
@@ -182,8 +183,10 @@ std::string podSecurityField(const std::string& id, const nlohmann::json& pod) {
   if (id == "runAsUser")
     return firstSecurityContextField(pod, "runAsUser", [](const json* v) { return v && v->is_number() && v->get<double>() == 0; });
   if (id == "seccompProfile_restricted") return requiredSetting(pod, "seccompProfile", goodSeccomp);
-  if (id == "seccompProfile_baseline") return unconfinedProfile(pod, "seccompProfile", "seccomp.security.alpha.kubernetes.io/");
-  if (id == "appArmorProfile") return unconfinedProfile(pod, "appArmorProfile", "container.apparmor.security.beta.kubernetes.io/");
+  if (id == "seccompProfile_baseline")
+    return unconfinedProfile(pod, "seccompProfile",
+                             {"seccomp.security.alpha.kubernetes.io/pod", "container.seccomp.security.alpha.kubernetes.io/"});
+  if (id == "appArmorProfile") return unconfinedProfile(pod, "appArmorProfile", {"container.apparmor.security.beta.kubernetes.io/"});
   if (id == "seLinuxOptions") return firstSecurityContextField(pod, "seLinuxOptions", [](const json* v) { return v != nullptr; });
   if (id == "procMount" || id == "procMount_restricted")
     return firstSecurityContextField(pod, "procMount", [](const json* v) { return v && text(v) != "Default"; });

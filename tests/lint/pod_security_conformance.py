@@ -5,7 +5,8 @@ Usage: pod_security_conformance.py KGUARD FIXTURES_DIR
 
 For LEVEL/vX.Y/pass/*.yaml, `kguard lint --level LEVEL --version vX.Y` must exit 0; for .../fail/, it must exit 1
 and report, for every file, the check its name starts with (or, at restricted, the check that upstream's table says
-replaces it: capabilities_baseline -> capabilities_restricted, hostPathVolumes -> restrictedVolumes, ...).
+replaces it: capabilities_baseline -> capabilities_restricted, hostPathVolumes -> restrictedVolumes, ...), and every
+finding must point at a field inside the pod (issue 13: SARIF lines land on the offending field, not the object).
 The same runs at `latest` for the newest version. Prints "N passed, N failed".
 """
 import json
@@ -33,6 +34,10 @@ REPLACED_BY = {
 }
 
 
+# A finding whose field is the pod itself says nothing about where the problem is.
+POD_ROOTS = {"", "template", "spec.template", "spec.jobTemplate.spec.template"}
+
+
 def accepted_checks(file_name):
     prefix = re.sub(r"\d+\.yaml$", "", file_name)
     return {prefix, REPLACED_BY.get(prefix, prefix)}
@@ -55,6 +60,9 @@ def main():
                 code, findings = lint(kguard, level, version, folder)
                 by_file = {}
                 for f in findings:
+                    if f["field"] in POD_ROOTS:
+                        failed += 1
+                        failures.append(f"{level}:{version} {verdict}/{pathlib.Path(f['file']).name}: {f['check']} points at no field")
                     by_file.setdefault(pathlib.Path(f["file"]).name, set()).add(f["check"].lower())
                 for path in files:
                     checks = by_file.get(path.name, set())
