@@ -1,0 +1,89 @@
+// The netpol agent's API source (netpol/agent/api_source.h) against a real kube-apiserver: what the
+// first load holds after makeApiSource returns, and how watch events (a label, a deleted policy) reach
+// the next load. Run through tests/e2e/api_client_e2e_test.sh, which starts and stops the cluster.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <string>
+
+#include "netpol/agent/api_source.h"
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) FAIL(std::string(name) + " is not set: run this test through tests/e2e/api_client_e2e_test.sh");
+  return value;
+}
+
+void kubectl(const std::string& args, const std::string& stdinText = "") {
+  std::string command = "kubectl " + args + " >/dev/null";
+  if (!stdinText.empty()) command = "printf '%s' '" + stdinText + "' | " + command;
+  INFO(command);
+  REQUIRE(std::system(command.c_str()) == 0);
+}
+
+// Loads after each change notification until `holds(cluster)`, for up to 20 s.
+bool loadUntil(netpol::agent::ClusterSource& source, const std::function<bool(const netpol::Cluster&)>& holds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (holds(source.load())) return true;
+    source.waitForChange(std::chrono::milliseconds(500));
+  }
+  return holds(source.load());
+}
+
+const netpol::NetworkPolicy* findPolicy(const netpol::Cluster& c, const std::string& name) {
+  for (const auto& p : c.policies)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("e2e: the API source loads namespaces, pods, nodes and policies, then follows their changes") {
+  kubectl("apply -f -", R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"src-a","labels":{"team":"a"}}})");
+  kubectl("apply -f -", R"({"apiVersion":"v1","kind":"Node","metadata":{"name":"node-1"},
+    "status":{"addresses":[{"type":"InternalIP","address":"192.168.7.1"},{"type":"Hostname","address":"node-1"}]}})");
+  kubectl("apply -f -", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"src-a","labels":{"app":"web"}},
+    "spec":{"nodeName":"node-1","containers":[{"name":"c","image":"nginx","ports":[{"name":"http","containerPort":80}]}]}})");
+  kubectl("apply -f -", R"({"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"web-in","namespace":"src-a"},
+    "spec":{"podSelector":{"matchLabels":{"app":"web"}},"ingress":[{"ports":[{"port":"http"}]}]}})");
+
+  auto source = netpol::agent::makeApiSource(env("KUBECONFIG"), 20000);
+  CHECK(source->describe() == env("APISERVER_URL"));
+  auto cluster = source->load();
+  const netpol::Namespace* ns = cluster.findNamespace("src-a");
+  REQUIRE(ns);
+  CHECK(ns->labels.at("team") == "a");
+  const netpol::Pod* pod = cluster.findPod("src-a", "web");
+  REQUIRE(pod);
+  CHECK(pod->labels.at("app") == "web");
+  CHECK(pod->nodeName == "node-1");
+  REQUIRE(pod->ports.size() == 1);
+  CHECK(pod->ports[0].name == "http");
+  const netpol::NetworkPolicy* policy = findPolicy(cluster, "web-in");
+  REQUIRE(policy);
+  CHECK(policy->namespace_ == "src-a");
+  CHECK(policy->affectsIngress);
+  CHECK_FALSE(policy->affectsEgress);
+  auto node = cluster.nodeAddresses("node-1");
+  REQUIRE(node.size() == 1);  // InternalIP only: a Hostname is no address
+  CHECK(node[0].str() == "192.168.7.1");
+
+  // A label change is seen by a later load.
+  kubectl("label namespace src-a team=b --overwrite");
+  CHECK(loadUntil(*source, [](const netpol::Cluster& c) {
+    const auto* n = c.findNamespace("src-a");
+    return n && n->labels.at("team") == "b";
+  }));
+  // A deleted policy is gone from a later load; the rest stays.
+  kubectl("delete networkpolicy -n src-a web-in");
+  CHECK(loadUntil(*source, [](const netpol::Cluster& c) { return !findPolicy(c, "web-in"); }));
+  auto after = source->load();
+  CHECK(after.findPod("src-a", "web"));
+  CHECK(after.findNamespace("src-a"));
+  CHECK(after.nodeAddresses("node-1").size() == 1);
+}
