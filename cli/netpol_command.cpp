@@ -114,6 +114,7 @@ int runExplain(const NetpolOptions& o) {
   const auto& to = findPod(cluster, o.to, "--to");
   auto e = netpol::explainConnection(cluster, from, to, protocolOf(o), o.port);
   std::cout << e.text;
+  if (!e.probed) return kExitUsage;  // neither allowed nor denied: the input lacks the pod's address
   return e.allowed ? kExitOk : kExitViolation;
 }
 

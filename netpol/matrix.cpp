@@ -66,7 +66,8 @@ Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod
   auto ends = probeEndpoints(from, to);
   out << from.id() << " -> " << to.id() << " " << nftProtocolName(protocol) << " " << port;
   if (!ends) {
-    out << ": denied (" << (probeTarget(to) ? from.id() : to.id()) << " has no usable pod IP)\n";
+    out << ": not probed (" << (probeTarget(to) ? from.id() : to.id()) << " has no usable pod IP, status.podIP)\n";
+    e.probed = false;
     e.text = out.str();
     return e;
   }

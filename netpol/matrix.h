@@ -15,7 +15,8 @@ std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port
 
 // The connection from one pod to another, with both sides' deciding policies and rule indexes.
 struct Explanation {
-  bool allowed = false;  // verdict.allowed(), or false when a pod has no usable address
+  bool probed = true;    // false when a pod has no usable address (no status.podIP): nothing was judged
+  bool allowed = false;  // verdict.allowed(); false when not probed
   Verdict verdict;
   std::string text;
 };

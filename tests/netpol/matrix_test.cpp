@@ -28,6 +28,9 @@ TEST_CASE("a pod without an IP is not probed: ? both ways, never X (blocked)") {
   auto isolated = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1") + pod("x", "b", "{}", "10.0.0.2") +
                           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: []}\n" +
                           policy("x", "deny", "  podSelector: {}\n  policyTypes: [Ingress]"));
+  auto e = explainConnection(isolated, podOf(isolated, "x/a"), podOf(isolated, "x/pending"), Protocol::TCP, 80);
+  CHECK_FALSE(e.probed);
+  CHECK(e.text == "x/a -> x/pending tcp 80: not probed (x/pending has no usable pod IP, status.podIP)\n");
   CHECK(renderMatrix(isolated, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/b x/pending\nx/a X X ?\nx/b X X ?\nx/pending ? ? ?\n");
 }
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `kguard netpol matrix|explain` on input without pod IPs (issue 13): a pod without status.podIP is `?`
+# (never X), explain says "not probed" and exits 2, and workloads whose pods are not in the input are named.
+# Usage: matrix_cli_test.sh KGUARD
+set -uo pipefail
+kguard="$1"
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+fail=0
+cat > "$work/in.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pending, namespace: x}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: x}
+spec: {template: {spec: {containers: [{name: c, image: i}]}}}
+YAML
+out="$("$kguard" netpol matrix -f "$work/in.yaml" 2>"$work/err")"; code=$?
+want=$'probe tcp 80\n- x/a x/pending\nx/a . ?\nx/pending ? ?'
+[ "$code" -eq 0 ] && [ "$out" = "$want" ] || { echo "FAIL matrix: exit $code"; echo "$out"; fail=1; }
+grep -q "1 pod has no status.podIP, shown as ? (not probed): x/pending" "$work/err" || { echo "FAIL no-IP note"; cat "$work/err"; fail=1; }
+grep -q "the pods of Deployment x/web are not in the input" "$work/err" || { echo "FAIL workload note"; cat "$work/err"; fail=1; }
+out="$("$kguard" netpol explain -f "$work/in.yaml" --from x/a --to x/pending --port 80 2>&1)"; code=$?
+[ "$code" -eq 2 ] && grep -q "not probed (x/pending has no usable pod IP" <<<"$out" || { echo "FAIL explain: exit $code: $out"; fail=1; }
+[ "$fail" -eq 0 ] && echo "matrix cli: ok"
+exit $fail
