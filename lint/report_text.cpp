@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -50,11 +51,32 @@ std::string objectName(const kube::Manifest& m, const std::string& assumedNamesp
 
 const char* plural(size_t n, const char* one, const char* many) { return n == 1 ? one : many; }
 
+// The Kubernetes version that stopped serving a kind at an API version, from the upstream deprecated API
+// migration guide; "" when still served (or not known here).
+std::string removedIn(const std::string& apiVersion, const std::string& kind) {
+  static const std::vector<std::array<const char*, 3>> removed = {
+      {"policy/v1beta1", "PodSecurityPolicy", "1.25"},
+      {"extensions/v1beta1", "PodSecurityPolicy", "1.16"},
+      {"policy/v1beta1", "PodDisruptionBudget", "1.25"},
+      {"autoscaling/v2beta1", "HorizontalPodAutoscaler", "1.25"},
+      {"autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.26"},
+      {"extensions/v1beta1", "Ingress", "1.22"},
+      {"networking.k8s.io/v1beta1", "Ingress", "1.22"},
+      {"apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", "1.22"},
+      {"admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", "1.22"},
+      {"admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", "1.22"},
+  };
+  for (const auto& r : removed)
+    if (apiVersion == r[0] && kind == r[1]) return r[2];
+  return "";
+}
+
 // Group, for the kinds kguard has no check for: custom resources and removed kinds say so.
 std::string describeKind(const kube::Manifest& m) {
   const std::string& apiVersion = m.apiVersion();
   std::string group = apiVersion.find('/') == std::string::npos ? "" : apiVersion.substr(0, apiVersion.find('/'));
-  if (m.kind() == "PodSecurityPolicy") return m.kind() + " (" + apiVersion + ", removed in Kubernetes 1.25)";
+  std::string removed = removedIn(apiVersion, m.kind());
+  if (!removed.empty()) return m.kind() + " (" + apiVersion + ", removed in Kubernetes " + removed + ")";
   bool builtIn = group.find('.') == std::string::npos || group.size() >= 7 && group.compare(group.size() - 7, 7, ".k8s.io") == 0;
   if (!builtIn) return m.kind() + " (" + apiVersion + ", custom resource)";
   return m.kind();

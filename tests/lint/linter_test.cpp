@@ -133,6 +133,13 @@ TEST_CASE("kinds no check applies to are listed, not counted as judged objects")
   auto r = run(std::string(kHostPid) + "---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: m}\n"
                "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
   CHECK(r.notEvaluated == std::vector<size_t>{1, 2});
+  static std::vector<kube::Manifest> old;
+  old = kube::parseManifests("apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: a}\n---\n"
+                             "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: b}\n---\n"
+                             "apiVersion: extensions/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: c}\n", "old.yaml");
+  CHECK(formatText(old, lintManifests(old, {})) ==
+        "no violations in 0 objects\nread but not evaluated (no check applies): 1 PodDisruptionBudget (policy/v1beta1, "
+        "removed in Kubernetes 1.25), 1 PodDisruptionBudget, 1 PodSecurityPolicy (extensions/v1beta1, removed in Kubernetes 1.16)\n");
 }
 
 TEST_CASE("guardrail findings do not repeat their id in the message") {
