@@ -2,7 +2,9 @@
 # Installs what kguard needs on Debian 12 (run as root).
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   also what the test suite and benchmarks need
-#                                    (etcd, kubectl, Go + kubernetes source for kube-apiserver, nginx, wrk)
+#                                    (etcd, kubectl, Go + kubernetes source for kube-apiserver, nginx, wrk;
+#                                    containerd, runc, CNI plugins, buildah, skopeo, busybox for the
+#                                    one-node cluster of scripts/local-cluster.sh and tests/cluster)
 set -euo pipefail
 
 want_test=0
@@ -17,6 +19,7 @@ build_pkgs=(
 test_pkgs=(
   etcd-server golang-go rsync jq curl wrk nginx-light procps
   python3 dpkg-dev
+  containerd runc containernetworking-plugins buildah skopeo busybox-static
 )
 
 pkgs=("${build_pkgs[@]}")
