@@ -536,7 +536,7 @@ for f in "$REPO_ROOT"/manifests/webhook/*.yaml; do cp "$f" "$WORK/manifests/"; d
 grep -q 'caBundle: ""' "$WORK/manifests/60-validatingwebhookconfiguration.yaml" && fail "inject-cabundle.sh left a placeholder"
 # policy/v1 PodDisruptionBudget is 1.21+; this test server (1.20) only serves policy/v1beta1.
 if ! kc api-versions | grep -qx policy/v1; then
-  sed -i 's#^apiVersion: policy/v1$#apiVersion: policy/v1beta1#' "$WORK/manifests/40-deployment.yaml"
+  sed -i 's#^apiVersion: policy/v1$#apiVersion: policy/v1beta1#' "$WORK/manifests/"*.yaml
 fi
 run kc apply --dry-run=server -f "$WORK/manifests/"
 [ "$RC" = 0 ] || fail "kubectl apply --dry-run=server -f manifests/webhook/ failed: $ERR"

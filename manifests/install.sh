@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs kguard into the cluster kubectl points at (KUBECONFIG), from the kustomize base in this folder:
+#   manifests/install.sh [--image IMAGE] [--certs DIR] [--wait SECONDS]
+# 1. certs/gen-certs.sh writes (once) a CA and (each run) the webhook's serving certificate into DIR
+#    (default ./kguard-certs; keep it: the CA is the caBundle the API server trusts, reused on renewals);
+# 2. an overlay of the base in a temporary folder adds the TLS Secret and sets the image;
+# 3. `kubectl kustomize` renders it, webhook/inject-cabundle.sh puts the CA into the webhook
+#    configuration, `kubectl apply` applies it; then it waits for the webhook Deployment and the agent
+#    DaemonSet to be ready (unless --wait 0).
+# IMAGE defaults to the base's (localhost/kguard:0.1.0). Works with kubectl 1.20 (kustomize v2.0.3) and later.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+image=""
+certs="./kguard-certs"
+wait_s=180
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --image) image="$2"; shift 2 ;;
+    --certs) certs="$2"; shift 2 ;;
+    --wait) wait_s="$2"; shift 2 ;;
+    *) echo "usage: $0 [--image IMAGE] [--certs DIR] [--wait SECONDS]" >&2; exit 2 ;;
+  esac
+done
+log() { echo "install.sh: $*" >&2; }
+
+"$HERE/../certs/gen-certs.sh" --out "$certs" \
+  --san DNS:kguard-webhook.kguard.svc,DNS:kguard-webhook.kguard.svc.cluster.local >&2
+
+overlay="$(mktemp -d)"
+trap 'rm -rf "$overlay"' EXIT
+kubectl create secret tls kguard-webhook-tls --namespace kguard \
+  --cert="$certs/tls.crt" --key="$certs/tls.key" --dry-run=client -o yaml >"$overlay/tls-secret.yaml"
+{
+  echo "bases:"
+  echo "- $(realpath --relative-to="$overlay" "$HERE")"   # kustomize v2.0.3 wants a relative base
+  echo "resources:"
+  echo "- tls-secret.yaml"
+  if [ -n "$image" ]; then
+    # NAME[:TAG] or NAME@DIGEST; a colon after the last slash starts the tag (registry ports come before it).
+    name="$image" tag="" digest=""
+    case "$image" in
+      *@*) name="${image%@*}"; digest="${image#*@}" ;;
+      *) if [[ "${image##*/}" == *:* ]]; then name="${image%:*}"; tag="${image##*:}"; fi ;;
+    esac
+    echo "images:"
+    echo "- name: localhost/kguard"
+    echo "  newName: $name"
+    [ -z "$tag" ] || echo "  newTag: \"$tag\""
+    [ -z "$digest" ] || echo "  digest: $digest"
+  fi
+} >"$overlay/kustomization.yaml"
+
+kubectl kustomize "$overlay" >"$overlay/rendered.yaml"
+"$HERE/webhook/inject-cabundle.sh" "$certs/ca.crt" "$overlay/rendered.yaml" >"$overlay/install.yaml"
+kubectl apply -f "$overlay/install.yaml" >&2
+
+if [ "$wait_s" -gt 0 ]; then
+  log "waiting up to ${wait_s}s for the webhook and the agent"
+  kubectl -n kguard rollout status deployment/kguard-webhook --timeout="${wait_s}s" >&2
+  kubectl -n kguard-system rollout status daemonset/kguard-netpol-agent --timeout="${wait_s}s" >&2
+fi
+log "kguard installed"
