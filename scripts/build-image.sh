@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kguard's container image from scratch with buildah, from files of installed Debian packages only:
+# Builds kguard's container image from scratch with buildah (scripts/oci-image-from-dir.sh), from files of installed Debian packages only:
 # the kguard binary (stripped), the shared libraries it links (as ldd resolves them), the CA certificates
 # (ca-certificates), and /etc/passwd naming a non-root user 65532 (the image's default user; the netpol
 # agent's DaemonSet runs it as root by necessity). No shell, no package manager.
@@ -40,12 +40,7 @@ commit="$(git -C "$REPO" rev-parse --short=7 HEAD 2>/dev/null || echo unknown)"
 tag="localhost/kguard:$version-g$commit"
 
 root="$(mktemp -d)"
-container=""
-cleanup() {
-  [ -z "$container" ] || buildah rm "$container" >/dev/null 2>&1 || true
-  rm -rf "$root"
-}
-trap cleanup EXIT
+trap 'rm -rf "$root"' EXIT
 
 # Copies host file $1 into the image at the same path, with symlinks resolved (the image has no links).
 add_file() {
@@ -76,19 +71,12 @@ echo "ca-certificates $(dpkg-query -W -f='${Version}' ca-certificates) /etc/ssl/
 printf 'root:x:0:0:root:/:/sbin/nologin\nkguard:x:65532:65532:kguard:/:/sbin/nologin\n' >"$root/etc/passwd"
 printf 'root:x:0:\nkguard:x:65532:\n' >"$root/etc/group"
 
-container="$(buildah from scratch)"
-buildah copy --quiet "$container" "$root" / >/dev/null
-buildah config --user 65532:65532 --entrypoint '["/usr/local/bin/kguard"]' --cmd '["--help"]' \
+"$REPO/scripts/oci-image-from-dir.sh" "$root" "$tag" "$out" \
+  --user 65532:65532 --entrypoint '["/usr/local/bin/kguard"]' --cmd '["--help"]' \
   --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
   --label org.opencontainers.image.title=kguard \
   --label "org.opencontainers.image.version=$version" \
   --label "org.opencontainers.image.revision=$commit" \
-  --label "org.opencontainers.image.description=kguard from Debian 12 packages (see /etc/kguard-image-packages)" \
-  "$container"
-buildah commit --quiet --format oci --rm "$container" "$tag" >/dev/null
-container=""
-mkdir -p "$(dirname "$out")"
-rm -f "$out"
-buildah push --quiet "$tag" "oci-archive:$out:$tag" >/dev/null
+  --label "org.opencontainers.image.description=kguard from Debian 12 packages (see /etc/kguard-image-packages)"
 log "$tag: archive $(du -h "$out" | cut -f1) ($(stat -c %s "$out") bytes), $(wc -l <"$root/etc/kguard-image-packages") files from Debian packages"
 echo "$out"
