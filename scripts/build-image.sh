@@ -8,7 +8,7 @@
 #
 # Writes the image as an OCI archive (accepted by `ctr images import`, `skopeo copy oci-archive:FILE ...`
 # and `podman load -i FILE`) named localhost/kguard:VERSION, and also keeps it in buildah's local storage.
-# VERSION is the project version from CMakeLists.txt plus the git commit (0.1.0-g1234abc). The last line on
+# VERSION is the version and commit `kguard --version` prints (0.1.0-g7892f4ccf9f0). The last line on
 # stdout is the archive's path; progress and the image's size go to stderr. Needs root, buildah.
 #   --binary PATH   the kguard binary (default: build/kguard)
 #   --out FILE      the archive (default: build/kguard-image.tar)
@@ -32,11 +32,11 @@ die() { log "ERROR: $*"; exit 1; }
 command -v buildah >/dev/null || die "buildah is not installed (scripts/install-deps.sh --test)"
 [ -f /etc/ssl/certs/ca-certificates.crt ] || die "/etc/ssl/certs/ca-certificates.crt missing (package ca-certificates)"
 
-# The image's tag: what `kguard --version` would print, from the same sources (CMake project version and
-# the commit of the tree the binary was built from).
-version="$(sed -n 's/^project(kguard VERSION \([0-9.]*\).*/\1/p' "$REPO/CMakeLists.txt")"
-[ -n "$version" ] || die "no project version in CMakeLists.txt"
-commit="$(git -C "$REPO" rev-parse --short=7 HEAD 2>/dev/null || echo unknown)"
+# The image's tag, from what the binary says it is: "kguard 0.1.0 (commit 7892f4ccf9f0[-dirty])".
+read -r _ version _ commit < <("$binary" --version) || die "$binary --version failed"
+commit="${commit%)}"
+[[ "$version" =~ ^[0-9][0-9A-Za-z.+-]*$ && "$commit" =~ ^[0-9A-Za-z.-]+$ ]] ||
+  die "unexpected '$binary --version' output: $("$binary" --version)"
 tag="localhost/kguard:$version-g$commit"
 
 root="$(mktemp -d)"
