@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,9 @@
 #include "kube/manifest.h"
 #include "rbac/audit.h"
 #include "rbac/audit_report.h"
+#include "rbac/builtin_roles.h"
 #include "rbac/evaluator.h"
+#include "rbac/kubernetes_version.h"
 #include "rbac/live_source.h"
 #include "rbac/policy_decode.h"
 #include "rbac/query_args.h"
@@ -23,10 +26,25 @@
 namespace cli {
 namespace {
 
+// Thrown for usage errors inside a command; the message goes to stderr and the exit code is 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct SourceFlags {
   std::vector<std::string> paths;
   std::string kubeconfig;
-  std::string aggregation = "stored";
+  std::string aggregation = "auto";
+  std::string kubernetesVersion = rbac::kubernetesVersionName(rbac::kNewestKubernetesMinor);
+  bool noBuiltinRoles = false;
+
+  int kubernetesMinor() const {
+    try {
+      return rbac::parseKubernetesVersion(kubernetesVersion);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--kubernetes-version: ") + e.what());
+    }
+  }
 };
 
 struct CanIFlags {
@@ -42,8 +60,14 @@ void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
       ->allow_extra_args(false);
   cmd->add_option("--kubeconfig", f.kubeconfig, "Read the RBAC objects from a live cluster instead of files (lists them with the kubeconfig's current context)");
   cmd->add_option("--aggregation", f.aggregation,
-                  "ClusterRole aggregationRule: 'stored' rules (what a cluster evaluates) or 'recomputed' from labels")
-      ->check(CLI::IsMember({"stored", "recomputed"}));
+                  "ClusterRole aggregationRule: 'stored' rules (what a cluster evaluates), 'recomputed' from labels, or "
+                  "'auto' (default): recomputed for aggregated roles without stored rules (manifests, built-in admin/edit/view)")
+      ->check(CLI::IsMember({"auto", "stored", "recomputed"}));
+  cmd->add_option("--kubernetes-version", f.kubernetesVersion,
+                  "Kubernetes version to assume: its built-in roles and version-dependent authorization (default: " +
+                      f.kubernetesVersion + ", the newest supported)");
+  cmd->add_flag("--no-builtin-roles", f.noBuiltinRoles,
+                "With -f: do not add the API server's built-in roles and bindings (cluster-admin, admin, edit, view, system:*)");
 }
 
 void addCanIOptions(CLI::App* cmd, CanIFlags& f) {
@@ -59,10 +83,21 @@ void addCanIOptions(CLI::App* cmd, CanIFlags& f) {
   cmd->add_flag("--explain", f.explain, "Print on stderr which binding and rule allowed it, or why not");
 }
 
-// Thrown for usage errors inside a command; the message goes to stderr and the exit code is 2.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// A binding whose role is found nowhere grants nothing: say so once per role, so that a missing
+// built-in role or a typo does not pass silently.
+void noteUnresolvedRoles(const rbac::Evaluator& evaluator, const std::string& whereNot) {
+  std::set<std::string> noted;
+  const auto& bindings = evaluator.policy().bindings;
+  for (std::size_t b = 0; b < bindings.size(); ++b) {
+    if (evaluator.roleOf(b)) continue;
+    const rbac::Binding& binding = bindings[b];
+    std::string role = binding.roleRef.kind + " \"" + binding.roleRef.name + "\"";
+    if (binding.roleRef.kind == "Role" && !binding.clusterScoped) role += " in namespace " + binding.namespace_;
+    if (!noted.insert(role).second) continue;
+    std::cerr << "kguard rbac: note: " << binding.describe() << " refers to " << role << ", which is " << whereNot
+              << ": it grants nothing\n";
+  }
+}
 
 rbac::Evaluator loadEvaluator(const SourceFlags& source) {
   if (!source.kubeconfig.empty() && !source.paths.empty())
@@ -70,10 +105,29 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source) {
   if (source.kubeconfig.empty() && source.paths.empty()) throw UsageError("-f PATH or --kubeconfig FILE is required");
   // Both sources give the same manifests (list items with kind/apiVersion set), so everything after
   // this line is one code path.
-  auto manifests = source.kubeconfig.empty() ? kube::loadManifests(source.paths) : rbac::listRbacManifests(source.kubeconfig);
+  const int minor = source.kubernetesMinor();
+  const bool live = !source.kubeconfig.empty();
+  auto manifests = live ? rbac::listRbacManifests(source.kubeconfig) : kube::loadManifests(source.paths);
+  rbac::Policy policy = rbac::decodePolicy(manifests);
+  // Files hold what a project installs, not the API server's own objects: add those (a live cluster
+  // has them).
+  const bool builtin = !live && !source.noBuiltinRoles;
+  if (builtin) {
+    policy = rbac::withBuiltinRoles(std::move(policy), minor);
+    int data = rbac::builtinRolesVersionFor(minor);
+    if (data != minor)
+      std::cerr << "kguard rbac: note: built-in roles of Kubernetes " << rbac::kubernetesVersionName(data) << " used for "
+                << rbac::kubernetesVersionName(minor) << " (the nearest shipped version before it)\n";
+  }
   rbac::EvaluatorOptions options;
-  options.aggregation = source.aggregation == "recomputed" ? rbac::AggregationMode::Recomputed : rbac::AggregationMode::Stored;
-  return rbac::Evaluator(rbac::decodePolicy(manifests), options);
+  options.aggregation = source.aggregation == "recomputed" ? rbac::AggregationMode::Recomputed
+                        : source.aggregation == "stored"   ? rbac::AggregationMode::Stored
+                                                           : rbac::AggregationMode::RecomputedWhenEmpty;
+  rbac::Evaluator evaluator(std::move(policy), options);
+  noteUnresolvedRoles(evaluator, live      ? "not in the cluster"
+                                 : builtin ? "in neither the input nor the built-in roles of Kubernetes " + rbac::kubernetesVersionName(minor)
+                                           : "not in the input (built-in roles not loaded: --no-builtin-roles)");
+  return evaluator;
 }
 
 rbac::Request requestFrom(const std::vector<std::string>& args, const std::string& nonResourceURL,
@@ -92,6 +146,10 @@ rbac::Request requestFrom(const std::vector<std::string>& args, const std::strin
 bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags) {
   rbac::Request request =
       requestFrom(flags.positional, flags.nonResourceURL, flags.subresource, flags.namespace_, flags.allNamespaces);
+  if (rbac::isIdentityImpersonation(request) && !request.namespace_.empty())
+    std::cerr << "kguard rbac can-i: note: this answers a SubjectAccessReview in namespace " << request.namespace_
+              << "; the API server's impersonation filter asks for " << request.resource
+              << " with no namespace, so a RoleBinding never lets anyone actually impersonate (ask without -n)\n";
   rbac::UserInfo user = flags.groupsExact ? rbac::UserInfo{flags.as, flags.asGroups} : rbac::impersonatedUser(flags.as, flags.asGroups);
   if (!flags.explain) return evaluator.allows(user, request);
   rbac::Decision decision = evaluator.decide(user, request);
@@ -188,6 +246,12 @@ void addWhoCan(CLI::App* rbacCmd, int* exitCode) {
     *exitCode = guarded("who-can", [&]() -> int {
       rbac::Request request = requestFrom(flags->positional, flags->nonResourceURL, flags->subresource,
                                           flags->namespace_, flags->allNamespaces);
+      if (rbac::isIdentityImpersonation(request) && !request.namespace_.empty()) {
+        std::cerr << "kguard rbac who-can: note: the API server's impersonation filter asks for " << request.resource
+                  << " with no namespace (only ClusterRoleBindings grant it): asking cluster-wide, not in namespace "
+                  << request.namespace_ << "\n";
+        request.namespace_.clear();
+      }
       rbac::Evaluator evaluator = loadEvaluator(*source);
       auto entries = evaluator.whoCan(request);
       std::cout << (flags->format == "json" ? rbac::formatWhoCanJson(evaluator, request, entries)
@@ -210,6 +274,7 @@ void addAudit(CLI::App* rbacCmd, int* exitCode) {
   cmd->callback([source, format, options, exitCode] {
     *exitCode = guarded("audit", [&]() -> int {
       rbac::Evaluator evaluator = loadEvaluator(*source);
+      options->kubernetesMinor = source->kubernetesMinor();
       auto findings = rbac::auditEscalationPaths(evaluator, *options);
       if (*format == "json") std::cout << rbac::formatAuditJson(findings);
       else if (*format == "sarif") std::cout << rbac::formatAuditSarif(findings);

@@ -78,7 +78,8 @@ class Linter {
       : manifests_(manifests),
         options_(options),
         namespaces_(collectNamespaces(manifests, report_.errors)),
-        levels_(options.level, options.version, options.config.lintLevel, options.config.lintVersion) {}
+        levels_(options.level, options.version, options.config.lintLevel, options.config.lintVersion),
+        rbacContext_(rbac::guardrailContext(manifests)) {}
 
   LintReport run() {
     for (size_t i = 0; i < manifests_.size(); ++i) {
@@ -171,7 +172,7 @@ class Linter {
   }
 
   void lintRbac(size_t index, const kube::Manifest& m) {
-    for (auto& f : rbac::checkGuardrails(options_.config.rbacGuardrails, m.object)) {
+    for (auto& f : rbac::checkGuardrails(options_.config.rbacGuardrails, m.object, rbacContext_)) {
       f.severity = severityFor(options_.config.rbacMode);
       f.message = withoutIdPrefix(f.check, std::move(f.message));
       add(index, std::move(f));
@@ -183,6 +184,7 @@ class Linter {
   LintReport report_;  // before namespaces_, which records its errors here
   NamespaceLabels namespaces_;
   LevelChooser levels_;
+  rbac::Policy rbacContext_;  // the input's roles, for bindings judged by what their role grants
 };
 
 }  // namespace

@@ -11,7 +11,7 @@ bool ruleExists(const std::vector<PolicyRule>& rules, const PolicyRule& rule) {
 
 }  // namespace
 
-Policy recomputeAggregation(Policy policy) {
+Policy recomputeAggregation(Policy policy, bool onlyEmpty) {
   // ClusterRoles sorted by name (the controller sorts the listed roles with byName).
   std::vector<std::size_t> clusterRoles;
   for (std::size_t i = 0; i < policy.roles.size(); ++i)
@@ -19,11 +19,14 @@ Policy recomputeAggregation(Policy policy) {
   std::stable_sort(clusterRoles.begin(), clusterRoles.end(),
                    [&](std::size_t a, std::size_t b) { return policy.roles[a].name < policy.roles[b].name; });
 
+  std::vector<bool> recompute(policy.roles.size(), false);
+  for (std::size_t i : clusterRoles)
+    recompute[i] = policy.roles[i].aggregationSelectors && (!onlyEmpty || policy.roles[i].rules.empty());
   for (std::size_t pass = 0; pass <= clusterRoles.size(); ++pass) {
     bool changed = false;
     for (std::size_t target : clusterRoles) {
       Role& role = policy.roles[target];
-      if (!role.aggregationSelectors) continue;
+      if (!recompute[target]) continue;
       std::vector<PolicyRule> rules;
       for (const auto& selector : *role.aggregationSelectors) {
         for (std::size_t source : clusterRoles) {

@@ -9,6 +9,7 @@
 
 namespace rbac {
 
-Policy recomputeAggregation(Policy policy);
+// onlyEmpty: recompute only the aggregated ClusterRoles that have no stored rules (never aggregated).
+Policy recomputeAggregation(Policy policy, bool onlyEmpty = false);
 
 }  // namespace rbac

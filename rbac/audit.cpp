@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "rbac/builtin_roles.h"
 #include "rbac/user_info.h"
 
 namespace rbac {
@@ -23,10 +24,7 @@ struct AuditSubject {
   std::set<std::string> namespaces;  // where RoleBindings name it
 };
 
-bool isDefaultBinding(const Binding& b) {
-  auto it = b.labels.find("kubernetes.io/bootstrapping");
-  return it != b.labels.end() && it->second == "rbac-defaults";
-}
+bool isDefaultBinding(const Binding& b) { return isBootstrapObject(true, b.clusterScoped, b.namespace_, b.name, b.labels); }
 
 std::string joinList(const std::vector<std::string>& v) {
   std::string out;
@@ -164,18 +162,39 @@ void addChain(const Evaluator& ev, const std::vector<Allowance>& by, std::vector
   }
 }
 
+// The identity a request limited to `name` lets the subject act as: TokenRequest and impersonation
+// of service accounts name one in the request's namespace (any namespace cluster-wide),
+// impersonation of users and groups names them. Other names (secrets, pods) are objects whose
+// identity kguard cannot know offline.
+std::optional<Subject> identityNamed(const Probe& p, const std::string& scope, const std::string& name) {
+  if (p.apiGroup.empty() && p.resource == "serviceaccounts" && (p.subresource == "token" || p.verb == "impersonate"))
+    return Subject{"ServiceAccount", "", name, scope};
+  if (p.verb != "impersonate" || !p.apiGroup.empty()) return std::nullopt;
+  if (p.resource == "groups") return Subject{"Group", "rbac.authorization.k8s.io", name, ""};
+  if (p.resource != "users") return std::nullopt;
+  if (auto sa = splitServiceAccountUsername(name)) return Subject{"ServiceAccount", "", sa->second, sa->first};
+  return Subject{"User", "rbac.authorization.k8s.io", name, ""};
+}
+
+bool appliesToVersion(const std::vector<Probe>& alternative, int minor) {
+  return std::none_of(alternative.begin(), alternative.end(),
+                      [minor](const Probe& p) { return p.untilMinor > 0 && minor >= p.untilMinor; });
+}
+
 // The probe-based findings of one subject in one scope. `clusterSatisfied` holds, per path, which
 // alternatives are already satisfied cluster-wide (so a namespace repeats none of them).
-void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string& scope,
+void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string& scope, int kubernetesMinor,
                 std::map<std::string, std::vector<bool>>& clusterSatisfied, std::vector<EscalationFinding>& out) {
   for (const EscalationPath& path : escalationPaths()) {
     EscalationFinding f;
     bool allRestricted = true;
+    std::vector<Subject> reached;  // identities named by the resourceNames of restricted grants
     std::vector<bool>& satisfiedCluster = clusterSatisfied[path.id];
     satisfiedCluster.resize(path.alternatives.size(), false);
     for (std::size_t i = 0; i < path.alternatives.size(); ++i) {
       if (!scope.empty() && satisfiedCluster[i]) continue;
       const auto& alternative = path.alternatives[i];
+      if (!appliesToVersion(alternative, kubernetesMinor)) continue;
       if (!scope.empty() && std::all_of(alternative.begin(), alternative.end(), [](const Probe& p) { return p.clusterScoped; }))
         continue;  // cluster-scoped requests are never granted by a RoleBinding
       std::vector<ProbeOutcome> outcomes;
@@ -192,7 +211,10 @@ void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string
         if (!outcomes[j].onlyNames.empty()) {
           restricted = true;
           std::string names;
-          for (const auto& n : outcomes[j].onlyNames) names += (names.empty() ? "" : ", ") + n;
+          for (const auto& n : outcomes[j].onlyNames) {
+            names += (names.empty() ? "" : ", ") + n;
+            if (auto id = identityNamed(alternative[j], scope, n)) reached.push_back(*id);
+          }
           g += " (only " + names + ")";
         }
         grant += (grant.empty() ? "" : " + ") + g;
@@ -204,13 +226,20 @@ void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string
     if (f.grants.empty()) continue;
     f.id = path.id;
     f.severity = scope.empty() ? path.clusterWide : path.namespaced;
-    if (allRestricted) f.severity = downgrade(f.severity);
+    if (allRestricted) {
+      f.severity = downgrade(f.severity);
+      f.reachesOnly = std::move(reached);
+    }
     f.subject = s.subject;
     f.scope = scope;
     f.title = path.title;
     std::string grants;
     for (const auto& g : f.grants) grants += (grants.empty() ? "" : "; ") + g;
     f.path = s.subject.describe() + " can " + grants + " " + scopeWords(scope) + ": " + path.consequence;
+    if (!path.versionNote.empty()) {
+      f.assumesVersion = kubernetesVersionName(kubernetesMinor);
+      f.path += " (assuming Kubernetes " + f.assumesVersion + ": " + path.versionNote + ")";
+    }
     out.push_back(std::move(f));
   }
 }
@@ -287,47 +316,66 @@ bool actsAsServiceAccounts(const std::string& id) {
 
 std::string scopeLabel(const std::string& scope) { return scope.empty() ? "cluster-wide" : "in namespace " + scope; }
 
+bool sameIdentity(const Subject& a, const Subject& b) {
+  return a.kind == b.kind && a.name == b.name && a.namespace_ == b.namespace_;
+}
+
 // The one-hop pass: uses the severities found so far (not the raised ones), so chains do not feed on
-// themselves. Lists the three most privileged service accounts reached and counts the rest.
+// themselves. Lists the three most privileged identities reached and counts the rest. A grant limited
+// by resourceNames reaches only the identities its names are (reachesOnly); impersonation reaches
+// them too.
 void linkServiceAccountHops(std::vector<EscalationFinding>& findings) {
   struct Reach {
-    std::string ns, name;
+    Subject subject;
     Severity severity = Severity::Low;
     std::string text;
   };
-  std::map<std::pair<std::string, std::string>, Reach> bySa;  // (namespace, name) -> its worst finding
+  std::map<std::tuple<std::string, std::string, std::string>, Reach> bySubject;  // its worst finding
   for (const auto& f : findings) {
-    if (f.subject.kind != "ServiceAccount") continue;
-    auto key = std::make_pair(f.subject.namespace_, f.subject.name);
-    auto it = bySa.find(key);
-    if (it != bySa.end() && it->second.severity <= f.severity) continue;
-    bySa[key] = Reach{f.subject.namespace_, f.subject.name, f.severity,
-                      "ServiceAccount " + f.subject.namespace_ + "/" + f.subject.name + ": " + severityName(f.severity) + " " +
-                          f.title + " (" + scopeLabel(f.scope) + ")"};
+    auto key = std::make_tuple(f.subject.kind, f.subject.namespace_, f.subject.name);
+    auto it = bySubject.find(key);
+    if (it != bySubject.end() && it->second.severity <= f.severity) continue;
+    std::string who = f.subject.kind == "ServiceAccount" ? "ServiceAccount " + f.subject.namespace_ + "/" + f.subject.name
+                                                         : f.subject.describe();
+    bySubject[key] = Reach{f.subject, f.severity,
+                           who + ": " + severityName(f.severity) + " " + f.title + " (" + scopeLabel(f.scope) + ")"};
   }
   std::vector<const Reach*> all;
-  std::map<std::string, std::vector<const Reach*>> byNamespace;
-  for (const auto& kv : bySa) all.push_back(&kv.second);
+  for (const auto& kv : bySubject) all.push_back(&kv.second);
   std::stable_sort(all.begin(), all.end(), [](const Reach* a, const Reach* b) { return a->severity < b->severity; });
-  for (const Reach* r : all) byNamespace[r->ns].push_back(r);
-  static const std::vector<const Reach*> none;
+  static const Reach masters{Subject{"Group", "rbac.authorization.k8s.io", kMastersGroup, ""}, Severity::Critical,
+                             std::string("Group ") + kMastersGroup + ": critical every request (allowed before RBAC)"};
   const std::size_t kListed = 3;
   for (auto& f : findings) {
-    if (!actsAsServiceAccounts(f.id)) continue;
-    auto nsIt = byNamespace.find(f.scope);
-    const auto& candidates = f.scope.empty() ? all : (nsIt == byNamespace.end() ? none : nsIt->second);
-    std::size_t reached = 0;
-    for (const Reach* r : candidates) {
-      if (f.subject.kind == "ServiceAccount" && f.subject.namespace_ == r->ns && f.subject.name == r->name) continue;
-      if (reached++ < kListed) {
-        f.leadsTo.push_back(r->text);
-        if (r->severity < f.severity) f.severity = r->severity;
-      }
+    bool limited = f.reachesOnly.has_value();
+    if (!actsAsServiceAccounts(f.id) && !(limited && f.id == "rbac.escalation.impersonate")) continue;
+    auto reaches = [&](const Reach* r) {
+      if (!limited)
+        return r->subject.kind == "ServiceAccount" && (f.scope.empty() || r->subject.namespace_ == f.scope);
+      return std::any_of(f.reachesOnly->begin(), f.reachesOnly->end(), [&](const Subject& named) {
+        if (named.kind == "ServiceAccount" && named.namespace_.empty())
+          return r->subject.kind == "ServiceAccount" && r->subject.name == named.name;
+        return sameIdentity(named, r->subject);
+      });
+    };
+    std::vector<const Reach*> candidates;
+    if (limited && std::any_of(f.reachesOnly->begin(), f.reachesOnly->end(),
+                               [](const Subject& s) { return s.kind == "Group" && s.name == kMastersGroup; }))
+      candidates.push_back(&masters);
+    for (const Reach* r : all)
+      if (reaches(r) && !sameIdentity(r->subject, f.subject)) candidates.push_back(r);
+    for (std::size_t i = 0; i < candidates.size() && i < kListed; ++i) {
+      f.leadsTo.push_back(candidates[i]->text);
+      if (candidates[i]->severity < f.severity) f.severity = candidates[i]->severity;
     }
-    if (reached == 0) continue;
-    if (reached > kListed) f.leadsTo.push_back("and " + std::to_string(reached - kListed) + " more service accounts");
-    f.path += "; this reaches the service accounts of " + std::string(f.scope.empty() ? "every namespace" : "namespace " + f.scope) +
-              ", among them " + f.leadsTo.front();
+    if (candidates.empty()) continue;
+    if (candidates.size() > kListed) f.leadsTo.push_back("and " + std::to_string(candidates.size() - kListed) +
+                                                   (limited ? " more identities" : " more service accounts"));
+    if (limited)
+      f.path += "; the names it is limited to lead to " + f.leadsTo.front();
+    else
+      f.path += "; this reaches the service accounts of " +
+                std::string(f.scope.empty() ? "every namespace" : "namespace " + f.scope) + ", among them " + f.leadsTo.front();
   }
 }
 
@@ -354,8 +402,8 @@ std::vector<EscalationFinding> auditEscalationPaths(const Evaluator& evaluator, 
   std::vector<EscalationFinding> out;
   for (const AuditSubject& s : collectSubjects(ev.policy())) {
     std::map<std::string, std::vector<bool>> clusterSatisfied;
-    auditScope(auditor, s, "", clusterSatisfied, out);
-    for (const auto& ns : s.namespaces) auditScope(auditor, s, ns, clusterSatisfied, out);
+    auditScope(auditor, s, "", options.kubernetesMinor, clusterSatisfied, out);
+    for (const auto& ns : s.namespaces) auditScope(auditor, s, ns, options.kubernetesMinor, clusterSatisfied, out);
   }
   auditBindings(ev, out);
   linkServiceAccountHops(out);

@@ -1,11 +1,13 @@
 #pragma once
 // The escalation-path audit: for every subject of every binding, which grants lead to more privilege
 // (escalation_paths.h), where (cluster-wide or in one namespace), and through which bindings.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "rbac/escalation_paths.h"
 #include "rbac/evaluator.h"
+#include "rbac/kubernetes_version.h"
 
 namespace rbac {
 
@@ -34,12 +36,24 @@ struct EscalationFinding {
   // Each entry: "ServiceAccount ci/deployer: critical read secrets (cluster-wide)". The severity is
   // raised to the highest one reached.
   std::vector<std::string> leadsTo;
+  // When every grant is limited by resourceNames: the identities those names let the subject act as
+  // (a token for serviceaccounts/token NAME, impersonation of the named service accounts, users and
+  // groups; a ServiceAccount without namespace = that name in every namespace). Empty when the names
+  // are objects kguard cannot map to an identity offline (secrets, pods, workloads); nullopt when the
+  // grant is not limited, so it reaches every service account of its scope.
+  std::optional<std::vector<Subject>> reachesOnly;
+  // The Kubernetes version the finding's truth depends on ("1.35"), empty when it holds for all.
+  std::string assumesVersion;
 };
 
 struct AuditOptions {
-  // Bindings labelled kubernetes.io/bootstrapping=rbac-defaults (the API server's own defaults) are
-  // left out unless asked for: they are the same in every cluster and reviewed upstream.
+  // The API server's own bindings (labelled kubernetes.io/bootstrapping=rbac-defaults and named as a
+  // bootstrap binding, builtin_roles.h) are left out unless asked for: they are the same in every
+  // cluster and reviewed upstream.
   bool includeDefaults = false;
+  // The Kubernetes minor version whose API server behaviour the paths assume (pods/exec: see
+  // escalation_paths.h).
+  int kubernetesMinor = kNewestKubernetesMinor;
 };
 
 // Sorted by severity, then subject, then scope, then id.

@@ -65,6 +65,7 @@ std::string formatAuditJson(const std::vector<EscalationFinding>& findings) {
                    {"grants", f.grants},
                    {"chain", chain},
                    {"leadsTo", f.leadsTo}});
+    if (!f.assumesVersion.empty()) arr.back()["assumesKubernetesVersion"] = f.assumesVersion;
   }
   return arr.dump(2) + "\n";
 }

@@ -89,11 +89,20 @@ std::vector<EscalationPath> buildPaths() {
                           ns("patch", "apps", "daemonsets"), ns("update", "apps", "statefulsets"),
                           ns("patch", "apps", "statefulsets")})});
 
-  paths.push_back({"rbac.escalation.podExec", "exec or attach into pods", Severity::High, Severity::High,
-                   "exec/attach runs commands inside running containers, with their service account and mounted "
-                   "secrets (get is enough for the websocket upgrade)",
-                   anyOf({ns("create", "", "pods", "exec"), ns("get", "", "pods", "exec"), ns("create", "", "pods", "attach"),
-                          ns("get", "", "pods", "attach")})});
+  {
+    // Before 1.35 a websocket upgrade (GET) is authorized as get alone; since 1.35 the pod registry also
+    // asks for create (feature gate AuthorizePodWebsocketUpgradeCreatePermission, beta and on by default
+    // in 1.35, pkg/features/kube_features.go). SPDY (POST) has always been create.
+    Probe getExec = ns("get", "", "pods", "exec"), getAttach = ns("get", "", "pods", "attach");
+    getExec.untilMinor = getAttach.untilMinor = 35;
+    paths.push_back({"rbac.escalation.podExec", "exec or attach into pods", Severity::High, Severity::High,
+                     "exec/attach runs commands inside running containers, with their service account and mounted "
+                     "secrets",
+                     anyOf({ns("create", "", "pods", "exec"), getExec, ns("create", "", "pods", "attach"), getAttach})});
+    paths.back().versionNote =
+        "get on pods/exec or pods/attach is enough before Kubernetes 1.35 (websocket upgrade); since 1.35 create is "
+        "required (feature gate AuthorizePodWebsocketUpgradeCreatePermission)";
+  }
 
   paths.push_back({"rbac.escalation.ephemeralContainers", "add ephemeral containers", Severity::High, Severity::High,
                    "an ephemeral container runs any image inside an existing pod, with its service account and volumes",

@@ -25,6 +25,8 @@ struct Probe {
   std::vector<std::string> names;
   // The object is the namespace itself (update namespaces/NAME: RequestInfo sets namespace = NAME).
   bool namespaceIsName = false;
+  // > 0: the request leads there only on Kubernetes versions before 1.untilMinor.
+  int untilMinor = 0;
 
   std::string describe() const;  // "create pods/exec", "approve signers.certificates.k8s.io"
 };
@@ -36,6 +38,8 @@ struct EscalationPath {
   Severity namespaced;           // severity when granted in one namespace
   std::string consequence;       // the path in words: what the grant leads to
   std::vector<std::vector<Probe>> alternatives;  // any alternative whose probes are all allowed
+  // Why the path depends on the Kubernetes version (probes with untilMinor), empty when it does not.
+  std::string versionNote = {};
 };
 
 // Every path (tests check the table: unique ids, every path has alternatives).

@@ -33,8 +33,9 @@ std::string upstreamSubject(const Subject& s, const std::string& bindingNamespac
 }  // namespace
 
 Evaluator::Evaluator(Policy policy, EvaluatorOptions options)
-    : policy_(options.aggregation == AggregationMode::Recomputed ? recomputeAggregation(std::move(policy))
-                                                                 : std::move(policy)) {
+    : policy_(options.aggregation == AggregationMode::Stored
+                  ? std::move(policy)
+                  : recomputeAggregation(std::move(policy), options.aggregation == AggregationMode::RecomputedWhenEmpty)) {
   compileRoles();
   index();
 }

@@ -22,6 +22,9 @@ namespace rbac {
 enum class AggregationMode {
   Stored,      // the rules as stored (what a live cluster evaluates; the controller keeps them current)
   Recomputed,  // recomputed from the input's ClusterRoles and labels (see aggregation.h)
+  // Recomputed only for aggregated ClusterRoles without stored rules (a manifest or the built-in
+  // admin/edit/view, which the controller has not filled yet); stored rules kept otherwise.
+  RecomputedWhenEmpty,
 };
 
 struct EvaluatorOptions {

@@ -4,6 +4,8 @@
 
 #include "kube/json_reader.h"
 #include "rbac/audit.h"
+#include "rbac/builtin_roles.h"
+#include "rbac/kubernetes_version.h"
 #include "rbac/policy_decode.h"
 #include "rbac/rule_matching.h"
 
@@ -59,6 +61,7 @@ bool star(const std::vector<std::string>& v) { return contains(v, "*"); }
 
 void checkRole(const GuardrailConfig& config, const Role& role, std::vector<lint::Finding>& out) {
   if (startsWithAny(role.name, config.exemptNamePrefixes) || contains(config.exemptRoles, role.name)) return;
+  if (isBootstrapObject(false, role.clusterScoped, role.namespace_, role.name, role.labels)) return;
   std::string kind = role.clusterScoped ? "ClusterRole" : "Role";
   for (std::size_t i = 0; i < role.rules.size(); ++i) {
     const PolicyRule& rule = role.rules[i];
@@ -95,12 +98,38 @@ bool exemptSubject(const GuardrailConfig& config, const Subject& s, const std::s
   });
 }
 
-void checkBinding(const GuardrailConfig& config, const Binding& b, std::vector<lint::Finding>& out) {
+// Whether a role grants every verb on every resource in every group (cluster-admin's resource rule;
+// its non-resource rule adds nothing an attacker needs): sentinels only `*` matches, as the audit's
+// fullWildcard path asks.
+bool grantsEverything(const Role& role) {
+  Request any = Request::resource_("<any-verb>", "<any-group>", "<any-resource>");
+  return std::any_of(role.rules.begin(), role.rules.end(), [&](const PolicyRule& rule) { return ruleAllows(rule, any); });
+}
+
+// The role a binding refers to: the input's first, then the API server's built-in ones.
+const Role* resolveRole(const Binding& b, const Policy& context) {
+  static const Policy builtin = withBuiltinRoles({}, kNewestKubernetesMinor);
+  bool cluster = b.roleRef.kind == "ClusterRole";
+  if (!cluster && (b.roleRef.kind != "Role" || b.clusterScoped)) return nullptr;
+  for (const Policy* policy : {&context, &builtin})
+    for (const Role& r : policy->roles)
+      if (r.clusterScoped == cluster && r.name == b.roleRef.name && (cluster || r.namespace_ == b.namespace_)) return &r;
+  return nullptr;
+}
+
+void checkBinding(const GuardrailConfig& config, const Binding& b, const Policy& context, std::vector<lint::Finding>& out) {
   if (startsWithAny(b.name, config.exemptNamePrefixes)) return;
+  if (isBootstrapObject(true, b.clusterScoped, b.namespace_, b.name, b.labels)) return;
+  const Role* role = resolveRole(b, context);
+  const bool everything = role && grantsEverything(*role);
   std::string kind = b.clusterScoped ? "ClusterRoleBinding" : "RoleBinding";
   std::string what = kind + " " + (b.clusterScoped ? b.name : b.namespace_ + "/" + b.name) + " binds " + b.roleRef.kind +
                      " " + b.roleRef.name + " to ";
   bool clusterRoleRef = b.roleRef.kind == "ClusterRole";
+  // " (every verb on every resource)" when the role is judged by its rules, not by a listed name
+  auto why = [&](const std::vector<std::string>& names) {
+    return clusterRoleRef && contains(names, b.roleRef.name) ? std::string() : std::string(" (every verb on every resource)");
+  };
   for (std::size_t i = 0; i < b.subjects.size(); ++i) {
     const Subject& s = b.subjects[i];
     std::string field = "subjects[" + std::to_string(i) + "]";
@@ -111,20 +140,22 @@ void checkBinding(const GuardrailConfig& config, const Binding& b, std::vector<l
     if (s.kind == "Group" && s.name == "system:authenticated" && config.enabled(kRuleAuthenticatedBinding))
       out.push_back(finding(kRuleAuthenticatedBinding, std::string(kRuleAuthenticatedBinding) + ": " + what + s.describe() +
                                                            " (every authenticated user and service account)", field));
-    bool clusterAdmin = clusterRoleRef && contains(config.clusterAdminRoles, b.roleRef.name);
+    bool clusterAdmin = (clusterRoleRef && contains(config.clusterAdminRoles, b.roleRef.name)) || everything;
     if (s.kind == "ServiceAccount" && clusterAdmin && config.enabled(kRuleClusterAdminServiceAccount)) {
       std::string ns = s.namespace_.empty() ? b.namespace_ : s.namespace_;
       if (!contains(config.clusterAdminServiceAccountNamespaces, ns))
         out.push_back(finding(kRuleClusterAdminServiceAccount,
                               std::string(kRuleClusterAdminServiceAccount) + ": " + what + s.describe(b.namespace_) +
-                                  " (service accounts may hold " + b.roleRef.name + " only in the allowed namespaces)",
+                                  " (service accounts may hold " + b.roleRef.name + why(config.clusterAdminRoles) +
+                                  " only in the allowed namespaces)",
                               field));
       continue;  // reported (or allowed) by the service-account rule, not again as a wildcard grant
     }
-    if (clusterRoleRef && contains(config.wildcardRoles, b.roleRef.name) && config.enabled(kRuleWildcardGrant) &&
-        !exemptSubject(config, s, b.namespace_))
+    bool wildcardRole = (clusterRoleRef && contains(config.wildcardRoles, b.roleRef.name)) || everything;
+    if (wildcardRole && config.enabled(kRuleWildcardGrant) && !exemptSubject(config, s, b.namespace_))
       out.push_back(finding(kRuleWildcardGrant, std::string(kRuleWildcardGrant) + ": " + what + s.describe(b.namespace_) +
-                                                    " (a wildcard role, for subjects outside exemptSubjects)",
+                                                    " (a wildcard role" + why(config.wildcardRoles) +
+                                                    ", for subjects outside exemptSubjects)",
                             field));
   }
 }
@@ -178,13 +209,32 @@ GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::s
   return config;
 }
 
-std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object) {
+std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context) {
   std::vector<lint::Finding> out;
   auto kind = rbacKindOf(object);
   if (!kind) return out;
   if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) checkRole(config, decodeRole(object), out);
-  else checkBinding(config, decodeBinding(object), out);
+  else checkBinding(config, decodeBinding(object), context, out);
   return out;
+}
+
+std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object) {
+  return checkGuardrails(config, object, Policy{});
+}
+
+Policy guardrailContext(const std::vector<kube::Manifest>& manifests) {
+  Policy policy;
+  for (const auto& m : manifests) {
+    auto kind = rbacKindOf(m.object);
+    if (!kind) continue;
+    try {
+      if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) policy.roles.push_back(decodeRole(m.object));
+      else policy.bindings.push_back(decodeBinding(m.object));
+    } catch (const kube::DecodeError&) {
+      // reported when the object itself is checked
+    }
+  }
+  return policy;
 }
 
 }  // namespace rbac

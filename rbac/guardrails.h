@@ -8,7 +8,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "kube/manifest.h"
 #include "lint/finding.h"
+#include "rbac/policy.h"
 
 namespace rbac {
 
@@ -31,12 +33,16 @@ struct GuardrailConfig {
                                        {kRuleAnonymousBinding, true},
                                        {kRuleAuthenticatedBinding, true},
                                        {kRuleClusterAdminServiceAccount, true}};
-  std::vector<std::string> exemptNamePrefixes = {"system:"};  // roles and bindings named so are not checked
+  // Roles and bindings named so are not checked. The API server's own objects (bootstrap policy,
+  // builtin_roles.h) are always exempt; a name alone (`system:whatever`) exempts nothing by default.
+  std::vector<std::string> exemptNamePrefixes;
   // role names not checked for grants: cluster-admin is the API server's own wildcard role (who is bound to
   // it is what the binding rules judge)
   std::vector<std::string> exemptRoles = {"cluster-admin"};
   std::vector<GuardrailSubject> exemptSubjects = {{"Group", "system:masters", ""}};  // may be bound to wildcard roles
-  std::vector<std::string> wildcardRoles = {"cluster-admin"};  // ClusterRoles whose binding is a wildcard grant
+  // ClusterRoles whose binding is a wildcard grant, and those treated as cluster-admin, besides every
+  // role whose rules grant all verbs on all resources in all groups (judged by its rules, not its name).
+  std::vector<std::string> wildcardRoles = {"cluster-admin"};
   std::vector<std::string> clusterAdminRoles = {"cluster-admin"};
   std::vector<std::string> clusterAdminServiceAccountNamespaces = {"kube-system"};
 
@@ -51,5 +57,14 @@ GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::s
 // Findings for one object (level "rbac"); other kinds give none. Malformed RBAC objects throw
 // kube::DecodeError with the field path.
 std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object);
+
+// The same, resolving a binding's roleRef against `context` (the other RBAC objects of the same input,
+// see guardrailContext) before the built-in roles of the newest supported Kubernetes version. The
+// overload without context resolves against the built-in roles only.
+std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context);
+
+// The well-formed RBAC objects among the manifests (malformed ones are skipped: their own check
+// reports them), for checkGuardrails' context.
+Policy guardrailContext(const std::vector<kube::Manifest>& manifests);
 
 }  // namespace rbac

@@ -12,4 +12,13 @@ std::string Request::describe() const {
   return out;
 }
 
+bool isIdentityImpersonation(const Request& r) {
+  if (!r.resourceRequest || r.verb != "impersonate") return false;
+  // userextras carry the extra's key as subresource; the others have none.
+  if (r.apiGroup == "authentication.k8s.io" && r.resource == "userextras") return true;
+  if (!r.subresource.empty()) return false;
+  if (r.apiGroup.empty()) return r.resource == "users" || r.resource == "groups";
+  return r.apiGroup == "authentication.k8s.io" && r.resource == "uids";
+}
+
 }  // namespace rbac

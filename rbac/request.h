@@ -45,4 +45,10 @@ struct Request {
   std::string describe() const;
 };
 
+// impersonate on users, groups (core group), uids or userextras (authentication.k8s.io): the API
+// server's impersonation filter (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go) asks these
+// with no namespace, so only ClusterRoleBindings grant them. (serviceaccounts are asked in the
+// service account's namespace.)
+bool isIdentityImpersonation(const Request& request);
+
 }  // namespace rbac

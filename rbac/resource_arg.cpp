@@ -68,6 +68,11 @@ const std::vector<KnownResource>& knownResources() {
       {"rbac.authorization.k8s.io", "rolebindings", "rolebinding", true},
       {"rbac.authorization.k8s.io", "roles", "role", true},
       {"scheduling.k8s.io", "priorityclasses", "priorityclass,pc", false},
+      // Not served, only authorized: what the impersonation filter asks for, without a namespace.
+      {"", "users", "user", false},
+      {"", "groups", "group", false},
+      {"authentication.k8s.io", "uids", "uid", false},
+      {"authentication.k8s.io", "userextras", "userextra", false},
       {"storage.k8s.io", "csidrivers", "csidriver", false},
       {"storage.k8s.io", "csinodes", "csinode", false},
       {"storage.k8s.io", "storageclasses", "storageclass,sc", false},

@@ -56,8 +56,10 @@ TEST_CASE("escalation paths: positive and negative per path") {
       {R"({verbs: [create], apiGroups: [""], resources: [serviceaccounts/token]})", "serviceAccountToken", true},
       {R"({verbs: [create], apiGroups: [""], resources: ["*/token"]})", "serviceAccountToken", true},
       {R"({verbs: [create], apiGroups: [""], resources: [serviceaccounts]})", "serviceAccountToken", false},
-      // exec / attach, get included; pods does not cover pods/exec; pods/* is no wildcard
-      {R"({verbs: [get], apiGroups: [""], resources: [pods/exec]})", "podExec", true},
+      // exec / attach; pods does not cover pods/exec; pods/* is no wildcard
+      // (get alone leads to exec only before Kubernetes 1.35, the default here: resource_names_audit_test.cpp)
+      {R"({verbs: [get], apiGroups: [""], resources: [pods/exec]})", "podExec", false},
+      {R"({verbs: [create], apiGroups: [""], resources: [pods/exec]})", "podExec", true},
       {R"({verbs: [create], apiGroups: [""], resources: [pods/attach]})", "podExec", true},
       {R"({verbs: [create, get], apiGroups: [""], resources: [pods]})", "podExec", false},
       {R"({verbs: [create], apiGroups: [""], resources: ["pods/*"]})", "podExec", false},
@@ -99,8 +101,9 @@ TEST_CASE("escalation paths: positive and negative per path") {
       {R"({verbs: ["*"], apiGroups: ["*"], resources: [roles]})", "escalate", true},
       {R"({verbs: [impersonate], apiGroups: [""], resources: ["*"]})", "impersonate", true},
       {R"({verbs: ["*"], apiGroups: [certificates.k8s.io], resources: ["*"]})", "csrApproval", true},
-      {R"({verbs: [get], apiGroups: [""], resources: ["*"]})", "podExec", true},
-      {R"({verbs: [get], apiGroups: ["*"], resources: ["*/exec"]})", "podExec", true},
+      {R"({verbs: [create], apiGroups: [""], resources: ["*"]})", "podExec", true},
+      {R"({verbs: [create], apiGroups: ["*"], resources: ["*/exec"]})", "podExec", true},
+      {R"({verbs: [get], apiGroups: ["*"], resources: ["*/exec"]})", "podExec", false},
       {R"({verbs: [patch], apiGroups: ["*"], resources: ["*/ephemeralcontainers"]})", "ephemeralContainers", true},
       {R"({verbs: ["*"], apiGroups: [""], resources: [pods]})", "podUpdate", true},
       {R"({verbs: ["*"], apiGroups: [""], resources: [secrets]})", "secretsWrite", true},

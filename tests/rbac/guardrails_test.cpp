@@ -33,7 +33,11 @@ TEST_CASE("rbac.wildcardGrant: wildcard verbs or resources in roles, outside exe
   CHECK(checks(role("r", R"({verbs: ["*"], apiGroups: [""], resources: [pods]})")) == Ids{"rbac.wildcardGrant"});
   CHECK(checks(role("r", R"({verbs: [get], apiGroups: [""], resources: ["*"]})")) == Ids{"rbac.wildcardGrant"});
   CHECK(checks(role("r", R"({verbs: [get], apiGroups: [""], resources: [pods]})")).empty());
-  CHECK(checks(role("system:controller", R"({verbs: [get], apiGroups: [""], resources: ["*"]})")).empty());
+  // A system: name alone exempts nothing (issue 13/5); exemptNamePrefixes still can.
+  CHECK(checks(role("system:controller", R"({verbs: [get], apiGroups: [""], resources: ["*"]})")) == Ids{"rbac.wildcardGrant"});
+  rbac::GuardrailConfig prefixes;
+  prefixes.exemptNamePrefixes = {"system:"};
+  CHECK(checks(role("system:controller", R"({verbs: [get], apiGroups: [""], resources: ["*"]})"), prefixes).empty());
   rbac::GuardrailConfig config;
   config.exemptRoles = {"r"};
   CHECK(checks(role("r", R"({verbs: [get], apiGroups: [""], resources: ["*"]})"), config).empty());
@@ -73,6 +77,62 @@ TEST_CASE("binding rules: anonymous, authenticated, cluster-admin for service ac
   CHECK(checks(binding("cluster-admin", "{kind: Group, name: system:masters}")).empty());
   // Other kinds: no findings.
   CHECK(checks("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n").empty());
+}
+
+TEST_CASE("issue 13/5: cluster-admin judged by what a role grants; only the real bootstrap objects are exempt") {
+  const std::string everything = R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: super}
+rules:
+- {verbs: ["*"], apiGroups: ["*"], resources: ["*"]}
+- {verbs: ["*"], nonResourceURLs: ["*"]}
+)";
+  rbac::Policy context = rbac::guardrailContext(kube::parseManifests(everything, "t.yaml"));
+  auto withContext = [&](const std::string& yaml) {
+    Ids out;
+    for (const auto& f : rbac::checkGuardrails({}, obj(yaml), context)) out.push_back(f.check);
+    return out;
+  };
+  CHECK(withContext(binding("super", "{kind: ServiceAccount, name: ci, namespace: apps}")) ==
+        Ids{"rbac.clusterAdminServiceAccount"});
+  CHECK(withContext(binding("super", "{kind: User, name: alice}")) == Ids{"rbac.wildcardGrant"});
+  auto f = rbac::checkGuardrails({}, obj(binding("super", "{kind: ServiceAccount, name: ci, namespace: apps}")), context);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].message.find("super (every verb on every resource) only in the allowed namespaces") != std::string::npos);
+  // Without the role in context (the webhook), an unknown role is not judged; the built-in cluster-admin is.
+  CHECK(checks(binding("super", "{kind: ServiceAccount, name: ci, namespace: apps}")).empty());
+  rbac::GuardrailConfig byGrantsOnly;
+  byGrantsOnly.clusterAdminRoles = {};
+  CHECK(checks(binding("cluster-admin", "{kind: ServiceAccount, name: ci, namespace: apps}"), byGrantsOnly) ==
+        Ids{"rbac.clusterAdminServiceAccount"});
+  // A role limited by resourceNames or to one group is not everything.
+  rbac::Policy limited = rbac::guardrailContext(kube::parseManifests(role("lim", R"({verbs: ["*"], apiGroups: [apps], resources: ["*"]})"), "t.yaml"));
+  CHECK(rbac::checkGuardrails({}, obj(binding("lim", "{kind: ServiceAccount, name: ci, namespace: apps}")), limited).empty());
+
+  // A binding named system:whatever is checked; the API server's own (label and bootstrap name) is not.
+  const std::string sneaky = R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:whatever", labels: {kubernetes.io/bootstrapping: rbac-defaults}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: ci, namespace: apps}]
+)";
+  CHECK(checks(sneaky) == Ids{"rbac.clusterAdminServiceAccount"});
+  const std::string real = R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:public-info-viewer", labels: {kubernetes.io/bootstrapping: rbac-defaults}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:public-info-viewer"}
+subjects: [{kind: Group, name: "system:authenticated"}, {kind: Group, name: "system:unauthenticated"}]
+)";
+  CHECK(checks(real).empty());
+  CHECK(checks(R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cluster-admin, labels: {kubernetes.io/bootstrapping: rbac-defaults}}
+rules: [{verbs: ["*"], apiGroups: ["*"], resources: ["*"]}]
+)").empty());
 }
 
 TEST_CASE("guardrail config: defaults, switches, lists, errors with field paths") {

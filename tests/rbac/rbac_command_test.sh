@@ -38,7 +38,8 @@ expect 0 yes "" -- rbac can-i update deployments.apps/scale web --as carol --as-
 expect 1 no "" -- rbac can-i update deployments.extensions/scale web --as carol --as-group ops -n dev -f "$W"
 expect 0 yes "" -- rbac can-i get --non-resource-url /logs/kubelet --as bob -f "$W"
 expect 0 yes "" -- rbac can-i get /healthz --as bob -f "$W"
-expect 1 no "" -- rbac can-i get --non-resource-url /healthz --as alice -f "$W"   # a RoleBinding grants no URLs
+expect 1 no "" -- rbac can-i get --non-resource-url /healthz --as alice -f "$W" --no-builtin-roles   # a RoleBinding grants no URLs
+expect 0 yes "" -- rbac can-i get --non-resource-url /healthz --as alice -f "$W"   # built-in system:public-info-viewer
 expect 0 yes "" -- rbac can-i delete nodes --as x --as-group system:masters -f "$W"
 expect 0 yes "RBAC: allowed by ClusterRoleBinding \"bob\" of ClusterRole \"pod-reader\" to User \"bob\"" -- \
   rbac can-i get pods --as bob -f "$W" --explain
@@ -54,6 +55,112 @@ expect 0 "\"name\": \"ci\"" "" -- rbac who-can create pods/exec -n dev -f "$W" -
 expect 1 "rbac.escalation.podExec" "" -- rbac audit -f "$W"
 expect 1 "\"version\": \"2.1.0\"" "" -- rbac audit -f "$W" --format sarif
 expect 1 "\"leadsTo\"" "" -- rbac audit -f "$W" --format json
+
+# Issue 13: built-in roles offline (3), impersonation is cluster-scoped (2), resourceNames in hops (1),
+# pods/exec by version (4).
+cat >"$TMP/ci-admin.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ci-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: typo, namespace: ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: clusteradmin}
+subjects: [{kind: User, name: x}]
+YAML
+expect 0 yes "ClusterRole \"clusteradmin\", which is in neither the input nor the built-in roles of Kubernetes 1.35" -- \
+  rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml"
+expect 1 no "" -- rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml" --no-builtin-roles
+grep -qF "not in the input (built-in roles not loaded: --no-builtin-roles)" "$TMP/err" || { echo "FAIL: --no-builtin-roles note"; failures=$((failures + 1)); }
+expect 0 yes "" -- rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml" --kubernetes-version v1.20.2
+expect 0 "ServiceAccount" "" -- rbac who-can get secrets -A -f "$TMP/ci-admin.yaml"
+grep -qF "deployer" "$TMP/out" || { echo "FAIL: who-can misses ci/deployer bound to cluster-admin"; failures=$((failures + 1)); }
+expect 1 "rbac.escalation.fullWildcard" "" -- rbac audit -f "$TMP/ci-admin.yaml"
+expect 2 "" "--kubernetes-version: unsupported Kubernetes version '1.19' (supported: 1.20 to 1.35)" -- \
+  rbac can-i get pods --as x -f "$TMP/ci-admin.yaml" --kubernetes-version 1.19
+expect 0 yes "built-in roles of Kubernetes 1.20 used for 1.21" -- \
+  rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml" --kubernetes-version 1.21
+
+cat >"$TMP/impersonate.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: impersonator}
+rules: [{verbs: [impersonate], apiGroups: [""], resources: [users, groups, serviceaccounts]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ns-only, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: impersonator}
+subjects: [{kind: User, name: ns-user}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everywhere}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: impersonator}
+subjects: [{kind: User, name: cluster-user}]
+YAML
+expect 0 "User cluster-user" "" -- rbac who-can impersonate users -f "$TMP/impersonate.yaml"
+if grep -qF "ns-user" "$TMP/out"; then echo "FAIL: who-can impersonate users lists a RoleBinding-only subject"; failures=$((failures + 1)); fi
+expect 0 "User cluster-user" "asking cluster-wide, not in namespace default" -- rbac who-can impersonate users -n default -f "$TMP/impersonate.yaml"
+if grep -qF "ns-user" "$TMP/out"; then echo "FAIL: who-can impersonate users -n lists a RoleBinding-only subject"; failures=$((failures + 1)); fi
+expect 0 "User ns-user" "" -- rbac who-can impersonate serviceaccounts -n default -f "$TMP/impersonate.yaml"
+expect 1 no "" -- rbac can-i impersonate users --as ns-user -f "$TMP/impersonate.yaml"
+expect 0 yes "this answers a SubjectAccessReview in namespace default" -- rbac can-i impersonate users --as ns-user -n default -f "$TMP/impersonate.yaml"
+expect 1 "" "" -- rbac audit -f "$TMP/impersonate.yaml" --format json
+python3 - "$TMP/out" <<'PY' || failures=$((failures + 1))
+import json, sys
+found = {(f["subject"]["name"], f["id"], f["scope"] or "") for f in json.load(open(sys.argv[1]))}
+assert ("cluster-user", "rbac.escalation.impersonate", "") in found, found
+assert not any(n == "ns-user" and i == "rbac.escalation.impersonate" and s != "default" for n, i, s in found), found
+assert not any(n == "ns-user" and i == "rbac.escalation.impersonate" and s == "" for n, i, s in found), found
+PY
+
+cat >"$TMP/token.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: cert-manager-tokenrequest, namespace: cert-manager}
+rules: [{verbs: [create], apiGroups: [""], resources: [serviceaccounts/token], resourceNames: [cert-manager]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: cert-manager-tokenrequest, namespace: cert-manager}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cert-manager-tokenrequest}
+subjects: [{kind: ServiceAccount, name: cert-manager, namespace: cert-manager}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cainjector}
+rules: [{verbs: [get, list, watch], apiGroups: [""], resources: [secrets]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: cainjector}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cainjector}
+subjects: [{kind: ServiceAccount, name: cert-manager-cainjector, namespace: cert-manager}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: exec-get}
+rules: [{verbs: [get], apiGroups: [""], resources: [pods/exec]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: exec-get, namespace: cert-manager}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec-get}
+subjects: [{kind: User, name: viewer}]
+YAML
+expect 1 "[medium] ServiceAccount cert-manager/cert-manager (namespace cert-manager): mint service-account tokens" "" -- \
+  rbac audit -f "$TMP/token.yaml"
+if grep -q "leads to ServiceAccount cert-manager/cert-manager-cainjector" "$TMP/out"; then
+  echo "FAIL: a token limited to cert-manager leads to cert-manager-cainjector"; failures=$((failures + 1)); fi
+if grep -q "User viewer" "$TMP/out"; then echo "FAIL: get pods/exec reported as exec on 1.35"; failures=$((failures + 1)); fi
+expect 1 "assuming Kubernetes 1.34: get on pods/exec or pods/attach is enough before Kubernetes 1.35" "" -- \
+  rbac audit -f "$TMP/token.yaml" --kubernetes-version 1.34
+grep -q "User viewer (namespace cert-manager): exec or attach into pods" "$TMP/out" || {
+  echo "FAIL: get pods/exec not reported on 1.34"; failures=$((failures + 1)); }
 
 printf '%s\n' '["get","pods","-n","dev","--as","alice"]' '["get","pods","-n","prod","--as","alice"]' \
   '["get","pods.","-A","--as","u","--as-group","system:masters","--groups-exact"]' >"$TMP/batch"

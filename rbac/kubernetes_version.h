@@ -1,0 +1,20 @@
+#pragma once
+// The Kubernetes versions kguard's RBAC analysis models (`--kubernetes-version`): which built-in roles
+// exist (builtin_roles.h) and which requests the API server authorizes for an action (pods/exec,
+// escalation_paths.h). Only 1.x versions; the minor number is the version.
+#include <string>
+#include <vector>
+
+namespace rbac {
+
+inline constexpr int kOldestKubernetesMinor = 20;
+inline constexpr int kNewestKubernetesMinor = 35;
+
+// "1.35" for 35.
+std::string kubernetesVersionName(int minor);
+
+// The minor number of "1.35", "v1.35" or "1.35.2", within the supported range. Throws
+// std::invalid_argument naming the supported range otherwise.
+int parseKubernetesVersion(const std::string& text);
+
+}  // namespace rbac
