@@ -61,7 +61,7 @@ void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
   cmd->add_option("--kubeconfig", f.kubeconfig, "Read the RBAC objects from a live cluster instead of files (lists them with the kubeconfig's current context)");
   cmd->add_option("--aggregation", f.aggregation,
                   "ClusterRole aggregationRule: 'stored' rules (what a cluster evaluates), 'recomputed' from labels, or "
-                  "'auto' (default): recomputed for aggregated roles without stored rules (manifests, built-in admin/edit/view)")
+                  "'auto' (default): stored for --kubeconfig; for -f, recomputed for aggregated roles without stored rules (manifests, built-in admin/edit/view)")
       ->check(CLI::IsMember({"auto", "stored", "recomputed"}));
   cmd->add_option("--kubernetes-version", f.kubernetesVersion,
                   "Kubernetes version to assume: its built-in roles and version-dependent authorization (default: " +
@@ -120,9 +120,11 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source) {
                 << rbac::kubernetesVersionName(minor) << " (the nearest shipped version before it)\n";
   }
   rbac::EvaluatorOptions options;
-  options.aggregation = source.aggregation == "recomputed" ? rbac::AggregationMode::Recomputed
-                        : source.aggregation == "stored"   ? rbac::AggregationMode::Stored
-                                                           : rbac::AggregationMode::RecomputedWhenEmpty;
+  // auto: a live cluster's stored rules are what its authorizer evaluates; files (manifests, the
+  // built-in admin/edit/view) hold aggregated roles the controller has not filled yet.
+  options.aggregation = source.aggregation == "recomputed"         ? rbac::AggregationMode::Recomputed
+                        : source.aggregation == "stored" || live ? rbac::AggregationMode::Stored
+                                                                 : rbac::AggregationMode::RecomputedWhenEmpty;
   rbac::Evaluator evaluator(std::move(policy), options);
   noteUnresolvedRoles(evaluator, live      ? "not in the cluster"
                                  : builtin ? "in neither the input nor the built-in roles of Kubernetes " + rbac::kubernetesVersionName(minor)

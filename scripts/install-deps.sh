@@ -18,7 +18,7 @@ build_pkgs=(
 )
 test_pkgs=(
   etcd-server golang-go rsync jq curl wrk nginx-light procps
-  python3 dpkg-dev
+  python3 python3-yaml dpkg-dev
   containerd runc containernetworking-plugins buildah skopeo busybox-static
 )
 

@@ -15,6 +15,15 @@ without namespace, dangling roleRefs):
      names in its reason ("RBAC: allowed by RoleBinding ...") must be among those who-can lists for it;
   5. require 100 % agreement; every disagreement is printed with the world seed and kguard's --explain.
 
+The API server's own objects (its bootstrap policy) are in the export; kguard also ships them
+(rbac/builtin/1.20). So every world is answered twice: from the full export, and from the export without
+the server's objects plus kguard's built-in 1.20 roles (`--kubernetes-version 1.20`); both must agree
+with the server, and a share of the queries is built from the bootstrap bindings. Before the worlds, the
+built-in data files are compared object by object with what the server stores. Each world also holds
+fixed grants limited by resourceNames on serviceaccounts/token, secrets and impersonation (users,
+groups, serviceaccounts). kguard runs with `--aggregation stored`: this server has no controller-manager,
+so aggregated ClusterRoles (admin, edit, view included) keep their stored rules.
+
 Usage: rbac_differential_test.py --kguard PATH [--worlds N] [--queries N] [--seed S] [--cluster-dir DIR]
        (without --cluster-dir a throw-away cluster is started and stopped; reproduce a failing world with
         --seed S --worlds 1).
@@ -47,10 +56,10 @@ RESOURCES = ["pods", "pods/exec", "pods/log", "pods/*", "*", "*/scale", "*/statu
              "deployments/scale", "secrets", "configmaps", "nodes", "nodes/proxy", "namespaces",
              "serviceaccounts/token", "clusterroles", "widgets"]
 QUERY_RESOURCES = ["pods", "deployments", "secrets", "configmaps", "nodes", "namespaces", "serviceaccounts",
-                   "clusterroles", "widgets", "*"]
+                   "clusterroles", "widgets", "*", "users", "groups"]
 SUBRESOURCES = ["exec", "log", "scale", "status", "proxy", "token", "*"]
 NAMES = ["n1", "n2", ""]
-QUERY_NAMES = ["", "", "n1", "n2", "other", "ns-a"]
+QUERY_NAMES = ["", "", "n1", "n2", "other", "ns-a", "sa1", "sa2", "u2", "g1", "system:masters"]
 URLS = ["/healthz", "/healthz/*", "/logs*", "/api", "/metrics", "*", "/version/"]
 QUERY_URLS = ["/healthz", "/healthz/ping", "/healthz/", "/logs", "/logs/kube", "/api", "/apis", "/metrics", "/version",
               "/version/", "/x"]
@@ -129,7 +138,39 @@ def generate_world(seed):
         objects.append({"apiVersion": RBAC + "/v1", "kind": "RoleBinding",
                         "metadata": {"name": prefix + "rb%d" % i, "namespace": ns, "labels": labels},
                         "roleRef": ref, "subjects": [random_subject(rng, True) for _ in range(rng.randint(1, 3))]})
+    objects += resource_name_grants(rng, prefix, labels)
     return objects
+
+
+def resource_name_grants(rng, prefix, labels):
+    """Grants limited by resourceNames on the escalation paths that follow them: minting a token for a
+    named service account, reading a named secret, impersonating named users, groups and service
+    accounts (issue 13)."""
+    def role(kind, name, ns, rules):
+        meta = {"name": prefix + name, "labels": labels}
+        if ns:
+            meta["namespace"] = ns
+        return {"apiVersion": RBAC + "/v1", "kind": kind, "metadata": meta, "rules": rules}
+
+    def binding(kind, name, ns, ref_kind, ref):
+        meta = {"name": prefix + name, "labels": labels}
+        if ns:
+            meta["namespace"] = ns
+        return {"apiVersion": RBAC + "/v1", "kind": kind, "metadata": meta,
+                "roleRef": {"apiGroup": RBAC, "kind": ref_kind, "name": prefix + ref},
+                "subjects": [random_subject(rng, bool(ns)) for _ in range(rng.randint(1, 2))]}
+
+    token = [{"verbs": ["create"], "apiGroups": [""], "resources": ["serviceaccounts/token"], "resourceNames": ["sa1"]}]
+    secret = [{"verbs": ["get", "update"], "apiGroups": [""], "resources": ["secrets"], "resourceNames": ["n1"]}]
+    impersonate = [{"verbs": ["impersonate"], "apiGroups": [""], "resources": ["users"], "resourceNames": ["u2"]},
+                   {"verbs": ["impersonate"], "apiGroups": [""], "resources": ["groups"], "resourceNames": ["g1", "system:masters"]},
+                   {"verbs": ["impersonate"], "apiGroups": [""], "resources": ["serviceaccounts"], "resourceNames": ["sa2"]}]
+    return [role("Role", "token", "ns-a", token), binding("RoleBinding", "token", "ns-a", "Role", "token"),
+            role("ClusterRole", "secret", "", secret), binding("RoleBinding", "secret", "ns-b", "ClusterRole", "secret"),
+            binding("ClusterRoleBinding", "secret", "", "ClusterRole", "secret"),
+            role("ClusterRole", "impersonate", "", impersonate),
+            binding("ClusterRoleBinding", "impersonate", "", "ClusterRole", "impersonate"),
+            binding("RoleBinding", "impersonate", "ns-c", "ClusterRole", "impersonate")]
 
 
 RUN_ID = "%06x" % random.SystemRandom().getrandbits(24)  # fresh canary names even on a reused cluster
@@ -166,7 +207,7 @@ def canaries(seed):
 def matching_query(rng, world):
     """A question built from one rule of one binding, sometimes changed in one attribute: mostly allowed
     or just missed, where random questions would almost all be denied."""
-    bindings = [o for o in world if o["kind"].endswith("Binding")]
+    bindings = [o for o in world if o["kind"].endswith("Binding") and o.get("subjects")]
     roles = {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in world
              if o["kind"].endswith("Role")}
     b = rng.choice(bindings)
@@ -379,43 +420,88 @@ def run_world(api, env, kguard, seed, n_queries, workdir):
         if time.time() > deadline:
             raise RuntimeError("world %d: the API server's RBAC caches never showed the canaries" % seed)
         time.sleep(0.2)
-    export = os.path.join(workdir, "world-%d.yaml" % seed)
+    export = os.path.join(workdir, "world-%d.json" % seed)
     with open(export, "w") as out:
-        subprocess.run(["kubectl", "get", "clusterroles,clusterrolebindings,roles,rolebindings", "-A", "-o", "yaml"],
+        subprocess.run(["kubectl", "get", "clusterroles,clusterrolebindings,roles,rolebindings", "-A", "-o", "json"],
                        stdout=out, env=env, check=True)
+    with open(export) as f:
+        bootstrap = [o for o in json.load(f)["items"] if is_server_object(o)]
     rng = random.Random(seed * 7919 + 1)
-    queries = [matching_query(rng, world) if rng.random() < 0.6 else random_query(rng) for _ in range(n_queries)]
+
+    def query():
+        r = rng.random()
+        return matching_query(rng, world) if r < 0.5 else matching_query(rng, bootstrap) if r < 0.65 else random_query(rng)
+    queries = [query() for _ in range(n_queries)]
     batch = os.path.join(workdir, "queries-%d.jsonl" % seed)
     with open(batch, "w") as out:
         for q in queries:
             out.write(json.dumps(kguard_args(q)) + "\n")
     t0 = time.time()
-    result = subprocess.run([kguard, "rbac", "can-i", "-f", export, "--batch", batch], capture_output=True, text=True)
     t_kguard = time.time() - t0
-    if result.returncode != 0:
-        raise RuntimeError("kguard failed (%d): %s" % (result.returncode, result.stderr[-2000:]))
-    mine = result.stdout.split()
-    if len(mine) != len(queries):
-        raise RuntimeError("kguard answered %d of %d queries" % (len(mine), len(queries)))
+    without_server_objects = os.path.join(workdir, "world-%d-without-bootstrap.yaml" % seed)
+    write_without_bootstrap(export, without_server_objects)
+    sources = [("export", [export]), ("export without the server's objects + built-in 1.20", [without_server_objects])]
+    answers = [kguard_batch(kguard, files, batch, len(queries)) for _, files in sources]
+    t_kguard = time.time() - t0
     t0 = time.time()
     theirs = api.ask_all(queries)
     t_server = time.time() - t0
     disagreements = []
-    for q, a, b in zip(queries, mine, theirs):
-        if (a == "yes") != b:
-            disagreements.append((q, a, b))
+    for (label, files), mine in zip(sources, answers):
+        for q, a, b in zip(queries, mine, theirs):
+            if (a == "yes") != b:
+                disagreements.append((label, files, q, a, b))
     allowed = sum(theirs)
-    print("world seed %d: %d objects, %d queries (%d allowed, %d denied), kguard %.2fs, server %.2fs, %d disagreements"
-          % (seed, len(world), len(queries), allowed, len(queries) - allowed, t_kguard, t_server, len(disagreements)),
-          flush=True)
-    for q, a, b in disagreements[:30]:
-        explain = subprocess.run([kguard, "rbac", "can-i", "-f", export, "--explain"] + kguard_args(q),
+    print("world seed %d: %d objects, %d queries x %d sources (%d allowed, %d denied), kguard %.2fs, server %.2fs, "
+          "%d disagreements" % (seed, len(world), len(queries), len(sources), allowed, len(queries) - allowed, t_kguard,
+                                t_server, len(disagreements)), flush=True)
+    for label, files, q, a, b in disagreements[:30]:
+        explain = subprocess.run([kguard, "rbac", "can-i"] + source_args(files) + ["--explain"] + kguard_args(q),
                                  capture_output=True, text=True)
-        print("  DISAGREE (world seed %d): kguard=%s server=%s  kguard rbac can-i %s\n    kguard: %s"
-              % (seed, a, "yes" if b else "no", " ".join(json.dumps(x) for x in kguard_args(q)), explain.stderr.strip()))
-    who_total, who_bad = check_who_can(api, kguard, export, world, seed)
+        print("  DISAGREE (world seed %d, %s): kguard=%s server=%s  kguard rbac can-i %s\n    kguard: %s"
+              % (seed, label, a, "yes" if b else "no", " ".join(json.dumps(x) for x in kguard_args(q)),
+                 explain.stderr.strip()))
+    who_total = who_bad = 0
+    for _, files in sources:
+        n, bad = check_who_can(api, kguard, files, world, seed)
+        who_total += n
+        who_bad += bad
     api.delete_world(seed)
-    return len(queries) + who_total, len(disagreements) + who_bad
+    return len(queries) * len(sources) + who_total, len(disagreements) + who_bad
+
+
+def source_args(files):
+    """kguard's view of the test server: its Kubernetes version, and stored aggregated rules (no
+    controller-manager runs, so aggregated ClusterRoles keep what was written)."""
+    args = []
+    for f in files:
+        args += ["-f", f]
+    return args + ["--kubernetes-version", "1.20", "--aggregation", "stored"]
+
+
+def kguard_batch(kguard, files, batch, n):
+    result = subprocess.run([kguard, "rbac", "can-i"] + source_args(files) + ["--batch", batch],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError("kguard failed (%d): %s" % (result.returncode, result.stderr[-2000:]))
+    mine = result.stdout.split()
+    if len(mine) != n:
+        raise RuntimeError("kguard answered %d of %d queries" % (len(mine), n))
+    return mine
+
+
+def is_server_object(obj):
+    return obj.get("metadata", {}).get("labels", {}).get("kubernetes.io/bootstrapping") == "rbac-defaults"
+
+
+def write_without_bootstrap(export, out_path):
+    """The export without the objects the API server created itself (its bootstrap policy): kguard must
+    supply them from its built-in data."""
+    with open(export) as f:
+        listed = json.load(f)
+    listed["items"] = [o for o in listed["items"] if not is_server_object(o)]
+    with open(out_path, "w") as f:
+        json.dump(listed, f)
 
 
 def identities():
@@ -464,7 +550,7 @@ def who_can_lists(entries, label, user, groups):
     return False
 
 
-def check_who_can(api, kguard, export, world, seed, n_requests=30):
+def check_who_can(api, kguard, files, world, seed, n_requests=30):
     """who-can against the server: every identity it lists is allowed, every other identity is denied."""
     rng = random.Random(seed * 104729 + 3)
     bad = total = listed_count = 0
@@ -472,7 +558,7 @@ def check_who_can(api, kguard, export, world, seed, n_requests=30):
         q = matching_query(rng, world)
         args = kguard_args(q)
         args = args[:args.index("--as")]  # the request part of the can-i arguments
-        result = subprocess.run([kguard, "rbac", "who-can", "-f", export, "--format", "json"] + args,
+        result = subprocess.run([kguard, "rbac", "who-can"] + source_args(files) + ["--format", "json"] + args,
                                 capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError("kguard who-can %s failed: %s" % (args, result.stderr))
@@ -495,6 +581,49 @@ def check_who_can(api, kguard, export, world, seed, n_requests=30):
     print("world seed %d: who-can on %d requests, %d identity checks (%d listed), %d disagreements"
           % (seed, n_requests, total, listed_count, bad), flush=True)
     return total, bad
+
+
+BUILTIN_DIR = os.path.join(HERE, "..", "..", "rbac", "builtin", "1.20")
+COMPARED_FIELDS = ["rules", "aggregationRule", "roleRef", "subjects"]
+
+
+def object_key(o):
+    return (o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"])
+
+
+def comparable(o):
+    out = {f: o.get(f) or None for f in COMPARED_FIELDS}  # null, [] and absent are the same
+    out["labels"] = o["metadata"].get("labels") or {}
+    out["annotations"] = o["metadata"].get("annotations") or {}
+    return out
+
+
+def check_builtin_data(env, workdir):
+    """kguard's built-in 1.20 data (rbac/builtin/1.20, upstream's golden files) against what this 1.20
+    API server created: the same objects, with the same rules, subjects, roleRefs, labels and
+    annotations. Returns (objects compared, differences)."""
+    import yaml  # python3-yaml (scripts/install-deps.sh --test)
+    shipped = {}
+    for name in sorted(os.listdir(BUILTIN_DIR)):
+        if name.endswith(".yaml"):
+            with open(os.path.join(BUILTIN_DIR, name)) as f:
+                for o in yaml.safe_load(f)["items"]:
+                    shipped[object_key(o)] = o
+    out = subprocess.run(["kubectl", "get", "clusterroles,clusterrolebindings,roles,rolebindings", "-A", "-o", "json"],
+                         capture_output=True, env=env, check=True).stdout
+    stored = {object_key(o): o for o in json.loads(out)["items"] if is_server_object(o)}
+    bad = 0
+    for key in sorted(set(shipped) | set(stored)):
+        if key not in stored or key not in shipped:
+            bad += 1
+            print("  DIFFERENT built-in data: %s %s/%s only %s" % (key + ("in kguard's data" if key in shipped else "on the server",)))
+        elif comparable(shipped[key]) != comparable(stored[key]):
+            bad += 1
+            print("  DIFFERENT built-in data: %s %s/%s\n    kguard: %s\n    server: %s"
+                  % (key + (json.dumps(comparable(shipped[key]), sort_keys=True), json.dumps(comparable(stored[key]), sort_keys=True))))
+    print("built-in roles: %d objects in kguard's 1.20 data, %d created by the server, %d differences"
+          % (len(shipped), len(stored), bad), flush=True)
+    return len(set(shipped) | set(stored)), bad
 
 
 def start_cluster(cluster_dir):
@@ -540,6 +669,9 @@ def main():
         for ns in NAMESPACES + ["ns-z"]:
             api.ensure_namespace(ns)
         api.allow_self_reviews()
+        n, bad = check_builtin_data(env, workdir)
+        total += n
+        failures += bad
         for seed in range(first_seed, first_seed + args.worlds):
             n, bad = run_world(api, env, os.path.abspath(args.kguard), seed, args.queries, workdir)
             total += n
