@@ -583,6 +583,78 @@ def check_who_can(api, kguard, files, world, seed, n_requests=30):
     return total, bad
 
 
+def check_real_impersonation(api, env, kguard, workdir):
+    """Impersonation for real, not as an access review: service accounts granted impersonate on users,
+    groups and serviceaccounts by a RoleBinding or a ClusterRoleBinding send requests with Impersonate-*
+    headers. The API server's impersonation filter asks for users and groups with no namespace (only the
+    ClusterRoleBinding counts) and for a service account in its namespace; `kguard rbac who-can` must list
+    exactly the service accounts the server lets through. Returns (checks, disagreements)."""
+    ns, role = "ns-a", "kguard-e2e-impersonator"
+    objects = [{"apiVersion": RBAC + "/v1", "kind": "ClusterRole", "metadata": {"name": role},
+                "rules": [{"verbs": ["impersonate"], "apiGroups": [""], "resources": ["users", "groups", "serviceaccounts"]}]},
+               {"apiVersion": RBAC + "/v1", "kind": "RoleBinding", "metadata": {"name": role, "namespace": ns},
+                "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
+                "subjects": [{"kind": "ServiceAccount", "name": "imp-rolebinding", "namespace": ns}]},
+               {"apiVersion": RBAC + "/v1", "kind": "ClusterRoleBinding", "metadata": {"name": role},
+                "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
+                "subjects": [{"kind": "ServiceAccount", "name": "imp-clusterrolebinding", "namespace": ns}]}]
+    for obj in objects:
+        try:
+            api.create(obj)
+        except RuntimeError as e:
+            if "409" not in str(e):
+                raise
+    tokens = {}
+    for sa in ["imp-rolebinding", "imp-clusterrolebinding"]:
+        status, out = api.request("POST", "/api/v1/namespaces/%s/serviceaccounts" % ns,
+                                  {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": sa}})
+        if status not in (201, 409):
+            raise RuntimeError("service account %s: %s %s" % (sa, status, out.get("message")))
+        status, out = api.request("POST", "/api/v1/namespaces/%s/serviceaccounts/%s/token" % (ns, sa),
+                                  {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}})
+        if status != 201:
+            raise RuntimeError("token for %s: %s %s" % (sa, status, out.get("message")))
+        tokens[sa] = out["status"]["token"]
+    export = os.path.join(workdir, "impersonation.json")
+    with open(export, "w") as out:
+        subprocess.run(["kubectl", "get", "clusterroles,clusterrolebindings,roles,rolebindings", "-A", "-o", "json"],
+                       stdout=out, env=env, check=True)
+    cases = [("users", [("Impersonate-User", "u2")]),
+             ("groups", [("Impersonate-User", "u2"), ("Impersonate-Group", "g1")]),
+             ("serviceaccounts", [("Impersonate-User", "system:serviceaccount:%s:sa1" % ns)])]
+    total = bad = 0
+    for resource, headers in cases:
+        # who-can without -n (users, groups: cluster-scoped) or in the service account's namespace.
+        where = ["-n", ns] if resource == "serviceaccounts" else []
+        result = subprocess.run([kguard, "rbac", "who-can", "impersonate", resource] + where + source_args([export]) +
+                                ["--format", "json"], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError("kguard who-can impersonate %s: %s" % (resource, result.stderr))
+        listed = {e["name"] for e in json.loads(result.stdout)["subjects"] if e["kind"] == "ServiceAccount"}
+        for sa, token in tokens.items():
+            caller = Api("https://%s:%d" % (api.host, api.port), token)
+            status, out = caller.request("GET", "/api/v1/namespaces/%s/configmaps" % ns, headers=headers)
+            # Refused by the impersonation filter, or let through (then the impersonated user's own RBAC answers).
+            allowed = not (status == 403 and "cannot impersonate" in out.get("message", ""))
+            # users and groups: only the ClusterRoleBinding; serviceaccounts of ns-a: both bindings.
+            expected = sa == "imp-clusterrolebinding" or resource == "serviceaccounts"
+            total += 2
+            if allowed != expected:
+                bad += 1
+                print("  UNEXPECTED: the server %s %s impersonating %s (%s)"
+                      % ("lets" if allowed else "refuses", sa, resource, out.get("message", status)))
+            if allowed != (sa in listed):
+                bad += 1
+                print("  DISAGREE: %s impersonating %s: server %s, kguard who-can %s it"
+                      % (sa, resource, "lets it" if allowed else "refuses", "lists" if sa in listed else "does not list"))
+    for path in ["/apis/%s/v1/clusterrolebindings/%s" % (RBAC, role), "/apis/%s/v1/namespaces/%s/rolebindings/%s" % (RBAC, ns, role),
+                 "/apis/%s/v1/clusterroles/%s" % (RBAC, role)]:
+        api.request("DELETE", path)
+    print("real impersonation: %d checks (users and groups only through the ClusterRoleBinding), %d disagreements"
+          % (total, bad), flush=True)
+    return total, bad
+
+
 BUILTIN_DIR = os.path.join(HERE, "..", "..", "rbac", "builtin", "1.20")
 COMPARED_FIELDS = ["rules", "aggregationRule", "roleRef", "subjects"]
 
@@ -669,9 +741,11 @@ def main():
         for ns in NAMESPACES + ["ns-z"]:
             api.ensure_namespace(ns)
         api.allow_self_reviews()
-        n, bad = check_builtin_data(env, workdir)
-        total += n
-        failures += bad
+        for check in (lambda: check_builtin_data(env, workdir),
+                      lambda: check_real_impersonation(api, env, os.path.abspath(args.kguard), workdir)):
+            n, bad = check()
+            total += n
+            failures += bad
         for seed in range(first_seed, first_seed + args.worlds):
             n, bad = run_world(api, env, os.path.abspath(args.kguard), seed, args.queries, workdir)
             total += n
