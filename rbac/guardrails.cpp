@@ -223,18 +223,7 @@ std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const 
 }
 
 Policy guardrailContext(const std::vector<kube::Manifest>& manifests) {
-  Policy policy;
-  for (const auto& m : manifests) {
-    auto kind = rbacKindOf(m.object);
-    if (!kind) continue;
-    try {
-      if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) policy.roles.push_back(decodeRole(m.object));
-      else policy.bindings.push_back(decodeBinding(m.object));
-    } catch (const kube::DecodeError&) {
-      // reported when the object itself is checked
-    }
-  }
-  return policy;
+  return decodePolicy(manifests, Malformed::Skip);  // malformed objects are reported when checked themselves
 }
 
 }  // namespace rbac

@@ -111,7 +111,7 @@ Binding decodeBinding(const nlohmann::json& object) {
   return b;
 }
 
-Policy decodePolicy(const std::vector<kube::Manifest>& manifests) {
+Policy decodePolicy(const std::vector<kube::Manifest>& manifests, Malformed malformed) {
   Policy policy;
   for (const auto& m : manifests) {
     auto kind = rbacKindOf(m.object);
@@ -131,7 +131,7 @@ Policy decodePolicy(const std::vector<kube::Manifest>& manifests) {
         policy.bindings.push_back(std::move(binding));
       }
     } catch (const kube::DecodeError& e) {
-      throw kube::InputError(m.errorAt(e.path(), e.problem()));
+      if (malformed == Malformed::Throw) throw kube::InputError(m.errorAt(e.path(), e.problem()));
     }
   }
   return policy;

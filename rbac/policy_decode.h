@@ -20,8 +20,11 @@ std::optional<RbacKind> rbacKindOf(const nlohmann::json& object);
 Role decodeRole(const nlohmann::json& object);
 Binding decodeBinding(const nlohmann::json& object);
 
+enum class Malformed { Throw, Skip };
+
 // Every RBAC object among the manifests (other kinds are skipped), in input order. Throws
-// kube::InputError naming file, document, line and field on malformed objects.
-Policy decodePolicy(const std::vector<kube::Manifest>& manifests);
+// kube::InputError naming file, document, line and field on malformed objects, or leaves them out
+// with Malformed::Skip (when something else reports them).
+Policy decodePolicy(const std::vector<kube::Manifest>& manifests, Malformed malformed = Malformed::Throw);
 
 }  // namespace rbac

@@ -9,6 +9,7 @@
 #include "kube/json_reader.h"
 #include "kube/manifest.h"
 #include "rbac/guardrails.h"
+#include "rbac/policy_decode.h"
 
 namespace {
 nlohmann::json obj(const std::string& yaml) { return kube::parseManifests(yaml, "t.yaml").at(0).object; }
@@ -109,6 +110,12 @@ rules:
   // A role limited by resourceNames or to one group is not everything.
   rbac::Policy limited = rbac::guardrailContext(kube::parseManifests(role("lim", R"({verbs: ["*"], apiGroups: [apps], resources: ["*"]})"), "t.yaml"));
   CHECK(rbac::checkGuardrails({}, obj(binding("lim", "{kind: ServiceAccount, name: ci, namespace: apps}")), limited).empty());
+
+  // The context leaves malformed objects out (lint reports them when it checks them).
+  auto mixed = rbac::guardrailContext(kube::parseManifests(role("bad", R"({verbs: get})") + "---\n" + everything, "t.yaml"));
+  REQUIRE(mixed.roles.size() == 1);
+  CHECK(mixed.roles[0].name == "super");
+  CHECK_THROWS_AS(rbac::decodePolicy(kube::parseManifests(role("bad", R"({verbs: get})"), "t.yaml")), kube::InputError);
 
   // A binding named system:whatever is checked; the API server's own (label and bootstrap name) is not.
   const std::string sneaky = R"(
