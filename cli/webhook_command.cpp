@@ -1,6 +1,6 @@
 // kguard webhook --tls-cert-file F --tls-private-key-file F [--listen ADDR:PORT] [--config FILE]
 //                [--kubeconfig F] [--log-level debug|info|warn|error] [--shutdown-grace-ms N]
-//                [--threads N] [--event-loops N]
+//                [--threads N] [--event-loops N] [--max-connections N]
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -27,6 +27,7 @@ struct WebhookFlags {
   int shutdownGraceMs = 2000;
   int threads = 64;
   int eventLoops = 0;
+  size_t maxConnections = 0;
 };
 
 bool splitListen(const std::string& listen, std::string& host, int& port) {
@@ -60,6 +61,7 @@ int runWebhook(const WebhookFlags& flags) {
   options.shutdownGraceMs = flags.shutdownGraceMs;
   options.threads = flags.threads;
   options.loops = flags.eventLoops;
+  options.maxConnections = flags.maxConnections;
 
   // SIGTERM/SIGINT go to one thread that starts the drain; every other thread blocks them.
   sigset_t signals;
@@ -120,6 +122,11 @@ void addWebhookCommand(CLI::App& app, int* exitCode) {
   cmd->add_option("--threads", flags->threads, "Threads for requests that wait on the API server (namespace lookups)")
       ->capture_default_str();
   cmd->add_option("--event-loops", flags->eventLoops, "Threads serving connections (event loops); 0 = one per usable CPU (affinity and cgroup CPU quota)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", flags->maxConnections,
+                  "Client connections held at once; 0 = the descriptor limit (ulimit -n) minus a reserve for accept, "
+                  "the certificate reload and the API client (never more than that). Above 3/4 of it a TLS handshake "
+                  "gets 1 s instead of 10; at it, the oldest handshaking or idle connections are closed to make room")
       ->capture_default_str();
   cmd->callback([flags, exitCode] { *exitCode = runWebhook(*flags); });
 }

@@ -1,6 +1,7 @@
 #include "webhook/event_server.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,6 +9,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,6 +44,29 @@ constexpr int kLingerMs = 2000;                // after a closing response, unre
 constexpr size_t kMaxPendingOutput = 1 << 20;  // pipelined requests wait while this much output is unsent
 constexpr int64_t kNever = INT64_MAX;
 constexpr size_t kReusedBodyCapacity = 64 * 1024;  // a connection keeps its body buffer up to this size
+// Descriptors beyond the ones open at bind() and one per worker (an API-server connection for a namespace
+// lookup): the namespace watch and pod lists, the certificate reload (two files), logs, DNS, accept.
+constexpr size_t kSpareDescriptors = 32;
+constexpr size_t kMinConnections = 16;  // even when the descriptor limit leaves less (then EMFILE is handled)
+
+size_t openDescriptors() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return 16;
+  size_t n = 0;
+  while (readdir(dir)) ++n;
+  closedir(dir);
+  return n > 3 ? n - 3 : 0;  // ".", ".." and the directory's own descriptor
+}
+
+// The cap on client connections: what RLIMIT_NOFILE leaves once the reserve is set aside.
+size_t connectionCap(const EventServerOptions& o) {
+  rlimit limit{};
+  size_t soft = SIZE_MAX;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) soft = limit.rlim_cur;
+  const size_t reserve = openDescriptors() + static_cast<size_t>(std::max(0, o.workers)) + kSpareDescriptors;
+  const size_t derived = soft > reserve + kMinConnections ? soft - reserve : kMinConnections;
+  return o.maxConnections > 0 ? std::min(o.maxConnections, derived) : derived;
+}
 
 std::string peerAddress(const sockaddr_storage& addr) {
   char host[INET6_ADDRSTRLEN] = "";
@@ -96,7 +121,34 @@ struct Connection {
   size_t pendingOut() const { return out.size() - outPos; }
 };
 
+// Which connections go first when descriptors run short (lower first; oldest first within a rank).
+enum SheddingRank { kHandshaking, kClosing, kIdle, kReceiving, kStalledWrite, kNeverShed };
+
+SheddingRank sheddingRank(const Connection& c) {
+  if (c.busy) return kNeverShed;  // a request is being answered: never cut
+  if (c.lingering) return kClosing;
+  if (!SSL_is_init_finished(c.ssl)) return kHandshaking;
+  if (c.pendingOut() > 0) return kStalledWrite;
+  if (c.haveHead || c.buffered() > 0) return kReceiving;
+  return kIdle;
+}
+
+// Handshakes and requests by their start; closing, idle and writing connections by their deadline,
+// which moves with their last activity.
+int64_t sheddingAge(const Connection& c, SheddingRank rank) {
+  return rank == kHandshaking || rank == kReceiving ? c.requestStart : c.deadline;
+}
+
 }  // namespace
+
+const char* shedReasonName(ShedReason reason) {
+  switch (reason) {
+    case ShedReason::Evicted: return "evicted";
+    case ShedReason::Refused: return "refused";
+    case ShedReason::HandshakeDeadline: return "handshake_deadline";
+  }
+  return "unknown";
+}
 
 // Threads for handlers that may block: a plain queue, results go back to the connection's loop.
 class EventServer::Workers {
@@ -189,6 +241,10 @@ class EventServer::Loop {
   void listen(bool on);
   void acceptAll();
   void adopt(int fd, std::string remote);
+  void closeUnadopted(int fd);
+  size_t shed(size_t count, uint64_t keep);
+  void reportShed(ShedReason reason, size_t count = 1);
+  bool underPressure() const;
   void drainInbox();
   void service(Connection& c);
   void finish(Connection& c);
@@ -284,11 +340,15 @@ void EventServer::Loop::acceptAll() {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        listen(false);  // out of descriptors: pause accepting rather than spin on the listener
+        // Out of descriptors although the cap keeps a reserve: free some, or pause accepting rather
+        // than spin on the listener.
+        if (errno == EMFILE && shed(1, 0) > 0) continue;
+        listen(false);
         resumeAcceptAt_ = nowMs() + 100;
       }
       return;
     }
+    server_.open_.fetch_add(1, std::memory_order_relaxed);
     // Round robin over the loops, so that both cores get connections however they arrive.
     auto& loops = server_.loops_;
     Loop* target = loops[server_.nextLoop_++ % loops.size()].get();
@@ -297,9 +357,14 @@ void EventServer::Loop::acceptAll() {
   }
 }
 
+void EventServer::Loop::closeUnadopted(int fd) {
+  ::close(fd);
+  server_.open_.fetch_sub(1, std::memory_order_relaxed);
+}
+
 void EventServer::Loop::adopt(int fd, std::string remote) {
   if (stopSeen_) {
-    ::close(fd);
+    closeUnadopted(fd);
     return;
   }
   int one = 1;
@@ -307,7 +372,7 @@ void EventServer::Loop::adopt(int fd, std::string remote) {
   SSL* ssl = SSL_new(server_.ctx_);
   if (!ssl || SSL_set_fd(ssl, fd) != 1) {
     if (ssl) SSL_free(ssl);
-    ::close(fd);
+    closeUnadopted(fd);
     ERR_clear_error();
     return;
   }
@@ -324,7 +389,49 @@ void EventServer::Loop::adopt(int fd, std::string remote) {
   ev.events = EPOLLIN;
   ev.data.u64 = c->id;
   epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
-  conns_.emplace(c->id, std::move(c));
+  const uint64_t id = c->id;
+  conns_.emplace(id, std::move(c));
+  // Over the cap: older, less useful connections make room; if none can go, the newcomer does.
+  const size_t open = server_.open_.load(std::memory_order_relaxed), cap = server_.connectionLimit_;
+  if (open > cap && shed(open - cap, id) == 0) {
+    reportShed(ShedReason::Refused);
+    destroy(id);
+  }
+}
+
+// Closes up to `count` of this loop's connections other than `keep`, lowest rank and oldest first, and
+// a few more unfinished handshakes if there are (so that a flood does not rescan the table on every
+// accept; an idle keep-alive connection is never closed beyond need). Returns how many it closed.
+size_t EventServer::Loop::shed(size_t count, uint64_t keep) {
+  struct Candidate {
+    SheddingRank rank;
+    int64_t age;
+    uint64_t id;
+    bool operator<(const Candidate& o) const {
+      return rank != o.rank ? rank < o.rank : age != o.age ? age < o.age : id < o.id;  // ids grow with time
+    }
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& [id, c] : conns_) {
+    const SheddingRank rank = sheddingRank(*c);
+    if (id != keep && rank != kNeverShed) candidates.push_back({rank, sheddingAge(*c, rank), id});
+  }
+  const size_t batch = std::min(count + server_.connectionLimit_ / 64, candidates.size());
+  if (batch == 0) return 0;
+  std::partial_sort(candidates.begin(), candidates.begin() + batch, candidates.end());
+  size_t closing = 0;
+  while (closing < batch && (closing < count || candidates[closing].rank == kHandshaking)) ++closing;
+  reportShed(ShedReason::Evicted, closing);  // counted before the peers can see it
+  for (size_t i = 0; i < closing; ++i) destroy(candidates[i].id);
+  return closing;
+}
+
+void EventServer::Loop::reportShed(ShedReason reason, size_t count) {
+  if (count > 0 && server_.options_.onShed) server_.options_.onShed(reason, count);
+}
+
+bool EventServer::Loop::underPressure() const {
+  return server_.open_.load(std::memory_order_relaxed) * 4 > server_.connectionLimit_ * 3;
 }
 
 void EventServer::Loop::drainInbox() {
@@ -623,6 +730,7 @@ void EventServer::Loop::updateDeadline(Connection& c) {
 void EventServer::Loop::release(Connection& c) {
   SSL_free(c.ssl);
   ::close(c.fd);
+  server_.open_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void EventServer::Loop::destroy(uint64_t id) {
@@ -635,10 +743,18 @@ void EventServer::Loop::destroy(uint64_t id) {
 
 void EventServer::Loop::sweep() {
   const int64_t now = nowMs();
-  std::vector<uint64_t> expired;
-  for (const auto& [id, c] : conns_)
+  // Near the cap, a handshake has a short deadline: a client that connects and sends nothing (or a
+  // ClientHello by the byte) holds a descriptor for a second, not for the whole request timeout.
+  const bool pressure = underPressure();
+  const int64_t handshakeCutoff = now - server_.options_.pressureHandshakeTimeoutMs;
+  std::vector<uint64_t> expired, cut;
+  for (const auto& [id, c] : conns_) {
     if (c->deadline <= now || (stopSeen_ && idle(*c))) expired.push_back(id);
+    else if (pressure && sheddingRank(*c) == kHandshaking && c->requestStart <= handshakeCutoff) cut.push_back(id);
+  }
+  reportShed(ShedReason::HandshakeDeadline, cut.size());
   for (uint64_t id : expired) destroy(id);
+  for (uint64_t id : cut) destroy(id);
   if (!listening_ && !stopSeen_ && resumeAcceptAt_ && now >= resumeAcceptAt_) {
     resumeAcceptAt_ = 0;
     listen(true);
@@ -695,6 +811,7 @@ int EventServer::bind() {
                                          : ntohs(reinterpret_cast<sockaddr_in&>(addr).sin_port);
   int count = options_.loops > 0 ? options_.loops : usableCpus();
   for (int i = 0; i < count; ++i) loops_.push_back(std::make_unique<Loop>(*this));
+  connectionLimit_ = connectionCap(options_);
   return bound;
 }
 

@@ -3,7 +3,9 @@
 // sockets, OpenSSL in non-blocking mode), plus a small pool of worker threads for handlers that may wait
 // (on the API server). Keep-alive and pipelined requests are answered in order; every connection has a
 // deadline (handshake + whole request, idle keep-alive, stalled write), so slow or hostile clients cost a
-// buffer and a file descriptor, never a thread.
+// buffer and a file descriptor, never a thread. Connections are capped below the descriptor limit, so a
+// flood of them cannot starve accept, the certificate reload or the API client of descriptors: near the
+// cap, handshakes get a short deadline, and at the cap the least useful connections make room for new ones.
 #include <atomic>
 #include <cstddef>
 #include <functional>
@@ -19,6 +21,10 @@ typedef struct ssl_ctx_st SSL_CTX;
 
 namespace webhook {
 
+// Why a connection was closed early to keep descriptors for others (counted in metrics, logged).
+enum class ShedReason { Evicted, Refused, HandshakeDeadline };
+const char* shedReasonName(ShedReason reason);  // "evicted", "refused", "handshake_deadline"
+
 struct EventServerOptions {
   std::string host = "0.0.0.0";
   int port = 0;                        // 0 = any free port
@@ -29,6 +35,12 @@ struct EventServerOptions {
   int writeTimeoutMs = 10000;          // a client that stops reading its responses is dropped after this
   size_t maxHeaderBytes = 64 * 1024;   // request line + headers
   size_t maxBodyBytes = 3 * 1024 * 1024;
+  // Client connections held at once; 0 = the descriptor limit (RLIMIT_NOFILE) minus a reserve (the
+  // descriptors open at bind(), one API connection per worker, and a margin). Never above that derived cap.
+  size_t maxConnections = 0;
+  int pressureHandshakeTimeoutMs = 1000;  // the handshake deadline while more than 3/4 of the cap is open
+  // Called on an event-loop thread when connections were shed (how many, why); must be cheap, never block.
+  std::function<void(ShedReason, size_t)> onShed;
 };
 
 // A handler's answer: a response now, or `slow` work run on a worker thread whose result is the response.
@@ -56,6 +68,9 @@ class EventServer {
   // Safe from any thread, also before serve().
   void stop();
 
+  size_t connectionLimit() const { return connectionLimit_; }  // the cap in force, known after bind()
+  size_t openConnections() const { return open_.load(std::memory_order_relaxed); }
+
  private:
   class Loop;
   class Workers;
@@ -68,6 +83,8 @@ class EventServer {
   int listenFd_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<unsigned> nextLoop_{0};
+  size_t connectionLimit_ = 0;
+  std::atomic<size_t> open_{0};  // accepted connections not yet closed, over all loops
   std::vector<std::unique_ptr<Loop>> loops_;
   std::unique_ptr<Workers> workers_;
 };

@@ -9,6 +9,9 @@ std::string Metrics::render() const {
   errors.render(out);
   kguardRuleViolations.render(out);
   requests.render(out);
+  connectionsShed.render(out);
+  openConnections.render(out);
+  connectionLimit.render(out);
   latency.render(out);
   return out;
 }

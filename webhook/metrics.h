@@ -9,6 +9,7 @@
 namespace webhook {
 
 using metrics::CounterVec;
+using metrics::Gauge;
 using metrics::Histogram;
 
 struct Metrics {
@@ -24,6 +25,14 @@ struct Metrics {
                                   {"rule", "mode"}};
   CounterVec requests{"kguard_webhook_requests_total", "HTTP requests to the webhook by path and status code.",
                       {"path", "code"}};
+  CounterVec connectionsShed{"kguard_webhook_connections_shed_total",
+                             "Client connections closed early to keep file descriptors free, by reason: evicted (oldest "
+                             "handshaking or idle, to make room at the connection limit), refused (at the limit with "
+                             "nothing to evict), handshake_deadline (TLS handshake too slow while near the limit).",
+                             {"reason"}};
+  Gauge openConnections{"kguard_webhook_open_connections", "Client connections open now."};
+  Gauge connectionLimit{"kguard_webhook_connection_limit",
+                        "Client connections held at most (--max-connections, or the descriptor limit minus a reserve)."};
   Histogram latency{"kguard_webhook_request_duration_seconds",
                     "Time to answer an admission request.",
                     {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0}};

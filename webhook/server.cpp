@@ -13,6 +13,7 @@ namespace webhook {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int64_t kShedLogIntervalMs = 10000;
 
 HttpResponse plain(int status, const std::string& message) {
   HttpResponse r;
@@ -67,6 +68,8 @@ WebhookServer::WebhookServer(ServerOptions options, const admission::Validator& 
   o.requestTimeoutMs = options_.requestTimeoutSeconds * 1000;
   o.writeTimeoutMs = options_.requestTimeoutSeconds * 1000;
   o.maxBodyBytes = options_.maxBodyBytes;
+  o.maxConnections = options_.maxConnections;
+  o.onShed = [this](ShedReason reason, size_t count) { noteShed(reason, count); };
   events_ = std::make_unique<EventServer>(
       o, ctx_.get(), [this](const HttpRequest& r) { return checkHead(r); }, [this](HttpRequest& r) { return handle(r); });
 }
@@ -121,6 +124,7 @@ HandlerResult WebhookServer::handle(HttpRequest& req) {
     out.response = plain(ok ? 200 : 503, ok ? "ok" : (draining_ ? "shutting down" : "namespace cache not synced"));
     metrics_.requests.inc({"/readyz", ok ? "200" : "503"});
   } else if (req.path == "/metrics") {
+    metrics_.openConnections.set(static_cast<double>(events_->openConnections()));
     out.response.contentType = "text/plain; version=0.0.4";
     out.response.body = metrics_.render();
   } else {
@@ -157,7 +161,26 @@ HttpResponse WebhookServer::judge(const ParsedReview& review, Clock::time_point 
   return out;
 }
 
-void WebhookServer::bind() { port_ = events_->bind(); }
+void WebhookServer::bind() {
+  port_ = events_->bind();
+  metrics_.connectionLimit.set(static_cast<double>(events_->connectionLimit()));
+}
+
+// Counted always; logged once per interval, so that a flood does not also flood the log.
+void WebhookServer::noteShed(ShedReason reason, size_t count) {
+  metrics_.connectionsShed.inc({shedReasonName(reason)}, count);
+  shedSinceLog_[static_cast<int>(reason)] += count;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  int64_t last = lastShedLogMs_.load();
+  if (now - last < kShedLogIntervalMs || !lastShedLogMs_.compare_exchange_strong(last, now)) return;
+  auto take = [this](ShedReason r) { return std::to_string(shedSinceLog_[static_cast<int>(r)].exchange(0)); };
+  log(LogLevel::Warn, "shedding client connections to keep file descriptors free",
+      {{"evicted", take(ShedReason::Evicted)}, {"refused", take(ShedReason::Refused)},
+       {"handshakeDeadline", take(ShedReason::HandshakeDeadline)},
+       {"open", std::to_string(events_->openConnections())},
+       {"limit", std::to_string(events_->connectionLimit())},
+       {"sinceMs", std::to_string(last == 0 ? 0 : now - last)}});
+}
 
 void WebhookServer::watchCertificate() {
   uint64_t ticks = 0;
@@ -176,7 +199,8 @@ void WebhookServer::watchCertificate() {
 void WebhookServer::serve() {
   certWatcher_ = std::thread([this] { watchCertificate(); });
   log(LogLevel::Info, "serving", {{"address", options_.host + ":" + std::to_string(port_)},
-                                  {"certificate", certificate_.describe()}});
+                                  {"certificate", certificate_.describe()},
+                                  {"maxConnections", std::to_string(events_->connectionLimit())}});
   events_->serve();
   stopped_ = true;
   if (certWatcher_.joinable()) certWatcher_.join();

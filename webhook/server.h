@@ -24,6 +24,7 @@ struct HttpRequest;
 struct HttpResponse;
 struct HandlerResult;
 struct ParsedReview;
+enum class ShedReason;
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -33,6 +34,7 @@ struct ServerOptions {
   int loops = 0;                          // event loops serving connections; 0 = one per core
   int keepAliveSeconds = 5;               // idle keep-alive connections are closed after this
   int requestTimeoutSeconds = 10;         // handshake, and each request's head + body, must arrive within this
+  size_t maxConnections = 0;              // 0 = the descriptor limit minus a reserve (event_server.h)
   int certReloadIntervalMs = 1000;
   int shutdownGraceMs = 2000;             // not ready, still serving, before the listener closes
 };
@@ -60,6 +62,7 @@ class WebhookServer {
   HandlerResult handle(HttpRequest& request);
   HttpResponse judge(const ParsedReview& review, std::chrono::steady_clock::time_point start);
   void watchCertificate();
+  void noteShed(ShedReason reason, size_t count);
 
   ServerOptions options_;
   const admission::Validator& validator_;
@@ -72,6 +75,9 @@ class WebhookServer {
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopped_{false};
   std::thread certWatcher_;
+  // Shed connections are logged at most once per kShedLogIntervalMs, with the counts since the last line.
+  std::atomic<int64_t> lastShedLogMs_{0};
+  std::atomic<uint64_t> shedSinceLog_[3] = {};
   int port_ = 0;
 };
 

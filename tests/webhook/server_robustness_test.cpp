@@ -223,3 +223,30 @@ TEST_CASE("stop closes idle keep-alive connections and returns promptly") {
   CHECK(Clock::now() - start < std::chrono::seconds(2));
   CHECK(idle.front()->readAll().empty());
 }
+
+TEST_CASE("at the connection cap, unfinished handshakes make room first, and near it they get a short deadline") {
+  RunningServer s("cap", 0, [](webhook::ServerOptions& o) {
+    o.maxConnections = 20;
+    o.loops = 1;  // one loop holds every connection: the eviction order is exact
+  });
+  RawTls keptAlive(s.server->port());  // idle keep-alive, older than every handshake below
+  keptAlive.send(post(reviewFor(kPrivilegedPod, "before")));
+  CHECK(keptAlive.readUntil([](const std::string& t) { return t.find("\"before\"") != std::string::npos; })
+            .find("HTTP/1.1 200 OK") == 0);
+  std::vector<int> silent;  // connect and never start TLS
+  for (int i = 0; i < 40; ++i) silent.push_back(tcpConnect(s.server->port(), 3000));
+  stillServes(s);  // a newcomer gets in at the cap
+  char byte;
+  CHECK(::recv(silent.front(), &byte, 1, 0) == 0);  // the oldest handshake made room
+  CHECK(s.metrics.connectionsShed.value({"evicted"}) >= 20);
+  keptAlive.send(post(reviewFor(kPrivilegedPod, "after")));  // the idle connection was spared
+  CHECK(keptAlive.readUntil([](const std::string& t) { return t.find("\"after\"") != std::string::npos; })
+            .find("HTTP/1.1 200 OK") == 0);
+  // More than 3/4 of the cap is open: the newest handshakes are cut after ~1 s, not the 10 s timeout.
+  const auto start = Clock::now();
+  CHECK(::recv(silent.back(), &byte, 1, 0) == 0);
+  CHECK(Clock::now() - start < std::chrono::milliseconds(2500));
+  CHECK(s.metrics.connectionsShed.value({"handshake_deadline"}) > 0);
+  for (int fd : silent) ::close(fd);
+  stillServes(s);
+}
