@@ -22,6 +22,7 @@
 #include <deque>
 #include <mutex>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 #include <openssl/err.h>
@@ -47,6 +48,7 @@ constexpr size_t kReusedBodyCapacity = 64 * 1024;  // a connection keeps its bod
 // Descriptors beyond the ones open at bind() and one per worker (an API-server connection for a namespace
 // lookup): the namespace watch and pod lists, the certificate reload (two files), logs, DNS, accept.
 constexpr size_t kSpareDescriptors = 32;
+constexpr int kAcceptBatchAtCap = 8;  // accepts per wake-up at the connection cap
 constexpr size_t kMinConnections = 16;  // even when the descriptor limit leaves less (then EMFILE is handled)
 
 size_t openDescriptors() {
@@ -121,13 +123,18 @@ struct Connection {
   size_t pendingOut() const { return out.size() - outPos; }
 };
 
-// Which connections go first when descriptors run short (lower first; oldest first within a rank).
-enum SheddingRank { kHandshaking, kClosing, kIdle, kReceiving, kStalledWrite, kNeverShed };
+// Which connections go first when descriptors run short (lower first; oldest first within a rank): no
+// complete ClientHello yet (what an idle flood or a slowloris handshake holds), closing, handshake under
+// way (a client that may be slow to answer, e.g. busy, but is doing its part), idle keep-alive, ...
+enum SheddingRank { kNoHello, kClosing, kHandshaking, kIdle, kReceiving, kStalledWrite, kNeverShed };
 
 SheddingRank sheddingRank(const Connection& c) {
   if (c.busy) return kNeverShed;  // a request is being answered: never cut
   if (c.lingering) return kClosing;
-  if (!SSL_is_init_finished(c.ssl)) return kHandshaking;
+  if (!SSL_is_init_finished(c.ssl)) {
+    const OSSL_HANDSHAKE_STATE state = SSL_get_state(c.ssl);
+    return state == TLS_ST_BEFORE || state == TLS_ST_SR_CLNT_HELLO ? kNoHello : kHandshaking;
+  }
   if (c.pendingOut() > 0) return kStalledWrite;
   if (c.haveHead || c.buffered() > 0) return kReceiving;
   return kIdle;
@@ -136,7 +143,7 @@ SheddingRank sheddingRank(const Connection& c) {
 // Handshakes and requests by their start; closing, idle and writing connections by their deadline,
 // which moves with their last activity.
 int64_t sheddingAge(const Connection& c, SheddingRank rank) {
-  return rank == kHandshaking || rank == kReceiving ? c.requestStart : c.deadline;
+  return rank == kNoHello || rank == kHandshaking || rank == kReceiving ? c.requestStart : c.deadline;
 }
 
 }  // namespace
@@ -242,7 +249,8 @@ class EventServer::Loop {
   void acceptAll();
   void adopt(int fd, std::string remote);
   void closeUnadopted(int fd);
-  size_t shed(size_t count, uint64_t keep);
+  bool shedOne();
+  bool evict(uint64_t id);
   void reportShed(ShedReason reason, size_t count = 1);
   bool underPressure() const;
   void drainInbox();
@@ -275,6 +283,7 @@ class EventServer::Loop {
   std::vector<std::pair<uint64_t, HttpResponse>> completed_;
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
   std::vector<uint64_t> pendingFlush_;  // connections with responses to write at the end of this iteration
+  std::deque<uint64_t> helloQueue_;     // adopted connections, oldest first, until shed or seen past their ClientHello
   uint64_t nextId_ = 2;
   bool listening_ = false;
   int64_t resumeAcceptAt_ = 0;
@@ -334,15 +343,18 @@ void EventServer::Loop::listen(bool on) {
 
 void EventServer::Loop::acceptAll() {
   for (int i = 0; i < 64; ++i) {
+    // At the cap, a few at a time: each newcomer makes room in the loop that adopts it, so only those
+    // on their way to another loop are over the cap (back to epoll; the listener is still readable).
+    if (i >= kAcceptBatchAtCap && server_.open_.load(std::memory_order_relaxed) >= server_.connectionLimit_) return;
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
     int fd = accept4(server_.listenFd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        // Out of descriptors although the cap keeps a reserve: free some, or pause accepting rather
-        // than spin on the listener.
-        if (errno == EMFILE && shed(1, 0) > 0) continue;
+        // Out of descriptors although the cap keeps a reserve (others used it): give one back and
+        // pause accepting, so that the next accept does not take it again.
+        shedOne();
         listen(false);
         resumeAcceptAt_ = nowMs() + 100;
       }
@@ -364,6 +376,14 @@ void EventServer::Loop::closeUnadopted(int fd) {
 
 void EventServer::Loop::adopt(int fd, std::string remote) {
   if (stopSeen_) {
+    closeUnadopted(fd);
+    return;
+  }
+  // Over the cap: an older, less useful connection of this loop makes room (round robin gives every loop
+  // its share of newcomers, so every loop holds its share of the flood to shed). If none can go, the
+  // newcomer does.
+  if (server_.open_.load(std::memory_order_relaxed) > server_.connectionLimit_ && !shedOne()) {
+    reportShed(ShedReason::Refused);
     closeUnadopted(fd);
     return;
   }
@@ -389,41 +409,37 @@ void EventServer::Loop::adopt(int fd, std::string remote) {
   ev.events = EPOLLIN;
   ev.data.u64 = c->id;
   epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
-  const uint64_t id = c->id;
-  conns_.emplace(id, std::move(c));
-  // Over the cap: older, less useful connections make room; if none can go, the newcomer does.
-  const size_t open = server_.open_.load(std::memory_order_relaxed), cap = server_.connectionLimit_;
-  if (open > cap && shed(open - cap, id) == 0) {
-    reportShed(ShedReason::Refused);
-    destroy(id);
-  }
+  helloQueue_.push_back(c->id);
+  conns_.emplace(c->id, std::move(c));
 }
 
-// Closes up to `count` of this loop's connections other than `keep`, lowest rank and oldest first, and
-// a few more unfinished handshakes if there are (so that a flood does not rescan the table on every
-// accept; an idle keep-alive connection is never closed beyond need). Returns how many it closed.
-size_t EventServer::Loop::shed(size_t count, uint64_t keep) {
-  struct Candidate {
-    SheddingRank rank;
-    int64_t age;
-    uint64_t id;
-    bool operator<(const Candidate& o) const {
-      return rank != o.rank ? rank < o.rank : age != o.age ? age < o.age : id < o.id;  // ids grow with time
-    }
-  };
-  std::vector<Candidate> candidates;
+// Closes this loop's least useful connection (lowest sheddingRank, oldest first); false when every one is
+// answering a request. A flood's connections (no ClientHello) are found in adoption order, without a scan.
+bool EventServer::Loop::shedOne() {
+  while (!helloQueue_.empty()) {
+    const uint64_t id = helloQueue_.front();
+    helloQueue_.pop_front();  // gone, or past its ClientHello for good
+    auto it = conns_.find(id);
+    if (it != conns_.end() && sheddingRank(*it->second) == kNoHello) return evict(id);
+  }
+  const Connection* victim = nullptr;
+  std::tuple<SheddingRank, int64_t, uint64_t> victimKey;
   for (const auto& [id, c] : conns_) {
     const SheddingRank rank = sheddingRank(*c);
-    if (id != keep && rank != kNeverShed) candidates.push_back({rank, sheddingAge(*c, rank), id});
+    if (rank == kNeverShed) continue;
+    const auto key = std::make_tuple(rank, sheddingAge(*c, rank), id);  // ids grow with time
+    if (!victim || key < victimKey) {
+      victim = c.get();
+      victimKey = key;
+    }
   }
-  const size_t batch = std::min(count + server_.connectionLimit_ / 64, candidates.size());
-  if (batch == 0) return 0;
-  std::partial_sort(candidates.begin(), candidates.begin() + batch, candidates.end());
-  size_t closing = 0;
-  while (closing < batch && (closing < count || candidates[closing].rank == kHandshaking)) ++closing;
-  reportShed(ShedReason::Evicted, closing);  // counted before the peers can see it
-  for (size_t i = 0; i < closing; ++i) destroy(candidates[i].id);
-  return closing;
+  return victim && evict(victim->id);
+}
+
+bool EventServer::Loop::evict(uint64_t id) {
+  reportShed(ShedReason::Evicted);  // counted before the peer can see it
+  destroy(id);
+  return true;
 }
 
 void EventServer::Loop::reportShed(ShedReason reason, size_t count) {
@@ -750,11 +766,21 @@ void EventServer::Loop::sweep() {
   std::vector<uint64_t> expired, cut;
   for (const auto& [id, c] : conns_) {
     if (c->deadline <= now || (stopSeen_ && idle(*c))) expired.push_back(id);
-    else if (pressure && sheddingRank(*c) == kHandshaking && c->requestStart <= handshakeCutoff) cut.push_back(id);
+    else if (pressure && !SSL_is_init_finished(c->ssl) && !c->lingering && c->requestStart <= handshakeCutoff)
+      cut.push_back(id);
   }
   reportShed(ShedReason::HandshakeDeadline, cut.size());
   for (uint64_t id : expired) destroy(id);
   for (uint64_t id : cut) destroy(id);
+  // Without shedding nothing pops the queue: drop what is no longer waiting for a ClientHello.
+  if (helloQueue_.size() > 2 * conns_.size() + 64) {
+    std::deque<uint64_t> waiting;
+    for (uint64_t id : helloQueue_) {
+      auto it = conns_.find(id);
+      if (it != conns_.end() && sheddingRank(*it->second) == kNoHello) waiting.push_back(id);
+    }
+    helloQueue_.swap(waiting);
+  }
   if (!listening_ && !stopSeen_ && resumeAcceptAt_ && now >= resumeAcceptAt_) {
     resumeAcceptAt_ = 0;
     listen(true);

@@ -247,7 +247,7 @@ class Legit:
                 return "uid %r, want %r" % (r.get("uid"), uid)
             if r.get("allowed") is not want[0]:
                 return "allowed=%r, want %r: %s" % (r.get("allowed"), want[0], json.dumps(r)[:300])
-            text = json.dumps(r.get("status", {}).get("message", "")) + json.dumps(r.get("warnings", []))
+            text = "\n".join([r.get("status", {}).get("message", "")] + r.get("warnings", []))
             if want[1] and want[1] not in text:
                 return "answer lacks %r: %s" % (want[1], json.dumps(r)[:300])
             return None
@@ -257,8 +257,14 @@ class Legit:
     def send(self, i):
         payload, check = self.case(i)
         start = time.monotonic()
+        stage = "connect"
         try:
             conn = self.connection(fresh=i % 10 == 0)
+            if conn.sock is None:
+                conn.connect()  # TCP and TLS handshake
+                stage = "first request"
+            else:
+                stage = "request on a kept-alive connection"
             conn.request("POST", "/validate", body=payload, headers={"Content-Type": "application/json"})
             resp = conn.getresponse()
             data = resp.read()
@@ -266,7 +272,7 @@ class Legit:
                 raise RuntimeError("HTTP %d: %s" % (resp.status, data[:200]))
             error = check(json.loads(data))
         except Exception as e:  # any failure counts; no retry
-            error = "%s: %s" % (type(e).__name__, e)
+            error = "%s: %s: %s" % (stage, type(e).__name__, e)
             if self.conn is not None:
                 self.conn.close()
                 self.conn = None
@@ -306,7 +312,7 @@ def main():
     hello = client_hello()
     slow_header = b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Slow: " + b"s" * 4096
     attackers = [
-        threading.Thread(target=idle_flood, args=(args.port, args.idle, stop, args.idle * 50)),
+        threading.Thread(target=idle_flood, args=(args.port, args.idle, stop, args.idle * 100)),
         threading.Thread(target=trickle, args=(args.port, args.slow_tls, stop, raw_connect_blocking, hello, "slow TLS")),
         threading.Thread(target=trickle, args=(args.port, args.slow_http, stop,
                                                lambda port: tls_connect(port, args.ca), slow_header, "slow HTTP")),

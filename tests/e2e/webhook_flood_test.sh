@@ -122,6 +122,7 @@ client_rc=0
 wait "$CLIENT_PID" || client_rc=$?
 CLIENT_PID=""
 cat "$WORK/client.out"
+wh_curl "https://127.0.0.1:$PORT/metrics" | grep '^kguard_webhook_\(connections_shed_total\|open_connections\)' || true
 [ "$client_rc" = 0 ] || fail "the flood client reports failures (exit $client_rc)"
 ok "every legitimate request answered correctly"
 
@@ -131,7 +132,8 @@ wh_curl -f "https://127.0.0.1:$PORT/healthz" >/dev/null || fail "/healthz after 
 served="$(openssl s_client -connect "127.0.0.1:$PORT" </dev/null 2>/dev/null | openssl x509 -noout -serial | cut -d= -f2)"
 [ "$served" = "$new_serial" ] || fail "serving certificate $served, want the rotated $new_serial"
 grep -q '"msg":"serving certificate reloaded"' "$WEBHOOK_LOG" || fail "no certificate reload in the log"
-if grep -E 'cannot read|not loaded yet|Too many open files' "$WEBHOOK_LOG"; then fail "descriptor starvation in the log (above)"; fi
+# (A half-rotated pair, "private key does not match", is normal: gen-certs.sh renames the key first.)
+if grep -E 'cannot read|Too many open files' "$WEBHOOK_LOG"; then fail "descriptor starvation in the log (above)"; fi
 shed_lines="$(grep -c '"msg":"shedding client connections' "$WEBHOOK_LOG" || true)"
 [ "$shed_lines" -ge 1 ] || fail "no shedding logged"
 # Rate-limited: one line per 10 s at most (the flood lasts warm-up + FLOOD_SECONDS + drain).
