@@ -45,8 +45,9 @@ constexpr int kLingerMs = 2000;                // after a closing response, unre
 constexpr size_t kMaxPendingOutput = 1 << 20;  // pipelined requests wait while this much output is unsent
 constexpr int64_t kNever = INT64_MAX;
 constexpr size_t kReusedBodyCapacity = 64 * 1024;  // a connection keeps its body buffer up to this size
-// Descriptors beyond the ones open at bind() and one per worker (an API-server connection for a namespace
-// lookup): the namespace watch and pod lists, the certificate reload (two files), logs, DNS, accept.
+// Descriptors kept free beyond the ones open at bind() and one per worker (an API-server connection for a
+// namespace lookup or pod list): the namespace watch, the certificate reload (two files), DNS, and the
+// accepted connections on their way to another loop at the cap (kAcceptBatchAtCap per loop).
 constexpr size_t kSpareDescriptors = 32;
 constexpr int kAcceptBatchAtCap = 8;  // accepts per wake-up at the connection cap
 constexpr size_t kMinConnections = 16;  // even when the descriptor limit leaves less (then EMFILE is handled)

@@ -164,6 +164,9 @@ HttpResponse WebhookServer::judge(const ParsedReview& review, Clock::time_point 
 void WebhookServer::bind() {
   port_ = events_->bind();
   metrics_.connectionLimit.set(static_cast<double>(events_->connectionLimit()));
+  if (options_.maxConnections > events_->connectionLimit())
+    log(LogLevel::Warn, "--max-connections lowered to what the descriptor limit allows",
+        {{"asked", std::to_string(options_.maxConnections)}, {"limit", std::to_string(events_->connectionLimit())}});
 }
 
 // Counted always; logged once per interval, so that a flood does not also flood the log.

@@ -8,7 +8,7 @@ Run by tests/e2e/webhook_flood_test.sh (which starts the webhook under `ulimit -
   - idle flood: --idle TCP connections that never send a byte, reopened as soon as the server drops one;
   - slowloris TLS: ClientHellos trickled a byte at a time;
   - slowloris HTTP: TLS done, request headers trickled a byte at a time;
-  - oversized bodies (Content-Length 100 MB, then data) and oversized headers (10 MB);
+  - oversized bodies (Content-Length 100 MB, then its first MB) and oversized headers (up to 10 MB);
   - pipelined garbage;
   - the legitimate client: --requests AdmissionReviews spread evenly over --seconds, on a keep-alive
     connection that is replaced every 10th request, each answer checked (uid, verdict, message): a
@@ -40,6 +40,7 @@ COMPLIANT_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                           "containers": [{"name": "c", "image": "x", "securityContext": {
                               "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}]}}
 ENFORCE = "pod-security.kubernetes.io/enforce"
+LATE_SECONDS = 20  # the legitimate stream gives up this long after its planned end (each request may take 10 s)
 
 
 class Stats:
@@ -286,6 +287,10 @@ class Legit:
         interval = self.args.seconds / self.args.requests
         start = time.monotonic()
         for i in range(self.args.requests):
+            if time.monotonic() > start + self.args.seconds + LATE_SECONDS:
+                self.failures.append("requests %d and later: not sent, the stream is over %d s late"
+                                     % (i, LATE_SECONDS))
+                return
             delay = start + i * interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)

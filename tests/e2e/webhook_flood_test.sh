@@ -2,7 +2,7 @@
 # Hostile load on `kguard webhook` with few file descriptors (issue 12): the real webhook, behind a real
 # kube-apiserver (tests/e2e/cluster.sh), runs under `ulimit -n 512` while tests/e2e/webhook_flood_client.py
 # floods it with 800 idle TCP connections (reopened as the server drops them), slowloris TLS handshakes and
-# headers, 100 MB bodies, 10 MB headers and pipelined garbage, and sends 200 AdmissionReviews over 10 s.
+# headers, bodies declared as 100 MB, 10 MB headers and pipelined garbage, and sends 200 AdmissionReviews over 10 s.
 #
 #   bash tests/e2e/webhook_flood_test.sh PATH/TO/kguard
 #
