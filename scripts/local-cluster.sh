@@ -185,7 +185,7 @@ load_images() {
   ctr_ images import "$out" >/dev/null
   KGUARD_IMAGE="$(skopeo inspect "oci-archive:$out" | jq -r '.Labels["org.opencontainers.image.version"] + "-g" + .Labels["org.opencontainers.image.revision"]')"
   KGUARD_IMAGE="localhost/kguard:$KGUARD_IMAGE"
-  ctr_ images ls -q | grep -qx "$KGUARD_IMAGE" || die "containerd does not list $KGUARD_IMAGE after the import"
+  ctr_ images ls -q | grep -x "$KGUARD_IMAGE" >/dev/null || die "containerd does not list $KGUARD_IMAGE after the import"
 }
 
 # --- machine state -----------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ save_machine_state() {
   local s
   for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$STATE/sysctls"
   local d
-  for d in /var/log/pods /var/log/containers /etc/cni/net.d; do [ -e "$d" ] || echo "$d"; done >"$STATE/created-dirs"
+  for d in /var/log/pods /var/log/containers /etc/cni /etc/cni/net.d; do [ -e "$d" ] || echo "$d"; done >"$STATE/created-dirs"
 }
 
 restore_machine_state() {

@@ -139,7 +139,7 @@ check "Deployment with a privileged template created with a warning" \
   sh -c "grep -q created '$WORK/out' && grep -qi 'warning.*privileged' '$WORK/err'"
 refused_pods() {
   kubectl -n e2e-baseline get events --field-selector reason=FailedCreate -o jsonpath='{.items[*].message}' 2>/dev/null |
-    grep -qi privileged
+    grep -i privileged >/dev/null
 }
 deadline=$((SECONDS + 60))
 until refused_pods || [ "$SECONDS" -ge "$deadline" ]; do sleep 1; done
