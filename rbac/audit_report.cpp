@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rbac/builtin_roles.h"
+
 namespace rbac {
 namespace {
 
@@ -84,7 +86,7 @@ std::string formatAuditSarif(const std::vector<EscalationFinding>& findings) {
     }
     nlohmann::json locations = nlohmann::json::array();
     for (const auto& link : f.chain) {
-      if (link.file.empty()) continue;
+      if (link.file.empty() || isBuiltinSource(link.file)) continue;  // built-in objects have no file
       nlohmann::json physical = {{"artifactLocation", {{"uri", link.file}}}};
       if (link.line > 0) physical["region"] = {{"startLine", link.line}};
       locations.push_back({{"physicalLocation", physical}, {"message", {{"text", link.binding + " -> " + link.role}}}});

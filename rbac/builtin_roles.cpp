@@ -10,6 +10,8 @@
 namespace rbac {
 namespace {
 
+const std::string kBuiltinSourcePrefix = "built-in Kubernetes 1.";
+
 using ObjectKey = std::tuple<bool, bool, std::string, std::string>;  // binding?, cluster-scoped?, namespace, name
 
 ObjectKey keyOf(const Role& r) { return {false, r.clusterScoped, r.namespace_, r.name}; }
@@ -19,13 +21,15 @@ std::vector<kube::Manifest> parseVersion(int minor) {
   std::vector<kube::Manifest> out;
   for (const auto& file : builtinRolesFiles()) {
     if (file.minor != minor) continue;
-    auto manifests = kube::parseManifests(file.text, "built-in Kubernetes 1." + std::to_string(minor) + "/" + file.name);
+    auto manifests = kube::parseManifests(file.text, kBuiltinSourcePrefix + std::to_string(minor) + "/" + file.name);
     std::move(manifests.begin(), manifests.end(), std::back_inserter(out));
   }
   return out;
 }
 
 }  // namespace
+
+bool isBuiltinSource(const std::string& file) { return file.compare(0, kBuiltinSourcePrefix.size(), kBuiltinSourcePrefix) == 0; }
 
 int builtinRolesVersionFor(int minor) {
   int best = 0;

@@ -26,6 +26,8 @@ int builtinRolesVersionFor(int minor);
 
 // That version's objects, as manifests from files named "built-in Kubernetes 1.20/cluster-roles.yaml".
 std::vector<kube::Manifest> builtinRbacManifests(int minor);
+// Whether a source file name is one of those (no file on disk: reports point at nothing).
+bool isBuiltinSource(const std::string& file);
 
 // The input plus the built-in objects it does not define itself (same kind, namespace and name: the
 // input's object wins, as a cluster's stored object does), appended after the input's.

@@ -5,6 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include "rbac/audit.h"
+#include "rbac/audit_report.h"
 #include "rbac/builtin_roles.h"
 #include "rbac/kubernetes_version.h"
 #include "rbac_test_util.h"
@@ -130,4 +134,23 @@ TEST_CASE("--kubernetes-version: 1.N, v1.N, 1.N.P within the supported range") {
   } catch (const std::invalid_argument& e) {
     CHECK(std::string(e.what()) == "unsupported Kubernetes version '1.99' (supported: 1.20 to 1.35)");
   }
+}
+
+TEST_CASE("built-in roles: SARIF points only at real files") {
+  auto ev = withBuiltins(kCiAdmin);
+  rbac::AuditOptions options;
+  options.includeDefaults = true;  // the API server's own bindings too, whose source is built in
+  auto findings = rbac::auditEscalationPaths(ev, options);
+  bool builtinChain = false;
+  for (const auto& f : findings)
+    for (const auto& link : f.chain) builtinChain = builtinChain || rbac::isBuiltinSource(link.file);
+  CHECK(builtinChain);
+  auto sarif = nlohmann::json::parse(rbac::formatAuditSarif(findings));
+  std::size_t located = 0;
+  for (const auto& result : sarif["runs"][0]["results"])
+    for (const auto& location : result["locations"]) {
+      ++located;
+      CHECK(location["physicalLocation"]["artifactLocation"]["uri"] == "world.yaml");
+    }
+  CHECK(located > 0);
 }
