@@ -106,6 +106,7 @@ ok "pid $WEBHOOK_PID, port $PORT, $limit descriptors, connection cap $cap"
 
 step "flood: $IDLE idle connections, slowloris, oversized, garbage; $REQUESTS legitimate requests over ${FLOOD_SECONDS}s"
 # The client needs a descriptor per flood connection.
+(ulimit -n 4096) 2>/dev/null || fail "cannot raise this shell's descriptor limit to 4096 for the flood client (hard limit $(ulimit -Hn))"
 ( ulimit -n 4096 && exec python3 "$REPO_ROOT/tests/e2e/webhook_flood_client.py" --port "$PORT" --ca "$CERTS/ca.crt" \
     --namespace flood-restricted --tightened flood-tightened --late flood-late --late-ready "$WORK/late-ready" \
     --idle "$IDLE" --requests "$REQUESTS" --seconds "$FLOOD_SECONDS" >"$WORK/client.out" 2>&1 ) &
@@ -142,4 +143,8 @@ metrics="$(wh_curl -f "https://127.0.0.1:$PORT/metrics")" || fail "/metrics afte
 shed_total="$(awk '/^kguard_webhook_connections_shed_total/ {s += $2} END {print s + 0}' <<<"$metrics")"
 [ "$shed_total" -gt 0 ] || fail "kguard_webhook_connections_shed_total is 0"
 grep -q "^kguard_webhook_connection_limit $cap\$" <<<"$metrics" || fail "kguard_webhook_connection_limit is not $cap"
+peak_rss_kb="$(awk '/^VmHWM/ {print $2}' "/proc/$WEBHOOK_PID/status")"
+# The Deployment's memory limit is 256Mi (manifests/webhook/40-deployment.yaml): the flood must not come near it.
+[ "$peak_rss_kb" -lt $((128 * 1024)) ] || fail "peak RSS ${peak_rss_kb} kB during the flood"
 ok "$shed_lines shedding log line(s); $(grep '^kguard_webhook_connections_shed_total' <<<"$metrics" | tr '\n' ' ')"
+ok "peak RSS $((peak_rss_kb / 1024)) MB"
