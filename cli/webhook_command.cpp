@@ -124,9 +124,10 @@ void addWebhookCommand(CLI::App& app, int* exitCode) {
   cmd->add_option("--event-loops", flags->eventLoops, "Threads serving connections (event loops); 0 = one per usable CPU (affinity and cgroup CPU quota)")
       ->capture_default_str();
   cmd->add_option("--max-connections", flags->maxConnections,
-                  "Client connections held at once; 0 = the descriptor limit (ulimit -n) minus a reserve for accept, "
-                  "the certificate reload and the API client (never more than that). Above 3/4 of it a TLS handshake "
-                  "gets 1 s instead of 10; at it, the oldest handshaking or idle connections are closed to make room")
+                  "Client connections held at once; 0 = 2048 (~47 KB each at most). Never more than the descriptor limit "
+                  "(ulimit -n) allows once a reserve is kept for accept, the certificate reload and the API client. Above "
+                  "3/4 of it a TLS handshake gets 1 s instead of 10; at it, the oldest handshaking or idle connections are "
+                  "closed to make room")
       ->capture_default_str();
   cmd->callback([flags, exitCode] { *exitCode = runWebhook(*flags); });
 }

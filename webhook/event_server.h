@@ -35,8 +35,8 @@ struct EventServerOptions {
   int writeTimeoutMs = 10000;          // a client that stops reading its responses is dropped after this
   size_t maxHeaderBytes = 64 * 1024;   // request line + headers
   size_t maxBodyBytes = 3 * 1024 * 1024;
-  // Client connections held at once; 0 = the descriptor limit (RLIMIT_NOFILE) minus a reserve (the
-  // descriptors open at bind(), one API connection per worker, and a margin). Never above that derived cap.
+  // Client connections held at once; 0 = 2048. Never more than the descriptor limit (RLIMIT_NOFILE) allows
+  // once a reserve is set aside (the descriptors open at bind(), one API connection per worker, a margin).
   size_t maxConnections = 0;
   int pressureHandshakeTimeoutMs = 1000;  // the handshake deadline while more than 3/4 of the cap is open
   // Called on an event-loop thread when connections were shed (how many, why); must be cheap, never block.

@@ -32,7 +32,7 @@ struct Metrics {
                              {"reason"}};
   Gauge openConnections{"kguard_webhook_open_connections", "Client connections open now."};
   Gauge connectionLimit{"kguard_webhook_connection_limit",
-                        "Client connections held at most (--max-connections, or the descriptor limit minus a reserve)."};
+                        "Client connections held at most (--max-connections, lowered to what the descriptor limit allows)."};
   Histogram latency{"kguard_webhook_request_duration_seconds",
                     "Time to answer an admission request.",
                     {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0}};

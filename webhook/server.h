@@ -34,7 +34,7 @@ struct ServerOptions {
   int loops = 0;                          // event loops serving connections; 0 = one per core
   int keepAliveSeconds = 5;               // idle keep-alive connections are closed after this
   int requestTimeoutSeconds = 10;         // handshake, and each request's head + body, must arrive within this
-  size_t maxConnections = 0;              // 0 = the descriptor limit minus a reserve (event_server.h)
+  size_t maxConnections = 0;              // 0 = 2048, lowered to what the descriptor limit allows (event_server.h)
   int certReloadIntervalMs = 1000;
   int shutdownGraceMs = 2000;             // not ready, still serving, before the listener closes
 };
