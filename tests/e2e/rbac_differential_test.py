@@ -462,8 +462,8 @@ def run_world(api, env, kguard, seed, n_queries, workdir):
               % (seed, label, a, "yes" if b else "no", " ".join(json.dumps(x) for x in kguard_args(q)),
                  explain.stderr.strip()))
     who_total = who_bad = 0
-    for _, files in sources:
-        n, bad = check_who_can(api, kguard, files, world, seed)
+    for label, files in sources:
+        n, bad = check_who_can(api, kguard, files, world, seed, label)
         who_total += n
         who_bad += bad
     api.delete_world(seed)
@@ -558,7 +558,7 @@ def is_identity_impersonation(q):
     return q["group"] == "authentication.k8s.io" and q["resource"] in ("uids", "userextras")
 
 
-def check_who_can(api, kguard, files, world, seed, n_requests=30):
+def check_who_can(api, kguard, files, world, seed, source, n_requests=30):
     """who-can against the server: every identity it lists is allowed, every other identity is denied."""
     rng = random.Random(seed * 104729 + 3)
     bad = total = listed_count = 0
@@ -590,8 +590,8 @@ def check_who_can(api, kguard, files, world, seed, n_requests=30):
                 print("  DISAGREE (world seed %d): kguard rbac who-can %s %s %s; server says %s"
                       % (seed, " ".join(json.dumps(a) for a in args), "lists" if listed else "does not list", label,
                          "allowed" if allowed else "denied"))
-    print("world seed %d: who-can on %d requests, %d identity checks (%d listed), %d disagreements"
-          % (seed, n_requests, total, listed_count, bad), flush=True)
+    print("world seed %d (%s): who-can on %d requests, %d identity checks (%d listed), %d disagreements"
+          % (seed, source, n_requests, total, listed_count, bad), flush=True)
     return total, bad
 
 
