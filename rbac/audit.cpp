@@ -324,7 +324,7 @@ bool sameIdentity(const Subject& a, const Subject& b) {
 // themselves. Lists the three most privileged identities reached and counts the rest. A grant limited
 // by resourceNames reaches only the identities its names are (reachesOnly); impersonation reaches
 // them too.
-void linkServiceAccountHops(std::vector<EscalationFinding>& findings) {
+void linkIdentityHops(std::vector<EscalationFinding>& findings) {
   struct Reach {
     Subject subject;
     Severity severity = Severity::Low;
@@ -406,7 +406,7 @@ std::vector<EscalationFinding> auditEscalationPaths(const Evaluator& evaluator, 
     for (const auto& ns : s.namespaces) auditScope(auditor, s, ns, options.kubernetesMinor, clusterSatisfied, out);
   }
   auditBindings(ev, out);
-  linkServiceAccountHops(out);
+  linkIdentityHops(out);
   std::stable_sort(out.begin(), out.end(), [](const EscalationFinding& a, const EscalationFinding& b) {
     return std::make_tuple(static_cast<int>(a.severity), a.subject.kind, a.subject.namespace_, a.subject.name, a.scope, a.id) <
            std::make_tuple(static_cast<int>(b.severity), b.subject.kind, b.subject.namespace_, b.subject.name, b.scope, b.id);

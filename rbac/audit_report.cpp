@@ -98,6 +98,7 @@ std::string formatAuditSarif(const std::vector<EscalationFinding>& findings) {
                        {"message", {{"text", "[" + std::string(severityName(f.severity)) + "] " + f.path}}},
                        {"locations", locations},
                        {"properties", {{"severity", severityName(f.severity)}, {"subject", subjectJson(f.subject)}, {"scope", f.scope}}}});
+    if (!f.assumesVersion.empty()) results.back()["properties"]["assumesKubernetesVersion"] = f.assumesVersion;
   }
   nlohmann::json sarif = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},

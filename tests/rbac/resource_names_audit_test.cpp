@@ -2,7 +2,10 @@
 // groups is cluster-scoped (item 2), and pods/exec depends on the Kubernetes version (item 4).
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "rbac/audit.h"
+#include "rbac/audit_report.h"
 #include "rbac_test_util.h"
 
 using namespace rbactest;
@@ -184,4 +187,7 @@ TEST_CASE("issue 13/4: get on pods/exec leads to exec only before Kubernetes 1.3
   f = findingOf(withCreate, "u", "podExec");
   REQUIRE(f);
   CHECK(f->assumesVersion == "1.35");
+  CHECK(nlohmann::json::parse(rbac::formatAuditJson(withCreate))[0]["assumesKubernetesVersion"] == "1.35");
+  CHECK(nlohmann::json::parse(rbac::formatAuditSarif(withCreate))["runs"][0]["results"][0]["properties"]["assumesKubernetesVersion"] ==
+        "1.35");
 }
