@@ -3,9 +3,9 @@
 // sockets, OpenSSL in non-blocking mode), plus a small pool of worker threads for handlers that may wait
 // (on the API server). Keep-alive and pipelined requests are answered in order; every connection has a
 // deadline (handshake + whole request, idle keep-alive, stalled write), so slow or hostile clients cost a
-// buffer and a file descriptor, never a thread. Connections are capped below the descriptor limit, so a
-// flood of them cannot starve accept, the certificate reload or the API client of descriptors: near the
-// cap, handshakes get a short deadline, and at the cap the least useful connections make room for new ones.
+// buffer and a file descriptor, never a thread. Connections are capped (memory) below the descriptor limit,
+// so a flood of them cannot starve accept, the certificate reload or the API client of descriptors: near
+// the cap, handshakes get a short deadline, and at the cap the least useful connections make room.
 #include <atomic>
 #include <cstddef>
 #include <functional>

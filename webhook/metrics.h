@@ -26,7 +26,7 @@ struct Metrics {
   CounterVec requests{"kguard_webhook_requests_total", "HTTP requests to the webhook by path and status code.",
                       {"path", "code"}};
   CounterVec connectionsShed{"kguard_webhook_connections_shed_total",
-                             "Client connections closed early to keep file descriptors free, by reason: evicted (oldest "
+                             "Client connections closed early at or near the connection limit, by reason: evicted (oldest "
                              "handshaking or idle, to make room at the connection limit), refused (at the limit with "
                              "nothing to evict), handshake_deadline (TLS handshake too slow while near the limit).",
                              {"reason"}};

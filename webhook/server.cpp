@@ -177,7 +177,7 @@ void WebhookServer::noteShed(ShedReason reason, size_t count) {
   int64_t last = lastShedLogMs_.load();
   if (now - last < kShedLogIntervalMs || !lastShedLogMs_.compare_exchange_strong(last, now)) return;
   auto take = [this](ShedReason r) { return std::to_string(shedSinceLog_[static_cast<int>(r)].exchange(0)); };
-  log(LogLevel::Warn, "shedding client connections to keep file descriptors free",
+  log(LogLevel::Warn, "shedding client connections: at or near the connection limit",
       {{"evicted", take(ShedReason::Evicted)}, {"refused", take(ShedReason::Refused)},
        {"handshakeDeadline", take(ShedReason::HandshakeDeadline)},
        {"open", std::to_string(events_->openConnections())},
