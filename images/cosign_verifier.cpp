@@ -1,0 +1,174 @@
+#include "images/cosign_verifier.h"
+
+#include <nlohmann/json.hpp>
+
+#include "kube/api_tls.h"  // decodeBase64
+
+namespace images {
+namespace {
+
+const char* kSimpleSigningType = "application/vnd.dev.cosign.simplesigning.v1+json";
+const char* kSignatureAnnotation = "dev.cosignproject.cosign/signature";
+const char* kCosignPayloadType = "cosign container image signature";
+
+VerifyResult fromRegistryError(const RegistryError& e, const std::string& digest, bool readingImage) {
+  VerifyResult out;
+  out.digest = digest;
+  out.reason = e.what();
+  switch (e.kind) {
+    case RegistryError::Kind::Unreachable: out.status = VerifyStatus::RegistryUnreachable; break;
+    case RegistryError::Kind::NotFound:
+      out.status = readingImage ? VerifyStatus::ImageNotFound : VerifyStatus::NoSignature;
+      break;
+    case RegistryError::Kind::DigestMismatch:
+      out.status = readingImage ? VerifyStatus::RegistryError : VerifyStatus::TamperedPayload;
+      break;
+    default: out.status = VerifyStatus::RegistryError; break;
+  }
+  return out;
+}
+
+// The digest a valid payload signs, or "" with `problem` set when the payload is not cosign's.
+std::string signedDigest(const std::string& payload, std::string& problem) {
+  nlohmann::json doc = nlohmann::json::parse(payload, nullptr, false);
+  const nlohmann::json* critical = doc.is_object() && doc.contains("critical") ? &doc["critical"] : nullptr;
+  if (!critical || !critical->is_object()) {
+    problem = "payload is not a simple-signing JSON object with \"critical\"";
+    return "";
+  }
+  auto type = critical->find("type");
+  if (type == critical->end() || !type->is_string() || *type != kCosignPayloadType) {
+    problem = std::string("payload critical.type is not \"") + kCosignPayloadType + "\"";
+    return "";
+  }
+  auto image = critical->find("image");
+  if (image == critical->end() || !image->is_object() || !image->contains("docker-manifest-digest") ||
+      !(*image)["docker-manifest-digest"].is_string()) {
+    problem = "payload has no critical.image.docker-manifest-digest";
+    return "";
+  }
+  return (*image)["docker-manifest-digest"];
+}
+
+}  // namespace
+
+const char* toString(VerifyStatus status) {
+  switch (status) {
+    case VerifyStatus::Verified: return "verified";
+    case VerifyStatus::NoSignature: return "no signature";
+    case VerifyStatus::NoKeyMatched: return "no key matched";
+    case VerifyStatus::PayloadNamesOtherDigest: return "payload names another digest";
+    case VerifyStatus::TamperedPayload: return "tampered payload";
+    case VerifyStatus::ImageNotFound: return "image not found";
+    case VerifyStatus::RegistryUnreachable: return "registry unreachable";
+    case VerifyStatus::RegistryError: return "registry error";
+  }
+  return "unknown";
+}
+
+std::string signatureTag(const std::string& digest) {
+  std::string tag = digest;
+  size_t colon = tag.find(':');
+  if (colon != std::string::npos) tag[colon] = '-';
+  return tag + ".sig";
+}
+
+VerifyResult CosignVerifier::verify(const ImageReference& image, const std::vector<PublicKey>& keys,
+                                    const Deadline& deadline) const {
+  VerifyResult out;
+  std::shared_ptr<const RegistryClient> client = clients_(image.apiHost());
+  const std::string& repo = image.repository;
+  // 1. The digest the decision is about (a digest in the reference wins over its tag, as in containerd).
+  try {
+    out.digest = image.digest.empty() ? client->resolveDigest(repo, image.tag, deadline) : image.digest;
+  } catch (const RegistryError& e) {
+    return fromRegistryError(e, "", true);
+  }
+  // 2. The signature manifest.
+  Manifest sigManifest;
+  try {
+    sigManifest = client->getManifest(repo, signatureTag(out.digest), deadline);
+  } catch (const RegistryError& e) {
+    VerifyResult failed = fromRegistryError(e, out.digest, false);
+    if (failed.status == VerifyStatus::NoSignature)
+      failed.reason = "no cosign signature: " + image.registry + "/" + repo + ":" + signatureTag(out.digest) + " does not exist";
+    return failed;
+  }
+  nlohmann::json manifest = nlohmann::json::parse(sigManifest.body, nullptr, false);
+  if (!manifest.is_object() || !manifest.contains("layers") || !manifest["layers"].is_array()) {
+    out.status = VerifyStatus::RegistryError;
+    out.reason = "signature manifest " + signatureTag(out.digest) + " has no layers array";
+    return out;
+  }
+  // 3. Each simple-signing layer: payload blob (digest-checked), signature, then what it signs.
+  size_t signatures = 0;
+  std::vector<std::string> otherDigests, tampered, unusable;
+  for (const auto& layer : manifest["layers"]) {
+    if (!layer.is_object() || layer.value("mediaType", "") != kSimpleSigningType) continue;
+    ++signatures;
+    std::string blobDigest = layer.value("digest", "");
+    std::string sigText;
+    if (layer.contains("annotations") && layer["annotations"].is_object())
+      sigText = layer["annotations"].value(kSignatureAnnotation, "");
+    std::string signature;
+    try {
+      signature = kube::tls::decodeBase64(sigText);
+    } catch (const std::exception&) {
+      unusable.push_back(blobDigest + ": signature annotation is not base64");
+      continue;
+    }
+    if (signature.empty()) {
+      unusable.push_back(blobDigest + ": no " + std::string(kSignatureAnnotation) + " annotation");
+      continue;
+    }
+    std::string payload;
+    try {
+      payload = client->getBlob(repo, blobDigest, kMaxPayloadBytes, deadline);
+    } catch (const RegistryError& e) {
+      if (e.kind == RegistryError::Kind::DigestMismatch) {
+        tampered.push_back(e.what());
+        continue;
+      }
+      return fromRegistryError(e, out.digest, false);
+    }
+    const PublicKey* signer = nullptr;
+    for (const auto& key : keys) {
+      if (key.verifies(payload, signature)) {
+        signer = &key;
+        break;
+      }
+    }
+    if (!signer) continue;
+    std::string problem;
+    std::string named = signedDigest(payload, problem);
+    if (named.empty()) {
+      unusable.push_back(blobDigest + ": " + problem);
+    } else if (named != out.digest) {
+      otherDigests.push_back(named);
+    } else {
+      out.status = VerifyStatus::Verified;
+      out.keyName = signer->name();
+      out.reason = "signature " + blobDigest + " verified with " + signer->name();
+      return out;
+    }
+  }
+  // 4. Nothing verified: the most specific failure wins.
+  std::string target = image.registry + "/" + repo + "@" + out.digest;
+  if (!otherDigests.empty()) {
+    out.status = VerifyStatus::PayloadNamesOtherDigest;
+    out.reason = "a valid signature's payload names " + otherDigests.front() + ", not " + target;
+  } else if (!tampered.empty()) {
+    out.status = VerifyStatus::TamperedPayload;
+    out.reason = "signature payload tampered: " + tampered.front();
+  } else if (signatures == 0) {
+    out.status = VerifyStatus::NoSignature;
+    out.reason = "no cosign signature: " + signatureTag(out.digest) + " has no " + kSimpleSigningType + " layer";
+  } else {
+    out.status = VerifyStatus::NoKeyMatched;
+    out.reason = std::to_string(signatures) + " signature(s) on " + target + ", none verifies with the " +
+                 std::to_string(keys.size()) + " key(s) given" + (unusable.empty() ? "" : " (" + unusable.front() + ")");
+  }
+  return out;
+}
+
+}  // namespace images

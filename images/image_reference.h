@@ -1,0 +1,35 @@
+#pragma once
+// Container image references as the kubelet and containerd read them (github.com/distribution/reference,
+// ParseNormalizedNamed + TagNameOnly): Docker Hub short names are normalized (`nginx` ->
+// `docker.io/library/nginx`), a first path component is a registry host only when it contains `.` or
+// `:`, is `localhost`, or has upper-case letters; a reference without tag or digest means `:latest`.
+#include <stdexcept>
+#include <string>
+
+namespace images {
+
+struct ImageReferenceError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct ImageReference {
+  std::string registry;    // "docker.io", "registry.example.com", "localhost:5000"
+  std::string repository;  // "library/nginx", "team/app"
+  std::string tag;         // "latest" when the reference names neither tag nor digest
+  std::string digest;      // "sha256:<64 lowercase hex>" or ""
+
+  // The host serving the distribution API: Docker Hub's API lives at registry-1.docker.io.
+  std::string apiHost() const;
+  // What the decision is about: the digest if known, else the tag.
+  std::string reference() const { return digest.empty() ? tag : digest; }
+  // registry/repository[:tag][@digest], fully qualified.
+  std::string toString() const;
+};
+
+// Throws ImageReferenceError naming what is malformed.
+ImageReference parseImageReference(const std::string& text);
+
+// True for "sha256:" followed by 64 lowercase hex digits, the only digest form kguard accepts.
+bool isSha256Digest(const std::string& digest);
+
+}  // namespace images

@@ -1,0 +1,127 @@
+// Public keys and the hash cosign pairs with each key type: keys and signatures made by the openssl
+// CLI (independent of kguard), verified by images::PublicKey.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "images/public_key.h"
+#include "images/registry_client.h"
+
+namespace fs = std::filesystem;
+using images::PublicKey;
+
+namespace {
+
+struct KeyDir {
+  fs::path dir = fs::temp_directory_path() / ("kguard-images-key-test-" + std::to_string(::getpid()));
+  KeyDir() { fs::create_directories(dir); }
+  ~KeyDir() { fs::remove_all(dir); }
+  std::string path(const std::string& f) const { return (dir / f).string(); }
+  void run(const std::string& cmd) const { REQUIRE(std::system((cmd + " 2>/dev/null").c_str()) == 0); }
+  // NAME.key / NAME.pub from `openssl genpkey` arguments.
+  void make(const std::string& name, const std::string& genpkeyArgs) const {
+    run("openssl genpkey " + genpkeyArgs + " -out " + path(name + ".key"));
+    run("openssl pkey -in " + path(name + ".key") + " -pubout -out " + path(name + ".pub"));
+  }
+  // The raw signature of `message` by NAME.key; `digest` "" for Ed25519 (pure, -rawin).
+  std::string sign(const std::string& name, const std::string& digest, const std::string& message) const {
+    std::ofstream(path("msg")) << message;
+    if (digest.empty())
+      run("openssl pkeyutl -sign -rawin -inkey " + path(name + ".key") + " -in " + path("msg") + " -out " + path("sig"));
+    else
+      run("openssl dgst -" + digest + " -sign " + path(name + ".key") + " -out " + path("sig") + " " + path("msg"));
+    std::ifstream in(path("sig"), std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  std::string read(const std::string& f) const {
+    std::ifstream in(path(f));
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("each key type verifies its own signatures with cosign's hash, and nothing else") {
+  KeyDir d;
+  d.make("p256", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256");
+  d.make("p384", "-algorithm EC -pkeyopt ec_paramgen_curve:P-384");
+  d.make("rsa", "-algorithm RSA -pkeyopt rsa_keygen_bits:2048");
+  d.make("ed", "-algorithm ED25519");
+  const std::string msg = "{\"critical\":{}}";
+
+  PublicKey p256 = PublicKey::fromFile(d.path("p256.pub"));
+  PublicKey p384 = PublicKey::fromFile(d.path("p384.pub"));
+  PublicKey rsa = PublicKey::fromFile(d.path("rsa.pub"));
+  PublicKey ed = PublicKey::fromFile(d.path("ed.pub"));
+  CHECK(p256.type() == PublicKey::Type::EcdsaP256);
+  CHECK(p384.type() == PublicKey::Type::EcdsaP384);
+  CHECK(rsa.type() == PublicKey::Type::Rsa);
+  CHECK(ed.type() == PublicKey::Type::Ed25519);
+  CHECK(p256.name() == d.path("p256.pub"));
+
+  CHECK(p256.verifies(msg, d.sign("p256", "sha256", msg)));
+  CHECK(p384.verifies(msg, d.sign("p384", "sha256", msg)));  // cosign verify --key: SHA-256
+  CHECK(p384.verifies(msg, d.sign("p384", "sha384", msg)));  // ecdsa-sha2-384-nistp384
+  CHECK(rsa.verifies(msg, d.sign("rsa", "sha256", msg)));
+  CHECK(ed.verifies(msg, d.sign("ed", "", msg)));
+
+  SECTION("a hash cosign does not use, another message or another key fails") {
+    CHECK_FALSE(p256.verifies(msg, d.sign("p256", "sha384", msg)));
+    CHECK_FALSE(rsa.verifies(msg, d.sign("rsa", "sha512", msg)));
+    CHECK_FALSE(p256.verifies(msg + " ", d.sign("p256", "sha256", msg)));
+    CHECK_FALSE(ed.verifies(msg + " ", d.sign("ed", "", msg)));
+    d.make("p256b", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256");
+    CHECK_FALSE(p256.verifies(msg, d.sign("p256b", "sha256", msg)));
+    CHECK_FALSE(rsa.verifies(msg, d.sign("p256", "sha256", msg)));
+    CHECK_FALSE(p256.verifies(msg, ""));
+  }
+}
+
+TEST_CASE("unusable keys are refused naming the key") {
+  KeyDir d;
+  CHECK_THROWS_WITH(PublicKey::fromPem("not pem", "team.pub"), Catch::Contains("public key team.pub") && Catch::Contains("no PEM"));
+  CHECK_THROWS_WITH(PublicKey::fromFile(d.path("missing.pub")), Catch::Contains("cannot read"));
+  d.make("k1", "-algorithm EC -pkeyopt ec_paramgen_curve:secp256k1");
+  CHECK_THROWS_WITH(PublicKey::fromFile(d.path("k1.pub")), Catch::Contains("secp256k1 is not supported"));
+  d.make("small", "-algorithm RSA -pkeyopt rsa_keygen_bits:1024");
+  CHECK_THROWS_WITH(PublicKey::fromFile(d.path("small.pub")), Catch::Contains("shorter than 2048"));
+  d.make("x", "-algorithm X25519");
+  CHECK_THROWS_WITH(PublicKey::fromFile(d.path("x.pub")), Catch::Contains("unsupported key type"));
+  // A private key is not a public key.
+  d.make("p", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256");
+  CHECK_THROWS_WITH(PublicKey::fromPem(d.read("p.key"), "p.key"), Catch::Contains("no PEM"));
+}
+
+TEST_CASE("credentials from a .dockerconfigjson") {
+  std::string user, pass;
+  // "alice:s3cr:et" in base64; the password may contain ':'.
+  std::string cfg = R"({"auths":{"r.io:5000":{"auth":"YWxpY2U6czNjcjpldA=="},
+                        "https://index.docker.io/v1/":{"username":"bob","password":"pw"}}})";
+  REQUIRE(images::credentialsFromDockerConfig(cfg, "r.io:5000", user, pass));
+  CHECK(user == "alice");
+  CHECK(pass == "s3cr:et");
+  REQUIRE(images::credentialsFromDockerConfig(cfg, "registry-1.docker.io", user, pass));
+  CHECK(user == "bob");
+  CHECK(pass == "pw");
+  CHECK_FALSE(images::credentialsFromDockerConfig(cfg, "other.io", user, pass));
+  CHECK_FALSE(images::credentialsFromDockerConfig("{}", "r.io", user, pass));
+  CHECK_THROWS_WITH(images::credentialsFromDockerConfig("[", "r.io", user, pass), Catch::Contains("not a JSON object"));
+  CHECK_THROWS_WITH(images::credentialsFromDockerConfig(R"({"auths":{"r.io":{"auth":"!!"}}})", "r.io", user, pass),
+                    Catch::Contains("auths[\"r.io\"].auth is not base64"));
+  CHECK_THROWS_WITH(images::credentialsFromDockerConfig(R"({"auths":{"r.io":{"auth":"YWxpY2U="}}})", "r.io", user, pass),
+                    Catch::Contains("user:password"));
+}
+
+TEST_CASE("sha256 digests of bytes") {
+  CHECK(images::sha256Digest("") == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
