@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh --test   also what the test suite and benchmarks need
 #                                    (etcd, kubectl, Go + kubernetes source for kube-apiserver, nginx, wrk;
 #                                    containerd, runc, CNI plugins, buildah, skopeo, busybox for the
-#                                    one-node cluster of scripts/local-cluster.sh and tests/cluster)
+#                                    one-node cluster of scripts/local-cluster.sh and tests/cluster;
+#                                    docker-registry for the image signature tests)
 set -euo pipefail
 
 want_test=0
@@ -20,6 +21,7 @@ test_pkgs=(
   etcd-server golang-go rsync jq curl wrk nginx-light procps
   python3 python3-yaml dpkg-dev
   containerd runc containernetworking-plugins buildah skopeo busybox-static
+  docker-registry
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -43,6 +45,10 @@ fi
 # The Debian etcd package starts a system etcd on 2379; our tests run their own on other ports.
 if [ "$want_test" = 1 ] && systemctl is-active --quiet etcd 2>/dev/null; then
   systemctl stop etcd || true
+fi
+# Likewise the docker-registry package's system registry on :5000; tests/images starts its own.
+if [ "$want_test" = 1 ] && systemctl is-active --quiet docker-registry 2>/dev/null; then
+  systemctl stop docker-registry || true
 fi
 
 # The end-to-end tests need a real kube-apiserver, built once from Debian's kubernetes source package
