@@ -8,7 +8,8 @@
 #include <openssl/sha.h>
 
 #include "images/image_reference.h"
-#include "kube/api_tls.h"  // decodeBase64
+#include "kube/api_client.h"  // urlEncode
+#include "kube/api_tls.h"     // decodeBase64
 
 namespace images {
 namespace {
@@ -36,21 +37,6 @@ Url splitUrl(const std::string& url) {
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string queryEscape(const std::string& value) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 // The parameters of a `WWW-Authenticate: Bearer k="v",k2="v2"` challenge (RFC 6750 / Docker token spec).
@@ -208,9 +194,9 @@ std::string RegistryClient::fetchToken(const std::string& challenge, const std::
   if (realm.rfind("https://", 0) != 0 && !(options_.insecure && realm.rfind("http://", 0) == 0))
     throw RegistryError(Kind::BadResponse, host_ + ": token realm \"" + realm + "\" is not an https URL");
   std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
-  url += "service=" + queryEscape(params["service"]);
+  url += "service=" + kube::urlEncode(params["service"]);
   std::string wanted = params.count("scope") ? params["scope"] : scope;
-  if (!wanted.empty()) url += "&scope=" + queryEscape(wanted);
+  if (!wanted.empty()) url += "&scope=" + kube::urlEncode(wanted);
   std::string auth = options_.username.empty() ? "" : basicAuthorization(options_);
   Response res = send(url, "GET", "application/json", auth, 1u << 20, deadline);
   if (res.status == 401 || res.status == 403)
