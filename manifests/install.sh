@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs kguard into the cluster kubectl points at (KUBECONFIG), from the kustomize base in this folder:
-#   manifests/install.sh [--image IMAGE] [--certs DIR] [--wait SECONDS]
+#   manifests/install.sh [--image IMAGE] [--certs DIR] [--pod-cidr CIDR[,CIDR]] [--wait SECONDS]
 # 1. certs/gen-certs.sh writes (once) a CA and (each run) the webhook's serving certificate into DIR
 #    (default ./kguard-certs; keep it: the CA is the caBundle the API server trusts, reused on renewals);
-# 2. an overlay of the base in a temporary folder adds the TLS Secret and sets the image;
+# 2. an overlay of the base in a temporary folder adds the TLS Secret and sets the image; with --pod-cidr
+#    also webhook/networkpolicy.yaml (only non-pod addresses may reach the webhook), with the cluster's
+#    pod CIDR(s) in place of the file's example;
 # 3. `kubectl kustomize` renders it, webhook/inject-cabundle.sh puts the CA into the webhook
 #    configuration, `kubectl apply` applies it; then it waits for the webhook Deployment and the agent
 #    DaemonSet to be ready (unless --wait 0).
@@ -14,12 +16,14 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 image=""
 certs="./kguard-certs"
 wait_s=180
+pod_cidr=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --image) image="$2"; shift 2 ;;
     --certs) certs="$2"; shift 2 ;;
+    --pod-cidr) pod_cidr="$2"; shift 2 ;;
     --wait) wait_s="$2"; shift 2 ;;
-    *) echo "usage: $0 [--image IMAGE] [--certs DIR] [--wait SECONDS]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--image IMAGE] [--certs DIR] [--pod-cidr CIDR[,CIDR]] [--wait SECONDS]" >&2; exit 2 ;;
   esac
 done
 log() { echo "install.sh: $*" >&2; }
@@ -31,11 +35,19 @@ overlay="$(mktemp -d)"
 trap 'rm -rf "$overlay"' EXIT
 kubectl create secret tls kguard-webhook-tls --namespace kguard \
   --cert="$certs/tls.crt" --key="$certs/tls.key" --dry-run=client -o yaml >"$overlay/tls-secret.yaml"
+if [ -n "$pod_cidr" ]; then
+  [[ "$pod_cidr" =~ ^[0-9a-fA-F:./,]+$ ]] || { log "--pod-cidr: not a CIDR list: $pod_cidr"; exit 2; }
+  example="except: \[10.244.0.0/16\]"
+  [ "$(grep -c "$example" "$HERE/webhook/networkpolicy.yaml")" = 2 ] ||
+    { log "webhook/networkpolicy.yaml no longer has the two '$example' lines this script replaces"; exit 1; }
+  sed "s#$example#except: [${pod_cidr//,/, }]#" "$HERE/webhook/networkpolicy.yaml" >"$overlay/networkpolicy.yaml"
+fi
 {
   echo "bases:"
   echo "- $(realpath --relative-to="$overlay" "$HERE")"   # kustomize v2.0.3 wants a relative base
   echo "resources:"
   echo "- tls-secret.yaml"
+  [ -z "$pod_cidr" ] || echo "- networkpolicy.yaml"
   if [ -n "$image" ]; then
     # NAME[:TAG] or NAME@DIGEST; a colon after the last slash starts the tag (registry ports come before it).
     name="$image" tag="" digest=""

@@ -321,7 +321,7 @@ EOF
 
   log "installing kguard ($KGUARD_IMAGE) with manifests/install.sh"
   KUBECONFIG="$STATE/admin.kubeconfig" "$REPO/manifests/install.sh" --image "$KGUARD_IMAGE" \
-    --certs "$STATE/kguard-certs" --wait 180 >&2
+    --certs "$STATE/kguard-certs" --pod-cidr "$POD_CIDR" --wait 180 >&2
   touch "$STATE/up"
   log "up: kubectl --kubeconfig $STATE/admin.kubeconfig get pods -A"
   echo "$STATE/admin.kubeconfig"

@@ -51,7 +51,7 @@ fi
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-pod_yaml() {  # NAME NAMESPACE LABEL-APP COMMAND [EXTRA-SPEC-YAML]
+pod_yaml() {  # NAME NAMESPACE LABEL-APP COMMAND [EXTRA-SPEC-YAML] [EXTRA-CONTAINER-YAML]
   cat <<EOF
 apiVersion: v1
 kind: Pod
@@ -67,6 +67,7 @@ ${5:-}
     imagePullPolicy: Never
     command: ["/bin/sh", "-c", "$4"]
     securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, runAsNonRoot: true, runAsUser: 65534, seccompProfile: {type: RuntimeDefault}}
+${6:-}
 EOF
 }
 SERVE="mkdir -p /tmp/www && echo hello-from-\$(hostname) > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"
@@ -174,6 +175,13 @@ deadline=$((SECONDS + 20))
 until [ "$(reach e2e-net a "$B")" = hello-from-b ] || [ "$SECONDS" -ge "$deadline" ]; do :; done
 r="$(reach e2e-net a "$B")"; [ "$r" = hello-from-b ] && ok "deleting the policy reopens B to A" || bad "A reaches B after delete: $r"
 
+# kguard's own NetworkPolicy (manifests/webhook/networkpolicy.yaml, installed with the pod CIDR): pods cannot
+# open connections to the webhook, while the API server (and so every admission above) still reaches it.
+W="$(kubectl -n kguard get pods -l app.kubernetes.io/name=kguard-webhook -o jsonpath='{.items[0].status.podIP}')"
+r="$(kubectl -n e2e-net exec a -- sh -c "nc -w 1 $W 8443 </dev/null" 2>&1)"
+case "$r" in *"timed out"*) ok "a pod cannot connect to the webhook ($W:8443 dropped by kguard's own policy)" ;;
+  *) bad "a pod connecting to the webhook: $r" ;; esac
+
 # --- 4. kubelet probes pass an isolating policy -------------------------------------------------------
 
 kubectl create namespace e2e-probes >/dev/null
@@ -183,23 +191,8 @@ kind: NetworkPolicy
 metadata: {name: deny-all, namespace: e2e-probes}
 spec: {podSelector: {}, policyTypes: [Ingress]}
 EOF
-cat <<EOF | kubectl apply -f - >/dev/null
-apiVersion: v1
-kind: Pod
-metadata: {name: probed, namespace: e2e-probes, labels: {app: probed}}
-spec:
-  automountServiceAccountToken: false
-  enableServiceLinks: false
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: localhost/busybox:1.35
-    imagePullPolicy: Never
-    command: ["/bin/sh", "-c", "$SERVE"]
-    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, runAsNonRoot: true, runAsUser: 65534, seccompProfile: {type: RuntimeDefault}}
-    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 1}
-    livenessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 2}
-EOF
+pod_yaml probed e2e-probes probed "$SERVE" "" "    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 1}
+    livenessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 2}" | create
 wait_ready e2e-probes probed || bad "probed pod never Ready under deny-all"
 sleep 12   # several probe periods under the policy
 ready="$(kubectl -n e2e-probes get pod probed -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')"
