@@ -51,9 +51,10 @@ if [ "$want_test" = 1 ] && systemctl is-active --quiet docker-registry 2>/dev/nu
   systemctl stop docker-registry || true
 fi
 
-# The end-to-end tests need a real kube-apiserver, built once from Debian's kubernetes source package
-# and cached under /var/cache/kguard (a fresh machine pays 5-9 minutes, later runs nothing).
+# The end-to-end tests need a real kube-apiserver, and the cluster tests (scripts/local-cluster.sh) a
+# kubelet, scheduler and controller-manager too, built once (one make) from Debian's kubernetes source
+# package and cached under /var/cache/kguard (a fresh machine pays ~15-20 minutes, later runs nothing).
 if [ "$want_test" = 1 ]; then
-  "$(dirname "$0")/build-kube-apiserver.sh" >/dev/null
+  "$(dirname "$0")/build-kube.sh" kube-apiserver kubelet kube-scheduler kube-controller-manager >/dev/null
 fi
 exit 0
