@@ -12,7 +12,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <atomic>
+#include <iterator>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -193,4 +197,73 @@ TEST_CASE("an unreachable or silent registry fails closed within the time budget
   ::close(fd);
   CHECK(r.status == VerifyStatus::RegistryUnreachable);
   CHECK(took < milliseconds(1500));  // the 300 ms budget, with generous slack for a loaded machine
+}
+
+namespace {
+// Plain-HTTP options with the credentials a .dockerconfigjson of the fixture gives `registry`.
+RegistryOptions withPullSecret(const std::string& registry, const std::string& file) {
+  std::ifstream in(fixture()[file].get<std::string>());
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  RegistryOptions options;
+  options.insecure = true;
+  REQUIRE(credentialsFromDockerConfig(json, host(registry), options.username, options.password));
+  return options;
+}
+
+VerifyResult verifyWith(const RegistryOptions& options, const std::string& registry, const std::string& repoAndRef) {
+  VerifyResult r = verifierWith({{host(registry), options}})
+                       .verify(parseImageReference(host(registry) + "/" + repoAndRef), {key("p256")}, Deadline::in(milliseconds(5000)));
+  UNSCOPED_INFO(repoAndRef << " -> " << toString(r.status) << ": " << r.reason);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("basic auth (htpasswd registry) with the credentials of a .dockerconfigjson") {
+  RegistryOptions anonymous;
+  anonymous.insecure = true;
+  VerifyResult denied = verifyWith(anonymous, "basic", "team/signed:v1");
+  CHECK(denied.status == VerifyStatus::RegistryError);
+  CHECK_THAT(denied.reason, Catch::Contains("access denied") && Catch::Contains("no credentials configured"));
+
+  CHECK(verifyWith(withPullSecret("basic", "wrong-dockerconfig.json"), "basic", "team/signed:v1").status ==
+        VerifyStatus::RegistryError);
+  RegistryOptions secret = withPullSecret("basic", "dockerconfig.json");
+  VerifyResult ok = verifyWith(secret, "basic", "team/signed:v1");
+  CHECK(ok.status == VerifyStatus::Verified);
+  CHECK(ok.digest == digest("basic", "signed"));
+  CHECK(verifyWith(secret, "basic", "team/unsigned:v1").status == VerifyStatus::NoSignature);
+  CHECK(verifyWith(secret, "basic", "team/tampered:v1").status == VerifyStatus::TamperedPayload);
+}
+
+TEST_CASE("token auth: the pull secret's credentials go to the token realm for a private repository") {
+  RegistryOptions anonymous;
+  anonymous.insecure = true;
+  VerifyResult denied = verifyWith(anonymous, "token", "private/signed:v1");
+  CHECK(denied.status == VerifyStatus::RegistryError);
+  CHECK_THAT(denied.reason, Catch::Contains("token service") && Catch::Contains("refused (HTTP 401)"));
+  CHECK(verifyWith(withPullSecret("token", "wrong-dockerconfig.json"), "token", "private/signed:v1").status ==
+        VerifyStatus::RegistryError);
+  VerifyResult ok = verifyWith(withPullSecret("token", "dockerconfig.json"), "token", "private/signed:v1");
+  CHECK(ok.status == VerifyStatus::Verified);
+  CHECK(ok.digest == digest("token", "private"));
+}
+
+TEST_CASE("one client serves concurrent verifications (each request its own connection, tokens shared)") {
+  auto client = std::make_shared<const RegistryClient>(host("token"), [] {
+    RegistryOptions o;
+    o.insecure = true;
+    return o;
+  }());
+  CosignVerifier shared([client](const std::string&) { return client; });
+  std::vector<std::thread> threads;
+  std::atomic<int> verified{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      std::string image = host("token") + (i % 2 ? "/team/signed:v1" : "/team/rsa:v1");
+      VerifyResult r = shared.verify(parseImageReference(image), {key("p256"), key("rsa")}, Deadline::in(milliseconds(10000)));
+      if (r.verified()) ++verified;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(verified == 8);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A real registry for kguard's cosign verifier: starts Debian's docker-registry on loopback (plain HTTP,
-HTTPS with a test CA, and token auth with a token service served here), pushes images and cosign
+HTTPS with a test CA, token auth with a token service served here, and basic auth from an htpasswd file), pushes images and cosign
 signatures over the distribution API, writes what it pushed to a JSON file, then runs the C++ test
 binary given on the command line (with KGUARD_REGISTRY_FIXTURE naming that file) and stops everything.
 
@@ -11,6 +11,10 @@ dev.cosignproject.cosign/signature, the manifest tagged sha256-<hex>.sig. Nothin
   registry_e2e.py TEST_BINARY [ARGS...]
 """
 import base64
+import warnings
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt  # bcrypt for the registry's htpasswd file (glibc's libxcrypt)
 import hashlib
 import http.server
 import json
@@ -31,6 +35,7 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 TOKEN_SERVICE = "kguard-test-registry"
 TOKEN_ISSUER = "kguard-test-token-issuer"
+PULLER = ("puller", "pull:secret")  # credentials of the basic-auth registry and the token service
 
 
 def run(*args, stdin=None):
@@ -54,13 +59,14 @@ def b64url(data):
 class Registry:
     """One docker-registry process with filesystem storage under `root`."""
 
-    def __init__(self, work, name, tls=None, token=None):
+    def __init__(self, work, name, tls=None, token=None, basic=None):
         self.port = free_port()
         self.host = "127.0.0.1:%d" % self.port
         self.root = os.path.join(work, name + "-storage")
         self.scheme = "https" if tls else "http"
         self.ssl = ssl.create_default_context(cafile=tls["ca"]) if tls else None
         self.token = token
+        self.basic = basic
         config = os.path.join(work, name + ".yml")
         lines = [
             "version: 0.1",
@@ -78,6 +84,12 @@ class Registry:
                 "  token: {realm: '%s', service: %s, issuer: %s, rootcertbundle: %s}"
                 % (token.realm, TOKEN_SERVICE, TOKEN_ISSUER, token.cert),
             ]
+        if basic:
+            # bcrypt cost 4 (rounds=16): the registry checks the hash on every request of the test.
+            htpasswd = os.path.join(work, name + ".htpasswd")
+            with open(htpasswd, "w") as f:
+                f.write("%s:%s\n" % (basic[0], crypt.crypt(basic[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))))
+            lines += ["auth:", "  htpasswd: {realm: kguard-test, path: %s}" % htpasswd]
         with open(config, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.log = open(os.path.join(work, name + ".log"), "w")
@@ -88,7 +100,7 @@ class Registry:
                 self.request("GET", "/v2/")
                 return
             except urllib.error.HTTPError as e:
-                if e.code == 401 and token:
+                if e.code == 401 and (token or basic):
                     return
                 raise
             except (urllib.error.URLError, ConnectionError):
@@ -110,6 +122,8 @@ class Registry:
         headers = dict(headers or {})
         if self.token and repo:
             headers["Authorization"] = "Bearer " + self.token.issue(repo, ["pull", "push"])
+        if self.basic:
+            headers["Authorization"] = "Basic " + base64.b64encode(("%s:%s" % self.basic).encode()).decode()
         req = urllib.request.Request(url, data=body, method=method, headers=headers)
         with urllib.request.urlopen(req, context=self.ssl, timeout=20) as res:
             return res.status, dict(res.headers), res.read()
@@ -208,6 +222,7 @@ class TokenService:
             "-keyout", self.key, "-out", self.cert)
         der = run("openssl", "x509", "-in", self.cert, "-outform", "DER")
         self.x5c = base64.b64encode(der).decode()
+        self.puller_auth = "Basic " + base64.b64encode(("%s:%s" % PULLER).encode()).decode()
         service = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -217,6 +232,12 @@ class TokenService:
                 scope = query.get("scope", [""])[0].split(":")
                 if query.get("service", [""])[0] != TOKEN_SERVICE or len(scope) != 3:
                     self.send_response(400)
+                    self.end_headers()
+                    return
+                # Repositories under private/ need the puller's basic credentials, as Docker Hub's do.
+                if scope[1].startswith("private/") and self.headers.get("Authorization") != service.puller_auth:
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 body = json.dumps({"token": service.issue(scope[1], scope[2].split(","))}).encode()
@@ -313,11 +334,24 @@ def main():
         started.append(token)
 
         fixture = {"keys": keys.pub, "ca": tls["ca"], "unused_port": free_port()}
-        for name, options in (("plain", {}), ("https", {"tls": tls}), ("token", {"token": token})):
+        registries = {}
+        for name, options in (("plain", {}), ("https", {"tls": tls}), ("token", {"token": token}),
+                              ("basic", {"basic": PULLER})):
             reg = Registry(work, name, **options)
             started.append(reg)
+            registries[name] = reg
             fixture[name] = {"host": reg.host}
             populate(reg, keys, fixture[name])
+        private = registries["token"].push_image("private/signed", "v1")
+        payload = payload_for(registries["token"].host, "private/signed", private)
+        registries["token"].push_signatures("private/signed", private, [(payload, keys.sign("p256", payload))])
+        fixture["token"]["digests"]["private"] = private
+        # The pull secret a cluster would hold for both (a .dockerconfigjson), and one with a wrong password.
+        for file_name, password in (("dockerconfig.json", PULLER[1]), ("wrong-dockerconfig.json", "wrong")):
+            auth = base64.b64encode(("%s:%s" % (PULLER[0], password)).encode()).decode()
+            fixture[file_name] = os.path.join(work, file_name)
+            with open(fixture[file_name], "w") as f:
+                json.dump({"auths": {registries["basic"].host: {"auth": auth}, registries["token"].host: {"auth": auth}}}, f)
         path = os.path.join(work, "fixture.json")
         with open(path, "w") as f:
             json.dump(fixture, f, indent=1)
