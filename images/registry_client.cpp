@@ -224,6 +224,7 @@ RegistryClient::Response RegistryClient::request(const std::string& method, cons
     auto cached = tokens_.find(scope);
     if (cached != tokens_.end()) auth = "Bearer " + cached->second;
   }
+  if (auth.empty() && basicChallenged_ && !options_.username.empty()) auth = basicAuthorization(options_);
   Response res = send(url, method, accept, auth, maxBytes, deadline);
   if (res.status != 401) return res;
   std::string challenge = res.header("WWW-Authenticate");
@@ -235,7 +236,8 @@ RegistryClient::Response RegistryClient::request(const std::string& method, cons
       tokens_[scope] = token;
     }
     res = send(url, method, accept, "Bearer " + token, maxBytes, deadline);
-  } else if (scheme == "basic" && !options_.username.empty()) {
+  } else if (scheme == "basic" && !options_.username.empty() && auth.empty()) {
+    basicChallenged_ = true;
     res = send(url, method, accept, basicAuthorization(options_), maxBytes, deadline);
   }
   if (res.status == 401 || res.status == 403)

@@ -6,6 +6,7 @@
 // tokens (`WWW-Authenticate: Bearer realm=...,service=...,scope=...`, as Docker's token spec).
 //
 // Thread safety: every request opens its own connection; the token cache is guarded by a mutex.
+#include <atomic>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -79,6 +80,7 @@ class RegistryClient {
   RegistryOptions options_;
   mutable std::mutex tokenMutex_;
   mutable std::map<std::string, std::string> tokens_;  // scope -> bearer token
+  mutable std::atomic<bool> basicChallenged_{false};  // the registry asked for basic auth once: send it up front
 };
 
 // The sha256 digest of `bytes` as "sha256:<hex>".
