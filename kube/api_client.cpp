@@ -22,6 +22,7 @@
 #include <openssl/ssl.h>
 
 #include "kube/api_tls.h"
+#include "kube/exec_credential.h"
 #include "kube/manifest.h"  // InputError
 
 namespace kube {
@@ -220,6 +221,7 @@ struct ApiClient::Impl {
   std::vector<tls::X509Ptr> caCerts;
   std::vector<tls::X509Ptr> clientChain;
   tls::PkeyPtr clientKey;
+  std::unique_ptr<ExecCredentialSource> execSource;  // the user's exec plugin, if any
 
   mutable std::mutex tokenMutex;
   mutable std::string cachedToken;
@@ -241,8 +243,34 @@ struct ApiClient::Impl {
     return cachedToken;
   }
 
+  // The credentials of one request. Static ones win over the exec plugin's, as in client-go (its exec
+  // round tripper leaves a request that already has an Authorization header alone).
+  struct RequestAuth {
+    std::string token;
+    std::shared_ptr<const ExecCredential> fromExec;  // what the plugin gave, to report a 401 against
+    std::vector<tls::X509Ptr> execChain;
+    tls::PkeyPtr execKey;
+  };
+
+  // Returns "" or a problem (the plugin failed).
+  std::string authenticate(RequestAuth& auth) const {
+    auth.token = token();
+    if (!execSource || (!auth.token.empty() && clientKey)) return "";
+    try {
+      auth.fromExec = execSource->get();
+      if (auth.token.empty()) auth.token = auth.fromExec->token;
+      if (!clientKey && !auth.fromExec->clientCertPem.empty()) {
+        auth.execChain = tls::readCertificates(auth.fromExec->clientCertPem);
+        auth.execKey = tls::readPrivateKey(auth.fromExec->clientKeyPem);
+      }
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  }
+
   // Sets up TLS on a fresh client. Returns "" or a problem.
-  std::string configureTls(httplib::SSLClient& client) const {
+  std::string configureTls(httplib::SSLClient& client, const RequestAuth& auth) const {
     SSL_CTX* ctx = client.ssl_context();
     if (!ctx) return "cannot create a TLS context";
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -264,20 +292,23 @@ struct ApiClient::Impl {
                                       : X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), 0);
       if (set != 1) return "cannot set the expected server name " + url.host;
     }
-    if (clientKey) {
-      if (SSL_CTX_use_certificate(ctx, clientChain.front().get()) != 1) return "client certificate rejected: " + tls::takeOpenSslError();
-      for (size_t i = 1; i < clientChain.size(); ++i) SSL_CTX_add1_chain_cert(ctx, clientChain[i].get());
-      if (SSL_CTX_use_PrivateKey(ctx, clientKey.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+    const auto& chain = clientKey ? clientChain : auth.execChain;
+    EVP_PKEY* key = clientKey ? clientKey.get() : auth.execKey.get();
+    if (key) {
+      if (SSL_CTX_use_certificate(ctx, chain.front().get()) != 1) return "client certificate rejected: " + tls::takeOpenSslError();
+      for (size_t i = 1; i < chain.size(); ++i) SSL_CTX_add1_chain_cert(ctx, chain[i].get());
+      if (SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1)
         return "client key does not match the client certificate: " + tls::takeOpenSslError();
     }
     return "";
   }
 
-  std::unique_ptr<httplib::ClientImpl> newClient(std::chrono::milliseconds readTimeout, std::string& problem) const {
+  std::unique_ptr<httplib::ClientImpl> newClient(std::chrono::milliseconds readTimeout, const RequestAuth& auth,
+                                                 std::string& problem) const {
     std::unique_ptr<httplib::ClientImpl> client;
     if (url.https) {
       auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
-      problem = configureTls(*ssl);
+      problem = configureTls(*ssl, auth);
       client = std::move(ssl);
     } else {
       client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
@@ -294,12 +325,11 @@ struct ApiClient::Impl {
     return client;
   }
 
-  httplib::Headers headers() const {
+  httplib::Headers headers(const RequestAuth& auth) const {
     httplib::Headers h{{"Accept", "application/json"}, {"User-Agent", options.userAgent}};
     // cpp-httplib 0.11 writes "Host: ::1:6443" for IPv6 literals; send the bracketed form.
     if (url.host.find(':') != std::string::npos) h.emplace("Host", "[" + url.host + "]:" + std::to_string(url.port));
-    std::string bearer = token();
-    if (!bearer.empty()) h.emplace("Authorization", "Bearer " + bearer);
+    if (!auth.token.empty()) h.emplace("Authorization", "Bearer " + auth.token);
     return h;
   }
 
@@ -309,15 +339,35 @@ struct ApiClient::Impl {
     return ssl.empty() ? text : text + ": " + ssl;
   }
 
+  // An exec credential the server rejects (401) is dropped; client-go then fails the request and the
+  // next one re-runs the plugin. kguard's requests are few and idempotent or safe to repeat after a
+  // 401 (nothing was done), so the request is retried once with the fresh credential instead.
   ApiResponse send(const std::string& method, const std::string& path, const std::string& body,
                    const std::string& contentType, const std::atomic<bool>* stop = nullptr) const {
+    RequestAuth auth;
+    ApiResponse out = sendOnce(method, path, body, contentType, stop, auth);
+    if (out.status == 401 && auth.fromExec) {
+      execSource->rejected(auth.fromExec);
+      auth = RequestAuth();
+      out = sendOnce(method, path, body, contentType, stop, auth);
+      if (out.status == 401 && auth.fromExec) execSource->rejected(auth.fromExec);
+    }
+    return out;
+  }
+
+  ApiResponse sendOnce(const std::string& method, const std::string& path, const std::string& body,
+                       const std::string& contentType, const std::atomic<bool>* stop, RequestAuth& auth) const {
     ApiResponse out;
     if (stop && stop->load()) {
       out.error = "stopped";
       return out;
     }
-    std::string problem;
-    auto client = newClient(options.requestTimeout, problem);
+    std::string problem = authenticate(auth);
+    if (!problem.empty()) {
+      out.error = problem;
+      return out;
+    }
+    auto client = newClient(options.requestTimeout, auth, problem);
     if (!problem.empty()) {
       out.error = problem;
       return out;
@@ -325,7 +375,7 @@ struct ApiClient::Impl {
     httplib::Request req;
     req.method = method;
     req.path = url.prefix + path;
-    req.headers = headers();
+    req.headers = headers(auth);
     if (!contentType.empty()) req.headers.emplace("Content-Type", contentType);
     req.body = body;
     bool tooLarge = false;
@@ -365,6 +415,9 @@ ApiClient::ApiClient(KubeConfig config, ApiClientOptions options) : impl_(std::m
   } catch (const std::exception& e) {
     throw InputError(std::string("API client TLS configuration: ") + e.what());
   }
+  if (config.exec)
+    impl_->execSource = std::make_unique<ExecCredentialSource>(
+        *config.exec, ExecClusterInfo{config.server, config.caPem, config.insecureSkipTlsVerify});
   impl_->config = std::move(config);
   impl_->options = std::move(options);
 }
@@ -395,8 +448,13 @@ ApiResponse ApiClient::watch(const std::string& path, const std::function<bool(c
     out.error = "stopped";
     return out;
   }
-  std::string problem;
-  auto client = impl_->newClient(impl_->options.watchReadTimeout, problem);
+  Impl::RequestAuth auth;
+  std::string problem = impl_->authenticate(auth);
+  if (!problem.empty()) {
+    out.error = problem;
+    return out;
+  }
+  auto client = impl_->newClient(impl_->options.watchReadTimeout, auth, problem);
   if (!problem.empty()) {
     out.error = problem;
     return out;
@@ -404,7 +462,7 @@ ApiResponse ApiClient::watch(const std::string& path, const std::function<bool(c
   httplib::Request req;
   req.method = "GET";
   req.path = impl_->url.prefix + path;
-  req.headers = impl_->headers();
+  req.headers = impl_->headers(auth);
 
   int status = 0;
   std::string pending;  // bytes after the last newline: an event split across chunks
@@ -438,6 +496,8 @@ ApiResponse ApiClient::watch(const std::string& path, const std::function<bool(c
   bool sent = sendCancellable(*client, req, res, err, &stop);
 
   out.status = status != 0 ? status : (res.status > 0 ? res.status : 0);
+  // The caller's retry (the reflector's re-list) runs the plugin again.
+  if (out.status == 401 && auth.fromExec) impl_->execSource->rejected(auth.fromExec);
   if (stop.load()) {
     out.error = "stopped";
   } else if (canceled) {

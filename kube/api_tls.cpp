@@ -28,6 +28,14 @@ int noPassphrase(char*, int, int, void*) { return -1; }
 
 }  // namespace
 
+std::string encodeBase64(const std::string& data) {
+  std::string out((data.size() + 2) / 3 * 4 + 1, '\0');
+  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&out[0]),
+                                reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(written));
+  return out;
+}
+
 std::string decodeBase64(const std::string& text) {
   std::string compact;
   compact.reserve(text.size());

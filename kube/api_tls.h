@@ -23,6 +23,8 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 // Standard base64 (RFC 4648, padding optional, whitespace and line breaks ignored), decoded with
 // OpenSSL's EVP_Decode*. Throws std::runtime_error("invalid base64") on anything else.
 std::string decodeBase64(const std::string& text);
+// Standard padded base64 on one line (as Go's encoding/json writes []byte).
+std::string encodeBase64(const std::string& data);
 
 // Every certificate of a PEM bundle, in order. Throws std::runtime_error when the text holds no
 // certificate or a malformed one.

@@ -64,7 +64,7 @@ class KubeconfigReader {
     if (!userName.empty()) {
       auto user = findNamed(root, "users", "user", userName);
       if (!user) fail(context->path() + ".user", "no user named \"" + userName + "\" in users");
-      readUser(*user, out);
+      readUser(*user, userName, out);
     }
     return out;
   }
@@ -135,10 +135,12 @@ class KubeconfigReader {
       fail(cluster.path(), "insecure-skip-tls-verify cannot be combined with a certificate authority");
   }
 
-  void readUser(const JsonReader& user, KubeConfig& out) const {
-    for (const char* unsupported : {"exec", "auth-provider", "username", "password"})
+  void readUser(const JsonReader& user, const std::string& userName, KubeConfig& out) const {
+    // auth-provider was removed from kubectl (1.26) in favour of exec plugins; basic auth from the
+    // API server (1.19).
+    for (const char* unsupported : {"auth-provider", "username", "password"})
       if (user.field(unsupported))
-        fail(user.path() + "." + unsupported, "not supported by kguard (use a token or a client certificate)");
+        fail(user.path() + "." + unsupported, "not supported by kguard (use a token, a client certificate or an exec plugin)");
     out.bearerToken = user.string("token");
     if (auto tokenFile = user.optString("tokenFile"); tokenFile && !tokenFile->empty())
       out.tokenFile = resolvePath(*tokenFile);
@@ -147,6 +149,37 @@ class KubeconfigReader {
     if (out.clientCertPem.empty() != out.clientKeyPem.empty())
       fail(user.path(), out.clientKeyPem.empty() ? "client-certificate is given without client-key"
                                                  : "client-key is given without client-certificate");
+    if (auto exec = user.field("exec")) out.exec = readExec(*exec, userName);
+  }
+
+  // clientcmd's validation of an ExecConfig (validateAuthInfo) and its path resolution.
+  ExecConfig readExec(const JsonReader& exec, const std::string& userName) const {
+    ExecConfig out;
+    out.user = "user \"" + userName + "\" in " + name_;
+    out.command = exec.string("command");
+    if (out.command.empty()) fail(exec.path() + ".command", "required field is missing");
+    if (out.command.find('/') != std::string::npos) out.command = resolvePath(out.command);
+    out.args = exec.stringList("args");
+    exec.forEach("env", [&](const JsonReader& entry) {
+      std::string name = entry.string("name");
+      if (name.empty()) entry.fail("name: required field is missing");
+      out.env.emplace_back(name, entry.string("value"));
+    });
+    out.apiVersion = exec.string("apiVersion");
+    if (out.apiVersion != "client.authentication.k8s.io/v1" && out.apiVersion != "client.authentication.k8s.io/v1beta1")
+      fail(exec.path() + ".apiVersion", out.apiVersion.empty() ? "required field is missing"
+           : "\"" + out.apiVersion + "\" is not supported (use client.authentication.k8s.io/v1 or v1beta1)");
+    const std::string mode = exec.string("interactiveMode");
+    if (mode == "Never") out.interactiveMode = ExecConfig::Interactive::Never;
+    else if (mode == "Always") out.interactiveMode = ExecConfig::Interactive::Always;
+    else if (mode == "IfAvailable" || (mode.empty() && out.apiVersion != "client.authentication.k8s.io/v1"))
+      out.interactiveMode = ExecConfig::Interactive::IfAvailable;  // v1beta1's default
+    else
+      fail(exec.path() + ".interactiveMode", mode.empty() ? "required for client.authentication.k8s.io/v1 (Never, IfAvailable or Always)"
+           : "\"" + mode + "\" is not one of Never, IfAvailable, Always");
+    out.provideClusterInfo = exec.boolean("provideClusterInfo");
+    out.installHint = exec.string("installHint");
+    return out;
   }
 
   const std::string& name_;

@@ -1,9 +1,26 @@
 #pragma once
 // Where the Kubernetes API is and how to authenticate to it: a kubeconfig file (as kubectl reads it,
 // k8s.io/client-go/tools/clientcmd) or the in-cluster service account (client-go rest.InClusterConfig).
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kube {
+
+// A user's `exec` credential plugin (client.authentication.k8s.io ExecConfig), run by the API client
+// (kube/exec_credential.h) when it needs a token or client certificate.
+struct ExecConfig {
+  enum class Interactive { Never, IfAvailable, Always };
+  std::string command;  // a bare name is looked up in PATH; a relative path is resolved against the kubeconfig's folder
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;  // added to kguard's own environment
+  std::string apiVersion;  // client.authentication.k8s.io/v1 or /v1beta1
+  Interactive interactiveMode = Interactive::IfAvailable;
+  bool provideClusterInfo = false;
+  std::string installHint;
+  std::string user;  // for messages: "user \"eks\" in kubeconfig.yaml"
+};
 
 // Everything the API client needs, with all file references already read (except the token file,
 // which is re-read while running because projected service-account tokens rotate).
@@ -14,6 +31,7 @@ struct KubeConfig {
   std::string bearerToken;             // static token (kubeconfig `token`)
   std::string tokenFile;               // absolute path; when readable it wins over bearerToken
   std::string clientCertPem, clientKeyPem;
+  std::optional<ExecConfig> exec;      // credentials from a plugin (added to the static ones above)
   std::string namespace_;              // the context's namespace ("" if unset)
 };
 

@@ -184,8 +184,10 @@ TEST_CASE("kubeconfig: tokenFile is resolved next to the kubeconfig") {
 }
 
 TEST_CASE("kubeconfig: unsupported auth and wrong types are clear errors") {
+  CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("", "    auth-provider:\n      name: gcp\n"), "kc", "/", "prod"),
+                    "kc: users[1].user.auth-provider: not supported by kguard (use a token, a client certificate or an exec plugin)");
   CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("", "    exec:\n      command: aws\n"), "kc", "/", "prod"),
-                    "kc: users[1].user.exec: not supported by kguard (use a token or a client certificate)");
+                    "kc: users[1].user.exec.apiVersion: required field is missing");
   CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("", "    token: [1, 2]\n"), "kc", "/", "prod"),
                     "kc: users[1].user.token: expected a string, got a list");
   CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("    insecure-skip-tls-verify: maybe\n"), "kc", "/", "prod"),
