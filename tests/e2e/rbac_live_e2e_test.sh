@@ -9,7 +9,8 @@
 # aggregated ClusterRole `view`, then checks that `kguard rbac can-i … --kubeconfig` answers every query
 # as `kubectl auth can-i --as …` does (the API server's own authorizer, including its bootstrap policy
 # and stored aggregated rules), that who-can lists alice and the group, that audit runs on the live
-# objects, and that bad kubeconfigs, unreachable servers, 401/403 and -f with --kubeconfig exit 2.
+# objects, that bad kubeconfigs, unreachable servers, 401/403 and -f with --kubeconfig exit 2, and that
+# kubeconfig users with exec credential plugins work (v1, v1beta1, re-run after a 401, a failing plugin).
 #
 # Environment: KGUARD_E2E_KEEP=1 keeps the work directory (logs) after a failure; KUBE_APISERVER_BIN as
 # in cluster.sh.
@@ -302,5 +303,67 @@ expect_exit2 "403 (eve may not list RBAC)" "clusterroles.* from $APISERVER_URL: 
 expect_exit2 "-f with --kubeconfig" "cannot be used together" \
   rbac can-i get pods --as alice -n e2e-dev -f "$WORK/export.yaml" --kubeconfig "$KUBECONFIG_FILE"
 expect_exit2 "neither -f nor --kubeconfig" "--kubeconfig" rbac who-can get pods -n e2e-dev
+
+# ---------------------------------------------------------------------------------------------------
+step "kubeconfig users with exec credential plugins"
+# exec_kubeconfig FILE API_VERSION PLUGIN EXTRA_EXEC_LINES: the cluster's kubeconfig with its user's
+# token replaced by an exec plugin that gets the work dir and the admin token through env.
+exec_kubeconfig() {
+  local file="$1" version="$2" plugin="$3" extra="$4"
+  awk -v version="$version" -v plugin="$plugin" -v work="$WORK" -v token="$ADMIN_TOKEN" -v extra="$extra" '
+    /^ *token:/ {
+      print "    exec:"; print "      apiVersion: " version; print "      command: " plugin
+      print "      args: [--cluster, kguard-e2e]"
+      print "      env:"; print "      - {name: WORK, value: \"" work "\"}"; print "      - {name: PLUGIN_TOKEN, value: \"" token "\"}"
+      if (extra != "") print extra
+      next
+    }
+    { print }' "$KUBECONFIG_FILE" >"$file"
+}
+# Counts its runs; answers a rejected token on its first run when STALE_FIRST is set (so the API
+# server's 401 makes kguard run it again), else the admin token.
+cat >"$WORK/token-plugin.sh" <<'PLUGIN'
+#!/bin/sh
+n=$(( $(cat "$WORK/plugin-runs" 2>/dev/null || echo 0) + 1 ))
+echo "$n" >"$WORK/plugin-runs"
+printf '%s' "$KUBERNETES_EXEC_INFO" >"$WORK/exec-info.json"
+token="$PLUGIN_TOKEN"
+[ -n "${STALE_FIRST:-}" ] && [ "$n" = 1 ] && token=stale-token
+version="$(printf '%s' "$KUBERNETES_EXEC_INFO" | sed -E 's/.*"apiVersion":"([^"]*)".*/\1/')"
+printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s"}}\n' "$version" "$token"
+PLUGIN
+printf '#!/bin/sh\necho "token expired, run: login --refresh" >&2\nexit 7\n' >"$WORK/failing-plugin.sh"
+chmod +x "$WORK/token-plugin.sh" "$WORK/failing-plugin.sh"
+exec_kubeconfig "$WORK/exec-v1.kubeconfig" client.authentication.k8s.io/v1 "$WORK/token-plugin.sh" \
+  "      interactiveMode: Never
+      provideClusterInfo: true"
+exec_kubeconfig "$WORK/exec-v1beta1.kubeconfig" client.authentication.k8s.io/v1beta1 "$WORK/token-plugin.sh" \
+  "      - {name: STALE_FIRST, value: \"1\"}"
+exec_kubeconfig "$WORK/exec-failing.kubeconfig" client.authentication.k8s.io/v1beta1 "$WORK/failing-plugin.sh" ""
+
+rm -f "$WORK/plugin-runs"
+got="$("$KGUARD" rbac can-i get pods -n e2e-dev --as alice --kubeconfig "$WORK/exec-v1.kubeconfig" 2>"$WORK/exec.err")" \
+  || fail "can-i through the v1 exec plugin: '$got' $(cat "$WORK/exec.err")"
+[ "$got" = yes ] || fail "can-i through the v1 exec plugin answered '$got'"
+[ "$(cat "$WORK/plugin-runs")" = 1 ] || fail "the plugin ran $(cat "$WORK/plugin-runs") times for one kguard run (4 lists)"
+python3 - "$WORK/exec-info.json" "$APISERVER_URL" <<'PY' || fail "KUBERNETES_EXEC_INFO: $(cat "$WORK/exec-info.json")"
+import json, sys
+info = json.load(open(sys.argv[1]))
+assert info["apiVersion"] == "client.authentication.k8s.io/v1" and info["kind"] == "ExecCredential", info
+assert info["spec"]["interactive"] is False, info
+assert info["spec"]["cluster"]["server"] == sys.argv[2], info
+assert info["spec"]["cluster"]["insecure-skip-tls-verify"] is True, info
+PY
+ok "can-i through a v1 plugin: yes, one plugin run for the four lists, cluster info passed"
+
+rm -f "$WORK/plugin-runs"
+"$KGUARD" rbac who-can get pods -n e2e-dev --kubeconfig "$WORK/exec-v1beta1.kubeconfig" >"$WORK/exec-who.out" 2>"$WORK/exec.err" \
+  || fail "who-can through the v1beta1 exec plugin: $(cat "$WORK/exec.err")"
+grep -q 'User alice' "$WORK/exec-who.out" || fail "who-can through the plugin does not list alice: $(cat "$WORK/exec-who.out")"
+[ "$(cat "$WORK/plugin-runs")" = 2 ] || fail "after the API server's 401 the plugin should run again (runs: $(cat "$WORK/plugin-runs"))"
+ok "who-can through a v1beta1 plugin whose first token the API server rejects: 401, plugin re-run, alice listed"
+
+expect_exit2 "failing exec plugin" 'exec credential plugin ".*failing-plugin.sh" for user "kguard-admin" in .*exec-failing.kubeconfig: exit code 7; stderr: token expired, run: login --refresh' \
+  rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/exec-failing.kubeconfig"
 
 echo "PASS: rbac live e2e ($((SECONDS - T0))s)"
