@@ -267,3 +267,17 @@ TEST_CASE("one client serves concurrent verifications (each request its own conn
   for (auto& t : threads) t.join();
   CHECK(verified == 8);
 }
+
+TEST_CASE("a tag resolves through the manifest body's sha256 when the registry sends no digest, and a wrong header is refused") {
+  RegistryOptions plain;
+  plain.insecure = true;
+  // HEAD without Docker-Content-Digest: the manifest is fetched and hashed.
+  VerifyResult hashed = verifyWith(plain, "digest-header-strip", "team/signed:v1");
+  CHECK(hashed.status == VerifyStatus::Verified);
+  CHECK(hashed.digest == digest("plain", "signed"));
+  CHECK(verifyWith(plain, "digest-header-strip", "team/unsigned:v1").status == VerifyStatus::NoSignature);
+  // A Docker-Content-Digest that is not the body's hash is a registry error, never trusted.
+  VerifyResult lying = verifyWith(plain, "digest-header-lie", "team/signed:v1");
+  CHECK(lying.status == VerifyStatus::RegistryError);
+  CHECK_THAT(lying.reason, Catch::Contains("Docker-Content-Digest") && Catch::Contains(digest("plain", "signed")));
+}

@@ -268,6 +268,47 @@ class TokenService:
         self.server.shutdown()
 
 
+class HeaderProxy:
+    """A front for a registry whose Docker-Content-Digest headers are removed ("strip") or replaced
+    by a wrong digest on manifest GETs and removed on HEADs ("lie"), as a broken or hostile registry
+    would send them; bodies pass unchanged."""
+
+    def __init__(self, registry, mode):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def forward(self):
+                req = urllib.request.Request("http://%s%s" % (registry.host, self.path), method=self.command,
+                                             headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+                try:
+                    with urllib.request.urlopen(req, timeout=20) as res:
+                        status, headers, body = res.status, res.headers, res.read()
+                except urllib.error.HTTPError as e:
+                    status, headers, body = e.code, e.headers, e.read()
+                self.send_response(status)
+                for name, value in headers.items():
+                    if name.lower() == "docker-content-digest":
+                        if mode == "lie" and self.command == "GET" and "/manifests/" in self.path:
+                            value = sha256(b"not the body")
+                        else:
+                            continue
+                    if name.lower() not in ("connection", "transfer-encoding", "date", "server"):
+                        self.send_header(name, value)
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = forward
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = "127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
 def make_tls(work):
     ca_key, ca, key, csr, cert = (os.path.join(work, f) for f in ("ca.key", "ca.crt", "tls.key", "tls.csr", "tls.crt"))
     run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=kguard test registry CA",
@@ -342,6 +383,10 @@ def main():
             registries[name] = reg
             fixture[name] = {"host": reg.host}
             populate(reg, keys, fixture[name])
+        for mode in ("strip", "lie"):
+            proxy = HeaderProxy(registries["plain"], mode)
+            started.append(proxy)
+            fixture["digest-header-" + mode] = {"host": proxy.host}
         private = registries["token"].push_image("private/signed", "v1")
         payload = payload_for(registries["token"].host, "private/signed", private)
         registries["token"].push_signatures("private/signed", private, [(payload, keys.sign("p256", payload))])
