@@ -281,3 +281,15 @@ TEST_CASE("a tag resolves through the manifest body's sha256 when the registry s
   CHECK(lying.status == VerifyStatus::RegistryError);
   CHECK_THAT(lying.reason, Catch::Contains("Docker-Content-Digest") && Catch::Contains(digest("plain", "signed")));
 }
+
+TEST_CASE("Docker schema 2 manifests and OCI indexes resolve (the Accept header names both)") {
+  VerifyResult docker = verify(host("plain") + "/team/docker-v2:v1", {"p256"});
+  CHECK(docker.status == VerifyStatus::Verified);
+  CHECK(docker.digest == digest("plain", "docker-v2"));
+  // docker-registry answers "manifest unknown" for an index the client does not accept.
+  VerifyResult index = verify(host("plain") + "/team/index:v1", {"p256"});
+  CHECK(index.status == VerifyStatus::Verified);
+  CHECK(index.digest == digest("plain", "index"));
+  // A platform manifest of the index carries no signature of its own.
+  CHECK(verify(host("plain") + "/team/index:arm64", {"p256"}).status == VerifyStatus::NoSignature);
+}

@@ -33,6 +33,8 @@ import urllib.request
 SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 TOKEN_SERVICE = "kguard-test-registry"
 TOKEN_ISSUER = "kguard-test-token-issuer"
 PULLER = ("puller", "pull:secret")  # credentials of the basic-auth registry and the token service
@@ -145,18 +147,30 @@ class Registry:
                      headers={"Content-Type": manifest["mediaType"]}, repo=repo)
         return sha256(body)
 
-    def push_image(self, repo, tag):
-        """An image with one random layer; returns its manifest digest."""
+    def push_image(self, repo, tag, docker=False, arch="amd64"):
+        """An image with one random layer (OCI, or Docker schema 2 media types); returns its digest."""
         layer = os.urandom(512)
-        config = json.dumps({"architecture": "amd64", "os": "linux",
+        config = json.dumps({"architecture": arch, "os": "linux",
                              "rootfs": {"type": "layers", "diff_ids": [sha256(layer)]}}).encode()
         manifest = {
-            "schemaVersion": 2, "mediaType": OCI_MANIFEST,
-            "config": {"mediaType": OCI_CONFIG, "digest": self.push_blob(repo, config), "size": len(config)},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+            "schemaVersion": 2, "mediaType": DOCKER_MANIFEST if docker else OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json" if docker else OCI_CONFIG,
+                       "digest": self.push_blob(repo, config), "size": len(config)},
+            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip" if docker
+                        else "application/vnd.oci.image.layer.v1.tar+gzip",
                         "digest": self.push_blob(repo, layer), "size": len(layer)}],
         }
         return self.push_manifest(repo, tag, manifest)
+
+    def push_index(self, repo, tag):
+        """A two-platform OCI image index (what `docker buildx` pushes); returns the index digest."""
+        entries = []
+        for arch in ("amd64", "arm64"):
+            digest = self.push_image(repo, arch, arch=arch)
+            _, _, body = self.request("GET", "/v2/%s/manifests/%s" % (repo, digest), headers={"Accept": OCI_MANIFEST}, repo=repo)
+            entries.append({"mediaType": OCI_MANIFEST, "digest": digest, "size": len(body),
+                            "platform": {"architecture": arch, "os": "linux"}})
+        return self.push_manifest(repo, tag, {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries})
 
     def push_signatures(self, repo, image_digest, signatures):
         """The cosign signature manifest of image_digest: one layer per (payload, base64 signature)."""
@@ -338,6 +352,12 @@ def populate(reg, keys, out):
     d = {}
     d["signed"] = signed("team/signed", [("p256", "sha256")])
     d["unsigned"] = signed("team/unsigned", [])
+    d["docker-v2"] = reg.push_image("team/docker-v2", "v1", docker=True)
+    payload = payload_for(host, "team/docker-v2", d["docker-v2"])
+    reg.push_signatures("team/docker-v2", d["docker-v2"], [(payload, keys.sign("p256", payload))])
+    d["index"] = reg.push_index("team/index", "v1")  # the index digest is what `cosign sign` signs for a tag
+    payload = payload_for(host, "team/index", d["index"])
+    reg.push_signatures("team/index", d["index"], [(payload, keys.sign("p256", payload))])
     d["other-key"] = signed("team/other-key", [("p256-other", "sha256")])
     d["two-signatures"] = signed("team/two-signatures", [("p256-other", "sha256"), ("p256", "sha256")])
     d["names-other-digest"] = signed("team/names-other-digest", [("p256", "sha256")], names=d["signed"])
