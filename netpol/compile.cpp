@@ -134,16 +134,6 @@ class DirectionCompiler {
   std::vector<PortElement> ports_[2];
 };
 
-bool admits(const DirectionRules& rules, const IpAddress& peer, Protocol protocol, int32_t port) {
-  if (!rules.isolated()) return true;
-  int f = familyIndex(peer.family);
-  for (const auto& e : rules.anyPort[f])
-    if (e.address.contains(peer)) return true;
-  for (const auto& e : rules.ports[f])
-    if (e.address.contains(peer) && e.protocol == protocol && port >= e.firstPort && port <= e.lastPort) return true;
-  return false;
-}
-
 }  // namespace
 
 int familyIndex(Family f) { return f == Family::V4 ? 0 : 1; }
@@ -152,15 +142,6 @@ size_t DirectionRules::elementCount() const {
   return anyPort[0].size() + anyPort[1].size() + ports[0].size() + ports[1].size();
 }
 
-bool Ruleset::admitsIngress(const IpAddress& peer, Protocol protocol, int32_t port) const {
-  for (const auto& r : nodeAddresses[familyIndex(peer.family)])
-    if (r.contains(peer)) return true;
-  return admits(ingress, peer, protocol, port);
-}
-
-bool Ruleset::admitsEgress(const IpAddress& peer, Protocol protocol, int32_t port) const {
-  return admits(egress, peer, protocol, port);
-}
 
 struct RulesetCompiler::PeerCache {
   PeerMap peers;

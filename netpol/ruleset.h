@@ -1,7 +1,8 @@
 #pragma once
 // The nftables ruleset kguard owns in one pod's network namespace, as a plain value: static chains
 // plus the data that changes (allowed peers) in per-family interval sets. It knows nothing of netlink;
-// render_nft.h prints it as `nft -f` text and the agent programs the same value.
+// nft_table.h lays it out as the nftables table (counters, sets, chains), which render_nft.h prints as
+// `nft -f` text and the agent programs as a netlink batch.
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,7 +46,8 @@ struct Ruleset {
   DirectionRules egress;                 // output hook: peers are destinations and their ports
 
   // What the installed chains do with a new connection (established/related replies aside):
-  // ingress from `peer` to our `port`, or egress to `peer` on its `port`.
+  // ingress from `peer` to our `port`, or egress to `peer` on its `port`. Evaluated on the
+  // nft::Table (nft_table.cpp), not on a model of its own.
   bool admitsIngress(const IpAddress& peer, Protocol protocol, int32_t port) const;
   bool admitsEgress(const IpAddress& peer, Protocol protocol, int32_t port) const;
 };

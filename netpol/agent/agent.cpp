@@ -138,7 +138,8 @@ SyncStats Agent::holdUnsynced() {
   auto namespaces = datapath_.namespaces();
   stats.namespaces = namespaces.size();
   Ruleset deny = denyAllRuleset();
-  std::string text = renderNft(deny, options_);
+  nft::Table table = nft::buildTable(deny, options_);
+  const size_t rules = nft::ruleCount(table);
   for (const auto& ns : namespaces) {
     if (installed_.count(ns.id) || kept_.count(ns.id)) {
       ++stats.unchanged;
@@ -156,7 +157,7 @@ SyncStats Agent::holdUnsynced() {
     } else {
       ++stats.installed;
       stats.messages.push_back(ns.path + ": held in default-deny until the first sync");
-      installed_[ns.id] = Installed{text, 0, std::nullopt, ruleCountOfRendered(text), 0};
+      installed_[ns.id] = Installed{table, 0, std::nullopt, rules, 0};
     }
   }
   publish();
@@ -229,12 +230,12 @@ SyncStats Agent::sync(const Cluster& cluster, std::optional<Clock::time_point> c
     if (!compiler) compiler.emplace(cluster, nodeInterfaceAddresses_);
     ++stats.compiled;
     Ruleset ruleset = compiler->compile(*pod);
-    std::string text = renderNft(ruleset, options_);
-    size_t rules = ruleCountOfRendered(text);
-    Installed entry{std::move(text), worldGeneration_, std::move(policies), rules,
+    nft::Table table = nft::buildTable(ruleset, options_);
+    size_t rules = nft::ruleCount(table);
+    Installed entry{std::move(table), worldGeneration_, std::move(policies), rules,
                     ruleset.ingress.elementCount() + ruleset.egress.elementCount()};
     stats.compileMs += millisSince(compileStart);
-    if (previous != installed_.end() && previous->second.text == entry.text) {
+    if (previous != installed_.end() && previous->second.table == entry.table) {
       ++stats.unchanged;
       stillInstalled[ns.id] = std::move(entry);
       continue;

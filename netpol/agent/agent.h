@@ -14,6 +14,7 @@
 
 #include "netpol/agent/agent_metrics.h"
 #include "netpol/model.h"
+#include "netpol/nft_table.h"
 #include "netpol/render_nft.h"
 #include "netpol/ruleset.h"
 
@@ -87,7 +88,7 @@ class Agent {
  private:
   // What is in one namespace's kguard table, and what it was compiled from.
   struct Installed {
-    std::string text;    // the ruleset as rendered
+    nft::Table table;    // what was installed (equal tables: nothing to reinstall)
     uint64_t world = 0;  // worldGeneration_ it was compiled in; 0 = unknown (e.g. deny-all)
     std::optional<std::vector<std::string>> policies;  // the policies that selected the pod
     size_t rules = 0, elements = 0;

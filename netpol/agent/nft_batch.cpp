@@ -14,7 +14,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include <cstring>
-#include <functional>
+#include <map>
 #include <memory>
 
 namespace netpol::agent {
@@ -144,13 +144,6 @@ void nfproto(nftnl_rule* r, uint8_t proto) {
 
 // --- sets ------------------------------------------------------------------------------------
 
-struct SetSpec {
-  std::string name;
-  uint32_t id = 0;
-  int family = 0;    // 0 IPv4, 1 IPv6
-  bool ports = false;  // address . protocol . port
-};
-
 size_t addrLen(int family) { return family == 0 ? 4 : 16; }
 
 std::vector<uint8_t> addressBytes(const IpAddress& a) {
@@ -173,25 +166,23 @@ std::vector<uint8_t> concatKey(const IpAddress& a, Protocol protocol, int32_t po
   return key;
 }
 
-void setComment(nftnl_set_elem* e, const std::vector<std::string>& origins) {
-  if (origins.empty()) return;
-  std::string text;
-  for (const auto& o : origins) text += (text.empty() ? "" : ", ") + o;
-  text = nftQuotable(text, 128);
+void setComment(nftnl_set_elem* e, const std::string& comment) {
+  if (comment.empty()) return;
   nftnl_udata_buf* buf = nftnl_udata_buf_alloc(256);
-  nftnl_udata_put_strz(buf, NFTNL_UDATA_SET_ELEM_COMMENT, text.c_str());
+  nftnl_udata_put_strz(buf, NFTNL_UDATA_SET_ELEM_COMMENT, comment.c_str());
   nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(buf), nftnl_udata_buf_len(buf));
   nftnl_udata_buf_free(buf);
 }
 
-Set makeSet(const SetSpec& spec) {
+// A set object carrying name, key type and flags; `id` ties the rules' lookups to it in the batch.
+Set makeSet(const nft::Set& spec, uint32_t id) {
   Set s(nftnl_set_alloc());
   nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTableName);
   nftnl_set_set_str(s.get(), NFTNL_SET_NAME, spec.name.c_str());
   nftnl_set_set_u32(s.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
-  nftnl_set_set_u32(s.get(), NFTNL_SET_ID, spec.id);
+  nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
   uint32_t addrType = spec.family == 0 ? kTypeIpv4 : kTypeIpv6;
-  if (spec.ports) {
+  if (spec.withPorts) {
     nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, static_cast<uint32_t>(addrLen(spec.family) + 8));
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE,
@@ -206,215 +197,155 @@ Set makeSet(const SetSpec& spec) {
   return s;
 }
 
-void addSet(BatchWriter& w, const SetSpec& spec) {
-  auto s = makeSet(spec);
+// A plain interval set (rbtree) takes each range as a start element and an end element one past the
+// range flagged INTERVAL_END, as nft sends them; the normalised ranges never touch.
+void addAddressElement(nftnl_set* s, const nft::SetElement& el) {
+  auto start = addressBytes(el.address.first);
+  nftnl_set_elem* e = nftnl_set_elem_alloc();
+  nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, start.data(), static_cast<uint32_t>(start.size()));
+  setComment(e, el.comment);
+  nftnl_set_elem_add(s, e);
+  if (el.address.last == wholeFamily(el.address.family()).last) return;  // open end
+  auto end = addressBytes(nextAddress(el.address.last));
+  nftnl_set_elem* closing = nftnl_set_elem_alloc();
+  nftnl_set_elem_set(closing, NFTNL_SET_ELEM_KEY, end.data(), static_cast<uint32_t>(end.size()));
+  nftnl_set_elem_set_u32(closing, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+  nftnl_set_elem_add(s, closing);
+}
+
+// A concatenated interval set (pipapo) takes one element with key (start) and key_end (end).
+void addPortElement(nftnl_set* s, const nft::SetElement& el) {
+  auto key = concatKey(el.address.first, el.protocol, el.firstPort);
+  auto keyEnd = concatKey(el.address.last, el.protocol, el.lastPort);
+  nftnl_set_elem* e = nftnl_set_elem_alloc();
+  nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key.data(), static_cast<uint32_t>(key.size()));
+  nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, keyEnd.data(), static_cast<uint32_t>(keyEnd.size()));
+  setComment(e, el.comment);
+  nftnl_set_elem_add(s, e);
+}
+
+// The set, then its elements in chunks.
+void addSet(BatchWriter& w, const nft::Set& spec, uint32_t id) {
+  auto s = makeSet(spec, id);
   nlmsghdr* nlh = w.message(NFT_MSG_NEWSET, NLM_F_CREATE, "set " + spec.name);
   nftnl_set_nlmsg_build_payload(nlh, s.get());
   w.done();
-}
-
-// Elements go out in chunks; `fill` adds the elements of one chunk to the set object.
-void addElementMessages(BatchWriter& w, const SetSpec& spec, size_t count,
-                        const std::function<void(nftnl_set*, size_t)>& fill) {
+  const size_t count = spec.elements.size();
   for (size_t start = 0; start < count; start += kElementsPerMessage) {
-    auto s = makeSet(spec);
+    auto chunk = makeSet(spec, id);
     size_t end = std::min(count, start + kElementsPerMessage);
-    for (size_t i = start; i < end; ++i) fill(s.get(), i);
-    nlmsghdr* nlh = w.message(NFT_MSG_NEWSETELEM, NLM_F_CREATE,
-                              "elements " + std::to_string(start) + ".." + std::to_string(end - 1) + " of set " + spec.name);
-    nftnl_set_elems_nlmsg_build_payload(nlh, s.get());
+    for (size_t i = start; i < end; ++i)
+      spec.withPorts ? addPortElement(chunk.get(), spec.elements[i]) : addAddressElement(chunk.get(), spec.elements[i]);
+    nlh = w.message(NFT_MSG_NEWSETELEM, NLM_F_CREATE,
+                    "elements " + std::to_string(start) + ".." + std::to_string(end - 1) + " of set " + spec.name);
+    nftnl_set_elems_nlmsg_build_payload(nlh, chunk.get());
     w.done();
   }
 }
 
-// A plain interval set (rbtree) takes each range as a start element and an end element one past the
-// range flagged INTERVAL_END, as nft sends them; the normalised ranges never touch.
-void addAddressElements(BatchWriter& w, const SetSpec& spec, const std::vector<AddressRange>& ranges,
-                        const std::vector<std::vector<std::string>>& origins) {
-  addElementMessages(w, spec, ranges.size(), [&](nftnl_set* s, size_t i) {
-    auto start = addressBytes(ranges[i].first);
-    nftnl_set_elem* e = nftnl_set_elem_alloc();
-    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, start.data(), static_cast<uint32_t>(start.size()));
-    if (i < origins.size()) setComment(e, origins[i]);
-    nftnl_set_elem_add(s, e);
-    if (ranges[i].last == wholeFamily(ranges[i].family()).last) return;  // open end
-    auto end = addressBytes(nextAddress(ranges[i].last));
-    nftnl_set_elem* closing = nftnl_set_elem_alloc();
-    nftnl_set_elem_set(closing, NFTNL_SET_ELEM_KEY, end.data(), static_cast<uint32_t>(end.size()));
-    nftnl_set_elem_set_u32(closing, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-    nftnl_set_elem_add(s, closing);
-  });
-}
-
-// A concatenated interval set (pipapo) takes one element with key (start) and key_end (end).
-void addPortElements(BatchWriter& w, const SetSpec& spec, const std::vector<PortElement>& elements) {
-  addElementMessages(w, spec, elements.size(), [&](nftnl_set* s, size_t i) {
-    const auto& el = elements[i];
-    auto key = concatKey(el.address.first, el.protocol, el.firstPort);
-    auto keyEnd = concatKey(el.address.last, el.protocol, el.lastPort);
-    nftnl_set_elem* e = nftnl_set_elem_alloc();
-    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key.data(), static_cast<uint32_t>(key.size()));
-    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, keyEnd.data(), static_cast<uint32_t>(keyEnd.size()));
-    setComment(e, el.origins);
-    nftnl_set_elem_add(s, e);
-  });
-}
-
 // --- chains and rules ------------------------------------------------------------------------
 
-void addChain(BatchWriter& w, const char* name, uint32_t hook) {
+void addChain(BatchWriter& w, const nft::Chain& chain) {
   Chain c(nftnl_chain_alloc());
   nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, kTableName);
-  nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, name);
+  nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, chain.name.c_str());
   nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-  nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, hook);
+  nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, chain.hook == nft::Hook::Input ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT);
   nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, 0);  // priority filter
   nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, "filter");
   nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
-  nlmsghdr* nlh = w.message(NFT_MSG_NEWCHAIN, NLM_F_CREATE, std::string("chain ") + name);
+  nlmsghdr* nlh = w.message(NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain " + chain.name);
   nftnl_chain_nlmsg_build_payload(nlh, c.get());
   w.done();
 }
 
-class ChainRules {
- public:
-  ChainRules(BatchWriter& w, const char* chain) : w_(w), chain_(chain) {}
+void establishedOrRelated(nftnl_rule* rule) {
+  nftnl_expr* ct = nftnl_expr_alloc("ct");
+  nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+  nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+  addExpr(rule, ct);
+  nftnl_expr* bits = nftnl_expr_alloc("bitwise");
+  uint32_t mask = kCtEstablishedRelated, zero = 0;
+  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
+  nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
+  nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
+  addExpr(rule, bits);
+  cmp(rule, NFT_CMP_NEQ, &zero, sizeof zero);
+}
 
-  template <typename Build>
-  void add(const std::string& description, Build build) {
-    Rule r(nftnl_rule_alloc());
-    nftnl_rule_set_str(r.get(), NFTNL_RULE_TABLE, kTableName);
-    nftnl_rule_set_str(r.get(), NFTNL_RULE_CHAIN, chain_);
-    nftnl_rule_set_u32(r.get(), NFTNL_RULE_FAMILY, NFPROTO_INET);
-    build(r.get());
-    nlmsghdr* nlh = w_.message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-                               std::string("rule #") + std::to_string(++count_) + " of chain " + chain_ + " (" + description + ")");
-    nftnl_rule_nlmsg_build_payload(nlh, r.get());
-    w_.done();
-  }
-
- private:
-  BatchWriter& w_;
-  const char* chain_;
-  int count_ = 0;
-};
-
-const char* direction(bool ingress) { return ingress ? "ingress" : "egress"; }
-
-void addDirection(BatchWriter& w, const Ruleset& rs, const DirectionRules& rules, bool ingress,
-                  const RenderOptions& options, uint32_t& nextSetId) {
-  const char* chain = ingress ? "input" : "output";
-  SetSpec any[2], ports[2], node[2];
-  if (rules.isolated()) {
-    // Sets in the order render_nft.cpp declares them, so that both list the same in the kernel.
-    for (int f = 0; f < 2 && ingress; ++f) {
-      node[f] = {std::string("node_") + (f == 0 ? "v4" : "v6"), nextSetId++, f, false};
-      addSet(w, node[f]);
-      addAddressElements(w, node[f], rs.nodeAddresses[f], {});
-    }
-    for (int f = 0; f < 2; ++f) {
-      std::string base = std::string(direction(ingress)) + (f == 0 ? "_v4" : "_v6");
-      any[f] = {base + "_any", nextSetId++, f, false};
-      addSet(w, any[f]);
-      std::vector<AddressRange> ranges;
-      std::vector<std::vector<std::string>> origins;
-      for (const auto& e : rules.anyPort[f]) {
-        ranges.push_back(e.address);
-        origins.push_back(e.origins);
-      }
-      addAddressElements(w, any[f], ranges, origins);
-      ports[f] = {base + "_ports", nextSetId++, f, true};
-      addSet(w, ports[f]);
-      addPortElements(w, ports[f], rules.ports[f]);
-    }
-  }
-  // A direction no policy isolates gets no chain at all (render_nft.cpp says why).
-  if (!rules.isolated()) return;
-  addChain(w, chain, ingress ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT);
-  ChainRules r(w, chain);
-  r.add("ct state established,related accept", [](nftnl_rule* rule) {
-    nftnl_expr* ct = nftnl_expr_alloc("ct");
-    nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
-    nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-    addExpr(rule, ct);
-    nftnl_expr* bits = nftnl_expr_alloc("bitwise");
-    uint32_t mask = kCtEstablishedRelated, zero = 0;
-    nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-    nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-    nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
-    nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
-    nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
-    addExpr(rule, bits);
-    cmp(rule, NFT_CMP_NEQ, &zero, sizeof zero);
-    verdict(rule, NF_ACCEPT);
-  });
+// `ip saddr @set`, or with ports `ip saddr . meta l4proto . th dport @set` (daddr for output).
+void peerInSet(nftnl_rule* rule, const nft::Rule& r, uint32_t setId) {
+  nfproto(rule, r.family == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
   // Peer address: source for ingress, destination for egress (IPv4 offset 12/16, IPv6 8/24).
-  auto peerOffset = [ingress](int f) -> uint32_t { return f == 0 ? (ingress ? 12 : 16) : (ingress ? 8 : 24); };
-  // The policies' peers first, in the order render_nft.cpp prints them.
-  for (int f = 0; f < 2; ++f) {
-    r.add("@" + ports[f].name + " accept", [&, f](nftnl_rule* rule) {
-      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
-      // Concatenation in consecutive 32-bit registers: address, l4proto, destination port.
-      uint32_t reg = NFT_REG32_00;
-      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), reg);
-      uint32_t protoReg = reg + static_cast<uint32_t>(addrLen(f) / 4);
-      meta(rule, NFT_META_L4PROTO, protoReg);
-      payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, protoReg + 1);
-      lookup(rule, ports[f].name, ports[f].id, reg);
-      verdict(rule, NF_ACCEPT);
-    });
-    r.add("@" + any[f].name + " accept", [&, f](nftnl_rule* rule) {
-      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
-      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), NFT_REG_1);
-      lookup(rule, any[f].name, any[f].id, NFT_REG_1);
-      verdict(rule, NF_ACCEPT);
-    });
+  uint32_t offset = r.family == 0 ? (r.peerIsSource ? 12 : 16) : (r.peerIsSource ? 8 : 24);
+  uint32_t reg = r.withPorts ? NFT_REG32_00 : NFT_REG_1;
+  payload(rule, NFT_PAYLOAD_NETWORK_HEADER, offset, static_cast<uint32_t>(addrLen(r.family)), reg);
+  if (r.withPorts) {
+    // Concatenation in consecutive 32-bit registers: address, l4proto, destination port.
+    uint32_t protoReg = reg + static_cast<uint32_t>(addrLen(r.family) / 4);
+    meta(rule, NFT_META_L4PROTO, protoReg);
+    payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, protoReg + 1);
   }
-  for (int f = 0; f < 2 && ingress; ++f)
-    r.add("saddr @" + node[f].name + " accept", [&, f](nftnl_rule* rule) {
-      nfproto(rule, f == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
-      payload(rule, NFT_PAYLOAD_NETWORK_HEADER, peerOffset(f), static_cast<uint32_t>(addrLen(f)), NFT_REG_1);
-      lookup(rule, node[f].name, node[f].id, NFT_REG_1);
-      verdict(rule, NF_ACCEPT);
-    });
-  r.add(std::string(ingress ? "iifname" : "oifname") + " lo accept", [ingress](nftnl_rule* rule) {
-    meta(rule, ingress ? NFT_META_IIFNAME : NFT_META_OIFNAME, NFT_REG_1);
-    char name[16] = "lo";
-    cmp(rule, NFT_CMP_EQ, name, sizeof name);
-    verdict(rule, NF_ACCEPT);
-  });
-  auto icmpv6Types = [](uint8_t first, uint8_t last) {
-    return [first, last](nftnl_rule* rule) {
-      nfproto(rule, NFPROTO_IPV6);
-      meta(rule, NFT_META_L4PROTO, NFT_REG_1);
-      cmpU8(rule, NFT_CMP_EQ, IPPROTO_ICMPV6);
-      payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
-      if (first == last) {
-        cmpU8(rule, NFT_CMP_EQ, first);
-      } else {
-        cmpU8(rule, NFT_CMP_GTE, first);
-        cmpU8(rule, NFT_CMP_LTE, last);
-      }
-      verdict(rule, NF_ACCEPT);
-    };
-  };
-  r.add("icmpv6 type 133-137 accept", icmpv6Types(133, 137));
-  if (!ingress) r.add("icmpv6 type 143 accept", icmpv6Types(143, 143));
-  std::string counter = std::string(direction(ingress)) + "_denied";
-  r.add("counter " + counter + " drop", [&](nftnl_rule* rule) {
+  lookup(rule, r.set, setId, reg);
+}
+
+void icmpv6Types(nftnl_rule* rule, uint8_t first, uint8_t last) {
+  nfproto(rule, NFPROTO_IPV6);
+  meta(rule, NFT_META_L4PROTO, NFT_REG_1);
+  cmpU8(rule, NFT_CMP_EQ, IPPROTO_ICMPV6);
+  payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
+  if (first == last) {
+    cmpU8(rule, NFT_CMP_EQ, first);
+  } else {
+    cmpU8(rule, NFT_CMP_GTE, first);
+    cmpU8(rule, NFT_CMP_LTE, last);
+  }
+}
+
+// The rule's expressions: match, counter, log, verdict (the order nft uses for the same text).
+void buildRule(nftnl_rule* rule, const nft::Rule& r, const std::map<std::string, uint32_t>& setIds) {
+  switch (r.match) {
+    case nft::Rule::Match::EstablishedOrRelated: establishedOrRelated(rule); break;
+    case nft::Rule::Match::PeerInSet: peerInSet(rule, r, setIds.at(r.set)); break;
+    case nft::Rule::Match::Loopback: {
+      meta(rule, r.peerIsSource ? NFT_META_IIFNAME : NFT_META_OIFNAME, NFT_REG_1);
+      char name[16] = "lo";
+      cmp(rule, NFT_CMP_EQ, name, sizeof name);
+      break;
+    }
+    case nft::Rule::Match::Icmpv6Types: icmpv6Types(rule, r.icmpFirst, r.icmpLast); break;
+    case nft::Rule::Match::Any: break;
+  }
+  if (!r.counter.empty()) {
     nftnl_expr* ref = nftnl_expr_alloc("objref");
     nftnl_expr_set_u32(ref, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
-    nftnl_expr_set_str(ref, NFTNL_EXPR_OBJREF_IMM_NAME, counter.c_str());
+    nftnl_expr_set_str(ref, NFTNL_EXPR_OBJREF_IMM_NAME, r.counter.c_str());
     addExpr(rule, ref);
-    if (options.nflogGroup) {
-      nftnl_expr* log = nftnl_expr_alloc("log");
-      std::string prefix = nftQuotable("kguard " + rs.pod + " " + direction(ingress) + " denied: ", 127);
-      nftnl_expr_set_str(log, NFTNL_EXPR_LOG_PREFIX, prefix.c_str());
-      nftnl_expr_set_u16(log, NFTNL_EXPR_LOG_GROUP, static_cast<uint16_t>(*options.nflogGroup));
-      addExpr(rule, log);
-    }
-    verdict(rule, NF_DROP);
-  });
+  }
+  if (r.logPrefix) {
+    nftnl_expr* log = nftnl_expr_alloc("log");
+    nftnl_expr_set_str(log, NFTNL_EXPR_LOG_PREFIX, r.logPrefix->c_str());
+    nftnl_expr_set_u16(log, NFTNL_EXPR_LOG_GROUP, static_cast<uint16_t>(r.logGroup));
+    addExpr(rule, log);
+  }
+  verdict(rule, r.verdict == nft::Verdict::Accept ? NF_ACCEPT : NF_DROP);
+}
+
+void addRules(BatchWriter& w, const nft::Chain& chain, const std::map<std::string, uint32_t>& setIds) {
+  int number = 0;
+  for (const auto& r : chain.rules) {
+    Rule rule(nftnl_rule_alloc());
+    nftnl_rule_set_str(rule.get(), NFTNL_RULE_TABLE, kTableName);
+    nftnl_rule_set_str(rule.get(), NFTNL_RULE_CHAIN, chain.name.c_str());
+    nftnl_rule_set_u32(rule.get(), NFTNL_RULE_FAMILY, NFPROTO_INET);
+    buildRule(rule.get(), r, setIds);
+    nlmsghdr* nlh = w.message(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+                              "rule #" + std::to_string(++number) + " of chain " + chain.name + " (" + nft::ruleText(r) + ")");
+    nftnl_rule_nlmsg_build_payload(nlh, rule.get());
+    w.done();
+  }
 }
 
 void addCounter(BatchWriter& w, const std::string& name) {
@@ -435,18 +366,28 @@ std::string NftBatch::objectOf(uint32_t seq) const {
   return "message #" + std::to_string(seq);
 }
 
-NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq) {
+NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq) {
   BatchWriter w(firstSeq);
   // add + delete + add: the old table (if any) goes, a fresh one comes, all in one transaction.
   addTableMessage(w, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add");
   addTableMessage(w, NFT_MSG_DELTABLE, 0, "delete");
   addTableMessage(w, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add");
-  addCounter(w, "ingress_denied");
-  addCounter(w, "egress_denied");
-  uint32_t nextSetId = 1;
-  addDirection(w, ruleset, ruleset.ingress, true, options, nextSetId);
-  addDirection(w, ruleset, ruleset.egress, false, options, nextSetId);
+  for (const auto& counter : table.counters) addCounter(w, counter);
+  std::map<std::string, uint32_t> setIds;
+  for (const auto& set : table.sets) {
+    uint32_t id = static_cast<uint32_t>(setIds.size()) + 1;
+    setIds[set.name] = id;
+    addSet(w, set, id);
+  }
+  for (const auto& chain : table.chains) {
+    addChain(w, chain);
+    addRules(w, chain, setIds);
+  }
   return w.finish();
+}
+
+NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq) {
+  return buildReplaceBatch(nft::buildTable(ruleset, options), firstSeq);
 }
 
 NftBatch buildDeleteBatch(uint32_t firstSeq) {

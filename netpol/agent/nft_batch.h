@@ -1,13 +1,13 @@
 #pragma once
-// A Ruleset as one nf_tables netlink batch (libnftnl), built without touching any socket. The batch
-// replaces kguard's table atomically: add table; delete table; add table; counters; sets; elements;
-// chains; rules. Every message carries its own sequence number and asks for an ack, and `objects`
+// kguard's nft::Table (netpol/nft_table.h) as one nf_tables netlink batch (libnftnl), built without
+// touching any socket. The batch replaces kguard's table atomically: add table; delete table; add
+// table; then the table's counters, sets with their elements, chains with their rules, in its order. Every message carries its own sequence number and asks for an ack, and `objects`
 // names the object behind each sequence number, so a kernel error can say which object failed.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "netpol/render_nft.h"
+#include "netpol/nft_table.h"
 #include "netpol/ruleset.h"
 
 namespace netpol::agent {
@@ -22,6 +22,7 @@ struct NftBatch {
   std::string objectOf(uint32_t seq) const;
 };
 
+NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq);
 NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq);
 // Removes kguard's table (add + delete, so that a missing table is not an error).
 NftBatch buildDeleteBatch(uint32_t firstSeq);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <sstream>
 
 #include "netpol/render_nft.h"
@@ -67,7 +68,7 @@ TEST_CASE("a direction no policy isolates gets no chain, so its packets meet no 
   auto none = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1"));
   auto bare = renderNft(compileRuleset(none, podOf(none, "x/a")));
   CHECK(bare.find("chain ") == std::string::npos);
-  CHECK(ruleCountOfRendered(bare) == 0);
+  CHECK(ruleCount(compileRuleset(none, podOf(none, "x/a"))) == 0);
 }
 
 TEST_CASE("the chain comment names at most ten isolating policies") {
@@ -121,4 +122,91 @@ TEST_CASE("comments and prefixes are made safe and short") {
   auto longText = nftQuotable(std::string(300, 'x'), 128);
   CHECK(longText.size() == 127);
   CHECK(longText.substr(124) == "...");
+}
+
+namespace {
+
+std::string readGolden(const std::string& name) {
+  std::ifstream in(std::string(KGUARD_NETPOL_GOLDEN_DIR) + "/" + name, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+// The files were printed by kguard before the layout became one nft::Table value: the text must not
+// change by a byte (dual-stack sets, ipBlock excepts, port ranges, named ports, SCTP, node sets, no
+// chain for a direction no policy isolates, NFLOG or not).
+TEST_CASE("the rendered text is byte-identical to the golden files") {
+  auto c = cluster(readGolden("rulesets.yaml"));
+  for (const char* id : {"x/a", "x/b", "y/c"}) {
+    std::string base = id;
+    base[1] = '-';
+    INFO(id);
+    CHECK(renderNft(compileRuleset(c, podOf(c, id))) == readGolden(base + ".nft"));
+    RenderOptions nflog;
+    nflog.nflogGroup = 5;
+    CHECK(renderNft(compileRuleset(c, podOf(c, id)), nflog) == readGolden(base + ".nflog.nft"));
+  }
+}
+
+TEST_CASE("the table is a value: equal rulesets give equal tables, any change in what is installed differs") {
+  auto c = cluster(readGolden("rulesets.yaml"));
+  auto rs = compileRuleset(c, podOf(c, "x/a"));
+  auto table = nft::buildTable(rs);
+  CHECK(table == nft::buildTable(compileRuleset(c, podOf(c, "x/a"))));
+  CHECK(nft::ruleCount(table) == 19);  // input 10 (2 node lookups), output 9 (MLD report)
+  CHECK(ruleCount(rs) == 19);
+  REQUIRE(table.chains.size() == 2);
+  CHECK(table.chains[0].rules.size() + table.chains[1].rules.size() == 19);
+
+  RenderOptions nflog;
+  nflog.nflogGroup = 5;
+  CHECK(nft::buildTable(rs, nflog) != table);  // the drop rules log
+  auto moved = rs;
+  moved.ingress.ports[0].back().lastPort = 91;
+  CHECK(nft::buildTable(moved) != table);  // one element's port range
+  auto renamed = rs;
+  renamed.pod = "x/other";
+  CHECK(nft::buildTable(renamed) != table);  // the header names the pod
+  // No policy selects y/c: no chain at all.
+  auto none = nft::buildTable(compileRuleset(c, podOf(c, "y/c")));
+  CHECK(none.chains.empty());
+  CHECK(nft::ruleCount(none) == 0);
+}
+
+TEST_CASE("admits() evaluates the table's chains: set lookups, the node, the final drop") {
+  auto c = cluster(readGolden("rulesets.yaml"));
+  auto table = nft::buildTable(compileRuleset(c, podOf(c, "x/a")));
+  using nft::Hook;
+  // ingress[0]: pods of x and 192.168.0.0/16 except 192.168.1.0/24 on 80-90/tcp, http (8080), dns (53/udp)
+  CHECK(nft::admits(table, Hook::Input, *parseIp("10.0.0.2"), Protocol::TCP, 85));
+  CHECK(nft::admits(table, Hook::Input, *parseIp("10.0.0.2"), Protocol::TCP, 8080));
+  CHECK_FALSE(nft::admits(table, Hook::Input, *parseIp("10.0.0.2"), Protocol::TCP, 91));
+  CHECK_FALSE(nft::admits(table, Hook::Input, *parseIp("10.0.0.2"), Protocol::UDP, 85));
+  CHECK(nft::admits(table, Hook::Input, *parseIp("10.0.0.2"), Protocol::UDP, 53));
+  CHECK_FALSE(nft::admits(table, Hook::Input, *parseIp("192.168.1.7"), Protocol::TCP, 80));
+  CHECK(nft::admits(table, Hook::Input, *parseIp("192.168.200.7"), Protocol::TCP, 80));
+  CHECK(nft::admits(table, Hook::Input, *parseIp("fd00::2"), Protocol::TCP, 8080));
+  // ingress[1]: any port from namespace y; the node on any port, both families
+  CHECK(nft::admits(table, Hook::Input, *parseIp("10.0.1.3"), Protocol::UDP, 9999));
+  CHECK(nft::admits(table, Hook::Input, *parseIp("192.168.50.1"), Protocol::TCP, 10250));
+  CHECK(nft::admits(table, Hook::Input, *parseIp("fd00:50::1"), Protocol::TCP, 10250));
+  CHECK_FALSE(nft::admits(table, Hook::Input, *parseIp("fd00:50::2"), Protocol::TCP, 10250));
+  // egress[0]: everywhere but 10/8 on 443/tcp and 5000-5100/sctp; egress[1]: pod b on any port
+  CHECK(nft::admits(table, Hook::Output, *parseIp("8.8.8.8"), Protocol::TCP, 443));
+  CHECK_FALSE(nft::admits(table, Hook::Output, *parseIp("10.9.9.9"), Protocol::TCP, 443));
+  CHECK(nft::admits(table, Hook::Output, *parseIp("2001:db8::5"), Protocol::SCTP, 5050));
+  CHECK_FALSE(nft::admits(table, Hook::Output, *parseIp("2001:db8::5"), Protocol::TCP, 5050));
+  CHECK(nft::admits(table, Hook::Output, *parseIp("10.0.0.2"), Protocol::UDP, 7));
+  // The node is admitted on ingress only.
+  CHECK_FALSE(nft::admits(table, Hook::Output, *parseIp("192.168.50.1"), Protocol::TCP, 10250));
+  // x/b is isolated for egress only (deny all): its input hook has no chain and admits everything.
+  auto egressOnly = nft::buildTable(compileRuleset(c, podOf(c, "x/b")));
+  REQUIRE(egressOnly.chains.size() == 1);
+  CHECK(egressOnly.chains[0].hook == Hook::Output);
+  CHECK(nft::admits(egressOnly, Hook::Input, *parseIp("1.2.3.4"), Protocol::TCP, 1));
+  CHECK_FALSE(nft::admits(egressOnly, Hook::Output, *parseIp("10.0.0.1"), Protocol::TCP, 80));
 }

@@ -44,8 +44,8 @@ TEST_CASE("the batch replaces the table: add, delete, add, then the objects") {
   CHECK(std::find(b.objects.begin(), b.objects.end(), "set ingress_v4_ports") != b.objects.end());
   CHECK(std::find(b.objects.begin(), b.objects.end(), "elements 0..0 of set ingress_v4_ports") != b.objects.end());
   CHECK(std::find(b.objects.begin(), b.objects.end(), "chain input") != b.objects.end());
-  CHECK(std::find(b.objects.begin(), b.objects.end(), "rule #10 of chain input (counter ingress_denied drop)") != b.objects.end());
-  CHECK(b.objects.back() == "rule #10 of chain input (counter ingress_denied drop)");
+  CHECK(std::find(b.objects.begin(), b.objects.end(), "rule #10 of chain input (counter name \"ingress_denied\" drop)") != b.objects.end());
+  CHECK(b.objects.back() == "rule #10 of chain input (counter name \"ingress_denied\" drop)");
   // Egress is not isolated: no output chain, so outgoing packets meet no hook of ours.
   CHECK(std::find(b.objects.begin(), b.objects.end(), "chain output") == b.objects.end());
 }
@@ -83,4 +83,34 @@ TEST_CASE("large sets are split over several element messages") {
   CHECK(elementMessages == (rs.ingress.ports[0].size() + 255) / 256);
   CHECK(std::find(b.objects.begin(), b.objects.end(), "elements 256.." + std::to_string(rs.ingress.ports[0].size() - 1) +
                                                           " of set ingress_v4_ports") != b.objects.end());
+}
+
+// The batch is the table encoded: one message per counter, set and chain, element messages per 256
+// elements, one per rule, and the rules named by their nft text (nft::ruleText), in the table's order.
+TEST_CASE("the batch carries exactly the table's objects, in its order") {
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   policy("x", "in", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: 53, protocol: UDP}]}]") +
+                   policy("x", "out", "  podSelector: {matchLabels: {pod: a}}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n  policyTypes: [Egress]"));
+  RenderOptions options;
+  options.nflogGroup = 4;
+  auto table = nft::buildTable(compileRuleset(c, podOf(c, "x/a")), options);
+  std::vector<std::string> expected = {"add table inet kguard", "delete table inet kguard", "add table inet kguard"};
+  for (const auto& counter : table.counters) expected.push_back("counter " + counter);
+  for (const auto& set : table.sets) {
+    expected.push_back("set " + set.name);
+    if (!set.elements.empty())
+      expected.push_back("elements 0.." + std::to_string(set.elements.size() - 1) + " of set " + set.name);
+  }
+  for (const auto& chain : table.chains) {
+    expected.push_back("chain " + chain.name);
+    int n = 0;
+    for (const auto& rule : chain.rules)
+      expected.push_back("rule #" + std::to_string(++n) + " of chain " + chain.name + " (" + nft::ruleText(rule) + ")");
+  }
+  auto batch = buildReplaceBatch(table, 1);
+  CHECK(batch.objects == expected);
+  CHECK(batch.objects.back() ==
+        "rule #9 of chain output (counter name \"egress_denied\" log prefix \"kguard x/a egress denied: \" group 4 drop)");
+  // The same batch from the ruleset: the agent's entry point builds the same table.
+  CHECK(buildReplaceBatch(compileRuleset(c, podOf(c, "x/a")), options, 1).bytes == batch.bytes);
 }

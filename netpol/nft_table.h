@@ -1,0 +1,104 @@
+#pragma once
+// The nftables table kguard installs in one pod's network namespace, as a plain value: named counters,
+// sets with their elements, base chains with their rules (as knftables describes a ruleset). It is
+// the one description of the layout: render_nft.cpp prints it as `nft -f` text, agent/nft_batch.cpp
+// encodes it as a libnftnl batch, ruleCount() counts it and admits() evaluates it (what
+// Ruleset::admitsIngress/admitsEgress answer). Equal tables install equal rulesets.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netpol/ruleset.h"
+
+namespace netpol {
+
+extern const char* const kTableName;  // "kguard", in family inet
+
+struct RenderOptions {
+  // NFLOG group for denied packets (`log group N`), or none to only count them.
+  std::optional<int> nflogGroup;
+};
+
+// nftables limits comments to 128 bytes and the log prefix to 127; both must stay printable and
+// free of quotes whatever the object names contain.
+std::string nftQuotable(const std::string& text, size_t maxBytes);
+
+namespace nft {
+
+// An interval set: `type ipv4_addr` (or ipv6), or with ports `ipv4_addr . inet_proto . inet_service`.
+struct SetElement {
+  AddressRange address;
+  Protocol protocol = Protocol::TCP;  // withPorts only
+  int32_t firstPort = 0, lastPort = 65535;
+  std::string comment;  // the policy rules it came from; empty = none
+  bool operator==(const SetElement& o) const;
+};
+
+struct Set {
+  std::string name;
+  int family = 0;          // 0 IPv4, 1 IPv6
+  bool withPorts = false;  // address . protocol . port
+  std::vector<SetElement> elements;  // disjoint and sorted
+  bool operator==(const Set& o) const;
+};
+
+enum class Hook { Input, Output };
+enum class Verdict { Accept, Drop };
+
+// One rule: a match, an optional named counter and NFLOG, and a verdict.
+struct Rule {
+  enum class Match {
+    EstablishedOrRelated,  // ct state established,related
+    PeerInSet,             // ip saddr @set / ip daddr . meta l4proto . th dport @set
+    Loopback,              // iifname / oifname "lo"
+    Icmpv6Types,           // meta nfproto ipv6 icmpv6 type first-last
+    Any,
+  };
+  Match match = Match::Any;
+  int family = 0;            // PeerInSet: 0 IPv4, 1 IPv6
+  bool peerIsSource = true;  // PeerInSet: saddr (input) or daddr (output); Loopback: iifname or oifname
+  std::string set;           // PeerInSet
+  bool withPorts = false;    // PeerInSet: the set's key has protocol and port
+  uint8_t icmpFirst = 0, icmpLast = 0;  // Icmpv6Types
+  std::string counter;       // named counter to count in; empty = none
+  std::optional<std::string> logPrefix;
+  int logGroup = 0;
+  Verdict verdict = Verdict::Accept;
+  bool operator==(const Rule& o) const;
+};
+
+struct Chain {
+  std::string name;     // "input" / "output"
+  Hook hook = Hook::Input;
+  std::string comment;  // why it exists (text only)
+  std::vector<Rule> rules;
+  bool operator==(const Chain& o) const;
+};
+
+struct Table {
+  std::string pod;                 // for the text's header and notes
+  std::vector<IpAddress> podIps;
+  std::vector<std::string> counters;
+  std::vector<Set> sets;           // declared before the chains that look them up
+  std::vector<Chain> chains;       // input, then output; a hook no policy isolates gets none
+  bool operator==(const Table& o) const;
+  bool operator!=(const Table& o) const { return !(*this == o); }
+  const Set* findSet(const std::string& name) const;
+  const Chain* findChain(Hook hook) const;
+};
+
+// The table for `ruleset`: ingress policy in an input chain, egress in an output chain.
+Table buildTable(const Ruleset& ruleset, const RenderOptions& options = {});
+
+size_t ruleCount(const Table& table);
+
+// What the table does with the first packet of a new connection (not established, not on lo):
+// ingress (Hook::Input) from `peer` to our `port`, egress (Hook::Output) to `peer` on its `port`.
+bool admits(const Table& table, Hook hook, const IpAddress& peer, Protocol protocol, int32_t port);
+
+// The rule as `nft` prints it, e.g. `ip saddr @node_v4 accept`.
+std::string ruleText(const Rule& rule);
+
+}  // namespace nft
+}  // namespace netpol
