@@ -241,6 +241,10 @@ def conn_rounds(probe, client_ns, server_ns, server_ip, configs):
     return results
 
 
+class SkipPhase(Exception):
+    pass
+
+
 def main():
     if os.geteuid() != 0 or not shutil.which("nft"):
         print("needs root and nft"); return 77
@@ -304,9 +308,11 @@ def main():
         with open(os.environ["AGENT_LOG"], "w") as f:
             f.writelines(f"{ts - agent.t0:9.3f} {line}\n" for ts, line in agent.lines)
 
-    # ---- 3. datapath cost
+    # ---- 3. datapath cost (SKIP_DATAPATH=1: only sections 1 and 2, e.g. to compare two agent builds)
     dp = None
     try:
+        if os.environ.get("SKIP_DATAPATH"):
+            raise SkipPhase()
         for ns in all_ns:
             sh("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "kguard", check=False)
         probe = build_probe()
@@ -387,6 +393,8 @@ def main():
             ("g", nft_file(stateless), nft_delete("kguard")),
         ])
         dp = dict(runs=runs, srv_rule_lines=len(srv_rules.splitlines()))
+    except SkipPhase:
+        pass
     except Exception as e:
         print(f"datapath phase failed: {e}", file=sys.stderr)
 
@@ -433,7 +441,7 @@ def main():
                       f"(runs: {rates}) |")
             print(f"| (b) vs (e), {placement}: 1,000 policies vs 1 | {med('b', 0) / med('e', 0):.2f}× |")
     else:
-        print("| datapath | not measured (failed, see stderr) |")
+        print("| datapath | " + ("skipped (SKIP_DATAPATH)" if os.environ.get("SKIP_DATAPATH") else "not measured (failed, see stderr)") + " |")
     return 0
 
 
