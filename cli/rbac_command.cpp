@@ -99,7 +99,10 @@ void noteUnresolvedRoles(const rbac::Evaluator& evaluator, const std::string& wh
   }
 }
 
-rbac::Evaluator loadEvaluator(const SourceFlags& source) {
+// `partialOnForbidden`: a live collection the user may not list (403) is skipped with a note instead of
+// failing. Only the audit takes this: it reports risks in what it sees, while can-i and who-can would
+// answer wrongly (a "no" that a hidden RoleBinding makes "yes").
+rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden = false) {
   if (!source.kubeconfig.empty() && !source.paths.empty())
     throw UsageError("-f and --kubeconfig cannot be used together: read files or a live cluster");
   if (source.kubeconfig.empty() && source.paths.empty()) throw UsageError("-f PATH or --kubeconfig FILE is required");
@@ -107,7 +110,12 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source) {
   // this line is one code path.
   const int minor = source.kubernetesMinor();
   const bool live = !source.kubeconfig.empty();
-  auto manifests = live ? rbac::listRbacManifests(source.kubeconfig) : kube::loadManifests(source.paths);
+  std::vector<std::string> skipped;
+  rbac::LiveListOptions listOptions;
+  if (partialOnForbidden) listOptions.skippedForbidden = &skipped;
+  auto manifests = live ? rbac::listRbacManifests(source.kubeconfig, listOptions) : kube::loadManifests(source.paths);
+  for (const auto& note : skipped)
+    std::cerr << "kguard rbac: note: skipped, the audit covers only what was listed: " << note << "\n";
   rbac::Policy policy = rbac::decodePolicy(manifests);
   // Files hold what a project installs, not the API server's own objects: add those (a live cluster
   // has them).
@@ -275,7 +283,7 @@ void addAudit(CLI::App* rbacCmd, int* exitCode) {
                 "Also audit the API server's own bindings (label kubernetes.io/bootstrapping=rbac-defaults)");
   cmd->callback([source, format, options, exitCode] {
     *exitCode = guarded("audit", [&]() -> int {
-      rbac::Evaluator evaluator = loadEvaluator(*source);
+      rbac::Evaluator evaluator = loadEvaluator(*source, /*partialOnForbidden=*/true);
       options->kubernetesMinor = source->kubernetesMinor();
       auto findings = rbac::auditEscalationPaths(evaluator, *options);
       if (*format == "json") std::cout << rbac::formatAuditJson(findings);

@@ -61,6 +61,10 @@ class CollectionLister {
         pageSize = 0;
         continue;
       }
+      if (!response.ok() && response.status == 403 && options_.skippedForbidden) {
+        options_.skippedForbidden->push_back(fail(response).what());
+        return;
+      }
       if (!response.ok()) throw fail(response);
       auto page = nlohmann::json::parse(response.body, nullptr, false);
       if (!page.is_object()) throw error("the response is not a JSON object");
@@ -131,7 +135,11 @@ class CollectionLister {
 
 std::vector<kube::Manifest> listRbacManifests(const kube::ApiClient& client, const LiveListOptions& options) {
   std::vector<kube::Manifest> out;
+  const size_t skippedBefore = options.skippedForbidden ? options.skippedForbidden->size() : 0;
   for (const auto& collection : kCollections) CollectionLister(client, collection, options).appendTo(out);
+  // Nothing listed at all is no partial view: an empty policy would read as a clean cluster.
+  if (options.skippedForbidden && options.skippedForbidden->size() - skippedBefore == std::size(kCollections))
+    throw kube::InputError((*options.skippedForbidden)[skippedBefore]);
   return out;
 }
 

@@ -16,6 +16,10 @@ namespace rbac {
 
 struct LiveListOptions {
   int pageSize = 500;  // LIST `limit` per page (kubectl's chunk size); 0 lists each collection at once
+  // When set, a collection the credentials may not list (403) is left out and explained here
+  // ("cannot list roles.rbac.authorization.k8s.io from …: HTTP 403: …") instead of failing the listing;
+  // when every collection is forbidden the listing still fails.
+  std::vector<std::string>* skippedForbidden = nullptr;
 };
 
 // Lists ClusterRoles, ClusterRoleBindings, Roles and RoleBindings (all namespaces), in that order and in

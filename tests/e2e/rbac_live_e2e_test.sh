@@ -11,6 +11,8 @@
 # and stored aggregated rules), that who-can lists alice and the group, that audit runs on the live
 # objects, that bad kubeconfigs, unreachable servers, 401/403 and -f with --kubeconfig exit 2, and that
 # kubeconfig users with exec credential plugins work (v1, v1beta1, re-run after a 401, a failing plugin).
+# A user who may list only the cluster-scoped RBAC objects gets an audit of those with a note for each
+# skipped collection (403); can-i and who-can still refuse such a partial listing.
 #
 # Environment: KGUARD_E2E_KEEP=1 keeps the work directory (logs) after a failure; KUBE_APISERVER_BIN as
 # in cluster.sh.
@@ -365,5 +367,39 @@ ok "who-can through a v1beta1 plugin whose first token the API server rejects: 4
 
 expect_exit2 "failing exec plugin" 'exec credential plugin ".*failing-plugin.sh" for user "kguard-admin" in .*exec-failing.kubeconfig: exit code 7; stderr: token expired, run: login --refresh' \
   rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/exec-failing.kubeconfig"
+
+# ---------------------------------------------------------------------------------------------------
+step "audit by a user who may list only cluster-scoped RBAC: roles/rolebindings skipped with a note"
+kubectl apply -f - >"$WORK/apply-eve.log" 2>&1 <<'YAML' || { cat "$WORK/apply-eve.log" >&2; fail "kubectl apply (eve)"; }
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: e2e-cluster-rbac-reader}
+rules:
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [clusterroles, clusterrolebindings]
+  verbs: [list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: e2e-eve-cluster-rbac-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: e2e-cluster-rbac-reader}
+subjects:
+- {kind: User, apiGroup: rbac.authorization.k8s.io, name: eve}
+YAML
+set +e
+"$KGUARD" rbac audit --kubeconfig "$WORK/eve.kubeconfig" --format json >"$WORK/eve-audit.json" 2>"$WORK/eve-audit.err"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "partial audit exited $rc (expected 1: e2e-auditors may list secrets): $(cat "$WORK/eve-audit.err")"
+for resource in roles rolebindings; do
+  grep -q "note: skipped, the audit covers only what was listed: cannot list $resource.rbac.authorization.k8s.io from $APISERVER_URL: HTTP 403" \
+    "$WORK/eve-audit.err" || fail "no note for skipped $resource: $(cat "$WORK/eve-audit.err")"
+done
+grep -Eq "cannot list (clusterroles|clusterrolebindings)\.rbac" "$WORK/eve-audit.err" \
+  && fail "cluster-scoped collections reported skipped: $(cat "$WORK/eve-audit.err")"
+grep -q "e2e-auditors" "$WORK/eve-audit.json" || fail "the ClusterRoleBinding finding is missing: $(head -c 2000 "$WORK/eve-audit.json")"
+expect_exit2 "can-i does not answer from a partial listing" "roles.* from $APISERVER_URL: HTTP 403" \
+  rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/eve.kubeconfig"
+ok "audit as eve: findings from the cluster-scoped objects, notes for roles and rolebindings; can-i still exits 2"
 
 echo "PASS: rbac live e2e ($((SECONDS - T0))s)"

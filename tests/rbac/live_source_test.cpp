@@ -256,6 +256,38 @@ TEST_CASE("live source: errors name the server and the collection", "[rbac][live
   }
 }
 
+TEST_CASE("live source: with skippedForbidden a 403 collection is left out with a note", "[rbac][live]") {
+  FakeRbacApi api;
+  fillWorld(api);
+  FakeApiServer server(FakeServerOptions{false, "server", false, [&](httplib::Server& s) { api.routes(s); }});
+  kube::ApiClient client(configFor(server));
+  const std::string forbidden =
+      R"({"kind":"Status","code":403,"message":"rolebindings.rbac.authorization.k8s.io is forbidden: User \"eve\" cannot list resource"})";
+  std::vector<std::string> skipped;
+  rbac::LiveListOptions options;
+  options.skippedForbidden = &skipped;
+
+  SECTION("one collection forbidden: the others are listed") {
+    api.failures["rolebindings"] = {403, forbidden};
+    auto manifests = rbac::listRbacManifests(client, options);
+    CHECK(manifests.size() == 7);
+    for (const auto& m : manifests) CHECK(m.kind() != "RoleBinding");
+    REQUIRE(skipped.size() == 1);
+    CHECK_THAT(skipped[0], Catch::Contains("cannot list rolebindings.rbac.authorization.k8s.io from " + server.url() +
+                                           ": HTTP 403: rolebindings.rbac.authorization.k8s.io is forbidden"));
+  }
+  SECTION("every collection forbidden: still an error") {
+    for (const char* resource : {"clusterroles", "clusterrolebindings", "roles", "rolebindings"})
+      api.failures[resource] = {403, forbidden};
+    CHECK_THAT(errorOf([&] { rbac::listRbacManifests(client, options); }),
+               Catch::Contains("cannot list clusterroles.rbac.authorization.k8s.io from " + server.url() + ": HTTP 403"));
+  }
+  SECTION("401 is not skipped") {
+    api.failures["roles"] = {401, R"({"kind":"Status","code":401,"message":"Unauthorized"})"};
+    CHECK_THAT(errorOf([&] { rbac::listRbacManifests(client, options); }), Catch::Contains("HTTP 401"));
+  }
+}
+
 TEST_CASE("live source: an unreachable server", "[rbac][live]") {
   int port;
   {
