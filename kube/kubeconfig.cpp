@@ -128,6 +128,9 @@ class KubeconfigReader {
     if (out.server.empty()) fail(cluster.path() + ".server", "required field is missing");
     if (out.server.rfind("https://", 0) != 0 && out.server.rfind("http://", 0) != 0)
       fail(cluster.path() + ".server", "expected an https:// or http:// URL, got \"" + out.server + "\"");
+    // Ignoring these would connect somewhere else than kubectl does (directly, or checking another name).
+    for (const char* unsupported : {"proxy-url", "tls-server-name"})
+      if (cluster.field(unsupported)) fail(cluster.path() + "." + unsupported, "not supported by kguard");
     out.insecureSkipTlsVerify = cluster.boolean("insecure-skip-tls-verify");
     out.caPem = dataOrFile(cluster, "certificate-authority", false);
     // clientcmd refuses this combination rather than silently ignoring one of them.
@@ -141,6 +144,9 @@ class KubeconfigReader {
     for (const char* unsupported : {"auth-provider", "username", "password"})
       if (user.field(unsupported))
         fail(user.path() + "." + unsupported, "not supported by kguard (use a token, a client certificate or an exec plugin)");
+    // Ignoring impersonation would act as the kubeconfig's own (usually more privileged) identity.
+    for (const char* unsupported : {"as", "as-uid", "as-groups", "as-user-extra"})
+      if (user.field(unsupported)) fail(user.path() + "." + unsupported, "impersonation is not supported by kguard");
     out.bearerToken = user.string("token");
     if (auto tokenFile = user.optString("tokenFile"); tokenFile && !tokenFile->empty())
       out.tokenFile = resolvePath(*tokenFile);

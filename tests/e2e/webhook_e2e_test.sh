@@ -580,7 +580,17 @@ print("\n".join(out))
 EOF
 )
 [ "${manifest_cmd[0]:-}" = webhook ] || fail "unexpected command in 40-deployment.yaml: ${manifest_cmd[*]}"
-"$KGUARD" "${manifest_cmd[@]}" --kubeconfig "$CLUSTER/kubeconfig" </dev/null >"$WORK/manifest-webhook.log" 2>&1 &
+# This run's kubeconfig user is an exec credential plugin (client.authentication.k8s.io/v1) that prints
+# the admin token, as on managed clusters: /readyz needs the namespace list+watch through it.
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\n' \
+  "$ADMIN_TOKEN" >"$WORK/exec-credential.json"
+printf '#!/bin/sh\ncat "%s"\n' "$WORK/exec-credential.json" >"$WORK/token-plugin.sh"
+chmod +x "$WORK/token-plugin.sh"
+awk -v plugin="$WORK/token-plugin.sh" '/^ *token:/ {
+    print "    exec:"; print "      apiVersion: client.authentication.k8s.io/v1"; print "      command: " plugin
+    print "      interactiveMode: Never"; next }
+  { print }' "$CLUSTER/kubeconfig" >"$WORK/exec.kubeconfig"
+"$KGUARD" "${manifest_cmd[@]}" --kubeconfig "$WORK/exec.kubeconfig" </dev/null >"$WORK/manifest-webhook.log" 2>&1 &
 MANIFEST_PID=$!
 deadline=$((SECONDS + 20))
 until [ "$(wh_curl "https://127.0.0.1:$manifest_port/readyz" 2>/dev/null)" = ok ]; do
@@ -594,7 +604,7 @@ manifest_rc=0
 wait "$MANIFEST_PID" || manifest_rc=$?
 MANIFEST_PID=""
 [ "$manifest_rc" = 0 ] || fail "kguard with the manifest's arguments exited $manifest_rc on SIGTERM"
-ok "the Deployment's arguments (with the ConfigMap's config) start kguard: ${manifest_cmd[*]}"
+ok "the Deployment's arguments (with the ConfigMap's config) start kguard, API access through an exec plugin: ${manifest_cmd[*]}"
 
 step "manifests/webhook RBAC is enough: in-cluster config with a token bound to the ClusterRole"
 kc apply -f "$REPO_ROOT/manifests/webhook/10-rbac.yaml" >/dev/null

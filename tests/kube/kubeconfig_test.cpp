@@ -188,6 +188,14 @@ TEST_CASE("kubeconfig: unsupported auth and wrong types are clear errors") {
                     "kc: users[1].user.auth-provider: not supported by kguard (use a token, a client certificate or an exec plugin)");
   CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("", "    exec:\n      command: aws\n"), "kc", "/", "prod"),
                     "kc: users[1].user.exec.apiVersion: required field is missing");
+  CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("", "    token: t\n    as: alice\n"), "kc", "/", "prod"),
+                    "kc: users[1].user.as: impersonation is not supported by kguard");
+  CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("", "    token: t\n    as-groups: [dev]\n"), "kc", "/", "prod"),
+                    "kc: users[1].user.as-groups: impersonation is not supported by kguard");
+  CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("    proxy-url: http://proxy:3128\n"), "kc", "/", "prod"),
+                    "kc: clusters[1].cluster.proxy-url: not supported by kguard");
+  CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("    tls-server-name: api.internal\n"), "kc", "/", "prod"),
+                    "kc: clusters[1].cluster.tls-server-name: not supported by kguard");
   CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("", "    token: [1, 2]\n"), "kc", "/", "prod"),
                     "kc: users[1].user.token: expected a string, got a list");
   CHECK_THROWS_WITH(kube::parseKubeconfig(kubeconfig("    insecure-skip-tls-verify: maybe\n"), "kc", "/", "prod"),
