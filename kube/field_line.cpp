@@ -1,7 +1,5 @@
-// Finding the line of a field on demand, by parsing the source again (only when a message needs it).
+// Positions of fields, read from the tree the loader built (every node keeps its line and column).
 #include <optional>
-
-#include <yaml-cpp/yaml.h>
 
 #include "kube/source_text.h"
 
@@ -34,63 +32,58 @@ std::vector<std::string> splitPath(const std::string& path) {
   return steps;
 }
 
-// The child of `node` named by one step, or nullopt. (yaml-cpp's Node::operator= assigns content, so
-// callers rebind with reset() rather than assigning.)
-// For a mapping field the line is the key's, which is where a reader looks for it.
+// The child named by one step and where a reader looks for it (a mapping field's key), or nullopt.
 struct Step {
-  YAML::Node node;
-  int line;
+  const YamlNode* node;
+  YamlMark mark;
 };
 
-std::optional<Step> step(const YAML::Node& node, const std::string& s) {
-  if (!s.empty() && s[0] == '#' && node.IsSequence()) {
-    size_t index = std::stoul(s.substr(1));
-    if (index >= node.size()) return std::nullopt;
-    YAML::Node element = node[index];
-    return Step{element, element.Mark().line + 1};
+std::optional<Step> step(const YamlNode& node, const std::string& s) {
+  if (!s.empty() && s[0] == '#' && node.isSequence()) {
+    size_t index = 0;
+    try {
+      index = std::stoul(s.substr(1));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (index >= node.children.size()) return std::nullopt;
+    return Step{node.children[index], node.children[index]->mark};
   }
-  if (!node.IsMap()) return std::nullopt;
-  std::string key = !s.empty() && s[0] == '#' ? s.substr(1) : s;
-  for (const auto& kv : node)
-    if (kv.first.IsScalar() && kv.first.Scalar() == key) return Step{kv.second, kv.first.Mark().line + 1};
-  return std::nullopt;
-}
-
-// One parsed source per thread: lint asks for many lines of the same file in a row.
-const std::vector<YAML::Node>& parsedDocuments(const std::shared_ptr<const SourceText>& source) {
-  thread_local std::weak_ptr<const SourceText> cachedSource;
-  thread_local std::vector<YAML::Node> cachedDocs;
-  if (cachedSource.lock() != source) {
-    cachedDocs = YAML::LoadAll(source->text);
-    cachedSource = source;
-  }
-  return cachedDocs;
+  YamlMark keyMark;
+  const YamlNode* child = node.get(!s.empty() && s[0] == '#' ? s.substr(1) : s, &keyMark);
+  if (!child) return std::nullopt;
+  return Step{child, keyMark};
 }
 
 }  // namespace
 
-int findFieldLine(const std::shared_ptr<const SourceText>& source, int document, const std::string& item,
-                  const std::string& fieldPath) {
-  if (!source) return 0;
-  try {
-    const std::vector<YAML::Node>& docs = parsedDocuments(source);
-    if (document < 1 || static_cast<size_t>(document) > docs.size()) return 0;
-    YAML::Node node;
-    node.reset(docs[document - 1]);
-    std::vector<std::string> steps = splitPath(item);
-    std::vector<std::string> more = splitPath(fieldPath);
-    steps.insert(steps.end(), more.begin(), more.end());
-    int line = node.Mark().line + 1;
-    for (const auto& s : steps) {
-      std::optional<Step> next = step(node, s);
-      if (!next) return line;  // the nearest enclosing field that exists
-      node.reset(next->node);
-      line = next->line;
+const YamlStream* SourceText::tree() const {
+  if (!json) return yaml.get();
+  std::call_once(jsonTreeOnce_, [this] {
+    try {
+      jsonTree_ = std::make_shared<YamlStream>(parseYamlStream(text, name));
+    } catch (const std::exception&) {
     }
-    return line;
-  } catch (const std::exception&) {
-    return 0;
+  });
+  return jsonTree_.get();
+}
+
+YamlMark findFieldMark(const std::shared_ptr<const SourceText>& source, int document, const std::string& item,
+                       const std::string& fieldPath) {
+  const YamlStream* tree = source ? source->tree() : nullptr;
+  if (!tree || document < 1 || static_cast<size_t>(document) > tree->documents.size()) return {};
+  const YamlNode* node = tree->documents[document - 1];
+  YamlMark mark = node->mark;
+  std::vector<std::string> steps = splitPath(item);
+  std::vector<std::string> more = splitPath(fieldPath);
+  steps.insert(steps.end(), more.begin(), more.end());
+  for (const auto& s : steps) {
+    std::optional<Step> next = step(*node, s);
+    if (!next) break;  // the nearest enclosing field that exists
+    node = next->node;
+    mark = next->mark;
   }
+  return mark;
 }
 
 }  // namespace kube

@@ -91,12 +91,8 @@ bool JsonReader::asBool() const {
 int64_t JsonReader::asInt() const {
   const auto& v = *value_;
   if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX)) return v.get<int64_t>();
-  // JSON has one number type: 1000.0 is the integer 1000 to the API server too.
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9.2e18 && d <= 9.2e18)
-      return static_cast<int64_t>(d);
-  }
+  if (v.is_number_float())
+    if (auto i = integralDouble(v.get<double>())) return *i;
   fail("expected an integer, got " + typeName(v));
 }
 

@@ -14,6 +14,15 @@
 
 namespace kube {
 
+// A JSON float with an integral value within int64 (1000.0 is the integer 1000 to the API server too).
+// The range is checked before the cast: casting 1.2e32 to int64 is undefined behaviour.
+inline std::optional<int64_t> integralDouble(double d) {
+  if (!(d >= -9.2e18 && d <= 9.2e18)) return std::nullopt;  // also false for NaN
+  auto i = static_cast<int64_t>(d);
+  if (static_cast<double>(i) != d) return std::nullopt;
+  return i;
+}
+
 // A field of the wrong type or an invalid value: `path` is "spec.containers[0].securityContext".
 class DecodeError : public std::runtime_error {
  public:

@@ -26,9 +26,10 @@ std::string Location::describe() const {
   return out;
 }
 
-int Location::lineOf(const std::string& fieldPath) const {
-  if (!source) return 0;
-  return findFieldLine(source, document, item, fieldPath);
+int Location::lineOf(const std::string& fieldPath) const { return markOf(fieldPath).line; }
+
+YamlMark Location::markOf(const std::string& fieldPath) const {
+  return findFieldMark(source, document, item, fieldPath);
 }
 
 const std::string& Manifest::kind() const { return stringField(object, "kind"); }

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/yaml_tree.h"
+
 namespace kube {
 
 // Bad input: the message already names the file, document and (where known) line and field.
@@ -29,6 +31,9 @@ struct Location {
   std::string describe() const;
   // The line of a field inside this object ("spec.containers[1].image"), or 0 when not found.
   int lineOf(const std::string& fieldPath) const;
+  // Its line and column (1-based; the key's for a mapping field); the nearest existing parent's when
+  // the field is absent, {0, 0} when unknown.
+  YamlMark markOf(const std::string& fieldPath) const;
 };
 
 struct Manifest {
@@ -59,6 +64,9 @@ struct LoadProblems {
 // apiVersion nor kind (a CI workflow, an application config) are not manifests: they are listed in
 // `problems.skipped` rather than reported as errors.
 std::vector<Manifest> loadManifests(const std::vector<std::string>& paths, LoadProblems& problems);
+
+// The contents of one manifest file, refusing (InputError) a file past the loader's size limit.
+std::string readManifestFile(const std::string& path);
 
 // Parses one text (YAML stream or JSON) as if it were the file `name`.
 std::vector<Manifest> parseManifests(const std::string& text, const std::string& name);

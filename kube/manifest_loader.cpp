@@ -4,58 +4,48 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <set>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
 
 #include "kube/json_depth.h"
 #include "kube/manifest.h"
 #include "kube/source_text.h"
 #include "kube/yaml_scalar.h"
+#include "kube/yaml_tree.h"
 
 namespace kube {
 namespace fs = std::filesystem;
 namespace {
 
-// Deeper nesting than this is not a Kubernetes object; refusing it keeps every recursive walk safe.
-constexpr int kMaxDepth = 1000;
-// Aliases may repeat a node; more nodes than this per input byte means an alias bomb.
-constexpr size_t kNodesPerByte = 8;
-constexpr size_t kMinNodeBudget = 100000;
+// What one input may cost (bytes, documents, nesting, nodes); JSON input gets the same byte and depth limits.
+const YamlLimits kLimits;
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
   throw InputError(file + ": " + what);
 }
 
-// Converts a yaml-cpp tree to JSON, counting nodes so that alias expansion cannot run away.
+[[noreturn]] void tooBig(const std::string& file) { throw InputError(tooLargeMessage(file, kLimits.maxBytes)); }
+
+// Converts one document's tree to JSON the way sigs.k8s.io/yaml (go-yaml v2) does, except that a key
+// repeated in one mapping is an error, as the API server's strict field validation reports it.
 class YamlToJson {
  public:
-  YamlToJson(const std::string& file, int document, size_t budget)
-      : file_(file), document_(document), budget_(budget) {}
+  YamlToJson(const std::string& file, int document) : file_(file), document_(document) {}
 
-  nlohmann::json convert(const YAML::Node& node, int depth = 0) {
-    if (++count_ > budget_)
-      fail(file_, "document " + std::to_string(document_) +
-                      ": YAML aliases expand to more than " + std::to_string(budget_) +
-                      " nodes (alias bomb?)");
-    if (depth > kMaxDepth) fail(file_, at(node) + "nesting deeper than " + std::to_string(kMaxDepth));
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        return nullptr;
-      case YAML::NodeType::Scalar:
+  // The tree's builder bounded depth and alias expansion, so this recursion is bounded too.
+  nlohmann::json convert(const YamlNode& node) const {
+    switch (node.kind) {
+      case YamlNode::Kind::Scalar:
         return scalar(node);
-      case YAML::NodeType::Sequence: {
+      case YamlNode::Kind::Sequence: {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& child : node) out.push_back(convert(child, depth + 1));
+        for (const YamlNode* child : node.children) out.push_back(convert(*child));
         return out;
       }
-      case YAML::NodeType::Map: {
+      case YamlNode::Kind::Mapping: {
         nlohmann::json out = nlohmann::json::object();
-        for (const auto& kv : node) {
-          if (!kv.first.IsScalar()) fail(file_, at(kv.first) + "mapping keys must be strings");
-          out[kv.first.Scalar()] = convert(kv.second, depth + 1);
-        }
+        addMapping(node, out);
         return out;
       }
     }
@@ -63,44 +53,57 @@ class YamlToJson {
   }
 
  private:
-  std::string at(const YAML::Node& node) const {
-    return "document " + std::to_string(document_) + ": line " + std::to_string(node.Mark().line + 1) +
-           ": ";
+  // go-yaml v2 applies keys in order, so a later key (or merge) overrides an earlier merge.
+  void addMapping(const YamlNode& node, nlohmann::json& out) const {
+    std::set<std::string_view> explicitKeys;
+    for (size_t i = 0; i + 1 < node.children.size(); i += 2) {
+      const YamlNode& key = *node.children[i];
+      const YamlNode& value = *node.children[i + 1];
+      if (key.isMergeKey()) {
+        merge(value, key.mark, out);
+        continue;
+      }
+      if (!key.isScalar()) fail(file_, at(key.mark) + "mapping keys must be strings");
+      if (!explicitKeys.insert(key.text).second) duplicate(node, i);
+      out[key.text] = convert(value);
+    }
   }
-  static nlohmann::json scalar(const YAML::Node& node) {
-    const std::string& tag = node.Tag();
-    if (tag == "!") return node.Scalar();  // quoted: always a string
-    if (tag == "?" || tag.empty()) return resolvePlainScalar(node.Scalar());
-    return resolveTaggedScalar(node.Scalar(), tag);
+
+  void merge(const YamlNode& value, YamlMark where, nlohmann::json& out) const {
+    if (value.isMapping()) return addMapping(value, out);
+    if (!value.isSequence()) fail(file_, at(where) + "<<: merge expects a mapping or a list of mappings");
+    for (auto it = value.children.rbegin(); it != value.children.rend(); ++it) {  // earlier ones win
+      if (!(*it)->isMapping()) fail(file_, at((*it)->mark) + "<<: merge expects a mapping or a list of mappings");
+      addMapping(**it, out);
+    }
+  }
+
+  [[noreturn]] void duplicate(const YamlNode& mapping, size_t keyIndex) const {
+    const YamlNode& key = *mapping.children[keyIndex];
+    int first = 0;
+    for (size_t i = 0; i < keyIndex && !first; i += 2)
+      if (mapping.children[i]->isScalar() && mapping.children[i]->text == key.text) first = mapping.children[i]->mark.line;
+    fail(file_, at(key.mark) + key.text + ": duplicate field (already set on line " + std::to_string(first) + ")");
+  }
+
+  std::string at(YamlMark mark) const {
+    return "document " + std::to_string(document_) + ": line " + std::to_string(mark.line) + ", column " +
+           std::to_string(mark.column) + ": ";
+  }
+
+  static nlohmann::json scalar(const YamlNode& node) {
+    if (node.tag.empty()) return node.plain ? resolvePlainScalar(node.text) : nlohmann::json(node.text);
+    if (node.tag == "!") return node.text;  // the non-specific tag: always a string
+    return resolveTaggedScalar(node.text, node.tag);
   }
 
   const std::string& file_;
   int document_;
-  size_t budget_;
-  size_t count_ = 0;
 };
 
 bool looksLikeJson(const std::string& text) {
   auto first = text.find_first_not_of(" \t\r\n");
   return first != std::string::npos && (text[first] == '{' || text[first] == '[');
-}
-
-// The YAML document (1-based) that contains `line`, for parse errors that stop the whole stream.
-int documentOfLine(const std::string& text, int line) {
-  int document = 1, current = 1;
-  bool seenContent = false;
-  std::istringstream in(text);
-  for (std::string l; current < line && std::getline(in, l); ++current) {
-    if (l.rfind("---", 0) == 0) {
-      if (seenContent) ++document;
-      seenContent = l.find_first_not_of(" \t\r", 3) != std::string::npos &&
-                    l[l.find_first_not_of(" \t\r", 3)] != '#';
-    } else if (l.find_first_not_of(" \t\r") != std::string::npos && l[l.find_first_not_of(" \t\r")] != '#' &&
-               l.rfind("%", 0) != 0) {
-      seenContent = true;
-    }
-  }
-  return document;
 }
 
 struct RawDocument {
@@ -109,45 +112,36 @@ struct RawDocument {
   std::vector<int> itemLines;  // lines of `items[i]`, for List objects read from YAML
 };
 
-std::vector<int> listItemLines(const YAML::Node& node) {
+std::vector<int> listItemLines(const YamlNode& node) {
   std::vector<int> lines;
-  if (!node.IsMap()) return lines;
-  const YAML::Node items = node["items"];
-  if (items && items.IsSequence())
-    for (const auto& item : items) lines.push_back(item.Mark().line + 1);
+  const YamlNode* items = node.get("items");
+  if (items && items->isSequence())
+    for (const YamlNode* item : items->children) lines.push_back(item->mark.line);
   return lines;
 }
 
-std::vector<RawDocument> parseYaml(const SourceText& src) {
-  std::vector<YAML::Node> nodes;
-  try {
-    nodes = YAML::LoadAll(src.text);
-  } catch (const YAML::Exception& e) {
-    int line = e.mark.line + 1;
-    fail(src.name, "document " + std::to_string(documentOfLine(src.text, line)) + ": line " +
-                       std::to_string(line) + ": invalid YAML: " + e.msg);
-  }
-  const size_t budget = std::max(kMinNodeBudget, src.text.size() * kNodesPerByte);
+std::vector<RawDocument> parseYaml(SourceText& src) {
+  src.yaml = std::make_shared<YamlStream>(parseYamlStream(src.text, src.name, kLimits));
   std::vector<RawDocument> docs;
   int index = 0;
-  for (const auto& node : nodes) {
+  for (const YamlNode* root : src.yaml->documents) {
     ++index;
-    YamlToJson converter(src.name, index, budget);
-    docs.push_back({converter.convert(node), node.Mark().line + 1, listItemLines(node)});
+    docs.push_back({YamlToJson(src.name, index).convert(*root), root->mark.line, listItemLines(*root)});
   }
   return docs;
 }
 
 std::vector<RawDocument> parseJson(const SourceText& src) {
-  if (jsonNestsDeeperThan(src.text, kMaxDepth))
-    fail(src.name, "document 1: nesting deeper than " + std::to_string(kMaxDepth));
+  if (jsonNestsDeeperThan(src.text, static_cast<int>(kLimits.maxDepth)))
+    fail(src.name, "document 1: nesting deeper than " + std::to_string(kLimits.maxDepth));
   try {
     return {{nlohmann::json::parse(src.text), 1, {}}};
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
     // nlohmann's message already says "at line L, column C".
+    // nlohmann's message ("[json.exception.parse_error.101] parse error at line L, column C: ...") minus its id.
     std::string what = e.what();
-    auto pos = what.find("parse error");
-    fail(src.name, "document 1: invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+    auto pos = what.find("] ");
+    fail(src.name, "document 1: invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
   }
 }
 
@@ -193,13 +187,17 @@ void appendDocument(std::vector<Manifest>& out, RawDocument doc, int index,
   }
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot read file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) fail(path, "error while reading file");
-  return buffer.str();
+// Reads at most the byte limit (plus one, to tell that there is more): /dev/zero or a disk image given by
+// mistake ends in an error, not in memory exhaustion.
+std::string readBounded(std::istream& in, const std::string& name) {
+  std::string text;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+    if (text.size() > kLimits.maxBytes) tooBig(name);
+  }
+  if (in.bad()) fail(name, "error while reading file");
+  return text;
 }
 
 bool isManifestFile(const fs::path& p) {
@@ -220,6 +218,7 @@ bool isForeignDocument(const nlohmann::json& value) {
 }
 
 void parseInto(std::vector<Manifest>& out, const std::string& text, const std::string& name, const Leniency& lenient) {
+  if (text.size() > kLimits.maxBytes) tooBig(name);
   auto src = std::make_shared<SourceText>();
   src->name = name;
   src->text = text;
@@ -255,7 +254,7 @@ void guarded(const Leniency& lenient, Read read) {
 
 // Reads and parses one file; a file with `{{ }}` that fails is most likely an unrendered template.
 void readInto(std::vector<Manifest>& out, const std::string& path, const Leniency& lenient) {
-  std::string text = readFile(path);
+  std::string text = readManifestFile(path);
   try {
     parseInto(out, text, path, lenient);
   } catch (const InputError& e) {
@@ -270,8 +269,7 @@ std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* 
   const Leniency inFolder{problems, problems != nullptr};
   for (const auto& path : paths) {
     if (path == "-") {
-      std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-      guarded(file, [&] { parseInto(out, text, "<stdin>", file); });
+      guarded(file, [&] { parseInto(out, readBounded(std::cin, "<stdin>"), "<stdin>", file); });
       continue;
     }
     std::error_code ec;
@@ -297,6 +295,12 @@ std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* 
 }
 
 }  // namespace
+
+std::string readManifestFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot read file");
+  return readBounded(in, path);
+}
 
 std::vector<Manifest> parseManifests(const std::string& text, const std::string& name) {
   std::vector<Manifest> out;

@@ -1,8 +1,11 @@
 #pragma once
-// The raw text of one input, shared by every manifest read from it: field lines are looked up in it
-// only when a message needs one, so the happy path pays nothing for line numbers.
+// The raw text of one input, shared by every manifest read from it, with the YAML tree that gives
+// every node's line and column: messages look positions up in it only when they need one.
 #include <memory>
+#include <mutex>
 #include <string>
+
+#include "kube/yaml_tree.h"
 
 namespace kube {
 
@@ -10,12 +13,22 @@ struct SourceText {
   std::string name;  // file path or "<stdin>"
   std::string text;
   bool json = false;  // parsed as JSON rather than YAML
+  std::shared_ptr<const YamlStream> yaml;  // the loader's own parse (YAML input)
+
+  // The tree with positions: the loader's parse for YAML; for JSON, parsed (as the YAML it also is) on
+  // first use. nullptr when that fails.
+  const YamlStream* tree() const;
+
+ private:
+  mutable std::once_flag jsonTreeOnce_;
+  mutable std::shared_ptr<const YamlStream> jsonTree_;
 };
 
-// The 1-based line of `fieldPath` ("spec.containers[1].image", `["a.b/c"]` for keys with dots) inside
-// document `document` (1-based) and List item `item` ("items[3]" or empty), or 0 when not found.
-// The parse is cached for the most recent source, so many lookups in one file parse it once.
-int findFieldLine(const std::shared_ptr<const SourceText>& source, int document, const std::string& item,
-                  const std::string& fieldPath);
+// The position of `fieldPath` ("spec.containers[1].image", `["a.b/c"]` for keys with dots) inside
+// document `document` (1-based) and List item `item` ("items[3]" or empty): for a mapping field the
+// key's line and column, for a list element the element's. When the field is absent, the position of
+// the nearest enclosing field that exists; {0, 0} when the document is unknown.
+YamlMark findFieldMark(const std::shared_ptr<const SourceText>& source, int document, const std::string& item,
+                       const std::string& fieldPath);
 
 }  // namespace kube

@@ -28,7 +28,7 @@ std::string formatJson(const std::vector<kube::Manifest>& manifests, const LintR
     if (!r.assumedNamespace.empty()) element["assumedNamespace"] = r.assumedNamespace;
     out.push_back(std::move(element));
   }
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
 }
 
 }  // namespace lint

@@ -73,7 +73,7 @@ std::string formatSarif(const std::vector<kube::Manifest>& manifests, const Lint
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
       {"runs", {{{"tool", {{"driver", driver}}}, {"invocations", {invocation(report)}}, {"results", results}}}}};
-  return sarif.dump(2) + "\n";
+  return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
 }
 
 }  // namespace lint

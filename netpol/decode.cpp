@@ -212,7 +212,7 @@ NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
   auto spec = root.field("spec");
   if (!spec) throw kube::DecodeError("spec", "must be set");
   spec->expectObject();
-  np.canonicalSpec = spec->value().dump();
+  np.canonicalSpec = spec->value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (auto s = spec->field("podSelector")) np.podSelector = kube::decodeLabelSelector(s->value(), s->path());
   np.ingress = decodeRules(*spec, "ingress", "from");
   np.egress = decodeRules(*spec, "egress", "to");

@@ -69,7 +69,7 @@ std::string formatAuditJson(const std::vector<EscalationFinding>& findings) {
                    {"leadsTo", f.leadsTo}});
     if (!f.assumesVersion.empty()) arr.back()["assumesKubernetesVersion"] = f.assumesVersion;
   }
-  return arr.dump(2) + "\n";
+  return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
 }
 
 std::string formatAuditSarif(const std::vector<EscalationFinding>& findings) {
@@ -106,7 +106,7 @@ std::string formatAuditSarif(const std::vector<EscalationFinding>& findings) {
       {"runs",
        {{{"tool", {{"driver", {{"name", "kguard"}, {"informationUri", "https://github.com/kguard"}, {"rules", rules}}}}},
          {"results", results}}}}};
-  return sarif.dump(2) + "\n";
+  return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
 }
 
 }  // namespace rbac

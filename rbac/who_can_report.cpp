@@ -51,7 +51,7 @@ std::string formatWhoCanJson(const Evaluator& ev, const Request& request, const 
     arr.push_back(j);
   }
   nlohmann::json out = {{"request", request.describe()}, {"subjects", arr}};
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
 }
 
 }  // namespace rbac

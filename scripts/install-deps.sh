@@ -5,7 +5,8 @@
 #                                    (etcd, kubectl, Go + kubernetes source for kube-apiserver, nginx, wrk;
 #                                    containerd, runc, CNI plugins, buildah, skopeo, busybox for the
 #                                    one-node cluster of scripts/local-cluster.sh and tests/cluster;
-#                                    docker-registry for the image signature tests)
+#                                    docker-registry for the image signature tests;
+#                                    clang + libFuzzer for tests/fuzz, yaml-cpp as lint_bench's old reference)
 set -euo pipefail
 
 want_test=0
@@ -13,7 +14,7 @@ want_test=0
 
 build_pkgs=(
   build-essential cmake ccache pkg-config git openssl ca-certificates
-  libssl-dev libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev libmimalloc-dev libyaml-cpp-dev
+  libssl-dev libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev libmimalloc-dev libyaml-dev
   libnftnl-dev libmnl-dev libcli11-dev libspdlog-dev libfmt-dev
   catch2 libbenchmark-dev nftables iproute2
 )
@@ -22,6 +23,7 @@ test_pkgs=(
   python3 python3-yaml dpkg-dev
   containerd runc containernetworking-plugins buildah skopeo busybox-static
   docker-registry
+  clang libclang-rt-14-dev llvm libyaml-cpp-dev
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -68,11 +68,8 @@ class FastReader {
   // As JsonReader::asInt: an integer within int64, or a float with an integral value.
   int64_t asInt() const {
     if (value_.type() == element_type::INT64) return value_.get_int64().value_unsafe();
-    if (value_.type() == element_type::DOUBLE) {
-      double d = value_.get_double().value_unsafe();
-      if (d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9.2e18 && d <= 9.2e18)
-        return static_cast<int64_t>(d);
-    }
+    if (value_.type() == element_type::DOUBLE)
+      if (auto i = kube::integralDouble(value_.get_double().value_unsafe())) return *i;
     throw NotFast{};
   }
   std::map<std::string, std::string> asStringMap() const {

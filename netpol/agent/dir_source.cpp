@@ -8,10 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "kube/manifest.h"
@@ -41,19 +39,17 @@ struct CachedFile {
   std::vector<DecodedObject> objects;
 };
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw kube::InputError(path + ": cannot read file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw kube::InputError(path + ": error while reading file");
-  return buffer.str();
-}
-
+// Any problem with one file is an InputError naming it, so that the agent keeps its last good state.
 CachedFile readAndDecode(const std::string& path, const FileStamp& stamp) {
   CachedFile file{stamp, {}};
-  for (const auto& manifest : kube::parseManifests(readFile(path), path))
-    file.objects.push_back(decodeObject(manifest).value_or(DecodedObject{}));
+  try {
+    for (const auto& manifest : kube::parseManifests(kube::readManifestFile(path), path))
+      file.objects.push_back(decodeObject(manifest).value_or(DecodedObject{}));
+  } catch (const kube::InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw kube::InputError(path + ": " + e.what());
+  }
   return file;
 }
 

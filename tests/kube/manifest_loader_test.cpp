@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kube/manifest.h"
+#include "kube/yaml_tree.h"
 
 using kube::InputError;
 using kube::parseManifests;
@@ -68,7 +69,8 @@ TEST_CASE("JSON files are read as one object") {
 
 TEST_CASE("errors name the file, document and line") {
   CHECK(errorOf("apiVersion: v1\nkind: Pod\n---\nkind: [unclosed\n") ==
-        "in.yaml: document 2: line 5: invalid YAML: end of sequence flow not found");
+        "in.yaml: document 2: line 5, column 1: invalid YAML: did not find expected ',' or ']' while parsing a "
+        "flow sequence at line 4, column 7");
   auto missingKind = errorOf("apiVersion: v1\nmetadata: {}\n");
   CHECK(missingKind == "in.yaml: document 1 (line 1): kind: required string field is missing");
   CHECK(errorOf("- a\n- b\n").find("in.yaml: document 1 (line 1): expected a Kubernetes object") == 0);
@@ -78,7 +80,7 @@ TEST_CASE("errors name the file, document and line") {
 TEST_CASE("hostile input ends in a clear error, not a crash") {
   SECTION("deep flow nesting") {
     std::string deep(20000, '[');
-    CHECK(errorOf("a: " + deep).find("in.yaml: document 1: line 1:") == 0);
+    CHECK(errorOf("a: " + deep) == "in.yaml: document 1: line 1, column 1003: nesting deeper than 1000");
   }
   SECTION("deep block nesting") {
     std::string deep;
@@ -107,6 +109,81 @@ TEST_CASE("hostile input ends in a clear error, not a crash") {
   SECTION("a scalar document") {
     CHECK(errorOf("just text\n").find("expected a Kubernetes object") != std::string::npos);
   }
+}
+
+// Issue 12: yaml-cpp 0.7 never returned from these (and allocated without bound); kubectl rejects them.
+TEST_CASE("a comma at document level is an error at once") {
+  CHECK(errorOf(",\n") == "in.yaml: document 1: line 1, column 1: invalid YAML: did not find expected node content "
+                          "while parsing a block node");
+  CHECK(errorOf("--- ,\n").find("in.yaml: document 1: line 1, column 5: invalid YAML: ") == 0);
+  CHECK(errorOf("\"Pod\",\napiVersion: v1\n") ==
+        "in.yaml: document 2: line 1, column 6: invalid YAML: did not find expected <document start>");
+  CHECK(errorOf("apiVersion: v1\nkind: Pod\n---\n,\n").find("in.yaml: document 2: line 4") == 0);
+}
+
+TEST_CASE("invalid UTF-8 and control characters are refused with their position") {
+  CHECK(errorOf("apiVersion: v1\nkind: Pod\nmetadata: {name: \"a\xff\"}\n") ==
+        "in.yaml: document 1: line 3, column 20: invalid YAML: invalid leading UTF-8 octet (0xff)");
+  CHECK(errorOf("a: \"\\ud800\"\n").find("invalid YAML: found invalid Unicode character escape code") !=
+        std::string::npos);
+  CHECK(errorOf("a: b\x01\n").find("in.yaml: document 1: line 1, column 5: invalid YAML: control characters") == 0);
+  CHECK(errorOf("{\"apiVersion\": \"v1\", \"kind\": \"P\xc3\x28\"}", "u.json").find("u.json: document 1: invalid JSON: ") == 0);
+}
+
+TEST_CASE("JSON numbers past double range are an input error, not an abort") {
+  CHECK(errorOf("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": 1e999}", "n.json") ==
+        "n.json: document 1: invalid JSON: number overflow parsing '1e999'");
+}
+
+TEST_CASE("a field set twice in one mapping is an error naming it, as strict field validation does") {
+  CHECK(errorOf("apiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: true\n  hostNetwork: false\n") ==
+        "in.yaml: document 1: line 5, column 3: hostNetwork: duplicate field (already set on line 4)");
+  // Merge keys (go-yaml v2 `<<`) set fields without duplicating them; explicit keys win.
+  auto docs = parseManifests(
+      "base: &b {name: app, image: nginx}\napiVersion: v1\nkind: Pod\nmetadata: {name: m}\n"
+      "spec:\n  containers:\n  - <<: *b\n    image: busybox\n  - <<: [{name: x}, {name: y, image: z}]\n",
+      "m.yaml");
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0].object["spec"]["containers"][0] == nlohmann::json({{"name", "app"}, {"image", "busybox"}}));
+  CHECK(docs[0].object["spec"]["containers"][1] == nlohmann::json({{"name", "x"}, {"image", "z"}}));
+}
+
+TEST_CASE("anchors: unknown or self-referencing ones are errors, expansion is bounded") {
+  CHECK(errorOf("a: *nope\n") == "in.yaml: document 1: line 1, column 4: unknown anchor 'nope' referenced");
+  CHECK(errorOf("a: &a [*a]\n") == "in.yaml: document 1: line 1, column 8: anchor 'a' value contains itself");
+  auto docs = parseManifests("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: &n cm, labels: {app: *n}}\n", "a.yaml");
+  CHECK(docs[0].object["metadata"]["labels"]["app"] == "cm");
+}
+
+TEST_CASE("what one input may cost is bounded, and the error names the file") {
+  kube::YamlLimits small;
+  small.maxBytes = 200;
+  small.maxDocuments = 3;
+  small.maxNodes = 50;
+  auto limitOf = [&small](const std::string& text) {
+    try {
+      kube::parseYamlStream(text, "l.yaml", small);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(limitOf(std::string(201, '#')) == "l.yaml: larger than 200 bytes; kguard reads at most that per file");
+  CHECK(limitOf("a\n---\nb\n---\nc\n---\nd\n") == "l.yaml: document 4: line 6, column 1: more than 3 documents");
+  CHECK(limitOf("[1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,6,7,8,9,0]")
+            .find("l.yaml: document 1: line 1, column 100: more than 50 nodes") == 0);
+  CHECK(errorOf(std::string((32u << 20) + 1, ' ')) == "in.yaml: larger than 32 MiB; kguard reads at most that per file");
+}
+
+TEST_CASE("every node keeps its line and column") {
+  auto docs = parseManifests("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: x\n", "c.yaml");
+  REQUIRE(docs.size() == 1);
+  CHECK(docs[0].where.markOf("spec.containers[0].image").line == 6);
+  CHECK(docs[0].where.markOf("spec.containers[0].image").column == 5);
+  CHECK(docs[0].where.markOf("spec.containers[0]").column == 5);  // the element's first key
+  auto json = parseManifests("{\"apiVersion\": \"v1\", \"kind\": \"Pod\",\n \"spec\": {\"hostPID\": true}}", "c.json");
+  CHECK(json[0].where.markOf("spec.hostPID").line == 2);
+  CHECK(json[0].where.markOf("spec.hostPID").column == 11);
 }
 
 TEST_CASE("field lines are found on demand") {

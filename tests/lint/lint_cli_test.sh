@@ -89,7 +89,7 @@ check "alias bomb"   2 "bomb.yaml: document 1: .*alias bomb"      -- lint -f "$w
 check "garbage"      2 "garbage.yaml"                             -- lint -f "$work/garbage.yaml"
 check "wrong type"   2 "wrongtype.yaml: document 1: line 5: spec.hostPID: expected a boolean" -- lint -f "$work/wrongtype.yaml"
 check "not a list"   2 "notalist.yaml: document 1: line 4: spec.containers: expected a list" -- lint -f "$work/notalist.yaml"
-check "broken yaml"  2 "broken.yaml: document 1: line [0-9]+: invalid YAML" -- lint -f "$work/broken.yaml"
+check "broken yaml"  2 "broken.yaml: document 1: line [0-9]+, column [0-9]+: invalid YAML" -- lint -f "$work/broken.yaml"
 check "bad config"   2 "garbage.yaml"                              -- lint --config "$work/garbage.yaml" -f "$work/ok.yaml"
 
 # a folder as real repositories have it (issue 13): a CI workflow, an application config, a Helm template

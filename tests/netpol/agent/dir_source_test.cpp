@@ -9,10 +9,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
 
 #include "kube/manifest.h"
 #include "netpol/agent/dir_source.h"
 #include "netpol/agent/ruleset_inputs.h"
+#include "tests/netpol/agent/fake_datapath.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -126,4 +130,54 @@ TEST_CASE("a broken file fails the load with its name, and fixing it loads again
   }
   write(dir.path + "/p.yaml", policyAllowing("p", 81));
   CHECK(summary(source->load()) == fromScratch(dir.path));
+}
+
+// Issue 12: a broken, hostile or half-written file dropped into the watched folder is reported (a log
+// line naming it) and skipped: the installed rulesets stay as they were, the agent keeps running.
+TEST_CASE("hostile files in the watched folder are reported and skipped; the installed state stays") {
+  TempDir dir;
+  write(dir.path + "/00-model.yaml", ns("x") + pod("x", "a", "{app: a}", "10.0.0.1"));
+  std::string good = policyAllowing("p", 80);
+  write(dir.path + "/p.yaml", good);
+  std::string bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\n";
+  for (char c = 'b', prev = 'a'; c <= 'j'; ++c, ++prev)
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev +
+            ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + "]\n";
+  const std::vector<std::string> hostile = {
+      ",\n", "--- ,\n", "\"Pod\",\n",                                        // hung yaml-cpp
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: \"\xff\"}\n",  // invalid UTF-8
+      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": 1e999}",              // number overflow
+      bomb, "a: " + std::string(5000, '['),                                    // alias bomb, deep nesting
+      good.substr(0, good.size() / 2) + "\n  - ports: [{port: 8",              // half-written
+  };
+
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1")};
+  auto source = makeDirSource(dir.path);
+  std::ostringstream log;
+  auto* saved = std::cerr.rdbuf(log.rdbuf());
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    std::this_thread::sleep_for(milliseconds(300));  // the first load and sync
+    for (size_t i = 0; i < hostile.size(); ++i) {
+      std::string path = dir.path + "/hostile-" + std::to_string(i) + ".yaml";
+      write(path, hostile[i]);
+      std::this_thread::sleep_for(milliseconds(150));
+      fs::remove(path);
+    }
+    std::this_thread::sleep_for(milliseconds(200));
+    stop = true;
+  });
+  int code = runAgentLoop(*source, scriptedLoopOptions(), dp, stop);
+  writer.join();
+  std::cerr.rdbuf(saved);
+
+  CHECK(code == 0);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});  // never removed nor reinstalled
+  REQUIRE(dp.tables.count(1) == 1);
+  for (size_t i = 0; i < hostile.size(); ++i) {
+    INFO(log.str());
+    CHECK(log.str().find("keeping the previous state: " + dir.path + "/hostile-" + std::to_string(i) + ".yaml") !=
+          std::string::npos);
+  }
 }
