@@ -1,45 +1,12 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <memory>
 #include <sstream>
 
-#include "kube/source_text.h"
 #include "lint/report_format.h"
 
 namespace lint {
 namespace {
-
-// The last key of a field path: "spec.containers[0].securityContext" -> "securityContext".
-std::string lastKey(const std::string& field) {
-  std::string key = field.substr(field.find_last_of('.') == std::string::npos ? 0 : field.find_last_of('.') + 1);
-  return key.substr(0, key.find('['));
-}
-
-// Offsets of every line start of the most recent source: reports ask for many lines of one file in a row.
-const std::vector<size_t>& lineStarts(const std::shared_ptr<const kube::SourceText>& source) {
-  thread_local std::weak_ptr<const kube::SourceText> cachedSource;
-  thread_local std::vector<size_t> starts;
-  if (cachedSource.lock() != source) {
-    starts = {0};
-    for (size_t at = source->text.find('\n'); at != std::string::npos; at = source->text.find('\n', at + 1))
-      starts.push_back(at + 1);
-    cachedSource = source;
-  }
-  return starts;
-}
-
-// 1-based column of `key` on line `line` of the source (where the field's key is written), else of the
-// line's first non-blank character; 0 when the line is unknown.
-int columnOf(const std::shared_ptr<const kube::SourceText>& source, int line, const std::string& key) {
-  const auto& starts = lineStarts(source);
-  if (line < 1 || static_cast<size_t>(line) > starts.size()) return 0;
-  size_t begin = starts[line - 1];
-  std::string text = source->text.substr(begin, source->text.find('\n', begin) - begin);
-  size_t at = key.empty() ? std::string::npos : text.find(key);
-  if (at == std::string::npos) at = text.find_first_not_of(" \t-");
-  return at == std::string::npos ? 0 : static_cast<int>(at) + 1;
-}
 
 std::string objectName(const kube::Manifest& m, const std::string& assumedNamespace) {
   std::string out = m.kind() + " ";
@@ -130,17 +97,12 @@ void writeExempt(std::ostringstream& out, const std::vector<kube::Manifest>& man
 }  // namespace
 
 FindingPosition findingPosition(const kube::Manifest& manifest, const Finding& finding) {
-  FindingPosition at{findingLine(manifest, finding), 0};
-  if (at.line > 0 && manifest.where.source)
-    at.column = columnOf(manifest.where.source, at.line, finding.field.empty() ? "" : lastKey(finding.field));
-  return at;
+  kube::YamlMark mark = manifest.where.markOf(finding.field);  // the key's line and column
+  if (mark.line <= 0) return {manifest.where.line, 0};
+  return {mark.line, mark.column};
 }
 
-int findingLine(const kube::Manifest& manifest, const Finding& finding) {
-  if (finding.field.empty()) return manifest.where.line;
-  int line = manifest.where.lineOf(finding.field);
-  return line > 0 ? line : manifest.where.line;
-}
+int findingLine(const kube::Manifest& manifest, const Finding& finding) { return findingPosition(manifest, finding).line; }
 
 // One line per finding, `file:line: kind ns/name: check [level]: message`, then a summary line, and for
 // reports with findings the counts per check and the objects with most findings.
