@@ -9,7 +9,7 @@
 //     $B/rules/libkguard_rules.a $B/lint/libkguard_lint.a $B/rbac/libkguard_rbac.a $B/config/libkguard_config.a \
 //     $B/kube/libkguard_kube_api.a $B/kube/libkguard_kube.a $B/webhook/libkguard_admission.a \
 //     $B/lint/libkguard_lint.a $B/rules/libkguard_rules.a $B/kube/libkguard_kube.a \
-//     -lcpp-httplib -lssl -lcrypto -lyaml-cpp -lpthread
+//     -lcpp-httplib -lssl -lcrypto -lyaml -lpthread
 //   KEEP_WORK=1 bench/webhook/run.sh ...   # or any AdmissionReview file
 //   /tmp/handler_cost /tmp/kguard-bench-webhook.XXXXXX/request.json 20000
 //
