@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(lint netpol rbac kubeconfig admission_review http_request)
+[ ${#targets[@]} -gt 0 ] || targets=(lint netpol rbac kubeconfig admission_review http_request image_reference)
 
 if ! command -v clang++ >/dev/null 2>&1; then
   if [ "${CI:-}" = true ]; then
