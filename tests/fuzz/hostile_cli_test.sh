@@ -10,13 +10,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 runs=0
+wrapper=()  # what kguard runs inside (the agent's own namespaces, below)
 
 # expect_sane FILE ARGS...: runs `kguard ARGS` and checks the outcome; FILE must be named on exit 2.
 expect_sane() {
   local file=$1
   shift
   runs=$((runs + 1))
-  (ulimit -v 2000000 && exec timeout -s KILL 10 "$kguard" "$@") >"$work/out" 2>"$work/err" </dev/null
+  (ulimit -v 2000000 && exec timeout -s KILL 10 "${wrapper[@]}" "$kguard" "$@") >"$work/out" 2>"$work/err" </dev/null
   local rc=$?
   case $rc in
     0 | 1) ;;
@@ -61,10 +62,14 @@ expect_sane /dev/zero lint -f /dev/zero
 # The node agent's watched folder: one hostile file at a time, one load (--once). Root only (the
 # agent opens the kernel datapath); under CI=true not being root fails.
 if [ "$(id -u)" = 0 ]; then
+  # In its own network, mount and PID namespaces with an empty /run and its own /proc, the agent finds
+  # no pod namespace of this machine: an input that loads cannot touch other tests' (or real) pods.
+  wrapper=(unshare --net --mount --pid --fork --kill-child --mount-proc sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh)
   for f in "${inputs[@]}"; do
     rm -rf "$work/watch" && mkdir "$work/watch" && cp "$f" "$work/watch/"
     expect_sane "$f" netpol agent --watch-dir "$work/watch" --once
   done
+  wrapper=()
 elif [ "${CI:-}" = true ]; then
   echo "FAIL: the agent's watch-folder cases need root"
   failures=$((failures + 1))
