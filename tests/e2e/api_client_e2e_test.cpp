@@ -19,22 +19,12 @@
 #include "kube/api_object_store.h"
 #include "kube/kubeconfig.h"
 #include "kube/reflector.h"
+#include "tests/e2e/e2e_support.h"
 
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (!value || !*value) FAIL(std::string(name) + " is not set: run this test through tests/e2e/api_client_e2e_test.sh");
-  return value;
-}
-
-// Runs kubectl against the test cluster (KUBECONFIG is exported by the wrapper); stderr is kept for CI logs.
-void kubectl(const std::string& args, const std::string& stdinText = "") {
-  std::string command = "kubectl " + args + " >/dev/null";
-  if (!stdinText.empty()) command = "printf '%s' '" + stdinText + "' | " + command;
-  INFO(command);
-  REQUIRE(std::system(command.c_str()) == 0);
-}
+using e2e::env;
+using e2e::kubectl;
 
 // Records reflector callbacks as "ADDED name" etc., so that tests can wait for one to appear.
 class EventLog {

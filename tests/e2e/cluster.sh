@@ -16,6 +16,16 @@ set -euo pipefail
 
 CLUSTER_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
+# The preamble of the e2e scripts whose one argument is kguard's path: sets KGUARD and REPO_ROOT, and
+# unsets proxies (everything these tests reach is on 127.0.0.1).
+e2e_kguard_argument() {
+  [ $# -eq 1 ] || { echo "usage: $0 PATH/TO/kguard" >&2; exit 2; }
+  KGUARD="$(realpath "$1")"
+  [ -x "$KGUARD" ] || { echo "$0: $KGUARD is not executable" >&2; exit 2; }
+  REPO_ROOT="$CLUSTER_REPO_ROOT"
+  unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+}
+
 # Users in the token auth file: name, group list (quoted CSV field). The admin is in system:masters
 # (bypasses RBAC); the others have no RBAC bindings, so tests grant exactly what they need.
 CLUSTER_USERS=(

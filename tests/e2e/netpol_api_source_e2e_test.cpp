@@ -9,21 +9,12 @@
 #include <string>
 
 #include "netpol/agent/api_source.h"
+#include "tests/e2e/e2e_support.h"
 
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (!value || !*value) FAIL(std::string(name) + " is not set: run this test through tests/e2e/api_client_e2e_test.sh");
-  return value;
-}
-
-void kubectl(const std::string& args, const std::string& stdinText = "") {
-  std::string command = "kubectl " + args + " >/dev/null";
-  if (!stdinText.empty()) command = "printf '%s' '" + stdinText + "' | " + command;
-  INFO(command);
-  REQUIRE(std::system(command.c_str()) == 0);
-}
+using e2e::env;
+using e2e::kubectl;
 
 // Loads after each change notification until `holds(cluster)`, for up to 20 s.
 bool loadUntil(netpol::agent::ClusterSource& source, const std::function<bool(const netpol::Cluster&)>& holds) {

@@ -18,15 +18,9 @@
 # in cluster.sh.
 set -euo pipefail
 
-[ $# -eq 1 ] || { echo "usage: $0 PATH/TO/kguard" >&2; exit 2; }
-KGUARD="$(realpath "$1")"
-[ -x "$KGUARD" ] || { echo "$0: $KGUARD is not executable" >&2; exit 2; }
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=tests/e2e/cluster.sh
-source "$REPO_ROOT/tests/e2e/cluster.sh"
-
-# Everything here talks to 127.0.0.1; never through a proxy.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+source "$(dirname "${BASH_SOURCE[0]}")/cluster.sh"
+e2e_kguard_argument "$@"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kguard-rbac-live-e2e.XXXXXX")"
 CLUSTER="$WORK/cluster"

@@ -15,13 +15,9 @@
 # cluster.sh; FLOOD_IDLE, FLOOD_REQUESTS, FLOOD_SECONDS to change the load (defaults 800, 200, 10).
 set -euo pipefail
 
-[ $# -eq 1 ] || { echo "usage: $0 PATH/TO/kguard" >&2; exit 2; }
-KGUARD="$(realpath "$1")"
-[ -x "$KGUARD" ] || { echo "$0: $KGUARD is not executable" >&2; exit 2; }
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=tests/e2e/cluster.sh
-source "$REPO_ROOT/tests/e2e/cluster.sh"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+source "$(dirname "${BASH_SOURCE[0]}")/cluster.sh"
+e2e_kguard_argument "$@"
 
 DESCRIPTOR_LIMIT=512
 IDLE="${FLOOD_IDLE:-800}"
