@@ -70,7 +70,7 @@ const nlohmann::json& podObject(const nlohmann::json& object, const std::string&
   return *node;
 }
 
-Severity severityFor(config::Mode mode) { return mode == config::Mode::Enforce ? Severity::Error : Severity::Warning; }
+Enforcement enforcementFor(config::Mode mode) { return mode == config::Mode::Enforce ? Enforcement::Error : Enforcement::Warning; }
 
 class Linter {
  public:
@@ -159,21 +159,21 @@ class Linter {
     }
     for (auto& f : rules::evaluatePodRules(options_.config.rules, {*pod, nsLabels})) {
       f.field = joinField(prefix, f.field);
-      f.severity = severityFor(options_.config.rulesMode);
+      f.enforcement = enforcementFor(options_.config.rulesMode);
       add(index, std::move(f), assumedNamespace(m));
     }
   }
 
   void lintVolumeClaims(size_t index, const kube::Manifest& m) {
     for (auto& f : rules::evaluateVolumeClaims(options_.config.rules, kube::extractVolumeClaims(m.object))) {
-      f.severity = severityFor(options_.config.rulesMode);
+      f.enforcement = enforcementFor(options_.config.rulesMode);
       add(index, std::move(f));
     }
   }
 
   void lintRbac(size_t index, const kube::Manifest& m) {
     for (auto& f : rbac::checkGuardrails(options_.config.rbacGuardrails, m.object, rbacContext_)) {
-      f.severity = severityFor(options_.config.rbacMode);
+      f.enforcement = enforcementFor(options_.config.rbacMode);
       f.message = withoutIdPrefix(f.check, std::move(f.message));
       add(index, std::move(f));
     }
@@ -191,7 +191,7 @@ class Linter {
 
 bool LintReport::hasViolations() const {
   for (const auto& r : results)
-    if (r.finding.severity == Severity::Error) return true;
+    if (r.finding.enforcement == Enforcement::Error) return true;
   return false;
 }
 

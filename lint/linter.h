@@ -6,9 +6,12 @@
 
 #include "config/kguard_config.h"
 #include "kube/manifest.h"
-#include "lint/finding.h"
+#include "findings/finding.h"
 
 namespace lint {
+
+using findings::Enforcement;
+using findings::Finding;
 
 struct LintOptions {
   std::optional<std::string> level;    // --level wins over namespace labels and config
@@ -35,7 +38,7 @@ struct LintReport {
   // webhook does: "namespace kube-system" (Pod Security and kguard rules) or "runtimeClass kata" (Pod
   // Security only). Usernames cannot apply offline: lint has no requesting user.
   std::vector<std::pair<size_t, std::string>> exempt;
-  bool hasViolations() const;  // any finding of severity Error
+  bool hasViolations() const;  // any finding of enforcement Error
 };
 
 // Objects that cannot be decoded become report.errors, the others are still judged. Throws

@@ -22,7 +22,7 @@ std::string formatJson(const std::vector<kube::Manifest>& manifests, const LintR
                    {"name", m.name()},
                    {"check", f.check},
                    {"level", f.level},
-                   {"severity", f.severity == Severity::Error ? "error" : "warning"},
+                   {"severity", f.enforcement == Enforcement::Error ? "error" : "warning"},
                    {"field", f.field},
                    {"message", f.message}};
     if (!r.assumedNamespace.empty()) element["assumedNamespace"] = r.assumedNamespace;

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lint/check_catalog.h"
+#include "findings/check_catalog.h"
 #include "lint/report_format.h"
 #include "version/version.h"
 
@@ -12,16 +12,16 @@ namespace {
 // A SARIF reportingDescriptor: what the check protects against, the fix (with the snippet to add) and a
 // public page to open. Ids the catalog does not know still get a well-formed rule.
 nlohmann::json ruleFor(const std::string& check) {
-  const CheckInfo* info = findCheck(check);
+  const findings::CheckDescriptor* info = findings::findCheck(check);
   if (!info) return {{"id", check}, {"name", check}, {"shortDescription", {{"text", check}}}};
   std::string text = std::string(info->protects) + "\nFix: " + info->fix;
   std::string markdown = std::string("**") + info->title + "** (" + info->family + ")\n\n" + info->protects +
-                         "\n\n**Fix:** " + info->fix + "\n\nReference: " + info->helpUri;
+                         "\n\n**Fix:** " + info->fix + "\n\nReference: " + info->reference;
   return {{"id", check},
           {"name", check},
           {"shortDescription", {{"text", std::string(info->title) + " (" + info->family + ")"}}},
           {"fullDescription", {{"text", info->protects}}},
-          {"helpUri", info->helpUri},
+          {"helpUri", info->reference},
           {"help", {{"text", text}, {"markdown", markdown}}}};
 }
 
@@ -60,7 +60,7 @@ std::string formatSarif(const std::vector<kube::Manifest>& manifests, const Lint
     results.push_back(
         {{"ruleId", f.check},
          {"ruleIndex", it->second},
-         {"level", f.severity == Severity::Error ? "error" : "warning"},
+         {"level", f.enforcement == Enforcement::Error ? "error" : "warning"},
          {"message", {{"text", object + ": " + f.message + " [" + f.level + "]"}}},
          {"locations", {{{"physicalLocation", {{"artifactLocation", {{"uri", m.where.file}}}, {"region", region}}}}}}});
   }

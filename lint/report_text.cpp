@@ -114,7 +114,7 @@ std::string formatText(const std::vector<kube::Manifest>& manifests, const LintR
   for (const auto& r : report.results) {
     const auto& m = manifests[r.manifest];
     const auto& f = r.finding;
-    bool warning = f.severity == Severity::Warning;
+    bool warning = f.enforcement == Enforcement::Warning;
     (warning ? warnings : errors)++;
     if (!reported[r.manifest]) reported[r.manifest] = true, ++objects;
     out << m.where.file << ":" << findingLine(m, f) << ": " << (warning ? "warning: " : "")

@@ -10,14 +10,14 @@
 namespace netpol {
 namespace {
 
-using Findings = std::vector<std::pair<size_t, lint::Finding>>;
+using Findings = std::vector<std::pair<size_t, findings::Finding>>;
 
-lint::Finding warning(const std::string& check, const std::string& field, const std::string& message) {
-  lint::Finding f;
+findings::Finding warning(const std::string& check, const std::string& field, const std::string& message) {
+  findings::Finding f;
   f.check = check;
   f.level = "netpol";
   f.message = message;
-  f.severity = lint::Severity::Warning;
+  f.enforcement = findings::Enforcement::Warning;
   f.field = field;
   return f;
 }
@@ -197,7 +197,7 @@ Findings lintNetworkPolicies(const std::vector<kube::Manifest>& manifests) {
     try {
       policy = decodeNetworkPolicy(manifests[i].object);
     } catch (const kube::DecodeError& e) {
-      lint::Finding f;
+      findings::Finding f;
       f.check = "netpol.invalid";
       f.level = "netpol";
       f.message = e.problem();

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "kube/manifest.h"
-#include "lint/finding.h"
+#include "findings/finding.h"
 
 namespace netpol {
 
@@ -17,6 +17,6 @@ namespace netpol {
 //   netpol.podSelectorMatchesOnlyHostNetwork  it selects only hostNetwork pods, which no policy isolates
 //   netpol.ipBlockCoversPods       ipBlock containing pod IPs: implementations disagree on whether
 //                                  ipBlock matches pod-to-pod traffic
-std::vector<std::pair<size_t, lint::Finding>> lintNetworkPolicies(const std::vector<kube::Manifest>& manifests);
+std::vector<std::pair<size_t, findings::Finding>> lintNetworkPolicies(const std::vector<kube::Manifest>& manifests);
 
 }  // namespace netpol

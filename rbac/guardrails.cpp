@@ -47,19 +47,19 @@ const std::vector<EscalationGrant>& escalationGrants() {
   return grants;
 }
 
-lint::Finding finding(const char* rule, std::string message, std::string field) {
-  lint::Finding f;
+findings::Finding finding(const char* rule, std::string message, std::string field) {
+  findings::Finding f;
   f.check = rule;
   f.level = "rbac";
   f.message = std::move(message);
-  f.severity = lint::Severity::Error;
+  f.enforcement = findings::Enforcement::Error;
   f.field = std::move(field);
   return f;
 }
 
 bool star(const std::vector<std::string>& v) { return contains(v, "*"); }
 
-void checkRole(const GuardrailConfig& config, const Role& role, std::vector<lint::Finding>& out) {
+void checkRole(const GuardrailConfig& config, const Role& role, std::vector<findings::Finding>& out) {
   if (startsWithAny(role.name, config.exemptNamePrefixes) || contains(config.exemptRoles, role.name)) return;
   if (isBootstrapObject(false, role.clusterScoped, role.namespace_, role.name, role.labels)) return;
   std::string kind = role.clusterScoped ? "ClusterRole" : "Role";
@@ -117,7 +117,7 @@ const Role* resolveRole(const Binding& b, const Policy& context) {
   return nullptr;
 }
 
-void checkBinding(const GuardrailConfig& config, const Binding& b, const Policy& context, std::vector<lint::Finding>& out) {
+void checkBinding(const GuardrailConfig& config, const Binding& b, const Policy& context, std::vector<findings::Finding>& out) {
   if (startsWithAny(b.name, config.exemptNamePrefixes)) return;
   if (isBootstrapObject(true, b.clusterScoped, b.namespace_, b.name, b.labels)) return;
   const Role* role = resolveRole(b, context);
@@ -209,8 +209,8 @@ GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::s
   return config;
 }
 
-std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context) {
+  std::vector<findings::Finding> out;
   auto kind = rbacKindOf(object);
   if (!kind) return out;
   if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) checkRole(config, decodeRole(object), out);
@@ -218,7 +218,7 @@ std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const 
   return out;
 }
 
-std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object) {
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object) {
   return checkGuardrails(config, object, Policy{});
 }
 

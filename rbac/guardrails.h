@@ -9,7 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "kube/manifest.h"
-#include "lint/finding.h"
+#include "findings/finding.h"
 #include "rbac/policy.h"
 
 namespace rbac {
@@ -56,12 +56,12 @@ GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::s
 
 // Findings for one object (level "rbac"); other kinds give none. Malformed RBAC objects throw
 // kube::DecodeError with the field path.
-std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object);
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object);
 
 // The same, resolving a binding's roleRef against `context` (the other RBAC objects of the same input,
 // see guardrailContext) before the built-in roles of the newest supported Kubernetes version. The
 // overload without context resolves against the built-in roles only.
-std::vector<lint::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context);
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context);
 
 // The well-formed RBAC objects among the manifests (malformed ones are skipped: their own check
 // reports them), for checkGuardrails' context.

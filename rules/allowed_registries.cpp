@@ -16,8 +16,8 @@ bool allowedBy(const std::string& name, const std::string& entry) {
 
 }  // namespace
 
-std::vector<lint::Finding> checkAllowedRegistries(const RulesConfig& config, const PodContext& ctx) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkAllowedRegistries(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<findings::Finding> out;
   if (config.allowedRegistries.empty()) return out;
   kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
     std::string name = parseImageReference(c.image).name();

@@ -5,8 +5,8 @@
 
 namespace rules {
 
-std::vector<lint::Finding> checkImageDigest(const RulesConfig& config, const PodContext& ctx) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkImageDigest(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<findings::Finding> out;
   if (!config.requireImageDigest) return out;
   kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
     if (!parseImageReference(c.image).digest.empty()) return;
@@ -17,8 +17,8 @@ std::vector<lint::Finding> checkImageDigest(const RulesConfig& config, const Pod
   return out;
 }
 
-std::vector<lint::Finding> checkLatestTag(const RulesConfig& config, const PodContext& ctx) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkLatestTag(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<findings::Finding> out;
   if (!config.disallowLatestTag) return out;
   kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
     ImageReference ref = parseImageReference(c.image);

@@ -4,8 +4,8 @@
 
 namespace rules {
 
-std::vector<lint::Finding> checkReadOnlyRootFilesystem(const RulesConfig& config, const PodContext& ctx) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkReadOnlyRootFilesystem(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<findings::Finding> out;
   if (!config.requireReadOnlyRootFilesystem) return out;
   kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->readOnlyRootFilesystem == true) return;

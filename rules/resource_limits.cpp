@@ -5,8 +5,8 @@
 
 namespace rules {
 
-std::vector<lint::Finding> checkResourceLimits(const RulesConfig& config, const PodContext& ctx) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkResourceLimits(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<findings::Finding> out;
   if (config.requiredLimits.empty()) return out;
   kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
     if (c.kind == kube::ContainerKind::Ephemeral) return;

@@ -15,8 +15,8 @@ const std::vector<PodRule>& podRules() {
   return table;
 }
 
-std::vector<lint::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context) {
-  std::vector<lint::Finding> all;
+std::vector<findings::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context) {
+  std::vector<findings::Finding> all;
   for (const auto& rule : podRules()) {
     auto found = rule.check(config, context);
     all.insert(all.end(), found.begin(), found.end());
@@ -33,8 +33,8 @@ std::string containerField(const kube::PodSpec& spec, const kube::Container& con
   return std::string("spec.") + name + "[" + std::to_string(index) + "]";
 }
 
-lint::Finding kguardFinding(const char* id, std::string message, std::string field) {
-  lint::Finding f;
+findings::Finding kguardFinding(const char* id, std::string message, std::string field) {
+  findings::Finding f;
   f.check = id;
   f.level = "kguard";
   f.message = std::move(message);

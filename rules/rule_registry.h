@@ -6,7 +6,7 @@
 
 #include "kube/pod.h"
 #include "kube/volume_claims.h"
-#include "lint/finding.h"
+#include "findings/finding.h"
 #include "rules/rules_config.h"
 
 namespace rules {
@@ -18,7 +18,7 @@ struct PodContext {
   const kube::StringMap* namespaceLabels = nullptr;
 };
 
-using PodRuleFn = std::vector<lint::Finding> (*)(const RulesConfig&, const PodContext&);
+using PodRuleFn = std::vector<findings::Finding> (*)(const RulesConfig&, const PodContext&);
 
 struct PodRule {
   const char* id;
@@ -29,22 +29,22 @@ struct PodRule {
 const std::vector<PodRule>& podRules();
 
 // Every finding of every pod rule, in table order. Field paths are relative to the pod template.
-std::vector<lint::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context);
+std::vector<findings::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context);
 
 // kguard.storageClass over the claims an object makes (PVC, volumeClaimTemplates, ephemeral volumes).
-std::vector<lint::Finding> evaluateVolumeClaims(const RulesConfig& config, const std::vector<kube::VolumeClaim>& claims);
+std::vector<findings::Finding> evaluateVolumeClaims(const RulesConfig& config, const std::vector<kube::VolumeClaim>& claims);
 
 // The rule functions, one per file under rules/.
-std::vector<lint::Finding> checkAllowedRegistries(const RulesConfig&, const PodContext&);
-std::vector<lint::Finding> checkImageDigest(const RulesConfig&, const PodContext&);
-std::vector<lint::Finding> checkLatestTag(const RulesConfig&, const PodContext&);
-std::vector<lint::Finding> checkResourceLimits(const RulesConfig&, const PodContext&);
-std::vector<lint::Finding> checkSandboxedRuntime(const RulesConfig&, const PodContext&);
-std::vector<lint::Finding> checkServiceAccountToken(const RulesConfig&, const PodContext&);
-std::vector<lint::Finding> checkReadOnlyRootFilesystem(const RulesConfig&, const PodContext&);
+std::vector<findings::Finding> checkAllowedRegistries(const RulesConfig&, const PodContext&);
+std::vector<findings::Finding> checkImageDigest(const RulesConfig&, const PodContext&);
+std::vector<findings::Finding> checkLatestTag(const RulesConfig&, const PodContext&);
+std::vector<findings::Finding> checkResourceLimits(const RulesConfig&, const PodContext&);
+std::vector<findings::Finding> checkSandboxedRuntime(const RulesConfig&, const PodContext&);
+std::vector<findings::Finding> checkServiceAccountToken(const RulesConfig&, const PodContext&);
+std::vector<findings::Finding> checkReadOnlyRootFilesystem(const RulesConfig&, const PodContext&);
 
 // "spec.initContainers[0]" — where a container sits in its pod spec.
 std::string containerField(const kube::PodSpec& spec, const kube::Container& container);
-lint::Finding kguardFinding(const char* id, std::string message, std::string field);
+findings::Finding kguardFinding(const char* id, std::string message, std::string field);
 
 }  // namespace rules

@@ -16,8 +16,8 @@ bool namespaceIsSandboxed(const SandboxedRuntimeConfig& config, const kube::Stri
 
 }  // namespace
 
-std::vector<lint::Finding> checkSandboxedRuntime(const RulesConfig& config, const PodContext& ctx) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkSandboxedRuntime(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<findings::Finding> out;
   if (!config.sandboxedRuntime || !ctx.namespaceLabels) return out;
   const auto& sandbox = *config.sandboxedRuntime;
   if (!namespaceIsSandboxed(sandbox, *ctx.namespaceLabels)) return out;

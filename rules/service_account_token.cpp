@@ -5,8 +5,8 @@
 
 namespace rules {
 
-std::vector<lint::Finding> checkServiceAccountToken(const RulesConfig& config, const PodContext& ctx) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> checkServiceAccountToken(const RulesConfig& config, const PodContext& ctx) {
+  std::vector<findings::Finding> out;
   if (!config.requireNoServiceAccountToken) return out;
   const auto& annotations = ctx.pod.metadata.annotations;
   auto declared = annotations.find(kNeedsApiAccessAnnotation);

@@ -5,8 +5,8 @@
 
 namespace rules {
 
-std::vector<lint::Finding> evaluateVolumeClaims(const RulesConfig& config, const std::vector<kube::VolumeClaim>& claims) {
-  std::vector<lint::Finding> out;
+std::vector<findings::Finding> evaluateVolumeClaims(const RulesConfig& config, const std::vector<kube::VolumeClaim>& claims) {
+  std::vector<findings::Finding> out;
   if (config.allowedStorageClasses.empty()) return out;
   std::string allowedList;
   for (const auto& c : config.allowedStorageClasses) allowedList += (allowedList.empty() ? "" : ", ") + c;

@@ -74,7 +74,7 @@ TEST_CASE("kguard rules, RBAC guardrails and NetworkPolicy lint all report throu
                     "spec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.244.1.10/4}}]}]\n");
   REQUIRE(!netpol.results.empty());
   CHECK(netpol.results[0].finding.check == "netpol.cidrHostBits");
-  CHECK(netpol.results[0].finding.severity == Severity::Warning);
+  CHECK(netpol.results[0].finding.enforcement == Enforcement::Warning);
   CHECK_FALSE(netpol.hasViolations());
 }
 

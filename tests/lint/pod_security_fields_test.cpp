@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "kube/manifest.h"
-#include "lint/check_catalog.h"
+#include "findings/check_catalog.h"
 #include "lint/linter.h"
 #include "lint/pod_security_fields.h"
 #include "lint/report_format.h"
@@ -133,10 +133,10 @@ TEST_CASE("the catalog explains every id kguard lint can report") {
     ids.push_back(id);
   for (const auto& id : ids) {
     INFO(id);
-    const CheckInfo* info = findCheck(id);
+    const findings::CheckDescriptor* info = findings::findCheck(id);
     REQUIRE(info != nullptr);
-    CHECK(std::string(info->helpUri).rfind("https://kubernetes.io/docs/", 0) == 0);
+    CHECK(std::string(info->reference).rfind("https://kubernetes.io/docs/", 0) == 0);
     CHECK(std::string(info->fix).size() > 10);
   }
-  CHECK(checkCatalog().size() == ids.size());  // and nothing it lists is gone
+  CHECK(findings::checkCatalog().size() == ids.size());  // and nothing it lists is gone
 }

@@ -4,10 +4,10 @@
 #include <sstream>
 #include <string>
 
-#include "lint/check_catalog.h"
+#include "findings/check_catalog.h"
 
 int main(int argc, char** argv) {
-  std::string doc = lint::rulesMarkdown();
+  std::string doc = findings::rulesMarkdown();
   if (argc == 3 && std::string(argv[1]) == "--check") {
     std::ifstream in(argv[2]);
     std::ostringstream current;

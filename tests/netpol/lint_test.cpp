@@ -8,11 +8,11 @@ using namespace netpol_test;
 
 namespace {
 
-std::vector<std::pair<size_t, lint::Finding>> lintYaml(const std::string& yaml) {
+std::vector<std::pair<size_t, findings::Finding>> lintYaml(const std::string& yaml) {
   return lintNetworkPolicies(kube::parseManifests(yaml, "t.yaml"));
 }
 
-std::vector<std::string> checks(const std::vector<std::pair<size_t, lint::Finding>>& findings) {
+std::vector<std::string> checks(const std::vector<std::pair<size_t, findings::Finding>>& findings) {
   std::vector<std::string> out;
   for (const auto& f : findings) out.push_back(f.second.check + "@" + std::to_string(f.first) + ":" + f.second.field);
   return out;
@@ -26,7 +26,7 @@ TEST_CASE("CIDR problems: host bits and excepts outside the cidr") {
                                 "netpol.cidrHostBits@0:spec.ingress[0].from[0].ipBlock.cidr",
                                 "netpol.exceptOutsideCidr@0:spec.ingress[0].from[0].ipBlock.except[0]"});
   CHECK(findings[0].second.message == "ipBlock.cidr 10.244.1.10/4 has host bits set: it means 0.0.0.0/4");
-  CHECK(findings[0].second.severity == lint::Severity::Warning);
+  CHECK(findings[0].second.enforcement == findings::Enforcement::Warning);
   CHECK(findings[0].second.level == "netpol");
   auto covering = lintYaml(policy("x", "p", "  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.0.0.0/8]}}]}]"));
   REQUIRE(covering.size() == 1);
@@ -68,7 +68,7 @@ TEST_CASE("an invalid policy is one error finding, the others are still linted")
   REQUIRE(findings.size() == 2);
   CHECK(findings[0].first == 0);
   CHECK(findings[0].second.check == "netpol.invalid");
-  CHECK(findings[0].second.severity == lint::Severity::Error);
+  CHECK(findings[0].second.enforcement == findings::Enforcement::Error);
   CHECK(findings[0].second.field == "spec.ingress[0].ports[0].port");
   CHECK(findings[1].first == 1);
   CHECK(findings[1].second.check == "netpol.cidrHostBits");

@@ -7,7 +7,7 @@ using namespace rules;
 
 namespace {
 
-std::vector<lint::Finding> run(PodRuleFn fn, const RulesConfig& config, const std::string& yaml,
+std::vector<findings::Finding> run(PodRuleFn fn, const RulesConfig& config, const std::string& yaml,
                                const kube::StringMap* nsLabels = nullptr) {
   auto pod = podFromYaml(yaml);
   return fn(config, {pod, nsLabels});

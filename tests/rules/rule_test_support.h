@@ -4,7 +4,7 @@
 
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
-#include "lint/finding.h"
+#include "findings/finding.h"
 
 inline kube::PodTemplate podFromYaml(const std::string& yaml) {
   return *kube::extractPod(kube::parseManifests(yaml, "test.yaml").at(0).object);

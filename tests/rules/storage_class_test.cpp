@@ -8,7 +8,7 @@ using namespace rules;
 
 namespace {
 
-std::vector<lint::Finding> run(const std::string& yaml) {
+std::vector<findings::Finding> run(const std::string& yaml) {
   RulesConfig c;
   c.allowedStorageClasses = {"encrypted-ssd"};
   return evaluateVolumeClaims(c, kube::extractVolumeClaims(kube::parseManifests(yaml, "t.yaml").at(0).object));

@@ -46,7 +46,7 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
   if (!request.object) throw std::logic_error("kguard rules need the object's JSON");
   const bool isPod = request.resource.group.empty() && request.resource.resource == "pods";
   const bool isClaim = request.resource.group.empty() && request.resource.resource == "persistentvolumeclaims";
-  std::vector<lint::Finding> findings;
+  std::vector<findings::Finding> findings;
   try {
     if (auto pod = kube::extractPod(*request.object)) {
       NamespaceLookup ns;
@@ -70,7 +70,7 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
   if (request.operation != "CREATE" && request.operation != "UPDATE") return;
   if (podSecurity_.exemptUser(request.username)) return;
   if (!request.object) return;  // only pods are read without a JSON tree
-  std::vector<lint::Finding> findings;
+  std::vector<findings::Finding> findings;
   try {
     findings = rbac::checkGuardrails(config_.rbacGuardrails, *request.object);
   } catch (const kube::DecodeError& e) {
@@ -80,7 +80,7 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
   report(request, findings, config_.rbacMode == config::Mode::Enforce, "kguard RBAC guardrails", response);
 }
 
-void Validator::report(const AdmissionRequest& request, const std::vector<lint::Finding>& findings, bool enforce,
+void Validator::report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
                        const char* what, AdmissionResponse& response) const {
   if (findings.empty()) return;
   std::string summary;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "config/kguard_config.h"
-#include "lint/finding.h"
+#include "findings/finding.h"
 #include "webhook/admission/admission_request.h"
 #include "webhook/admission/cluster_state.h"
 #include "webhook/admission/pod_security_admission.h"
@@ -30,7 +30,7 @@ class Validator {
   void applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const;
   void applyRbacGuardrails(const AdmissionRequest& request, AdmissionResponse& response) const;
   // Refuses (enforce) or warns about findings of kguard's rules or the RBAC guardrails.
-  void report(const AdmissionRequest& request, const std::vector<lint::Finding>& findings, bool enforce,
+  void report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
               const char* what, AdmissionResponse& response) const;
 
   config::KguardConfig config_;

@@ -1,8 +1,8 @@
-#include "lint/check_catalog.h"
+#include "findings/check_catalog.h"
 
 #include <sstream>
 
-namespace lint {
+namespace findings {
 namespace {
 
 const char* const kBaseline = "Pod Security (baseline)";
@@ -18,162 +18,193 @@ const char* const kNetworkPolicies = "https://kubernetes.io/docs/concepts/servic
 
 }  // namespace
 
-const std::vector<CheckInfo>& checkCatalog() {
-  static const std::vector<CheckInfo> catalog = {
+const std::vector<CheckDescriptor>& checkCatalog() {
+  static const std::vector<CheckDescriptor> catalog = {
       // Pod Security Standards, baseline (upstream check ids).
       {"appArmorProfile", kBaseline, "AppArmor must not be disabled",
        "An `unconfined` AppArmor profile removes the mandatory access control that confines the container.",
        "Remove the `unconfined` profile (annotation `container.apparmor.security.beta.kubernetes.io/*` or "
        "`securityContext.appArmorProfile`), or use the runtime default:\n```yaml\nsecurityContext:\n  appArmorProfile:\n    type: RuntimeDefault\n```",
-       kPssBaseline},
+       kPssBaseline, Severity::Medium, Risk::Privilege},
       {"capabilities_baseline", kBaseline, "No capabilities beyond the default set",
        "Added Linux capabilities (`SYS_ADMIN`, `NET_ADMIN`, ...) give the container powers over the node's kernel.",
-       "Remove the capabilities outside the baseline set from `securityContext.capabilities.add`.", kPssBaseline},
+       "Remove the capabilities outside the baseline set from `securityContext.capabilities.add`.", kPssBaseline, Severity::High, Risk::Privilege},
       {"hostNamespaces", kBaseline, "No sharing of the node's namespaces",
        "`hostNetwork`, `hostPID` or `hostIPC` let the pod see and reach the node's network, processes or shared memory.",
        "Remove the fields or set them to false:\n```yaml\nspec:\n  hostNetwork: false\n  hostPID: false\n  hostIPC: false\n```",
-       kPssBaseline},
+       kPssBaseline, Severity::High, Risk::HostIsolation},
       {"hostPathVolumes", kBaseline, "No hostPath volumes",
        "A hostPath volume exposes the node's filesystem to the container.",
-       "Replace the `hostPath` volume by an `emptyDir`, a `configMap`/`secret` or a `persistentVolumeClaim`.", kPssBaseline},
+       "Replace the `hostPath` volume by an `emptyDir`, a `configMap`/`secret` or a `persistentVolumeClaim`.", kPssBaseline, Severity::High, Risk::HostIsolation},
       {"hostPorts", kBaseline, "No host ports",
        "A `hostPort` binds a port on the node's addresses, bypassing Services and NetworkPolicy.",
-       "Remove `hostPort` from `ports` (or set it to 0) and expose the pod through a Service.", kPssBaseline},
+       "Remove `hostPort` from `ports` (or set it to 0) and expose the pod through a Service.", kPssBaseline, Severity::Medium, Risk::HostIsolation},
       {"hostProbesAndHostLifecycle", kBaseline, "Probes and lifecycle handlers stay inside the pod",
        "A `host` in a probe or lifecycle handler makes the kubelet connect to another address on the pod's behalf.",
-       "Remove the `host` field from `httpGet`/`tcpSocket` probes and lifecycle handlers.", kPssBaseline},
+       "Remove the `host` field from `httpGet`/`tcpSocket` probes and lifecycle handlers.", kPssBaseline, Severity::Medium, Risk::HostIsolation},
       {"privileged", kBaseline, "No privileged containers",
        "A privileged container has every capability and every device of the node: it is root on the node.",
-       "Remove `privileged: true`:\n```yaml\nsecurityContext:\n  privileged: false\n```", kPssBaseline},
+       "Remove `privileged: true`:\n```yaml\nsecurityContext:\n  privileged: false\n```", kPssBaseline, Severity::Critical, Risk::HostIsolation},
       {"procMount", kBaseline, "Default /proc mount", "An `Unmasked` /proc exposes kernel interfaces the runtime masks.",
-       "Remove `securityContext.procMount` or set it to `Default`.", kPssBaseline},
+       "Remove `securityContext.procMount` or set it to `Default`.", kPssBaseline, Severity::Medium, Risk::Privilege},
       {"seccompProfile_baseline", kBaseline, "Seccomp must not be disabled",
        "An `Unconfined` seccomp profile lets the container make every system call.",
        "Remove the `Unconfined` profile or use the runtime default:\n```yaml\nsecurityContext:\n  seccompProfile:\n    type: RuntimeDefault\n```",
-       kPssBaseline},
+       kPssBaseline, Severity::Medium, Risk::Privilege},
       {"seLinuxOptions", kBaseline, "No custom SELinux user, role or type",
        "A custom SELinux type or user can escape the confinement of container_t.",
        "Remove `seLinuxOptions.user` and `.role`; use only the types `container_t`, `container_init_t` or "
        "`container_kvm_t` (or none).",
-       kPssBaseline},
+       kPssBaseline, Severity::Medium, Risk::Privilege},
       {"sysctls", kBaseline, "Only safe sysctls",
        "Unsafe sysctls change kernel settings shared with every other pod on the node.",
-       "Remove the sysctls outside the safe set from `spec.securityContext.sysctls`.", kPssBaseline},
+       "Remove the sysctls outside the safe set from `spec.securityContext.sysctls`.", kPssBaseline, Severity::Medium, Risk::HostIsolation},
       {"windowsHostProcess", kBaseline, "No Windows HostProcess containers",
        "A HostProcess container runs directly on the Windows node with its privileges.",
-       "Remove `windowsOptions.hostProcess: true`.", kPssBaseline},
+       "Remove `windowsOptions.hostProcess: true`.", kPssBaseline, Severity::Critical, Risk::HostIsolation},
       // Pod Security Standards, restricted.
       {"allowPrivilegeEscalation", kRestricted, "No privilege escalation",
        "Without `allowPrivilegeEscalation: false`, setuid binaries inside the container can gain privileges.",
-       "Set it on every container:\n```yaml\nsecurityContext:\n  allowPrivilegeEscalation: false\n```", kPssRestricted},
+       "Set it on every container:\n```yaml\nsecurityContext:\n  allowPrivilegeEscalation: false\n```", kPssRestricted, Severity::Medium, Risk::Privilege},
       {"capabilities_restricted", kRestricted, "Drop all capabilities",
        "Containers keep the runtime's default capabilities (e.g. `NET_RAW`) unless they drop them.",
        "Drop `ALL` (upper case: capability names are case-sensitive, `all` drops nothing) and add back at most "
        "`NET_BIND_SERVICE`:\n```yaml\nsecurityContext:\n  capabilities:\n    drop: [\"ALL\"]\n```",
-       kPssRestricted},
+       kPssRestricted, Severity::Low, Risk::Privilege},
       {"procMount_restricted", kRestricted, "Default /proc mount", "An `Unmasked` /proc exposes kernel interfaces the runtime masks.",
-       "Remove `securityContext.procMount` or set it to `Default`.", kPssRestricted},
+       "Remove `securityContext.procMount` or set it to `Default`.", kPssRestricted, Severity::Medium, Risk::Privilege},
       {"restrictedVolumes", kRestricted, "Only volume types without node access",
        "Volume types other than configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected "
        "and secret can reach node or storage internals directly.",
-       "Replace the volume by one of the allowed types (often a `persistentVolumeClaim`).", kPssRestricted},
+       "Replace the volume by one of the allowed types (often a `persistentVolumeClaim`).", kPssRestricted, Severity::Medium, Risk::HostIsolation},
       {"runAsNonRoot", kRestricted, "Run as a non-root user",
        "A container running as root inside is one kernel bug away from root on the node.",
        "Set it for the whole pod (and use an image with a non-root USER):\n```yaml\nspec:\n  securityContext:\n    runAsNonRoot: true\n```",
-       kPssRestricted},
+       kPssRestricted, Severity::Medium, Risk::Privilege},
       {"runAsUser", kRestricted, "No user id 0", "`runAsUser: 0` runs the container as root.",
-       "Remove `runAsUser: 0` or choose a non-zero id:\n```yaml\nsecurityContext:\n  runAsUser: 10001\n```", kPssRestricted},
+       "Remove `runAsUser: 0` or choose a non-zero id:\n```yaml\nsecurityContext:\n  runAsUser: 10001\n```", kPssRestricted, Severity::High, Risk::Privilege},
       {"seccompProfile_restricted", kRestricted, "A seccomp profile is required",
        "Without a seccomp profile the container may make every system call.",
        "Set it for the whole pod:\n```yaml\nspec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n```",
-       kPssRestricted},
+       kPssRestricted, Severity::Low, Risk::Privilege},
       // kguard's own rules (off unless configured, docs/kguard-config.yaml).
       {"kguard.allowedRegistries", kRule, "Images come only from allowed registries",
        "An image from an unexpected registry may not be the software you reviewed.",
        "Pull the image from one of `rules.allowedRegistries`, or add its registry there.",
-       "https://kubernetes.io/docs/concepts/containers/images/"},
+       "https://kubernetes.io/docs/concepts/containers/images/", Severity::High, Risk::ImageTrust},
       {"kguard.imageDigest", kRule, "Images are pinned by digest",
        "A tag can be moved to other content; only a digest names one image.",
        "Name the image by digest: `image: registry.example/app@sha256:...`.",
-       "https://kubernetes.io/docs/concepts/containers/images/#image-names"},
+       "https://kubernetes.io/docs/concepts/containers/images/#image-names", Severity::Low, Risk::ImageTrust},
       {"kguard.imageLatestTag", kRule, "Images name a tag other than latest",
        "`latest` (or no tag) changes under you and makes rollbacks guesswork.",
-       "Name a version tag or a digest: `image: nginx:1.25.3`.", "https://kubernetes.io/docs/concepts/containers/images/#image-names"},
+       "Name a version tag or a digest: `image: nginx:1.25.3`.", "https://kubernetes.io/docs/concepts/containers/images/#image-names", Severity::Medium, Risk::ImageTrust},
       {"kguard.resourceLimits", kRule, "Containers set resource limits",
        "A container without limits can starve its neighbours on the node.",
        "Set the limits `rules.requiredLimits` names:\n```yaml\nresources:\n  limits:\n    cpu: 500m\n    memory: 256Mi\n```",
-       "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"},
+       "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/", Severity::Medium, Risk::ResourceLimits},
       {"kguard.sandboxedRuntime", kRule, "Sandboxed namespaces use a sandboxed RuntimeClass",
        "Untrusted workloads in the configured namespaces must run in a sandbox (gVisor, Kata) rather than share the node's kernel.",
        "Set one of the configured RuntimeClasses:\n```yaml\nspec:\n  runtimeClassName: gvisor\n```",
-       "https://kubernetes.io/docs/concepts/containers/runtime-class/"},
+       "https://kubernetes.io/docs/concepts/containers/runtime-class/", Severity::High, Risk::RuntimeIsolation},
       {"kguard.automountServiceAccountToken", kRule, "No API token unless the pod needs the API",
        "A mounted service-account token is the first thing an intruder uses against the API server.",
        "Turn the token off, or declare that the pod needs it:\n```yaml\nspec:\n  automountServiceAccountToken: false\n```\n"
        "(or annotate the pod `kguard.io/needs-api-access: \"true\"`).",
-       "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"},
+       "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/", Severity::Low, Risk::DataProtection},
       {"kguard.readOnlyRootFilesystem", kRule, "Containers have a read-only root filesystem",
        "A writable root filesystem lets an intruder drop tools and persist changes.",
        "Make it read-only and write to volumes (`emptyDir` for scratch space):\n```yaml\nsecurityContext:\n  readOnlyRootFilesystem: true\n```",
-       "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"},
+       "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/", Severity::Low, Risk::Privilege},
       {"kguard.storageClass", kRule, "Claims use an allowed StorageClass",
        "Storage classes differ in encryption, backup and locality; a claim may land on the wrong one.",
        "Set `storageClassName` to one of `rules.allowedStorageClasses`.",
-       "https://kubernetes.io/docs/concepts/storage/storage-classes/"},
+       "https://kubernetes.io/docs/concepts/storage/storage-classes/", Severity::Medium, Risk::DataProtection},
       // RBAC guardrails.
       {"rbac.wildcardGrant", kRbac, "No wildcard verbs or resources",
        "`*` grants every verb or resource, including ones added later (and escalation verbs).",
-       "List the verbs and resources the subject needs instead of `*`.", kRbacPractices},
+       "List the verbs and resources the subject needs instead of `*`.", kRbacPractices, Severity::High, Risk::Rbac},
       {"rbac.escalationVerbs", kRbac, "No escalate, bind or impersonate",
        "`escalate`, `bind` and `impersonate` let the holder grant itself more than it has.",
        "Remove these verbs, or limit them with `resourceNames` to the roles or users that are meant.",
-       "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks"},
+       "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks", Severity::High, Risk::Rbac},
       {"rbac.anonymousBinding", kRbac, "Nothing bound to anonymous clients",
        "A binding to `system:anonymous` or `system:unauthenticated` grants its role to anyone who can reach the API server.",
-       "Remove the subject from the binding.", kRbacPractices},
+       "Remove the subject from the binding.", kRbacPractices, Severity::Critical, Risk::Rbac},
       {"rbac.authenticatedBinding", kRbac, "Nothing bound to every authenticated user",
        "`system:authenticated` includes every service account of every namespace.",
-       "Bind the role to the users, groups or service accounts that need it.", kRbacPractices},
+       "Bind the role to the users, groups or service accounts that need it.", kRbacPractices, Severity::High, Risk::Rbac},
       {"rbac.clusterAdminServiceAccount", kRbac, "No cluster-admin for service accounts",
        "A service account's token is in every pod that uses it: cluster-admin there is cluster-admin for whoever gets into the pod.",
        "Bind a role with only the permissions the workload needs, or run it in a namespace the config allows.",
-       kRbacPractices},
+       kRbacPractices, Severity::Critical, Risk::Rbac},
       // NetworkPolicy lint (warnings unless the policy is invalid).
       {"netpol.invalid", kNetpol, "The API server would reject the policy",
        "An invalid NetworkPolicy is never created: the isolation it describes does not exist.",
-       "Fix the field the message names.", kNetworkPolicies},
+       "Fix the field the message names.", kNetworkPolicies, Severity::High, Risk::NetworkExposure},
       {"netpol.cidrHostBits", kNetpol, "ipBlock without host bits",
        "`10.244.1.10/4` means `0.0.0.0/4`: the host bits are dropped and the block is far larger than it looks.",
-       "Write the network address of the block (`10.244.1.0/24`) or a /32 for one host.", kNetworkPolicies},
+       "Write the network address of the block (`10.244.1.0/24`) or a /32 for one host.", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
       {"netpol.exceptOutsideCidr", kNetpol, "except lies inside its cidr",
        "An `except` outside its `cidr` excludes nothing; one covering the whole cidr leaves the block empty.",
-       "Make each `except` a strict subnet of its `cidr`.", kNetworkPolicies},
+       "Make each `except` a strict subnet of its `cidr`.", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
       {"netpol.namedPortUndefined", kNetpol, "Named ports exist",
        "A named port that no selected pod defines matches no traffic, so the rule allows nothing.",
-       "Use a port name a container of the selected pods declares, or a port number.", kNetworkPolicies},
+       "Use a port name a container of the selected pods declares, or a port number.", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
       {"netpol.podSelectorMatchesNothing", kNetpol, "The policy selects some pod",
        "A policy that selects no pod isolates nothing: often a label typo.",
-       "Make `spec.podSelector` match the labels of the pods (or pod templates) it is meant for.", kNetworkPolicies},
+       "Make `spec.podSelector` match the labels of the pods (or pod templates) it is meant for.", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
       {"netpol.podSelectorMatchesOnlyHostNetwork", kNetpol, "The policy selects pods it can isolate",
        "NetworkPolicy does not apply to hostNetwork pods: a policy selecting only them isolates nothing.",
-       "Protect hostNetwork pods with node firewall rules; drop or retarget the policy.", kNetworkPolicies},
+       "Protect hostNetwork pods with node firewall rules; drop or retarget the policy.", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
       {"netpol.ipBlockCoversPods", kNetpol, "ipBlock is for addresses outside the cluster",
        "Implementations disagree on whether ipBlock matches pod-to-pod traffic.",
-       "Select pods with `podSelector`/`namespaceSelector` instead of their IPs.", kNetworkPolicies},
+       "Select pods with `podSelector`/`namespaceSelector` instead of their IPs.", kNetworkPolicies, Severity::Low, Risk::NetworkExposure},
   };
   return catalog;
 }
 
-const CheckInfo* findCheck(const std::string& id) {
+const char* severityName(Severity s) {
+  switch (s) {
+    case Severity::Critical: return "critical";
+    case Severity::High: return "high";
+    case Severity::Medium: return "medium";
+    case Severity::Low: return "low";
+    case Severity::Info: return "info";
+  }
+  return "info";
+}
+
+const char* riskName(Risk r) {
+  switch (r) {
+    case Risk::HostIsolation: return "host-isolation";
+    case Risk::Privilege: return "privilege";
+    case Risk::ResourceLimits: return "resource-limits";
+    case Risk::ImageTrust: return "image-trust";
+    case Risk::NetworkExposure: return "network-exposure";
+    case Risk::DataProtection: return "data-protection";
+    case Risk::RuntimeIsolation: return "runtime-isolation";
+    case Risk::Rbac: return "rbac";
+  }
+  return "rbac";
+}
+
+const CheckDescriptor* findCheck(const std::string& id) {
   for (const auto& c : checkCatalog())
     if (id == c.id) return &c;
   return nullptr;
 }
 
+Severity severityOf(const Finding& finding) {
+  if (finding.severity) return *finding.severity;
+  const CheckDescriptor* check = findCheck(finding.check);
+  return check ? check->severity : Severity::Info;
+}
+
 std::string rulesMarkdown() {
   std::ostringstream out;
   out << "# What kguard checks\n\n"
-         "Generated from `lint/check_catalog.cpp` (regenerate: `build/tests/lint/rules_doc > docs/rules.md`).\n"
+         "Generated from `findings/check_catalog.cpp` (regenerate: `build/tests/lint/rules_doc > docs/rules.md`).\n"
          "Every id below can appear in `kguard lint` findings (text, JSON `check`, SARIF `ruleId`). Pod Security\n"
          "checks carry upstream Pod Security Admission's ids and verdicts; kguard rules are off unless configured\n"
          "(docs/kguard-config.yaml); RBAC guardrails and NetworkPolicy lint run on every RBAC object and policy.\n\n"
@@ -187,9 +218,9 @@ std::string rulesMarkdown() {
       out << "\n## " << family << "\n";
     }
     out << "\n### `" << c.id << "`: " << c.title << "\n\n"
-        << c.protects << "\n\n**Fix:** " << c.fix << "\n\nReference: <" << c.helpUri << ">\n";
+        << c.protects << "\n\n**Fix:** " << c.fix << "\n\nReference: <" << c.reference << ">\n";
   }
   return out.str();
 }
 
-}  // namespace lint
+}  // namespace findings
