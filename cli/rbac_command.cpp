@@ -120,9 +120,12 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden
   // Files hold what a project installs, not the API server's own objects: add those (a live cluster
   // has them).
   const bool builtin = !live && !source.noBuiltinRoles;
+  // The shipped data may be an older release's (rbac/builtin/README.md): name the one actually used.
+  const int data = rbac::builtinRolesVersionFor(minor);
+  std::string builtinData = "the built-in roles of Kubernetes " + rbac::kubernetesVersionName(data);
+  if (data != minor) builtinData += " (used for " + rbac::kubernetesVersionName(minor) + ")";
   if (builtin) {
     policy = rbac::withBuiltinRoles(std::move(policy), minor);
-    int data = rbac::builtinRolesVersionFor(minor);
     if (data != minor)
       std::cerr << "kguard rbac: note: built-in roles of Kubernetes " << rbac::kubernetesVersionName(data) << " used for "
                 << rbac::kubernetesVersionName(minor) << " (the nearest shipped version before it)\n";
@@ -135,7 +138,7 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden
                                                                  : rbac::AggregationMode::RecomputedWhenEmpty;
   rbac::Evaluator evaluator(std::move(policy), options);
   noteUnresolvedRoles(evaluator, live      ? "not in the cluster"
-                                 : builtin ? "in neither the input nor the built-in roles of Kubernetes " + rbac::kubernetesVersionName(minor)
+                                 : builtin ? "in neither the input nor " + builtinData
                                            : "not in the input (built-in roles not loaded: --no-builtin-roles)");
   return evaluator;
 }
