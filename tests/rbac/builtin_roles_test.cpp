@@ -53,8 +53,14 @@ TEST_CASE("built-in roles: every shipped version has the bootstrap objects upstr
     for (const auto& r : p.roles) CHECK(r.labels.at("kubernetes.io/bootstrapping") == "rbac-defaults");
     CHECK(p.roles.front().source.rfind("built-in Kubernetes 1." + std::to_string(minor) + "/", 0) == 0);
   }
-  CHECK(rbac::builtinRolesVersionFor(20) == 20);
-  CHECK(rbac::builtinRolesVersionFor(rbac::kNewestKubernetesMinor) <= rbac::kNewestKubernetesMinor);
+  // Every supported version gets the nearest shipped data at or below it (rbac/builtin/README.md).
+  for (int minor = rbac::kOldestKubernetesMinor; minor <= rbac::kNewestKubernetesMinor; ++minor) {
+    INFO("Kubernetes 1." << minor);
+    int data = rbac::builtinRolesVersionFor(minor);
+    CHECK(versions.count(data));
+    CHECK(data <= minor);
+    CHECK(versions.upper_bound(data) == versions.upper_bound(minor));  // none shipped in (data, minor]
+  }
 }
 
 TEST_CASE("built-in roles: a service account bound to cluster-admin may do everything") {
