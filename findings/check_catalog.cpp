@@ -10,11 +10,18 @@ const char* const kRestricted = "Pod Security (restricted)";
 const char* const kRule = "kguard rule";
 const char* const kRbac = "RBAC guardrail";
 const char* const kNetpol = "NetworkPolicy lint";
+const char* const kEscalation = "RBAC escalation path";
 
 const char* const kPssBaseline = "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline";
 const char* const kPssRestricted = "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted";
 const char* const kRbacPractices = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/";
+const char* const kEscalationRisks = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks";
 const char* const kNetworkPolicies = "https://kubernetes.io/docs/concepts/services-networking/network-policies/";
+
+// One fix for every escalation path: the grant is the problem, wherever it comes from.
+const char* const kEscalationFix =
+    "Remove the grant from the roles bound to the subject (the finding names the binding, role and rule), bind a "
+    "narrower role, or limit the rule with `resourceNames`; `kguard rbac who-can` lists everyone who holds it.";
 
 }  // namespace
 
@@ -127,7 +134,7 @@ const std::vector<CheckDescriptor>& checkCatalog() {
       {"rbac.escalationVerbs", kRbac, "No escalate, bind or impersonate",
        "`escalate`, `bind` and `impersonate` let the holder grant itself more than it has.",
        "Remove these verbs, or limit them with `resourceNames` to the roles or users that are meant.",
-       "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks", Severity::High, Risk::Rbac},
+       kEscalationRisks, Severity::High, Risk::Rbac},
       {"rbac.anonymousBinding", kRbac, "Nothing bound to anonymous clients",
        "A binding to `system:anonymous` or `system:unauthenticated` grants its role to anyone who can reach the API server.",
        "Remove the subject from the binding.", kRbacPractices, Severity::Critical, Risk::Rbac},
@@ -138,6 +145,67 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "A service account's token is in every pod that uses it: cluster-admin there is cluster-admin for whoever gets into the pod.",
        "Bind a role with only the permissions the workload needs, or run it in a namespace the config allows.",
        kRbacPractices, Severity::Critical, Risk::Rbac},
+      // RBAC escalation paths (`kguard rbac audit`): the paths are in rbac/escalation_paths.cpp.
+      {"rbac.escalation.fullWildcard", kEscalation, "every verb on every resource (wildcards)",
+       "`*` verbs on `*` resources in `*` API groups: everything, including writing RBAC and reading every secret (cluster-admin equivalent)",
+       kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
+      {"rbac.escalation.nodeProxy", kEscalation, "kubelet API through nodes/proxy",
+       "nodes/proxy reaches the kubelet API of every node, which runs commands in any pod on it (get is enough: the kubelet authorizes websocket exec as get)",
+       kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
+      {"rbac.escalation.impersonate", kEscalation, "impersonate users, groups or service accounts",
+       "impersonation acts as another identity (for example the group system:masters), with all its permissions",
+       kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
+      {"rbac.escalation.escalate", kEscalation, "escalate on roles",
+       "the escalate verb lifts the API server's check that a role may only hold permissions its author holds: a role that is bound to the subject can be given any permission",
+       kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
+      {"rbac.escalation.bind", kEscalation, "bind on roles",
+       "the bind verb lifts the API server's check that a binding may only grant permissions its author holds: with create on (cluster)rolebindings, any role (cluster-admin included) can be bound to the subject itself",
+       kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
+      {"rbac.escalation.csrApproval", kEscalation, "approve certificate signing requests",
+       "approve on a signer plus update of certificatesigningrequests/approval issues client certificates for any user or group, system:masters included (kubernetes.io/kube-apiserver-client)",
+       kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
+      {"rbac.escalation.secretsRead", kEscalation, "read secrets",
+       "secrets hold service-account tokens and credentials: reading them acts as those identities",
+       kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
+      {"rbac.escalation.podCreate", kEscalation, "run pods (directly or through a controller)",
+       "a pod can run as any service account of its namespace and mount its token, secrets and config; pod controllers create pods on the subject's behalf",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.podExec", kEscalation, "exec or attach into pods",
+       "exec/attach runs commands inside running containers, with their service account and mounted secrets",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.ephemeralContainers", kEscalation, "add ephemeral containers",
+       "an ephemeral container runs any image inside an existing pod, with its service account and volumes",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.serviceAccountToken", kEscalation, "mint service-account tokens",
+       "the TokenRequest API issues a token for any service account it names",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.secretsWrite", kEscalation, "create or update secrets",
+       "a Secret of type kubernetes.io/service-account-token naming a service account is filled with a token for it by the token controller; other secrets can be replaced",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.podUpdate", kEscalation, "update running pods",
+       "a pod's container images can be changed in place: the new image runs with the pod's service account",
+       kEscalationFix, kEscalationRisks, Severity::Medium, Risk::Rbac},
+      {"rbac.escalation.admissionWebhooks", kEscalation, "change admission webhooks",
+       "admission webhooks see and can mutate every object written to the API (secrets too); removing one switches off policy enforcement",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.persistentVolumeCreate", kEscalation, "create persistent volumes",
+       "a PersistentVolume can be a hostPath: a pod claiming it mounts the node's filesystem",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.namespaceUpdate", kEscalation, "update namespaces",
+       "changing a namespace's pod-security.kubernetes.io labels relaxes Pod Security admission (privileged pods); a RoleBinding grants this for its own namespace",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.endpointsWrite", kEscalation, "write endpoints",
+       "writing Endpoints/EndpointSlices redirects a Service's traffic to any address (CVE-2021-25740)",
+       kEscalationFix, kEscalationRisks, Severity::Medium, Risk::Rbac},
+      {"rbac.escalation.grantToEveryone", kEscalation, "grant to everyone",
+       "A binding to `system:authenticated`, `system:unauthenticated` or `system:anonymous` gives its role to every "
+       "authenticated user (any service account included) or to every client that can reach the API server.",
+       "Bind the role to the users, groups or service accounts that need it instead.", kEscalationRisks,
+       Severity::High, Risk::Rbac},
+      {"rbac.escalation.wildcardRule", kEscalation, "wildcard rule",
+       "A rule with `*` verbs or resources covers every current and future verb or resource it matches, "
+       "escalate/bind/impersonate and subresources included.",
+       "List the verbs and resources the subject needs instead of `*`.", kEscalationRisks, Severity::Medium, Risk::Rbac},
       // NetworkPolicy lint (warnings unless the policy is invalid).
       {"netpol.invalid", kNetpol, "The API server would reject the policy",
        "An invalid NetworkPolicy is never created: the isolation it describes does not exist.",
@@ -205,19 +273,22 @@ std::string rulesMarkdown() {
   std::ostringstream out;
   out << "# What kguard checks\n\n"
          "Generated from `findings/check_catalog.cpp` (regenerate: `build/tests/lint/rules_doc > docs/rules.md`).\n"
-         "Every id below can appear in `kguard lint` findings (text, JSON `check`, SARIF `ruleId`). Pod Security\n"
-         "checks carry upstream Pod Security Admission's ids and verdicts; kguard rules are off unless configured\n"
-         "(docs/kguard-config.yaml); RBAC guardrails and NetworkPolicy lint run on every RBAC object and policy.\n\n"
-         "kguard has no public documentation site, so SARIF rules do not link here: their `helpUri` is the\n"
-         "kubernetes.io page about what the check concerns (the Reference below), and their `help.text` and\n"
-         "`help.markdown` carry this page's text and fix, so code-scanning UIs show it without a link.\n";
+         "Every id below can appear in kguard's findings (`kguard lint`: text, JSON `check`, SARIF `ruleId`;\n"
+         "`kguard rbac audit`: the escalation paths). Pod Security checks carry upstream Pod Security Admission's ids\n"
+         "and verdicts; kguard rules are off unless configured (docs/kguard-config.yaml); RBAC guardrails and\n"
+         "NetworkPolicy lint run on every RBAC object and policy.\n\n"
+         "Each entry has an anchor named by its id, which is where a SARIF rule's `helpUri` points; its `help.text`\n"
+         "and `help.markdown` carry the same text and fix, so code-scanning UIs show it without following the link.\n"
+         "The severity is the default of the check's findings (`critical`, `high`, `medium`, `low`, `info`), the risk\n"
+         "the class of harm it addresses.\n";
   std::string family;
   for (const auto& c : checkCatalog()) {
     if (family != c.family) {
       family = c.family;
       out << "\n## " << family << "\n";
     }
-    out << "\n### `" << c.id << "`: " << c.title << "\n\n"
+    out << "\n<a id=\"" << c.id << "\"></a>\n\n### `" << c.id << "`: " << c.title << "\n\n"
+        << "Severity: " << severityName(c.severity) << " · risk: " << riskName(c.risk) << "\n\n"
         << c.protects << "\n\n**Fix:** " << c.fix << "\n\nReference: <" << c.reference << ">\n";
   }
   return out.str();

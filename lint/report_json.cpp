@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "findings/report_json.h"
 #include "lint/report_format.h"
 
 namespace lint {
@@ -28,7 +29,7 @@ std::string formatJson(const std::vector<kube::Manifest>& manifests, const LintR
     if (!r.assumedNamespace.empty()) element["assumedNamespace"] = r.assumedNamespace;
     out.push_back(std::move(element));
   }
-  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
+  return findings::jsonDocument(out);
 }
 
 }  // namespace lint

@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "findings/check_catalog.h"
 #include "rbac/builtin_roles.h"
 #include "rbac/user_info.h"
 
@@ -271,7 +272,7 @@ void auditBindings(const Evaluator& ev, std::vector<EscalationFinding>& out) {
         f.severity = subject.name == kAuthenticatedGroup ? Severity::Medium : Severity::High;
         f.subject = subject;
         f.scope = binding.namespace_;
-        f.title = "grant to everyone";
+        f.title = findings::findCheck(f.id)->title;
         std::string who = subject.name == kAuthenticatedGroup ? "every authenticated user (any service account included)"
                                                              : "every unauthenticated client";
         f.path = binding.describe() + " gives " + r.describe() + " to " + who + " " + scopeWords(binding.namespace_);
@@ -291,7 +292,7 @@ void auditBindings(const Evaluator& ev, std::vector<EscalationFinding>& out) {
         f.severity = Severity::Medium;
         f.subject = subject;
         f.scope = binding.namespace_;
-        f.title = "wildcard rule";
+        f.title = findings::findCheck(f.id)->title;
         f.path = subject.describe() + " holds a rule with `*` " + (star(rule.verbs) ? "verbs" : "resources") + " " +
                  scopeWords(binding.namespace_) + ": it covers every current and future " +
                  (star(rule.verbs) ? "verb" : "resource") + " it matches, escalate/bind/impersonate and subresources included";

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "findings/report_json.h"
+#include "findings/report_sarif.h"
 #include "rbac/builtin_roles.h"
 
 namespace rbac {
@@ -69,44 +71,27 @@ std::string formatAuditJson(const std::vector<EscalationFinding>& findings) {
                    {"leadsTo", f.leadsTo}});
     if (!f.assumesVersion.empty()) arr.back()["assumesKubernetesVersion"] = f.assumesVersion;
   }
-  return arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
+  return findings::jsonDocument(arr);
 }
 
+// One result per finding at its first binding's file; rules briefly described (title, level of the first).
 std::string formatAuditSarif(const std::vector<EscalationFinding>& findings) {
-  nlohmann::json rules = nlohmann::json::array();
-  std::map<std::string, std::size_t> ruleIndex;
-  nlohmann::json results = nlohmann::json::array();
+  findings::SarifRun run;
+  run.rules = findings::SarifRun::Rules::Brief;
+  run.informationUri = "https://github.com/kguard";
   for (const auto& f : findings) {
-    if (!ruleIndex.count(f.id)) {
-      ruleIndex[f.id] = rules.size();
-      rules.push_back({{"id", f.id},
-                       {"name", f.id.substr(f.id.rfind('.') + 1)},
-                       {"shortDescription", {{"text", f.title}}},
-                       {"defaultConfiguration", {{"level", sarifLevel(f.severity)}}}});
-    }
-    nlohmann::json locations = nlohmann::json::array();
+    std::vector<findings::SarifLocation> locations;
     for (const auto& link : f.chain) {
       if (link.file.empty() || isBuiltinSource(link.file)) continue;  // built-in objects have no file
-      nlohmann::json physical = {{"artifactLocation", {{"uri", link.file}}}};
-      if (link.line > 0) physical["region"] = {{"startLine", link.line}};
-      locations.push_back({{"physicalLocation", physical}, {"message", {{"text", link.binding + " -> " + link.role}}}});
+      locations.push_back({link.file, link.line, 0, link.binding + " -> " + link.role});
       break;  // the first binding of the chain is the primary location
     }
-    results.push_back({{"ruleId", f.id},
-                       {"ruleIndex", ruleIndex[f.id]},
-                       {"level", sarifLevel(f.severity)},
-                       {"message", {{"text", "[" + std::string(severityName(f.severity)) + "] " + f.path}}},
-                       {"locations", locations},
-                       {"properties", {{"severity", severityName(f.severity)}, {"subject", subjectJson(f.subject)}, {"scope", f.scope}}}});
-    if (!f.assumesVersion.empty()) results.back()["properties"]["assumesKubernetesVersion"] = f.assumesVersion;
+    nlohmann::json properties = {{"severity", severityName(f.severity)}, {"subject", subjectJson(f.subject)}, {"scope", f.scope}};
+    if (!f.assumesVersion.empty()) properties["assumesKubernetesVersion"] = f.assumesVersion;
+    run.results.push_back({f.id, sarifLevel(f.severity), "[" + std::string(severityName(f.severity)) + "] " + f.path,
+                           std::move(locations), std::move(properties)});
   }
-  nlohmann::json sarif = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs",
-       {{{"tool", {{"driver", {{"name", "kguard"}, {"informationUri", "https://github.com/kguard"}, {"rules", rules}}}}},
-         {"results", results}}}}};
-  return sarif.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // file names may hold any bytes
+  return findings::formatSarif(run);
 }
 
 }  // namespace rbac

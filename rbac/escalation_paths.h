@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "findings/finding.h"
+
 namespace rbac {
 
-enum class Severity { Critical, High, Medium, Low };
-const char* severityName(Severity s);  // "critical", "high", ...
+using findings::Severity;  // critical, high, medium, low (info is never reported here)
+using findings::severityName;
 
 // One request of a path, as a real client would make it.
 struct Probe {
@@ -33,10 +35,10 @@ struct Probe {
 
 struct EscalationPath {
   std::string id;                // "rbac.escalation.podExec"
-  std::string title;             // "exec into pods"
+  std::string title;             // "exec into pods" (from the check catalog)
   Severity clusterWide;          // severity when granted in every namespace / cluster-wide
   Severity namespaced;           // severity when granted in one namespace
-  std::string consequence;       // the path in words: what the grant leads to
+  std::string consequence;       // the path in words: what the grant leads to (the catalog's `protects`)
   std::vector<std::vector<Probe>> alternatives;  // any alternative whose probes are all allowed
   // Why the path depends on the Kubernetes version (probes with untilMinor), empty when it does not.
   std::string versionNote = {};

@@ -154,7 +154,8 @@ assert at["capabilities_restricted"]["startLine"]==16, at
 assert at["runAsNonRoot"]["startLine"]==14 and at["allowPrivilegeEscalation"]["startLine"]==14, at
 d=r["tool"]["driver"]; assert d["version"] and d["properties"]["gitCommit"]
 rule={x["id"]:x for x in d["rules"]}["hostNamespaces"]
-assert rule["helpUri"].startswith("https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline")
+assert rule["helpUri"].endswith("/docs/rules.md#hostNamespaces"), rule["helpUri"]
+assert "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline" in rule["help"]["markdown"]
 assert "hostNetwork: false" in rule["help"]["markdown"]
 ' <<<"$out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL sarif field positions/help"; echo "$out" | head -60; fi
 check "text line of the field" 1 "web.yaml:17: Deployment team/web: hostNamespaces" -- lint -f "$repo/deploy/web.yaml"

@@ -10,6 +10,7 @@
 #include "lint/pod_security_fields.h"
 #include "lint/report_format.h"
 #include "netpol/lint.h"
+#include "rbac/escalation_paths.h"
 #include "rbac/guardrails.h"
 #include "rules/rule_registry.h"
 #include "webhook/podsecurity/checks/default_checks.h"
@@ -122,7 +123,7 @@ TEST_CASE("SARIF and text point at the field's line and column") {
   CHECK(formatText(manifests, report).find("p.yaml:6: Pod p: hostNamespaces") != std::string::npos);
 }
 
-TEST_CASE("the catalog explains every id kguard lint can report") {
+TEST_CASE("the catalog explains every id kguard lint and rbac audit can report") {
   std::vector<std::string> ids;
   for (const auto& c : podsecurity::checks::defaultChecks()) ids.push_back(c.id);
   for (const auto& r : rules::podRules()) ids.push_back(r.id);
@@ -131,6 +132,9 @@ TEST_CASE("the catalog explains every id kguard lint can report") {
   for (const char* id : {"netpol.invalid", "netpol.cidrHostBits", "netpol.exceptOutsideCidr", "netpol.namedPortUndefined",
                          "netpol.podSelectorMatchesNothing", "netpol.podSelectorMatchesOnlyHostNetwork", "netpol.ipBlockCoversPods"})
     ids.push_back(id);
+  for (const auto& path : rbac::escalationPaths()) ids.push_back(path.id);
+  ids.push_back("rbac.escalation.grantToEveryone");  // judged from bindings, not a path of the table
+  ids.push_back("rbac.escalation.wildcardRule");
   for (const auto& id : ids) {
     INFO(id);
     const findings::CheckDescriptor* info = findings::findCheck(id);

@@ -1,0 +1,74 @@
+// The findings core: the catalog's defaults, the help links and the SARIF writer every report uses.
+#include <set>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "findings/check_catalog.h"
+#include "findings/report_sarif.h"
+
+TEST_CASE("every catalog entry has a unique id, an anchor in docs/rules.md and a risk class") {
+  std::set<std::string> ids;
+  const std::string doc = findings::rulesMarkdown();
+  const std::set<std::string> risks = {"host-isolation", "privilege", "resource-limits", "image-trust",
+                                       "network-exposure", "data-protection", "runtime-isolation", "rbac"};
+  for (const auto& c : findings::checkCatalog()) {
+    INFO(c.id);
+    CHECK(ids.insert(c.id).second);
+    CHECK(doc.find(std::string("<a id=\"") + c.id + "\"></a>") != std::string::npos);
+    CHECK(risks.count(findings::riskName(c.risk)) == 1);
+    CHECK(findings::rulesDocUri(c.id).find("/docs/rules.md#" + std::string(c.id)) != std::string::npos);
+  }
+}
+
+TEST_CASE("a finding's severity is its own, else its check's default") {
+  findings::Finding f;
+  f.check = "privileged";
+  CHECK(findings::severityOf(f) == findings::Severity::Critical);
+  f.severity = findings::Severity::Low;
+  CHECK(findings::severityOf(f) == findings::Severity::Low);
+  f = {};
+  f.check = "no.such.check";
+  CHECK(findings::severityOf(f) == findings::Severity::Info);
+  CHECK(std::string(findings::severityName(findings::Severity::Info)) == "info");
+}
+
+TEST_CASE("SARIF: one rule per check in order of first use, results point at their rule") {
+  findings::SarifRun run;
+  run.alwaysRegion = true;
+  run.build = findings::SarifRun::Build{"1.2.3", "abc"};
+  run.results.push_back({"hostNamespaces", "error", "Pod p: host namespaces", {{"p.yaml", 6, 3, ""}}, nullptr});
+  run.results.push_back({"unknown.check", "warning", "x", {{"q.yaml", 0, 0, ""}}, nullptr});
+  run.results.push_back({"hostNamespaces", "warning", "Pod q", {{"q.yaml", 2, 0, ""}}, {{"k", "v"}}});
+  auto sarif = nlohmann::json::parse(findings::formatSarif(run));
+  CHECK(sarif["version"] == "2.1.0");
+  const auto& r = sarif["runs"][0];
+  const auto& rules = r["tool"]["driver"]["rules"];
+  REQUIRE(rules.size() == 2);
+  CHECK(rules[0]["id"] == "hostNamespaces");
+  CHECK(rules[0]["helpUri"].get<std::string>().find("docs/rules.md#hostNamespaces") != std::string::npos);
+  CHECK(rules[0]["help"]["markdown"].get<std::string>().find("hostNetwork: false") != std::string::npos);
+  CHECK(rules[1] == nlohmann::json{{"id", "unknown.check"}, {"name", "unknown.check"}, {"shortDescription", {{"text", "unknown.check"}}}});
+  CHECK(r["results"][2]["ruleIndex"] == 0);
+  CHECK(r["results"][1]["locations"][0]["physicalLocation"]["region"] == nlohmann::json{{"startLine", 1}});
+  CHECK(r["results"][0]["locations"][0]["physicalLocation"]["region"] == nlohmann::json{{"startLine", 6}, {"startColumn", 3}});
+  CHECK(r["results"][2]["properties"]["k"] == "v");
+  CHECK_FALSE(r["results"][0].contains("properties"));
+  CHECK(r["tool"]["driver"]["properties"]["gitCommit"] == "abc");
+  CHECK_FALSE(r.contains("invocations"));
+}
+
+TEST_CASE("SARIF brief rules: the catalog's title and the first result's level; no region without a line") {
+  findings::SarifRun run;
+  run.rules = findings::SarifRun::Rules::Brief;
+  run.results.push_back({"rbac.escalation.podExec", "error", "[high] ...", {{"rbac.yaml", 0, 0, "RoleBinding a -> Role b"}}, nullptr});
+  auto sarif = nlohmann::json::parse(findings::formatSarif(run));
+  const auto& rule = sarif["runs"][0]["tool"]["driver"]["rules"][0];
+  CHECK(rule["name"] == "podExec");
+  CHECK(rule["shortDescription"]["text"] == "exec or attach into pods");
+  CHECK(rule["defaultConfiguration"]["level"] == "error");
+  const auto& location = sarif["runs"][0]["results"][0]["locations"][0];
+  CHECK_FALSE(location["physicalLocation"].contains("region"));
+  CHECK(location["message"]["text"] == "RoleBinding a -> Role b");
+  CHECK_FALSE(sarif["runs"][0]["tool"]["driver"].contains("version"));
+}
