@@ -24,8 +24,8 @@ old="$top/src/build/kguard"
 if [ ! -x "$old" ]; then
   mkdir -p "$top"
   [ -d "$top/src" ] || git -C "$repo" worktree add --detach "$top/src" "$base" >/dev/null || exit 2
-  cmake -S "$top/src" -B "$top/src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKGUARD_BUILD_TESTS=OFF -DKGUARD_BUILD_BENCH=OFF >/dev/null &&
-    cmake --build "$top/src/build" -j2 --target kguard >/dev/null || { echo "building $base failed" >&2; exit 2; }
+  cmake -S "$top/src" -B "$top/src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKGUARD_BUILD_TESTS=OFF -DKGUARD_BUILD_BENCH=OFF >"$top/build.log" 2>&1 &&
+    cmake --build "$top/src/build" -j2 --target kguard >>"$top/build.log" 2>&1 || { tail -20 "$top/build.log" >&2; echo "building $base failed" >&2; exit 2; }
 fi
 
 out="$(mktemp -d)"
