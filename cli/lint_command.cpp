@@ -1,9 +1,11 @@
-// kguard lint -f PATH... [--level L] [--version V] [--config FILE] [--format text|json|sarif]
+// kguard lint -f PATH... [--level L] [--version V] [--config FILE] [--format text|json|sarif] [--verify-images]
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "config/kguard_config.h"
+#include "images/registry_clients.h"
+#include "images/verification_cache.h"
 #include "kube/manifest.h"
 #include "lint/linter.h"
 #include "lint/report_format.h"
@@ -15,6 +17,7 @@ struct LintFlags {
   std::vector<std::string> paths;
   std::string level, version, configPath, format = "text", defaultNamespace = "default";
   bool namespaceGiven = false;
+  bool verifyImages = false;
 };
 
 std::string format(const std::string& format, const std::vector<kube::Manifest>& manifests,
@@ -46,6 +49,17 @@ int runLint(const LintFlags& flags) {
     if (!flags.version.empty()) options.version = flags.version;
     options.defaultNamespace = flags.defaultNamespace;
     options.namespaceFromFlag = flags.namespaceGiven;
+    // rules.imageSignatures needs the registries: only with --verify-images, offline lint makes no call.
+    std::unique_ptr<images::RegistryClients> registries;
+    std::unique_ptr<images::VerificationCache> verifier;
+    if (flags.verifyImages) {
+      registries = std::make_unique<images::RegistryClients>(options.config.registries);
+      verifier = std::make_unique<images::VerificationCache>(
+          images::CosignVerifier([r = registries.get()](const std::string& host) { return r->forHost(host); }));
+      options.imageVerifier = verifier.get();
+    } else if (!options.config.rules.imageSignatures.empty()) {
+      std::cerr << "kguard lint: note: rules.imageSignatures is not checked offline; --verify-images asks the registries\n";
+    }
     kube::LoadProblems problems;
     manifests = kube::loadManifests(flags.paths, problems);
     report = lint::lintManifests(manifests, options);
@@ -77,6 +91,8 @@ void addLintCommand(CLI::App& app, int* exitCode) {
   cmd->add_option("--version", flags->version, "Pod Security version: v1.N or latest");
   cmd->add_option("--config", flags->configPath, "kguard configuration file (KguardConfiguration)");
   cmd->add_option("--format", flags->format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
+  cmd->add_flag("--verify-images", flags->verifyImages,
+                "Check rules.imageSignatures: verify cosign signatures at the registries (network); without it lint is offline");
   auto* ns = cmd->add_option("-n,--namespace", flags->defaultNamespace, "Namespace of objects that name none");
   cmd->callback([flags, exitCode, ns] {
     flags->namespaceGiven = ns->count() > 0;

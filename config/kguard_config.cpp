@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "config/image_trust_config.h"
 #include "kube/json_reader.h"
 #include "kube/manifest.h"
 #include "rbac/guardrails.h"
@@ -43,10 +44,10 @@ void parsePodSecurity(const JsonReader& r, KguardConfig& c) {
   c.enforceOnWorkloads = r.optBool("enforceOnWorkloads").value_or(false);
 }
 
-void parseRules(const JsonReader& r, KguardConfig& c) {
+void parseRules(const JsonReader& r, KguardConfig& c, const std::string& baseDir) {
   rejectUnknownFields(r, {"mode", "allowedRegistries", "requireImageDigest", "disallowLatestTag", "requiredLimits",
                           "sandboxedRuntime", "allowedStorageClasses", "requireNoServiceAccountToken",
-                          "requireReadOnlyRootFilesystem"});
+                          "requireReadOnlyRootFilesystem", "imageSignatures", "imageVerificationBudgetMs"});
   auto& out = c.rules;
   c.rulesMode = parseMode(r, "mode", Mode::Enforce);
   out.allowedRegistries = r.stringList("allowedRegistries");
@@ -63,12 +64,25 @@ void parseRules(const JsonReader& r, KguardConfig& c) {
   out.allowedStorageClasses = r.stringList("allowedStorageClasses");
   out.requireNoServiceAccountToken = r.boolean("requireNoServiceAccountToken");
   out.requireReadOnlyRootFilesystem = r.boolean("requireReadOnlyRootFilesystem");
+  if (auto s = r.field("imageSignatures")) out.imageSignatures = parseImageSignatures(*s, baseDir);
+  if (auto b = r.field("imageVerificationBudgetMs")) {
+    // Below the webhook's timeoutSeconds (5 s in manifests/webhook), so a refusal, not a timeout, answers.
+    int64_t ms = b->asInt();
+    if (ms < 100 || ms > 25000) b->fail("expected milliseconds between 100 and 25000, got " + std::to_string(ms));
+    out.imageVerificationBudgetMs = static_cast<int>(ms);
+  }
 }
 
 void parseRbac(const JsonReader& r, KguardConfig& c) {
   rejectUnknownFields(r, {"mode", "guardrails"});
   c.rbacMode = parseMode(r, "mode", Mode::Warn);
   if (auto g = r.field("guardrails")) c.rbacGuardrails = rbac::parseGuardrailConfig(g->value(), g->path());
+}
+
+// Relative key, CA and credentials paths are relative to the configuration file.
+std::string directoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
 }
 
 KguardConfig fromManifests(const std::vector<kube::Manifest>& docs, const std::string& name) {
@@ -79,14 +93,15 @@ KguardConfig fromManifests(const std::vector<kube::Manifest>& docs, const std::s
   KguardConfig c;
   try {
     JsonReader root(doc.object, "");
-    rejectUnknownFields(root, {"apiVersion", "kind", "metadata", "podSecurity", "lint", "rules", "rbac"});
+    rejectUnknownFields(root, {"apiVersion", "kind", "metadata", "podSecurity", "lint", "rules", "rbac", "registries"});
     if (auto ps = root.field("podSecurity")) parsePodSecurity(*ps, c);
     if (auto l = root.field("lint")) {
       rejectUnknownFields(*l, {"level", "version"});
       c.lintLevel = l->optString("level").value_or(c.lintLevel);
       c.lintVersion = l->optString("version").value_or(c.lintVersion);
     }
-    if (auto r = root.field("rules")) parseRules(*r, c);
+    if (auto r = root.field("rules")) parseRules(*r, c, directoryOf(name));
+    if (auto r = root.field("registries")) c.registries = parseRegistries(*r, directoryOf(name));
     if (auto r = root.field("rbac")) parseRbac(*r, c);
   } catch (const kube::DecodeError& e) {
     throw kube::InputError(doc.errorAt(e.path(), e.problem()));

@@ -7,6 +7,7 @@
 //   lint: {level: restricted, version: latest}
 //   rules: {mode: enforce, allowedRegistries: [...], ...}                     # kguard's own rules, all off by default
 //   rbac: {mode: warn, guardrails: {...}}                                       # guardrails: see rbac/README.md
+//   registries: [{host, insecure, caFile, credentialsFile}]                     # how image signatures are fetched
 //
 // Unknown fields are errors: a typo in a security policy must not silently switch a rule off.
 // docs/kguard-config.yaml is a complete example.
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "images/registry_clients.h"
 #include "rbac/guardrails.h"
 #include "rules/rules_config.h"
 
@@ -48,6 +50,8 @@ struct KguardConfig {
 
   rules::RulesConfig rules;
   Mode rulesMode = Mode::Enforce;
+
+  std::vector<images::RegistryHost> registries;  // for rules.imageSignatures
 
   Mode rbacMode = Mode::Warn;
   rbac::GuardrailConfig rbacGuardrails;  // `rbac.guardrails`, in rbac::parseGuardrailConfig's format

@@ -123,6 +123,12 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "A writable root filesystem lets an intruder drop tools and persist changes.",
        "Make it read-only and write to volumes (`emptyDir` for scratch space):\n```yaml\nsecurityContext:\n  readOnlyRootFilesystem: true\n```",
        "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/", Severity::Low, Risk::Privilege},
+      {"kguard.imageSignatures", kRule, "Images carry a cosign signature by a trusted key",
+       "Where an image comes from does not say who built it: anyone who can push to the registry, or move a tag, "
+       "gets code into the cluster unless the image's digest is signed by a key you trust.",
+       "Sign the image digest with one of the policy's keys (`cosign sign --key team.key registry.example/app@sha256:...`), "
+       "or run an image that is signed. `kguard lint --verify-images` checks against the registry.",
+       "https://kubernetes.io/docs/tasks/administer-cluster/verify-signed-artifacts/", Severity::High, Risk::ImageTrust},
       {"kguard.storageClass", kRule, "Claims use an allowed StorageClass",
        "Storage classes differ in encryption, backup and locality; a claim may land on the wrong one.",
        "Set `storageClassName` to one of `rules.allowedStorageClasses`.",

@@ -75,15 +75,34 @@ std::string signatureTag(const std::string& digest) {
 
 VerifyResult CosignVerifier::verify(const ImageReference& image, const std::vector<PublicKey>& keys,
                                     const Deadline& deadline) const {
+  std::string digest;
+  VerifyResult failure;
+  if (!resolveDigest(image, deadline, digest, failure)) return failure;
+  return verifyDigest(image, digest, keys, deadline);
+}
+
+// 1. The digest the decision is about (a digest in the reference wins over its tag, as in containerd).
+bool CosignVerifier::resolveDigest(const ImageReference& image, const Deadline& deadline, std::string& digest,
+                                   VerifyResult& failure) const {
+  if (!image.digest.empty()) {
+    digest = image.digest;
+    return true;
+  }
+  try {
+    digest = clients_(image.apiHost())->resolveDigest(image.repository, image.tag, deadline);
+    return true;
+  } catch (const RegistryError& e) {
+    failure = fromRegistryError(e, "", true);
+    return false;
+  }
+}
+
+VerifyResult CosignVerifier::verifyDigest(const ImageReference& image, const std::string& digest,
+                                          const std::vector<PublicKey>& keys, const Deadline& deadline) const {
   VerifyResult out;
+  out.digest = digest;
   std::shared_ptr<const RegistryClient> client = clients_(image.apiHost());
   const std::string& repo = image.repository;
-  // 1. The digest the decision is about (a digest in the reference wins over its tag, as in containerd).
-  try {
-    out.digest = image.digest.empty() ? client->resolveDigest(repo, image.tag, deadline) : image.digest;
-  } catch (const RegistryError& e) {
-    return fromRegistryError(e, "", true);
-  }
   // 2. The signature manifest.
   Manifest sigManifest;
   try {

@@ -52,6 +52,12 @@ class CosignVerifier {
 
   // Never throws for registry or signature problems: they are the result.
   VerifyResult verify(const ImageReference& image, const std::vector<PublicKey>& keys, const Deadline& deadline) const;
+  // The two steps of verify(), for callers that cache by digest: the digest the reference names (its
+  // own, or its tag resolved; false with `failure` set when that fails), then its signatures.
+  bool resolveDigest(const ImageReference& image, const Deadline& deadline, std::string& digest,
+                     VerifyResult& failure) const;
+  VerifyResult verifyDigest(const ImageReference& image, const std::string& digest, const std::vector<PublicKey>& keys,
+                            const Deadline& deadline) const;
 
   // The simple-signing payload limit; cosign's payloads are a few hundred bytes.
   static constexpr size_t kMaxPayloadBytes = 1u << 20;

@@ -155,7 +155,11 @@ ImageReference parseImageReference(const std::string& text) {
   return out;
 }
 
-std::string ImageReference::apiHost() const { return registry == "docker.io" ? "registry-1.docker.io" : registry; }
+std::string apiHostOf(const std::string& registry) {
+  return registry == "docker.io" || registry == "index.docker.io" ? "registry-1.docker.io" : registry;
+}
+
+std::string ImageReference::apiHost() const { return apiHostOf(registry); }
 
 std::string ImageReference::toString() const {
   std::string out = registry + "/" + repository;

@@ -29,6 +29,10 @@ struct ImageReference {
 // Throws ImageReferenceError naming what is malformed.
 ImageReference parseImageReference(const std::string& text);
 
+// The host serving a registry's distribution API: Docker Hub's ("docker.io", "index.docker.io") is
+// registry-1.docker.io; every other registry serves its own.
+std::string apiHostOf(const std::string& registry);
+
 // True for "sha256:" followed by 64 lowercase hex digits, the only digest form kguard accepts.
 bool isSha256Digest(const std::string& digest);
 

@@ -37,4 +37,11 @@ class PublicKey {
   std::shared_ptr<EVP_PKEY> key_;  // immutable after construction, so safe to share across threads
 };
 
+// The keys one policy trusts; `id` ("rules.imageSignatures[0]") names the set in caches and messages,
+// so that a digest verified with one policy's keys is never taken as verified for another's.
+struct TrustedKeys {
+  std::string id;
+  std::vector<PublicKey> keys;
+};
+
 }  // namespace images

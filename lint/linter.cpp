@@ -1,6 +1,7 @@
 #include "lint/linter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "lint/pod_security_level.h"
 #include "netpol/lint.h"
 #include "rbac/guardrails.h"
+#include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 #include "webhook/podsecurity/evaluator.h"
 
@@ -157,7 +159,15 @@ class Linter {
       f.field = field.empty() ? prefix : joinField(prefix, field);
       add(index, std::move(f), assumedNamespace(m));
     }
-    for (auto& f : rules::evaluatePodRules(options_.config.rules, {*pod, nsLabels})) {
+    auto ruleFindings = rules::evaluatePodRules(options_.config.rules, {*pod, nsLabels});
+    if (options_.imageVerifier) {
+      // The webhook's budget per object, as one object is one admission request there.
+      auto deadline = images::Deadline::in(std::chrono::milliseconds(options_.config.rules.imageVerificationBudgetMs));
+      auto signatures = rules::checkImageSignatures(options_.config.rules.imageSignatures, pod->spec,
+                                                    *options_.imageVerifier, deadline);
+      ruleFindings.insert(ruleFindings.end(), signatures.begin(), signatures.end());
+    }
+    for (auto& f : ruleFindings) {
       f.field = joinField(prefix, f.field);
       f.enforcement = enforcementFor(options_.config.rulesMode);
       add(index, std::move(f), assumedNamespace(m));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/kguard_config.h"
+#include "images/verification_cache.h"
 #include "kube/manifest.h"
 #include "findings/finding.h"
 
@@ -19,6 +20,9 @@ struct LintOptions {
   std::string defaultNamespace = "default";  // for objects that name none (as `kubectl apply` without -n)
   bool namespaceFromFlag = false;            // defaultNamespace came from -n: reports then name it
   config::KguardConfig config;
+  // --verify-images: rules.imageSignatures checked against the registries with this verifier; null =
+  // offline (no network call, the rule is not evaluated).
+  images::VerificationCache* imageVerifier = nullptr;
 };
 
 struct Result {

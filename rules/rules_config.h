@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "images/public_key.h"
 #include "kube/object_meta.h"
 
 namespace rules {
@@ -12,6 +13,13 @@ namespace rules {
 struct SandboxedRuntimeConfig {
   kube::StringMap namespaceLabels;         // namespaces carrying all of these labels...
   std::vector<std::string> runtimeClasses;  // ...must run pods with one of these RuntimeClasses
+};
+
+// rules.imageSignatures[i]: images whose name (registry/repository, as the runtime normalizes it)
+// matches one of `images` must carry a cosign signature on their digest by one of `keys`.
+struct ImageSignaturePolicy {
+  std::vector<std::string> images;  // globs: * within one path segment, ** across segments
+  images::TrustedKeys keys;         // keys.id is "rules.imageSignatures[i]"
 };
 
 struct RulesConfig {
@@ -23,12 +31,14 @@ struct RulesConfig {
   std::vector<std::string> allowedStorageClasses;  // empty = rule off
   bool requireNoServiceAccountToken = false;
   bool requireReadOnlyRootFilesystem = false;
+  std::vector<ImageSignaturePolicy> imageSignatures;  // empty = rule off (rules/image_signatures.h)
+  int imageVerificationBudgetMs = 2000;  // all registry round trips of one admission request
 
   // False when no rule is configured: callers then skip decoding objects for rules at all.
   bool anyEnabled() const {
     return !allowedRegistries.empty() || requireImageDigest || disallowLatestTag || !requiredLimits.empty() ||
            sandboxedRuntime.has_value() || !allowedStorageClasses.empty() || requireNoServiceAccountToken ||
-           requireReadOnlyRootFilesystem;
+           requireReadOnlyRootFilesystem || !imageSignatures.empty();
   }
 };
 

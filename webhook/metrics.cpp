@@ -13,6 +13,7 @@ std::string Metrics::render() const {
   openConnections.render(out);
   connectionLimit.render(out);
   latency.render(out);
+  imageVerification.render(out);
   return out;
 }
 

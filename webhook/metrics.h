@@ -4,6 +4,7 @@
 // ..._errors_total) so existing dashboards keep working; plus a request-latency histogram.
 #include <string>
 
+#include "images/verification_metrics.h"
 #include "metrics/prometheus.h"
 
 namespace webhook {
@@ -36,6 +37,7 @@ struct Metrics {
   Histogram latency{"kguard_webhook_request_duration_seconds",
                     "Time to answer an admission request.",
                     {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0}};
+  images::VerificationMetrics imageVerification;  // rules.imageSignatures
 
   std::string render() const;
 };

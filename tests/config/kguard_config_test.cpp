@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <fstream>
+
+#include <stdlib.h>
+
 #include "config/kguard_config.h"
 #include "kube/manifest.h"
 
@@ -66,4 +71,96 @@ TEST_CASE("mistakes in a config are errors naming the field") {
   CHECK(errorOf(std::string(kHeader) + "rules: {requireImageDigest: [1]}\n").find("expected a boolean") != std::string::npos);
   CHECK(errorOf("apiVersion: v1\nkind: ConfigMap\n").find("expected KguardConfiguration") != std::string::npos);
   CHECK(errorOf(std::string(kHeader) + "rbac: {guardrails: {rules: {rbac.noSuchRule: true}}}\n").find("rbac.guardrails.rules.rbac.noSuchRule") != std::string::npos);
+}
+
+namespace {
+
+const char* kP256 =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE6ujAeQ1rDWRxyu9JEB4MEKaklCHA\n"
+    "Db2KDN3E5jSwMEljvziY/q6TPPsZxNO6j6OkvUq4onUZs135sF3j6JixsA==\n"
+    "-----END PUBLIC KEY-----\n";
+
+// A file under a fresh temporary directory; removed with the directory at exit of the test case.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char name[] = "/tmp/kguard-config-test.XXXXXX";
+    path = mkdtemp(name);
+  }
+  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+  std::string write(const std::string& file, const std::string& text) const {
+    std::ofstream(path + "/" + file) << text;
+    return path + "/" + file;
+  }
+};
+
+std::string indented(const std::string& pem, const std::string& indent) {
+  std::string out;
+  size_t start = 0;
+  while (start < pem.size()) {
+    size_t end = pem.find('\n', start);
+    out += indent + pem.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("imageSignatures and registries: keys from files (relative to the config) and inline PEM") {
+  TempDir dir;
+  dir.write("team.pub", kP256);
+  dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  dir.write("pull.json", R"({"auths": {"registry.example.com": {"auth": "cHVsbGVyOnNlY3JldA=="}}})");
+  std::string path = dir.write("kguard.yaml", std::string(kHeader) +
+                                                  "rules:\n  imageSignatures:\n"
+                                                  "  - images: [\"registry.example.com/team/**\"]\n"
+                                                  "    publicKeys:\n    - team.pub\n    - |\n" +
+                                                  indented(kP256, "      ") +
+                                                  "  imageVerificationBudgetMs: 1500\n"
+                                                  "registries:\n- host: registry.example.com\n  caFile: ca.pem\n"
+                                                  "  credentialsFile: pull.json\n- {host: \"127.0.0.1:5000\", insecure: true}\n");
+  auto c = config::loadConfig(path);
+  REQUIRE(c.rules.imageSignatures.size() == 1);
+  CHECK(c.rules.imageSignatures[0].keys.id == "rules.imageSignatures[0]");
+  CHECK(c.rules.imageSignatures[0].keys.keys.size() == 2);
+  CHECK(c.rules.imageSignatures[0].keys.keys[0].name() == dir.path + "/team.pub");
+  CHECK(c.rules.imageVerificationBudgetMs == 1500);
+  CHECK(c.rules.anyEnabled());
+  REQUIRE(c.registries.size() == 2);
+  CHECK(c.registries[0].options.caFile == dir.path + "/ca.pem");
+  CHECK(c.registries[0].options.username == "puller");
+  CHECK(c.registries[0].options.password == "secret");
+  CHECK_FALSE(c.registries[0].options.insecure);
+  CHECK(c.registries[1].options.insecure);
+  CHECK(config::parseConfig(kHeader, "kguard.yaml").rules.imageVerificationBudgetMs == 2000);
+}
+
+TEST_CASE("imageSignatures and registries mistakes name the field") {
+  TempDir dir;
+  std::string pub = dir.write("team.pub", kP256);
+  std::string notKey = dir.write("not-a-key.pub", "hello\n");
+  std::string creds = dir.write("pull.json", R"({"auths": {"other.example.com": {"auth": "cHVsbGVyOnNlY3JldA=="}}})");
+  auto sig = [&](const std::string& body) { return errorOf(std::string(kHeader) + "rules:\n  imageSignatures:\n" + body); };
+  CHECK_THAT(sig("  - {images: [\"a.example/**\"]}\n"),
+             Catch::Contains("rules.imageSignatures[0]: publicKeys: at least one key"));
+  CHECK_THAT(sig("  - {publicKeys: [" + pub + "]}\n"), Catch::Contains("rules.imageSignatures[0]: images: at least one"));
+  CHECK_THAT(sig("  - {images: [\"a.example/app:v1\"], publicKeys: [" + pub + "]}\n"),
+             Catch::Contains("names a tag or digest"));
+  CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [/no/such.pub]}\n"),
+             Catch::Contains("rules.imageSignatures[0].publicKeys[0]") && Catch::Contains("/no/such.pub"));
+  CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [" + notKey + "]}\n"),
+             Catch::Contains("rules.imageSignatures[0].publicKeys[0]") && Catch::Contains(notKey));
+  CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [" + pub + "], keys: []}\n"),
+             Catch::Contains("rules.imageSignatures[0].keys: unknown field"));
+  CHECK_THAT(errorOf(std::string(kHeader) + "rules: {imageVerificationBudgetMs: 60000}\n"),
+             Catch::Contains("rules.imageVerificationBudgetMs: expected milliseconds between 100 and 25000"));
+  auto reg = [&](const std::string& body) { return errorOf(std::string(kHeader) + "registries:\n" + body); };
+  CHECK_THAT(reg("- {insecure: true}\n"), Catch::Contains("registries[0]: host: required"));
+  CHECK_THAT(reg("- {host: a.example, tls: true}\n"), Catch::Contains("registries[0].tls: unknown field"));
+  CHECK_THAT(reg("- {host: a.example}\n- {host: a.example}\n"), Catch::Contains("registries[1]: host: \"a.example\" is listed twice"));
+  CHECK_THAT(reg("- {host: a.example, caFile: /no/ca.pem}\n"), Catch::Contains("registries[0].caFile: cannot read \"/no/ca.pem\""));
+  CHECK_THAT(reg("- {host: a.example, credentialsFile: " + creds + "}\n"),
+             Catch::Contains("registries[0].credentialsFile") && Catch::Contains("has no credentials for \"a.example\""));
 }

@@ -8,20 +8,42 @@
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "rbac/guardrails.h"
+#include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 
 namespace admission {
 
 Validator::Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods,
                      webhook::Metrics& metrics)
-    : config_(config), namespaces_(namespaces), metrics_(metrics), podSecurity_(config, namespaces, pods, metrics) {}
+    : config_(config), namespaces_(namespaces), metrics_(metrics), podSecurity_(config, namespaces, pods, metrics) {
+  if (config_.rules.imageSignatures.empty()) return;
+  registries_ = std::make_unique<images::RegistryClients>(config_.registries);
+  images::CosignVerifier verifier([clients = registries_.get()](const std::string& host) { return clients->forHost(host); });
+  imageVerifier_ = std::make_unique<images::VerificationCache>(std::move(verifier),
+                                                               images::VerificationCache::kDefaultCapacity, &metrics_.imageVerification);
+}
+
+Validator::~Validator() = default;
 
 bool Validator::acceptsDecodedPods() const { return !config_.rules.anyEnabled(); }
 
 bool Validator::mayBlock(const AdmissionRequest& request) const {
   // A namespace update may list the namespace's pods; everything else at most looks its namespace up.
   if (request.resource.group.empty() && request.resource.resource == "namespaces") return true;
-  return !namespaces_.hasCached(request.namespace_);
+  return !namespaces_.hasCached(request.namespace_) || needsRegistry(request);
+}
+
+// An image of the object not verified before (or named by tag, resolved on every admission) means
+// registry round trips. Decode errors are judged (and reported) by validate(), off the registry.
+bool Validator::needsRegistry(const AdmissionRequest& request) const {
+  if (!imageVerifier_ || !request.object) return false;
+  if (request.operation != "CREATE" && request.operation != "UPDATE") return false;
+  try {
+    auto pod = kube::extractPod(*request.object);
+    return pod && !rules::imageSignaturesKnown(config_.rules.imageSignatures, pod->spec, *imageVerifier_);
+  } catch (const kube::DecodeError&) {
+    return false;
+  }
 }
 
 AdmissionResponse Validator::validate(const AdmissionRequest& request) const {
@@ -52,6 +74,11 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
       NamespaceLookup ns;
       if (config_.rules.sandboxedRuntime) ns = namespaces_.getNamespace(request.namespace_);
       findings = rules::evaluatePodRules(config_.rules, {*pod, ns.ok ? &ns.labels : nullptr});
+      if (imageVerifier_) {
+        auto deadline = images::Deadline::in(std::chrono::milliseconds(config_.rules.imageVerificationBudgetMs));
+        auto imageFindings = rules::checkImageSignatures(config_.rules.imageSignatures, pod->spec, *imageVerifier_, deadline);
+        findings.insert(findings.end(), imageFindings.begin(), imageFindings.end());
+      }
     }
     auto claims = rules::evaluateVolumeClaims(config_.rules, kube::extractVolumeClaims(*request.object));
     findings.insert(findings.end(), claims.begin(), claims.end());

@@ -7,6 +7,8 @@
 
 #include "config/kguard_config.h"
 #include "findings/finding.h"
+#include "images/registry_clients.h"
+#include "images/verification_cache.h"
 #include "webhook/admission/admission_request.h"
 #include "webhook/admission/cluster_state.h"
 #include "webhook/admission/pod_security_admission.h"
@@ -17,17 +19,20 @@ namespace admission {
 class Validator {
  public:
   Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods, webhook::Metrics& metrics);
+  ~Validator();
 
   AdmissionResponse validate(const AdmissionRequest& request) const;
   // True when a Pod request whose pods were decoded without a JSON tree (AdmissionRequest::decodedPod)
   // can be judged: kguard's volume-claim rules still read the tree, so not when a rule is configured.
   bool acceptsDecodedPods() const;
   // True when judging the request may wait on the API server (a namespace not in the cache, a
-  // namespace update listing its pods): the server then runs it off its event loop.
+  // namespace update listing its pods) or on a registry (an image signature not verified before): the
+  // server then runs it off its event loop.
   bool mayBlock(const AdmissionRequest& request) const;
 
  private:
   void applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const;
+  bool needsRegistry(const AdmissionRequest& request) const;
   void applyRbacGuardrails(const AdmissionRequest& request, AdmissionResponse& response) const;
   // Refuses (enforce) or warns about findings of kguard's rules or the RBAC guardrails.
   void report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
@@ -37,6 +42,9 @@ class Validator {
   NamespaceGetter& namespaces_;
   webhook::Metrics& metrics_;
   PodSecurityAdmission podSecurity_;
+  // rules.imageSignatures: registry clients and the verified digests, shared by every request.
+  std::unique_ptr<images::RegistryClients> registries_;
+  std::unique_ptr<images::VerificationCache> imageVerifier_;
 };
 
 }  // namespace admission

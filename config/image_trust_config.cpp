@@ -1,0 +1,93 @@
+#include "config/image_trust_config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace config {
+namespace {
+
+std::string resolvePath(const std::string& path, const std::string& baseDir) {
+  if (path.empty() || path[0] == '/' || baseDir.empty()) return path;
+  return baseDir + "/" + path;
+}
+
+std::string readFile(const kube::JsonReader& field, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) field.fail("cannot read \"" + path + "\"");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void rejectUnknown(const kube::JsonReader& r, const std::set<std::string>& known) {
+  for (const auto& key : r.keys())
+    if (!known.count(key)) throw kube::DecodeError(r.path() + "." + key, "unknown field");
+}
+
+images::PublicKey readKey(const kube::JsonReader& entry, const std::string& baseDir) {
+  const std::string text = entry.asString();
+  try {
+    if (text.find("-----BEGIN") != std::string::npos) return images::PublicKey::fromPem(text, entry.path());
+    return images::PublicKey::fromFile(resolvePath(text, baseDir));
+  } catch (const std::invalid_argument& e) {
+    entry.fail(e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<rules::ImageSignaturePolicy> parseImageSignatures(const kube::JsonReader& list, const std::string& baseDir) {
+  std::vector<rules::ImageSignaturePolicy> out;
+  list.forEachItem([&](const kube::JsonReader& item) {
+    rejectUnknown(item, {"images", "publicKeys"});
+    rules::ImageSignaturePolicy policy;
+    policy.keys.id = "rules.imageSignatures[" + std::to_string(out.size()) + "]";
+    policy.images = item.stringList("images");
+    if (policy.images.empty()) item.fail("images: at least one image glob is required");
+    for (const auto& glob : policy.images) {
+      // A ':' after the last '/' is a tag (a registry port comes before the first '/').
+      size_t slash = glob.rfind('/');
+      bool tagged = slash != std::string::npos && glob.find(':', slash) != std::string::npos;
+      if (glob.find('@') != std::string::npos || tagged)
+        item.fail("images: \"" + glob + "\" names a tag or digest; globs match registry/repository only");
+    }
+    auto keys = item.field("publicKeys");
+    if (!keys || keys->itemCount() == 0) item.fail("publicKeys: at least one key (PEM file or inline PEM) is required");
+    keys->forEachItem([&](const kube::JsonReader& k) { policy.keys.keys.push_back(readKey(k, baseDir)); });
+    out.push_back(std::move(policy));
+  });
+  return out;
+}
+
+std::vector<images::RegistryHost> parseRegistries(const kube::JsonReader& list, const std::string& baseDir) {
+  std::vector<images::RegistryHost> out;
+  std::set<std::string> seen;
+  list.forEachItem([&](const kube::JsonReader& item) {
+    rejectUnknown(item, {"host", "insecure", "caFile", "credentialsFile"});
+    images::RegistryHost h;
+    h.host = item.string("host");
+    if (h.host.empty()) item.fail("host: required (host[:port] as images name the registry)");
+    if (h.host.find_first_of("/ @") != std::string::npos) item.fail("host: \"" + h.host + "\" is not host[:port]");
+    if (!seen.insert(h.host).second) item.fail("host: \"" + h.host + "\" is listed twice");
+    h.options.insecure = item.boolean("insecure");
+    if (auto ca = item.field("caFile")) {
+      h.options.caFile = resolvePath(ca->asString(), baseDir);
+      if (readFile(*ca, h.options.caFile).find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        ca->fail("\"" + h.options.caFile + "\" holds no PEM certificate");
+    }
+    if (auto creds = item.field("credentialsFile")) {
+      std::string path = resolvePath(creds->asString(), baseDir);
+      try {
+        if (!images::credentialsFromDockerConfig(readFile(*creds, path), h.host, h.options.username, h.options.password))
+          creds->fail("\"" + path + "\" has no credentials for \"" + h.host + "\" under auths");
+      } catch (const std::invalid_argument& e) {
+        creds->fail("\"" + path + "\": " + e.what());
+      }
+    }
+    out.push_back(std::move(h));
+  });
+  return out;
+}
+
+}  // namespace config

@@ -1,0 +1,142 @@
+#include "images/verification_cache.h"
+
+namespace images {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string cacheKey(const TrustedKeys& keys, const std::string& digest) { return keys.id + " " + digest; }
+
+VerifyResult verifiedFromMemory(const std::string& digest, const std::string& keyName, const std::string& why) {
+  VerifyResult r;
+  r.status = VerifyStatus::Verified;
+  r.digest = digest;
+  r.keyName = keyName;
+  r.reason = why;
+  return r;
+}
+
+}  // namespace
+
+const std::string* LruMap::find(const std::string& key) {
+  auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  order_.splice(order_.begin(), order_, it->second);
+  return &it->second->second;
+}
+
+void LruMap::put(const std::string& key, std::string value) {
+  auto it = index_.find(key);
+  if (it != index_.end()) {
+    it->second->second = std::move(value);
+    order_.splice(order_.begin(), order_, it->second);
+    return;
+  }
+  order_.emplace_front(key, std::move(value));
+  index_[key] = order_.begin();
+  if (index_.size() > capacity_) {
+    index_.erase(order_.back().first);
+    order_.pop_back();
+  }
+}
+
+VerificationCache::VerificationCache(CosignVerifier verifier, size_t capacity, VerificationMetrics* metrics)
+    : verifier_(std::move(verifier)), metrics_(metrics), verified_(capacity), tags_(capacity) {}
+
+size_t VerificationCache::size() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return verified_.size();
+}
+
+bool VerificationCache::verifiedInMemory(const ImageReference& image, const TrustedKeys& keys) {
+  if (image.digest.empty()) return false;  // a tag is resolved at the registry on every admission
+  std::lock_guard<std::mutex> lock(mutex_);
+  return verified_.find(cacheKey(keys, image.digest)) != nullptr;
+}
+
+void VerificationCache::observe(Clock::time_point start) {
+  if (metrics_) metrics_->registryLatency.observe(std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+VerifyResult VerificationCache::verify(const ImageReference& image, const TrustedKeys& keys, const Deadline& deadline) {
+  std::string digest = image.digest;
+  if (digest.empty()) {
+    const std::string tagRef = image.registry + "/" + image.repository + ":" + image.tag;
+    VerifyResult failure;
+    auto start = Clock::now();
+    bool resolved = verifier_.resolveDigest(image, deadline, digest, failure);
+    observe(start);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (resolved) {
+      tags_.put(tagRef, digest);
+    } else {
+      // An outage must not block what already verified: the tag's last digest, if it verified.
+      const std::string* last = failure.status == VerifyStatus::RegistryUnreachable ? tags_.find(tagRef) : nullptr;
+      const std::string* keyName = last ? verified_.find(cacheKey(keys, *last)) : nullptr;
+      if (metrics_) metrics_->cacheLookups.inc({keyName ? "hit" : "miss"});
+      if (keyName)
+        return verifiedFromMemory(*last, *keyName,
+                                  "registry unreachable (" + failure.reason + "); the tag's last digest " + *last +
+                                      " verified before");
+      if (metrics_) metrics_->verifications.inc({toString(failure.status)});
+      return failure;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string* keyName = verified_.find(cacheKey(keys, digest));
+    if (metrics_) metrics_->cacheLookups.inc({keyName ? "hit" : "miss"});
+    if (keyName) return verifiedFromMemory(digest, *keyName, "verified before with " + *keyName);
+  }
+  return verifyCold(image, digest, keys, deadline);
+}
+
+// One registry round trip per (key set, digest) at a time: the first caller verifies, later ones wait
+// for its result, each no longer than its own deadline.
+VerifyResult VerificationCache::verifyCold(const ImageReference& image, const std::string& digest,
+                                           const TrustedKeys& keys, const Deadline& deadline) {
+  const std::string key = cacheKey(keys, digest);
+  std::shared_future<VerifyResult> shared;
+  std::promise<VerifyResult> promise;
+  bool leader = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = inFlight_.find(key);
+    if (it != inFlight_.end()) {
+      shared = it->second;
+    } else {
+      shared = promise.get_future().share();
+      inFlight_.emplace(key, shared);
+      leader = true;
+    }
+  }
+  if (!leader) {
+    if (shared.wait_until(deadline.at) == std::future_status::ready) return shared.get();
+    VerifyResult late;
+    late.status = VerifyStatus::RegistryUnreachable;
+    late.digest = digest;
+    late.reason = "the verification of " + digest + " in progress did not finish within the time budget";
+    return late;
+  }
+  VerifyResult result;
+  try {
+    auto start = Clock::now();
+    result = verifier_.verifyDigest(image, digest, keys.keys, deadline);
+    observe(start);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    inFlight_.erase(key);
+    promise.set_exception(std::current_exception());
+    throw;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (result.verified()) verified_.put(key, result.keyName);
+    inFlight_.erase(key);
+  }
+  if (metrics_) metrics_->verifications.inc({toString(result.status)});
+  promise.set_value(result);
+  return result;
+}
+
+}  // namespace images

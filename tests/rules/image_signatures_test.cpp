@@ -1,0 +1,87 @@
+// kguard.imageSignatures without a registry: glob matching, which images a policy covers, malformed
+// references (fail closed), and that images matching no policy never reach a registry. The verdicts
+// against a real registry are in tests/images/image_signatures_registry_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+
+#include "rules/image_signatures.h"
+#include "rule_test_support.h"
+
+using rules::imageGlobMatches;
+
+TEST_CASE("image globs: * stays within a path segment, ** crosses segments") {
+  CHECK(imageGlobMatches("registry.example.com/team/*", "registry.example.com/team/app"));
+  CHECK_FALSE(imageGlobMatches("registry.example.com/team/*", "registry.example.com/team/sub/app"));
+  CHECK(imageGlobMatches("registry.example.com/team/**", "registry.example.com/team/sub/app"));
+  CHECK(imageGlobMatches("registry.example.com/team/**", "registry.example.com/team/app"));
+  CHECK_FALSE(imageGlobMatches("registry.example.com/team/**", "registry.example.com/teamevil/app"));
+  CHECK_FALSE(imageGlobMatches("registry.example.com/team/**", "registry.example.com/team"));
+  CHECK(imageGlobMatches("*/library/nginx", "docker.io/library/nginx"));
+  CHECK_FALSE(imageGlobMatches("*/nginx", "docker.io/library/nginx"));
+  CHECK(imageGlobMatches("**", "docker.io/library/nginx"));
+  CHECK(imageGlobMatches("127.0.0.1:*/team/app-*", "127.0.0.1:5000/team/app-web"));
+  CHECK(imageGlobMatches("docker.io/library/nginx", "docker.io/library/nginx"));
+  CHECK_FALSE(imageGlobMatches("docker.io/library/nginx", "docker.io/library/nginx2"));
+  // Many stars cost time linear in glob x name, not exponential.
+  CHECK_FALSE(imageGlobMatches(std::string(40, '*') + "x", std::string(200, 'a')));
+}
+
+namespace {
+
+// A verifier whose every registry access is counted and fails: rules must not reach it for images no
+// policy covers.
+struct CountingVerifier {
+  std::atomic<int> calls{0};
+  images::VerificationCache cache{images::CosignVerifier([this](const std::string& host) {
+    ++calls;
+    images::RegistryOptions o;
+    o.insecure = true;
+    return std::make_shared<const images::RegistryClient>("127.0.0.1:1", o);  // nothing listens on port 1
+  })};
+};
+
+std::vector<rules::ImageSignaturePolicy> teamPolicy() {
+  rules::ImageSignaturePolicy p;
+  p.images = {"registry.example.com/team/**", "docker.io/library/nginx"};
+  p.keys.id = "rules.imageSignatures[0]";
+  return {p};
+}
+
+}  // namespace
+
+TEST_CASE("images matching no policy are not checked, and need no registry") {
+  CountingVerifier v;
+  auto pod = podFromYaml(
+      "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {name: a, image: registry.example.com/other/app:1}\n"
+      "  - {name: b, image: \"busybox\"}\n");
+  CHECK(rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(1))).empty());
+  CHECK(rules::imageSignaturesKnown(teamPolicy(), pod.spec, v.cache));
+  CHECK(v.calls == 0);
+}
+
+TEST_CASE("a covered image the registry cannot confirm is refused, naming container, image and why") {
+  CountingVerifier v;
+  // "nginx" is docker.io/library/nginx, as the kubelet resolves it: the short name is covered.
+  auto pod = podFromYaml(
+      "apiVersion: v1\nkind: Pod\nspec:\n  initContainers:\n  - {name: init, image: nginx}\n"
+      "  containers:\n  - {name: app, image: registry.example.com/team/app@sha256:" + std::string(64, 'a') + "}\n");
+  CHECK_FALSE(rules::imageSignaturesKnown(teamPolicy(), pod.spec, v.cache));
+  auto findings = rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(2)));
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[0].check == "kguard.imageSignatures");
+  CHECK(findings[0].field == "spec.initContainers[0].image");
+  CHECK_THAT(findings[0].message, Catch::StartsWith("container \"init\" image \"nginx\" is not signed by a key of "
+                                                     "rules.imageSignatures[0]: registry unreachable: "));
+  CHECK(findings[1].field == "spec.containers[0].image");
+  CHECK_THAT(findings[1].message, Catch::Contains("container \"app\"") && Catch::Contains("registry unreachable"));
+}
+
+TEST_CASE("a malformed image reference is refused without a registry (fail closed)") {
+  CountingVerifier v;
+  auto pod = podFromYaml(podWithImage("registry.example.com/team/App:1"));
+  auto findings = rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(1)));
+  REQUIRE(findings.size() == 1);
+  CHECK_THAT(findings[0].message, Catch::Contains("cannot check its signature"));
+  CHECK(v.calls == 0);
+}
