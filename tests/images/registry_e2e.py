@@ -403,6 +403,11 @@ def main():
             registries[name] = reg
             fixture[name] = {"host": reg.host}
             populate(reg, keys, fixture[name])
+        # A registry that tests stop themselves (SIGTERM to "pid") to check what an outage does.
+        outage = Registry(work, "outage")
+        started.append(outage)
+        fixture["outage"] = {"host": outage.host, "pid": outage.proc.pid}
+        populate(outage, keys, fixture["outage"])
         for mode in ("strip", "lie"):
             proxy = HeaderProxy(registries["plain"], mode)
             started.append(proxy)

@@ -1,0 +1,229 @@
+// kguard.imageSignatures and its verification cache against a real registry (registry_e2e.py): the rule
+// over multi-container and init-container pods, each key type, the cache's bound, singleflight, and a
+// registry outage with digests cached (admitted) and not (refused, fast).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "images/registry_clients.h"
+#include "images/verification_cache.h"
+#include "kube/manifest.h"
+#include "kube/pod_decode.h"
+#include "rules/image_signatures.h"
+
+using namespace images;
+using std::chrono::milliseconds;
+
+namespace {
+
+const nlohmann::json& fixture() {
+  static nlohmann::json doc = [] {
+    const char* path = std::getenv("KGUARD_REGISTRY_FIXTURE");
+    if (!path) FAIL("KGUARD_REGISTRY_FIXTURE is not set: run this test through tests/images/registry_e2e.py");
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+  }();
+  return doc;
+}
+
+std::string host(const std::string& registry) { return fixture()[registry]["host"].get<std::string>(); }
+std::string digest(const std::string& registry, const std::string& image) {
+  return fixture()[registry]["digests"][image].get<std::string>();
+}
+
+TrustedKeys keys(const std::string& id, std::vector<std::string> names) {
+  TrustedKeys out{id, {}};
+  for (const auto& n : names) out.keys.push_back(PublicKey::fromFile(fixture()["keys"][n].get<std::string>()));
+  return out;
+}
+
+// Every fixture registry over plain HTTP except "https" (test CA), as the configuration's registries.
+std::vector<RegistryHost> registryHosts() {
+  std::vector<RegistryHost> out;
+  for (const char* name : {"plain", "token", "outage"}) {
+    RegistryHost h{host(name), {}};
+    h.options.insecure = true;
+    out.push_back(h);
+  }
+  RegistryHost https{host("https"), {}};
+  https.options.caFile = fixture()["ca"].get<std::string>();
+  out.push_back(https);
+  return out;
+}
+
+struct Verifier {
+  RegistryClients clients{registryHosts()};
+  VerificationMetrics metrics;
+  VerificationCache cache;
+  explicit Verifier(size_t capacity = VerificationCache::kDefaultCapacity)
+      : cache(CosignVerifier([this](const std::string& h) { return clients.forHost(h); }), capacity, &metrics) {}
+};
+
+rules::ImageSignaturePolicy policy(const std::string& id, std::vector<std::string> globs, std::vector<std::string> keyNames) {
+  return {std::move(globs), keys(id, std::move(keyNames))};
+}
+
+kube::PodSpec podSpec(const std::string& yaml) {
+  return kube::extractPod(kube::parseManifests("apiVersion: v1\nkind: Pod\nspec:\n" + yaml, "pod.yaml").at(0).object)->spec;
+}
+
+std::vector<lint::Finding> check(const std::vector<rules::ImageSignaturePolicy>& policies, const kube::PodSpec& spec,
+                                 VerificationCache& cache, milliseconds budget = milliseconds(5000)) {
+  auto findings = rules::checkImageSignatures(policies, spec, cache, Deadline::in(budget));
+  for (const auto& f : findings) UNSCOPED_INFO(f.field << ": " << f.message);
+  return findings;
+}
+
+}  // namespace
+
+TEST_CASE("the rule over a multi-container pod names each failing container, its image and why") {
+  Verifier v;
+  const std::string plain = host("plain");
+  std::vector<rules::ImageSignaturePolicy> policies{policy("rules.imageSignatures[0]", {plain + "/team/**"}, {"p256"})};
+  auto spec = podSpec("  initContainers:\n  - {name: init, image: " + plain + "/team/signed:v1}\n"
+                      "  - {name: init-unsigned, image: " + plain + "/team/unsigned:v1}\n"
+                      "  containers:\n"
+                      "  - {name: by-digest, image: " + plain + "/team/signed@" + digest("plain", "signed") + "}\n"
+                      "  - {name: other-key, image: " + plain + "/team/other-key:v1}\n"
+                      "  - {name: other-digest, image: " + plain + "/team/names-other-digest:v1}\n"
+                      "  - {name: tampered, image: " + plain + "/team/tampered:v1}\n"
+                      "  - {name: missing, image: " + plain + "/team/signed:no-such-tag}\n"
+                      "  - {name: unmatched, image: " + host("https") + "/team/unsigned:v1}\n"
+                      "  - {name: again, image: " + plain + "/team/unsigned:v1}\n");
+  auto findings = check(policies, spec, v.cache);
+  REQUIRE(findings.size() == 6);
+  auto expect = [&](size_t i, const std::string& field, const std::string& container, const std::string& why) {
+    INFO(findings[i].message);
+    CHECK(findings[i].field == field);
+    CHECK_THAT(findings[i].message, Catch::StartsWith("container \"" + container + "\" image \"") &&
+                                        Catch::Contains("not signed by a key of rules.imageSignatures[0]: " + why));
+  };
+  expect(0, "spec.initContainers[1].image", "init-unsigned", "no signature: ");
+  expect(1, "spec.containers[1].image", "other-key", "no key matched: ");
+  expect(2, "spec.containers[2].image", "other-digest", "payload names another digest: ");
+  expect(3, "spec.containers[3].image", "tampered", "tampered payload: ");
+  expect(4, "spec.containers[4].image", "missing", "image not found: ");
+  expect(5, "spec.containers[6].image", "again", "no signature: ");
+  // A tag's finding names the digest it resolved to.
+  CHECK_THAT(findings[0].message, Catch::Contains("(" + digest("plain", "unsigned") + ")"));
+  // The same image in two containers was verified once; the unmatched image not at all.
+  CHECK(v.metrics.verifications.value({"no signature"}) == 1);
+}
+
+TEST_CASE("every policy an image matches must be satisfied, each with its own keys") {
+  Verifier v;
+  const std::string plain = host("plain");
+  std::vector<rules::ImageSignaturePolicy> policies{
+      policy("rules.imageSignatures[0]", {plain + "/team/*"}, {"p256"}),
+      policy("rules.imageSignatures[1]", {plain + "/team/two-*"}, {"p256-other"}),
+      policy("rules.imageSignatures[2]", {plain + "/team/rsa"}, {"rsa"})};
+  // two-signatures is signed by both keys: both policies pass.
+  CHECK(check(policies, podSpec("  containers:\n  - {name: a, image: " + plain + "/team/two-signatures:v1}\n"), v.cache).empty());
+  // rsa is signed only by the rsa key: policy 0 (p256) fails, policy 2 passes.
+  auto findings = check(policies, podSpec("  containers:\n  - {name: a, image: " + plain + "/team/rsa:v1}\n"), v.cache);
+  REQUIRE(findings.size() == 1);
+  CHECK_THAT(findings[0].message, Catch::Contains("rules.imageSignatures[0]: no key matched"));
+}
+
+TEST_CASE("each key type verifies through the rule, on plain HTTP, HTTPS with a test CA and token auth") {
+  Verifier v;
+  for (const char* reg : {"plain", "https", "token"}) {
+    for (auto [image, key] : {std::pair{"signed", "p256"}, {"p384-sha256", "p384"}, {"p384-sha384", "p384"},
+                              {"rsa", "rsa"}, {"ed25519", "ed25519"}}) {
+      INFO(reg << " " << image);
+      std::string ref = host(reg) + "/team/" + image + ":v1";
+      std::vector<rules::ImageSignaturePolicy> mine{policy("p-" + std::string(key), {host(reg) + "/**"}, {key})};
+      CHECK(check(mine, podSpec("  containers:\n  - {name: a, image: " + ref + "}\n"), v.cache).empty());
+      std::vector<rules::ImageSignaturePolicy> other{policy("p-other", {host(reg) + "/**"}, {"p256-other"})};
+      CHECK(check(other, podSpec("  containers:\n  - {name: a, image: " + ref + "}\n"), v.cache).size() == 1);
+    }
+  }
+}
+
+TEST_CASE("verified digests are remembered per key set, in a bounded LRU") {
+  Verifier v(2);
+  const std::string plain = host("plain");
+  TrustedKeys p256 = keys("k", {"p256"});
+  auto ref = [&](const char* image) { return parseImageReference(plain + "/team/" + image + "@" + digest("plain", image)); };
+  CHECK_FALSE(v.cache.verifiedInMemory(ref("signed"), p256));
+  CHECK(v.cache.verify(ref("signed"), p256, Deadline::in(milliseconds(5000))).verified());
+  CHECK(v.cache.verifiedInMemory(ref("signed"), p256));
+  // Another key set does not inherit the verdict.
+  CHECK_FALSE(v.cache.verifiedInMemory(ref("signed"), keys("other", {"p256-other"})));
+  // A tag is resolved at the registry every time, so it is never "in memory".
+  CHECK_FALSE(v.cache.verifiedInMemory(parseImageReference(plain + "/team/signed:v1"), p256));
+  CHECK(v.cache.verify(ref("docker-v2"), p256, Deadline::in(milliseconds(5000))).verified());
+  CHECK(v.cache.verify(ref("signed"), p256, Deadline::in(milliseconds(5000))).verified());  // hit: most recent now
+  CHECK(v.metrics.cacheLookups.value({"hit"}) == 1);
+  CHECK(v.cache.verify(ref("index"), p256, Deadline::in(milliseconds(5000))).verified());
+  CHECK(v.cache.size() == 2);
+  CHECK(v.cache.verifiedInMemory(ref("signed"), p256));
+  CHECK_FALSE(v.cache.verifiedInMemory(ref("docker-v2"), p256));  // least recently used: evicted
+  CHECK(v.metrics.verifications.value({"verified"}) == 3);
+  // Failures are not remembered.
+  CHECK(v.cache.verify(ref("unsigned"), p256, Deadline::in(milliseconds(5000))).status == VerifyStatus::NoSignature);
+  CHECK(v.cache.verify(ref("unsigned"), p256, Deadline::in(milliseconds(5000))).status == VerifyStatus::NoSignature);
+  CHECK(v.metrics.verifications.value({"no signature"}) == 2);
+}
+
+TEST_CASE("concurrent verifications of one digest share one registry round trip") {
+  Verifier v;
+  TrustedKeys p256 = keys("k", {"p256"});
+  ImageReference ref = parseImageReference(host("token") + "/team/signed@" + digest("token", "signed"));
+  std::vector<std::thread> threads;
+  std::atomic<int> verified{0};
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&] {
+      if (v.cache.verify(ref, p256, Deadline::in(milliseconds(10000))).verified()) ++verified;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(verified == 8);
+  CHECK(v.metrics.verifications.value({"verified"}) == 1);
+  CHECK(v.metrics.registryLatency.count() == 1);
+}
+
+TEST_CASE("a registry outage: what verified is still admitted, what never did is refused fast") {
+  Verifier v;
+  const std::string outage = host("outage");
+  std::vector<rules::ImageSignaturePolicy> policies{policy("rules.imageSignatures[0]", {outage + "/**"}, {"p256", "rsa", "ed25519"})};
+  const std::string signedDigest = outage + "/team/signed@" + digest("outage", "signed");
+  const std::string signedTag = outage + "/team/docker-v2:v1";
+  auto pod = [](const std::string& image) { return podSpec("  containers:\n  - {name: app, image: \"" + image + "\"}\n"); };
+  REQUIRE(check(policies, pod(signedDigest), v.cache).empty());
+  REQUIRE(check(policies, pod(signedTag), v.cache).empty());
+  CHECK(rules::imageSignaturesKnown(policies, pod(signedDigest), v.cache));
+
+  REQUIRE(::kill(fixture()["outage"]["pid"].get<pid_t>(), SIGTERM) == 0);
+  // Until the registry is gone for good (it drains its connections first).
+  for (int i = 0; i < 100; ++i) {
+    auto probe = v.cache.verify(parseImageReference(outage + "/team/unsigned:v1"), policies[0].keys, Deadline::in(milliseconds(500)));
+    if (probe.status == VerifyStatus::RegistryUnreachable) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+
+  // Cached digest: admitted without the registry.
+  CHECK(check(policies, pod(signedDigest), v.cache).empty());
+  // A tag whose last resolution verified: admitted by that digest.
+  CHECK(v.cache.verify(parseImageReference(signedTag), policies[0].keys, Deadline::in(milliseconds(2000))).digest ==
+        digest("outage", "docker-v2"));
+  CHECK(check(policies, pod(signedTag), v.cache).empty());
+  // Never verified, by digest or by tag: refused (fail closed), well within the budget.
+  for (const std::string& image : {outage + "/team/rsa@" + digest("outage", "rsa"), outage + "/team/ed25519:v1"}) {
+    INFO(image);
+    auto start = std::chrono::steady_clock::now();
+    auto findings = check(policies, pod(image), v.cache, milliseconds(2000));
+    auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE(findings.size() == 1);
+    CHECK_THAT(findings[0].message, Catch::Contains("registry unreachable"));
+    CHECK(took < milliseconds(1000));
+  }
+}
