@@ -76,11 +76,11 @@ kube::PodSpec podSpec(const std::string& yaml) {
   return kube::extractPod(kube::parseManifests("apiVersion: v1\nkind: Pod\nspec:\n" + yaml, "pod.yaml").at(0).object)->spec;
 }
 
-std::vector<lint::Finding> check(const std::vector<rules::ImageSignaturePolicy>& policies, const kube::PodSpec& spec,
+std::vector<findings::Finding> check(const std::vector<rules::ImageSignaturePolicy>& policies, const kube::PodSpec& spec,
                                  VerificationCache& cache, milliseconds budget = milliseconds(5000)) {
-  auto findings = rules::checkImageSignatures(policies, spec, cache, Deadline::in(budget));
-  for (const auto& f : findings) UNSCOPED_INFO(f.field << ": " << f.message);
-  return findings;
+  auto found = rules::checkImageSignatures(policies, spec, cache, Deadline::in(budget));
+  for (const auto& f : found) UNSCOPED_INFO(f.field << ": " << f.message);
+  return found;
 }
 
 }  // namespace
@@ -99,12 +99,12 @@ TEST_CASE("the rule over a multi-container pod names each failing container, its
                       "  - {name: missing, image: " + plain + "/team/signed:no-such-tag}\n"
                       "  - {name: unmatched, image: " + host("https") + "/team/unsigned:v1}\n"
                       "  - {name: again, image: " + plain + "/team/unsigned:v1}\n");
-  auto findings = check(policies, spec, v.cache);
-  REQUIRE(findings.size() == 6);
+  auto found = check(policies, spec, v.cache);
+  REQUIRE(found.size() == 6);
   auto expect = [&](size_t i, const std::string& field, const std::string& container, const std::string& why) {
-    INFO(findings[i].message);
-    CHECK(findings[i].field == field);
-    CHECK_THAT(findings[i].message, Catch::StartsWith("container \"" + container + "\" image \"") &&
+    INFO(found[i].message);
+    CHECK(found[i].field == field);
+    CHECK_THAT(found[i].message, Catch::StartsWith("container \"" + container + "\" image \"") &&
                                         Catch::Contains("not signed by a key of rules.imageSignatures[0]: " + why));
   };
   expect(0, "spec.initContainers[1].image", "init-unsigned", "no signature: ");
@@ -114,7 +114,7 @@ TEST_CASE("the rule over a multi-container pod names each failing container, its
   expect(4, "spec.containers[4].image", "missing", "image not found: ");
   expect(5, "spec.containers[6].image", "again", "no signature: ");
   // A tag's finding names the digest it resolved to.
-  CHECK_THAT(findings[0].message, Catch::Contains("(" + digest("plain", "unsigned") + ")"));
+  CHECK_THAT(found[0].message, Catch::Contains("(" + digest("plain", "unsigned") + ")"));
   // The same image in two containers was verified once; the unmatched image not at all.
   CHECK(v.metrics.verifications.value({"no signature"}) == 1);
 }
@@ -129,9 +129,9 @@ TEST_CASE("every policy an image matches must be satisfied, each with its own ke
   // two-signatures is signed by both keys: both policies pass.
   CHECK(check(policies, podSpec("  containers:\n  - {name: a, image: " + plain + "/team/two-signatures:v1}\n"), v.cache).empty());
   // rsa is signed only by the rsa key: policy 0 (p256) fails, policy 2 passes.
-  auto findings = check(policies, podSpec("  containers:\n  - {name: a, image: " + plain + "/team/rsa:v1}\n"), v.cache);
-  REQUIRE(findings.size() == 1);
-  CHECK_THAT(findings[0].message, Catch::Contains("rules.imageSignatures[0]: no key matched"));
+  auto found = check(policies, podSpec("  containers:\n  - {name: a, image: " + plain + "/team/rsa:v1}\n"), v.cache);
+  REQUIRE(found.size() == 1);
+  CHECK_THAT(found[0].message, Catch::Contains("rules.imageSignatures[0]: no key matched"));
 }
 
 TEST_CASE("each key type verifies through the rule, on plain HTTP, HTTPS with a test CA and token auth") {
@@ -220,10 +220,10 @@ TEST_CASE("a registry outage: what verified is still admitted, what never did is
   for (const std::string& image : {outage + "/team/rsa@" + digest("outage", "rsa"), outage + "/team/ed25519:v1"}) {
     INFO(image);
     auto start = std::chrono::steady_clock::now();
-    auto findings = check(policies, pod(image), v.cache, milliseconds(2000));
+    auto found = check(policies, pod(image), v.cache, milliseconds(2000));
     auto took = std::chrono::steady_clock::now() - start;
-    REQUIRE(findings.size() == 1);
-    CHECK_THAT(findings[0].message, Catch::Contains("registry unreachable"));
+    REQUIRE(found.size() == 1);
+    CHECK_THAT(found[0].message, Catch::Contains("registry unreachable"));
     CHECK(took < milliseconds(1000));
   }
 }
