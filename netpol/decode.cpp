@@ -5,6 +5,7 @@
 
 #include "kube/json_reader.h"
 #include "kube/pod_decode.h"
+#include "netpol/cluster_policy_decode.h"
 
 namespace netpol {
 namespace {
@@ -167,18 +168,20 @@ Pod decodePod(const kube::Manifest& m) {
   return pod;
 }
 
-std::vector<IpAddress> decodeNodeAddresses(const nlohmann::json& object) {
-  std::vector<IpAddress> out;
-  JsonReader root(object, "");
+Node decodeNode(const kube::Manifest& m) {
+  Node node;
+  node.name = m.name();
+  JsonReader root(m.object, "");
+  if (auto meta = root.field("metadata")) node.labels = meta->stringMap("labels");
   auto status = root.field("status");
-  if (!status) return out;
-  status->forEach("addresses", [&out](const JsonReader& a) {
+  if (!status) return node;
+  status->forEach("addresses", [&node](const JsonReader& a) {
     a.expectObject();
     auto type = a.string("type");
     if (type != "InternalIP" && type != "ExternalIP") return;  // Hostname, InternalDNS, ...
-    if (auto ip = a.field("address")) out.push_back(decodeIp(*ip));
+    if (auto ip = a.field("address")) node.addresses.push_back(decodeIp(*ip));
   });
-  return out;
+  return node;
 }
 
 // Keeps the last object per key, at the position of the first.
@@ -244,9 +247,15 @@ std::optional<DecodedObject> decodeObject(const kube::Manifest& m) {
     else if (core && m.kind() == "Pod")
       out.pod = decodePod(m);
     else if (core && m.kind() == "Node")
-      out.node.emplace(m.name(), decodeNodeAddresses(m.object));
+      out.node = decodeNode(m);
     else if (isNetworkPolicy(m))
       out.policy = decodeNetworkPolicy(m.object);
+    else if (isClusterNetworkPolicy(m))
+      out.clusterPolicy = decodeClusterNetworkPolicy(m.object);
+    else if (isRetiredAdminPolicy(m))
+      throw kube::DecodeError("kind", m.kind() + " (" + m.apiVersion() +
+                                          ") is not supported: use policy.networking.k8s.io/v1alpha2 "
+                                          "ClusterNetworkPolicy (tier Admin or Baseline)");
     else
       return std::nullopt;
     return out;
@@ -257,7 +266,7 @@ std::optional<DecodedObject> decodeObject(const kube::Manifest& m) {
 
 Cluster assembleCluster(const std::vector<const DecodedObject*>& objects) {
   Cluster cluster;
-  std::map<std::string, size_t> namespaceIndex, podIndex, policyIndex, nodeIndex;
+  std::map<std::string, size_t> namespaceIndex, podIndex, policyIndex, nodeIndex, clusterPolicyIndex;
   for (size_t i = 0; i < objects.size(); ++i) {
     const DecodedObject& o = *objects[i];
     if (o.namespace_) {
@@ -265,12 +274,16 @@ Cluster assembleCluster(const std::vector<const DecodedObject*>& objects) {
     } else if (o.pod) {
       upsert(cluster.pods, podIndex, o.pod->id(), *o.pod);
     } else if (o.node) {
-      upsert(cluster.nodes, nodeIndex, o.node->first, *o.node);
+      upsert(cluster.nodes, nodeIndex, o.node->name, *o.node);
     } else if (o.policy) {
       NetworkPolicy np = *o.policy;
       np.manifestIndex = i;
       std::string id = np.id();  // before np is moved into the argument
       upsert(cluster.policies, policyIndex, id, std::move(np));
+    } else if (o.clusterPolicy) {
+      ClusterNetworkPolicy cnp = *o.clusterPolicy;
+      cnp.manifestIndex = i;
+      upsert(cluster.clusterPolicies, clusterPolicyIndex, cnp.name, cnp);
     }
   }
   for (const auto& pod : cluster.pods)
@@ -281,6 +294,7 @@ Cluster assembleCluster(const std::vector<const DecodedObject*>& objects) {
             [](const Pod& a, const Pod& b) { return a.id() < b.id(); });  // NAMESPACE/NAME order, as printed
   std::sort(cluster.namespaces.begin(), cluster.namespaces.end(),
             [](const Namespace& a, const Namespace& b) { return a.name < b.name; });
+  std::sort(cluster.clusterPolicies.begin(), cluster.clusterPolicies.end(), evaluatedBefore);
   return cluster;
 }
 

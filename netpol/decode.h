@@ -1,10 +1,9 @@
 #pragma once
-// Manifests -> the netpol Cluster: Namespaces, Pods, Nodes and NetworkPolicies; every other kind is
-// ignored. A later object with the same kind, namespace and name replaces an earlier one, so that a
+// Manifests -> the netpol Cluster: Namespaces, Pods, Nodes, NetworkPolicies and ClusterNetworkPolicies
+// (cluster_policy_decode.h); every other kind is ignored. A later object with the same kind, namespace and name replaces an earlier one, so that a
 // step's setup file can relabel an object of the base model.
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -29,8 +28,9 @@ Cluster decodeCluster(const std::vector<kube::Manifest>& manifests);
 struct DecodedObject {
   std::optional<Namespace> namespace_;
   std::optional<Pod> pod;
-  std::optional<std::pair<std::string, std::vector<IpAddress>>> node;
+  std::optional<Node> node;
   std::optional<NetworkPolicy> policy;
+  std::optional<ClusterNetworkPolicy> clusterPolicy;
 };
 std::optional<DecodedObject> decodeObject(const kube::Manifest& manifest);  // throws kube::InputError
 Cluster assembleCluster(const std::vector<const DecodedObject*>& objects);

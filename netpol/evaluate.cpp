@@ -30,13 +30,37 @@ bool ruleAllows(const Cluster& cluster, const NetworkPolicy& policy, const Rule&
                      [&](const Peer& peer) { return peerMatches(cluster, policy, peer, other); });
 }
 
+// Admin Accept/Deny decide; Pass and no match go on to the next tier.
+bool decisive(const std::optional<TierMatch>& m) { return m && m->action != CnpAction::Pass; }
+
 }  // namespace
+
+Decider DirectionVerdict::decider() const {
+  if (!applies) return Decider::NotApplicable;
+  if (decisive(admin)) return Decider::Admin;
+  if (isolated()) return Decider::NetworkPolicy;  // "v1.NetworkPolicy always makes a final decision"
+  if (decisive(baseline)) return Decider::Baseline;
+  return Decider::Default;
+}
+
+bool DirectionVerdict::allowed() const {
+  switch (decider()) {
+    case Decider::Admin: return admin->action == CnpAction::Accept;
+    // NetworkPolicy is additive: isolated traffic is allowed when any rule of any policy allows it.
+    case Decider::NetworkPolicy: return fromOwnNode || !allowingRules.empty();
+    case Decider::Baseline: return baseline->action == CnpAction::Accept;
+    default: return true;
+  }
+}
 
 Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const Endpoint& to, Protocol protocol,
                            int32_t port) {
   Verdict v;
+  // Hairpin: a pod reaching its own IP is exempt from ClusterNetworkPolicy (SPEC.md section 3).
+  const bool hairpin = from.pod && from.pod == to.pod;
   if (from.pod && !from.pod->hostNetwork) {
     v.egress.applies = true;
+    if (!hairpin) v.egress.admin = evaluateTier(cluster, Tier::Admin, false, *from.pod, to.pod, to.ip, protocol, port);
     for (const auto& policy : cluster.policies) {
       if (!policy.affectsEgress || !policySelectsPod(policy, *from.pod)) continue;
       v.egress.isolatingPolicies.push_back(policy.id());
@@ -44,9 +68,12 @@ Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const E
         if (ruleAllows(cluster, policy, policy.egress[i], to, to.pod, protocol, port))
           v.egress.allowingRules.push_back({policy.id(), i});
     }
+    if (!hairpin && !decisive(v.egress.admin) && !v.egress.isolated())
+      v.egress.baseline = evaluateTier(cluster, Tier::Baseline, false, *from.pod, to.pod, to.ip, protocol, port);
   }
   if (to.pod && !to.pod->hostNetwork) {
     v.ingress.applies = true;
+    if (!hairpin) v.ingress.admin = evaluateTier(cluster, Tier::Admin, true, *to.pod, from.pod, from.ip, protocol, port);
     for (const auto& policy : cluster.policies) {
       if (!policy.affectsIngress || !policySelectsPod(policy, *to.pod)) continue;
       v.ingress.isolatingPolicies.push_back(policy.id());
@@ -58,6 +85,8 @@ Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const E
     // the pod's node and those allowed by the ingress list" (Kubernetes NetworkPolicy docs).
     auto node = cluster.nodeAddresses(to.pod->nodeName);
     v.ingress.fromOwnNode = std::find(node.begin(), node.end(), from.ip) != node.end();
+    if (!hairpin && !decisive(v.ingress.admin) && !v.ingress.isolated())
+      v.ingress.baseline = evaluateTier(cluster, Tier::Baseline, true, *to.pod, from.pod, from.ip, protocol, port);
   }
   return v;
 }

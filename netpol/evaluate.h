@@ -1,9 +1,13 @@
 #pragma once
 // Whether one connection is allowed, and why: the reference semantics behind `matrix` and `explain`.
-// A connection needs both the egress side of its source and the ingress side of its destination.
+// A connection needs both the egress side of its source and the ingress side of its destination. Each
+// side walks the tiers: Admin ClusterNetworkPolicies, then NetworkPolicies, then Baseline
+// ClusterNetworkPolicies, then the default (allowed).
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "netpol/cluster_policy_evaluate.h"
 #include "netpol/model.h"
 
 namespace netpol {
@@ -19,15 +23,20 @@ struct RuleRef {
   size_t index = 0;    // position in spec.ingress or spec.egress
 };
 
+// Which tier decided one side of a connection.
+enum class Decider { NotApplicable, Admin, NetworkPolicy, Baseline, Default };
+
 struct DirectionVerdict {
   bool applies = false;                        // false for outside addresses and hostNetwork pods
+  std::optional<TierMatch> admin;              // the first matching Admin rule (a Pass included)
   std::vector<std::string> isolatingPolicies;  // policies selecting the pod for this direction
   std::vector<RuleRef> allowingRules;          // rules that admit the connection
   bool fromOwnNode = false;                    // ingress from the pod's node (kubelet probes)
+  std::optional<TierMatch> baseline;           // evaluated only when the Admin and NetworkPolicy tiers did not decide
 
   bool isolated() const { return !isolatingPolicies.empty(); }
-  // NetworkPolicy is additive: isolated traffic is allowed when any rule of any policy allows it.
-  bool allowed() const { return !isolated() || fromOwnNode || !allowingRules.empty(); }
+  Decider decider() const;
+  bool allowed() const;
 };
 
 struct Verdict {

@@ -21,20 +21,37 @@ std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, con
   return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
 }
 
-std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v) {
-  std::string out = std::string("  ") + direction + " of " + pod.id() + ": ";
-  if (!v.applies) return out + "allowed (hostNetwork pod: NetworkPolicy does not apply)";
-  if (!v.isolated()) return out + "allowed (not isolated: no NetworkPolicy selects it for " + direction + ")";
+// The NetworkPolicy tier's decision for an isolated pod.
+std::string describeNetworkPolicies(const char* direction, const DirectionVerdict& v) {
   std::string isolating;
   for (const auto& p : v.isolatingPolicies) isolating += (isolating.empty() ? "" : ", ") + p;
   if (!v.allowingRules.empty()) {
     std::string rules;
     for (const auto& r : v.allowingRules)
       rules += (rules.empty() ? "" : ", ") + r.policy + " " + direction + "[" + std::to_string(r.index) + "]";
-    return out + "allowed by " + rules + " (isolated by " + isolating + ")";
+    return "allowed by " + rules + " (isolated by " + isolating + ")";
   }
-  if (v.fromOwnNode) return out + "allowed (traffic from the pod's own node; isolated by " + isolating + ")";
-  return out + "denied (isolated by " + isolating + "; no " + direction + " rule allows it)";
+  if (v.fromOwnNode) return "allowed (traffic from the pod's own node; isolated by " + isolating + ")";
+  return "denied (isolated by " + isolating + "; no " + direction + " rule allows it)";
+}
+
+std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v) {
+  std::string out = std::string("  ") + direction + " of " + pod.id() + ": ";
+  // A Pass (Admin, or Baseline without a later decision) is named: it handed the decision down.
+  std::string passed;
+  if (v.admin && v.admin->action == CnpAction::Pass) passed += "; " + v.admin->describe() + ", handing the decision down";
+  switch (v.decider()) {
+    case Decider::NotApplicable: return out + "allowed (hostNetwork pod: network policies do not apply)";
+    case Decider::Admin:
+      return out + (v.allowed() ? "allowed" : "denied") + " by " + v.admin->describe();
+    case Decider::NetworkPolicy: return out + describeNetworkPolicies(direction, v) + passed;
+    case Decider::Baseline:
+      return out + (v.allowed() ? "allowed" : "denied") + " by " + v.baseline->describe() +
+             " (no NetworkPolicy isolates it for " + direction + passed + ")";
+    case Decider::Default: break;
+  }
+  if (v.baseline) passed += "; " + v.baseline->describe() + ", handing the decision down";
+  return out + "allowed (not isolated: no NetworkPolicy selects it for " + direction + passed + ")";
 }
 
 }  // namespace

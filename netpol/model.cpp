@@ -1,36 +1,8 @@
 #include "netpol/model.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace netpol {
-
-const char* protocolName(Protocol p) {
-  switch (p) {
-    case Protocol::TCP: return "TCP";
-    case Protocol::UDP: return "UDP";
-    case Protocol::SCTP: return "SCTP";
-  }
-  return "TCP";
-}
-
-const char* nftProtocolName(Protocol p) {
-  switch (p) {
-    case Protocol::TCP: return "tcp";
-    case Protocol::UDP: return "udp";
-    case Protocol::SCTP: return "sctp";
-  }
-  return "tcp";
-}
-
-std::optional<Protocol> parseProtocol(const std::string& text) {
-  std::string upper = text;
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-  if (upper == "TCP") return Protocol::TCP;
-  if (upper == "UDP") return Protocol::UDP;
-  if (upper == "SCTP") return Protocol::SCTP;
-  return std::nullopt;
-}
 
 std::optional<IpAddress> Pod::firstIp(Family f) const {
   for (const auto& ip : ips)
@@ -64,9 +36,9 @@ std::vector<IpAddress> Cluster::nodeAddresses(const std::string& nodeName) const
   auto add = [&out](const IpAddress& ip) {
     if (std::find(out.begin(), out.end(), ip) == out.end()) out.push_back(ip);
   };
-  for (const auto& [name, addresses] : nodes)
-    if (name == nodeName)
-      for (const auto& ip : addresses) add(ip);
+  for (const auto& node : nodes)
+    if (node.name == nodeName)
+      for (const auto& ip : node.addresses) add(ip);
   for (const auto& pod : pods) {
     if (pod.nodeName != nodeName) continue;
     for (const auto& ip : pod.hostIPs) add(ip);

@@ -8,14 +8,11 @@
 
 #include "kube/label_selector.h"
 #include "kube/object_meta.h"
+#include "netpol/cluster_policy.h"
 #include "netpol/ip.h"
+#include "netpol/protocol.h"
 
 namespace netpol {
-
-enum class Protocol { TCP, UDP, SCTP };
-const char* protocolName(Protocol p);       // "TCP"
-const char* nftProtocolName(Protocol p);    // "tcp"
-std::optional<Protocol> parseProtocol(const std::string& text);  // case-insensitive
 
 // NetworkPolicyPort. `port` unset = every port of `protocol`. A named port is resolved per
 // destination pod from its container ports (same name and protocol).
@@ -89,14 +86,21 @@ struct Pod {
   std::optional<IpAddress> firstIp(Family f) const;
 };
 
+struct Node {
+  std::string name;
+  kube::StringMap labels;
+  std::vector<IpAddress> addresses;  // status.addresses of type InternalIP and ExternalIP
+};
+
 // Everything the compiler knows: pods sorted by NAMESPACE/NAME, namespaces by name, policies in input
-// order. Namespaces referenced by pods but absent from the input get their automatic
-// kubernetes.io/metadata.name label.
+// order, ClusterNetworkPolicies in evaluation order. Namespaces referenced by pods but absent from the
+// input get their automatic kubernetes.io/metadata.name label.
 struct Cluster {
   std::vector<Namespace> namespaces;
   std::vector<Pod> pods;
   std::vector<NetworkPolicy> policies;
-  std::vector<std::pair<std::string, std::vector<IpAddress>>> nodes;  // Node name -> addresses
+  std::vector<ClusterNetworkPolicy> clusterPolicies;  // in evaluation order (evaluatedBefore)
+  std::vector<Node> nodes;
 
   const Namespace* findNamespace(const std::string& name) const;
   const Pod* findPod(const std::string& namespace_, const std::string& name) const;

@@ -107,6 +107,7 @@ class Agent {
   uint64_t worldGeneration_ = 0;
   std::optional<std::vector<NamespaceInfo>> namespaces_;  // what the last sync discovered
   std::vector<IpAddress> nodeInterfaceAddresses_;          // found with namespaces_
+  size_t unenforcedClusterPolicies_ = 0;                   // ClusterNetworkPolicies last warned about
 };
 
 // Where the agent's objects come from: a folder of manifests (dir_source.h) or the API server

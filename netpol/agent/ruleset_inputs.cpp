@@ -46,10 +46,10 @@ std::string describeWorld(const Cluster& cluster) {
       out += std::to_string(port.number) + protocolName(port.protocol) + ';';
     }
   }
-  for (const auto& [node, ips] : cluster.nodes) {
+  for (const auto& node : cluster.nodes) {
     out += "D";
-    field(out, node);
-    addresses(out, ips);
+    field(out, node.name);
+    addresses(out, node.addresses);
   }
   return out;
 }

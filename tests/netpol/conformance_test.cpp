@@ -2,37 +2,12 @@
 // built `kguard netpol matrix` exactly, cell by cell, except the diagonal (upstream ignores loopback).
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <string>
 
 #include "tests/netpol/conformance_cases.h"
 
 using namespace netpol_test;
 
-namespace {
-
-struct Output {
-  int exitCode = -1;
-  std::string text;
-};
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-Output run(const std::string& command) {
-  Output out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.text.append(buf, n);
-  int status = pclose(pipe);
-  out.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("kguard netpol matrix reproduces every upstream truth table") {
   auto steps = conformanceSteps(KGUARD_NETPOL_CONFORMANCE_DIR);
@@ -44,7 +19,7 @@ TEST_CASE("kguard netpol matrix reproduces every upstream truth table") {
       for (const auto& f : step.files) command += " -f " + quoted(f);
       command += " --protocol " + expected.protocol + " --port " + std::to_string(expected.port);
       INFO(step.name << ": probe " << expected.protocol << " " << expected.port);
-      auto out = run(command);
+      auto out = runCommand(command);
       REQUIRE(out.exitCode == 0);
       auto actual = parseProbeBlocks(out.text);
       REQUIRE(actual.size() == 1);
@@ -65,16 +40,16 @@ TEST_CASE("kguard netpol matrix reproduces every upstream truth table") {
 }
 
 TEST_CASE("bad input exits 2 naming the file") {
-  auto out = run(quoted(KGUARD_BINARY) + " netpol matrix -f /nonexistent/netpol.yaml 2>&1");
+  auto out = runCommand(quoted(KGUARD_BINARY) + " netpol matrix -f /nonexistent/netpol.yaml 2>&1");
   CHECK(out.exitCode == 2);
   CHECK(out.text.find("/nonexistent/netpol.yaml") != std::string::npos);
-  auto bad = run("printf 'apiVersion: networking.k8s.io/v1\\nkind: NetworkPolicy\\nmetadata: {name: p}\\nspec:\\n"
+  auto bad = runCommand("printf 'apiVersion: networking.k8s.io/v1\\nkind: NetworkPolicy\\nmetadata: {name: p}\\nspec:\\n"
                  "  ingress: [{from: [{ipBlock: {cidr: nonsense}}]}]\\n' | " +
                  quoted(KGUARD_BINARY) + " netpol matrix -f - 2>&1");
   CHECK(bad.exitCode == 2);
   CHECK(bad.text.find("<stdin>") != std::string::npos);
   CHECK(bad.text.find("spec.ingress[0].from[0].ipBlock.cidr") != std::string::npos);
-  auto usage = run(quoted(KGUARD_BINARY) + " netpol explain -f " + quoted(std::string(KGUARD_NETPOL_CONFORMANCE_DIR) + "/model.yaml") +
+  auto usage = runCommand(quoted(KGUARD_BINARY) + " netpol explain -f " + quoted(std::string(KGUARD_NETPOL_CONFORMANCE_DIR) + "/model.yaml") +
                    " --from x/a --to q/zz --port 80 2>&1");
   CHECK(usage.exitCode == 2);
   CHECK(usage.text.find("q/zz") != std::string::npos);
@@ -84,11 +59,11 @@ TEST_CASE("explain exits 0 when allowed and 1 when denied") {
   std::string dir = KGUARD_NETPOL_CONFORMANCE_DIR;
   std::string base = quoted(KGUARD_BINARY) + " netpol explain -f " + quoted(dir + "/model.yaml") + " -f " +
                      quoted(dir + "/should-enforce-policy-to-allow-ingress-traffic-for-a-target/policies.yaml");
-  auto denied = run(base + " --from y/a --to x/b --port 80");
+  auto denied = runCommand(base + " --from y/a --to x/b --port 80");
   CHECK(denied.exitCode == 1);
   CHECK(denied.text.find("denied") != std::string::npos);
   CHECK(denied.text.find("x/deny-all") != std::string::npos);
-  auto allowed = run(base + " --from y/a --to x/a --port 80");
+  auto allowed = runCommand(base + " --from y/a --to x/a --port 80");
   CHECK(allowed.exitCode == 0);
   CHECK(allowed.text.find("x/allow-all-to-a ingress[0]") != std::string::npos);
 }

@@ -1,0 +1,98 @@
+// Every asserted connection of the ClusterNetworkPolicy conformance cases (tests/conformance/cnp) through
+// the built `kguard netpol matrix`, as a user runs it: topology [+ setup] + policies, one matrix per
+// protocol and port of the step, the asserted cell read back. SCTP cells are judged offline like TCP/UDP.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+
+#include "tests/netpol/conformance_cases.h"
+
+using namespace netpol_test;
+
+namespace {
+
+// The cell of `from` -> `to` in a matrix block.
+char cell(const ProbeBlock& block, const std::string& from, const std::string& to) {
+  for (size_t r = 0; r < block.rowPods.size(); ++r) {
+    if (block.rowPods[r] != from) continue;
+    for (size_t c = 0; c < block.pods.size(); ++c)
+      if (block.pods[c] == to) return block.cells[r][c];
+  }
+  return '?';
+}
+
+}  // namespace
+
+TEST_CASE("kguard netpol matrix decides every asserted ClusterNetworkPolicy connection as upstream") {
+  auto steps = conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR);
+  REQUIRE(steps.size() >= 35);
+  size_t checked = 0, denied = 0, sctp = 0;
+  for (const auto& step : steps) {
+    REQUIRE(!step.connections.empty());
+    std::map<std::pair<std::string, int>, ProbeBlock> matrices;  // (protocol, port) -> kguard's matrix
+    for (const auto& expected : step.connections) {
+      auto key = std::make_pair(expected.protocol, expected.port);
+      if (!matrices.count(key)) {
+        std::string command = quoted(KGUARD_BINARY) + " netpol matrix";
+        for (const auto& f : step.files) command += " -f " + quoted(f);
+        command += " --protocol " + expected.protocol + " --port " + std::to_string(expected.port);
+        INFO(command);
+        auto out = runCommand(command);
+        REQUIRE(out.exitCode == 0);
+        auto blocks = parseProbeBlocks(out.text);
+        REQUIRE(blocks.size() == 1);
+        matrices[key] = blocks[0];
+      }
+      INFO(step.name << ": " << expected.from << " -> " << expected.to << " " << expected.protocol << " "
+                     << expected.port);
+      CHECK(cell(matrices[key], expected.from, expected.to) == (expected.allowed ? '.' : 'X'));
+      ++checked;
+      denied += !expected.allowed;
+      sctp += expected.protocol == "sctp";
+    }
+  }
+  // The 13 cases hold 213 assertions; both verdicts and SCTP must be among them.
+  CHECK(checked >= 213);
+  CHECK(denied > 50);
+  CHECK(sctp > 10);
+  WARN("checked " << checked << " connections (" << denied << " denied, " << sctp << " sctp)");
+}
+
+TEST_CASE("explain names the tier, policy and rule that decided, and a Pass that handed the decision down") {
+  std::string dir = KGUARD_CNP_CONFORMANCE_DIR;
+  std::string base = quoted(KGUARD_BINARY) + " netpol explain -f " + quoted(dir + "/topology.yaml") + " -f " +
+                     quoted(dir + "/CNPAdminTierEgressNodePeers/policies.yaml") +
+                     " --from network-policy-conformance-gryffindor/harry-potter-1"
+                     " --to network-policy-conformance-forbidden-forrest/centaur-1";
+  auto denied = runCommand(base + " --protocol sctp --port 34351");
+  CHECK(denied.exitCode == 1);
+  CHECK_THAT(denied.text, Catch::Contains("denied by Admin ClusterNetworkPolicy \"node-and-cidr-as-peers-example\" "
+                                          "(priority 75) egress[2] \"deny-egress-to-slytherin-and-nodes-and-internet\": Deny"));
+  auto passed = runCommand(base + " --protocol udp --port 34347");
+  CHECK(passed.exitCode == 0);
+  CHECK_THAT(passed.text, Catch::Contains("egress[1] \"pass-egress-to-34347-on-nodes\": Pass, handing the decision down"));
+  auto accepted = runCommand(base + " --protocol tcp --port 34345");
+  CHECK(accepted.exitCode == 0);
+  CHECK_THAT(accepted.text, Catch::Contains("allowed by Admin ClusterNetworkPolicy \"node-and-cidr-as-peers-example\" "
+                                            "(priority 75) egress[0] \"allow-egress-to-34345-on-nodes\": Accept"));
+}
+
+TEST_CASE("compile refuses a pod that a ClusterNetworkPolicy selects rather than leave the tiers out") {
+  std::string dir = KGUARD_CNP_CONFORMANCE_DIR;
+  auto out = runCommand(quoted(KGUARD_BINARY) + " netpol compile -f " + quoted(dir + "/topology.yaml") + " -f " +
+                        quoted(dir + "/CNPAdminTierEgressNodePeers/policies.yaml") +
+                        " --pod network-policy-conformance-gryffindor/harry-potter-1 2>&1");
+  CHECK(out.exitCode == 2);
+  CHECK_THAT(out.text, Catch::Contains("node-and-cidr-as-peers-example") && Catch::Contains("not supported yet"));
+}
+
+TEST_CASE("a bad ClusterNetworkPolicy exits 2 naming the file and field") {
+  auto out = runCommand("printf 'apiVersion: policy.networking.k8s.io/v1alpha2\\nkind: ClusterNetworkPolicy\\n"
+                        "metadata: {name: c}\\nspec:\\n  tier: Admin\\n  priority: 1\\n  subject: {namespaces: {}}\\n"
+                        "  egress: [{action: Deny, to: [{domainNames: [example.com]}]}]\\n' | " +
+                        quoted(KGUARD_BINARY) + " netpol matrix -f - 2>&1");
+  CHECK(out.exitCode == 2);
+  CHECK_THAT(out.text, Catch::Contains("<stdin>") && Catch::Contains("spec.egress[0].to[0].domainNames") &&
+                           Catch::Contains("not supported"));
+}
