@@ -187,6 +187,11 @@ bool sendCancellable(httplib::ClientImpl& client, httplib::Request& req, httplib
 
 }  // namespace
 
+std::string withQuery(const std::string& path, const std::string& query) {
+  if (query.empty()) return path;
+  return path + (path.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
 std::string urlEncode(const std::string& value) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;

@@ -81,5 +81,7 @@ class ApiClient {
 
 // Percent-encodes a query parameter value (RFC 3986 unreserved characters are kept).
 std::string urlEncode(const std::string& value);
+// `path` with `query` appended after its own query, if it has one ("/api/v1/pods?x=1" + "limit=5").
+std::string withQuery(const std::string& path, const std::string& query);
 
 }  // namespace kube

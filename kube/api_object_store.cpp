@@ -2,16 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/object_meta_fields.h"
+
 namespace kube {
 namespace {
-
-std::string metadataString(const nlohmann::json& object, const char* field) {
-  if (!object.is_object()) return "";
-  auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return "";
-  auto value = metadata->find(field);
-  return value != metadata->end() && value->is_string() ? value->get<std::string>() : "";
-}
 
 std::string keyFor(const std::string& namespace_, const std::string& name) {
   return namespace_.empty() ? name : namespace_ + "/" + name;
@@ -26,11 +20,8 @@ std::string objectKey(const nlohmann::json& object) {
 
 std::map<std::string, std::string> labelsOf(const nlohmann::json& object) {
   std::map<std::string, std::string> out;
-  if (!object.is_object()) return out;
-  auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return out;
-  auto labels = metadata->find("labels");
-  if (labels == metadata->end() || !labels->is_object()) return out;
+  const nlohmann::json* labels = metadataField(object, "labels");
+  if (!labels || !labels->is_object()) return out;
   for (auto it = labels->begin(); it != labels->end(); ++it)
     if (it.value().is_string()) out.emplace(it.key(), it.value().get<std::string>());
   return out;

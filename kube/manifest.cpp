@@ -1,5 +1,6 @@
 #include "kube/manifest.h"
 
+#include "kube/object_meta_fields.h"
 #include "kube/source_text.h"
 
 namespace kube {
@@ -9,12 +10,6 @@ const std::string& stringField(const nlohmann::json& object, const char* key) {
   static const std::string empty;
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get_ref<const std::string&>() : empty;
-}
-
-std::string metadataString(const nlohmann::json& object, const char* key) {
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return "";
-  return stringField(*meta, key);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include "kube/api_client.h"
 #include "kube/json_depth.h"
+#include "kube/list_pager.h"
+#include "kube/object_meta_fields.h"
 
 namespace kube {
 namespace {
@@ -20,14 +22,6 @@ constexpr int kMaxJsonDepth = 1000;
 nlohmann::json parseJson(const std::string& text) {
   if (jsonNestsDeeperThan(text, kMaxJsonDepth)) return nlohmann::json::value_t::discarded;
   return nlohmann::json::parse(text, nullptr, false);
-}
-
-std::string stringAt(const nlohmann::json& object, const char* field, const char* child) {
-  if (!object.is_object()) return "";
-  auto outer = object.find(field);
-  if (outer == object.end() || !outer->is_object()) return "";
-  auto inner = outer->find(child);
-  return inner != outer->end() && inner->is_string() ? inner->get<std::string>() : "";
 }
 
 std::string excerpt(const std::string& text) { return text.size() > 200 ? text.substr(0, 200) + "..." : text; }
@@ -97,11 +91,6 @@ void Reflector::report(const std::string& message) {
   if (options_.onError) options_.onError(full);
 }
 
-std::string Reflector::withQuery(const std::string& query) const {
-  if (query.empty()) return collectionPath_;
-  return collectionPath_ + (collectionPath_.find('?') == std::string::npos ? "?" : "&") + query;
-}
-
 void Reflector::backoff(int failures) {
   // initialBackoff * 2^(failures-1), capped, plus jitter so that many clients do not retry in step.
   auto delay = options_.initialBackoff;
@@ -152,59 +141,23 @@ void Reflector::run() {
 // A LIST without resourceVersion is a consistent read from etcd (what client-go falls back to after a
 // 410), so the watch that follows never starts from a stale cache snapshot.
 bool Reflector::list() {
-  std::vector<nlohmann::json> items;
-  std::string continueToken, rv;
-  int pageSize = options_.pageSize;
-  do {
-    std::string query;
-    if (pageSize > 0) {
-      query = "limit=" + std::to_string(pageSize);
-      if (!continueToken.empty()) query += "&continue=" + urlEncode(continueToken);
-    }
-    ApiResponse response = client_->get(withQuery(query), stopping_);
-    if (stopping_) return false;
-    if (response.status == 410 && !continueToken.empty()) {
-      // The continue token expired mid-list; client-go's pager then lists everything in one go.
-      report("list: continue token expired, listing without pagination");
-      items.clear();
-      continueToken.clear();
-      pageSize = 0;
-      continue;
-    }
-    if (!response.ok()) {
-      report("list failed: " + response.describe());
-      return false;
-    }
-    nlohmann::json page = parseJson(response.body);
-    if (!page.is_object()) {
-      report("list failed: the response is not a JSON object: " + excerpt(response.body));
-      return false;
-    }
-    auto found = page.find("items");
-    if (found != page.end() && !found->is_null()) {
-      if (!found->is_array()) {
-        report("list failed: items is not a list");
-        return false;
-      }
-      for (auto& item : *found) {
-        if (!item.is_object()) {
-          report("list failed: an item is not an object");
-          return false;
-        }
-        items.push_back(std::move(item));
-      }
-    }
-    rv = stringAt(page, "metadata", "resourceVersion");
-    continueToken = stringAt(page, "metadata", "continue");
-  } while (!continueToken.empty() && !stopping_);
+  ListOptions options;
+  options.pageSize = options_.pageSize;
+  options.stop = &stopping_;
+  options.onNote = [this](const std::string& note) { report("list: " + note); };
+  ListResult listed = listCollection(*client_, collectionPath_, options);
   if (stopping_) return false;
-  if (rv.empty()) {
+  if (!listed.ok()) {
+    report("list failed: " + listed.error);
+    return false;
+  }
+  if (listed.resourceVersion.empty()) {
     report("list failed: the response has no metadata.resourceVersion to watch from");
     return false;
   }
-  setResourceVersion(rv);
+  setResourceVersion(listed.resourceVersion);
   try {
-    onReplace_(std::move(items));
+    onReplace_(std::move(listed.items));
   } catch (const std::exception& e) {
     report(std::string("replace handler failed: ") + e.what());
   }
@@ -220,7 +173,7 @@ Reflector::WatchOutcome Reflector::watchOnce(bool& delivered) {
   static thread_local std::mt19937 random{std::random_device{}()};
   const long minTimeout = std::max<long>(1, static_cast<long>(options_.minWatchTimeout.count()));
   const long timeoutSeconds = std::uniform_int_distribution<long>(minTimeout, 2 * minTimeout - 1)(random);
-  const std::string path = withQuery("watch=1&resourceVersion=" + urlEncode(resourceVersion()) +
+  const std::string path = withQuery(collectionPath_, "watch=1&resourceVersion=" + urlEncode(resourceVersion()) +
                                      "&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(timeoutSeconds));
   bool gone = false;
   std::string eventError;
@@ -250,7 +203,7 @@ Reflector::WatchOutcome Reflector::watchOnce(bool& delivered) {
           }
           return false;
         }
-        const std::string rv = stringAt(object, "metadata", "resourceVersion");
+        const std::string rv = metadataString(object, "resourceVersion");
         if (type == "BOOKMARK") {
           // Bookmarks only move the resourceVersion forward so that a resumed watch starts late enough.
           if (!rv.empty()) setResourceVersion(rv);

@@ -63,7 +63,6 @@ class Reflector {
   void backoff(int failures);
   void report(const std::string& message);
   void setResourceVersion(const std::string& rv);
-  std::string withQuery(const std::string& query) const;
 
   std::shared_ptr<const ApiClient> client_;
   std::string collectionPath_;

@@ -4,6 +4,8 @@
 
 #include "kube/api_client.h"
 #include "kube/kubeconfig.h"
+#include "kube/list_pager.h"
+#include "kube/object_meta_fields.h"
 
 namespace rbac {
 namespace {
@@ -31,62 +33,22 @@ std::string serverOf(const kube::ApiClient& client) {
   return server;
 }
 
-std::string metadataString(const nlohmann::json& object, const char* key) {
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return "";
-  auto value = meta->find(key);
-  return value != meta->end() && value->is_string() ? value->get<std::string>() : "";
-}
-
 class CollectionLister {
  public:
   CollectionLister(const kube::ApiClient& client, const Collection& collection, const LiveListOptions& options)
       : client_(client), collection_(collection), options_(options), server_(serverOf(client)) {}
 
   void appendTo(std::vector<kube::Manifest>& out) {
-    std::vector<nlohmann::json> items;
-    std::string continueToken;
-    int pageSize = options_.pageSize;
-    for (;;) {
-      std::string path = std::string(kApiPath) + collection_.resource;
-      if (pageSize > 0) {
-        path += "?limit=" + std::to_string(pageSize);
-        if (!continueToken.empty()) path += "&continue=" + kube::urlEncode(continueToken);
-      }
-      kube::ApiResponse response = client_.get(path);
-      if (response.status == 410 && !continueToken.empty()) {
-        // The continue token expired mid-list; client-go's pager then lists everything in one go.
-        items.clear();
-        continueToken.clear();
-        pageSize = 0;
-        continue;
-      }
-      if (!response.ok() && response.status == 403 && options_.skippedForbidden) {
-        options_.skippedForbidden->push_back(fail(response).what());
-        return;
-      }
-      if (!response.ok()) throw fail(response);
-      auto page = nlohmann::json::parse(response.body, nullptr, false);
-      if (!page.is_object()) throw error("the response is not a JSON object");
-      auto found = page.find("items");
-      if (found != page.end() && !found->is_null()) {
-        if (!found->is_array()) throw error("items is not a list");
-        for (auto& item : *found) {
-          if (!item.is_object()) throw error("items[" + std::to_string(items.size()) + "] is not an object");
-          items.push_back(std::move(item));
-        }
-      }
-      std::string next;
-      auto meta = page.find("metadata");
-      if (meta != page.end() && meta->is_object()) {
-        auto c = meta->find("continue");
-        if (c != meta->end() && c->is_string()) next = c->get<std::string>();
-      }
-      if (next.empty()) break;
-      if (next == continueToken) throw error("the server returned the same continue token twice");
-      continueToken = next;
+    kube::ListOptions list;
+    list.pageSize = options_.pageSize;
+    kube::ListResult listed = kube::listCollection(client_, std::string(kApiPath) + collection_.resource, list);
+    if (listed.requestFailed() && listed.response.status == 403 && options_.skippedForbidden) {
+      options_.skippedForbidden->push_back(fail(listed.response).what());
+      return;
     }
-    for (size_t i = 0; i < items.size(); ++i) out.push_back(toManifest(std::move(items[i]), i));
+    if (listed.requestFailed()) throw fail(listed.response);
+    if (!listed.ok()) throw error(listed.error);
+    for (size_t i = 0; i < listed.items.size(); ++i) out.push_back(toManifest(std::move(listed.items[i]), i));
   }
 
  private:
@@ -112,7 +74,7 @@ class CollectionLister {
     item["kind"] = collection_.kind;
     item["apiVersion"] = kGroupVersion;
     kube::Manifest m;
-    std::string name = metadataString(item, "name"), ns = metadataString(item, "namespace");
+    std::string name = kube::metadataString(item, "name"), ns = kube::metadataString(item, "namespace");
     if (name.empty() || (collection_.namespaced && ns.empty())) {
       m.where.file = collectionUrl();
       m.where.item = "items[" + std::to_string(index) + "]";
