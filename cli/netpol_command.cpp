@@ -16,6 +16,7 @@
 #include "netpol/agent/dir_source.h"
 #include "netpol/cluster_policy_evaluate.h"
 #include "netpol/decode.h"
+#include "netpol/diff.h"
 #include "netpol/matrix.h"
 #include "netpol/render_nft.h"
 #include "netpol/ruleset.h"
@@ -25,6 +26,7 @@ namespace {
 
 struct NetpolOptions {
   std::vector<std::string> paths;
+  std::vector<std::string> withPaths;  // diff: the changed state
   std::string protocol = "tcp";
   int port = 80;
   std::string from, to, pod;
@@ -135,6 +137,32 @@ int runCompile(const NetpolOptions& o) {
   return kExitOk;
 }
 
+// Pods in only one of the two states are not compared: say which.
+void printDiffNotes(const netpol::Cluster& current, const netpol::Cluster& changed) {
+  auto missing = [](const netpol::Cluster& from, const netpol::Cluster& in) {
+    std::vector<std::string> out;
+    for (const auto& pod : from.pods)
+      if (!in.findPod(pod.namespace_, pod.name)) out.push_back(pod.id());
+    return out;
+  };
+  auto onlyCurrent = missing(current, changed), onlyChanged = missing(changed, current);
+  if (!onlyCurrent.empty())
+    std::cerr << "kguard netpol diff: note: not compared, only in -f: " << shortList(onlyCurrent) << "\n";
+  if (!onlyChanged.empty())
+    std::cerr << "kguard netpol diff: note: not compared, only in --with: " << shortList(onlyChanged) << "\n";
+}
+
+int runDiff(const NetpolOptions& o) {
+  auto current = loadCluster(o);
+  NetpolOptions with = o;
+  with.paths = o.withPaths;
+  auto changed = loadCluster(with);
+  auto changes = netpol::diffClusters(current, changed);
+  std::cout << netpol::renderDiff(changes);
+  printDiffNotes(current, changed);
+  return changes.empty() ? kExitOk : kExitViolation;
+}
+
 int runAgent(const NetpolOptions& o) {
   if (o.watchDir.empty() && o.node.empty())
     throw UsageError{"expected --watch-dir DIR, or --node NAME (with --kubeconfig F, or in-cluster)"};
@@ -216,6 +244,13 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   compile->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")
       ->check(CLI::Range(0, 65535));
   compile->callback([o, exitCode] { runGuarded(runCompile, *o, "compile", exitCode); });
+
+  auto* diff = netpolCmd->add_subcommand(
+      "diff", "connections (pod pairs x protocol/ports) a change newly allows or denies; exit 1 if any");
+  addInputs(diff, o.get());
+  diff->add_option("--with", o->withPaths, "the changed state: manifest files or folders, complete like -f; repeatable")
+      ->required();
+  diff->callback([o, exitCode] { runGuarded(runDiff, *o, "diff", exitCode); });
 
   auto* agent = netpolCmd->add_subcommand("agent", "keep each local pod's ruleset installed in its network namespace");
   agent->add_option("--watch-dir", o->watchDir, "read Namespaces, Pods and NetworkPolicies from YAML files in DIR");

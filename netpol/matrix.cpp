@@ -12,15 +12,6 @@ std::optional<IpAddress> probeTarget(const Pod& to) {
   return std::nullopt;
 }
 
-// Both addresses of a probe from `from` to `to`, or nullopt when one of them has no usable address.
-std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to) {
-  auto target = probeTarget(to);
-  if (!target) return std::nullopt;
-  auto source = from.firstIp(target->family);
-  if (!source) return std::nullopt;
-  return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
-}
-
 // The NetworkPolicy tier's decision for an isolated pod.
 std::string describeNetworkPolicies(const char* direction, const DirectionVerdict& v) {
   std::string isolating;
@@ -35,8 +26,18 @@ std::string describeNetworkPolicies(const char* direction, const DirectionVerdic
   return "denied (isolated by " + isolating + "; no " + direction + " rule allows it)";
 }
 
+}  // namespace
+
+std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to) {
+  auto target = probeTarget(to);
+  if (!target) return std::nullopt;
+  auto source = from.firstIp(target->family);
+  if (!source) return std::nullopt;
+  return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
+}
+
 std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v) {
-  std::string out = std::string("  ") + direction + " of " + pod.id() + ": ";
+  std::string out = std::string(direction) + " of " + pod.id() + ": ";
   // A Pass (Admin, or Baseline without a later decision) is named: it handed the decision down.
   std::string passed;
   if (v.admin && v.admin->action == CnpAction::Pass) passed += "; " + v.admin->describe() + ", handing the decision down";
@@ -53,8 +54,6 @@ std::string describeSide(const char* direction, const Pod& pod, const DirectionV
   if (v.baseline) passed += "; " + v.baseline->describe() + ", handing the decision down";
   return out + "allowed (not isolated: no NetworkPolicy selects it for " + direction + passed + ")";
 }
-
-}  // namespace
 
 std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port) {
   std::ostringstream out;
@@ -92,8 +91,8 @@ Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod
   e.allowed = e.verdict.allowed();
   out << " (" << ends->first.ip.str() << " -> " << ends->second.ip.str() << "): "
       << (e.verdict.allowed() ? "allowed" : "denied") << "\n";
-  out << describeSide("egress", from, e.verdict.egress) << "\n";
-  out << describeSide("ingress", to, e.verdict.ingress) << "\n";
+  out << "  " << describeSide("egress", from, e.verdict.egress) << "\n";
+  out << "  " << describeSide("ingress", to, e.verdict.ingress) << "\n";
   e.text = out.str();
   return e;
 }

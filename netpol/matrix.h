@@ -1,6 +1,8 @@
 #pragma once
 // The reachability matrix and per-connection explanations printed by `kguard netpol matrix|explain`.
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "netpol/evaluate.h"
 #include "netpol/model.h"
@@ -11,6 +13,13 @@ namespace netpol {
 // `.` (allowed) or `X` (blocked) per destination. Probes go to the destination's first IPv4 address
 // (else its first address) from the source's address of the same family; when a side has no such
 // address (no status.podIP) the cell is `?`: not probed, neither allowed nor blocked.
+// Both addresses of a probe from `from` to `to` (the destination's first IPv4 address, else its first;
+// the source's address of that family), or nullopt when one of them has no usable address.
+std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to);
+
+// One side's decision in words: "egress of x/a: denied by Admin ClusterNetworkPolicy ...".
+std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v);
+
 std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port);
 
 // The connection from one pod to another, with both sides' deciding policies and rule indexes.

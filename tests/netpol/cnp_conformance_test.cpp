@@ -3,7 +3,9 @@
 // protocol and port of the step, the asserted cell read back. SCTP cells are judged offline like TCP/UDP.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "tests/netpol/conformance_cases.h"
@@ -95,4 +97,92 @@ TEST_CASE("a bad ClusterNetworkPolicy exits 2 naming the file and field") {
   CHECK(out.exitCode == 2);
   CHECK_THAT(out.text, Catch::Contains("<stdin>") && Catch::Contains("spec.egress[0].to[0].domainNames") &&
                            Catch::Contains("not supported"));
+}
+
+namespace {
+
+struct ListedChange {
+  std::string from, to, protocol;
+  int first = 0, last = 0;
+  bool nowAllowed = false;
+};
+
+// The "newly allowed|denied: FROM -> TO PROTO A[-B]" lines of `kguard netpol diff`.
+std::vector<ListedChange> parseDiff(const std::string& text) {
+  std::vector<ListedChange> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string newly, verdict, from, arrow, to, protocol, ports;
+    if (!(words >> newly >> verdict >> from >> arrow >> to >> protocol >> ports) || newly != "newly") continue;
+    ListedChange c{from, to, protocol, 0, 0, verdict == "allowed:"};
+    auto dash = ports.find('-');
+    c.first = std::stoi(ports.substr(0, dash));
+    c.last = dash == std::string::npos ? c.first : std::stoi(ports.substr(dash + 1));
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Whether a listed change covers an asserted connection.
+bool covers(const ListedChange& c, const ExpectedConnection& e) {
+  return c.from == e.from && c.to == e.to && c.protocol == e.protocol && c.first <= e.port && e.port <= c.last;
+}
+
+TEST_CASE("diff between consecutive steps agrees with both steps' asserted connections") {
+  auto steps = conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR);
+  size_t pairs = 0, listedChecked = 0, completeness = 0;
+  for (size_t i = 0; i + 1 < steps.size(); ++i) {
+    const auto& a = steps[i];
+    const auto& b = steps[i + 1];
+    if (a.name.substr(0, a.name.find('/')) != b.name.substr(0, b.name.find('/'))) continue;  // another case
+    std::string command = quoted(KGUARD_BINARY) + " netpol diff";
+    for (const auto& f : a.files) command += " -f " + quoted(f);
+    for (const auto& f : b.files) command += " --with " + quoted(f);
+    auto out = runCommand(command);
+    auto listed = parseDiff(out.text);
+    INFO(command);
+    CHECK(out.exitCode == (listed.empty() ? 0 : 1));
+    ++pairs;
+    // Sound: every listed change says what each step asserts for the connections it covers.
+    for (const auto& c : listed) {
+      for (const auto& e : b.connections)
+        if (covers(c, e)) {
+          INFO(b.name << ": " << e.from << " -> " << e.to << " " << e.protocol << " " << e.port);
+          CHECK(e.allowed == c.nowAllowed);
+          ++listedChecked;
+        }
+      for (const auto& e : a.connections)
+        if (covers(c, e)) {
+          INFO(a.name << ": " << e.from << " -> " << e.to << " " << e.protocol << " " << e.port);
+          CHECK(e.allowed == !c.nowAllowed);
+          ++listedChecked;
+        }
+    }
+    // Complete: a connection both steps assert with different verdicts is listed.
+    for (const auto& before : a.connections)
+      for (const auto& after : b.connections)
+        if (before.from == after.from && before.to == after.to && before.protocol == after.protocol &&
+            before.port == after.port && before.allowed != after.allowed) {
+          INFO(b.name << ": " << after.from << " -> " << after.to << " " << after.protocol << " " << after.port);
+          CHECK(std::any_of(listed.begin(), listed.end(), [&](const ListedChange& c) { return covers(c, after); }));
+          ++completeness;
+        }
+  }
+  CHECK(pairs >= 20);
+  CHECK(listedChecked >= 50);
+  CHECK(completeness >= 15);
+  WARN(pairs << " step pairs: " << listedChecked << " asserted connections inside listed changes, " << completeness
+             << " asserted changes found");
+}
+
+TEST_CASE("diff of a state with itself lists nothing and exits 0") {
+  std::string dir = KGUARD_CNP_CONFORMANCE_DIR;
+  std::string files = " " + quoted(dir + "/topology.yaml") + " " + quoted(dir + "/CNPAdminTierGress/step1/policies.yaml");
+  auto out = runCommand(quoted(KGUARD_BINARY) + " netpol diff -f" + files + " --with" + files);
+  CHECK(out.exitCode == 0);
+  CHECK(out.text == "0 newly allowed, 0 newly denied\n");
 }

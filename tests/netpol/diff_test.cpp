@@ -1,0 +1,50 @@
+// netpol diff: the port intervals that partition every port, and the changes between two states.
+#include <catch2/catch.hpp>
+
+#include "netpol/diff.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol_test;
+
+namespace {
+
+std::string base() {
+  return ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1", "[{name: http, containerPort: 8080}]") +
+         pod("x", "b", "{pod: b}", "10.1.0.2");
+}
+
+std::string strs(const std::vector<PortInterval>& intervals, Protocol protocol) {
+  std::string out;
+  for (const auto& i : intervals)
+    if (i.protocol == protocol) out += (out.empty() ? "" : ", ") + i.str();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("diff: port intervals cut at every port, range end and named container port of either state") {
+  auto current = cluster(base() + policy("x", "p", "  podSelector: {}\n  ingress: [{ports: [{port: 80}]}]"));
+  auto changed = cluster(base() + policy("x", "p", "  podSelector: {}\n  ingress: [{ports: [{port: 100, endPort: 200, protocol: UDP}]}]"));
+  auto intervals = portIntervals(current, changed);
+  CHECK(strs(intervals, Protocol::TCP) == "tcp 1-79, tcp 80, tcp 81-8079, tcp 8080, tcp 8081-65535");
+  CHECK(strs(intervals, Protocol::UDP) == "udp 1-99, udp 100-200, udp 201-65535");
+  CHECK(strs(intervals, Protocol::SCTP) == "sctp 1-65535");
+}
+
+TEST_CASE("diff: a NetworkPolicy change, merged into port ranges, with the deciding policy") {
+  auto current = cluster(base());
+  auto changed = cluster(base() + policy("x", "only-80", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{ports: [{port: 80}]}]"));
+  auto changes = diffClusters(current, changed);
+  REQUIRE(changes.size() == 4);  // x/b -> x/a: tcp 1-79, 81-65535, udp all, sctp all
+  CHECK(changes[0].from == "x/b");
+  CHECK(changes[0].ports.str() == "tcp 1-79");
+  CHECK_FALSE(changes[0].nowAllowed);
+  CHECK(changes[0].now == "ingress of x/a: denied (isolated by x/only-80; no ingress rule allows it)");
+  CHECK(changes[0].before == "allowed: no policy decides it");
+  CHECK(changes[1].ports.str() == "tcp 81-65535");
+  CHECK(changes[2].ports.str() == "udp 1-65535");
+  auto back = diffClusters(changed, current);
+  REQUIRE(back.size() == 4);
+  CHECK(back[0].nowAllowed);
+}
