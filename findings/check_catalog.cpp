@@ -17,6 +17,7 @@ const char* const kPssRestricted = "https://kubernetes.io/docs/concepts/security
 const char* const kRbacPractices = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/";
 const char* const kEscalationRisks = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks";
 const char* const kNetworkPolicies = "https://kubernetes.io/docs/concepts/services-networking/network-policies/";
+const char* const kClusterNetworkPolicies = "https://network-policy-api.sigs.k8s.io/api-overview/";
 
 // One fix for every escalation path: the grant is the problem, wherever it comes from.
 const char* const kEscalationFix =
@@ -234,6 +235,29 @@ const std::vector<CheckDescriptor>& checkCatalog() {
       {"netpol.ipBlockCoversPods", kNetpol, "ipBlock is for addresses outside the cluster",
        "Implementations disagree on whether ipBlock matches pod-to-pod traffic.",
        "Select pods with `podSelector`/`namespaceSelector` instead of their IPs.", kNetworkPolicies, Severity::Low, Risk::NetworkExposure},
+      // ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) lint, also under "NetworkPolicy lint".
+      {"cnp.invalid", kNetpol, "The CRD would reject the ClusterNetworkPolicy",
+       "The ClusterNetworkPolicy CRD's schema and CEL rules reject it (older API servers skip CEL and store it; "
+       "implementations then fail closed or ignore it).",
+       "Fix the field the message names (v1alpha2 uses `protocols` and `Accept`, not v1alpha1 `ports` and `Allow`).",
+       kClusterNetworkPolicies, Severity::High, Risk::NetworkExposure},
+      {"cnp.ruleShadowed", kNetpol, "Every rule can decide some traffic",
+       "An earlier rule of the same tier (a lower priority, or earlier in the list) matches all of this rule's "
+       "traffic first, so this rule never applies: a Deny shadowed by an Accept leaves the traffic open.",
+       "Move the rule before the one that shadows it (lower `priority`, or earlier in the list), or narrow the earlier rule.",
+       kClusterNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
+      {"cnp.subjectMatchesNothing", kNetpol, "The ClusterNetworkPolicy selects some pod",
+       "A subject that selects no pod applies its rules to nothing: often a label typo.",
+       "Make `spec.subject` match the namespace or pod labels it is meant for.", kClusterNetworkPolicies,
+       Severity::Medium, Risk::NetworkExposure},
+      {"cnp.peersMatchNothing", kNetpol, "Every rule's peers select some pod",
+       "A rule whose namespaces/pods peers select no pod never matches any traffic.",
+       "Make the peers' selectors match the labels of the namespaces or pods they are meant for.",
+       kClusterNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
+      {"cnp.priorityTie", kNetpol, "Overlapping ClusterNetworkPolicies have distinct priorities",
+       "When two policies of one tier share a priority and select the same pods, upstream leaves their order "
+       "undefined: implementations may apply either (kguard orders them by name).",
+       "Give each overlapping policy its own `priority`.", kClusterNetworkPolicies, Severity::Low, Risk::NetworkExposure},
   };
   return catalog;
 }

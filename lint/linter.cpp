@@ -48,7 +48,8 @@ std::string joinField(const std::string& prefix, const std::string& field) {
 // Kinds some checker looks at (the others are listed in the report as read but not evaluated).
 bool evaluated(const kube::Manifest& m) {
   static const std::set<std::string> kinds = {"Namespace", "PersistentVolumeClaim", "NetworkPolicy", "Role",
-                                              "ClusterRole", "RoleBinding", "ClusterRoleBinding"};
+                                              "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+                                              "ClusterNetworkPolicy"};
   return kube::podTemplatePath(m.apiVersion(), m.kind()).has_value() || kinds.count(m.kind()) > 0;
 }
 

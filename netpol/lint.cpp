@@ -4,6 +4,7 @@
 
 #include "kube/json_reader.h"
 #include "kube/pod_decode.h"
+#include "netpol/cluster_policy_lint.h"
 #include "netpol/decode.h"
 #include "netpol/selection.h"
 
@@ -208,6 +209,7 @@ Findings lintNetworkPolicies(const std::vector<kube::Manifest>& manifests) {
     policy.manifestIndex = i;
     PolicyLinter(cluster, hostNetworkPods, policy, out).run();
   }
+  lintClusterNetworkPolicies(manifests, cluster, out);
   return out;
 }
 

@@ -17,6 +17,7 @@ namespace netpol {
 //   netpol.podSelectorMatchesOnlyHostNetwork  it selects only hostNetwork pods, which no policy isolates
 //   netpol.ipBlockCoversPods       ipBlock containing pod IPs: implementations disagree on whether
 //                                  ipBlock matches pod-to-pod traffic
+// and the ClusterNetworkPolicy checks (cnp.*) of cluster_policy_lint.h.
 std::vector<std::pair<size_t, findings::Finding>> lintNetworkPolicies(const std::vector<kube::Manifest>& manifests);
 
 }  // namespace netpol

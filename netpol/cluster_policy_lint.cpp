@@ -1,0 +1,164 @@
+#include "netpol/cluster_policy_lint.h"
+
+#include <algorithm>
+
+#include "kube/json_reader.h"
+#include "netpol/cluster_policy_cover.h"
+#include "netpol/cluster_policy_decode.h"
+#include "netpol/cluster_policy_evaluate.h"
+#include "netpol/selection.h"
+
+namespace netpol {
+namespace {
+
+using Findings = std::vector<std::pair<size_t, findings::Finding>>;
+
+findings::Finding finding(const std::string& check, const std::string& field, const std::string& message,
+                          findings::Enforcement enforcement = findings::Enforcement::Warning) {
+  findings::Finding f;
+  f.check = check;
+  f.level = "netpol";
+  f.message = message;
+  f.enforcement = enforcement;
+  f.field = field;
+  return f;
+}
+
+std::string rulePath(bool ingress, size_t index) {
+  return std::string(ingress ? "spec.ingress[" : "spec.egress[") + std::to_string(index) + "]";
+}
+
+// `Admin ClusterNetworkPolicy "x" (priority 5) egress[0] "name" (Accept)`
+std::string describeRule(const ClusterNetworkPolicy& p, bool ingress, size_t index) {
+  const auto& rule = (ingress ? p.ingress : p.egress)[index];
+  return TierMatch{p.tier, p.name, p.priority, ingress, index, rule.name, rule.action}.describe();
+}
+
+class ClusterPolicyLinter {
+ public:
+  ClusterPolicyLinter(const Cluster& cluster, const std::vector<ClusterNetworkPolicy>& policies, Findings& out)
+      : cluster_(cluster), policies_(policies), out_(out) {}
+
+  void run() {
+    for (size_t i = 0; i < policies_.size(); ++i) {
+      const auto& p = policies_[i];
+      std::vector<const Pod*> subjects = selectedPods(p);
+      if (!podNetworkPods().empty() && subjects.empty())
+        add(p, "cnp.subjectMatchesNothing", "spec.subject",
+            "spec.subject selects no pod of the input: the policy's rules apply to nothing");
+      for (bool ingress : {true, false}) {
+        const auto& rules = ingress ? p.ingress : p.egress;
+        for (size_t r = 0; r < rules.size(); ++r) {
+          lintShadowing(i, ingress, r);
+          lintPeers(p, ingress, r);
+        }
+      }
+      lintPriorityTie(i, subjects);
+    }
+  }
+
+ private:
+  void add(const ClusterNetworkPolicy& p, const std::string& check, const std::string& field, const std::string& message) {
+    out_.push_back({p.manifestIndex, finding(check, field, message)});
+  }
+
+  std::vector<const Pod*> podNetworkPods() const {
+    std::vector<const Pod*> out;
+    for (const auto& pod : cluster_.pods)
+      if (!pod.hostNetwork) out.push_back(&pod);
+    return out;
+  }
+
+  std::vector<const Pod*> selectedPods(const ClusterNetworkPolicy& p) const {
+    std::vector<const Pod*> out;
+    for (const auto& pod : cluster_.pods)
+      if (clusterPolicySelectsPod(cluster_, p, pod)) out.push_back(&pod);
+    return out;
+  }
+
+  // The first earlier rule of the tier that matches everything this one does: this one never decides.
+  void lintShadowing(size_t policyIndex, bool ingress, size_t ruleIndex) {
+    const auto& p = policies_[policyIndex];
+    const auto& rule = (ingress ? p.ingress : p.egress)[ruleIndex];
+    for (size_t i = 0; i <= policyIndex; ++i) {
+      const auto& earlier = policies_[i];
+      if (earlier.tier != p.tier || (i != policyIndex && !subjectCovers(earlier.subject, p.subject))) continue;
+      const auto& rules = ingress ? earlier.ingress : earlier.egress;
+      size_t end = i == policyIndex ? ruleIndex : rules.size();
+      for (size_t r = 0; r < end; ++r) {
+        if (!ruleCovers(rules[r], rule)) continue;
+        std::string consequence = rules[r].action == rule.action
+                                      ? "it is redundant"
+                                      : std::string("its ") + actionName(rule.action) + " never applies";
+        add(p, "cnp.ruleShadowed", rulePath(ingress, ruleIndex),
+            describeRule(p, ingress, ruleIndex) + " is shadowed: " + describeRule(earlier, ingress, r) +
+                " is evaluated first and matches all of its traffic, so " + consequence);
+        return;
+      }
+    }
+  }
+
+  void lintPeers(const ClusterNetworkPolicy& p, bool ingress, size_t ruleIndex) {
+    if (podNetworkPods().empty()) return;
+    const auto& rule = (ingress ? p.ingress : p.egress)[ruleIndex];
+    for (const auto& peer : rule.peers) {
+      if (peer.kind != CnpPeer::Kind::Namespaces && peer.kind != CnpPeer::Kind::Pods) return;
+      for (const auto& pod : cluster_.pods) {
+        if (!selectablePeer(pod)) continue;
+        const Namespace* ns = cluster_.findNamespace(pod.namespace_);
+        if (!ns) continue;
+        bool match = peer.kind == CnpPeer::Kind::Namespaces
+                         ? peer.selector.matches(ns->labels)
+                         : peer.pods.namespaceSelector.matches(ns->labels) && peer.pods.podSelector.matches(pod.labels);
+        if (match) return;
+      }
+    }
+    add(p, "cnp.peersMatchNothing", rulePath(ingress, ruleIndex) + (ingress ? ".from" : ".to"),
+        describeRule(p, ingress, ruleIndex) + " never matches: its peers select no pod of the input");
+  }
+
+  // Reported on the later of the two (in kguard's order), once per pair.
+  void lintPriorityTie(size_t index, const std::vector<const Pod*>& subjects) {
+    const auto& p = policies_[index];
+    for (size_t i = 0; i < index; ++i) {
+      const auto& other = policies_[i];
+      if (other.tier != p.tier || other.priority != p.priority) continue;
+      bool overlap = podNetworkPods().empty() || std::any_of(subjects.begin(), subjects.end(), [&](const Pod* pod) {
+                       return clusterPolicySelectsPod(cluster_, other, *pod);
+                     });
+      if (!overlap) continue;
+      add(p, "cnp.priorityTie", "spec.priority",
+          std::string(tierName(p.tier)) + " ClusterNetworkPolicies \"" + other.name + "\" and \"" + p.name +
+              "\" share priority " + std::to_string(p.priority) +
+              " and select the same pods: upstream leaves their order undefined (kguard evaluates \"" + other.name +
+              "\" first, by name)");
+    }
+  }
+
+  const Cluster& cluster_;
+  const std::vector<ClusterNetworkPolicy>& policies_;
+  Findings& out_;
+};
+
+}  // namespace
+
+void lintClusterNetworkPolicies(const std::vector<kube::Manifest>& manifests, const Cluster& cluster, Findings& out) {
+  std::vector<ClusterNetworkPolicy> policies;
+  for (size_t i = 0; i < manifests.size(); ++i) {
+    const auto& m = manifests[i];
+    if (!isClusterNetworkPolicy(m) && !isRetiredAdminPolicy(m)) continue;
+    try {
+      if (isRetiredAdminPolicy(m))
+        throw kube::DecodeError("kind", m.kind() + " (" + m.apiVersion() + ") is not supported: use "
+                                                                             "policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy");
+      policies.push_back(decodeClusterNetworkPolicy(m.object));
+      policies.back().manifestIndex = i;
+    } catch (const kube::DecodeError& e) {
+      out.push_back({i, finding("cnp.invalid", e.path(), e.problem(), findings::Enforcement::Error)});
+    }
+  }
+  std::stable_sort(policies.begin(), policies.end(), evaluatedBefore);
+  ClusterPolicyLinter(cluster, policies, out).run();
+}
+
+}  // namespace netpol

@@ -1,0 +1,88 @@
+// ClusterNetworkPolicy lint (cnp.*): each check fires on the case it names and stays quiet on the near
+// miss next to it.
+#include <catch2/catch.hpp>
+
+#include "netpol/lint.h"
+#include "tests/netpol/fixtures.h"
+
+using namespace netpol;
+using namespace netpol_test;
+
+namespace {
+
+std::vector<std::string> cnpChecks(const std::string& yaml) {
+  std::vector<std::string> out;
+  for (const auto& [index, f] : lintNetworkPolicies(kube::parseManifests(yaml, "t.yaml")))
+    if (f.check.rfind("cnp.", 0) == 0) out.push_back(f.check + "@" + std::to_string(index) + ":" + f.field);
+  return out;
+}
+
+std::string cnp(const std::string& name, int priority, const std::string& subject, const std::string& rules,
+                const std::string& tier = "Admin") {
+  return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: " + name +
+         "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(priority) + "\n  subject: " + subject + "\n" +
+         rules + "\n";
+}
+
+const char* kAll = "{namespaces: {}}";
+const char* kX = "{namespaces: {matchLabels: {ns: x}}}";
+
+}  // namespace
+
+TEST_CASE("cnp.ruleShadowed: a Deny behind an Accept of an earlier policy or rule that covers it") {
+  auto accept = cnp("a", 10, kAll, "  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {ns: w}}}]}]");
+  auto deny80 = cnp("b", 20, kX,
+                    "  ingress: [{action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {ns: w}}, podSelector: "
+                    "{matchLabels: {app: web}}}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}]");
+  CHECK(cnpChecks(accept + deny80) == std::vector<std::string>{"cnp.ruleShadowed@1:spec.ingress[0]"});
+  // Near misses: the Accept comes later (higher number), is in the other tier, or covers less.
+  CHECK(cnpChecks(cnp("a", 30, kAll, "  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {ns: w}}}]}]") + deny80).empty());
+  CHECK(cnpChecks(cnp("a", 10, kAll, "  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {ns: w}}}]}]", "Baseline") +
+                  deny80)
+            .empty());
+  CHECK(cnpChecks(cnp("a", 10, kAll,
+                      "  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {ns: w}}}], protocols: "
+                      "[{udp: {destinationPort: {number: 80}}}]}]") +
+                  deny80)
+            .empty());
+  // Within one policy: a broad networks Deny before a narrower Accept.
+  auto inOne = cnp("c", 5, kAll, "  egress:\n  - {action: Deny, to: [{networks: [10.0.0.0/8]}]}\n  - {action: Accept, to: [{networks: [10.1.0.0/16]}]}");
+  CHECK(cnpChecks(inOne) == std::vector<std::string>{"cnp.ruleShadowed@0:spec.egress[1]"});
+  auto reversed = cnp("c", 5, kAll, "  egress:\n  - {action: Accept, to: [{networks: [10.1.0.0/16]}]}\n  - {action: Deny, to: [{networks: [10.0.0.0/8]}]}");
+  CHECK(cnpChecks(reversed).empty());
+}
+
+TEST_CASE("cnp.subjectMatchesNothing and cnp.peersMatchNothing need pods in the input") {
+  auto pods = ns("x", "{ns: x}") + pod("x", "a", "{app: web}", "10.1.0.1");
+  auto typo = cnp("t", 1, "{namespaces: {matchLabels: {ns: xx}}}",
+                  "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: nope}}}]}]");
+  CHECK(cnpChecks(pods + typo) == std::vector<std::string>{"cnp.subjectMatchesNothing@2:spec.subject",
+                                                           "cnp.peersMatchNothing@2:spec.ingress[0].from"});
+  CHECK(cnpChecks(typo).empty());  // no pods: nothing to judge selectors against
+  auto fine = cnp("t", 1, kX, "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: x}}}, {pods: {podSelector: {}}}]}]");
+  CHECK(cnpChecks(pods + fine).empty());
+}
+
+TEST_CASE("cnp.priorityTie: same tier and priority with overlapping subjects") {
+  auto rules = "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: w}}}]}]";
+  CHECK(cnpChecks(cnp("a", 7, kAll, rules) + cnp("b", 7, kX, "  egress: [{action: Deny, to: [{networks: [1.1.1.1/32]}]}]")) ==
+        std::vector<std::string>{"cnp.priorityTie@1:spec.priority"});
+  CHECK(cnpChecks(cnp("a", 7, kAll, rules) + cnp("b", 8, kX, "  egress: [{action: Deny, to: [{networks: [1.1.1.1/32]}]}]")).empty());
+  CHECK(cnpChecks(cnp("a", 7, kAll, rules) + cnp("b", 7, kX, "  egress: [{action: Deny, to: [{networks: [1.1.1.1/32]}]}]", "Baseline"))
+            .empty());
+}
+
+TEST_CASE("cnp.invalid: the CRD's rules, and v1alpha1 kinds, as errors naming the field") {
+  auto findings = lintNetworkPolicies(kube::parseManifests(
+      cnp("bad", 1, kAll, "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: "
+                          "{range: {start: 9, end: 2}}}}]}]") +
+          "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {}\n",
+      "t.yaml"));
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[0].second.check == "cnp.invalid");
+  CHECK(findings[0].second.field == "spec.ingress[0].protocols[0].tcp.destinationPort.range");
+  CHECK(findings[0].second.enforcement == findings::Enforcement::Error);
+  CHECK(findings[1].second.check == "cnp.invalid");
+  CHECK(findings[1].first == 1);
+  CHECK_THAT(findings[1].second.message, Catch::Contains("BaselineAdminNetworkPolicy"));
+}
