@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/decode_error.h"
+
 namespace kube {
 
 // A JSON float with an integral value within int64 (1000.0 is the integer 1000 to the API server too).
@@ -22,19 +24,6 @@ inline std::optional<int64_t> integralDouble(double d) {
   if (static_cast<double>(i) != d) return std::nullopt;
   return i;
 }
-
-// A field of the wrong type or an invalid value: `path` is "spec.containers[0].securityContext".
-class DecodeError : public std::runtime_error {
- public:
-  DecodeError(std::string path, const std::string& problem)
-      : std::runtime_error(path + ": " + problem), path_(std::move(path)), problem_(problem) {}
-  const std::string& path() const { return path_; }
-  const std::string& problem() const { return problem_; }
-
- private:
-  std::string path_;
-  std::string problem_;
-};
 
 // One field of an object type T: its name and how to read its (present, non-null) value into T. Decoders
 // list an object's fields in a table of these, so that a reader can decode the object in one pass
@@ -48,8 +37,6 @@ struct FieldRule {
 // A JSON value and the path it was reached by. Missing fields and JSON null read as "unset".
 class JsonReader {
  public:
-  static constexpr bool kPodSecurityOnly = false;  // pods keep every field (kube/pod_decode_impl.h)
-
   JsonReader(const nlohmann::json& value, std::string path) : value_(&value), path_(std::move(path)) {}
 
   const std::string& path() const { return path_; }

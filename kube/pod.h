@@ -106,12 +106,22 @@ struct Container {
   std::optional<Handler> preStop;    // lifecycle.preStop
 };
 
+// The claim spec of a generic ephemeral volume, as far as kguard.storageClass reads it. A claim spec
+// that does not decode keeps its error here instead of failing the pod: only the rule that reads the
+// claim reports it (kube/volume_claims.h), so Pod Security judges such a pod as it always did.
+struct EphemeralClaim {
+  std::optional<std::string> storageClassName;
+  std::optional<std::string> errorPath, errorProblem;  // set when the claim spec does not decode
+};
+
 struct Volume {
   std::string name;
   // The volume source keys present besides `name` (e.g. "hostPath", "configMap"). An API object has
   // exactly one; keeping all of them lets a check see a malformed volume instead of guessing.
   std::vector<std::string> sources;
   std::string hostPathPath;  // hostPath.path when sources contains "hostPath"
+  // A generic ephemeral volume's ephemeral.volumeClaimTemplate.spec: the PersistentVolumeClaim it becomes.
+  std::optional<EphemeralClaim> ephemeralClaim;
 };
 
 struct PodSpec {

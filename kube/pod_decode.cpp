@@ -47,4 +47,20 @@ std::optional<PodTemplate> extractPod(const nlohmann::json& object) {
   return podDecode::decodePod(*pod);
 }
 
+DecodedPod::DecodedPod(PodTemplate pod, std::string path)
+    : pod_(std::make_shared<const PodTemplate>(std::move(pod))), path_(std::move(path)) {}
+
+DecodedPod DecodedPod::of(const nlohmann::json& object) {
+  DecodedPod out;
+  try {
+    if (auto pod = extractPod(object)) {
+      JsonReader root(object, "");  // kind and apiVersion are strings: extractPod read them
+      out = DecodedPod(std::move(*pod), *podTemplatePath(root.string("apiVersion"), root.string("kind")));
+    }
+  } catch (const DecodeError& e) {
+    out.error_ = e;
+  }
+  return out;
+}
+
 }  // namespace kube

@@ -1,11 +1,13 @@
 #pragma once
 // Pods and pod templates out of Kubernetes objects: which kinds carry a pod and where, and the typed
 // decoding of metadata + PodSpec. Decoding errors are DecodeError with the field path.
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "kube/decode_error.h"
 #include "kube/pod.h"
 
 namespace kube {
@@ -20,5 +22,29 @@ std::optional<std::string> podTemplatePath(const std::string& apiVersion, const 
 std::optional<PodTemplate> extractPod(const nlohmann::json& object);
 
 ObjectMeta decodeObjectMeta(const nlohmann::json& metadata, const std::string& path);
+
+// The pod of an object, decoded once where the object is read (an AdmissionReview, a manifest), for
+// every reader of that object. A DecodeError is kept and rethrown by get(), so each reader reports it
+// where and how it always did (Pod Security refuses, kguard's rules only annotate, ...).
+class DecodedPod {
+ public:
+  DecodedPod() = default;  // no object: get() is nullptr
+  // `path`: where the pod sits in its object (podTemplatePath), "" for a Pod.
+  DecodedPod(PodTemplate pod, std::string path);
+  static DecodedPod of(const nlohmann::json& object);  // extractPod, its error kept
+
+  // The pod; nullptr when the object carries none. Throws the object's DecodeError.
+  const PodTemplate* get() const {
+    if (error_) throw *error_;
+    return pod_.get();
+  }
+  const std::string& path() const { return path_; }
+  bool decoded() const { return pod_ != nullptr; }  // a pod, without error
+
+ private:
+  std::shared_ptr<const PodTemplate> pod_;  // shared: requests are copied to worker threads
+  std::string path_;
+  std::optional<DecodeError> error_;
+};
 
 }  // namespace kube

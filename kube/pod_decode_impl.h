@@ -4,8 +4,7 @@
 // cannot drift apart. A reader R offers JsonReader's interface: field, forEach, optString, optBool,
 // optInt, string, boolean, stringMap, stringList, expectObject, fail, isNull, isString, isNumber,
 // stringValue, numberText, integer, forEachMember (fields in key order, last duplicate wins), the typed
-// value reads asString, asBool, asInt, asStringMap, asStringList, forEachItem, itemCount, decodeFields; and
-// kPodSecurityOnly (see keepsRuleOnlyFields), with forEachValue when it is true.
+// value reads asString, asBool, asInt, asStringMap, asStringList, forEachItem, itemCount, decodeFields.
 //
 // Objects with many fields (pod, spec, container, security contexts, metadata) are decoded from a table
 // of FieldRules: the nlohmann reader looks the fields up in the table's order, so errors come out as
@@ -176,36 +175,10 @@ StringMap decodeQuantities(const R& r, const char (&name)[N]) {
   return out;
 }
 
-// A reader with kPodSecurityOnly (the webhook's fast reader: its pods go to Pod Security alone, see
-// Validator::acceptsDecodedPods) checks the fields that only kguard's rules and lint read — labels and
-// resources — without keeping them: a wrong type still sends the request to the nlohmann path.
-template <typename R>
-constexpr bool keepsRuleOnlyFields() {
-  return !R::kPodSecurityOnly;
-}
-
 template <typename R>
 void decodeResources(Container& c, const R& r) {
-  if constexpr (keepsRuleOnlyFields<R>()) {
-    c.resources.limits = decodeQuantities(r, "limits");
-    c.resources.requests = decodeQuantities(r, "requests");
-  } else {
-    auto check = [](const R& v) { quantityText(v); };
-    if (auto limits = r.field("limits")) limits->forEachValue(check);
-    if (auto requests = r.field("requests")) requests->forEachValue(check);
-  }
-}
-
-template <typename R>
-void decodeLabels(ObjectMeta& m, const R& v) {
-  if constexpr (keepsRuleOnlyFields<R>()) {
-    m.labels = v.asStringMap();
-  } else {
-    v.expectObject();
-    v.forEachValue([](const R& label) {
-      if (!label.isNull()) label.asString();
-    });
-  }
+  c.resources.limits = decodeQuantities(r, "limits");
+  c.resources.requests = decodeQuantities(r, "requests");
 }
 
 template <typename R>
@@ -237,6 +210,23 @@ Container decodeContainer(const R& r, ContainerKind kind) {
   return c;
 }
 
+// ephemeral.volumeClaimTemplate.spec of a volume, if any. Its errors are kept, not thrown (see
+// EphemeralClaim); the fast reader throws NotFast instead, so such a request takes the nlohmann path.
+template <typename R>
+std::optional<EphemeralClaim> decodeEphemeralClaim(const R& volume) {
+  try {
+    auto ephemeral = volume.field("ephemeral");
+    if (!ephemeral) return std::nullopt;
+    auto claimTemplate = ephemeral->field("volumeClaimTemplate");
+    if (!claimTemplate) return std::nullopt;
+    auto spec = claimTemplate->field("spec");
+    if (!spec) return std::nullopt;
+    return EphemeralClaim{spec->optString("storageClassName"), std::nullopt, std::nullopt};
+  } catch (const DecodeError& e) {
+    return EphemeralClaim{std::nullopt, e.path(), e.problem()};
+  }
+}
+
 template <typename R>
 Volume decodeVolume(const R& r) {
   r.expectObject();
@@ -246,6 +236,7 @@ Volume decodeVolume(const R& r) {
     if (key != "name" && !source.isNull()) v.sources.push_back(key);
   });
   if (auto hostPath = r.field("hostPath")) v.hostPathPath = hostPath->string("path");
+  v.ephemeralClaim = decodeEphemeralClaim(r);
   return v;
 }
 
@@ -294,7 +285,7 @@ ObjectMeta decodeMeta(const R& r) {
       {"name", [](M& m, const R& v) { m.name = v.asString(); }},
       {"generateName", [](M& m, const R& v) { m.generateName = v.asString(); }},
       {"namespace", [](M& m, const R& v) { m.namespace_ = v.asString(); }},
-      {"labels", decodeLabels<R>},
+      {"labels", [](M& m, const R& v) { m.labels = v.asStringMap(); }},
       {"annotations", [](M& m, const R& v) { m.annotations = v.asStringMap(); }},
   };
   r.expectObject();

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "kube/pod_decode.h"
+
 namespace kube {
 
 struct VolumeClaim {
@@ -14,6 +16,16 @@ struct VolumeClaim {
   std::optional<std::string> storageClassName;
 };
 
-std::vector<VolumeClaim> extractVolumeClaims(const nlohmann::json& object);
+// The claims of a PersistentVolumeClaim or of a StatefulSet's volumeClaimTemplates; not those of its
+// pod template, which podVolumeClaims reads from the decoded pod.
+std::vector<VolumeClaim> objectVolumeClaims(const nlohmann::json& object);
+
+// The claims of a pod's generic ephemeral volumes; `podPath` is where the pod sits in its object ("" for a
+// Pod, "spec.template", ...). Throws the DecodeError of the first claim spec that did not decode.
+std::vector<VolumeClaim> podVolumeClaims(const PodTemplate& pod, const std::string& podPath);
+
+// Every claim of an object: objectVolumeClaims of its JSON when there is any (a Pod read by the webhook's
+// fast path has none, and makes no claims but its pod's), then podVolumeClaims of its decoded pod.
+std::vector<VolumeClaim> volumeClaims(const nlohmann::json* object, const DecodedPod& pod);
 
 }  // namespace kube

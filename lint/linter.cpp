@@ -93,8 +93,9 @@ class Linter {
           if (kube::podTemplatePath(m.apiVersion(), m.kind()) || m.kind() == "PersistentVolumeClaim")
             report_.exempt.push_back({i, "namespace " + namespaceOf(m)});
         } else {
-          lintPod(i, m);
-          lintVolumeClaims(i, m);
+          const auto pod = kube::DecodedPod::of(m.object);
+          lintPod(i, m, pod);
+          lintVolumeClaims(i, m, pod);
         }
         lintRbac(i, m);
       } catch (const kube::DecodeError& e) {
@@ -137,10 +138,10 @@ class Linter {
     return it == namespaces_.end() ? nullptr : &it->second;
   }
 
-  void lintPod(size_t index, const kube::Manifest& m) {
-    auto pod = kube::extractPod(m.object);
+  void lintPod(size_t index, const kube::Manifest& m, const kube::DecodedPod& decoded) {
+    const kube::PodTemplate* pod = decoded.get();
     if (!pod) return;
-    const std::string prefix = *kube::podTemplatePath(m.apiVersion(), m.kind());
+    const std::string& prefix = decoded.path();
     const kube::StringMap* nsLabels = labelsOf(m);
 
     auto policy = levels_.forNamespace(nsLabels);
@@ -175,8 +176,8 @@ class Linter {
     }
   }
 
-  void lintVolumeClaims(size_t index, const kube::Manifest& m) {
-    for (auto& f : rules::evaluateVolumeClaims(options_.config.rules, kube::extractVolumeClaims(m.object))) {
+  void lintVolumeClaims(size_t index, const kube::Manifest& m, const kube::DecodedPod& pod) {
+    for (auto& f : rules::evaluateVolumeClaims(options_.config.rules, kube::volumeClaims(&m.object, pod))) {
       f.enforcement = enforcementFor(options_.config.rulesMode);
       add(index, std::move(f));
     }

@@ -6,6 +6,7 @@
 
 #include "kube/json_depth.h"
 #include "kube/json_reader.h"
+#include "kube/pod_decode.h"
 #include "webhook/fast_review.h"
 
 namespace webhook {
@@ -37,10 +38,12 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
   if (auto object = r.field("object")) {
     object->expectObject();
     req.object = &object->value();
+    req.pod = kube::DecodedPod::of(*req.object);
   }
   if (auto old = r.field("oldObject")) {
     old->expectObject();
     req.oldObject = &old->value();
+    req.oldPod = kube::DecodedPod::of(*req.oldObject);
   }
   return req;
 }

@@ -22,8 +22,10 @@ struct ReviewParseResult {
   ParsedReview review;
 };
 
-// `fastPods`: read Pod CREATE/UPDATE reviews with webhook/fast_review.h (no JSON tree, pods decoded);
-// only for a validator that acceptsDecodedPods(). Every other body takes the nlohmann path.
+// The request typed and the pods its objects carry decoded (AdmissionRequest::pod), once. `fastPods`
+// (what the server does): Pod CREATE/UPDATE reviews are read with webhook/fast_review.h, no JSON tree;
+// every other body, and every body when false, takes the nlohmann path: the second reader that the
+// differential tests and the fuzzer hold the fast path to.
 ReviewParseResult parseAdmissionReview(const std::string& body, bool fastPods = false);
 
 std::string renderAdmissionReview(const std::string& apiVersion, const std::string& uid,

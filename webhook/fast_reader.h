@@ -26,9 +26,6 @@ class FastReader {
   using element = simdjson::dom::element;
   using element_type = simdjson::dom::element_type;
 
-  // Its pods go to Pod Security alone: labels and resources are checked, not kept (kube/pod_decode_impl.h).
-  static constexpr bool kPodSecurityOnly = true;
-
   explicit FastReader(element value) : value_(value) {}
 
   bool isNull() const { return value_.type() == element_type::NULL_VALUE; }
@@ -136,13 +133,6 @@ class FastReader {
   template <typename Fn>
   void forEach(std::string_view name, Fn&& fn) const {
     if (auto list = field(name)) list->forEachItem(fn);
-  }
-
-  // Every member's value, in document order, duplicates included (for checks that keep nothing).
-  template <typename Fn>
-  void forEachValue(Fn&& fn) const {
-    expectObject();
-    for (auto member : object()) fn(FastReader(member.value));
   }
 
   // Fields in key order with the last duplicate winning, as nlohmann's std::map holds them.

@@ -11,11 +11,11 @@ namespace {
 
 using simdjson::dom::element;
 
-// The pod of a Pod object (kube::extractPod for kind Pod); other kinds are not for the fast path.
-std::shared_ptr<const kube::PodTemplate> decodePodObject(const FastReader& object) {
+// The pod of a Pod object (kube::DecodedPod::of for kind Pod); other kinds are not for the fast path.
+kube::DecodedPod decodePodObject(const FastReader& object) {
   auto where = kube::podTemplatePath(object.string("apiVersion"), object.string("kind"));
   if (!where || !where->empty()) throw NotFast{};
-  return std::make_shared<const kube::PodTemplate>(kube::podDecode::decodePod(object));
+  return kube::DecodedPod(kube::podDecode::decodePod(object), "");
 }
 
 // The AdmissionReview's request object as readRequest in admission_review.cpp reads it, in one pass;
@@ -75,10 +75,10 @@ ParsedReview readReview(const FastReader& root) {
   // Only Pod CREATE and UPDATE, with the objects they need; everything else takes the general path.
   if (!req.resource.group.empty() || req.resource.resource != "pods" || !envelope.object) throw NotFast{};
   if (req.operation != "CREATE" && req.operation != "UPDATE") throw NotFast{};
-  req.decodedPod = decodePodObject(*envelope.object);
+  req.pod = decodePodObject(*envelope.object);
   if (req.operation == "UPDATE") {
     if (!envelope.oldObject) throw NotFast{};
-    req.decodedOldPod = decodePodObject(*envelope.oldObject);
+    req.oldPod = decodePodObject(*envelope.oldObject);
   }
   return out;
 }

@@ -57,8 +57,7 @@ WebhookServer::WebhookServer(ServerOptions options, const admission::Validator& 
       metrics_(metrics),
       certificate_(certificate),
       backendReady_(std::move(backendReady)),
-      ctx_(newTlsContext(certificate), SSL_CTX_free),
-      fastPods_(validator.acceptsDecodedPods()) {
+      ctx_(newTlsContext(certificate), SSL_CTX_free)) {
   EventServerOptions o;
   o.host = options_.host;
   o.port = options_.port;
@@ -103,7 +102,7 @@ HandlerResult WebhookServer::handle(HttpRequest& req) {
   HandlerResult out;
   if (req.path == "/validate") {
     const auto start = Clock::now();
-    auto parsed = parseAdmissionReview(req.body, fastPods_);
+    auto parsed = parseAdmissionReview(req.body, true);
     if (!parsed.ok) {
       out.response = plain(400, "malformed AdmissionReview: " + parsed.error);
       metrics_.requests.inc({"/validate", "400"});

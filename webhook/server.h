@@ -71,7 +71,6 @@ class WebhookServer {
   std::function<bool()> backendReady_;
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx_;
   std::unique_ptr<EventServer> events_;
-  const bool fastPods_;  // Pod reviews read by webhook/fast_review.h
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopped_{false};
   std::thread certWatcher_;

@@ -11,7 +11,8 @@ namespace {
 std::vector<findings::Finding> run(const std::string& yaml) {
   RulesConfig c;
   c.allowedStorageClasses = {"encrypted-ssd"};
-  return evaluateVolumeClaims(c, kube::extractVolumeClaims(kube::parseManifests(yaml, "t.yaml").at(0).object));
+  const auto object = kube::parseManifests(yaml, "t.yaml").at(0).object;
+  return evaluateVolumeClaims(c, kube::volumeClaims(&object, kube::DecodedPod::of(object)));
 }
 
 }  // namespace
@@ -31,4 +32,24 @@ TEST_CASE("kguard.storageClass covers PVCs, volumeClaimTemplates and ephemeral v
   CHECK(sts[0].field == "spec.volumeClaimTemplates[1].spec.storageClassName");
   CHECK(sts[1].field == "spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName");
   CHECK(run("apiVersion: v1\nkind: ConfigMap\ndata: {}").empty());
+}
+
+TEST_CASE("an ephemeral claim spec that does not decode fails the claims, not the pod") {
+  const auto object = kube::parseManifests(
+                          "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers: []\n"
+                          "      volumes: [{name: a, ephemeral: {volumeClaimTemplate: {spec: {}}}},\n"
+                          "                {name: b, ephemeral: {volumeClaimTemplate: {spec: {storageClassName: 7}}}}]",
+                          "t.yaml")
+                          .at(0)
+                          .object;
+  const auto pod = kube::DecodedPod::of(object);
+  REQUIRE(pod.get() != nullptr);  // Pod Security still judges the pod
+  CHECK(pod.path() == "spec.template");
+  try {
+    kube::volumeClaims(&object, pod);
+    FAIL("expected a DecodeError");
+  } catch (const kube::DecodeError& e) {
+    CHECK(e.path() == "spec.template.spec.volumes[1].ephemeral.volumeClaimTemplate.spec.storageClassName");
+    CHECK(e.problem() == "expected a string, got an integer");
+  }
 }

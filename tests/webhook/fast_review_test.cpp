@@ -30,15 +30,33 @@ std::string review(const std::string& operation, const std::string& object, cons
   return r + R"("object":)" + object + "}}";
 }
 
+// Every kguard rule on, in enforce mode, in a namespace that Pod Security only warns and audits (so that
+// the rules see every pod): kguard's rules read the pods the fast path decoded, as Pod Security does.
+config::KguardConfig withEveryRule() {
+  config::KguardConfig c;
+  c.rules.allowedRegistries = {"registry.k8s.io"};
+  c.rules.requireImageDigest = true;
+  c.rules.disallowLatestTag = true;
+  c.rules.requiredLimits = {"cpu", "memory"};
+  c.rules.sandboxedRuntime = rules::SandboxedRuntimeConfig{{{"kguard.io/isolation", "sandboxed"}}, {"kata"}};
+  c.rules.allowedStorageClasses = {"encrypted-ssd"};
+  c.rules.requireNoServiceAccountToken = true;
+  c.rules.requireReadOnlyRootFilesystem = true;
+  c.rulesMode = config::Mode::Enforce;
+  return c;
+}
+
 struct Judge {
   admission::FakeCluster cluster;
   webhook::Metrics metrics;
   std::unique_ptr<admission::Validator> validator;
-  Judge() {
-    cluster.namespaces["ns"] = {{"pod-security.kubernetes.io/enforce", "baseline"},
+  explicit Judge(bool rules = false) {
+    cluster.namespaces["ns"] = {{"pod-security.kubernetes.io/enforce", rules ? "privileged" : "baseline"},
                                 {"pod-security.kubernetes.io/warn", "restricted"},
                                 {"pod-security.kubernetes.io/audit", "restricted"}};
-    validator = std::make_unique<admission::Validator>(config::KguardConfig{}, cluster, cluster, metrics);
+    if (rules) cluster.namespaces["ns"]["kguard.io/isolation"] = "sandboxed";
+    validator = std::make_unique<admission::Validator>(rules ? withEveryRule() : config::KguardConfig{}, cluster,
+                                                       cluster, metrics);
   }
   // What the server answers for `body`: the rendered review, or "400: <error>".
   std::string answer(const std::string& body, bool fast) {
@@ -58,8 +76,8 @@ std::string readFile(const fs::path& path) {
 
 }  // namespace
 
-TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann path") {
-  Judge judge;
+TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann path, kguard rules off and on") {
+  Judge judge, withRules(true);
   size_t pods = 0, fast = 0;
   for (const auto& entry : fs::recursive_directory_iterator(KGUARD_SOURCE_DIR "/tests/conformance/pod-security")) {
     if (entry.path().extension() != ".yaml") continue;
@@ -79,6 +97,7 @@ TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann p
                                review("UPDATE", object, object), review("UPDATE", object, object, "ephemeralcontainers")}) {
         INFO(entry.path().string() << "\n" << body);
         CHECK(judge.answer(body, true) == judge.answer(body, false));
+        CHECK(withRules.answer(body, true) == withRules.answer(body, false));
         ++pods;
         if (webhook::readPodReviewFast(body)) ++fast;
       }
@@ -88,8 +107,8 @@ TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann p
   CHECK(fast > pods * 9 / 10);  // the fast path is the common path, not the exception
 }
 
-TEST_CASE("unusual and hostile JSON gets the same answer on both paths") {
-  Judge judge;
+TEST_CASE("unusual and hostile JSON gets the same answer on both paths, kguard rules off and on") {
+  Judge judge, withRules(true);
   const std::string pod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x"}]}})";
   const std::vector<std::string> bodies = {
       // duplicate keys: nlohmann keeps the last one
@@ -113,7 +132,7 @@ TEST_CASE("unusual and hostile JSON gets the same answer on both paths") {
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true},"spec":{"hostPID":false}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"serviceAccountName":"","serviceAccount":7,"nodeName":8}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"serviceAccountName":"a","serviceAccount":7}})"),
-      // labels and resources: checked by the fast path, not kept (only kguard's rules read them)
+      // labels and resources (kguard's rules read them)
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"a":1}},"spec":{"hostPID":true}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"a":1,"a":"b"}},"spec":{}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":[]},"spec":{}})"),
@@ -123,6 +142,15 @@ TEST_CASE("unusual and hostile JSON gets the same answer on both paths") {
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","resources":{"requests":[]}}]}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","resources":7}]}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":2,"memory":"1Gi"},"requests":null}}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","image":"registry.k8s.io/pause@sha256:0","resources":{"limits":{"cpu":"1","memory":"1Gi"}},"securityContext":{"readOnlyRootFilesystem":true}}],"runtimeClassName":"kata","automountServiceAccountToken":false}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"annotations":{"kguard.io/needs-api-access":"true"}},"spec":{"containers":[{"name":"c","image":"docker.io/x:latest"}]}})"),
+      // generic ephemeral volumes: the claims kguard.storageClass reads, well-formed and not
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":"encrypted-ssd"}}}},{"name":"f","ephemeral":{"volumeClaimTemplate":{"spec":{}}}}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":7}}}}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":"x"}}},{"name":"f","ephemeral":[]}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":null}},{"name":"f","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":null}}}}]}})"),
+      review("UPDATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":7}}}}],"containers":[{"name":"c","image":"b"}]}})",
+             R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":7}}}}],"containers":[{"name":"c","image":"a"}]}})"),
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","resource":{"group":"","version":"v1","resource":"pods"},"namespace":"ns","operation":"DELETE","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true}}}})",
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","resource":{"group":"","version":"v1","resource":"pods"},"namespace":"ns","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true}},"object":{"apiVersion":"v1","kind":"Pod","spec":{}}}})",
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","resource":null,"namespace":"ns","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","spec":{}}}})",
@@ -160,7 +188,23 @@ TEST_CASE("unusual and hostile JSON gets the same answer on both paths") {
   for (const auto& body : bodies) {
     INFO(body);
     CHECK(judge.answer(body, true) == judge.answer(body, false));
+    CHECK(withRules.answer(body, true) == withRules.answer(body, false));
   }
+}
+
+TEST_CASE("with kguard rules on, Pod reviews still take the fast path, and the rules judge its pods") {
+  Judge withRules(true);
+  const auto body = review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"app":"a"}},)"
+                                     R"("spec":{"containers":[{"name":"c","image":"docker.io/x:latest"}]}})");
+  auto parsed = webhook::parseAdmissionReview(body, true);
+  REQUIRE(parsed.ok);
+  CHECK(parsed.review.document == nullptr);  // read by simdjson: no JSON tree
+  REQUIRE(parsed.review.request.readFast());
+  CHECK(parsed.review.request.pod.get()->metadata.labels.at("app") == "a");  // kept for the rules
+  const auto answer = withRules.answer(body, true);
+  CHECK(answer.find("violates kguard rules: kguard.allowedRegistries") != std::string::npos);
+  CHECK(answer.find("kguard.imageLatestTag") != std::string::npos);
+  CHECK(answer.find("kguard.resourceLimits") != std::string::npos);
 }
 
 TEST_CASE("deep nesting is refused cleanly on the fast path too") {

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "kube/pod.h"
+#include "kube/pod_decode.h"
 
 namespace admission {
 
@@ -28,15 +28,19 @@ struct AdmissionRequest {
   std::string username;
   std::vector<std::string> groups;
   bool dryRun = false;
-  const nlohmann::json* object = nullptr;     // null for DELETE/CONNECT
-  const nlohmann::json* oldObject = nullptr;  // set for UPDATE
-  // A Pod CREATE/UPDATE read by the webhook's fast path (webhook/fast_review.h) carries its pods decoded
-  // already and no JSON tree: object/oldObject are null then, and these are set instead.
-  std::shared_ptr<const kube::PodTemplate> decodedPod;
-  std::shared_ptr<const kube::PodTemplate> decodedOldPod;
+  // The objects' JSON, null for DELETE/CONNECT (object) and CREATE (oldObject), and null for a Pod
+  // CREATE/UPDATE read by the webhook's fast path (webhook/fast_review.h), which builds no JSON tree.
+  const nlohmann::json* object = nullptr;
+  const nlohmann::json* oldObject = nullptr;
+  // The pods the objects carry (a Pod, a workload's template), decoded once when the review was read:
+  // every check and rule reads these, on either path.
+  kube::DecodedPod pod;
+  kube::DecodedPod oldPod;
 
-  bool hasObject() const { return object || decodedPod; }
-  bool hasOldObject() const { return oldObject || decodedOldPod; }
+  // Read by the fast path: Pods, decoded, without JSON.
+  bool readFast() const { return !object && pod.decoded(); }
+  bool hasObject() const { return object || pod.decoded(); }
+  bool hasOldObject() const { return oldObject || oldPod.decoded(); }
 };
 
 // metav1.Status of a refusal.

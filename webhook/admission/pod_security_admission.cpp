@@ -212,15 +212,11 @@ AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& requ
     return response;
   }
 
-  // Pods decoded by the fast path are used as they are; otherwise decoded here from the JSON tree.
-  const kube::PodTemplate* pod = request.decodedPod.get();
-  const kube::PodTemplate* oldPod = request.decodedOldPod.get();
-  std::optional<kube::PodTemplate> decoded, decodedOld;
+  const kube::PodTemplate* pod = nullptr;
+  const kube::PodTemplate* oldPod = nullptr;
   try {
-    if (!pod && (decoded = kube::extractPod(*request.object))) pod = &*decoded;
-    if (request.operation == "UPDATE" && !oldPod && request.oldObject &&
-        (decodedOld = kube::extractPod(*request.oldObject)))
-      oldPod = &*decodedOld;
+    pod = request.pod.get();
+    if (request.operation == "UPDATE") oldPod = request.oldPod.get();
   } catch (const kube::DecodeError& e) {
     recordError(true, request);
     return failureResponse(400, "BadRequest", std::string("failed to decode pod: ") + e.what());
@@ -261,9 +257,9 @@ AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionReq
       (!enforceOnWorkloads_ || p.enforce.level == Level::Privileged))
     return allowedResponse();
 
-  std::optional<kube::PodTemplate> pod;
+  const kube::PodTemplate* pod = nullptr;
   try {
-    pod = kube::extractPod(*request.object);
+    pod = request.pod.get();
   } catch (const kube::DecodeError& e) {
     return failOpen(std::string("failed to extract pod template: ") + e.what());
   }
@@ -374,7 +370,7 @@ AdmissionResponse forbiddenResponse(const AdmissionRequest& request, const std::
 bool changesWhatRuns(const AdmissionRequest& request) {
   if (request.operation != "UPDATE") return true;
   if (!request.hasObject() || !request.hasOldObject()) return true;
-  if (request.decodedPod && request.decodedOldPod) return isSignificantPodUpdate(*request.decodedPod, *request.decodedOldPod);
+  if (request.readFast()) return isSignificantPodUpdate(*request.pod.get(), *request.oldPod.get());
   if (!request.object || !request.oldObject) return true;
   const std::string kind = request.object->value("kind", "");
   auto path = kube::podTemplatePath(request.object->value("apiVersion", ""), kind);
@@ -382,8 +378,8 @@ bool changesWhatRuns(const AdmissionRequest& request) {
     return request.object->value("spec", nlohmann::json()) != request.oldObject->value("spec", nlohmann::json());
   }
   if (path->empty()) {  // a Pod
-    auto pod = kube::extractPod(*request.object);
-    auto oldPod = kube::extractPod(*request.oldObject);
+    auto pod = request.pod.get();
+    auto oldPod = request.oldPod.get();
     return !pod || !oldPod || isSignificantPodUpdate(*pod, *oldPod);
   }
   auto now = kube::JsonReader(*request.object, "").at(*path);

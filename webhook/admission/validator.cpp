@@ -1,11 +1,8 @@
 #include "webhook/admission/validator.h"
 
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
 
 #include "kube/json_reader.h"
-#include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "rbac/guardrails.h"
 #include "rules/image_signatures.h"
@@ -24,8 +21,6 @@ Validator::Validator(const config::KguardConfig& config, NamespaceGetter& namesp
 }
 
 Validator::~Validator() = default;
-
-bool Validator::acceptsDecodedPods() const { return !config_.rules.anyEnabled(); }
 
 bool Validator::mayBlock(const AdmissionRequest& request) const {
   // A namespace update may list the namespace's pods; everything else at most looks its namespace up.
@@ -64,13 +59,12 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
   // Updates that cannot change what runs (labels, finalizers, scale; a claim's class is immutable) are
   // not judged again: refusing them would strand objects the cluster must still manage.
   if (!changesWhatRuns(request)) return;
-  // Volume claims need the JSON tree: the server reads reviews without one only when no rule is on.
-  if (!request.object) throw std::logic_error("kguard rules need the object's JSON");
   const bool isPod = request.resource.group.empty() && request.resource.resource == "pods";
   const bool isClaim = request.resource.group.empty() && request.resource.resource == "persistentvolumeclaims";
   std::vector<findings::Finding> findings;
   try {
-    if (auto pod = kube::extractPod(*request.object)) {
+    const kube::PodTemplate* pod = request.pod.get();
+    if (pod) {
       NamespaceLookup ns;
       if (config_.rules.sandboxedRuntime) ns = namespaces_.getNamespace(request.namespace_);
       findings = rules::evaluatePodRules(config_.rules, {*pod, ns.ok ? &ns.labels : nullptr});
@@ -80,8 +74,8 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
         findings.insert(findings.end(), imageFindings.begin(), imageFindings.end());
       }
     }
-    auto claims = rules::evaluateVolumeClaims(config_.rules, kube::extractVolumeClaims(*request.object));
-    findings.insert(findings.end(), claims.begin(), claims.end());
+    auto claimFindings = rules::evaluateVolumeClaims(config_.rules, kube::volumeClaims(request.object, request.pod));
+    findings.insert(findings.end(), claimFindings.begin(), claimFindings.end());
   } catch (const kube::DecodeError& e) {
     response.auditAnnotations["error"] = std::string("kguard rules: failed to decode object: ") + e.what();
     return;

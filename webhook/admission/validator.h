@@ -22,9 +22,6 @@ class Validator {
   ~Validator();
 
   AdmissionResponse validate(const AdmissionRequest& request) const;
-  // True when a Pod request whose pods were decoded without a JSON tree (AdmissionRequest::decodedPod)
-  // can be judged: kguard's volume-claim rules still read the tree, so not when a rule is configured.
-  bool acceptsDecodedPods() const;
   // True when judging the request may wait on the API server (a namespace not in the cache, a
   // namespace update listing its pods) or on a registry (an image signature not verified before): the
   // server then runs it off its event loop.

@@ -30,9 +30,11 @@ inline TestRequest makeRequest(const std::string& operation, const GroupVersionR
   t.request.name = t.object->value("metadata", nlohmann::json::object()).value("name", "");
   t.request.username = "alice";
   t.request.object = t.object.get();
+  t.request.pod = kube::DecodedPod::of(*t.object);  // as webhook/admission_review.cpp reads a review
   if (!oldYaml.empty()) {
     t.oldObject = objectFromYaml(oldYaml);
     t.request.oldObject = t.oldObject.get();
+    t.request.oldPod = kube::DecodedPod::of(*t.oldObject);
   }
   return t;
 }
