@@ -57,7 +57,7 @@ WebhookServer::WebhookServer(ServerOptions options, const admission::Validator& 
       metrics_(metrics),
       certificate_(certificate),
       backendReady_(std::move(backendReady)),
-      ctx_(newTlsContext(certificate), SSL_CTX_free)) {
+      ctx_(newTlsContext(certificate), SSL_CTX_free) {
   EventServerOptions o;
   o.host = options_.host;
   o.port = options_.port;

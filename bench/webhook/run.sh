@@ -16,6 +16,8 @@
 #   KGUARD_THREADS [64]   kguard --threads (workers for requests that wait on the API server; connections are
 #                         served by one event loop per core, --event-loops in KGUARD_ARGS to change that)
 #   KGUARD_ARGS []        extra kguard webhook flags
+#   RULES_CONFIG []       a KguardConfiguration file (e.g. bench/webhook/kguard-rules.yaml): also measure
+#                         kguard-rules, the same binary with --config FILE (kguard's own rules on), after kguard
 #   NODELAY_SHIM [0]      1: also measure a second kguard with TCP_NODELAY forced on its accepted sockets by an
 #                         LD_PRELOAD shim (nodelay_shim.c; historical diagnostic: kguard now sets it itself)
 #   HTTPLIB_BASELINE [1]  1: also measure httplib_baseline.cpp: cpp-httplib set up like kguard's former server
@@ -42,6 +44,8 @@ ROUNDS="${ROUNDS:-1}"
 NGINX_WORKERS="${NGINX_WORKERS:-2}"
 KGUARD_THREADS="${KGUARD_THREADS:-64}"
 KGUARD_ARGS="${KGUARD_ARGS:-}"
+RULES_CONFIG="${RULES_CONFIG:-}"
+[ -z "$RULES_CONFIG" ] || RULES_CONFIG="$(readlink -f "$RULES_CONFIG")"
 PROFILE="${PROFILE:-0}"
 NODELAY_SHIM="${NODELAY_SHIM:-0}"
 HTTPLIB_BASELINE="${HTTPLIB_BASELINE:-1}"
@@ -55,13 +59,14 @@ done
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d /tmp/kguard-bench-webhook.XXXXXX)"
-KGUARD_PID="" SHIM_PID="" BASELINE_PID="" NGINX_PID="" CLUSTER_STARTED=0
+KGUARD_PID="" SHIM_PID="" RULES_PID="" BASELINE_PID="" NGINX_PID="" CLUSTER_STARTED=0
 
 cleanup() {
   local rc=$?
   set +e
   if [ -n "$KGUARD_PID" ]; then kill -TERM "$KGUARD_PID" 2>/dev/null; wait "$KGUARD_PID" 2>/dev/null; fi
   if [ -n "$SHIM_PID" ]; then kill -TERM "$SHIM_PID" 2>/dev/null; wait "$SHIM_PID" 2>/dev/null; fi
+  if [ -n "$RULES_PID" ]; then kill -TERM "$RULES_PID" 2>/dev/null; wait "$RULES_PID" 2>/dev/null; fi
   if [ -n "$BASELINE_PID" ]; then kill -TERM "$BASELINE_PID" 2>/dev/null; wait "$BASELINE_PID" 2>/dev/null; fi
   if [ -n "$NGINX_PID" ]; then kill -TERM "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; fi
   if [ "$CLUSTER_STARTED" = 1 ]; then "$REPO/tests/e2e/cluster.sh" stop "$WORK/cluster" >/dev/null 2>&1; fi
@@ -123,7 +128,7 @@ kubectl create namespace "$NAMESPACE" >/dev/null
 kubectl label namespace "$NAMESPACE" pod-security.kubernetes.io/enforce=restricted >/dev/null
 "$REPO/certs/gen-certs.sh" --out "$WORK/certs" --san IP:127.0.0.1 >&2
 
-read -r KGUARD_PORT NGINX_PORT SHIM_PORT BASELINE_PORT <<<"$(free_ports 4)"
+read -r KGUARD_PORT NGINX_PORT SHIM_PORT BASELINE_PORT RULES_PORT <<<"$(free_ports 5)"
 
 # ---- the request: a Deployment's pod (3 containers) created by the ReplicaSet controller ----------
 UID_ALLOWED="6f1c2b9e-3a4d-4c8e-9f0a-1b2c3d4e5f60"
@@ -156,14 +161,14 @@ post() {  # post PORT BODY_FILE -> response body on stdout
 }
 
 # ---- kguard -------------------------------------------------------------------------------------
-start_kguard() {  # start_kguard NAME PORT [env assignments...]; sets STARTED_PID
+start_kguard() {  # start_kguard NAME PORT [kguard flags...]; sets STARTED_PID
   local name="$1" port="$2"
   shift 2
   log "starting $name on 127.0.0.1:$port"
   # shellcheck disable=SC2086
-  env "$@" "$KGUARD" webhook --tls-cert-file "$WORK/certs/tls.crt" --tls-private-key-file "$WORK/certs/tls.key" \
+  env ${PRELOAD:+LD_PRELOAD="$PRELOAD"} "$KGUARD" webhook --tls-cert-file "$WORK/certs/tls.crt" --tls-private-key-file "$WORK/certs/tls.key" \
     --listen "127.0.0.1:$port" --kubeconfig "$KUBECONFIG" --log-level warn --shutdown-grace-ms 0 \
-    --threads "$KGUARD_THREADS" $KGUARD_ARGS >"$WORK/$name.log" 2>&1 &
+    --threads "$KGUARD_THREADS" $KGUARD_ARGS "$@" >"$WORK/$name.log" 2>&1 &
   STARTED_PID=$!
   wait_ready "https://127.0.0.1:$port/readyz" "$name" "$STARTED_PID"
 }
@@ -195,12 +200,19 @@ declare -A PORT=([kguard]="$KGUARD_PORT") PID=([kguard]="$KGUARD_PID")
 if [ "$NODELAY_SHIM" = 1 ]; then
   command -v cc >/dev/null || die "NODELAY_SHIM=1 needs cc"
   cc -shared -fPIC -O2 -o "$WORK/nodelay_shim.so" "$HERE/nodelay_shim.c" -ldl
-  start_kguard kguard-nodelay "$SHIM_PORT" LD_PRELOAD="$WORK/nodelay_shim.so"
+  PRELOAD="$WORK/nodelay_shim.so" start_kguard kguard-nodelay "$SHIM_PORT"
   SHIM_PID="$STARTED_PID"
   check_verdicts kguard-nodelay "$SHIM_PORT"
   cmp -s "$WORK/kguard-nodelay-response.json" "$WORK/response.json" || die "kguard-nodelay answers differently"
   SERVERS+=(kguard-nodelay)
   PORT[kguard-nodelay]="$SHIM_PORT" PID[kguard-nodelay]="$SHIM_PID"
+fi
+if [ -n "$RULES_CONFIG" ]; then
+  start_kguard kguard-rules "$RULES_PORT" --config "$RULES_CONFIG"
+  RULES_PID="$STARTED_PID"
+  check_verdicts kguard-rules "$RULES_PORT"
+  SERVERS+=(kguard-rules)
+  PORT[kguard-rules]="$RULES_PORT" PID[kguard-rules]="$RULES_PID"
 fi
 
 # ---- nginx: kguard's response as a fixed body ---------------------------------------------------
@@ -403,6 +415,14 @@ if [ "$NODELAY_SHIM" = 1 ]; then
   SHIM_MEDIAN="$(cat "$WORK"/kguard-nodelay-*.rps | median)"
   echo
   echo "Diagnostic, not the shipped binary: kguard-nodelay (the same binary with TCP_NODELAY forced on accepted sockets by bench/webhook/nodelay_shim.c) / nginx: $(ratio_of "$SHIM_MEDIAN" "$NGINX_MEDIAN") (median $SHIM_MEDIAN requests/s)"
+fi
+if [ -n "$RULES_CONFIG" ]; then
+  RULES_MEDIAN="$(cat "$WORK"/kguard-rules-*.rps | median)"
+  rules_rounds="$(for round in $(seq 1 "$ROUNDS"); do
+    awk -v r="$(cat "$WORK/kguard-rules-$round.rps")" -v k="$(cat "$WORK/kguard-$round.rps")" 'BEGIN {printf "%.2f ", r / k}'
+  done)"
+  echo
+  echo "**kguard-rules (--config $RULES_CONFIG) / nginx: $(ratio_of "$RULES_MEDIAN" "$NGINX_MEDIAN")** (median $RULES_MEDIAN requests/s); kguard-rules / kguard: $(ratio_of "$RULES_MEDIAN" "$KGUARD_MEDIAN") (medians; per round: ${rules_rounds% })"
 fi
 if [ "$HTTPLIB_BASELINE" = 1 ]; then
   BASELINE_MEDIAN="$(cat "$WORK"/httplib-baseline-*.rps | median)"
