@@ -237,3 +237,22 @@ TEST_CASE("the direct response writer gives nlohmann's bytes") {
       CHECK(direct == webhook::renderAdmissionReviewTree(version, "uid-\"1\"", response));
     }
 }
+
+TEST_CASE("a Pod review read fast still tells the server when kguard.imageSignatures needs a registry") {
+  admission::FakeCluster cluster;
+  cluster.namespaces["ns"] = {};
+  webhook::Metrics metrics;
+  config::KguardConfig c;
+  c.rules.imageSignatures = {rules::ImageSignaturePolicy{{"registry.example.com/**"}, {"rules.imageSignatures[0]", {}}}};
+  admission::Validator validator(c, cluster, cluster, metrics);
+  auto read = [](const std::string& image) {
+    auto parsed = webhook::parseAdmissionReview(
+        review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","image":")" + image + R"("}]}})"),
+        true);
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.review.request.readFast());
+    return parsed.review.request;
+  };
+  CHECK(validator.mayBlock(read("registry.example.com/app:1")));  // never verified: off the event loop
+  CHECK_FALSE(validator.mayBlock(read("docker.io/app:1")));       // matches no policy
+}

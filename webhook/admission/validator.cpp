@@ -31,10 +31,10 @@ bool Validator::mayBlock(const AdmissionRequest& request) const {
 // An image of the object not verified before (or named by tag, resolved on every admission) means
 // registry round trips. Decode errors are judged (and reported) by validate(), off the registry.
 bool Validator::needsRegistry(const AdmissionRequest& request) const {
-  if (!imageVerifier_ || !request.object) return false;
+  if (!imageVerifier_) return false;
   if (request.operation != "CREATE" && request.operation != "UPDATE") return false;
   try {
-    auto pod = kube::extractPod(*request.object);
+    const kube::PodTemplate* pod = request.pod.get();  // decoded on either path, fast or not
     return pod && !rules::imageSignaturesKnown(config_.rules.imageSignatures, pod->spec, *imageVerifier_);
   } catch (const kube::DecodeError&) {
     return false;
