@@ -26,7 +26,7 @@ char cell(const ProbeBlock& block, const std::string& from, const std::string& t
 
 }  // namespace
 
-TEST_CASE("kguard netpol matrix decides every asserted ClusterNetworkPolicy connection as upstream") {
+TEST_CASE("kguard netpol matrix decides every asserted ClusterNetworkPolicy connection as upstream", "[cnp]") {
   auto steps = conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR);
   REQUIRE(steps.size() >= 35);
   size_t checked = 0, denied = 0, sctp = 0;
@@ -61,7 +61,7 @@ TEST_CASE("kguard netpol matrix decides every asserted ClusterNetworkPolicy conn
   WARN("checked " << checked << " connections (" << denied << " denied, " << sctp << " sctp)");
 }
 
-TEST_CASE("explain names the tier, policy and rule that decided, and a Pass that handed the decision down") {
+TEST_CASE("explain names the tier, policy and rule that decided, and a Pass that handed the decision down", "[cnp]") {
   std::string dir = KGUARD_CNP_CONFORMANCE_DIR;
   std::string base = quoted(KGUARD_BINARY) + " netpol explain -f " + quoted(dir + "/topology.yaml") + " -f " +
                      quoted(dir + "/CNPAdminTierEgressNodePeers/policies.yaml") +
@@ -80,7 +80,7 @@ TEST_CASE("explain names the tier, policy and rule that decided, and a Pass that
                                             "(priority 75) egress[0] \"allow-egress-to-34345-on-nodes\": Accept"));
 }
 
-TEST_CASE("compile refuses a pod that a ClusterNetworkPolicy selects rather than leave the tiers out") {
+TEST_CASE("compile refuses a pod that a ClusterNetworkPolicy selects rather than leave the tiers out", "[cnp]") {
   std::string dir = KGUARD_CNP_CONFORMANCE_DIR;
   auto out = runCommand(quoted(KGUARD_BINARY) + " netpol compile -f " + quoted(dir + "/topology.yaml") + " -f " +
                         quoted(dir + "/CNPAdminTierEgressNodePeers/policies.yaml") +
@@ -89,7 +89,7 @@ TEST_CASE("compile refuses a pod that a ClusterNetworkPolicy selects rather than
   CHECK_THAT(out.text, Catch::Contains("node-and-cidr-as-peers-example") && Catch::Contains("not supported yet"));
 }
 
-TEST_CASE("a bad ClusterNetworkPolicy exits 2 naming the file and field") {
+TEST_CASE("a bad ClusterNetworkPolicy exits 2 naming the file and field", "[cnp]") {
   auto out = runCommand("printf 'apiVersion: policy.networking.k8s.io/v1alpha2\\nkind: ClusterNetworkPolicy\\n"
                         "metadata: {name: c}\\nspec:\\n  tier: Admin\\n  priority: 1\\n  subject: {namespaces: {}}\\n"
                         "  egress: [{action: Deny, to: [{domainNames: [example.com]}]}]\\n' | " +
@@ -132,7 +132,7 @@ bool covers(const ListedChange& c, const ExpectedConnection& e) {
   return c.from == e.from && c.to == e.to && c.protocol == e.protocol && c.first <= e.port && e.port <= c.last;
 }
 
-TEST_CASE("diff between consecutive steps agrees with both steps' asserted connections") {
+TEST_CASE("diff between consecutive steps agrees with both steps' asserted connections", "[cnp]") {
   auto steps = conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR);
   size_t pairs = 0, listedChecked = 0, completeness = 0;
   for (size_t i = 0; i + 1 < steps.size(); ++i) {
@@ -179,7 +179,7 @@ TEST_CASE("diff between consecutive steps agrees with both steps' asserted conne
              << " asserted changes found");
 }
 
-TEST_CASE("diff of a state with itself lists nothing and exits 0") {
+TEST_CASE("diff of a state with itself lists nothing and exits 0", "[cnp]") {
   std::string dir = KGUARD_CNP_CONFORMANCE_DIR;
   std::string files = " " + quoted(dir + "/topology.yaml") + " " + quoted(dir + "/CNPAdminTierGress/step1/policies.yaml");
   auto out = runCommand(quoted(KGUARD_BINARY) + " netpol diff -f" + files + " --with" + files);
