@@ -8,7 +8,7 @@
 
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
-#include "webhook/podsecurity/evaluator.h"
+#include "podsecurity/evaluator.h"
 
 namespace {
 

@@ -9,12 +9,12 @@
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "lint/pod_security_fields.h"
-#include "lint/pod_security_level.h"
 #include "netpol/lint.h"
+#include "podsecurity/evaluator.h"
+#include "podsecurity/namespace_policy.h"
 #include "rbac/guardrails.h"
 #include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
-#include "webhook/podsecurity/evaluator.h"
 
 namespace lint {
 namespace {
@@ -73,6 +73,43 @@ const nlohmann::json& podObject(const nlohmann::json& object, const std::string&
   return *node;
 }
 
+podsecurity::Level requireLevel(const std::string& text, const std::string& what) {
+  auto level = podsecurity::parseLevel(text);
+  if (!level) throw kube::InputError(what + ": invalid level \"" + text + "\" (privileged, baseline or restricted)");
+  return *level;
+}
+
+podsecurity::Version requireVersion(const std::string& text, const std::string& what) {
+  auto version = podsecurity::parseVersion(text);
+  if (!version) throw kube::InputError(what + ": invalid version \"" + text + "\" (v1.N or latest)");
+  return *version;
+}
+
+// The level and version an object is judged at: --level/--version win; else its namespace's enforce labels,
+// read as admission reads them (podsecurity::policyToEvaluate: an invalid level is restricted, an invalid
+// version latest); else the config's lint defaults. Throws kube::InputError for invalid flags or config.
+class LevelChooser {
+ public:
+  explicit LevelChooser(const LintOptions& options) {
+    defaults_.enforce = {requireLevel(options.config.lintLevel, "config lint.level"),
+                         requireVersion(options.config.lintVersion, "config lint.version")};
+    if (options.level) flagLevel_ = requireLevel(*options.level, "--level");
+    if (options.version) flagVersion_ = requireVersion(*options.version, "--version");
+  }
+
+  podsecurity::LevelVersion forNamespace(const kube::StringMap* labels) const {
+    podsecurity::LevelVersion out = labels ? podsecurity::policyToEvaluate(*labels, defaults_).policy.enforce : defaults_.enforce;
+    if (flagLevel_) out.level = *flagLevel_;
+    if (flagVersion_) out.version = *flagVersion_;
+    return out;
+  }
+
+ private:
+  podsecurity::PolicyDefaults defaults_;
+  std::optional<podsecurity::Level> flagLevel_;
+  std::optional<podsecurity::Version> flagVersion_;
+};
+
 Enforcement enforcementFor(config::Mode mode) { return mode == config::Mode::Enforce ? Enforcement::Error : Enforcement::Warning; }
 
 class Linter {
@@ -81,7 +118,7 @@ class Linter {
       : manifests_(manifests),
         options_(options),
         namespaces_(collectNamespaces(manifests, report_.errors)),
-        levels_(options.level, options.version, options.config.lintLevel, options.config.lintVersion),
+        levels_(options),
         rbacContext_(rbac::guardrailContext(manifests)) {}
 
   LintReport run() {

@@ -1,5 +1,5 @@
 #pragma once
-// Where in a pod a Pod Security finding is: the engine (webhook/podsecurity) judges a decoded pod and
+// Where in a pod a Pod Security finding is: the engine (podsecurity) judges a decoded pod and
 // words its verdict as upstream does, without field paths; lint reads the same fields of the raw object
 // to point editors and SARIF at the offending one (`hostNetwork: true`, the container's securityContext).
 // The verdict always comes from the engine; this only chooses the line.

@@ -5,7 +5,7 @@
 //
 //   B=/work/main/build-bench S=/work/main
 //   g++ -std=c++17 -O2 -DNDEBUG -I$S -I$B bench/webhook/handler_cost.cpp -o /tmp/handler_cost \
-//     $B/webhook/libkguard_webhook.a $B/webhook/libkguard_admission.a $B/webhook/podsecurity/libkguard_podsecurity.a \
+//     $B/webhook/libkguard_webhook.a $B/webhook/libkguard_admission.a $B/podsecurity/libkguard_podsecurity.a \
 //     $B/rules/libkguard_rules.a $B/lint/libkguard_lint.a $B/rbac/libkguard_rbac.a $B/config/libkguard_config.a \
 //     $B/kube/libkguard_kube_api.a $B/kube/libkguard_kube.a $B/webhook/libkguard_admission.a \
 //     $B/lint/libkguard_lint.a $B/rules/libkguard_rules.a $B/kube/libkguard_kube.a \

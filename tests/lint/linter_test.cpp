@@ -2,7 +2,6 @@
 
 #include "kube/manifest.h"
 #include "lint/linter.h"
-#include "lint/pod_security_level.h"
 #include "lint/report_format.h"
 
 using namespace lint;
@@ -25,14 +24,31 @@ const char* kHostPid = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace
 
 }  // namespace
 
-TEST_CASE("level choice: flags, then namespace labels, then config") {
-  kube::StringMap labels{{"pod-security.kubernetes.io/enforce", "baseline"}, {"pod-security.kubernetes.io/enforce-version", "v1.25"}};
-  CHECK(LevelChooser({}, {}, "restricted", "latest").forNamespace(nullptr).toString() == "restricted:latest");
-  CHECK(LevelChooser({}, {}, "restricted", "latest").forNamespace(&labels).toString() == "baseline:v1.25");
-  CHECK(LevelChooser(std::string("privileged"), {}, "restricted", "latest").forNamespace(&labels).toString() == "privileged:v1.25");
-  kube::StringMap invalid{{"pod-security.kubernetes.io/enforce", "bogus"}, {"pod-security.kubernetes.io/enforce-version", "v2"}};
-  CHECK(LevelChooser({}, {}, "baseline", "v1.20").forNamespace(&invalid).toString() == "restricted:latest");
-  CHECK_THROWS_AS(LevelChooser(std::string("bogus"), {}, "restricted", "latest"), kube::InputError);
+// The level a pod in namespace `team` with hostPID is judged at, given team's labels (none: no Namespace object).
+std::string levelJudged(const char* labels, LintOptions options = {}) {
+  std::string yaml = labels ? std::string("apiVersion: v1\nkind: Namespace\nmetadata: {name: team, labels: {") + labels + "}}\n---\n" : "";
+  auto r = run(yaml + kHostPid, options);
+  return r.results.empty() ? "none" : r.results[0].finding.level;
+}
+
+TEST_CASE("level choice: flags, then namespace labels (as admission reads them), then config") {
+  const char* labels = "pod-security.kubernetes.io/enforce: baseline, pod-security.kubernetes.io/enforce-version: v1.25";
+  CHECK(levelJudged(nullptr) == "restricted:latest");
+  CHECK(levelJudged(labels) == "baseline:v1.25");
+  LintOptions flag;
+  flag.level = "restricted";
+  CHECK(levelJudged(labels, flag) == "restricted:v1.25");
+  LintOptions config;
+  config.config.lintLevel = "baseline";
+  config.config.lintVersion = "v1.20";
+  CHECK(levelJudged(nullptr, config) == "baseline:v1.20");
+  CHECK(levelJudged("other: x", config) == "baseline:v1.20");
+  // An invalid enforce level reads as restricted, an invalid version as latest (upstream fails closed).
+  CHECK(levelJudged("pod-security.kubernetes.io/enforce: bogus, pod-security.kubernetes.io/enforce-version: v2", config) ==
+        "restricted:latest");
+  LintOptions bogus;
+  bogus.level = "bogus";
+  CHECK_THROWS_AS(run(kHostPid, bogus), kube::InputError);
 }
 
 TEST_CASE("Pod Security findings carry the check id, level and upstream wording") {

@@ -14,7 +14,7 @@
 #include "rbac/guardrails.h"
 #include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
-#include "webhook/podsecurity/checks/default_checks.h"
+#include "podsecurity/checks/default_checks.h"
 
 using namespace lint;
 

@@ -9,7 +9,7 @@
 #include "kube/json_reader.h"
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
-#include "webhook/podsecurity/evaluator.h"
+#include "podsecurity/evaluator.h"
 
 namespace admission {
 namespace {

@@ -9,12 +9,19 @@
 
 #include "config/kguard_config.h"
 #include "kube/pod.h"
+#include "podsecurity/namespace_policy.h"
 #include "webhook/admission/admission_request.h"
 #include "webhook/admission/cluster_state.h"
-#include "webhook/admission/namespace_policy.h"
 #include "webhook/metrics.h"
 
 namespace admission {
+
+// The namespace-label policy is Pod Security's (podsecurity/namespace_policy.h), shared with lint.
+using podsecurity::NamespacePolicy;
+using podsecurity::PolicyDefaults;
+using podsecurity::PolicyFromLabels;
+using podsecurity::equivalent;
+using podsecurity::policyToEvaluate;
 
 class PodSecurityAdmission {
  public:
