@@ -1,6 +1,5 @@
 // kguard netpol: matrix, explain and compile work offline on manifests (docs/cli-contract.md).
 #include <atomic>
-#include <csignal>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -20,6 +19,8 @@
 #include "netpol/matrix.h"
 #include "netpol/render_nft.h"
 #include "netpol/ruleset.h"
+#include "runtime/log.h"
+#include "runtime/stop_signals.h"
 
 namespace cli {
 namespace {
@@ -36,9 +37,6 @@ struct NetpolOptions {
   bool once = false;
   bool defaultDenyUntilSynced = false;
 };
-
-std::atomic<bool> stopRequested{false};
-extern "C" void requestStop(int) { stopRequested = true; }
 
 // Bad input or usage: the message is printed and the command exits 2.
 struct UsageError {
@@ -173,6 +171,7 @@ int runAgent(const NetpolOptions& o) {
   loop.defaultDenyUntilSynced = o.defaultDenyUntilSynced;
   netpol::agent::AgentMetrics metrics;
   loop.metrics = &metrics;
+  runtime::StopSignals signals;  // before any thread starts; the loop polls signals.requested()
   std::unique_ptr<metrics::HttpEndpoint> metricsEndpoint;
   if (!o.metricsAddress.empty()) {
     try {
@@ -180,14 +179,14 @@ int runAgent(const NetpolOptions& o) {
     } catch (const std::runtime_error& e) {
       throw UsageError{std::string("--metrics-bind-address: ") + e.what()};
     }
-    std::cerr << "kguard netpol agent: metrics on http://" << o.metricsAddress.substr(0, o.metricsAddress.rfind(':'))
-              << ":" << metricsEndpoint->port() << "/metrics" << std::endl;
+    runtime::log(runtime::LogLevel::Info, "metrics on http://" + o.metricsAddress.substr(0, o.metricsAddress.rfind(':')) +
+                                              ":" + std::to_string(metricsEndpoint->port()) + "/metrics");
   }
   auto datapath = netpol::agent::makeKernelDatapath(loop.render);
   if (o.defaultDenyUntilSynced && o.watchDir.empty()) {
     // Connecting to the API server waits for the first list: hold what is already here meanwhile.
     netpol::agent::Agent holder(*datapath, o.node, loop.render, &metrics);
-    for (const auto& m : holder.holdUnsynced().messages) std::cerr << "kguard netpol agent: " << m << "\n";
+    for (const auto& m : holder.holdUnsynced().messages) runtime::log(runtime::LogLevel::Info, m);
   }
   std::unique_ptr<netpol::agent::ClusterSource> source;
   try {
@@ -195,9 +194,7 @@ int runAgent(const NetpolOptions& o) {
   } catch (const kube::InputError& e) {
     throw UsageError{e.what()};
   }
-  std::signal(SIGINT, requestStop);
-  std::signal(SIGTERM, requestStop);
-  int code = netpol::agent::runAgentLoop(*source, loop, *datapath, stopRequested);
+  int code = netpol::agent::runAgentLoop(*source, loop, *datapath, signals.requested());
   if (code == kExitUsage) throw UsageError{"cannot load " + source->describe()};
   return code;
 }

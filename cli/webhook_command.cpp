@@ -1,11 +1,8 @@
 // kguard webhook --tls-cert-file F --tls-private-key-file F [--listen ADDR:PORT] [--config FILE]
 //                [--kubeconfig F] [--log-level debug|info|warn|error] [--shutdown-grace-ms N]
 //                [--threads N] [--event-loops N] [--max-connections N]
-#include <csignal>
+#include <atomic>
 #include <iostream>
-#include <thread>
-
-#include <pthread.h>
 
 #include "certs/serving_certificate.h"
 #include "cli/commands.h"
@@ -14,8 +11,10 @@
 #include "kube/api_client.h"
 #include "kube/kubeconfig.h"
 #include "kube/manifest.h"
+#include "runtime/host_port.h"
+#include "runtime/log.h"
+#include "runtime/stop_signals.h"
 #include "webhook/admission/validator.h"
-#include "webhook/log.h"
 #include "webhook/namespace_cache.h"
 #include "webhook/server.h"
 
@@ -30,32 +29,15 @@ struct WebhookFlags {
   size_t maxConnections = 0;
 };
 
-bool splitListen(const std::string& listen, std::string& host, int& port) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  try {
-    size_t used = 0;
-    port = std::stoi(listen.substr(colon + 1), &used);
-    return used == listen.size() - colon - 1 && port >= 0 && port <= 65535;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-webhook::LogLevel parseLogLevel(const std::string& s) {
-  if (s == "debug") return webhook::LogLevel::Debug;
-  if (s == "warn") return webhook::LogLevel::Warn;
-  if (s == "error") return webhook::LogLevel::Error;
-  return webhook::LogLevel::Info;
-}
-
 int runWebhook(const WebhookFlags& flags) {
-  webhook::setLogLevel(parseLogLevel(flags.logLevel));
+  runtime::setLogLevel(runtime::parseLogLevel(flags.logLevel).value_or(runtime::LogLevel::Info));
   webhook::ServerOptions options;
-  if (!splitListen(flags.listen, options.host, options.port)) {
-    std::cerr << "kguard webhook: --listen: expected ADDR:PORT, got \"" << flags.listen << "\"\n";
+  try {
+    auto listen = runtime::parseHostPort(flags.listen);
+    options.host = listen.bindHost();
+    options.port = listen.port;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "kguard webhook: --listen: " << e.what() << "\n";
     return kExitUsage;
   }
   options.shutdownGraceMs = flags.shutdownGraceMs;
@@ -63,13 +45,11 @@ int runWebhook(const WebhookFlags& flags) {
   options.loops = flags.eventLoops;
   options.maxConnections = flags.maxConnections;
 
-  // SIGTERM/SIGINT go to one thread that starts the drain; every other thread blocks them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-response must not kill the server
+  // Before any thread starts: SIGTERM/SIGINT go to one thread, which starts the drain.
+  std::atomic<webhook::WebhookServer*> serving{nullptr};
+  runtime::StopSignals signals([&serving] {
+    if (auto* server = serving.load()) server->stop();
+  });
 
   try {
     config::KguardConfig config;
@@ -83,17 +63,13 @@ int runWebhook(const WebhookFlags& flags) {
     webhook::WebhookServer server(options, validator, metrics, certificate, [&cache] { return cache.synced(); });
     server.bind();
     cache.start();
-    std::thread signalThread([&server, signals] {
-      int received = 0;
-      sigwait(&signals, &received);
-      webhook::log(webhook::LogLevel::Info, "signal received, draining", {{"signal", std::to_string(received)}});
-      server.stop();
-    });
+    serving = &server;
+    // A signal that came while starting up: stop() before serve() makes serve() return at once.
+    if (signals.requested().load()) server.stop();
     server.serve();
+    signals.finish();  // serve() returns once stop() began: let the signal thread's stop() return
     cache.stop();
-    // serve() only returns after stop(): the signal thread has finished or is about to.
-    signalThread.join();
-    webhook::log(webhook::LogLevel::Info, "stopped");
+    runtime::log(runtime::LogLevel::Info, "stopped");
     return kExitOk;
   } catch (const kube::InputError& e) {
     std::cerr << "kguard webhook: " << e.what() << "\n";

@@ -4,9 +4,12 @@
 
 #include "kube/json_reader.h"
 #include "kube/pod_decode.h"
-#include "webhook/log.h"
+#include "runtime/log.h"
 
 namespace webhook {
+
+using runtime::log;
+using runtime::LogLevel;
 namespace {
 
 std::pair<std::string, kube::StringMap> nameAndLabels(const nlohmann::json& ns) {

@@ -7,9 +7,12 @@
 
 #include "webhook/admission_review.h"
 #include "webhook/event_server.h"
-#include "webhook/log.h"
+#include "runtime/log.h"
 
 namespace webhook {
+
+using runtime::log;
+using runtime::LogLevel;
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <thread>
 
 #include "kube/manifest.h"
 #include "netpol/agent/netns.h"
 #include "netpol/agent/ruleset_inputs.h"
 #include "netpol/decode.h"
+#include "runtime/log.h"
 
 namespace netpol::agent {
 namespace {
@@ -109,7 +109,7 @@ class KernelDatapath : public Datapath {
   uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
 };
 
-void log(const std::string& line) { std::cerr << "kguard netpol agent: " << line << std::endl; }
+void log(const std::string& message) { runtime::log(runtime::LogLevel::Info, message); }
 
 }  // namespace
 
@@ -311,13 +311,14 @@ int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& da
       } catch (const kube::InputError& e) {
         if (options.metrics) options.metrics->errors.inc({"load"});
         if (cluster) {
-          log(std::string("keeping the previous state: ") + e.what());
+          runtime::log(runtime::LogLevel::Warn, "keeping the previous state", {{"error", e.what()}});
         } else if (options.defaultDenyUntilSynced && !options.once) {
           // Not read yet means not synced yet: keep holding, and try again on the next change or resync.
-          log(std::string("holding namespaces in default-deny until the inputs can be read: ") + e.what());
+          runtime::log(runtime::LogLevel::Warn, "holding namespaces in default-deny until the inputs can be read",
+                       {{"error", e.what()}});
           lastSync = Clock::now();
         } else {
-          log(e.what());
+          runtime::log(runtime::LogLevel::Error, "cannot load the inputs", {{"error", e.what()}});
           return 2;
         }
       }

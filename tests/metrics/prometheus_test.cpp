@@ -116,11 +116,21 @@ TEST_CASE("the endpoint serves /metrics and /healthz on a free port and 404 else
   CHECK(httpGet(endpoint.port(), "/other").rfind("HTTP/1.1 404", 0) == 0);
 }
 
+TEST_CASE("the endpoint listens on a bracketed IPv6 address and on every address with an empty host (0.0.0.0)") {
+  auto render = [] { return std::string("x 1\n"); };
+  metrics::HttpEndpoint v6("[::1]:0", render);
+  CHECK(v6.port() > 0);
+  metrics::HttpEndpoint any(":0", render);
+  REQUIRE(any.port() > 0);
+  CHECK(httpGet(any.port(), "/healthz").find("\r\n\r\nok\n") != std::string::npos);  // reached on 127.0.0.1
+}
+
 TEST_CASE("bad endpoint addresses are refused with the address named") {
   auto render = [] { return std::string(); };
   CHECK_THROWS_WITH(metrics::HttpEndpoint("localhost", render), Catch::Contains("\"localhost\": expected HOST:PORT"));
-  CHECK_THROWS_WITH(metrics::HttpEndpoint("127.0.0.1:http", render), Catch::Contains("bad port"));
-  CHECK_THROWS_WITH(metrics::HttpEndpoint("127.0.0.1:70000", render), Catch::Contains("bad port"));
+  CHECK_THROWS_WITH(metrics::HttpEndpoint("127.0.0.1:http", render), Catch::Contains("port \"http\" is not a number"));
+  CHECK_THROWS_WITH(metrics::HttpEndpoint("127.0.0.1:70000", render), Catch::Contains("port 70000 is above 65535"));
+  CHECK_THROWS_WITH(metrics::HttpEndpoint("::1:9090", render), Catch::Contains("an IPv6 address needs brackets"));
   metrics::HttpEndpoint taken("127.0.0.1:0", render);
   CHECK_THROWS_WITH(metrics::HttpEndpoint("127.0.0.1:" + std::to_string(taken.port()), render),
                     Catch::Contains("cannot listen"));

@@ -15,7 +15,8 @@ expect() {  # expect EXIT PATTERN ARGS...
 }
 dir="$(mktemp -d)"; trap 'rm -rf "$dir"' EXIT
 expect 2 'metrics address "nope": expected HOST:PORT' --watch-dir "$dir" --metrics-bind-address nope
-expect 2 'bad port' --watch-dir "$dir" --metrics-bind-address 127.0.0.1:99999
+expect 2 'an IPv6 address needs brackets' --watch-dir "$dir" --metrics-bind-address ::1:9090
+expect 2 'port 99999 is above 65535' --watch-dir "$dir" --metrics-bind-address 127.0.0.1:99999
 expect 2 "$dir/missing: no such file or directory" --watch-dir "$dir/missing" --once
 printf 'kind: NetworkPolicy\nmetadata: {name: [\n' > "$dir/broken.yaml"
 expect 2 "$dir/broken.yaml" --watch-dir "$dir" --once

@@ -16,6 +16,7 @@
 #include "kube/manifest.h"
 #include "netpol/agent/dir_source.h"
 #include "netpol/agent/ruleset_inputs.h"
+#include "runtime/log.h"
 #include "tests/netpol/agent/fake_datapath.h"
 #include "tests/netpol/fixtures.h"
 
@@ -26,6 +27,13 @@ using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
 namespace {
+
+std::vector<std::string> splitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 struct TempDir {
   std::string path;
@@ -154,8 +162,7 @@ TEST_CASE("hostile files in the watched folder are reported and skipped; the ins
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1")};
   auto source = makeDirSource(dir.path);
-  std::ostringstream log;
-  auto* saved = std::cerr.rdbuf(log.rdbuf());
+  runtime::LogCapture log;
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     std::this_thread::sleep_for(milliseconds(300));  // the first load and sync
@@ -170,14 +177,19 @@ TEST_CASE("hostile files in the watched folder are reported and skipped; the ins
   });
   int code = runAgentLoop(*source, scriptedLoopOptions(), dp, stop);
   writer.join();
-  std::cerr.rdbuf(saved);
 
   CHECK(code == 0);
   CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});  // never removed nor reinstalled
   REQUIRE(dp.tables.count(1) == 1);
+  auto logged = [lines = splitLines(log.text())](const std::string& message, const std::string& error) {
+    for (const auto& line : lines)
+      if (line.find("\"msg\":\"" + message + "\"") != std::string::npos &&
+          line.find("\"error\":\"" + error) != std::string::npos)
+        return true;
+    return false;
+  };
   for (size_t i = 0; i < hostile.size(); ++i) {
-    INFO(log.str());
-    CHECK(log.str().find("keeping the previous state: " + dir.path + "/hostile-" + std::to_string(i) + ".yaml") !=
-          std::string::npos);
+    INFO(log.text());
+    CHECK(logged("keeping the previous state", dir.path + "/hostile-" + std::to_string(i) + ".yaml"));
   }
 }
