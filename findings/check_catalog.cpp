@@ -112,7 +112,8 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "Set the limits `rules.requiredLimits` names:\n```yaml\nresources:\n  limits:\n    cpu: 500m\n    memory: 256Mi\n```",
        "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/", Severity::Medium, Risk::ResourceLimits},
       {"kguard.sandboxedRuntime", kRule, "Sandboxed namespaces use a sandboxed RuntimeClass",
-       "Untrusted workloads in the configured namespaces must run in a sandbox (gVisor, Kata) rather than share the node's kernel.",
+       "Untrusted workloads in the configured namespaces must run in a sandbox (gVisor, Kata) rather than share "
+       "the node's kernel.",
        "Set one of the configured RuntimeClasses:\n```yaml\nspec:\n  runtimeClassName: gvisor\n```",
        "https://kubernetes.io/docs/concepts/containers/runtime-class/", Severity::High, Risk::RuntimeIsolation},
       {"kguard.automountServiceAccountToken", kRule, "No API token unless the pod needs the API",
@@ -149,33 +150,41 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "`system:authenticated` includes every service account of every namespace.",
        "Bind the role to the users, groups or service accounts that need it.", kRbacPractices, Severity::High, Risk::Rbac},
       {"rbac.clusterAdminServiceAccount", kRbac, "No cluster-admin for service accounts",
-       "A service account's token is in every pod that uses it: cluster-admin there is cluster-admin for whoever gets into the pod.",
+       "A service account's token is in every pod that uses it: cluster-admin there is cluster-admin for whoever "
+       "gets into the pod.",
        "Bind a role with only the permissions the workload needs, or run it in a namespace the config allows.",
        kRbacPractices, Severity::Critical, Risk::Rbac},
       // RBAC escalation paths (`kguard rbac audit`): the paths are in rbac/escalation_paths.cpp.
       {"rbac.escalation.fullWildcard", kEscalation, "every verb on every resource (wildcards)",
-       "`*` verbs on `*` resources in `*` API groups: everything, including writing RBAC and reading every secret (cluster-admin equivalent)",
+       "`*` verbs on `*` resources in `*` API groups: everything, including writing RBAC and reading every secret "
+       "(cluster-admin equivalent)",
        kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
       {"rbac.escalation.nodeProxy", kEscalation, "kubelet API through nodes/proxy",
-       "nodes/proxy reaches the kubelet API of every node, which runs commands in any pod on it (get is enough: the kubelet authorizes websocket exec as get)",
+       "nodes/proxy reaches the kubelet API of every node, which runs commands in any pod on it (get is enough: "
+       "the kubelet authorizes websocket exec as get)",
        kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
       {"rbac.escalation.impersonate", kEscalation, "impersonate users, groups or service accounts",
        "impersonation acts as another identity (for example the group system:masters), with all its permissions",
        kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
       {"rbac.escalation.escalate", kEscalation, "escalate on roles",
-       "the escalate verb lifts the API server's check that a role may only hold permissions its author holds: a role that is bound to the subject can be given any permission",
+       "the escalate verb lifts the API server's check that a role may only hold permissions its author holds: a "
+       "role that is bound to the subject can be given any permission",
        kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
       {"rbac.escalation.bind", kEscalation, "bind on roles",
-       "the bind verb lifts the API server's check that a binding may only grant permissions its author holds: with create on (cluster)rolebindings, any role (cluster-admin included) can be bound to the subject itself",
+       "the bind verb lifts the API server's check that a binding may only grant permissions its author holds: "
+       "with create on (cluster)rolebindings, any role (cluster-admin included) can be bound to the subject "
+       "itself",
        kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
       {"rbac.escalation.csrApproval", kEscalation, "approve certificate signing requests",
-       "approve on a signer plus update of certificatesigningrequests/approval issues client certificates for any user or group, system:masters included (kubernetes.io/kube-apiserver-client)",
+       "approve on a signer plus update of certificatesigningrequests/approval issues client certificates for any "
+       "user or group, system:masters included (kubernetes.io/kube-apiserver-client)",
        kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
       {"rbac.escalation.secretsRead", kEscalation, "read secrets",
        "secrets hold service-account tokens and credentials: reading them acts as those identities",
        kEscalationFix, kEscalationRisks, Severity::Critical, Risk::Rbac},
       {"rbac.escalation.podCreate", kEscalation, "run pods (directly or through a controller)",
-       "a pod can run as any service account of its namespace and mount its token, secrets and config; pod controllers create pods on the subject's behalf",
+       "a pod can run as any service account of its namespace and mount its token, secrets and config; pod "
+       "controllers create pods on the subject's behalf",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
       {"rbac.escalation.podExec", kEscalation, "exec or attach into pods",
        "exec/attach runs commands inside running containers, with their service account and mounted secrets",
@@ -187,19 +196,22 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "the TokenRequest API issues a token for any service account it names",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
       {"rbac.escalation.secretsWrite", kEscalation, "create or update secrets",
-       "a Secret of type kubernetes.io/service-account-token naming a service account is filled with a token for it by the token controller; other secrets can be replaced",
+       "a Secret of type kubernetes.io/service-account-token naming a service account is filled with a token for "
+       "it by the token controller; other secrets can be replaced",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
       {"rbac.escalation.podUpdate", kEscalation, "update running pods",
        "a pod's container images can be changed in place: the new image runs with the pod's service account",
        kEscalationFix, kEscalationRisks, Severity::Medium, Risk::Rbac},
       {"rbac.escalation.admissionWebhooks", kEscalation, "change admission webhooks",
-       "admission webhooks see and can mutate every object written to the API (secrets too); removing one switches off policy enforcement",
+       "admission webhooks see and can mutate every object written to the API (secrets too); removing one "
+       "switches off policy enforcement",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
       {"rbac.escalation.persistentVolumeCreate", kEscalation, "create persistent volumes",
        "a PersistentVolume can be a hostPath: a pod claiming it mounts the node's filesystem",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
       {"rbac.escalation.namespaceUpdate", kEscalation, "update namespaces",
-       "changing a namespace's pod-security.kubernetes.io labels relaxes Pod Security admission (privileged pods); a RoleBinding grants this for its own namespace",
+       "changing a namespace's pod-security.kubernetes.io labels relaxes Pod Security admission (privileged "
+       "pods); a RoleBinding grants this for its own namespace",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
       {"rbac.escalation.endpointsWrite", kEscalation, "write endpoints",
        "writing Endpoints/EndpointSlices redirects a Service's traffic to any address (CVE-2021-25740)",
@@ -244,7 +256,8 @@ const std::vector<CheckDescriptor>& checkCatalog() {
       {"cnp.ruleShadowed", kNetpol, "Every rule can decide some traffic",
        "An earlier rule of the same tier (a lower priority, or earlier in the list) matches all of this rule's "
        "traffic first, so this rule never applies: a Deny shadowed by an Accept leaves the traffic open.",
-       "Move the rule before the one that shadows it (lower `priority`, or earlier in the list), or narrow the earlier rule.",
+       "Move the rule before the one that shadows it (lower `priority`, or earlier in the list), or narrow the "
+       "earlier rule.",
        kClusterNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
       {"cnp.subjectMatchesNothing", kNetpol, "The ClusterNetworkPolicy selects some pod",
        "A subject that selects no pod applies its rules to nothing: often a label typo.",

@@ -51,8 +51,8 @@ std::vector<EscalationPath> buildPaths() {
 
   paths.push_back(described("rbac.escalation.impersonate", Severity::Critical, Severity::High,
                             anyOf({cl("impersonate", "", "users"), cl("impersonate", "", "groups"),
-                          ns("impersonate", "", "serviceaccounts"), cl("impersonate", "authentication.k8s.io", "uids"),
-                          cl("impersonate", "authentication.k8s.io", "userextras", "scopes")})));
+                                   ns("impersonate", "", "serviceaccounts"), cl("impersonate", "authentication.k8s.io", "uids"),
+                                   cl("impersonate", "authentication.k8s.io", "userextras", "scopes")})));
 
   paths.push_back(described("rbac.escalation.escalate", Severity::Critical, Severity::High,
                             anyOf({cl("escalate", kRbacGroup, "clusterroles"), ns("escalate", kRbacGroup, "roles")})));
@@ -75,12 +75,12 @@ std::vector<EscalationPath> buildPaths() {
 
   paths.push_back(described("rbac.escalation.podCreate", Severity::High, Severity::High,
                             anyOf({ns("create", "", "pods"), ns("create", "apps", "deployments"), ns("create", "apps", "replicasets"),
-                          ns("create", "apps", "statefulsets"), ns("create", "apps", "daemonsets"),
-                          ns("create", "batch", "jobs"), ns("create", "batch", "cronjobs"),
-                          ns("create", "", "replicationcontrollers"), ns("update", "apps", "deployments"),
-                          ns("patch", "apps", "deployments"), ns("update", "apps", "daemonsets"),
-                          ns("patch", "apps", "daemonsets"), ns("update", "apps", "statefulsets"),
-                          ns("patch", "apps", "statefulsets")})));
+                                   ns("create", "apps", "statefulsets"), ns("create", "apps", "daemonsets"),
+                                   ns("create", "batch", "jobs"), ns("create", "batch", "cronjobs"),
+                                   ns("create", "", "replicationcontrollers"), ns("update", "apps", "deployments"),
+                                   ns("patch", "apps", "deployments"), ns("update", "apps", "daemonsets"),
+                                   ns("patch", "apps", "daemonsets"), ns("update", "apps", "statefulsets"),
+                                   ns("patch", "apps", "statefulsets")})));
 
   {
     // Before 1.35 a websocket upgrade (GET) is authorized as get alone; since 1.35 the pod registry also
@@ -109,13 +109,13 @@ std::vector<EscalationPath> buildPaths() {
 
   paths.push_back(described("rbac.escalation.admissionWebhooks", Severity::High, Severity::High,
                             anyOf({cl("create", "admissionregistration.k8s.io", "validatingwebhookconfigurations"),
-                          cl("update", "admissionregistration.k8s.io", "validatingwebhookconfigurations"),
-                          cl("patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations"),
-                          cl("delete", "admissionregistration.k8s.io", "validatingwebhookconfigurations"),
-                          cl("create", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
-                          cl("update", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
-                          cl("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
-                          cl("delete", "admissionregistration.k8s.io", "mutatingwebhookconfigurations")})));
+                                   cl("update", "admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+                                   cl("patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+                                   cl("delete", "admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+                                   cl("create", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+                                   cl("update", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+                                   cl("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+                                   cl("delete", "admissionregistration.k8s.io", "mutatingwebhookconfigurations")})));
 
   paths.push_back(described("rbac.escalation.persistentVolumeCreate", Severity::High, Severity::High,
                             anyOf({cl("create", "", "persistentvolumes")})));
@@ -129,9 +129,9 @@ std::vector<EscalationPath> buildPaths() {
 
   paths.push_back(described("rbac.escalation.endpointsWrite", Severity::Medium, Severity::Medium,
                             anyOf({ns("create", "", "endpoints"), ns("update", "", "endpoints"), ns("patch", "", "endpoints"),
-                          ns("create", "discovery.k8s.io", "endpointslices"),
-                          ns("update", "discovery.k8s.io", "endpointslices"),
-                          ns("patch", "discovery.k8s.io", "endpointslices")})));
+                                   ns("create", "discovery.k8s.io", "endpointslices"),
+                                   ns("update", "discovery.k8s.io", "endpointslices"),
+                                   ns("patch", "discovery.k8s.io", "endpointslices")})));
   return paths;
 }
 

@@ -13,6 +13,9 @@
 # checkout, so ccache hits; kept, so a rerun only runs); NEW_KGUARD
 # defaults to build/kguard of this checkout. Exit 0 when every output matches, 1 with the diffs otherwise.
 # It builds an old commit, so it is not a CTest test; run it after changes to findings/, lint/, rbac/, netpol/.
+# The baseline stays registered as a worktree of this repository: `git worktree remove --force <dir>/src` drops it.
+# Other people's commits between BASE and now may change outputs on purpose: compare against the commit your
+# change was built on (e.g. `main` before landing), not an old one.
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-7897074}"
@@ -23,7 +26,7 @@ top="${KGUARD_COMPAT_DIR:-/tmp/kguard-compat}/$base"
 old="$top/src/build/kguard"
 if [ ! -x "$old" ]; then
   mkdir -p "$top"
-  [ -d "$top/src" ] || git -C "$repo" worktree add --detach "$top/src" "$base" >/dev/null || exit 2
+  [ -d "$top/src" ] || git -C "$repo" worktree add --quiet --detach "$top/src" "$base" || exit 2
   cmake -S "$top/src" -B "$top/src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKGUARD_BUILD_TESTS=OFF -DKGUARD_BUILD_BENCH=OFF >"$top/build.log" 2>&1 &&
     cmake --build "$top/src/build" -j2 --target kguard >>"$top/build.log" 2>&1 || { tail -20 "$top/build.log" >&2; echo "building $base failed" >&2; exit 2; }
 fi
