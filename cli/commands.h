@@ -8,4 +8,5 @@ void addLintCommand(CLI::App& app, int* exitCode);
 void addWebhookCommand(CLI::App& app, int* exitCode);
 void addNetpolCommand(CLI::App& app, int* exitCode);
 void addRbacCommand(CLI::App& app, int* exitCode);
+void addAuditCommand(CLI::App& app, int* exitCode);
 }  // namespace cli

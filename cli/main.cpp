@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   cli::addWebhookCommand(app, &exitCode);
   cli::addNetpolCommand(app, &exitCode);
   cli::addRbacCommand(app, &exitCode);
+  cli::addAuditCommand(app, &exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

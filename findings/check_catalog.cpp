@@ -11,6 +11,7 @@ const char* const kRule = "kguard rule";
 const char* const kRbac = "RBAC guardrail";
 const char* const kNetpol = "NetworkPolicy lint";
 const char* const kEscalation = "RBAC escalation path";
+const char* const kAudit = "kguard audit";
 
 const char* const kPssBaseline = "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline";
 const char* const kPssRestricted = "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted";
@@ -271,6 +272,40 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "When two policies of one tier share a priority and select the same pods, upstream leaves their order "
        "undefined: implementations may apply either (kguard orders them by name).",
        "Give each overlapping policy its own `priority`.", kClusterNetworkPolicies, Severity::Low, Risk::NetworkExposure},
+      // kguard audit: what only the whole cluster shows (audit/*_checks.cpp).
+      {"audit.podNotIsolated", kAudit, "Every pod is selected by a NetworkPolicy for ingress and egress",
+       "A pod no NetworkPolicy selects accepts connections from every pod and address, and may connect anywhere: one "
+       "compromised pod reaches it, or it reaches everything.",
+       "Add a default-deny policy to the namespace and allow the pod's real peers:\n```yaml\napiVersion: networking.k8s.io/v1\n"
+       "kind: NetworkPolicy\nmetadata:\n  name: default-deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n```",
+       kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
+      {"audit.reachableFromAllNamespaces", kAudit, "No pod is reachable from every namespace",
+       "Policies that admit every namespace let any compromised pod in the cluster connect.",
+       "Narrow `namespaceSelector` to the namespaces of the real clients.", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
+      {"audit.ipBlockAnywhere", kAudit, "No ipBlock admits every address",
+       "An ipBlock of 0.0.0.0/0 or ::/0 admits the whole internet (ingress) or lets pods reach anything (egress).",
+       "Name the address ranges of the real peers.", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
+      {"audit.namespaceWithoutDefaultDeny", kAudit, "Every namespace has a default deny",
+       "Without one, a new pod accepts every connection until someone writes a policy for it.",
+       "```yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\nspec:\n  podSelector: {}\n"
+       "  policyTypes: [Ingress, Egress]\n```", kNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
+      {"audit.namespaceWithoutResourceQuota", kAudit, "Every namespace has a ResourceQuota",
+       "Without a quota the pods of one namespace can take all of the cluster's CPU, memory and storage.",
+       "Create a ResourceQuota with `requests.cpu`, `requests.memory`, `limits.cpu` and `limits.memory`.",
+       "https://kubernetes.io/docs/concepts/policy/resource-quotas/", Severity::Low, Risk::ResourceLimits},
+      {"audit.namespaceWithoutLimitRange", kAudit, "Every namespace has a LimitRange",
+       "Without a LimitRange, containers created without limits run without any.",
+       "Create a LimitRange with `default` and `defaultRequest` for containers.",
+       "https://kubernetes.io/docs/concepts/policy/limit-range/", Severity::Low, Risk::ResourceLimits},
+      {"audit.secretInEnv", kAudit, "Secrets are mounted, not exposed as environment variables",
+       "Environment variables are inherited by child processes, shown in /proc/PID/environ and often logged on crashes.",
+       "Mount the Secret as a volume and read the file:\n```yaml\nvolumes:\n- name: creds\n  secret:\n    secretName: db\n```",
+       "https://kubernetes.io/docs/concepts/security/secrets-good-practices/", Severity::Medium, Risk::DataProtection},
+      {"audit.serviceAccountEscalation", kAudit, "Pods do not run as service accounts that can escalate",
+       "Whoever gets into the pod holds its service-account token: the account's escalation paths are the pod's.",
+       "Give the workload its own service account with only the permissions it needs, or set "
+       "`automountServiceAccountToken: false` when it does not call the API.",
+       kRbacPractices, Severity::High, Risk::Rbac},
   };
   return catalog;
 }

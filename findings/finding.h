@@ -34,6 +34,9 @@ struct Finding {
   std::string field;    // optional field path inside the object, for the SARIF/text line
   ObjectRef object;     // optional, see ObjectRef
   std::optional<Severity> severity;  // unset: the default of the check's descriptor (check_catalog.h)
+  // Why the finding has its severity when a join moved it from the default (kguard audit: "critical: high
+  // for hostNamespaces, raised because pods of other namespaces may connect to it (a, b)").
+  std::string severityReason;
 };
 
 }  // namespace findings

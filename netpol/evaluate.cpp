@@ -33,6 +33,22 @@ bool ruleAllows(const Cluster& cluster, const NetworkPolicy& policy, const Rule&
 // Admin Accept/Deny decide; Pass and no match go on to the next tier.
 bool decisive(const std::optional<TierMatch>& m) { return m && m->action != CnpAction::Pass; }
 
+// Some port the rule admits resolves on the destination (a named port it does not define admits nothing).
+bool somePortMatches(const Rule& rule, const Pod& destination) {
+  if (rule.ports.empty()) return true;
+  return std::any_of(rule.ports.begin(), rule.ports.end(),
+                     [&](const PolicyPort& p) { return resolvePort(p, &destination).has_value(); });
+}
+
+bool ruleAdmitsPod(const Cluster& cluster, const NetworkPolicy& policy, const Rule& rule, const Pod& other,
+                   const Pod& destination) {
+  if (!somePortMatches(rule, destination)) return false;
+  if (rule.peers.empty()) return true;
+  return std::any_of(rule.peers.begin(), rule.peers.end(), [&](const Peer& peer) {
+    return !peer.ipBlock && peerSelectsPod(cluster, policy, peer, other);
+  });
+}
+
 }  // namespace
 
 Decider DirectionVerdict::decider() const {
@@ -51,6 +67,27 @@ bool DirectionVerdict::allowed() const {
     case Decider::Baseline: return baseline->action == CnpAction::Accept;
     default: return true;
   }
+}
+
+bool mayConnect(const Cluster& cluster, const Pod& from, const Pod& to) {
+  if (!from.hostNetwork) {
+    bool isolated = false, allowed = false;
+    for (const auto& policy : cluster.policies) {
+      if (!policy.affectsEgress || !policySelectsPod(policy, from)) continue;
+      isolated = true;
+      for (const auto& rule : policy.egress) allowed = allowed || ruleAdmitsPod(cluster, policy, rule, to, to);
+    }
+    if (isolated && !allowed) return false;
+  }
+  if (to.hostNetwork) return true;
+  bool isolated = false;
+  for (const auto& policy : cluster.policies) {
+    if (!policy.affectsIngress || !policySelectsPod(policy, to)) continue;
+    isolated = true;
+    for (const auto& rule : policy.ingress)
+      if (ruleAdmitsPod(cluster, policy, rule, from, to)) return true;
+  }
+  return !isolated;
 }
 
 Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const Endpoint& to, Protocol protocol,

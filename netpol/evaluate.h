@@ -48,4 +48,11 @@ struct Verdict {
 Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const Endpoint& to, Protocol protocol,
                            int32_t port);
 
+// Whether `from` may open some connection to `to` (any port either side's rules admit), by the same
+// rules, judged from selectors alone: pods need no addresses (an export of a cluster, pods not yet
+// scheduled), so ipBlock peers, which the NetworkPolicy docs leave implementations free to apply or not
+// to pod traffic, match no pod here. NetworkPolicies only: ClusterNetworkPolicy tiers are not consulted
+// (kguard audit does not list them yet).
+bool mayConnect(const Cluster& cluster, const Pod& from, const Pod& to);
+
 }  // namespace netpol

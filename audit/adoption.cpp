@@ -1,0 +1,63 @@
+// The Pod Security adoption path of a namespace: what its labels enforce, who runs against them, and
+// the strictest level every pod and template passes today (upstream's levels and messages).
+#include "audit/checks.h"
+#include "webhook/admission/namespace_policy.h"
+#include "webhook/podsecurity/evaluator.h"
+
+namespace audit {
+namespace {
+
+using podsecurity::Level;
+using podsecurity::LevelVersion;
+
+std::vector<Refusal> refusals(const ClusterView& view, const std::string& ns, const LevelVersion& policy) {
+  std::vector<Refusal> out;
+  for (const auto& w : view.workloads) {
+    if (w.namespace_ != ns) continue;
+    auto result = podsecurity::defaultEvaluator().evaluate(policy, w.pod.metadata, w.pod.spec);
+    if (!result.allowed) out.push_back({w.kind, w.name, podsecurity::forbiddenMessage(policy, result)});
+  }
+  return out;
+}
+
+Adoption adoptionOf(const ClusterView& view, const NamespaceInfo& ns) {
+  Adoption a;
+  auto policy = admission::policyToEvaluate(ns.labels, {}).policy;
+  a.enforce = policy.enforce.toString();
+  a.audit = policy.audit.toString();
+  a.warn = policy.warn.toString();
+  a.violatingEnforce = refusals(view, ns.name, policy.enforce);
+  // The version the namespace pins (its enforce-version label), else latest.
+  const podsecurity::Version version = policy.enforce.version;
+  a.version = version.toString();
+  a.highestPassingLevel = "privileged";
+  for (Level level : {Level::Baseline, Level::Restricted}) {
+    auto refused = refusals(view, ns.name, {level, version});
+    if (!refused.empty()) {
+      a.nextLevel = podsecurity::toString(level);
+      a.refusedAtNextLevel = std::move(refused);
+      break;
+    }
+    a.highestPassingLevel = podsecurity::toString(level);
+  }
+  return a;
+}
+
+}  // namespace
+
+void fillAdoption(const ClusterView& view, AuditReport& report) {
+  for (const auto& [name, ns] : view.namespaces) {
+    if (!view.inScope(name)) continue;
+    NamespaceReport r;
+    r.name = name;
+    r.labels = ns.labels;
+    r.hasResourceQuota = ns.hasResourceQuota;
+    r.hasLimitRange = ns.hasLimitRange;
+    for (const auto& w : view.workloads)
+      if (w.namespace_ == name) ++(w.isPod() ? r.pods : r.workloads);
+    r.adoption = adoptionOf(view, ns);
+    report.namespaces.push_back(std::move(r));
+  }
+}
+
+}  // namespace audit

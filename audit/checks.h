@@ -1,0 +1,43 @@
+#pragma once
+// The audit's checks, one concern per file; each appends findings to the report. Internal to audit/.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+
+namespace audit {
+
+struct CheckContext {
+  const ClusterView& view;
+  const AuditOptions& options;
+  AuditReport& report;
+
+  void add(size_t manifest, findings::Finding finding) { report.results.push_back({manifest, std::move(finding)}); }
+};
+
+// A finding about a Pod or workload (its kind, namespace, name; container when named).
+findings::Finding workloadFinding(const Workload& w, std::string check, std::string level, std::string message,
+                                  std::string field, std::string container = "");
+// The name of the container a field inside a pod spec points at ("spec.containers[1].image"), or "".
+std::string containerAt(const kube::PodSpec& spec, const std::string& field);
+
+// Pod Security (restricted at the latest version, which includes every baseline check), kguard's rules
+// with the audit's defaults (limits, tags, digests, read-only root filesystem) plus the configured ones,
+// and Secrets exposed as environment variables.
+void checkPods(CheckContext& ctx);
+// Namespaces without ResourceQuota or LimitRange.
+void checkNamespaces(CheckContext& ctx);
+// Pods no NetworkPolicy isolates, pods reachable from every other namespace, ipBlock peers that admit
+// every address, namespaces without a default deny; fills report.reachability. Returns, per workload
+// index, the other namespaces that can reach it (empty when isolated from them).
+std::map<size_t, std::vector<std::string>> checkNetwork(CheckContext& ctx);
+// Escalation paths of every subject, and on each pod the paths of the service account it runs as.
+void checkRbac(CheckContext& ctx);
+// Pod Security adoption path of each namespace.
+void fillAdoption(const ClusterView& view, AuditReport& report);
+// The joins that raise severities: a host-isolation finding on a pod other namespaces can reach.
+void applySeverityJoins(AuditReport& report, const ClusterView& view,
+                        const std::map<size_t, std::vector<std::string>>& reachableFrom);
+
+}  // namespace audit

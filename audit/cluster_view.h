@@ -1,0 +1,55 @@
+#pragma once
+// What the audit looks at, decoded once from the objects of a cluster (a live listing or a
+// `kubectl get … -A -o yaml` export): namespaces, every Pod and workload pod template, the network
+// model the NetworkPolicy evaluator reads, and the RBAC policy the authorizer reads.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kube/manifest.h"
+#include "kube/pod.h"
+#include "netpol/model.h"
+#include "rbac/policy.h"
+
+namespace audit {
+
+// A Pod, or the pod template of a workload (Deployment, CronJob, …).
+struct Workload {
+  size_t manifest = 0;  // index into ClusterView::manifests
+  std::string kind, namespace_, name;
+  std::string templatePath;  // where the pod sits in the object: "" for a Pod, "spec.template", …
+  kube::PodTemplate pod;
+  std::string serviceAccount() const { return pod.spec.serviceAccountName.empty() ? "default" : pod.spec.serviceAccountName; }
+  bool isPod() const { return kind == "Pod"; }
+};
+
+struct NamespaceInfo {
+  std::string name;
+  kube::StringMap labels;
+  bool listed = false;  // a Namespace object was read (else only named by other objects)
+  bool hasResourceQuota = false;
+  bool hasLimitRange = false;
+};
+
+struct ClusterView {
+  std::vector<kube::Manifest> manifests;
+  std::map<std::string, NamespaceInfo> namespaces;  // every namespace seen, by name
+  std::vector<Workload> workloads;                  // input order
+  std::vector<size_t> volumeClaims;                 // PersistentVolumeClaim manifests
+  std::vector<size_t> networkPolicies;              // NetworkPolicy manifests
+  netpol::Cluster network;
+  rbac::Policy rbac;
+  // Objects that did not decode, each naming the object and field (the rest is still audited).
+  std::vector<std::string> errors;
+  bool inScope(const std::string& namespace_) const {
+    return namespaceFilter.empty() || namespaceFilter.count(namespace_) > 0;
+  }
+  std::set<std::string> namespaceFilter;  // -n: report only these namespaces (empty = all)
+};
+
+// Decodes every object; objects of other kinds are ignored. `namespaceFilter` limits what is reported,
+// not what is read: RBAC and NetworkPolicies of other namespaces still decide what a pod can do.
+ClusterView buildClusterView(std::vector<kube::Manifest> manifests, const std::vector<std::string>& namespaceFilter);
+
+}  // namespace audit
