@@ -139,6 +139,11 @@ TEST_CASE("the catalog explains every id kguard lint and rbac audit can report")
   for (const auto& path : rbac::escalationPaths()) ids.push_back(path.id);
   ids.push_back("rbac.escalation.grantToEveryone");  // judged from bindings, not a path of the table
   ids.push_back("rbac.escalation.wildcardRule");
+  // kguard audit's own checks (audit/*_checks.cpp; tests/audit checks that each one it emits is here).
+  for (const char* id : {"audit.podNotIsolated", "audit.reachableFromAllNamespaces", "audit.ipBlockAnywhere",
+                         "audit.namespaceWithoutDefaultDeny", "audit.namespaceWithoutResourceQuota",
+                         "audit.namespaceWithoutLimitRange", "audit.secretInEnv", "audit.serviceAccountEscalation"})
+    ids.push_back(id);
   for (const auto& id : ids) {
     INFO(id);
     const findings::CheckDescriptor* info = findings::findCheck(id);

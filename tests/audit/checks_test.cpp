@@ -1,0 +1,192 @@
+// Each audit check, on the smallest cluster that shows it (and one that does not).
+#include <catch2/catch.hpp>
+
+#include "audit_test_support.h"
+
+using namespace audit_test;
+
+namespace {
+
+// A container that passes restricted and every default audit rule.
+const std::string kSafe =
+    "    securityContext: {allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true,"
+    " capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}\n"
+    "    resources: {limits: {cpu: '1', memory: 1Gi}}\n";
+
+const std::string kDefaultDeny =
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: NS}\n"
+    "spec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n---\n";
+
+std::string defaultDeny(const std::string& ns) {
+  std::string s = kDefaultDeny;
+  s.replace(s.find("NS"), 2, ns);
+  return s;
+}
+
+std::string quotaAndLimits(const std::string& ns) {
+  return "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: " + ns + "}\nspec: {}\n---\n"
+         "apiVersion: v1\nkind: LimitRange\nmetadata: {name: l, namespace: " + ns + "}\nspec: {limits: []}\n---\n";
+}
+
+}  // namespace
+
+TEST_CASE("a pod that passes restricted, in a namespace with quota, limits and default deny, has no finding") {
+  auto a = auditYaml(namespace_("ok") + quotaAndLimits("ok") + defaultDeny("ok") + pod("ok", "web", "", "{app: web}", kSafe));
+  for (const auto& r : a.report.results) FAIL_CHECK(r.finding.check + ": " + r.finding.message);
+  CHECK(a.report.results.empty());
+  CHECK(a.report.errors.empty());
+}
+
+TEST_CASE("Pod Security checks: baseline failures once, restricted ones they do not cover") {
+  auto a = auditYaml(namespace_("ns") +
+                     pod("ns", "p", "  hostPID: true\n  volumes: [{name: h, hostPath: {path: /}}]\n", "{app: web}",
+                         "    securityContext: {privileged: true}\n    volumeMounts: [{name: h, mountPath: /h}]\n"));
+  auto host = findingsOf(a.report, "hostNamespaces", "Pod", "ns", "p");
+  REQUIRE(host.size() == 1);
+  CHECK(host[0].message == "host namespaces (hostPID=true)");
+  CHECK(host[0].level == "baseline:latest");
+  CHECK(findingsOf(a.report, "hostPathVolumes", "Pod", "ns", "p").size() == 1);
+  CHECK(findingsOf(a.report, "privileged", "Pod", "ns", "p").size() == 1);
+  // restrictedVolumes would report the same hostPath volume again
+  CHECK(findingsOf(a.report, "restrictedVolumes", "Pod", "ns", "p").empty());
+  auto nonRoot = findingsOf(a.report, "runAsNonRoot", "Pod", "ns", "p");
+  REQUIRE(nonRoot.size() == 1);
+  CHECK(nonRoot[0].level == "restricted:latest");
+}
+
+TEST_CASE("image trust, limits and root filesystem are checked without configuration") {
+  auto a = auditYaml(namespace_("ns") + "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: ns}\n"
+                     "spec:\n  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n"
+                     "    spec:\n      containers:\n      - {name: web, image: 'nginx:latest'}\n"
+                     "      - {name: pinned, image: 'nginx@sha256:" + std::string(64, 'b') + "', resources: {limits: {cpu: '1', memory: 1G}},"
+                     " securityContext: {readOnlyRootFilesystem: true}}\n");
+  auto latest = findingsOf(a.report, "kguard.imageLatestTag", "Deployment", "ns", "d");
+  REQUIRE(latest.size() == 1);
+  CHECK(latest[0].object.container == "web");
+  CHECK(latest[0].field == "spec.template.spec.containers[0].image");
+  auto digest = findingsOf(a.report, "kguard.imageDigest", "Deployment", "ns", "d");
+  REQUIRE(digest.size() == 1);
+  CHECK(digest[0].object.container == "web");
+  auto limits = findingsOf(a.report, "kguard.resourceLimits", "Deployment", "ns", "d");
+  REQUIRE(limits.size() == 1);
+  CHECK(limits[0].object.container == "web");
+  CHECK(findingsOf(a.report, "kguard.readOnlyRootFilesystem", "Deployment", "ns", "d").size() == 1);
+}
+
+TEST_CASE("configured rules: registries and storage classes from --config") {
+  audit::AuditOptions options;
+  options.config.rules.allowedRegistries = {"registry.example"};
+  options.config.rules.allowedStorageClasses = {"encrypted"};
+  auto a = auditYaml(namespace_("ns") + pod("ns", "ok", "", "{app: web}", kSafe) +
+                         "apiVersion: v1\nkind: Pod\nmetadata: {name: other, namespace: ns}\nspec:\n  containers:\n"
+                         "  - {name: c, image: 'docker.io/library/nginx@sha256:" + std::string(64, 'c') + "'}\n---\n"
+                         "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: ns}\n"
+                         "spec: {storageClassName: standard}\n",
+                     {}, options);
+  CHECK(findingsOf(a.report, "kguard.allowedRegistries", "Pod", "ns", "ok").empty());
+  CHECK(findingsOf(a.report, "kguard.allowedRegistries", "Pod", "ns", "other").size() == 1);
+  auto pvc = findingsOf(a.report, "kguard.storageClass", "PersistentVolumeClaim", "ns", "data");
+  REQUIRE(pvc.size() == 1);
+  CHECK(audit::riskOf(pvc[0]) == "data-protection");
+}
+
+TEST_CASE("Secrets in environment variables") {
+  auto a = auditYaml(namespace_("ns") + pod("ns", "p", "", "{app: web}",
+                                            "    env:\n    - {name: PLAIN, value: x}\n"
+                                            "    - name: DB_PASSWORD\n      valueFrom: {secretKeyRef: {name: db, key: password}}\n"
+                                            "    envFrom: [{configMapRef: {name: cfg}}, {secretRef: {name: api}}]\n"));
+  auto found = findingsOf(a.report, "audit.secretInEnv", "Pod", "ns", "p");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].object.container == "c");
+  CHECK(found[0].message.find("Secret \"db\" into environment variable DB_PASSWORD") != std::string::npos);
+  CHECK(found[1].message.find("every key of Secret \"api\"") != std::string::npos);
+  CHECK(audit::riskOf(found[0]) == "data-protection");
+}
+
+TEST_CASE("namespaces without ResourceQuota or LimitRange") {
+  auto a = auditYaml(namespace_("bare") + namespace_("limited") + quotaAndLimits("limited"));
+  CHECK(findingsOf(a.report, "audit.namespaceWithoutResourceQuota", "Namespace", "", "bare").size() == 1);
+  CHECK(findingsOf(a.report, "audit.namespaceWithoutLimitRange", "Namespace", "", "bare").size() == 1);
+  CHECK(findingsOf(a.report, "audit.namespaceWithoutResourceQuota", "Namespace", "", "limited").empty());
+  CHECK(findingsOf(a.report, "audit.namespaceWithoutLimitRange", "Namespace", "", "limited").empty());
+}
+
+TEST_CASE("network exposure: isolation, default deny, every-namespace policies, ipBlock 0.0.0.0/0") {
+  auto a = auditYaml(
+      namespace_("open") + namespace_("closed") + namespace_("shared") + namespace_("client") +
+      pod("open", "web", "") + pod("closed", "db", "") + defaultDeny("closed") + pod("shared", "api", "") +
+      pod("client", "c", "") +
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: from-all, namespace: shared}\n"
+      "spec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{from: [{namespaceSelector: {}}]}]\n"
+      "  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n");
+  auto open = findingsOf(a.report, "audit.podNotIsolated", "Pod", "open", "web");
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].message.find("ingress or egress") != std::string::npos);
+  CHECK(findings::severityOf(open[0]) == findings::Severity::Medium);
+  CHECK(findingsOf(a.report, "audit.podNotIsolated", "Pod", "closed", "db").empty());
+  CHECK(findingsOf(a.report, "audit.namespaceWithoutDefaultDeny", "Namespace", "", "closed").empty());
+  CHECK(findingsOf(a.report, "audit.namespaceWithoutDefaultDeny", "Namespace", "", "open").size() == 1);
+  // isolated both ways, but every namespace may connect to it
+  CHECK(findingsOf(a.report, "audit.podNotIsolated", "Pod", "shared", "api").empty());
+  // every namespace's pods may connect to it, except closed's, whose egress is denied
+  CHECK(findingsOf(a.report, "audit.reachableFromAllNamespaces", "Pod", "shared", "api").empty());
+  auto any = findingsOf(a.report, "audit.ipBlockAnywhere", "NetworkPolicy", "shared", "from-all");
+  REQUIRE(any.size() == 1);
+  CHECK(any[0].field == "spec.egress[0].to[0].ipBlock");
+  // closed's egress is denied, so it reaches nothing; the others reach open and shared
+  const auto& r = a.report.reachability;
+  REQUIRE(r.namespaces == std::vector<std::string>{"client", "closed", "open", "shared"});
+  CHECK(r.reachable[1] == std::vector<size_t>{0, 0, 0, 0});
+  CHECK(r.reachable[0] == std::vector<size_t>{1, 0, 1, 1});
+  CHECK(r.reachable[2][1] == 0);  // nobody reaches closed
+}
+
+TEST_CASE("a pod every other namespace may connect to") {
+  const std::string fromAll =
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: from-all, namespace: shared}\n"
+      "spec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{from: [{namespaceSelector: {}}]}]\n---\n";
+  auto a = auditYaml(pod("shared", "api", "") + pod("a", "ay", "") + pod("b", "bee", "") + fromAll);
+  auto all = findingsOf(a.report, "audit.reachableFromAllNamespaces", "Pod", "shared", "api");
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].message == "NetworkPolicies let pods of every other namespace connect to this pod (a, b)");
+  // the same policy admitting one namespace only
+  std::string fromA = fromAll;
+  fromA.replace(fromA.find("namespaceSelector: {}"), 21, "namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: a}}");
+  auto b = auditYaml(pod("shared", "api", "") + pod("a", "ay", "") + pod("b", "bee", "") + fromA);
+  CHECK(findingsOf(b.report, "audit.reachableFromAllNamespaces", "Pod", "shared", "api").empty());
+  CHECK(b.report.reachability.reachable[1][2] == 0);  // b -> shared blocked
+  CHECK(b.report.reachability.reachable[0][2] == 1);  // a -> shared allowed
+}
+
+TEST_CASE("-n reports only the namespaces asked for") {
+  auto a = auditYaml(namespace_("a") + namespace_("b") + pod("a", "p", "  hostPID: true\n") + pod("b", "q", "  hostPID: true\n"),
+                     {"b"});
+  for (const auto& r : a.report.results) CHECK((r.finding.object.namespace_ == "b" || r.finding.object.name == "b"));
+  CHECK(findingsOf(a.report, "hostNamespaces", "Pod", "b", "q").size() == 1);
+  REQUIRE(a.report.namespaces.size() == 1);
+  CHECK(a.report.namespaces[0].name == "b");
+}
+
+TEST_CASE("objects that do not decode are errors; the others are still audited") {
+  auto a = auditYaml(namespace_("ns") + "apiVersion: v1\nkind: Pod\nmetadata: {name: bad, namespace: ns}\nspec: {hostPID: maybe, containers: []}\n---\n" +
+                     pod("ns", "good", "  hostPID: true\n"));
+  REQUIRE(a.report.errors.size() == 1);
+  CHECK(a.report.errors[0].find("spec.hostPID") != std::string::npos);
+  CHECK(findingsOf(a.report, "hostNamespaces", "Pod", "ns", "good").size() == 1);
+}
+
+TEST_CASE("every check the audit emits is described in the catalog or is an escalation path") {
+  auto a = auditYaml(namespace_("ns") + pod("ns", "p", "  hostNetwork: true\n", "{app: web}",
+                                            "    env: [{name: X, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n") +
+                     "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\n"
+                     "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n"
+                     "subjects: [{kind: ServiceAccount, name: default, namespace: ns}]\n---\n"
+                     "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\n"
+                     "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n");
+  CHECK(a.report.results.size() > 10);
+  for (const auto& r : a.report.results) {
+    INFO(r.finding.check);
+    CHECK(!audit::riskOf(r.finding).empty());
+    CHECK(!r.finding.severityReason.empty());
+  }
+}

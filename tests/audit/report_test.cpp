@@ -1,0 +1,114 @@
+// The five output formats, read back.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "audit/report.h"
+#include "audit_test_support.h"
+
+using namespace audit_test;
+
+namespace {
+
+Audited sample() {
+  return auditYaml(namespace_("shop", "{pod-security.kubernetes.io/enforce: baseline}") + namespace_("ops") +
+                   pod("shop", "top", "  hostPID: true\n") + pod("ops", "tool", "", "{app: tool}") +
+                   "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\n"
+                   "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n---\n"
+                   "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ops}\n"
+                   "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n"
+                   "subjects: [{kind: ServiceAccount, name: default, namespace: ops}]\n");
+}
+
+}  // namespace
+
+TEST_CASE("json: namespaces, findings and summary in the documented shape") {
+  auto a = sample();
+  auto j = nlohmann::json::parse(audit::formatJson(a.view, a.report));
+  REQUIRE(j["namespaces"].size() == 2);
+  const auto& shop = j["namespaces"][1];
+  CHECK(shop["name"] == "shop");
+  CHECK(shop["labels"]["pod-security.kubernetes.io/enforce"] == "baseline");
+  CHECK(shop["highestPassingLevel"] == "privileged");
+  CHECK(shop["nextLevel"]["level"] == "baseline");
+  CHECK(shop["violatingEnforce"][0]["name"] == "top");
+  REQUIRE(j["findings"].size() == a.report.results.size());
+  bool sawHost = false;
+  for (const auto& f : j["findings"]) {
+    for (const char* key : {"risk", "check", "severity", "kind", "namespace", "name", "message", "severityReason"})
+      CHECK(f.contains(key));
+    if (f["check"] == "hostNamespaces") {
+      sawHost = true;
+      CHECK(f["risk"] == "host-isolation");
+      CHECK(f["kind"] == "Pod");
+      CHECK(f["source"] == "cluster.yaml: document 3 (line 9)");
+    }
+    if (f["check"] == "kguard.resourceLimits") CHECK(f["container"] == "c");
+  }
+  CHECK(sawHost);
+  CHECK(j["summary"]["findings"] == a.report.results.size());
+  CHECK(j["summary"]["byRisk"]["rbac"].get<int>() > 0);
+}
+
+TEST_CASE("text: grouped by risk, most severe group first, with counts") {
+  auto a = sample();
+  std::string text = audit::formatText(a.view, a.report);
+  CHECK(text.rfind("kguard audit: " + std::to_string(a.report.results.size()) + " findings (", 0) == 0);
+  auto rbac = text.find("\nrbac: "), host = text.find("\nhost-isolation: "), limits = text.find("\nresource-limits: ");
+  REQUIRE(rbac != std::string::npos);
+  REQUIRE(host != std::string::npos);
+  REQUIRE(limits != std::string::npos);
+  CHECK(rbac < limits);  // rbac has critical findings, resource-limits none
+  CHECK(text.find("  [critical] Pod ops/tool: runs as ServiceAccount ops/default") != std::string::npos);
+  CHECK(text.find("shop: enforce baseline:latest") != std::string::npos);
+}
+
+TEST_CASE("sarif: one result per finding with risk and severity") {
+  auto a = sample();
+  auto j = nlohmann::json::parse(audit::formatSarif(a.view, a.report));
+  CHECK(j["version"] == "2.1.0");
+  const auto& results = j["runs"][0]["results"];
+  REQUIRE(results.size() == a.report.results.size());
+  for (const auto& r : results) {
+    CHECK(r["properties"].contains("risk"));
+    CHECK(r["locations"][0]["logicalLocations"][0].contains("fullyQualifiedName"));
+  }
+  CHECK(results[0]["level"] == "error");
+}
+
+TEST_CASE("policyreport: a PolicyReport per namespace and a ClusterPolicyReport") {
+  auto a = sample();
+  auto j = nlohmann::json::parse(audit::formatPolicyReport(a.view, a.report));
+  CHECK(j["kind"] == "List");
+  size_t results = 0;
+  bool cluster = false;
+  for (const auto& item : j["items"]) {
+    CHECK(item["apiVersion"] == "wgpolicyk8s.io/v1alpha2");
+    CHECK(item["metadata"]["name"] == "kguard-audit");
+    CHECK(item["summary"]["fail"] == item["results"].size());
+    if (item["kind"] == "ClusterPolicyReport") {
+      cluster = true;
+      CHECK_FALSE(item["metadata"].contains("namespace"));
+    } else {
+      CHECK(item["kind"] == "PolicyReport");
+      for (const auto& r : item["results"]) CHECK(r["resources"][0]["namespace"] == item["metadata"]["namespace"]);
+    }
+    for (const auto& r : item["results"]) {
+      CHECK(r["result"] == "fail");
+      CHECK(!r["policy"].get<std::string>().empty());
+    }
+    results += item["results"].size();
+  }
+  CHECK(cluster);
+  CHECK(results == a.report.results.size());
+}
+
+TEST_CASE("html: self-contained, with every section") {
+  auto a = sample();
+  std::string html = audit::formatHtml(a.view, a.report);
+  for (const char* id : {"id=\"risks\"", "id=\"namespace-table\"", "id=\"heatmap\"", "id=\"escalation-graph\"", "id=\"finding-table\""})
+    CHECK(html.find(id) != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("<link") == std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("ServiceAccount ops/default") != std::string::npos);
+}
