@@ -3,15 +3,13 @@
 
 #include "audit/report.h"
 #include "findings/check_catalog.h"
+#include "findings/report_json.h"
 
 namespace audit {
 
 std::string riskOf(const findings::Finding& finding) {
-  if (const auto* d = findings::findCheck(finding.check)) return findings::riskName(d->risk);
-  // Escalation paths are described in rbac/escalation_paths.cpp (one table with the authorizer's
-  // probes), not in the catalog.
-  if (finding.check.rfind("rbac.escalation.", 0) == 0) return findings::riskName(findings::Risk::Rbac);
-  return "";
+  const auto* d = findings::findCheck(finding.check);
+  return d ? findings::riskName(d->risk) : "";
 }
 
 namespace {
@@ -79,7 +77,7 @@ std::string formatJson(const ClusterView& view, const AuditReport& report) {
                     {"objects", view.manifests.size()}};
   out["notes"] = report.notes;
   out["errors"] = report.errors;
-  return out.dump(2) + "\n";
+  return findings::jsonDocument(out);
 }
 
 }  // namespace audit

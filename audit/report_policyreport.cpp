@@ -10,6 +10,7 @@
 
 #include "audit/report.h"
 #include "findings/check_catalog.h"
+#include "findings/report_json.h"
 
 namespace audit {
 namespace {
@@ -74,7 +75,7 @@ std::string formatPolicyReport(const ClusterView&, const AuditReport& audit) {
   nlohmann::json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", nlohmann::json::array()}};
   for (auto& [name, report] : perNamespace) list["items"].push_back(std::move(report));
   list["items"].push_back(std::move(cluster));
-  return list.dump(2) + "\n";
+  return findings::jsonDocument(list);
 }
 
 }  // namespace audit

@@ -70,7 +70,7 @@ TEST_CASE("sarif: one result per finding with risk and severity") {
   REQUIRE(results.size() == a.report.results.size());
   for (const auto& r : results) {
     CHECK(r["properties"].contains("risk"));
-    CHECK(r["locations"][0]["logicalLocations"][0].contains("fullyQualifiedName"));
+    CHECK(r["properties"].contains("object"));
   }
   CHECK(results[0]["level"] == "error");
 }
