@@ -1,7 +1,8 @@
 // The webhook's request handling without HTTP and TLS, per AdmissionReview of a 3-container pod
 // (bench/webhook/pod.json): parsing the review, validating it (restricted namespace, default config) and
 // rendering the answer — against nlohmann's bare parse of the same bytes; the *Fast cases take the
-// simdjson path the server uses for Pod reviews (webhook/fast_review.h).
+// simdjson path the server uses for Pod reviews (webhook/fast_review.h), the *Rules cases with every kguard
+// rule on (bench/webhook/kguard-rules.yaml, run.sh's RULES_CONFIG).
 //
 //   build/bench/webhook_handler_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
@@ -56,11 +57,14 @@ void BM_ParseAdmissionReview(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseAdmissionReview);
 
-// A validator for a restricted namespace with the default config, as the server holds one.
+config::KguardConfig everyRule() { return config::loadConfig(KGUARD_SOURCE_DIR "/bench/webhook/kguard-rules.yaml"); }
+
+// A validator for a restricted namespace, as the server holds one (the default config unless given).
 struct Handler {
+  explicit Handler(const config::KguardConfig& config = {}) : validator(config, cluster, cluster, metrics) {}
   RestrictedNamespace cluster;
   webhook::Metrics metrics;
-  admission::Validator validator{config::KguardConfig{}, cluster, cluster, metrics};
+  admission::Validator validator;
 
   std::string answer(bool fast) {
     auto parsed = webhook::parseAdmissionReview(review(), fast);
@@ -69,14 +73,14 @@ struct Handler {
   }
 };
 
-void validateLoop(benchmark::State& state, bool fast) {
-  Handler handler;
+void validateLoop(benchmark::State& state, bool fast, const config::KguardConfig& config = {}) {
+  Handler handler(config);
   auto parsed = webhook::parseAdmissionReview(review(), fast);
   for (auto _ : state) benchmark::DoNotOptimize(handler.validator.validate(parsed.review.request));
 }
 
-void wholeHandlerLoop(benchmark::State& state, bool fast) {
-  Handler handler;
+void wholeHandlerLoop(benchmark::State& state, bool fast, const config::KguardConfig& config = {}) {
+  Handler handler(config);
   for (auto _ : state) benchmark::DoNotOptimize(handler.answer(fast));
 }
 
@@ -86,7 +90,7 @@ BENCHMARK(BM_Validate);
 void BM_WholeHandler(benchmark::State& state) { wholeHandlerLoop(state, false); }
 BENCHMARK(BM_WholeHandler);
 
-// The path `kguard webhook` takes for Pod reviews when no kguard rule is configured (webhook/fast_review.h).
+// The path `kguard webhook` takes for Pod reviews (webhook/fast_review.h), kguard rules on or off.
 void BM_ParseAdmissionReviewFast(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(webhook::parseAdmissionReview(review(), true));
 }
@@ -106,6 +110,12 @@ BENCHMARK(BM_Render);
 
 void BM_WholeHandlerFast(benchmark::State& state) { wholeHandlerLoop(state, true); }
 BENCHMARK(BM_WholeHandlerFast);
+
+void BM_ValidateFastRules(benchmark::State& state) { validateLoop(state, true, everyRule()); }
+BENCHMARK(BM_ValidateFastRules);
+
+void BM_WholeHandlerFastRules(benchmark::State& state) { wholeHandlerLoop(state, true, everyRule()); }
+BENCHMARK(BM_WholeHandlerFastRules);
 
 }  // namespace
 
