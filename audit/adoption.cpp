@@ -1,8 +1,8 @@
 // The Pod Security adoption path of a namespace: what its labels enforce, who runs against them, and
 // the strictest level every pod and template passes today (upstream's levels and messages).
 #include "audit/checks.h"
-#include "webhook/admission/namespace_policy.h"
-#include "webhook/podsecurity/evaluator.h"
+#include "podsecurity/namespace_policy.h"
+#include "podsecurity/evaluator.h"
 
 namespace audit {
 namespace {
@@ -22,7 +22,7 @@ std::vector<Refusal> refusals(const ClusterView& view, const std::string& ns, co
 
 Adoption adoptionOf(const ClusterView& view, const NamespaceInfo& ns) {
   Adoption a;
-  auto policy = admission::policyToEvaluate(ns.labels, {}).policy;
+  auto policy = podsecurity::policyToEvaluate(ns.labels, {}).policy;
   a.enforce = policy.enforce.toString();
   a.audit = policy.audit.toString();
   a.warn = policy.warn.toString();

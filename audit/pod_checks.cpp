@@ -7,8 +7,8 @@
 #include "audit/checks.h"
 #include "kube/volume_claims.h"
 #include "rules/rule_registry.h"
-#include "webhook/podsecurity/checks/default_checks.h"
-#include "webhook/podsecurity/evaluator.h"
+#include "podsecurity/checks/default_checks.h"
+#include "podsecurity/evaluator.h"
 
 namespace audit {
 namespace {
