@@ -24,6 +24,7 @@ test_pkgs=(
   containerd runc containernetworking-plugins buildah skopeo busybox-static
   docker-registry
   clang libclang-rt-14-dev llvm libyaml-cpp-dev
+  chromium
 )
 
 pkgs=("${build_pkgs[@]}")

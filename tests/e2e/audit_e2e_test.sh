@@ -278,6 +278,48 @@ assert any("serviceaccounts" in n for n in r["notes"]) and any("rolebindings" in
 PY
 ok "$(grep -c 'note: skipped' "$WORK/alice.err") collections skipped with a note"
 
+step "the HTML report rendered in headless Chromium"
+set +e
+"$KGUARD" audit --kubeconfig "$WORK/exec.kubeconfig" --format html -o "$WORK/report.html" 2>/dev/null
+set -e
+if ! command -v chromium >/dev/null 2>&1; then
+  [ "${CI:-}" = true ] && fail "chromium is not installed (scripts/install-deps.sh --test)"
+  echo "      SKIPPED: chromium is not installed (scripts/install-deps.sh --test)"
+else
+  # The DOM after Chromium parsed and laid out the page: the sections exist as elements, not just as text.
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --dump-dom "file://$WORK/report.html" \
+    >"$WORK/dom.html" 2>"$WORK/chromium.err" || fail "chromium: $(tail -n 5 "$WORK/chromium.err")"
+  python3 - "$WORK/dom.html" <<'PY' || fail "rendered page"
+import sys
+from html.parser import HTMLParser
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.ids = set(); self.cells = []; self.nodes = 0; self.edges = 0; self.rows = 0; self.text = []
+        self.table = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a: self.ids.add(a["id"])
+        if tag == "table": self.table = a.get("id")
+        if tag == "td" and a.get("class") == "cell": self.cells.append((a["data-from"], a["data-to"]))
+        if tag == "g" and a.get("class") == "node": self.nodes += 1
+        if tag == "line" and a.get("class") == "edge": self.edges += 1
+        if tag == "tr" and self.table == "namespace-table": self.rows += 1
+        if tag in ("script", "link", "img"): sys.exit("external or scripted content: <%s>" % tag)
+    def handle_data(self, d): self.text.append(d)
+p = Page(); p.feed(open(sys.argv[1]).read())
+for section in ("risks", "namespace-table", "heatmap", "escalation-graph", "finding-table"):
+    assert section in p.ids, "missing section " + section
+namespaces = {"apps", "legacy", "locked", "ops"}
+assert namespaces <= {f for f, _ in p.cells}, p.cells
+assert ("apps", "legacy") in p.cells and ("locked", "apps") in p.cells
+assert p.nodes >= 3 and p.edges >= 2, (p.nodes, p.edges)
+text = " ".join(p.text)
+assert "ServiceAccount ops/deployer" in text and "ClusterRole cluster-admin" in text, "the graph names the subject and role"
+assert p.rows >= 5, p.rows  # header + at least the seeded namespaces
+print("      rendered: %d heatmap cells, %d graph nodes, %d edges" % (len(p.cells), p.nodes, p.edges))
+PY
+fi
+
 step "bad input exits 2"
 set +e
 "$KGUARD" audit --kubeconfig "$WORK/exec.kubeconfig" -f "$WORK/export.yaml" >/dev/null 2>"$WORK/both.err"; rc=$?
