@@ -10,7 +10,9 @@
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
 #include "metrics/http_endpoint.h"
-#include "netpol/agent/agent.h"
+#include "netpol/agent/event_loop.h"
+#include "netpol/agent/kernel_datapath.h"
+#include "netpol/agent/reconciler.h"
 #include "netpol/agent/api_source.h"
 #include "netpol/agent/dir_source.h"
 #include "netpol/cluster_policy_evaluate.h"
@@ -185,7 +187,7 @@ int runAgent(const NetpolOptions& o) {
   auto datapath = netpol::agent::makeKernelDatapath(loop.render);
   if (o.defaultDenyUntilSynced && o.watchDir.empty()) {
     // Connecting to the API server waits for the first list: hold what is already here meanwhile.
-    netpol::agent::Agent holder(*datapath, o.node, loop.render, &metrics);
+    netpol::agent::Reconciler holder(*datapath, o.node, loop.render, &metrics);
     for (const auto& m : holder.holdUnsynced().messages) runtime::log(runtime::LogLevel::Info, m);
   }
   std::unique_ptr<netpol::agent::ClusterSource> source;

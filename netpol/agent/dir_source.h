@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "netpol/agent/agent.h"
+#include "netpol/agent/event_loop.h"
 
 namespace netpol::agent {
 

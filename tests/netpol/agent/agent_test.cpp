@@ -7,7 +7,9 @@
 #include <thread>
 #include <set>
 
-#include "netpol/agent/agent.h"
+#include "netpol/agent/event_loop.h"
+#include "netpol/agent/kernel_datapath.h"
+#include "netpol/agent/reconciler.h"
 #include "tests/netpol/agent/fake_datapath.h"
 #include "tests/netpol/fixtures.h"
 
@@ -30,7 +32,7 @@ std::string pods() {
 TEST_CASE("namespaces are matched to pods by IP; only changed rulesets are installed") {
   FakeDatapath dp;
   dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2"), netns(3, "192.168.9.9")};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   auto first = agent.sync(cluster(pods()));
   CHECK(first.namespaces == 3);
   CHECK(first.pods == 2);
@@ -55,7 +57,7 @@ TEST_CASE("namespaces are matched to pods by IP; only changed rulesets are insta
 TEST_CASE("a namespace whose pod left the input loses its table") {
   FakeDatapath dp;
   dp.present = {netns(1, "10.0.0.1"), netns(2, "10.0.0.2")};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   agent.sync(cluster(pods()));
   auto without = cluster(ns("x") + pod("x", "b", "{pod: b}", "10.0.0.2"));
   dp.calls.clear();
@@ -69,7 +71,7 @@ TEST_CASE("a failed install is retried on the next sync and reported") {
   FakeDatapath dp;
   dp.present = {netns(1, "10.0.0.1")};
   dp.failing = {1};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   auto failed = agent.sync(cluster(pods()));
   CHECK(failed.failed == 1);
   REQUIRE(failed.messages.size() == 1);
@@ -82,7 +84,7 @@ TEST_CASE("a failed install is retried on the next sync and reported") {
 TEST_CASE("--node keeps the agent to its own node's pods") {
   FakeDatapath dp;
   dp.present = {netns(1, "10.0.0.1"), netns(3, "10.0.0.3")};
-  Agent agent(dp, "n2", {});
+  Reconciler agent(dp, "n2", {});
   auto stats = agent.sync(cluster(pods()));
   CHECK(stats.installed == 1);
   CHECK(dp.tables.count(3) == 1);
@@ -95,7 +97,7 @@ TEST_CASE("the node's interface addresses count as the pod's node, and follow th
   FakeDatapath dp;
   dp.present = {netns(1, "10.0.0.1")};
   dp.nodeAddresses = {*parseIp("10.0.0.254"), *parseIp("fd00::fe")};
-  Agent agent(dp, "n1", {});
+  Reconciler agent(dp, "n1", {});
   std::string node = "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 192.168.1.1}]}\n";
   auto denyAll = cluster(pods() + node + policy("x", "deny", "  podSelector: {}\n  policyTypes: [Ingress]"));
   agent.sync(denyAll);

@@ -8,7 +8,9 @@
 #include <thread>
 #include <chrono>
 
-#include "netpol/agent/agent.h"
+#include "netpol/agent/event_loop.h"
+#include "netpol/agent/kernel_datapath.h"
+#include "netpol/agent/reconciler.h"
 #include "netpol/render_nft.h"
 #include "tests/netpol/agent/fake_datapath.h"
 #include "tests/netpol/fixtures.h"
@@ -70,7 +72,7 @@ TEST_CASE("the deny-all ruleset isolates both directions and keeps the fixed rul
 TEST_CASE("held namespaces get their pod's ruleset on the first sync; the others lose the table") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(3, "192.168.9.9")};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   auto held = agent.holdUnsynced();
   CHECK(held.installed == 2);
   REQUIRE(dp.tables.size() == 2);
@@ -97,7 +99,7 @@ TEST_CASE("a namespace that already holds a kguard table keeps it until the firs
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2")};
   dp.preexisting = {1};  // the agent restarted: x/a's ruleset from before is still installed
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   auto held = agent.holdUnsynced();
   CHECK(held.installed == 1);
   CHECK(held.unchanged == 1);

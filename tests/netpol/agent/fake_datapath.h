@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "netpol/agent/agent.h"
+#include "netpol/agent/datapath.h"
 
 namespace netpol_test {
 

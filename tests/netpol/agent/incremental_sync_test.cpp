@@ -4,7 +4,9 @@
 
 #include <map>
 
-#include "netpol/agent/agent.h"
+#include "netpol/agent/event_loop.h"
+#include "netpol/agent/kernel_datapath.h"
+#include "netpol/agent/reconciler.h"
 #include "netpol/agent/ruleset_inputs.h"
 #include "netpol/render_nft.h"
 #include "tests/netpol/agent/fake_datapath.h"
@@ -35,7 +37,7 @@ std::string allowToC(int port) {
 std::map<uint64_t, std::string> fromScratch(const std::vector<NamespaceInfo>& present, const Cluster& c) {
   FakeDatapath dp;
   dp.present = present;
-  Agent fresh(dp, "", {});
+  Reconciler fresh(dp, "", {});
   fresh.sync(c);
   std::map<uint64_t, std::string> out;
   for (const auto& [id, rs] : dp.tables) out[id] = renderNft(rs);
@@ -53,7 +55,7 @@ std::map<uint64_t, std::string> rendered(const FakeDatapath& dp) {
 TEST_CASE("a policy change compiles only the pods that policy selects") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2"), netnsWith(3, "10.0.0.3")};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   auto first = agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
   CHECK(first.compiled == 3);
 
@@ -81,7 +83,7 @@ TEST_CASE("a policy change compiles only the pods that policy selects") {
 TEST_CASE("a change to pods or namespaces recompiles every pod, since any peer may have moved") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2"), netnsWith(3, "10.0.0.3")};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
 
   // x/b loses the label that let it reach x/a: x/a's allowed peers change although no policy did.
@@ -96,7 +98,7 @@ TEST_CASE("a change to pods or namespaces recompiles every pod, since any peer m
 TEST_CASE("a policy removed stops isolating the pods it selected") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(3, "10.0.0.3")};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   agent.sync(cluster(world() + allowToA(80) + allowToC(80)));
   CHECK(dp.tables.at(1).ingress.isolated());
   auto without = cluster(world() + allowToC(80));
@@ -109,7 +111,7 @@ TEST_CASE("a policy removed stops isolating the pods it selected") {
 TEST_CASE("policies built in code (no canonical spec) are always compiled") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1")};
-  Agent agent(dp, "", {});
+  Reconciler agent(dp, "", {});
   auto c = cluster(world() + allowToA(80));
   c.policies[0].canonicalSpec.clear();
   agent.sync(c);
@@ -146,9 +148,9 @@ TEST_CASE("the agent's metrics follow what is installed") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2")};
   AgentMetrics metrics;
-  Agent agent(dp, "", {}, &metrics);
+  Reconciler agent(dp, "", {}, &metrics);
   auto c = cluster(world() + allowToA(80));
-  agent.sync(c, Agent::Clock::now());
+  agent.sync(c, Reconciler::Clock::now());
   CHECK(metrics.podsProgrammed.value() == 2);
   CHECK(metrics.operations.value({"install", "ok"}) == 2);
   CHECK(metrics.programmingLatency.count() == 2);

@@ -19,7 +19,9 @@
 #include <string>
 #include <thread>
 
-#include "netpol/agent/agent.h"
+#include "netpol/agent/event_loop.h"
+#include "netpol/agent/kernel_datapath.h"
+#include "netpol/agent/reconciler.h"
 #include "netpol/agent/netns.h"
 #include "netpol/agent/nft_batch.h"
 #include "netpol/render_nft.h"
@@ -248,7 +250,7 @@ TEST_CASE("kernel: under deny-all ingress the node reaches its pod from the brid
                    "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 192.0.2.99}]}\n" +
                    policy("x", "deny", "  podSelector: {matchLabels: {pod: p}}\n  policyTypes: [Ingress]"));
   auto datapath = makeKernelDatapath({});
-  Agent agent(*datapath, "n1", {});
+  Reconciler agent(*datapath, "n1", {});
   auto stats = agent.sync(c);
   INFO(stats.messages.size());
   CHECK(stats.failed == 0);

@@ -1,0 +1,36 @@
+#pragma once
+// Where the agent's rulesets go: the pod network namespaces and their nf_tables. The kernel
+// implementation is kernel_datapath.h; tests use a fake (tests/netpol/agent/fake_datapath.h).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netpol/model.h"
+#include "netpol/ruleset.h"
+
+namespace netpol::agent {
+
+struct NamespaceInfo {
+  uint64_t id = 0;  // inode of the namespace
+  std::string path;
+  std::vector<IpAddress> addresses;
+};
+
+// Where rulesets go. Install and remove are all-or-nothing: on error the old ruleset stays.
+class Datapath {
+ public:
+  virtual ~Datapath() = default;
+  virtual std::vector<NamespaceInfo> namespaces() = 0;
+  virtual std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset) = 0;
+  virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
+  // Whether the namespace already holds kguard's table (installed by an earlier run of the agent).
+  virtual bool hasTable(const NamespaceInfo&) { return false; }
+  // The addresses of the agent's own network namespace (the node's), loopback and IPv6 link-local left
+  // out. The node reaches its pods from whichever of them the route picks — on a bridge CNI the
+  // bridge's gateway address, not the Node's InternalIP — and NetworkPolicy always admits a pod's own
+  // node (kubelet probes), so all of them count as the node.
+  virtual std::vector<IpAddress> nodeInterfaceAddresses() { return {}; }
+};
+
+}  // namespace netpol::agent

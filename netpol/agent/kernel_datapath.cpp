@@ -1,0 +1,115 @@
+// The kernel adapter (kernel_datapath.h).
+#include "netpol/agent/kernel_datapath.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+#include "netpol/agent/netns.h"
+#include "netpol/agent/nft_batch.h"
+
+namespace netpol::agent {
+namespace {
+
+// Addresses that never carry the node's traffic to a pod's IP: loopback stays on the host, and an IPv6
+// link-local source only answers link-local destinations. Leaving out fe80:: also keeps each new pod's
+// host-side veth (which gets one) from changing every pod's node set.
+bool neverTowardsPods(const IpAddress& ip) {
+  static const auto loopback4 = *parseCidr("127.0.0.0/8");
+  static const auto linkLocal6 = *parseCidr("fe80::/10");
+  if (ip.family == Family::V4) return loopback4.contains(ip);
+  return (ip.hi == 0 && ip.lo == 1) || linkLocal6.contains(ip);
+}
+
+class KernelDatapath : public Datapath {
+ public:
+  explicit KernelDatapath(const RenderOptions& options) : options_(options) {}
+
+  std::vector<NamespaceInfo> namespaces() override {
+    open_ = discoverNetns();
+    for (auto it = sockets_.begin(); it != sockets_.end();)  // namespaces gone: let them go
+      it = find(it->first) ? std::next(it) : sockets_.erase(it);
+    std::vector<NamespaceInfo> out;
+    for (const auto& ns : open_) {
+      NamespaceInfo info{static_cast<uint64_t>(ns.inode()), ns.path(), {}};
+      try {
+        info.addresses = interfaceAddresses(ns);
+      } catch (const std::exception&) {
+        continue;  // the namespace went away while we looked
+      }
+      out.push_back(std::move(info));
+    }
+    return out;
+  }
+
+  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset) override {
+    const Netns* target = find(ns.id);
+    if (!target) return std::string("namespace is gone");
+    seq_ += 1000000;  // fresh sequence numbers per batch keep stale answers apart
+    return apply(*target, buildReplaceBatch(ruleset, options_, seq_));
+  }
+
+  bool hasTable(const NamespaceInfo& ns) override {
+    const Netns* target = find(ns.id);
+    if (!target) return false;
+    try {
+      return hasKguardTable(*target);
+    } catch (const std::exception&) {
+      return false;  // cannot tell: hold it (fail closed)
+    }
+  }
+
+  std::vector<IpAddress> nodeInterfaceAddresses() override {
+    std::vector<IpAddress> out;
+    try {
+      int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return out;
+      for (const auto& ip : interfaceAddresses(Netns(fd, "/proc/self/ns/net", 0)))
+        if (!neverTowardsPods(ip)) out.push_back(ip);
+    } catch (const std::exception&) {
+      return nodeInterfaceAddresses_;  // could not look: keep what was found last time
+    }
+    std::sort(out.begin(), out.end());
+    nodeInterfaceAddresses_ = out;
+    return out;
+  }
+
+  std::optional<std::string> remove(const NamespaceInfo& ns) override {
+    const Netns* target = find(ns.id);
+    if (!target) return std::nullopt;  // nothing left to clean
+    seq_ += 1000000;
+    return apply(*target, buildDeleteBatch(seq_));
+  }
+
+ private:
+  const Netns* find(uint64_t id) const {
+    for (const auto& ns : open_)
+      if (static_cast<uint64_t>(ns.inode()) == id) return &ns;
+    return nullptr;
+  }
+  std::optional<std::string> apply(const Netns& ns, const NftBatch& batch) {
+    try {
+      auto& socket = sockets_[static_cast<uint64_t>(ns.inode())];
+      if (!socket) socket = std::make_unique<NftSocket>(ns);
+      return socket->apply(batch);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+  }
+
+  RenderOptions options_;
+  std::vector<IpAddress> nodeInterfaceAddresses_;
+  std::vector<Netns> open_;
+  std::map<uint64_t, std::unique_ptr<NftSocket>> sockets_;  // one kept open per programmed namespace
+  uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
+};
+
+}  // namespace
+
+std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options) {
+  return std::make_unique<KernelDatapath>(options);
+}
+
+}  // namespace netpol::agent
