@@ -1,17 +1,19 @@
 // kguard.allowedRegistries: every image must come from a registry (or registry/path prefix) on the
 // allow-list. Names are normalized as the container runtime does, so "nginx" is docker.io/library/nginx
 // and cannot slip past a list that does not include docker.io.
+#include <string_view>
+
 #include "rules/image_reference.h"
 #include "rules/rule_registry.h"
 
 namespace rules {
 namespace {
 
-// "ghcr.io/acme" allows ghcr.io/acme/app but not ghcr.io/acmeevil/app.
-bool allowedBy(const std::string& name, const std::string& entry) {
-  std::string prefix = entry;
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  return name == prefix || name.rfind(prefix + "/", 0) == 0;
+// "ghcr.io/acme" allows ghcr.io/acme/app but not ghcr.io/acmeevil/app. Compared in place: it runs for
+// every container and allow-list entry of every admission request.
+bool allowedBy(const std::string& name, std::string_view prefix) {
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  return name.compare(0, prefix.size(), prefix) == 0 && (name.size() == prefix.size() || name[prefix.size()] == '/');
 }
 
 }  // namespace
