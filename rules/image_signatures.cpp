@@ -24,27 +24,42 @@ std::vector<const ImageSignaturePolicy*> policiesFor(const std::vector<ImageSign
 
 }  // namespace
 
-// Dynamic programming over (glob position, name position): linear in their product, no backtracking blowup.
+// Dynamic programming over (glob position, name position), one row per glob position kept: time linear in
+// glob x name with no backtracking blowup. It runs for every image of every admission, so the two rows
+// are reused per thread rather than allocated per call.
 bool imageGlobMatches(const std::string& glob, const std::string& name) {
-  const size_t g = glob.size(), n = name.size();
-  // match[i][j]: glob[i..] matches name[j..].
-  std::vector<std::vector<char>> match(g + 1, std::vector<char>(n + 1, 0));
-  match[g][n] = 1;
-  for (size_t i = g; i-- > 0;) {
-    const bool star = glob[i] == '*';
-    const bool doubleStar = star && i + 1 < g && glob[i + 1] == '*';
-    const size_t next = doubleStar ? i + 2 : i + 1;
-    for (size_t j = n + 1; j-- > 0;) {
-      if (star) {
-        // Match nothing, or one more character (not '/' unless **).
-        bool more = j < n && (doubleStar || name[j] != '/') && match[i][j + 1];
-        match[i][j] = match[next][j] || more;
-      } else {
-        match[i][j] = j < n && glob[i] == name[j] && match[i + 1][j + 1];
+  const size_t n = name.size();
+  thread_local std::vector<char> next, cur;  // next[j]: glob[i+1..] (or i+2 after **) matches name[j..]
+  next.assign(n + 1, 0);
+  cur.assign(n + 1, 0);
+  next[n] = 1;  // the empty glob matches the empty rest
+  // Tokens right to left; "**" is one token of two characters, stars paired from the left ("***" = "**" "*").
+  size_t i = glob.size();
+  while (i > 0) {
+    size_t tokenStart = i - 1;
+    bool doubleStar = false;
+    if (glob[tokenStart] == '*' && tokenStart > 0 && glob[tokenStart - 1] == '*') {
+      // Pair stars from the left: "***" is "**" then "*". Count the run of stars ending here.
+      size_t run = 0;
+      while (run < i && glob[i - 1 - run] == '*') ++run;
+      if (run % 2 == 0) {
+        doubleStar = true;
+        tokenStart = i - 2;
       }
     }
+    const bool star = glob[i - 1] == '*';
+    for (size_t j = n + 1; j-- > 0;) {
+      if (star) {
+        bool more = j < n && (doubleStar || name[j] != '/') && cur[j + 1];
+        cur[j] = next[j] || more;
+      } else {
+        cur[j] = j < n && glob[i - 1] == name[j] && next[j + 1];
+      }
+    }
+    std::swap(next, cur);
+    i = tokenStart;
   }
-  return match[0][0];
+  return next[0];
 }
 
 std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSignaturePolicy>& policies,
@@ -84,21 +99,19 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
   return out;
 }
 
-bool imageSignaturesKnown(const std::vector<ImageSignaturePolicy>& policies, const kube::PodSpec& spec,
+bool imageSignaturesKnown(const std::vector<ImageSignaturePolicy>& policies, const std::vector<std::string>& images,
                           images::VerificationCache& verifier) {
-  if (policies.empty()) return true;
-  bool known = true;
-  kube::visitContainers(spec, [&](const kube::Container& c) {
-    if (!known || c.image.empty()) return;
+  for (const auto& image : images) {
+    if (image.empty()) continue;
     try {
-      images::ImageReference ref = images::parseImageReference(c.image);
+      images::ImageReference ref = images::parseImageReference(image);
       for (const ImageSignaturePolicy* policy : policiesFor(policies, ref))
-        if (!verifier.verifiedInMemory(ref, policy->keys)) known = false;
+        if (!verifier.verifiedInMemory(ref, policy->keys)) return false;
     } catch (const images::ImageReferenceError&) {
       // Refused without the registry.
     }
-  });
-  return known;
+  }
+  return true;
 }
 
 }  // namespace rules

@@ -26,9 +26,9 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
                                                 const kube::PodSpec& spec, images::VerificationCache& verifier,
                                                 const images::Deadline& deadline);
 
-// True when checkImageSignatures would need no registry: every image that matches a policy is a digest
-// reference verified before (the webhook then judges on its event loop).
-bool imageSignaturesKnown(const std::vector<ImageSignaturePolicy>& policies, const kube::PodSpec& spec,
+// True when checking these images (as containers name them) would need no registry: every image that
+// matches a policy is a digest reference verified before (the webhook then judges on its event loop).
+bool imageSignaturesKnown(const std::vector<ImageSignaturePolicy>& policies, const std::vector<std::string>& images,
                           images::VerificationCache& verifier);
 
 }  // namespace rules

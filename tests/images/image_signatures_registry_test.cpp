@@ -200,7 +200,8 @@ TEST_CASE("a registry outage: what verified is still admitted, what never did is
   auto pod = [](const std::string& image) { return podSpec("  containers:\n  - {name: app, image: \"" + image + "\"}\n"); };
   REQUIRE(check(policies, pod(signedDigest), v.cache).empty());
   REQUIRE(check(policies, pod(signedTag), v.cache).empty());
-  CHECK(rules::imageSignaturesKnown(policies, pod(signedDigest), v.cache));
+  CHECK(rules::imageSignaturesKnown(policies, {signedDigest}, v.cache));
+  CHECK_FALSE(rules::imageSignaturesKnown(policies, {signedTag}, v.cache));  // a tag is resolved every time
 
   REQUIRE(::kill(fixture()["outage"]["pid"].get<pid_t>(), SIGTERM) == 0);
   // Until the registry is gone for good (it drains its connections first).

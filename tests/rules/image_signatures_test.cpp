@@ -56,7 +56,7 @@ TEST_CASE("images matching no policy are not checked, and need no registry") {
       "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {name: a, image: registry.example.com/other/app:1}\n"
       "  - {name: b, image: \"busybox\"}\n");
   CHECK(rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(1))).empty());
-  CHECK(rules::imageSignaturesKnown(teamPolicy(), pod.spec, v.cache));
+  CHECK(rules::imageSignaturesKnown(teamPolicy(), {"registry.example.com/other/app:1", "busybox"}, v.cache));
   CHECK(v.calls == 0);
 }
 
@@ -66,7 +66,7 @@ TEST_CASE("a covered image the registry cannot confirm is refused, naming contai
   auto pod = podFromYaml(
       "apiVersion: v1\nkind: Pod\nspec:\n  initContainers:\n  - {name: init, image: nginx}\n"
       "  containers:\n  - {name: app, image: registry.example.com/team/app@sha256:" + std::string(64, 'a') + "}\n");
-  CHECK_FALSE(rules::imageSignaturesKnown(teamPolicy(), pod.spec, v.cache));
+  CHECK_FALSE(rules::imageSignaturesKnown(teamPolicy(), {"nginx"}, v.cache));
   auto findings = rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(2)));
   REQUIRE(findings.size() == 2);
   CHECK(findings[0].check == "kguard.imageSignatures");
@@ -84,4 +84,13 @@ TEST_CASE("a malformed image reference is refused without a registry (fail close
   REQUIRE(findings.size() == 1);
   CHECK_THAT(findings[0].message, Catch::Contains("cannot check its signature"));
   CHECK(v.calls == 0);
+}
+
+TEST_CASE("image globs: runs of stars pair from the left (*** is ** then *)") {
+  CHECK(imageGlobMatches("a/***", "a/b/c"));
+  CHECK(imageGlobMatches("a/****/z", "a/b/c/z"));
+  CHECK(imageGlobMatches("a/*/**", "a/b/c"));
+  CHECK_FALSE(imageGlobMatches("a/*", "a/b/c"));
+  CHECK_FALSE(imageGlobMatches("", "a"));
+  CHECK(imageGlobMatches("", ""));
 }

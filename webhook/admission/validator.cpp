@@ -28,17 +28,23 @@ bool Validator::mayBlock(const AdmissionRequest& request) const {
   return !namespaces_.hasCached(request.namespace_) || needsRegistry(request);
 }
 
+namespace {
+
+std::vector<std::string> podImages(const kube::PodTemplate& pod) {
+  std::vector<std::string> out;
+  kube::visitContainers(pod.spec, [&](const kube::Container& c) { out.push_back(c.image); });
+  return out;
+}
+
+}  // namespace
+
 // An image of the object not verified before (or named by tag, resolved on every admission) means
-// registry round trips. Decode errors are judged (and reported) by validate(), off the registry.
+// registry round trips.
 bool Validator::needsRegistry(const AdmissionRequest& request) const {
   if (!imageVerifier_) return false;
   if (request.operation != "CREATE" && request.operation != "UPDATE") return false;
-  try {
-    const kube::PodTemplate* pod = request.pod.get();  // decoded on either path, fast or not
-    return pod && !rules::imageSignaturesKnown(config_.rules.imageSignatures, pod->spec, *imageVerifier_);
-  } catch (const kube::DecodeError&) {
-    return false;
-  }
+  const kube::PodTemplate* pod = request.pod.get();  // decoded on either path, fast or not
+  return pod && !rules::imageSignaturesKnown(config_.rules.imageSignatures, podImages(*pod), *imageVerifier_);
 }
 
 AdmissionResponse Validator::validate(const AdmissionRequest& request) const {
