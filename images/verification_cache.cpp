@@ -48,10 +48,19 @@ size_t VerificationCache::size() {
   return verified_.size();
 }
 
-bool VerificationCache::verifiedInMemory(const ImageReference& image, const TrustedKeys& keys) {
+bool VerificationCache::verifiedInMemory(const ImageReference& image, const TrustedKeys& keys, bool countHit) {
   if (image.digest.empty()) return false;  // a tag is resolved at the registry on every admission
-  std::lock_guard<std::mutex> lock(mutex_);
-  return verified_.find(cacheKey(keys, image.digest)) != nullptr;
+  bool hit;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    hit = verified_.find(cacheKey(keys, image.digest)) != nullptr;
+  }
+  if (hit && countHit) countLookup(true);
+  return hit;
+}
+
+void VerificationCache::countLookup(bool hit) {
+  if (metrics_) (hit ? metrics_->cacheHits : metrics_->cacheMisses).fetch_add(1, std::memory_order_relaxed);
 }
 
 void VerificationCache::observe(Clock::time_point start) {
@@ -73,7 +82,7 @@ VerifyResult VerificationCache::verify(const ImageReference& image, const Truste
       // An outage must not block what already verified: the tag's last digest, if it verified.
       const std::string* last = failure.status == VerifyStatus::RegistryUnreachable ? tags_.find(tagRef) : nullptr;
       const std::string* keyName = last ? verified_.find(cacheKey(keys, *last)) : nullptr;
-      if (metrics_) metrics_->cacheLookups.inc({keyName ? "hit" : "miss"});
+      countLookup(keyName != nullptr);
       if (keyName)
         return verifiedFromMemory(*last, *keyName,
                                   "registry unreachable (" + failure.reason + "); the tag's last digest " + *last +
@@ -85,7 +94,7 @@ VerifyResult VerificationCache::verify(const ImageReference& image, const Truste
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const std::string* keyName = verified_.find(cacheKey(keys, digest));
-    if (metrics_) metrics_->cacheLookups.inc({keyName ? "hit" : "miss"});
+    countLookup(keyName != nullptr);
     if (keyName) return verifiedFromMemory(digest, *keyName, "verified before with " + *keyName);
   }
   return verifyCold(image, digest, keys, deadline);

@@ -48,8 +48,9 @@ class VerificationCache {
 
   // Verifies `image` with `keys`, from memory when it can. Never throws for registry or signature problems.
   VerifyResult verify(const ImageReference& image, const TrustedKeys& keys, const Deadline& deadline);
-  // True when verify() would answer without the registry: a digest reference verified before.
-  bool verifiedInMemory(const ImageReference& image, const TrustedKeys& keys);
+  // True when verify() would answer without the registry: a digest reference verified before. With
+  // countHit, a hit counts as a cache hit (a caller that admits on it instead of calling verify()).
+  bool verifiedInMemory(const ImageReference& image, const TrustedKeys& keys, bool countHit = false);
 
   size_t size();  // verified entries held
 
@@ -57,6 +58,7 @@ class VerificationCache {
   VerifyResult verifyCold(const ImageReference& image, const std::string& digest, const TrustedKeys& keys,
                           const Deadline& deadline);
   void observe(std::chrono::steady_clock::time_point start);
+  void countLookup(bool hit);
 
   CosignVerifier verifier_;
   VerificationMetrics* metrics_;

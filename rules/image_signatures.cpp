@@ -1,6 +1,6 @@
 #include "rules/image_signatures.h"
 
-#include <map>
+#include <algorithm>
 
 #include "images/image_reference.h"
 #include "rules/rule_registry.h"
@@ -68,11 +68,11 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
   std::vector<findings::Finding> out;
   if (policies.empty()) return out;
   // (image text, policy) -> result, so that an image in several containers costs one verification.
-  std::map<std::pair<std::string, const ImageSignaturePolicy*>, images::VerifyResult> done;
+  std::vector<std::pair<std::pair<const std::string*, const ImageSignaturePolicy*>, images::VerifyResult>> done;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.image.empty()) return;  // templates may leave it to a later mutation; pods require it (API validation)
-    const std::string field = containerField(spec, c) + ".image";
-    const std::string who = "container \"" + c.name + "\" image \"" + c.image + "\"";
+    auto field = [&] { return containerField(spec, c) + ".image"; };
+    auto who = [&] { return "container \"" + c.name + "\" image \"" + c.image + "\""; };
     images::ImageReference ref;
     std::vector<const ImageSignaturePolicy*> matching;
     try {
@@ -80,20 +80,24 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
       matching = policiesFor(policies, ref);
     } catch (const images::ImageReferenceError& e) {
       // Which policy it falls under cannot be known: fail closed.
-      out.push_back(kguardFinding(kImageSignaturesRule, who + ": cannot check its signature: " + e.what(), field));
+      out.push_back(kguardFinding(kImageSignaturesRule, who() + ": cannot check its signature: " + e.what(), field()));
       return;
     }
     for (const ImageSignaturePolicy* policy : matching) {
-      auto key = std::make_pair(c.image, policy);
-      auto found = done.find(key);
-      if (found == done.end()) found = done.emplace(key, verifier.verify(ref, policy->keys, deadline)).first;
+      if (verifier.verifiedInMemory(ref, policy->keys, /*countHit=*/true)) continue;  // the common case
+      auto found = std::find_if(done.begin(), done.end(),
+                                [&](const auto& d) { return *d.first.first == c.image && d.first.second == policy; });
+      if (found == done.end()) {
+        done.push_back({{&c.image, policy}, verifier.verify(ref, policy->keys, deadline)});
+        found = done.end() - 1;
+      }
       const images::VerifyResult& r = found->second;
       if (r.verified()) continue;
       std::string digest = r.digest.empty() || r.digest == ref.digest ? "" : " (" + r.digest + ")";
       out.push_back(kguardFinding(kImageSignaturesRule,
-                                  who + digest + " is not signed by a key of " + policy->keys.id + ": " +
+                                  who() + digest + " is not signed by a key of " + policy->keys.id + ": " +
                                       images::toString(r.status) + ": " + r.reason,
-                                  field));
+                                  field()));
     }
   });
   return out;
