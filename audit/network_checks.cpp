@@ -92,10 +92,16 @@ class NetworkAudit {
     r.reachable.assign(r.namespaces.size(), std::vector<size_t>(r.namespaces.size(), 0));
     // reaches_[to class] = namespaces with some pod that may connect to it
     reachedFrom_.assign(classes_.size(), {});
+    std::vector<netpol::SelectingPolicies> selecting;
+    for (const auto& c : classes_) selecting.push_back(netpol::selectingPolicies(cluster_, *c.representative));
     for (size_t to = 0; to < classes_.size(); ++to)
-      for (const auto& from : classes_)
-        if (netpol::mayConnect(cluster_, *from.representative, *classes_[to].representative))
-          reachedFrom_[to].insert(from.representative->namespace_);
+      for (size_t from = 0; from < classes_.size(); ++from) {
+        const std::string& ns = classes_[from].representative->namespace_;
+        if (reachedFrom_[to].count(ns)) continue;  // the namespace already reaches it
+        if (netpol::mayConnect(cluster_, *classes_[from].representative, selecting[from], *classes_[to].representative,
+                               selecting[to]))
+          reachedFrom_[to].insert(ns);
+      }
     for (size_t to = 0; to < classes_.size(); ++to)
       for (const auto& ns : reachedFrom_[to])
         r.reachable[index[ns]][index[classes_[to].representative->namespace_]] += classes_[to].members.size();

@@ -1,6 +1,7 @@
 #include "findings/check_catalog.h"
 
 #include <sstream>
+#include <unordered_map>
 
 namespace findings {
 namespace {
@@ -336,9 +337,14 @@ const char* riskName(Risk r) {
 }
 
 const CheckDescriptor* findCheck(const std::string& id) {
-  for (const auto& c : checkCatalog())
-    if (id == c.id) return &c;
-  return nullptr;
+  // Reports look every finding's check up (kguard audit: tens of thousands, several times each).
+  static const std::unordered_map<std::string, const CheckDescriptor*> byId = [] {
+    std::unordered_map<std::string, const CheckDescriptor*> index;
+    for (const auto& c : checkCatalog()) index.emplace(c.id, &c);  // the first of a duplicated id, as before
+    return index;
+  }();
+  auto it = byId.find(id);
+  return it == byId.end() ? nullptr : it->second;
 }
 
 Severity severityOf(const Finding& finding) {

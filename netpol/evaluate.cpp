@@ -69,25 +69,35 @@ bool DirectionVerdict::allowed() const {
   }
 }
 
-bool mayConnect(const Cluster& cluster, const Pod& from, const Pod& to) {
-  if (!from.hostNetwork) {
-    bool isolated = false, allowed = false;
-    for (const auto& policy : cluster.policies) {
-      if (!policy.affectsEgress || !policySelectsPod(policy, from)) continue;
-      isolated = true;
-      for (const auto& rule : policy.egress) allowed = allowed || ruleAdmitsPod(cluster, policy, rule, to, to);
-    }
-    if (isolated && !allowed) return false;
-  }
-  if (to.hostNetwork) return true;
-  bool isolated = false;
+SelectingPolicies selectingPolicies(const Cluster& cluster, const Pod& pod) {
+  SelectingPolicies out;
+  if (pod.hostNetwork) return out;  // no NetworkPolicy applies to the node's network namespace
   for (const auto& policy : cluster.policies) {
-    if (!policy.affectsIngress || !policySelectsPod(policy, to)) continue;
-    isolated = true;
-    for (const auto& rule : policy.ingress)
-      if (ruleAdmitsPod(cluster, policy, rule, from, to)) return true;
+    if (!policySelectsPod(policy, pod)) continue;
+    if (policy.affectsIngress) out.ingress.push_back(&policy);
+    if (policy.affectsEgress) out.egress.push_back(&policy);
   }
-  return !isolated;
+  return out;
+}
+
+bool mayConnect(const Cluster& cluster, const Pod& from, const SelectingPolicies& fromPolicies, const Pod& to,
+                const SelectingPolicies& toPolicies) {
+  // Egress: isolated by any selecting policy, allowed by any rule of one (NetworkPolicy is additive).
+  if (!fromPolicies.egress.empty()) {
+    bool allowed = false;
+    for (const NetworkPolicy* policy : fromPolicies.egress)
+      for (const auto& rule : policy->egress) allowed = allowed || ruleAdmitsPod(cluster, *policy, rule, to, to);
+    if (!allowed) return false;
+  }
+  if (toPolicies.ingress.empty()) return true;
+  for (const NetworkPolicy* policy : toPolicies.ingress)
+    for (const auto& rule : policy->ingress)
+      if (ruleAdmitsPod(cluster, *policy, rule, from, to)) return true;
+  return false;
+}
+
+bool mayConnect(const Cluster& cluster, const Pod& from, const Pod& to) {
+  return mayConnect(cluster, from, selectingPolicies(cluster, from), to, selectingPolicies(cluster, to));
 }
 
 Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const Endpoint& to, Protocol protocol,

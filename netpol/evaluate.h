@@ -55,4 +55,13 @@ Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const E
 // (kguard audit does not list them yet).
 bool mayConnect(const Cluster& cluster, const Pod& from, const Pod& to);
 
+// The policies that select a pod, per direction: what mayConnect looks up for each end, computed once
+// by callers that ask about the same pod many times (the audit's namespace-to-namespace matrix).
+struct SelectingPolicies {
+  std::vector<const NetworkPolicy*> ingress, egress;
+};
+SelectingPolicies selectingPolicies(const Cluster& cluster, const Pod& pod);
+bool mayConnect(const Cluster& cluster, const Pod& from, const SelectingPolicies& fromPolicies, const Pod& to,
+                const SelectingPolicies& toPolicies);
+
 }  // namespace netpol
