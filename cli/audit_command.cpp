@@ -29,14 +29,14 @@ std::optional<findings::Severity> parseSeverity(const std::string& text) {
   return std::nullopt;
 }
 
-// "kguard audit: listing pods... 12000" rewritten in place, only for a person watching a terminal.
+// "kguard audit: listed pods, 12000 objects so far" rewritten in place, only for a person watching a terminal.
 class Progress {
  public:
   Progress() : enabled_(isatty(STDERR_FILENO) == 1) {}
   ~Progress() { done(); }
   void operator()(const std::string& resource, size_t items) {
     if (!enabled_) return;
-    std::cerr << "\r\033[Kkguard audit: listing " << resource << "... " << items << std::flush;
+    std::cerr << "\r\033[Kkguard audit: listed " << resource << ", " << items << " objects so far" << std::flush;
     shown_ = true;
   }
   void done() {

@@ -164,6 +164,13 @@ set -e
 [ -s "$WORK/plugin-runs" ] || fail "the exec plugin never ran"
 ok "exit 1; the exec plugin ran $(wc -l <"$WORK/plugin-runs") time(s)"
 
+step "a progress line on stderr only when stderr is a terminal"
+if grep -q "kguard audit: listed" "$WORK/live.err"; then fail "progress written to a non-terminal stderr: $(cat "$WORK/live.err")"; fi
+# script(1) (util-linux, essential) gives the command a terminal and records what it writes there.
+script -qec "'$KGUARD' audit --kubeconfig '$WORK/exec.kubeconfig' --format json -o '$WORK/tty.json'" "$WORK/tty.log" >/dev/null || true
+grep -q "kguard audit: listed pods, " "$WORK/tty.log" || fail "no progress line on a terminal: $(cat -v "$WORK/tty.log" | head -c 500)"
+ok "progress on a terminal only"
+
 step "the expected findings, and no false one"
 python3 - "$WORK/live.json" <<'PY' || fail "findings"
 import json, sys
