@@ -391,6 +391,16 @@ std::string describeRule(const PolicyRule& rule) {
   return out;
 }
 
+findings::Finding EscalationFinding::toFinding() const {
+  findings::Finding out;
+  out.check = id;
+  out.level = "rbac";
+  out.message = path;
+  out.severity = severity;
+  out.object = {subject.kind, subject.namespace_, subject.name, ""};
+  return out;
+}
+
 std::vector<EscalationFinding> auditEscalationPaths(const Evaluator& evaluator, const AuditOptions& options) {
   std::optional<Evaluator> filtered;
   if (!options.includeDefaults) {

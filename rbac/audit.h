@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "findings/finding.h"
 #include "rbac/escalation_paths.h"
 #include "rbac/evaluator.h"
 #include "rbac/kubernetes_version.h"
@@ -44,6 +45,10 @@ struct EscalationFinding {
   std::optional<std::vector<Subject>> reachesOnly;
   // The Kubernetes version the finding's truth depends on ("1.35"), empty when it holds for all.
   std::string assumesVersion;
+
+  // As the findings core's Finding (check id, level "rbac", the path as message, this severity), about the
+  // subject (its kind, namespace and name), for reports that join RBAC with other checks (kguard audit).
+  findings::Finding toFinding() const;
 };
 
 struct AuditOptions {

@@ -28,6 +28,20 @@ TEST_CASE("audit reports: text, JSON and SARIF carry the path and chain") {
   CHECK(sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"] == "rbac.escalation.podExec");
 }
 
+TEST_CASE("an escalation finding as the findings core's Finding: id, severity, path, subject") {
+  auto ev = evaluatorOf(clusterGrant("exec", R"({verbs: [create], apiGroups: [""], resources: [pods/exec]})", "u"));
+  auto findings = rbac::auditEscalationPaths(ev);
+  REQUIRE(findings.size() == 1);
+  findings::Finding f = findings[0].toFinding();
+  CHECK(f.check == "rbac.escalation.podExec");
+  CHECK(f.level == "rbac");
+  CHECK(f.message == findings[0].path);
+  CHECK(f.severity == findings::Severity::High);
+  CHECK(f.object.kind == "User");
+  CHECK(f.object.name == "u");
+  CHECK(f.object.namespace_.empty());
+}
+
 TEST_CASE("audit reports: levels by severity, an empty audit is valid output") {
   auto ev = evaluatorOf(clusterGrant("all", R"({verbs: ["*"], apiGroups: ["*"], resources: ["*"]})", "root") +
                         clusterGrant("ep", R"({verbs: [create], apiGroups: [""], resources: [endpoints]})", "net"));
