@@ -1,9 +1,11 @@
 #include "netpol/diff.h"
 
+#include <map>
 #include <set>
 
 #include "netpol/evaluate.h"
 #include "netpol/matrix.h"
+#include "netpol/selection.h"
 
 namespace netpol {
 namespace {
@@ -18,24 +20,63 @@ struct Cuts {
     at[static_cast<int>(p)].insert(first);
     if (last < 65535) at[static_cast<int>(p)].insert(last + 1);
   }
-  void addEveryProtocol(int32_t first, int32_t last) {
-    for (auto p : kProtocols) add(p, first, last);
+  void merge(const Cuts& o) {
+    for (int i = 0; i < 3; ++i) at[i].insert(o.at[i].begin(), o.at[i].end());
   }
 };
 
-void addCuts(const Cluster& cluster, Cuts& cuts) {
-  for (const auto& pod : cluster.pods)
-    for (const auto& port : pod.ports) cuts.add(port.protocol, port.number, port.number);
+void addPortCuts(const Pod& pod, Cuts& cuts) {
+  for (const auto& port : pod.ports) cuts.add(port.protocol, port.number, port.number);
+}
+
+void addRuleCuts(const std::vector<Rule>& rules, Cuts& cuts) {
+  for (const auto& rule : rules)
+    for (const auto& port : rule.ports)
+      if (port.number) cuts.add(port.protocol, *port.number, port.endPort.value_or(*port.number));
+}
+
+void addRuleCuts(const std::vector<CnpRule>& rules, Cuts& cuts) {
+  for (const auto& rule : rules)
+    for (const auto& p : rule.protocols)
+      if (p.protocol) cuts.add(*p.protocol, p.first, p.last);
+}
+
+// The cuts of the policies deciding one side of `pod`'s connections; for ingress also its named ports.
+// Only these can change a verdict along the ports of a connection from or to it.
+Cuts sideCuts(const Cluster& cluster, const Pod& pod, bool ingress) {
+  Cuts cuts;
   for (const auto& policy : cluster.policies)
-    for (const auto* rules : {&policy.ingress, &policy.egress})
-      for (const auto& rule : *rules)
-        for (const auto& port : rule.ports)
-          if (port.number) cuts.add(port.protocol, *port.number, port.endPort.value_or(*port.number));
+    if ((ingress ? policy.affectsIngress : policy.affectsEgress) && policySelectsPod(policy, pod))
+      addRuleCuts(ingress ? policy.ingress : policy.egress, cuts);
   for (const auto& cnp : cluster.clusterPolicies)
-    for (const auto* rules : {&cnp.ingress, &cnp.egress})
-      for (const auto& rule : *rules)
-        for (const auto& p : rule.protocols)
-          if (p.protocol) cuts.add(*p.protocol, p.first, p.last);
+    if (clusterPolicySelectsPod(cluster, cnp, pod)) addRuleCuts(ingress ? cnp.ingress : cnp.egress, cuts);
+  if (ingress) addPortCuts(pod, cuts);
+  return cuts;
+}
+
+std::vector<PortInterval> intervalsOf(Cuts cuts) {
+  std::vector<PortInterval> out;
+  for (auto protocol : kProtocols) {
+    auto& at = cuts.at[static_cast<int>(protocol)];
+    at.insert(1);
+    for (auto it = at.begin(); it != at.end(); ++it) {
+      auto next = std::next(it);
+      out.push_back({protocol, *it, next == at.end() ? 65535 : *next - 1});
+    }
+  }
+  return out;
+}
+
+// Per pod of one state: the port cuts of its egress and ingress sides.
+struct PodSides {
+  Cuts egressCuts, ingressCuts;
+};
+
+std::map<std::string, PodSides> podSides(const Cluster& cluster) {
+  std::map<std::string, PodSides> out;
+  for (const auto& pod : cluster.pods)
+    out[pod.id()] = {sideCuts(cluster, pod, false), sideCuts(cluster, pod, true)};
+  return out;
 }
 
 // A side worth naming: it agrees with the verdict and a policy (not the default) decided it. A denying
@@ -67,23 +108,17 @@ std::string PortInterval::str() const {
 
 std::vector<PortInterval> portIntervals(const Cluster& current, const Cluster& changed) {
   Cuts cuts;
-  addCuts(current, cuts);
-  addCuts(changed, cuts);
-  std::vector<PortInterval> out;
-  for (auto protocol : kProtocols) {
-    auto& at = cuts.at[static_cast<int>(protocol)];
-    at.insert(1);
-    for (auto it = at.begin(); it != at.end(); ++it) {
-      auto next = std::next(it);
-      out.push_back({protocol, *it, next == at.end() ? 65535 : *next - 1});
-    }
+  for (const Cluster* c : {&current, &changed}) {
+    for (const auto& pod : c->pods) addPortCuts(pod, cuts);
+    for (const auto& policy : c->policies) addRuleCuts(policy.ingress, cuts), addRuleCuts(policy.egress, cuts);
+    for (const auto& cnp : c->clusterPolicies) addRuleCuts(cnp.ingress, cuts), addRuleCuts(cnp.egress, cuts);
   }
-  return out;
+  return intervalsOf(std::move(cuts));
 }
 
 std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster& changed) {
   std::vector<ConnectionChange> out;
-  auto intervals = portIntervals(current, changed);
+  auto now = podSides(changed), before = podSides(current);
   for (const auto& fromNow : changed.pods)
     for (const auto& toNow : changed.pods) {
       if (&fromNow == &toNow) continue;
@@ -93,12 +128,19 @@ std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster
       auto endsNow = probeEndpoints(fromNow, toNow);
       auto endsBefore = probeEndpoints(*fromBefore, *toBefore);
       if (!endsNow || !endsBefore) continue;  // not probed (no status.podIP), as in the matrix
-      for (const auto& ports : intervals) {
-        auto now = evaluateConnection(changed, endsNow->first, endsNow->second, ports.protocol, ports.first);
-        auto before = evaluateConnection(current, endsBefore->first, endsBefore->second, ports.protocol, ports.first);
-        if (now.allowed() == before.allowed()) continue;
-        ConnectionChange change{fromNow.id(), toNow.id(), ports, now.allowed(), deciders(fromNow, toNow, now),
-                                deciders(*fromBefore, *toBefore, before)};
+      const auto &fromSides = now[fromNow.id()], &toSides = now[toNow.id()];
+      const auto &fromSidesBefore = before[fromNow.id()], &toSidesBefore = before[toNow.id()];
+      // Only the policies of these two sides, in either state, cut this pair's ports.
+      Cuts cuts = fromSides.egressCuts;
+      cuts.merge(toSides.ingressCuts);
+      cuts.merge(fromSidesBefore.egressCuts);
+      cuts.merge(toSidesBefore.ingressCuts);
+      for (const auto& ports : intervalsOf(std::move(cuts))) {
+        auto verdict = evaluateConnection(changed, endsNow->first, endsNow->second, ports.protocol, ports.first);
+        auto old = evaluateConnection(current, endsBefore->first, endsBefore->second, ports.protocol, ports.first);
+        if (verdict.allowed() == old.allowed()) continue;
+        ConnectionChange change{fromNow.id(), toNow.id(), ports, verdict.allowed(), deciders(fromNow, toNow, verdict),
+                                deciders(*fromBefore, *toBefore, old)};
         if (!out.empty() && continues(out.back(), change))
           out.back().ports.last = ports.last;  // the same rules decide the next ports too: one line
         else

@@ -27,7 +27,9 @@ struct ConnectionChange {
 };
 
 // Every pod pair present in both states (a pod to itself excluded, as the conformance suites do), each
-// probed as `kguard netpol matrix` probes it, over every interval of portIntervals.
+// probed as `kguard netpol matrix` probes it, over the port intervals of the policies that select the
+// source (egress) or the destination (ingress) in either state, and the destination's named ports:
+// no other rule can decide that pair.
 std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster& changed);
 
 // "newly denied: x/a -> y/b tcp 80\n  now: ...\n  before: ...\n", one block per change.
