@@ -115,7 +115,7 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
       continue;
     }
     ++stats.pods;
-    auto policies = selectingPolicies(cluster, *pod);
+    auto policies = selectingPolicySpecs(cluster, *pod);
     if (previous != installed_.end() && policies && previous->second.world == worldGeneration_ &&
         previous->second.policies == policies) {
       ++stats.unchanged;

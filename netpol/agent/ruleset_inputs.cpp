@@ -54,7 +54,7 @@ std::string describeWorld(const Cluster& cluster) {
   return out;
 }
 
-std::optional<std::vector<std::string>> selectingPolicies(const Cluster& cluster, const Pod& pod) {
+std::optional<std::vector<std::string>> selectingPolicySpecs(const Cluster& cluster, const Pod& pod) {
   std::vector<std::string> out;
   for (const auto& policy : cluster.policies)
     if (policy.namespace_ == pod.namespace_ && policySelectsPod(policy, pod)) {

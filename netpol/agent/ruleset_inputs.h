@@ -18,6 +18,6 @@ std::string describeWorld(const Cluster& cluster);
 
 // "namespace/name\ncanonical spec" of every policy selecting `pod`, in the cluster's order; none when
 // a selecting policy carries no canonical spec (built in code, not decoded): then nothing is known.
-std::optional<std::vector<std::string>> selectingPolicies(const Cluster& cluster, const Pod& pod);
+std::optional<std::vector<std::string>> selectingPolicySpecs(const Cluster& cluster, const Pod& pod);
 
 }  // namespace netpol::agent

@@ -135,13 +135,13 @@ TEST_CASE("the world text changes with every field a peer is resolved by") {
 
 TEST_CASE("selecting policies are those of the pod's namespace whose podSelector matches") {
   auto c = cluster(world() + allowToA(80) + allowToC(80));
-  auto a = selectingPolicies(c, podOf(c, "x/a"));
+  auto a = selectingPolicySpecs(c, podOf(c, "x/a"));
   REQUIRE(a);
   REQUIRE(a->size() == 1);
   CHECK(a->at(0).rfind("x/to-a\n", 0) == 0);
-  CHECK(selectingPolicies(c, podOf(c, "x/b"))->empty());
+  CHECK(selectingPolicySpecs(c, podOf(c, "x/b"))->empty());
   auto changed = cluster(world() + allowToA(81) + allowToC(80));
-  CHECK(selectingPolicies(changed, podOf(changed, "x/a")) != a);
+  CHECK(selectingPolicySpecs(changed, podOf(changed, "x/a")) != a);
 }
 
 TEST_CASE("the agent's metrics follow what is installed") {
