@@ -20,20 +20,14 @@ set -euo pipefail
 
 # shellcheck source=tests/e2e/cluster.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster.sh"
+# shellcheck source=tests/e2e/steps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/steps.sh"
 e2e_kguard_argument "$@"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kguard-rbac-live-e2e.XXXXXX")"
 CLUSTER="$WORK/cluster"
-CURRENT_STEP="setup"
-T0=$SECONDS
 FAILURES=0
 
-step() { CURRENT_STEP="$*"; echo "[$((SECONDS - T0))s] $*"; }
-ok() { echo "      ok: $*"; }
-fail() {
-  echo "FAIL [$CURRENT_STEP]: $*" >&2
-  exit 1
-}
 # A check that fails the test at the end, so that every disagreement is printed.
 soft_fail() {
   echo "FAIL [$CURRENT_STEP]: $*" >&2

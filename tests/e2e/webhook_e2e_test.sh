@@ -18,6 +18,8 @@ set -euo pipefail
 
 # shellcheck source=tests/e2e/cluster.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster.sh"
+# shellcheck source=tests/e2e/steps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/steps.sh"
 e2e_kguard_argument "$@"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kguard-webhook-e2e.XXXXXX")"
@@ -27,8 +29,6 @@ WEBHOOK_LOG="$WORK/webhook.log"
 WEBHOOK_PID=""
 WEBHOOK_PORT=""
 MANIFEST_PID=""
-CURRENT_STEP="setup"
-T0=$SECONDS
 
 # Names used throughout.
 NS_RESTRICTED=e2e-restricted          # enforce=restricted
@@ -38,12 +38,6 @@ NS_EXEMPT=e2e-exempt                  # exempt in the second run's config
 ENFORCING_WEBHOOK=pod-security.webhook.kguard.io
 ADVISORY_WEBHOOK=advisory.webhook.kguard.io
 
-step() { CURRENT_STEP="$*"; echo "[$((SECONDS - T0))s] $*"; }
-ok() { echo "      ok: $*"; }
-fail() {
-  echo "FAIL [$CURRENT_STEP]: $*" >&2
-  exit 1
-}
 now_ms() { date +%s%3N; }
 
 # shellcheck disable=SC2317  # called from the EXIT trap

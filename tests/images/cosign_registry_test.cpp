@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry_fixture.h"
 #include "images/cosign_verifier.h"
 
 using namespace images;
@@ -27,15 +28,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-const nlohmann::json& fixture() {
-  static nlohmann::json doc = [] {
-    const char* path = std::getenv("KGUARD_REGISTRY_FIXTURE");
-    if (!path) FAIL("KGUARD_REGISTRY_FIXTURE is not set: run this test through tests/images/registry_e2e.py");
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-  }();
-  return doc;
-}
+const nlohmann::json& fixture() { return registryFixture(); }
 
 PublicKey key(const std::string& name) { return PublicKey::fromFile(fixture()["keys"][name].get<std::string>()); }
 

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry_fixture.h"
 #include "images/registry_clients.h"
 #include "images/verification_cache.h"
 #include "kube/manifest.h"
@@ -25,15 +26,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-const nlohmann::json& fixture() {
-  static nlohmann::json doc = [] {
-    const char* path = std::getenv("KGUARD_REGISTRY_FIXTURE");
-    if (!path) FAIL("KGUARD_REGISTRY_FIXTURE is not set: run this test through tests/images/registry_e2e.py");
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-  }();
-  return doc;
-}
+const nlohmann::json& fixture() { return registryFixture(); }
 
 std::string host(const std::string& registry) { return fixture()[registry]["host"].get<std::string>(); }
 std::string digest(const std::string& registry, const std::string& image) {
