@@ -3,6 +3,8 @@
 #include "kube/api_client.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -185,6 +187,17 @@ bool sendCancellable(httplib::ClientImpl& client, httplib::Request& req, httplib
   return sent;
 }
 
+// TCP keepalive every 30 s on idle connections, as client-go's dialer does (net.Dialer KeepAlive 30s):
+// a watch silent for minutes still sends packets, so a dead API server is noticed, and a watch whose
+// replies a firewall dropped as mid-stream (a pod's NetworkPolicy chain installed after the watch
+// opened) gets an outgoing packet that lets conntrack see the connection again.
+void enableTcpKeepalive(socket_t fd) {
+  int on = 1, idle = 30, interval = 30;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+}
+
 }  // namespace
 
 std::string withQuery(const std::string& path, const std::string& query) {
@@ -327,6 +340,7 @@ struct ApiClient::Impl {
     client->set_write_timeout(sec, usec);
     client->set_keep_alive(false);
     client->set_follow_location(false);  // a redirect must not carry the token elsewhere
+    client->set_socket_options(enableTcpKeepalive);
     return client;
   }
 
