@@ -2,7 +2,13 @@
 // pagination, stop.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <mutex>
 
@@ -364,4 +370,41 @@ TEST_CASE("reflector: stop() returns promptly while a LIST is hanging") {
   reflector.stop();
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1000));
   CHECK_FALSE(reflector.hasSynced());
+}
+
+namespace {
+
+// This process's TCP socket connected to `port` on loopback, or -1.
+int clientSocketTo(int port) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::stoi(entry.path().filename().string());
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 && peer.sin_family == AF_INET &&
+        ntohs(peer.sin_port) == port)
+      return fd;
+  }
+  return -1;
+}
+
+}  // namespace
+
+// A watch can stay silent for minutes. Without keepalive nothing is ever sent on it, so neither a dead
+// API server nor a firewall that dropped its packets mid-stream (a pod's NetworkPolicy chain installed
+// after the watch opened) is ever noticed: the cache stalls. client-go's dialer sets keepalive to 30 s.
+TEST_CASE_METHOD(Fixture, "reflector: the watch connection sends TCP keepalives every 30 s, as client-go's does") {
+  server.queueList(200, listJson({namespaceJson("a", "90")}, "100"));
+  start();
+  REQUIRE(server.waitForOpenWatch());
+  int fd = clientSocketTo(server.port());
+  REQUIRE(fd >= 0);
+  int on = 0, idle = 0, interval = 0;
+  socklen_t len = sizeof on;
+  REQUIRE(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, &len) == 0);
+  REQUIRE(getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, &len) == 0);
+  REQUIRE(getsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, &len) == 0);
+  CHECK(on == 1);
+  CHECK(idle == 30);
+  CHECK(interval == 30);
+  reflector->stop();
 }
