@@ -36,10 +36,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step "starting cluster in $CLUSTER"
-cluster_start "$CLUSTER" >"$WORK/cluster-start.log" 2>&1 || { cat "$WORK/cluster-start.log" >&2; fail "cluster start"; }
-# shellcheck disable=SC1091
-source "$CLUSTER/env"
+start_e2e_cluster
 ok "API server at $APISERVER_URL"
 
 step "seeding the cluster"

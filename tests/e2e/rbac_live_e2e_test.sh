@@ -55,10 +55,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------------
-step "starting cluster in $CLUSTER"
-cluster_start "$CLUSTER" >"$WORK/cluster-start.log" 2>&1 || { cat "$WORK/cluster-start.log" >&2; fail "cluster start"; }
-# shellcheck disable=SC1091
-source "$CLUSTER/env"
+start_e2e_cluster
 KUBECONFIG_FILE="$CLUSTER/kubeconfig"
 ok "API server at $APISERVER_URL"
 

@@ -10,3 +10,12 @@ fail() {
   echo "FAIL [$CURRENT_STEP]: $*" >&2
   exit 1
 }
+
+# Starts the cluster of tests/e2e/cluster.sh in $CLUSTER (its log in $WORK) and loads its environment
+# (KUBECONFIG, tokens); fails the step with the start log when it does not come up.
+start_e2e_cluster() {
+  step "starting cluster in $CLUSTER"
+  cluster_start "$CLUSTER" >"$WORK/cluster-start.log" 2>&1 || { cat "$WORK/cluster-start.log" >&2; fail "cluster start"; }
+  # shellcheck disable=SC1091
+  source "$CLUSTER/env"
+}
