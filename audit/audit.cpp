@@ -35,10 +35,14 @@ AuditReport runAudit(const ClusterView& view, const AuditOptions& options) {
   report.errors = view.errors;
   fillAdoption(view, report);
   CheckContext ctx{view, options, report};
+  // What a live API server's authorizer decides (stored ClusterRole aggregation, recomputed only
+  // where a manifest left it empty).
+  const rbac::Evaluator rbacEvaluator(view.rbac, {rbac::AggregationMode::RecomputedWhenEmpty});
   checkPods(ctx);
+  checkSecrets(ctx, rbacEvaluator);
   checkNamespaces(ctx);
   auto reachableFrom = checkNetwork(ctx);
-  checkRbac(ctx);
+  checkRbac(ctx, rbacEvaluator);
   applySeverityJoins(report, view, reachableFrom);
   std::stable_sort(report.results.begin(), report.results.end(), [](const Result& a, const Result& b) {
     auto sa = findings::severityOf(a.finding), sb = findings::severityOf(b.finding);

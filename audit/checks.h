@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "rbac/evaluator.h"
 
 namespace audit {
 
@@ -23,9 +24,11 @@ findings::Finding workloadFinding(const Workload& w, std::string check, std::str
 std::string containerAt(const kube::PodSpec& spec, const std::string& field);
 
 // Pod Security (restricted at the latest version, which includes every baseline check), kguard's rules
-// with the audit's defaults (limits, tags, digests, read-only root filesystem) plus the configured ones,
-// and Secrets exposed as environment variables.
+// with the audit's defaults (limits, tags, digests, read-only root filesystem) plus the configured ones.
 void checkPods(CheckContext& ctx);
+// Secrets exposed as environment variables, and Secrets mounted into pods whose service account
+// neither lists them nor may read them.
+void checkSecrets(CheckContext& ctx, const rbac::Evaluator& rbacEvaluator);
 // Namespaces without ResourceQuota or LimitRange.
 void checkNamespaces(CheckContext& ctx);
 // Pods no NetworkPolicy isolates, pods reachable from every other namespace, ipBlock peers that admit
@@ -33,7 +36,7 @@ void checkNamespaces(CheckContext& ctx);
 // index, the other namespaces that can reach it (empty when isolated from them).
 std::map<size_t, std::vector<std::string>> checkNetwork(CheckContext& ctx);
 // Escalation paths of every subject, and on each pod the paths of the service account it runs as.
-void checkRbac(CheckContext& ctx);
+void checkRbac(CheckContext& ctx, const rbac::Evaluator& rbacEvaluator);
 // Pod Security adoption path of each namespace.
 void fillAdoption(const ClusterView& view, AuditReport& report);
 // The joins that raise severities: a host-isolation finding on a pod other namespaces can reach.

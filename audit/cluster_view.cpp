@@ -1,6 +1,7 @@
 #include "audit/cluster_view.h"
 
 #include "kube/json_reader.h"
+#include "kube/object_meta_fields.h"
 #include "kube/pod_decode.h"
 #include "netpol/decode.h"
 #include "rbac/policy_decode.h"
@@ -19,6 +20,25 @@ bool controlledTemplate(const kube::Manifest& m) {
   for (const auto& o : *owners)
     if (o.is_object() && o.value("controller", false)) return true;
   return false;
+}
+
+// strconv.ParseBool, as the admission plugin reads the annotation.
+bool parseGoBool(const std::string& s) { return s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True"; }
+
+ServiceAccountInfo serviceAccountInfo(const nlohmann::json& object) {
+  ServiceAccountInfo info;
+  const nlohmann::json* annotations = kube::metadataField(object, "annotations");
+  if (annotations && annotations->is_object()) {
+    auto enforce = annotations->find("kubernetes.io/enforce-mountable-secrets");
+    info.enforceMountableSecrets = enforce != annotations->end() && enforce->is_string() && parseGoBool(enforce->get<std::string>());
+  }
+  auto secrets = object.find("secrets");
+  if (secrets != object.end() && secrets->is_array())
+    for (const auto& s : *secrets) {
+      auto name = s.is_object() ? s.find("name") : s.end();
+      if (s.is_object() && name != s.end() && name->is_string()) info.secrets.insert(name->get<std::string>());
+    }
+  return info;
 }
 
 class ViewBuilder {
@@ -73,7 +93,9 @@ class ViewBuilder {
       namespaceNamed(ns).hasLimitRange = true;
     } else if (kind == "PersistentVolumeClaim") {
       namespaceNamed(ns);
-      view_.volumeClaims.push_back(index);
+      view_.volumeClaims.push_back({index, kube::objectVolumeClaims(m.object)});
+    } else if (kind == "ServiceAccount" && m.apiVersion() == "v1") {
+      view_.serviceAccounts[ns + "/" + m.name()] = serviceAccountInfo(m.object);
     } else if (kind == "NetworkPolicy" && netpol::isNetworkPolicy(m)) {
       namespaceNamed(ns);
       view_.networkPolicies.push_back(index);
@@ -83,6 +105,8 @@ class ViewBuilder {
       if (!pod) return;
       namespaceNamed(ns);
       view_.workloads.push_back({index, kind, ns, m.name(), *path, std::move(*pod)});
+      view_.workloads.back().secrets = secretReferences(m.object, *path);
+      view_.workloads.back().objectClaims = kube::objectVolumeClaims(m.object);
     }
   }
 

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "audit/secret_references.h"
 #include "kube/manifest.h"
 #include "kube/pod.h"
+#include "kube/volume_claims.h"
 #include "netpol/model.h"
 #include "rbac/policy.h"
 
@@ -20,6 +22,8 @@ struct Workload {
   std::string kind, namespace_, name;
   std::string templatePath;  // where the pod sits in the object: "" for a Pod, "spec.template", …
   kube::PodTemplate pod;
+  std::vector<SecretReference> secrets;         // the Secrets its containers and volumes name
+  std::vector<kube::VolumeClaim> objectClaims;  // a StatefulSet's volumeClaimTemplates (not the pod's own)
   std::string serviceAccount() const { return pod.spec.serviceAccountName.empty() ? "default" : pod.spec.serviceAccountName; }
   bool isPod() const { return kind == "Pod"; }
 };
@@ -32,11 +36,26 @@ struct NamespaceInfo {
   bool hasLimitRange = false;
 };
 
+// What a ServiceAccount says about the Secrets of the pods that run as it (the ServiceAccount admission
+// plugin, plugin/pkg/admission/serviceaccount/admission.go): `secrets` lists those they may use, and
+// the annotation kubernetes.io/enforce-mountable-secrets makes admission refuse pods naming others.
+struct ServiceAccountInfo {
+  std::set<std::string> secrets;
+  bool enforceMountableSecrets = false;
+};
+
+// A PersistentVolumeClaim and the claim it makes.
+struct ClaimObject {
+  size_t manifest = 0;
+  std::vector<kube::VolumeClaim> claims;
+};
+
 struct ClusterView {
   std::vector<kube::Manifest> manifests;
   std::map<std::string, NamespaceInfo> namespaces;  // every namespace seen, by name
   std::vector<Workload> workloads;                  // input order
-  std::vector<size_t> volumeClaims;                 // PersistentVolumeClaim manifests
+  std::vector<ClaimObject> volumeClaims;            // PersistentVolumeClaims
+  std::map<std::string, ServiceAccountInfo> serviceAccounts;  // by "namespace/name"
   std::vector<size_t> networkPolicies;              // NetworkPolicy manifests
   netpol::Cluster network;
   rbac::Policy rbac;

@@ -1,8 +1,6 @@
-// Per-pod checks: every existing evaluator over every Pod and workload template, plus Secrets in env.
+// Per-pod checks: every existing evaluator over every Pod and workload template.
 #include <map>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "audit/checks.h"
 #include "kube/volume_claims.h"
@@ -29,64 +27,6 @@ std::string joinField(const std::string& prefix, const std::string& field) {
   if (prefix.empty()) return field;
   if (field.empty()) return prefix;
   return prefix + "." + field;
-}
-
-const nlohmann::json* at(const nlohmann::json& object, const std::string& dottedPath) {
-  const nlohmann::json* node = &object;
-  for (size_t begin = 0; begin < dottedPath.size();) {
-    size_t end = std::min(dottedPath.find('.', begin), dottedPath.size());
-    if (!node->is_object()) return nullptr;
-    auto it = node->find(dottedPath.substr(begin, end - begin));
-    if (it == node->end()) return nullptr;
-    node = &*it;
-    begin = end + 1;
-  }
-  return node;
-}
-
-std::string secretName(const nlohmann::json& ref) {
-  if (!ref.is_object()) return "";
-  auto name = ref.find("name");
-  return name != ref.end() && name->is_string() ? name->get<std::string>() : "";
-}
-
-// env[].valueFrom.secretKeyRef and envFrom[].secretRef of every container: the value ends up in the
-// process environment, which child processes inherit, crash dumps and /proc/PID/environ show, and
-// which `kubectl describe`-level access does not protect as a Secret volume would.
-void secretsInEnv(CheckContext& ctx, const Workload& w) {
-  const nlohmann::json* spec = at(ctx.view.manifests[w.manifest].object, joinField(w.templatePath, "spec"));
-  if (!spec || !spec->is_object()) return;
-  for (const char* list : {"initContainers", "containers"}) {
-    auto containers = spec->find(list);
-    if (containers == spec->end() || !containers->is_array()) continue;
-    for (size_t i = 0; i < containers->size(); ++i) {
-      const auto& c = (*containers)[i];
-      if (!c.is_object()) continue;
-      const std::string name = c.value("name", "");
-      const std::string field = joinField(w.templatePath, std::string("spec.") + list + "[" + std::to_string(i) + "]");
-      auto env = c.find("env");
-      if (env != c.end() && env->is_array())
-        for (size_t e = 0; e < env->size(); ++e) {
-          const auto* ref = at((*env)[e], "valueFrom.secretKeyRef");
-          if (!ref) continue;
-          ctx.add(w.manifest, workloadFinding(w, "audit.secretInEnv", "audit",
-                                              "container \"" + name + "\" reads Secret \"" + secretName(*ref) +
-                                                  "\" into environment variable " + (*env)[e].value("name", "?") +
-                                                  "; mount it as a volume instead",
-                                              field + ".env[" + std::to_string(e) + "]", name));
-        }
-      auto envFrom = c.find("envFrom");
-      if (envFrom != c.end() && envFrom->is_array())
-        for (size_t e = 0; e < envFrom->size(); ++e) {
-          const auto* ref = at((*envFrom)[e], "secretRef");
-          if (!ref) continue;
-          ctx.add(w.manifest, workloadFinding(w, "audit.secretInEnv", "audit",
-                                              "container \"" + name + "\" reads every key of Secret \"" + secretName(*ref) +
-                                                  "\" into its environment (envFrom); mount it as a volume instead",
-                                              field + ".envFrom[" + std::to_string(e) + "]", name));
-        }
-    }
-  }
 }
 
 // Restricted check id -> the baseline check it replaces at the restricted level (upstream's
@@ -132,7 +72,7 @@ void kguardRules(CheckContext& ctx, const Workload& w, const rules::RulesConfig&
     std::string container = containerAt(w.pod.spec, f.field);
     ctx.add(w.manifest, workloadFinding(w, f.check, f.level, f.message, joinField(w.templatePath, f.field), container));
   }
-  auto claims = kube::objectVolumeClaims(ctx.view.manifests[w.manifest].object);
+  auto claims = w.objectClaims;
   try {
     auto podClaims = kube::podVolumeClaims(w.pod, w.templatePath);
     claims.insert(claims.end(), podClaims.begin(), podClaims.end());
@@ -151,13 +91,12 @@ void checkPods(CheckContext& ctx) {
     if (!ctx.view.inScope(w.namespace_)) continue;
     podSecurity(ctx, w);
     kguardRules(ctx, w, config);
-    secretsInEnv(ctx, w);
   }
-  for (size_t index : ctx.view.volumeClaims) {
+  for (const auto& [index, claims] : ctx.view.volumeClaims) {
     const auto& m = ctx.view.manifests[index];
     const std::string ns = m.namespace_().empty() ? "default" : m.namespace_();
     if (!ctx.view.inScope(ns)) continue;
-    for (auto& f : rules::evaluateVolumeClaims(config, kube::objectVolumeClaims(m.object))) {
+    for (auto& f : rules::evaluateVolumeClaims(config, claims)) {
       f.object = {m.kind(), ns, m.name(), ""};
       ctx.add(index, std::move(f));
     }

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "audit/checks.h"
-#include "rbac/evaluator.h"
 #include "rbac/user_info.h"
 
 namespace audit {
@@ -34,9 +33,8 @@ std::string scopeWords(const std::string& scope) { return scope.empty() ? "clust
 
 }  // namespace
 
-void checkRbac(CheckContext& ctx) {
-  rbac::Evaluator evaluator(ctx.view.rbac, {rbac::AggregationMode::RecomputedWhenEmpty});
-  ctx.report.escalations = rbac::auditEscalationPaths(evaluator);
+void checkRbac(CheckContext& ctx, const rbac::Evaluator& rbacEvaluator) {
+  ctx.report.escalations = rbac::auditEscalationPaths(rbacEvaluator);
   for (const auto& e : ctx.report.escalations) {
     const std::string ns = e.subject.namespace_.empty() ? e.scope : e.subject.namespace_;
     if (!ctx.view.namespaceFilter.empty() && !ctx.view.inScope(ns)) continue;

@@ -302,6 +302,17 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "Environment variables are inherited by child processes, shown in /proc/PID/environ and often logged on crashes.",
        "Mount the Secret as a volume and read the file:\n```yaml\nvolumes:\n- name: creds\n  secret:\n    secretName: db\n```",
        "https://kubernetes.io/docs/concepts/security/secrets-good-practices/", Severity::Medium, Risk::DataProtection},
+      {"audit.secretBeyondServiceAccount", kAudit, "Pods mount only Secrets their service account may use",
+       "A Secret mounted into a pod is readable by whoever gets into the pod. When the pod's ServiceAccount neither "
+       "lists the Secret in `secrets` (the Secrets its pods may use; enforced by the ServiceAccount admission plugin "
+       "when the account has the annotation `kubernetes.io/enforce-mountable-secrets: \"true\"`) nor may read it "
+       "through RBAC (`get secrets NAME`), the pod holds a Secret its identity was never granted. High when the "
+       "account enforces mountable secrets: admission refuses such pods now, so this one predates the annotation.",
+       "Run the workload as a ServiceAccount that lists the Secret, and enforce the list:\n```yaml\napiVersion: v1\n"
+       "kind: ServiceAccount\nmetadata:\n  name: db-client\n  annotations:\n    kubernetes.io/enforce-mountable-secrets: "
+       "\"true\"\nsecrets:\n- name: db\n```",
+       "https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/", Severity::Low,
+       Risk::DataProtection},
       {"audit.serviceAccountEscalation", kAudit, "Pods do not run as service accounts that can escalate",
        "Whoever gets into the pod holds its service-account token: the account's escalation paths are the pod's.",
        "Give the workload its own service account with only the permissions it needs, or set "

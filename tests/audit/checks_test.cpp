@@ -103,6 +103,81 @@ TEST_CASE("Secrets in environment variables") {
   CHECK(audit::riskOf(found[0]) == "data-protection");
 }
 
+namespace {
+
+std::string serviceAccount(const std::string& ns, const std::string& name, const std::string& metadataExtra,
+                           const std::string& body = "") {
+  return "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: " + name + ", namespace: " + ns + metadataExtra + "}\n" +
+         body + "---\n";
+}
+
+const std::string kMountsDbAndCert =
+    "  serviceAccountName: app\n"
+    "  volumes:\n  - {name: db, secret: {secretName: db}}\n"
+    "  - name: both\n    projected: {sources: [{configMap: {name: cfg}}, {secret: {name: tls}}]}\n";
+
+}  // namespace
+
+TEST_CASE("mounted Secrets the pod's service account neither lists nor may read") {
+  // db is mounted as a secret volume, tls through a projected volume; the account lists neither.
+  auto a = auditYaml(namespace_("ns") + serviceAccount("ns", "app", "") + pod("ns", "p", kMountsDbAndCert));
+  auto found = findingsOf(a.report, "audit.secretBeyondServiceAccount", "Pod", "ns", "p");
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].field == "spec.volumes[0].secret");
+  CHECK(found[0].message.find("mounts Secret \"db\", which ServiceAccount ns/app neither lists") != std::string::npos);
+  CHECK(found[1].field == "spec.volumes[1].projected.sources[1].secret");
+  CHECK(found[1].message.find("Secret \"tls\" (projected volume)") != std::string::npos);
+  CHECK(findings::severityOf(found[0]) == findings::Severity::Low);
+  CHECK(audit::riskOf(found[0]) == "data-protection");
+  CHECK(countCheck(a.report, "audit.secretInEnv") == 0);  // mounted, not in the environment
+}
+
+TEST_CASE("a Secret the service account lists, or may get through RBAC, is no finding") {
+  const std::string rbac =
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: read-tls, namespace: ns}\n"
+      "rules: [{apiGroups: [''], resources: [secrets], resourceNames: [tls], verbs: [get]}]\n---\n"
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: app-tls, namespace: ns}\n"
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-tls}\n"
+      "subjects: [{kind: ServiceAccount, name: app, namespace: ns}]\n---\n";
+  auto a = auditYaml(namespace_("ns") + serviceAccount("ns", "app", "", "secrets: [{name: db}]\n") + rbac +
+                     pod("ns", "p", kMountsDbAndCert));
+  CHECK(countCheck(a.report, "audit.secretBeyondServiceAccount") == 0);
+  // The same grant to another account, or `list` instead of `get`, does not count.
+  auto other = auditYaml(namespace_("ns") + serviceAccount("ns", "app", "") +
+                         std::string(rbac).replace(rbac.find("name: app,"), 9, "name: web") + pod("ns", "p", kMountsDbAndCert));
+  CHECK(findingsOf(other.report, "audit.secretBeyondServiceAccount", "Pod", "ns", "p").size() == 2);
+  auto listOnly = auditYaml(namespace_("ns") + serviceAccount("ns", "app", "") +
+                            std::string(rbac).replace(rbac.find("verbs: [get]"), 12, "verbs: [list]") +
+                            pod("ns", "p", kMountsDbAndCert));
+  CHECK(findingsOf(listOnly.report, "audit.secretBeyondServiceAccount", "Pod", "ns", "p").size() == 2);
+}
+
+TEST_CASE("an account that enforces mountable secrets makes an unlisted mount high, on pods and templates") {
+  const std::string account =
+      serviceAccount("ns", "app", ", annotations: {kubernetes.io/enforce-mountable-secrets: 'true'}", "secrets: [{name: db}]\n");
+  auto a = auditYaml(namespace_("ns") + account + pod("ns", "p", kMountsDbAndCert) +
+                     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: ns}\n"
+                     "spec:\n  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n"
+                     "    spec:\n      serviceAccountName: app\n      volumes: [{name: k, secret: {secretName: keys}}]\n"
+                     "      containers: [{name: c, image: x}]\n");
+  auto found = findingsOf(a.report, "audit.secretBeyondServiceAccount", "Pod", "ns", "p");
+  REQUIRE(found.size() == 1);  // db is listed
+  CHECK(found[0].message.find("\"tls\"") != std::string::npos);
+  CHECK(findings::severityOf(found[0]) == findings::Severity::High);
+  CHECK(found[0].severityReason.find("admission refuses this pod now") != std::string::npos);
+  auto tmpl = findingsOf(a.report, "audit.secretBeyondServiceAccount", "Deployment", "ns", "d");
+  REQUIRE(tmpl.size() == 1);
+  CHECK(tmpl[0].field == "spec.template.spec.volumes[0].secret");
+  CHECK(findings::severityOf(tmpl[0]) == findings::Severity::High);
+  // strconv.ParseBool: "1" enforces too, "yes" does not
+  auto one = auditYaml(namespace_("ns") + std::string(account).replace(account.find("'true'"), 6, "'1'") + pod("ns", "p", kMountsDbAndCert));
+  CHECK(findings::severityOf(findingsOf(one.report, "audit.secretBeyondServiceAccount", "Pod", "ns", "p").at(0)) ==
+        findings::Severity::High);
+  auto yes = auditYaml(namespace_("ns") + std::string(account).replace(account.find("'true'"), 6, "'yes'") + pod("ns", "p", kMountsDbAndCert));
+  CHECK(findings::severityOf(findingsOf(yes.report, "audit.secretBeyondServiceAccount", "Pod", "ns", "p").at(0)) ==
+        findings::Severity::Low);
+}
+
 TEST_CASE("namespaces without ResourceQuota or LimitRange") {
   auto a = auditYaml(namespace_("bare") + namespace_("limited") + quotaAndLimits("limited"));
   CHECK(findingsOf(a.report, "audit.namespaceWithoutResourceQuota", "Namespace", "", "bare").size() == 1);

@@ -122,7 +122,36 @@ kind: Pod
 metadata: {name: admin-runner, namespace: ops, labels: {app: runner}}
 spec:
   serviceAccountName: deployer
+  volumes: [{name: kubeconfig, secret: {secretName: kubeconfig}}]
   containers: [{name: kubectl, image: "bitnami/kubectl:1.30", resources: {limits: {cpu: 100m, memory: 64Mi}}}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: reader, namespace: ops, annotations: {kubernetes.io/enforce-mountable-secrets: "true"}}
+secrets: [{name: app-config}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: listed, namespace: ops, labels: {app: reader}}
+spec:
+  serviceAccountName: reader
+  volumes: [{name: config, secret: {secretName: app-config}}]
+  containers: [{name: app, image: "registry.example/app@$DIGEST", resources: {limits: {cpu: 100m, memory: 64Mi}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: stray, namespace: ops, labels: {app: reader}}
+spec:
+  serviceAccountName: reader
+  volumes: [{name: other, secret: {secretName: other}}]
+  containers: [{name: app, image: "registry.example/app@$DIGEST", resources: {limits: {cpu: 100m, memory: 64Mi}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: mounter, namespace: ops, labels: {app: mounter}}
+spec:
+  volumes: [{name: certs, projected: {sources: [{secret: {name: tls}}]}}]
+  containers: [{name: app, image: "registry.example/app@$DIGEST", resources: {limits: {cpu: 100m, memory: 64Mi}}}]
 EOF2
 # The hostPID pod predates its namespace's restricted label (the API server does not re-check pods).
 kubectl label namespace legacy pod-security.kubernetes.io/enforce=restricted >/dev/null
@@ -187,6 +216,10 @@ has("kguard.imageLatestTag", "Pod", "apps", "web", container="web")
 has("kguard.imageDigest", "Pod", "apps", "web", container="web")
 has("kguard.imageDigest", "Pod", "legacy", "top", container="top")
 has("audit.podNotIsolated", "Pod", "apps", "web")
+# Mounted Secrets the service account neither lists nor may get; the admission plugin is off in this
+# test server (cluster.sh), so the pod of an account that enforces its list was created all the same.
+has("audit.secretBeyondServiceAccount", "Pod", "ops", "mounter", severity="low", text='Secret "tls" (projected volume)')
+has("audit.secretBeyondServiceAccount", "Pod", "ops", "stray", severity="high", text='Secret "other"')
 for ns in ("apps", "legacy", "ops"):
     has("audit.namespaceWithoutDefaultDeny", "Namespace", "", ns)
     has("audit.namespaceWithoutResourceQuota", "Namespace", "", ns)
@@ -197,6 +230,8 @@ assert about("locked", "good") == [], about("locked", "good")
 assert [f for f in findings if f["kind"] == "Namespace" and f["name"] == "locked"] == []
 assert not [f for f in findings if f["name"] == "pinned" and f["check"] in ("kguard.imageDigest", "kguard.imageLatestTag", "kguard.resourceLimits")]
 assert not [f for f in findings if f["check"] == "audit.serviceAccountEscalation" and f["name"] != "admin-runner"]
+# listed: its account lists app-config; admin-runner: cluster-admin may get every Secret
+assert sorted(f["name"] for f in findings if f["check"] == "audit.secretBeyondServiceAccount") == ["mounter", "stray"]
 assert not [f for f in findings if f["namespace"] == "kube-system"], "the API server's own bindings are not findings"
 ns = {n["name"]: n for n in report["namespaces"]}
 legacy = ns["legacy"]

@@ -142,7 +142,8 @@ TEST_CASE("the catalog explains every id kguard lint and rbac audit can report")
   // kguard audit's own checks (audit/*_checks.cpp; tests/audit checks that each one it emits is here).
   for (const char* id : {"audit.podNotIsolated", "audit.reachableFromAllNamespaces", "audit.ipBlockAnywhere",
                          "audit.namespaceWithoutDefaultDeny", "audit.namespaceWithoutResourceQuota",
-                         "audit.namespaceWithoutLimitRange", "audit.secretInEnv", "audit.serviceAccountEscalation"})
+                         "audit.namespaceWithoutLimitRange", "audit.secretInEnv", "audit.secretBeyondServiceAccount",
+                         "audit.serviceAccountEscalation"})
     ids.push_back(id);
   for (const auto& id : ids) {
     INFO(id);
