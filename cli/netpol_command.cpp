@@ -125,12 +125,6 @@ int runCompile(const NetpolOptions& o) {
   auto cluster = loadCluster(o);
   const auto& pod = findPod(cluster, o.pod, "--pod");
   if (pod.hostNetwork) throw UsageError{"--pod: " + o.pod + " uses the host network; NetworkPolicy does not apply to it"};
-  // Compiling the Admin/Baseline tiers is not built yet: refuse rather than print a ruleset that
-  // silently leaves them out.
-  for (const auto& cnp : cluster.clusterPolicies)
-    if (netpol::clusterPolicySelectsPod(cluster, cnp, pod))
-      throw UsageError{"--pod: " + o.pod + " is selected by ClusterNetworkPolicy \"" + cnp.name +
-                       "\"; compiling ClusterNetworkPolicy tiers is not supported yet (matrix, explain and diff evaluate them)"};
   netpol::RenderOptions render;
   render.nflogGroup = o.nflogGroup;
   std::cout << netpol::renderNft(netpol::compileRuleset(cluster, pod), render);

@@ -139,7 +139,13 @@ class DirectionCompiler {
 int familyIndex(Family f) { return f == Family::V4 ? 0 : 1; }
 
 size_t DirectionRules::elementCount() const {
-  return anyPort[0].size() + anyPort[1].size() + ports[0].size() + ports[1].size();
+  size_t n = 0;
+  for (int f = 0; f < 2; ++f) {
+    n += anyPort[f].size() + ports[f].size();
+    for (const TierRules* t : {&admin, &baseline})
+      n += t->accept[f].size() + t->drop[f].size() + t->acceptOther[f].size() + t->dropOther[f].size();
+  }
+  return n;
 }
 
 
@@ -168,6 +174,13 @@ Ruleset RulesetCompiler::compile(const Pod& pod) {
   }
   rs.ingress = ingress.finish();
   rs.egress = egress.finish();
+  // The tiers around the NetworkPolicies; Baseline only where no NetworkPolicy isolates (they always
+  // decide the connections they isolate).
+  for (bool in : {true, false}) {
+    DirectionRules& d = in ? rs.ingress : rs.egress;
+    d.admin = compileTier(cluster_, Tier::Admin, in, pod);
+    if (!d.isolated()) d.baseline = compileTier(cluster_, Tier::Baseline, in, pod);
+  }
   return rs;
 }
 

@@ -58,8 +58,80 @@ Rule icmpv6Types(uint8_t first, uint8_t last) {
   return r;
 }
 
+std::vector<SetElement> portSetElements(const std::vector<PortElement>& elements) {
+  std::vector<SetElement> out;
+  for (const auto& e : elements) out.push_back({e.address, e.protocol, e.firstPort, e.lastPort, comment(e.origins)});
+  return out;
+}
+
+std::vector<SetElement> addressSetElements(const std::vector<AddressElement>& elements) {
+  std::vector<SetElement> out;
+  for (const auto& e : elements) out.push_back({e.address, Protocol::TCP, 0, 65535, comment(e.origins)});
+  return out;
+}
+
+// One tier's verdicts: up to four sets per family, only the non-empty ones (an empty set would
+// still cost a lookup).
+struct TierSet {
+  std::string name;
+  int family;
+  bool withPorts;
+  Verdict verdict;
+};
+
+std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, bool ingress) {
+  std::vector<TierSet> out;
+  for (int f = 0; f < 2; ++f) {
+    std::string base = std::string(tierPrefix) + "_" + dirName(ingress) + familySuffix(f);
+    if (!tier.accept[f].empty()) out.push_back({base + "_accept", f, true, Verdict::Accept});
+    if (!tier.drop[f].empty()) out.push_back({base + "_drop", f, true, Verdict::Drop});
+    if (!tier.acceptOther[f].empty()) out.push_back({base + "_other_accept", f, false, Verdict::Accept});
+    if (!tier.dropOther[f].empty()) out.push_back({base + "_other_drop", f, false, Verdict::Drop});
+  }
+  return out;
+}
+
+void addTierSets(Table& t, const TierRules& tier, const char* tierPrefix, bool ingress) {
+  for (const auto& ts : tierSets(tier, tierPrefix, ingress)) {
+    const auto& f = ts.family;
+    bool accept = ts.verdict == Verdict::Accept;
+    Set set{ts.name, f, ts.withPorts, {}};
+    set.elements = ts.withPorts ? portSetElements(accept ? tier.accept[f] : tier.drop[f])
+                                : addressSetElements(accept ? tier.acceptOther[f] : tier.dropOther[f]);
+    t.sets.push_back(std::move(set));
+  }
+}
+
+// The tier's lookups; its sets are disjoint, so their order does not matter.
+void addTierRules(Chain& c, const TierRules& tier, const char* tierPrefix, bool ingress) {
+  for (const auto& ts : tierSets(tier, tierPrefix, ingress)) {
+    Rule r = peerInSet(ts.family, ingress, ts.name, ts.withPorts);
+    r.portlessProtocols = !ts.withPorts;
+    r.verdict = ts.verdict;
+    if (ts.verdict == Verdict::Drop) r.counter = std::string(dirName(ingress)) + "_denied";
+    c.rules.push_back(r);
+  }
+}
+
+void addInfrastructureRules(Chain& c, bool ingress) {
+  // Loopback is the pod talking to itself, not pod-network traffic.
+  Rule loopback;
+  loopback.match = Rule::Match::Loopback;
+  loopback.peerIsSource = ingress;
+  c.rules.push_back(loopback);
+  // Isolation must not break IPv6 neighbour discovery (the IPv6 ARP): types 133-137 are router
+  // solicitation/advertisement, neighbour solicitation/advertisement and redirect; 143 is the MLDv2
+  // report a new address sends for its solicited-node group.
+  c.rules.push_back(icmpv6Types(133, 137));
+  if (!ingress) c.rules.push_back(icmpv6Types(143, 143));
+}
+
 void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress) {
-  if (!rules.isolated()) return;
+  addTierSets(t, rules.admin, "admin", ingress);
+  if (!rules.isolated()) {
+    addTierSets(t, rules.baseline, "baseline", ingress);
+    return;
+  }
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(dirName(ingress)) + familySuffix(f);
     Set any{base + "_any", f, false, {}};
@@ -76,14 +148,28 @@ void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ing
   // A direction no policy isolates gets no chain at all, not an empty one: a base chain costs every
   // packet a hook call even when it accepts everything (measured: ~3 % of a new connection's CPU,
   // bench/netpol_agent/README.md).
-  if (!rules.isolated()) return;
+  if (!rules.filtered()) return;
   const char* dir = dirName(ingress);
   Chain c{ingress ? "input" : "output", ingress ? Hook::Input : Hook::Output,
-          std::string("isolated for ") + dir + " by " + isolatingPoliciesText(rules.isolatingPolicies), {}};
+          rules.isolated() ? std::string("isolated for ") + dir + " by " + isolatingPoliciesText(rules.isolatingPolicies)
+                           : std::string("not isolated for ") + dir + "; ClusterNetworkPolicy tiers decide, then accept",
+          {}};
   // Replies to allowed connections pass whatever the other side's policies say.
   Rule established;
   established.match = Rule::Match::EstablishedOrRelated;
   c.rules.push_back(established);
+  const bool tiers = !rules.admin.empty() || (!rules.isolated() && !rules.baseline.empty());
+  if (tiers) {
+    // Before the tiers: a pod reaching itself (over lo) is exempt from ClusterNetworkPolicy (hairpin),
+    // and IPv6 neighbour discovery is not a connection any tier speaks of.
+    addInfrastructureRules(c, ingress);
+    addTierRules(c, rules.admin, "admin", ingress);
+    if (!rules.isolated()) {
+      addTierRules(c, rules.baseline, "baseline", ingress);
+      t.chains.push_back(std::move(c));  // then the chain's policy: accept
+      return;
+    }
+  }
   // The policies' peers next: they decide nearly every new connection. All rules here accept, so
   // their order changes only how soon a packet leaves the chain.
   for (int f = 0; f < 2; ++f) {
@@ -94,16 +180,7 @@ void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ing
   // Ingress from the pod's own node is always allowed (kubelet probes).
   if (ingress)
     for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, true, std::string("node") + familySuffix(f), false));
-  // Loopback is the pod talking to itself, not pod-network traffic.
-  Rule loopback;
-  loopback.match = Rule::Match::Loopback;
-  loopback.peerIsSource = ingress;
-  c.rules.push_back(loopback);
-  // Isolation must not break IPv6 neighbour discovery (the IPv6 ARP): types 133-137 are router
-  // solicitation/advertisement, neighbour solicitation/advertisement and redirect; 143 is the MLDv2
-  // report a new address sends for its solicited-node group.
-  c.rules.push_back(icmpv6Types(133, 137));
-  if (!ingress) c.rules.push_back(icmpv6Types(143, 143));
+  if (!tiers) addInfrastructureRules(c, ingress);
   Rule deny;
   deny.counter = std::string(dir) + "_denied";
   if (options.nflogGroup) {
@@ -120,6 +197,7 @@ bool matchesNewConnection(const Table& t, const Rule& r, const IpAddress& peer, 
   // connection from the pod network.
   if (r.match == Rule::Match::Any) return true;
   if (r.match != Rule::Match::PeerInSet || r.family != familyIndex(peer.family)) return false;
+  if (r.portlessProtocols) return false;  // protocol is TCP, UDP or SCTP here
   const Set* set = t.findSet(r.set);
   if (!set) return false;
   for (const auto& e : set->elements)
@@ -139,9 +217,10 @@ bool Set::operator==(const Set& o) const {
   return std::tie(name, family, withPorts, elements) == std::tie(o.name, o.family, o.withPorts, o.elements);
 }
 bool Rule::operator==(const Rule& o) const {
-  return std::tie(match, family, peerIsSource, set, withPorts, icmpFirst, icmpLast, counter, logPrefix, logGroup, verdict) ==
-         std::tie(o.match, o.family, o.peerIsSource, o.set, o.withPorts, o.icmpFirst, o.icmpLast, o.counter, o.logPrefix,
-                  o.logGroup, o.verdict);
+  return std::tie(match, family, peerIsSource, set, withPorts, portlessProtocols, icmpFirst, icmpLast, counter, logPrefix,
+                  logGroup, verdict) ==
+         std::tie(o.match, o.family, o.peerIsSource, o.set, o.withPorts, o.portlessProtocols, o.icmpFirst, o.icmpLast,
+                  o.counter, o.logPrefix, o.logGroup, o.verdict);
 }
 bool Chain::operator==(const Chain& o) const {
   return std::tie(name, hook, comment, rules) == std::tie(o.name, o.hook, o.comment, o.rules);
@@ -199,7 +278,8 @@ std::string ruleText(const Rule& r) {
   switch (r.match) {
     case Rule::Match::EstablishedOrRelated: match = "ct state established,related"; break;
     case Rule::Match::PeerInSet:
-      match = std::string(r.family == 0 ? "ip" : "ip6") + (r.peerIsSource ? " saddr" : " daddr") +
+      if (r.portlessProtocols) match = "meta l4proto != tcp meta l4proto != udp meta l4proto != sctp ";
+      match += std::string(r.family == 0 ? "ip" : "ip6") + (r.peerIsSource ? " saddr" : " daddr") +
               (r.withPorts ? " . meta l4proto . th dport" : "") + " @" + r.set;
       break;
     case Rule::Match::Loopback: match = std::string(r.peerIsSource ? "iifname" : "oifname") + " \"lo\""; break;

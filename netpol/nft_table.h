@@ -60,6 +60,7 @@ struct Rule {
   bool peerIsSource = true;  // PeerInSet: saddr (input) or daddr (output); Loopback: iifname or oifname
   std::string set;           // PeerInSet
   bool withPorts = false;    // PeerInSet: the set's key has protocol and port
+  bool portlessProtocols = false;  // PeerInSet: only protocols other than TCP, UDP and SCTP (ICMP...)
   uint8_t icmpFirst = 0, icmpLast = 0;  // Icmpv6Types
   std::string counter;       // named counter to count in; empty = none
   std::optional<std::string> logPrefix;

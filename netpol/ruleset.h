@@ -28,13 +28,28 @@ struct PortElement {
   std::vector<std::string> origins;
 };
 
+// One ClusterNetworkPolicy tier for one direction of one pod, first match already resolved: every
+// (address, protocol, port) box gets the action of the first rule of the tier's evaluation order that
+// covers it; Pass and unmatched boxes are in neither list (they fall through to the next tier).
+// `other` holds the boxes for protocols without ports (ICMP...), which only rules without
+// `protocols` match. Origins name the deciding rule: "Admin deny-all egress[0] (name)".
+struct TierRules {
+  std::vector<PortElement> accept[2], drop[2];  // [0] IPv4, [1] IPv6; TCP, UDP and SCTP
+  std::vector<AddressElement> acceptOther[2], dropOther[2];
+  bool empty() const;
+};
+
 // One direction of one pod. Elements are disjoint (nftables rejects overlapping intervals) and sorted.
 struct DirectionRules {
-  std::vector<std::string> isolatingPolicies;  // empty = not isolated: everything is accepted
+  std::vector<std::string> isolatingPolicies;  // empty = not isolated by NetworkPolicies
   std::vector<AddressElement> anyPort[2];      // [0] IPv4, [1] IPv6
   std::vector<PortElement> ports[2];
+  TierRules admin;     // before the NetworkPolicies
+  TierRules baseline;  // after them: only for directions no NetworkPolicy isolates
 
   bool isolated() const { return !isolatingPolicies.empty(); }
+  // A direction nothing filters gets no chain: not isolated and no tier decides any box.
+  bool filtered() const { return isolated() || !admin.empty() || !baseline.empty(); }
   size_t elementCount() const;
 };
 
@@ -53,6 +68,10 @@ struct Ruleset {
 };
 
 int familyIndex(Family f);
+
+// The first-match boxes of `tier` for the `subject` pod's ingress (peers are sources) or egress
+// (peers are destinations), from the ClusterNetworkPolicies selecting it (compile_tiers.cpp).
+TierRules compileTier(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject);
 
 // Compiles every policy selecting `pod` into its ruleset. Cost is linear in policies x peers, but the
 // result has one element per distinct (peer range, protocol, port range), never per rule.

@@ -278,6 +278,10 @@ void establishedOrRelated(nftnl_rule* rule) {
 // `ip saddr @set`, or with ports `ip saddr . meta l4proto . th dport @set` (daddr for output).
 void peerInSet(nftnl_rule* rule, const nft::Rule& r, uint32_t setId) {
   nfproto(rule, r.family == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+  if (r.portlessProtocols) {
+    meta(rule, NFT_META_L4PROTO, NFT_REG_1);
+    for (uint8_t p : {IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP}) cmpU8(rule, NFT_CMP_NEQ, p);
+  }
   // Peer address: source for ingress, destination for egress (IPv4 offset 12/16, IPv6 8/24).
   uint32_t offset = r.family == 0 ? (r.peerIsSource ? 12 : 16) : (r.peerIsSource ? 8 : 24);
   uint32_t reg = r.withPorts ? NFT_REG32_00 : NFT_REG_1;

@@ -80,13 +80,16 @@ TEST_CASE("explain names the tier, policy and rule that decided, and a Pass that
                                             "(priority 75) egress[0] \"allow-egress-to-34345-on-nodes\": Accept"));
 }
 
-TEST_CASE("compile refuses a pod that a ClusterNetworkPolicy selects rather than leave the tiers out", "[cnp]") {
+TEST_CASE("compile prints the Admin tier of a pod a ClusterNetworkPolicy selects, deciding rules in comments", "[cnp]") {
   std::string dir = KGUARD_CNP_CONFORMANCE_DIR;
   auto out = runCommand(quoted(KGUARD_BINARY) + " netpol compile -f " + quoted(dir + "/topology.yaml") + " -f " +
                         quoted(dir + "/CNPAdminTierEgressNodePeers/policies.yaml") +
                         " --pod network-policy-conformance-gryffindor/harry-potter-1 2>&1");
-  CHECK(out.exitCode == 2);
-  CHECK_THAT(out.text, Catch::Contains("node-and-cidr-as-peers-example") && Catch::Contains("not supported yet"));
+  CHECK(out.exitCode == 0);
+  CHECK_THAT(out.text, Catch::Contains("ip daddr . meta l4proto . th dport @admin_egress_v4_accept accept") &&
+                           Catch::Contains("@admin_egress_v4_drop counter name \"egress_denied\" drop") &&
+                           Catch::Contains("Admin node-and-cidr-as-peers-example egress[0] (allow-egress-to-34345-on-nodes)"));
+  CHECK_THAT(out.text, !Catch::Contains("chain input"));  // the policy has no ingress rules
 }
 
 TEST_CASE("a bad ClusterNetworkPolicy exits 2 naming the file and field", "[cnp]") {

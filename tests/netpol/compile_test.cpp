@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
+#include "netpol/nft_table.h"
 #include "netpol/ruleset.h"
 #include "tests/netpol/conformance_cases.h"
 #include "tests/netpol/fixtures.h"
@@ -103,4 +106,104 @@ TEST_CASE("node addresses are admitted into an isolated pod") {
   auto rs = compileRuleset(c, podOf(c, "x/a"));
   CHECK(rs.admitsIngress(*parseIp("192.168.1.1"), Protocol::TCP, 10250));
   CHECK_FALSE(rs.admitsIngress(*parseIp("192.168.1.2"), Protocol::TCP, 10250));
+}
+
+namespace {
+
+// The probe from `from` to `to` through the tables both ends would install: a host-network end has no
+// table of kguard's (its netns is the node's), so only the other end filters.
+bool tablesAllow(const Cluster& c, const Pod& from, const Pod& to, Protocol protocol, int port) {
+  auto dst = *to.firstIp(Family::V4);
+  auto src = *from.firstIp(Family::V4);
+  bool egress = from.hostNetwork || compileRuleset(c, from).admitsEgress(dst, protocol, port);
+  bool ingress = to.hostNetwork || compileRuleset(c, to).admitsIngress(src, protocol, port);
+  return egress && ingress;
+}
+
+}  // namespace
+
+TEST_CASE("compiled tiers agree with the evaluator on every ClusterNetworkPolicy conformance pair and probe", "[cnp]") {
+  size_t checked = 0, asserted = 0, deniedByTable = 0;
+  for (const auto& step : conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR)) {
+    auto c = decodeCluster(kube::loadManifests(step.files));
+    std::set<std::pair<std::string, int>> probes;
+    for (const auto& e : step.connections) probes.insert({e.protocol, e.port});
+    for (const auto& [protocolName, port] : probes) {
+      auto protocol = *parseProtocol(protocolName);
+      for (const auto& from : c.pods)
+        for (const auto& to : c.pods) {
+          if (from.id() == to.id()) continue;
+          INFO(step.name << " " << from.id() << " -> " << to.id() << " " << protocolName << " " << port);
+          bool expected = evaluateConnection(c, {&from, *from.firstIp(Family::V4)}, {&to, *to.firstIp(Family::V4)},
+                                             protocol, port).allowed();
+          bool actual = tablesAllow(c, from, to, protocol, port);
+          CHECK(actual == expected);
+          ++checked;
+          deniedByTable += !actual;
+        }
+    }
+    // And the upstream verdicts themselves, not only agreement with the evaluator.
+    for (const auto& e : step.connections) {
+      INFO(step.name << " asserted " << e.from << " -> " << e.to << " " << e.protocol << " " << e.port);
+      auto slash = [](const std::string& id) { return id.find('/'); };
+      const Pod* from = c.findPod(e.from.substr(0, slash(e.from)), e.from.substr(slash(e.from) + 1));
+      const Pod* to = c.findPod(e.to.substr(0, slash(e.to)), e.to.substr(slash(e.to) + 1));
+      REQUIRE(from);
+      REQUIRE(to);
+      CHECK(tablesAllow(c, *from, *to, *parseProtocol(e.protocol), e.port) == e.allowed);
+      ++asserted;
+    }
+  }
+  CHECK(asserted >= 213);
+  CHECK(checked > 5000);
+  CHECK(deniedByTable > 500);
+  WARN("compiled tables: " << checked << " pod pairs x probes agree with the evaluator (" << deniedByTable
+                           << " denied), " << asserted << " upstream assertions hold");
+}
+
+TEST_CASE("first match across priorities: a Pass or Accept of a lower priority number wins over a later Deny", "[cnp]") {
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2") +
+                   "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: first}\n"
+                   "spec:\n  tier: Admin\n  priority: 1\n  subject: {pods: {podSelector: {matchLabels: {pod: a}}}}\n"
+                   "  ingress:\n  - {action: Pass, from: [{pods: {podSelector: {}}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}\n"
+                   "  - {action: Accept, from: [{pods: {podSelector: {matchLabels: {pod: b}}}}], protocols: [{udp: {destinationPort: {range: {start: 50, end: 60}}}}]}\n"
+                   "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: second}\n"
+                   "spec:\n  tier: Admin\n  priority: 2\n  subject: {namespaces: {}}\n"
+                   "  ingress: [{action: Deny, from: [{namespaces: {}}]}]\n");
+  auto rs = compileRuleset(c, podOf(c, "x/a"));
+  auto b = *parseIp("10.1.0.2");
+  CHECK_FALSE(rs.ingress.isolated());
+  CHECK(rs.egress.admin.empty());
+  CHECK(rs.admitsIngress(b, Protocol::TCP, 80));        // Pass: no NetworkPolicy, no Baseline -> allowed
+  CHECK_FALSE(rs.admitsIngress(b, Protocol::TCP, 81));  // the later Deny
+  CHECK(rs.admitsIngress(b, Protocol::UDP, 55));        // priority 1's Accept before priority 2's Deny
+  CHECK_FALSE(rs.admitsIngress(b, Protocol::UDP, 61));
+  CHECK(rs.admitsIngress(*parseIp("192.168.0.1"), Protocol::TCP, 81));  // outside every rule
+  // Protocols without ports (ICMP): only rules without `protocols` speak of them.
+  auto table = nft::buildTable(rs);
+  const auto* other = table.findSet("admin_ingress_v4_other_drop");
+  REQUIRE(other);
+  REQUIRE(other->elements.size() == 1);
+  CHECK(other->elements[0].address.str() == "10.1.0.1-10.1.0.2");
+  CHECK(other->elements[0].comment == "Admin second ingress[0]");
+  CHECK(table.findSet("admin_ingress_v4_other_accept") == nullptr);
+  CHECK(table.findChain(nft::Hook::Output) == nullptr);  // no egress rules: still no output chain
+}
+
+TEST_CASE("Baseline boxes only where no NetworkPolicy isolates; a pod no tier filters gets no chain", "[cnp]") {
+  std::string base = ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2") +
+                     "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: iso}\n"
+                     "spec:\n  tier: Baseline\n  priority: 1\n  subject: {pods: {podSelector: {matchLabels: {pod: a}}}}\n"
+                     "  ingress: [{action: Deny, from: [{namespaces: {}}]}]\n";
+  auto c = cluster(base);
+  auto a = compileRuleset(c, podOf(c, "x/a"));
+  CHECK_FALSE(a.admitsIngress(*parseIp("10.1.0.2"), Protocol::TCP, 80));
+  CHECK(nft::buildTable(a).findSet("baseline_ingress_v4_drop"));
+  auto b = compileRuleset(c, podOf(c, "x/b"));
+  CHECK(nft::buildTable(b).chains.empty());
+  // A NetworkPolicy isolating x/a decides instead: Baseline is not compiled.
+  auto isolated = cluster(base + policy("x", "allow-b", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {matchLabels: {pod: b}}}]}]"));
+  auto ai = compileRuleset(isolated, podOf(isolated, "x/a"));
+  CHECK(ai.ingress.baseline.empty());
+  CHECK(ai.admitsIngress(*parseIp("10.1.0.2"), Protocol::TCP, 80));
 }

@@ -2,10 +2,12 @@
 # Loads the compiled ruleset of every pod of every conformance case into a throwaway network namespace
 # with `nft -f`, proving the kernel accepts the text. Needs root, ip and nft: ctest runs it through
 # tests/needs.sh, which checks them first (skipped without them, failed under CI=true).
-# Usage: nft_load_test.sh KGUARD CONFORMANCE_DIR
+# Usage: nft_load_test.sh KGUARD CONFORMANCE_DIR [MODEL_FILE "PODS..."]
 set -u
 KGUARD=$1
 DIR=$2
+MODEL=${3:-model.yaml}
+PODS=${4:-x/a x/b x/c y/a y/b y/c z/a z/b z/c}
 NS=kguard-nftload-$$
 TMP=$(mktemp -d)
 cleanup() { ip netns delete "$NS" 2>/dev/null; rm -rf "$TMP"; }
@@ -17,9 +19,9 @@ for policies in $(find "$DIR" -name policies.yaml | sort); do
   step=$(dirname "$policies")
   setup=""
   [ -f "$step/setup.yaml" ] && setup="-f $step/setup.yaml"
-  for pod in x/a x/b x/c y/a y/b y/c z/a z/b z/c; do
+  for pod in $PODS; do
     # shellcheck disable=SC2086
-    if ! "$KGUARD" netpol compile -f "$DIR/model.yaml" $setup -f "$policies" --pod "$pod" --nflog-group 1 >"$TMP/rules.nft"; then
+    if ! "$KGUARD" netpol compile -f "$DIR/$MODEL" $setup -f "$policies" --pod "$pod" --nflog-group 1 >"$TMP/rules.nft"; then
       echo "FAIL: compile $step $pod"; fail=1; continue
     fi
     if ! ip netns exec "$NS" nft -f "$TMP/rules.nft"; then

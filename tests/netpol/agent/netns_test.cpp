@@ -144,6 +144,44 @@ TEST_CASE("kernel: the agent's batch and the rendered text install the same tabl
   }
 }
 
+// The same for the ClusterNetworkPolicy tiers: accept/drop sets with ports, the `other` sets guarded by
+// `meta l4proto != tcp/udp/sctp`, IPv4 and IPv6, Admin before an isolating NetworkPolicy (x/a) and
+// Admin + Baseline on a pod no NetworkPolicy isolates (x/b).
+TEST_CASE("kernel: batch and text install the same table for ClusterNetworkPolicy tiers", "[kernel][cnp]") {
+  ScratchNetns scratch;
+  const Netns* scratchNs = scratch.discover();
+  REQUIRE(scratchNs);
+  std::string cnp = "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\n";
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2,fd00::2") +
+                   policy("x", "in", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: 53, protocol: UDP}]}]") +
+                   cnp + "metadata: {name: admin}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n"
+                   "  ingress:\n  - {action: Pass, from: [{pods: {podSelector: {matchLabels: {pod: b}}}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}\n"
+                   "  - {action: Deny, from: [{namespaces: {}}]}\n"
+                   "  egress:\n  - {action: Accept, to: [{networks: [192.168.0.0/16, 'fd01::/64']}], protocols: [{sctp: {destinationPort: {range: {start: 10, end: 20}}}}]}\n"
+                   "  - {action: Deny, to: [{networks: [0.0.0.0/0, '::/0']}], protocols: [{udp: {destinationPort: {number: 53}}}]}\n" +
+                   cnp + "metadata: {name: base}\nspec:\n  tier: Baseline\n  priority: 1\n  subject: {namespaces: {}}\n"
+                   "  egress: [{action: Accept, to: [{networks: [10.0.0.0/8]}]}, {action: Deny, to: [{networks: [0.0.0.0/0, '::/0']}]}]\n");
+  RenderOptions options;
+  options.nflogGroup = 3;
+  for (const char* podName : {"x/a", "x/b"}) {
+    auto rs = compileRuleset(c, podOf(c, podName));
+    REQUIRE_FALSE(applyBatch(*scratchNs, buildReplaceBatch(rs, options, 1)).has_value());
+    auto fromBatch = scratch.nft("list table inet kguard");
+    std::string file = "/tmp/kguard-unit-" + std::to_string(getpid()) + ".nft";
+    std::ofstream(file) << renderNft(rs, options);
+    CHECK(scratch.nft("-f " + file).empty());
+    std::remove(file.c_str());
+    INFO(podName << "\n" << fromBatch);
+    CHECK(scratch.nft("list table inet kguard") == fromBatch);
+    CHECK(fromBatch.find("set admin_ingress_v4_other_drop") != std::string::npos);
+    CHECK(fromBatch.find("meta l4proto != tcp") != std::string::npos);
+    CHECK(fromBatch.find("set admin_egress_v6_drop") != std::string::npos);
+    bool isolated = std::string(podName) == "x/a";
+    CHECK((fromBatch.find("set baseline_egress_v4_other_accept") != std::string::npos) == true);
+    CHECK((fromBatch.find("set ingress_v4_ports") != std::string::npos) == isolated);
+  }
+}
+
 TEST_CASE("kernel: a failing batch names the object and leaves the old ruleset in place", "[kernel]") {
   ScratchNetns scratch;
   const Netns* ns = scratch.discover();
