@@ -7,6 +7,7 @@
 #include <tuple>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,7 @@
 #include "kube/manifest.h"
 #include "kube/reflector.h"
 #include "netpol/decode.h"
+#include "runtime/log.h"
 
 namespace netpol::agent {
 namespace {
@@ -31,40 +33,74 @@ const Collection kCollections[] = {
     {"/api/v1/pods", "v1", "Pod"},
     {"/api/v1/nodes", "v1", "Node"},
     {"/apis/networking.k8s.io/v1/networkpolicies", "networking.k8s.io/v1", "NetworkPolicy"},
+    // Served only where the CRD (manifests/crds/) is installed: see OptionalCollection.
+    {"/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies", "policy.networking.k8s.io/v1alpha2",
+     "ClusterNetworkPolicy"},
 };
+const size_t kRequired = 4;  // kCollections[kRequired..] may be absent from the server
+const char* const kClusterPolicyGroupVersion = "/apis/policy.networking.k8s.io/v1alpha2";
+const char* const kClusterPolicyResource = "clusternetworkpolicies";
+
+// Whether the server serves `resource` in a group version, from its discovery document
+// (GET /apis/GROUP/VERSION, readable by every authenticated user through system:discovery).
+enum class Discovery { Served, Absent, Unknown };
+
+Discovery discover(const kube::ApiClient& client, const std::string& groupVersionPath, const std::string& resource,
+                   std::string* error) {
+  auto response = client.get(groupVersionPath);
+  if (response.status == 404) return Discovery::Absent;  // no CRD of that group version
+  if (!response.ok()) {
+    *error = response.describe();
+    return Discovery::Unknown;
+  }
+  auto doc = nlohmann::json::parse(response.body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("resources") || !doc["resources"].is_array()) {
+    *error = "discovery document without a resources list";
+    return Discovery::Unknown;
+  }
+  for (const auto& r : doc["resources"])
+    if (r.is_object() && r.value("name", "") == resource) return Discovery::Served;
+  return Discovery::Absent;
+}
 
 class ApiSource : public ClusterSource {
  public:
-  explicit ApiSource(const std::string& kubeconfig)
+  ApiSource(const std::string& kubeconfig, std::chrono::milliseconds optionalRecheck)
       : client_(std::make_shared<const kube::ApiClient>(kubeconfig.empty() ? kube::inClusterConfig()
                                                                            : kube::loadKubeconfig(kubeconfig))),
-        server_(client_->config().server) {
-    for (const auto& c : kCollections) {
-      auto& store = stores_.emplace_back(std::make_unique<kube::ObjectStore>());
-      kube::ObjectStore* s = store.get();
-      reflectors_.push_back(std::make_unique<kube::Reflector>(
-          client_, c.path,
-          [this, s](std::vector<nlohmann::json> items) {
-            s->replace(std::move(items));
-            changed();
-          },
-          [this, s](const std::string& type, const nlohmann::json& object) {
-            s->apply(type, object);
-            changed();
-          }));
-    }
+        server_(client_->config().server),
+        optionalRecheck_(optionalRecheck) {
+    for (size_t i = 0; i < std::size(kCollections); ++i) stores_.push_back(std::make_unique<kube::ObjectStore>());
+    for (size_t i = 0; i < kRequired; ++i) reflectors_.push_back(makeReflector(i));
     for (auto& r : reflectors_) r->start();
+    checkOptional();  // before the first sync, so that installed ClusterNetworkPolicies are in the first load
+    optionalThread_ = std::thread([this] { followOptional(); });
   }
-
   ~ApiSource() override {
+    {
+      std::lock_guard<std::mutex> lock(optionalMutex_);
+      stopping_ = true;
+    }
+    optionalWake_.notify_all();
+    optionalThread_.join();
     for (auto& r : reflectors_) r->stop();
+    if (optionalReflector_) optionalReflector_->stop();
   }
 
   void waitForSync(int timeoutMs) {
+    auto timeout = std::chrono::milliseconds(timeoutMs);
+    auto notListed = [&](size_t i, const kube::Reflector& r) {
+      return kube::InputError(server_ + kCollections[i].path + ": not listed within " + std::to_string(timeoutMs) +
+                              " ms: " + r.lastError());
+    };
     for (size_t i = 0; i < reflectors_.size(); ++i)
-      if (!reflectors_[i]->waitForSync(std::chrono::milliseconds(timeoutMs)))
-        throw kube::InputError(server_ + kCollections[i].path + ": not listed within " + std::to_string(timeoutMs) +
-                               " ms: " + reflectors_[i]->lastError());
+      if (!reflectors_[i]->waitForSync(timeout)) throw notListed(i, *reflectors_[i]);
+    std::shared_ptr<kube::Reflector> optional;
+    {
+      std::lock_guard<std::mutex> lock(optionalMutex_);  // not held while waiting: its onError takes it
+      optional = optionalReflector_;
+    }
+    if (optional && !optional->waitForSync(timeout)) throw notListed(kRequired, *optional);
     std::lock_guard<std::mutex> lock(mutex_);
     reported_ = generation_;  // the first load reads everything listed so far
   }
@@ -116,13 +152,98 @@ class ApiSource : public ClusterSource {
   std::shared_ptr<const kube::ApiClient> client_;
   std::string server_;
   std::vector<std::unique_ptr<kube::ObjectStore>> stores_;
-  std::vector<std::unique_ptr<kube::Reflector>> reflectors_;
+  std::vector<std::unique_ptr<kube::Reflector>> reflectors_;  // kCollections[0..kRequired)
+
+  std::chrono::milliseconds optionalRecheck_;
+  std::mutex optionalMutex_;
+  std::condition_variable optionalWake_;
+  std::shared_ptr<kube::Reflector> optionalReflector_;  // kCollections[kRequired] while served
+  std::atomic<bool> stopping_{false};
+  bool optionalFailed_ = false;
+  bool optionalAbsentLogged_ = false;
+  std::thread optionalThread_;
 
   struct Decoded {
     kube::ObjectStore::ObjectPtr keep;  // holds the snapshot, so its address stays unique
     DecodedObject object;
   };
   std::map<const nlohmann::json*, Decoded> decoded_;
+
+  std::unique_ptr<kube::Reflector> makeReflector(size_t collection) {
+    kube::ObjectStore* s = stores_[collection].get();
+    kube::ReflectorOptions options;
+    if (collection >= kRequired)
+      options.onError = [this](const std::string&) {  // a deleted CRD shows as failing lists/watches
+        {
+          std::lock_guard<std::mutex> lock(optionalMutex_);
+          optionalFailed_ = true;
+        }
+        optionalWake_.notify_all();
+      };
+    return std::make_unique<kube::Reflector>(
+        client_, kCollections[collection].path,
+        [this, s](std::vector<nlohmann::json> items) {
+          s->replace(std::move(items));
+          changed();
+        },
+        [this, s](const std::string& type, const nlohmann::json& object) {
+          s->apply(type, object);
+          changed();
+        },
+        options);
+  }
+
+  // The ClusterNetworkPolicy collection follows its CRD: watched while the server serves it, an empty
+  // store while it does not (no CRD, no such objects). Called with optionalMutex_ not held.
+  void checkOptional() {
+    std::string error;
+    auto found = discover(*client_, kClusterPolicyGroupVersion, kClusterPolicyResource, &error);
+    std::shared_ptr<kube::Reflector> retired;
+    {
+      std::lock_guard<std::mutex> lock(optionalMutex_);
+      const std::string what = std::string(kClusterPolicyResource) + ".policy.networking.k8s.io/v1alpha2";
+      if (found == Discovery::Served && !optionalReflector_) {
+        runtime::log(runtime::LogLevel::Info, "watching ClusterNetworkPolicies: the server serves " + what);
+        optionalReflector_ = makeReflector(kRequired);
+        optionalReflector_->start();
+        optionalAbsentLogged_ = false;
+      } else if (found == Discovery::Absent && optionalReflector_) {
+        runtime::log(runtime::LogLevel::Warn, "ClusterNetworkPolicies no longer watched: the server stopped serving " +
+                                                  what + " (CRD deleted); they are dropped from the inputs");
+        retired = std::move(optionalReflector_);
+      } else if (found == Discovery::Absent && !optionalAbsentLogged_) {
+        runtime::log(runtime::LogLevel::Info,
+                     "ClusterNetworkPolicies not watched: the server does not serve " + what +
+                         " (CRD manifests/crds/ not installed); looking again every " +
+                         std::to_string(optionalRecheck_.count()) + " ms");
+        optionalAbsentLogged_ = true;
+      } else if (found == Discovery::Unknown) {
+        runtime::log(runtime::LogLevel::Warn, "cannot tell whether the server serves " + what + ": " + error +
+                                                  "; looking again later");
+      }
+    }
+    if (retired) {  // stopped outside the lock: its error callback takes it
+      retired->stop();
+      stores_[kRequired]->replace({});
+      changed();
+    }
+  }
+
+  void followOptional() {
+    std::unique_lock<std::mutex> lock(optionalMutex_);
+    while (!stopping_) {
+      // While watched, only a failing reflector is a reason to ask (no discovery traffic otherwise).
+      if (optionalReflector_)
+        optionalWake_.wait(lock, [this] { return stopping_ || optionalFailed_; });
+      else
+        optionalWake_.wait_for(lock, optionalRecheck_, [this] { return stopping_.load(); });
+      if (stopping_) break;
+      optionalFailed_ = false;
+      lock.unlock();
+      checkOptional();
+      lock.lock();
+    }
+  }
 
   DecodedObject decode(size_t collection, const nlohmann::json& object, const std::string& key) const {
     kube::Manifest m;
@@ -150,8 +271,9 @@ class ApiSource : public ClusterSource {
 
 }  // namespace
 
-std::unique_ptr<ClusterSource> makeApiSource(const std::string& kubeconfig, int syncTimeoutMs) {
-  auto source = std::make_unique<ApiSource>(kubeconfig);
+std::unique_ptr<ClusterSource> makeApiSource(const std::string& kubeconfig, int syncTimeoutMs,
+                                             std::chrono::milliseconds crdRecheck) {
+  auto source = std::make_unique<ApiSource>(kubeconfig, crdRecheck);
   source->waitForSync(syncTimeoutMs);
   return source;
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include "netpol/agent/api_source.h"
 #include "tests/e2e/e2e_support.h"
@@ -77,4 +78,41 @@ TEST_CASE("e2e: the API source loads namespaces, pods, nodes and policies, then 
   CHECK(after.findPod("src-a", "web"));
   CHECK(after.findNamespace("src-a"));
   CHECK(after.nodeAddresses("node-1").size() == 1);
+}
+
+TEST_CASE("e2e: ClusterNetworkPolicies are watched while their CRD is installed, and the rest works without it") {
+  using namespace std::chrono_literals;
+  const std::string crd = std::string("crd/clusternetworkpolicies.policy.networking.k8s.io");
+  auto source = netpol::agent::makeApiSource(env("KUBECONFIG"), 20000, 300ms);  // CRD looked for every 300 ms
+  CHECK(source->load().clusterPolicies.empty());
+  CHECK(source->load().findNamespace("default"));  // no CRD: the other collections are listed
+
+  auto installAndCreate = [&](int priority) {
+    kubectl(std::string("apply -f ") + KGUARD_CNP_CRD);
+    kubectl("wait --for condition=established --timeout=20s " + crd);
+    kubectl("apply -f -", R"({"apiVersion":"policy.networking.k8s.io/v1alpha2","kind":"ClusterNetworkPolicy",
+      "metadata":{"name":"no-metadata-service"},"spec":{"tier":"Admin","priority":)" + std::to_string(priority) + R"(,
+      "subject":{"namespaces":{}},"egress":[{"name":"metadata","action":"Deny","to":[{"networks":["169.254.169.254/32"]}]}]}})");
+  };
+  auto holdsPolicy = [](int priority) {
+    return [priority](const netpol::Cluster& c) {
+      return c.clusterPolicies.size() == 1 && c.clusterPolicies[0].name == "no-metadata-service" &&
+             c.clusterPolicies[0].tier == netpol::Tier::Admin && c.clusterPolicies[0].priority == priority &&
+             c.clusterPolicies[0].egress.size() == 1 && c.clusterPolicies[0].egress[0].action == netpol::CnpAction::Deny;
+    };
+  };
+  // Installed after the source started: found by the periodic discovery, then listed and watched.
+  installAndCreate(3);
+  CHECK(loadUntil(*source, holdsPolicy(3)));
+  kubectl(R"(patch clusternetworkpolicy no-metadata-service --type merge -p '{"spec":{"priority":7}}')");
+  CHECK(loadUntil(*source, holdsPolicy(7)));
+  // The CRD deleted (with its objects): the collection empties and the source looks for it again.
+  kubectl("delete --wait=true " + crd);
+  CHECK(loadUntil(*source, [](const netpol::Cluster& c) { return c.clusterPolicies.empty(); }));
+  // Long enough for the watch to fail and discovery to find the resource gone (logged "no longer
+  // watched"); a reinstall is then found by the periodic discovery again.
+  std::this_thread::sleep_for(3s);
+  installAndCreate(9);
+  CHECK(loadUntil(*source, holdsPolicy(9)));
+  kubectl("delete --wait=true " + crd);
 }

@@ -1,5 +1,5 @@
 // makeApiSource against the scripted fake API server (tests/kube/fake_api_server.h): it lists all four
-// collections before returning, names the collection that cannot be listed, and refuses an unusable
+// required collections before returning, names the collection that cannot be listed, and refuses an unusable
 // kubeconfig. The objects themselves, and the watch, are checked against a real kube-apiserver in
 // tests/e2e/netpol_api_source_e2e_test.cpp.
 #include <catch2/catch.hpp>
@@ -43,8 +43,11 @@ TEST_CASE("api source: lists namespaces, pods, nodes and NetworkPolicies before 
     listed.insert(r.path);
     CHECK(r.authorization == "Bearer agent-token");
   }
+  // ...and asks discovery whether ClusterNetworkPolicies are served (this fake's answer lists no
+  // resources: not watched; their watch is checked against a real kube-apiserver, see above).
   CHECK(listed == std::set<std::string>{"/api/v1/namespaces", "/api/v1/pods", "/api/v1/nodes",
-                                        "/apis/networking.k8s.io/v1/networkpolicies"});
+                                        "/apis/networking.k8s.io/v1/networkpolicies",
+                                        "/apis/policy.networking.k8s.io/v1alpha2"});
   auto cluster = source->load();
   CHECK(cluster.namespaces.empty());
   CHECK(cluster.pods.empty());
