@@ -26,9 +26,7 @@
 #include "netpol/render_nft.h"
 
 namespace netpol::agent {
-namespace {
 
-// Runs fn on a fresh thread that has joined `ns`; rethrows what fn throws.
 void inNetns(const Netns& ns, const std::function<void()>& fn) {
   std::exception_ptr error;
   std::thread worker([&] {
@@ -43,6 +41,8 @@ void inNetns(const Netns& ns, const std::function<void()>& fn) {
   worker.join();
   if (error) std::rethrow_exception(error);
 }
+
+namespace {
 
 struct Socket {
   explicit Socket(int bus) : nl(mnl_socket_open(bus)) {

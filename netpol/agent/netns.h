@@ -5,6 +5,7 @@
 // changes only the calling thread), leaving the agent's own threads where they were.
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ class Netns {
   std::string path_;
   ino_t inode_;
 };
+
+// Runs fn on a fresh thread that has joined `ns`; rethrows what fn throws. Sockets fn opens stay in `ns`.
+void inNetns(const Netns& ns, const std::function<void()>& fn);
 
 // Named namespaces (/var/run/netns/*) first, then /proc/*/ns/net, deduplicated by inode; the
 // agent's own namespace (the host's) is left out.

@@ -25,6 +25,7 @@
 #include "netpol/agent/netns.h"
 #include "netpol/agent/nft_batch.h"
 #include "netpol/render_nft.h"
+#include "tests/netpol/agent/scratch_netns.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -32,44 +33,6 @@ using namespace netpol::agent;
 using namespace netpol_test;
 
 namespace {
-
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  pclose(pipe);
-  return out;
-}
-
-// A named namespace with one veth carrying `ip`, deleted at the end of the test.
-struct ScratchNetns {
-  std::string name = "kguard-unit-" + std::to_string(getpid());
-  ScratchNetns() {
-    std::string output = run("(ip netns add " + name + " && ip -n " + name + " link add v0 type veth peer name v1 && ip -n " +
-                             name + " addr add 10.0.0.1/24 dev v0 && ip -n " + name +
-                             " addr add fd00::1/64 dev v0 nodad && ip -n " + name + " link set v0 up && echo created)");
-    const std::string done = "created\n";
-    bool ok = output.size() >= done.size() && output.compare(output.size() - done.size(), done.size(), done) == 0;
-    if (!ok) remove();  // the destructor does not run when the constructor throws
-    INFO("cannot make the scratch namespace (needs root, ip, nft: run through ctest -R netpol_agent_kernel): " << output);
-    REQUIRE(ok);
-  }
-  ~ScratchNetns() { remove(); }
-  void remove() const { (void)!system(("ip netns delete " + name + " 2>/dev/null").c_str()); }
-  std::string nft(const std::string& args) const { return run("ip netns exec " + name + " nft " + args); }
-
-  // Discovers the machine's namespaces (kept in `discovered`) and returns this one, or null.
-  std::vector<Netns> discovered;
-  const Netns* discover() {
-    discovered = discoverNetns();
-    for (const auto& ns : discovered)
-      if (ns.path() == "/var/run/netns/" + name) return &ns;
-    return nullptr;
-  }
-};
 
 Cluster testCluster() {
   return cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2,fd00::2") +
