@@ -142,14 +142,26 @@ std::optional<LoggedPacket> decodeNflogPacket(const nlmsghdr* message) {
   return packet;
 }
 
-std::string denyLogJson(const LoggedPacket& packet, const std::optional<DenyOrigin>& origin) {
+std::optional<DenyRule> resolveDenyPrefix(const DenyRuleIds& ids, const std::string& prefix) {
+  const std::string tag = "kg:";
+  if (prefix.compare(0, tag.size(), tag) != 0 || prefix.size() == tag.size() || prefix.size() > tag.size() + 9)
+    return std::nullopt;
+  uint32_t id = 0;
+  for (size_t i = tag.size(); i < prefix.size(); ++i) {
+    if (prefix[i] < '0' || prefix[i] > '9') return std::nullopt;
+    id = id * 10 + static_cast<uint32_t>(prefix[i] - '0');
+  }
+  return ids.find(id);
+}
+
+std::string denyLogJson(const LoggedPacket& packet, const std::optional<DenyRule>& origin) {
   nlohmann::ordered_json line;
   line["time"] = utcTime(packet.time);
   line["src"] = packet.src.str();
   line["dst"] = packet.dst.str();
   line["proto"] = protocolText(packet.protocol);
   line["port"] = packet.port ? nlohmann::ordered_json(*packet.port) : nlohmann::ordered_json(nullptr);
-  line["verdict"] = origin ? origin->verdict : "drop";
+  line["verdict"] = "drop";
   line["tier"] = origin ? origin->tier : "";
   line["policy"] = origin ? origin->policy : "";
   line["rule"] = origin ? origin->rule : "";

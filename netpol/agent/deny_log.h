@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "netpol/deny_rule_ids.h"
 #include "netpol/ip.h"
 
 struct nlmsghdr;
@@ -28,14 +29,11 @@ struct LoggedPacket {
   std::optional<uint16_t> port;  // destination port: TCP, UDP, SCTP (first fragment only)
 };
 
-// The rule a prefix names. `verdict` is what the rule did ("drop").
-struct DenyOrigin {
-  std::string verdict = "drop";
-  std::string tier;    // "Admin", "Baseline" or "NetworkPolicy"
-  std::string policy;  // CNP name, or NAMESPACE/NAME of a NetworkPolicy
-  std::string rule;    // e.g. "egress[0] (deny-metadata)"; "" when no one rule decided (v1 isolation)
-};
-using PrefixResolver = std::function<std::optional<DenyOrigin>(const std::string& prefix)>;
+// The rule a prefix names (every logging rule drops: the verdict printed is "drop").
+using PrefixResolver = std::function<std::optional<DenyRule>(const std::string& prefix)>;
+
+// The agent's resolver: "kg:<n>" (netpol/README.md, "Deny log prefixes") looked up in `ids`.
+std::optional<DenyRule> resolveDenyPrefix(const DenyRuleIds& ids, const std::string& prefix);
 
 // One NFULNL_MSG_PACKET message; nullopt for other messages or packets that are not IPv4/IPv6.
 std::optional<LoggedPacket> decodeNflogPacket(const nlmsghdr* message);
@@ -45,7 +43,7 @@ std::string protocolText(uint8_t protocol);
 
 // The JSON line (no newline). An unknown prefix keeps the packet: tier/policy/rule are "" and the
 // raw prefix is added as "prefix", so nothing logged is lost.
-std::string denyLogJson(const LoggedPacket& packet, const std::optional<DenyOrigin>& origin);
+std::string denyLogJson(const LoggedPacket& packet, const std::optional<DenyRule>& rule);
 
 // A subscription to one NFLOG group in one network namespace (nfnetlink_log instances are per
 // namespace: a pod's drop rules log into the pod's namespace). One socket per group and namespace;

@@ -78,6 +78,10 @@ TEST_CASE("deny log: a packet whose prefix no rule claims keeps its prefix in th
         R"({"time":"2025-12-05T02:34:56.123456Z","src":"10.0.0.1","dst":"fd00::2","proto":"icmp","port":null,)"
         R"("verdict":"drop","tier":"","policy":"","rule":"","prefix":"someone else's rule"})");
   CHECK(protocolText(132) == "sctp");
+  DenyRuleIds ids;
+  ids.idFor({"Admin", "a", "egress[0]"});
+  CHECK(resolveDenyPrefix(ids, "kg:1") == DenyRule{"Admin", "a", "egress[0]"});
+  for (const char* other : {"kg:2", "kg:", "kg:1 ", "kg:x", "xkg:1", "kg:99999999999"}) CHECK_FALSE(resolveDenyPrefix(ids, other));
   CHECK(protocolText(47) == "47");
 }
 
@@ -85,8 +89,8 @@ TEST_CASE("kernel: each dropped probe becomes exactly one JSON line naming its t
   ScratchNetns scratch;
   run("ip -n " + scratch.name + " link set lo up");
   std::string out = run("echo 'table inet t { chain out { type filter hook output priority 0; "
-                        "ip daddr 127.0.0.1 udp dport 9 log prefix \"kguard-test u1 \" group 7 drop; "
-                        "ip6 daddr ::1 tcp dport 19 log prefix \"kguard-test t2 \" group 7 drop; "
+                        "ip daddr 127.0.0.1 udp dport 9 log prefix \"kg:2\" group 7 drop; "
+                        "ip6 daddr ::1 tcp dport 19 log prefix \"kg:3\" group 7 drop; "
                         "ip daddr 127.0.0.1 tcp dport 29 log prefix \"not ours \" group 8 drop; }; }' | ip netns exec " +
                         scratch.name + " nft -f - && echo loaded");
   INFO(out);
@@ -94,11 +98,11 @@ TEST_CASE("kernel: each dropped probe becomes exactly one JSON line naming its t
   const Netns* ns = scratch.discover();
   REQUIRE(ns);
   NflogSubscription sub(*ns, 7);
-  PrefixResolver resolve = [](const std::string& prefix) -> std::optional<DenyOrigin> {
-    if (prefix == "kguard-test u1 ") return DenyOrigin{"drop", "Admin", "no-metadata", "egress[0] (metadata)"};
-    if (prefix == "kguard-test t2 ") return DenyOrigin{"drop", "Baseline", "isolate", "ingress[2]"};
-    return std::nullopt;
-  };
+  DenyRuleIds ids;
+  ids.idFor({"NetworkPolicy", "x/only-80", "ingress"});
+  REQUIRE(ids.idFor({"Admin", "no-metadata", "egress[0] (metadata)"}) == 2);
+  REQUIRE(ids.idFor({"Baseline", "isolate", "ingress[2]"}) == 3);
+  PrefixResolver resolve = [&ids](const std::string& prefix) { return resolveDenyPrefix(ids, prefix); };
 
   auto before = std::chrono::system_clock::now();
   inNetns(*ns, [] {
