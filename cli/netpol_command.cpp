@@ -1,5 +1,8 @@
 // kguard netpol: matrix, explain and compile work offline on manifests (docs/cli-contract.md).
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -14,6 +17,7 @@
 #include "netpol/agent/kernel_datapath.h"
 #include "netpol/agent/reconciler.h"
 #include "netpol/agent/api_source.h"
+#include "netpol/agent/deny_log_reader.h"
 #include "netpol/agent/dir_source.h"
 #include "netpol/cluster_policy_evaluate.h"
 #include "netpol/decode.h"
@@ -35,7 +39,7 @@ struct NetpolOptions {
   std::string from, to, pod;
   std::optional<int> nflogGroup;
   // agent
-  std::string watchDir, node, kubeconfig, metricsAddress;
+  std::string watchDir, node, kubeconfig, metricsAddress, denyLog;
   bool once = false;
   bool defaultDenyUntilSynced = false;
 };
@@ -178,7 +182,21 @@ int runAgent(const NetpolOptions& o) {
     runtime::log(runtime::LogLevel::Info, "metrics on http://" + o.metricsAddress.substr(0, o.metricsAddress.rfind(':')) +
                                               ":" + std::to_string(metricsEndpoint->port()) + "/metrics");
   }
-  auto datapath = netpol::agent::makeKernelDatapath(loop.render);
+  // --deny-log: the drop rules' NFLOG packets as JSON lines (netpol/agent/deny_log_reader.h).
+  netpol::DenyRuleIds denyRuleIds;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> denyLogFile(nullptr, std::fclose);
+  std::unique_ptr<netpol::agent::DenyLogReader> denyLog;
+  if (!o.denyLog.empty()) {
+    if (!o.nflogGroup) throw UsageError{"--deny-log needs --nflog-group N (the group the drop rules log to)"};
+    std::FILE* out = stdout;
+    if (o.denyLog != "-") {
+      denyLogFile.reset(std::fopen(o.denyLog.c_str(), "a"));
+      if (!denyLogFile) throw UsageError{"--deny-log " + o.denyLog + ": " + std::strerror(errno)};
+      out = denyLogFile.get();
+    }
+    denyLog = std::make_unique<netpol::agent::DenyLogReader>(static_cast<uint16_t>(*o.nflogGroup), denyRuleIds, out, &metrics);
+  }
+  auto datapath = netpol::agent::makeKernelDatapath(loop.render, denyLog.get());
   if (o.defaultDenyUntilSynced && o.watchDir.empty()) {
     // Connecting to the API server waits for the first list: hold what is already here meanwhile.
     netpol::agent::Reconciler holder(*datapath, o.node, loop.render, &metrics);
@@ -250,6 +268,9 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   agent->add_option("--node", o->node, "only pods with this spec.nodeName (required with the API server)");
   agent->add_option("--kubeconfig", o->kubeconfig, "watch the API server (default: in-cluster service account)");
   agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(CLI::Range(0, 65535));
+  agent->add_option("--deny-log", o->denyLog,
+                    "with --nflog-group: read the dropped packets back and write them to FILE (- = stdout) as JSON lines "
+                    "naming the tier, policy and rule that dropped them");
   agent->add_flag("--once", o->once, "sync once and exit (exit 1 if any namespace failed)");
   agent->add_option("--metrics-bind-address", o->metricsAddress,
                     "serve Prometheus metrics on http://HOST:PORT/metrics (port 0 = any free port; default: off)");

@@ -19,6 +19,11 @@ struct AgentMetrics {
                              "Errors by stage: load (objects unreadable, previous state kept), install, remove.",
                              {"stage"}};
   metrics::CounterVec syncs{"kguard_netpol_syncs_total", "Reconciliations of all local pod namespaces.", {"trigger"}};
+  metrics::CounterVec deniedPackets{
+      "kguard_netpol_denied_packets_total",
+      "Dropped packets read from the deny log (--deny-log), by the tier (Admin, NetworkPolicy, Baseline) and policy "
+      "of the rule that dropped them (both empty for a log prefix that names no rule of this agent).",
+      {"tier", "policy"}};
   metrics::Histogram programmingLatency{
       "kguard_netpol_programming_duration_seconds",
       "Time from a change of the agent's inputs (file event or API watch event) to the kernel's commit of an "
@@ -33,6 +38,7 @@ struct AgentMetrics {
     operations.render(out);
     errors.render(out);
     syncs.render(out);
+    deniedPackets.render(out);
     programmingLatency.render(out);
     return out;
   }

@@ -212,6 +212,8 @@ void NflogSubscription::bind(uint16_t group) {
     mode.copy_mode = NFULNL_COPY_PACKET;
     mnl_attr_put(nlh, NFULA_CFG_MODE, sizeof mode, &mode);
   });
+  // The kernel batches up to 100 packets or 1 s per instance by default: deliver each one at once.
+  request("queue threshold", [](nlmsghdr* nlh) { mnl_attr_put_u32(nlh, NFULA_CFG_QTHRESH, htonl(1)); });
 }
 
 void NflogSubscription::drain(const std::function<void(const LoggedPacket&)>& onPacket) {

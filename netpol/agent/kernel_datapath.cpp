@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 
+#include "netpol/agent/deny_log_reader.h"
 #include "netpol/agent/netns.h"
 #include "netpol/agent/nft_batch.h"
+#include "runtime/log.h"
 
 namespace netpol::agent {
 namespace {
@@ -25,12 +28,17 @@ bool neverTowardsPods(const IpAddress& ip) {
 
 class KernelDatapath : public Datapath {
  public:
-  explicit KernelDatapath(const RenderOptions& options) : options_(options) {}
+  KernelDatapath(const RenderOptions& options, DenyLogReader* denyLog) : options_(options), denyLog_(denyLog) {}
 
   std::vector<NamespaceInfo> namespaces() override {
     open_ = discoverNetns();
     for (auto it = sockets_.begin(); it != sockets_.end();)  // namespaces gone: let them go
       it = find(it->first) ? std::next(it) : sockets_.erase(it);
+    if (denyLog_) {
+      std::set<uint64_t> alive;
+      for (const auto& ns : open_) alive.insert(static_cast<uint64_t>(ns.inode()));
+      denyLog_->keepOnly(alive);
+    }
     std::vector<NamespaceInfo> out;
     for (const auto& ns : open_) {
       NamespaceInfo info{static_cast<uint64_t>(ns.inode()), ns.path(), {}};
@@ -48,7 +56,12 @@ class KernelDatapath : public Datapath {
     const Netns* target = find(ns.id);
     if (!target) return std::string("namespace is gone");
     seq_ += 1000000;  // fresh sequence numbers per batch keep stale answers apart
-    return apply(*target, buildReplaceBatch(ruleset, options_, seq_));
+    auto error = apply(*target, buildReplaceBatch(ruleset, options_, seq_));
+    if (!error && denyLog_) {  // its drop rules log into this namespace's NFLOG group
+      if (auto problem = denyLog_->follow(*target))
+        runtime::log(runtime::LogLevel::Warn, "deny log: cannot read " + target->path() + ": " + *problem);
+    }
+    return error;
   }
 
   bool hasTable(const NamespaceInfo& ns) override {
@@ -100,6 +113,7 @@ class KernelDatapath : public Datapath {
   }
 
   RenderOptions options_;
+  DenyLogReader* denyLog_;  // null: --deny-log not given
   std::vector<IpAddress> nodeInterfaceAddresses_;
   std::vector<Netns> open_;
   std::map<uint64_t, std::unique_ptr<NftSocket>> sockets_;  // one kept open per programmed namespace
@@ -108,8 +122,8 @@ class KernelDatapath : public Datapath {
 
 }  // namespace
 
-std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options) {
-  return std::make_unique<KernelDatapath>(options);
+std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options, DenyLogReader* denyLog) {
+  return std::make_unique<KernelDatapath>(options, denyLog);
 }
 
 }  // namespace netpol::agent

@@ -8,6 +8,10 @@
 
 namespace netpol::agent {
 
-std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options);
+class DenyLogReader;
+
+// With `denyLog`, every namespace a ruleset is installed in is also read for its drop rules' NFLOG
+// packets, until the namespace is gone.
+std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options, DenyLogReader* denyLog = nullptr);
 
 }  // namespace netpol::agent

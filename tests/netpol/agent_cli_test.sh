@@ -18,6 +18,8 @@ expect 2 'metrics address "nope": expected HOST:PORT' --watch-dir "$dir" --metri
 expect 2 'an IPv6 address needs brackets' --watch-dir "$dir" --metrics-bind-address ::1:9090
 expect 2 'port 99999 is above 65535' --watch-dir "$dir" --metrics-bind-address 127.0.0.1:99999
 expect 2 "$dir/missing: no such file or directory" --watch-dir "$dir/missing" --once
+expect 2 '--deny-log needs --nflog-group N' --watch-dir "$dir" --deny-log -
+expect 2 "--deny-log $dir/no/such.jsonl: No such file or directory" --watch-dir "$dir" --nflog-group 3 --deny-log "$dir/no/such.jsonl"
 printf 'kind: NetworkPolicy\nmetadata: {name: [\n' > "$dir/broken.yaml"
 expect 2 "$dir/broken.yaml" --watch-dir "$dir" --once
 exit $fail

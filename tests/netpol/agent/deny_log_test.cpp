@@ -55,7 +55,7 @@ void sendOnePacket(int family, int type, const char* address, uint16_t port) {
 // Reads lines until `want` arrived and then 300 ms more passed without any (so extra lines are seen).
 std::vector<std::string> readLines(NflogSubscription& sub, size_t want, const PrefixResolver& resolve) {
   std::vector<std::string> lines;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(700);  // < the kernel's 1 s batching
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{sub.fd(), POLLIN, 0};
     int timeout = lines.size() >= want ? 300 : 100;
