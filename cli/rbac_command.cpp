@@ -65,7 +65,8 @@ void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
       ->check(CLI::IsMember({"auto", "stored", "recomputed"}));
   cmd->add_option("--kubernetes-version", f.kubernetesVersion,
                   "Kubernetes version to assume: its built-in roles and version-dependent authorization (default: " +
-                      f.kubernetesVersion + ", the newest supported)");
+                      f.kubernetesVersion + ", the newest supported; its built-in roles are upstream development copies, "
+                      "rbac/builtin/SOURCES)");
   cmd->add_flag("--no-builtin-roles", f.noBuiltinRoles,
                 "With -f: do not add the API server's built-in roles and bindings (cluster-admin, admin, edit, view, system:*)");
 }
@@ -122,12 +123,12 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden
   const bool builtin = !live && !source.noBuiltinRoles;
   // The shipped data may be an older release's (rbac/builtin/README.md): name the one actually used.
   const int data = rbac::builtinRolesVersionFor(minor);
-  std::string builtinData = "the built-in roles of Kubernetes " + rbac::kubernetesVersionName(data);
+  std::string builtinData = "the built-in roles of " + rbac::builtinRolesName(data);
   if (data != minor) builtinData += " (used for " + rbac::kubernetesVersionName(minor) + ")";
   if (builtin) {
     policy = rbac::withBuiltinRoles(std::move(policy), minor);
     if (data != minor)
-      std::cerr << "kguard rbac: note: built-in roles of Kubernetes " << rbac::kubernetesVersionName(data) << " used for "
+      std::cerr << "kguard rbac: note: built-in roles of " << rbac::builtinRolesName(data) << " used for "
                 << rbac::kubernetesVersionName(minor) << " (the nearest shipped version before it)\n";
   }
   rbac::EvaluatorOptions options;

@@ -5,12 +5,15 @@
 #include <set>
 #include <tuple>
 
+#include "rbac/kubernetes_version.h"
 #include "rbac/policy_decode.h"
 
 namespace rbac {
 namespace {
 
 const std::string kBuiltinSourcePrefix = "built-in Kubernetes 1.";
+// Shipped versions whose files are upstream master copies, not a release tag's (rbac/builtin/SOURCES).
+constexpr int kDevelopmentDataMinor = 36;
 
 using ObjectKey = std::tuple<bool, bool, std::string, std::string>;  // binding?, cluster-scoped?, namespace, name
 
@@ -36,6 +39,10 @@ int builtinRolesVersionFor(int minor) {
   for (const auto& file : builtinRolesFiles())
     if (file.minor <= minor && file.minor > best) best = file.minor;
   return best;
+}
+
+std::string builtinRolesName(int dataMinor) {
+  return "Kubernetes " + kubernetesVersionName(dataMinor) + (dataMinor == kDevelopmentDataMinor ? " development" : "");
 }
 
 std::vector<kube::Manifest> builtinRbacManifests(int minor) {

@@ -23,6 +23,9 @@ const std::vector<BuiltinRolesFile>& builtinRolesFiles();
 
 // The shipped version used for Kubernetes 1.minor: the newest one not after it.
 int builtinRolesVersionFor(int minor);
+// How notes name a shipped version's data: "Kubernetes 1.20", or "Kubernetes 1.36 development" for data
+// taken from upstream's development branch rather than a release (rbac/builtin/SOURCES).
+std::string builtinRolesName(int dataMinor);
 
 // That version's objects, as manifests from files named "built-in Kubernetes 1.20/cluster-roles.yaml".
 std::vector<kube::Manifest> builtinRbacManifests(int minor);

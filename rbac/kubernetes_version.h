@@ -8,9 +8,10 @@
 namespace rbac {
 
 inline constexpr int kOldestKubernetesMinor = 20;
-inline constexpr int kNewestKubernetesMinor = 35;
+// 1.36: its built-in roles are upstream development copies, not a release's (rbac/builtin/README.md).
+inline constexpr int kNewestKubernetesMinor = 36;
 
-// "1.35" for 35.
+// "1.36" for 36.
 std::string kubernetesVersionName(int minor);
 
 // The minor number of "1.35", "v1.35" or "1.35.2", within the supported range. Throws

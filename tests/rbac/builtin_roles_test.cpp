@@ -38,6 +38,7 @@ TEST_CASE("built-in roles: every shipped version has the bootstrap objects upstr
   std::set<int> versions;
   for (const auto& file : rbac::builtinRolesFiles()) versions.insert(file.minor);
   CHECK(versions.count(20));
+  CHECK(versions.count(36));
   for (int minor : versions) {
     INFO("Kubernetes 1." << minor);
     rbac::Policy p = rbac::decodePolicy(rbac::builtinRbacManifests(minor));
@@ -126,19 +127,33 @@ TEST_CASE("built-in roles: only labelled objects named as bootstrap objects are 
   CHECK_FALSE(rbac::isBootstrapObject(true, true, "", "cluster-admin", {{"kubernetes.io/bootstrapping", "other"}}));
 }
 
+TEST_CASE("built-in roles: 1.36's data has roles and rules 1.20's lacks, and is named as development copies") {
+  const auto scheduler = user("system:kube-scheduler");
+  const auto leaseCandidates = res("update", "coordination.k8s.io", "leasecandidates", "kube-system");
+  CHECK(withBuiltins(kCiAdmin, 36).allows(scheduler, leaseCandidates));  // namespace-roles.yaml
+  CHECK_FALSE(withBuiltins(kCiAdmin, 20).allows(scheduler, leaseCandidates));
+  const auto cleaner = user("system:serviceaccount:kube-system:legacy-service-account-token-cleaner");
+  CHECK(withBuiltins(kCiAdmin, 36).allows(cleaner, res("delete", "", "secrets", "prod", "old-token")));  // controller-*.yaml
+  CHECK_FALSE(withBuiltins(kCiAdmin, 20).allows(cleaner, res("delete", "", "secrets", "prod", "old-token")));
+  CHECK(rbac::builtinRolesName(36) == "Kubernetes 1.36 development");
+  CHECK(rbac::builtinRolesName(20) == "Kubernetes 1.20");
+  CHECK(rbac::builtinRolesVersionFor(35) == 20);  // 1.21 to 1.35: 1.20's data (none shipped in between)
+}
+
 TEST_CASE("--kubernetes-version: 1.N, v1.N, 1.N.P within the supported range") {
   CHECK(rbac::parseKubernetesVersion("1.20") == 20);
   CHECK(rbac::parseKubernetesVersion("v1.35") == 35);
+  CHECK(rbac::parseKubernetesVersion("1.36") == 36);
   CHECK(rbac::parseKubernetesVersion("1.30.2") == 30);
   CHECK(rbac::kubernetesVersionName(35) == "1.35");
-  for (const char* bad : {"1.19", "1.36", "2.0", "1.", "1.3x", "", "v", "135", "1.20x"}) {
+  for (const char* bad : {"1.19", "1.37", "2.0", "1.", "1.3x", "", "v", "135", "1.20x"}) {
     INFO(bad);
     CHECK_THROWS_AS(rbac::parseKubernetesVersion(bad), std::invalid_argument);
   }
   try {
     rbac::parseKubernetesVersion("1.99");
   } catch (const std::invalid_argument& e) {
-    CHECK(std::string(e.what()) == "unsupported Kubernetes version '1.99' (supported: 1.20 to 1.35)");
+    CHECK(std::string(e.what()) == "unsupported Kubernetes version '1.99' (supported: 1.20 to 1.36)");
   }
 }
 

@@ -71,9 +71,11 @@ metadata: {name: typo, namespace: ci}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: clusteradmin}
 subjects: [{kind: User, name: x}]
 YAML
-# Only 1.20's data is shipped (rbac/builtin/README.md): the note names the data used, not the version asked.
-expect 0 yes "ClusterRole \"clusteradmin\", which is in neither the input nor the built-in roles of Kubernetes 1.20 (used for 1.35)" -- \
+# The default is the newest supported version, 1.36, whose data are upstream development copies
+# (rbac/builtin/SOURCES): the note names the data used.
+expect 0 yes "ClusterRole \"clusteradmin\", which is in neither the input nor the built-in roles of Kubernetes 1.36 development: it grants nothing" -- \
   rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml"
+if grep -qF "used for" "$TMP/err"; then echo "FAIL: the default version has its own data, no nearest-version note"; failures=$((failures + 1)); fi
 expect 1 no "" -- rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml" --no-builtin-roles
 grep -qF "not in the input (built-in roles not loaded: --no-builtin-roles)" "$TMP/err" || { echo "FAIL: --no-builtin-roles note"; failures=$((failures + 1)); }
 expect 0 yes "which is in neither the input nor the built-in roles of Kubernetes 1.20: it grants nothing" -- \
@@ -82,10 +84,30 @@ if grep -qF "used for" "$TMP/err"; then echo "FAIL: a version with its own data 
 expect 0 "ServiceAccount" "" -- rbac who-can get secrets -A -f "$TMP/ci-admin.yaml"
 grep -qF "deployer" "$TMP/out" || { echo "FAIL: who-can misses ci/deployer bound to cluster-admin"; failures=$((failures + 1)); }
 expect 1 "rbac.escalation.fullWildcard" "" -- rbac audit -f "$TMP/ci-admin.yaml"
-expect 2 "" "--kubernetes-version: unsupported Kubernetes version '1.19' (supported: 1.20 to 1.35)" -- \
+expect 2 "" "--kubernetes-version: unsupported Kubernetes version '1.19' (supported: 1.20 to 1.36)" -- \
   rbac can-i get pods --as x -f "$TMP/ci-admin.yaml" --kubernetes-version 1.19
 expect 0 yes "built-in roles of Kubernetes 1.20 used for 1.21" -- \
   rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml" --kubernetes-version 1.21
+expect 0 yes "built-in roles of Kubernetes 1.20 used for 1.35" -- \
+  rbac can-i get secrets -A --as system:serviceaccount:ci:deployer -f "$TMP/ci-admin.yaml" --kubernetes-version 1.35
+expect 2 "" "(supported: 1.20 to 1.36)" -- rbac can-i get pods --as x -f "$TMP/ci-admin.yaml" --kubernetes-version 1.37
+
+# The built-in roles differ by version (rbac/builtin/1.20 vs 1.36), on the same input.
+# cluster-roles.yaml: system:basic-user (bound to system:authenticated) lets everyone create a
+# SelfSubjectReview in 1.36's data, not in 1.20's (the API came later).
+for v in 1.36 1.20; do
+  want=yes code=0; [ "$v" = 1.20 ] && want=no code=1
+  expect $code $want "" -- rbac can-i create selfsubjectreviews.authentication.k8s.io --as alice --as-group system:authenticated \
+    -f "$TMP/ci-admin.yaml" --kubernetes-version $v
+done
+# namespace-roles.yaml: the scheduler's leader-election Role in kube-system covers leasecandidates only in 1.36.
+expect 0 yes "" -- rbac can-i update leasecandidates.coordination.k8s.io -n kube-system --as system:kube-scheduler -f "$TMP/ci-admin.yaml" --kubernetes-version 1.36
+expect 1 no "" -- rbac can-i update leasecandidates.coordination.k8s.io -n kube-system --as system:kube-scheduler -f "$TMP/ci-admin.yaml" --kubernetes-version 1.20
+# controller-roles/-bindings: the legacy token cleaner (a controller added after 1.20) may delete secrets only in 1.36's data.
+expect 0 "legacy-service-account-token-cleaner" "" -- rbac who-can delete secrets -A -f "$TMP/ci-admin.yaml" --kubernetes-version 1.36
+expect 0 "" "" -- rbac who-can delete secrets -A -f "$TMP/ci-admin.yaml" --kubernetes-version 1.20
+if grep -qF "legacy-service-account-token-cleaner" "$TMP/out"; then echo "FAIL: 1.20 has no legacy token cleaner"; failures=$((failures + 1)); fi
+grep -qF "deployer" "$TMP/out" || { echo "FAIL: who-can on 1.20 misses ci/deployer (cluster-admin)"; failures=$((failures + 1)); }
 
 cat >"$TMP/impersonate.yaml" <<'YAML'
 apiVersion: rbac.authorization.k8s.io/v1

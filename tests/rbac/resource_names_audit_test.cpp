@@ -180,7 +180,7 @@ TEST_CASE("issue 13/4: get on pods/exec leads to exec only before Kubernetes 1.3
   rbac::AuditOptions since;
   since.kubernetesMinor = 35;
   CHECK(findingOf(rbac::auditEscalationPaths(ev, since), "u", "podExec") == nullptr);
-  CHECK(findingOf(rbac::auditEscalationPaths(ev), "u", "podExec") == nullptr);  // default: the newest, 1.35
+  CHECK(findingOf(rbac::auditEscalationPaths(ev), "u", "podExec") == nullptr);  // default: the newest, 1.36
 
   auto create = evaluatorOf(clusterGrant("exec", R"({verbs: [create], apiGroups: [""], resources: [pods/exec]})", "u"));
   auto withCreate = rbac::auditEscalationPaths(create, since);
