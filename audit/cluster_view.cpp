@@ -41,33 +41,60 @@ ServiceAccountInfo serviceAccountInfo(const nlohmann::json& object) {
   return info;
 }
 
-class ViewBuilder {
- public:
-  explicit ViewBuilder(ClusterView& view) : view_(view) {}
+// What reports and later checks still read of an object once it is decoded: apiVersion, kind, name and
+// namespace. The rest of the tree is released (a live pod with its managedFields is ~10 KB of JSON nodes).
+nlohmann::json identityOf(const nlohmann::json& object) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* key : {"apiVersion", "kind"})
+    if (auto it = object.find(key); it != object.end()) out[key] = *it;
+  for (const char* key : {"name", "namespace"})
+    if (const auto* value = kube::metadataField(object, key)) out["metadata"][key] = *value;
+  return out;
+}
 
-  void run() {
-    // One slot per manifest, so that a NetworkPolicy's manifestIndex points into view.manifests.
-    std::vector<netpol::DecodedObject> decoded(view_.manifests.size());
-    for (size_t i = 0; i < view_.manifests.size(); ++i) {
-      const auto& m = view_.manifests[i];
+}  // namespace
+
+class ClusterViewBuilder::Impl {
+ public:
+  explicit Impl(const std::vector<std::string>& namespaceFilter) {
+    view_.namespaceFilter.insert(namespaceFilter.begin(), namespaceFilter.end());
+  }
+
+  void add(std::vector<kube::Manifest> manifests) {
+    view_.manifests.reserve(view_.manifests.size() + manifests.size());
+    for (auto& m : manifests) {
+      const size_t index = view_.manifests.size();
+      view_.manifests.push_back(std::move(m));
+      kube::Manifest& stored = view_.manifests.back();
       try {
-        read(i, m);
-        if (auto object = netpol::decodeObject(m)) decoded[i] = std::move(*object);
+        read(index, stored);
+        if (auto object = netpol::decodeObject(stored)) decoded_.emplace_back(index, std::move(*object));
       } catch (const kube::DecodeError& e) {
-        view_.errors.push_back(m.errorAt(e.path(), e.problem()));
+        view_.errors.push_back(stored.errorAt(e.path(), e.problem()));
       } catch (const kube::InputError& e) {
         view_.errors.push_back(e.what());
       }
+      // RBAC objects are decoded together at the end (bindings refer to roles listed later).
+      if (!rbac::rbacKindOf(stored.object)) stored.object = identityOf(stored.object);
     }
-    std::vector<const netpol::DecodedObject*> pointers;
-    for (const auto& d : decoded) pointers.push_back(&d);
+  }
+
+  ClusterView finish() {
+    // One slot per manifest, so that a NetworkPolicy's manifestIndex points into view.manifests.
+    const netpol::DecodedObject none;
+    std::vector<const netpol::DecodedObject*> pointers(view_.manifests.size(), &none);
+    for (const auto& [index, object] : decoded_) pointers[index] = &object;
     view_.network = netpol::assembleCluster(pointers);
+    decoded_.clear();
     try {
       view_.rbac = rbac::decodePolicy(view_.manifests);
     } catch (const kube::InputError& e) {  // reported; the well-formed objects are still evaluated
       view_.errors.push_back(e.what());
       view_.rbac = rbac::decodePolicy(view_.manifests, rbac::Malformed::Skip);
     }
+    for (auto& m : view_.manifests)
+      if (rbac::rbacKindOf(m.object)) m.object = identityOf(m.object);
+    return std::move(view_);
   }
 
  private:
@@ -110,17 +137,20 @@ class ViewBuilder {
     }
   }
 
-  ClusterView& view_;
+  ClusterView view_;
+  std::vector<std::pair<size_t, netpol::DecodedObject>> decoded_;  // by manifest index
 };
 
-}  // namespace
+ClusterViewBuilder::ClusterViewBuilder(const std::vector<std::string>& namespaceFilter)
+    : impl_(std::make_unique<Impl>(namespaceFilter)) {}
+ClusterViewBuilder::~ClusterViewBuilder() = default;
+void ClusterViewBuilder::add(std::vector<kube::Manifest> manifests) { impl_->add(std::move(manifests)); }
+ClusterView ClusterViewBuilder::finish() { return impl_->finish(); }
 
 ClusterView buildClusterView(std::vector<kube::Manifest> manifests, const std::vector<std::string>& namespaceFilter) {
-  ClusterView view;
-  view.manifests = std::move(manifests);
-  view.namespaceFilter.insert(namespaceFilter.begin(), namespaceFilter.end());
-  ViewBuilder(view).run();
-  return view;
+  ClusterViewBuilder builder(namespaceFilter);
+  builder.add(std::move(manifests));
+  return builder.finish();
 }
 
 }  // namespace audit

@@ -3,6 +3,7 @@
 // `kubectl get … -A -o yaml` export): namespaces, every Pod and workload pod template, the network
 // model the NetworkPolicy evaluator reads, and the RBAC policy the authorizer reads.
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,7 +68,23 @@ struct ClusterView {
   std::set<std::string> namespaceFilter;  // -n: report only these namespaces (empty = all)
 };
 
-// Decodes every object; objects of other kinds are ignored. `namespaceFilter` limits what is reported,
+// Builds the view from objects handed over in batches (a live listing, one collection at a time): each
+// object is decoded as it arrives and its JSON tree released but for its identity (apiVersion, kind,
+// name, namespace: what reports name), so a large cluster is never held as JSON all at once. RBAC
+// objects keep their tree until finish(), which decodes them together.
+class ClusterViewBuilder {
+ public:
+  explicit ClusterViewBuilder(const std::vector<std::string>& namespaceFilter);
+  ~ClusterViewBuilder();
+  void add(std::vector<kube::Manifest> manifests);
+  ClusterView finish();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Decodes every object (one batch); objects of other kinds are ignored. `namespaceFilter` limits what is reported,
 // not what is read: RBAC and NetworkPolicies of other namespaces still decide what a pod can do.
 ClusterView buildClusterView(std::vector<kube::Manifest> manifests, const std::vector<std::string>& namespaceFilter);
 

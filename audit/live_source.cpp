@@ -1,5 +1,7 @@
 #include "audit/live_source.h"
 
+#include <iterator>
+
 #include "kube/api_client.h"
 #include "kube/list_manifests.h"
 
@@ -33,7 +35,7 @@ const kube::CollectionRef kCronJobsBeta{"batch/v1beta1", "cronjobs", "CronJob", 
 LiveListing listCluster(const kube::ApiClient& client, const LiveOptions& options) {
   LiveListing out;
   std::vector<std::string> forbidden, notServed;
-  size_t attempted = 0;
+  size_t attempted = 0, read = 0;
   auto list = [&](const kube::CollectionRef& c, const std::string& ns) {
     kube::ManifestListOptions lo;
     lo.pageSize = options.pageSize;
@@ -42,8 +44,16 @@ LiveListing listCluster(const kube::ApiClient& client, const LiveOptions& option
     lo.skippedNotServed = &notServed;
     lo.forbiddenHint = "the audit leaves " + c.qualifiedName() + " out";
     ++attempted;
-    bool listed = kube::listManifests(client, c, lo, out.manifests);
-    if (options.progress) options.progress(c.resource, out.manifests.size());
+    std::vector<kube::Manifest> collection;
+    bool listed = kube::listManifests(client, c, lo, collection);
+    read += collection.size();
+    if (options.consume) {
+      options.consume(std::move(collection));
+    } else {
+      out.manifests.insert(out.manifests.end(), std::make_move_iterator(collection.begin()),
+                           std::make_move_iterator(collection.end()));
+    }
+    if (options.progress) options.progress(c.resource, read);
     return listed;
   };
   for (const auto& c : kCollections) {

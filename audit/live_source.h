@@ -27,6 +27,9 @@ struct LiveOptions {
   int pageSize = 500;
   // Called after each collection is read: "pods", objects read so far.
   std::function<void(const std::string& resource, size_t items)> progress;
+  // When set, each collection's objects are handed over as soon as it is listed (to be decoded and
+  // released) instead of being collected in LiveListing::manifests.
+  std::function<void(std::vector<kube::Manifest> collection)> consume;
 };
 
 // Throws kube::InputError on anything but 403/404 (unreachable server, bad credentials, bad bodies), and

@@ -68,7 +68,7 @@ int runAudit(const AuditFlags& flags) {
     audit::AuditOptions options;
     if (!flags.configPath.empty()) options.config = config::loadConfig(flags.configPath);
 
-    std::vector<kube::Manifest> manifests;
+    audit::ClusterViewBuilder builder(flags.namespaces);
     std::vector<std::string> notes, loadErrors;
     if (!flags.kubeconfig.empty()) {
       kube::ApiClient client(kube::loadKubeconfig(flags.kubeconfig, flags.context));
@@ -76,16 +76,16 @@ int runAudit(const AuditFlags& flags) {
       audit::LiveOptions live;
       live.namespaces = flags.namespaces;
       live.progress = [&progress](const std::string& r, size_t n) { progress(r, n); };
+      live.consume = [&builder](std::vector<kube::Manifest> collection) { builder.add(std::move(collection)); };
       auto listing = audit::listCluster(client, live);
       progress.done();
-      manifests = std::move(listing.manifests);
       notes = std::move(listing.skipped);
     } else {
       kube::LoadProblems problems;
-      manifests = kube::loadManifests(flags.paths, problems);
+      builder.add(kube::loadManifests(flags.paths, problems));
       loadErrors = std::move(problems.errors);
     }
-    auto view = audit::buildClusterView(std::move(manifests), flags.namespaces);
+    auto view = builder.finish();
     auto report = audit::runAudit(view, options);
     report.errors.insert(report.errors.begin(), loadErrors.begin(), loadErrors.end());
     report.notes = std::move(notes);

@@ -265,3 +265,30 @@ TEST_CASE("every check the audit emits is described in the catalog or is an esca
     CHECK(!r.finding.severityReason.empty());
   }
 }
+
+TEST_CASE("a view built collection by collection gives the same report and keeps only each object's identity") {
+  // The binding's role and the policy's pods arrive in later batches, as a live listing hands them over.
+  const std::string pods = namespace_("ns") + pod("ns", "web", "  serviceAccountName: app\n  volumes: [{name: s, secret: {secretName: db}}]\n");
+  const std::string policies = defaultDeny("ns");
+  const std::string rbac =
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: ns}\n"
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}\n"
+      "subjects: [{kind: ServiceAccount, name: app, namespace: ns}]\n---\n"
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\n"
+      "rules: [{apiGroups: [''], resources: [secrets, pods/exec], verbs: [get, create]}]\n";
+  auto whole = auditYaml(pods + policies + rbac);
+  audit::ClusterViewBuilder builder({});
+  for (const auto& text : {pods, policies, rbac}) builder.add(kube::parseManifests(text, "cluster.yaml"));
+  auto view = builder.finish();
+  auto report = audit::runAudit(view, {});
+  CHECK(audit::formatJson(view, report) == audit::formatJson(whole.view, whole.report));
+  CHECK(countCheck(report, "audit.serviceAccountEscalation") == 1);   // the role arrived after the binding
+  CHECK(countCheck(report, "audit.secretBeyondServiceAccount") == 0);  // the account may get secrets
+  CHECK(countCheck(report, "audit.podNotIsolated") == 0);  // the default deny of the second batch isolates it
+  for (const auto& m : view.manifests) {
+    INFO(m.where.describe());
+    CHECK(m.object.size() == 3);  // apiVersion, kind, metadata
+    CHECK(m.object.at("metadata").contains("name"));
+    CHECK(!m.object.contains("spec"));
+  }
+}

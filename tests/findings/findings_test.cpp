@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "findings/check_catalog.h"
+#include "findings/report_json.h"
 #include "findings/report_sarif.h"
 
 TEST_CASE("every catalog entry has a unique id, an anchor in docs/rules.md and a risk class") {
@@ -71,4 +72,23 @@ TEST_CASE("SARIF brief rules: the catalog's title and the first result's level; 
   CHECK_FALSE(location["physicalLocation"].contains("region"));
   CHECK(location["message"]["text"] == "RoleBinding a -> Role b");
   CHECK_FALSE(sarif["runs"][0]["tool"]["driver"].contains("version"));
+}
+
+TEST_CASE("a document written with its array element by element is the document jsonDocument writes") {
+  const nlohmann::json elements = nlohmann::json::parse(R"([
+    {"b": 1, "a": {"nested": [1, 2, {"x": "line\nbreak"}], "empty": {}}, "list": []},
+    "text", 3, [], {}
+  ])");
+  // Keys before and after the array, an empty object and array among them, and invalid UTF-8 replaced.
+  nlohmann::json document = {{"aa", {{"k", "v"}}}, {"zz", nlohmann::json::array()}, {"mm", "bad \xff byte"}};
+  for (size_t count : {size_t{0}, size_t{1}, elements.size()}) {
+    INFO(count);
+    nlohmann::json whole = document;
+    whole["items"] = nlohmann::json::array();
+    for (size_t i = 0; i < count; ++i) whole["items"].push_back(elements[i]);
+    CHECK(findings::jsonDocumentWithArray(document, "items", count, [&](size_t i) { return elements[i]; }) ==
+          findings::jsonDocument(whole));
+  }
+  CHECK(findings::jsonDocumentWithArray(nlohmann::json::object(), "only", 0, [](size_t) { return nlohmann::json(); }) ==
+        findings::jsonDocument({{"only", nlohmann::json::array()}}));
 }
