@@ -62,6 +62,10 @@ struct Rule {
   bool withPorts = false;    // PeerInSet: the set's key has protocol and port
   bool portlessProtocols = false;  // PeerInSet: only protocols other than TCP, UDP and SCTP (ICMP...)
   uint8_t icmpFirst = 0, icmpLast = 0;  // Icmpv6Types
+  // Only a TCP segment conntrack picked up mid-stream (`ct state new tcp flags & (syn | ack) == ack`)
+  // before the match: a connection opened before the table existed (see addMidStreamRules).
+  bool midStreamTcp = false;
+  bool portIsSource = false;  // PeerInSet with ports: `th sport` instead of `th dport`
   std::string counter;       // named counter to count in; empty = none
   std::optional<std::string> logPrefix;
   int logGroup = 0;
@@ -94,7 +98,7 @@ Table buildTable(const Ruleset& ruleset, const RenderOptions& options = {});
 
 size_t ruleCount(const Table& table);
 
-// What the table does with the first packet of a new connection (not established, not on lo):
+// What the table does with the first packet of a new connection (not established, not on lo, for TCP a SYN):
 // ingress (Hook::Input) from `peer` to our `port`, egress (Hook::Output) to `peer` on its `port`.
 bool admits(const Table& table, Hook hook, const IpAddress& peer, Protocol protocol, int32_t port);
 

@@ -23,8 +23,10 @@ namespace {
 // nftables datatype ids (nftables' datatype.h), used to compose concatenated key types the way nft
 // does, so that `nft list` prints the sets readably.
 constexpr uint32_t kTypeIpv4 = 7, kTypeIpv6 = 8, kTypeInetProto = 12, kTypeInetService = 13, kTypeBits = 6;
-// ct state bits (NF_CT_STATE_BIT): established = 1 << 1, related = 1 << 2.
-constexpr uint32_t kCtEstablishedRelated = (1u << 1) | (1u << 2);
+// ct state bits (NF_CT_STATE_BIT): established = 1 << 1, related = 1 << 2, new = 1 << 3.
+constexpr uint32_t kCtEstablishedRelated = (1u << 1) | (1u << 2), kCtNew = 1u << 3;
+// TCP header flags byte (offset 13): SYN 0x02, ACK 0x10.
+constexpr uint8_t kTcpSyn = 0x02, kTcpAck = 0x10;
 // Element chunks keep each message well under the socket's page size.
 constexpr size_t kElementsPerMessage = 256;
 
@@ -259,23 +261,42 @@ void addChain(BatchWriter& w, const nft::Chain& chain) {
   w.done();
 }
 
-void establishedOrRelated(nftnl_rule* rule) {
+// reg1 = reg1 & mask (`len` bytes).
+void maskReg1(nftnl_rule* rule, const void* mask, uint32_t len) {
+  const uint8_t zero[16] = {};
+  nftnl_expr* bits = nftnl_expr_alloc("bitwise");
+  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_LEN, len);
+  nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_MASK, mask, len);
+  nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_XOR, zero, len);
+  addExpr(rule, bits);
+}
+
+// `ct state S1,S2...`: any of the state bits in `mask`.
+void ctStateAny(nftnl_rule* rule, uint32_t mask) {
   nftnl_expr* ct = nftnl_expr_alloc("ct");
   nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
   nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
   addExpr(rule, ct);
-  nftnl_expr* bits = nftnl_expr_alloc("bitwise");
-  uint32_t mask = kCtEstablishedRelated, zero = 0;
-  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-  nftnl_expr_set_u32(bits, NFTNL_EXPR_BITWISE_LEN, sizeof mask);
-  nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof mask);
-  nftnl_expr_set(bits, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof zero);
-  addExpr(rule, bits);
+  maskReg1(rule, &mask, sizeof mask);
+  uint32_t zero = 0;
   cmp(rule, NFT_CMP_NEQ, &zero, sizeof zero);
 }
 
-// `ip saddr @set`, or with ports `ip saddr . meta l4proto . th dport @set` (daddr for output).
+// `ct state new tcp flags & (syn | ack) == ack`: a TCP segment conntrack picked up mid-stream.
+void midStreamTcp(nftnl_rule* rule) {
+  ctStateAny(rule, kCtNew);
+  meta(rule, NFT_META_L4PROTO, NFT_REG_1);
+  cmpU8(rule, NFT_CMP_EQ, IPPROTO_TCP);
+  payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1);
+  uint8_t mask = kTcpSyn | kTcpAck;
+  maskReg1(rule, &mask, 1);
+  cmpU8(rule, NFT_CMP_EQ, kTcpAck);
+}
+
+// `ip saddr @set`, or with ports `ip saddr . meta l4proto . th dport @set` (daddr for output; th sport
+// with portIsSource).
 void peerInSet(nftnl_rule* rule, const nft::Rule& r, uint32_t setId) {
   nfproto(rule, r.family == 0 ? NFPROTO_IPV4 : NFPROTO_IPV6);
   if (r.portlessProtocols) {
@@ -290,7 +311,7 @@ void peerInSet(nftnl_rule* rule, const nft::Rule& r, uint32_t setId) {
     // Concatenation in consecutive 32-bit registers: address, l4proto, destination port.
     uint32_t protoReg = reg + static_cast<uint32_t>(addrLen(r.family) / 4);
     meta(rule, NFT_META_L4PROTO, protoReg);
-    payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, protoReg + 1);
+    payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, r.portIsSource ? 0 : 2, 2, protoReg + 1);
   }
   lookup(rule, r.set, setId, reg);
 }
@@ -310,8 +331,9 @@ void icmpv6Types(nftnl_rule* rule, uint8_t first, uint8_t last) {
 
 // The rule's expressions: match, counter, log, verdict (the order nft uses for the same text).
 void buildRule(nftnl_rule* rule, const nft::Rule& r, const std::map<std::string, uint32_t>& setIds) {
+  if (r.midStreamTcp) midStreamTcp(rule);
   switch (r.match) {
-    case nft::Rule::Match::EstablishedOrRelated: establishedOrRelated(rule); break;
+    case nft::Rule::Match::EstablishedOrRelated: ctStateAny(rule, kCtEstablishedRelated); break;
     case nft::Rule::Match::PeerInSet: peerInSet(rule, r, setIds.at(r.set)); break;
     case nft::Rule::Match::Loopback: {
       meta(rule, r.peerIsSource ? NFT_META_IIFNAME : NFT_META_OIFNAME, NFT_REG_1);

@@ -157,10 +157,11 @@ TEST_CASE("the table is a value: equal rulesets give equal tables, any change in
   auto rs = compileRuleset(c, podOf(c, "x/a"));
   auto table = nft::buildTable(rs);
   CHECK(table == nft::buildTable(compileRuleset(c, podOf(c, "x/a"))));
-  CHECK(nft::ruleCount(table) == 19);  // input 10 (2 node lookups), output 9 (MLD report)
-  CHECK(ruleCount(rs) == 19);
+  // input 10 (2 node lookups) + 4 mid-stream (egress sets), output 9 (MLD report) + 6 (ingress and node sets)
+  CHECK(nft::ruleCount(table) == 29);
+  CHECK(ruleCount(rs) == 29);
   REQUIRE(table.chains.size() == 2);
-  CHECK(table.chains[0].rules.size() + table.chains[1].rules.size() == 19);
+  CHECK(table.chains[0].rules.size() + table.chains[1].rules.size() == 29);
 
   RenderOptions nflog;
   nflog.nflogGroup = 5;
@@ -203,6 +204,8 @@ TEST_CASE("admits() evaluates the table's chains: set lookups, the node, the fin
   CHECK(nft::admits(table, Hook::Output, *parseIp("10.0.0.2"), Protocol::UDP, 7));
   // The node is admitted on ingress only.
   CHECK_FALSE(nft::admits(table, Hook::Output, *parseIp("192.168.50.1"), Protocol::TCP, 10250));
+  // The mid-stream rules (8.8.8.8:443 is an egress peer) never admit a new connection: it starts with a SYN.
+  CHECK_FALSE(nft::admits(table, Hook::Input, *parseIp("8.8.8.8"), Protocol::TCP, 443));
   // x/b is isolated for egress only (deny all): its input hook has no chain and admits everything.
   auto egressOnly = nft::buildTable(compileRuleset(c, podOf(c, "x/b")));
   REQUIRE(egressOnly.chains.size() == 1);

@@ -161,7 +161,7 @@ TEST_CASE("the agent's metrics follow what is installed") {
                                            b.egress.elementCount()));
   CHECK(metrics.rules.value() == double(ruleCount(a) + ruleCount(b)));
   CHECK(ruleCount(b) == 0);      // not isolated: no chains
-  CHECK(ruleCount(a) == 10);     // ct, lo, icmpv6, 2 node, 2 any, 2 ports, drop
+  CHECK(ruleCount(a) == 11);     // ct, lo, icmpv6, 2 node, 2 any, 2 ports, mid-stream, drop
   auto text = metrics.render();
   CHECK(text.find("kguard_netpol_pods_programmed 2\n") != std::string::npos);
   CHECK(text.find("kguard_netpol_programming_duration_seconds_count 2\n") != std::string::npos);

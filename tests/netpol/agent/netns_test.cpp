@@ -86,11 +86,14 @@ TEST_CASE("kernel: the agent's batch and the rendered text install the same tabl
   const Netns* scratchNs = scratch.discover();
   REQUIRE(scratchNs);
   auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   pod("x", "c", "{pod: c}", "10.0.0.3") +
                    policy("x", "in", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}, {ipBlock: {cidr: 172.16.0.0/12}}], ports: [{port: 53, protocol: UDP}]}]") +
-                   policy("x", "out", "  podSelector: {matchLabels: {pod: b}}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n  policyTypes: [Egress]"));
+                   policy("x", "out", "  podSelector: {matchLabels: {pod: b}}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n  policyTypes: [Egress]") +
+                   policy("x", "both", "  podSelector: {matchLabels: {pod: c}}\n  ingress: [{ports: [{port: 80}]}]\n  egress: [{to: [{podSelector: {}}], ports: [{port: 53, protocol: UDP}]}, {to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]"));
   RenderOptions options;
   options.nflogGroup = 3;
-  for (const char* podName : {"x/a", "x/b"}) {
+  // x/c has both chains: their mid-stream rules look up the other direction's sets by source port.
+  for (const char* podName : {"x/a", "x/b", "x/c"}) {
     auto rs = compileRuleset(c, podOf(c, podName));
     REQUIRE_FALSE(applyBatch(*scratchNs, buildReplaceBatch(rs, options, 1)).has_value());
     auto fromBatch = scratch.nft("list table inet kguard");
@@ -101,9 +104,10 @@ TEST_CASE("kernel: the agent's batch and the rendered text install the same tabl
     INFO(podName << "\n" << fromBatch);
     CHECK(scratch.nft("list table inet kguard") == fromBatch);
     // x/a is isolated only for ingress, x/b only for egress: the other hook gets no chain.
-    bool ingressOnly = std::string(podName) == "x/a";
-    CHECK((fromBatch.find("chain input") != std::string::npos) == ingressOnly);
-    CHECK((fromBatch.find("chain output") != std::string::npos) == !ingressOnly);
+    const std::string name = podName;
+    CHECK((fromBatch.find("chain input") != std::string::npos) == (name != "x/b"));
+    CHECK((fromBatch.find("chain output") != std::string::npos) == (name != "x/a"));
+    CHECK((fromBatch.find("tcp sport @egress_v4_ports") != std::string::npos) == (name == "x/c"));
   }
 }
 
@@ -187,21 +191,52 @@ sockaddr_in endpoint(const std::string& ip, int port) {
   return a;
 }
 
-// A TCP connect within 1 s (the kernel completes the handshake for a listening socket by itself).
-bool tcpConnects(const std::string& ip, int port) {
+enum class Connect { Established, Refused, TimedOut };
+
+// A TCP connect within 1 s (the kernel completes the handshake for a listening socket by itself);
+// `keep` receives the connected socket, otherwise it is closed.
+Connect tcpConnect(const std::string& ip, int port, int* keep = nullptr) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
+  if (fd < 0) return Connect::Refused;
   auto a = endpoint(ip, port);
-  int rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  bool ok = rc == 0;
-  if (rc != 0 && errno == EINPROGRESS) {
+  int err = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 ? 0 : errno;
+  if (err == EINPROGRESS) {
     pollfd p{fd, POLLOUT, 0};
-    int err = 0;
     socklen_t len = sizeof err;
-    ok = poll(&p, 1, 1000) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    if (poll(&p, 1, 1000) != 1) err = ETIMEDOUT;
+    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   }
-  close(fd);
-  return ok;
+  if (err == 0 && keep) *keep = fd;
+  else close(fd);
+  return err == 0 ? Connect::Established : err == ETIMEDOUT ? Connect::TimedOut : Connect::Refused;
+}
+
+bool tcpConnects(const std::string& ip, int port) { return tcpConnect(ip, port) == Connect::Established; }
+
+// A listening socket on ip:port inside the named namespace, or -1.
+int listenIn(const std::string& netns, const std::string& ip, int port) {
+  int fd = -1;
+  inNamedNetns(netns, [&] {
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    auto a = endpoint(ip, port);
+    return bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && listen(fd, 16) == 0;
+  });
+  return fd;
+}
+
+// A connection from the named namespace (the socket stays there), or -1.
+int connectFrom(const std::string& netns, const std::string& ip, int port) {
+  int fd = -1;
+  inNamedNetns(netns, [&] { return tcpConnect(ip, port, &fd) == Connect::Established; });
+  return fd;
+}
+
+// One byte written on `from` arrives on `to` within 1 s.
+bool delivered(int from, int to, char byte) {
+  if (from < 0 || to < 0 || send(from, &byte, 1, MSG_NOSIGNAL) != 1) return false;
+  pollfd p{to, POLLIN, 0};
+  char got = 0;
+  return poll(&p, 1, 1000) == 1 && recv(to, &got, 1, MSG_DONTWAIT) == 1 && got == byte;
 }
 
 // Two pod namespaces on a bridge in this (the "node's") namespace, the way the CNI bridge plugin wires
@@ -236,12 +271,8 @@ struct BridgedPods {
 TEST_CASE("kernel: under deny-all ingress the node reaches its pod from the bridge's address, other pods do not", "[kernel]") {
   BridgedPods lab;
   REQUIRE(lab.ok);
-  int listener = -1;
-  REQUIRE(inNamedNetns(lab.p, [&] {
-    listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    auto a = endpoint("10.123.45.2", 8080);
-    return bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && listen(listener, 16) == 0;
-  }));
+  int listener = listenIn(lab.p, "10.123.45.2", 8080);
+  REQUIRE(listener >= 0);
   CHECK(tcpConnects("10.123.45.2", 8080));  // open before any policy
   CHECK(inNamedNetns(lab.q, [] { return tcpConnects("10.123.45.2", 8080); }));
 
@@ -260,4 +291,53 @@ TEST_CASE("kernel: under deny-all ingress the node reaches its pod from the brid
   CHECK(tcpConnects("10.123.45.2", 8080));                                                // the node: allowed
   CHECK_FALSE(inNamedNetns(lab.q, [] { return tcpConnects("10.123.45.2", 8080); }));  // a pod: dropped
   close(listener);
+}
+
+// The long-lived-connection bug: conntrack in a pod's namespace starts with kguard's table, so the next
+// segment of a connection opened before it was `ct state new`, and a reply to the pod's own egress
+// connection met the ingress drop (the webhook's namespace watch stalled). A policy decides such a
+// connection as if it opened now, in whichever direction it was opened; denied peers stay dropped.
+TEST_CASE("kernel: connections open before the first policy keep working when the policy allows them", "[kernel]") {
+  BridgedPods lab;
+  REQUIRE(lab.ok);
+  const std::string p = "10.123.45.2", q = "10.123.45.3";
+  int pListen = listenIn(lab.p, p, 8080), pDenied = listenIn(lab.p, p, 8081);
+  int qListen = listenIn(lab.q, q, 9000), qDenied = listenIn(lab.q, q, 9001);
+  REQUIRE((pListen >= 0 && pDenied >= 0 && qListen >= 0 && qDenied >= 0));
+  // Before any policy: p opens one connection to q's allowed port and one to a port it will be denied;
+  // q opens one to p's allowed port.
+  int outgoing = connectFrom(lab.p, q, 9000), outgoingDenied = connectFrom(lab.p, q, 9001);
+  int incoming = connectFrom(lab.q, p, 8080);
+  int outgoingPeer = accept(qListen, nullptr, nullptr), outgoingDeniedPeer = accept(qDenied, nullptr, nullptr);
+  int incomingPeer = accept(pListen, nullptr, nullptr);
+  REQUIRE((outgoing >= 0 && outgoingDenied >= 0 && incoming >= 0));
+  REQUIRE((outgoingPeer >= 0 && outgoingDeniedPeer >= 0 && incomingPeer >= 0));
+
+  auto c = cluster(ns("x") + pod("x", "p", "{pod: p}", p, "[]", "  nodeName: n1\n") +
+                   pod("x", "q", "{pod: q}", q, "[]", "  nodeName: n1\n") +
+                   policy("x", "p", "  podSelector: {matchLabels: {pod: p}}\n  policyTypes: [Ingress, Egress]\n"
+                                    "  ingress: [{from: [{podSelector: {matchLabels: {pod: q}}}], ports: [{port: 8080}]}]\n"
+                                    "  egress: [{to: [{podSelector: {matchLabels: {pod: q}}}], ports: [{port: 9000}]}]"));
+  auto datapath = makeKernelDatapath({});
+  Reconciler agent(*datapath, "n1", {});
+  REQUIRE(agent.sync(c).failed == 0);
+  INFO(run("ip netns exec " + lab.p + " nft list table inet kguard"));
+
+  // The peer speaks first on p's own connection (the watch's case), then p answers.
+  CHECK(delivered(outgoingPeer, outgoing, 'a'));
+  CHECK(delivered(outgoing, outgoingPeer, 'b'));
+  // p speaks first on the connection q opened, then q answers.
+  CHECK(delivered(incomingPeer, incoming, 'c'));
+  CHECK(delivered(incoming, incomingPeer, 'd'));
+  // A connection the policy does not allow is cut, whichever side speaks.
+  CHECK_FALSE(delivered(outgoingDeniedPeer, outgoingDenied, 'e'));
+  CHECK_FALSE(delivered(outgoingDenied, outgoingDeniedPeer, 'f'));
+  // New connections: the allowed one opens; a denied peer port is dropped, not answered with a reset,
+  // whether p listens there or not.
+  CHECK(inNamedNetns(lab.q, [&] { return tcpConnect(p, 8080) == Connect::Established; }));
+  CHECK(inNamedNetns(lab.q, [&] { return tcpConnect(p, 8081) == Connect::TimedOut; }));
+  CHECK(inNamedNetns(lab.q, [&] { return tcpConnect(p, 8082) == Connect::TimedOut; }));
+  for (int fd : {pListen, pDenied, qListen, qDenied, outgoing, outgoingDenied, incoming, outgoingPeer, outgoingDeniedPeer,
+                 incomingPeer})
+    close(fd);
 }

@@ -44,8 +44,9 @@ TEST_CASE("the batch replaces the table: add, delete, add, then the objects") {
   CHECK(std::find(b.objects.begin(), b.objects.end(), "set ingress_v4_ports") != b.objects.end());
   CHECK(std::find(b.objects.begin(), b.objects.end(), "elements 0..0 of set ingress_v4_ports") != b.objects.end());
   CHECK(std::find(b.objects.begin(), b.objects.end(), "chain input") != b.objects.end());
-  CHECK(std::find(b.objects.begin(), b.objects.end(), "rule #10 of chain input (counter name \"ingress_denied\" drop)") != b.objects.end());
-  CHECK(b.objects.back() == "rule #10 of chain input (counter name \"ingress_denied\" drop)");
+  CHECK(std::find(b.objects.begin(), b.objects.end(),
+                  "rule #10 of chain input (ct state new tcp flags & (syn | ack) == ack accept)") != b.objects.end());
+  CHECK(b.objects.back() == "rule #11 of chain input (counter name \"ingress_denied\" drop)");
   // Egress is not isolated: no output chain, so outgoing packets meet no hook of ours.
   CHECK(std::find(b.objects.begin(), b.objects.end(), "chain output") == b.objects.end());
 }
@@ -110,7 +111,7 @@ TEST_CASE("the batch carries exactly the table's objects, in its order") {
   auto batch = buildReplaceBatch(table, 1);
   CHECK(batch.objects == expected);
   CHECK(batch.objects.back() ==
-        "rule #9 of chain output (counter name \"egress_denied\" log prefix \"kguard x/a egress denied: \" group 4 drop)");
+        "rule #15 of chain output (counter name \"egress_denied\" log prefix \"kguard x/a egress denied: \" group 4 drop)");
   // The same batch from the ruleset: the agent's entry point builds the same table.
   CHECK(buildReplaceBatch(compileRuleset(c, podOf(c, "x/a")), options, 1).bytes == batch.bytes);
 }
