@@ -257,9 +257,11 @@ struct BridgedPods {
     }
     ok = system(cmd.c_str()) == 0;
   }
+  // The host-side veths are deleted first: that is synchronous, while a deleted namespace's devices go
+  // later, and the next case's lab reuses their names.
   ~BridgedPods() {
-    (void)!system(("ip netns delete " + p + " 2>/dev/null; ip netns delete " + q + " 2>/dev/null; ip link del " +
-                   bridge + " 2>/dev/null")
+    (void)!system(("ip link del kgv2-" + tag + " 2>/dev/null; ip link del kgv3-" + tag + " 2>/dev/null; ip netns delete " +
+                   p + " 2>/dev/null; ip netns delete " + q + " 2>/dev/null; ip link del " + bridge + " 2>/dev/null")
                       .c_str());
   }
 };
