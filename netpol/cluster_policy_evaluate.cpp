@@ -23,16 +23,17 @@ bool nodeOwnsAddress(const Cluster& cluster, const kube::LabelSelector& selector
   });
 }
 
-bool peerMatches(const Cluster& cluster, const CnpPeer& peer, const Pod* peerPod, const IpAddress& peerIp) {
+// peerIp null: a pod judged by its labels alone, which no nodes or networks peer matches.
+bool peerMatches(const Cluster& cluster, const CnpPeer& peer, const Pod* peerPod, const IpAddress* peerIp) {
   switch (peer.kind) {
     case CnpPeer::Kind::Namespaces:
       return peerPod && selectablePeer(*peerPod) && namespaceMatches(cluster, peer.selector, *peerPod);
     case CnpPeer::Kind::Pods:
       return peerPod && selectablePeer(*peerPod) && podsMatch(cluster, peer.pods, *peerPod);
     case CnpPeer::Kind::Nodes:
-      return nodeOwnsAddress(cluster, peer.selector, peerIp);
+      return peerIp && nodeOwnsAddress(cluster, peer.selector, *peerIp);
     case CnpPeer::Kind::Networks:
-      return std::any_of(peer.networks.begin(), peer.networks.end(), [&](const Cidr& c) { return c.contains(peerIp); });
+      return std::any_of(peer.networks.begin(), peer.networks.end(), [&](const Cidr& c) { return peerIp && c.contains(*peerIp); });
   }
   return false;
 }
@@ -45,7 +46,7 @@ bool protocolMatches(const CnpProtocol& p, const Pod* destination, Protocol prot
   });
 }
 
-bool ruleMatches(const Cluster& cluster, const CnpRule& rule, const Pod* peerPod, const IpAddress& peerIp,
+bool ruleMatches(const Cluster& cluster, const CnpRule& rule, const Pod* peerPod, const IpAddress* peerIp,
                  const Pod* destination, Protocol protocol, int32_t port) {
   bool protocols = rule.protocols.empty() ||
                    std::any_of(rule.protocols.begin(), rule.protocols.end(), [&](const CnpProtocol& p) {
@@ -70,8 +71,10 @@ bool clusterPolicySelectsPod(const Cluster& cluster, const ClusterNetworkPolicy&
   return policy.subject.pods && podsMatch(cluster, *policy.subject.pods, pod);
 }
 
-std::optional<TierMatch> evaluateTier(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
-                                      const Pod* peerPod, const IpAddress& peerIp, Protocol protocol, int32_t port) {
+namespace {
+
+std::optional<TierMatch> firstMatch(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
+                                    const Pod* peerPod, const IpAddress* peerIp, Protocol protocol, int32_t port) {
   const Pod* destination = ingress ? &subject : peerPod;
   for (const auto& policy : cluster.clusterPolicies) {
     if (policy.tier != tier || !clusterPolicySelectsPod(cluster, policy, subject)) continue;
@@ -81,6 +84,18 @@ std::optional<TierMatch> evaluateTier(const Cluster& cluster, Tier tier, bool in
         return TierMatch{tier, policy.name, policy.priority, ingress, i, rules[i].name, rules[i].action};
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<TierMatch> evaluateTier(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
+                                      const Pod* peerPod, const IpAddress& peerIp, Protocol protocol, int32_t port) {
+  return firstMatch(cluster, tier, ingress, subject, peerPod, &peerIp, protocol, port);
+}
+
+std::optional<TierMatch> evaluateTierByLabels(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
+                                              const Pod& peer, Protocol protocol, int32_t port) {
+  return firstMatch(cluster, tier, ingress, subject, &peer, nullptr, protocol, port);
 }
 
 }  // namespace netpol

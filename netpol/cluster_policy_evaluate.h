@@ -32,4 +32,9 @@ bool clusterPolicySelectsPod(const Cluster& cluster, const ClusterNetworkPolicy&
 std::optional<TierMatch> evaluateTier(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
                                       const Pod* peerPod, const IpAddress& peerIp, Protocol protocol, int32_t port);
 
+// The same for a peer pod judged by its labels alone (no address): `nodes` and `networks` peers never
+// match it, as ipBlock peers match no pod in mayConnect (evaluate.h).
+std::optional<TierMatch> evaluateTierByLabels(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
+                                              const Pod& peer, Protocol protocol, int32_t port);
+
 }  // namespace netpol

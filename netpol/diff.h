@@ -5,17 +5,11 @@
 #include <vector>
 
 #include "netpol/model.h"
+#include "netpol/port_cuts.h"
 
 namespace netpol {
 
-// Destination ports [first, last] of one protocol within which no rule of either state changes its
-// answer: every boundary of a port, range or named container port in the policies and pods.
-struct PortInterval {
-  Protocol protocol = Protocol::TCP;
-  int32_t first = 1;
-  int32_t last = 65535;
-  std::string str() const;  // "tcp 80", "tcp 1-79"
-};
+// Destination ports of either state within which no rule changes its answer (port_cuts.h).
 std::vector<PortInterval> portIntervals(const Cluster& current, const Cluster& changed);
 
 struct ConnectionChange {

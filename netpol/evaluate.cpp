@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "netpol/port_cuts.h"
 #include "netpol/selection.h"
 
 namespace netpol {
@@ -80,19 +81,61 @@ SelectingPolicies selectingPolicies(const Cluster& cluster, const Pod& pod) {
   return out;
 }
 
+namespace {
+
+// Some rule of the policies isolating one side admits the peer on some port of the destination.
+bool someRuleAdmits(const Cluster& cluster, const std::vector<const NetworkPolicy*>& isolating, bool ingress,
+                    const Pod& peer, const Pod& destination) {
+  for (const NetworkPolicy* policy : isolating)
+    for (const auto& rule : ingress ? policy->ingress : policy->egress)
+      if (ruleAdmitsPod(cluster, *policy, rule, peer, destination)) return true;
+  return false;
+}
+
+// One side of a pod-to-pod connection at one destination port, by labels alone: the Admin tier, the
+// NetworkPolicies isolating the side (additive), the Baseline tier, then allowed.
+bool sideAllows(const Cluster& cluster, const Pod& subject, const std::vector<const NetworkPolicy*>& isolating,
+                bool ingress, const Pod& peer, const Pod& destination, Protocol protocol, int32_t port) {
+  if (subject.hostNetwork) return true;  // no policy of either kind applies to the node's network namespace
+  auto admin = evaluateTierByLabels(cluster, Tier::Admin, ingress, subject, peer, protocol, port);
+  if (decisive(admin)) return admin->action == CnpAction::Accept;
+  if (!isolating.empty()) {
+    for (const NetworkPolicy* policy : isolating)
+      for (const auto& rule : ingress ? policy->ingress : policy->egress) {
+        if (!portsMatch(rule, &destination, protocol, port)) continue;
+        if (rule.peers.empty()) return true;
+        for (const auto& p : rule.peers)
+          if (!p.ipBlock && peerSelectsPod(cluster, *policy, p, peer)) return true;
+      }
+    return false;
+  }
+  auto baseline = evaluateTierByLabels(cluster, Tier::Baseline, ingress, subject, peer, protocol, port);
+  return !decisive(baseline) || baseline->action == CnpAction::Accept;
+}
+
+}  // namespace
+
 bool mayConnect(const Cluster& cluster, const Pod& from, const SelectingPolicies& fromPolicies, const Pod& to,
                 const SelectingPolicies& toPolicies) {
-  // Egress: isolated by any selecting policy, allowed by any rule of one (NetworkPolicy is additive).
-  if (!fromPolicies.egress.empty()) {
-    bool allowed = false;
-    for (const NetworkPolicy* policy : fromPolicies.egress)
-      for (const auto& rule : policy->egress) allowed = allowed || ruleAdmitsPod(cluster, *policy, rule, to, to);
-    if (!allowed) return false;
+  // Without ClusterNetworkPolicies, when one side is open the other decides alone: some rule of it
+  // admitting the peer on a port the destination has.
+  if (cluster.clusterPolicies.empty() && (fromPolicies.egress.empty() || toPolicies.ingress.empty()))
+    return fromPolicies.egress.empty() ? toPolicies.ingress.empty() || someRuleAdmits(cluster, toPolicies.ingress, true, from, to)
+                                       : someRuleAdmits(cluster, fromPolicies.egress, false, to, to);
+  // Otherwise both sides must allow the same port: probe one port of each interval within which no
+  // rule of either side changes its answer.
+  PortCuts cuts;
+  for (const NetworkPolicy* policy : fromPolicies.egress) addRuleCuts(policy->egress, cuts);
+  for (const NetworkPolicy* policy : toPolicies.ingress) addRuleCuts(policy->ingress, cuts);
+  for (const auto& cnp : cluster.clusterPolicies) {
+    if (clusterPolicySelectsPod(cluster, cnp, from)) addRuleCuts(cnp.egress, cuts);
+    if (clusterPolicySelectsPod(cluster, cnp, to)) addRuleCuts(cnp.ingress, cuts);
   }
-  if (toPolicies.ingress.empty()) return true;
-  for (const NetworkPolicy* policy : toPolicies.ingress)
-    for (const auto& rule : policy->ingress)
-      if (ruleAdmitsPod(cluster, *policy, rule, from, to)) return true;
+  addPortCuts(to, cuts);
+  for (const auto& ports : cuts.intervals())
+    if (sideAllows(cluster, from, fromPolicies.egress, false, to, to, ports.protocol, ports.first) &&
+        sideAllows(cluster, to, toPolicies.ingress, true, from, to, ports.protocol, ports.first))
+      return true;
   return false;
 }
 

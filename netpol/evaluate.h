@@ -48,11 +48,13 @@ struct Verdict {
 Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const Endpoint& to, Protocol protocol,
                            int32_t port);
 
-// Whether `from` may open some connection to `to` (any port either side's rules admit), by the same
-// rules, judged from selectors alone: pods need no addresses (an export of a cluster, pods not yet
-// scheduled), so ipBlock peers, which the NetworkPolicy docs leave implementations free to apply or not
-// to pod traffic, match no pod here. NetworkPolicies only: ClusterNetworkPolicy tiers are not consulted
-// (kguard audit does not list them yet).
+// Whether `from` may open some connection to another pod `to`: some protocol and destination port that
+// both its egress side and the destination's ingress side allow, each side walking the tiers as
+// evaluateConnection does (Admin ClusterNetworkPolicies, NetworkPolicies, Baseline, default allow).
+// Judged from selectors alone: pods need no addresses (an export of a cluster, pods not yet scheduled,
+// workload templates), so ipBlock peers, which the NetworkPolicy docs leave implementations free to
+// apply or not to pod traffic, and a ClusterNetworkPolicy's `networks` and `nodes` peers match no pod
+// here. The two ends are distinct pods (a pod's traffic to itself is not judged), possibly of equal labels.
 bool mayConnect(const Cluster& cluster, const Pod& from, const Pod& to);
 
 // The policies that select a pod, per direction: what mayConnect looks up for each end, computed once
