@@ -27,6 +27,9 @@ const kube::CollectionRef kCollections[] = {
     {"apps/v1", "replicasets", "ReplicaSet", true},
     {"batch/v1", "jobs", "Job", true},
     {"batch/v1", "cronjobs", "CronJob", true},
+    // The tiers around NetworkPolicies (network-policy-api's CRD): a 404 where it is not installed
+    // leaves them out with a note, and reachability is then NetworkPolicies' alone.
+    {"policy.networking.k8s.io/v1alpha2", "clusternetworkpolicies", "ClusterNetworkPolicy", false},
 };
 const kube::CollectionRef kCronJobsBeta{"batch/v1beta1", "cronjobs", "CronJob", true};
 

@@ -2,7 +2,8 @@
 // The objects `kguard audit --kubeconfig` reads from a live cluster: the collections of
 // `kubectl get namespaces,pods,serviceaccounts,networkpolicies,roles,rolebindings,clusterroles,
 // clusterrolebindings,persistentvolumeclaims,resourcequotas,limitranges -A -o yaml` plus the workloads
-// (deployments, daemonsets, statefulsets, replicasets, jobs, cronjobs), each through kube/list_pager.h,
+// (deployments, daemonsets, statefulsets, replicasets, jobs, cronjobs) and ClusterNetworkPolicies
+// (policy.networking.k8s.io/v1alpha2, when the API serves them), each through kube/list_pager.h,
 // so that the audit of a live cluster and of its export are the same.
 #include <functional>
 #include <string>

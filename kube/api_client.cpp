@@ -229,6 +229,8 @@ std::string ApiResponse::describe() const {
     message = parsed["message"].get<std::string>();
   else
     message = body.substr(0, 200);
+  // A plain-text body ("404 page not found\n") ends in a newline that would split one-line messages.
+  while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
   return "HTTP " + std::to_string(status) + (message.empty() ? "" : ": " + message);
 }
 

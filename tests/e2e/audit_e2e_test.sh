@@ -182,6 +182,9 @@ set -e
 [ "$rc" = 1 ] || fail "live audit exit $rc, expected 1 (high findings): $(cat "$WORK/live.err")"
 [ -s "$WORK/plugin-runs" ] || fail "the exec plugin never ran"
 ok "exit 1; the exec plugin ran $(wc -l <"$WORK/plugin-runs") time(s)"
+grep -q 'note: skipped, the audit covers only what was listed: cannot list clusternetworkpolicies.policy.networking.k8s.io from .*: HTTP 404.*does not serve policy.networking.k8s.io/v1alpha2' "$WORK/live.err" \
+  || fail "no note that ClusterNetworkPolicies are not served: $(cat "$WORK/live.err")"
+ok "a note says the server does not serve ClusterNetworkPolicies"
 
 step "a progress line on stderr only when stderr is a terminal"
 if grep -q "kguard audit: listed" "$WORK/live.err"; then fail "progress written to a non-terminal stderr: $(cat "$WORK/live.err")"; fi
