@@ -5,6 +5,7 @@
 // `:`, is `localhost`, or has upper-case letters; a reference without tag or digest means `:latest`.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace images {
 
@@ -34,6 +35,6 @@ ImageReference parseImageReference(const std::string& text);
 std::string apiHostOf(const std::string& registry);
 
 // True for "sha256:" followed by 64 lowercase hex digits, the only digest form kguard accepts.
-bool isSha256Digest(const std::string& digest);
+bool isSha256Digest(std::string_view digest);
 
 }  // namespace images

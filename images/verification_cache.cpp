@@ -40,27 +40,70 @@ void LruMap::put(const std::string& key, std::string value) {
   }
 }
 
+bool VerifiedSet::find(const std::string& keysId, const std::string& digest, std::string* keyName) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  auto [it, end] = byDigest_.equal_range(digest);
+  for (; it != end; ++it) {
+    const Entry& e = *it->second;
+    if (e.keysId != keysId) continue;
+    if (!e.used.load(std::memory_order_relaxed)) e.used.store(true, std::memory_order_relaxed);
+    if (keyName) *keyName = e.keyName;
+    return true;
+  }
+  return false;
+}
+
+void VerifiedSet::put(const std::string& keysId, const std::string& digest, const std::string& keyName) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  auto [it, end] = byDigest_.equal_range(digest);
+  for (; it != end; ++it)
+    if (it->second->keysId == keysId) {
+      it->second->keyName = keyName;
+      return;
+    }
+  auto entry = std::make_unique<Entry>();
+  entry->keysId = keysId;
+  entry->digest = digest;
+  entry->keyName = keyName;
+  if (slots_.size() < capacity_) {
+    byDigest_.emplace(entry->digest, entry.get());
+    slots_.push_back(std::move(entry));
+    return;
+  }
+  // Second chance: pass over entries used since the hand last came by (clearing their flag), evict the first unused.
+  while (slots_[hand_]->used.exchange(false, std::memory_order_relaxed)) hand_ = (hand_ + 1) % slots_.size();
+  auto [first, last] = byDigest_.equal_range(slots_[hand_]->digest);
+  for (; first != last; ++first)
+    if (first->second == slots_[hand_].get()) {
+      byDigest_.erase(first);
+      break;
+    }
+  byDigest_.emplace(entry->digest, entry.get());
+  slots_[hand_] = std::move(entry);
+  hand_ = (hand_ + 1) % slots_.size();
+}
+
+size_t VerifiedSet::size() const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  return slots_.size();
+}
+
 VerificationCache::VerificationCache(CosignVerifier verifier, size_t capacity, VerificationMetrics* metrics)
     : verifier_(std::move(verifier)), metrics_(metrics), verified_(capacity), tags_(capacity) {}
 
-size_t VerificationCache::size() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return verified_.size();
-}
+size_t VerificationCache::size() { return verified_.size(); }
 
-bool VerificationCache::verifiedInMemory(const ImageReference& image, const TrustedKeys& keys, bool countHit) {
+bool VerificationCache::verifiedInMemory(const ImageReference& image, const TrustedKeys& keys) const {
   if (image.digest.empty()) return false;  // a tag is resolved at the registry on every admission
-  bool hit;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    hit = verified_.find(cacheKey(keys, image.digest)) != nullptr;
-  }
-  if (hit && countHit) countLookup(true);
-  return hit;
+  return verified_.find(keys.id, image.digest);
 }
 
-void VerificationCache::countLookup(bool hit) {
-  if (metrics_) (hit ? metrics_->cacheHits : metrics_->cacheMisses).fetch_add(1, std::memory_order_relaxed);
+void VerificationCache::countHits(size_t n) {
+  if (metrics_ && n) metrics_->cacheHits.fetch_add(n, std::memory_order_relaxed);
+}
+
+void VerificationCache::countMiss() {
+  if (metrics_) metrics_->cacheMisses.fetch_add(1, std::memory_order_relaxed);
 }
 
 void VerificationCache::observe(Clock::time_point start) {
@@ -81,22 +124,21 @@ VerifyResult VerificationCache::verify(const ImageReference& image, const Truste
     } else {
       // An outage must not block what already verified: the tag's last digest, if it verified.
       const std::string* last = failure.status == VerifyStatus::RegistryUnreachable ? tags_.find(tagRef) : nullptr;
-      const std::string* keyName = last ? verified_.find(cacheKey(keys, *last)) : nullptr;
-      countLookup(keyName != nullptr);
-      if (keyName)
-        return verifiedFromMemory(*last, *keyName,
+      std::string keyName;
+      const bool verifiedBefore = last && verified_.find(keys.id, *last, &keyName);
+      countLookup(verifiedBefore);
+      if (verifiedBefore)
+        return verifiedFromMemory(*last, keyName,
                                   "registry unreachable (" + failure.reason + "); the tag's last digest " + *last +
                                       " verified before");
       if (metrics_) metrics_->verifications.inc({toString(failure.status)});
       return failure;
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const std::string* keyName = verified_.find(cacheKey(keys, digest));
-    countLookup(keyName != nullptr);
-    if (keyName) return verifiedFromMemory(digest, *keyName, "verified before with " + *keyName);
-  }
+  std::string keyName;
+  const bool verifiedBefore = verified_.find(keys.id, digest, &keyName);
+  countLookup(verifiedBefore);
+  if (verifiedBefore) return verifiedFromMemory(digest, keyName, "verified before with " + keyName);
   return verifyCold(image, digest, keys, deadline);
 }
 
@@ -138,9 +180,9 @@ VerifyResult VerificationCache::verifyCold(const ImageReference& image, const st
     promise.set_exception(std::current_exception());
     throw;
   }
+  if (result.verified()) verified_.put(keys.id, digest, result.keyName);  // before the flight ends: no gap
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (result.verified()) verified_.put(key, result.keyName);
     inFlight_.erase(key);
   }
   if (metrics_) metrics_->verifications.inc({toString(result.status)});

@@ -5,10 +5,12 @@
 //  - the last digest each tag resolved to is remembered too: when the registry is unreachable, a tag
 //    whose last digest verified is admitted by that digest (the kubelet could pull nothing newer from
 //    the same unreachable registry either); a tag never resolved is refused (fail closed);
-//  - both memories are bounded LRUs;
+//  - both memories are bounded: the tags an LRU, the verified digests a CLOCK (second chance, nearly LRU)
+//    whose reads take a shared lock and write nothing shared, as every admission reads it;
 //  - concurrent verifications of one (key set, digest) share one registry round trip (singleflight);
 //    a caller waits at most until its own deadline.
 // Failures are never cached: the next admission asks the registry again.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <future>
@@ -16,8 +18,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "images/cosign_verifier.h"
 #include "images/verification_metrics.h"
@@ -39,6 +44,29 @@ class LruMap {
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 
+// Verified (key set, digest) pairs, at most `capacity`. Read by every admission on every event loop: a read
+// takes the lock shared and only sets its entry's `used` flag; an insertion at capacity evicts the first
+// entry the clock hand finds unused since its last pass (CLOCK, second chance).
+class VerifiedSet {
+ public:
+  explicit VerifiedSet(size_t capacity) : capacity_(capacity ? capacity : 1) {}
+  // The name of the key that verified `digest` for the key set `keysId`, copied into *keyName if given.
+  bool find(const std::string& keysId, const std::string& digest, std::string* keyName = nullptr) const;
+  void put(const std::string& keysId, const std::string& digest, const std::string& keyName);
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::string keysId, digest, keyName;
+    mutable std::atomic<bool> used{false};
+  };
+  size_t capacity_;
+  mutable std::shared_mutex mutex_;
+  std::vector<std::unique_ptr<Entry>> slots_;  // the clock's face, up to capacity_
+  size_t hand_ = 0;
+  std::unordered_multimap<std::string_view, Entry*> byDigest_;  // views of the entries' digests
+};
+
 class VerificationCache {
  public:
   static constexpr size_t kDefaultCapacity = 10000;
@@ -48,9 +76,10 @@ class VerificationCache {
 
   // Verifies `image` with `keys`, from memory when it can. Never throws for registry or signature problems.
   VerifyResult verify(const ImageReference& image, const TrustedKeys& keys, const Deadline& deadline);
-  // True when verify() would answer without the registry: a digest reference verified before. With
-  // countHit, a hit counts as a cache hit (a caller that admits on it instead of calling verify()).
-  bool verifiedInMemory(const ImageReference& image, const TrustedKeys& keys, bool countHit = false);
+  // True when verify() would answer without the registry: a digest reference verified before.
+  bool verifiedInMemory(const ImageReference& image, const TrustedKeys& keys) const;
+  // Counts cache hits for a caller that admitted on verifiedInMemory() instead of calling verify().
+  void countHits(size_t n);
 
   size_t size();  // verified entries held
 
@@ -58,13 +87,14 @@ class VerificationCache {
   VerifyResult verifyCold(const ImageReference& image, const std::string& digest, const TrustedKeys& keys,
                           const Deadline& deadline);
   void observe(std::chrono::steady_clock::time_point start);
-  void countLookup(bool hit);
+  void countLookup(bool hit) { hit ? countHits(1) : countMiss(); }
+  void countMiss();
 
   CosignVerifier verifier_;
   VerificationMetrics* metrics_;
-  std::mutex mutex_;
-  LruMap verified_;  // keys.id + " " + digest -> name of the key that verified
-  LruMap tags_;      // registry/repository:tag -> the digest it last resolved to
+  VerifiedSet verified_;
+  std::mutex mutex_;  // tags_ and inFlight_
+  LruMap tags_;       // registry/repository:tag -> the digest it last resolved to
   std::map<std::string, std::shared_future<VerifyResult>> inFlight_;  // keys.id + " " + digest
 };
 

@@ -9,11 +9,10 @@
 namespace rules {
 namespace {
 
-// "ghcr.io/acme" allows ghcr.io/acme/app but not ghcr.io/acmeevil/app. Compared in place: it runs for
-// every container and allow-list entry of every admission request.
-bool allowedBy(const std::string& name, std::string_view prefix) {
-  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
-  return name.compare(0, prefix.size(), prefix) == 0 && (name.size() == prefix.size() || name[prefix.size()] == '/');
+// "ghcr.io/acme" (or "ghcr.io/acme/") allows ghcr.io/acme/app but not ghcr.io/acmeevil/app.
+bool allowedBy(const ImageReference& image, std::string_view entry) {
+  while (!entry.empty() && entry.back() == '/') entry.remove_suffix(1);
+  return image.nameIsUnder(entry);
 }
 
 }  // namespace
@@ -22,11 +21,11 @@ std::vector<findings::Finding> checkAllowedRegistries(const RulesConfig& config,
   std::vector<findings::Finding> out;
   if (config.allowedRegistries.empty()) return out;
   kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
-    std::string name = parseImageReference(c.image).name();
+    ImageReference image = parseImageReference(c.image);
     for (const auto& entry : config.allowedRegistries)
-      if (allowedBy(name, entry)) return;
+      if (allowedBy(image, entry)) return;
     out.push_back(kguardFinding("kguard.allowedRegistries",
-                                "container \"" + c.name + "\" image \"" + c.image + "\" (" + name +
+                                "container \"" + c.name + "\" image \"" + c.image + "\" (" + image.name() +
                                     ") is not from an allowed registry",
                                 containerField(ctx.pod.spec, c) + ".image"));
   });

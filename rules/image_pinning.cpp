@@ -24,7 +24,7 @@ std::vector<findings::Finding> checkLatestTag(const RulesConfig& config, const P
     ImageReference ref = parseImageReference(c.image);
     if (!ref.digest.empty()) return;  // a digest pins the content whatever the tag says
     if (!ref.tag.empty() && ref.tag != "latest") return;
-    std::string why = ref.tag.empty() ? "has no tag (means :latest)" : "uses the :latest tag";
+    const char* why = ref.tag.empty() ? "has no tag (means :latest)" : "uses the :latest tag";
     out.push_back(kguardFinding("kguard.imageLatestTag",
                                 "container \"" + c.name + "\" image \"" + c.image + "\" " + why,
                                 containerField(ctx.pod.spec, c) + ".image"));

@@ -8,26 +8,23 @@
 namespace rules {
 namespace {
 
-// The policies an image falls under; throws images::ImageReferenceError for a malformed reference.
-std::vector<const ImageSignaturePolicy*> policiesFor(const std::vector<ImageSignaturePolicy>& policies,
-                                                     const images::ImageReference& ref) {
-  const std::string name = ref.registry + "/" + ref.repository;
-  std::vector<const ImageSignaturePolicy*> out;
+// Calls visit(policy) for each policy whose globs match the image's name (registry/repository).
+template <typename Visit>
+void forEachPolicyOf(const std::vector<ImageSignaturePolicy>& policies, const images::ImageReference& ref, Visit visit) {
+  std::string name;
+  name.reserve(ref.registry.size() + 1 + ref.repository.size());
+  name.append(ref.registry).append("/").append(ref.repository);
   for (const auto& p : policies)
     for (const auto& glob : p.images)
       if (imageGlobMatches(glob, name)) {
-        out.push_back(&p);
+        visit(p);
         break;
       }
-  return out;
 }
 
-}  // namespace
-
 // Dynamic programming over (glob position, name position), one row per glob position kept: time linear in
-// glob x name with no backtracking blowup. It runs for every image of every admission, so the two rows
-// are reused per thread rather than allocated per call.
-bool imageGlobMatches(const std::string& glob, const std::string& name) {
+// glob x name with no backtracking blowup. The two rows are reused per thread rather than allocated per call.
+bool globMatchesTable(std::string_view glob, std::string_view name) {
   const size_t n = name.size();
   thread_local std::vector<char> next, cur;  // next[j]: glob[i+1..] (or i+2 after **) matches name[j..]
   next.assign(n + 1, 0);
@@ -62,6 +59,20 @@ bool imageGlobMatches(const std::string& glob, const std::string& name) {
   return next[0];
 }
 
+}  // namespace
+
+// It runs for every image of every admission under a policy: the literal text before the first star
+// decides most globs ("registry.example.com/team/**") without the table.
+bool imageGlobMatches(std::string_view glob, std::string_view name) {
+  const size_t literal = std::min(glob.find('*'), glob.size());
+  if (name.substr(0, literal) != glob.substr(0, literal)) return false;
+  glob.remove_prefix(literal);
+  name.remove_prefix(literal);
+  if (glob.empty()) return name.empty();
+  if (glob == "**") return true;
+  return globMatchesTable(glob, name);
+}
+
 std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSignaturePolicy>& policies,
                                                 const kube::PodSpec& spec, images::VerificationCache& verifier,
                                                 const images::Deadline& deadline) {
@@ -74,17 +85,19 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
     auto field = [&] { return containerField(spec, c) + ".image"; };
     auto who = [&] { return "container \"" + c.name + "\" image \"" + c.image + "\""; };
     images::ImageReference ref;
-    std::vector<const ImageSignaturePolicy*> matching;
     try {
       ref = images::parseImageReference(c.image);
-      matching = policiesFor(policies, ref);
     } catch (const images::ImageReferenceError& e) {
       // Which policy it falls under cannot be known: fail closed.
       out.push_back(kguardFinding(kImageSignaturesRule, who() + ": cannot check its signature: " + e.what(), field()));
       return;
     }
-    for (const ImageSignaturePolicy* policy : matching) {
-      if (verifier.verifiedInMemory(ref, policy->keys, /*countHit=*/true)) continue;  // the common case
+    forEachPolicyOf(policies, ref, [&](const ImageSignaturePolicy& p) {
+      const ImageSignaturePolicy* policy = &p;
+      if (verifier.verifiedInMemory(ref, policy->keys)) {  // the common case
+        verifier.countHits(1);
+        return;
+      }
       auto found = std::find_if(done.begin(), done.end(),
                                 [&](const auto& d) { return *d.first.first == c.image && d.first.second == policy; });
       if (found == done.end()) {
@@ -92,30 +105,38 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
         found = done.end() - 1;
       }
       const images::VerifyResult& r = found->second;
-      if (r.verified()) continue;
+      if (r.verified()) return;
       std::string digest = r.digest.empty() || r.digest == ref.digest ? "" : " (" + r.digest + ")";
       out.push_back(kguardFinding(kImageSignaturesRule,
                                   who() + digest + " is not signed by a key of " + policy->keys.id + ": " +
                                       images::toString(r.status) + ": " + r.reason,
                                   field()));
-    }
+    });
   });
   return out;
 }
 
-bool imageSignaturesKnown(const std::vector<ImageSignaturePolicy>& policies, const std::vector<std::string>& images,
-                          images::VerificationCache& verifier) {
-  for (const auto& image : images) {
-    if (image.empty()) continue;
+ImageSignaturesInMemory imageSignaturesInMemory(const std::vector<ImageSignaturePolicy>& policies,
+                                                const kube::PodSpec& spec, images::VerificationCache& verifier) {
+  ImageSignaturesInMemory out;
+  if (policies.empty()) return out;
+  kube::visitContainers(spec, [&](const kube::Container& c) {
+    if (c.image.empty()) return;
     try {
-      images::ImageReference ref = images::parseImageReference(image);
-      for (const ImageSignaturePolicy* policy : policiesFor(policies, ref))
-        if (!verifier.verifiedInMemory(ref, policy->keys)) return false;
+      images::ImageReference ref = images::parseImageReference(c.image);
+      forEachPolicyOf(policies, ref, [&](const ImageSignaturePolicy& policy) {
+        if (verifier.verifiedInMemory(ref, policy.keys)) {
+          ++out.hits;
+        } else {
+          out.allVerified = false;
+          out.needsRegistry = true;
+        }
+      });
     } catch (const images::ImageReferenceError&) {
-      // Refused without the registry.
+      out.allVerified = false;  // refused without the registry
     }
-  }
-  return true;
+  });
+  return out;
 }
 
 }  // namespace rules

@@ -1,5 +1,7 @@
 #include "rules/rule_registry.h"
 
+#include <iterator>
+
 namespace rules {
 
 const std::vector<PodRule>& podRules() {
@@ -19,7 +21,7 @@ std::vector<findings::Finding> evaluatePodRules(const RulesConfig& config, const
   std::vector<findings::Finding> all;
   for (const auto& rule : podRules()) {
     auto found = rule.check(config, context);
-    all.insert(all.end(), found.begin(), found.end());
+    all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
   return all;
 }

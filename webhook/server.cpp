@@ -110,11 +110,13 @@ HandlerResult WebhookServer::handle(HttpRequest& req) {
       out.response = plain(400, "malformed AdmissionReview: " + parsed.error);
       metrics_.requests.inc({"/validate", "400"});
       log(LogLevel::Info, "rejected malformed request", {{"error", parsed.error}, {"remote", req.remote}});
-    } else if (validator_.mayBlock(parsed.review.request)) {
+    } else if (auto triage = validator_.triage(parsed.review.request); triage.mayBlock) {
       // Waits on the API server: a worker thread answers, the event loop serves other connections.
-      out.slow = [this, review = std::move(parsed.review), start] { return judge(review, start); };
+      out.slow = [this, review = std::move(parsed.review), triage = std::move(triage), start] {
+        return judge(review, triage, start);
+      };
     } else {
-      out.response = judge(parsed.review, start);
+      out.response = judge(parsed.review, triage, start);
     }
   } else if (req.method != "GET" && req.method != "HEAD") {
     out.response = plain(404, "HTTP 404");
@@ -138,11 +140,12 @@ HandlerResult WebhookServer::handle(HttpRequest& req) {
   return out;
 }
 
-HttpResponse WebhookServer::judge(const ParsedReview& review, Clock::time_point start) {
+HttpResponse WebhookServer::judge(const ParsedReview& review, const admission::Triage& triage,
+                                  Clock::time_point start) {
   const auto& request = review.request;
   admission::AdmissionResponse response;
   try {
-    response = validator_.validate(request);
+    response = validator_.validate(request, triage);
   } catch (const std::exception& e) {
     // A bug of ours must not crash the server: answer with an error the API server can act on.
     log(LogLevel::Error, "validation failed", {{"uid", request.uid}, {"error", e.what()}});

@@ -60,7 +60,8 @@ class WebhookServer {
  private:
   std::optional<HttpResponse> checkHead(const HttpRequest& request);
   HandlerResult handle(HttpRequest& request);
-  HttpResponse judge(const ParsedReview& review, std::chrono::steady_clock::time_point start);
+  HttpResponse judge(const ParsedReview& review, const admission::Triage& triage,
+                     std::chrono::steady_clock::time_point start);
   void watchCertificate();
   void noteShed(ShedReason reason, size_t count);
 

@@ -193,8 +193,10 @@ TEST_CASE("a registry outage: what verified is still admitted, what never did is
   auto pod = [](const std::string& image) { return podSpec("  containers:\n  - {name: app, image: \"" + image + "\"}\n"); };
   REQUIRE(check(policies, pod(signedDigest), v.cache).empty());
   REQUIRE(check(policies, pod(signedTag), v.cache).empty());
-  CHECK(rules::imageSignaturesKnown(policies, {signedDigest}, v.cache));
-  CHECK_FALSE(rules::imageSignaturesKnown(policies, {signedTag}, v.cache));  // a tag is resolved every time
+  auto inMemory = [&](const std::string& image) { return rules::imageSignaturesInMemory(policies, pod(image), v.cache); };
+  CHECK(inMemory(signedDigest).allVerified);
+  CHECK(inMemory(signedDigest).hits == 1);
+  CHECK(inMemory(signedTag).needsRegistry);  // a tag is resolved every time
 
   REQUIRE(::kill(fixture()["outage"]["pid"].get<pid_t>(), SIGTERM) == 0);
   // Until the registry is gone for good (it drains its connections first).

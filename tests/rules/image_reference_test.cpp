@@ -19,4 +19,15 @@ TEST_CASE("image references normalize as the container runtime does") {
   CHECK(pinned.tag == "3.9");
   CHECK(pinned.digest == "sha256:abc");
   CHECK(parseImageReference("index.docker.io/library/busybox").name() == "docker.io/library/busybox");
+  // Allow-list entries are matched against the normalized name, in place and by whole path segments.
+  CHECK(nginx.nameIsUnder("docker.io"));
+  CHECK(nginx.nameIsUnder("docker.io/library"));
+  CHECK(nginx.nameIsUnder("docker.io/library/nginx"));
+  CHECK_FALSE(nginx.nameIsUnder("docker.io/lib"));
+  CHECK_FALSE(nginx.nameIsUnder("docker.io/library/nginx2"));
+  CHECK_FALSE(nginx.nameIsUnder("docker.io/library/nginx/"));
+  CHECK_FALSE(nginx.nameIsUnder(""));
+  CHECK(port.nameIsUnder("localhost:5000/app"));
+  CHECK_FALSE(port.nameIsUnder("localhost:500"));
+  CHECK_FALSE(user.nameIsUnder("docker.io/library"));
 }

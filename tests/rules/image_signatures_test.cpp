@@ -56,7 +56,10 @@ TEST_CASE("images matching no policy are not checked, and need no registry") {
       "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {name: a, image: registry.example.com/other/app:1}\n"
       "  - {name: b, image: \"busybox\"}\n");
   CHECK(rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(1))).empty());
-  CHECK(rules::imageSignaturesKnown(teamPolicy(), {"registry.example.com/other/app:1", "busybox"}, v.cache));
+  auto known = rules::imageSignaturesInMemory(teamPolicy(), pod.spec, v.cache);
+  CHECK(known.allVerified);  // nothing to verify
+  CHECK_FALSE(known.needsRegistry);
+  CHECK(known.hits == 0);
   CHECK(v.calls == 0);
 }
 
@@ -66,7 +69,10 @@ TEST_CASE("a covered image the registry cannot confirm is refused, naming contai
   auto pod = podFromYaml(
       "apiVersion: v1\nkind: Pod\nspec:\n  initContainers:\n  - {name: init, image: nginx}\n"
       "  containers:\n  - {name: app, image: registry.example.com/team/app@sha256:" + std::string(64, 'a') + "}\n");
-  CHECK_FALSE(rules::imageSignaturesKnown(teamPolicy(), {"nginx"}, v.cache));
+  auto known = rules::imageSignaturesInMemory(teamPolicy(), pod.spec, v.cache);
+  CHECK(known.needsRegistry);
+  CHECK_FALSE(known.allVerified);
+  CHECK(v.calls == 0);  // asked memory only
   auto findings = rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(2)));
   REQUIRE(findings.size() == 2);
   CHECK(findings[0].check == "kguard.imageSignatures");
@@ -80,6 +86,9 @@ TEST_CASE("a covered image the registry cannot confirm is refused, naming contai
 TEST_CASE("a malformed image reference is refused without a registry (fail closed)") {
   CountingVerifier v;
   auto pod = podFromYaml(podWithImage("registry.example.com/team/App:1"));
+  auto known = rules::imageSignaturesInMemory(teamPolicy(), pod.spec, v.cache);
+  CHECK_FALSE(known.allVerified);  // the rule must run: it refuses the image
+  CHECK_FALSE(known.needsRegistry);
   auto findings = rules::checkImageSignatures(teamPolicy(), pod.spec, v.cache, images::Deadline::in(std::chrono::seconds(1)));
   REQUIRE(findings.size() == 1);
   CHECK_THAT(findings[0].message, Catch::Contains("cannot check its signature"));
@@ -93,4 +102,11 @@ TEST_CASE("image globs: runs of stars pair from the left (*** is ** then *)") {
   CHECK_FALSE(imageGlobMatches("a/*", "a/b/c"));
   CHECK_FALSE(imageGlobMatches("", "a"));
   CHECK(imageGlobMatches("", ""));
+  // The literal prefix is compared first; what follows it is still matched in full.
+  CHECK(imageGlobMatches("r.io/team/app", "r.io/team/app"));
+  CHECK_FALSE(imageGlobMatches("r.io/team/app", "r.io/team/app2"));
+  CHECK_FALSE(imageGlobMatches("r.io/team/app", "r.io/team"));
+  CHECK(imageGlobMatches("r.io/team/**", "r.io/team/"));
+  CHECK_FALSE(imageGlobMatches("r.io/team/*/x", "r.io/team/a/b/x"));
+  CHECK(imageGlobMatches("r.io/team/**/x", "r.io/team/a/b/x"));
 }

@@ -253,6 +253,6 @@ TEST_CASE("a Pod review read fast still tells the server when kguard.imageSignat
     REQUIRE(parsed.review.request.readFast());
     return parsed.review.request;
   };
-  CHECK(validator.mayBlock(read("registry.example.com/app:1")));  // never verified: off the event loop
-  CHECK_FALSE(validator.mayBlock(read("docker.io/app:1")));       // matches no policy
+  CHECK(validator.triage(read("registry.example.com/app:1")).mayBlock);  // never verified: off the event loop
+  CHECK_FALSE(validator.triage(read("docker.io/app:1")).mayBlock);       // matches no policy
 }

@@ -1,5 +1,7 @@
 #include "webhook/admission/validator.h"
 
+#include <iterator>
+
 #include <nlohmann/json.hpp>
 
 #include "kube/json_reader.h"
@@ -9,6 +11,13 @@
 #include "rules/rule_registry.h"
 
 namespace admission {
+namespace {
+
+void append(std::vector<findings::Finding>& to, std::vector<findings::Finding>&& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+}  // namespace
 
 Validator::Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods,
                      webhook::Metrics& metrics)
@@ -22,42 +31,30 @@ Validator::Validator(const config::KguardConfig& config, NamespaceGetter& namesp
 
 Validator::~Validator() = default;
 
-bool Validator::mayBlock(const AdmissionRequest& request) const {
+Triage Validator::triage(const AdmissionRequest& request) const {
+  Triage out;
+  const bool writesObject = request.operation == "CREATE" || request.operation == "UPDATE";
+  // An image of the object not verified before (or named by tag, resolved on every admission) means
+  // registry round trips.
+  if (imageVerifier_ && writesObject && request.pod.get())  // decoded on either path, fast or not
+    out.images = rules::imageSignaturesInMemory(config_.rules.imageSignatures, request.pod.get()->spec, *imageVerifier_);
   // A namespace update may list the namespace's pods; everything else at most looks its namespace up.
-  if (request.resource.group.empty() && request.resource.resource == "namespaces") return true;
-  return !namespaces_.hasCached(request.namespace_) || needsRegistry(request);
-}
-
-namespace {
-
-std::vector<std::string> podImages(const kube::PodTemplate& pod) {
-  std::vector<std::string> out;
-  kube::visitContainers(pod.spec, [&](const kube::Container& c) { out.push_back(c.image); });
+  out.mayBlock = (request.resource.group.empty() && request.resource.resource == "namespaces") ||
+                 !namespaces_.hasCached(request.namespace_) || (out.images && out.images->needsRegistry);
   return out;
 }
 
-}  // namespace
-
-// An image of the object not verified before (or named by tag, resolved on every admission) means
-// registry round trips.
-bool Validator::needsRegistry(const AdmissionRequest& request) const {
-  if (!imageVerifier_) return false;
-  if (request.operation != "CREATE" && request.operation != "UPDATE") return false;
-  const kube::PodTemplate* pod = request.pod.get();  // decoded on either path, fast or not
-  return pod && !rules::imageSignaturesKnown(config_.rules.imageSignatures, podImages(*pod), *imageVerifier_);
-}
-
-AdmissionResponse Validator::validate(const AdmissionRequest& request) const {
+AdmissionResponse Validator::validate(const AdmissionRequest& request, const Triage& triage) const {
   AdmissionResponse response = podSecurity_.validate(request);
   if (!response.allowed) return response;
-  applyKguardRules(request, response);
+  applyKguardRules(request, triage, response);
   if (response.allowed) applyRbacGuardrails(request, response);
   return response;
 }
 
 // kguard's own rules, in the same modes as Pod Security: pods and volume claims are refused in enforce
 // mode, workloads only when enforceOnWorkloads is set; everything else gets warnings.
-void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const {
+void Validator::applyKguardRules(const AdmissionRequest& request, const Triage& triage, AdmissionResponse& response) const {
   if (!config_.rules.anyEnabled()) return;
   if (request.operation != "CREATE" && request.operation != "UPDATE") return;
   if (!request.subResource.empty() && request.subResource != "ephemeralcontainers") return;
@@ -74,14 +71,14 @@ void Validator::applyKguardRules(const AdmissionRequest& request, AdmissionRespo
       NamespaceLookup ns;
       if (config_.rules.sandboxedRuntime) ns = namespaces_.getNamespace(request.namespace_);
       findings = rules::evaluatePodRules(config_.rules, {*pod, ns.ok ? &ns.labels : nullptr});
-      if (imageVerifier_) {
+      if (imageVerifier_ && triage.images && triage.images->allVerified) {
+        imageVerifier_->countHits(triage.images->hits);  // the event loop's lookups were the rule's
+      } else if (imageVerifier_) {
         auto deadline = images::Deadline::in(std::chrono::milliseconds(config_.rules.imageVerificationBudgetMs));
-        auto imageFindings = rules::checkImageSignatures(config_.rules.imageSignatures, pod->spec, *imageVerifier_, deadline);
-        findings.insert(findings.end(), imageFindings.begin(), imageFindings.end());
+        append(findings, rules::checkImageSignatures(config_.rules.imageSignatures, pod->spec, *imageVerifier_, deadline));
       }
     }
-    auto claimFindings = rules::evaluateVolumeClaims(config_.rules, kube::volumeClaims(request.object, request.pod));
-    findings.insert(findings.end(), claimFindings.begin(), claimFindings.end());
+    append(findings, rules::evaluateVolumeClaims(config_.rules, kube::volumeClaims(request.object, request.pod)));
   } catch (const kube::DecodeError& e) {
     response.auditAnnotations["error"] = std::string("kguard rules: failed to decode object: ") + e.what();
     return;

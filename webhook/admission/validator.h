@@ -3,12 +3,14 @@
 // rules (pods, workloads, volume claims) and the RBAC guardrails, each in its configured mode.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/kguard_config.h"
 #include "findings/finding.h"
 #include "images/registry_clients.h"
 #include "images/verification_cache.h"
+#include "rules/image_signatures.h"
 #include "webhook/admission/admission_request.h"
 #include "webhook/admission/cluster_state.h"
 #include "webhook/admission/pod_security_admission.h"
@@ -16,20 +18,27 @@
 
 namespace admission {
 
+// What the server learns about a request on its event loop, before judging it; validate() reuses it.
+struct Triage {
+  // Judging may wait on the API server (a namespace not in the cache, a namespace update listing its
+  // pods) or on a registry (an image signature not verified before): run it off the event loop.
+  bool mayBlock = false;
+  // rules.imageSignatures as answered from memory, when that rule is on and the request is judged by it.
+  std::optional<rules::ImageSignaturesInMemory> images;
+};
+
 class Validator {
  public:
   Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods, webhook::Metrics& metrics);
   ~Validator();
 
-  AdmissionResponse validate(const AdmissionRequest& request) const;
-  // True when judging the request may wait on the API server (a namespace not in the cache, a
-  // namespace update listing its pods) or on a registry (an image signature not verified before): the
-  // server then runs it off its event loop.
-  bool mayBlock(const AdmissionRequest& request) const;
+  Triage triage(const AdmissionRequest& request) const;
+
+  // `triage`, if given, must be triage(request): what it found out is not worked out again.
+  AdmissionResponse validate(const AdmissionRequest& request, const Triage& triage = {}) const;
 
  private:
-  void applyKguardRules(const AdmissionRequest& request, AdmissionResponse& response) const;
-  bool needsRegistry(const AdmissionRequest& request) const;
+  void applyKguardRules(const AdmissionRequest& request, const Triage& triage, AdmissionResponse& response) const;
   void applyRbacGuardrails(const AdmissionRequest& request, AdmissionResponse& response) const;
   // Refuses (enforce) or warns about findings of kguard's rules or the RBAC guardrails.
   void report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
