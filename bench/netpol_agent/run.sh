@@ -9,6 +9,9 @@ KGUARD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "kgua
 PREFIX = f"kgb{os.getpid()}"
 HUB = f"{PREFIX}-hub"
 N_NS, PODS_PER_NS, N_POL, N_CHANGES = 10, 10, 1000, 30
+# CNP=1: also 100 Admin and 100 Baseline ClusterNetworkPolicies (issue 17): the change loop alternates
+# NetworkPolicy and ClusterNetworkPolicy changes, and the datapath adds (h), (b) plus 200 CNPs.
+N_CNP = 100 if os.environ.get("CNP") else 0
 CONN_SECONDS, CONN_ROUNDS = 2, 7  # datapath: seconds per measurement, interleaved rounds
 rng = random.Random(42)
 created_ns, procs = [], []
@@ -108,6 +111,51 @@ def policy_yaml(n, version=0):
     head = (f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: pol{n}\n  namespace: {ns_name(i)}\n"
             "spec:\n  podSelector:" + (" {}\n" if sel >= 0.9 else "\n" + ps))
     return head + body + f"  policyTypes:\n    - {'Egress' if egress else 'Ingress'}\n"
+
+
+def cnp_peer(r, egress):
+    k = r.random()
+    if k < 0.35:
+        return f"      - namespaces:\n          matchLabels:\n            team: \"t{r.randrange(3)}\"\n"
+    if k < 0.7:
+        return (f"      - pods:\n          namespaceSelector:\n            matchLabels:\n              env: \"{r.choice(['prod', 'dev'])}\"\n"
+                f"          podSelector:\n            matchLabels:\n              app: \"{r.choice(APPS)}\"\n")
+    if egress and k < 0.85:
+        return f"      - networks: [\"10.253.{r.randrange(256)}.0/24\"]\n"
+    return f"      - networks: [\"10.252.{r.randrange(128, 255)}.0/24\"]\n" if egress else \
+        f"      - namespaces:\n          matchLabels:\n            env: \"{r.choice(['prod', 'dev'])}\"\n"
+
+
+def cnp_protocols(r, bump=0):
+    if r.random() < 0.3:
+        return ""  # every protocol and port
+    out = "    protocols:\n"
+    for p in r.sample([53, 80, 443, 5432, 6379, 8443, 9090], r.randrange(1, 3)):
+        proto = "udp" if p == 53 else "tcp"
+        out += f"    - {proto}: {{destinationPort: {{number: {p + bump}}}}}\n"
+    return out
+
+
+def cnp_yaml(k, tier, version=0):
+    """An Admin (tier "Admin") or Baseline ClusterNetworkPolicy: a cluster administrator's broad rules,
+    subjects by namespace labels or by pod labels across namespaces, 1-3 rules with Deny/Accept/Pass."""
+    r = random.Random(k * 7919 + (1 if tier == "Admin" else 2))
+    subject = (f"    namespaces:\n      matchLabels:\n        team: \"t{r.randrange(3)}\"\n" if r.random() < 0.5 else
+               f"    pods:\n      namespaceSelector: {{}}\n      podSelector:\n        matchLabels:\n          app: \"{r.choice(APPS)}\"\n")
+    actions = ["Deny", "Accept", "Pass"] if tier == "Admin" else ["Deny", "Accept"]
+    body = ""
+    for direction in ("ingress", "egress"):
+        if r.random() < (0.8 if direction == "ingress" else 0.4):
+            body += f"  {direction}:\n"
+            for n in range(r.randrange(1, 3)):
+                egress = direction == "egress"
+                body += (f"  - name: r{n}\n    action: {r.choice(actions)}\n    {'to' if egress else 'from'}:\n" +
+                         "".join(cnp_peer(r, egress) for _ in range(r.randrange(1, 3))) + cnp_protocols(r, bump=version))
+    if not body:
+        body = "  ingress:\n  - name: r0\n    action: Deny\n    from:\n" + cnp_peer(r, False) + cnp_protocols(r, bump=version)
+    prefix = "adm" if tier == "Admin" else "base"
+    return (f"apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: {prefix}{k}\n"
+            f"spec:\n  tier: {tier}\n  priority: {k}\n  subject:\n{subject}{body}")
 
 
 def write(path, text):
@@ -254,6 +302,9 @@ def main():
     write(os.path.join(state, "00-model.yaml"), model_yaml())
     for n in range(N_POL):
         write(os.path.join(state, f"pol{n:04d}.yaml"), policy_yaml(n))
+    for k in range(N_CNP):
+        write(os.path.join(state, f"cnpa{k:03d}.yaml"), cnp_yaml(k, "Admin"))
+        write(os.path.join(state, f"cnpb{k:03d}.yaml"), cnp_yaml(k, "Baseline"))
 
     # Reference: parse the folder + compile one pod, no coalescing, no install (the CLI's compile).
     parse = []
@@ -278,13 +329,22 @@ def main():
 
     # ---- 1. policy-change latency
     lat, lat_load, lat_apply, lat_nft, affected_counts, skipped = [], [], [], [], [], 0
+    kinds = []  # per measured change: "NetworkPolicy", "Admin" or "Baseline"
     targets = rng.sample(range(N_POL), N_CHANGES)
+    if N_CNP:  # the same number of ClusterNetworkPolicy changes, half per tier, interleaved
+        cnp_targets = rng.sample(range(N_CNP), N_CHANGES)
+        targets = [t for pair in zip(targets, [("Admin" if c % 2 == 0 else "Baseline", k) for c, k in enumerate(cnp_targets)])
+                   for t in pair]
     path_of = {ns.split("/")[-1]: ns for ns in all_ns}
     for c, n in enumerate(targets):
         before = {ns: nft_hash(ns) for ns in all_ns}
         start = len(agent.lines)
         t0 = time.monotonic()
-        write(os.path.join(state, f"pol{n:04d}.yaml"), policy_yaml(n, version=c + 1))
+        if isinstance(n, tuple):
+            tier, k = n
+            write(os.path.join(state, f"cnp{tier[0].lower()}{k:03d}.yaml"), cnp_yaml(k, tier, version=c + 1))
+        else:
+            write(os.path.join(state, f"pol{n:04d}.yaml"), policy_yaml(n, version=c + 1))
         k = agent.wait_for(start, lambda l: "sync: " in l, timeout=30)
         window = agent.lines[start:k + 1]
         inst = [(ts, l) for ts, l in window if "ruleset installed" in l]
@@ -297,12 +357,13 @@ def main():
             continue
         if set(changed) != set(logged):
             print(f"warning: change {c}: kernel changed {len(changed)} namespaces, agent logged {len(logged)}", file=sys.stderr)
+        kinds.append(n[0] if isinstance(n, tuple) else "NetworkPolicy")
         lat.append(inst[-1][0] - t0)
         lat_load.append(ld[0] - t0 if ld else float("nan"))
         lat_apply.append(inst[-1][0] - (ld[0] if ld else t0))
         affected_counts.append(len(inst))
         time.sleep(0.2)
-    results["lat"] = dict(lat=lat, load=lat_load, apply=lat_apply, affected=affected_counts, skipped=skipped)
+    results["lat"] = dict(lat=lat, load=lat_load, apply=lat_apply, affected=affected_counts, skipped=skipped, kinds=kinds)
     agent.stop()
     if os.environ.get("AGENT_LOG"):  # the agent's own lines, with the phase timings it logs
         with open(os.environ["AGENT_LOG"], "w") as f:
@@ -349,6 +410,35 @@ def main():
             return table
 
         srv_rules = agent_table("---\n" + "---\n".join(docs), "1,000 policies")
+        configs_cnp = []
+        if N_CNP:
+            # (h) = (b) plus 100 Admin and 100 Baseline ClusterNetworkPolicies selecting the server, none of
+            # whose peers is the client (bench1/pod1: team t1, env prod, app api): the client's SYN is
+            # looked up in the Admin maps (no match) before the NetworkPolicy rules accept it; the
+            # Baseline ingress maps are not emitted (a NetworkPolicy isolates the server's ingress); the
+            # CNPs' egress rules give the server an output chain, which its replies (established) leave
+            # at its first rule.
+            subject = (f"  subject:\n    pods:\n      namespaceSelector:\n        matchLabels:\n"
+                       f"          kubernetes.io/metadata.name: {ns_name(0)}\n      podSelector:\n        matchLabels:\n          idx: p0\n")
+            cnps = []
+            for k in range(N_CNP):
+                admin_action = ["Deny", "Accept", "Pass"][k % 3]
+                cnps.append(f"apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: dpadm{k}\n"
+                            f"spec:\n  tier: Admin\n  priority: {k}\n{subject}"
+                            f"  ingress:\n  - action: {admin_action}\n    from:\n    - namespaces:\n        matchLabels:\n          team: t2\n"
+                            f"    protocols:\n    - tcp: {{destinationPort: {{number: {3000 + k}}}}}\n"
+                            f"  - action: Deny\n    from:\n    - pods:\n        namespaceSelector:\n          matchLabels:\n            env: dev\n"
+                            f"        podSelector:\n          matchLabels:\n            app: db\n"
+                            f"  egress:\n  - action: Deny\n    to:\n    - networks: [\"10.253.{k}.0/24\"]\n")
+                cnps.append(f"apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: dpbase{k}\n"
+                            f"spec:\n  tier: Baseline\n  priority: {k}\n{subject}"
+                            f"  ingress:\n  - action: Deny\n    from:\n    - namespaces:\n        matchLabels:\n          team: t2\n"
+                            f"    protocols:\n    - tcp: {{destinationPort: {{number: {5000 + k}}}}}\n"
+                            f"  egress:\n  - action: {['Accept', 'Deny'][k % 2]}\n    to:\n    - networks: [\"10.254.{k}.0/24\"]\n")
+            cnp_nft = os.path.join(WORK, "agent-cnp.nft")
+            write(cnp_nft, agent_table("---\n" + "---\n".join(docs + cnps), "1,000 policies + 200 ClusterNetworkPolicies"))
+            configs_cnp = [("h", lambda: sh("ip", "netns", "exec", server_ns, "nft", "-f", cnp_nft),
+                            lambda: sh("ip", "netns", "exec", server_ns, "nft", "delete", "table", "inet", "kguard"))]
         agent_nft = os.path.join(WORK, "agent.nft"); write(agent_nft, srv_rules)
         # (e) the same with only the client's policy: what one policy costs, for the cost per policy.
         one_nft = os.path.join(WORK, "agent-one.nft"); write(one_nft, agent_table("---\n" + docs[-1], "one policy"))
@@ -391,7 +481,7 @@ def main():
             ("e", nft_file(one_nft), nft_delete("kguard")),
             ("f", nft_file(none_nft), nft_delete("kguard")),
             ("g", nft_file(stateless), nft_delete("kguard")),
-        ])
+        ] + configs_cnp)
         dp = dict(runs=runs, srv_rule_lines=len(srv_rules.splitlines()))
     except SkipPhase:
         pass
@@ -403,7 +493,8 @@ def main():
     L = results["lat"]
     print(f"\n## kguard netpol agent benchmark — {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}\n")
     print(f"Host: {os.cpu_count()} CPUs, load average {' '.join(la)} (at end); kernel {os.uname().release}; "
-          f"{N_NS * PODS_PER_NS} pod netns, {N_NS} k8s namespaces, {N_POL} policies; lab setup {setup_s:.1f} s\n")
+          f"{N_NS * PODS_PER_NS} pod netns, {N_NS} k8s namespaces, {N_POL} policies"
+          f"{f' + {N_CNP} Admin + {N_CNP} Baseline ClusterNetworkPolicies' if N_CNP else ''}; lab setup {setup_s:.1f} s\n")
     print("| metric | value |\n|---|---|")
     cs = results["cold"]
     print(f"| cold start: agent start → all pods programmed (last install logged) | {cs['total'] * 1000:.0f} ms "
@@ -416,6 +507,15 @@ def main():
         print(f"| of which file write → policies reloaded (inotify + 15 ms quiet + changed files), p50 / p99 | {ms(L['load'], 50)} / {ms(L['load'], 99)} ms |")
         print(f"| of which reloaded → last affected install (compile + install), p50 / p99 | {ms(L['apply'], 50)} / {ms(L['apply'], 99)} ms |")
         print(f"| affected namespaces per change, median (min–max) | {statistics.median(L['affected']):.0f} ({min(L['affected'])}–{max(L['affected'])}) |")
+        if N_CNP:
+            for kind in ("NetworkPolicy", "Admin", "Baseline"):
+                idx = [i for i, k in enumerate(L["kinds"]) if k == kind]
+                if not idx:
+                    continue
+                sub = lambda key: [L[key][i] for i in idx]
+                what = "NetworkPolicy changes" if kind == "NetworkPolicy" else f"{kind} ClusterNetworkPolicy changes"
+                print(f"| {what}: change → all affected netns reprogrammed, p50 / p99 (n={len(idx)}); affected netns median (max) | "
+                      f"{ms(sub('lat'), 50)} / {ms(sub('lat'), 99)} ms; {statistics.median(sub('affected')):.0f} ({max(sub('affected'))}) |")
     print(f"| reference: `kguard netpol compile` (parse 1,000 policies + compile 1 pod), median of 5 | {results['parse'] * 1000:.0f} ms |")
     if L["skipped"]:
         print(f"| changes that affected no namespace (not counted) | {L['skipped']} |")
@@ -425,7 +525,8 @@ def main():
                   "d": "(d) conntrack only (`ct state established,related accept`)",
                   "e": "(e) agent ruleset, 1 policy (the client's) selecting the server",
                   "f": "(f) agent's table when no policy selects the server (counters, no chain)",
-                  "g": "(g) reference: (b) without its `ct state` rule (no conntrack; drops replies to the pod's own connections)"}
+                  "g": "(g) reference: (b) without its `ct state` rule (no conntrack; drops replies to the pod's own connections)",
+                  "h": "(h) agent ruleset, (b) + 100 Admin + 100 Baseline ClusterNetworkPolicies selecting the server"}
         for placement, runs in dp["runs"].items():
             med = lambda name, i: statistics.median(run[i] for run in runs[name])
             # Other load only ever slows a round down, so the best round is a second, steadier view.
@@ -434,12 +535,15 @@ def main():
             print(f"| datapath, {placement} ({CONN_ROUNDS} interleaved rounds × {CONN_SECONDS} s, medians) | "
                   f"connections/s · vs (a) · best round vs (a)'s best · connect+request p50 / p99 µs · "
                   f"CPU µs per connection (vs (a)) |")
-            for name in "abcdefg":
+            for name in "abcdefg" + ("h" if N_CNP else ""):
                 rates = ", ".join(f"{run[0]:.0f}" for run in runs[name])
                 print(f"| {labels[name]} | {med(name, 0):.0f}/s · **{med(name, 0) / base:.2f}×** · {best(name) / best('a'):.2f}× · "
                       f"{med(name, 1):.0f} / {med(name, 2):.0f} µs · {med(name, 3):.1f} µs ({med(name, 3) / base_cpu:.2f}×) "
                       f"(runs: {rates}) |")
             print(f"| (b) vs (e), {placement}: 1,000 policies vs 1 | {med('b', 0) / med('e', 0):.2f}× |")
+            if N_CNP:
+                print(f"| (h) vs (b), {placement}: with 200 ClusterNetworkPolicies vs NetworkPolicies only: connections/s · "
+                      f"CPU per connection | {med('h', 0) / med('b', 0):.3f}× · {med('h', 3) / med('b', 3):.3f}× |")
     else:
         print("| datapath | " + ("skipped (SKIP_DATAPATH)" if os.environ.get("SKIP_DATAPATH") else "not measured (failed, see stderr)") + " |")
     return 0
