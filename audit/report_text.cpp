@@ -5,6 +5,7 @@
 
 #include "audit/report.h"
 #include "findings/check_catalog.h"
+#include "findings/report_text.h"
 
 namespace audit {
 namespace {
@@ -16,12 +17,9 @@ std::string objectName(const findings::ObjectRef& o) {
 }
 
 std::string counts(const std::vector<const Result*>& results) {
-  std::map<findings::Severity, size_t> n;
-  for (const auto* r : results) ++n[findings::severityOf(r->finding)];
-  std::string out;
-  for (const auto& [severity, count] : n)
-    out += (out.empty() ? "" : ", ") + std::to_string(count) + " " + findings::severityName(severity);
-  return out;
+  std::vector<findings::Severity> severities;
+  for (const auto* r : results) severities.push_back(findings::severityOf(r->finding));
+  return findings::severityCounts(severities, false);
 }
 
 }  // namespace
@@ -38,18 +36,27 @@ std::string formatText(const ClusterView&, const AuditReport& report) {
     byRisk[risk].push_back(&r);
     all.push_back(&r);
   }
-  out << "kguard audit: " << report.results.size() << (report.results.size() == 1 ? " finding" : " findings");
+  out << "kguard audit: " << findings::countOf(report.results.size(), "finding", "findings");
   if (!all.empty()) out << " (" << counts(all) << ")";
-  out << " in " << report.namespaces.size() << (report.namespaces.size() == 1 ? " namespace" : " namespaces") << "\n";
+  out << " in " << findings::countOf(report.namespaces.size(), "namespace", "namespaces") << "\n";
   for (const auto& risk : order) {
     const auto& results = byRisk[risk];
     out << "\n" << (risk.empty() ? "other" : risk) << ": " << results.size() << " (" << counts(results) << ")\n";
+    findings::TextReport text;
+    text.style = findings::TextReport::Style::Blocks;
+    text.indent = "  ";
+    text.detailIndent = "      ";
     for (const auto* r : results) {
       const auto& f = r->finding;
-      out << "  [" << findings::severityName(findings::severityOf(f)) << "] " << objectName(f.object) << ": "
-          << f.message << "  [" << f.check << "]\n";
-      if (!f.severityReason.empty()) out << "      severity " << f.severityReason << "\n";
+      findings::TextEntry e;
+      e.severity = findings::severityOf(f);
+      e.object = objectName(f.object);
+      e.message = f.message;
+      e.check = f.check;
+      if (!f.severityReason.empty()) e.details.push_back("severity " + f.severityReason);
+      text.entries.push_back(std::move(e));
     }
+    out << findings::formatText(text);
   }
   out << "\nPod Security adoption path\n";
   for (const auto& ns : report.namespaces) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "findings/report_text.h"
 #include "lint/report_format.h"
 
 namespace lint {
@@ -15,8 +16,6 @@ std::string objectName(const kube::Manifest& m, const std::string& assumedNamesp
   if (!assumedNamespace.empty()) out += " (namespace " + assumedNamespace + " from -n)";
   return out;
 }
-
-const char* plural(size_t n, const char* one, const char* many) { return n == 1 ? one : many; }
 
 // The Kubernetes version that stopped serving a kind at an API version, from the upstream deprecated API
 // migration guide; "" when still served (or not known here).
@@ -104,10 +103,10 @@ FindingPosition findingPosition(const kube::Manifest& manifest, const Finding& f
 
 int findingLine(const kube::Manifest& manifest, const Finding& finding) { return findingPosition(manifest, finding).line; }
 
-// One line per finding, `file:line: kind ns/name: check [level]: message`, then a summary line, and for
-// reports with findings the counts per check and the objects with most findings.
+// One line per finding, `file:line: kind ns/name: check [level]: message` (findings::formatText), then a
+// summary line, and for reports with findings the counts per check and the objects with most findings.
 std::string formatText(const std::vector<kube::Manifest>& manifests, const LintReport& report) {
-  std::ostringstream out;
+  findings::TextReport text;
   size_t errors = 0, warnings = 0;
   std::vector<bool> reported(manifests.size(), false);
   size_t objects = 0;
@@ -117,23 +116,31 @@ std::string formatText(const std::vector<kube::Manifest>& manifests, const LintR
     bool warning = f.enforcement == Enforcement::Warning;
     (warning ? warnings : errors)++;
     if (!reported[r.manifest]) reported[r.manifest] = true, ++objects;
-    out << m.where.file << ":" << findingLine(m, f) << ": " << (warning ? "warning: " : "")
-        << objectName(m, r.assumedNamespace) << ": " << f.check << " [" << f.level << "]: " << f.message << "\n";
+    findings::TextEntry e;
+    e.location = m.where.file + ":" + std::to_string(findingLine(m, f));
+    e.warning = warning;
+    e.object = objectName(m, r.assumedNamespace);
+    e.check = f.check;
+    e.level = f.level;
+    e.message = f.message;
+    text.entries.push_back(std::move(e));
   }
+  std::ostringstream out;
+  out << findings::formatText(text);
   const size_t judged = manifests.size() - report.notEvaluated.size();
   if (errors == 0 && warnings == 0) {
     out << "no violations in " << judged << " objects\n";
   } else {
-    out << errors << plural(errors, " violation", " violations");
-    if (warnings) out << ", " << warnings << plural(warnings, " warning", " warnings");
+    out << findings::countOf(errors, "violation", "violations");
+    if (warnings) out << ", " << findings::countOf(warnings, "warning", "warnings");
     out << " in " << objects << " of " << judged << " objects\n";
     writeSummary(out, manifests, report);
   }
   writeNotEvaluated(out, manifests, report);
   writeExempt(out, manifests, report);
   if (!report.errors.empty())
-    out << report.errors.size() << plural(report.errors.size(), " input", " inputs")
-        << " could not be read or decoded (named on stderr) and " << plural(report.errors.size(), "was", "were") << " not judged\n";
+    out << findings::countOf(report.errors.size(), "input", "inputs") << " could not be read or decoded (named on stderr) and "
+        << (report.errors.size() == 1 ? "was" : "were") << " not judged\n";
   return out.str();
 }
 

@@ -1,12 +1,10 @@
 #include "rbac/audit_report.h"
 
-#include <map>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "findings/report_json.h"
 #include "findings/report_sarif.h"
+#include "findings/report_text.h"
 #include "rbac/builtin_roles.h"
 
 namespace rbac {
@@ -27,25 +25,31 @@ const char* sarifLevel(Severity s) {
 
 }  // namespace
 
+// `[severity] subject (scope): title  [id]`, the path and chain under it (findings::formatText), then the
+// counts of every severity.
 std::string formatAuditText(const std::vector<EscalationFinding>& findings) {
-  std::ostringstream out;
+  findings::TextReport text;
+  text.style = findings::TextReport::Style::Blocks;
+  std::vector<Severity> severities;
   for (const auto& f : findings) {
-    out << "[" << severityName(f.severity) << "] " << f.subject.describe() << " (" << scopeName(f.scope) << "): " << f.title
-        << "  [" << f.id << "]\n";
-    out << "    " << f.path << "\n";
+    findings::TextEntry e;
+    e.severity = f.severity;
+    e.object = f.subject.describe() + " (" + scopeName(f.scope) + ")";
+    e.message = f.title;
+    e.check = f.id;
+    e.details.push_back(f.path);
     for (const auto& link : f.chain) {
-      out << "    via " << link.binding << " -> " << link.role;
-      if (!link.ruleText.empty()) out << " rule " << link.rule << " {" << link.ruleText << "}";
-      if (!link.source.empty()) out << " (" << link.source << ")";
-      out << "\n";
+      std::string line = "via " + link.binding + " -> " + link.role;
+      if (!link.ruleText.empty()) line += " rule " + std::to_string(link.rule) + " {" + link.ruleText + "}";
+      if (!link.source.empty()) line += " (" + link.source + ")";
+      e.details.push_back(line);
     }
-    for (const auto& hop : f.leadsTo) out << "    leads to " << hop << "\n";
+    for (const auto& hop : f.leadsTo) e.details.push_back("leads to " + hop);
+    text.entries.push_back(std::move(e));
+    severities.push_back(f.severity);
   }
-  std::map<Severity, int> counts;
-  for (const auto& f : findings) counts[f.severity]++;
-  out << findings.size() << " escalation finding(s): " << counts[Severity::Critical] << " critical, " << counts[Severity::High]
-      << " high, " << counts[Severity::Medium] << " medium, " << counts[Severity::Low] << " low\n";
-  return out.str();
+  return findings::formatText(text) + std::to_string(findings.size()) + " escalation finding(s): " +
+         findings::severityCounts(severities, true) + "\n";
 }
 
 std::string formatAuditJson(const std::vector<EscalationFinding>& findings) {

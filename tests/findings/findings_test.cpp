@@ -1,4 +1,4 @@
-// The findings core: the catalog's defaults, the help links and the SARIF writer every report uses.
+// The findings core: the catalog's defaults, the help links and the SARIF and text writers every report uses.
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -7,6 +7,7 @@
 #include "findings/check_catalog.h"
 #include "findings/report_json.h"
 #include "findings/report_sarif.h"
+#include "findings/report_text.h"
 
 TEST_CASE("every catalog entry has a unique id, an anchor in docs/rules.md and a risk class") {
   std::set<std::string> ids;
@@ -91,4 +92,36 @@ TEST_CASE("a document written with its array element by element is the document 
   }
   CHECK(findings::jsonDocumentWithArray(nlohmann::json::object(), "only", 0, [](size_t) { return nlohmann::json(); }) ==
         findings::jsonDocument({{"only", nlohmann::json::array()}}));
+}
+
+TEST_CASE("text: lint's one line per finding, the audits' blocks with details, and the shared counts") {
+  findings::TextEntry e;
+  e.location = "deploy.yaml:7";
+  e.object = "Deployment prod/web";
+  e.check = "hostNamespaces";
+  e.level = "baseline:latest";
+  e.message = "host namespaces (hostNetwork=true)";
+  findings::TextReport lines;
+  lines.entries = {e, e};
+  lines.entries[1].warning = true;
+  CHECK(findings::formatText(lines) ==
+        "deploy.yaml:7: Deployment prod/web: hostNamespaces [baseline:latest]: host namespaces (hostNetwork=true)\n"
+        "deploy.yaml:7: warning: Deployment prod/web: hostNamespaces [baseline:latest]: host namespaces (hostNetwork=true)\n");
+
+  findings::TextReport blocks;
+  blocks.style = findings::TextReport::Style::Blocks;
+  blocks.indent = "  ";
+  e.severity = findings::Severity::High;
+  e.details = {"first", "second"};
+  blocks.entries = {e};
+  CHECK(findings::formatText(blocks) ==
+        "  [high] Deployment prod/web: host namespaces (hostNetwork=true)  [hostNamespaces]\n    first\n    second\n");
+  CHECK(findings::formatText(findings::TextReport{}).empty());
+
+  using S = findings::Severity;
+  CHECK(findings::severityCounts({S::Low, S::High, S::Low}, false) == "1 high, 2 low");
+  CHECK(findings::severityCounts({S::Low, S::High, S::Low}, true) == "0 critical, 1 high, 0 medium, 2 low");
+  CHECK(findings::severityCounts({}, true) == "0 critical, 0 high, 0 medium, 0 low");
+  CHECK(findings::countOf(1, "input", "inputs") == "1 input");
+  CHECK(findings::countOf(0, "input", "inputs") == "0 inputs");
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Before/after proof that a refactoring changed no output a user or script sees (issue 11): runs the kguard
 # of a baseline commit and the current one over examples/ and the data under tests/ (Pod Security and
-# NetworkPolicy conformance, RBAC fixtures, fuzz corpora), for lint, rbac and netpol, in text, JSON and SARIF,
+# NetworkPolicy conformance, RBAC fixtures, fuzz corpora), for lint, rbac, netpol and audit (-f), in text, JSON and SARIF,
 # and compares stdout, stderr and exit code byte for byte. The only differences allowed are in SARIF:
 # `helpUri` of the rules (the help link now points at docs/rules.md) and the driver's `gitCommit` (the commit
 # each binary was built from); both are removed from SARIF output before comparing.
@@ -81,6 +81,9 @@ for fmt in text json sarif; do
   run "rbac-audit-examples-defaults-$fmt" rbac audit --format "$fmt" --include-defaults -f examples/rbac.yaml
   run "rbac-audit-data-$fmt" rbac audit --format "$fmt" -f tests/rbac/data/
   run "rbac-audit-data-1.30-$fmt" rbac audit --format "$fmt" --kubernetes-version 1.30 -f tests/rbac/data/
+  # kguard audit on exports/manifests (offline); the live cluster's is the same report
+  run "audit-examples-$fmt" audit --format "$fmt" -f examples/
+  run "audit-rbac-data-$fmt" audit --format "$fmt" -f tests/rbac/data/ -f examples/
 done
 for fmt in text json; do
   run "rbac-who-can-pods-$fmt" rbac who-can --format "$fmt" create pods -n shop -f examples/rbac.yaml
