@@ -12,7 +12,7 @@
 #include "cli/exit_codes.h"
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
-#include "metrics/http_endpoint.h"
+#include "runtime/health_endpoint.h"
 #include "netpol/agent/event_loop.h"
 #include "netpol/agent/kernel_datapath.h"
 #include "netpol/agent/reconciler.h"
@@ -172,10 +172,12 @@ int runAgent(const NetpolOptions& o) {
   netpol::agent::AgentMetrics metrics;
   loop.metrics = &metrics;
   runtime::StopSignals signals;  // before any thread starts; the loop polls signals.requested()
-  std::unique_ptr<metrics::HttpEndpoint> metricsEndpoint;
+  std::unique_ptr<runtime::HealthEndpoint> metricsEndpoint;
   if (!o.metricsAddress.empty()) {
     try {
-      metricsEndpoint = std::make_unique<metrics::HttpEndpoint>(o.metricsAddress, [&metrics] { return metrics.render(); });
+      runtime::HealthRoutes routes;
+      routes.renderMetrics = [&metrics] { return metrics.render(); };
+      metricsEndpoint = std::make_unique<runtime::HealthEndpoint>(o.metricsAddress, std::move(routes));
     } catch (const std::runtime_error& e) {
       throw UsageError{std::string("--metrics-bind-address: ") + e.what()};
     }

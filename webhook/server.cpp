@@ -61,6 +61,14 @@ WebhookServer::WebhookServer(ServerOptions options, const admission::Validator& 
       certificate_(certificate),
       backendReady_(std::move(backendReady)),
       ctx_(newTlsContext(certificate), SSL_CTX_free) {
+  health_.renderMetrics = [this] {
+    metrics_.openConnections.set(static_cast<double>(events_->openConnections()));
+    return metrics_.render();
+  };
+  health_.notReadyReason = [this]() -> std::string {
+    if (draining_) return "shutting down";
+    return backendReady_() ? "" : "namespace cache not synced";
+  };
   EventServerOptions o;
   o.host = options_.host;
   o.port = options_.port;
@@ -120,17 +128,11 @@ HandlerResult WebhookServer::handle(HttpRequest& req) {
     }
   } else if (req.method != "GET" && req.method != "HEAD") {
     out.response = plain(404, "HTTP 404");
-  } else if (req.path == "/healthz") {
-    out.response = plain(200, "ok");
-    metrics_.requests.inc({"/healthz", "200"});
-  } else if (req.path == "/readyz") {
-    const bool ok = ready();
-    out.response = plain(ok ? 200 : 503, ok ? "ok" : (draining_ ? "shutting down" : "namespace cache not synced"));
-    metrics_.requests.inc({"/readyz", ok ? "200" : "503"});
-  } else if (req.path == "/metrics") {
-    metrics_.openConnections.set(static_cast<double>(events_->openConnections()));
-    out.response.contentType = "text/plain; version=0.0.4";
-    out.response.body = metrics_.render();
+  } else if (auto answer = health_.answer(req.path)) {
+    out.response.status = answer->status;
+    out.response.contentType = std::move(answer->contentType);
+    out.response.body = std::move(answer->body);
+    if (req.path != "/metrics") metrics_.requests.inc({req.path, std::to_string(answer->status)});
   } else {
     out.response = plain(404, "HTTP 404");
   }

@@ -1,6 +1,6 @@
 #pragma once
-// The HTTPS admission server: POST /validate (AdmissionReview v1/v1beta1), GET /healthz, /readyz,
-// /metrics. TLS 1.2+, keep-alive connections served concurrently, bodies capped, every bad request
+// The HTTPS admission server: POST /validate (AdmissionReview v1/v1beta1), and the daemons' GET /healthz,
+// /readyz, /metrics (runtime/health_routes.h). TLS 1.2+, keep-alive connections served concurrently, bodies capped, every bad request
 // answered with 400 and a message, certificates reloaded without a restart, SIGTERM drains.
 // The transport is webhook/event_server.h; this file is the webhook's routes and TLS policy.
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "certs/serving_certificate.h"
+#include "runtime/health_routes.h"
 #include "webhook/admission/validator.h"
 #include "webhook/metrics.h"
 
@@ -70,6 +71,7 @@ class WebhookServer {
   Metrics& metrics_;
   certs::ServingCertificate& certificate_;
   std::function<bool()> backendReady_;
+  runtime::HealthRoutes health_;  // /healthz, /readyz, /metrics
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx_;
   std::unique_ptr<EventServer> events_;
   std::atomic<bool> draining_{false};

@@ -105,20 +105,28 @@ function done(summary, latency, requests)
 end
 EOF
 field() { sed -n "s/.*[ ]$1=\([0-9]*\).*/\1/p" "$2"; }
-declare -A TOTAL
-echo "| round | server | requests/s | p50 | p99 | errors |"
-echo "|---|---|---|---|---|---|"
+# CPU ticks (user + system) of a server so far: CPU per request is steadier than requests/s on a shared machine.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK_HZ="$(getconf CLK_TCK)"
+declare -A TOTAL CPU_US REQUESTS
+echo "| round | server | requests/s | p50 | p99 | errors | server CPU / request |"
+echo "|---|---|---|---|---|---|---|"
 for round in $(seq 1 "$ROUNDS"); do
   for name in "${SERVERS[@]}"; do
     url="https://127.0.0.1:${PORT[$name]}/validate"
     wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WARMUP" -s "$WORK/post.lua" "$url" >/dev/null 2>&1
+    before="$(ticks "${PID[$name]}")"
     wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" -s "$WORK/post.lua" "$url" >"$WORK/out" 2>&1
+    used=$(( $(ticks "${PID[$name]}") - before ))
     grep -q '^BENCH ' "$WORK/out" || die "wrk against $name: $(cat "$WORK/out")"
     rps="$(awk -v n="$(field requests "$WORK/out")" -v d="$(field duration_us "$WORK/out")" 'BEGIN {printf "%.0f", n / (d / 1e6)}')"
     TOTAL[$name]=$(( ${TOTAL[$name]:-0} + rps ))
-    printf '| %s | %s | %s | %.2f ms | %.2f ms | %s |\n' "$round" "$name" "$rps" \
+    CPU_US[$name]=$(( ${CPU_US[$name]:-0} + used * 1000000 / TICK_HZ ))
+    REQUESTS[$name]=$(( ${REQUESTS[$name]:-0} + $(field requests "$WORK/out") ))
+    printf '| %s | %s | %s | %.2f ms | %.2f ms | %s | %.1f µs |\n' "$round" "$name" "$rps" \
       "$(awk -v u="$(field p50_us "$WORK/out")" 'BEGIN {print u / 1000}')" \
-      "$(awk -v u="$(field p99_us "$WORK/out")" 'BEGIN {print u / 1000}')" "$(field errors "$WORK/out")"
+      "$(awk -v u="$(field p99_us "$WORK/out")" 'BEGIN {print u / 1000}')" "$(field errors "$WORK/out")" \
+      "$(awk -v t="$used" -v hz="$TICK_HZ" -v n="$(field requests "$WORK/out")" 'BEGIN {print t / hz * 1e6 / n}')"
   done
 done
 metrics() { curl -s --cacert "$WORK/certs/ca.crt" "https://127.0.0.1:${PORT[rule-on]}/metrics"; }
@@ -129,3 +137,7 @@ echo
 awk -v on="${TOTAL[rule-on]}" -v off="${TOTAL[rule-off]}" -v none="${TOTAL[no-rules]}" -v hits=$((hits_after - hits_before)) 'BEGIN {
   printf "rule-on / rule-off = %.3f (goal >= 0.95); rule-on / no-rules = %.3f; cache hits during the run: %d; registry verifications: 3 (warm-up)\n",
     on / off, on / none, hits }'
+for name in "${SERVERS[@]}"; do
+  awk -v n="$name" -v c="${CPU_US[$name]}" -v r="${REQUESTS[$name]}" 'BEGIN {printf "%s: server CPU / request over all rounds %.1f µs\n", n, c / r}'
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

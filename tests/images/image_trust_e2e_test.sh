@@ -2,8 +2,9 @@
 # kguard.imageSignatures end to end, against the real registries of registry_e2e.py (its fixture is
 # named by KGUARD_REGISTRY_FIXTURE), through `kguard lint --verify-images` and through `kguard webhook`
 # behind a real kube-apiserver (tests/e2e/cluster.sh): kubectl apply and --dry-run=server of
-# Deployments and Pods with signed, unsigned and wrongly signed images, in enforce and warn mode, and a
-# registry outage with a digest verified before (admitted) and one never verified (refused, fast).
+# Deployments and Pods with signed, unsigned and wrongly signed images (plain HTTP, and HTTPS with a test
+# CA), in enforce and warn mode, and a registry outage with a digest verified before (admitted) and one
+# never verified (refused, fast).
 #
 #   python3 tests/images/registry_e2e.py bash tests/images/image_trust_e2e_test.sh PATH/TO/kguard
 set -euo pipefail
@@ -51,6 +52,7 @@ fx() { python3 -c 'import json,os,sys; d=json.load(open(os.environ["KGUARD_REGIS
 for k in sys.argv[1:]: d=d[k]
 print(d)' "$@"; }
 PLAIN="$(fx plain host)"
+HTTPS="$(fx https host)"
 OUTAGE="$(fx outage host)"
 SIGNED_DIGEST="$(fx plain digests signed)"
 
@@ -63,11 +65,12 @@ podSecurity: {enforceOnWorkloads: true}
 rules:
   mode: $1
   imageSignatures:
-  - images: ["$PLAIN/team/**", "$OUTAGE/**"]
+  - images: ["$PLAIN/team/**", "$OUTAGE/**", "$HTTPS/team/**"]
     publicKeys: [$(fx keys p256)]
   imageVerificationBudgetMs: 2000
 registries:
 - {host: "$PLAIN", insecure: true}
+- {host: "$HTTPS", caFile: "$(fx ca)"}
 - {host: "$OUTAGE", insecure: true}
 YAML
 }
@@ -187,6 +190,15 @@ expect_in "$ERR" "image not found" "tag not found"
 run kubectl apply -f - <<<"$(pod unmatched "registry.example.com/team/app:1")"
 [ "$RC" = 0 ] || fail "an image no policy covers was refused: $ERR"
 ok "multi-container denial, tag not found, unmatched image admitted"
+
+step "HTTPS registry trusted through registries[].caFile (a test CA)"
+run kubectl apply --dry-run=server -f - <<<"$(pod tls-signed "$HTTPS/team/signed:v1")"
+[ "$RC" = 0 ] || fail "a signed image on the HTTPS registry was refused: $ERR"
+run kubectl apply --dry-run=server -f - <<<"$(pod tls-unsigned "$HTTPS/team/unsigned:v1")"
+[ "$RC" != 0 ] || fail "an unsigned image on the HTTPS registry was admitted"
+expect_in "$ERR" "container \"app\" image \"$HTTPS/team/unsigned:v1\"" "HTTPS denial names container and image"
+expect_in "$ERR" "no signature" "HTTPS denial says why"
+ok "signed admitted, unsigned refused over HTTPS with the test CA"
 
 step "registry outage: verified digest admitted, never-verified refused within the budget"
 OUTAGE_SIGNED="$OUTAGE/team/signed@$(fx outage digests signed)"

@@ -1,4 +1,4 @@
-#include "metrics/http_endpoint.h"
+#include "runtime/health_endpoint.h"
 
 #include <sys/socket.h>
 
@@ -9,13 +9,13 @@
 
 #include "runtime/host_port.h"
 
-namespace metrics {
+namespace runtime {
 
-HttpEndpoint::HttpEndpoint(const std::string& address, std::function<std::string()> render)
+HealthEndpoint::HealthEndpoint(const std::string& address, HealthRoutes routes)
     : server_(std::make_unique<httplib::Server>()) {
-  runtime::HostPort listen;
+  HostPort listen;
   try {
-    listen = runtime::parseHostPort(address);
+    listen = parseHostPort(address);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("metrics address ") + e.what());
   }
@@ -25,10 +25,15 @@ HttpEndpoint::HttpEndpoint(const std::string& address, std::function<std::string
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  server_->Get("/metrics", [render](const httplib::Request&, httplib::Response& res) {
-    res.set_content(render(), "text/plain; version=0.0.4; charset=utf-8");
+  server_->Get(".*", [routes = std::move(routes)](const httplib::Request& req, httplib::Response& res) {
+    auto answer = routes.answer(req.path);
+    if (!answer) {
+      res.status = 404;
+      return;
+    }
+    res.status = answer->status;
+    res.set_content(answer->body, answer->contentType);
   });
-  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   port_ = listen.port == 0 ? server_->bind_to_any_port(listen.bindHost())
                          : (server_->bind_to_port(listen.bindHost(), listen.port) ? listen.port : -1);
   if (port_ <= 0) throw std::runtime_error("metrics address \"" + address + "\": cannot listen");
@@ -37,9 +42,9 @@ HttpEndpoint::HttpEndpoint(const std::string& address, std::function<std::string
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-HttpEndpoint::~HttpEndpoint() {
+HealthEndpoint::~HealthEndpoint() {
   server_->stop();
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace metrics
+}  // namespace runtime
