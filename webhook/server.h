@@ -33,7 +33,12 @@ struct ServerOptions {
   size_t maxBodyBytes = 3 * 1024 * 1024;  // the API server's own request limit for admission is 3 MiB
   int threads = 64;                       // for requests that wait on the API server (namespace lookups)
   int loops = 0;                          // event loops serving connections; 0 = one per core
-  int keepAliveSeconds = 5;               // idle keep-alive connections are closed after this
+  // Idle keep-alive connections are closed after this. Longer than the API server's own idle timeout
+  // (90 s, Go's http.DefaultTransport through k8s.io/apimachinery's SetTransportDefaults), so the API
+  // server closes idle connections first: it keeps its pool warm across bursts instead of paying a TLS
+  // handshake per new connection, and never sends a review on a connection we are closing (Go does
+  // not retry a POST then; the review would fail closed).
+  int keepAliveSeconds = 120;
   int requestTimeoutSeconds = 10;         // handshake, and each request's head + body, must arrive within this
   size_t maxConnections = 0;              // 0 = 2048, lowered to what the descriptor limit allows (event_server.h)
   int certReloadIntervalMs = 1000;
