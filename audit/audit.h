@@ -11,12 +11,16 @@
 #include "audit/cluster_view.h"
 #include "config/kguard_config.h"
 #include "findings/finding.h"
+#include "images/verification_cache.h"
 #include "rbac/audit.h"
 
 namespace audit {
 
 struct AuditOptions {
   config::KguardConfig config;  // allowed registries and storage classes, sandboxed runtimes, exemptions
+  // rules.imageSignatures is checked with this verifier (the webhook's and `lint --verify-images`'s),
+  // against the configured registries; null: not checked.
+  images::VerificationCache* imageVerifier = nullptr;
 };
 
 // One finding and the object it was read from (for SARIF locations); manifest is npos when the

@@ -1,9 +1,12 @@
 // Per-pod checks: every existing evaluator over every Pod and workload template.
+#include <chrono>
+#include <iterator>
 #include <map>
 #include <set>
 
 #include "audit/checks.h"
 #include "kube/volume_claims.h"
+#include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 #include "podsecurity/checks/default_checks.h"
 #include "podsecurity/evaluator.h"
@@ -68,7 +71,14 @@ void podSecurity(CheckContext& ctx, const Workload& w) {
 void kguardRules(CheckContext& ctx, const Workload& w, const rules::RulesConfig& config) {
   auto ns = ctx.view.namespaces.find(w.namespace_);
   const kube::StringMap* labels = ns != ctx.view.namespaces.end() && ns->second.listed ? &ns->second.labels : nullptr;
-  for (auto& f : rules::evaluatePodRules(config, {w.pod, labels})) {
+  auto found = rules::evaluatePodRules(config, {w.pod, labels});
+  if (ctx.options.imageVerifier && !config.imageSignatures.empty()) {
+    // The webhook's budget per object, as one object is one admission request there.
+    auto deadline = images::Deadline::in(std::chrono::milliseconds(config.imageVerificationBudgetMs));
+    auto signatures = rules::checkImageSignatures(config.imageSignatures, w.pod.spec, *ctx.options.imageVerifier, deadline);
+    found.insert(found.end(), std::make_move_iterator(signatures.begin()), std::make_move_iterator(signatures.end()));
+  }
+  for (auto& f : found) {
     std::string container = containerAt(w.pod.spec, f.field);
     ctx.add(w.manifest, workloadFinding(w, f.check, f.level, f.message, joinField(w.templatePath, f.field), container));
   }

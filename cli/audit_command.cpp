@@ -4,12 +4,14 @@
 
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "audit/audit.h"
 #include "audit/live_source.h"
 #include "audit/report.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/image_verifier.h"
 #include "config/kguard_config.h"
 #include "kube/api_client.h"
 #include "kube/kubeconfig.h"
@@ -67,6 +69,13 @@ int runAudit(const AuditFlags& flags) {
     if (!threshold) throw kube::InputError("--fail-on: expected critical, high, medium, low or info, got \"" + flags.failOn + "\"");
     audit::AuditOptions options;
     if (!flags.configPath.empty()) options.config = config::loadConfig(flags.configPath);
+    // rules.imageSignatures: the same verifier as the webhook and `lint --verify-images`, asking the
+    // configured registries (a configuration naming signature policies means the audit goes online).
+    std::unique_ptr<ConfiguredImageVerifier> verifier;
+    if (!options.config.rules.imageSignatures.empty()) {
+      verifier = std::make_unique<ConfiguredImageVerifier>(options.config.registries);
+      options.imageVerifier = &verifier->cache();
+    }
 
     audit::ClusterViewBuilder builder(flags.namespaces);
     std::vector<std::string> notes, loadErrors;

@@ -3,9 +3,8 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/image_verifier.h"
 #include "config/kguard_config.h"
-#include "images/registry_clients.h"
-#include "images/verification_cache.h"
 #include "kube/manifest.h"
 #include "lint/linter.h"
 #include "lint/report_format.h"
@@ -50,13 +49,10 @@ int runLint(const LintFlags& flags) {
     options.defaultNamespace = flags.defaultNamespace;
     options.namespaceFromFlag = flags.namespaceGiven;
     // rules.imageSignatures needs the registries: only with --verify-images, offline lint makes no call.
-    std::unique_ptr<images::RegistryClients> registries;
-    std::unique_ptr<images::VerificationCache> verifier;
+    std::unique_ptr<ConfiguredImageVerifier> verifier;
     if (flags.verifyImages) {
-      registries = std::make_unique<images::RegistryClients>(options.config.registries);
-      verifier = std::make_unique<images::VerificationCache>(
-          images::CosignVerifier([r = registries.get()](const std::string& host) { return r->forHost(host); }));
-      options.imageVerifier = verifier.get();
+      verifier = std::make_unique<ConfiguredImageVerifier>(options.config.registries);
+      options.imageVerifier = &verifier->cache();
     } else if (!options.config.rules.imageSignatures.empty()) {
       std::cerr << "kguard lint: note: rules.imageSignatures is not checked offline; --verify-images asks the registries\n";
     }

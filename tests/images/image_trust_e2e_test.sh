@@ -117,6 +117,25 @@ run "$KGUARD" lint --level privileged --config "$WORK/kguard.yaml" -f "$WORK/bad
 expect_in "$ERR" "rules.imageSignatures is not checked offline" "note without --verify-images"
 ok "lint: signed 0, unsigned 1 naming container/image/why, offline without the flag"
 
+step "kguard audit --config: the same verifier, findings in the same check"
+# audit_signatures FILE: the kguard.imageSignatures findings of `kguard audit -f FILE`, one line each:
+# kind/name container risk: message.
+audit_signatures() {
+  run "$KGUARD" audit --config "$WORK/kguard.yaml" -f "$1" --format json --fail-on critical
+  [ "$RC" = 0 ] || fail "audit -f $1: exit $RC: $ERR"
+  python3 -c 'import json,sys
+for f in json.load(sys.stdin)["findings"]:
+    if f["check"] == "kguard.imageSignatures": print("%s/%s %s %s: %s" % (f["kind"], f["name"], f.get("container"), f["risk"], f["message"]))' <<<"$OUT"
+}
+good="$(audit_signatures "$WORK/good.yaml")"
+[ -z "$good" ] || fail "signed images: $good"
+bad="$(audit_signatures "$WORK/bad.yaml")"
+[ "$(wc -l <<<"$bad")" = 1 ] || fail "unsigned image: want one finding, got: $bad"
+expect_in "$bad" "Deployment/bad app image-trust: " "audit names the workload, container and risk"
+expect_in "$bad" "image \"$PLAIN/team/unsigned:v1\"" "audit names the image"
+expect_in "$bad" "no signature" "audit says why"
+ok "audit: signed none, unsigned one kguard.imageSignatures finding on Deployment/bad container app"
+
 step "cluster and webhook"
 cluster_start "$CLUSTER" >/dev/null || fail "cluster.sh could not start the cluster"
 # shellcheck disable=SC1091
