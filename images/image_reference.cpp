@@ -2,7 +2,6 @@
 // containerd use to read image names.
 #include "images/image_reference.h"
 
-#include <cctype>
 #include <string_view>
 
 namespace images {
@@ -12,7 +11,11 @@ constexpr size_t kMaxNameLength = 255;  // reference.NameTotalLengthMax
 constexpr size_t kMaxTagLength = 128;
 
 bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool isAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+// ASCII only, as the grammar is (and as <cctype> answers in the C locale), without a call per character: this
+// runs over every image of every admission request under rules.imageSignatures.
+bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool isAlnum(char c) { return isLowerAlnum(c) || isUpper(c); }
+bool isSpaceOrControl(char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }
 
 // One path component: lowercase alphanumerics joined by separators `.`, `_`, `__` or runs of `-`.
 bool isPathComponent(std::string_view s) {
@@ -81,7 +84,7 @@ bool isTag(std::string_view s) {
 
 bool hasUpper(std::string_view s) {
   for (char c : s)
-    if (std::isupper(static_cast<unsigned char>(c))) return true;
+    if (isUpper(c)) return true;
   return false;
 }
 
@@ -104,7 +107,7 @@ ImageReference parseImageReference(const std::string& text) {
   auto quoted = [](std::string_view s) { return "\"" + std::string(s) + "\""; };
   if (text.empty()) throw bad("empty image reference");
   for (char c : text)
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c)))
+    if (isSpaceOrControl(c))
       throw bad("contains whitespace or control characters");
 
   std::string_view rest = text, digest, tag;
