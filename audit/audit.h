@@ -60,7 +60,7 @@ struct NamespaceReport {
 // of `to` that some pod of `from` may connect to on some port.
 struct Reachability {
   std::vector<std::string> namespaces;  // namespaces with pods, sorted
-  std::vector<size_t> pods;             // pods per namespace
+  std::vector<size_t> pods;             // pods per namespace (a workload whose pods were not listed counts once)
   std::vector<std::vector<size_t>> reachable;
 };
 

@@ -74,6 +74,7 @@ class ClusterViewBuilder::Impl {
       } catch (const kube::InputError& e) {
         view_.errors.push_back(e.what());
       }
+      recordOwnership(index, stored.object);
       // RBAC objects are decoded together at the end (bindings refer to roles listed later).
       if (!rbac::rbacKindOf(stored.object)) stored.object = identityOf(stored.object);
     }
@@ -84,6 +85,8 @@ class ClusterViewBuilder::Impl {
     const netpol::DecodedObject none;
     std::vector<const netpol::DecodedObject*> pointers(view_.manifests.size(), &none);
     for (const auto& [index, object] : decoded_) pointers[index] = &object;
+    std::vector<netpol::DecodedObject> templates = workloadsWithoutPods();
+    for (const auto& t : templates) pointers.push_back(&t);
     view_.network = netpol::assembleCluster(pointers);
     decoded_.clear();
     try {
@@ -102,6 +105,40 @@ class ClusterViewBuilder::Impl {
     auto& info = view_.namespaces[name];
     info.name = name;
     return info;
+  }
+
+  // metadata.uid and the uid of the controller owner (a ReplicaSet's Deployment, a Pod's ReplicaSet).
+  void recordOwnership(size_t index, const nlohmann::json& object) {
+    const std::string& uid = kube::metadataString(object, "uid");
+    if (uid.empty()) return;
+    uidOf_[index] = uid;
+    if (const auto* owners = kube::metadataField(object, "ownerReferences"); owners && owners->is_array())
+      for (const auto& o : *owners)
+        if (o.is_object() && o.value("controller", false) && o.contains("uid") && o["uid"].is_string())
+          controllerOf_[uid] = o["uid"].get<std::string>();
+  }
+
+  // A stand-in for each workload of which no Pod was listed: no Pod's chain of controllers reaches it.
+  std::vector<netpol::DecodedObject> workloadsWithoutPods() {
+    std::set<std::string> running;
+    for (const auto& w : view_.workloads) {
+      if (!w.isPod() || !uidOf_.count(w.manifest)) continue;
+      std::string uid = uidOf_[w.manifest];
+      for (size_t hops = 0; hops < 8; ++hops) {  // Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob
+        auto owner = controllerOf_.find(uid);
+        if (owner == controllerOf_.end()) break;
+        uid = owner->second;
+        running.insert(uid);
+      }
+    }
+    std::vector<netpol::DecodedObject> out;
+    for (const auto& w : view_.workloads) {
+      if (w.isPod()) continue;
+      auto uid = uidOf_.find(w.manifest);
+      if (uid != uidOf_.end() && running.count(uid->second)) continue;
+      out.emplace_back().pod = netpol::templatePod(w.namespace_, w.kind, w.name, w.pod);
+    }
+    return out;
   }
 
   void read(size_t index, const kube::Manifest& m) {
@@ -139,6 +176,8 @@ class ClusterViewBuilder::Impl {
 
   ClusterView view_;
   std::vector<std::pair<size_t, netpol::DecodedObject>> decoded_;  // by manifest index
+  std::map<size_t, std::string> uidOf_;                            // by manifest index
+  std::map<std::string, std::string> controllerOf_;                // uid -> its controller's uid
 };
 
 ClusterViewBuilder::ClusterViewBuilder(const std::vector<std::string>& namespaceFilter)

@@ -27,6 +27,9 @@ struct Workload {
   std::vector<kube::VolumeClaim> objectClaims;  // a StatefulSet's volumeClaimTemplates (not the pod's own)
   std::string serviceAccount() const { return pod.spec.serviceAccountName.empty() ? "default" : pod.spec.serviceAccountName; }
   bool isPod() const { return kind == "Pod"; }
+  // Its name in ClusterView::network: the Pod's, or netpol::templatePod's "KIND:NAME" for a workload
+  // whose pods were not listed (absent from the network model otherwise).
+  std::string networkName() const { return isPod() ? name : kind + ":" + name; }
 };
 
 struct NamespaceInfo {
@@ -58,6 +61,8 @@ struct ClusterView {
   std::vector<ClaimObject> volumeClaims;            // PersistentVolumeClaims
   std::map<std::string, ServiceAccountInfo> serviceAccounts;  // by "namespace/name"
   std::vector<size_t> networkPolicies;              // NetworkPolicy manifests
+  // Every Pod, and a stand-in for each workload none of whose pods were listed (a Deployment not yet
+  // rolled out, an export of workloads only): its pods will carry its template's labels.
   netpol::Cluster network;
   rbac::Policy rbac;
   // Objects that did not decode, each naming the object and field (the rest is still audited).

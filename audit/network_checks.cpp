@@ -56,8 +56,7 @@ class NetworkAudit {
     std::map<size_t, std::vector<std::string>> reachableFrom;
     for (size_t i = 0; i < ctx_.view.workloads.size(); ++i) {
       const auto& w = ctx_.view.workloads[i];
-      if (!w.isPod()) continue;
-      const netpol::Pod* pod = cluster_.findPod(w.namespace_, w.name);
+      const netpol::Pod* pod = cluster_.findPod(w.namespace_, w.networkName());
       if (!pod) continue;
       auto from = otherNamespacesReaching(*pod);
       if (ctx_.view.inScope(w.namespace_)) podExposure(w, *pod, from);
@@ -119,12 +118,14 @@ class NetworkAudit {
   void podExposure(const Workload& w, const netpol::Pod& pod, const std::vector<std::string>& from) {
     if (pod.hostNetwork) return;  // no NetworkPolicy applies; hostNetwork is reported as host isolation
     bool ingress = isolatedFor(cluster_, pod, true), egress = isolatedFor(cluster_, pod, false);
+    const std::string subject = w.isPod() ? "this pod" : "its pods";
+    const std::string labelsField = (w.templatePath.empty() ? "" : w.templatePath + ".") + "metadata.labels";
     if (!ingress || !egress) {
       std::string open = !ingress && !egress ? "ingress or egress" : !ingress ? "ingress" : "egress";
       auto f = workloadFinding(w, "audit.podNotIsolated", "netpol",
-                               "no NetworkPolicy selects this pod for " + open +
+                               "no NetworkPolicy selects " + subject + " for " + open +
                                    ", so every connection is allowed in that direction",
-                               "metadata.labels");
+                               labelsField);
       if (ingress) f.severity = findings::Severity::Low;  // only egress is open
       ctx_.add(w.manifest, std::move(f));
     }
@@ -132,9 +133,9 @@ class NetworkAudit {
     // all namespaces count too).
     if (ingress && namespacesWithPods() > 1 && from.size() == namespacesWithPods() - 1)
       ctx_.add(w.manifest, workloadFinding(w, "audit.reachableFromAllNamespaces", "netpol",
-                                           "NetworkPolicies let pods of every other namespace connect to this pod (" +
+                                           "NetworkPolicies let pods of every other namespace connect to " + subject + " (" +
                                                joinNames(from) + ")",
-                                           "metadata.labels"));
+                                           labelsField));
   }
 
   void policyPeers() {

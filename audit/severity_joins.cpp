@@ -28,11 +28,11 @@ void applySeverityJoins(AuditReport& report, const ClusterView& view,
     const findings::Severity base = findings::severityOf(f);
     if (f.severityReason.empty()) f.severityReason = std::string(findings::severityName(base)) + ": the default of " + f.check;
     const auto* descriptor = findings::findCheck(f.check);
-    if (!descriptor || descriptor->risk != findings::Risk::HostIsolation || f.object.kind != "Pod") continue;
+    if (!descriptor || descriptor->risk != findings::Risk::HostIsolation) continue;
     auto w = workloadOfManifest.find(r.manifest);
     if (w == workloadOfManifest.end()) continue;
     auto from = reachableFrom.find(w->second);
-    if (from == reachableFrom.end()) continue;  // not on the pod network model (no such Pod object)
+    if (from == reachableFrom.end()) continue;  // not in the network model (a workload whose pods were listed)
     if (from->second.empty()) {
       // Critical is kept for what others can reach: an isolated pod ranks below a reachable one.
       if (base == findings::Severity::Critical) {

@@ -238,6 +238,21 @@ NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
   return np;
 }
 
+Pod templatePod(const std::string& namespace_, const std::string& kind, const std::string& name,
+                const kube::PodTemplate& pod) {
+  Pod p;
+  p.namespace_ = namespace_;
+  p.name = kind + ":" + name;
+  p.labels = pod.metadata.labels;
+  p.hostNetwork = pod.spec.hostNetwork;
+  kube::visitContainers(pod.spec, [&p](const kube::Container& c) {
+    for (const auto& port : c.ports)
+      if (!port.name.empty())
+        p.ports.push_back({port.name, port.containerPort, parseProtocol(port.protocol).value_or(Protocol::TCP)});
+  });
+  return p;
+}
+
 std::optional<DecodedObject> decodeObject(const kube::Manifest& m) {
   try {
     const bool core = apiGroup(m.apiVersion()).empty();

@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "kube/manifest.h"
+#include "kube/pod.h"
 #include "netpol/model.h"
 
 namespace netpol {
@@ -33,6 +34,12 @@ struct DecodedObject {
   std::optional<ClusterNetworkPolicy> clusterPolicy;
 };
 std::optional<DecodedObject> decodeObject(const kube::Manifest& manifest);  // throws kube::InputError
+
+// The pods a workload (Deployment, Job, ...) will create, as one stand-in named "KIND:NAME" (no Pod can
+// be: names hold no ':'): the template's labels, hostNetwork and named container ports, no address.
+// It takes part in what selectors decide (netpol lint, the audit's reachability), never in probes.
+Pod templatePod(const std::string& namespace_, const std::string& kind, const std::string& name,
+                const kube::PodTemplate& pod);
 Cluster assembleCluster(const std::vector<const DecodedObject*>& objects);
 
 }  // namespace netpol

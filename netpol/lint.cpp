@@ -37,20 +37,12 @@ void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster&
       continue;  // reported by the Pod Security checker
     }
     if (!pod) continue;
-    Pod p;
-    p.namespace_ = m.namespace_().empty() ? "default" : m.namespace_();
-    p.name = m.kind() + ":" + m.name();
-    p.labels = pod->metadata.labels;
-    if (pod->spec.hostNetwork) {
-      p.hostNetwork = true;
+    Pod p = templatePod(m.namespace_().empty() ? "default" : m.namespace_(), m.kind(), m.name(), *pod);
+    if (p.hostNetwork) {
+      p.ports.clear();
       hostNetworkPods.push_back(std::move(p));
       continue;
     }
-    kube::visitContainers(pod->spec, [&p](const kube::Container& c) {
-      for (const auto& port : c.ports)
-        if (!port.name.empty())
-          p.ports.push_back({port.name, port.containerPort, parseProtocol(port.protocol).value_or(Protocol::TCP)});
-    });
     cluster.pods.push_back(std::move(p));
   }
 }

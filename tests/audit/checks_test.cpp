@@ -292,3 +292,32 @@ TEST_CASE("a view built collection by collection gives the same report and keeps
     CHECK(!m.object.contains("spec"));
   }
 }
+
+TEST_CASE("a workload none of whose pods were listed is in the network model; one with a listed pod is not") {
+  auto deployment = [](const std::string& name, const std::string& uid) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + ", namespace: ns, uid: " + uid + "}\n"
+           "spec:\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name +
+           "}}\n    spec:\n      containers: [{name: c, image: x}]\n---\n";
+  };
+  // rolled: Deployment d-1 -> ReplicaSet rs-1 -> Pod p, by controller uids.
+  const std::string rolled = deployment("rolled", "d-1") +
+      "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: rolled-x, namespace: ns, uid: rs-1, ownerReferences: "
+      "[{apiVersion: apps/v1, kind: Deployment, name: rolled, uid: d-1, controller: true}]}\n"
+      "spec:\n  selector: {matchLabels: {app: rolled}}\n  template:\n    metadata: {labels: {app: rolled}}\n"
+      "    spec:\n      containers: [{name: c, image: x}]\n---\n"
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns, uid: p-1, labels: {app: rolled}, ownerReferences: "
+      "[{apiVersion: apps/v1, kind: ReplicaSet, name: rolled-x, uid: rs-1, controller: true}]}\n"
+      "spec:\n  containers: [{name: c, image: x}]\n---\n";
+  auto a = auditYaml(namespace_("ns") + deployment("pending", "d-2") + rolled);
+  auto pending = findingsOf(a.report, "audit.podNotIsolated", "Deployment", "ns", "pending");
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].field == "spec.template.metadata.labels");
+  CHECK(pending[0].message.find("selects its pods") != std::string::npos);
+  CHECK(findingsOf(a.report, "audit.podNotIsolated", "Deployment", "ns", "rolled").empty());  // its Pod stands for it
+  CHECK(findingsOf(a.report, "audit.podNotIsolated", "Pod", "ns", "p").size() == 1);
+  // A policy selecting the template's labels isolates the pods to be.
+  auto isolated = auditYaml(namespace_("ns") + deployment("pending", "d-2") +
+                            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: d, namespace: ns}\n"
+                            "spec: {podSelector: {matchLabels: {app: pending}}, policyTypes: [Ingress, Egress]}\n");
+  CHECK(findingsOf(isolated.report, "audit.podNotIsolated", "Deployment", "ns", "pending").empty());
+}
