@@ -67,6 +67,9 @@ struct ClusterNetworkPolicy {
   std::vector<CnpRule> ingress;
   std::vector<CnpRule> egress;
   size_t manifestIndex = 0;  // position in the input, for lint and messages
+  // spec as canonical JSON (sorted keys), as NetworkPolicy::canonicalSpec: what the agent compares to
+  // skip pods whose selecting policies did not change.
+  std::string canonicalSpec;
 };
 
 // Evaluation order: Admin before Baseline, lower priority first. Equal priorities are undefined

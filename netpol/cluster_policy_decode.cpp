@@ -230,6 +230,7 @@ ClusterNetworkPolicy decodeClusterNetworkPolicy(const nlohmann::json& object) {
   auto spec = root.field("spec");
   if (!spec) throw kube::DecodeError("spec", "must be set");
   expectFields(*spec, {"tier", "priority", "subject", "ingress", "egress"});
+  cnp.canonicalSpec = spec->value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto tier = spec->field("tier");
   if (!tier) spec->fail("tier: must be set (Admin or Baseline)");
   auto tierText = tier->asString();

@@ -79,15 +79,6 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
     }
   }
   stats.discoverMs = millisSince(discoverStart);
-  // The agent does not compile the ClusterNetworkPolicy tiers yet: say so whenever their number changes
-  // rather than let them look enforced.
-  if (cluster.clusterPolicies.size() != unenforcedClusterPolicies_) {
-    unenforcedClusterPolicies_ = cluster.clusterPolicies.size();
-    if (unenforcedClusterPolicies_)
-      stats.messages.push_back("warning: " + std::to_string(unenforcedClusterPolicies_) +
-                               " ClusterNetworkPolicies in the input are NOT enforced by the agent yet "
-                               "(kguard netpol matrix/explain/diff evaluate them)");
-  }
   const auto& namespaces = *namespaces_;
   stats.namespaces = namespaces.size();
   auto count = [this](const char* operation, bool ok) {

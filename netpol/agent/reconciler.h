@@ -81,7 +81,6 @@ class Reconciler {
   uint64_t worldGeneration_ = 0;
   std::optional<std::vector<NamespaceInfo>> namespaces_;  // what the last sync discovered
   std::vector<IpAddress> nodeInterfaceAddresses_;          // found with namespaces_
-  size_t unenforcedClusterPolicies_ = 0;                   // ClusterNetworkPolicies last warned about
 };
 
 }  // namespace netpol::agent

@@ -1,5 +1,6 @@
 #include "netpol/agent/ruleset_inputs.h"
 
+#include "netpol/cluster_policy_evaluate.h"
 #include "netpol/selection.h"
 
 namespace netpol::agent {
@@ -49,6 +50,7 @@ std::string describeWorld(const Cluster& cluster) {
   for (const auto& node : cluster.nodes) {
     out += "D";
     field(out, node.name);
+    labels(out, node.labels);  // ClusterNetworkPolicy `nodes` peers select by them
     addresses(out, node.addresses);
   }
   return out;
@@ -60,6 +62,13 @@ std::optional<std::vector<std::string>> selectingPolicySpecs(const Cluster& clus
     if (policy.namespace_ == pod.namespace_ && policySelectsPod(policy, pod)) {
       if (policy.canonicalSpec.empty()) return std::nullopt;
       out.push_back(policy.id() + "\n" + policy.canonicalSpec);
+    }
+  // The ClusterNetworkPolicies selecting the pod, in evaluation order (the order is part of the input:
+  // first match decides). Their peers resolve against the world above (pods, namespaces, Nodes).
+  for (const auto& cnp : cluster.clusterPolicies)
+    if (clusterPolicySelectsPod(cluster, cnp, pod)) {
+      if (cnp.canonicalSpec.empty()) return std::nullopt;
+      out.push_back("cnp/" + cnp.name + "\n" + cnp.canonicalSpec);
     }
   return out;
 }

@@ -16,7 +16,8 @@ namespace netpol::agent {
 // Pods, namespaces and nodes as canonical text: equal text = equal peers for every policy.
 std::string describeWorld(const Cluster& cluster);
 
-// "namespace/name\ncanonical spec" of every policy selecting `pod`, in the cluster's order; none when
+// "namespace/name\ncanonical spec" of every NetworkPolicy selecting `pod`, in the cluster's order, then
+// "cnp/name\ncanonical spec" of every ClusterNetworkPolicy selecting it, in evaluation order; none when
 // a selecting policy carries no canonical spec (built in code, not decoded): then nothing is known.
 std::optional<std::vector<std::string>> selectingPolicySpecs(const Cluster& cluster, const Pod& pod);
 

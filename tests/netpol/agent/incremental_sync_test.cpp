@@ -171,3 +171,53 @@ TEST_CASE("the agent's metrics follow what is installed") {
   CHECK(metrics.podsProgrammed.value() == 1);
   CHECK(metrics.programmingLatency.count() == 2);
 }
+
+namespace {
+
+std::string clusterPolicy(const std::string& name, const std::string& tier, int priority, const std::string& subject,
+                          const std::string& ingress) {
+  return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: " + name +
+         "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(priority) + "\n  subject: " + subject +
+         "\n  ingress: " + ingress + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("a ClusterNetworkPolicy change compiles only the pods it selects, and is enforced", "[cnp]") {
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2"), netnsWith(3, "10.0.0.3")};
+  Reconciler agent(dp, "", {});
+  std::string inX = "{namespaces: {matchLabels: {kubernetes.io/metadata.name: x}}}";
+  auto denyFromC = [&](int priority) {
+    return clusterPolicy("deny-c", "Admin", priority, inX, "[{action: Deny, from: [{namespaces: {matchLabels: {team: t}}}]}]");
+  };
+  auto first = agent.sync(cluster(world() + denyFromC(5) + allowToC(80)));
+  CHECK(first.compiled == 3);
+  CHECK(first.messages.size() == 3);  // three installs, no "not enforced" warning any more
+  CHECK_FALSE(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.3"), Protocol::TCP, 80));
+  CHECK(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.2"), Protocol::TCP, 80));
+
+  // Its priority changes: the two pods of x compile again, y/c does not.
+  auto changed = cluster(world() + denyFromC(6) + allowToC(80));
+  dp.calls.clear();
+  auto stats = agent.sync(changed);
+  CHECK(stats.compiled == 2);
+  CHECK(stats.installed == 0);  // same boxes: the tables did not change
+  // A Pass of a lower priority number selecting only x/a hands TCP 80 from y/c down.
+  auto passed = cluster(world() + denyFromC(6) + allowToC(80) +
+                        clusterPolicy("pass-80", "Admin", 1, "{pods: {podSelector: {matchLabels: {app: a}}}}",
+                                      "[{action: Pass, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}]"));
+  dp.calls.clear();
+  stats = agent.sync(passed);
+  CHECK(stats.compiled == 1);
+  CHECK(dp.calls == std::vector<std::string>{"install /var/run/netns/n1"});
+  CHECK(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.3"), Protocol::TCP, 80));
+  CHECK_FALSE(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.3"), Protocol::TCP, 81));
+  CHECK(rendered(dp) == fromScratch(dp.present, passed));
+
+  // Node labels are part of the world (`nodes` peers select by them): a relabel recompiles every pod.
+  auto node = [](const std::string& labels) {
+    return "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1, labels: " + labels + "}\n";
+  };
+  CHECK(describeWorld(cluster(world() + node("{a: b}"))) != describeWorld(cluster(world() + node("{a: c}"))));
+}
