@@ -63,7 +63,8 @@ def steps(conformance):
             out.append((case, d))
         else:
             for step in sorted(os.listdir(d)):
-                out.append((f"{case}/{step}", os.path.join(d, step)))
+                if os.path.isdir(os.path.join(d, step)):  # stepN/, not meta.yaml
+                    out.append((f"{case}/{step}", os.path.join(d, step)))
     return out
 
 

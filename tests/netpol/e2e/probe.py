@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
 """Probes every target IP in parallel from this network namespace and prints one matrix row:
-'.' connected (TCP handshake done / UDP reply received within the timeout), 'X' otherwise.
-Usage: probe.py tcp|udp PORT IP..."""
+'.' connected (TCP handshake done / UDP reply received within the timeout), 'R' refused (a TCP reset
+or ICMP unreachable came back: a policy "deny" must drop, never reject), 'X' no answer.
+Usage: probe.py tcp|udp PORT IP...   (KGUARD_PROBE_TIMEOUT: seconds, default 1.5)"""
+import os
 import socket
 import sys
 import threading
 
-TIMEOUT = 1.5
+TIMEOUT = float(os.environ.get("KGUARD_PROBE_TIMEOUT", "1.5"))
 
 
 def probe_tcp(ip, port):
     try:
         with socket.create_connection((ip, port), timeout=TIMEOUT):
-            return True
+            return "."
+    except ConnectionRefusedError:
+        return "R"
     except OSError:
-        return False
+        return "X"
 
 
 def probe_udp(ip, port):
@@ -23,9 +27,11 @@ def probe_udp(ip, port):
     try:
         s.connect((ip, port))
         s.send(b"probe")
-        return s.recv(512) == b"probe"
+        return "." if s.recv(512) == b"probe" else "X"
+    except ConnectionRefusedError:
+        return "R"
     except OSError:
-        return False
+        return "X"
     finally:
         s.close()
 
@@ -43,7 +49,7 @@ def main():
         t.start()
     for t in threads:
         t.join()
-    print(" ".join("." if r else "X" for r in results))
+    print(" ".join(results))
 
 
 if __name__ == "__main__":

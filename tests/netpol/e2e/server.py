@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Conformance-model server for one pod's network namespace: TCP and UDP on ports 80 and 81,
-IPv4 and IPv6.
+"""Conformance-model server for one pod's network namespace: TCP and UDP on ports 80 and 81 (or the
+ports given: server.py TCP_PORTS UDP_PORTS, comma-separated), IPv4 and IPv6.
 TCP: accept, send one byte, close. UDP: echo each datagram back (the probe counts the reply)."""
 import socket
+import sys
 import threading
 
 
@@ -39,7 +40,10 @@ def udp(port):
 
 
 def main():
-    threads = [threading.Thread(target=f, args=(p,), daemon=True) for p in (80, 81) for f in (tcp, udp)]
+    tcp_ports = [int(p) for p in sys.argv[1].split(",")] if len(sys.argv) > 1 else [80, 81]
+    udp_ports = [int(p) for p in sys.argv[2].split(",")] if len(sys.argv) > 2 else [80, 81]
+    threads = [threading.Thread(target=tcp, args=(p,), daemon=True) for p in tcp_ports]
+    threads += [threading.Thread(target=udp, args=(p,), daemon=True) for p in udp_ports]
     for t in threads:
         t.start()
     print("ready", flush=True)
