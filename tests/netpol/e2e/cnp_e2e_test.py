@@ -27,7 +27,7 @@ from agent_e2e_test import remove_stale_labs, sh, steps, wait_for_sync  # noqa: 
 
 POD_TCP, POD_UDP = "80,8080", "53,5353"
 NODE_TCP, NODE_UDP = "34345,34346", "34347,34349"
-PROBE_TIMEOUT = "0.8"  # one bridge inside this machine: a reply takes well under a millisecond
+PROBE_TIMEOUT = "1.2"  # one bridge inside this machine: a reply takes under a millisecond, unless it is loaded
 
 
 def topology_pods(path):
@@ -171,6 +171,11 @@ def main():
                 continue
             cases = [(c, allowed) for c, allowed in expected(step_dir) if c[2] in ("tcp", "udp")]
             got = lab.probe([c for c, _ in cases])
+            # A loaded machine may start a probe or finish a sync late: what disagrees is probed once more.
+            again = [c for c, allowed in cases if got[c] != ("." if allowed else "X")]
+            if again:
+                time.sleep(1)
+                got.update(lab.probe(again))
             wrong = [f"{c[0]}->{c[1]} {c[2]}/{c[3]} expected {'allowed' if allowed else 'dropped'} got {got[c]}"
                      for c, allowed in cases if got[c] != ("." if allowed else "X")]
             checked += len(cases)
