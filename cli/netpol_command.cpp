@@ -186,6 +186,7 @@ int runAgent(const NetpolOptions& o) {
   }
   // --deny-log: the drop rules' NFLOG packets as JSON lines (netpol/agent/deny_log_reader.h).
   netpol::DenyRuleIds denyRuleIds;
+  loop.render.denyRuleIds = &denyRuleIds;  // the compiler hands out the ids the reader resolves
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> denyLogFile(nullptr, std::fclose);
   std::unique_ptr<netpol::agent::DenyLogReader> denyLog;
   if (!o.denyLog.empty()) {

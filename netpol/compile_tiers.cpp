@@ -6,6 +6,7 @@
 // one accept-set and one drop-set lookup per tier, whatever the number of policies and rules.
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include "netpol/cluster_policy_evaluate.h"
 #include "netpol/interval_sets.h"
@@ -19,6 +20,7 @@ namespace {
 struct OrderedRule {
   CnpAction action;
   std::string origin;
+  DenyRule deny;  // how a deny log names it
 };
 
 // Part of what one rule matches: addresses x (every protocol, or one protocol's port range).
@@ -182,6 +184,28 @@ void resolveFamily(std::vector<Clause> clauses, const std::vector<OrderedRule>& 
   }
 }
 
+// Before normalisation every drop box has exactly one origin: its deciding rule.
+void splitDropsByRule(const std::vector<OrderedRule>& rules, TierRules& out) {
+  std::map<std::string, size_t> byOrigin;
+  auto entry = [&](const std::string& origin) -> TierRules::DenyRuleBoxes& {
+    auto [it, added] = byOrigin.emplace(origin, out.denyRules.size());
+    if (added) {
+      auto rule = std::find_if(rules.begin(), rules.end(), [&](const OrderedRule& r) { return r.origin == origin; });
+      out.denyRules.push_back({rule->deny, {}, {}});
+    }
+    return out.denyRules[it->second];
+  };
+  for (int f = 0; f < 2; ++f) {
+    for (const auto& e : out.drop[f]) entry(e.origins.front()).drop[f].push_back(e);
+    for (const auto& e : out.dropOther[f]) entry(e.origins.front()).dropOther[f].push_back(e);
+  }
+  for (auto& d : out.denyRules)
+    for (int f = 0; f < 2; ++f) {
+      d.drop[f] = normalizePortElements(d.drop[f]);
+      d.dropOther[f] = normalizeAddressElements(std::move(d.dropOther[f]));
+    }
+}
+
 }  // namespace
 
 bool TierRules::empty() const {
@@ -200,13 +224,16 @@ TierRules compileTier(const Cluster& cluster, Tier tier, bool ingress, const Pod
     for (size_t i = 0; i < list.size(); ++i) {
       std::vector<Clause> ruleClauses;
       addRuleClauses(cluster, list[i], rules.size(), ingress, subject, ruleClauses);
-      rules.push_back({list[i].action, origin(policy, ingress, i, list[i])});
+      std::string rule = std::string(ingress ? "ingress[" : "egress[") + std::to_string(i) + "]" +
+                         (list[i].name.empty() ? "" : " (" + list[i].name + ")");
+      rules.push_back({list[i].action, origin(policy, ingress, i, list[i]), {tierName(tier), policy.name, rule}});
       for (auto& c : ruleClauses) clauses[familyIndex(c.address.family())].push_back(c);
     }
   }
   TierRules out;
+  for (int f = 0; f < 2; ++f) resolveFamily(std::move(clauses[f]), rules, out, f);
+  splitDropsByRule(rules, out);
   for (int f = 0; f < 2; ++f) {
-    resolveFamily(std::move(clauses[f]), rules, out, f);
     // Neighbouring address pieces with the same boxes become one element.
     out.accept[f] = normalizePortElements(out.accept[f]);
     out.drop[f] = normalizePortElements(out.drop[f]);

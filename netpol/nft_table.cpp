@@ -71,45 +71,83 @@ std::vector<SetElement> addressSetElements(const std::vector<AddressElement>& el
 }
 
 // One tier's verdicts: up to four sets per family, only the non-empty ones (an empty set would
-// still cost a lookup).
+// still cost a lookup). With deny logs, one drop set per Deny rule, so that the log names it.
 struct TierSet {
   std::string name;
   int family;
   bool withPorts;
   Verdict verdict;
+  std::vector<SetElement> elements;
+  const DenyRule* deny = nullptr;  // logged drops: the rule that decided
 };
 
-std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, bool ingress) {
+std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, bool ingress, bool perDenyRule) {
   std::vector<TierSet> out;
+  auto add = [&out](std::string name, int f, bool ports, Verdict v, std::vector<SetElement> elements, const DenyRule* deny) {
+    if (!elements.empty()) out.push_back({std::move(name), f, ports, v, std::move(elements), deny});
+  };
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(tierPrefix) + "_" + dirName(ingress) + familySuffix(f);
-    if (!tier.accept[f].empty()) out.push_back({base + "_accept", f, true, Verdict::Accept});
-    if (!tier.drop[f].empty()) out.push_back({base + "_drop", f, true, Verdict::Drop});
-    if (!tier.acceptOther[f].empty()) out.push_back({base + "_other_accept", f, false, Verdict::Accept});
-    if (!tier.dropOther[f].empty()) out.push_back({base + "_other_drop", f, false, Verdict::Drop});
+    add(base + "_accept", f, true, Verdict::Accept, portSetElements(tier.accept[f]), nullptr);
+    add(base + "_other_accept", f, false, Verdict::Accept, addressSetElements(tier.acceptOther[f]), nullptr);
+    if (!perDenyRule) {
+      add(base + "_drop", f, true, Verdict::Drop, portSetElements(tier.drop[f]), nullptr);
+      add(base + "_other_drop", f, false, Verdict::Drop, addressSetElements(tier.dropOther[f]), nullptr);
+      continue;
+    }
+    for (size_t k = 0; k < tier.denyRules.size(); ++k) {
+      const auto& d = tier.denyRules[k];
+      add(base + "_drop_" + std::to_string(k), f, true, Verdict::Drop, portSetElements(d.drop[f]), &d.rule);
+      add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Drop, addressSetElements(d.dropOther[f]), &d.rule);
+    }
   }
   return out;
 }
 
-void addTierSets(Table& t, const TierRules& tier, const char* tierPrefix, bool ingress) {
-  for (const auto& ts : tierSets(tier, tierPrefix, ingress)) {
-    const auto& f = ts.family;
-    bool accept = ts.verdict == Verdict::Accept;
-    Set set{ts.name, f, ts.withPorts, {}};
-    set.elements = ts.withPorts ? portSetElements(accept ? tier.accept[f] : tier.drop[f])
-                                : addressSetElements(accept ? tier.acceptOther[f] : tier.dropOther[f]);
-    t.sets.push_back(std::move(set));
+void addTierSets(Table& t, const TierRules& tier, const char* tierPrefix, bool ingress, const RenderOptions& options) {
+  for (auto& ts : tierSets(tier, tierPrefix, ingress, options.nflogGroup.has_value()))
+    t.sets.push_back({ts.name, ts.family, ts.withPorts, std::move(ts.elements)});
+}
+
+// `kg:<n>` for `rule`: the agent's id, or numbered in this table (offline), listed in the text.
+std::string denyPrefix(Table& t, const RenderOptions& options, const DenyRule& rule) {
+  for (const auto& [id, known] : t.denyLogIds)
+    if (known == rule) return denyLogPrefix(id);
+  uint32_t id = options.denyRuleIds ? options.denyRuleIds->idFor(rule) : static_cast<uint32_t>(t.denyLogIds.size() + 1);
+  t.denyLogIds.emplace_back(id, rule);
+  return denyLogPrefix(id);
+}
+
+// The drop rule `r` counting in `counter`; with deny logs it logs (rate-limited) and a plain drop
+// follows for the packets over the rate, so every packet is dropped and counted once.
+void addDrop(Table& t, Chain& c, Rule r, const std::string& counter, const DenyRule& deny, const RenderOptions& options) {
+  r.verdict = Verdict::Drop;
+  r.counter = counter;
+  if (!options.nflogGroup) {
+    c.rules.push_back(r);
+    return;
   }
+  Rule overRate = r;
+  overRate.counter.clear();
+  r.logPrefix = denyPrefix(t, options, deny);
+  r.logGroup = *options.nflogGroup;
+  r.logRateLimited = true;
+  c.rules.push_back(r);
+  c.rules.push_back(overRate);
 }
 
 // The tier's lookups; its sets are disjoint, so their order does not matter.
-void addTierRules(Chain& c, const TierRules& tier, const char* tierPrefix, bool ingress) {
-  for (const auto& ts : tierSets(tier, tierPrefix, ingress)) {
+void addTierRules(Table& t, Chain& c, const TierRules& tier, const char* tierPrefix, bool ingress,
+                  const RenderOptions& options) {
+  for (const auto& ts : tierSets(tier, tierPrefix, ingress, options.nflogGroup.has_value())) {
     Rule r = peerInSet(ts.family, ingress, ts.name, ts.withPorts);
     r.portlessProtocols = !ts.withPorts;
-    r.verdict = ts.verdict;
-    if (ts.verdict == Verdict::Drop) r.counter = std::string(dirName(ingress)) + "_denied";
-    c.rules.push_back(r);
+    if (ts.verdict == Verdict::Accept) {
+      c.rules.push_back(r);
+      continue;
+    }
+    static const DenyRule unnamed{};
+    addDrop(t, c, r, std::string(dirName(ingress)) + "_denied", ts.deny ? *ts.deny : unnamed, options);
   }
 }
 
@@ -126,10 +164,10 @@ void addInfrastructureRules(Chain& c, bool ingress) {
   if (!ingress) c.rules.push_back(icmpv6Types(143, 143));
 }
 
-void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress) {
-  addTierSets(t, rules.admin, "admin", ingress);
+void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const RenderOptions& options) {
+  addTierSets(t, rules.admin, "admin", ingress, options);
   if (!rules.isolated()) {
-    addTierSets(t, rules.baseline, "baseline", ingress);
+    addTierSets(t, rules.baseline, "baseline", ingress, options);
     return;
   }
   for (int f = 0; f < 2; ++f) {
@@ -193,9 +231,9 @@ void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ing
     // Before the tiers: a pod reaching itself (over lo) is exempt from ClusterNetworkPolicy (hairpin),
     // and IPv6 neighbour discovery is not a connection any tier speaks of.
     addInfrastructureRules(c, ingress);
-    addTierRules(c, rules.admin, "admin", ingress);
+    addTierRules(t, c, rules.admin, "admin", ingress, options);
     if (!rules.isolated()) {
-      addTierRules(c, rules.baseline, "baseline", ingress);
+      addTierRules(t, c, rules.baseline, "baseline", ingress, options);
       t.chains.push_back(std::move(c));  // then the chain's policy: accept
       return;
     }
@@ -213,14 +251,10 @@ void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ing
   if (!tiers) addInfrastructureRules(c, ingress);
   // Only packets otherwise dropped reach these: they cost an allowed connection nothing.
   addMidStreamRules(c, rs, ingress);
-  Rule deny;
-  deny.counter = std::string(dir) + "_denied";
-  if (options.nflogGroup) {
-    deny.logPrefix = nftQuotable("kguard " + rs.pod + " " + dir + " denied: ", 127);
-    deny.logGroup = *options.nflogGroup;
-  }
-  deny.verdict = Verdict::Drop;
-  c.rules.push_back(deny);
+  // Isolated and no rule allowed: the NetworkPolicies that isolate the pod name the drop.
+  std::string isolating;
+  for (const auto& p : rules.isolatingPolicies) isolating += (isolating.empty() ? "" : ",") + p;
+  addDrop(t, c, Rule{}, std::string(dir) + "_denied", DenyRule{"NetworkPolicy", isolating, dir}, options);
   t.chains.push_back(std::move(c));
 }
 
@@ -251,9 +285,9 @@ bool Set::operator==(const Set& o) const {
 }
 bool Rule::operator==(const Rule& o) const {
   return std::tie(match, family, peerIsSource, set, withPorts, portlessProtocols, icmpFirst, icmpLast, midStreamTcp,
-                  portIsSource, counter, logPrefix, logGroup, verdict) ==
+                  portIsSource, counter, logPrefix, logGroup, logRateLimited, verdict) ==
          std::tie(o.match, o.family, o.peerIsSource, o.set, o.withPorts, o.portlessProtocols, o.icmpFirst, o.icmpLast,
-                  o.midStreamTcp, o.portIsSource, o.counter, o.logPrefix, o.logGroup, o.verdict);
+                  o.midStreamTcp, o.portIsSource, o.counter, o.logPrefix, o.logGroup, o.logRateLimited, o.verdict);
 }
 bool Chain::operator==(const Chain& o) const {
   return std::tie(name, hook, comment, rules) == std::tie(o.name, o.hook, o.comment, o.rules);
@@ -285,8 +319,8 @@ Table buildTable(const Ruleset& rs, const RenderOptions& options) {
       for (const auto& r : rs.nodeAddresses[f]) node.elements.push_back({r, Protocol::TCP, 0, 65535, ""});
       t.sets.push_back(std::move(node));
     }
-  addDirectionSets(t, rs.ingress, true);
-  addDirectionSets(t, rs.egress, false);
+  addDirectionSets(t, rs.ingress, true, options);
+  addDirectionSets(t, rs.egress, false, options);
   addChain(t, rs, rs.ingress, true, options);
   addChain(t, rs, rs.egress, false, options);
   return t;
@@ -327,6 +361,8 @@ std::string ruleText(const Rule& r) {
   auto add = [&out](const std::string& part) { out += (out.empty() ? "" : " ") + part; };
   if (!match.empty()) add(match);
   if (!r.counter.empty()) add("counter name \"" + r.counter + "\"");
+  if (r.logRateLimited)
+    add("limit rate " + std::to_string(kDenyLogPerSecond) + "/second burst " + std::to_string(kDenyLogBurst) + " packets");
   if (r.logPrefix) add("log prefix \"" + *r.logPrefix + "\" group " + std::to_string(r.logGroup));
   add(r.verdict == Verdict::Accept ? "accept" : "drop");
   return out;

@@ -18,7 +18,14 @@ extern const char* const kTableName;  // "kguard", in family inet
 struct RenderOptions {
   // NFLOG group for denied packets (`log group N`), or none to only count them.
   std::optional<int> nflogGroup;
+  // With nflogGroup: the agent's id table behind the `kg:<n>` prefixes (README "Deny log prefixes");
+  // null = numbered per table from 1 (offline `netpol compile`, whose text lists them).
+  DenyRuleIds* denyRuleIds = nullptr;
 };
+
+// Logged drops are rate-limited per rule: `limit rate 10/second burst 20 packets`.
+constexpr int kDenyLogPerSecond = 10;
+constexpr int kDenyLogBurst = 20;
 
 // nftables limits comments to 128 bytes and the log prefix to 127; both must stay printable and
 // free of quotes whatever the object names contain.
@@ -69,6 +76,7 @@ struct Rule {
   std::string counter;       // named counter to count in; empty = none
   std::optional<std::string> logPrefix;
   int logGroup = 0;
+  bool logRateLimited = false;  // `limit rate ...` before the log: over the rate the rule does not match
   Verdict verdict = Verdict::Accept;
   bool operator==(const Rule& o) const;
 };
@@ -87,6 +95,7 @@ struct Table {
   std::vector<std::string> counters;
   std::vector<Set> sets;           // declared before the chains that look them up
   std::vector<Chain> chains;       // input, then output; a hook no policy isolates gets none
+  std::vector<std::pair<uint32_t, DenyRule>> denyLogIds;  // the prefixes the rules log, for the text
   bool operator==(const Table& o) const;
   bool operator!=(const Table& o) const { return !(*this == o); }
   const Set* findSet(const std::string& name) const;

@@ -51,6 +51,8 @@ std::string renderNft(const nft::Table& t) {
   std::ostringstream out;
   out << "# kguard NetworkPolicy ruleset for pod " << t.pod;
   for (size_t i = 0; i < t.podIps.size(); ++i) out << (i ? ", " : " (") << t.podIps[i].str() << (i + 1 == t.podIps.size() ? ")" : "");
+  for (const auto& [id, rule] : t.denyLogIds)
+    out << "\n# deny log prefix kg:" << id << " = " << rule.tier << " " << rule.policy << " " << rule.rule;
   out << "\n# Replaces table inet " << kTableName << " in one transaction; other tables are untouched.\n";
   out << "table inet " << kTableName << "\ndelete table inet " << kTableName << "\n";
   out << "table inet " << kTableName << " {\n";

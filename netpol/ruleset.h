@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "netpol/deny_rule_ids.h"
 #include "netpol/ip.h"
 #include "netpol/model.h"
 
@@ -36,6 +37,13 @@ struct PortElement {
 struct TierRules {
   std::vector<PortElement> accept[2], drop[2];  // [0] IPv4, [1] IPv6; TCP, UDP and SCTP
   std::vector<AddressElement> acceptOther[2], dropOther[2];
+  // The drop boxes again, per deciding Deny rule: deny logs need one set per rule to name it.
+  struct DenyRuleBoxes {
+    DenyRule rule;
+    std::vector<PortElement> drop[2];
+    std::vector<AddressElement> dropOther[2];
+  };
+  std::vector<DenyRuleBoxes> denyRules;
   bool empty() const;
 };
 

@@ -350,6 +350,15 @@ void buildRule(nftnl_rule* rule, const nft::Rule& r, const std::map<std::string,
     nftnl_expr_set_str(ref, NFTNL_EXPR_OBJREF_IMM_NAME, r.counter.c_str());
     addExpr(rule, ref);
   }
+  if (r.logRateLimited) {
+    nftnl_expr* limit = nftnl_expr_alloc("limit");
+    nftnl_expr_set_u64(limit, NFTNL_EXPR_LIMIT_RATE, kDenyLogPerSecond);
+    nftnl_expr_set_u64(limit, NFTNL_EXPR_LIMIT_UNIT, 1);  // per second
+    nftnl_expr_set_u32(limit, NFTNL_EXPR_LIMIT_BURST, kDenyLogBurst);
+    nftnl_expr_set_u32(limit, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+    nftnl_expr_set_u32(limit, NFTNL_EXPR_LIMIT_FLAGS, 0);
+    addExpr(rule, limit);
+  }
   if (r.logPrefix) {
     nftnl_expr* log = nftnl_expr_alloc("log");
     nftnl_expr_set_str(log, NFTNL_EXPR_LOG_PREFIX, r.logPrefix->c_str());

@@ -108,13 +108,54 @@ TEST_CASE("set elements carry comments naming the policy rules") {
   CHECK(text.find("# not isolated for egress") != std::string::npos);
 }
 
-TEST_CASE("denied packets can be logged to NFLOG with a prefix naming the pod") {
+TEST_CASE("denied packets can be logged to NFLOG, rate-limited, with a kg:<n> prefix naming the isolating policies") {
   auto c = cluster(clusterYaml(1, 1));
   RenderOptions options;
   options.nflogGroup = 7;
-  auto text = renderNft(compileRuleset(c, podOf(c, "x/server")), options);
-  CHECK(text.find("counter name \"ingress_denied\" log prefix \"kguard x/server ingress denied: \" group 7 drop") != std::string::npos);
-  CHECK(text.find("counter name \"egress_denied\" log prefix \"kguard x/server egress denied: \" group 7 drop") != std::string::npos);
+  auto table = nft::buildTable(compileRuleset(c, podOf(c, "x/server")), options);
+  auto text = renderNft(table);
+  CHECK(text.find("counter name \"ingress_denied\" limit rate 10/second burst 20 packets log prefix \"kg:1\" group 7 drop\n\t\tdrop\n") !=
+        std::string::npos);
+  REQUIRE(table.denyLogIds.size() >= 1);
+  CHECK(table.denyLogIds[0].second.tier == "NetworkPolicy");
+  CHECK(table.denyLogIds[0].second.rule == "ingress");
+  CHECK(text.find("# deny log prefix kg:1 = NetworkPolicy ") != std::string::npos);
+  // The agent's id table: the same rule keeps its id across tables, and the reader finds it.
+  DenyRuleIds ids;
+  options.denyRuleIds = &ids;
+  auto first = nft::buildTable(compileRuleset(c, podOf(c, "x/server")), options);
+  CHECK(nft::buildTable(compileRuleset(c, podOf(c, "x/server")), options) == first);
+  REQUIRE(ids.find(1));
+  CHECK(*ids.find(1) == table.denyLogIds[0].second);
+}
+
+TEST_CASE("with deny logs every Deny rule of a tier gets its own drop set and prefix", "[cnp]") {
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2") +
+                   "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: guard}\n"
+                   "spec:\n  tier: Admin\n  priority: 3\n  subject: {namespaces: {}}\n  egress:\n"
+                   "  - {name: no-dns, action: Deny, to: [{networks: [10.0.0.0/8]}], protocols: [{udp: {destinationPort: {number: 53}}}]}\n"
+                   "  - {action: Deny, to: [{networks: [192.168.0.0/16]}]}\n");
+  DenyRuleIds ids;
+  RenderOptions options;
+  options.nflogGroup = 9;
+  options.denyRuleIds = &ids;
+  auto table = nft::buildTable(compileRuleset(c, podOf(c, "x/a")), options);
+  REQUIRE(table.findSet("admin_egress_v4_drop_0"));
+  REQUIRE(table.findSet("admin_egress_v4_drop_1"));
+  CHECK(table.findSet("admin_egress_v4_drop") == nullptr);
+  auto text = renderNft(table);
+  CHECK(text.find("@admin_egress_v4_drop_0 counter name \"egress_denied\" limit rate 10/second burst 20 packets log prefix \"kg:1\" group 9 drop") !=
+        std::string::npos);
+  CHECK(*ids.find(1) == DenyRule{"Admin", "guard", "egress[0] (no-dns)"});
+  CHECK(*ids.find(2) == DenyRule{"Admin", "guard", "egress[1]"});
+  // Without logs: one drop set, the same verdicts.
+  auto plain = nft::buildTable(compileRuleset(c, podOf(c, "x/a")));
+  CHECK(plain.findSet("admin_egress_v4_drop"));
+  for (auto* t : {&table, &plain}) {
+    CHECK_FALSE(nft::admits(*t, nft::Hook::Output, *parseIp("10.9.9.9"), Protocol::UDP, 53));
+    CHECK(nft::admits(*t, nft::Hook::Output, *parseIp("10.9.9.9"), Protocol::UDP, 54));
+    CHECK_FALSE(nft::admits(*t, nft::Hook::Output, *parseIp("192.168.1.1"), Protocol::TCP, 1));
+  }
 }
 
 TEST_CASE("comments and prefixes are made safe and short") {
@@ -137,7 +178,7 @@ std::string readGolden(const std::string& name) {
 }  // namespace
 
 // The files were printed by kguard before the layout became one nft::Table value: the text must not
-// change by a byte (dual-stack sets, ipBlock excepts, port ranges, named ports, SCTP, node sets, no
+// change by a byte (the .nflog.nft files since deny logs use kg:<n> prefixes) (dual-stack sets, ipBlock excepts, port ranges, named ports, SCTP, node sets, no
 // chain for a direction no policy isolates, NFLOG or not).
 TEST_CASE("the rendered text is byte-identical to the golden files") {
   auto c = cluster(readGolden("rulesets.yaml"));

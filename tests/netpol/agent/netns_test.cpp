@@ -69,7 +69,7 @@ TEST_CASE("kernel: a batch installs the ruleset, replaces it, and leaves other t
   CHECK(listed.find("10.0.0.1-10.0.0.2 . tcp . 80-90 comment \"x/p ingress[0]\"") != std::string::npos);
   CHECK(listed.find("192.168.0.0/24 . tcp . 80-90") != std::string::npos);
   CHECK(listed.find("192.168.2.0-192.168.255.255 . tcp . 80-90") != std::string::npos);
-  CHECK(listed.find("log prefix \"kguard x/a ingress denied: \" group 2 drop") != std::string::npos);
+  CHECK(listed.find("limit rate 10/second burst 20 packets log prefix \"kg:1\" group 2 drop") != std::string::npos);
   // Applying again replaces rather than duplicates.
   REQUIRE_FALSE(applyBatch(*ns, buildReplaceBatch(rs, options, 2000)).has_value());
   auto again = scratch.nft("list table inet kguard");
