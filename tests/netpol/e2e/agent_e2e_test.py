@@ -68,6 +68,15 @@ def steps(conformance):
     return out
 
 
+def stop(process, timeout=10):
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def remove_stale_labs():
     """Deletes the network namespaces of earlier runs that were killed before cleaning up (kge<pid>-*,
     kgr<pid>-* whose pid is gone): an agent programs every namespace holding a pod IP, so a leftover lab
@@ -378,11 +387,7 @@ def main():
         return 1 if failures or not checked else 0
     finally:
         if agent:
-            agent.terminate()
-            try:
-                agent.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                agent.kill()
+            stop(agent)
         if state:
             state.close()
         lab.down()

@@ -23,7 +23,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from agent_e2e_test import remove_stale_labs, sh, steps, wait_for_sync  # noqa: E402
+from agent_e2e_test import remove_stale_labs, sh, steps, stop, wait_for_sync  # noqa: E402
 
 POD_TCP, POD_UDP = "80,8080", "53,5353"
 NODE_TCP, NODE_UDP = "34345,34346", "34347,34349"
@@ -107,10 +107,7 @@ class Lab:
         for p in self.procs:
             p.terminate()
         for p in self.procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p, timeout=5)
         for name in set(self.netns.values()) | {self.hub}:
             sh("ip", "netns", "delete", name, check=False)
 
@@ -190,11 +187,7 @@ def main():
         return 1 if failures or not checked else 0
     finally:
         if agent:
-            agent.terminate()
-            try:
-                agent.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                agent.kill()
+            stop(agent)
         lab.down()
         shutil.rmtree(work, ignore_errors=True)
 
