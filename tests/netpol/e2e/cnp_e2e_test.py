@@ -23,6 +23,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree from the import below
 from agent_e2e_test import remove_stale_labs, sh, steps, stop, wait_for_sync  # noqa: E402
 
 POD_TCP, POD_UDP = "80,8080", "53,5353"
