@@ -19,9 +19,7 @@ std::vector<std::string> cnpChecks(const std::string& yaml) {
 
 std::string cnp(const std::string& name, int priority, const std::string& subject, const std::string& rules,
                 const std::string& tier = "Admin") {
-  return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: " + name +
-         "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(priority) + "\n  subject: " + subject + "\n" +
-         rules + "\n";
+  return clusterPolicy(name, tier, priority, subject, rules);
 }
 
 const char* kAll = "{namespaces: {}}";

@@ -76,4 +76,12 @@ inline std::string policy(const std::string& ns, const std::string& name, const 
          "\"}\nspec:\n" + specYaml + "\n";
 }
 
+// A ClusterNetworkPolicy; `subject` is YAML flow text, `rules` the spec's ingress/egress lines.
+inline std::string clusterPolicy(const std::string& name, const std::string& tier, int priority,
+                                 const std::string& subject, const std::string& rules) {
+  return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: " + name +
+         "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(priority) + "\n  subject: " + subject + "\n" +
+         rules + "\n";
+}
+
 }  // namespace netpol_test

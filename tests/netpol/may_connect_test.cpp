@@ -31,9 +31,7 @@ Cluster bothSides(const std::string& egressPorts, const std::string& ingressPort
 
 std::string cnp(const std::string& name, const std::string& tier, int priority, const std::string& subject,
                 const std::string& rules) {
-  return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: " + name +
-         "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(priority) + "\n  subject: " + subject + "\n" +
-         rules + "\n";
+  return clusterPolicy(name, tier, priority, subject, rules);
 }
 
 const char* kSubjectX = "{namespaces: {matchLabels: {ns: x}}}";
