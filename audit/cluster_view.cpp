@@ -76,7 +76,7 @@ class ClusterViewBuilder::Impl {
       }
       recordOwnership(index, stored.object);
       // RBAC objects are decoded together at the end (bindings refer to roles listed later).
-      if (!rbac::rbacKindOf(stored.object)) stored.object = identityOf(stored.object);
+      if (!rbac::rbacKindOf(stored.object)) stored.keepOnly(identityOf(stored.object));
     }
   }
 
@@ -96,7 +96,7 @@ class ClusterViewBuilder::Impl {
       view_.rbac = rbac::decodePolicy(view_.manifests, rbac::Malformed::Skip);
     }
     for (auto& m : view_.manifests)
-      if (rbac::rbacKindOf(m.object)) m.object = identityOf(m.object);
+      if (rbac::rbacKindOf(m.object)) m.keepOnly(identityOf(m.object));
     return std::move(view_);
   }
 
@@ -165,10 +165,10 @@ class ClusterViewBuilder::Impl {
       view_.networkPolicies.push_back(index);
     } else if (auto path = kube::podTemplatePath(m.apiVersion(), kind)) {
       if (kind == "PodTemplate" || controlledTemplate(m)) return;
-      auto pod = kube::extractPod(m.object);
+      const kube::PodTemplate* pod = m.pod().get();
       if (!pod) return;
       namespaceNamed(ns);
-      view_.workloads.push_back({index, kind, ns, m.name(), *path, std::move(*pod)});
+      view_.workloads.push_back({index, kind, ns, m.name(), *path, *pod});
       view_.workloads.back().secrets = secretReferences(m.object, *path);
       view_.workloads.back().objectClaims = kube::objectVolumeClaims(m.object);
     }

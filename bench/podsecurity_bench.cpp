@@ -89,7 +89,7 @@ spec:
 
 kube::PodTemplate decode(const char* yaml) {
   auto manifests = kube::parseManifests(yaml, "bench.yaml");
-  auto pod = kube::extractPod(manifests.at(0).object);
+  const kube::PodTemplate* pod = manifests.at(0).pod().get();
   if (!pod) throw std::runtime_error("bench pod did not decode");
   return *pod;
 }

@@ -65,18 +65,17 @@ class ManifestLister {
   Manifest toManifest(nlohmann::json item, size_t index) const {
     item["kind"] = collection_.kind;
     item["apiVersion"] = collection_.groupVersion;
-    Manifest m;
+    Location where;
     std::string name = metadataString(item, "name"), ns = metadataString(item, "namespace");
     if (name.empty() || (collection_.namespaced && ns.empty())) {
-      m.where.file = server_ + collectionPath();
-      m.where.item = "items[" + std::to_string(index) + "]";
+      where.file = server_ + collectionPath();
+      where.item = "items[" + std::to_string(index) + "]";
     } else {
-      m.where.file = server_ + collection_.apiPath() + (collection_.namespaced ? "namespaces/" + ns + "/" : std::string()) +
-                     collection_.resource + "/" + name;
+      where.file = server_ + collection_.apiPath() + (collection_.namespaced ? "namespaces/" + ns + "/" : std::string()) +
+                   collection_.resource + "/" + name;
     }
-    m.where.document = 1;
-    m.object = std::move(item);
-    return m;
+    where.document = 1;
+    return Manifest(std::move(where), std::move(item));
   }
 
   const ApiClient& client_;

@@ -27,6 +27,14 @@ YamlMark Location::markOf(const std::string& fieldPath) const {
   return findFieldMark(source, document, item, fieldPath);
 }
 
+Manifest::Manifest(Location where_, nlohmann::json object_)
+    : where(std::move(where_)), object(std::move(object_)), pod_(DecodedPod::of(object)) {}
+
+void Manifest::keepOnly(nlohmann::json identity) {
+  object = std::move(identity);
+  pod_ = DecodedPod();
+}
+
 const std::string& Manifest::kind() const { return stringField(object, "kind"); }
 const std::string& Manifest::apiVersion() const { return stringField(object, "apiVersion"); }
 std::string Manifest::name() const {

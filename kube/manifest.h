@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/pod_decode.h"
 #include "kube/yaml_tree.h"
 
 namespace kube {
@@ -37,8 +38,20 @@ struct Location {
 };
 
 struct Manifest {
+  Manifest() = default;
+  // Decodes the pod the object carries (a Pod, a workload's template), once, for every checker.
+  Manifest(Location where, nlohmann::json object);
+
   Location where;
-  nlohmann::json object;
+  nlohmann::json object;  // set through the constructor: pod() is decoded from it there
+
+  // The typed Pod or pod template (kube::podTemplatePath), decoded when the object was read; get() is
+  // nullptr for kinds that carry none and throws the object's DecodeError.
+  const DecodedPod& pod() const { return pod_; }
+
+  // Replaces the object by `identity` (the fields reports still name it by) and drops its decoded pod:
+  // for a reader that keeps many manifests after taking their typed objects (the audit).
+  void keepOnly(nlohmann::json identity);
 
   const std::string& kind() const;
   const std::string& apiVersion() const;
@@ -46,6 +59,9 @@ struct Manifest {
   std::string namespace_() const;
   // "file: document 2 (line 14): spec.hostPID: expected a boolean" — the one way errors are worded.
   std::string errorAt(const std::string& fieldPath, const std::string& problem) const;
+
+ private:
+  DecodedPod pod_;
 };
 
 // Reads every path (a file, a folder read recursively for *.yaml, *.yml, *.json, or "-" for stdin).

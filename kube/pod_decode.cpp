@@ -38,25 +38,17 @@ ObjectMeta decodeObjectMeta(const nlohmann::json& metadata, const std::string& p
   return podDecode::decodeMeta(JsonReader(metadata, path));
 }
 
-std::optional<PodTemplate> extractPod(const nlohmann::json& object) {
-  JsonReader root(object, "");
-  auto where = podTemplatePath(root.string("apiVersion"), root.string("kind"));
-  if (!where) return std::nullopt;
-  auto pod = root.at(*where);  // a missing step (no template) means no pod to evaluate
-  if (!pod) return std::nullopt;
-  return podDecode::decodePod(*pod);
-}
-
 DecodedPod::DecodedPod(PodTemplate pod, std::string path)
     : pod_(std::make_shared<const PodTemplate>(std::move(pod))), path_(std::move(path)) {}
 
 DecodedPod DecodedPod::of(const nlohmann::json& object) {
   DecodedPod out;
   try {
-    if (auto pod = extractPod(object)) {
-      JsonReader root(object, "");  // kind and apiVersion are strings: extractPod read them
-      out = DecodedPod(std::move(*pod), *podTemplatePath(root.string("apiVersion"), root.string("kind")));
-    }
+    JsonReader root(object, "");
+    auto where = podTemplatePath(root.string("apiVersion"), root.string("kind"));
+    if (!where) return out;
+    auto pod = root.at(*where);  // a missing step (no template) means no pod to evaluate
+    if (pod) out = DecodedPod(podDecode::decodePod(*pod), *where);
   } catch (const DecodeError& e) {
     out.error_ = e;
   }

@@ -17,21 +17,19 @@ namespace kube {
 // Admission's pod spec extractor.
 std::optional<std::string> podTemplatePath(const std::string& apiVersion, const std::string& kind);
 
-// The pod of any pod-carrying object (see podTemplatePath), or nullopt when the kind carries none or
-// its template is absent. Field paths in errors are relative to the whole object.
-std::optional<PodTemplate> extractPod(const nlohmann::json& object);
-
 ObjectMeta decodeObjectMeta(const nlohmann::json& metadata, const std::string& path);
 
-// The pod of an object, decoded once where the object is read (an AdmissionReview, a manifest), for
-// every reader of that object. A DecodeError is kept and rethrown by get(), so each reader reports it
+// The pod of an object, decoded once where the object is read (an AdmissionReview, kube::Manifest's
+// constructor, a pod list), for every reader of that object. A DecodeError is kept and rethrown by get(), so each reader reports it
 // where and how it always did (Pod Security refuses, kguard's rules only annotate, ...).
 class DecodedPod {
  public:
   DecodedPod() = default;  // no object: get() is nullptr
   // `path`: where the pod sits in its object (podTemplatePath), "" for a Pod.
   DecodedPod(PodTemplate pod, std::string path);
-  static DecodedPod of(const nlohmann::json& object);  // extractPod, its error kept
+  // The pod of any pod-carrying object (see podTemplatePath); none when the kind carries none or its
+  // template is absent. Field paths in its error are relative to the whole object.
+  static DecodedPod of(const nlohmann::json& object);
 
   // The pod; nullptr when the object carries none. Throws the object's DecodeError.
   const PodTemplate* get() const {

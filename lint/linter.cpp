@@ -130,9 +130,8 @@ class Linter {
           if (kube::podTemplatePath(m.apiVersion(), m.kind()) || m.kind() == "PersistentVolumeClaim")
             report_.exempt.push_back({i, "namespace " + namespaceOf(m)});
         } else {
-          const auto pod = kube::DecodedPod::of(m.object);
-          lintPod(i, m, pod);
-          lintVolumeClaims(i, m, pod);
+          lintPod(i, m, m.pod());
+          lintVolumeClaims(i, m, m.pod());
         }
         lintRbac(i, m);
       } catch (const kube::DecodeError& e) {

@@ -141,7 +141,7 @@ std::vector<IpAddress> decodeIpList(const JsonReader& status, const char* single
 }
 
 Pod decodePod(const kube::Manifest& m) {
-  auto typed = kube::extractPod(m.object);
+  const kube::PodTemplate* typed = m.pod().get();
   Pod pod;
   pod.namespace_ = namespaceOf(m);
   pod.name = m.name();

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "kube/json_reader.h"
-#include "kube/pod_decode.h"
+#include "netpol/cluster_policy_decode.h"
 #include "netpol/cluster_policy_lint.h"
 #include "netpol/decode.h"
 #include "netpol/selection.h"
@@ -30,9 +30,9 @@ findings::Finding warning(const std::string& check, const std::string& field, co
 void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster& cluster, std::vector<Pod>& hostNetworkPods) {
   for (const auto& m : manifests) {
     if (m.kind() == "Pod") continue;
-    std::optional<kube::PodTemplate> pod;
+    const kube::PodTemplate* pod;
     try {
-      pod = kube::extractPod(m.object);
+      pod = m.pod().get();
     } catch (const kube::DecodeError&) {
       continue;  // reported by the Pod Security checker
     }
@@ -47,19 +47,20 @@ void addWorkloadTemplates(const std::vector<kube::Manifest>& manifests, Cluster&
   }
 }
 
-// Pods and namespaces of the input, decoded leniently: objects that fail to decode are left out
-// (other checkers report them), policies are linted one by one.
+// Pods and namespaces of the input, each decoded once and leniently: objects that fail to decode are
+// left out (other checkers report them); policies are decoded and linted one by one below.
 Cluster podsAndNamespaces(const std::vector<kube::Manifest>& manifests, std::vector<Pod>& hostNetworkPods) {
-  std::vector<kube::Manifest> others;
-  for (const auto& m : manifests)
-    if (!isNetworkPolicy(m)) {
-      try {
-        decodeCluster({m});
-        others.push_back(m);
-      } catch (const kube::InputError&) {
-      }
+  std::vector<DecodedObject> decoded;
+  for (const auto& m : manifests) {
+    if (isNetworkPolicy(m) || isClusterNetworkPolicy(m)) continue;
+    try {
+      if (auto object = decodeObject(m)) decoded.push_back(std::move(*object));
+    } catch (const kube::InputError&) {
     }
-  Cluster cluster = decodeCluster(others);
+  }
+  std::vector<const DecodedObject*> objects;
+  for (const auto& o : decoded) objects.push_back(&o);
+  Cluster cluster = assembleCluster(objects);
   addWorkloadTemplates(manifests, cluster, hostNetworkPods);
   for (const auto& pod : cluster.pods)
     if (pod.hostNetwork) hostNetworkPods.push_back(pod);

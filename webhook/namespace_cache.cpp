@@ -117,7 +117,8 @@ admission::PodList NamespaceCache::listPods(const std::string& ns, std::chrono::
     item["apiVersion"] = "v1";
     item["kind"] = "Pod";
     try {
-      if (auto pod = kube::extractPod(item)) list.pods.push_back(std::move(*pod));
+      const kube::DecodedPod decoded = kube::DecodedPod::of(item);
+      if (const kube::PodTemplate* pod = decoded.get()) list.pods.push_back(*pod);
     } catch (const kube::DecodeError& e) {
       log(LogLevel::Warn, "skipping undecodable pod", {{"namespace", ns}, {"error", e.what()}});
     }

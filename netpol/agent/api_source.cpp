@@ -246,13 +246,13 @@ class ApiSource : public ClusterSource {
   }
 
   DecodedObject decode(size_t collection, const nlohmann::json& object, const std::string& key) const {
-    kube::Manifest m;
-    m.where.file = server_ + kCollections[collection].path;
-    m.where.item = "object " + key;  // errors name the object
-    m.object = object;
-    m.object["apiVersion"] = kCollections[collection].apiVersion;  // list items carry no kind/apiVersion
-    m.object["kind"] = kCollections[collection].kind;
-    return decodeObject(m).value_or(DecodedObject{});
+    kube::Location where;
+    where.file = server_ + kCollections[collection].path;
+    where.item = "object " + key;  // errors name the object
+    nlohmann::json typed = object;
+    typed["apiVersion"] = kCollections[collection].apiVersion;  // list items carry no kind/apiVersion
+    typed["kind"] = kCollections[collection].kind;
+    return decodeObject(kube::Manifest(std::move(where), std::move(typed))).value_or(DecodedObject{});
   }
 
   void changed() {

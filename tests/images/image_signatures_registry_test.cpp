@@ -66,7 +66,7 @@ rules::ImageSignaturePolicy policy(const std::string& id, std::vector<std::strin
 }
 
 kube::PodSpec podSpec(const std::string& yaml) {
-  return kube::extractPod(kube::parseManifests("apiVersion: v1\nkind: Pod\nspec:\n" + yaml, "pod.yaml").at(0).object)->spec;
+  return kube::parseManifests("apiVersion: v1\nkind: Pod\nspec:\n" + yaml, "pod.yaml").at(0).pod().get()->spec;
 }
 
 std::vector<findings::Finding> check(const std::vector<rules::ImageSignaturePolicy>& policies, const kube::PodSpec& spec,

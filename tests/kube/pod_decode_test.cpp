@@ -4,10 +4,15 @@
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
 
-using kube::extractPod;
 using kube::parseManifests;
 
 namespace {
+
+// The pod DecodedPod::of finds in an object, copied out; nullopt when it carries none.
+std::optional<kube::PodTemplate> extractPod(const nlohmann::json& object) {
+  const kube::DecodedPod decoded = kube::DecodedPod::of(object);
+  return decoded.get() ? std::optional<kube::PodTemplate>(*decoded.get()) : std::nullopt;
+}
 
 nlohmann::json one(const std::string& yaml) { return parseManifests(yaml, "t.yaml").at(0).object; }
 
@@ -105,4 +110,33 @@ TEST_CASE("wrong field types name the field") {
         "spec.template.metadata.labels[\"a\"]: expected a string, got a list");
   CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {containers: [{ports: [{containerPort: 70000}]}]}") ==
         "spec.containers[0].ports[0].containerPort: port out of range: 70000");
+}
+
+TEST_CASE("a manifest carries its pod, decoded once when it was read, its decode error kept") {
+  auto manifests = parseManifests(R"(apiVersion: apps/v1
+kind: Deployment
+spec: {template: {spec: {containers: [{name: c, image: i}]}}}
+---
+apiVersion: v1
+kind: Pod
+spec: {hostPID: maybe}
+---
+apiVersion: v1
+kind: ConfigMap
+)", "t.yaml");
+  REQUIRE(manifests.size() == 3);
+  const kube::PodTemplate* deployment = manifests[0].pod().get();
+  REQUIRE(deployment);
+  CHECK(deployment->spec.containers.at(0).image == "i");
+  CHECK(manifests[0].pod().path() == "spec.template");
+  kube::Manifest copy = manifests[0];
+  CHECK(copy.pod().get() == deployment);  // copies share the one decoded pod
+  try {
+    manifests[1].pod().get();
+    FAIL("expected the Pod's DecodeError");
+  } catch (const kube::DecodeError& e) {
+    CHECK(e.path() == "spec.hostPID");
+  }
+  CHECK(manifests[2].pod().get() == nullptr);
+  CHECK(kube::Manifest().pod().get() == nullptr);
 }

@@ -40,7 +40,7 @@ kube::PodTemplate load(const fs::path& path) {
   text << in.rdbuf();
   auto manifests = kube::parseManifests(text.str(), path.string());
   REQUIRE(manifests.size() == 1);
-  auto pod = kube::extractPod(manifests[0].object);
+  const kube::PodTemplate* pod = manifests[0].pod().get();
   REQUIRE(pod);
   return *pod;
 }

@@ -3,14 +3,13 @@
 #include <stdexcept>
 
 #include "kube/manifest.h"
-#include "kube/pod_decode.h"
 
 namespace podsecurity::testing {
 
 kube::PodTemplate pod(const std::string& specYaml, const std::string& metadataYaml) {
   std::string text = "apiVersion: v1\nkind: Pod\nmetadata: " + metadataYaml + "\nspec: " + specYaml + "\n";
   auto manifests = kube::parseManifests(text, "test.yaml");
-  auto p = kube::extractPod(manifests.at(0).object);
+  const kube::PodTemplate* p = manifests.at(0).pod().get();
   if (!p) throw std::runtime_error("not a pod: " + text);
   return *p;
 }

@@ -3,11 +3,10 @@
 #include <string>
 
 #include "kube/manifest.h"
-#include "kube/pod_decode.h"
 #include "findings/finding.h"
 
 inline kube::PodTemplate podFromYaml(const std::string& yaml) {
-  return *kube::extractPod(kube::parseManifests(yaml, "test.yaml").at(0).object);
+  return *kube::parseManifests(yaml, "test.yaml").at(0).pod().get();
 }
 
 inline std::string podWithImage(const std::string& image) {

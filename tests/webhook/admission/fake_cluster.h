@@ -30,8 +30,7 @@ class FakeCluster : public NamespaceGetter, public PodLister {
   PodList listPods(const std::string& ns, std::chrono::milliseconds) override { return {true, pods[ns], ""}; }
 
   void addPod(const std::string& ns, const std::string& yaml) {
-    auto pod = kube::extractPod(kube::parseManifests(yaml, "pod.yaml").at(0).object);
-    pods[ns].push_back(*pod);
+    pods[ns].push_back(*kube::parseManifests(yaml, "pod.yaml").at(0).pod().get());
   }
 };
 
