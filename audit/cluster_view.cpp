@@ -1,6 +1,7 @@
 #include "audit/cluster_view.h"
 
 #include "kube/json_reader.h"
+#include "kube/namespace_object.h"
 #include "kube/object_meta_fields.h"
 #include "kube/pod_decode.h"
 #include "netpol/decode.h"
@@ -144,12 +145,11 @@ class ClusterViewBuilder::Impl {
   void read(size_t index, const kube::Manifest& m) {
     const std::string& kind = m.kind();
     const std::string ns = m.namespace_().empty() ? "default" : m.namespace_();
-    if (kind == "Namespace" && m.apiVersion() == "v1") {
-      auto meta = m.object.find("metadata");
-      if (meta == m.object.end()) return;
-      auto decoded = kube::decodeObjectMeta(*meta, "metadata");
-      auto& info = namespaceNamed(decoded.name);
-      info.labels = decoded.labels;
+    if (kube::isNamespace(m.object)) {
+      auto decoded = kube::decodeNamespace(m.object);
+      if (!decoded) return;
+      auto& info = namespaceNamed(decoded->name);
+      info.labels = std::move(decoded->labels);
       info.listed = true;
     } else if (kind == "ResourceQuota") {
       namespaceNamed(ns).hasResourceQuota = true;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "kube/json_reader.h"
+#include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "lint/pod_security_fields.h"
@@ -25,12 +26,9 @@ using NamespaceLabels = std::map<std::string, kube::StringMap>;
 NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests, std::vector<std::string>& errors) {
   NamespaceLabels out;
   for (const auto& m : manifests) {
-    if (m.kind() != "Namespace" || m.apiVersion() != "v1") continue;
+    if (!kube::isNamespace(m.object)) continue;
     try {
-      auto meta = m.object.find("metadata");
-      if (meta == m.object.end()) continue;
-      auto decoded = kube::decodeObjectMeta(*meta, "metadata");
-      out[decoded.name] = decoded.labels;
+      if (auto ns = kube::decodeNamespace(m.object)) out[ns->name] = std::move(ns->labels);
     } catch (const kube::DecodeError& e) {
       errors.push_back(m.errorAt(e.path(), e.problem()));
     }

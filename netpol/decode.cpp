@@ -4,7 +4,7 @@
 #include <map>
 
 #include "kube/json_reader.h"
-#include "kube/pod_decode.h"
+#include "kube/namespace_object.h"
 #include "netpol/cluster_policy_decode.h"
 
 namespace netpol {
@@ -120,9 +120,9 @@ std::string namespaceOf(const kube::Manifest& m) {
 }
 
 Namespace decodeNamespace(const nlohmann::json& object) {
-  auto meta = kube::decodeObjectMeta(object.contains("metadata") ? object["metadata"] : nlohmann::json(), "metadata");
+  auto meta = kube::decodeNamespace(object).value_or(kube::NamespaceObject{});
   if (meta.name.empty()) throw kube::DecodeError("metadata.name", "must be set");
-  Namespace ns{meta.name, meta.labels};
+  Namespace ns{meta.name, std::move(meta.labels)};
   ns.labels[kNamespaceNameLabel] = meta.name;
   return ns;
 }

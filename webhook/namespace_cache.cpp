@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/json_reader.h"
+#include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "runtime/log.h"
 
@@ -13,8 +14,8 @@ using runtime::LogLevel;
 namespace {
 
 std::pair<std::string, kube::StringMap> nameAndLabels(const nlohmann::json& ns) {
-  auto meta = kube::decodeObjectMeta(ns.value("metadata", nlohmann::json::object()), "metadata");
-  return {meta.name, meta.labels};
+  auto decoded = kube::decodeNamespace(ns).value_or(kube::NamespaceObject{});
+  return {std::move(decoded.name), std::move(decoded.labels)};
 }
 
 }  // namespace

@@ -1,0 +1,36 @@
+#include <catch2/catch.hpp>
+
+#include "kube/decode_error.h"
+#include "kube/manifest.h"
+#include "kube/namespace_object.h"
+
+namespace {
+
+nlohmann::json one(const std::string& yaml) { return kube::parseManifests(yaml, "ns.yaml").at(0).object; }
+
+}  // namespace
+
+TEST_CASE("a Namespace decodes to its name and labels; only v1 Namespaces are namespaces") {
+  auto object = one("apiVersion: v1\nkind: Namespace\nmetadata: {name: dev, labels: {team: a}}");
+  REQUIRE(kube::isNamespace(object));
+  auto ns = kube::decodeNamespace(object);
+  REQUIRE(ns);
+  CHECK(ns->name == "dev");
+  CHECK(ns->labels == kube::StringMap{{"team", "a"}});
+  CHECK_FALSE(kube::isNamespace(one("apiVersion: v2\nkind: Namespace\nmetadata: {name: dev}")));
+  CHECK_FALSE(kube::isNamespace(one("apiVersion: v1\nkind: Pod\nmetadata: {name: dev}")));
+  CHECK_FALSE(kube::isNamespace(nlohmann::json::array()));
+}
+
+TEST_CASE("a Namespace without metadata has nothing to decode; wrong types name the field") {
+  CHECK_FALSE(kube::decodeNamespace(one("apiVersion: v1\nkind: Namespace")).has_value());
+  auto nameless = kube::decodeNamespace(one("apiVersion: v1\nkind: Namespace\nmetadata: {labels: {a: b}}"));
+  REQUIRE(nameless);
+  CHECK(nameless->name.empty());
+  try {
+    kube::decodeNamespace(one("apiVersion: v1\nkind: Namespace\nmetadata: {name: dev, labels: [a]}"));
+    FAIL("expected a DecodeError");
+  } catch (const kube::DecodeError& e) {
+    CHECK(e.path() == "metadata.labels");
+  }
+}
