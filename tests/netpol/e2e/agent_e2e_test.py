@@ -211,6 +211,11 @@ class ApiState:
                 k, v = line.split("=", 1)
                 self.env[k] = v.strip("'\"")
         self.kubeconfig = self.env["KUBECONFIG"]
+        # The ClusterNetworkPolicy CRD, so that the agent watches them (cnp_in_api_mode).
+        self.kubectl("apply", "-f", os.path.join(HERE, "..", "..", "..", "manifests", "crds",
+                                                 "policy.networking.k8s.io_clusternetworkpolicies.yaml"))
+        self.kubectl("wait", "--for", "condition=established", "--timeout=30s",
+                     "crd/clusternetworkpolicies.policy.networking.k8s.io")
         self.model = on_node(open(os.path.join(conformance, "model.yaml")).read())
         self.kubectl_apply(self.model)
         for i, ns in enumerate(NAMESPACES):
@@ -279,6 +284,65 @@ def ipv6_and_counters(lab, state, log_path):
     packets = int(out.split("packets")[1].split()[0]) if "packets" in out else 0
     print(("ok" if packets > 0 else "FAIL") + f" x/a egress_denied counter: {packets} packets")
     failures += packets == 0
+    return failures
+
+
+CNP_ADMIN = """
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: e2e-admin}
+spec:
+  tier: Admin
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {ns: "x"}}, podSelector: {matchLabels: {pod: a}}}}
+  egress:
+  - name: no-y-b-80
+    action: Deny
+    to: [{pods: {namespaceSelector: {matchLabels: {ns: "y"}}, podSelector: {matchLabels: {pod: b}}}}]
+    protocols: [{tcp: {destinationPort: {number: 80}}}]
+  - name: y-c-81
+    action: Accept
+    to: [{pods: {namespaceSelector: {matchLabels: {ns: "y"}}, podSelector: {matchLabels: {pod: c}}}}]
+    protocols: [{tcp: {destinationPort: {number: 81}}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: e2e-admin-in}
+spec:
+  tier: Admin
+  priority: 11
+  subject: {pods: {namespaceSelector: {matchLabels: {ns: "y"}}, podSelector: {matchLabels: {pod: c}}}}
+  ingress:
+  - name: from-x-a-81
+    action: Accept
+    from: [{pods: {namespaceSelector: {matchLabels: {ns: "x"}}, podSelector: {matchLabels: {pod: a}}}}]
+    protocols: [{tcp: {destinationPort: {number: 81}}}]
+"""
+
+
+def cnp_in_api_mode(lab, state, log_path):
+    """With every pod isolated to TCP 80 (ipv6_and_counters' policies), an Admin ClusterNetworkPolicy
+    created through the API server: x/a may no longer reach y/b on 80 (Deny before the NetworkPolicies),
+    and may reach y/c on 81 (Accept on both sides, which the NetworkPolicies alone deny); deleting them
+    restores both."""
+    failures = 0
+    for step, want in (("created", {"y/b": {80: "X"}, "y/c": {80: ".", 81: "."}}),
+                       ("deleted", {"y/b": {80: "."}, "y/c": {80: ".", 81: "X"}})):
+        before = open(log_path).read().count("sync: ")
+        if step == "created":
+            state.kubectl_apply(CNP_ADMIN)
+        else:
+            state.kubectl("delete", "clusternetworkpolicy", "e2e-admin", "e2e-admin-in")
+        if not wait_for_sync(log_path, before):
+            print(f"FAIL cnp api {step}: the agent did not reload")
+            failures += 1
+            continue
+        for dst, ports in want.items():
+            for port, cell in ports.items():
+                got = lab.probe({"proto": "tcp", "port": port, "cols": [dst], "rows": {"x/a": None}})["x/a"][0]
+                ok = got == cell
+                print(("ok" if ok else "FAIL") + f" cnp api {step}: x/a -> {dst} tcp {port}: {got} (expected {cell})")
+                failures += not ok
     return failures
 
 
@@ -380,6 +444,8 @@ def main():
                 failures += bool(wrong)
         if not only:
             failures += ipv6_and_counters(lab, state, log_path)
+            if api:
+                failures += cnp_in_api_mode(lab, state, log_path)
             failures += metrics(log_path, len(lab.ip))
         print(f"checked {checked} conformance cells, {failures} failures")
         if failures:
