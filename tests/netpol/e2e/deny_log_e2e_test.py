@@ -75,7 +75,8 @@ s.close()
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_e2e_test import sh, stop_agent  # noqa: E402
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree from the import below
+from agent_e2e_test import sh, stop  # noqa: E402
 
 
 def lines_of(path):
@@ -160,7 +161,8 @@ def main():
         print(f"FAIL: {e.cmd}: {e.stderr.strip()}")
         return 1
     finally:
-        stop_agent(agent)
+        if agent:
+            stop(agent)
         for ns in netns.values():
             sh("ip", "netns", "delete", ns, check=False)
         shutil.rmtree(work, ignore_errors=True)
