@@ -46,6 +46,28 @@ std::string servedSerial(int port) {
   return serial;
 }
 
+
+// One request on an open TLS connection, read back to the end of its body; "" when the server has
+// closed the connection. Raw OpenSSL because httplib's client reconnects silently.
+std::string postOn(BIO* bio, const std::string& body) {
+  std::string request = "POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  if (BIO_write(bio, request.data(), static_cast<int>(request.size())) != static_cast<int>(request.size())) return "";
+  std::string response;
+  char buf[4096];
+  for (;;) {
+    size_t headEnd = response.find("\r\n\r\n");
+    if (headEnd != std::string::npos) {
+      size_t at = response.find("Content-Length: ");
+      size_t length = at == std::string::npos ? 0 : std::stoul(response.substr(at + 16));
+      if (response.size() >= headEnd + 4 + length) return response;
+    }
+    int n = BIO_read(bio, buf, sizeof buf);
+    if (n <= 0) return "";
+    response.append(buf, static_cast<size_t>(n));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("POST /validate answers an AdmissionReview with the same version and uid") {
@@ -109,6 +131,22 @@ TEST_CASE("keep-alive connections are reused and served concurrently") {
     });
   for (auto& t : clients) t.join();
   CHECK(ok == 400);
+}
+
+TEST_CASE("idle keep-alive connections outlive the API server's own idle timeout") {
+  // The API server closes idle webhook connections after 90 s; the webhook must not close first, or
+  // every burst of admissions pays new TLS handshakes and a review can be sent on a closing connection.
+  CHECK(webhook::ServerOptions{}.keepAliveSeconds > 90);
+  RunningServer s("idle");
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  BIO* bio = BIO_new_ssl_connect(ctx);
+  BIO_set_conn_hostname(bio, ("127.0.0.1:" + std::to_string(s.server->port())).c_str());
+  REQUIRE(BIO_do_connect(bio) == 1);
+  CHECK_THAT(postOn(bio, reviewFor(kPrivilegedPod)), Catch::StartsWith("HTTP/1.1 200"));
+  std::this_thread::sleep_for(std::chrono::seconds(6));  // the old limit was 5 s
+  CHECK_THAT(postOn(bio, reviewFor(kPrivilegedPod, "uid-2")), Catch::StartsWith("HTTP/1.1 200"));
+  BIO_free_all(bio);
+  SSL_CTX_free(ctx);
 }
 
 TEST_CASE("certificates are reloaded under traffic without a failed request") {

@@ -172,24 +172,13 @@ TEST_CASE("the agent's metrics follow what is installed") {
   CHECK(metrics.programmingLatency.count() == 2);
 }
 
-namespace {
-
-std::string clusterPolicy(const std::string& name, const std::string& tier, int priority, const std::string& subject,
-                          const std::string& ingress) {
-  return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: " + name +
-         "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(priority) + "\n  subject: " + subject +
-         "\n  ingress: " + ingress + "\n";
-}
-
-}  // namespace
-
 TEST_CASE("a ClusterNetworkPolicy change compiles only the pods it selects, and is enforced", "[cnp]") {
   FakeDatapath dp;
   dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2"), netnsWith(3, "10.0.0.3")};
   Reconciler agent(dp, "", {});
   std::string inX = "{namespaces: {matchLabels: {kubernetes.io/metadata.name: x}}}";
   auto denyFromC = [&](int priority) {
-    return clusterPolicy("deny-c", "Admin", priority, inX, "[{action: Deny, from: [{namespaces: {matchLabels: {team: t}}}]}]");
+    return clusterPolicy("deny-c", "Admin", priority, inX, "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: t}}}]}]");
   };
   auto first = agent.sync(cluster(world() + denyFromC(5) + allowToC(80)));
   CHECK(first.compiled == 3);
@@ -206,7 +195,7 @@ TEST_CASE("a ClusterNetworkPolicy change compiles only the pods it selects, and 
   // A Pass of a lower priority number selecting only x/a hands TCP 80 from y/c down.
   auto passed = cluster(world() + denyFromC(6) + allowToC(80) +
                         clusterPolicy("pass-80", "Admin", 1, "{pods: {podSelector: {matchLabels: {app: a}}}}",
-                                      "[{action: Pass, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}]"));
+                                      "  ingress: [{action: Pass, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: 80}}}]}]"));
   dp.calls.clear();
   stats = agent.sync(passed);
   CHECK(stats.compiled == 1);
