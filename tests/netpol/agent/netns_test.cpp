@@ -79,6 +79,19 @@ TEST_CASE("kernel: a batch installs the ruleset, replaces it, and leaves other t
   CHECK(scratch.nft("list tables").find("inet other") != std::string::npos);
 }
 
+// Installs the ruleset through the agent's batch, then through `nft -f` of the rendered text, and checks
+// the kernel lists the same table both times; returns the batch's listing.
+std::string batchAndTextAgree(ScratchNetns& scratch, const Netns& ns, const Ruleset& rs, const RenderOptions& options) {
+  REQUIRE_FALSE(applyBatch(ns, buildReplaceBatch(rs, options, 1)).has_value());
+  auto fromBatch = scratch.nft("list table inet kguard");
+  std::string file = "/tmp/kguard-unit-" + std::to_string(getpid()) + ".nft";
+  std::ofstream(file) << renderNft(rs, options);
+  CHECK(scratch.nft("-f " + file).empty());
+  std::remove(file.c_str());
+  CHECK(scratch.nft("list table inet kguard") == fromBatch);
+  return fromBatch;
+}
+
 // `kguard netpol compile` prints the ruleset as text and the agent programs it through libnftnl: two
 // encoders of one value. The kernel must end up with the same table from both, rule order included.
 TEST_CASE("kernel: the agent's batch and the rendered text install the same table", "[kernel]") {
@@ -94,15 +107,8 @@ TEST_CASE("kernel: the agent's batch and the rendered text install the same tabl
   options.nflogGroup = 3;
   // x/c has both chains: their mid-stream rules look up the other direction's sets by source port.
   for (const char* podName : {"x/a", "x/b", "x/c"}) {
-    auto rs = compileRuleset(c, podOf(c, podName));
-    REQUIRE_FALSE(applyBatch(*scratchNs, buildReplaceBatch(rs, options, 1)).has_value());
-    auto fromBatch = scratch.nft("list table inet kguard");
-    std::string file = "/tmp/kguard-unit-" + std::to_string(getpid()) + ".nft";
-    std::ofstream(file) << renderNft(rs, options);
-    CHECK(scratch.nft("-f " + file).empty());
-    std::remove(file.c_str());
+    auto fromBatch = batchAndTextAgree(scratch, *scratchNs, compileRuleset(c, podOf(c, podName)), options);
     INFO(podName << "\n" << fromBatch);
-    CHECK(scratch.nft("list table inet kguard") == fromBatch);
     // x/a is isolated only for ingress, x/b only for egress: the other hook gets no chain.
     const std::string name = podName;
     CHECK((fromBatch.find("chain input") != std::string::npos) == (name != "x/b"));
@@ -131,15 +137,8 @@ TEST_CASE("kernel: batch and text install the same table for ClusterNetworkPolic
   RenderOptions options;
   options.nflogGroup = 3;
   for (const char* podName : {"x/a", "x/b"}) {
-    auto rs = compileRuleset(c, podOf(c, podName));
-    REQUIRE_FALSE(applyBatch(*scratchNs, buildReplaceBatch(rs, options, 1)).has_value());
-    auto fromBatch = scratch.nft("list table inet kguard");
-    std::string file = "/tmp/kguard-unit-" + std::to_string(getpid()) + ".nft";
-    std::ofstream(file) << renderNft(rs, options);
-    CHECK(scratch.nft("-f " + file).empty());
-    std::remove(file.c_str());
+    auto fromBatch = batchAndTextAgree(scratch, *scratchNs, compileRuleset(c, podOf(c, podName)), options);
     INFO(podName << "\n" << fromBatch);
-    CHECK(scratch.nft("list table inet kguard") == fromBatch);
     CHECK(fromBatch.find("set admin_ingress_v4_other_drop") != std::string::npos);
     CHECK(fromBatch.find("meta l4proto != tcp") != std::string::npos);
     CHECK(fromBatch.find("set admin_egress_v6_drop") != std::string::npos);
