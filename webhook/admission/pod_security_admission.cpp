@@ -8,6 +8,7 @@
 
 #include "kube/json_reader.h"
 #include "kube/manifest.h"
+#include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "podsecurity/evaluator.h"
 
@@ -45,9 +46,8 @@ bool isCoreResource(const AdmissionRequest& r, const char* resource) {
 }
 
 kube::StringMap labelsOf(const nlohmann::json& object) {
-  auto meta = object.find("metadata");
-  if (meta == object.end()) return {};
-  return kube::decodeObjectMeta(*meta, "metadata").labels;
+  auto ns = kube::decodeNamespace(object);
+  return ns ? std::move(ns->labels) : kube::StringMap{};
 }
 
 // `violates PodSecurity "restricted:latest": a (x), b` for a denied result.
