@@ -166,6 +166,16 @@ void checkObject(const nlohmann::json& object, const Location& where) {
     throw InputError(where.describe() + ": metadata: expected an object");
 }
 
+// The API server leaves apiVersion and kind out of the items of a typed list (`kubectl get --raw
+// /api/v1/pods` gives a PodList whose items are bare Pods): such an item is a FOO of the list's group version.
+// Items of the generic `kind: List` name their own type.
+void inheritTypeFromList(nlohmann::json& item, const nlohmann::json& list) {
+  const std::string& listKind = list["kind"].get_ref<const std::string&>();
+  if (!item.is_object() || listKind == "List") return;
+  if (!item.contains("kind")) item["kind"] = listKind.substr(0, listKind.size() - 4);
+  if (!item.contains("apiVersion")) item["apiVersion"] = list["apiVersion"];
+}
+
 void appendDocument(std::vector<Manifest>& out, RawDocument doc, int index,
                     const std::shared_ptr<const SourceText>& src) {
   if (doc.value.is_null()) return;  // empty document
@@ -181,6 +191,7 @@ void appendDocument(std::vector<Manifest>& out, RawDocument doc, int index,
   for (size_t i = 0; i < items.size(); ++i) {
     Location itemWhere{src->name, index, 0, "items[" + std::to_string(i) + "]", src};
     itemWhere.line = i < doc.itemLines.size() ? doc.itemLines[i] : 0;
+    inheritTypeFromList(items[i], doc.value);
     checkObject(items[i], itemWhere);
     if (isListKind(items[i])) throw InputError(itemWhere.describe() + ": nested List objects are not allowed");
     out.push_back({std::move(itemWhere), std::move(items[i])});

@@ -61,6 +61,21 @@ TEST_CASE("List and *List objects are unwrapped with item locations") {
   CHECK(pods[0].kind() == "Pod");
 }
 
+TEST_CASE("items of a typed list from the API, which name no type, are objects of the list's type") {
+  // `kubectl get --raw /apis/apps/v1/deployments` gives items without apiVersion and kind.
+  auto docs = parseManifests(
+      R"({"apiVersion":"apps/v1","kind":"DeploymentList","items":[{"metadata":{"name":"d"}},)"
+      R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"e"}}]})",
+      "raw.json");
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[0].kind() == "Deployment");
+  CHECK(docs[0].apiVersion() == "apps/v1");
+  CHECK(docs[0].name() == "d");
+  // The generic List holds objects of any type: each must name its own.
+  CHECK(errorOf("apiVersion: v1\nkind: List\nitems:\n- metadata: {name: p}\n") ==
+        "in.yaml: document 1, items[0] (line 4): apiVersion: required string field is missing");
+}
+
 TEST_CASE("JSON files are read as one object") {
   auto docs = parseManifests("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"j\"}}", "j.json");
   REQUIRE(docs.size() == 1);
