@@ -1,5 +1,6 @@
 // Reading manifests: files, folders and stdin; YAML streams and JSON; List unwrapping; hostile input.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -211,6 +212,14 @@ std::string readBounded(std::istream& in, const std::string& name) {
   return text;
 }
 
+// "no such file or directory", "too many levels of symbolic links": why a path cannot be opened.
+std::string problemOf(const std::error_code& ec) {
+  if (!ec) return "no such file or directory";
+  std::string text = ec.message();
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
 bool isManifestFile(const fs::path& p) {
   auto ext = p.extension().string();
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
@@ -286,21 +295,29 @@ std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* 
     std::error_code ec;
     auto status = fs::status(path, ec);
     if (ec || !fs::exists(status)) {
-      guarded(file, [&] { fail(path, "no such file or directory"); });
+      guarded(file, [&] { fail(path, problemOf(ec)); });
       continue;
     }
     if (!fs::is_directory(status)) {
       guarded(file, [&] { readInto(out, path, file); });
       continue;
     }
-    std::vector<fs::path> files;
+    std::vector<std::pair<fs::path, std::string>> files;  // each manifest file, with why it cannot be read
     for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
          !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file() && isManifestFile(it->path())) files.push_back(it->path());
+      std::error_code typeEc;  // a symbolic link that dangles or loops: named as unreadable, never skipped
+      auto type = it->status(typeEc).type();
+      if (!isManifestFile(it->path())) continue;
+      if (type == fs::file_type::regular) files.emplace_back(it->path(), "");
+      if (typeEc) files.emplace_back(it->path(), problemOf(typeEc));
     }
     if (ec) guarded(file, [&] { fail(path, "cannot read folder: " + ec.message()); });
     std::sort(files.begin(), files.end());  // deterministic output order
-    for (const auto& f : files) guarded(inFolder, [&] { readInto(out, f.string(), inFolder); });
+    for (const auto& [f, problem] : files)
+      guarded(inFolder, [&] {
+        if (!problem.empty()) fail(f.string(), problem);
+        readInto(out, f.string(), inFolder);
+      });
   }
   return out;
 }

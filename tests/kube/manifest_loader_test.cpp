@@ -242,3 +242,25 @@ TEST_CASE("a lenient load of a folder skips foreign YAML, names every unreadable
   CHECK(missing.skipped.empty());
   fs::remove_all(dir);
 }
+
+TEST_CASE("symbolic links in a folder that loop or dangle are named as unreadable, neither skipped nor a crash") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("kguard-links-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "pod.yaml") << "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n";
+  fs::create_directory_symlink("..", dir / "sub/up");  // a folder loop: not followed
+  fs::create_symlink("b.yaml", dir / "a.yaml");         // a.yaml -> b.yaml -> a.yaml
+  fs::create_symlink("a.yaml", dir / "b.yaml");
+  fs::create_symlink("gone.yaml", dir / "sub/dangling.yaml");
+  kube::LoadProblems problems;
+  auto manifests = kube::loadManifests({dir.string()}, problems);
+  CHECK(manifests.size() == 1);
+  CHECK(problems.errors == std::vector<std::string>{(dir / "a.yaml").string() + ": too many levels of symbolic links",
+                                                    (dir / "b.yaml").string() + ": too many levels of symbolic links",
+                                                    (dir / "sub/dangling.yaml").string() + ": no such file or directory"});
+  CHECK_THROWS_AS(kube::loadManifests({dir.string()}), kube::InputError);
+  kube::LoadProblems named;
+  kube::loadManifests({(dir / "a.yaml").string()}, named);
+  CHECK(named.errors == std::vector<std::string>{(dir / "a.yaml").string() + ": too many levels of symbolic links"});
+  fs::remove_all(dir);
+}
