@@ -20,6 +20,15 @@ PolicyRule decodeRule(const JsonReader& r) {
   return rule;
 }
 
+const std::string kRbacGroup = "rbac.authorization.k8s.io";
+
+[[noreturn]] void failField(const JsonReader& r, const char* field, const std::string& problem) {
+  throw kube::DecodeError(r.path().empty() ? field : r.path() + "." + field, problem);
+}
+
+// ValidateRoleBindingSubject (pkg/apis/rbac/validation), after SetDefaults_Subject filled in an empty
+// apiGroup: the API server refuses any other subject, so kguard does not guess what one would mean.
+// (A ServiceAccount without namespace in a ClusterRoleBinding is left to the evaluator: it matches nobody.)
 Subject decodeSubject(const JsonReader& r) {
   r.expectObject();
   Subject s;
@@ -27,7 +36,31 @@ Subject decodeSubject(const JsonReader& r) {
   s.apiGroup = r.string("apiGroup");
   s.name = r.string("name");
   s.namespace_ = r.string("namespace");
+  if (s.name.empty()) failField(r, "name", "required");
+  if (s.kind == "ServiceAccount") {
+    if (!s.apiGroup.empty()) failField(r, "apiGroup", "must be \"\" for a ServiceAccount, got \"" + s.apiGroup + "\"");
+  } else if (s.kind == "User" || s.kind == "Group") {
+    if (!s.apiGroup.empty() && s.apiGroup != kRbacGroup)
+      failField(r, "apiGroup", "must be " + kRbacGroup + " for a " + s.kind + ", got \"" + s.apiGroup + "\"");
+  } else {
+    failField(r, "kind", "must be User, Group or ServiceAccount, got \"" + s.kind + "\"");
+  }
   return s;
+}
+
+// ValidateRoleBinding, after SetDefaults_RoleBinding filled in an empty apiGroup. (A ClusterRoleBinding to a
+// Role, which ValidateClusterRoleBinding refuses, is left to the evaluator: it is reported and grants nothing.)
+RoleRef decodeRoleRef(const JsonReader& binding) {
+  auto ref = binding.field("roleRef");
+  if (!ref) failField(binding, "roleRef", "required");
+  ref->expectObject();
+  RoleRef out{ref->string("apiGroup"), ref->string("kind"), ref->string("name")};
+  if (!out.apiGroup.empty() && out.apiGroup != kRbacGroup)
+    failField(*ref, "apiGroup", "must be " + kRbacGroup + ", got \"" + out.apiGroup + "\"");
+  if (out.kind != "ClusterRole" && out.kind != "Role")
+    failField(*ref, "kind", "must be Role or ClusterRole, got \"" + out.kind + "\"");
+  if (out.name.empty()) failField(*ref, "name", "required");
+  return out;
 }
 
 struct Meta {
@@ -101,13 +134,8 @@ Binding decodeBinding(const nlohmann::json& object) {
   b.name = meta.name;
   b.namespace_ = b.clusterScoped ? "" : meta.namespace_;
   b.labels = meta.labels;
-  if (auto ref = r.field("roleRef")) {
-    ref->expectObject();
-    b.roleRef.apiGroup = ref->string("apiGroup");
-    b.roleRef.kind = ref->string("kind");
-    b.roleRef.name = ref->string("name");
-  }
   r.forEach("subjects", [&b](const JsonReader& s) { b.subjects.push_back(decodeSubject(s)); });
+  b.roleRef = decodeRoleRef(r);
   return b;
 }
 

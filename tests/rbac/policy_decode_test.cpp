@@ -56,3 +56,30 @@ TEST_CASE("malformed RBAC objects are input errors naming the file and field") {
       "aggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: a, operator: Near}]}]}\n");
   CHECK(e3.find("aggregationRule.clusterRoleSelectors[0]") != std::string::npos);
 }
+
+TEST_CASE("bindings the API server refuses (subject kind or name, roleRef) are input errors, not guesses") {
+  auto error = [](const std::string& body) {
+    try {
+      policyOf("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\n" + body);
+    } catch (const kube::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string ref = "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n";
+  // Before, audit reported escalation paths of a subject " bob" and "Usr bob".
+  CHECK(error(ref + "subjects: [{name: bob}]\n") ==
+        "world.yaml: document 1: line 5: subjects[0].kind: must be User, Group or ServiceAccount, got \"\"");
+  CHECK(error(ref + "subjects: [{kind: Usr, name: bob}]\n").find("subjects[0].kind: must be User, Group or ServiceAccount, got \"Usr\"") != std::string::npos);
+  CHECK(error(ref + "subjects: [{kind: User}]\n").find("subjects[0].name: required") != std::string::npos);
+  CHECK(error(ref + "subjects: [{kind: Group, apiGroup: v1, name: g}]\n").find("subjects[0].apiGroup: must be rbac.authorization.k8s.io") != std::string::npos);
+  CHECK(error(ref + "subjects: [{kind: ServiceAccount, apiGroup: rbac.authorization.k8s.io, name: s, namespace: ns1}]\n").find("subjects[0].apiGroup: must be \"\"") != std::string::npos);
+  // Before, a binding without roleRef was a note that it "refers to  \"\"".
+  CHECK(error("subjects: [{kind: User, name: bob}]\n").find("document 1: line 1: roleRef: required") != std::string::npos);
+  CHECK(error("roleRef: {kind: ClusterRole}\n").find("roleRef.name: required") != std::string::npos);
+  CHECK(error("roleRef: {kind: Secret, name: x}\n").find("roleRef.kind: must be Role or ClusterRole, got \"Secret\"") != std::string::npos);
+  CHECK(error("roleRef: {apiGroup: apps, kind: ClusterRole, name: x}\n").find("roleRef.apiGroup: must be rbac.authorization.k8s.io") != std::string::npos);
+  // What the API server defaults is accepted: an empty apiGroup on roleRef and on User/Group subjects.
+  CHECK(error("roleRef: {kind: ClusterRole, name: view}\nsubjects: [{kind: User, name: bob}, {kind: Group, name: g}, "
+              "{kind: ServiceAccount, name: s, namespace: ns1}]\n") == "");
+}
