@@ -90,12 +90,10 @@ class ClusterViewBuilder::Impl {
     for (const auto& t : templates) pointers.push_back(&t);
     view_.network = netpol::assembleCluster(pointers);
     decoded_.clear();
-    try {
-      view_.rbac = rbac::decodePolicy(view_.manifests);
-    } catch (const kube::InputError& e) {  // reported; the well-formed objects are still evaluated
-      view_.errors.push_back(e.what());
-      view_.rbac = rbac::decodePolicy(view_.manifests, rbac::Malformed::Skip);
-    }
+    rbac::DecodedPolicy rbac = rbac::decodeObjects(view_.manifests);
+    for (const auto& object : rbac.objects)  // reported; the well-formed objects are still evaluated
+      if (!object.error.empty()) view_.errors.push_back(object.error);
+    view_.rbac = std::move(rbac.policy);
     for (auto& m : view_.manifests)
       if (rbac::rbacKindOf(m.object)) m.keepOnly(identityOf(m.object));
     return std::move(view_);

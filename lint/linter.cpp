@@ -14,6 +14,7 @@
 #include "podsecurity/evaluator.h"
 #include "podsecurity/namespace_policy.h"
 #include "rbac/guardrails.h"
+#include "rbac/policy_decode.h"
 #include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 
@@ -117,7 +118,7 @@ class Linter {
         options_(options),
         namespaces_(collectNamespaces(manifests, report_.errors)),
         levels_(options),
-        rbacContext_(rbac::guardrailContext(manifests)) {}
+        rbac_(rbac::decodeObjects(manifests)) {}
 
   LintReport run() {
     for (size_t i = 0; i < manifests_.size(); ++i) {
@@ -131,7 +132,7 @@ class Linter {
           lintPod(i, m, m.pod());
           lintVolumeClaims(i, m, m.pod());
         }
-        lintRbac(i, m);
+        lintRbac(i);
       } catch (const kube::DecodeError& e) {
         report_.errors.push_back(m.errorAt(e.path(), e.problem()));  // judge the other objects all the same
       }
@@ -217,8 +218,17 @@ class Linter {
     }
   }
 
-  void lintRbac(size_t index, const kube::Manifest& m) {
-    for (auto& f : rbac::checkGuardrails(options_.config.rbacGuardrails, m.object, rbacContext_)) {
+  void lintRbac(size_t index) {
+    const auto* object = rbac_.objectOf(index);
+    if (!object) return;
+    if (!object->error.empty()) {
+      report_.errors.push_back(object->error);
+      return;
+    }
+    const auto& config = options_.config.rbacGuardrails;
+    auto found = object->role ? rbac::checkGuardrails(config, rbac_.policy.roles[*object->role])
+                              : rbac::checkGuardrails(config, rbac_.policy.bindings[*object->binding], rbac_.policy);
+    for (auto& f : found) {
       f.enforcement = enforcementFor(options_.config.rbacMode);
       f.message = withoutIdPrefix(f.check, std::move(f.message));
       add(index, std::move(f));
@@ -230,7 +240,7 @@ class Linter {
   LintReport report_;  // before namespaces_, which records its errors here
   NamespaceLabels namespaces_;
   LevelChooser levels_;
-  rbac::Policy rbacContext_;  // the input's roles, for bindings judged by what their role grants
+  rbac::DecodedPolicy rbac_;  // the input's RBAC objects; bindings are judged by what their role grants
 };
 
 }  // namespace

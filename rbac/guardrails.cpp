@@ -209,21 +209,23 @@ GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::s
   return config;
 }
 
-std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context) {
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Role& role) {
   std::vector<findings::Finding> out;
-  auto kind = rbacKindOf(object);
-  if (!kind) return out;
-  if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) checkRole(config, decodeRole(object), out);
-  else checkBinding(config, decodeBinding(object), context, out);
+  checkRole(config, role, out);
+  return out;
+}
+
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Binding& binding, const Policy& context) {
+  std::vector<findings::Finding> out;
+  checkBinding(config, binding, context, out);
   return out;
 }
 
 std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object) {
-  return checkGuardrails(config, object, Policy{});
-}
-
-Policy guardrailContext(const std::vector<kube::Manifest>& manifests) {
-  return decodePolicy(manifests, Malformed::Skip);  // malformed objects are reported when checked themselves
+  auto kind = rbacKindOf(object);
+  if (!kind) return {};
+  if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) return checkGuardrails(config, decodeRole(object));
+  return checkGuardrails(config, decodeBinding(object));
 }
 
 }  // namespace rbac

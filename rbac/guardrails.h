@@ -8,7 +8,6 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "kube/manifest.h"
 #include "findings/finding.h"
 #include "rbac/policy.h"
 
@@ -54,17 +53,15 @@ struct GuardrailConfig {
 // rule ids are errors, so that a typo does not silently switch nothing off.
 GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::string& path = "rbac");
 
-// Findings for one object (level "rbac"); other kinds give none. Malformed RBAC objects throw
-// kube::DecodeError with the field path.
+// Findings for one Role or ClusterRole (level "rbac").
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Role& role);
+
+// Findings for one binding, resolving its roleRef against `context` (the other RBAC objects of the same
+// input, when there is one: lint's) before the built-in roles of the newest supported Kubernetes version.
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Binding& binding, const Policy& context = {});
+
+// Findings for one object as the webhook receives it (its roleRef resolved against the built-in roles
+// only); other kinds give none. A malformed RBAC object throws kube::DecodeError with the field path.
 std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object);
-
-// The same, resolving a binding's roleRef against `context` (the other RBAC objects of the same input,
-// see guardrailContext) before the built-in roles of the newest supported Kubernetes version. The
-// overload without context resolves against the built-in roles only.
-std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object, const Policy& context);
-
-// The well-formed RBAC objects among the manifests (malformed ones are skipped: their own check
-// reports them), for checkGuardrails' context.
-Policy guardrailContext(const std::vector<kube::Manifest>& manifests);
 
 }  // namespace rbac

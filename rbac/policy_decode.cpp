@@ -1,5 +1,7 @@
 #include "rbac/policy_decode.h"
 
+#include <algorithm>
+
 #include "kube/json_reader.h"
 
 namespace rbac {
@@ -139,30 +141,49 @@ Binding decodeBinding(const nlohmann::json& object) {
   return b;
 }
 
-Policy decodePolicy(const std::vector<kube::Manifest>& manifests, Malformed malformed) {
-  Policy policy;
-  for (const auto& m : manifests) {
+DecodedPolicy decodeObjects(const std::vector<kube::Manifest>& manifests) {
+  DecodedPolicy out;
+  for (size_t i = 0; i < manifests.size(); ++i) {
+    const kube::Manifest& m = manifests[i];
     auto kind = rbacKindOf(m.object);
     if (!kind) continue;
+    DecodedPolicy::Object& object = out.objects.emplace_back();
+    object.manifest = i;
     try {
       if (*kind == RbacKind::Role || *kind == RbacKind::ClusterRole) {
         Role role = decodeRole(m.object);
         role.source = sourceOf(m.where);
         role.file = m.where.file;
         role.line = m.where.line;
-        policy.roles.push_back(std::move(role));
+        object.role = out.policy.roles.size();
+        out.policy.roles.push_back(std::move(role));
       } else {
         Binding binding = decodeBinding(m.object);
         binding.source = sourceOf(m.where);
         binding.file = m.where.file;
         binding.line = m.where.line;
-        policy.bindings.push_back(std::move(binding));
+        object.binding = out.policy.bindings.size();
+        out.policy.bindings.push_back(std::move(binding));
       }
     } catch (const kube::DecodeError& e) {
-      if (malformed == Malformed::Throw) throw kube::InputError(m.errorAt(e.path(), e.problem()));
+      object.error = m.errorAt(e.path(), e.problem());
     }
   }
-  return policy;
+  return out;
+}
+
+const DecodedPolicy::Object* DecodedPolicy::objectOf(size_t manifest) const {
+  auto it = std::lower_bound(objects.begin(), objects.end(), manifest,
+                             [](const Object& o, size_t index) { return o.manifest < index; });
+  return it != objects.end() && it->manifest == manifest ? &*it : nullptr;
+}
+
+Policy decodePolicy(const std::vector<kube::Manifest>& manifests, Malformed malformed) {
+  DecodedPolicy decoded = decodeObjects(manifests);
+  if (malformed == Malformed::Throw)
+    for (const auto& object : decoded.objects)
+      if (!object.error.empty()) throw kube::InputError(object.error);
+  return std::move(decoded.policy);
 }
 
 }  // namespace rbac

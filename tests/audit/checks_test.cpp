@@ -250,6 +250,21 @@ TEST_CASE("objects that do not decode are errors; the others are still audited")
   CHECK(findingsOf(a.report, "hostNamespaces", "Pod", "ns", "good").size() == 1);
 }
 
+TEST_CASE("every malformed RBAC object is an error; the well-formed ones are still evaluated") {
+  auto a = auditYaml(namespace_("ns") +
+                     "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: bad}\nrules: [{verbs: get}]\n---\n"
+                     "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: bad-too, namespace: ns}\nsubjects: [3]\n---\n"
+                     "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\n"
+                     "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n"
+                     "subjects: [{kind: ServiceAccount, name: default, namespace: ns}]\n");
+  REQUIRE(a.report.errors.size() == 2);
+  CHECK(a.report.errors[0].find("rules[0].verbs") != std::string::npos);
+  CHECK(a.report.errors[1].find("subjects[0]") != std::string::npos);
+  REQUIRE(a.view.rbac.bindings.size() == 1);
+  CHECK(a.view.rbac.bindings[0].name == "b");
+  CHECK(a.view.rbac.roles.empty());
+}
+
 TEST_CASE("every check the audit emits is described in the catalog or is an escalation path") {
   auto a = auditYaml(namespace_("ns") + pod("ns", "p", "  hostNetwork: true\n", "{app: web}",
                                             "    env: [{name: X, valueFrom: {secretKeyRef: {name: s, key: k}}}]\n") +

@@ -83,3 +83,55 @@ TEST_CASE("bindings the API server refuses (subject kind or name, roleRef) are i
   CHECK(error("roleRef: {kind: ClusterRole, name: view}\nsubjects: [{kind: User, name: bob}, {kind: Group, name: g}, "
               "{kind: ServiceAccount, name: s, namespace: ns1}]\n") == "");
 }
+
+TEST_CASE("decodeObjects: each RBAC manifest decoded once, its role, binding or error by manifest index") {
+  auto manifests = kube::parseManifests(R"(
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: bad}
+rules: [{verbs: get}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: dev}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: bad-too}
+subjects: [3]
+)", "world.yaml");
+  auto decoded = rbac::decodeObjects(manifests);
+  REQUIRE(decoded.objects.size() == 4);
+  CHECK(decoded.objectOf(0) == nullptr);  // the ConfigMap
+  const auto* bad = decoded.objectOf(1);
+  REQUIRE(bad);
+  CHECK_FALSE(bad->role);
+  CHECK_FALSE(bad->binding);
+  CHECK(bad->error.find("world.yaml") != std::string::npos);
+  CHECK(bad->error.find("rules[0].verbs") != std::string::npos);
+  REQUIRE(decoded.objectOf(2)->binding);
+  CHECK(decoded.policy.bindings.at(*decoded.objectOf(2)->binding).name == "rb");
+  REQUIRE(decoded.objectOf(3)->role);
+  CHECK(decoded.policy.roles.at(*decoded.objectOf(3)->role).name == "r");
+  CHECK(decoded.objectOf(4)->error.find("subjects[0]") != std::string::npos);
+  CHECK(decoded.objectOf(5) == nullptr);
+  // The policy holds the well-formed objects only; decodePolicy throws the first error or skips them all.
+  CHECK(decoded.policy.roles.size() == 1);
+  CHECK(decoded.policy.bindings.size() == 1);
+  CHECK(rbac::decodePolicy(manifests, rbac::Malformed::Skip).roles.size() == 1);
+  try {
+    rbac::decodePolicy(manifests);
+    FAIL("no error");
+  } catch (const kube::InputError& e) {
+    CHECK(std::string(e.what()) == bad->error);
+  }
+}
