@@ -41,13 +41,16 @@ if [ ! -s "$out/ca.crt" ] || [ ! -s "$out/ca.key" ]; then
   mv "$work/ca.crt" "$out/ca.crt"
 fi
 
-# The serving certificate: CN is the first SAN's name; the SANs are what clients verify.
+# The serving certificate: CN is the first SAN's name; the SANs are what clients verify. Its key is
+# ECDSA P-256: the webhook signs every new TLS handshake with it (~20 us, against ~250 us for RSA-2048
+# on this project's machine, `openssl speed rsa2048 ecdsap256`), and the API server's webhook client
+# opens a new connection, without session resumption, whenever a burst exceeds its 25 idle ones.
 first="${entries[0]#*:}"
-openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=$first" \
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -sha256 -subj "/CN=$first" \
   -keyout "$work/tls.key" -out "$work/tls.csr" 2>/dev/null
 cat > "$work/ext.cnf" <<EXT
 basicConstraints=critical,CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
+keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth
 subjectAltName=$san
 EXT
