@@ -138,6 +138,22 @@ spec:
 EOF
 check "Deployment with a privileged template created with a warning" \
   sh -c "grep -q created '$WORK/out' && grep -qi 'warning.*privileged' '$WORK/err'"
+# CronJob is batch/v1beta1 on 1.20 (v1 from 1.21): the webhook configuration must list that version too.
+cat <<EOF | kubectl apply -f - >"$WORK/out" 2>"$WORK/err"
+apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: unsafe, namespace: e2e-baseline}
+spec:
+  schedule: "0 0 1 1 *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: main, image: localhost/busybox:1.35, imagePullPolicy: Never, securityContext: {privileged: true}}]
+EOF
+check "batch/v1beta1 CronJob with a privileged template created with a warning" \
+  sh -c "grep -q created '$WORK/out' && grep -qi 'warning.*privileged' '$WORK/err'"
 refused_pods() {
   kubectl -n e2e-baseline get events --field-selector reason=FailedCreate -o jsonpath='{.items[*].message}' 2>/dev/null |
     grep -i privileged >/dev/null
