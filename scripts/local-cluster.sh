@@ -248,6 +248,8 @@ up() {
   { read -r apiserver; read -r kubelet; read -r scheduler; read -r kcm; } <<<"$bins"
 
   mkdir -p "$STATE/logs" "$STATE/pids" "$RUN"
+  # A failed step leaves what it started running (its logs help): say how to clean up.
+  trap '[ $? = 0 ] || log "up failed; $0 down stops what it started and restores the machine"' EXIT
   save_machine_state
   make_pki "$ip"
   start etcd etcd --name kguard-cluster --data-dir "$STATE/etcd" \
