@@ -1,5 +1,6 @@
 #include "netpol/nft_table.h"
 
+#include <algorithm>
 #include <tuple>
 
 namespace netpol {
@@ -182,41 +183,63 @@ void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const
   }
 }
 
+// Whether ClusterNetworkPolicy tiers decide anything in this direction (its chain has tier lookups).
+bool tiersDecide(const DirectionRules& rules) {
+  return !rules.admin.empty() || (!rules.isolated() && !rules.baseline.empty());
+}
+
 // A TCP connection opened before the pod's table existed was not tracked: conntrack starts in the
 // namespace with the table's first ct rule, and picks such a connection up at its next segment
 // (nf_conntrack_tcp_loose) as `ct state new`. If the peer opened it, this chain's own lookups pass the
-// segment as they pass any new connection. These rules pass it when the pod's side opened it and the
-// other direction's policy allows that connection: the segment's source port is then the port the
-// connection was opened to. A segment without SYN cannot open a connection (netpol/README.md).
-void addMidStreamRules(Chain& c, const Ruleset& rs, bool ingress) {
+// segment as they pass any new connection. The rules added here pass it when the pod's side opened it
+// and the other chain (`other`, null if that direction has none) admits that connection: the segment's
+// source port is then the port the connection was opened to. They go just before the chain's first
+// drop (a tier's Deny or the isolated chain's final drop), so a Deny of this direction cannot cut a
+// connection the other direction opened, and allowed new connections never evaluate them. A segment
+// without SYN cannot open a connection (netpol/README.md).
+void insertMidStreamRules(Table& t, Chain& c, const Chain* other, const Ruleset& rs, bool ingress) {
+  auto firstDrop = std::find_if(c.rules.begin(), c.rules.end(), [](const Rule& r) { return r.verdict == Verdict::Drop; });
+  if (firstDrop == c.rules.end()) return;  // nothing dropped: nothing to pass
   auto midStream = [](Rule r) {
     r.midStreamTcp = true;
     return r;
   };
-  const DirectionRules& other = ingress ? rs.egress : rs.ingress;
-  // Where ClusterNetworkPolicy tiers decide the other direction, no rule: such a connection is cut if
-  // the peer speaks first, as before (netpol/README.md; a known gap, never a wrong accept).
-  if (!other.admin.empty() || (!other.isolated() && !other.baseline.empty())) return;
-  if (!other.isolated()) {  // every connection the other way is allowed
-    c.rules.push_back(midStream(Rule{}));
-    return;
+  std::vector<Rule> rules;
+  const DirectionRules& otherRules = ingress ? rs.egress : rs.ingress;
+  if (!other) {  // every connection the other way is allowed
+    rules.push_back(midStream(Rule{}));
+  } else if (!tiersDecide(otherRules)) {  // isolated by NetworkPolicies only: their sets, by source port
+    for (int f = 0; f < 2; ++f) {
+      std::string base = std::string(dirName(!ingress)) + familySuffix(f);
+      Rule ports = peerInSet(f, ingress, base + "_ports", true);
+      ports.portIsSource = true;
+      rules.push_back(midStream(ports));
+      rules.push_back(midStream(peerInSet(f, ingress, base + "_any", false)));
+    }
+    if (!ingress)  // the node's connections to the pod (probes) are always allowed
+      for (int f = 0; f < 2; ++f) rules.push_back(midStream(peerInSet(f, false, std::string("node") + familySuffix(f), false)));
+  } else {
+    // The tiers, NetworkPolicies and node rules of the other chain resolved into one set per family:
+    // the TCP connections it admits, after Admin Accept, Admin Deny, NetworkPolicy and Baseline.
+    for (int f = 0; f < 2; ++f) {
+      auto admitted = admittedTcp(t, *other, f);
+      if (admitted.empty()) continue;
+      Set set{std::string(dirName(!ingress)) + familySuffix(f) + "_tcp_admitted", f, true, {}};
+      for (const auto& e : admitted) set.elements.push_back({e.address, Protocol::TCP, e.firstPort, e.lastPort, ""});
+      Rule r = peerInSet(f, ingress, set.name, true);
+      r.portIsSource = true;
+      rules.push_back(midStream(r));
+      t.sets.push_back(std::move(set));
+    }
   }
-  for (int f = 0; f < 2; ++f) {
-    std::string base = std::string(dirName(!ingress)) + familySuffix(f);
-    Rule ports = peerInSet(f, ingress, base + "_ports", true);
-    ports.portIsSource = true;
-    c.rules.push_back(midStream(ports));
-    c.rules.push_back(midStream(peerInSet(f, ingress, base + "_any", false)));
-  }
-  if (!ingress)  // the node's connections to the pod (probes) are always allowed
-    for (int f = 0; f < 2; ++f) c.rules.push_back(midStream(peerInSet(f, false, std::string("node") + familySuffix(f), false)));
+  c.rules.insert(firstDrop, rules.begin(), rules.end());
 }
 
-void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ingress, const RenderOptions& options) {
+std::optional<Chain> makeChain(Table& t, const DirectionRules& rules, bool ingress, const RenderOptions& options) {
   // A direction no policy isolates gets no chain at all, not an empty one: a base chain costs every
   // packet a hook call even when it accepts everything (measured: ~3 % of a new connection's CPU,
   // bench/netpol_agent/README.md).
-  if (!rules.filtered()) return;
+  if (!rules.filtered()) return std::nullopt;
   const char* dir = dirName(ingress);
   Chain c{ingress ? "input" : "output", ingress ? Hook::Input : Hook::Output,
           rules.isolated() ? std::string("isolated for ") + dir + " by " + isolatingPoliciesText(rules.isolatingPolicies)
@@ -226,7 +249,7 @@ void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ing
   Rule established;
   established.match = Rule::Match::EstablishedOrRelated;
   c.rules.push_back(established);
-  const bool tiers = !rules.admin.empty() || (!rules.isolated() && !rules.baseline.empty());
+  const bool tiers = tiersDecide(rules);
   if (tiers) {
     // Before the tiers: a pod reaching itself (over lo) is exempt from ClusterNetworkPolicy (hairpin),
     // and IPv6 neighbour discovery is not a connection any tier speaks of.
@@ -234,8 +257,7 @@ void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ing
     addTierRules(t, c, rules.admin, "admin", ingress, options);
     if (!rules.isolated()) {
       addTierRules(t, c, rules.baseline, "baseline", ingress, options);
-      t.chains.push_back(std::move(c));  // then the chain's policy: accept
-      return;
+      return c;  // then the chain's policy: accept
     }
   }
   // The policies' peers next: they decide nearly every new connection. All rules here accept, so
@@ -249,13 +271,11 @@ void addChain(Table& t, const Ruleset& rs, const DirectionRules& rules, bool ing
   if (ingress)
     for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, true, std::string("node") + familySuffix(f), false));
   if (!tiers) addInfrastructureRules(c, ingress);
-  // Only packets otherwise dropped reach these: they cost an allowed connection nothing.
-  addMidStreamRules(c, rs, ingress);
   // Isolated and no rule allowed: the NetworkPolicies that isolate the pod name the drop.
   std::string isolating;
   for (const auto& p : rules.isolatingPolicies) isolating += (isolating.empty() ? "" : ",") + p;
   addDrop(t, c, Rule{}, std::string(dir) + "_denied", DenyRule{"NetworkPolicy", isolating, dir}, options);
-  t.chains.push_back(std::move(c));
+  return c;
 }
 
 bool matchesNewConnection(const Table& t, const Rule& r, const IpAddress& peer, Protocol protocol, int32_t port) {
@@ -321,8 +341,14 @@ Table buildTable(const Ruleset& rs, const RenderOptions& options) {
     }
   addDirectionSets(t, rs.ingress, true, options);
   addDirectionSets(t, rs.egress, false, options);
-  addChain(t, rs, rs.ingress, true, options);
-  addChain(t, rs, rs.egress, false, options);
+  auto input = makeChain(t, rs.ingress, true, options);
+  auto output = makeChain(t, rs.egress, false, options);
+  // Each chain's mid-stream rules read the other chain as built, before its own mid-stream rules.
+  const std::optional<Chain> inputAsBuilt = input;
+  if (input) insertMidStreamRules(t, *input, output ? &*output : nullptr, rs, true);
+  if (output) insertMidStreamRules(t, *output, inputAsBuilt ? &*inputAsBuilt : nullptr, rs, false);
+  for (auto* c : {&input, &output})
+    if (*c) t.chains.push_back(std::move(**c));
   return t;
 }
 

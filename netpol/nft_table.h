@@ -70,7 +70,7 @@ struct Rule {
   bool portlessProtocols = false;  // PeerInSet: only protocols other than TCP, UDP and SCTP (ICMP...)
   uint8_t icmpFirst = 0, icmpLast = 0;  // Icmpv6Types
   // Only a TCP segment conntrack picked up mid-stream (`ct state new tcp flags & (syn | ack) == ack`)
-  // before the match: a connection opened before the table existed (see addMidStreamRules).
+  // before the match: a connection opened before the table existed (see insertMidStreamRules).
   bool midStreamTcp = false;
   bool portIsSource = false;  // PeerInSet with ports: `th sport` instead of `th dport`
   std::string counter;       // named counter to count in; empty = none
@@ -110,6 +110,10 @@ size_t ruleCount(const Table& table);
 // What the table does with the first packet of a new connection (not established, not on lo, for TCP a SYN):
 // ingress (Hook::Input) from `peer` to our `port`, egress (Hook::Output) to `peer` on its `port`.
 bool admits(const Table& table, Hook hook, const IpAddress& peer, Protocol protocol, int32_t port);
+
+// The TCP connections `chain` admits as new, to or from (peer address, peer's or our port) boxes of
+// `family` (0 IPv4, 1 IPv6), disjoint and sorted (nft_admitted.cpp).
+std::vector<PortElement> admittedTcp(const Table& table, const Chain& chain, int family);
 
 // The rule as `nft` prints it, e.g. `ip saddr @node_v4 accept`.
 std::string ruleText(const Rule& rule);

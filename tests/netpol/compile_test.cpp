@@ -161,6 +161,64 @@ TEST_CASE("compiled tiers agree with the evaluator on every ClusterNetworkPolicy
                            << " denied), " << asserted << " upstream assertions hold");
 }
 
+namespace {
+
+bool setHolds(const nft::Set& set, const IpAddress& ip, int port) {
+  for (const auto& e : set.elements)
+    if (e.address.contains(ip) && e.protocol == Protocol::TCP && e.firstPort <= port && port <= e.lastPort) return true;
+  return false;
+}
+
+}  // namespace
+
+// A TCP connection opened before the pod's table existed is picked up mid-stream: a chain passes the
+// peer's segment when the other chain admits the connection in the reverse orientation. With tiers on
+// the other side that is one set per family, `<other>_v4_tcp_admitted`, which must hold exactly what the
+// other chain admits (Admin Accept, not Admin Deny, NetworkPolicy or Baseline), and be looked up before
+// this chain's first drop.
+TEST_CASE("a tier pod's mid-stream sets hold exactly the TCP connections its other chain admits", "[cnp]") {
+  size_t lookups = 0, points = 0, admittedPoints = 0;
+  for (const auto& step : conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR)) {
+    auto c = decodeCluster(kube::loadManifests(step.files));
+    std::set<int> ports{1, 53, 80, 8080, 9003, 34345, 34346, 65535};
+    for (const auto& e : step.connections) ports.insert(e.port);
+    for (const auto& p : c.pods) {
+      if (p.hostNetwork) continue;
+      auto table = nft::buildTable(compileRuleset(c, p));
+      for (const auto& chain : table.chains) {
+        const bool input = chain.hook == nft::Hook::Input;
+        const nft::Chain* other = table.findChain(input ? nft::Hook::Output : nft::Hook::Input);
+        bool dropSeen = false;
+        for (const auto& r : chain.rules) {
+          if (r.verdict == nft::Verdict::Drop) dropSeen = true;
+          if (!r.midStreamTcp || r.set.find("_tcp_admitted") == std::string::npos) continue;
+          INFO(step.name << " " << p.id() << " " << nft::ruleText(r));
+          CHECK_FALSE(dropSeen);
+          CHECK(r.portIsSource);
+          REQUIRE(other);
+          const nft::Set* set = table.findSet(r.set);
+          REQUIRE(set);
+          ++lookups;
+          for (const auto& peer : c.pods)
+            for (const auto& ip : peer.ips) {
+              if (static_cast<int>(ip.family) != r.family) continue;
+              for (int port : ports) {
+                bool admitted = nft::admits(table, other->hook, ip, Protocol::TCP, port);
+                CHECK(setHolds(*set, ip, port) == admitted);
+                ++points;
+                admittedPoints += admitted;
+              }
+            }
+        }
+      }
+    }
+  }
+  CHECK(lookups > 20);
+  CHECK(admittedPoints > 0);
+  CHECK(admittedPoints < points);
+  WARN("mid-stream sets: " << lookups << " lookups, " << points << " peer x port points (" << admittedPoints << " admitted)");
+}
+
 TEST_CASE("first match across priorities: a Pass or Accept of a lower priority number wins over a later Deny", "[cnp]") {
   auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2") +
                    "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: first}\n"

@@ -342,3 +342,78 @@ TEST_CASE("kernel: connections open before the first policy keep working when th
                  incomingPeer})
     close(fd);
 }
+
+// The same for pods the ClusterNetworkPolicy tiers decide: a connection p opened before its table is
+// picked up mid-stream, and passes when p's egress (Admin Accept, or no Admin match and a Baseline
+// Accept) admits it, although p's ingress has an Admin Deny for q; one q opened passes when p's ingress
+// admits it (Admin Accept), although p's egress has a Baseline Deny for q. Connections either side's
+// tiers deny are cut whichever side speaks, and new denied connections still time out.
+TEST_CASE("kernel: connections open before the first ClusterNetworkPolicy keep working when its tiers allow them", "[kernel][cnp]") {
+  BridgedPods lab;
+  REQUIRE(lab.ok);
+  const std::string p = "10.123.45.2", q = "10.123.45.3";
+  int pListen = listenIn(lab.p, p, 8080), pDenied = listenIn(lab.p, p, 8081);
+  std::array<int, 4> qListen{};  // 9000 Admin Accept, 9001 Admin Deny, 9002 Baseline Accept, 9003 Baseline Deny
+  for (int i = 0; i < 4; ++i) qListen[i] = listenIn(lab.q, q, 9000 + i);
+  REQUIRE((pListen >= 0 && pDenied >= 0 && qListen[0] >= 0 && qListen[1] >= 0 && qListen[2] >= 0 && qListen[3] >= 0));
+  std::array<int, 4> outgoing{}, outgoingPeer{};
+  for (int i = 0; i < 4; ++i) {
+    outgoing[i] = connectFrom(lab.p, q, 9000 + i);
+    outgoingPeer[i] = accept(qListen[i], nullptr, nullptr);
+  }
+  int incoming = connectFrom(lab.q, p, 8080), incomingDenied = connectFrom(lab.q, p, 8081);
+  int incomingPeer = accept(pListen, nullptr, nullptr), incomingDeniedPeer = accept(pDenied, nullptr, nullptr);
+  for (int i = 0; i < 4; ++i) REQUIRE((outgoing[i] >= 0 && outgoingPeer[i] >= 0));
+  REQUIRE((incoming >= 0 && incomingDenied >= 0 && incomingPeer >= 0 && incomingDeniedPeer >= 0));
+
+  std::string cnp = "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\n";
+  std::string toQ = "{pods: {podSelector: {matchLabels: {pod: q}}}}";
+  auto c = cluster(ns("x") + pod("x", "p", "{pod: p}", p, "[]", "  nodeName: n1\n") +
+                   pod("x", "q", "{pod: q}", q, "[]", "  nodeName: n1\n") +
+                   cnp + "metadata: {name: admin}\nspec:\n  tier: Admin\n  priority: 1\n"
+                   "  subject: {pods: {podSelector: {matchLabels: {pod: p}}}}\n"
+                   "  ingress:\n  - {action: Accept, from: [" + toQ + "], protocols: [{tcp: {destinationPort: {number: 8080}}}]}\n"
+                   "  - {action: Deny, from: [" + toQ + "]}\n"
+                   "  egress:\n  - {action: Accept, to: [" + toQ + "], protocols: [{tcp: {destinationPort: {number: 9000}}}]}\n"
+                   "  - {action: Deny, to: [" + toQ + "], protocols: [{tcp: {destinationPort: {number: 9001}}}]}\n" +
+                   cnp + "metadata: {name: base}\nspec:\n  tier: Baseline\n  priority: 1\n"
+                   "  subject: {pods: {podSelector: {matchLabels: {pod: p}}}}\n"
+                   "  egress:\n  - {action: Accept, to: [" + toQ + "], protocols: [{tcp: {destinationPort: {number: 9002}}}]}\n"
+                   "  - {action: Deny, to: [" + toQ + "]}\n");
+  auto datapath = makeKernelDatapath({});
+  Reconciler agent(*datapath, "n1", {});
+  REQUIRE(agent.sync(c).failed == 0);
+  INFO(run("ip netns exec " + lab.p + " nft list table inet kguard"));
+
+  // p's own connections that its egress allows: q speaks first (its segment meets p's Admin ingress Deny
+  // for q unless recognised), then p answers.
+  for (int i : {0, 2}) {
+    INFO("q:" << 9000 + i);
+    CHECK(delivered(outgoingPeer[i], outgoing[i], 'a'));
+    CHECK(delivered(outgoing[i], outgoingPeer[i], 'b'));
+  }
+  // The connection q opened to p's allowed port: p speaks first (its segment meets the Baseline egress
+  // Deny for q unless recognised), then q answers.
+  CHECK(delivered(incomingPeer, incoming, 'c'));
+  CHECK(delivered(incoming, incomingPeer, 'd'));
+  // Denied by the Admin (9001) or the Baseline (9003) egress tier, or by the Admin ingress Deny (8081):
+  // cut whichever side speaks.
+  for (int i : {1, 3}) {
+    INFO("q:" << 9000 + i);
+    CHECK_FALSE(delivered(outgoingPeer[i], outgoing[i], 'e'));
+    CHECK_FALSE(delivered(outgoing[i], outgoingPeer[i], 'f'));
+  }
+  CHECK_FALSE(delivered(incomingDeniedPeer, incomingDenied, 'g'));
+  CHECK_FALSE(delivered(incomingDenied, incomingDeniedPeer, 'h'));
+  // New connections: SYNs meet the tiers as before; a denied one from q is dropped, not reset (p's own
+  // denied SYNs fail locally: a drop on the output hook).
+  CHECK(inNamedNetns(lab.q, [&] { return tcpConnect(p, 8080) == Connect::Established; }));
+  CHECK(inNamedNetns(lab.q, [&] { return tcpConnect(p, 8081) == Connect::TimedOut; }));
+  CHECK(inNamedNetns(lab.p, [&] { return tcpConnect(q, 9000) == Connect::Established; }));
+  CHECK(inNamedNetns(lab.p, [&] { return tcpConnect(q, 9002) == Connect::Established; }));
+  CHECK(inNamedNetns(lab.p, [&] { return tcpConnect(q, 9001) != Connect::Established; }));
+  CHECK(inNamedNetns(lab.p, [&] { return tcpConnect(q, 9003) != Connect::Established; }));
+  for (int fd : {pListen, pDenied, incoming, incomingDenied, incomingPeer, incomingDeniedPeer}) close(fd);
+  for (int i = 0; i < 4; ++i)
+    for (int fd : {qListen[i], outgoing[i], outgoingPeer[i]}) close(fd);
+}
