@@ -34,12 +34,15 @@ void expectFields(const JsonReader& r, const std::vector<std::string>& known) {
 }
 
 // minProperties: 1, maxProperties: 1 — the CRD's "exactly one of" on subject, peers and protocols.
+// The API server prunes null values of non-nullable fields before validating (CRD "Defaulting and
+// Nullable"), so `{pods: {...}, namespaces: null}` counts one field and `{namespaces: null}` none.
 std::string exactlyOne(const JsonReader& r, const std::vector<std::string>& known) {
   expectFields(r, known);
-  auto keys = r.keys();
-  if (keys.size() != 1) r.fail("exactly one of " + join(known) + " must be set, got " + std::to_string(keys.size()));
-  if (r.value()[keys[0]].is_null()) r.fail(keys[0] + ": must not be null");
-  return keys[0];
+  std::vector<std::string> set, null;
+  for (const auto& key : r.keys()) (r.value()[key].is_null() ? null : set).push_back(key);
+  if (set.size() == 1) return set[0];
+  std::string nulls = null.empty() ? "" : " (" + join(null) + ": null counts as unset)";
+  r.fail("exactly one of " + join(known) + " must be set, got " + std::to_string(set.size()) + nulls);
 }
 
 void checkCount(const JsonReader& list, size_t min, size_t max) {

@@ -187,3 +187,55 @@ TEST_CASE("CNP validation: the CRD's schema and CEL rules, with the field named"
   CHECK_THAT(err, Catch::Contains("test.yaml"));  // the file is named
   CHECK(decodeError(withSpec(head)).empty());
 }
+
+// What the API server refuses besides the cases above (maxItems, maxLength, types), and what it lets
+// through because it prunes null values of non-nullable fields before validating: kguard must agree.
+TEST_CASE("CNP validation: limits, types and nulls as the API server applies the CRD") {
+  std::string head = "  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n";
+  auto repeat = [](const std::string& item, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? ", " : "") + item;
+    return "[" + out + "]";
+  };
+  const std::string peer = "{namespaces: {}}", deny = "{action: Deny, from: [{namespaces: {}}]}";
+  CHECK(decodeError(withSpec(head + "  ingress: " + repeat(deny, 25) + "\n")).empty());
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: " + repeat(deny, 26) + "\n")),
+             Catch::Contains("spec.ingress") && Catch::Contains("at most 25 items, got 26"));
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: " + repeat(peer, 26) + "}]\n")),
+             Catch::Contains("spec.ingress[0].from") && Catch::Contains("at most 25"));
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{networks: " + repeat("10.0.0.0/8", 1) +
+                                         "}], protocols: " + repeat("{udp: {destinationPort: {number: 53}}}", 26) + "}]\n")),
+             Catch::Contains("spec.egress[0].protocols") && Catch::Contains("at most 25"));
+  std::string cidrs;
+  for (int i = 0; i < 26; ++i) cidrs += (i ? ", " : "") + std::string("10.0.") + std::to_string(i) + ".0/24";
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{networks: [" + cidrs + "]}]}]\n")),
+             Catch::Contains("spec.egress[0].to[0].networks") && Catch::Contains("at most 25"));
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{networks: ['fd00:0000:0000:0000:0000:0000:0000:00000/128']}]}]\n")),
+             Catch::Contains("networks[0]") && Catch::Contains("at most 43 characters"));
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{name: " + std::string(101, 'n') + ", action: Deny, from: [{namespaces: {}}]}]\n")),
+             Catch::Contains("spec.ingress[0].name") && Catch::Contains("at most 100 characters"));
+  CHECK_THAT(decodeError(withSpec("  tier: Admin\n  priority: \"1\"\n  subject: {namespaces: {}}\n")),
+             Catch::Contains("spec.priority") && Catch::Contains("expected an integer"));
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: []}]\n")),
+             Catch::Contains("spec.ingress[0].protocols") && Catch::Contains("at least 1"));
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: "
+                                         "[{tcp: {destinationPort: {number: 80}}, udp: {destinationPort: {number: 80}}}]}]\n")),
+             Catch::Contains("spec.ingress[0].protocols[0]") && Catch::Contains("exactly one of tcp, udp, sctp"));
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: "
+                                         "[{sctp: {destinationPort: {number: 80, range: {start: 1, end: 2}}}}]}]\n")),
+             Catch::Contains("sctp.destinationPort") && Catch::Contains("exactly one of number, range"));
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: "
+                                         "[{udp: {destinationPort: {range: {start: 1, end: 65536}}}}]}]\n")),
+             Catch::Contains("destinationPort.range.end") && Catch::Contains("between 1 and 65535"));
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{}]}]\n")),
+             Catch::Contains("spec.egress[0].to[0]") && Catch::Contains("exactly one of"));
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{to: [{namespaces: {}}]}]\n")),
+             Catch::Contains("spec.egress[0]") && Catch::Contains("action: must be set"));
+  // Nulls: pruned, so an optional field set to null is unset and a required one is missing.
+  CHECK(decodeError(withSpec("  tier: Admin\n  priority: 1\n  subject: {namespaces: {}, pods: null}\n")).empty());
+  CHECK(decodeError(withSpec(head + "  ingress: null\n  egress: [{name: null, action: Deny, to: [{namespaces: {}, networks: null}], protocols: null}]\n")).empty());
+  CHECK_THAT(decodeError(withSpec("  tier: Admin\n  priority: 1\n  subject: {namespaces: null}\n")),
+             Catch::Contains("spec.subject") && Catch::Contains("got 0 (namespaces: null counts as unset)"));
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: null}]\n")),
+             Catch::Contains("spec.ingress[0]") && Catch::Contains("from: must be set"));
+}
