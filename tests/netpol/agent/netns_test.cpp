@@ -244,11 +244,13 @@ struct BridgedPods {
   std::string tag = std::to_string(getpid() % 100000);
   std::string bridge = "kgbr" + tag, p = "kguard-unit-p" + tag, q = "kguard-unit-q" + tag;
   bool ok = false;
-  BridgedPods() {
-    std::string cmd = "ip link add " + bridge + " type bridge && ip addr add 10.123.45.1/24 dev " + bridge +
+  // `subnet`: the first three octets; p is .2, q .3, the bridge .1. Cases that install rulesets use
+  // different subnets: the agent matches namespaces by pod IP, on this whole machine.
+  explicit BridgedPods(const std::string& subnet = "10.123.45") {
+    std::string cmd = "ip link add " + bridge + " type bridge && ip addr add " + subnet + ".1/24 dev " + bridge +
                       " && ip link set " + bridge + " up";
     int host = 2;
-    for (const auto& [name, ip] : {std::pair{p, "10.123.45.2"}, std::pair{q, "10.123.45.3"}}) {
+    for (const auto& [name, ip] : {std::pair{p, subnet + ".2"}, std::pair{q, subnet + ".3"}}) {
       std::string veth = "kgv" + std::to_string(host++) + "-" + tag;
       cmd += " && ip netns add " + name + " && ip link add " + veth + " type veth peer name eth0 netns " + name +
              " && ip link set " + veth + " master " + bridge + " up && ip -n " + name + " addr add " + ip +
@@ -349,9 +351,9 @@ TEST_CASE("kernel: connections open before the first policy keep working when th
 // admits it (Admin Accept), although p's egress has a Baseline Deny for q. Connections either side's
 // tiers deny are cut whichever side speaks, and new denied connections still time out.
 TEST_CASE("kernel: connections open before the first ClusterNetworkPolicy keep working when its tiers allow them", "[kernel][cnp]") {
-  BridgedPods lab;
+  BridgedPods lab("10.123.46");
   REQUIRE(lab.ok);
-  const std::string p = "10.123.45.2", q = "10.123.45.3";
+  const std::string p = "10.123.46.2", q = "10.123.46.3";
   int pListen = listenIn(lab.p, p, 8080), pDenied = listenIn(lab.p, p, 8081);
   std::array<int, 4> qListen{};  // 9000 Admin Accept, 9001 Admin Deny, 9002 Baseline Accept, 9003 Baseline Deny
   for (int i = 0; i < 4; ++i) qListen[i] = listenIn(lab.q, q, 9000 + i);
