@@ -38,10 +38,26 @@ trap cleanup EXIT
 for tool in kubectl etcd containerd runc buildah skopeo nft; do
   command -v "$tool" >/dev/null || skip "$tool missing (scripts/install-deps.sh --test)"
 done
+# What `local-cluster.sh down` must leave as it found it: the host's sysctls (but per-interface ones and
+# counters, which other tests and the kernel change), and what the cluster adds: its bridge, nft table, CNI
+# config, mounts and cgroups, and /run/netns's propagation.
+machine_state() {
+  sysctl -a 2>/dev/null | grep -vE 'random|stat|inode-nr|file-nr|dentry|ns_last_pid|tainted|perf_event|nf_conntrack_count|hung_task|fs\.quota|boot_id|uuid|pty\.nr|aio-nr|mem_' |
+    grep -vE '^net\.ipv[46]\.(conf|neigh)\.' 
+  sysctl -a 2>/dev/null | grep -E '^net\.ipv[46]\.conf\.(all|default)\.'
+  ip -o link show kgcbr0 2>/dev/null | cut -d' ' -f2
+  nft list table ip kguard-cluster 2>/dev/null | head -n 1
+  ls /etc/cni/net.d/10-kguard-cluster.conflist /var/lib/cni/kguard-cluster 2>/dev/null
+  findmnt -rn -o TARGET | grep -E '^(/var/tmp/kguard-cluster|/run/kguard-cluster)(/|$)'
+  findmnt -n -o PROPAGATION /run/netns
+  ls -d /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/k8s.io 2>/dev/null
+}
+
 if [ -n "${KGUARD_KUBECONFIG:-}" ]; then
   export KUBECONFIG="$KGUARD_KUBECONFIG"
 else
   "$REPO/scripts/local-cluster.sh" status >/dev/null 2>&1 && { say "a local cluster is already up; run down first"; exit 1; }
+  machine_state >"$WORK/state-before"
   OWN_CLUSTER=1
   start=$SECONDS
   KUBECONFIG="$(KGUARD_BIN="$KGUARD" "$REPO/scripts/local-cluster.sh" up | tail -n 1)" || { bad "local-cluster.sh up"; exit 1; }
@@ -286,7 +302,8 @@ EOF
 }
 policy_only c | kubectl apply -f - >/dev/null
 sleep 2
-agent_pid() { kubectl -n e2e-priv exec hostpid -- sh -c "ps -o pid,args | awk '/kguard netpol agent/ && !/awk/ { print \$1 }'"; }
+# The DaemonSet's agent (its image's path), not a `kguard netpol agent` another test runs on the host.
+agent_pid() { kubectl -n e2e-priv exec hostpid -- sh -c "ps -o pid,args | awk '\$2 == \"/usr/local/bin/kguard\" && \$3 == \"netpol\" && \$4 == \"agent\" { print \$1 }'"; }
 pid="$(agent_pid)"
 restarts_before="$(kubectl -n kguard-system get pods -o jsonpath='{.items[0].status.containerStatuses[0].restartCount}')"
 ( for i in $(seq 1 20); do policy_only "$([ $((i % 2)) = 0 ] && echo c || echo a)" | kubectl apply -f - >/dev/null; sleep 0.3; done ) &
@@ -308,6 +325,17 @@ ra="$(reach e2e-net a "$B")" rc="$(reach e2e-net c "$B")" rd="$(reach e2e-net d 
 [ "$ra" = hello-from-b ] && [ "$rc" = timeout ] && [ "$rd" = timeout ] &&
   ok "the restarted agent converged to the last policy (A in; C, D dropped)" ||
   bad "after the agent's restart: A=$ra C=$rc D=$rd"
+
+if [ "$OWN_CLUSTER" = 1 ]; then
+  OWN_CLUSTER=0
+  "$REPO/scripts/local-cluster.sh" down >&2 || bad "local-cluster.sh down"
+  machine_state >"$WORK/state-after"
+  if diff "$WORK/state-before" "$WORK/state-after" >"$WORK/state-diff"; then
+    ok "down restored the machine (sysctls, bridge, nft table, CNI config, mounts, cgroups)"
+  else
+    bad "down left the machine changed: $(head -n 20 "$WORK/state-diff" | tr '\n' ' ')"
+  fi
+fi
 
 say "$FAILURES failure(s)"
 [ "$FAILURES" = 0 ]
