@@ -28,7 +28,7 @@ char cell(const ProbeBlock& block, const std::string& from, const std::string& t
 
 TEST_CASE("kguard netpol matrix decides every asserted ClusterNetworkPolicy connection as upstream", "[cnp]") {
   auto steps = conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR);
-  REQUIRE(steps.size() >= 35);
+  REQUIRE(steps.size() >= 62);
   size_t checked = 0, denied = 0, sctp = 0;
   for (const auto& step : steps) {
     REQUIRE(!step.connections.empty());
@@ -54,8 +54,8 @@ TEST_CASE("kguard netpol matrix decides every asserted ClusterNetworkPolicy conn
       sctp += expected.protocol == "sctp";
     }
   }
-  // The 13 cases hold 213 assertions; both verdicts and SCTP must be among them.
-  CHECK(checked >= 213);
+  // The 24 cases hold 305 assertions; both verdicts and SCTP must be among them.
+  CHECK(checked >= 305);
   CHECK(denied > 50);
   CHECK(sctp > 10);
   WARN("checked " << checked << " connections (" << denied << " denied, " << sctp << " sctp)");

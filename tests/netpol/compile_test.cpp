@@ -154,7 +154,7 @@ TEST_CASE("compiled tiers agree with the evaluator on every ClusterNetworkPolicy
       ++asserted;
     }
   }
-  CHECK(asserted >= 213);
+  CHECK(asserted >= 305);
   CHECK(checked > 5000);
   CHECK(deniedByTable > 500);
   WARN("compiled tables: " << checked << " pod pairs x probes agree with the evaluator (" << deniedByTable
