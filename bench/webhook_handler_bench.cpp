@@ -2,11 +2,13 @@
 // (bench/webhook/pod.json): parsing the review, validating it (restricted namespace, default config) and
 // rendering the answer — against nlohmann's bare parse of the same bytes; the *Fast cases take the
 // simdjson path the server uses for Pod reviews (webhook/fast_review.h), the *Rules cases with every kguard
-// rule on (bench/webhook/kguard-rules.yaml, run.sh's RULES_CONFIG).
+// rule on (bench/webhook/kguard-rules.yaml, run.sh's RULES_CONFIG); BM_WholeHandlerRulesOnOff puts the
+// two side by side.
 //
 //   build/bench/webhook_handler_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -116,6 +118,34 @@ BENCHMARK(BM_ValidateFastRules);
 
 void BM_WholeHandlerFastRules(benchmark::State& state) { wholeHandlerLoop(state, true, everyRule()); }
 BENCHMARK(BM_WholeHandlerFastRules);
+
+// Rules on against rules off in one loop, alternating batches of requests so that both see the same
+// machine: the "rules on within 5 % of rules off" as counters off_us and on_us (this thread's CPU
+// time per request, as the server's CPU per request; a shared machine inflates wall time) and on/off.
+double threadCpuUs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+void BM_WholeHandlerRulesOnOff(benchmark::State& state) {
+  constexpr int kBatch = 16;  // requests per side between clock reads
+  Handler off, on(everyRule());
+  double offUs = 0, onUs = 0;
+  for (auto _ : state) {
+    const double t0 = threadCpuUs();
+    for (int i = 0; i < kBatch; ++i) benchmark::DoNotOptimize(off.answer(true));
+    const double t1 = threadCpuUs();
+    for (int i = 0; i < kBatch; ++i) benchmark::DoNotOptimize(on.answer(true));
+    offUs += t1 - t0;
+    onUs += threadCpuUs() - t1;
+  }
+  const double requests = static_cast<double>(state.iterations()) * kBatch;
+  state.counters["off_us"] = offUs / requests;
+  state.counters["on_us"] = onUs / requests;
+  state.counters["on/off"] = offUs > 0 ? onUs / offUs : 0;
+}
+BENCHMARK(BM_WholeHandlerRulesOnOff);
 
 }  // namespace
 

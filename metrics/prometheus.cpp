@@ -40,10 +40,13 @@ size_t threadShard() {
 CounterVec::CounterVec(std::string name, std::string help, std::vector<std::string> labelNames)
     : name_(std::move(name)), help_(std::move(help)), labelNames_(std::move(labelNames)) {}
 
-void CounterVec::inc(const std::vector<std::string>& labelValues, uint64_t by) {
+void CounterVec::inc(std::initializer_list<std::string_view> labelValues, uint64_t by) {
   auto& shard = shards_[threadShard()];
   std::lock_guard<std::mutex> lock(shard.mutex);
-  shard.values[labelValues] += by;
+  auto it = shard.values.find(labelValues);
+  if (it == shard.values.end())
+    it = shard.values.emplace(std::vector<std::string>(labelValues.begin(), labelValues.end()), 0).first;
+  it->second += by;
 }
 
 uint64_t CounterVec::value(const std::vector<std::string>& labelValues) const {
@@ -58,7 +61,7 @@ uint64_t CounterVec::value(const std::vector<std::string>& labelValues) const {
 
 void CounterVec::render(std::string& out) const {
   header(out, name_, help_, "counter");
-  std::map<std::vector<std::string>, uint64_t> merged;
+  std::map<std::vector<std::string>, uint64_t, LabelsLess> merged;
   for (const auto& shard : shards_) {
     std::lock_guard<std::mutex> lock(shard.mutex);
     for (const auto& [labels, value] : shard.values) merged[labels] += value;

@@ -3,11 +3,14 @@
 // labels, gauges and histograms. Counters and histograms are sharded per thread (a thread always
 // updates the same shard), so that threads on different cores never write to the same cache line
 // (the webhook's event loops count every request); reads merge the shards.
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace metrics {
@@ -18,14 +21,24 @@ size_t threadShard();  // this thread's shard, fixed for its lifetime
 class CounterVec {
  public:
   CounterVec(std::string name, std::string help, std::vector<std::string> labelNames);
-  void inc(const std::vector<std::string>& labelValues, uint64_t by = 1);
+  // Allocates only for a series not seen before (the webhook counts on every request).
+  void inc(std::initializer_list<std::string_view> labelValues, uint64_t by = 1);
   uint64_t value(const std::vector<std::string>& labelValues) const;
   void render(std::string& out) const;
 
  private:
+  // Orders label lists, and finds a list of views without building the strings.
+  struct LabelsLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                          [](std::string_view x, std::string_view y) { return x < y; });
+    }
+  };
   struct alignas(64) Shard {
     mutable std::mutex mutex;
-    std::map<std::vector<std::string>, uint64_t> values;
+    std::map<std::vector<std::string>, uint64_t, LabelsLess> values;
   };
   std::string name_, help_;
   std::vector<std::string> labelNames_;

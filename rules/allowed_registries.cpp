@@ -20,8 +20,7 @@ bool allowedBy(const ImageReference& image, std::string_view entry) {
 std::vector<findings::Finding> checkAllowedRegistries(const RulesConfig& config, const PodContext& ctx) {
   std::vector<findings::Finding> out;
   if (config.allowedRegistries.empty()) return out;
-  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
-    ImageReference image = parseImageReference(c.image);
+  visitImages(ctx, [&](const kube::Container& c, const ImageReference& image) {
     for (const auto& entry : config.allowedRegistries)
       if (allowedBy(image, entry)) return;
     out.push_back(kguardFinding("kguard.allowedRegistries",

@@ -8,8 +8,8 @@ namespace rules {
 std::vector<findings::Finding> checkImageDigest(const RulesConfig& config, const PodContext& ctx) {
   std::vector<findings::Finding> out;
   if (!config.requireImageDigest) return out;
-  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
-    if (!parseImageReference(c.image).digest.empty()) return;
+  visitImages(ctx, [&](const kube::Container& c, const ImageReference& image) {
+    if (!image.digest.empty()) return;
     out.push_back(kguardFinding("kguard.imageDigest",
                                 "container \"" + c.name + "\" image \"" + c.image + "\" must be pinned by digest (@sha256:...)",
                                 containerField(ctx.pod.spec, c) + ".image"));
@@ -20,8 +20,7 @@ std::vector<findings::Finding> checkImageDigest(const RulesConfig& config, const
 std::vector<findings::Finding> checkLatestTag(const RulesConfig& config, const PodContext& ctx) {
   std::vector<findings::Finding> out;
   if (!config.disallowLatestTag) return out;
-  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
-    ImageReference ref = parseImageReference(c.image);
+  visitImages(ctx, [&](const kube::Container& c, const ImageReference& ref) {
     if (!ref.digest.empty()) return;  // a digest pins the content whatever the tag says
     if (!ref.tag.empty() && ref.tag != "latest") return;
     const char* why = ref.tag.empty() ? "has no tag (means :latest)" : "uses the :latest tag";

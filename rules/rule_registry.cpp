@@ -18,10 +18,15 @@ const std::vector<PodRule>& podRules() {
 }
 
 std::vector<findings::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context) {
+  // Up to three rules read every image: parse each once (the webhook runs this on every admission).
+  PodContext withImages{context.pod, context.namespaceLabels};
+  if (!config.allowedRegistries.empty() || config.requireImageDigest || config.disallowLatestTag)
+    kube::visitContainers(context.pod.spec, [&](const kube::Container& c) { withImages.images.push_back(parseImageReference(c.image)); });
   std::vector<findings::Finding> all;
   for (const auto& rule : podRules()) {
-    auto found = rule.check(config, context);
-    all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    auto found = rule.check(config, withImages);
+    if (all.empty()) all = std::move(found);
+    else all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
   return all;
 }

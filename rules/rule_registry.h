@@ -7,6 +7,7 @@
 #include "kube/pod.h"
 #include "kube/volume_claims.h"
 #include "findings/finding.h"
+#include "rules/image_reference.h"
 #include "rules/rules_config.h"
 
 namespace rules {
@@ -16,7 +17,20 @@ struct PodContext {
   // Labels of the pod's namespace, or nullptr when kguard cannot know them (lint without the
   // Namespace object in its input).
   const kube::StringMap* namespaceLabels = nullptr;
+  // Every container's image, parsed, in visitContainers order: evaluatePodRules parses them once for all
+  // the image rules. Empty when a rule is called on its own; visitImages then parses.
+  std::vector<ImageReference> images = {};
 };
+
+// Calls fn(container, its image parsed) for every container, in visitContainers order.
+template <typename Fn>
+void visitImages(const PodContext& ctx, Fn&& fn) {
+  size_t i = 0;
+  kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
+    if (ctx.images.empty()) fn(c, parseImageReference(c.image));
+    else fn(c, ctx.images[i++]);
+  });
+}
 
 using PodRuleFn = std::vector<findings::Finding> (*)(const RulesConfig&, const PodContext&);
 

@@ -8,14 +8,15 @@ namespace rules {
 std::vector<findings::Finding> checkServiceAccountToken(const RulesConfig& config, const PodContext& ctx) {
   std::vector<findings::Finding> out;
   if (!config.requireNoServiceAccountToken) return out;
+  // Built once: the rule runs on every admission request.
+  static const std::string annotation = kNeedsApiAccessAnnotation;
+  static const std::string message = "pod must set automountServiceAccountToken: false (or annotate " + annotation +
+                                     ": \"true\" if it needs the Kubernetes API)";
   const auto& annotations = ctx.pod.metadata.annotations;
-  auto declared = annotations.find(kNeedsApiAccessAnnotation);
+  auto declared = annotations.find(annotation);
   if (declared != annotations.end() && declared->second == "true") return out;
   if (ctx.pod.spec.automountServiceAccountToken == false) return out;
-  out.push_back(kguardFinding("kguard.automountServiceAccountToken",
-                              std::string("pod must set automountServiceAccountToken: false (or annotate ") +
-                                  kNeedsApiAccessAnnotation + ": \"true\" if it needs the Kubernetes API)",
-                              "spec.automountServiceAccountToken"));
+  out.push_back(kguardFinding("kguard.automountServiceAccountToken", message, "spec.automountServiceAccountToken"));
   return out;
 }
 

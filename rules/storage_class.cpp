@@ -7,7 +7,7 @@ namespace rules {
 
 std::vector<findings::Finding> evaluateVolumeClaims(const RulesConfig& config, const std::vector<kube::VolumeClaim>& claims) {
   std::vector<findings::Finding> out;
-  if (config.allowedStorageClasses.empty()) return out;
+  if (config.allowedStorageClasses.empty() || claims.empty()) return out;
   std::string allowedList;
   for (const auto& c : config.allowedStorageClasses) allowedList += (allowedList.empty() ? "" : ", ") + c;
   for (const auto& claim : claims) {

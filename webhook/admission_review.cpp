@@ -53,6 +53,7 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
 // escaping (and invalid-UTF-8 replacement) is left to nlohmann.
 class DirectWriter {
  public:
+  DirectWriter() { out_.reserve(512); }  // one allocation for a review with a warning or two
   bool ok() const { return ok_; }
   std::string take() { return std::move(out_); }
   DirectWriter& raw(const char* text) {
@@ -61,9 +62,16 @@ class DirectWriter {
   }
   DirectWriter& str(const std::string& value) {
     out_ += '"';
-    for (char ch : value) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c >= 0x80) ok_ = false;
+    size_t plain = 0;  // start of the run of characters copied as they are, appended in one go
+    for (size_t i = 0; i < value.size(); ++i) {
+      const auto c = static_cast<unsigned char>(value[i]);
+      if (c - 0x20u < 0x60u && c != '"' && c != '\\') continue;  // printable ASCII
+      if (c >= 0x80) {  // not written here: the caller renders the tree instead
+        ok_ = false;
+        continue;
+      }
+      out_.append(value, plain, i - plain);
+      plain = i + 1;
       switch (c) {
         case '"': out_ += "\\\""; break;
         case '\\': out_ += "\\\\"; break;
@@ -72,17 +80,15 @@ class DirectWriter {
         case '\n': out_ += "\\n"; break;
         case '\r': out_ += "\\r"; break;
         case '\t': out_ += "\\t"; break;
-        default:
-          if (c < 0x20) {
-            static const char* hex = "0123456789abcdef";
-            out_ += "\\u00";
-            out_ += hex[c >> 4];
-            out_ += hex[c & 15];
-          } else {
-            out_ += ch;
-          }
+        default: {  // the other control characters
+          static const char* hex = "0123456789abcdef";
+          out_ += "\\u00";
+          out_ += hex[c >> 4];
+          out_ += hex[c & 15];
+        }
       }
     }
+    out_.append(value, plain, value.size() - plain);
     out_ += '"';
     return *this;
   }

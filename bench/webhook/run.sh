@@ -24,7 +24,8 @@
 #                         (plus TCP_NODELAY) answering with the fixed response, i.e. the former transport
 #                         without kguard's work (diagnostic row), needs g++ and libcpp-httplib-dev
 #   PROFILE [0]           1: after the measurement, one more kguard run (kguard-nodelay if there is one) under
-#                         `perf record -g` (not in the table); prints the top symbols. DURATION in seconds ("15s")
+#                         `perf record -g` (not in the table); prints the top symbols. DURATION in seconds ("15s").
+#                         Or server names ("kguard kguard-rules"): one profiled run of each, for comparing them
 #   KEEP_WORK [0]         1: keep the temp dir (logs, wrk output, request/response bodies)
 #   KUBE_APISERVER_BIN    passed to tests/e2e/cluster.sh
 set -euo pipefail
@@ -374,25 +375,33 @@ check_verdicts kguard "$KGUARD_PORT"
 if [ "$NODELAY_SHIM" = 1 ]; then check_verdicts kguard-nodelay "$SHIM_PORT"; fi
 
 # ---- optional profile (outside the measurement) -------------------------------------------------
-if [ "$PROFILE" = 1 ]; then
-  command -v perf >/dev/null || die "PROFILE=1 needs perf"
-  # The TCP_NODELAY instance when there is one: the unmodified one mostly waits (see README), so its
-  # profile says little about where the CPU goes.
-  if [ "$NODELAY_SHIM" = 1 ]; then profile_pid="$SHIM_PID" profile_port="$SHIM_PORT"; else profile_pid="$KGUARD_PID" profile_port="$KGUARD_PORT"; fi
-  log "profiling kguard (pid $profile_pid) under the same load (perf record -g, $DURATION)"
-  perf record -F 999 -g -p "$profile_pid" -o "$WORK/perf.data" -- sleep "${DURATION%s}" >"$WORK/perf-record.log" 2>&1 &
+# profile NAME PORT PID: one more run of NAME under perf; top symbols in $WORK/perf-top-NAME.txt.
+profile() {
+  local name="$1" port="$2" pid="$3" perf_pid
+  log "profiling $name (pid $pid) under the same load (perf record -g, $DURATION)"
+  perf record -F 999 -g -p "$pid" -o "$WORK/perf-$name.data" -- sleep "${DURATION%s}" >"$WORK/perf-record-$name.log" 2>&1 &
   perf_pid=$!
   wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$DURATION" -s "$WORK/post.lua" \
-    "https://127.0.0.1:$profile_port/validate" >"$WORK/kguard-profile.wrk" 2>&1
+    "https://127.0.0.1:$port/validate" >"$WORK/$name-profile.wrk" 2>&1
   wait "$perf_pid" || true
-  { perf report -i "$WORK/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -10
+  { perf report -i "$WORK/perf-$name.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -10
     echo
-    perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40
+    perf report -i "$WORK/perf-$name.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9.]+%' | head -40
   } | sed -e 's/ *$//' -e 's/nlohmann::json_abi_v[0-9_]*:://g' \
       -e 's/std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >/std::string/g' |
-    cut -c1-160 >"$WORK/perf-top.txt" || true
-  log "top symbols (self time) in $WORK/perf-top.txt:"
-  cat "$WORK/perf-top.txt" >&2
+    cut -c1-160 >"$WORK/perf-top-$name.txt" || true
+  log "top symbols of $name (self time) in $WORK/perf-top-$name.txt:"
+  cat "$WORK/perf-top-$name.txt" >&2
+}
+if [ "$PROFILE" != 0 ]; then
+  command -v perf >/dev/null || die "PROFILE needs perf"
+  # PROFILE=1: the TCP_NODELAY instance when there is one: the unmodified one mostly waited (see README).
+  profiled="$PROFILE"
+  if [ "$PROFILE" = 1 ]; then if [ "$NODELAY_SHIM" = 1 ]; then profiled=kguard-nodelay; else profiled=kguard; fi; fi
+  for name in $profiled; do
+    [ -n "${PID[$name]:-}" ] || die "PROFILE: no server named $name (one of: ${SERVERS[*]})"
+    profile "$name" "${PORT[$name]}" "${PID[$name]}"
+  done
 fi
 
 # ---- report -------------------------------------------------------------------------------------

@@ -25,6 +25,22 @@ class NamespaceGetter {
   virtual bool hasCached(const std::string& /*name*/) const { return false; }
 };
 
+// The namespace of one request, looked up when first asked and then shared by Pod Security and kguard's
+// rules (a lookup copies the namespace's labels). A failed lookup is not kept: the next reader asks again.
+class RequestNamespace {
+ public:
+  RequestNamespace(NamespaceGetter& getter, const std::string& name) : getter_(getter), name_(name) {}
+  const NamespaceLookup& get() {
+    if (!lookup_.ok) lookup_ = getter_.getNamespace(name_);
+    return lookup_;
+  }
+
+ private:
+  NamespaceGetter& getter_;
+  const std::string& name_;
+  NamespaceLookup lookup_;
+};
+
 struct PodList {
   bool ok = false;
   std::vector<kube::PodTemplate> pods;  // metadata.name set

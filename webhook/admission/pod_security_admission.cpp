@@ -128,13 +128,18 @@ AdmissionResponse PodSecurityAdmission::exemptResponse(const AdmissionRequest& r
 }
 
 AdmissionResponse PodSecurityAdmission::validate(const AdmissionRequest& request) const {
+  RequestNamespace ns(namespaces_, request.namespace_);
+  return validate(request, ns);
+}
+
+AdmissionResponse PodSecurityAdmission::validate(const AdmissionRequest& request, RequestNamespace& ns) const {
   if (request.operation != "CREATE" && request.operation != "UPDATE") return allowedResponse();
   if (!request.hasObject() || (request.operation == "UPDATE" && !request.hasOldObject()))
     return failureResponse(400, "BadRequest", "request.object (and request.oldObject for UPDATE) is required");
   try {
     if (isCoreResource(request, "namespaces")) return validateNamespace(request);
-    if (isCoreResource(request, "pods")) return validatePod(request);
-    if (isPodControllerResource(request.resource)) return validatePodController(request);
+    if (isCoreResource(request, "pods")) return validatePod(request, ns);
+    if (isPodControllerResource(request.resource)) return validatePodController(request, ns);
   } catch (const kube::DecodeError& e) {
     recordError(true, request);
     return failureResponse(400, "BadRequest", std::string("failed to decode object: ") + e.what());
@@ -191,12 +196,13 @@ AdmissionResponse PodSecurityAdmission::exemptNamespaceWarning(const std::string
   return response;
 }
 
-AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& request) const {
+AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& request,
+                                                    RequestNamespace& requestNamespace) const {
   if (kIgnoredPodSubresources.count(request.subResource)) return allowedResponse();
   if (exemptNamespace(request.namespace_)) return exemptResponse(request, "namespace");
   if (exemptUser(request.username)) return exemptResponse(request, "user");
 
-  auto ns = namespaces_.getNamespace(request.namespace_);
+  const auto& ns = requestNamespace.get();
   if (!ns.ok) {
     recordError(true, request);
     auto response = failureResponse(500, "InternalError",
@@ -235,7 +241,8 @@ AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& requ
   return evaluatePod(policy.policy, policy.errors.empty() ? "" : policy.errorText(), *pod, request, true);
 }
 
-AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionRequest& request) const {
+AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionRequest& request,
+                                                              RequestNamespace& requestNamespace) const {
   if (!request.subResource.empty()) return allowedResponse();
   if (exemptNamespace(request.namespace_)) return exemptResponse(request, "namespace");
   if (exemptUser(request.username)) return exemptResponse(request, "user");
@@ -249,7 +256,7 @@ AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionReq
     response.auditAnnotations["error"] = error;
     return response;
   };
-  auto ns = namespaces_.getNamespace(request.namespace_);
+  const auto& ns = requestNamespace.get();
   if (!ns.ok) return failOpen("failed to lookup namespace \"" + request.namespace_ + "\": " + ns.error);
   auto policy = policyToEvaluate(ns.labels, defaults_);
   const auto& p = policy.policy;

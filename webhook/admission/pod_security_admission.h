@@ -30,6 +30,8 @@ class PodSecurityAdmission {
                        webhook::Metrics& metrics);
 
   AdmissionResponse validate(const AdmissionRequest& request) const;
+  // The same, looking the request's namespace up through `ns` (shared with the checks that follow).
+  AdmissionResponse validate(const AdmissionRequest& request, RequestNamespace& ns) const;
 
   // The enforce mode for workloads: upstream only warns and audits (false).
   bool enforcesWorkloads() const { return enforceOnWorkloads_; }
@@ -40,8 +42,8 @@ class PodSecurityAdmission {
 
  private:
   AdmissionResponse validateNamespace(const AdmissionRequest& request) const;
-  AdmissionResponse validatePod(const AdmissionRequest& request) const;
-  AdmissionResponse validatePodController(const AdmissionRequest& request) const;
+  AdmissionResponse validatePod(const AdmissionRequest& request, RequestNamespace& ns) const;
+  AdmissionResponse validatePodController(const AdmissionRequest& request, RequestNamespace& ns) const;
   AdmissionResponse evaluatePod(const NamespacePolicy& policy, const std::string& policyError,
                                 const kube::PodTemplate& pod, const AdmissionRequest& request, bool enforce) const;
   std::vector<std::string> evaluatePodsInNamespace(const std::string& ns, const podsecurity::LevelVersion& enforce) const;

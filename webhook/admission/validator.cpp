@@ -45,16 +45,18 @@ Triage Validator::triage(const AdmissionRequest& request) const {
 }
 
 AdmissionResponse Validator::validate(const AdmissionRequest& request, const Triage& triage) const {
-  AdmissionResponse response = podSecurity_.validate(request);
+  RequestNamespace ns(namespaces_, request.namespace_);
+  AdmissionResponse response = podSecurity_.validate(request, ns);
   if (!response.allowed) return response;
-  applyKguardRules(request, triage, response);
+  applyKguardRules(request, triage, ns, response);
   if (response.allowed) applyRbacGuardrails(request, response);
   return response;
 }
 
 // kguard's own rules, in the same modes as Pod Security: pods and volume claims are refused in enforce
 // mode, workloads only when enforceOnWorkloads is set; everything else gets warnings.
-void Validator::applyKguardRules(const AdmissionRequest& request, const Triage& triage, AdmissionResponse& response) const {
+void Validator::applyKguardRules(const AdmissionRequest& request, const Triage& triage,
+                                 RequestNamespace& requestNamespace, AdmissionResponse& response) const {
   if (!config_.rules.anyEnabled()) return;
   if (request.operation != "CREATE" && request.operation != "UPDATE") return;
   if (!request.subResource.empty() && request.subResource != "ephemeralcontainers") return;
@@ -68,9 +70,8 @@ void Validator::applyKguardRules(const AdmissionRequest& request, const Triage& 
   try {
     const kube::PodTemplate* pod = request.pod.get();
     if (pod) {
-      NamespaceLookup ns;
-      if (config_.rules.sandboxedRuntime) ns = namespaces_.getNamespace(request.namespace_);
-      findings = rules::evaluatePodRules(config_.rules, {*pod, ns.ok ? &ns.labels : nullptr});
+      const NamespaceLookup* ns = config_.rules.sandboxedRuntime ? &requestNamespace.get() : nullptr;
+      findings = rules::evaluatePodRules(config_.rules, {*pod, ns && ns->ok ? &ns->labels : nullptr});
       if (imageVerifier_ && triage.images && triage.images->allVerified) {
         imageVerifier_->countHits(triage.images->hits);  // the event loop's lookups were the rule's
       } else if (imageVerifier_) {
@@ -107,18 +108,22 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
 void Validator::report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
                        const char* what, AdmissionResponse& response) const {
   if (findings.empty()) return;
-  std::string summary;
-  for (const auto& f : findings) {
-    summary += (summary.empty() ? "" : ", ") + f.check + " (" + f.message + ")";
+  // "violates <what>: <check> (<message>), <check> (<message>)", built in place: it is sent on every
+  // request that breaks a rule in warn mode.
+  std::string text = enforce ? "violates " : "would violate ";
+  text.append(what).append(": ");
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const auto& f = findings[i];
+    text.append(i ? ", " : "").append(f.check).append(" (").append(f.message).append(")");
     metrics_.kguardRuleViolations.inc({f.check, enforce ? "enforce" : "warn"});
   }
   if (enforce) {
-    auto annotations = response.auditAnnotations;
-    response = forbiddenResponse(request, std::string("violates ") + what + ": " + summary);
-    response.auditAnnotations = annotations;
+    auto annotations = std::move(response.auditAnnotations);
+    response = forbiddenResponse(request, text);
+    response.auditAnnotations = std::move(annotations);
     return;
   }
-  response.warnings.push_back(std::string("would violate ") + what + ": " + summary);
+  response.warnings.push_back(std::move(text));
 }
 
 }  // namespace admission

@@ -38,7 +38,8 @@ class Validator {
   AdmissionResponse validate(const AdmissionRequest& request, const Triage& triage = {}) const;
 
  private:
-  void applyKguardRules(const AdmissionRequest& request, const Triage& triage, AdmissionResponse& response) const;
+  void applyKguardRules(const AdmissionRequest& request, const Triage& triage, RequestNamespace& ns,
+                        AdmissionResponse& response) const;
   void applyRbacGuardrails(const AdmissionRequest& request, AdmissionResponse& response) const;
   // Refuses (enforce) or warns about findings of kguard's rules or the RBAC guardrails.
   void report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
