@@ -21,7 +21,8 @@ std::vector<findings::Finding> evaluatePodRules(const RulesConfig& config, const
   // Up to three rules read every image: parse each once (the webhook runs this on every admission).
   PodContext withImages{context.pod, context.namespaceLabels};
   if (!config.allowedRegistries.empty() || config.requireImageDigest || config.disallowLatestTag)
-    kube::visitContainers(context.pod.spec, [&](const kube::Container& c) { withImages.images.push_back(parseImageReference(c.image)); });
+    kube::visitContainers(context.pod.spec,
+                          [&](const kube::Container& c) { withImages.images.push_back(parseImageReference(c.image)); });
   std::vector<findings::Finding> all;
   for (const auto& rule : podRules()) {
     auto found = rule.check(config, withImages);

@@ -16,7 +16,10 @@ class FakeCluster : public NamespaceGetter, public PodLister {
   bool failLookups = false;
   std::chrono::milliseconds lookupDelay{0};  // to hold requests in flight (drain tests)
 
+  int lookups = 0;  // getNamespace calls
+
   NamespaceLookup getNamespace(const std::string& name) override {
+    ++lookups;
     if (lookupDelay.count()) std::this_thread::sleep_for(lookupDelay);
     if (failLookups) return {false, {}, "connection refused"};
     auto it = namespaces.find(name);

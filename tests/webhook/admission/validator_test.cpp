@@ -43,6 +43,25 @@ TEST_CASE("kguard rules: enforce refuses pods, warn mode only warns") {
   CHECK(warned.warnings[0].rfind("would violate kguard rules: kguard.imageLatestTag", 0) == 0);
 }
 
+TEST_CASE("Pod Security and kguard rules share one namespace lookup; findings are joined in one warning") {
+  Fixture f;
+  f.cluster.namespaces["team"] = {{"kguard.io/isolation", "sandboxed"}};
+  f.config.rulesMode = config::Mode::Warn;
+  f.config.rules.sandboxedRuntime = rules::SandboxedRuntimeConfig{{{"kguard.io/isolation", "sandboxed"}}, {"kata"}};
+  f.config.rules.disallowLatestTag = true;
+  std::string untagged = pod("u", "");
+  untagged.replace(untagged.find("nginx:1.25"), 10, "nginx");
+  auto r = f.run(makeRequest("CREATE", kPods, "team", untagged));
+  CHECK(f.cluster.lookups == 1);
+  CHECK(r.allowed);
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0] ==
+        "would violate kguard rules: kguard.imageLatestTag (container \"app\" image \"nginx\" has no tag (means "
+        ":latest)), kguard.sandboxedRuntime (namespace requires a sandboxed runtime: runtimeClassName must be one of "
+        "[kata], got none)");
+  CHECK(f.metrics.kguardRuleViolations.value({"kguard.sandboxedRuntime", "warn"}) == 1);
+}
+
 TEST_CASE("kguard rules do not block updates that change nothing that runs") {
   Fixture f;
   f.config.rules.disallowLatestTag = true;
