@@ -199,7 +199,7 @@ int runAgent(const NetpolOptions& o) {
     }
     denyLog = std::make_unique<netpol::agent::DenyLogReader>(static_cast<uint16_t>(*o.nflogGroup), denyRuleIds, out, &metrics);
   }
-  auto datapath = netpol::agent::makeKernelDatapath(loop.render, denyLog.get());
+  auto datapath = netpol::agent::makeKernelDatapath(denyLog.get());
   if (o.defaultDenyUntilSynced && o.watchDir.empty()) {
     // Connecting to the API server waits for the first list: hold what is already here meanwhile.
     netpol::agent::Reconciler holder(*datapath, o.node, loop.render, &metrics);

@@ -8,7 +8,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 KGUARD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "kguard")
 PREFIX = f"kgb{os.getpid()}"
 HUB = f"{PREFIX}-hub"
-N_NS, PODS_PER_NS, N_POL, N_CHANGES = 10, 10, 1000, 30
+N_NS, PODS_PER_NS, N_POL = 10, 10, 1000
+N_CHANGES = int(os.environ.get("CHANGES", 30))  # changes of each kind measured (CHANGES=n: quicker runs)
 # CNP=1: also 100 Admin and 100 Baseline ClusterNetworkPolicies (issue 17): the change loop alternates
 # NetworkPolicy and ClusterNetworkPolicy changes, and the datapath adds (h), (b) plus 200 CNPs.
 N_CNP = 100 if os.environ.get("CNP") else 0

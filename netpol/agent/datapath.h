@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "netpol/model.h"
+#include "netpol/nft_table.h"
 #include "netpol/ruleset.h"
 
 namespace netpol::agent {
@@ -22,7 +23,10 @@ class Datapath {
  public:
   virtual ~Datapath() = default;
   virtual std::vector<NamespaceInfo> namespaces() = 0;
-  virtual std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset) = 0;
+  // `table` is nft::buildTable(ruleset) with the agent's options; `installed`, when not null, is the
+  // table this agent last installed there (the datapath may then change only what differs).
+  virtual std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset, const nft::Table& table,
+                                             const nft::Table* installed) = 0;
   virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
   // Whether the namespace already holds kguard's table (installed by an earlier run of the agent).
   virtual bool hasTable(const NamespaceInfo&) { return false; }

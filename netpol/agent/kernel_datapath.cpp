@@ -28,7 +28,7 @@ bool neverTowardsPods(const IpAddress& ip) {
 
 class KernelDatapath : public Datapath {
  public:
-  KernelDatapath(const RenderOptions& options, DenyLogReader* denyLog) : options_(options), denyLog_(denyLog) {}
+  explicit KernelDatapath(DenyLogReader* denyLog) : denyLog_(denyLog) {}
 
   std::vector<NamespaceInfo> namespaces() override {
     open_ = discoverNetns();
@@ -52,11 +52,19 @@ class KernelDatapath : public Datapath {
     return out;
   }
 
-  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset) override {
+  std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset&, const nft::Table& table,
+                                     const nft::Table* installed) override {
     const Netns* target = find(ns.id);
     if (!target) return std::string("namespace is gone");
     seq_ += 1000000;  // fresh sequence numbers per batch keep stale answers apart
-    auto error = apply(*target, buildReplaceBatch(ruleset, options_, seq_));
+    std::optional<std::string> error;
+    // Only the sets that changed, when the layout is the same; the whole table otherwise, and also when
+    // the update fails (the kernel's table is not what this agent installed, e.g. someone edited it).
+    auto update = installed ? buildUpdateBatch(*installed, table, seq_) : std::nullopt;
+    if (!update || (error = apply(*target, *update))) {
+      seq_ += 1000000;
+      error = apply(*target, buildReplaceBatch(table, seq_));
+    }
     if (!error && denyLog_) {  // its drop rules log into this namespace's NFLOG group
       if (auto problem = denyLog_->follow(*target))
         runtime::log(runtime::LogLevel::Warn, "deny log: cannot read " + target->path() + ": " + *problem);
@@ -112,7 +120,6 @@ class KernelDatapath : public Datapath {
     }
   }
 
-  RenderOptions options_;
   DenyLogReader* denyLog_;  // null: --deny-log not given
   std::vector<IpAddress> nodeInterfaceAddresses_;
   std::vector<Netns> open_;
@@ -122,8 +129,8 @@ class KernelDatapath : public Datapath {
 
 }  // namespace
 
-std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options, DenyLogReader* denyLog) {
-  return std::make_unique<KernelDatapath>(options, denyLog);
+std::unique_ptr<Datapath> makeKernelDatapath(DenyLogReader* denyLog) {
+  return std::make_unique<KernelDatapath>(denyLog);
 }
 
 }  // namespace netpol::agent

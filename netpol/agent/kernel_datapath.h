@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "netpol/agent/datapath.h"
-#include "netpol/render_nft.h"
 
 namespace netpol::agent {
 
@@ -12,6 +11,6 @@ class DenyLogReader;
 
 // With `denyLog`, every namespace a ruleset is installed in is also read for its drop rules' NFLOG
 // packets, until the namespace is gone.
-std::unique_ptr<Datapath> makeKernelDatapath(const RenderOptions& options, DenyLogReader* denyLog = nullptr);
+std::unique_ptr<Datapath> makeKernelDatapath(DenyLogReader* denyLog = nullptr);
 
 }  // namespace netpol::agent

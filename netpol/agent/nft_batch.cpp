@@ -16,6 +16,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace netpol::agent {
 namespace {
@@ -182,7 +183,7 @@ Set makeSet(const nft::Set& spec, uint32_t id) {
   nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTableName);
   nftnl_set_set_str(s.get(), NFTNL_SET_NAME, spec.name.c_str());
   nftnl_set_set_u32(s.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
-  nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
+  if (id) nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
   uint32_t addrType = spec.family == 0 ? kTypeIpv4 : kTypeIpv6;
   if (spec.withPorts) {
     nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
@@ -226,23 +227,47 @@ void addPortElement(nftnl_set* s, const nft::SetElement& el) {
   nftnl_set_elem_add(s, e);
 }
 
-// The set, then its elements in chunks.
-void addSet(BatchWriter& w, const nft::Set& spec, uint32_t id) {
-  auto s = makeSet(spec, id);
-  nlmsghdr* nlh = w.message(NFT_MSG_NEWSET, NLM_F_CREATE, "set " + spec.name);
-  nftnl_set_nlmsg_build_payload(nlh, s.get());
-  w.done();
+// The set's elements in chunks (`id` 0: a set the kernel already holds, found by name).
+void addElements(BatchWriter& w, const nft::Set& spec, uint32_t id) {
   const size_t count = spec.elements.size();
   for (size_t start = 0; start < count; start += kElementsPerMessage) {
     auto chunk = makeSet(spec, id);
     size_t end = std::min(count, start + kElementsPerMessage);
     for (size_t i = start; i < end; ++i)
       spec.withPorts ? addPortElement(chunk.get(), spec.elements[i]) : addAddressElement(chunk.get(), spec.elements[i]);
-    nlh = w.message(NFT_MSG_NEWSETELEM, NLM_F_CREATE,
-                    "elements " + std::to_string(start) + ".." + std::to_string(end - 1) + " of set " + spec.name);
+    nlmsghdr* nlh = w.message(NFT_MSG_NEWSETELEM, NLM_F_CREATE,
+                              "elements " + std::to_string(start) + ".." + std::to_string(end - 1) + " of set " + spec.name);
     nftnl_set_elems_nlmsg_build_payload(nlh, chunk.get());
     w.done();
   }
+}
+
+// The set, then its elements.
+void addSet(BatchWriter& w, const nft::Set& spec, uint32_t id) {
+  auto s = makeSet(spec, id);
+  nlmsghdr* nlh = w.message(NFT_MSG_NEWSET, NLM_F_CREATE, "set " + spec.name);
+  nftnl_set_nlmsg_build_payload(nlh, s.get());
+  w.done();
+  addElements(w, spec, id);
+}
+
+// `flush set`: a DELSETELEM naming the set and no elements removes all of them (as nft sends it).
+void flushSet(BatchWriter& w, const nft::Set& spec) {
+  nlmsghdr* nlh = w.message(NFT_MSG_DELSETELEM, 0, "flush of set " + spec.name);
+  mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, kTableName);
+  mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, spec.name.c_str());
+  w.done();
+}
+
+// Same counters, chains (and so the rules' set names and log prefixes) and set declarations: the
+// tables differ at most in their sets' elements.
+bool sameLayout(const nft::Table& a, const nft::Table& b) {
+  if (a.counters != b.counters || a.chains != b.chains || a.sets.size() != b.sets.size()) return false;
+  for (size_t i = 0; i < a.sets.size(); ++i)
+    if (a.sets[i].name != b.sets[i].name || a.sets[i].family != b.sets[i].family ||
+        a.sets[i].withPorts != b.sets[i].withPorts)
+      return false;
+  return true;
 }
 
 // --- chains and rules ------------------------------------------------------------------------
@@ -423,6 +448,17 @@ NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq) {
 
 NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq) {
   return buildReplaceBatch(nft::buildTable(ruleset, options), firstSeq);
+}
+
+std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq) {
+  if (!sameLayout(installed, table)) return std::nullopt;
+  BatchWriter w(firstSeq);
+  for (size_t i = 0; i < table.sets.size(); ++i) {
+    if (table.sets[i].elements == installed.sets[i].elements) continue;
+    flushSet(w, table.sets[i]);
+    addElements(w, table.sets[i], 0);
+  }
+  return w.finish();
 }
 
 NftBatch buildDeleteBatch(uint32_t firstSeq) {

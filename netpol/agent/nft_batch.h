@@ -4,6 +4,7 @@
 // table; then the table's counters, sets with their elements, chains with their rules, in its order. Every message carries its own sequence number and asks for an ack, and `objects`
 // names the object behind each sequence number, so a kernel error can say which object failed.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct NftBatch {
 
 NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq);
 NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq);
+// The batch that turns the `installed` table into `table` when they differ only in set elements:
+// each changed set is flushed and refilled, in one transaction (the chains and the other sets stay,
+// and so do the counters' values); none when the layouts differ (then replace the table).
+std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq);
 // Removes kguard's table (add + delete, so that a missing table is not an error).
 NftBatch buildDeleteBatch(uint32_t firstSeq);
 

@@ -38,7 +38,7 @@ SyncStats Reconciler::holdUnsynced() {
       stats.messages.push_back(ns.path + ": keeps the kguard table it already holds until the first sync");
       continue;
     }
-    if (auto error = datapath_.install(ns, deny)) {
+    if (auto error = datapath_.install(ns, deny, table, nullptr)) {
       ++stats.failed;
       stats.messages.push_back(ns.path + ": default-deny install failed: " + *error);
     } else {
@@ -128,7 +128,7 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
       continue;
     }
     auto installStart = Clock::now();
-    auto error = datapath_.install(ns, ruleset);
+    auto error = datapath_.install(ns, ruleset, entry.table, previous != installed_.end() ? &previous->second.table : nullptr);
     stats.installMs += millisSince(installStart);
     count("install", !error);
     if (error) {

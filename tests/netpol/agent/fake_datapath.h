@@ -27,7 +27,8 @@ class FakeDatapath : public netpol::agent::Datapath {
   std::vector<netpol::agent::NamespaceInfo> namespaces() override { return present; }
   bool hasTable(const netpol::agent::NamespaceInfo& ns) override { return preexisting.count(ns.id) > 0; }
   std::vector<netpol::IpAddress> nodeInterfaceAddresses() override { return nodeAddresses; }
-  std::optional<std::string> install(const netpol::agent::NamespaceInfo& ns, const netpol::Ruleset& rs) override {
+  std::optional<std::string> install(const netpol::agent::NamespaceInfo& ns, const netpol::Ruleset& rs,
+                                     const netpol::nft::Table&, const netpol::nft::Table*) override {
     calls.push_back("install " + ns.path);
     if (failing.count(ns.id)) return std::string("set ingress_v4_ports: Invalid argument");
     tables[ns.id] = rs;

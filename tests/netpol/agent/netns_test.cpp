@@ -148,6 +148,67 @@ TEST_CASE("kernel: batch and text install the same table for ClusterNetworkPolic
   }
 }
 
+namespace {
+
+// Pod x/b under an Admin ClusterNetworkPolicy whose Deny rule covers TCP `port`, then an Accept of x/a.
+Cluster adminDenyOnPort(int port) {
+  return cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2,fd00::2") +
+                 "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\n"
+                 "metadata: {name: admin}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n"
+                 "  ingress:\n  - {action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: " +
+                 std::to_string(port) + "}}}]}\n  - {action: Accept, from: [{pods: {podSelector: {matchLabels: {pod: a}}}}]}\n");
+}
+
+}  // namespace
+
+// A change that moves only set elements reaches the kernel as flush + refill of the changed sets in one
+// transaction; the kernel must then list exactly what a whole-table replace gives.
+TEST_CASE("kernel: an update batch of changed sets leaves the table a replace would", "[kernel][cnp]") {
+  ScratchNetns scratch;
+  const Netns* target = scratch.discover();
+  REQUIRE(target);
+  RenderOptions options;
+  options.nflogGroup = 3;
+  auto before = nft::buildTable(compileRuleset(adminDenyOnPort(80), podOf(adminDenyOnPort(80), "x/b")), options);
+  auto changed = adminDenyOnPort(8080);
+  auto after = nft::buildTable(compileRuleset(changed, podOf(changed, "x/b")), options);
+  REQUIRE(before != after);
+  REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(after, 1)).has_value());
+  auto replaced = scratch.nft("list table inet kguard");
+  REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(before, 1000)).has_value());
+  REQUIRE(scratch.nft("list table inet kguard") != replaced);
+  auto update = buildUpdateBatch(before, after, 2000);
+  REQUIRE(update.has_value());
+  CHECK(update->messageCount() < buildReplaceBatch(after, 1).messageCount());
+  REQUIRE_FALSE(applyBatch(*target, *update).has_value());
+  CHECK(scratch.nft("list table inet kguard") == replaced);
+  // A different layout (no Admin tier at all: fewer sets and rules) is not an update.
+  auto none = cluster(ns("x") + pod("x", "b", "{pod: b}", "10.0.0.2"));
+  CHECK_FALSE(buildUpdateBatch(after, nft::buildTable(compileRuleset(none, podOf(none, "x/b")), options), 1).has_value());
+}
+
+// The datapath updates from the table it believes installed; when the kernel holds something else (here:
+// no table at all), the update fails and the whole table is installed instead.
+TEST_CASE("kernel: an update that does not apply falls back to replacing the table", "[kernel][cnp]") {
+  ScratchNetns scratch;
+  REQUIRE(scratch.discover());
+  auto datapath = makeKernelDatapath();
+  NamespaceInfo target;
+  for (const auto& info : datapath->namespaces())
+    if (info.path == "/var/run/netns/" + scratch.name) target = info;
+  REQUIRE(target.id != 0);
+  auto oldCluster = adminDenyOnPort(80), newCluster = adminDenyOnPort(8080);
+  auto oldTable = nft::buildTable(compileRuleset(oldCluster, podOf(oldCluster, "x/b")));
+  auto rs = compileRuleset(newCluster, podOf(newCluster, "x/b"));
+  auto newTable = nft::buildTable(rs);
+  REQUIRE(buildUpdateBatch(oldTable, newTable, 1).has_value());
+  CHECK_FALSE(datapath->install(target, rs, newTable, &oldTable).has_value());
+  auto listed = scratch.nft("list table inet kguard");
+  INFO(listed);
+  CHECK(listed.find("tcp . 8080") != std::string::npos);
+  CHECK(listed.find("tcp . 80 ") == std::string::npos);
+}
+
 TEST_CASE("kernel: a failing batch names the object and leaves the old ruleset in place", "[kernel]") {
   ScratchNetns scratch;
   const Netns* ns = scratch.discover();
@@ -284,7 +345,7 @@ TEST_CASE("kernel: under deny-all ingress the node reaches its pod from the brid
                    pod("x", "q", "{pod: q}", "10.123.45.3", "[]", "  nodeName: n1\n") +
                    "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 192.0.2.99}]}\n" +
                    policy("x", "deny", "  podSelector: {matchLabels: {pod: p}}\n  policyTypes: [Ingress]"));
-  auto datapath = makeKernelDatapath({});
+  auto datapath = makeKernelDatapath();
   Reconciler agent(*datapath, "n1", {});
   auto stats = agent.sync(c);
   INFO(stats.messages.size());
@@ -321,7 +382,7 @@ TEST_CASE("kernel: connections open before the first policy keep working when th
                    policy("x", "p", "  podSelector: {matchLabels: {pod: p}}\n  policyTypes: [Ingress, Egress]\n"
                                     "  ingress: [{from: [{podSelector: {matchLabels: {pod: q}}}], ports: [{port: 8080}]}]\n"
                                     "  egress: [{to: [{podSelector: {matchLabels: {pod: q}}}], ports: [{port: 9000}]}]"));
-  auto datapath = makeKernelDatapath({});
+  auto datapath = makeKernelDatapath();
   Reconciler agent(*datapath, "n1", {});
   REQUIRE(agent.sync(c).failed == 0);
   INFO(run("ip netns exec " + lab.p + " nft list table inet kguard"));
