@@ -13,7 +13,10 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <tuple>
 #include <map>
 #include <memory>
 #include <optional>
@@ -227,16 +230,19 @@ void addPortElement(nftnl_set* s, const nft::SetElement& el) {
   nftnl_set_elem_add(s, e);
 }
 
-// The set's elements in chunks (`id` 0: a set the kernel already holds, found by name).
-void addElements(BatchWriter& w, const nft::Set& spec, uint32_t id) {
-  const size_t count = spec.elements.size();
+// `elements` of the set in chunks, added (NEWSETELEM) or deleted (DELSETELEM, by the same keys);
+// `id` 0: a set the kernel already holds, found by name.
+void putElements(BatchWriter& w, const nft::Set& spec, uint32_t id, const std::vector<const nft::SetElement*>& elements,
+                 bool add) {
+  const size_t count = elements.size();
   for (size_t start = 0; start < count; start += kElementsPerMessage) {
     auto chunk = makeSet(spec, id);
     size_t end = std::min(count, start + kElementsPerMessage);
     for (size_t i = start; i < end; ++i)
-      spec.withPorts ? addPortElement(chunk.get(), spec.elements[i]) : addAddressElement(chunk.get(), spec.elements[i]);
-    nlmsghdr* nlh = w.message(NFT_MSG_NEWSETELEM, NLM_F_CREATE,
-                              "elements " + std::to_string(start) + ".." + std::to_string(end - 1) + " of set " + spec.name);
+      spec.withPorts ? addPortElement(chunk.get(), *elements[i]) : addAddressElement(chunk.get(), *elements[i]);
+    nlmsghdr* nlh = w.message(add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, add ? NLM_F_CREATE : 0,
+                              std::string(add ? "elements " : "deleting elements ") + std::to_string(start) + ".." +
+                                  std::to_string(end - 1) + " of set " + spec.name);
     nftnl_set_elems_nlmsg_build_payload(nlh, chunk.get());
     w.done();
   }
@@ -248,15 +254,25 @@ void addSet(BatchWriter& w, const nft::Set& spec, uint32_t id) {
   nlmsghdr* nlh = w.message(NFT_MSG_NEWSET, NLM_F_CREATE, "set " + spec.name);
   nftnl_set_nlmsg_build_payload(nlh, s.get());
   w.done();
-  addElements(w, spec, id);
+  std::vector<const nft::SetElement*> all;
+  for (const auto& e : spec.elements) all.push_back(&e);
+  putElements(w, spec, id, all, true);
 }
 
-// `flush set`: a DELSETELEM naming the set and no elements removes all of them (as nft sends it).
-void flushSet(BatchWriter& w, const nft::Set& spec) {
-  nlmsghdr* nlh = w.message(NFT_MSG_DELSETELEM, 0, "flush of set " + spec.name);
-  mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, kTableName);
-  mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, spec.name.c_str());
-  w.done();
+bool elementBefore(const nft::SetElement* a, const nft::SetElement* b) {
+  return std::tie(a->address, a->protocol, a->firstPort, a->lastPort, a->comment) <
+         std::tie(b->address, b->protocol, b->firstPort, b->lastPort, b->comment);
+}
+
+// The elements of `a` that `b` lacks (equal = same key and comment).
+std::vector<const nft::SetElement*> missingFrom(const nft::Set& a, const nft::Set& b) {
+  std::vector<const nft::SetElement*> left, right, out;
+  for (const auto& e : a.elements) left.push_back(&e);
+  for (const auto& e : b.elements) right.push_back(&e);
+  std::sort(left.begin(), left.end(), elementBefore);
+  std::sort(right.begin(), right.end(), elementBefore);
+  std::set_difference(left.begin(), left.end(), right.begin(), right.end(), std::back_inserter(out), elementBefore);
+  return out;
 }
 
 // Same counters, chains (and so the rules' set names and log prefixes) and set declarations: the
@@ -455,8 +471,10 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
   BatchWriter w(firstSeq);
   for (size_t i = 0; i < table.sets.size(); ++i) {
     if (table.sets[i].elements == installed.sets[i].elements) continue;
-    flushSet(w, table.sets[i]);
-    addElements(w, table.sets[i], 0);
+    // Only the difference: removing an element from a concatenated (pipapo) set costs a pass over the
+    // whole set, so a flush would cost the square of its size.
+    putElements(w, table.sets[i], 0, missingFrom(installed.sets[i], table.sets[i]), false);
+    putElements(w, table.sets[i], 0, missingFrom(table.sets[i], installed.sets[i]), true);
   }
   return w.finish();
 }

@@ -16,6 +16,8 @@
 #include <fstream>
 #include <cstdlib>
 #include <functional>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -150,41 +152,82 @@ TEST_CASE("kernel: batch and text install the same table for ClusterNetworkPolic
 
 namespace {
 
-// Pod x/b under an Admin ClusterNetworkPolicy whose Deny rule covers TCP `port`, then an Accept of x/a.
-Cluster adminDenyOnPort(int port) {
+// Pod x/b under an Admin ClusterNetworkPolicy: Deny of TCP `port` from every namespace, then Accept of
+// every protocol from the pods labelled `accepted` (address-only sets, which take intervals differently).
+Cluster adminDenyOnPort(int port, const std::string& accepted = "a") {
   return cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1,fd00::1") + pod("x", "b", "{pod: b}", "10.0.0.2,fd00::2") +
+                 pod("x", "c", "{pod: c}", "10.0.0.3,fd00::3") + pod("x", "d", "{pod: d}", "10.0.0.5") +
                  "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\n"
                  "metadata: {name: admin}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n"
                  "  ingress:\n  - {action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: " +
-                 std::to_string(port) + "}}}]}\n  - {action: Accept, from: [{pods: {podSelector: {matchLabels: {pod: a}}}}]}\n");
+                 std::to_string(port) + "}}}]}\n  - {action: Accept, from: [{pods: {podSelector: {matchExpressions: "
+                 "[{key: pod, operator: In, values: [" + accepted + "]}]}}}]}\n");
+}
+
+// `nft list` output with each set's elements sorted: a concatenated set lists them in insertion order,
+// which an update changes without changing what the set holds.
+std::string withSortedElements(const std::string& listing) {
+  static const std::regex elements(R"(elements = \{([^}]*)\})");
+  std::string out;
+  auto begin = std::sregex_iterator(listing.begin(), listing.end(), elements);
+  size_t done = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    std::vector<std::string> items;
+    std::string item;
+    std::istringstream in(it->str(1));
+    while (std::getline(in, item, ',')) {
+      size_t first = item.find_first_not_of(" \t\n"), last = item.find_last_not_of(" \t\n");
+      items.push_back(item.substr(first, last + 1 - first));
+    }
+    std::sort(items.begin(), items.end());
+    out += listing.substr(done, static_cast<size_t>(it->position()) - done) + "elements = {";
+    for (const auto& i : items) out += "\n" + i;
+    out += "}";
+    done = static_cast<size_t>(it->position() + it->length());
+  }
+  return out + listing.substr(done);
 }
 
 }  // namespace
 
-// A change that moves only set elements reaches the kernel as flush + refill of the changed sets in one
-// transaction; the kernel must then list exactly what a whole-table replace gives.
-TEST_CASE("kernel: an update batch of changed sets leaves the table a replace would", "[kernel][cnp]") {
+// A change that moves only set elements reaches the kernel as the deleted and added elements of the
+// changed sets, in one transaction; after each step the kernel must list exactly what a whole-table
+// replace gives (ports move; accepted pods come, go and become neighbours of other ranges).
+TEST_CASE("kernel: update batches of changed elements leave the table a replace would", "[kernel][cnp]") {
   ScratchNetns scratch;
   const Netns* target = scratch.discover();
   REQUIRE(target);
   RenderOptions options;
   options.nflogGroup = 3;
-  auto before = nft::buildTable(compileRuleset(adminDenyOnPort(80), podOf(adminDenyOnPort(80), "x/b")), options);
-  auto changed = adminDenyOnPort(8080);
-  auto after = nft::buildTable(compileRuleset(changed, podOf(changed, "x/b")), options);
-  REQUIRE(before != after);
-  REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(after, 1)).has_value());
-  auto replaced = scratch.nft("list table inet kguard");
-  REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(before, 1000)).has_value());
-  REQUIRE(scratch.nft("list table inet kguard") != replaced);
-  auto update = buildUpdateBatch(before, after, 2000);
-  REQUIRE(update.has_value());
-  CHECK(update->messageCount() < buildReplaceBatch(after, 1).messageCount());
-  REQUIRE_FALSE(applyBatch(*target, *update).has_value());
-  CHECK(scratch.nft("list table inet kguard") == replaced);
+  auto tableOf = [&](const Cluster& c) { return nft::buildTable(compileRuleset(c, podOf(c, "x/b")), options); };
+  auto installed = tableOf(adminDenyOnPort(80));
+  REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(installed, 1)).has_value());
+  uint32_t seq = 1000;
+  int updates = 0;
+  for (auto [port, accepted] : std::vector<std::pair<int, std::string>>{
+           {8080, "a"}, {8080, "c"}, {81, "a, c"}, {81, "a, c, d"}, {80, "d"}, {80, "a"}}) {
+    INFO(port << " " << accepted);
+    auto next = tableOf(adminDenyOnPort(port, accepted));
+    REQUIRE(next != installed);
+    REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(next, seq += 1000)).has_value());
+    auto replaced = withSortedElements(scratch.nft("list table inet kguard"));
+    REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(installed, seq += 1000)).has_value());
+    REQUIRE(withSortedElements(scratch.nft("list table inet kguard")) != replaced);
+    auto update = buildUpdateBatch(installed, next, seq += 1000);
+    installed = next;
+    if (!update) {  // the layout changed (a set came or went): only a replace can do it
+      REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(next, seq += 1000)).has_value());
+      continue;
+    }
+    ++updates;
+    CHECK(update->messageCount() < buildReplaceBatch(next, 1).messageCount());
+    REQUIRE_FALSE(applyBatch(*target, *update).has_value());
+    CHECK(withSortedElements(scratch.nft("list table inet kguard")) == replaced);
+  }
+  CHECK(updates >= 4);
   // A different layout (no Admin tier at all: fewer sets and rules) is not an update.
   auto none = cluster(ns("x") + pod("x", "b", "{pod: b}", "10.0.0.2"));
-  CHECK_FALSE(buildUpdateBatch(after, nft::buildTable(compileRuleset(none, podOf(none, "x/b")), options), 1).has_value());
+  CHECK_FALSE(buildUpdateBatch(installed, nft::buildTable(compileRuleset(none, podOf(none, "x/b")), options), 1).has_value());
 }
 
 // The datapath updates from the table it believes installed; when the kernel holds something else (here:
