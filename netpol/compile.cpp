@@ -149,9 +149,24 @@ size_t DirectionRules::elementCount() const {
 }
 
 
+// A tier's rules for one direction, by what they depend on (compileTier): the selecting policies and,
+// for ingress, the subject's named ports.
+using TierKey = std::tuple<std::vector<const ClusterNetworkPolicy*>, bool, std::string>;
+
 struct RulesetCompiler::PeerCache {
   PeerMap peers;
+  std::map<TierKey, TierRules> tiers;
 };
+
+namespace {
+
+std::string namedPortsKey(const Pod& pod) {
+  std::string out;
+  for (const auto& p : pod.ports) out += p.name + '=' + std::to_string(p.number) + protocolName(p.protocol) + ';';
+  return out;
+}
+
+}  // namespace
 
 RulesetCompiler::RulesetCompiler(const Cluster& cluster, std::vector<IpAddress> localNodeAddresses)
     : cluster_(cluster), localNodeAddresses_(std::move(localNodeAddresses)), cache_(std::make_unique<PeerCache>()) {}
@@ -176,10 +191,18 @@ Ruleset RulesetCompiler::compile(const Pod& pod) {
   rs.egress = egress.finish();
   // The tiers around the NetworkPolicies; Baseline only where no NetworkPolicy isolates (they always
   // decide the connections they isolate).
+  auto tier = [&](const std::vector<const ClusterNetworkPolicy*>& policies, bool in) {
+    TierKey key{policies, in, in ? namedPortsKey(pod) : ""};
+    auto cached = cache_->tiers.find(key);
+    if (cached == cache_->tiers.end()) cached = cache_->tiers.emplace(key, compileTier(cluster_, policies, in, pod)).first;
+    return cached->second;
+  };
+  auto admin = tierPoliciesSelecting(cluster_, Tier::Admin, pod);
+  auto baseline = tierPoliciesSelecting(cluster_, Tier::Baseline, pod);
   for (bool in : {true, false}) {
     DirectionRules& d = in ? rs.ingress : rs.egress;
-    d.admin = compileTier(cluster_, Tier::Admin, in, pod);
-    if (!d.isolated()) d.baseline = compileTier(cluster_, Tier::Baseline, in, pod);
+    d.admin = tier(admin, in);
+    if (!d.isolated()) d.baseline = tier(baseline, in);
   }
   return rs;
 }

@@ -214,19 +214,31 @@ bool TierRules::empty() const {
   return true;
 }
 
+std::vector<const ClusterNetworkPolicy*> tierPoliciesSelecting(const Cluster& cluster, Tier tier, const Pod& subject) {
+  std::vector<const ClusterNetworkPolicy*> out;
+  // cluster.clusterPolicies is in evaluation order (evaluatedBefore), as evaluateTier walks it.
+  for (const auto& policy : cluster.clusterPolicies)
+    if (policy.tier == tier && clusterPolicySelectsPod(cluster, policy, subject)) out.push_back(&policy);
+  return out;
+}
+
 TierRules compileTier(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject) {
+  return compileTier(cluster, tierPoliciesSelecting(cluster, tier, subject), ingress, subject);
+}
+
+TierRules compileTier(const Cluster& cluster, const std::vector<const ClusterNetworkPolicy*>& policies, bool ingress,
+                      const Pod& subject) {
   std::vector<OrderedRule> rules;
   std::vector<Clause> clauses[2];
-  // cluster.clusterPolicies is in evaluation order (evaluatedBefore), as evaluateTier walks it.
-  for (const auto& policy : cluster.clusterPolicies) {
-    if (policy.tier != tier || !clusterPolicySelectsPod(cluster, policy, subject)) continue;
+  for (const ClusterNetworkPolicy* selecting : policies) {
+    const auto& policy = *selecting;
     const auto& list = ingress ? policy.ingress : policy.egress;
     for (size_t i = 0; i < list.size(); ++i) {
       std::vector<Clause> ruleClauses;
       addRuleClauses(cluster, list[i], rules.size(), ingress, subject, ruleClauses);
       std::string rule = std::string(ingress ? "ingress[" : "egress[") + std::to_string(i) + "]" +
                          (list[i].name.empty() ? "" : " (" + list[i].name + ")");
-      rules.push_back({list[i].action, origin(policy, ingress, i, list[i]), {tierName(tier), policy.name, rule}});
+      rules.push_back({list[i].action, origin(policy, ingress, i, list[i]), {tierName(policy.tier), policy.name, rule}});
       for (auto& c : ruleClauses) clauses[familyIndex(c.address.family())].push_back(c);
     }
   }

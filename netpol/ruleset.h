@@ -80,6 +80,12 @@ int familyIndex(Family f);
 // The first-match boxes of `tier` for the `subject` pod's ingress (peers are sources) or egress
 // (peers are destinations), from the ClusterNetworkPolicies selecting it (compile_tiers.cpp).
 TierRules compileTier(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject);
+// The ClusterNetworkPolicies of `tier` selecting `subject`, in evaluation order.
+std::vector<const ClusterNetworkPolicy*> tierPoliciesSelecting(const Cluster& cluster, Tier tier, const Pod& subject);
+// compileTier from those policies. The subject counts only through them and, for ingress, its named
+// ports: pods with equal lists (and ingress ports) get equal rules, which RulesetCompiler reuses.
+TierRules compileTier(const Cluster& cluster, const std::vector<const ClusterNetworkPolicy*>& policies, bool ingress,
+                      const Pod& subject);
 
 // Compiles every policy selecting `pod` into its ruleset. Cost is linear in policies x peers, but the
 // result has one element per distinct (peer range, protocol, port range), never per rule.

@@ -161,6 +161,25 @@ TEST_CASE("compiled tiers agree with the evaluator on every ClusterNetworkPolicy
                            << " denied), " << asserted << " upstream assertions hold");
 }
 
+// The agent compiles all pods of a sync with one RulesetCompiler, which reuses a tier's rules for pods
+// the same policies select (and peers resolved per rule): each pod must get what compiling it alone gives.
+TEST_CASE("one compiler for every pod gives each pod the ruleset it gets alone", "[cnp]") {
+  size_t pods = 0, tierPods = 0;
+  for (const auto& step : conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR)) {
+    auto c = decodeCluster(kube::loadManifests(step.files));
+    RulesetCompiler shared(c);
+    for (const auto& pod : c.pods) {
+      INFO(step.name << " " << pod.id());
+      auto alone = nft::buildTable(compileRuleset(c, pod));
+      CHECK(nft::buildTable(shared.compile(pod)) == alone);
+      ++pods;
+      tierPods += !alone.sets.empty();
+    }
+  }
+  CHECK(pods > 100);
+  CHECK(tierPods > 50);
+}
+
 namespace {
 
 bool setHolds(const nft::Set& set, const IpAddress& ip, int port) {
