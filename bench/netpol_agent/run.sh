@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks for `kguard netpol agent --watch-dir` (see README.md). Run as root:
     bench/netpol_agent/run.sh [path/to/kguard]
-Uses only 10.252.0.0/16 and network namespaces named kgb<pid>-*; deletes everything it creates."""
+Uses only 10.252.0.0/16 (NET=10.N: another /16, so that two runs on one machine keep apart) and network namespaces named kgb<pid>-*; deletes everything it creates."""
 import atexit, hashlib, os, random, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -9,6 +9,7 @@ KGUARD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "kgua
 PREFIX = f"kgb{os.getpid()}"
 HUB = f"{PREFIX}-hub"
 N_NS, PODS_PER_NS, N_POL = 10, 10, 1000
+NET = os.environ.get("NET", "10.252")  # the lab's /16: the agents of two runs must not see each other's pod IPs
 N_CHANGES = int(os.environ.get("CHANGES", 30))  # changes of each kind measured (CHANGES=n: quicker runs)
 # CNP=1: also 100 Admin and 100 Baseline ClusterNetworkPolicies (issue 17): the change loop alternates
 # NetworkPolicy and ClusterNetworkPolicy changes, and the datapath adds (h), (b) plus 200 CNPs.
@@ -51,7 +52,7 @@ def remove_stale():
 
 # ---------------------------------------------------------------- cluster model
 def ns_name(i): return f"bench{i}"
-def pod_ip(i, j): return f"10.252.{i + 1}.{j + 10}"
+def pod_ip(i, j): return f"{NET}.{i + 1}.{j + 10}"
 def netns(i, j): return f"{PREFIX}-{i}-{j}"
 APPS = ["web", "api", "db", "cache", "worker"]
 def pod_labels(i, j): return {"app": APPS[j % len(APPS)], "tier": "front" if j % 2 == 0 else "back", "idx": f"p{j}"}
@@ -83,7 +84,7 @@ def peer(r):
     if k < 0.85:
         return (f"        - namespaceSelector:\n            matchLabels:\n              env: \"{r.choice(['prod', 'dev'])}\"\n"
                 f"          podSelector:\n            matchLabels:\n              tier: \"{r.choice(['front', 'back'])}\"\n")
-    return f"        - ipBlock:\n            cidr: 10.252.{r.randrange(128, 255)}.0/24\n"
+    return f"        - ipBlock:\n            cidr: {NET}.{r.randrange(128, 255)}.0/24\n"
 
 
 def ports(r, bump=0):
@@ -123,7 +124,7 @@ def cnp_peer(r, egress):
                 f"          podSelector:\n            matchLabels:\n              app: \"{r.choice(APPS)}\"\n")
     if egress and k < 0.85:
         return f"      - networks: [\"10.253.{r.randrange(256)}.0/24\"]\n"
-    return f"      - networks: [\"10.252.{r.randrange(128, 255)}.0/24\"]\n" if egress else \
+    return f"      - networks: [\"{NET}.{r.randrange(128, 255)}.0/24\"]\n" if egress else \
         f"      - namespaces:\n          matchLabels:\n            env: \"{r.choice(['prod', 'dev'])}\"\n"
 
 
@@ -388,7 +389,7 @@ def main():
         peers = []
         docs = []
         for n in range(N_POL - 1):
-            ip, port = f"10.252.{128 + n // 250}.{n % 250 + 1}", 1000 + n
+            ip, port = f"{NET}.{128 + n // 250}.{n % 250 + 1}", 1000 + n
             peers.append((ip, port))
             docs.append(f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: dp{n}\n  namespace: {ns_name(0)}\n"
                         f"spec:\n  podSelector:\n    matchLabels:\n      idx: p0\n  ingress:\n    - from:\n        - ipBlock:\n"
