@@ -9,7 +9,9 @@ namespace kube {
 class DecodeError : public std::runtime_error {
  public:
   DecodeError(std::string path, const std::string& problem)
-      : std::runtime_error(path + ": " + problem), path_(std::move(path)), problem_(problem) {}
+      : std::runtime_error(path.empty() ? problem : path + ": " + problem),  // the root: no ": " before
+        path_(std::move(path)),
+        problem_(problem) {}
   const std::string& path() const { return path_; }
   const std::string& problem() const { return problem_; }
 

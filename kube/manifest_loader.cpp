@@ -132,18 +132,54 @@ std::vector<RawDocument> parseYaml(SourceText& src) {
   return docs;
 }
 
-std::vector<RawDocument> parseJson(const SourceText& src) {
-  if (jsonNestsDeeperThan(src.text, static_cast<int>(kLimits.maxDepth)))
-    fail(src.name, "document 1: nesting deeper than " + std::to_string(kLimits.maxDepth));
-  try {
-    return {{nlohmann::json::parse(src.text), 1, {}}};
-  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
-    // nlohmann's message already says "at line L, column C".
-    // nlohmann's message ("[json.exception.parse_error.101] parse error at line L, column C: ...") minus its id.
-    std::string what = e.what();
-    auto pos = what.find("] ");
-    fail(src.name, "document 1: invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
+// Where the JSON object or array opening at text[start] ends (one past its closing bracket), by bracket
+// depth outside strings; npos when it does not end.
+size_t jsonValueEnd(const std::string& text, size_t start) {
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = start; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\') ++i;
+      else if (c == '"') inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
   }
+  return std::string::npos;
+}
+
+// One document per JSON value: a file may hold a stream of them (`jq -c` output), as kubectl's
+// YAMLOrJSONDecoder reads it.
+std::vector<RawDocument> parseJson(const SourceText& src) {
+  const std::string& text = src.text;
+  if (jsonNestsDeeperThan(text, static_cast<int>(kLimits.maxDepth)))
+    fail(src.name, "document 1: nesting deeper than " + std::to_string(kLimits.maxDepth));
+  std::vector<RawDocument> docs;
+  int line = 1;  // the line of text[pos]
+  for (size_t pos = 0, start; (start = text.find_first_not_of(" \t\r\n", pos)) != std::string::npos;) {
+    int startLine = line + static_cast<int>(std::count(text.begin() + pos, text.begin() + start, '\n'));
+    size_t end = std::min(jsonValueEnd(text, start), text.size());
+    bool first = docs.empty();
+    std::string where = "document " + std::to_string(docs.size() + 1);
+    if (!first) where += " (line " + std::to_string(startLine) + ")";
+    try {
+      // Parsed from `pos`, so that for the first document nlohmann's "line L, column C" are the file's.
+      docs.push_back({nlohmann::json::parse(text.begin() + pos, text.begin() + end), first ? 1 : startLine, {}});
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
+      // nlohmann's message ("[json.exception.parse_error.101] parse error at line L, column C: ...") minus its id.
+      std::string what = e.what();
+      auto id = what.find("] ");
+      fail(src.name, where + ": invalid JSON: " + (id == std::string::npos ? what : what.substr(id + 2)));
+    }
+    line += static_cast<int>(std::count(text.begin() + pos, text.begin() + end, '\n'));
+    pos = end;
+  }
+  return docs;
 }
 
 bool isListKind(const nlohmann::json& object) {

@@ -30,6 +30,10 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
   req.namespace_ = r.string("namespace");
   req.operation = r.string("operation");
   if (req.operation.empty()) r.fail("operation is required");
+  // admission.k8s.io's Operation enum: anything else is no request an API server sends, and a policy that
+  // judges only CREATE and UPDATE must not let a "create" or "FROB" through unjudged.
+  if (req.operation != "CREATE" && req.operation != "UPDATE" && req.operation != "DELETE" && req.operation != "CONNECT")
+    r.fail("operation must be CREATE, UPDATE, DELETE or CONNECT, got \"" + req.operation + "\"");
   if (auto user = r.field("userInfo")) {
     req.username = user->string("username");
     req.groups = user->stringList("groups");

@@ -82,6 +82,22 @@ TEST_CASE("JSON files are read as one object") {
   CHECK(docs[0].name() == "j");
 }
 
+TEST_CASE("a stream of JSON objects is one document per object, as kubectl reads it") {
+  // `jq -c '.items[]'` output: before, "invalid JSON ... expected end of input".
+  auto docs = parseManifests("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"a}{\"}}\n"
+                             "  {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"b\"}}\n\n",
+                             "s.json");
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[0].name() == "a}{");
+  CHECK(docs[1].name() == "b");
+  CHECK(docs[1].where.document == 2);
+  CHECK(docs[1].where.line == 2);
+  CHECK(errorOf("{\"kind\": \"Pod\", \"apiVersion\": \"v1\"}\n\n{\"kind\": ", "x.json")
+            .find("x.json: document 2 (line 3): invalid JSON: ") == 0);
+  CHECK(errorOf("{\"kind\": \"Pod\", \"apiVersion\": \"v1\"} trailing", "x.json")
+            .find("x.json: document 2 (line 1): invalid JSON: ") == 0);
+}
+
 TEST_CASE("errors name the file, document and line") {
   CHECK(errorOf("apiVersion: v1\nkind: Pod\n---\nkind: [unclosed\n") ==
         "in.yaml: document 2: line 5, column 1: invalid YAML: did not find expected ',' or ']' while parsing a "

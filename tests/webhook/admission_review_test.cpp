@@ -45,12 +45,17 @@ TEST_CASE("malformed reviews are rejected with a reason") {
     return parsed.error;
   };
   CHECK(errorOf("{") == "request body is not valid JSON");
-  CHECK(errorOf("[]").find("expected an object") != std::string::npos);
+  CHECK(errorOf("[]") == "expected an object, got a list");  // a problem of the root has no ": " before it
+  CHECK(errorOf(R"({"apiVersion":"admission.k8s.io/v1","kind":"Review","request":{}})") == "kind must be AdmissionReview");
   CHECK(errorOf(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})") == "request: AdmissionReview has no request");
   CHECK(errorOf(review("v1", kRequest)).find("apiVersion must be") != std::string::npos);
   CHECK(errorOf(review("admission.k8s.io/v1", R"({"resource":{}, "operation":"CREATE"})")).find("uid is required") != std::string::npos);
   CHECK(errorOf(review("admission.k8s.io/v1", R"({"uid":"u","operation":"CREATE"})")).find("resource is required") != std::string::npos);
   CHECK(errorOf(review("admission.k8s.io/v1", R"({"uid":5})")).find("request.uid: expected a string") != std::string::npos);
+  // Before, an operation outside the enum ("create", "FROB") was allowed without being judged.
+  for (const char* op : {"create", "FROB"})
+    CHECK(errorOf(review("admission.k8s.io/v1", R"({"uid":"u","resource":{"resource":"pods"},"operation":")" + std::string(op) + R"("})")) ==
+          "request: operation must be CREATE, UPDATE, DELETE or CONNECT, got \"" + std::string(op) + "\"");
   CHECK(errorOf(std::string(100000, '[')).find("nests deeper") != std::string::npos);
 }
 
