@@ -5,11 +5,13 @@
 
 namespace kube {
 
-// True when `text` nests `{`/`[` deeper than `limit`; stops scanning as soon as it does.
-inline bool jsonNestsDeeperThan(const std::string& text, int limit) {
+// Walks the brackets of `text` from `start`, outside strings, calling onBracket(depth after it, index)
+// for each `{`, `[`, `}` and `]`; returns the index at which onBracket returned true, npos if it never did.
+template <typename OnBracket>
+size_t scanJsonBrackets(const std::string& text, size_t start, OnBracket onBracket) {
   int depth = 0;
   bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = start; i < text.size(); ++i) {
     char c = text[i];
     if (inString) {
       if (c == '\\') ++i;
@@ -17,12 +19,26 @@ inline bool jsonNestsDeeperThan(const std::string& text, int limit) {
     } else if (c == '"') {
       inString = true;
     } else if (c == '{' || c == '[') {
-      if (++depth > limit) return true;
+      if (onBracket(++depth, i)) return i;
     } else if (c == '}' || c == ']') {
-      --depth;
+      if (onBracket(--depth, i)) return i;
     }
   }
-  return false;
+  return std::string::npos;
+}
+
+// True when `text` nests `{`/`[` deeper than `limit`; stops scanning as soon as it does.
+inline bool jsonNestsDeeperThan(const std::string& text, int limit) {
+  return scanJsonBrackets(text, 0, [limit](int depth, size_t) { return depth > limit; }) != std::string::npos;
+}
+
+// Where the JSON object or array opening at text[start] ends (one past its closing bracket); npos when it
+// does not end.
+inline size_t jsonValueEnd(const std::string& text, size_t start) {
+  size_t close = scanJsonBrackets(text, start, [&text](int depth, size_t i) {
+    return depth == 0 && (text[i] == '}' || text[i] == ']');
+  });
+  return close == std::string::npos ? close : close + 1;
 }
 
 }  // namespace kube

@@ -132,27 +132,6 @@ std::vector<RawDocument> parseYaml(SourceText& src) {
   return docs;
 }
 
-// Where the JSON object or array opening at text[start] ends (one past its closing bracket), by bracket
-// depth outside strings; npos when it does not end.
-size_t jsonValueEnd(const std::string& text, size_t start) {
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = start; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\') ++i;
-      else if (c == '"') inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return i + 1;
-    }
-  }
-  return std::string::npos;
-}
-
 // One document per JSON value: a file may hold a stream of them (`jq -c` output), as kubectl's
 // YAMLOrJSONDecoder reads it.
 std::vector<RawDocument> parseJson(const SourceText& src) {
