@@ -27,7 +27,8 @@ NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq);
 NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq);
 // The batch that turns the `installed` table into `table` when they differ only in set elements: the
 // elements that went are deleted and the new ones added, in one transaction (the chains, the other
-// elements and the counters' values stay); none when the layouts differ (then replace the table).
+// elements and the counters' values stay); none when the layouts differ or more than a few elements
+// must go (deleting from a concatenated set is a pass over it): then replace the table.
 std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq);
 // Removes kguard's table (add + delete, so that a missing table is not an error).
 NftBatch buildDeleteBatch(uint32_t firstSeq);
