@@ -144,10 +144,10 @@ class ClusterViewBuilder::Impl {
     const std::string& kind = m.kind();
     const std::string ns = m.namespace_().empty() ? "default" : m.namespace_();
     if (kube::isNamespace(m.object)) {
-      auto decoded = kube::decodeNamespace(m.object);
+      const kube::NamespaceObject* decoded = m.namespaceObject().get();
       if (!decoded) return;
       auto& info = namespaceNamed(decoded->name);
-      info.labels = std::move(decoded->labels);
+      info.labels = decoded->labels;
       info.listed = true;
     } else if (kind == "ResourceQuota") {
       namespaceNamed(ns).hasResourceQuota = true;

@@ -28,11 +28,15 @@ YamlMark Location::markOf(const std::string& fieldPath) const {
 }
 
 Manifest::Manifest(Location where_, nlohmann::json object_)
-    : where(std::move(where_)), object(std::move(object_)), pod_(DecodedPod::of(object)) {}
+    : where(std::move(where_)),
+      object(std::move(object_)),
+      pod_(DecodedPod::of(object)),
+      namespaceObject_(DecodedNamespace::of(object)) {}
 
 void Manifest::keepOnly(nlohmann::json identity) {
   object = std::move(identity);
   pod_ = DecodedPod();
+  namespaceObject_ = DecodedNamespace();
 }
 
 const std::string& Manifest::kind() const { return stringField(object, "kind"); }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "kube/yaml_tree.h"
 
@@ -39,17 +40,20 @@ struct Location {
 
 struct Manifest {
   Manifest() = default;
-  // Decodes the pod the object carries (a Pod, a workload's template), once, for every checker.
+  // Decodes the pod the object carries (a Pod, a workload's template), or the Namespace it is, once,
+  // for every checker.
   Manifest(Location where, nlohmann::json object);
 
   Location where;
-  nlohmann::json object;  // set through the constructor: pod() is decoded from it there
+  nlohmann::json object;  // set through the constructor: pod() and namespaceObject() are decoded from it there
 
   // The typed Pod or pod template (kube::podTemplatePath), decoded when the object was read; get() is
   // nullptr for kinds that carry none and throws the object's DecodeError.
   const DecodedPod& pod() const { return pod_; }
+  // The typed Namespace (v1), decoded when the object was read; get() is nullptr for other kinds.
+  const DecodedNamespace& namespaceObject() const { return namespaceObject_; }
 
-  // Replaces the object by `identity` (the fields reports still name it by) and drops its decoded pod:
+  // Replaces the object by `identity` (the fields reports still name it by) and drops its typed objects:
   // for a reader that keeps many manifests after taking their typed objects (the audit).
   void keepOnly(nlohmann::json identity);
 
@@ -62,6 +66,7 @@ struct Manifest {
 
  private:
   DecodedPod pod_;
+  DecodedNamespace namespaceObject_;
 };
 
 // Reads every path (a file, a folder read recursively for *.yaml, *.yml, *.json, or "-" for stdin).

@@ -6,7 +6,6 @@
 #include <set>
 
 #include "kube/json_reader.h"
-#include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "lint/pod_security_fields.h"
@@ -27,9 +26,8 @@ using NamespaceLabels = std::map<std::string, kube::StringMap>;
 NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests, std::vector<std::string>& errors) {
   NamespaceLabels out;
   for (const auto& m : manifests) {
-    if (!kube::isNamespace(m.object)) continue;
     try {
-      if (auto ns = kube::decodeNamespace(m.object)) out[ns->name] = std::move(ns->labels);
+      if (const auto* ns = m.namespaceObject().get()) out[ns->name] = ns->labels;
     } catch (const kube::DecodeError& e) {
       errors.push_back(m.errorAt(e.path(), e.problem()));
     }

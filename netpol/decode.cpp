@@ -119,11 +119,12 @@ std::string namespaceOf(const kube::Manifest& m) {
   return ns.empty() ? kDefaultNamespace : ns;
 }
 
-Namespace decodeNamespace(const nlohmann::json& object) {
-  auto meta = kube::decodeNamespace(object).value_or(kube::NamespaceObject{});
-  if (meta.name.empty()) throw kube::DecodeError("metadata.name", "must be set");
-  Namespace ns{meta.name, std::move(meta.labels)};
-  ns.labels[kNamespaceNameLabel] = meta.name;
+// From the Namespace the manifest decoded when it was read.
+Namespace decodeNamespace(const kube::Manifest& m) {
+  const kube::NamespaceObject* meta = m.namespaceObject().get();
+  if (!meta || meta->name.empty()) throw kube::DecodeError("metadata.name", "must be set");
+  Namespace ns{meta->name, meta->labels};
+  ns.labels[kNamespaceNameLabel] = meta->name;
   return ns;
 }
 
@@ -257,8 +258,8 @@ std::optional<DecodedObject> decodeObject(const kube::Manifest& m) {
   try {
     const bool core = apiGroup(m.apiVersion()).empty();
     DecodedObject out;
-    if (core && m.kind() == "Namespace")
-      out.namespace_ = decodeNamespace(m.object);
+    if (kube::isNamespace(m.object))
+      out.namespace_ = decodeNamespace(m);
     else if (core && m.kind() == "Pod")
       out.pod = decodePod(m);
     else if (core && m.kind() == "Node")
