@@ -1,6 +1,7 @@
 // Reading manifests: files, folders and stdin; YAML streams and JSON; List unwrapping; hostile input.
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -341,7 +342,7 @@ std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* 
 
 std::string readManifestFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot read file");
+  if (!in) fail(path, "cannot read file: " + problemOf(std::error_code(errno, std::generic_category())));
   return readBounded(in, path);
 }
 

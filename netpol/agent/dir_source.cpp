@@ -58,6 +58,15 @@ bool isManifestFile(const fs::path& p) {
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
+// A link that resolves to nothing (dangling, or looping back on itself). Such a *.yaml is listed so that
+// reading it fails naming it, as `kguard lint DIR` does, rather than its policies vanishing silently.
+bool isBrokenLink(const fs::directory_entry& entry) {
+  std::error_code ec;
+  if (!entry.is_symlink(ec)) return false;
+  auto target = fs::status(entry.path(), ec);
+  return ec || !fs::exists(target);
+}
+
 
 class DirSource : public ClusterSource {
  public:
@@ -124,7 +133,7 @@ class DirSource : public ClusterSource {
          !ec && it != end; it.increment(ec)) {
       std::error_code typeError;
       if (it->is_directory(typeError)) watch(it->path().string());
-      if (!it->is_regular_file(typeError) || !isManifestFile(it->path())) continue;
+      if (!isManifestFile(it->path()) || !(it->is_regular_file(typeError) || isBrokenLink(*it))) continue;
       out.emplace_back(it->path().string(), stampOf(it->path().string()));
     }
     if (ec) throw kube::InputError(dir_ + ": cannot read folder: " + ec.message());

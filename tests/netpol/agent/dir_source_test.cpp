@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "kube/manifest.h"
 #include "netpol/agent/dir_source.h"
@@ -138,6 +139,28 @@ TEST_CASE("a broken file fails the load with its name, and fixing it loads again
   }
   write(dir.path + "/p.yaml", policyAllowing("p", 81));
   CHECK(summary(source->load()) == fromScratch(dir.path));
+}
+
+TEST_CASE("a dangling or looping *.yaml link in the folder fails the load naming it, as lint does") {
+  TempDir dir;
+  write(dir.path + "/00-model.yaml", ns("x") + pod("x", "a", "{app: a}", "10.0.0.1"));
+  auto source = makeDirSource(dir.path);
+  source->load();
+  for (const auto& [link, target, why] :
+       {std::tuple<std::string, std::string, std::string>{"gone.yaml", "missing.yaml", "no such file or directory"},
+        {"loop.yaml", "loop.yaml", "too many levels of symbolic links"}}) {
+    fs::create_symlink(target, dir.path + "/" + link);
+    try {
+      source->load();
+      FAIL("expected an InputError for " + link);
+    } catch (const kube::InputError& e) {
+      CHECK(std::string(e.what()).find(dir.path + "/" + link) != std::string::npos);
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(why) != std::string::npos);
+    }
+    fs::remove(dir.path + "/" + link);
+    CHECK(summary(source->load()) == fromScratch(dir.path));
+  }
 }
 
 // Issue 12: a broken, hostile or half-written file dropped into the watched folder is reported (a log
