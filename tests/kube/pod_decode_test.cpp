@@ -110,6 +110,15 @@ TEST_CASE("wrong field types name the field") {
         "spec.template.metadata.labels[\"a\"]: expected a string, got a list");
   CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {containers: [{ports: [{containerPort: 70000}]}]}") ==
         "spec.containers[0].ports[0].containerPort: port out of range: 70000");
+  // User and group IDs as the API server validates them (0 to 2^31-1).
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {containers: [{securityContext: {runAsUser: -1}}]}") ==
+        "spec.containers[0].securityContext.runAsUser: must be between 0 and 2147483647, inclusive: -1");
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {securityContext: {runAsGroup: 2147483648}}") ==
+        "spec.securityContext.runAsGroup: must be between 0 and 2147483647, inclusive: 2147483648");
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {securityContext: {fsGroup: -5}}") ==
+        "spec.securityContext.fsGroup: must be between 0 and 2147483647, inclusive: -5");
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {securityContext: {supplementalGroups: [1, -2]}}") ==
+        "spec.securityContext.supplementalGroups[1]: must be between 0 and 2147483647, inclusive: -2");
 }
 
 TEST_CASE("a manifest carries its pod, decoded once when it was read, its decode error kept") {
