@@ -329,10 +329,10 @@ std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* 
     }
     if (ec) guarded(file, [&] { fail(path, "cannot read folder: " + ec.message()); });
     std::sort(files.begin(), files.end());  // deterministic output order
-    for (const auto& [f, problem] : files)
+    for (const auto& entry : files)  // (not a structured binding: C++17 lambdas cannot capture one)
       guarded(inFolder, [&] {
-        if (!problem.empty()) fail(f.string(), problem);
-        readInto(out, f.string(), inFolder);
+        if (!entry.second.empty()) fail(entry.first.string(), entry.second);
+        readInto(out, entry.first.string(), inFolder);
       });
   }
   return out;
