@@ -12,6 +12,7 @@
 
 #include "kube/json_depth.h"
 #include "kube/manifest.h"
+#include "kube/manifest_files.h"
 #include "kube/source_text.h"
 #include "kube/yaml_scalar.h"
 #include "kube/yaml_tree.h"
@@ -234,11 +235,6 @@ std::string problemOf(const std::error_code& ec) {
   std::string text = ec.message();
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
-}
-
-bool isManifestFile(const fs::path& p) {
-  auto ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
 // How a load treats bad input: a strict load (no `problems`) throws at the first problem, a lenient one

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "kube/manifest.h"
+#include "kube/manifest_files.h"
 #include "netpol/decode.h"
 
 namespace netpol::agent {
@@ -51,11 +52,6 @@ CachedFile readAndDecode(const std::string& path, const FileStamp& stamp) {
     throw kube::InputError(path + ": " + e.what());
   }
   return file;
-}
-
-bool isManifestFile(const fs::path& p) {
-  auto ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
 // A link that resolves to nothing (dangling, or looping back on itself). Such a *.yaml is listed so that
@@ -133,7 +129,7 @@ class DirSource : public ClusterSource {
          !ec && it != end; it.increment(ec)) {
       std::error_code typeError;
       if (it->is_directory(typeError)) watch(it->path().string());
-      if (!isManifestFile(it->path()) || !(it->is_regular_file(typeError) || isBrokenLink(*it))) continue;
+      if (!kube::isManifestFile(it->path()) || !(it->is_regular_file(typeError) || isBrokenLink(*it))) continue;
       out.emplace_back(it->path().string(), stampOf(it->path().string()));
     }
     if (ec) throw kube::InputError(dir_ + ": cannot read folder: " + ec.message());
