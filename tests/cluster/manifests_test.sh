@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kguard's own manifests (manifests/): lint at the levels their namespaces declare, and the kustomize base
-# renders both parts with the image as its one override.   tests/cluster/manifests_test.sh KGUARD_BINARY
+# renders both parts with the image as its one override, only after install.sh's certificate step.   tests/cluster/manifests_test.sh KGUARD_BINARY
 set -uo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 KGUARD="${1:?usage: $0 KGUARD_BINARY}"
@@ -26,17 +26,53 @@ done
 [ "$(grep -c 'key: webhook.kguard.io/exempt' "$REPO/manifests/webhook/60-validatingwebhookconfiguration.yaml")" = 2 ] &&
   ok "both webhooks exclude namespaces labelled webhook.kguard.io/exempt" || bad "a webhook does not exclude the exempt label"
 
-if command -v kubectl >/dev/null; then
-  overlay="$(mktemp -d)"
-  trap 'rm -rf "$overlay"' EXIT
-  printf 'bases:\n- %s\nimages:\n- name: localhost/kguard\n  newName: registry.example.com/kguard\n  newTag: "9.9"\n' \
-    "$(realpath --relative-to="$overlay" "$REPO/manifests")" >"$overlay/kustomization.yaml"
-  rendered="$(kubectl kustomize "$overlay" 2>&1)"
-  kinds="$(grep -E '^kind:' <<<"$rendered" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
-  [ "$kinds" = " 2 kind: ClusterRole; 2 kind: ClusterRoleBinding; 1 kind: ConfigMap; 1 kind: DaemonSet; 1 kind: Deployment; 2 kind: Namespace; 1 kind: PriorityClass; 1 kind: Service; 2 kind: ServiceAccount; 1 kind: ValidatingWebhookConfiguration;" ] &&
-    ok "kubectl kustomize renders the base: $kinds" || bad "kustomize output: $kinds $rendered"
-  [ "$(grep -c 'image: registry.example.com/kguard:9.9' <<<"$rendered")" = 2 ] && ! grep -q 'image: localhost/kguard' <<<"$rendered" &&
-    ok "the image override reaches the webhook and the agent" || bad "image override: $(grep image: <<<"$rendered")"
+# The kustomize base, as each kubectl reads it: the one on PATH and kubectl 1.20.2 (kustomize v2.0.3) when
+# scripts/build-kube.sh has cached it. On a copy of manifests/ (and the certs/gen-certs.sh it calls), so
+# whatever certificate step this checkout has seen does not matter.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/repo/certs"
+cp -r "$REPO/manifests" "$work/repo/"
+cp "$REPO/certs/gen-certs.sh" "$work/repo/certs/"
+step=webhook-certificate-made-by-install.sh
+rm -rf "$work/repo/manifests/$step"
+kubectls=()
+command -v kubectl >/dev/null && kubectls+=("$(command -v kubectl)")
+for k in "${KGUARD_CACHE_DIR:-/var/cache/kguard}"/kubectl-1.20*/kubectl; do [ -x "$k" ] && kubectls+=("$k"); done
+if [ "${#kubectls[@]}" = 0 ]; then
+  bad "no kubectl to render the kustomize base with (scripts/install-deps.sh --test installs it)"
 fi
+for kc in "${kubectls[@]}"; do
+  v="$("$kc" version --client --short 2>/dev/null || "$kc" version --client 2>/dev/null | head -n 1)"
+  v="${v##*: }"
+  # Without the certificate step the base must not build: an empty caBundle on a fail-closed webhook
+  # refuses every pod in the cluster. kubectl apply -k builds before it sends anything.
+  out="$("$kc" kustomize "$work/repo/manifests" 2>&1)"
+  [ $? != 0 ] && grep -q "$step" <<<"$out" && ! grep -q '^kind:' <<<"$out" &&
+    ok "kubectl $v: the base without the certificate step does not build, and says which step: $(tail -n 1 <<<"$out" | cut -c1-160)" ||
+    bad "kubectl $v: the base built without the certificate step (a fail-closed webhook with an empty caBundle): $(head -c 300 <<<"$out")"
+done
+"$work/repo/manifests/install.sh" --certificate-only --certs "$work/certs" >/dev/null 2>"$work/step.log" &&
+  [ -s "$work/repo/manifests/$step/tls.key" ] && ok "install.sh --certificate-only wrote $step/" ||
+  bad "install.sh --certificate-only: $(cat "$work/step.log")"
+ca="$(base64 -w0 <"$work/certs/ca.crt")"
+overlay="$work/overlay"
+mkdir -p "$overlay"
+printf 'bases:\n- %s\nimages:\n- name: localhost/kguard\n  newName: registry.example.com/kguard\n  newTag: "9.9"\n' \
+  "$(realpath --relative-to="$overlay" "$work/repo/manifests")" >"$overlay/kustomization.yaml"
+for kc in "${kubectls[@]}"; do
+  v="$("$kc" version --client --short 2>/dev/null || "$kc" version --client 2>/dev/null | head -n 1)"
+  v="${v##*: }"
+  rendered="$("$kc" kustomize "$overlay" 2>&1)"
+  kinds="$(grep -E '^kind:' <<<"$rendered" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+  [ "$kinds" = " 2 kind: ClusterRole; 2 kind: ClusterRoleBinding; 1 kind: ConfigMap; 1 kind: DaemonSet; 1 kind: Deployment; 2 kind: Namespace; 1 kind: PriorityClass; 1 kind: Secret; 1 kind: Service; 2 kind: ServiceAccount; 1 kind: ValidatingWebhookConfiguration;" ] &&
+    ok "kubectl $v kustomize renders the base after the certificate step: $kinds" || bad "kubectl $v kustomize output: $kinds $(head -c 400 <<<"$rendered")"
+  [ "$(grep -c 'image: registry.example.com/kguard:9.9' <<<"$rendered")" = 2 ] && ! grep -q 'image: localhost/kguard' <<<"$rendered" &&
+    ok "kubectl $v: the image override reaches the webhook and the agent" || bad "kubectl $v: image override: $(grep image: <<<"$rendered")"
+  [ "$(grep -c "caBundle: $ca\$" <<<"$rendered")" = 2 ] && ! grep -Eq 'caBundle: *(""|'"''"')?$' <<<"$rendered" &&
+    ok "kubectl $v: both webhooks carry the step's CA as caBundle" || bad "kubectl $v: caBundles: $(grep caBundle: <<<"$rendered" | cut -c1-80)"
+  grep -q 'type: kubernetes.io/tls' <<<"$rendered" && tr -d ' \n' <<<"$rendered" | grep -qF "$(base64 -w0 <"$work/certs/tls.key")" &&
+    ok "kubectl $v: the TLS Secret kguard-webhook-tls holds the step's serving key" || bad "kubectl $v: TLS Secret missing or wrong"
+done
 echo "manifests: $FAILURES failure(s)"
 [ "$FAILURES" = 0 ]
