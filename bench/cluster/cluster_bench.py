@@ -13,7 +13,13 @@
             when two probes in a row see it, timed from the first: resolution about 50 ms (a dropped SYN is
             only seen when its connect times out).
 
+            With --variants, rounds of several webhook set-ups interleave (each round runs every variant,
+            in an order rotated per round): none, pods (kguard as installed), static (a host nginx that
+            answers "allowed" without reading the review: the floor any webhook costs), kguard-host (kguard's
+            webhook as a host process by URL: kguard without the pod network). See host_webhooks.py.
+
 Usage: cluster_bench.py KUBECONFIG [--rounds N] [--changes N] [--only creation|policy]
+                        [--variants none,pods,static,kguard-host] [--kguard BINARY]
 """
 import argparse
 import json
@@ -24,6 +30,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+import host_webhooks
 
 NS_CREATE = "bench-create"
 NS_POLICY = "bench-policy"
@@ -122,35 +130,41 @@ def one_scale_up(api, n=100):
         watch.close()
 
 
-class Counters:
-    """What one webhook round costs, as deltas: the API server's time per call to kguard's pod webhook
-    (apiserver_admission_webhook_admission_duration_seconds, CREATE) and the TCP connections the webhook
-    pods accepted (PassiveOpens in their network namespaces: each new connection is a TLS handshake; the
-    kubelet's probes add ~0.3/s per pod, i.e. ~0 in a sub-second round)."""
-
-    HOOK = 'name="pod-security.webhook.kguard.io"'
+class PodCounters:
+    """New TCP connections the webhook pods accepted (PassiveOpens in their network namespaces: each new
+    connection is a TLS handshake; the kubelet's probes add ~0.3/s per pod, i.e. ~0 in a sub-second round)."""
 
     def __init__(self, api):
-        self.api = api
         pods = api.call("GET", "/api/v1/namespaces/kguard/pods?labelSelector=app.kubernetes.io%2Fname%3Dkguard-webhook")
         self.netns = [netns_of(p["status"]["podIP"]) for p in pods["items"] if p["status"].get("podIP")]
 
-    def read(self):
-        text = self.api.raw("/metrics")
-        calls = seconds = 0.0
-        for line in text.splitlines():
-            if self.HOOK in line and 'operation="CREATE"' in line:
-                if line.startswith("apiserver_admission_webhook_admission_duration_seconds_count"):
-                    calls += float(line.split()[-1])
-                elif line.startswith("apiserver_admission_webhook_admission_duration_seconds_sum"):
-                    seconds += float(line.split()[-1])
+    def connections(self):
         opens = 0
         for ns in self.netns:
             snmp = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/snmp"], capture_output=True,
                                   text=True, check=True).stdout.splitlines()
             head, values = [l.split() for l in snmp if l.startswith("Tcp:")][:2]
             opens += int(values[head.index("PassiveOpens")])
-        return calls, seconds, opens
+        return opens
+
+    def own_time(self):
+        return None
+
+
+HOOK = 'name="pod-security.webhook.kguard.io"'
+
+
+def webhook_calls(api):
+    """(calls, seconds) of the API server's time on the pod webhook, CREATE, so far
+    (apiserver_admission_webhook_admission_duration_seconds; every variant registers that webhook name)."""
+    calls = seconds = 0.0
+    for line in api.raw("/metrics").splitlines():
+        if HOOK in line and 'operation="CREATE"' in line:
+            if line.startswith("apiserver_admission_webhook_admission_duration_seconds_count"):
+                calls += float(line.split()[-1])
+            elif line.startswith("apiserver_admission_webhook_admission_duration_seconds_sum"):
+                seconds += float(line.split()[-1])
+    return calls, seconds
 
 
 def spread(values):
@@ -159,56 +173,106 @@ def spread(values):
             f"range {s[0]:.1f}-{s[-1]:.1f}")
 
 
-def bench_creation(api, rounds):
+VARIANTS = {
+    "none": "no webhook registered",
+    "pods": "kguard as installed (webhook pods, Service)",
+    "static": "static nginx on the host, by URL (answers allowed, reads nothing)",
+    "kguard-host": "kguard webhook as a host process, by URL",
+}
+
+
+class Registrations:
+    """Which ValidatingWebhookConfiguration is registered: kguard's installed one ("pods"), one of a host
+    webhook's, or none. One at a time; kguard's is put back at the end."""
+
+    def __init__(self, api, hosts):
+        self.api, self.hosts = api, hosts
+        self.installed = json.loads(api.kubectl("get", "validatingwebhookconfiguration", "kguard-webhook", "-o", "json"))
+        for k in ("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"):
+            self.installed["metadata"].pop(k, None)
+        self.current = "pods"
+
+    def switch(self, variant):
+        if variant == self.current:
+            return
+        name = "kguard-webhook" if self.current == "pods" else "kguard-bench-" + self.current
+        if self.current != "none":
+            self.api.kubectl("delete", "validatingwebhookconfiguration", name)
+        if variant == "pods":
+            self.api.kubectl("apply", "-f", "-", stdin=json.dumps(self.installed))
+        elif variant != "none":
+            self.api.kubectl("apply", "-f", "-", stdin=json.dumps(self.hosts[variant].registration(self.installed)))
+        self.current = variant
+        time.sleep(3)  # the API server's webhook configuration cache
+
+
+def bench_creation(api, rounds, variants, kguard):
     api.kubectl("create", "namespace", NS_CREATE)
     api.kubectl("apply", "-f", "-", stdin=json.dumps(DEPLOYMENT))
-    webhook = api.kubectl("get", "validatingwebhookconfiguration", "kguard-webhook", "-o", "json")
-    counters = Counters(api)
-    registered = True
-    rates = {True: [], False: []}
-    calls = seconds = opens = 0.0
+    hosts = {}
+    if "static" in variants:
+        hosts["static"] = host_webhooks.StaticWebhook()
+    if "kguard-host" in variants:
+        config = json.loads(api.kubectl("-n", "kguard", "get", "configmap", "kguard-webhook-config", "-o", "json"))
+        hosts["kguard-host"] = host_webhooks.HostKguard(kguard, api.kubeconfig, config["data"]["kguard-config.yaml"])
+    counters = {name: hook for name, hook in hosts.items()}
+    if "pods" in variants:
+        counters["pods"] = PodCounters(api)
+    registrations = None
+    rates = {v: [] for v in variants}
+    totals = {v: [0.0, 0.0, None, 0.0, 0.0] for v in variants}  # calls, seconds, new connections, own reviews, own seconds
     print("load average at start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
     try:
-        for r in range(2 * rounds):
-            want = r % 2 == 0
-            if want and not registered:
-                obj = json.loads(webhook)
-                for k in ("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"):
-                    obj["metadata"].pop(k, None)
-                api.kubectl("apply", "-f", "-", stdin=json.dumps(obj))
-                registered = True
-                time.sleep(3)  # the API server's webhook configuration cache
-            elif not want and registered:
-                api.kubectl("delete", "validatingwebhookconfiguration", "kguard-webhook")
-                registered = False
-                time.sleep(3)
-            before = counters.read()
-            seconds_taken = one_scale_up(api)
-            after = counters.read()
-            rate = 100 / seconds_taken
-            rates[want].append(rate)
-            note = ""
-            if want:
-                c, s, o = (a - b for a, b in zip(after, before))
-                calls, seconds, opens = calls + c, seconds + s, opens + o
-                note = f" ({c:.0f} pod webhook calls, {1000 * s / max(c, 1):.1f} ms each at the API server, {o:.0f} new connections)"
-            print(f"creation round {r + 1}: webhook {'registered' if want else 'not registered'}: {rate:.1f} pods/s{note}",
-                  flush=True)
+        for hook in hosts.values():
+            hook.start()
+        registrations = Registrations(api, hosts)
+        for r in range(rounds):
+            order = variants[r % len(variants):] + variants[:r % len(variants)]  # each variant in each position
+            for v in order:
+                registrations.switch(v)
+                c = counters.get(v)
+                before = (webhook_calls(api), c and c.connections(), c and c.own_time())
+                rate = 100 / one_scale_up(api)
+                after = (webhook_calls(api), c and c.connections(), c and c.own_time())
+                rates[v].append(rate)
+                note = ""
+                if v != "none":
+                    calls, seconds = (a - b for a, b in zip(after[0], before[0]))
+                    if calls < 100:
+                        raise RuntimeError(f"variant {v}: the API server made {calls:.0f} pod webhook calls for 100 pods")
+                    t = totals[v]
+                    t[0] += calls
+                    t[1] += seconds
+                    note = f" ({calls:.0f} pod webhook calls, {1000 * seconds / calls:.1f} ms each at the API server"
+                    if after[1] is not None:
+                        t[2] = (t[2] or 0) + after[1] - before[1]
+                        note += f", {after[1] - before[1]} new connections"
+                    if after[2] is not None:
+                        t[3] += after[2][0] - before[2][0]
+                        t[4] += after[2][1] - before[2][1]
+                    note += ")"
+                print(f"creation round {r + 1}: {v}: {rate:.1f} pods/s{note}", flush=True)
     finally:
-        if not registered:
-            obj = json.loads(webhook)
-            for k in ("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"):
-                obj["metadata"].pop(k, None)
-            api.kubectl("apply", "-f", "-", stdin=json.dumps(obj))
+        if registrations:
+            registrations.switch("pods")
+        for hook in hosts.values():
+            hook.stop()
         api.kubectl("delete", "namespace", NS_CREATE, "--timeout=180s")
-    w, wo = statistics.median(rates[True]), statistics.median(rates[False])
     print("load average at end: %.2f %.2f %.2f" % os.getloadavg())
-    print(f"creation with the webhook (pods/s): {spread(rates[True])}")
-    print(f"creation without the webhook (pods/s): {spread(rates[False])}")
-    print(f"webhook rounds: {calls:.0f} pod webhook calls, {1000 * seconds / max(calls, 1):.1f} ms each at the API server, "
-          f"{opens:.0f} new connections to the webhook pods ({opens / max(calls, 1):.2f} per call)")
-    print(f"creation: median {w:.1f} pods/s with the webhook, {wo:.1f} without; ratio {w / wo:.2f} (goal >= 0.95)")
-    return w / wo
+    base = statistics.median(rates["none"]) if "none" in rates else None
+    for v in variants:
+        line = f"creation, {VARIANTS[v]}: pods/s {spread(rates[v])}"
+        calls, seconds, conns, own_n, own_s = totals[v]
+        if v != "none":
+            line += f"; {calls:.0f} pod webhook calls, {1000 * seconds / calls:.1f} ms each at the API server"
+            if conns is not None:
+                line += f", {conns / calls:.2f} new connections per call"
+            if own_n:
+                line += f", the webhook's own time {1e6 * own_s / own_n:.0f} µs per review"
+        if base and v != "none":
+            line += f"; ratio to no webhook {statistics.median(rates[v]) / base:.2f} (goal >= 0.95)"
+        print(line)
+    return rates
 
 
 # --- policy --------------------------------------------------------------------------------------------
@@ -311,12 +375,22 @@ def main():
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--changes", type=int, default=50)
     ap.add_argument("--only", choices=["creation", "policy"])
+    ap.add_argument("--variants", default="none,pods",
+                    help="comma-separated creation variants: " + ", ".join(VARIANTS))
+    ap.add_argument("--kguard", default=os.path.join(host_webhooks.REPO, "build", "kguard"),
+                    help="the binary of the kguard-host variant")
     args = ap.parse_args()
+    variants = args.variants.split(",")
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or len(set(variants)) != len(variants):
+        ap.error(f"--variants: want distinct names among {', '.join(VARIANTS)}, got {args.variants}")
+    if "kguard-host" in variants and not os.access(args.kguard, os.X_OK):
+        ap.error(f"--kguard: {args.kguard} is not an executable (the kguard-host variant runs it)")
     if os.geteuid() != 0:
         sys.exit("needs root (ip netns exec into the pod's namespace)")
     api = Api(args.kubeconfig)
     if args.only in (None, "creation"):
-        bench_creation(api, args.rounds)
+        bench_creation(api, args.rounds, variants, args.kguard)
     if args.only in (None, "policy"):
         bench_policy(api, args.changes)
 
