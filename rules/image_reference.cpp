@@ -1,5 +1,7 @@
 #include "rules/image_reference.h"
 
+#include <iterator>
+
 namespace rules {
 namespace {
 
@@ -44,13 +46,20 @@ std::string ImageReference::name() const {
 }
 
 bool ImageReference::nameIsUnder(std::string_view path) const {
-  size_t matched = 0;  // characters of `path` equal to the start of name()
-  for (std::string_view part : {registry, std::string_view("/"), library ? kLibrary : std::string_view(), repository})
-    for (char c : part) {
-      if (matched == path.size()) return c == '/';
-      if (c != path[matched++]) return false;
+  // name() is these parts in a row; `path` must be a prefix of it that ends where a '/' follows, or at its end.
+  const std::string_view parts[] = {registry, "/", library ? kLibrary : std::string_view(), repository};
+  for (size_t i = 0; i < std::size(parts); ++i) {
+    const std::string_view part = parts[i];
+    if (path.size() < part.size()) return part.substr(0, path.size()) == path && part[path.size()] == '/';
+    if (path.substr(0, part.size()) != part) return false;
+    path.remove_prefix(part.size());
+    if (path.empty()) {  // the name goes on with the next non-empty part, or ends here
+      for (size_t j = i + 1; j < std::size(parts); ++j)
+        if (!parts[j].empty()) return parts[j].front() == '/';
+      return true;
     }
-  return matched == path.size();
+  }
+  return false;  // `path` is longer than the name
 }
 
 }  // namespace rules

@@ -20,9 +20,12 @@ const std::vector<PodRule>& podRules() {
 std::vector<findings::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context) {
   // Up to three rules read every image: parse each once (the webhook runs this on every admission).
   PodContext withImages{context.pod, context.namespaceLabels};
-  if (!config.allowedRegistries.empty() || config.requireImageDigest || config.disallowLatestTag)
+  if (!config.allowedRegistries.empty() || config.requireImageDigest || config.disallowLatestTag) {
+    const auto& spec = context.pod.spec;
+    withImages.images.reserve(spec.initContainers.size() + spec.containers.size() + spec.ephemeralContainers.size());
     kube::visitContainers(context.pod.spec,
                           [&](const kube::Container& c) { withImages.images.push_back(parseImageReference(c.image)); });
+  }
   std::vector<findings::Finding> all;
   for (const auto& rule : podRules()) {
     auto found = rule.check(config, withImages);

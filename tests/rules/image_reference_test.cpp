@@ -31,3 +31,21 @@ TEST_CASE("image references normalize as the container runtime does") {
   CHECK_FALSE(port.nameIsUnder("localhost:500"));
   CHECK_FALSE(user.nameIsUnder("docker.io/library"));
 }
+
+TEST_CASE("image references: nameIsUnder agrees with name() for every prefix") {
+  const char* images[] = {"nginx", "nginx:1.25", "acme/app:v1@sha256:abc", "registry.example.com/shop/checkout-api:2.14.3",
+                          "localhost/app", "localhost:5000/app:1", "host:1/a/b:c@d@e", "/x", "x/", "", "@",
+                          "index.docker.io/library/busybox", "reg.io:443/ns/app:1.0"};
+  for (const char* text : images) {
+    const auto ref = rules::parseImageReference(text);
+    const std::string name = ref.name();
+    // Every prefix of the name, with a '/' added, and the name with more after it, as an allow-list path.
+    for (size_t n = 0; n <= name.size(); ++n)
+      for (const std::string& path : {name.substr(0, n), name.substr(0, n) + "/", name + "x"}) {
+        INFO(text << " under " << path);
+        const bool under = name == path || (name.size() > path.size() && name.compare(0, path.size(), path) == 0 &&
+                                            name[path.size()] == '/');
+        CHECK(ref.nameIsUnder(path) == under);
+      }
+  }
+}
