@@ -1,5 +1,6 @@
 #include "webhook/admission/validator.h"
 
+#include <cstring>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
@@ -110,8 +111,12 @@ void Validator::report(const AdmissionRequest& request, const std::vector<findin
   if (findings.empty()) return;
   // "violates <what>: <check> (<message>), <check> (<message>)", built in place: it is sent on every
   // request that breaks a rule in warn mode.
-  std::string text = enforce ? "violates " : "would violate ";
-  text.append(what).append(": ");
+  const char* lead = enforce ? "violates " : "would violate ";
+  size_t size = std::strlen(lead) + std::strlen(what) + 2;
+  for (const auto& f : findings) size += 2 + f.check.size() + 2 + f.message.size() + 1;
+  std::string text;
+  text.reserve(size);  // one allocation
+  text.append(lead).append(what).append(": ");
   for (size_t i = 0; i < findings.size(); ++i) {
     const auto& f = findings[i];
     text.append(i ? ", " : "").append(f.check).append(" (").append(f.message).append(")");
