@@ -16,17 +16,22 @@ ImageReference parseImageReference(std::string_view image) {
     ref.digest = rest.substr(at + 1);
     rest = rest.substr(0, at);
   }
-  // A tag is the part after the last ':' that comes after the last '/' (a ':' before it is a port).
-  auto lastSlash = rest.rfind('/');
-  auto colon = rest.rfind(':');
-  if (colon != std::string_view::npos && (lastSlash == std::string_view::npos || colon > lastSlash)) {
-    ref.tag = rest.substr(colon + 1);
-    rest = rest.substr(0, colon);
+  // A tag is the part after the last ':' that comes after the last '/' (a ':' before it is a port):
+  // read from the end up to the first ':' or '/'.
+  for (size_t i = rest.size(); i-- > 0;) {
+    if (rest[i] == '/') break;
+    if (rest[i] == ':') {
+      ref.tag = rest.substr(i + 1);
+      rest = rest.substr(0, i);
+      break;
+    }
   }
   // The first component is a registry only if it looks like a host: has '.' or ':', or is localhost.
+  // (find, not find_first_of(".:"), which calls memchr once per character.)
   auto firstSlash = rest.find('/');
   std::string_view first = firstSlash == std::string_view::npos ? std::string_view() : rest.substr(0, firstSlash);
-  if (!first.empty() && (first.find_first_of(".:") != std::string_view::npos || first == "localhost")) {
+  if (!first.empty() && (first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
+                         first == "localhost")) {
     ref.registry = first;
     ref.repository = rest.substr(firstSlash + 1);
   } else {

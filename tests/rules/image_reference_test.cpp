@@ -49,3 +49,41 @@ TEST_CASE("image references: nameIsUnder agrees with name() for every prefix") {
       }
   }
 }
+
+namespace {
+
+// The reading spelled out with rfind and find_first_of (as the rule first did): the parser must agree.
+rules::ImageReference stepByStep(std::string_view image) {
+  constexpr auto npos = std::string_view::npos;
+  rules::ImageReference ref;
+  std::string_view rest = image;
+  if (auto at = rest.find('@'); at != npos) ref.digest = rest.substr(at + 1), rest = rest.substr(0, at);
+  auto lastSlash = rest.rfind('/'), colon = rest.rfind(':');
+  if (colon != npos && (lastSlash == npos || colon > lastSlash)) ref.tag = rest.substr(colon + 1), rest = rest.substr(0, colon);
+  auto firstSlash = rest.find('/');
+  std::string_view first = firstSlash == npos ? std::string_view() : rest.substr(0, firstSlash);
+  if (!first.empty() && (first.find_first_of(".:") != npos || first == "localhost"))
+    ref.registry = first, ref.repository = rest.substr(firstSlash + 1);
+  else
+    ref.registry = "docker.io", ref.repository = rest, ref.library = firstSlash == npos;
+  if (ref.registry == "index.docker.io") ref.registry = "docker.io";
+  return ref;
+}
+
+}  // namespace
+
+TEST_CASE("image references: the parser agrees with the step-by-step reading on odd names") {
+  for (const char* text : {"nginx", "nginx:1.25", "nginx@sha256:abc", "acme/app", "acme/app:v1@sha256:abc",
+                           "registry.example.com/shop/checkout-api:2.14.3", "localhost/app", "localhost:5000/app:1",
+                           "localhost:5000", "host:1/a/b:c@d@e", "a.b/c:d/e", "a:b@c/d", "a/b:c/d:e", "/x", "x/", ":x/y",
+                           "", "@", ":", "/", "index.docker.io/library/busybox", "index.docker.io/acme/app:1"}) {
+    INFO(text);
+    const auto got = rules::parseImageReference(text);
+    const auto want = stepByStep(text);
+    CHECK(got.registry == want.registry);
+    CHECK(got.repository == want.repository);
+    CHECK(got.library == want.library);
+    CHECK(got.tag == want.tag);
+    CHECK(got.digest == want.digest);
+  }
+}
