@@ -18,7 +18,10 @@
             answers "allowed" without reading the review: the floor any webhook costs), kguard-host (kguard's
             webhook as a host process by URL: kguard without the pod network). See host_webhooks.py.
 
-Usage: cluster_bench.py KUBECONFIG [--rounds N] [--changes N] [--only creation|policy]
+  review-rtt  (only when asked) the webhook's side alone: sequential reviews from the host to each webhook
+            pod, kguard as a host process and the static nginx, --rounds blocks of 200 each, interleaved.
+
+Usage: cluster_bench.py KUBECONFIG [--rounds N] [--changes N] [--only creation|policy|review-rtt]
                         [--variants none,pods,static,kguard-host] [--kguard BINARY]
 """
 import argparse
@@ -28,6 +31,7 @@ import ssl
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -275,6 +279,74 @@ def bench_creation(api, rounds, variants, kguard):
     return rates
 
 
+# --- review round trip --------------------------------------------------------------------------------
+
+def pod_review():
+    """A v1 AdmissionReview of a pod CREATE as the ReplicaSet controller makes it in the creation bench."""
+    pod = json.loads(json.dumps(DEPLOYMENT["spec"]["template"]))
+    pod.update(apiVersion="v1", kind="Pod")
+    pod["metadata"].update(namespace="default", generateName="fleet-5d8c7b9f4-", ownerReferences=[
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "fleet-5d8c7b9f4", "uid": "0b7c7e0e-1111-4c1e-9a35-000000000001",
+         "controller": True, "blockOwnerDeletion": True}])
+    gvk, gvr = {"group": "", "version": "v1", "kind": "Pod"}, {"group": "", "version": "v1", "resource": "pods"}
+    return json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+        "uid": "3f4ab5c2-2222-4c1e-9a35-000000000002", "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr,
+        "namespace": "default", "operation": "CREATE", "object": pod, "oldObject": None, "dryRun": False,
+        "userInfo": {"username": "system:serviceaccount:kube-system:replicaset-controller",
+                     "groups": ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]},
+        "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"}}}).encode()
+
+
+def bench_review_rtt(api, blocks, kguard, per_block=200):
+    """The webhook's side of a call without the API server: sequential POSTs of one pod review from the
+    host over one keep-alive TLS connection per target, blocks interleaved in rotated order. Targets: each
+    webhook pod at its pod IP (the pod network, as the API server reaches it), kguard as a host process and
+    the static nginx on 127.0.0.1. Python's own client time is in every number alike."""
+    import base64
+    import http.client
+    installed = json.loads(api.kubectl("get", "validatingwebhookconfiguration", "kguard-webhook", "-o", "json"))
+    pod_ca = tempfile.NamedTemporaryFile(suffix=".crt")
+    pod_ca.write(base64.b64decode(installed["webhooks"][0]["clientConfig"]["caBundle"]))
+    pod_ca.flush()
+    pods = api.call("GET", "/api/v1/namespaces/kguard/pods?labelSelector=app.kubernetes.io%2Fname%3Dkguard-webhook")["items"]
+    config = json.loads(api.kubectl("-n", "kguard", "get", "configmap", "kguard-webhook-config", "-o", "json"))
+    hosts = [host_webhooks.StaticWebhook(), host_webhooks.HostKguard(kguard, api.kubeconfig, config["data"]["kguard-config.yaml"])]
+    body = pod_review()
+    times = {}
+    print("load average at start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
+    try:
+        targets = [(f"pod {p['metadata']['name']} ({p['status']['podIP']})", p["status"]["podIP"], 8443, pod_ca.name)
+                   for p in pods if p["status"].get("podIP")]
+        for h in hosts:
+            h.start()
+            targets.append((h.name + " (host, 127.0.0.1)", "127.0.0.1", h.port, h.ca_file))
+        conns = {}
+        for name, host, port, ca in targets:
+            ctx = ssl.create_default_context(cafile=ca)
+            ctx.check_hostname = False  # pods: the certificate names the Service; the CA is what is checked
+            conns[name] = http.client.HTTPSConnection(host, port, context=ctx, timeout=10)
+            times[name] = []
+        for b in range(blocks):
+            for name, *_ in targets[b % len(targets):] + targets[:b % len(targets)]:
+                c = conns[name]
+                for _ in range(per_block):
+                    t0 = time.perf_counter()
+                    c.request("POST", "/validate", body, {"Content-Type": "application/json"})
+                    r = c.getresponse()
+                    answer = r.read()
+                    times[name].append(time.perf_counter() - t0)
+                if r.status != 200 or not json.loads(answer)["response"]["allowed"]:
+                    raise RuntimeError(f"{name}: answered {r.status} {answer[:200]!r}")
+    finally:
+        for h in hosts:
+            h.stop()
+    print("load average at end: %.2f %.2f %.2f" % os.getloadavg())
+    for name, t in times.items():
+        print(f"review round trip, {name}: median {1e6 * statistics.median(t):.0f} µs, "
+              f"p90 {1e6 * percentile(t, 90):.0f} µs ({len(t)} reviews)")
+    return times
+
+
 # --- policy --------------------------------------------------------------------------------------------
 
 PROBER = r"""
@@ -374,7 +446,7 @@ def main():
     ap.add_argument("kubeconfig")
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--changes", type=int, default=50)
-    ap.add_argument("--only", choices=["creation", "policy"])
+    ap.add_argument("--only", choices=["creation", "policy", "review-rtt"])
     ap.add_argument("--variants", default="none,pods",
                     help="comma-separated creation variants: " + ", ".join(VARIANTS))
     ap.add_argument("--kguard", default=os.path.join(host_webhooks.REPO, "build", "kguard"),
@@ -384,7 +456,7 @@ def main():
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or len(set(variants)) != len(variants):
         ap.error(f"--variants: want distinct names among {', '.join(VARIANTS)}, got {args.variants}")
-    if "kguard-host" in variants and not os.access(args.kguard, os.X_OK):
+    if ("kguard-host" in variants or args.only == "review-rtt") and not os.access(args.kguard, os.X_OK):
         ap.error(f"--kguard: {args.kguard} is not an executable (the kguard-host variant runs it)")
     if os.geteuid() != 0:
         sys.exit("needs root (ip netns exec into the pod's namespace)")
@@ -393,6 +465,8 @@ def main():
         bench_creation(api, args.rounds, variants, args.kguard)
     if args.only in (None, "policy"):
         bench_policy(api, args.changes)
+    if args.only == "review-rtt":
+        bench_review_rtt(api, args.rounds, args.kguard)
 
 
 if __name__ == "__main__":
