@@ -7,6 +7,7 @@
 #                                    one-node cluster of scripts/local-cluster.sh and tests/cluster;
 #                                    docker-registry for the image signature tests;
 #                                    clang + libFuzzer for tests/fuzz, yaml-cpp as lint_bench's old reference)
+#                                    valgrind for bench/webhook/instructions.sh
 set -euo pipefail
 
 want_test=0
@@ -24,6 +25,7 @@ test_pkgs=(
   containerd runc containernetworking-plugins buildah skopeo busybox-static
   docker-registry
   clang libclang-rt-14-dev llvm libyaml-cpp-dev
+  valgrind
   chromium
 )
 

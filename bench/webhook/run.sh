@@ -18,6 +18,7 @@
 #   KGUARD_ARGS []        extra kguard webhook flags
 #   RULES_CONFIG []       a KguardConfiguration file (e.g. bench/webhook/kguard-rules.yaml): also measure
 #                         kguard-rules, the same binary with --config FILE (kguard's own rules on), after kguard
+#                         in odd rounds and before it in even ones
 #   NODELAY_SHIM [0]      1: also measure a second kguard with TCP_NODELAY forced on its accepted sockets by an
 #                         LD_PRELOAD shim (nodelay_shim.c; historical diagnostic: kguard now sets it itself)
 #   HTTPLIB_BASELINE [1]  1: also measure httplib_baseline.cpp: cpp-httplib set up like kguard's former server
@@ -133,22 +134,8 @@ read -r KGUARD_PORT NGINX_PORT SHIM_PORT BASELINE_PORT RULES_PORT <<<"$(free_por
 
 # ---- the request: a Deployment's pod (3 containers) created by the ReplicaSet controller ----------
 UID_ALLOWED="6f1c2b9e-3a4d-4c8e-9f0a-1b2c3d4e5f60"
-review() {  # review UID POD_JSON_FILTER
-  jq -c --arg ns "$NAMESPACE" --arg uid "$1" '
-    (.metadata.namespace = $ns | .metadata.name = "checkout-api-6d5f7c9b8d-x7k2p" | '"$2"') as $pod |
-    {kind: "AdmissionReview", apiVersion: "admission.k8s.io/v1",
-     request: {uid: $uid,
-               kind: {group: "", version: "v1", kind: "Pod"},
-               resource: {group: "", version: "v1", resource: "pods"},
-               requestKind: {group: "", version: "v1", kind: "Pod"},
-               requestResource: {group: "", version: "v1", resource: "pods"},
-               name: $pod.metadata.name, namespace: $ns, operation: "CREATE",
-               userInfo: {username: "system:serviceaccount:kube-system:replicaset-controller",
-                          uid: "2d6a3a51-8b0e-4f3c-a1d7-9c4e5b6f7a80",
-                          groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"]},
-               object: $pod, oldObject: null, dryRun: false,
-               options: {kind: "CreateOptions", apiVersion: "meta.k8s.io/v1"}}}' "$HERE/pod.json"
-}
+# shellcheck source=bench/webhook/review.sh
+source "$HERE/review.sh"
 review "$UID_ALLOWED" '.' >"$WORK/request.json"
 # The same pod with a privileged container: restricted must deny it (checked once, not benchmarked).
 review "0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a" \
@@ -332,6 +319,8 @@ measure() {
   busy="$(awk -v a="$sys_before" -v b="$sys_after" \
     'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.0f %%", 100 * (y[1] - x[1]) / (y[2] - x[2])}')"
   echo "$rps" >"$WORK/$name-$round.rps"
+  awk -v t=$((after_ticks - before_ticks)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "%.1f\n", 1e6 * t / hz / n}' >"$WORK/$name-$round.cpu"
   echo "$errors" >"$WORK/$name-$round.errors"
   echo "$requests" >"$WORK/$name-$round.requests"
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$round" "$rps" \
@@ -344,7 +333,14 @@ LOAD_BEFORE_RUN="$(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round/$ROUNDS: nginx (warm-up $WARMUP, then $DURATION)"
   measure nginx "$NGINX_PORT" "$NGINX_PID" "$round"
-  for name in "${SERVERS[@]}"; do
+  # The kguard servers in turn, in reverse order every other round, so that none is always measured
+  # right after nginx (rules on vs. off: the ratio must not depend on the position in the round).
+  order=("${SERVERS[@]}")
+  if [ $((round % 2)) = 0 ]; then
+    order=()
+    for ((i = ${#SERVERS[@]} - 1; i >= 0; i--)); do order+=("${SERVERS[i]}"); done
+  fi
+  for name in "${order[@]}"; do
     port="${PORT[$name]}" pid="${PID[$name]}"
     log "round $round/$ROUNDS: $name (warm-up $WARMUP, then $DURATION)"
     if [ "$name" = httplib-baseline ]; then
@@ -432,6 +428,8 @@ if [ -n "$RULES_CONFIG" ]; then
   done)"
   echo
   echo "**kguard-rules (--config $RULES_CONFIG) / nginx: $(ratio_of "$RULES_MEDIAN" "$NGINX_MEDIAN")** (median $RULES_MEDIAN requests/s); kguard-rules / kguard: $(ratio_of "$RULES_MEDIAN" "$KGUARD_MEDIAN") (medians; per round: ${rules_rounds% })"
+  echo
+  echo "Server CPU per request, median over the rounds: kguard $(cat "$WORK"/kguard-[0-9]*.cpu | median) µs, kguard-rules $(cat "$WORK"/kguard-rules-*.cpu | median) µs (kguard-rules measured first in even rounds)"
 fi
 if [ "$HTTPLIB_BASELINE" = 1 ]; then
   BASELINE_MEDIAN="$(cat "$WORK"/httplib-baseline-*.rps | median)"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Instructions per request of `kguard webhook` under callgrind: rules off, and with each given
+# KguardConfiguration. Unlike run.sh's throughput, the count does not move with the machine's load, so
+# it compares builds and configurations on a busy machine (it does not see cache misses or the kernel).
+#
+#   bench/webhook/instructions.sh KGUARD_BINARY [CONFIG...]
+#   e.g. bench/webhook/instructions.sh build/kguard bench/webhook/kguard-rules-silent.yaml bench/webhook/kguard-rules.yaml
+#
+# One event loop, wrk -t1 -c1 over keep-alive TLS with run.sh's request; instructions of the event loop's
+# thread counted from after a warm-up to the end of the run, divided by wrk's requests. Printed twice:
+# all of them, and without SSL_read_ex, whose count varies by a few hundred with how the bytes arrive.
+# Environment: SECONDS_PER_RUN [10], KEEP_WORK [0]. Needs valgrind, wrk, curl, kubectl, jq.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 KGUARD_BINARY [CONFIG...]" >&2; exit 2; }
+KGUARD="$(readlink -f "$1")"
+shift
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+NAMESPACE="kguard-bench"
+RUN_SECONDS="${SECONDS_PER_RUN:-10}"
+for tool in valgrind callgrind_annotate callgrind_control wrk curl kubectl jq; do
+  command -v "$tool" >/dev/null || { echo "$0: $tool is required" >&2; exit 1; }
+done
+WORK="$(mktemp -d /tmp/kguard-bench-instructions.XXXXXX)"
+SERVER_PID=""
+cleanup() {
+  local rc=$?
+  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; fi
+  "$REPO/tests/e2e/cluster.sh" stop "$WORK/cluster" >/dev/null 2>&1 || true
+  if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then echo "$0: work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+
+"$REPO/tests/e2e/cluster.sh" start "$WORK/cluster" >"$WORK/cluster-start.log" 2>&1
+# shellcheck disable=SC1091
+source "$WORK/cluster/env"
+kubectl create namespace "$NAMESPACE" >/dev/null
+kubectl label namespace "$NAMESPACE" pod-security.kubernetes.io/enforce=restricted >/dev/null
+"$REPO/certs/gen-certs.sh" --out "$WORK/certs" --san IP:127.0.0.1 >/dev/null 2>&1
+# shellcheck source=bench/webhook/review.sh
+source "$HERE/review.sh"
+review "6f1c2b9e-3a4d-4c8e-9f0a-1b2c3d4e5f60" '.' >"$WORK/request.json"
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = io.open("%s", "rb"):read("*a")\n' \
+  "$WORK/request.json" >"$WORK/post.lua"
+read -r PORT <<<"$(source "$REPO/tests/e2e/cluster.sh"; _cl_free_ports 1)"
+
+echo "| kguard webhook | requests | instructions / request | without SSL_read_ex |"
+echo "|---|---|---|---|"
+for config in none "$@"; do
+  name="$(basename "$config" .yaml)"
+  flags=()
+  [ "$config" = none ] || flags=(--config "$(readlink -f "$config")")
+  valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$WORK/$name.cg" "$KGUARD" webhook \
+    --tls-cert-file "$WORK/certs/tls.crt" --tls-private-key-file "$WORK/certs/tls.key" --listen "127.0.0.1:$PORT" \
+    --kubeconfig "$KUBECONFIG" --log-level warn --shutdown-grace-ms 0 --event-loops 1 "${flags[@]}" >"$WORK/$name.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/certs/ca.crt" "https://127.0.0.1:$PORT/readyz" || true)" = 200 ] && break
+    sleep 0.2
+  done
+  url="https://127.0.0.1:$PORT/validate"
+  wrk -t1 -c1 -d3s -s "$WORK/post.lua" "$url" >/dev/null
+  callgrind_control -z "$SERVER_PID" >/dev/null 2>&1
+  wrk -t1 -c1 -d"${RUN_SECONDS}s" -s "$WORK/post.lua" "$url" >"$WORK/$name.wrk"
+  callgrind_control -d "$SERVER_PID" >/dev/null 2>&1
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
+  SERVER_PID=""
+  requests="$(awk '/requests in/ {print $1}' "$WORK/$name.wrk")"
+  # The busiest thread of the dump after the warm-up: the event loop.
+  loop="$(for f in "$WORK/$name.cg".1-*; do echo "$(awk '/^(summary|totals):/ {print $2; exit}' "$f") $f"; done | sort -n | tail -1 | cut -d' ' -f2)"
+  callgrind_annotate --auto=no --inclusive=yes --threshold=100 "$loop" >"$WORK/$name.annotate" 2>/dev/null
+  total="$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$WORK/$name.annotate")"
+  read_ex="$(awk '/[0-9]%\)  \?\?\?:SSL_read_ex / {gsub(",", "", $1); print $1; exit}' "$WORK/$name.annotate")"
+  printf '| %s | %d | %d | %d |\n' "${config/none/rules off}" "$requests" $((total / requests)) $(((total - ${read_ex:-0}) / requests))
+done
