@@ -156,4 +156,21 @@ void visitContainers(const PodSpec& spec, Fn&& fn) {
   for (const auto& c : spec.ephemeralContainers) fn(c);
 }
 
+// One address in a Pod's status, as written, with the field it came from ("status.podIPs[1].ip") so that
+// the reader that parses it (netpol) can name the field when it is no address.
+struct StatusAddress {
+  std::string ip;
+  std::string path;
+};
+
+// The parts of core/v1 PodStatus that kguard reads: where a running pod is and whether it still runs.
+// Only a Pod has one (kube::DecodedPod::status); a workload's template never does.
+struct PodStatus {
+  std::string phase;
+  std::optional<StatusAddress> podIP;
+  std::vector<StatusAddress> podIPs;  // the items that carry an `ip`
+  std::optional<StatusAddress> hostIP;
+  std::vector<StatusAddress> hostIPs;
+};
+
 }  // namespace kube

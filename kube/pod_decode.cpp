@@ -43,14 +43,24 @@ DecodedPod::DecodedPod(PodTemplate pod, std::string path)
 
 DecodedPod DecodedPod::of(const nlohmann::json& object) {
   DecodedPod out;
+  bool isPod = false;
   try {
     JsonReader root(object, "");
     auto where = podTemplatePath(root.string("apiVersion"), root.string("kind"));
     if (!where) return out;
+    isPod = where->empty();
     auto pod = root.at(*where);  // a missing step (no template) means no pod to evaluate
     if (pod) out = DecodedPod(podDecode::decodePod(*pod), *where);
   } catch (const DecodeError& e) {
     out.error_ = e;
+  }
+  if (isPod) {
+    try {
+      if (auto status = JsonReader(object, "").field("status"))
+        out.status_ = std::make_shared<const PodStatus>(podDecode::decodeStatus(*status));
+    } catch (const DecodeError& e) {
+      out.statusError_ = e;
+    }
   }
   return out;
 }

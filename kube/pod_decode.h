@@ -39,10 +39,20 @@ class DecodedPod {
   const std::string& path() const { return path_; }
   bool decoded() const { return pod_ != nullptr; }  // a pod, without error
 
+  // A Pod's status (DecodedPod::of decodes it for a Pod, never for a template); nullptr when there is
+  // none. Its DecodeError is kept apart from the pod's and thrown only here, so only a reader of the
+  // status (netpol) reports it: Pod Security and kguard's rules do not judge a pod by its status.
+  const PodStatus* status() const {
+    if (statusError_) throw *statusError_;
+    return status_.get();
+  }
+
  private:
   std::shared_ptr<const PodTemplate> pod_;  // shared: requests are copied to worker threads
   std::string path_;
   std::optional<DecodeError> error_;
+  std::shared_ptr<const PodStatus> status_;
+  std::optional<DecodeError> statusError_;
 };
 
 }  // namespace kube

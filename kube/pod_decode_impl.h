@@ -315,5 +315,34 @@ PodTemplate decodePod(const R& pod) {
   return out;
 }
 
+// A Pod's status (not a template's). An address must be a string; whether it is an IP address is for
+// the reader that parses it to say, naming StatusAddress::path.
+template <typename R>
+StatusAddress decodeStatusAddress(const R& v) {
+  if (!v.isString()) v.fail("expected an IP address string");
+  return {v.stringValue(), v.path()};
+}
+
+// `single` ("podIP") and `list` ("podIPs", items {ip: ...}; an item without ip is skipped).
+template <typename R, size_t N, size_t M>
+void decodeStatusAddresses(const R& status, const char (&single)[N], const char (&list)[M],
+                           std::optional<StatusAddress>& one, std::vector<StatusAddress>& all) {
+  if (auto f = status.field(single)) one = decodeStatusAddress(*f);
+  status.forEach(list, [&all](const R& item) {
+    item.expectObject();
+    if (auto ip = item.field("ip")) all.push_back(decodeStatusAddress(*ip));
+  });
+}
+
+template <typename R>
+PodStatus decodeStatus(const R& status) {
+  status.expectObject();
+  PodStatus s;
+  decodeStatusAddresses(status, "podIP", "podIPs", s.podIP, s.podIPs);
+  decodeStatusAddresses(status, "hostIP", "hostIPs", s.hostIP, s.hostIPs);
+  s.phase = status.string("phase");
+  return s;
+}
+
 }  // namespace podDecode
 }  // namespace kube

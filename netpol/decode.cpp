@@ -128,16 +128,30 @@ Namespace decodeNamespace(const kube::Manifest& m) {
   return ns;
 }
 
-std::vector<IpAddress> decodeIpList(const JsonReader& status, const char* single, const char* list) {
+IpAddress parseStatusAddress(const kube::StatusAddress& a) {
+  auto ip = parseIp(a.ip);
+  if (!ip) throw kube::DecodeError(a.path, "not an IP address: \"" + a.ip + "\"");
+  return *ip;
+}
+
+// podIP and podIPs (or hostIP and hostIPs) as one list without repeats. When both are set, the list's
+// first entry must be the single field's address: the API server keeps the single field and drops the
+// list otherwise (v1 -> internal conversion of PodStatus: "PodIP is authoritative", likewise HostIP), so
+// a cluster never holds such a pod; kguard refuses it rather than guess which of the two was meant.
+std::vector<IpAddress> statusIps(const std::optional<kube::StatusAddress>& single,
+                                 const std::vector<kube::StatusAddress>& list) {
   std::vector<IpAddress> ips;
   auto add = [&ips](const IpAddress& ip) {
     if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
   };
-  if (auto one = status.field(single)) add(decodeIp(*one));
-  status.forEach(list, [&](const JsonReader& item) {
-    item.expectObject();
-    if (auto ip = item.field("ip")) add(decodeIp(*ip));
-  });
+  if (single) add(parseStatusAddress(*single));
+  for (const auto& a : list) {
+    const IpAddress ip = parseStatusAddress(a);
+    if (single && &a == &list.front() && ip != ips.front())
+      throw kube::DecodeError(a.path, "must be the same address as " + single->path + " (\"" + single->ip +
+                                          "\") when both are set, got \"" + a.ip + "\"");
+    add(ip);
+  }
   return ips;
 }
 
@@ -158,13 +172,10 @@ Pod decodePod(const kube::Manifest& m) {
       }
     });
   }
-  JsonReader root(m.object, "");
-  if (auto status = root.field("status")) {
-    status->expectObject();
-    pod.ips = decodeIpList(*status, "podIP", "podIPs");
-    pod.hostIPs = decodeIpList(*status, "hostIP", "hostIPs");
-    auto phase = status->string("phase");
-    pod.terminated = phase == "Succeeded" || phase == "Failed";
+  if (const kube::PodStatus* status = m.pod().status()) {
+    pod.ips = statusIps(status->podIP, status->podIPs);
+    pod.hostIPs = statusIps(status->hostIP, status->hostIPs);
+    pod.terminated = status->phase == "Succeeded" || status->phase == "Failed";
   }
   return pod;
 }

@@ -149,3 +149,52 @@ kind: ConfigMap
   CHECK(manifests[2].pod().get() == nullptr);
   CHECK(kube::Manifest().pod().get() == nullptr);
 }
+
+TEST_CASE("a Pod's status decodes with the pod, each address with its field; a template has none") {
+  const kube::DecodedPod pod = kube::DecodedPod::of(one(R"(apiVersion: v1
+kind: Pod
+spec: {containers: [{name: c, image: i}]}
+status:
+  phase: Running
+  podIP: 10.0.0.1
+  podIPs: [{ip: 10.0.0.1}, {}, {ip: "fd00::1"}]
+  hostIP: 192.168.0.1
+)"));
+  const kube::PodStatus* status = pod.status();
+  REQUIRE(status);
+  CHECK(status->phase == "Running");
+  REQUIRE(status->podIP);
+  CHECK(status->podIP->ip == "10.0.0.1");
+  CHECK(status->podIP->path == "status.podIP");
+  REQUIRE(status->podIPs.size() == 2);  // the item without ip is skipped
+  CHECK(status->podIPs[1].ip == "fd00::1");
+  CHECK(status->podIPs[1].path == "status.podIPs[2].ip");
+  CHECK(status->hostIP->path == "status.hostIP");
+  CHECK(status->hostIPs.empty());
+
+  CHECK(kube::DecodedPod::of(one("apiVersion: v1\nkind: Pod\nspec: {}\n")).status() == nullptr);
+  // A workload's status is no pod status, whatever it holds.
+  CHECK(kube::DecodedPod::of(one("apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: {}}}\n"
+                                 "status: {podIP: 7}\n"))
+            .status() == nullptr);
+}
+
+TEST_CASE("a malformed Pod status is kept apart from the pod: only a reader of the status gets the error") {
+  auto error = [](const std::string& status) -> std::string {
+    const kube::DecodedPod pod =
+        kube::DecodedPod::of(one("apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, image: i}]}\nstatus: " + status));
+    REQUIRE(pod.get());  // Pod Security and the rules still see the pod
+    try {
+      pod.status();
+    } catch (const kube::DecodeError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error("{podIP: 7}") == "status.podIP: expected an IP address string");
+  CHECK(error("{podIPs: [{ip: true}]}") == "status.podIPs[0].ip: expected an IP address string");
+  CHECK(error("{hostIPs: [x]}").find("status.hostIPs[0]") == 0);
+  CHECK(error("{phase: [Running]}").find("status.phase") == 0);
+  CHECK(error("[]").find("status: ") == 0);
+  CHECK(error("{podIP: not-an-ip}").empty());  // a string: whether it is an address is netpol's to say
+}

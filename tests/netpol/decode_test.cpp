@@ -121,3 +121,22 @@ TEST_CASE("pods: dual-stack IPs, container ports, hostNetwork, node and sort ord
   CHECK(a.nodeName == "n1");
   CHECK(podOf(c, "b/h").hostNetwork);
 }
+
+TEST_CASE("a pod whose podIPs[0] is not its podIP (or hostIPs[0] not its hostIP) is refused, naming the field") {
+  // The API server keeps podIP and drops podIPs when they disagree, so no cluster holds such a pod.
+  const std::string head = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {}\nstatus:\n";
+  CHECK(inputError(head + "  podIP: 10.0.0.1\n  podIPs: [{ip: 10.0.0.2}, {ip: 10.0.0.1}]\n")
+            .find("status.podIPs[0].ip: must be the same address as status.podIP (\"10.0.0.1\") when both are set, "
+                  "got \"10.0.0.2\"") != std::string::npos);
+  CHECK(inputError(head + "  hostIP: 192.168.0.1\n  hostIPs: [{ip: \"fd00::1\"}]\n")
+            .find("status.hostIPs[0].ip: must be the same address as status.hostIP") != std::string::npos);
+  // The message names the file and document.
+  CHECK(inputError(head + "  podIP: 10.0.0.1\n  podIPs: [{ip: 10.0.0.2}]\n").find("test.yaml: document 1") == 0);
+  // The same address, or either field alone, is what the API server stores.
+  auto c = cluster(head + "  podIP: 10.0.0.1\n  podIPs: [{ip: 10.0.0.1}, {ip: \"fd00::1\"}]\n  hostIP: 192.168.0.1\n");
+  REQUIRE(c.pods.size() == 1);
+  CHECK(c.pods[0].ips.size() == 2);
+  CHECK(cluster(head + "  podIPs: [{ip: 10.0.0.2}]\n").pods.at(0).ips.at(0).str() == "10.0.0.2");
+  CHECK(inputError(head + "  podIP: 10.0.0.1\n  podIPs: [{ip: not-an-ip}]\n").find("status.podIPs[0].ip: not an IP address") !=
+        std::string::npos);
+}
