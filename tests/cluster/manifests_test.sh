@@ -36,6 +36,11 @@ cp -r "$REPO/manifests" "$work/repo/"
 cp "$REPO/certs/gen-certs.sh" "$work/repo/certs/"
 step=webhook-certificate-made-by-install.sh
 rm -rf "$work/repo/manifests/$step"
+client_version() {  # "v1.20.2": 1.20 knows --short, later ones print "Client Version: v..." first
+  local v
+  v="$("$1" version --client --short 2>/dev/null || "$1" version --client 2>/dev/null | head -n 1)"
+  echo "${v##*: }"
+}
 kubectls=()
 command -v kubectl >/dev/null && kubectls+=("$(command -v kubectl)")
 for k in "${KGUARD_CACHE_DIR:-/var/cache/kguard}"/kubectl-1.20*/kubectl; do [ -x "$k" ] && kubectls+=("$k"); done
@@ -43,8 +48,7 @@ if [ "${#kubectls[@]}" = 0 ]; then
   bad "no kubectl to render the kustomize base with (scripts/install-deps.sh --test installs it)"
 fi
 for kc in "${kubectls[@]}"; do
-  v="$("$kc" version --client --short 2>/dev/null || "$kc" version --client 2>/dev/null | head -n 1)"
-  v="${v##*: }"
+  v="$(client_version "$kc")"
   # Without the certificate step the base must not build: an empty caBundle on a fail-closed webhook
   # refuses every pod in the cluster. kubectl apply -k builds before it sends anything.
   out="$("$kc" kustomize "$work/repo/manifests" 2>&1)"
@@ -61,8 +65,7 @@ mkdir -p "$overlay"
 printf 'bases:\n- %s\nimages:\n- name: localhost/kguard\n  newName: registry.example.com/kguard\n  newTag: "9.9"\n' \
   "$(realpath --relative-to="$overlay" "$work/repo/manifests")" >"$overlay/kustomization.yaml"
 for kc in "${kubectls[@]}"; do
-  v="$("$kc" version --client --short 2>/dev/null || "$kc" version --client 2>/dev/null | head -n 1)"
-  v="${v##*: }"
+  v="$(client_version "$kc")"
   rendered="$("$kc" kustomize "$overlay" 2>&1)"
   kinds="$(grep -E '^kind:' <<<"$rendered" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
   [ "$kinds" = " 2 kind: ClusterRole; 2 kind: ClusterRoleBinding; 1 kind: ConfigMap; 1 kind: DaemonSet; 1 kind: Deployment; 2 kind: Namespace; 1 kind: PriorityClass; 1 kind: Secret; 1 kind: Service; 2 kind: ServiceAccount; 1 kind: ValidatingWebhookConfiguration;" ] &&
