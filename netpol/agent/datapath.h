@@ -18,15 +18,23 @@ struct NamespaceInfo {
   std::vector<IpAddress> addresses;
 };
 
+// Where one install's time went (the agent logs it with the pod's "ruleset installed" line).
+struct InstallTiming {
+  bool update = false;                // only the differing set elements (false: the whole table replaced)
+  size_t messages = 0;                // netlink messages sent (of the batch that succeeded)
+  double batchMs = 0, commitMs = 0;   // building the netlink batch(es); sending them and waiting for the acks
+};
+
 // Where rulesets go. Install and remove are all-or-nothing: on error the old ruleset stays.
 class Datapath {
  public:
   virtual ~Datapath() = default;
   virtual std::vector<NamespaceInfo> namespaces() = 0;
   // `table` is nft::buildTable(ruleset) with the agent's options; `installed`, when not null, is the
-  // table this agent last installed there (the datapath may then change only what differs).
+  // table this agent last installed there (the datapath may then change only what differs). `timing`,
+  // when not null, receives where the time went.
   virtual std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset, const nft::Table& table,
-                                             const nft::Table* installed) = 0;
+                                             const nft::Table* installed, InstallTiming* timing = nullptr) = 0;
   virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
   // Whether the namespace already holds kguard's table (installed by an earlier run of the agent).
   virtual bool hasTable(const NamespaceInfo&) { return false; }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <map>
 #include <set>
@@ -53,18 +54,31 @@ class KernelDatapath : public Datapath {
   }
 
   std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset&, const nft::Table& table,
-                                     const nft::Table* installed) override {
+                                     const nft::Table* installed, InstallTiming* timing) override {
     const Netns* target = find(ns.id);
     if (!target) return std::string("namespace is gone");
+    InstallTiming spent;
+    auto timed = [](double& ms, auto&& work) {
+      auto start = std::chrono::steady_clock::now();
+      auto result = work();
+      ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      return result;
+    };
     seq_ += 1000000;  // fresh sequence numbers per batch keep stale answers apart
     std::optional<std::string> error;
     // Only the sets that changed, when the layout is the same; the whole table otherwise, and also when
     // the update fails (the kernel's table is not what this agent installed, e.g. someone edited it).
-    auto update = installed ? buildUpdateBatch(*installed, table, seq_) : std::nullopt;
-    if (!update || (error = apply(*target, *update))) {
+    auto update = installed ? timed(spent.batchMs, [&] { return buildUpdateBatch(*installed, table, seq_); }) : std::nullopt;
+    spent.update = update && !(error = timed(spent.commitMs, [&] { return apply(*target, *update); }));
+    if (spent.update) {
+      spent.messages = update->messageCount();
+    } else {
       seq_ += 1000000;
-      error = apply(*target, buildReplaceBatch(table, seq_));
+      auto replace = timed(spent.batchMs, [&] { return buildReplaceBatch(table, seq_); });
+      error = timed(spent.commitMs, [&] { return apply(*target, replace); });
+      spent.messages = replace.messageCount();
     }
+    if (timing) *timing = spent;
     if (!error && denyLog_) {  // its drop rules log into this namespace's NFLOG group
       if (auto problem = denyLog_->follow(*target))
         runtime::log(runtime::LogLevel::Warn, "deny log: cannot read " + target->path() + ": " + *problem);

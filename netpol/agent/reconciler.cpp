@@ -1,5 +1,7 @@
 #include "netpol/agent/reconciler.h"
 
+#include <cmath>
+
 #include "netpol/agent/ruleset_inputs.h"
 
 namespace netpol::agent {
@@ -106,7 +108,9 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
       continue;
     }
     ++stats.pods;
+    auto selectStart = Clock::now();
     auto policies = selectingPolicySpecs(cluster, *pod);
+    stats.selectMs += millisSince(selectStart);
     if (previous != installed_.end() && policies && previous->second.world == worldGeneration_ &&
         previous->second.policies == policies) {
       ++stats.unchanged;
@@ -117,19 +121,26 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
     if (!compiler) compiler.emplace(cluster, nodeInterfaceAddresses_);
     ++stats.compiled;
     Ruleset ruleset = compiler->compile(*pod);
+    stats.compileMs += millisSince(compileStart);
+    auto tableStart = Clock::now();
     nft::Table table = nft::buildTable(ruleset, options_);
     size_t rules = nft::ruleCount(table);
     Installed entry{std::move(table), worldGeneration_, std::move(policies), rules,
                     ruleset.ingress.elementCount() + ruleset.egress.elementCount()};
-    stats.compileMs += millisSince(compileStart);
+    stats.tableMs += millisSince(tableStart);
     if (previous != installed_.end() && previous->second.table == entry.table) {
       ++stats.unchanged;
       stillInstalled[ns.id] = std::move(entry);
       continue;
     }
     auto installStart = Clock::now();
-    auto error = datapath_.install(ns, ruleset, entry.table, previous != installed_.end() ? &previous->second.table : nullptr);
-    stats.installMs += millisSince(installStart);
+    InstallTiming timing;
+    auto error = datapath_.install(ns, ruleset, entry.table, previous != installed_.end() ? &previous->second.table : nullptr,
+                                   &timing);
+    const double installMs = millisSince(installStart);
+    stats.installMs += installMs;
+    stats.batchMs += timing.batchMs;
+    stats.commitMs += timing.commitMs;
     count("install", !error);
     if (error) {
       ++stats.failed;
@@ -137,10 +148,13 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
       if (previous != installed_.end()) stillInstalled[ns.id] = previous->second;  // old ruleset stays
     } else {
       ++stats.installed;
+      stats.updates += timing.update;
       if (metrics_ && changedAt)
         metrics_->programmingLatency.observe(std::chrono::duration<double>(Clock::now() - *changedAt).count());
       stats.messages.push_back(pod->id() + " (" + ns.path + "): ruleset installed (" + std::to_string(entry.elements) +
-                               " set elements)");
+                               " set elements; " + (timing.update ? "update" : "replace") + " of " +
+                               std::to_string(timing.messages) + " messages in " + std::to_string(std::lround(installMs)) +
+                               " ms)");
       stillInstalled[ns.id] = std::move(entry);
     }
   }

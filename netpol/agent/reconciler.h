@@ -32,9 +32,12 @@ struct SyncStats {
   size_t removed = 0;     // tables removed (pod gone)
   size_t failed = 0;
   std::vector<std::string> messages;  // one line per change or failure
+  size_t updates = 0;      // installs that changed only set elements (the rest replaced the table)
   // Where the time went, in milliseconds (namespace discovery is skipped when the namespaces seen
-  // last time can be reused, see Reconciler::sync).
-  double discoverMs = 0, compileMs = 0, installMs = 0;
+  // last time can be reused, see Reconciler::sync): finding each pod's selecting policies, compiling
+  // rulesets, building nft::Tables from them, installing (of which building netlink batches and
+  // committing them).
+  double discoverMs = 0, selectMs = 0, compileMs = 0, tableMs = 0, installMs = 0, batchMs = 0, commitMs = 0;
 };
 
 class Reconciler {

@@ -28,7 +28,8 @@ class FakeDatapath : public netpol::agent::Datapath {
   bool hasTable(const netpol::agent::NamespaceInfo& ns) override { return preexisting.count(ns.id) > 0; }
   std::vector<netpol::IpAddress> nodeInterfaceAddresses() override { return nodeAddresses; }
   std::optional<std::string> install(const netpol::agent::NamespaceInfo& ns, const netpol::Ruleset& rs,
-                                     const netpol::nft::Table&, const netpol::nft::Table*) override {
+                                     const netpol::nft::Table&, const netpol::nft::Table*,
+                                     netpol::agent::InstallTiming* = nullptr) override {
     calls.push_back("install " + ns.path);
     if (failing.count(ns.id)) return std::string("set ingress_v4_ports: Invalid argument");
     tables[ns.id] = rs;
