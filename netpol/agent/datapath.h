@@ -36,6 +36,9 @@ class Datapath {
   virtual std::optional<std::string> install(const NamespaceInfo& ns, const Ruleset& ruleset, const nft::Table& table,
                                              const nft::Table* installed, InstallTiming* timing = nullptr) = 0;
   virtual std::optional<std::string> remove(const NamespaceInfo& ns) = 0;
+  // How many threads may call install() at once, each for a different namespace, besides the caller
+  // (remove() may run meanwhile); 0: installs are called one at a time from the caller's thread.
+  virtual unsigned installWorkers() const { return 0; }
   // Whether the namespace already holds kguard's table (installed by an earlier run of the agent).
   virtual bool hasTable(const NamespaceInfo&) { return false; }
   // The addresses of the agent's own network namespace (the node's), loopback and IPv6 link-local left

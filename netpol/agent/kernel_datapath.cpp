@@ -4,10 +4,13 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "netpol/agent/deny_log_reader.h"
 #include "netpol/agent/netns.h"
@@ -64,17 +67,16 @@ class KernelDatapath : public Datapath {
       ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       return result;
     };
-    seq_ += 1000000;  // fresh sequence numbers per batch keep stale answers apart
+    uint32_t seq = nextSeq();  // fresh sequence numbers per batch keep stale answers apart
     std::optional<std::string> error;
     // Only the sets that changed, when the layout is the same; the whole table otherwise, and also when
     // the update fails (the kernel's table is not what this agent installed, e.g. someone edited it).
-    auto update = installed ? timed(spent.batchMs, [&] { return buildUpdateBatch(*installed, table, seq_); }) : std::nullopt;
+    auto update = installed ? timed(spent.batchMs, [&] { return buildUpdateBatch(*installed, table, seq); }) : std::nullopt;
     spent.update = update && !(error = timed(spent.commitMs, [&] { return apply(*target, *update); }));
     if (spent.update) {
       spent.messages = update->messageCount();
     } else {
-      seq_ += 1000000;
-      auto replace = timed(spent.batchMs, [&] { return buildReplaceBatch(table, seq_); });
+      auto replace = timed(spent.batchMs, [&] { return buildReplaceBatch(table, nextSeq()); });
       error = timed(spent.commitMs, [&] { return apply(*target, replace); });
       spent.messages = replace.messageCount();
     }
@@ -111,11 +113,14 @@ class KernelDatapath : public Datapath {
     return out;
   }
 
+  // Two CPUs' worth of installs besides the reconciler's own thread (which compiles the next pods, then
+  // helps): an install's time is mostly the kernel's, spent in the installing thread's sendmsg.
+  unsigned installWorkers() const override { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
+
   std::optional<std::string> remove(const NamespaceInfo& ns) override {
     const Netns* target = find(ns.id);
     if (!target) return std::nullopt;  // nothing left to clean
-    seq_ += 1000000;
-    return apply(*target, buildDeleteBatch(seq_));
+    return apply(*target, buildDeleteBatch(nextSeq()));
   }
 
  private:
@@ -124,10 +129,21 @@ class KernelDatapath : public Datapath {
       if (static_cast<uint64_t>(ns.inode()) == id) return &ns;
     return nullptr;
   }
+  uint32_t nextSeq() { return seq_ += 1000000; }
+  // Threads install into different namespaces at once (installWorkers): each has its own socket, and
+  // only the map of sockets is shared.
   std::optional<std::string> apply(const Netns& ns, const NftBatch& batch) {
     try {
-      auto& socket = sockets_[static_cast<uint64_t>(ns.inode())];
-      if (!socket) socket = std::make_unique<NftSocket>(ns);
+      NftSocket* socket = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(socketsMutex_);
+        socket = sockets_[static_cast<uint64_t>(ns.inode())].get();
+      }
+      if (!socket) {  // opened outside the lock (a thread joins the namespace for it)
+        auto opened = std::make_unique<NftSocket>(ns);
+        std::lock_guard<std::mutex> lock(socketsMutex_);
+        socket = (sockets_[static_cast<uint64_t>(ns.inode())] = std::move(opened)).get();
+      }
       return socket->apply(batch);
     } catch (const std::exception& e) {
       return std::string(e.what());
@@ -137,8 +153,9 @@ class KernelDatapath : public Datapath {
   DenyLogReader* denyLog_;  // null: --deny-log not given
   std::vector<IpAddress> nodeInterfaceAddresses_;
   std::vector<Netns> open_;
+  std::mutex socketsMutex_;
   std::map<uint64_t, std::unique_ptr<NftSocket>> sockets_;  // one kept open per programmed namespace
-  uint32_t seq_ = static_cast<uint32_t>(time(nullptr));
+  std::atomic<uint32_t> seq_{static_cast<uint32_t>(time(nullptr))};
 };
 
 }  // namespace

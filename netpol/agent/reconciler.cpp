@@ -1,8 +1,10 @@
 #include "netpol/agent/reconciler.h"
 
 #include <cmath>
+#include <deque>
 
 #include "netpol/agent/ruleset_inputs.h"
+#include "netpol/agent/work_queue.h"
 
 namespace netpol::agent {
 
@@ -90,6 +92,8 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
   };
   std::map<uint64_t, Installed> stillInstalled;
   std::optional<RulesetCompiler> compiler;  // built on first use: a sync that compiles nothing skips it
+  std::deque<InstallJob> installs;  // stable addresses: the queue's jobs fill them in
+  WorkQueue queue(datapath_.installWorkers());
   for (const auto& ns : namespaces) {
     const Pod* pod = podFor(cluster, ns);
     auto previous = installed_.find(ns.id);
@@ -133,29 +137,41 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
       stillInstalled[ns.id] = std::move(entry);
       continue;
     }
-    auto installStart = Clock::now();
-    InstallTiming timing;
-    auto error = datapath_.install(ns, ruleset, entry.table, previous != installed_.end() ? &previous->second.table : nullptr,
-                                   &timing);
-    const double installMs = millisSince(installStart);
-    stats.installMs += installMs;
-    stats.batchMs += timing.batchMs;
-    stats.commitMs += timing.commitMs;
-    count("install", !error);
-    if (error) {
+    // The install runs on the queue while the next pod compiles; its outcome is merged below.
+    auto& job = installs.emplace_back();
+    job.ns = &ns;
+    job.pod = pod->id();
+    job.ruleset = std::move(ruleset);
+    job.entry = std::move(entry);
+    job.previous = previous != installed_.end() ? &previous->second : nullptr;
+    queue.push([this, &job] {
+      auto installStart = Clock::now();
+      job.error = datapath_.install(*job.ns, job.ruleset, job.entry.table, job.previous ? &job.previous->table : nullptr,
+                                    &job.timing);
+      job.finished = Clock::now();
+      job.ms = std::chrono::duration<double, std::milli>(job.finished - installStart).count();
+    });
+  }
+  queue.finish();
+  for (auto& job : installs) {
+    stats.installMs += job.ms;
+    stats.batchMs += job.timing.batchMs;
+    stats.commitMs += job.timing.commitMs;
+    count("install", !job.error);
+    if (job.error) {
       ++stats.failed;
-      stats.messages.push_back(pod->id() + " (" + ns.path + "): install failed: " + *error);
-      if (previous != installed_.end()) stillInstalled[ns.id] = previous->second;  // old ruleset stays
+      stats.messages.push_back(job.pod + " (" + job.ns->path + "): install failed: " + *job.error);
+      if (job.previous) stillInstalled[job.ns->id] = *job.previous;  // old ruleset stays
     } else {
       ++stats.installed;
-      stats.updates += timing.update;
+      stats.updates += job.timing.update;
       if (metrics_ && changedAt)
-        metrics_->programmingLatency.observe(std::chrono::duration<double>(Clock::now() - *changedAt).count());
-      stats.messages.push_back(pod->id() + " (" + ns.path + "): ruleset installed (" + std::to_string(entry.elements) +
-                               " set elements; " + (timing.update ? "update" : "replace") + " of " +
-                               std::to_string(timing.messages) + " messages in " + std::to_string(std::lround(installMs)) +
-                               " ms)");
-      stillInstalled[ns.id] = std::move(entry);
+        metrics_->programmingLatency.observe(std::chrono::duration<double>(job.finished - *changedAt).count());
+      stats.messages.push_back(job.pod + " (" + job.ns->path + "): ruleset installed (" +
+                               std::to_string(job.entry.elements) + " set elements; " +
+                               (job.timing.update ? "update" : "replace") + " of " + std::to_string(job.timing.messages) +
+                               " messages in " + std::to_string(std::lround(job.ms)) + " ms)");
+      stillInstalled[job.ns->id] = std::move(job.entry);
     }
   }
   installed_ = std::move(stillInstalled);

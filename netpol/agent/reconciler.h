@@ -71,6 +71,19 @@ class Reconciler {
     size_t rules = 0, elements = 0;
   };
 
+  // One pod's install, run on the sync's WorkQueue.
+  struct InstallJob {
+    const NamespaceInfo* ns = nullptr;
+    std::string pod;
+    Ruleset ruleset;
+    Installed entry;                          // what goes in
+    const Installed* previous = nullptr;      // what is there (null: nothing this agent installed)
+    std::optional<std::string> error;         // filled in by the job
+    InstallTiming timing;
+    double ms = 0;
+    Clock::time_point finished;
+  };
+
   const Pod* podFor(const Cluster& cluster, const NamespaceInfo& ns) const;
   void publish() const;  // gauges from installed_
 
