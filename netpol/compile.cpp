@@ -172,23 +172,30 @@ RulesetCompiler::RulesetCompiler(const Cluster& cluster, std::vector<IpAddress> 
     : cluster_(cluster), localNodeAddresses_(std::move(localNodeAddresses)), cache_(std::make_unique<PeerCache>()) {}
 RulesetCompiler::~RulesetCompiler() = default;
 
-Ruleset RulesetCompiler::compile(const Pod& pod) {
+Ruleset RulesetCompiler::compile(const Pod& pod, const Ruleset* networkPoliciesOf) {
   Ruleset rs;
   rs.pod = pod.id();
   rs.podIps = pod.ips;
-  std::vector<AddressElement> node[2];
-  for (const auto& ip : cluster_.nodeAddresses(pod.nodeName)) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
-  for (const auto& ip : localNodeAddresses_) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
-  for (int f = 0; f < 2; ++f)
-    for (const auto& e : normalizeAddressElements(node[f])) rs.nodeAddresses[f].push_back(e.address);
-  DirectionCompiler ingress(cluster_, pod, Direction::Ingress, cache_->peers);
-  DirectionCompiler egress(cluster_, pod, Direction::Egress, cache_->peers);
-  for (const auto& policy : cluster_.policies) {
-    ingress.addPolicy(policy);
-    egress.addPolicy(policy);
+  if (networkPoliciesOf) {
+    for (int f = 0; f < 2; ++f) rs.nodeAddresses[f] = networkPoliciesOf->nodeAddresses[f];
+    rs.ingress = networkPoliciesOf->ingress;
+    rs.egress = networkPoliciesOf->egress;
+    for (DirectionRules* d : {&rs.ingress, &rs.egress}) d->admin = d->baseline = TierRules{};  // compiled below
+  } else {
+    std::vector<AddressElement> node[2];
+    for (const auto& ip : cluster_.nodeAddresses(pod.nodeName)) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
+    for (const auto& ip : localNodeAddresses_) node[familyIndex(ip.family)].push_back({singleAddress(ip), {}});
+    for (int f = 0; f < 2; ++f)
+      for (const auto& e : normalizeAddressElements(node[f])) rs.nodeAddresses[f].push_back(e.address);
+    DirectionCompiler ingress(cluster_, pod, Direction::Ingress, cache_->peers);
+    DirectionCompiler egress(cluster_, pod, Direction::Egress, cache_->peers);
+    for (const auto& policy : cluster_.policies) {
+      ingress.addPolicy(policy);
+      egress.addPolicy(policy);
+    }
+    rs.ingress = ingress.finish();
+    rs.egress = egress.finish();
   }
-  rs.ingress = ingress.finish();
-  rs.egress = egress.finish();
   // The tiers around the NetworkPolicies; Baseline only where no NetworkPolicy isolates (they always
   // decide the connections they isolate).
   auto tier = [&](const std::vector<const ClusterNetworkPolicy*>& policies, bool in) {

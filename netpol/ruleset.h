@@ -101,7 +101,11 @@ class RulesetCompiler {
   ~RulesetCompiler();
   RulesetCompiler(const RulesetCompiler&) = delete;
   RulesetCompiler& operator=(const RulesetCompiler&) = delete;
-  Ruleset compile(const Pod& pod);
+  // `networkPoliciesOf`, when given, is an earlier ruleset of the same pod compiled from the same world
+  // (pods, namespaces, nodes, local node addresses) and the same NetworkPolicies selecting the pod: its
+  // NetworkPolicy part (node addresses, isolation, anyPort/ports sets) is taken as is and only the tiers
+  // are compiled, which is all a ClusterNetworkPolicy change can alter.
+  Ruleset compile(const Pod& pod, const Ruleset* networkPoliciesOf = nullptr);
 
  private:
   struct PeerCache;

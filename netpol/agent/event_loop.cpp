@@ -83,7 +83,8 @@ int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& da
       for (const auto& m : stats.messages) log(m);
       if (stats.installed || stats.removed || stats.failed || reloaded)
         log("sync: " + std::to_string(stats.pods) + " local pods in " + std::to_string(stats.namespaces) +
-            " namespaces; compiled " + std::to_string(stats.compiled) + ", installed " + std::to_string(stats.installed) +
+            " namespaces; compiled " + std::to_string(stats.compiled) + " (" + std::to_string(stats.tiersOnly) +
+            " tiers only), installed " + std::to_string(stats.installed) +
             ", unchanged " + std::to_string(stats.unchanged) + ", removed " + std::to_string(stats.removed) +
             ", failed " + std::to_string(stats.failed) + " in " + std::to_string(millisSince(syncStart)) +
             " ms (" + phaseTimes(stats) + ")");

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "netpol/agent/agent_metrics.h"
 #include "netpol/agent/datapath.h"
+#include "netpol/agent/ruleset_inputs.h"
 #include "netpol/model.h"
 #include "netpol/nft_table.h"
 #include "netpol/render_nft.h"
@@ -27,6 +29,7 @@ struct SyncStats {
   size_t namespaces = 0;  // namespaces seen
   size_t pods = 0;        // namespaces holding a pod of the input
   size_t compiled = 0;    // rulesets compiled (pods whose inputs changed, see ruleset_inputs.h)
+  size_t tiersOnly = 0;   // of which only the tiers: same world and NetworkPolicies as installed
   size_t installed = 0;   // rulesets (re)installed
   size_t unchanged = 0;   // skipped: same inputs or same ruleset as installed
   size_t removed = 0;     // tables removed (pod gone)
@@ -67,7 +70,8 @@ class Reconciler {
   struct Installed {
     nft::Table table;    // what was installed (equal tables: nothing to reinstall)
     uint64_t world = 0;  // worldGeneration_ it was compiled in; 0 = unknown (e.g. deny-all)
-    std::optional<std::vector<std::string>> policies;  // the policies that selected the pod
+    std::optional<SelectingPolicies> policies;  // the policies that selected the pod
+    std::shared_ptr<const Ruleset> ruleset;     // what `table` was built from (null for deny-all)
     size_t rules = 0, elements = 0;
   };
 
@@ -75,7 +79,6 @@ class Reconciler {
   struct InstallJob {
     const NamespaceInfo* ns = nullptr;
     std::string pod;
-    Ruleset ruleset;
     Installed entry;                          // what goes in
     const Installed* previous = nullptr;      // what is there (null: nothing this agent installed)
     std::optional<std::string> error;         // filled in by the job

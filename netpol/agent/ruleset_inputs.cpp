@@ -56,19 +56,18 @@ std::string describeWorld(const Cluster& cluster) {
   return out;
 }
 
-std::optional<std::vector<std::string>> selectingPolicySpecs(const Cluster& cluster, const Pod& pod) {
-  std::vector<std::string> out;
+std::optional<SelectingPolicies> selectingPolicySpecs(const Cluster& cluster, const Pod& pod) {
+  SelectingPolicies out;
   for (const auto& policy : cluster.policies)
     if (policy.namespace_ == pod.namespace_ && policySelectsPod(policy, pod)) {
       if (policy.canonicalSpec.empty()) return std::nullopt;
-      out.push_back(policy.id() + "\n" + policy.canonicalSpec);
+      out.networkPolicies.push_back(policy.id() + "\n" + policy.canonicalSpec);
     }
-  // The ClusterNetworkPolicies selecting the pod, in evaluation order (the order is part of the input:
-  // first match decides). Their peers resolve against the world above (pods, namespaces, Nodes).
+  // Their peers resolve against the world (pods, namespaces, Nodes).
   for (const auto& cnp : cluster.clusterPolicies)
     if (clusterPolicySelectsPod(cluster, cnp, pod)) {
       if (cnp.canonicalSpec.empty()) return std::nullopt;
-      out.push_back("cnp/" + cnp.name + "\n" + cnp.canonicalSpec);
+      out.clusterPolicies.push_back(cnp.name + "\n" + cnp.canonicalSpec);
     }
   return out;
 }

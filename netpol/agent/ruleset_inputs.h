@@ -16,9 +16,22 @@ namespace netpol::agent {
 // Pods, namespaces and nodes as canonical text: equal text = equal peers for every policy.
 std::string describeWorld(const Cluster& cluster);
 
-// "namespace/name\ncanonical spec" of every NetworkPolicy selecting `pod`, in the cluster's order, then
-// "cnp/name\ncanonical spec" of every ClusterNetworkPolicy selecting it, in evaluation order; none when
-// a selecting policy carries no canonical spec (built in code, not decoded): then nothing is known.
-std::optional<std::vector<std::string>> selectingPolicySpecs(const Cluster& cluster, const Pod& pod);
+// The policies selecting one pod, each as "name\ncanonical spec": NetworkPolicies ("namespace/name") in
+// the cluster's order, ClusterNetworkPolicies in evaluation order (the order is part of the input:
+// first match decides). Equal NetworkPolicy lists in an equal world give an equal NetworkPolicy part
+// of the ruleset (RulesetCompiler::compile reuses it).
+struct SelectingPolicies {
+  std::vector<std::string> networkPolicies;
+  std::vector<std::string> clusterPolicies;
+  bool empty() const { return networkPolicies.empty() && clusterPolicies.empty(); }
+  bool operator==(const SelectingPolicies& o) const {
+    return networkPolicies == o.networkPolicies && clusterPolicies == o.clusterPolicies;
+  }
+  bool operator!=(const SelectingPolicies& o) const { return !(*this == o); }
+};
+
+// None when a selecting policy carries no canonical spec (built in code, not decoded): then nothing is
+// known.
+std::optional<SelectingPolicies> selectingPolicySpecs(const Cluster& cluster, const Pod& pod);
 
 }  // namespace netpol::agent

@@ -137,8 +137,9 @@ TEST_CASE("selecting policies are those of the pod's namespace whose podSelector
   auto c = cluster(world() + allowToA(80) + allowToC(80));
   auto a = selectingPolicySpecs(c, podOf(c, "x/a"));
   REQUIRE(a);
-  REQUIRE(a->size() == 1);
-  CHECK(a->at(0).rfind("x/to-a\n", 0) == 0);
+  REQUIRE(a->networkPolicies.size() == 1);
+  CHECK(a->networkPolicies.at(0).rfind("x/to-a\n", 0) == 0);
+  CHECK(a->clusterPolicies.empty());
   CHECK(selectingPolicySpecs(c, podOf(c, "x/b"))->empty());
   auto changed = cluster(world() + allowToA(81) + allowToC(80));
   CHECK(selectingPolicySpecs(changed, podOf(changed, "x/a")) != a);
@@ -209,4 +210,38 @@ TEST_CASE("a ClusterNetworkPolicy change compiles only the pods it selects, and 
     return "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1, labels: " + labels + "}\n";
   };
   CHECK(describeWorld(cluster(world() + node("{a: b}"))) != describeWorld(cluster(world() + node("{a: c}"))));
+}
+
+TEST_CASE("a ClusterNetworkPolicy change compiles only the tiers; the NetworkPolicy part stays as compiled", "[cnp]") {
+  FakeDatapath dp;
+  dp.present = {netnsWith(1, "10.0.0.1"), netnsWith(2, "10.0.0.2"), netnsWith(3, "10.0.0.3")};
+  Reconciler agent(dp, "", {});
+  auto everyone = [](const std::string& tier, int port) {
+    return clusterPolicy(tier == "Admin" ? "admin-deny" : "base-deny", tier, 5, "{namespaces: {}}",
+                         "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: " +
+                             std::to_string(port) + "}}}]}]");
+  };
+  // x/a is isolated by to-a (no Baseline for its ingress), x/b and y/c are not.
+  agent.sync(cluster(world() + allowToA(80) + everyone("Admin", 81) + everyone("Baseline", 82)));
+  auto adminChanged = cluster(world() + allowToA(80) + everyone("Admin", 83) + everyone("Baseline", 82));
+  auto stats = agent.sync(adminChanged);
+  CHECK(stats.compiled == 3);
+  CHECK(stats.tiersOnly == 3);
+  CHECK(rendered(dp) == fromScratch(dp.present, adminChanged));
+  CHECK_FALSE(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.3"), Protocol::TCP, 83));
+  CHECK(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.2"), Protocol::TCP, 80));
+
+  // The NetworkPolicy goes: x/a's NetworkPolicy part (and so its Baseline) is compiled afresh.
+  auto noPolicy = cluster(world() + everyone("Admin", 83) + everyone("Baseline", 84));
+  stats = agent.sync(noPolicy);
+  CHECK(stats.compiled == 3);
+  CHECK(stats.tiersOnly == 2);
+  CHECK(rendered(dp) == fromScratch(dp.present, noPolicy));
+  CHECK_FALSE(dp.tables.at(1).admitsIngress(*parseIp("10.0.0.2"), Protocol::TCP, 84));
+
+  // A pod's labels change (the world): everything is compiled afresh.
+  auto relabelled = cluster(world("{app: b, role: peer}") + everyone("Admin", 85) + everyone("Baseline", 84));
+  stats = agent.sync(relabelled);
+  CHECK(stats.tiersOnly == 0);
+  CHECK(rendered(dp) == fromScratch(dp.present, relabelled));
 }
