@@ -31,12 +31,15 @@ Manifest::Manifest(Location where_, nlohmann::json object_)
     : where(std::move(where_)),
       object(std::move(object_)),
       pod_(DecodedPod::of(object)),
-      namespaceObject_(DecodedNamespace::of(object)) {}
+      namespaceObject_(isNamespace(object) ? Decoded<NamespaceObject>::of([this] { return decodeNamespace(object); })
+                                           : Decoded<NamespaceObject>()),
+      node_(isNode(object) ? Decoded<NodeObject>::of([this] { return decodeNode(object); }) : Decoded<NodeObject>()) {}
 
 void Manifest::keepOnly(nlohmann::json identity) {
   object = std::move(identity);
   pod_ = DecodedPod();
-  namespaceObject_ = DecodedNamespace();
+  namespaceObject_ = {};
+  node_ = {};
 }
 
 const std::string& Manifest::kind() const { return stringField(object, "kind"); }

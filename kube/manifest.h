@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/decoded.h"
 #include "kube/namespace_object.h"
+#include "kube/node_object.h"
 #include "kube/pod_decode.h"
 #include "kube/yaml_tree.h"
 
@@ -40,8 +42,8 @@ struct Location {
 
 struct Manifest {
   Manifest() = default;
-  // Decodes the pod the object carries (a Pod, a workload's template), or the Namespace it is, once,
-  // for every checker.
+  // Decodes the pod the object carries (a Pod, a workload's template), or the Namespace or Node it is,
+  // once, for every checker.
   Manifest(Location where, nlohmann::json object);
 
   Location where;
@@ -51,7 +53,9 @@ struct Manifest {
   // nullptr for kinds that carry none and throws the object's DecodeError.
   const DecodedPod& pod() const { return pod_; }
   // The typed Namespace (v1), decoded when the object was read; get() is nullptr for other kinds.
-  const DecodedNamespace& namespaceObject() const { return namespaceObject_; }
+  const Decoded<NamespaceObject>& namespaceObject() const { return namespaceObject_; }
+  // The typed Node (core group), decoded when the object was read; get() is nullptr for other kinds.
+  const Decoded<NodeObject>& node() const { return node_; }
 
   // Replaces the object by `identity` (the fields reports still name it by) and drops its typed objects:
   // for a reader that keeps many manifests after taking their typed objects (the audit).
@@ -66,7 +70,8 @@ struct Manifest {
 
  private:
   DecodedPod pod_;
-  DecodedNamespace namespaceObject_;
+  Decoded<NamespaceObject> namespaceObject_;
+  Decoded<NodeObject> node_;
 };
 
 // Reads every path (a file, a folder read recursively for *.yaml, *.yml, *.json, or "-" for stdin).

@@ -25,15 +25,4 @@ std::optional<NamespaceObject> decodeNamespace(const nlohmann::json& object) {
   return NamespaceObject{std::move(meta.name), std::move(meta.labels)};
 }
 
-DecodedNamespace DecodedNamespace::of(const nlohmann::json& object) {
-  DecodedNamespace out;
-  if (!isNamespace(object)) return out;
-  try {
-    out.namespace_ = decodeNamespace(object);
-  } catch (const DecodeError& e) {
-    out.error_ = e;
-  }
-  return out;
-}
-
 }  // namespace kube

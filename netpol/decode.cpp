@@ -21,13 +21,6 @@ std::string apiGroup(const std::string& apiVersion) {
   return slash == std::string::npos ? "" : apiVersion.substr(0, slash);
 }
 
-IpAddress decodeIp(const JsonReader& r) {
-  if (!r.value().is_string()) r.fail("expected an IP address string");
-  auto ip = parseIp(r.value().get<std::string>());
-  if (!ip) r.fail("not an IP address: \"" + r.value().get<std::string>() + "\"");
-  return *ip;
-}
-
 Cidr decodeCidr(const JsonReader& r) {
   if (!r.value().is_string()) r.fail("expected a CIDR string");
   auto cidr = parseCidr(r.value().get<std::string>());
@@ -128,9 +121,10 @@ Namespace decodeNamespace(const kube::Manifest& m) {
   return ns;
 }
 
-IpAddress parseStatusAddress(const kube::StatusAddress& a) {
-  auto ip = parseIp(a.ip);
-  if (!ip) throw kube::DecodeError(a.path, "not an IP address: \"" + a.ip + "\"");
+// An address the typed object kept as written, parsed; `path` names its field when it is none.
+IpAddress parseAddress(const std::string& text, const std::string& path) {
+  auto ip = parseIp(text);
+  if (!ip) throw kube::DecodeError(path, "not an IP address: \"" + text + "\"");
   return *ip;
 }
 
@@ -144,9 +138,9 @@ std::vector<IpAddress> statusIps(const std::optional<kube::StatusAddress>& singl
   auto add = [&ips](const IpAddress& ip) {
     if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
   };
-  if (single) add(parseStatusAddress(*single));
+  if (single) add(parseAddress(single->ip, single->path));
   for (const auto& a : list) {
-    const IpAddress ip = parseStatusAddress(a);
+    const IpAddress ip = parseAddress(a.ip, a.path);
     if (single && &a == &list.front() && ip != ips.front())
       throw kube::DecodeError(a.path, "must be the same address as " + single->path + " (\"" + single->ip +
                                           "\") when both are set, got \"" + a.ip + "\"");
@@ -180,19 +174,17 @@ Pod decodePod(const kube::Manifest& m) {
   return pod;
 }
 
+// From the Node the manifest decoded when it was read: its InternalIP and ExternalIP addresses.
 Node decodeNode(const kube::Manifest& m) {
   Node node;
   node.name = m.name();
-  JsonReader root(m.object, "");
-  if (auto meta = root.field("metadata")) node.labels = meta->stringMap("labels");
-  auto status = root.field("status");
-  if (!status) return node;
-  status->forEach("addresses", [&node](const JsonReader& a) {
-    a.expectObject();
-    auto type = a.string("type");
-    if (type != "InternalIP" && type != "ExternalIP") return;  // Hostname, InternalDNS, ...
-    if (auto ip = a.field("address")) node.addresses.push_back(decodeIp(*ip));
-  });
+  const kube::NodeObject* typed = m.node().get();
+  if (!typed) return node;
+  node.labels = typed->labels;
+  for (const auto& a : typed->addresses) {
+    if (a.type != "InternalIP" && a.type != "ExternalIP") continue;  // Hostname, InternalDNS, ...
+    node.addresses.push_back(parseAddress(a.address, a.path));
+  }
   return node;
 }
 
@@ -273,7 +265,7 @@ std::optional<DecodedObject> decodeObject(const kube::Manifest& m) {
       out.namespace_ = decodeNamespace(m);
     else if (core && m.kind() == "Pod")
       out.pod = decodePod(m);
-    else if (core && m.kind() == "Node")
+    else if (kube::isNode(m.object))
       out.node = decodeNode(m);
     else if (isNetworkPolicy(m))
       out.policy = decodeNetworkPolicy(m.object);

@@ -140,3 +140,18 @@ TEST_CASE("a pod whose podIPs[0] is not its podIP (or hostIPs[0] not its hostIP)
   CHECK(inputError(head + "  podIP: 10.0.0.1\n  podIPs: [{ip: not-an-ip}]\n").find("status.podIPs[0].ip: not an IP address") !=
         std::string::npos);
 }
+
+TEST_CASE("nodes: InternalIP and ExternalIP addresses; a bad address names the field") {
+  const std::string head = "apiVersion: v1\nkind: Node\nmetadata: {name: n1, labels: {zone: a}}\n";
+  auto c = cluster(head + "status: {addresses: [{type: Hostname, address: n1}, {type: InternalIP, address: 10.0.0.1},"
+                          " {type: ExternalIP, address: \"fd00::1\"}, {type: InternalDNS, address: n1.local}]}\n");
+  REQUIRE(c.nodes.size() == 1);
+  CHECK(c.nodes[0].labels.at("zone") == "a");
+  REQUIRE(c.nodes[0].addresses.size() == 2);
+  CHECK(c.nodes[0].addresses[1].str() == "fd00::1");
+  CHECK(inputError(head + "status: {addresses: [{type: Hostname, address: n1}, {type: InternalIP, address: 10.0.0.300}]}\n")
+            .find("status.addresses[1].address: not an IP address: \"10.0.0.300\"") != std::string::npos);
+  // New: a Hostname address that is no string is malformed too (it used to be skipped unread).
+  CHECK(inputError(head + "status: {addresses: [{type: Hostname, address: {a: b}}]}\n")
+            .find("status.addresses[0].address: expected a string") != std::string::npos);
+}
