@@ -22,13 +22,30 @@ namespace {
 
 nlohmann::json pod(const std::string& yaml) { return kube::parseManifests("apiVersion: v1\nkind: Pod\n" + yaml, "p.yaml")[0].object; }
 
-// check id -> field of the finding, when linting `yaml` at restricted.
-std::map<std::string, std::string> fields(const std::string& yaml) {
+// check id -> field of the finding, when linting `yaml` at `level`.
+std::map<std::string, std::string> fields(const std::string& yaml, const char* level = "restricted") {
   static std::vector<kube::Manifest> keep;
   keep = kube::parseManifests(yaml, "in.yaml");
+  LintOptions options;
+  options.level = level;
   std::map<std::string, std::string> out;
-  for (const auto& r : lintManifests(keep, {}).results) out[r.finding.check] = r.finding.field;
+  for (const auto& r : lintManifests(keep, options).results) out[r.finding.check] = r.finding.field;
   return out;
+}
+
+// check id -> message of the finding, when linting `yaml` at `level`.
+std::map<std::string, std::string> messages(const std::string& yaml, const char* level = "restricted") {
+  static std::vector<kube::Manifest> keep;
+  keep = kube::parseManifests(yaml, "in.yaml");
+  LintOptions options;
+  options.level = level;
+  std::map<std::string, std::string> out;
+  for (const auto& r : lintManifests(keep, options).results) out[r.finding.check] = r.finding.message;
+  return out;
+}
+
+bool endsWith(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 }  // namespace
@@ -82,6 +99,95 @@ TEST_CASE("a missing setting points at where it belongs") {
   auto podLevel = pod("metadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers: [{name: a, image: i}]\n");
   CHECK(podSecurityField("runAsNonRoot", podLevel).empty());
   CHECK(podSecurityField("seccompProfile_restricted", podLevel).empty());
+}
+
+// Written before the field paths were taken from the typed Pod instead of the JSON tree, to pin what
+// lint reports where the conformance data has no case: written-but-empty lists, null fields, init and
+// ephemeral containers, several volume sources, container-only fields in the pod's securityContext.
+TEST_CASE("lint field paths and hints of the less common spellings") {
+  const std::string head = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n";
+  // `drop: []` written is where ALL belongs; an init container comes first; `add: []` is still the
+  // first `add` written (the baseline finding points at it).
+  auto f = fields(head +
+                  "  initContainers: [{name: i, image: i, securityContext: {capabilities: {drop: []}}}]\n"
+                  "  containers:\n"
+                  "  - {name: a, image: i, securityContext: {capabilities: {add: [], drop: [ALL]}, allowPrivilegeEscalation: false}}\n"
+                  "  - {name: b, image: i, securityContext: {capabilities: {add: [SYS_ADMIN], drop: [ALL]}, allowPrivilegeEscalation: false}}\n");
+  CHECK(f["capabilities_restricted"] == "spec.initContainers[0].securityContext.capabilities.drop");
+  CHECK(f["allowPrivilegeEscalation"] == "spec.initContainers[0].securityContext");
+  CHECK(fields(head +
+               "  containers:\n"
+               "  - {name: a, image: i, securityContext: {capabilities: {add: []}}}\n"
+               "  - {name: b, image: i, securityContext: {capabilities: {add: [SYS_ADMIN]}}}\n",
+               "baseline")["capabilities_baseline"] == "spec.containers[0].securityContext.capabilities.add");
+  f = fields(head +
+             "  containers:\n"
+             "  - {name: a, image: i, securityContext: {capabilities: {drop: [ALL], add: []}, allowPrivilegeEscalation: false}}\n"
+             "  - {name: b, image: i, securityContext: {capabilities: {drop: [ALL], add: [NET_BIND_SERVICE, CHOWN]}}}\n");
+  CHECK(f["capabilities_restricted"] == "spec.containers[1].securityContext.capabilities.add");
+  CHECK(f["allowPrivilegeEscalation"] == "spec.containers[1].securityContext");
+  // Null reads as unset; ephemeral containers come last.
+  f = fields(head +
+             "  securityContext: {runAsNonRoot: false, sysctls: [{name: kernel.msgmax, value: '1'}], windowsOptions: {hostProcess: true}}\n"
+             "  containers: [{name: a, image: i, securityContext: null, ports: [{containerPort: 1, hostPort: null}]}]\n"
+             "  ephemeralContainers:\n"
+             "  - {name: e, image: i, securityContext: {capabilities: null, seLinuxOptions: {type: container_t}},\n"
+             "     ports: [{containerPort: 1}, {containerPort: 2, hostPort: 8080.0}],\n"
+             "     lifecycle: {preStop: {tcpSocket: {host: h, port: 1}}}}\n"
+             "  volumes: [{name: a, configMap: {name: c}}, {name: b, nfs: {server: s, path: /}, hostPath: {path: /}}]\n");
+  CHECK(f["runAsNonRoot"] == "spec.securityContext.runAsNonRoot");
+  CHECK(f["capabilities_restricted"] == "spec.containers[0]");
+  CHECK(f["seccompProfile_restricted"] == "spec.containers[0]");
+  CHECK(f["sysctls"] == "spec.securityContext.sysctls");
+  CHECK(f["windowsHostProcess"] == "spec.securityContext.windowsOptions");
+  CHECK(f["hostPorts"] == "spec.ephemeralContainers[0].ports[1].hostPort");
+  CHECK(f["hostProbesAndHostLifecycle"] == "spec.ephemeralContainers[0].lifecycle.preStop.tcpSocket.host");
+  CHECK(f["restrictedVolumes"] == "spec.volumes[1].hostPath");
+  CHECK(fields(head + "  containers: [{name: a, image: i}]\n"
+                      "  volumes: [{name: a, configMap: {name: c}}, {name: b, nfs: {server: s, path: /}, hostPath: {path: /}}]\n",
+               "baseline")["hostPathVolumes"] == "spec.volumes[1].hostPath");
+  // The first seLinuxOptions written, though another container's is the one that fails.
+  f = fields(head +
+             "  containers:\n"
+             "  - {name: a, image: i, securityContext: {seLinuxOptions: {type: container_t}}}\n"
+             "  - {name: b, image: i, securityContext: {seLinuxOptions: {type: spc_t}, procMount: Unmasked}}\n"
+             "  - {name: c, image: i, securityContext: {runAsUser: 0, seccompProfile: {type: Unconfined}}}\n");
+  CHECK(f["seLinuxOptions"] == "spec.containers[0].securityContext.seLinuxOptions");
+  CHECK(f["procMount_restricted"] == "spec.containers[1].securityContext.procMount");
+  CHECK(f["runAsUser"] == "spec.containers[2].securityContext.runAsUser");
+  CHECK(f["seccompProfile_restricted"] == "spec.containers[2].securityContext.seccompProfile");
+  f = fields(head +
+             "  containers:\n"
+             "  - {name: a, image: i, securityContext: {seLinuxOptions: {type: container_t}}}\n"
+             "  - {name: b, image: i, securityContext: {seLinuxOptions: {type: spc_t}, procMount: Unmasked}}\n"
+             "  - {name: c, image: i, securityContext: {seccompProfile: {type: Unconfined}}}\n",
+             "baseline");
+  CHECK(f["procMount"] == "spec.containers[1].securityContext.procMount");
+  CHECK(f["seccompProfile_baseline"] == "spec.containers[2].securityContext.seccompProfile.type");
+  // The legacy seccomp annotation, when no securityContext field is Unconfined.
+  f = fields("apiVersion: v1\nkind: Pod\nmetadata: {name: p, annotations: {seccomp.security.alpha.kubernetes.io/pod: unconfined}}\n"
+             "spec:\n  containers: [{name: a, image: i}]\n");
+  CHECK(f.count("seccompProfile_baseline") == 0);  // upstream no longer reads the annotation
+  // Container-only fields written in the pod's securityContext, whatever their value, are named in the hint.
+  const std::string ignored = " (it is ignored); set it in each container's securityContext";
+  auto m = messages(head +
+                    "  securityContext: {privileged: 'yes', procMount: 5, allowPrivilegeEscalation: null, capabilities: [x]}\n"
+                    "  containers: [{name: a, image: i, securityContext: {privileged: true, procMount: Unmasked}}]\n");
+  CHECK(endsWith(m["privileged"], "; found spec.securityContext.privileged: the pod's securityContext has no privileged" + ignored));
+  CHECK(endsWith(m["procMount_restricted"], "; found spec.securityContext.procMount: the pod's securityContext has no procMount" + ignored));
+  CHECK(endsWith(m["capabilities_restricted"],
+                 "; found spec.securityContext.capabilities: the pod's securityContext has no capabilities" + ignored));
+  CHECK(m["allowPrivilegeEscalation"].find("; found") == std::string::npos);  // null is not written
+  // A case hint wins over the pod-level one, and names the container.
+  m = messages(head +
+               "  securityContext: {capabilities: {drop: [ALL]}}\n"
+               "  containers: [{name: a, image: i}, {name: b, image: i, securityContext: {capabilities: {drop: [ALL], add: [net_raw]}}}]\n");
+  CHECK(endsWith(m["capabilities_restricted"],
+                 "; found add: [net_raw] in container \"b\": capability names are case-sensitive, expected \"NET_RAW\""));
+  m = messages(head + "  containers: [{name: a, image: i}, {name: b, image: i, securityContext: {capabilities: {add: [net_raw]}}}]\n",
+               "baseline");
+  CHECK(endsWith(m["capabilities_baseline"],
+                 "; found add: [net_raw] in container \"b\": capability names are case-sensitive, expected \"NET_RAW\""));
 }
 
 TEST_CASE("lint findings of workloads carry the template's field paths") {
