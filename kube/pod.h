@@ -14,6 +14,10 @@ namespace kube {
 struct Capabilities {
   std::vector<std::string> add;
   std::vector<std::string> drop;
+  // Whether each list was written, even as []: the checks read [] as unset (as upstream does), but lint
+  // points a finding at the list written (`drop: []` is where ALL belongs), else at `capabilities`.
+  bool addWritten = false;
+  bool dropWritten = false;
 };
 
 struct SELinuxOptions {
@@ -58,6 +62,15 @@ struct Sysctl {
   std::string value;
 };
 
+// Container-only securityContext fields written in the pod's securityContext, where the API has no such
+// field and Kubernetes ignores them: lint names them in a hint. Only their presence (any value) is kept.
+struct ContainerOnlyFieldsWritten {
+  bool capabilities = false;
+  bool privileged = false;
+  bool allowPrivilegeEscalation = false;
+  bool procMount = false;
+};
+
 struct PodSecurityContext {
   std::optional<SELinuxOptions> seLinuxOptions;
   std::optional<WindowsSecurityContextOptions> windowsOptions;
@@ -69,6 +82,7 @@ struct PodSecurityContext {
   std::vector<Sysctl> sysctls;
   std::optional<SeccompProfile> seccompProfile;
   std::optional<AppArmorProfile> appArmorProfile;
+  ContainerOnlyFieldsWritten containerOnlyFields;
 };
 
 struct ContainerPort {

@@ -22,7 +22,16 @@ namespace podDecode {
 
 template <typename R>
 Capabilities decodeCapabilities(const R& r) {
-  return {r.stringList("add"), r.stringList("drop")};
+  Capabilities caps;
+  if (auto add = r.field("add")) {
+    caps.add = add->asStringList();
+    caps.addWritten = true;
+  }
+  if (auto drop = r.field("drop")) {
+    caps.drop = drop->asStringList();
+    caps.dropWritten = true;
+  }
+  return caps;
 }
 
 template <typename R>
@@ -124,6 +133,11 @@ PodSecurityContext decodePodSecurityContext(const R& r) {
        [](SC& sc, const R& list) {
          list.forEachItem([&sc](const R& s) { sc.sysctls.push_back({s.string("name"), s.string("value")}); });
        }},
+      // Not fields of the pod's securityContext: their presence only, whatever the value (ContainerOnlyFieldsWritten).
+      {"capabilities", [](SC& sc, const R&) { sc.containerOnlyFields.capabilities = true; }},
+      {"privileged", [](SC& sc, const R&) { sc.containerOnlyFields.privileged = true; }},
+      {"allowPrivilegeEscalation", [](SC& sc, const R&) { sc.containerOnlyFields.allowPrivilegeEscalation = true; }},
+      {"procMount", [](SC& sc, const R&) { sc.containerOnlyFields.procMount = true; }},
   };
   SC sc;
   r.decodeFields(sc, fields);

@@ -56,20 +56,6 @@ std::string withoutIdPrefix(const std::string& check, std::string message) {
   return message;
 }
 
-// The pod object inside `object` at a podTemplatePath ("spec.template", "" for a Pod).
-const nlohmann::json& podObject(const nlohmann::json& object, const std::string& path) {
-  static const nlohmann::json none;
-  const nlohmann::json* node = &object;
-  for (size_t begin = 0; begin < path.size();) {
-    size_t end = std::min(path.find('.', begin), path.size());
-    auto it = node->find(path.substr(begin, end - begin));
-    if (it == node->end()) return none;
-    node = &*it;
-    begin = end + 1;
-  }
-  return *node;
-}
-
 podsecurity::Level requireLevel(const std::string& text, const std::string& what) {
   auto level = podsecurity::parseLevel(text);
   if (!level) throw kube::InputError(what + ": invalid level \"" + text + "\" (privileged, baseline or restricted)");
@@ -181,16 +167,15 @@ class Linter {
     podsecurity::PolicyResult result;
     if (exemptRuntimeClass(*pod)) report_.exempt.push_back({index, "runtimeClass " + *pod->spec.runtimeClassName + ", Pod Security only"});
     else result = podsecurity::defaultEvaluator().evaluate(policy, pod->metadata, pod->spec);
-    const nlohmann::json& podJson = result.failures.empty() ? m.object : podObject(m.object, prefix);
     for (const auto& failure : result.failures) {
       Finding f;
       f.check = failure.id;
       f.level = policy.toString();
       f.message = failure.forbiddenReason;
       if (!failure.forbiddenDetail.empty()) f.message += " (" + failure.forbiddenDetail + ")";
-      std::string hint = podSecurityHint(failure.id, podJson);
+      std::string hint = podSecurityHint(failure.id, *pod);
       if (!hint.empty()) f.message += "; " + hint;
-      std::string field = podSecurityField(failure.id, podJson);
+      std::string field = podSecurityField(failure.id, *pod);
       f.field = field.empty() ? prefix : joinField(prefix, field);
       add(index, std::move(f), assumedNamespace(m));
     }

@@ -1,20 +1,20 @@
 #pragma once
 // Where in a pod a Pod Security finding is: the engine (podsecurity) judges a decoded pod and
-// words its verdict as upstream does, without field paths; lint reads the same fields of the raw object
-// to point editors and SARIF at the offending one (`hostNetwork: true`, the container's securityContext).
-// The verdict always comes from the engine; this only chooses the line.
+// words its verdict as upstream does, without field paths; lint reads the same typed pod to point
+// editors and SARIF at the offending field (`hostNetwork: true`, the container's securityContext).
+// The verdict always comes from the engine; this only chooses the line, for a check the pod failed.
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "kube/pod.h"
 
 namespace lint {
 
 // The path, relative to the pod object (`metadata` + `spec`), of the first field that makes check `id`
 // fail, or of the nearest existing parent where a missing field belongs; "" when none is found.
-std::string podSecurityField(const std::string& id, const nlohmann::json& pod);
+std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod);
 
 // A note on values that look right but are not, e.g. `drop: [all]` (capability names are case-sensitive);
 // "" when there is nothing to add.
-std::string podSecurityHint(const std::string& id, const nlohmann::json& pod);
+std::string podSecurityHint(const std::string& id, const kube::PodTemplate& pod);
 
 }  // namespace lint

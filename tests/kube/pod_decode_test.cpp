@@ -101,6 +101,34 @@ spec:
   CHECK(pod->metadata.annotations.at("a") == "b");
 }
 
+TEST_CASE("what lint's field paths need: lists written empty, container-only fields in the pod's securityContext") {
+  auto pod = extractPod(one("apiVersion: v1\nkind: Pod\nspec:\n"
+                            "  securityContext: {privileged: 'yes', procMount: 5, allowPrivilegeEscalation: null, runAsUser: 1}\n"
+                            "  containers:\n"
+                            "  - {name: a, securityContext: {capabilities: {add: [], drop: null}}}\n"
+                            "  - {name: b, securityContext: {capabilities: {drop: [ALL]}}}\n"));
+  REQUIRE(pod);
+  const auto& a = *pod->spec.containers[0].securityContext->capabilities;
+  CHECK(a.add.empty());
+  CHECK(a.addWritten);  // [] written
+  CHECK(!a.dropWritten);  // null is unset
+  const auto& b = *pod->spec.containers[1].securityContext->capabilities;
+  CHECK(!b.addWritten);
+  CHECK(b.dropWritten);
+  CHECK(b.drop == std::vector<std::string>{"ALL"});
+  // Any value of a container-only field counts as written (the pod's securityContext has no such field,
+  // so its type is not checked); null does not.
+  const auto& written = pod->spec.securityContext->containerOnlyFields;
+  CHECK(written.privileged);
+  CHECK(written.procMount);
+  CHECK(!written.allowPrivilegeEscalation);
+  CHECK(!written.capabilities);
+  CHECK(pod->spec.securityContext->runAsUser == 1);
+  // The lists themselves must still be lists of strings.
+  CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a, securityContext: {capabilities: {add: [1]}}}]\n") ==
+        "spec.containers[0].securityContext.capabilities.add[0]: expected a string, got number");
+}
+
 TEST_CASE("wrong field types name the field") {
   CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {hostPID: \"true\"}") == "spec.hostPID: expected a boolean, got a string");
   CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec: {containers: {name: x}}") == "spec.containers: expected a list, got an object");

@@ -20,7 +20,10 @@ using namespace lint;
 
 namespace {
 
-nlohmann::json pod(const std::string& yaml) { return kube::parseManifests("apiVersion: v1\nkind: Pod\n" + yaml, "p.yaml")[0].object; }
+// The typed pod of a Pod manifest, as lint decodes it.
+kube::PodTemplate pod(const std::string& yaml) {
+  return *kube::parseManifests("apiVersion: v1\nkind: Pod\n" + yaml, "p.yaml")[0].pod().get();
+}
 
 // check id -> field of the finding, when linting `yaml` at `level`.
 std::map<std::string, std::string> fields(const std::string& yaml, const char* level = "restricted") {

@@ -67,6 +67,32 @@ struct Judge {
   }
 };
 
+// What lint's field paths read beyond the checks (the presence of written-empty lists and of
+// container-only fields in the pod's securityContext), as text: both readers must decode it alike.
+std::string presenceOf(const kube::PodTemplate& pod) {
+  std::string out;
+  if (const auto& sc = pod.spec.securityContext) {
+    const auto& w = sc->containerOnlyFields;
+    out += "pod:" + std::to_string(w.capabilities) + std::to_string(w.privileged) + std::to_string(w.allowPrivilegeEscalation) +
+           std::to_string(w.procMount);
+  }
+  kube::visitContainers(pod.spec, [&out](const kube::Container& c) {
+    out += " " + c.name + ":";
+    if (c.securityContext && c.securityContext->capabilities)
+      out += std::to_string(c.securityContext->capabilities->addWritten) + std::to_string(c.securityContext->capabilities->dropWritten);
+  });
+  return out;
+}
+
+// presenceOf the review's pod read fast, and read by the nlohmann path; "" when the fast path refuses it.
+std::pair<std::string, std::string> presenceBothWays(const std::string& body) {
+  auto fast = webhook::readPodReviewFast(body);
+  if (!fast || !fast->request.pod.decoded()) return {"", ""};
+  auto slow = webhook::parseAdmissionReview(body, false);
+  REQUIRE(slow.ok);
+  return {presenceOf(*fast->request.pod.get()), presenceOf(*slow.review.request.pod.get())};
+}
+
 std::string readFile(const fs::path& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -190,6 +216,40 @@ TEST_CASE("unusual and hostile JSON gets the same answer on both paths, kguard r
     CHECK(judge.answer(body, true) == judge.answer(body, false));
     CHECK(withRules.answer(body, true) == withRules.answer(body, false));
   }
+}
+
+TEST_CASE("both readers decode the presence that lint's field paths read alike") {
+  const std::vector<std::string> objects = {
+      R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":[],"drop":null}}},{"name":"b","securityContext":{"capabilities":{"drop":["ALL"]}}}]}})",
+      R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":null,"drop":[]}}}]}})",
+      R"({"apiVersion":"v1","kind":"Pod","spec":{"securityContext":{"privileged":"yes","procMount":5,"allowPrivilegeEscalation":null,"capabilities":{}},"containers":[{"name":"a"}]}})",
+      R"({"apiVersion":"v1","kind":"Pod","spec":{"securityContext":{"allowPrivilegeEscalation":false,"capabilities":null,"runAsUser":1},"containers":[{"name":"a"}]}})",
+  };
+  for (const auto& object : objects) {
+    INFO(object);
+    auto [fast, slow] = presenceBothWays(review("CREATE", object));
+    CHECK(!fast.empty());  // read fast
+    CHECK(fast == slow);
+  }
+  CHECK(presenceBothWays(review("CREATE", objects[0])).first == " a:10 b:01");
+  CHECK(presenceBothWays(review("CREATE", objects[2])).first == "pod:1101 a:");
+  size_t compared = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(KGUARD_SOURCE_DIR "/tests/conformance/pod-security")) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::vector<kube::Manifest> manifests;
+    try {
+      manifests = kube::parseManifests(readFile(entry.path()), entry.path().string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    for (const auto& m : manifests) {
+      auto [fast, slow] = presenceBothWays(review("CREATE", m.object.dump()));
+      INFO(entry.path().string());
+      CHECK(fast == slow);
+      compared += !fast.empty();
+    }
+  }
+  CHECK(compared > 1000);
 }
 
 TEST_CASE("with kguard rules on, Pod reviews still take the fast path, and the rules judge its pods") {
