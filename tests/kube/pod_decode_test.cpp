@@ -126,7 +126,7 @@ TEST_CASE("what lint's field paths need: lists written empty, container-only fie
   CHECK(pod->spec.securityContext->runAsUser == 1);
   // The lists themselves must still be lists of strings.
   CHECK(decodeError("apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a, securityContext: {capabilities: {add: [1]}}}]\n") ==
-        "spec.containers[0].securityContext.capabilities.add[0]: expected a string, got number");
+        "spec.containers[0].securityContext.capabilities.add[0]: expected a string, got an integer");
 }
 
 TEST_CASE("wrong field types name the field") {
