@@ -25,26 +25,22 @@ kube::PodTemplate pod(const std::string& yaml) {
   return *kube::parseManifests("apiVersion: v1\nkind: Pod\n" + yaml, "p.yaml")[0].pod().get();
 }
 
-// check id -> field of the finding, when linting `yaml` at `level`.
-std::map<std::string, std::string> fields(const std::string& yaml, const char* level = "restricted") {
-  static std::vector<kube::Manifest> keep;
-  keep = kube::parseManifests(yaml, "in.yaml");
+// check id -> `part` (field or message) of the finding, when linting `yaml` at `level`.
+std::map<std::string, std::string> findingsOf(const std::string& yaml, const char* level, std::string Finding::*part) {
+  auto manifests = kube::parseManifests(yaml, "in.yaml");
   LintOptions options;
   options.level = level;
   std::map<std::string, std::string> out;
-  for (const auto& r : lintManifests(keep, options).results) out[r.finding.check] = r.finding.field;
+  for (const auto& r : lintManifests(manifests, options).results) out[r.finding.check] = r.finding.*part;
   return out;
 }
 
-// check id -> message of the finding, when linting `yaml` at `level`.
+std::map<std::string, std::string> fields(const std::string& yaml, const char* level = "restricted") {
+  return findingsOf(yaml, level, &Finding::field);
+}
+
 std::map<std::string, std::string> messages(const std::string& yaml, const char* level = "restricted") {
-  static std::vector<kube::Manifest> keep;
-  keep = kube::parseManifests(yaml, "in.yaml");
-  LintOptions options;
-  options.level = level;
-  std::map<std::string, std::string> out;
-  for (const auto& r : lintManifests(keep, options).results) out[r.finding.check] = r.finding.message;
-  return out;
+  return findingsOf(yaml, level, &Finding::message);
 }
 
 bool endsWith(const std::string& s, const std::string& tail) {
