@@ -30,7 +30,7 @@ YamlMark Location::markOf(const std::string& fieldPath) const {
 Manifest::Manifest(Location where_, nlohmann::json object_)
     : where(std::move(where_)),
       object(std::move(object_)),
-      pod_(DecodedPod::of(object)),
+      pod_(DecodedPod::ofManifest(object)),
       namespaceObject_(isNamespace(object) ? Decoded<NamespaceObject>::of([this] { return decodeNamespace(object); })
                                            : Decoded<NamespaceObject>()),
       node_(isNode(object) ? Decoded<NodeObject>::of([this] { return decodeNode(object); }) : Decoded<NodeObject>()) {}

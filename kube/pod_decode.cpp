@@ -65,4 +65,14 @@ DecodedPod DecodedPod::of(const nlohmann::json& object) {
   return out;
 }
 
+DecodedPod DecodedPod::ofManifest(const nlohmann::json& object) {
+  DecodedPod out = of(object);
+  if (out.decoded() && out.pod_->spec.containers.empty()) {
+    const std::string path = out.path_.empty() ? "spec.containers" : out.path_ + ".spec.containers";
+    out.error_ = DecodeError(path, "Required value: a pod needs at least one container (the API server refuses it)");
+    out.pod_.reset();
+  }
+  return out;
+}
+
 }  // namespace kube

@@ -30,6 +30,11 @@ class DecodedPod {
   // The pod of any pod-carrying object (see podTemplatePath); none when the kind carries none or its
   // template is absent. Field paths in its error are relative to the whole object.
   static DecodedPod of(const nlohmann::json& object);
+  // The same, for an object read from a file: a pod without containers (no spec, `spec: null`,
+  // `containers: []`) is a DecodeError at its `spec.containers`, since the API server refuses it
+  // (`spec.containers: Required value`, validateContainers in pkg/apis/core/validation). Objects the API
+  // server hands over (admission, lists) have passed that validation already.
+  static DecodedPod ofManifest(const nlohmann::json& object);
 
   // The pod; nullptr when the object carries none. Throws the object's DecodeError.
   const PodTemplate* get() const {

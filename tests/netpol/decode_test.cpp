@@ -124,7 +124,8 @@ TEST_CASE("pods: dual-stack IPs, container ports, hostNetwork, node and sort ord
 
 TEST_CASE("a pod whose podIPs[0] is not its podIP (or hostIPs[0] not its hostIP) is refused, naming the field") {
   // The API server keeps podIP and drops podIPs when they disagree, so no cluster holds such a pod.
-  const std::string head = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {}\nstatus:\n";
+  const std::string head =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c, image: i}]}\nstatus:\n";
   CHECK(inputError(head + "  podIP: 10.0.0.1\n  podIPs: [{ip: 10.0.0.2}, {ip: 10.0.0.1}]\n")
             .find("status.podIPs[0].ip: must be the same address as status.podIP (\"10.0.0.1\") when both are set, "
                   "got \"10.0.0.2\"") != std::string::npos);

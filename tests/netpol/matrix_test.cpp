@@ -22,11 +22,11 @@ TEST_CASE("matrix prints the contract format") {
 
 TEST_CASE("a pod without an IP is not probed: ? both ways, never X (blocked)") {
   auto c = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1") +
-                   "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: []}\n");
+                   "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: [{name: c, image: i}]}\n");
   CHECK(renderMatrix(c, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/pending\nx/a . ?\nx/pending ? ?\n");
   // Under a default-deny policy, X stays where a probe was made and was refused, ? where none could be made.
   auto isolated = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1") + pod("x", "b", "{}", "10.0.0.2") +
-                          "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: []}\n" +
+                          "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pending, namespace: x}\nspec: {containers: [{name: c, image: i}]}\n" +
                           policy("x", "deny", "  podSelector: {}\n  policyTypes: [Ingress]"));
   auto e = explainConnection(isolated, podOf(isolated, "x/a"), podOf(isolated, "x/pending"), Protocol::TCP, 80);
   CHECK_FALSE(e.probed);

@@ -100,11 +100,11 @@ TEST_CASE("kguard.automountServiceAccountToken") {
   c.requireNoServiceAccountToken = true;
   CHECK(run(checkServiceAccountToken, c, podWithImage("x")).size() == 1);  // unset means mounted
   CHECK(run(checkServiceAccountToken, c,
-            "apiVersion: v1\nkind: Pod\nspec: {automountServiceAccountToken: true, containers: []}").size() == 1);
+            "apiVersion: v1\nkind: Pod\nspec: {automountServiceAccountToken: true, containers: [{name: c, image: i}]}").size() == 1);
   CHECK(run(checkServiceAccountToken, c,
-            "apiVersion: v1\nkind: Pod\nspec: {automountServiceAccountToken: false, containers: []}").empty());
+            "apiVersion: v1\nkind: Pod\nspec: {automountServiceAccountToken: false, containers: [{name: c, image: i}]}").empty());
   CHECK(run(checkServiceAccountToken, c,
-            "apiVersion: v1\nkind: Pod\nmetadata: {annotations: {kguard.io/needs-api-access: \"true\"}}\nspec: {containers: []}")
+            "apiVersion: v1\nkind: Pod\nmetadata: {annotations: {kguard.io/needs-api-access: \"true\"}}\nspec: {containers: [{name: c, image: i}]}")
             .empty());
 }
 
