@@ -61,7 +61,19 @@ const YamlStream* SourceText::tree() const {
   if (!json) return yaml.get();
   std::call_once(jsonTreeOnce_, [this] {
     try {
-      jsonTree_ = std::make_shared<YamlStream>(parseYamlStream(text, name));
+      auto combined = std::make_shared<YamlStream>();
+      jsonParts_.reserve(jsonDocuments.size());
+      for (const JsonDocumentSpan& span : jsonDocuments) {
+        jsonParts_.push_back(parseYamlStream(text.substr(span.begin, span.end - span.begin), name));
+        YamlStream& part = jsonParts_.back();
+        for (YamlNode& node : part.nodes) {  // parsed alone, the document starts at line 1, column 1
+          if (node.mark.line == 1) node.mark.column += span.start.column - 1;
+          node.mark.line += span.start.line - 1;
+        }
+        if (part.documents.size() != 1) return;  // not one JSON value: no positions rather than wrong ones
+        combined->documents.push_back(part.documents.front());
+      }
+      jsonTree_ = std::move(combined);
     } catch (const std::exception&) {
     }
   });

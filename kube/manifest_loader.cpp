@@ -136,7 +136,7 @@ std::vector<RawDocument> parseYaml(SourceText& src) {
 
 // One document per JSON value: a file may hold a stream of them (`jq -c` output), as kubectl's
 // YAMLOrJSONDecoder reads it.
-std::vector<RawDocument> parseJson(const SourceText& src) {
+std::vector<RawDocument> parseJson(SourceText& src) {
   const std::string& text = src.text;
   if (jsonNestsDeeperThan(text, static_cast<int>(kLimits.maxDepth)))
     fail(src.name, "document 1: nesting deeper than " + std::to_string(kLimits.maxDepth));
@@ -157,6 +157,9 @@ std::vector<RawDocument> parseJson(const SourceText& src) {
       auto id = what.find("] ");
       fail(src.name, where + ": invalid JSON: " + (id == std::string::npos ? what : what.substr(id + 2)));
     }
+    const size_t lineStart = start == 0 ? std::string::npos : text.rfind('\n', start - 1);
+    const int column = static_cast<int>(lineStart == std::string::npos ? start + 1 : start - lineStart);
+    src.jsonDocuments.push_back({start, end, {startLine, column}});
     line += static_cast<int>(std::count(text.begin() + pos, text.begin() + end, '\n'));
     pos = end;
   }

@@ -4,24 +4,35 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "kube/yaml_tree.h"
 
 namespace kube {
+
+// Where one JSON value of a JSON input starts and ends (a file may hold a stream of them, `jq -c` output).
+struct JsonDocumentSpan {
+  size_t begin = 0;  // byte offsets in SourceText::text
+  size_t end = 0;
+  YamlMark start;    // line and column of text[begin]
+};
 
 struct SourceText {
   std::string name;  // file path or "<stdin>"
   std::string text;
   bool json = false;  // parsed as JSON rather than YAML
   std::shared_ptr<const YamlStream> yaml;  // the loader's own parse (YAML input)
+  std::vector<JsonDocumentSpan> jsonDocuments;  // JSON input: one per document, set by the loader
 
-  // The tree with positions: the loader's parse for YAML; for JSON, parsed (as the YAML it also is) on
-  // first use. nullptr when that fails.
+  // The tree with positions: the loader's parse for YAML; for JSON, each document parsed (as the YAML it
+  // also is; a stream of JSON values is no YAML stream) on first use, its positions made the file's.
+  // nullptr when that fails.
   const YamlStream* tree() const;
 
  private:
   mutable std::once_flag jsonTreeOnce_;
   mutable std::shared_ptr<const YamlStream> jsonTree_;
+  mutable std::vector<YamlStream> jsonParts_;  // own the nodes jsonTree_'s documents point to
 };
 
 // The position of `fieldPath` ("spec.containers[1].image", `["a.b/c"]` for keys with dots) inside

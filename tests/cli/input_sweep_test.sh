@@ -52,5 +52,25 @@ check "lint empty template"    2 "emptytemplate.yaml: document 1: line 6: spec.t
 check "audit -f spec: null"    2 "nospec.yaml: document 2: line 8: $required"                      -- audit -f "$work/nospec.yaml"
 check "netpol matrix no spec"  2 "nokey.yaml: document 1: line 1: $required"                       -- netpol matrix -f "$work/nokey.yaml"
 
+# --- 4. a JSON stream: each object's findings at its own lines ---------------------------------------
+python3 - "$work/stream.json" <<'PY'
+import json, sys
+def pod(name):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "x"},
+            "spec": {"hostPID": True, "containers": [{"name": "c", "image": "i"}]}}
+with open(sys.argv[1], "w") as f:
+    for name in ("p1", "p2", "p3"):
+        f.write(json.dumps(pod(name), separators=(",", ":")) + "\n")  # as `jq -c` writes
+PY
+out="$("$kguard" lint --level baseline --format json -f "$work/stream.json" 2>&1)"
+if python3 -c '
+import json, sys
+findings = json.load(sys.stdin)
+lines = {f["name"]: (f["line"], f["column"]) for f in findings if f["check"] == "hostNamespaces"}
+col = open(sys.argv[1]).readline().index("\"hostPID\"") + 1
+assert lines == {"p1": (1, col), "p2": (2, col), "p3": (3, col)}, lines
+' "$work/stream.json" <<<"$out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json stream lines"; echo "$out" | head -5 | sed 's/^/    /'; fi
+check "json stream text line"  1 "stream.json:3: Pod x/p3: hostNamespaces"                         -- lint --level baseline -f "$work/stream.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
