@@ -11,6 +11,7 @@
 #include "audit/report.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/repeated_input.h"
 #include "cli/image_verifier.h"
 #include "config/kguard_config.h"
 #include "kube/api_client.h"
@@ -91,7 +92,7 @@ int runAudit(const AuditFlags& flags) {
       notes = std::move(listing.skipped);
     } else {
       kube::LoadProblems problems;
-      builder.add(kube::loadManifests(flags.paths, problems));
+      builder.add(keepAppliedState(kube::loadManifests(flags.paths, problems), "kguard audit"));
       loadErrors = std::move(problems.errors);
     }
     auto view = builder.finish();

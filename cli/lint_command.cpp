@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/repeated_input.h"
 #include "cli/image_verifier.h"
 #include "config/kguard_config.h"
 #include "kube/manifest.h"
@@ -58,6 +59,7 @@ int runLint(const LintFlags& flags) {
     }
     kube::LoadProblems problems;
     manifests = kube::loadManifests(flags.paths, problems);
+    warnRepeatedObjects(manifests, flags.defaultNamespace);
     report = lint::lintManifests(manifests, options);
     report.errors.insert(report.errors.begin(), problems.errors.begin(), problems.errors.end());
     report.skipped = std::move(problems.skipped);

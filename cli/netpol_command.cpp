@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/repeated_input.h"
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
 #include "runtime/health_endpoint.h"
@@ -51,7 +52,7 @@ struct UsageError {
 
 std::vector<kube::Manifest> loadInput(const NetpolOptions& o) {
   try {
-    return kube::loadManifests(o.paths);
+    return keepAppliedState(kube::loadManifests(o.paths), "kguard netpol");
   } catch (const kube::InputError& e) {
     throw UsageError{e.what()};
   }

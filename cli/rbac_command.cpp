@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/repeated_input.h"
 #include "kube/manifest.h"
 #include "rbac/audit.h"
 #include "rbac/audit_report.h"
@@ -114,7 +115,8 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden
   std::vector<std::string> skipped;
   rbac::LiveListOptions listOptions;
   if (partialOnForbidden) listOptions.skippedForbidden = &skipped;
-  auto manifests = live ? rbac::listRbacManifests(source.kubeconfig, listOptions) : kube::loadManifests(source.paths);
+  auto manifests = live ? rbac::listRbacManifests(source.kubeconfig, listOptions)
+                        : keepAppliedState(kube::loadManifests(source.paths), "kguard rbac");
   for (const auto& note : skipped)
     std::cerr << "kguard rbac: note: skipped, the audit covers only what was listed: " << note << "\n";
   rbac::Policy policy = rbac::decodePolicy(manifests);

@@ -52,6 +52,57 @@ check "lint empty template"    2 "emptytemplate.yaml: document 1: line 6: spec.t
 check "audit -f spec: null"    2 "nospec.yaml: document 2: line 8: $required"                      -- audit -f "$work/nospec.yaml"
 check "netpol matrix no spec"  2 "nokey.yaml: document 1: line 1: $required"                       -- netpol matrix -f "$work/nokey.yaml"
 
+# --- 2. the same object twice: kubectl apply leaves the later one -----------------------------------
+pod() {  # pod NAME LABELS IP
+  printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: x, labels: %s}\nspec:\n  containers: [{name: c, image: nginx}]\nstatus: {podIP: %s}\n' "$1" "$2" "$3"
+}
+{ printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n'; pod a '{app: a}' 10.0.0.1; pod b '{app: b}' 10.0.0.2; } > "$work/pods.yaml"
+pod b '{app: other}' 10.0.0.3 > "$work/again.yaml"
+cat > "$work/only-app-b.yaml" <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: only-from-b, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: a}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: b}}}]}]
+YAML
+repeat='Pod x/b in .*pods.yaml:12 is given again in .*again.yaml:2'
+# Without the repetition b (app: b) may reach a; the later b (app: other) may not, and the matrix has one row b
+# (a pod reaching itself is not exempt from a NetworkPolicy: x/a -> x/a is X).
+check "netpol without repeat"  0 "^x/b \. \."                                                      -- netpol matrix -f "$work/pods.yaml" -f "$work/only-app-b.yaml"
+check "netpol repeat warned"   0 "warning: $repeat; the later one is used"                        -- netpol matrix -f "$work/pods.yaml" -f "$work/again.yaml" -f "$work/only-app-b.yaml"
+out="$("$kguard" netpol matrix -f "$work/pods.yaml" -f "$work/again.yaml" -f "$work/only-app-b.yaml" 2>/dev/null)"
+if [ "$out" = "$(printf 'probe tcp 80\n- x/a x/b\nx/a X .\nx/b X .')" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL netpol repeat keeps the later"; echo "$out" | sed 's/^/    /'; fi
+check "lint repeat warned"     1 "kguard lint: warning: $repeat; both are checked"                 -- lint -f "$work/pods.yaml" -f "$work/again.yaml"
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {containers: [{name: c, image: i}]}\n' > "$work/nons.yaml"
+cp "$work/nons.yaml" "$work/nons2.yaml"; sed -i 's/{name: b}/{name: b, namespace: x}/' "$work/nons2.yaml"
+check "lint repeat via -n"     1 "warning: Pod b in .*nons.yaml:1 is given again in .*nons2.yaml:1" -- lint -n x -f "$work/nons.yaml" -f "$work/nons2.yaml"
+out="$("$kguard" lint -f "$work/nons.yaml" -f "$work/nons2.yaml" 2>&1)"
+if ! grep -q "warning" <<<"$out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL default and x are two namespaces: $out"; fi
+cat > "$work/role.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: x}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb, namespace: x}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects: [{kind: User, name: alice}]
+YAML
+cat > "$work/role-again.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: x}
+rules: [{apiGroups: [""], resources: [pods], verbs: [list]}]
+YAML
+check "rbac first alone"       0 "^yes"                                                            -- rbac can-i get pods -n x --as alice -f "$work/role.yaml"
+check "rbac later wins"        1 "warning: Role x/r in .*role.yaml:1 is given again in .*role-again.yaml:1" -- rbac can-i get pods -n x --as alice -f "$work/role.yaml" -f "$work/role-again.yaml"
+check "rbac later allows"      0 "^yes"                                                            -- rbac can-i list pods -n x --as alice -f "$work/role.yaml" -f "$work/role-again.yaml"
+out="$("$kguard" netpol matrix -f "$work/pods.yaml" -f "$work/only-app-b.yaml" 2>&1 >/dev/null)"
+if ! grep -q "warning" <<<"$out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL a warning without repetition: $out"; fi
+
 # --- 4. a JSON stream: each object's findings at its own lines ---------------------------------------
 python3 - "$work/stream.json" <<'PY'
 import json, sys
