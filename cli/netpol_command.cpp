@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/integer_flag.h"
 #include "cli/repeated_input.h"
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
@@ -242,14 +243,14 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   auto* matrix = netpolCmd->add_subcommand("matrix", "reachability of every pod to every pod for one protocol and port");
   addInputs(matrix, o.get());
   matrix->add_option("--protocol", o->protocol, "tcp, udp or sctp (default tcp)");
-  matrix->add_option("--port", o->port, "destination port (default 80)")->check(CLI::Range(1, 65535));
+  matrix->add_option("--port", o->port, "destination port (default 80)")->check(integerIn(1, 65535));
   matrix->callback([o, exitCode] { runGuarded(runMatrix, *o, "matrix", exitCode); });
 
   auto* explain = netpolCmd->add_subcommand("explain", "whether one connection is allowed, and which policies decide");
   addInputs(explain, o.get());
   explain->add_option("--from", o->from, "source pod NAMESPACE/POD")->required();
   explain->add_option("--to", o->to, "destination pod NAMESPACE/POD")->required();
-  explain->add_option("--port", o->port, "destination port")->required()->check(CLI::Range(1, 65535));
+  explain->add_option("--port", o->port, "destination port")->required()->check(integerIn(1, 65535));
   explain->add_option("--protocol", o->protocol, "tcp, udp or sctp (default tcp)");
   explain->callback([o, exitCode] { runGuarded(runExplain, *o, "explain", exitCode); });
 
@@ -257,7 +258,7 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   addInputs(compile, o.get());
   compile->add_option("--pod", o->pod, "pod NAMESPACE/POD")->required();
   compile->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")
-      ->check(CLI::Range(0, 65535));
+      ->check(integerIn(0, 65535));
   compile->callback([o, exitCode] { runGuarded(runCompile, *o, "compile", exitCode); });
 
   auto* diff = netpolCmd->add_subcommand(
@@ -271,7 +272,7 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   agent->add_option("--watch-dir", o->watchDir, "read Namespaces, Pods and NetworkPolicies from YAML files in DIR");
   agent->add_option("--node", o->node, "only pods with this spec.nodeName (required with the API server)");
   agent->add_option("--kubeconfig", o->kubeconfig, "watch the API server (default: in-cluster service account)");
-  agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(CLI::Range(0, 65535));
+  agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(integerIn(0, 65535));
   agent->add_option("--deny-log", o->denyLog,
                     "with --nflog-group: read the dropped packets back and write them to FILE (- = stdout) as JSON lines "
                     "naming the tier, policy and rule that dropped them");

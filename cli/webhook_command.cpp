@@ -7,6 +7,7 @@
 #include "certs/serving_certificate.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/integer_flag.h"
 #include "config/kguard_config.h"
 #include "kube/api_client.h"
 #include "kube/kubeconfig.h"
@@ -94,16 +95,20 @@ void addWebhookCommand(CLI::App& app, int* exitCode) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   cmd->add_option("--shutdown-grace-ms", flags->shutdownGraceMs, "On SIGTERM: time not-ready but still serving")
+      ->check(integerIn(0, 2147483647))
       ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Threads for requests that wait on the API server (namespace lookups)")
+      ->check(integerIn(1, 65536))
       ->capture_default_str();
   cmd->add_option("--event-loops", flags->eventLoops, "Threads serving connections (event loops); 0 = one per usable CPU (affinity and cgroup CPU quota)")
+      ->check(integerIn(0, 65536))
       ->capture_default_str();
   cmd->add_option("--max-connections", flags->maxConnections,
                   "Client connections held at once; 0 = 2048 (~47 KB each at most). Never more than the descriptor limit "
                   "(ulimit -n) allows once a reserve is kept for accept, the certificate reload and the API client. Above "
                   "3/4 of it a TLS handshake gets 1 s instead of 10; at it, the oldest handshaking or idle connections are "
                   "closed to make room")
+      ->check(integerIn(0, 2147483647))
       ->capture_default_str();
   cmd->callback([flags, exitCode] { *exitCode = runWebhook(*flags); });
 }

@@ -103,6 +103,20 @@ check "rbac later allows"      0 "^yes"                                         
 out="$("$kguard" netpol matrix -f "$work/pods.yaml" -f "$work/only-app-b.yaml" 2>&1 >/dev/null)"
 if ! grep -q "warning" <<<"$out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL a warning without repetition: $out"; fi
 
+# --- 3. numeric flags given a word -------------------------------------------------------------------
+check "matrix --port abc"      2 '--port: "abc" is not a number \(expected an integer from 1 to 65535\)' -- netpol matrix -f "$work/pods.yaml" --port abc
+check "matrix --port 0"        2 '--port: 0 is out of range \(expected an integer from 1 to 65535\)'  -- netpol matrix -f "$work/pods.yaml" --port 0
+check "matrix --port 80x"      2 '--port: "80x" is not a number'                                  -- netpol matrix -f "$work/pods.yaml" --port 80x
+check "matrix --port 99999999999999999999" 2 '--port: 99999999999999999999 is out of range'        -- netpol matrix -f "$work/pods.yaml" --port 99999999999999999999
+check "matrix --port 8080"     0 "probe tcp 8080"                                                  -- netpol matrix -f "$work/pods.yaml" --port 8080
+check "explain --port abc"     2 '--port: "abc" is not a number'                                  -- netpol explain -f "$work/pods.yaml" --from x/a --to x/b --port abc
+check "compile --nflog-group"  2 '--nflog-group: "g" is not a number \(expected an integer from 0 to 65535\)' -- netpol compile -f "$work/pods.yaml" --pod x/a --nflog-group g
+check "agent --nflog-group"    2 '--nflog-group: "-" is not a number'                             -- netpol agent --watch-dir "$work" --nflog-group -
+for flag in --shutdown-grace-ms --threads --event-loops --max-connections; do
+  check "webhook $flag abc"    2 "$flag: \"abc\" is not a number"                                  -- webhook --tls-cert-file x --tls-private-key-file y $flag abc
+done
+check "webhook --threads -1"   2 '--threads: -1 is out of range \(expected an integer from 1 to 65536\)' -- webhook --tls-cert-file x --tls-private-key-file y --threads -1
+
 # --- 4. a JSON stream: each object's findings at its own lines ---------------------------------------
 python3 - "$work/stream.json" <<'PY'
 import json, sys
