@@ -25,11 +25,13 @@ void expectFields(const JsonReader& r, const std::vector<std::string>& known) {
   r.expectObject();
   for (const auto& key : r.keys()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string hint;
-    if (key == "ports") hint = " (v1alpha1 AdminNetworkPolicy field; v1alpha2 uses `protocols`)";
-    if (key == "domainNames") hint = " (not supported by kguard: DNS-based peers cannot be evaluated offline)";
+    std::string problem = "unknown field \"" + key + "\"";
+    if (key == "ports") problem += " (v1alpha1 AdminNetworkPolicy field; v1alpha2 uses `protocols`)";
+    // An experimental-channel field, not a typo: say so rather than call it unknown.
+    if (key == "domainNames")
+      problem = "domainNames peers are not supported by kguard (DNS-based peers cannot be evaluated offline)";
     JsonReader(r.value().at(key), r.path().empty() ? key : r.path() + "." + key)
-        .fail("unknown field \"" + key + "\"" + hint + "; expected one of: " + join(known));
+        .fail(problem + "; expected one of: " + join(known));
   }
 }
 
@@ -50,6 +52,13 @@ void checkCount(const JsonReader& list, size_t min, size_t max) {
   size_t n = list.value().size();
   if (n < min) list.fail("must have at least " + std::to_string(min) + " item" + (min == 1 ? "" : "s"));
   if (n > max) list.fail("must have at most " + std::to_string(max) + " items, got " + std::to_string(n));
+}
+
+// ::ffff:a.b.c.d. The API server's CEL isCIDR (apiserver/pkg/cel/library/cidr.go, parseCIDR) refuses such
+// an address, though the text is a valid prefix.
+bool isV4MappedV6(const std::string& address) {
+  auto ip = parseIp(address);
+  return ip && ip->family == Family::V6 && ip->hi == 0 && (ip->lo >> 32) == 0xffff;
 }
 
 int32_t port(const JsonReader& r) {
@@ -107,6 +116,9 @@ std::vector<Cidr> decodeNetworks(const JsonReader& r) {
     if (text.size() > 43) item.fail("must be at most 43 characters");
     auto cidr = parseCidr(text);
     if (!cidr) item.fail("Invalid CIDR format provided (CEL: isCIDR(self)): \"" + text + "\"");
+    if (isV4MappedV6(text.substr(0, text.find('/'))))
+      item.fail("Invalid CIDR format provided (CEL: isCIDR(self)): \"" + text +
+                "\": an IPv4-mapped IPv6 address is not allowed (write the IPv4 CIDR)");
     if (!seen.insert(text).second) item.fail("duplicate value \"" + text + "\" (networks is a set)");
     out.push_back(*cidr);
   });

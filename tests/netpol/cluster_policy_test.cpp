@@ -157,7 +157,7 @@ TEST_CASE("CNP validation: the CRD's schema and CEL rules, with the field named"
              Catch::Contains("spec.subject.pods") && Catch::Contains("podSelector: must be set"));
   std::string head = "  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n";
   CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{domainNames: [example.com]}]}]\n")),
-             Catch::Contains("spec.egress[0].to[0].domainNames") && Catch::Contains("not supported"));
+             Catch::Contains("spec.egress[0].to[0].domainNames: domainNames peers are not supported by kguard"));
   CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Allow, to: [{namespaces: {}}]}]\n")),
              Catch::Contains("spec.egress[0].action") && Catch::Contains("renamed it Accept"));
   CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: []}]\n")),
@@ -166,6 +166,11 @@ TEST_CASE("CNP validation: the CRD's schema and CEL rules, with the field named"
              Catch::Contains("spec.ingress[0].from[0].networks") && Catch::Contains("unknown field"));
   CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{networks: [10.0.0.0/33]}]}]\n")),
              Catch::Contains("spec.egress[0].to[0].networks[0]") && Catch::Contains("isCIDR"));
+  // isCIDR parses with netip.ParsePrefix but refuses IPv4-mapped IPv6 (apiserver/pkg/cel/library/cidr.go).
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{networks: [\"::ffff:10.0.0.1/128\"]}]}]\n")),
+             Catch::Contains("spec.egress[0].to[0].networks[0]") && Catch::Contains("IPv4-mapped IPv6"));
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{networks: [\"::ffff:0:0/96\"]}]}]\n")),
+             Catch::Contains("IPv4-mapped IPv6"));
   CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{networks: [10.0.0.0/8, 10.0.0.0/8]}]}]\n")),
              Catch::Contains("networks[1]") && Catch::Contains("duplicate"));
   CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {}}]}]\n")),
