@@ -6,19 +6,7 @@ set -uo pipefail
 kguard="$1"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-pass=0 fail=0
-
-check() {  # check NAME EXPECTED_EXIT PATTERN -- ARGS...   (PATTERN is grepped in stdout+stderr)
-  local name="$1" want="$2" pattern="$3"; shift 4
-  local out code
-  out="$(timeout 20 "$kguard" "$@" 2>&1)"; code=$?
-  if [ "$code" -eq "$want" ] && { [ -z "$pattern" ] || grep -qE -- "$pattern" <<<"$out"; }; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name: exit $code (want $want), pattern '$pattern'"; echo "$out" | head -20 | sed 's/^/    /'
-  fi
-}
+. "$(dirname "$0")/check.sh"
 
 # --- 1. a pod without containers: `spec.containers: Required value` at the API server --------------
 cat > "$work/nospec.yaml" <<'YAML'
