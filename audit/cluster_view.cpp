@@ -1,6 +1,5 @@
 #include "audit/cluster_view.h"
 
-#include "kube/json_reader.h"
 #include "kube/namespace_object.h"
 #include "kube/object_meta_fields.h"
 #include "kube/pod_decode.h"
@@ -10,35 +9,32 @@
 namespace audit {
 namespace {
 
+// The controller among an object's owners (a ReplicaSet's Deployment, a Pod's ReplicaSet), if any.
+const kube::OwnerReference* controllerOf(const kube::ObjectMeta& meta) {
+  for (const auto& o : meta.ownerReferences)
+    if (o.controller) return &o;
+  return nullptr;
+}
+
 // A ReplicaSet a Deployment controls, a Job a CronJob controls: their template is their owner's, which
 // is reported already. Pods are always reported themselves (what runs).
 bool controlledTemplate(const kube::Manifest& m) {
   if (m.kind() == "Pod") return false;
-  auto meta = m.object.find("metadata");
-  if (meta == m.object.end() || !meta->is_object()) return false;
-  auto owners = meta->find("ownerReferences");
-  if (owners == meta->end() || !owners->is_array()) return false;
-  for (const auto& o : *owners)
-    if (o.is_object() && o.value("controller", false)) return true;
-  return false;
+  const kube::ObjectMeta* meta = m.metadata().get();
+  return meta && controllerOf(*meta);
 }
 
 // strconv.ParseBool, as the admission plugin reads the annotation.
 bool parseGoBool(const std::string& s) { return s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True"; }
 
-ServiceAccountInfo serviceAccountInfo(const nlohmann::json& object) {
+ServiceAccountInfo serviceAccountInfo(const kube::Manifest& m) {
   ServiceAccountInfo info;
-  const nlohmann::json* annotations = kube::metadataField(object, "annotations");
-  if (annotations && annotations->is_object()) {
-    auto enforce = annotations->find("kubernetes.io/enforce-mountable-secrets");
-    info.enforceMountableSecrets = enforce != annotations->end() && enforce->is_string() && parseGoBool(enforce->get<std::string>());
+  if (const kube::ObjectMeta* meta = m.metadata().get()) {
+    auto enforce = meta->annotations.find("kubernetes.io/enforce-mountable-secrets");
+    info.enforceMountableSecrets = enforce != meta->annotations.end() && parseGoBool(enforce->second);
   }
-  auto secrets = object.find("secrets");
-  if (secrets != object.end() && secrets->is_array())
-    for (const auto& s : *secrets) {
-      auto name = s.is_object() ? s.find("name") : s.end();
-      if (s.is_object() && name != s.end() && name->is_string()) info.secrets.insert(name->get<std::string>());
-    }
+  if (const kube::ServiceAccountObject* sa = m.serviceAccount().get())
+    info.secrets.insert(sa->secrets.begin(), sa->secrets.end());
   return info;
 }
 
@@ -75,7 +71,7 @@ class ClusterViewBuilder::Impl {
       } catch (const kube::InputError& e) {
         view_.errors.push_back(e.what());
       }
-      recordOwnership(index, stored.object);
+      recordOwnership(index, stored);
       // RBAC objects are decoded together at the end (bindings refer to roles listed later).
       if (!rbac::rbacKindOf(stored.object)) stored.keepOnly(identityOf(stored.object));
     }
@@ -107,14 +103,17 @@ class ClusterViewBuilder::Impl {
   }
 
   // metadata.uid and the uid of the controller owner (a ReplicaSet's Deployment, a Pod's ReplicaSet).
-  void recordOwnership(size_t index, const nlohmann::json& object) {
-    const std::string& uid = kube::metadataString(object, "uid");
-    if (uid.empty()) return;
-    uidOf_[index] = uid;
-    if (const auto* owners = kube::metadataField(object, "ownerReferences"); owners && owners->is_array())
-      for (const auto& o : *owners)
-        if (o.is_object() && o.value("controller", false) && o.contains("uid") && o["uid"].is_string())
-          controllerOf_[uid] = o["uid"].get<std::string>();
+  void recordOwnership(size_t index, const kube::Manifest& m) {
+    const kube::ObjectMeta* meta = nullptr;
+    try {
+      meta = m.metadata().get();
+    } catch (const kube::DecodeError&) {
+      return;  // a pod-carrying object's metadata error is reported by read(); other kinds own no pods
+    }
+    if (!meta || meta->uid.empty()) return;
+    uidOf_[index] = meta->uid;
+    if (const kube::OwnerReference* controller = controllerOf(*meta); controller && !controller->uid.empty())
+      controllerOf_[meta->uid] = controller->uid;
   }
 
   // A stand-in for each workload of which no Pod was listed: no Pod's chain of controllers reaches it.
@@ -156,8 +155,8 @@ class ClusterViewBuilder::Impl {
     } else if (kind == "PersistentVolumeClaim") {
       namespaceNamed(ns);
       view_.volumeClaims.push_back({index, kube::objectVolumeClaims(m.object)});
-    } else if (kind == "ServiceAccount" && m.apiVersion() == "v1") {
-      view_.serviceAccounts[ns + "/" + m.name()] = serviceAccountInfo(m.object);
+    } else if (kube::isServiceAccount(m.object)) {
+      view_.serviceAccounts[ns + "/" + m.name()] = serviceAccountInfo(m);
     } else if (kind == "NetworkPolicy" && netpol::isNetworkPolicy(m)) {
       namespaceNamed(ns);
       view_.networkPolicies.push_back(index);

@@ -33,13 +33,23 @@ Manifest::Manifest(Location where_, nlohmann::json object_)
       pod_(DecodedPod::ofManifest(object)),
       namespaceObject_(isNamespace(object) ? Decoded<NamespaceObject>::of([this] { return decodeNamespace(object); })
                                            : Decoded<NamespaceObject>()),
-      node_(isNode(object) ? Decoded<NodeObject>::of([this] { return decodeNode(object); }) : Decoded<NodeObject>()) {}
+      node_(isNode(object) ? Decoded<NodeObject>::of([this] { return decodeNode(object); }) : Decoded<NodeObject>()),
+      serviceAccount_(isServiceAccount(object)
+                          ? Decoded<ServiceAccountObject>::of([this] { return decodeServiceAccount(object); })
+                          : Decoded<ServiceAccountObject>()),
+      metadata_(Decoded<ObjectMeta>::of([this]() -> std::optional<ObjectMeta> {
+        auto meta = object.is_object() ? object.find("metadata") : object.end();
+        if (meta == object.end()) return std::nullopt;
+        return decodeObjectMeta(*meta, "metadata");
+      })) {}
 
 void Manifest::keepOnly(nlohmann::json identity) {
   object = std::move(identity);
   pod_ = DecodedPod();
   namespaceObject_ = {};
   node_ = {};
+  serviceAccount_ = {};
+  metadata_ = {};
 }
 
 const std::string& Manifest::kind() const { return stringField(object, "kind"); }

@@ -11,6 +11,7 @@
 #include "kube/decoded.h"
 #include "kube/namespace_object.h"
 #include "kube/node_object.h"
+#include "kube/service_account.h"
 #include "kube/pod_decode.h"
 #include "kube/yaml_tree.h"
 
@@ -56,6 +57,11 @@ struct Manifest {
   const Decoded<NamespaceObject>& namespaceObject() const { return namespaceObject_; }
   // The typed Node (core group), decoded when the object was read; get() is nullptr for other kinds.
   const Decoded<NodeObject>& node() const { return node_; }
+  // The typed ServiceAccount (v1), decoded when the object was read; get() is nullptr for other kinds.
+  const Decoded<ServiceAccountObject>& serviceAccount() const { return serviceAccount_; }
+  // The object's own metadata (a workload's, not its template's), decoded when the object was read;
+  // get() is nullptr when it has none.
+  const Decoded<ObjectMeta>& metadata() const { return metadata_; }
 
   // Replaces the object by `identity` (the fields reports still name it by) and drops its typed objects:
   // for a reader that keeps many manifests after taking their typed objects (the audit).
@@ -72,6 +78,8 @@ struct Manifest {
   DecodedPod pod_;
   Decoded<NamespaceObject> namespaceObject_;
   Decoded<NodeObject> node_;
+  Decoded<ServiceAccountObject> serviceAccount_;
+  Decoded<ObjectMeta> metadata_;
 };
 
 // Reads every path (a file, a folder read recursively for *.yaml, *.yml, *.json, or "-" for stdin).

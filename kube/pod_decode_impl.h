@@ -300,6 +300,12 @@ PodSpec decodePodSpec(const R& r) {
 }
 
 template <typename R>
+OwnerReference decodeOwnerReference(const R& r) {
+  r.expectObject();
+  return {r.string("apiVersion"), r.string("kind"), r.string("name"), r.string("uid"), r.boolean("controller")};
+}
+
+template <typename R>
 ObjectMeta decodeMeta(const R& r) {
   using M = ObjectMeta;
   static constexpr FieldRule<M, R> fields[] = {
@@ -308,6 +314,11 @@ ObjectMeta decodeMeta(const R& r) {
       {"namespace", [](M& m, const R& v) { m.namespace_ = v.asString(); }},
       {"labels", [](M& m, const R& v) { m.labels = v.asStringMap(); }},
       {"annotations", [](M& m, const R& v) { m.annotations = v.asStringMap(); }},
+      {"uid", [](M& m, const R& v) { m.uid = v.asString(); }},
+      {"ownerReferences",
+       [](M& m, const R& list) {
+         list.forEachItem([&m](const R& o) { m.ownerReferences.push_back(decodeOwnerReference(o)); });
+       }},
   };
   r.expectObject();
   M m;

@@ -336,3 +336,25 @@ TEST_CASE("a workload none of whose pods were listed is in the network model; on
                             "spec: {podSelector: {matchLabels: {app: pending}}, policyTypes: [Ingress, Egress]}\n");
   CHECK(findingsOf(isolated.report, "audit.podNotIsolated", "Deployment", "ns", "pending").empty());
 }
+
+TEST_CASE("a malformed ServiceAccount or owner reference is an error naming the object and field") {
+  // New: these fields were read leniently (a wrong type skipped), now as the typed objects the loader decodes.
+  auto errorsOf = [](const std::string& yaml) {
+    std::string all;
+    for (const auto& e : auditYaml(namespace_("ns") + yaml).view.errors) all += e + "\n";
+    return all;
+  };
+  CHECK(errorsOf(serviceAccount("ns", "app", "", "secrets: [{name: db}, {name: 7}]\n"))
+            .find("cluster.yaml: document 2") != std::string::npos);
+  CHECK(errorsOf(serviceAccount("ns", "app", "", "secrets: [{name: 7}]\n")).find("secrets[0].name: expected a string") !=
+        std::string::npos);
+  CHECK(errorsOf(serviceAccount("ns", "app", ", annotations: {kubernetes.io/enforce-mountable-secrets: [true]}"))
+            .find("metadata.annotations[\"kubernetes.io/enforce-mountable-secrets\"]: expected a string") !=
+        std::string::npos);
+  CHECK(errorsOf("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: r, namespace: ns, uid: rs-1, ownerReferences: "
+                 "[{uid: d-1, controller: 'yes'}]}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n")
+            .find("metadata.ownerReferences[0].controller: expected a boolean") != std::string::npos);
+  // Well-formed: no error.
+  CHECK(errorsOf(serviceAccount("ns", "app", ", annotations: {kubernetes.io/enforce-mountable-secrets: 'true'}",
+                                "secrets: [{name: db}, {}]\n")) == "");
+}

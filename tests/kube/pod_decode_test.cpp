@@ -226,3 +226,42 @@ TEST_CASE("a malformed Pod status is kept apart from the pod: only a reader of t
   CHECK(error("[]").find("status: ") == 0);
   CHECK(error("{podIP: not-an-ip}").empty());  // a string: whether it is an address is netpol's to say
 }
+
+TEST_CASE("a manifest keeps its own metadata (a workload's, not its template's) with uid and ownerReferences") {
+  auto manifests = parseManifests(R"(apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: r
+  uid: rs-1
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: d, uid: d-1, controller: true}, {uid: x}]
+spec: {template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+secrets: [{name: token}, {}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, ownerReferences: [{controller: maybe}]}
+)", "t.yaml");
+  const kube::ObjectMeta* meta = manifests.at(0).metadata().get();
+  REQUIRE(meta);
+  CHECK(meta->uid == "rs-1");
+  REQUIRE(meta->ownerReferences.size() == 2);
+  CHECK(meta->ownerReferences[0].kind == "Deployment");
+  CHECK(meta->ownerReferences[0].uid == "d-1");
+  CHECK(meta->ownerReferences[0].controller);
+  CHECK_FALSE(meta->ownerReferences[1].controller);
+  CHECK(manifests.at(0).pod().get()->metadata.ownerReferences.empty());  // the template's own metadata
+  const kube::ServiceAccountObject* sa = manifests.at(1).serviceAccount().get();
+  REQUIRE(sa);
+  CHECK(sa->secrets == std::vector<std::string>{"token"});
+  CHECK(manifests.at(0).serviceAccount().get() == nullptr);
+  try {
+    manifests.at(2).metadata().get();
+    FAIL("expected the metadata's DecodeError");
+  } catch (const kube::DecodeError& e) {
+    CHECK(e.path() == "metadata.ownerReferences[0].controller");
+  }
+}
