@@ -37,7 +37,7 @@ TEST_CASE("hostPorts: any non-zero host port, ports sorted as text") {
       containers: [{name: a, ports: [{containerPort: 1, hostPort: 10000}]}, {name: b}]})"));
   CHECK(r.forbiddenReason == "hostPort");
   CHECK(r.forbiddenDetail == "containers \"i\", \"a\" use hostPorts 10000, 80");
-  auto one = run(check, 0, pod("{ephemeralContainers: [{name: e, ports: [{containerPort: 1, hostPort: 8080}]}]}"));
+  auto one = run(check, 0, pod("{containers: [{name: c}], ephemeralContainers: [{name: e, ports: [{containerPort: 1, hostPort: 8080}]}]}"));
   CHECK(one.forbiddenDetail == "container \"e\" uses hostPort 8080");
 }
 
@@ -52,7 +52,7 @@ TEST_CASE("hostProbesAndHostLifecycle exists from v1.34 and names hosts of probe
   auto r = run(check, 34, bad);
   CHECK(r.forbiddenReason == "probe or lifecycle host");
   CHECK(r.forbiddenDetail == "containers \"a\", \"b\" use probe or lifecycle hosts \"10.0.0.1\", \"evil.example\"");
-  auto one = run(check, 37, pod("{initContainers: [{name: i, lifecycle: {postStart: {httpGet: {host: h, port: 1}}}}]}"));
+  auto one = run(check, 37, pod("{containers: [{name: c}], initContainers: [{name: i, lifecycle: {postStart: {httpGet: {host: h, port: 1}}}}]}"));
   CHECK(one.forbiddenDetail == "container \"i\" uses probe or lifecycle host \"h\"");
   CHECK(run(check, 37, pod("{containers: [{name: c, livenessProbe: {httpGet: {port: 80}}}]}")).allowed());
 }
