@@ -100,11 +100,9 @@ std::string readFile(const fs::path& path) {
   return s.str();
 }
 
-}  // namespace
-
-TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann path, kguard rules off and on") {
-  Judge judge, withRules(true);
-  size_t pods = 0, fast = 0;
+// Calls fn(path, manifest) for every object of the upstream Pod Security fixtures that parses.
+template <typename Fn>
+void forEachConformanceManifest(Fn&& fn) {
   for (const auto& entry : fs::recursive_directory_iterator(KGUARD_SOURCE_DIR "/tests/conformance/pod-security")) {
     if (entry.path().extension() != ".yaml") continue;
     std::vector<kube::Manifest> manifests;
@@ -113,22 +111,30 @@ TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann p
     } catch (const std::exception&) {
       continue;
     }
-    for (const auto& m : manifests) {
-      const std::string object = m.object.dump();
-      nlohmann::json changed = m.object;
-      if (changed.contains("spec") && changed["spec"].contains("containers") && changed["spec"]["containers"].is_array() &&
-          !changed["spec"]["containers"].empty())
-        changed["spec"]["containers"][0]["image"] = "changed:1";
-      for (const auto& body : {review("CREATE", object), review("UPDATE", changed.dump(), object),
-                               review("UPDATE", object, object), review("UPDATE", object, object, "ephemeralcontainers")}) {
-        INFO(entry.path().string() << "\n" << body);
-        CHECK(judge.answer(body, true) == judge.answer(body, false));
-        CHECK(withRules.answer(body, true) == withRules.answer(body, false));
-        ++pods;
-        if (webhook::readPodReviewFast(body)) ++fast;
-      }
-    }
+    for (const auto& m : manifests) fn(entry.path().string(), m);
   }
+}
+
+}  // namespace
+
+TEST_CASE("the fast path answers every conformance pod exactly as the nlohmann path, kguard rules off and on") {
+  Judge judge, withRules(true);
+  size_t pods = 0, fast = 0;
+  forEachConformanceManifest([&](const std::string& path, const kube::Manifest& m) {
+    const std::string object = m.object.dump();
+    nlohmann::json changed = m.object;
+    if (changed.contains("spec") && changed["spec"].contains("containers") && changed["spec"]["containers"].is_array() &&
+        !changed["spec"]["containers"].empty())
+      changed["spec"]["containers"][0]["image"] = "changed:1";
+    for (const auto& body : {review("CREATE", object), review("UPDATE", changed.dump(), object),
+                             review("UPDATE", object, object), review("UPDATE", object, object, "ephemeralcontainers")}) {
+      INFO(path << "\n" << body);
+      CHECK(judge.answer(body, true) == judge.answer(body, false));
+      CHECK(withRules.answer(body, true) == withRules.answer(body, false));
+      ++pods;
+      if (webhook::readPodReviewFast(body)) ++fast;
+    }
+  });
   CHECK(pods > 10000);
   CHECK(fast > pods * 9 / 10);  // the fast path is the common path, not the exception
 }
@@ -234,21 +240,12 @@ TEST_CASE("both readers decode the presence that lint's field paths read alike")
   CHECK(presenceBothWays(review("CREATE", objects[0])).first == " a:10 b:01");
   CHECK(presenceBothWays(review("CREATE", objects[2])).first == "pod:1101 a:");
   size_t compared = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(KGUARD_SOURCE_DIR "/tests/conformance/pod-security")) {
-    if (entry.path().extension() != ".yaml") continue;
-    std::vector<kube::Manifest> manifests;
-    try {
-      manifests = kube::parseManifests(readFile(entry.path()), entry.path().string());
-    } catch (const std::exception&) {
-      continue;
-    }
-    for (const auto& m : manifests) {
-      auto [fast, slow] = presenceBothWays(review("CREATE", m.object.dump()));
-      INFO(entry.path().string());
-      CHECK(fast == slow);
-      compared += !fast.empty();
-    }
-  }
+  forEachConformanceManifest([&](const std::string& path, const kube::Manifest& m) {
+    const auto both = presenceBothWays(review("CREATE", m.object.dump()));
+    INFO(path);
+    CHECK(both.first == both.second);
+    compared += !both.first.empty();
+  });
   CHECK(compared > 1000);
 }
 
