@@ -7,6 +7,12 @@ namespace {
 
 constexpr std::string_view kLibrary = "library/";
 
+bool hasUpper(std::string_view s) {
+  for (char c : s)
+    if (c >= 'A' && c <= 'Z') return true;
+  return false;
+}
+
 }  // namespace
 
 ImageReference parseImageReference(std::string_view image) {
@@ -26,12 +32,14 @@ ImageReference parseImageReference(std::string_view image) {
       break;
     }
   }
-  // The first component is a registry only if it looks like a host: has '.' or ':', or is localhost.
+  // The first component is a registry only if it looks like a host: has '.' or ':', is localhost, or has
+  // an upper-case letter (distribution/reference splitDockerDomain: repository paths are lower-case only,
+  // so `Evil/app` is pulled from host "Evil", never from docker.io/Evil/app).
   // (find, not find_first_of(".:"), which calls memchr once per character.)
   auto firstSlash = rest.find('/');
   std::string_view first = firstSlash == std::string_view::npos ? std::string_view() : rest.substr(0, firstSlash);
   if (!first.empty() && (first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
-                         first == "localhost")) {
+                         first == "localhost" || hasUpper(first))) {
     ref.registry = first;
     ref.repository = rest.substr(firstSlash + 1);
   } else {

@@ -19,6 +19,13 @@ TEST_CASE("image references normalize as the container runtime does") {
   CHECK(pinned.tag == "3.9");
   CHECK(pinned.digest == "sha256:abc");
   CHECK(parseImageReference("index.docker.io/library/busybox").name() == "docker.io/library/busybox");
+  // A first component with an upper-case letter is a host (distribution/reference): the runtime pulls
+  // `Evil/app` from host "Evil", so an allow-list naming docker.io must not cover it.
+  auto upper = parseImageReference("Evil/app:1");
+  CHECK(upper.registry == "Evil");
+  CHECK(upper.name() == "Evil/app");
+  CHECK_FALSE(upper.nameIsUnder("docker.io"));
+  CHECK(parseImageReference("acme/App").registry == "docker.io");  // only the first component can be a host
   // Allow-list entries are matched against the normalized name, in place and by whole path segments.
   CHECK(nginx.nameIsUnder("docker.io"));
   CHECK(nginx.nameIsUnder("docker.io/library"));
