@@ -8,6 +8,7 @@ namespace {
 
 const char* const kBaseline = "Pod Security (baseline)";
 const char* const kRestricted = "Pod Security (restricted)";
+const char* const kPodSecurityLabels = "Pod Security namespace labels";
 const char* const kRule = "kguard rule";
 const char* const kRbac = "RBAC guardrail";
 const char* const kNetpol = "NetworkPolicy lint";
@@ -97,6 +98,17 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "Without a seccomp profile the container may make every system call.",
        "Set it for the whole pod:\n```yaml\nspec:\n  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n```",
        kPssRestricted, Severity::Low, Risk::Privilege},
+      // A Namespace's pod-security.kubernetes.io labels, as upstream's admission validates them.
+      {"podSecurity.invalidLabel", kPodSecurityLabels, "Pod Security labels name a valid level and version",
+       "Pod Security admission refuses to create a Namespace with an invalid `pod-security.kubernetes.io` level or "
+       "version (422 Invalid); on a Namespace that already has one, an invalid `enforce` level is read as "
+       "restricted, an invalid `audit` or `warn` level as privileged (no warnings, no audit annotations) and an "
+       "invalid version as `latest`.",
+       "Use `privileged`, `baseline` or `restricted` (lower case) for the level and `latest` or `v1.N` for the "
+       "version:\n```yaml\nmetadata:\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n"
+       "    pod-security.kubernetes.io/enforce-version: v1.30\n```",
+       "https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces",
+       Severity::Medium, Risk::Privilege},
       // kguard's own rules (off unless configured, docs/kguard-config.yaml).
       {"kguard.allowedRegistries", kRule, "Images come only from allowed registries",
        "An image from an unexpected registry may not be the software you reviewed.",

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "kube/json_reader.h"
+#include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "lint/pod_security_fields.h"
@@ -116,6 +117,7 @@ class Linter {
           lintPod(i, m, m.pod());
           lintVolumeClaims(i, m, m.pod());
         }
+        lintNamespaceLabels(i, m);
         lintRbac(i);
       } catch (const kube::DecodeError& e) {
         report_.errors.push_back(m.errorAt(e.path(), e.problem()));  // judge the other objects all the same
@@ -199,6 +201,31 @@ class Linter {
       f.enforcement = enforcementFor(options_.config.rulesMode);
       add(index, std::move(f));
     }
+  }
+
+  // Upstream's admission refuses to create a Namespace whose pod-security.kubernetes.io labels do not parse
+  // (ValidateNamespace: 422 Invalid), whatever the exemptions; on an existing one they silently read as
+  // restricted (enforce), privileged (audit, warn) or latest (versions), which lint then applies too.
+  void lintNamespaceLabels(size_t index, const kube::Manifest& m) {
+    if (!kube::isNamespace(m.object)) return;
+    const auto* ns = m.namespaceObject().get();
+    if (!ns) return;
+    for (const auto& e : podsecurity::policyToEvaluate(ns->labels, {}).errors) {
+      Finding f;
+      f.check = "podSecurity.invalidLabel";
+      f.level = "podSecurity";
+      f.message = e.toString();
+      f.field = "metadata.labels[\"" + labelKey(e.field) + "\"]";
+      add(index, std::move(f));
+    }
+  }
+
+  // "metadata.labels[pod-security.kubernetes.io/enforce]" -> "pod-security.kubernetes.io/enforce"
+  static std::string labelKey(const std::string& field) {
+    auto open = field.find('[');
+    auto close = field.rfind(']');
+    return open == std::string::npos || close == std::string::npos || close < open ? field
+                                                                                   : field.substr(open + 1, close - open - 1);
   }
 
   void lintRbac(size_t index) {

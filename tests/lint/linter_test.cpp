@@ -28,7 +28,9 @@ const char* kHostPid = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace
 std::string levelJudged(const char* labels, LintOptions options = {}) {
   std::string yaml = labels ? std::string("apiVersion: v1\nkind: Namespace\nmetadata: {name: team, labels: {") + labels + "}}\n---\n" : "";
   auto r = run(yaml + kHostPid, options);
-  return r.results.empty() ? "none" : r.results[0].finding.level;
+  for (const auto& x : r.results)
+    if (x.finding.check != "podSecurity.invalidLabel") return x.finding.level;
+  return "none";
 }
 
 TEST_CASE("level choice: flags, then namespace labels (as admission reads them), then config") {
@@ -49,6 +51,29 @@ TEST_CASE("level choice: flags, then namespace labels (as admission reads them),
   LintOptions bogus;
   bogus.level = "bogus";
   CHECK_THROWS_AS(run(kHostPid, bogus), kube::InputError);
+}
+
+TEST_CASE("invalid Pod Security labels on a Namespace are findings: admission refuses to create it") {
+  auto r = run("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n"
+               "    pod-security.kubernetes.io/enforce: Baseline\n    pod-security.kubernetes.io/warn-version: \"1.25\"\n"
+               "    pod-security.kubernetes.io/audit: restricted\n");
+  REQUIRE(checks(r) == std::vector<std::string>{"podSecurity.invalidLabel", "podSecurity.invalidLabel"});
+  CHECK(r.hasViolations());
+  CHECK(r.results[0].finding.message ==
+        "metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"Baseline\": must be one of privileged, baseline, restricted");
+  CHECK(r.results[0].finding.field == "metadata.labels[\"pod-security.kubernetes.io/enforce\"]");
+  CHECK(r.results[1].finding.message ==
+        "metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: \"1.25\": must be 'latest' or 'v1.x'");
+  // Valid labels (any known version, `latest`, versions newer than known) and other labels are fine.
+  CHECK(run("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n"
+            "    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.99\n"
+            "    pod-security.kubernetes.io/warn-version: latest\n    pod-security.kubernetes.io/other: x\n")
+            .results.empty());
+  // Invalid even in an exempt namespace: upstream validates the labels before it looks at exemptions.
+  LintOptions exempt;
+  exempt.config.exemptions.namespaces = {"team"};
+  CHECK(checks(run("apiVersion: v1\nkind: Namespace\nmetadata: {name: team, labels: {pod-security.kubernetes.io/enforce: x}}\n",
+                   exempt)) == std::vector<std::string>{"podSecurity.invalidLabel"});
 }
 
 TEST_CASE("Pod Security findings carry the check id, level and upstream wording") {
