@@ -16,6 +16,7 @@
 #include "config/kguard_config.h"
 #include "kube/api_client.h"
 #include "kube/kubeconfig.h"
+#include "cli/non_empty_flag.h"
 
 namespace cli {
 namespace {
@@ -126,10 +127,10 @@ void addAuditCommand(CLI::App& app, int* exitCode) {
                                           "NetworkPolicy exposure, RBAC escalation, and each namespace's Pod Security "
                                           "adoption path; exit 0 nothing at or above --fail-on, 1 findings, 2 bad input");
   cmd->add_option("-f,--filename", flags->paths, "An export (kubectl get ... -A -o yaml), manifests, a folder, or - for stdin");
-  cmd->add_option("--kubeconfig", flags->kubeconfig, "Audit the live cluster of this kubeconfig");
-  cmd->add_option("--context", flags->context, "The kubeconfig context to use (default: its current-context)");
+  cmd->add_option("--kubeconfig", flags->kubeconfig, "Audit the live cluster of this kubeconfig")->check(nonEmpty());
+  cmd->add_option("--context", flags->context, "The kubeconfig context to use (default: its current-context)")->check(nonEmpty());
   cmd->add_option("-n,--namespace", flags->namespaces, "Report only this namespace (repeatable)");
-  cmd->add_option("--config", flags->configPath, "kguard configuration file (allowed registries, storage classes, sandboxed runtimes)");
+  cmd->add_option("--config", flags->configPath, "kguard configuration file (allowed registries, storage classes, sandboxed runtimes)")->check(nonEmpty());
   cmd->add_option("--format", flags->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif", "html", "policyreport"}));
   cmd->add_option("-o,--output", flags->output, "Write the report to this file instead of stdout");

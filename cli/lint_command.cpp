@@ -17,6 +17,7 @@ struct LintFlags {
   std::vector<std::string> paths;
   std::string level, version, configPath, format = "text", defaultNamespace = "default";
   bool namespaceGiven = false;
+  std::vector<std::string> emptyFlags;  // --level, --version or --config given an empty value
   bool verifyImages = false;
 };
 
@@ -44,6 +45,8 @@ int runLint(const LintFlags& flags) {
   lint::LintReport report;
   try {
     lint::LintOptions options;
+    // `--config "$UNSET"` read as no flag would run without the configuration (no rules, no exemptions).
+    for (const auto& name : flags.emptyFlags) throw kube::InputError(name + ": empty value (an unset variable?)");
     if (!flags.configPath.empty()) options.config = config::loadConfig(flags.configPath);
     if (!flags.level.empty()) options.level = flags.level;
     if (!flags.version.empty()) options.version = flags.version;
@@ -92,8 +95,10 @@ void addLintCommand(CLI::App& app, int* exitCode) {
   cmd->add_flag("--verify-images", flags->verifyImages,
                 "Check rules.imageSignatures: verify cosign signatures at the registries (network); without it lint is offline");
   auto* ns = cmd->add_option("-n,--namespace", flags->defaultNamespace, "Namespace of objects that name none");
-  cmd->callback([flags, exitCode, ns] {
+  cmd->callback([flags, exitCode, ns, cmd] {
     flags->namespaceGiven = ns->count() > 0;
+    for (const char* name : {"--level", "--version", "--config"})
+      if (cmd->count(name) > 0 && cmd->get_option(name)->as<std::string>().empty()) flags->emptyFlags.push_back(name);
     *exitCode = runLint(*flags);
   });
 }

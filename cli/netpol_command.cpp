@@ -29,6 +29,7 @@
 #include "netpol/ruleset.h"
 #include "runtime/log.h"
 #include "runtime/stop_signals.h"
+#include "cli/non_empty_flag.h"
 
 namespace cli {
 namespace {
@@ -269,9 +270,9 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   diff->callback([o, exitCode] { runGuarded(runDiff, *o, "diff", exitCode); });
 
   auto* agent = netpolCmd->add_subcommand("agent", "keep each local pod's ruleset installed in its network namespace");
-  agent->add_option("--watch-dir", o->watchDir, "read Namespaces, Pods and NetworkPolicies from YAML files in DIR");
+  agent->add_option("--watch-dir", o->watchDir, "read Namespaces, Pods and NetworkPolicies from YAML files in DIR")->check(nonEmpty());
   agent->add_option("--node", o->node, "only pods with this spec.nodeName (required with the API server)");
-  agent->add_option("--kubeconfig", o->kubeconfig, "watch the API server (default: in-cluster service account)");
+  agent->add_option("--kubeconfig", o->kubeconfig, "watch the API server (default: in-cluster service account)")->check(nonEmpty());
   agent->add_option("--nflog-group", o->nflogGroup, "also log denied packets to this NFLOG group")->check(integerIn(0, 65535));
   agent->add_option("--deny-log", o->denyLog,
                     "with --nflog-group: read the dropped packets back and write them to FILE (- = stdout) as JSON lines "

@@ -23,6 +23,7 @@
 #include "rbac/query_args.h"
 #include "rbac/user_info.h"
 #include "rbac/who_can_report.h"
+#include "cli/non_empty_flag.h"
 
 namespace cli {
 namespace {
@@ -59,7 +60,7 @@ void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
   // One value per flag (-f A -f B), so that positionals after -f are not taken as files.
   cmd->add_option("-f,--filename", f.paths, "RBAC objects: file, folder (recursive) or - for stdin (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--kubeconfig", f.kubeconfig, "Read the RBAC objects from a live cluster instead of files (lists them with the kubeconfig's current context)");
+  cmd->add_option("--kubeconfig", f.kubeconfig, "Read the RBAC objects from a live cluster instead of files (lists them with the kubeconfig's current context)")->check(nonEmpty());
   cmd->add_option("--aggregation", f.aggregation,
                   "ClusterRole aggregationRule: 'stored' rules (what a cluster evaluates), 'recomputed' from labels, or "
                   "'auto' (default): stored for --kubeconfig; for -f, recomputed for aggregated roles without stored rules (manifests, built-in admin/edit/view)")

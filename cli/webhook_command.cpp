@@ -18,6 +18,7 @@
 #include "webhook/admission/validator.h"
 #include "webhook/namespace_cache.h"
 #include "webhook/server.h"
+#include "cli/non_empty_flag.h"
 
 namespace cli {
 namespace {
@@ -89,8 +90,8 @@ void addWebhookCommand(CLI::App& app, int* exitCode) {
   cmd->add_option("--tls-cert-file", flags->certFile, "Serving certificate (PEM); reloaded when it changes")->required();
   cmd->add_option("--tls-private-key-file", flags->keyFile, "Serving key (PEM); reloaded when it changes")->required();
   cmd->add_option("--listen", flags->listen, "Address to listen on, ADDR:PORT")->capture_default_str();
-  cmd->add_option("--config", flags->configPath, "kguard configuration file (KguardConfiguration)");
-  cmd->add_option("--kubeconfig", flags->kubeconfig, "kubeconfig for the API server (in-cluster config when omitted)");
+  cmd->add_option("--config", flags->configPath, "kguard configuration file (KguardConfiguration)")->check(nonEmpty());
+  cmd->add_option("--kubeconfig", flags->kubeconfig, "kubeconfig for the API server (in-cluster config when omitted)")->check(nonEmpty());
   cmd->add_option("--log-level", flags->logLevel, "debug logs one line per decision")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();

@@ -125,5 +125,21 @@ assert lines == {"p1": (1, col), "p2": (2, col), "p3": (3, col)}, lines
 ' "$work/stream.json" <<<"$out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json stream lines"; echo "$out" | head -5 | sed 's/^/    /'; fi
 check "json stream text line"  1 "stream.json:3: Pod x/p3: hostNamespaces"                         -- lint --level baseline -f "$work/stream.json"
 
+# --- 5. a file or level flag given an empty value (`--config "$UNSET"`): an error, not "no flag" ------
+# Read as no flag, `lint --config ""` ran without the configuration's rules and exemptions and passed.
+printf 'apiVersion: kguard.io/v1alpha1\nkind: KguardConfiguration\nrules: {disallowLatestTag: true}\n' >"$work/latest.yaml"
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: busybox}]}\n' >"$work/untagged.yaml"
+check "lint --config file"     1 'kguard.imageLatestTag'                                          -- lint --level privileged --config "$work/latest.yaml" -f "$work/untagged.yaml"
+for flag in --config --level --version; do
+  check "lint $flag ''"        2 "kguard lint: $flag: empty value"                                -- lint -f "$work/untagged.yaml" $flag ""
+done
+check "lint json --config ''"  2 '^\[\]$'                                                          -- lint --format json -f "$work/untagged.yaml" --config ""
+check "audit --config ''"      2 '--config: empty value'                                          -- audit -f "$work/untagged.yaml" --config ""
+check "audit --kubeconfig ''"  2 '--kubeconfig: empty value'                                      -- audit --kubeconfig ""
+check "rbac --kubeconfig ''"   2 '--kubeconfig: empty value'                                      -- rbac audit --kubeconfig ""
+check "webhook --config ''"    2 '--config: empty value'                                          -- webhook --tls-cert-file x --tls-private-key-file y --config ""
+check "webhook --kubeconfig ''" 2 '--kubeconfig: empty value'                                     -- webhook --tls-cert-file x --tls-private-key-file y --kubeconfig ""
+check "agent --kubeconfig ''"  2 '--kubeconfig: empty value'                                      -- netpol agent --kubeconfig ""
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
