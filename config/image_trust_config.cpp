@@ -1,5 +1,8 @@
 #include "config/image_trust_config.h"
 
+#include "images/image_reference.h"
+
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -45,7 +48,10 @@ std::vector<rules::ImageSignaturePolicy> parseImageSignatures(const kube::JsonRe
     policy.keys.id = "rules.imageSignatures[" + std::to_string(out.size()) + "]";
     policy.images = item.stringList("images");
     if (policy.images.empty()) item.fail("images: at least one image glob is required");
-    for (const auto& glob : policy.images) {
+    for (auto& glob : policy.images) {
+      // Host names are case-insensitive: the registry part is matched lower-case (rules/image_signatures.cpp).
+      const size_t hostEnd = std::min(glob.find('/'), glob.size());
+      glob = images::lowercaseAscii(glob.substr(0, hostEnd)) + glob.substr(hostEnd);
       // A ':' after the last '/' is a tag (a registry port comes before the first '/').
       size_t slash = glob.rfind('/');
       bool tagged = slash != std::string::npos && glob.find(':', slash) != std::string::npos;

@@ -90,6 +90,12 @@ bool hasUpper(std::string_view s) {
 
 }  // namespace
 
+std::string lowercaseAscii(std::string text) {
+  for (char& c : text)
+    if (isUpper(c)) c = static_cast<char>(c - 'A' + 'a');
+  return text;
+}
+
 bool isSha256Digest(std::string_view digest) {
   constexpr std::string_view prefix = "sha256:";
   if (digest.size() != prefix.size() + 64 || digest.compare(0, prefix.size(), prefix) != 0) return false;

@@ -34,6 +34,9 @@ ImageReference parseImageReference(const std::string& text);
 // registry-1.docker.io; every other registry serves its own.
 std::string apiHostOf(const std::string& registry);
 
+// `text` with A-Z as a-z (host names, which compare case-insensitively).
+std::string lowercaseAscii(std::string text);
+
 // True for "sha256:" followed by 64 lowercase hex digits, the only digest form kguard accepts.
 bool isSha256Digest(std::string_view digest);
 

@@ -115,7 +115,7 @@ TEST_CASE("imageSignatures and registries: keys from files (relative to the conf
   dir.write("pull.json", R"({"auths": {"registry.example.com": {"auth": "cHVsbGVyOnNlY3JldA=="}}})");
   std::string path = dir.write("kguard.yaml", std::string(kHeader) +
                                                   "rules:\n  imageSignatures:\n"
-                                                  "  - images: [\"registry.example.com/team/**\"]\n"
+                                                  "  - images: [\"registry.example.com/team/**\", \"Registry.Example.COM/Ops/*\"]\n"
                                                   "    publicKeys:\n    - team.pub\n    - |\n" +
                                                   indented(kP256, "      ") +
                                                   "  imageVerificationBudgetMs: 1500\n"
@@ -124,6 +124,9 @@ TEST_CASE("imageSignatures and registries: keys from files (relative to the conf
   auto c = config::loadConfig(path);
   REQUIRE(c.rules.imageSignatures.size() == 1);
   CHECK(c.rules.imageSignatures[0].keys.id == "rules.imageSignatures[0]");
+  // Host names compare case-insensitively: the registry part of a glob is kept lower-case, the path as written.
+  CHECK(c.rules.imageSignatures[0].images ==
+        std::vector<std::string>{"registry.example.com/team/**", "registry.example.com/Ops/*"});
   CHECK(c.rules.imageSignatures[0].keys.keys.size() == 2);
   CHECK(c.rules.imageSignatures[0].keys.keys[0].name() == dir.path + "/team.pub");
   CHECK(c.rules.imageVerificationBudgetMs == 1500);

@@ -83,6 +83,22 @@ TEST_CASE("a covered image the registry cannot confirm is refused, naming contai
   CHECK_THAT(findings[1].message, Catch::Contains("container \"app\"") && Catch::Contains("registry unreachable"));
 }
 
+TEST_CASE("a policy covers its registry however the image spells the host: case, :443, leading zeros") {
+  CountingVerifier v;
+  // The runtime pulls each of these from registry.example.com:443 (host names are case-insensitive); left
+  // uncovered, an unsigned image would pass by writing the host in capitals.
+  for (const char* image : {"REGISTRY.EXAMPLE.COM/team/app:1", "Registry.example.com:443/team/app:1",
+                            "registry.example.com:0443/team/app:1"}) {
+    INFO(image);
+    auto pod = podFromYaml(podWithImage(image));
+    CHECK(rules::imageSignaturesInMemory(teamPolicy(), pod.spec, v.cache).needsRegistry);
+  }
+  // Another port is another server.
+  auto other = podFromYaml(podWithImage("registry.example.com:5000/team/app:1"));
+  CHECK_FALSE(rules::imageSignaturesInMemory(teamPolicy(), other.spec, v.cache).needsRegistry);
+  CHECK(v.calls == 0);
+}
+
 TEST_CASE("a malformed image reference is refused without a registry (fail closed)") {
   CountingVerifier v;
   auto pod = podFromYaml(podWithImage("registry.example.com/team/App:1"));
