@@ -189,4 +189,15 @@ ClusterView buildClusterView(std::vector<kube::Manifest> manifests, const std::v
   return builder.finish();
 }
 
+std::vector<std::string> namespacesNotFound(const ClusterView& view) {
+  std::set<std::string> missing;
+  for (const auto& ns : view.namespaceFilter)
+    if (!view.namespaces.count(ns)) missing.insert(ns);
+  for (const auto& m : view.manifests) {
+    if (missing.empty()) break;
+    missing.erase(m.namespace_());
+  }
+  return {missing.begin(), missing.end()};
+}
+
 }  // namespace audit

@@ -93,4 +93,8 @@ class ClusterViewBuilder {
 // not what is read: RBAC and NetworkPolicies of other namespaces still decide what a pod can do.
 ClusterView buildClusterView(std::vector<kube::Manifest> manifests, const std::vector<std::string>& namespaceFilter);
 
+// The -n namespaces of which nothing was read: no Namespace object and no object in it. A mistyped name
+// would otherwise audit nothing and report a clean cluster.
+std::vector<std::string> namespacesNotFound(const ClusterView& view);
+
 }  // namespace audit

@@ -99,6 +99,10 @@ int runAudit(const AuditFlags& flags) {
     auto view = builder.finish();
     auto report = audit::runAudit(view, options);
     report.errors.insert(report.errors.begin(), loadErrors.begin(), loadErrors.end());
+    for (const auto& ns : audit::namespacesNotFound(view))
+      report.errors.push_back("-n " + ns + ": no such namespace " +
+                              (flags.kubeconfig.empty() ? "in the input" : "in the cluster") +
+                              " (no Namespace object and no object in it): nothing of it was audited");
     report.notes = std::move(notes);
 
     std::string text = render(flags.format, view, report);

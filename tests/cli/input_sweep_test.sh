@@ -141,5 +141,14 @@ check "webhook --config ''"    2 '--config: empty value'                        
 check "webhook --kubeconfig ''" 2 '--kubeconfig: empty value'                                     -- webhook --tls-cert-file x --tls-private-key-file y --kubeconfig ""
 check "agent --kubeconfig ''"  2 '--kubeconfig: empty value'                                      -- netpol agent --kubeconfig ""
 
+# --- 6. audit -n naming a namespace the export does not hold: an error, not a clean audit ------------
+# A mistyped -n audited nothing and exited 0 (no finding) - a CI gate passed on a typo.
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: prod}\nspec: {hostPID: true, containers: [{name: c, image: busybox}]}\n' >"$work/prod.yaml"
+printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n' >"$work/empty-ns.yaml"
+check "audit -n prod"          1 'host namespaces'                                                -- audit -f "$work/prod.yaml" -n prod
+check "audit -n typo"          2 '-n prdo: no such namespace in the input'                        -- audit -f "$work/prod.yaml" -n prdo
+check "audit -n typo and prod" 2 '-n prdo: no such namespace'                                     -- audit -f "$work/prod.yaml" -n prod -n prdo
+check "audit -n empty ns"      0 ''                                                               -- audit -f "$work/prod.yaml" -f "$work/empty-ns.yaml" -n empty
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
