@@ -22,6 +22,12 @@ Request requestFromArgs(const QueryArgs& a, std::vector<std::string>& warnings) 
       throw std::invalid_argument("--subresource " + a.subresource + " conflicts with " + args[1]);
     resource.subresource = a.subresource;
   }
+  // `kubectl auth can-i delete configmaps/cm1` means the configmap named cm1; here the slash names a
+  // subresource (docs/cli-contract.md), so say so when the built-in resource has no such subresource.
+  if (resource.builtIn && !resource.subresource.empty() &&
+      !servesSubresource(resource.resource, resource.subresource))
+    warnings.push_back(resource.resource + " has no subresource \"" + resource.subresource + "\" (RESOURCE/SUBRESOURCE; a name " +
+                       "is the next argument: VERB " + resource.resource + " " + resource.subresource + ")");
   std::string name = args.size() == 3 ? args[2] : "";
   std::string ns = a.namespace_;
   if (a.allNamespaces) {

@@ -81,11 +81,40 @@ const std::vector<KnownResource>& knownResources() {
   return table;
 }
 
+// The subresources built-in resources serve (1.20 discovery, plus pods/resize of 1.33): a slash after
+// any other resource is most likely kubectl's TYPE/NAME habit.
+const std::vector<std::pair<const char*, const char*>>& knownSubresources() {
+  static const std::vector<std::pair<const char*, const char*>> table = {
+      {"pods", "attach,binding,ephemeralcontainers,eviction,exec,log,portforward,proxy,resize,status"},
+      {"nodes", "proxy,status"},
+      {"services", "proxy,status"},
+      {"namespaces", "finalize,status"},
+      {"serviceaccounts", "token"},
+      {"replicationcontrollers", "scale,status"},
+      {"deployments", "scale,status"},
+      {"replicasets", "scale,status"},
+      {"statefulsets", "scale,status"},
+      {"certificatesigningrequests", "approval,status"},
+      {"daemonsets", "status"}, {"jobs", "status"}, {"cronjobs", "status"}, {"persistentvolumeclaims", "status"},
+      {"persistentvolumes", "status"}, {"resourcequotas", "status"}, {"horizontalpodautoscalers", "status"},
+      {"apiservices", "status"}, {"customresourcedefinitions", "status"}, {"ingresses", "status"},
+      {"poddisruptionbudgets", "status"}, {"flowschemas", "status"}, {"prioritylevelconfigurations", "status"},
+      {"volumeattachments", "status"},
+  };
+  return table;
+}
+
 bool hasAlias(const std::string& aliases, const std::string& name) {
   return ("," + aliases + ",").find("," + name + ",") != std::string::npos;
 }
 
 }  // namespace
+
+bool servesSubresource(const std::string& resource, const std::string& subresource) {
+  for (const auto& [r, subresources] : knownSubresources())
+    if (resource == r) return hasAlias(subresources, subresource);
+  return false;
+}
 
 ResourceArg parseResourceArg(const std::string& arg) {
   ResourceArg out;
@@ -109,6 +138,7 @@ ResourceArg parseResourceArg(const std::string& arg) {
       out.apiGroup = k.group;
       out.resource = k.resource;
       out.namespaced = k.namespaced;
+      out.builtIn = true;
       return out;
     }
   }

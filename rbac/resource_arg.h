@@ -12,8 +12,12 @@ struct ResourceArg {
   std::string subresource;
   bool known = true;  // false: not in the built-in table and no group given (used as written, core group)
   bool namespaced = true;  // from the built-in table; unknown resources count as namespaced
+  bool builtIn = false;    // found in the built-in table
 };
 
 ResourceArg parseResourceArg(const std::string& arg);
+
+// True when the built-in `resource` (plural, as parseResourceArg resolves it) serves `subresource`.
+bool servesSubresource(const std::string& resource, const std::string& subresource);
 
 }  // namespace rbac

@@ -42,3 +42,19 @@ TEST_CASE("non-resource requests and usage errors") {
   rbac::requestFromArgs({{"get", "widgets"}, "", "", "", false}, warnings);
   CHECK(warnings.size() == 1);
 }
+
+TEST_CASE("kubectl's TYPE/NAME habit: a slash naming no subresource of a built-in resource is pointed out") {
+  std::vector<std::string> warnings;
+  auto r = rbac::requestFromArgs({{"delete", "configmaps/cm1"}, "", "", "", false}, warnings);
+  CHECK(r.subresource == "cm1");  // the contract's reading is kept; the answer is about the subresource
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0] == "configmaps has no subresource \"cm1\" (RESOURCE/SUBRESOURCE; a name is the next argument: "
+                      "VERB configmaps cm1)");
+  for (const char* known : {"pods/exec", "pods/ephemeralcontainers", "deployments.apps/scale", "serviceaccounts/token",
+                            "certificatesigningrequests/approval", "nodes/proxy", "widgets.example.com/anything", "*/scale"}) {
+    warnings.clear();
+    rbac::requestFromArgs({{"create", known}, "", "", "", false}, warnings);
+    INFO(known);
+    CHECK(warnings.empty());
+  }
+}
