@@ -1,5 +1,7 @@
 #include "findings/report_sarif.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "findings/check_catalog.h"
@@ -38,8 +40,38 @@ nlohmann::json briefRule(const std::string& id, const char* level) {
   return rule;
 }
 
+bool hasScheme(const std::string& uri) {
+  const size_t colon = uri.find("://");
+  if (colon == std::string::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(uri[0]))) return false;
+  return std::all_of(uri.begin(), uri.begin() + static_cast<std::ptrdiff_t>(colon),
+                     [](unsigned char c) { return std::isalnum(c) || c == '+' || c == '-' || c == '.'; });
+}
+
+}  // namespace
+
+// artifactLocation.uri must be a URI reference (SARIF 3.4.3; GitHub's upload-sarif rejects the log
+// otherwise): a file name is percent-encoded but for unreserved characters and '/', and an absolute path
+// is a file:// URI, which code scanning makes relative to the checkout. URLs (live objects) stay as they are.
+std::string artifactUri(const std::string& file) {
+  if (hasScheme(file)) return file;
+  static const char* const kHex = "0123456789ABCDEF";
+  std::string out = file.rfind('/', 0) == 0 ? "file://" : "";
+  for (unsigned char c : file) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+namespace {
+
 nlohmann::json location(const SarifLocation& at, bool alwaysRegion) {
-  nlohmann::json physical = {{"artifactLocation", {{"uri", at.uri}}}};
+  nlohmann::json physical = {{"artifactLocation", {{"uri", artifactUri(at.uri)}}}};
   if (alwaysRegion || at.line > 0) {
     nlohmann::json region = {{"startLine", std::max(1, at.line)}};
     if (at.column > 0) region["startColumn"] = at.column;

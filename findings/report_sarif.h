@@ -11,7 +11,7 @@
 namespace findings {
 
 struct SarifLocation {
-  std::string uri;      // the file, as given on the command line
+  std::string uri;      // the file, as given on the command line (written through artifactUri)
   int line = 0;         // 0: unknown (written as 1 when `alwaysRegion`, else no region)
   int column = 0;       // 0: unknown
   std::string message;  // optional text of the location
@@ -42,6 +42,9 @@ struct SarifRun {
 
 // The log, indented by 2, with a final newline; invalid UTF-8 in file names is replaced, never thrown on.
 std::string formatSarif(const SarifRun& run);
+
+// A file name as SARIF's artifactLocation.uri: percent-encoded, absolute paths as file:// URIs, URLs unchanged.
+std::string artifactUri(const std::string& file);
 
 // The docs/rules.md anchor of check `id`: the rule's helpUri.
 std::string rulesDocUri(const std::string& id);

@@ -60,6 +60,21 @@ TEST_CASE("SARIF: one rule per check in order of first use, results point at the
   CHECK_FALSE(r.contains("invocations"));
 }
 
+TEST_CASE("SARIF artifact URIs are URI references GitHub's upload accepts") {
+  CHECK(findings::artifactUri("k8s/app.yaml") == "k8s/app.yaml");
+  CHECK(findings::artifactUri("./k8s/my app[1].yaml") == "./k8s/my%20app%5B1%5D.yaml");
+  CHECK(findings::artifactUri("<stdin>") == "%3Cstdin%3E");
+  CHECK(findings::artifactUri("c:d.yaml") == "c%3Ad.yaml");  // not a scheme
+  CHECK(findings::artifactUri("100%.yaml") == "100%25.yaml");
+  CHECK(findings::artifactUri("/work/repo/k8s/a.yaml") == "file:///work/repo/k8s/a.yaml");
+  CHECK(findings::artifactUri("https://127.0.0.1:6443/api/v1/namespaces/a/pods/p") ==
+        "https://127.0.0.1:6443/api/v1/namespaces/a/pods/p");
+  findings::SarifRun run;
+  run.results.push_back({"hostNamespaces", "error", "x", {{"my dir/p.yaml", 6, 3, ""}}, nullptr});
+  auto sarif = nlohmann::json::parse(findings::formatSarif(run));
+  CHECK(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20dir/p.yaml");
+}
+
 TEST_CASE("SARIF brief rules: the catalog's title and the first result's level; no region without a line") {
   findings::SarifRun run;
   run.rules = findings::SarifRun::Rules::Brief;
