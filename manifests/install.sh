@@ -40,8 +40,8 @@ log() { echo "install.sh: $*" >&2; }
 
 # What the base's secretGenerator and caBundle patch read (manifests/kustomization.yaml).
 step="$HERE/webhook-certificate-made-by-install.sh"
-placeholders="$(grep -Ec '^[[:space:]]*caBundle:[[:space:]]*""[[:space:]]*$' "$HERE/webhook/60-validatingwebhookconfiguration.yaml")"
-[ "$placeholders" -gt 0 ] || { log "webhook/60-validatingwebhookconfiguration.yaml has no caBundle: \"\" placeholder"; exit 1; }
+placeholders="$(grep -Ec '^[[:space:]]*caBundle:[[:space:]]*"<[^"]*>"[[:space:]]*$' "$HERE/webhook/60-validatingwebhookconfiguration.yaml")"
+[ "$placeholders" -gt 0 ] || { log "webhook/60-validatingwebhookconfiguration.yaml has no caBundle: \"<...>\" placeholder"; exit 1; }
 mkdir -p "$step"
 (umask 077 && cp "$certs/tls.crt" "$certs/tls.key" "$step/")
 bundle="$(base64 -w0 <"$certs/ca.crt")"
@@ -82,8 +82,8 @@ fi
 } >"$overlay/kustomization.yaml"
 
 kubectl kustomize "$overlay" >"$overlay/install.yaml"
-! grep -Eq '^[[:space:]]*caBundle:[[:space:]]*(""|'"''"')?[[:space:]]*$' "$overlay/install.yaml" ||
-  { log "the rendered webhook configuration still has an empty caBundle; not applying it"; exit 1; }
+! grep -Eq '^[[:space:]]*caBundle:[[:space:]]*(""|'"''"'|.*<.*)?[[:space:]]*$' "$overlay/install.yaml" ||
+  { log "the rendered webhook configuration still has an empty or placeholder caBundle; not applying it"; exit 1; }
 kubectl apply -f "$overlay/install.yaml" >&2
 
 if [ "$wait_s" -gt 0 ]; then

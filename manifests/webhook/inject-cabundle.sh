@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints a manifest with every `caBundle: ""` placeholder replaced by the base64 of a CA certificate:
+# Prints a manifest with every caBundle placeholder ("<no CA yet: ...>", or "") replaced by the base64 of a CA certificate:
 #   manifests/webhook/inject-cabundle.sh CA_FILE [FILE]
 # FILE defaults to this folder's 60-validatingwebhookconfiguration.yaml; CA_FILE is the ca.crt written
 # by certs/gen-certs.sh. Typical use:
@@ -17,9 +17,9 @@ grep -q -- '-----BEGIN CERTIFICATE-----' "$ca" || { echo "$0: $ca is not a PEM c
 if command -v openssl >/dev/null; then
   openssl x509 -in "$ca" -noout 2>/dev/null || { echo "$0: $ca is not a valid certificate" >&2; exit 1; }
 fi
-grep -Eq '^[[:space:]]*caBundle:[[:space:]]*(""|'"''"')[[:space:]]*$' "$file" ||
-  { echo "$0: no caBundle: \"\" placeholder in $file" >&2; exit 1; }
+placeholder='^([[:space:]]*caBundle:)[[:space:]]*(""|'"''"'|"<[^"]*>")[[:space:]]*$'
+grep -Eq "$placeholder" "$file" || { echo "$0: no caBundle placeholder in $file" >&2; exit 1; }
 
 bundle="$(base64 -w0 <"$ca")"
 # base64 (A-Z a-z 0-9 + / =) has nothing special to sed with # as the delimiter.
-sed -E 's#^([[:space:]]*caBundle:)[[:space:]]*(""|'"''"')[[:space:]]*$#\1 '"$bundle"'#' "$file"
+sed -E "s#$placeholder#\\1 $bundle#" "$file"

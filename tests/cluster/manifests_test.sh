@@ -26,6 +26,20 @@ done
 [ "$(grep -c 'key: webhook.kguard.io/exempt' "$REPO/manifests/webhook/60-validatingwebhookconfiguration.yaml")" = 2 ] &&
   ok "both webhooks exclude namespaces labelled webhook.kguard.io/exempt" || bad "a webhook does not exclude the exempt label"
 
+# Applied file by file (kubectl apply -f manifests/webhook/), the webhook configuration must not register a
+# fail-closed webhook without a CA: every caBundle in the files is a placeholder that is not base64, which
+# the API server refuses to decode (an empty one is valid base64 of nothing, registered, and then every pod
+# is refused). tests/e2e/webhook_e2e_test.sh shows the refusal on a real API server.
+bundles="$(grep -rhE '^[[:space:]]*caBundle:' "$REPO/manifests" --include='*.yaml' | sed -E 's/^[[:space:]]*caBundle:[[:space:]]*//')"
+decodable=""
+while IFS= read -r b; do
+  v="${b#\"}" && v="${v%\"}" && v="${v#\'}" && v="${v%\'}"
+  printf '%s' "$v" | base64 -d >/dev/null 2>&1 && decodable+="[$b] "
+done <<<"$bundles"
+[ -n "$bundles" ] && [ -z "$decodable" ] &&
+  ok "every caBundle in manifests/ is a placeholder that is not base64 ($(wc -l <<<"$bundles")): the files applied alone register no webhook" ||
+  bad "caBundles in manifests/ that an API server would accept as they are (a fail-closed webhook without a CA): ${decodable:-none found}"
+
 # The kustomize base, as each kubectl reads it: the one on PATH and kubectl 1.20.2 (kustomize v2.0.3) when
 # scripts/build-kube.sh has cached it. On a copy of manifests/ (and the certs/gen-certs.sh it calls), so
 # whatever certificate step this checkout has seen does not matter.

@@ -521,7 +521,13 @@ mkdir -p "$WORK/manifests"
 for f in "$REPO_ROOT"/manifests/webhook/*.yaml; do cp "$f" "$WORK/manifests/"; done
 "$REPO_ROOT/manifests/webhook/inject-cabundle.sh" "$CERTS/ca.crt" \
   >"$WORK/manifests/60-validatingwebhookconfiguration.yaml"
-grep -q 'caBundle: ""' "$WORK/manifests/60-validatingwebhookconfiguration.yaml" && fail "inject-cabundle.sh left a placeholder"
+grep -Eq 'caBundle: *("|$)' "$WORK/manifests/60-validatingwebhookconfiguration.yaml" && fail "inject-cabundle.sh left a placeholder"
+# The file as shipped, applied alone (kubectl apply -f manifests/webhook/ file by file): the API server
+# refuses its placeholder caBundle, so no fail-closed webhook without a CA is ever registered.
+run kc apply --dry-run=server -f "$REPO_ROOT/manifests/webhook/60-validatingwebhookconfiguration.yaml"
+[ "$RC" != 0 ] && grep -qi 'base64' <<<"$ERR" ||
+  fail "the uninjected webhook configuration was not refused for its caBundle: rc $RC, $OUT $ERR"
+ok "the shipped webhook configuration is refused as it is: $(head -c 200 <<<"$ERR")"
 # policy/v1 PodDisruptionBudget is 1.21+; this test server (1.20) only serves policy/v1beta1.
 if ! kc api-versions | grep -qx policy/v1; then
   sed -i 's#^apiVersion: policy/v1$#apiVersion: policy/v1beta1#' "$WORK/manifests/"*.yaml
