@@ -18,11 +18,18 @@
             answers "allowed" without reading the review: the floor any webhook costs), kguard-host (kguard's
             webhook as a host process by URL: kguard without the pod network). See host_webhooks.py.
 
+            kguard-v1beta1 is kguard-host registered for v1beta1 reviews only, like static. Each round also
+            reports the CPU time per pod of the API server, etcd, controller-manager, scheduler and the
+            variant's webhook over the timed scale-up (/proc/PID/stat; 10 ms ticks, so read the sums).
+
   review-rtt  (only when asked) the webhook's side alone: sequential reviews from the host to each webhook
             pod, kguard as a host process and the static nginx, --rounds blocks of 200 each, interleaved.
+  burst     (only when asked) the webhook's side of a scale-up: burst_client.go, Go's HTTP/1.1 client set up
+            as the API server's webhook client, sends a pod review in the ReplicaSet controller's slow-start
+            batches (1, 2, 4, ..., 37) to the static nginx and kguard on the host, --rounds each, interleaved.
 
-Usage: cluster_bench.py KUBECONFIG [--rounds N] [--changes N] [--only creation|policy|review-rtt]
-                        [--variants none,pods,static,kguard-host] [--kguard BINARY]
+Usage: cluster_bench.py KUBECONFIG [--rounds N] [--changes N] [--only creation|policy|review-rtt|burst]
+                        [--variants none,pods,static,kguard-host,kguard-v1beta1] [--kguard BINARY]
 """
 import argparse
 import json
@@ -107,8 +114,9 @@ def scaled_down(api):
     return all(rs["status"].get("replicas", 0) == 0 and rs["spec"].get("replicas", 0) == 0 for rs in rss)
 
 
-def one_scale_up(api, n=100):
-    """Seconds from the PATCH of replicas to the n-th pod's ADDED event on a watch opened before it.
+def one_scale_up(api, n=100, cpu=None):
+    """Seconds from the PATCH of replicas to the n-th pod's ADDED event on a watch opened before it, and
+    the CPU seconds per process over that time when a CpuTime is given (else None).
     A watch, not polling LISTs: a LIST of 100 pods every few ms would load the API server being measured."""
     scale(api, 0)
     deadline = time.monotonic() + 120
@@ -120,6 +128,7 @@ def one_scale_up(api, n=100):
     rv = api.call("GET", f"/api/v1/namespaces/{NS_CREATE}/pods")["metadata"]["resourceVersion"]
     watch = api.stream(f"/api/v1/namespaces/{NS_CREATE}/pods?watch=1&resourceVersion={rv}&timeoutSeconds=300")
     try:
+        used = cpu and cpu.sample()
         start = time.monotonic()
         scale(api, n)
         added = set()
@@ -128,7 +137,10 @@ def one_scale_up(api, n=100):
             if event["type"] == "ADDED":
                 added.add(event["object"]["metadata"]["name"])
                 if len(added) == n:
-                    return time.monotonic() - start
+                    seconds = time.monotonic() - start
+                    if cpu:
+                        used = {name: spent - used.get(name, 0.0) for name, spent in cpu.sample().items()}
+                    return seconds, used
         raise RuntimeError("the watch ended before %d pods were added" % n)
     finally:
         watch.close()
@@ -171,6 +183,59 @@ def webhook_calls(api):
     return calls, seconds
 
 
+class CpuTime:
+    """CPU seconds (user + system, /proc/PID/stat) spent so far by the cluster's control plane and by each
+    webhook: what a variant costs the node's two cores per pod, beyond the wall time of its calls."""
+    PARTS = ("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler")
+
+    def __init__(self, kubeconfig, hosts):
+        pids = os.path.join(os.path.dirname(os.path.abspath(kubeconfig)), "pids")  # scripts/local-cluster.sh's
+        self.parts = {name: [int(open(os.path.join(pids, name + ".pid")).read())] for name in self.PARTS}
+        self.hosts = hosts
+
+    @staticmethod
+    def seconds(pid):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+    @staticmethod
+    def family(pid):
+        """pid and its children (nginx's workers)."""
+        out = [pid]
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+                except OSError:
+                    pass
+        return out
+
+    @staticmethod
+    def webhook_pods():
+        out = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    cmd = open(f"/proc/{entry}/cmdline").read().split("\0")
+                except OSError:
+                    continue
+                if cmd[0].endswith("/kguard") and "webhook" in cmd and "--listen=0.0.0.0:8443" in cmd:
+                    out.append(int(entry))
+        return out
+
+    def sample(self):
+        pids = dict(self.parts)
+        pids["pods"] = self.webhook_pods()
+        for name, hook in self.hosts.items():
+            if hook.proc:
+                pids[name] = self.family(hook.proc.pid)
+        return {name: sum(self.seconds(p) for p in ps) for name, ps in pids.items()}
+
+
 def spread(values):
     s = sorted(values)
     return (f"median {statistics.median(s):.1f}, quartiles {percentile(s, 25):.1f}-{percentile(s, 75):.1f}, "
@@ -182,6 +247,7 @@ VARIANTS = {
     "pods": "kguard as installed (webhook pods, Service)",
     "static": "static nginx on the host, by URL (answers allowed, reads nothing)",
     "kguard-host": "kguard webhook as a host process, by URL",
+    "kguard-v1beta1": "kguard webhook as a host process, by URL, registered for v1beta1 reviews only",
 }
 
 
@@ -219,25 +285,33 @@ def bench_creation(api, rounds, variants, kguard):
     if "kguard-host" in variants:
         config = json.loads(api.kubectl("-n", "kguard", "get", "configmap", "kguard-webhook-config", "-o", "json"))
         hosts["kguard-host"] = host_webhooks.HostKguard(kguard, api.kubeconfig, config["data"]["kguard-config.yaml"])
+    if "kguard-v1beta1" in variants:
+        config = json.loads(api.kubectl("-n", "kguard", "get", "configmap", "kguard-webhook-config", "-o", "json"))
+        hosts["kguard-v1beta1"] = host_webhooks.HostKguardV1beta1(kguard, api.kubeconfig, config["data"]["kguard-config.yaml"])
     counters = {name: hook for name, hook in hosts.items()}
     if "pods" in variants:
         counters["pods"] = PodCounters(api)
     registrations = None
     rates = {v: [] for v in variants}
     totals = {v: [0.0, 0.0, None, 0.0, 0.0] for v in variants}  # calls, seconds, new connections, own reviews, own seconds
+    cpu_totals = {v: {} for v in variants}  # CPU seconds per process over the variant's rounds
     print("load average at start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
     try:
         for hook in hosts.values():
             hook.start()
         registrations = Registrations(api, hosts)
+        cpu = CpuTime(api.kubeconfig, hosts)
         for r in range(rounds):
             order = variants[r % len(variants):] + variants[:r % len(variants)]  # each variant in each position
             for v in order:
                 registrations.switch(v)
                 c = counters.get(v)
                 before = (webhook_calls(api), c and c.connections(), c and c.own_time())
-                rate = 100 / one_scale_up(api)
+                seconds, used = one_scale_up(api, cpu=cpu)
+                rate = 100 / seconds
                 after = (webhook_calls(api), c and c.connections(), c and c.own_time())
+                for name, spent in used.items():
+                    cpu_totals[v][name] = cpu_totals[v].get(name, 0.0) + spent
                 rates[v].append(rate)
                 note = ""
                 if v != "none":
@@ -255,6 +329,8 @@ def bench_creation(api, rounds, variants, kguard):
                         t[3] += after[2][0] - before[2][0]
                         t[4] += after[2][1] - before[2][1]
                     note += ")"
+                note += " [CPU ms per pod: " + ", ".join(
+                    f"{name} {10 * spent:.2f}" for name, spent in used.items() if name in CpuTime.PARTS or name == v) + "]"
                 print(f"creation round {r + 1}: {v}: {rate:.1f} pods/s{note}", flush=True)
     finally:
         if registrations:
@@ -276,6 +352,9 @@ def bench_creation(api, rounds, variants, kguard):
         if base and v != "none":
             line += f"; ratio to no webhook {statistics.median(rates[v]) / base:.2f} (goal >= 0.95)"
         print(line)
+        shown = list(CpuTime.PARTS) + ([v] if v != "none" else [])
+        print(f"  CPU ms per pod ({v}): " + ", ".join(
+            f"{name} {1000 * cpu_totals[v].get(name, 0.0) / (100 * len(rates[v])):.2f}" for name in shown))
     return rates
 
 
@@ -345,6 +424,32 @@ def bench_review_rtt(api, blocks, kguard, per_block=200):
         print(f"review round trip, {name}: median {1e6 * statistics.median(t):.0f} µs, "
               f"p90 {1e6 * percentile(t, 90):.0f} µs ({len(t)} reviews)")
     return times
+
+
+def bench_burst(api, rounds, kguard):
+    """The webhooks' side of a scale-up without the API server: burst_client.go (Go's HTTP/1.1 client set
+    up as the API server's webhook client) sends one pod review in the ReplicaSet controller's slow-start
+    batches to the static nginx, kguard on the host and kguard's pods, interleaved."""
+    config = json.loads(api.kubectl("-n", "kguard", "get", "configmap", "kguard-webhook-config", "-o", "json"))
+    hosts = [host_webhooks.StaticWebhook(), host_webhooks.HostKguard(kguard, api.kubeconfig, config["data"]["kguard-config.yaml"])]
+    body = tempfile.NamedTemporaryFile(suffix=".json")
+    body.write(pod_review())
+    body.flush()
+    print("load average at start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
+    try:
+        for h in hosts:
+            h.start()
+        targets = [f"{h.name},{h.url},{h.ca_file}" for h in hosts]
+        out = subprocess.run(["go", "run", os.path.join(os.path.dirname(os.path.abspath(__file__)), "burst_client.go"),
+                              "-body", body.name, "-rounds", str(rounds)] + targets,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError("burst_client.go: " + out.stderr[-2000:])
+        print(out.stdout, end="")
+    finally:
+        for h in hosts:
+            h.stop()
+    print("load average at end: %.2f %.2f %.2f" % os.getloadavg())
 
 
 # --- policy --------------------------------------------------------------------------------------------
@@ -446,7 +551,7 @@ def main():
     ap.add_argument("kubeconfig")
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--changes", type=int, default=50)
-    ap.add_argument("--only", choices=["creation", "policy", "review-rtt"])
+    ap.add_argument("--only", choices=["creation", "policy", "review-rtt", "burst"])
     ap.add_argument("--variants", default="none,pods",
                     help="comma-separated creation variants: " + ", ".join(VARIANTS))
     ap.add_argument("--kguard", default=os.path.join(host_webhooks.REPO, "build", "kguard"),
@@ -456,7 +561,7 @@ def main():
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or len(set(variants)) != len(variants):
         ap.error(f"--variants: want distinct names among {', '.join(VARIANTS)}, got {args.variants}")
-    if ("kguard-host" in variants or args.only == "review-rtt") and not os.access(args.kguard, os.X_OK):
+    if ({"kguard-host", "kguard-v1beta1"} & set(variants) or args.only in ("review-rtt", "burst")) and not os.access(args.kguard, os.X_OK):
         ap.error(f"--kguard: {args.kguard} is not an executable (the kguard-host variant runs it)")
     if os.geteuid() != 0:
         sys.exit("needs root (ip netns exec into the pod's namespace)")
@@ -467,6 +572,8 @@ def main():
         bench_policy(api, args.changes)
     if args.only == "review-rtt":
         bench_review_rtt(api, args.rounds, args.kguard)
+    if args.only == "burst":
+        bench_burst(api, args.rounds, args.kguard)
 
 
 if __name__ == "__main__":

@@ -85,8 +85,15 @@ class HostWebhook:
         return obj
 
     def connections(self):
-        """Connections accepted so far, or None when the process cannot say."""
-        return None
+        """Connections accepted so far: the distinct client ports seen on this port by `ss` at each call
+        (clients keep their connections open for 90 s, so one opened during a round is still there at
+        its end)."""
+        if not hasattr(self, "seen"):
+            self.seen = set()
+        out = subprocess.run(["ss", "-Htn", "state", "established", f"( sport = :{self.port} )"],
+                             capture_output=True, text=True, check=True).stdout
+        self.seen.update(line.split()[-1] for line in out.splitlines() if line.strip())
+        return len(self.seen)
 
     def own_time(self):
         """(reviews, seconds) of the process's own time per review so far, or None."""
@@ -159,3 +166,10 @@ class HostKguard(HostWebhook):
             elif line.startswith("kguard_webhook_request_duration_seconds_sum"):
                 total += float(line.split()[-1])
         return count, total
+
+
+class HostKguardV1beta1(HostKguard):
+    """kguard on the host registered like the static webhook, admissionReviewVersions [v1beta1]: whether
+    the API server's v1 response handling is what costs."""
+    name = "kguard-v1beta1"
+    review_versions = ["v1beta1"]
