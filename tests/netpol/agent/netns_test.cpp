@@ -351,6 +351,7 @@ struct BridgedPods {
   // `subnet`: the first three octets; p is .2, q .3, the bridge .1. Cases that install rulesets use
   // different subnets: the agent matches namespaces by pod IP, on this whole machine.
   explicit BridgedPods(const std::string& subnet = "10.123.45") {
+    takeMachineWideNetnsLock();
     std::string cmd = "ip link add " + bridge + " type bridge && ip addr add " + subnet + ".1/24 dev " + bridge +
                       " && ip link set " + bridge + " up";
     int host = 2;
@@ -415,8 +416,8 @@ TEST_CASE("kernel: connections open before the first policy keep working when th
   // q opens one to p's allowed port.
   int outgoing = connectFrom(lab.p, q, 9000), outgoingDenied = connectFrom(lab.p, q, 9001);
   int incoming = connectFrom(lab.q, p, 8080);
-  int outgoingPeer = accept(qListen, nullptr, nullptr), outgoingDeniedPeer = accept(qDenied, nullptr, nullptr);
-  int incomingPeer = accept(pListen, nullptr, nullptr);
+  int outgoingPeer = acceptWithin(qListen), outgoingDeniedPeer = acceptWithin(qDenied);
+  int incomingPeer = acceptWithin(pListen);
   REQUIRE((outgoing >= 0 && outgoingDenied >= 0 && incoming >= 0));
   REQUIRE((outgoingPeer >= 0 && outgoingDeniedPeer >= 0 && incomingPeer >= 0));
 
@@ -465,10 +466,10 @@ TEST_CASE("kernel: connections open before the first ClusterNetworkPolicy keep w
   std::array<int, 4> outgoing{}, outgoingPeer{};
   for (int i = 0; i < 4; ++i) {
     outgoing[i] = connectFrom(lab.p, q, 9000 + i);
-    outgoingPeer[i] = accept(qListen[i], nullptr, nullptr);
+    outgoingPeer[i] = acceptWithin(qListen[i]);
   }
   int incoming = connectFrom(lab.q, p, 8080), incomingDenied = connectFrom(lab.q, p, 8081);
-  int incomingPeer = accept(pListen, nullptr, nullptr), incomingDeniedPeer = accept(pDenied, nullptr, nullptr);
+  int incomingPeer = acceptWithin(pListen), incomingDeniedPeer = acceptWithin(pDenied);
   for (int i = 0; i < 4; ++i) REQUIRE((outgoing[i] >= 0 && outgoingPeer[i] >= 0));
   REQUIRE((incoming >= 0 && incomingDenied >= 0 && incomingPeer >= 0 && incomingDeniedPeer >= 0));
 

@@ -3,6 +3,10 @@
 // which ctest runs as root through tests/needs.sh (netpol_agent_kernel).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -26,10 +30,32 @@ inline std::string run(const std::string& command) {
   return out;
 }
 
+// The cases give their namespaces fixed addresses, and the agent finds a pod's namespace by address on the
+// whole machine: two copies of this binary (two checkouts' ctest runs) would program each other's
+// namespaces and drop each other's probes. The first namespace a process makes takes a machine-wide
+// lock, held until the process exits, so such runs take turns.
+inline void takeMachineWideNetnsLock() {
+  static const int fd = [] {
+    int lock = open("/run/lock/kguard-netns-tests.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (lock >= 0) (void)flock(lock, LOCK_EX);
+    return lock;
+  }();
+  (void)fd;
+}
+
+// accept() that gives up after `timeoutMs`, returning -1: a connection the kernel dropped fails the
+// case instead of blocking it forever.
+inline int acceptWithin(int listener, int timeoutMs = 5000) {
+  pollfd p{listener, POLLIN, 0};
+  if (poll(&p, 1, timeoutMs) != 1) return -1;
+  return accept(listener, nullptr, nullptr);
+}
+
 // A named namespace with one veth carrying `ip`, deleted at the end of the test.
 struct ScratchNetns {
   std::string name = "kguard-unit-" + std::to_string(getpid());
   ScratchNetns() {
+    takeMachineWideNetnsLock();
     std::string output = run("(ip netns add " + name + " && ip -n " + name + " link add v0 type veth peer name v1 && ip -n " +
                              name + " addr add 10.0.0.1/24 dev v0 && ip -n " + name +
                              " addr add fd00::1/64 dev v0 nodad && ip -n " + name + " link set v0 up && echo created)");
