@@ -20,9 +20,11 @@ std::vector<Refusal> refusals(const ClusterView& view, const std::string& ns, co
   return out;
 }
 
-Adoption adoptionOf(const ClusterView& view, const NamespaceInfo& ns) {
+// `defaults`: the policy of namespaces without labels, as the webhook of the audit's --config applies it
+// (upstream's PodSecurityConfiguration defaults; privileged without a configuration).
+Adoption adoptionOf(const ClusterView& view, const NamespaceInfo& ns, const podsecurity::PolicyDefaults& defaults) {
   Adoption a;
-  auto policy = podsecurity::policyToEvaluate(ns.labels, {}).policy;
+  auto policy = podsecurity::policyToEvaluate(ns.labels, defaults).policy;
   a.enforce = policy.enforce.toString();
   a.audit = policy.audit.toString();
   a.warn = policy.warn.toString();
@@ -45,7 +47,8 @@ Adoption adoptionOf(const ClusterView& view, const NamespaceInfo& ns) {
 
 }  // namespace
 
-void fillAdoption(const ClusterView& view, AuditReport& report) {
+void fillAdoption(const ClusterView& view, const config::KguardConfig& config, AuditReport& report) {
+  const auto defaults = config::policyDefaults(config.podSecurityDefaults);
   for (const auto& [name, ns] : view.namespaces) {
     if (!view.inScope(name)) continue;
     NamespaceReport r;
@@ -55,7 +58,7 @@ void fillAdoption(const ClusterView& view, AuditReport& report) {
     r.hasLimitRange = ns.hasLimitRange;
     for (const auto& w : view.workloads)
       if (w.namespace_ == name) ++(w.isPod() ? r.pods : r.workloads);
-    r.adoption = adoptionOf(view, ns);
+    r.adoption = adoptionOf(view, ns, defaults);
     report.namespaces.push_back(std::move(r));
   }
 }

@@ -33,7 +33,7 @@ std::string containerAt(const kube::PodSpec& spec, const std::string& field) {
 AuditReport runAudit(const ClusterView& view, const AuditOptions& options) {
   AuditReport report;
   report.errors = view.errors;
-  fillAdoption(view, report);
+  fillAdoption(view, options.config, report);
   CheckContext ctx{view, options, report};
   // What a live API server's authorizer decides (stored ClusterRole aggregation, recomputed only
   // where a manifest left it empty).

@@ -37,8 +37,8 @@ void checkNamespaces(CheckContext& ctx);
 std::map<size_t, std::vector<std::string>> checkNetwork(CheckContext& ctx);
 // Escalation paths of every subject, and on each pod the paths of the service account it runs as.
 void checkRbac(CheckContext& ctx, const rbac::Evaluator& rbacEvaluator);
-// Pod Security adoption path of each namespace.
-void fillAdoption(const ClusterView& view, AuditReport& report);
+// Pod Security adoption path of each namespace (unlabelled ones at the config's podSecurity.defaults).
+void fillAdoption(const ClusterView& view, const config::KguardConfig& config, AuditReport& report);
 // The joins that raise severities: a host-isolation finding on a pod other namespaces can reach.
 void applySeverityJoins(AuditReport& report, const ClusterView& view,
                         const std::map<size_t, std::vector<std::string>>& reachableFrom);

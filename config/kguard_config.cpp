@@ -25,6 +25,15 @@ Mode parseMode(const JsonReader& r, const char* name, Mode fallback) {
   r.field(name)->fail("expected \"enforce\" or \"warn\", got \"" + *value + "\"");
 }
 
+podsecurity::LevelVersion levelVersion(const std::string& level, const std::string& version, const char* mode) {
+  auto l = podsecurity::parseLevel(level);
+  auto v = podsecurity::parseVersion(version);
+  if (!l) throw kube::InputError(std::string("config podSecurity.defaults.") + mode + ": invalid level \"" + level + "\"");
+  if (!v)
+    throw kube::InputError(std::string("config podSecurity.defaults.") + mode + "-version: invalid version \"" + version + "\"");
+  return {*l, *v};
+}
+
 void parsePodSecurity(const JsonReader& r, KguardConfig& c) {
   rejectUnknownFields(r, {"defaults", "exemptions", "enforceOnWorkloads"});
   if (auto d = r.field("defaults")) {
@@ -110,6 +119,14 @@ KguardConfig fromManifests(const std::vector<kube::Manifest>& docs, const std::s
 }
 
 }  // namespace
+
+podsecurity::PolicyDefaults policyDefaults(const PodSecurityDefaults& d) {
+  podsecurity::PolicyDefaults out;
+  out.enforce = levelVersion(d.enforce, d.enforceVersion, "enforce");
+  out.audit = levelVersion(d.audit, d.auditVersion, "audit");
+  out.warn = levelVersion(d.warn, d.warnVersion, "warn");
+  return out;
+}
 
 KguardConfig parseConfig(const std::string& text, const std::string& name) {
   return fromManifests(kube::parseManifests(text, name), name);

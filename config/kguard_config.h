@@ -18,6 +18,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "images/registry_clients.h"
+#include "podsecurity/namespace_policy.h"
 #include "rbac/guardrails.h"
 #include "rules/rules_config.h"
 
@@ -29,6 +30,10 @@ struct PodSecurityDefaults {
   std::string audit = "privileged", auditVersion = "latest";
   std::string warn = "privileged", warnVersion = "latest";
 };
+
+// The defaults as the policy evaluation reads them; throws kube::InputError naming the field of an
+// invalid level or version (a configuration is refused, not defaulted as a namespace label would be).
+podsecurity::PolicyDefaults policyDefaults(const PodSecurityDefaults& defaults);
 
 struct PodSecurityExemptions {
   std::vector<std::string> usernames;

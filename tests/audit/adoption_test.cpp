@@ -30,6 +30,27 @@ TEST_CASE("a namespace enforcing baseline with a hostPID pod created before the 
   CHECK(ns->adoption.refusedAtNextLevel[0].kind == "Pod");
 }
 
+TEST_CASE("unlabelled namespaces get the --config's podSecurity.defaults, as its webhook applies them") {
+  const std::string yaml = namespace_("plain") + pod("plain", "top", "  hostPID: true\n");
+  auto unconfigured = auditYaml(yaml);
+  const auto* privileged = namespaceOf(unconfigured.report, "plain");
+  REQUIRE(privileged);
+  CHECK(privileged->adoption.enforce == "privileged:latest");  // no configuration: upstream's default
+  CHECK(privileged->adoption.violatingEnforce.empty());
+  audit::AuditOptions options;
+  options.config.podSecurityDefaults.enforce = "baseline";
+  options.config.podSecurityDefaults.warn = "restricted";
+  auto a = auditYaml(yaml, {}, options);
+  const auto* ns = namespaceOf(a.report, "plain");
+  REQUIRE(ns);
+  CHECK(ns->adoption.enforce == "baseline:latest");
+  CHECK(ns->adoption.warn == "restricted:latest");
+  REQUIRE(ns->adoption.violatingEnforce.size() == 1);
+  CHECK(ns->adoption.violatingEnforce[0].name == "top");
+  options.config.podSecurityDefaults.enforce = "Baseline";
+  CHECK_THROWS_AS(auditYaml(yaml, {}, options), kube::InputError);  // a configuration is refused, not defaulted
+}
+
 TEST_CASE("highest passing level at the labelled version; restricted refusals name each pod and why") {
   auto a = auditYaml(namespace_("apps", "{pod-security.kubernetes.io/enforce: privileged, pod-security.kubernetes.io/enforce-version: v1.24}") +
                      pod("apps", "web", "") + pod("apps", "good", "", "{app: good}", kRestrictedContainer));

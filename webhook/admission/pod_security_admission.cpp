@@ -23,15 +23,6 @@ using podsecurity::LevelVersion;
 const std::set<std::string> kIgnoredPodSubresources = {"exec", "attach",      "binding", "eviction",
                                                        "log",  "portforward", "proxy",   "status"};
 
-LevelVersion parseDefault(const std::string& level, const std::string& version, const char* mode) {
-  auto l = podsecurity::parseLevel(level);
-  auto v = podsecurity::parseVersion(version);
-  if (!l) throw kube::InputError(std::string("config podSecurity.defaults.") + mode + ": invalid level \"" + level + "\"");
-  if (!v)
-    throw kube::InputError(std::string("config podSecurity.defaults.") + mode + "-version: invalid version \"" + version + "\"");
-  return {*l, *v};
-}
-
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return !value.empty() && std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -92,16 +83,12 @@ bool isPodControllerResource(const GroupVersionResource& r) {
 
 PodSecurityAdmission::PodSecurityAdmission(const config::KguardConfig& config, NamespaceGetter& namespaces,
                                            PodLister& pods, webhook::Metrics& metrics)
-    : exemptions_(config.exemptions),
+    : defaults_(config::policyDefaults(config.podSecurityDefaults)),
+      exemptions_(config.exemptions),
       enforceOnWorkloads_(config.enforceOnWorkloads),
       namespaces_(namespaces),
       pods_(pods),
-      metrics_(metrics) {
-  const auto& d = config.podSecurityDefaults;
-  defaults_.enforce = parseDefault(d.enforce, d.enforceVersion, "enforce");
-  defaults_.audit = parseDefault(d.audit, d.auditVersion, "audit");
-  defaults_.warn = parseDefault(d.warn, d.warnVersion, "warn");
-}
+      metrics_(metrics) {}
 
 bool PodSecurityAdmission::exemptNamespace(const std::string& ns) const { return contains(exemptions_.namespaces, ns); }
 bool PodSecurityAdmission::exemptUser(const std::string& user) const { return contains(exemptions_.usernames, user); }
