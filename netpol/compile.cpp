@@ -138,6 +138,33 @@ class DirectionCompiler {
 
 int familyIndex(Family f) { return f == Family::V4 ? 0 : 1; }
 
+namespace {
+// Per-family arrays ([0] IPv4, [1] IPv6) compare element-wise.
+template <typename T>
+bool sameFamilies(const T (&a)[2], const T (&b)[2]) {
+  return a[0] == b[0] && a[1] == b[1];
+}
+}  // namespace
+
+bool TierRules::DenyRuleBoxes::operator==(const DenyRuleBoxes& o) const {
+  return rule == o.rule && sameFamilies(drop, o.drop) && sameFamilies(dropOther, o.dropOther);
+}
+
+bool TierRules::operator==(const TierRules& o) const {
+  return sameFamilies(accept, o.accept) && sameFamilies(drop, o.drop) && sameFamilies(acceptOther, o.acceptOther) &&
+         sameFamilies(dropOther, o.dropOther) && denyRules == o.denyRules;
+}
+
+bool DirectionRules::operator==(const DirectionRules& o) const {
+  return isolatingPolicies == o.isolatingPolicies && sameFamilies(anyPort, o.anyPort) && sameFamilies(ports, o.ports) &&
+         admin == o.admin && baseline == o.baseline;
+}
+
+bool Ruleset::operator==(const Ruleset& o) const {
+  return pod == o.pod && podIps == o.podIps && sameFamilies(nodeAddresses, o.nodeAddresses) && ingress == o.ingress &&
+         egress == o.egress;
+}
+
 size_t DirectionRules::elementCount() const {
   size_t n = 0;
   for (int f = 0; f < 2; ++f) {

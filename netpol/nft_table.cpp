@@ -71,8 +71,12 @@ std::vector<SetElement> addressSetElements(const std::vector<AddressElement>& el
   return out;
 }
 
-// One tier's verdicts: up to four sets per family, only the non-empty ones (an empty set would
-// still cost a lookup). With deny logs, one drop set per Deny rule, so that the log names it.
+// One tier's verdicts: four sets per family. In a direction where ClusterNetworkPolicy tiers decide
+// nothing, none (a chain of empty lookups would cost every packet a hook call); where they decide, all
+// four, empty or not, so that a tier change moves elements and does not change the table's layout
+// (an element update instead of a whole-table replace: agent/nft_batch.h; an empty set's lookup costs
+// a packet little, measured in bench/netpol_agent (h)). With deny logs, one drop set per Deny rule
+// instead, so that the log names it; those come and go with the rules.
 struct TierSet {
   std::string name;
   int family;
@@ -85,7 +89,7 @@ struct TierSet {
 std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, bool ingress, bool perDenyRule) {
   std::vector<TierSet> out;
   auto add = [&out](std::string name, int f, bool ports, Verdict v, std::vector<SetElement> elements, const DenyRule* deny) {
-    if (!elements.empty()) out.push_back({std::move(name), f, ports, v, std::move(elements), deny});
+    out.push_back({std::move(name), f, ports, v, std::move(elements), deny});
   };
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(tierPrefix) + "_" + dirName(ingress) + familySuffix(f);
@@ -98,11 +102,18 @@ std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, boo
     }
     for (size_t k = 0; k < tier.denyRules.size(); ++k) {
       const auto& d = tier.denyRules[k];
-      add(base + "_drop_" + std::to_string(k), f, true, Verdict::Drop, portSetElements(d.drop[f]), &d.rule);
-      add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Drop, addressSetElements(d.dropOther[f]), &d.rule);
+      if (!d.drop[f].empty())
+        add(base + "_drop_" + std::to_string(k), f, true, Verdict::Drop, portSetElements(d.drop[f]), &d.rule);
+      if (!d.dropOther[f].empty())
+        add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Drop, addressSetElements(d.dropOther[f]), &d.rule);
     }
   }
   return out;
+}
+
+// Whether ClusterNetworkPolicy tiers decide anything in this direction (its chain has tier lookups).
+bool tiersDecide(const DirectionRules& rules) {
+  return !rules.admin.empty() || (!rules.isolated() && !rules.baseline.empty());
 }
 
 void addTierSets(Table& t, const TierRules& tier, const char* tierPrefix, bool ingress, const RenderOptions& options) {
@@ -166,11 +177,11 @@ void addInfrastructureRules(Chain& c, bool ingress) {
 }
 
 void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const RenderOptions& options) {
-  addTierSets(t, rules.admin, "admin", ingress, options);
-  if (!rules.isolated()) {
-    addTierSets(t, rules.baseline, "baseline", ingress, options);
-    return;
+  if (tiersDecide(rules)) {
+    addTierSets(t, rules.admin, "admin", ingress, options);
+    if (!rules.isolated()) addTierSets(t, rules.baseline, "baseline", ingress, options);
   }
+  if (!rules.isolated()) return;
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(dirName(ingress)) + familySuffix(f);
     Set any{base + "_any", f, false, {}};
@@ -181,11 +192,6 @@ void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const
     t.sets.push_back(std::move(any));
     t.sets.push_back(std::move(ports));
   }
-}
-
-// Whether ClusterNetworkPolicy tiers decide anything in this direction (its chain has tier lookups).
-bool tiersDecide(const DirectionRules& rules) {
-  return !rules.admin.empty() || (!rules.isolated() && !rules.baseline.empty());
 }
 
 // A TCP connection opened before the pod's table existed was not tracked: conntrack starts in the
@@ -222,8 +228,7 @@ void insertMidStreamRules(Table& t, Chain& c, const Chain* other, const Ruleset&
     // The tiers, NetworkPolicies and node rules of the other chain resolved into one set per family:
     // the TCP connections it admits, after Admin Accept, Admin Deny, NetworkPolicy and Baseline.
     for (int f = 0; f < 2; ++f) {
-      auto admitted = admittedTcp(t, *other, f);
-      if (admitted.empty()) continue;
+      auto admitted = admittedTcp(t, *other, f);  // declared even when empty: a fixed layout
       Set set{std::string(dirName(!ingress)) + familySuffix(f) + "_tcp_admitted", f, true, {}};
       for (const auto& e : admitted) set.elements.push_back({e.address, Protocol::TCP, e.firstPort, e.lastPort, ""});
       Rule r = peerInSet(f, ingress, set.name, true);

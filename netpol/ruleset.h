@@ -18,6 +18,7 @@ namespace netpol {
 struct AddressElement {
   AddressRange address;
   std::vector<std::string> origins;  // "x/allow-web ingress[0]": the policy rules it came from
+  bool operator==(const AddressElement& o) const { return address == o.address && origins == o.origins; }
 };
 
 // Traffic from/to `address` on protocol ports first..last (address . protocol . port).
@@ -27,6 +28,10 @@ struct PortElement {
   int32_t firstPort = 0;
   int32_t lastPort = 65535;
   std::vector<std::string> origins;
+  bool operator==(const PortElement& o) const {
+    return address == o.address && protocol == o.protocol && firstPort == o.firstPort && lastPort == o.lastPort &&
+           origins == o.origins;
+  }
 };
 
 // One ClusterNetworkPolicy tier for one direction of one pod, first match already resolved: every
@@ -42,9 +47,11 @@ struct TierRules {
     DenyRule rule;
     std::vector<PortElement> drop[2];
     std::vector<AddressElement> dropOther[2];
+    bool operator==(const DenyRuleBoxes& o) const;
   };
   std::vector<DenyRuleBoxes> denyRules;
   bool empty() const;
+  bool operator==(const TierRules& o) const;
 };
 
 // One direction of one pod. Elements are disjoint (nftables rejects overlapping intervals) and sorted.
@@ -59,6 +66,7 @@ struct DirectionRules {
   // A direction nothing filters gets no chain: not isolated and no tier decides any box.
   bool filtered() const { return isolated() || !admin.empty() || !baseline.empty(); }
   size_t elementCount() const;
+  bool operator==(const DirectionRules& o) const;
 };
 
 struct Ruleset {
@@ -73,6 +81,9 @@ struct Ruleset {
   // nft::Table (nft_table.cpp), not on a model of its own.
   bool admitsIngress(const IpAddress& peer, Protocol protocol, int32_t port) const;
   bool admitsEgress(const IpAddress& peer, Protocol protocol, int32_t port) const;
+  // Equal rulesets build equal tables (the agent then skips building and installing one).
+  bool operator==(const Ruleset& o) const;
+  bool operator!=(const Ruleset& o) const { return !(*this == o); }
 };
 
 int familyIndex(Family f);

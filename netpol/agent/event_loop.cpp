@@ -85,7 +85,8 @@ int runAgentLoop(ClusterSource& source, const LoopOptions& options, Datapath& da
         log("sync: " + std::to_string(stats.pods) + " local pods in " + std::to_string(stats.namespaces) +
             " namespaces; compiled " + std::to_string(stats.compiled) + " (" + std::to_string(stats.tiersOnly) +
             " tiers only), installed " + std::to_string(stats.installed) +
-            ", unchanged " + std::to_string(stats.unchanged) + ", removed " + std::to_string(stats.removed) +
+            ", unchanged " + std::to_string(stats.unchanged) + " (" + std::to_string(stats.sameRuleset) +
+            " same ruleset), removed " + std::to_string(stats.removed) +
             ", failed " + std::to_string(stats.failed) + " in " + std::to_string(millisSince(syncStart)) +
             " ms (" + phaseTimes(stats) + ")");
       lastSync = Clock::now();

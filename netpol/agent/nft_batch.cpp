@@ -33,8 +33,10 @@ constexpr uint32_t kCtEstablishedRelated = (1u << 1) | (1u << 2), kCtNew = 1u <<
 constexpr uint8_t kTcpSyn = 0x02, kTcpAck = 0x10;
 // Element chunks keep each message well under the socket's page size.
 constexpr size_t kElementsPerMessage = 256;
-// An update deleting more elements than this replaces the table instead (buildUpdateBatch).
-constexpr size_t kMaxUpdateDeletions = 32;
+// When an element update costs more than replacing the table (buildUpdateBatch), measured with
+// bench/netpol_agent/nft_update_cost.cpp on kernel 6.18 (docs/benchmarks.md): each deleted element
+// costs ~50 µs (added ones ~2), a replace ~500 µs plus ~3 µs per element of the new table.
+constexpr double kDeletionMicros = 50, kReplaceMicros = 500, kReplaceMicrosPerElement = 3;
 
 template <typename T, void (*Free)(const T*)>
 struct Deleter {
@@ -468,24 +470,31 @@ NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options,
   return buildReplaceBatch(nft::buildTable(ruleset, options), firstSeq);
 }
 
-std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq) {
+std::optional<NftBatch> buildElementDelta(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq,
+                                          size_t* deletions) {
   if (!sameLayout(installed, table)) return std::nullopt;
   BatchWriter w(firstSeq);
   size_t deleted = 0;
   for (size_t i = 0; i < table.sets.size(); ++i) {
     if (table.sets[i].elements == installed.sets[i].elements) continue;
     // Only the difference: removing an element from a concatenated (pipapo) set costs a pass over the
-    // whole set, so a flush would cost the square of its size...
+    // whole set, so a flush would cost the square of its size.
     auto gone = missingFrom(installed.sets[i], table.sets[i]);
     deleted += gone.size();
     putElements(w, table.sets[i], 0, gone, false);
     putElements(w, table.sets[i], 0, missingFrom(table.sets[i], installed.sets[i]), true);
   }
-  // ...and many removals may cost more than building the table afresh. In a loaded bench run an update
-  // of a one-element node-set change took ~1.4 ms per pod, one that rewrote tier sets tens of ms (a
-  // replace ~10): the threshold is a guess until a quiet run measures it.
-  if (deleted > kMaxUpdateDeletions) return std::nullopt;
+  if (deletions) *deletions = deleted;
   return w.finish();
+}
+
+std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq) {
+  size_t deleted = 0;
+  auto delta = buildElementDelta(installed, table, firstSeq, &deleted);
+  size_t elements = 0;
+  for (const auto& set : table.sets) elements += set.elements.size();
+  if (delta && deleted * kDeletionMicros > kReplaceMicros + elements * kReplaceMicrosPerElement) return std::nullopt;
+  return delta;
 }
 
 NftBatch buildDeleteBatch(uint32_t firstSeq) {

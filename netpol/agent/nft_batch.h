@@ -27,9 +27,14 @@ NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq);
 NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq);
 // The batch that turns the `installed` table into `table` when they differ only in set elements: the
 // elements that went are deleted and the new ones added, in one transaction (the chains, the other
-// elements and the counters' values stay); none when the layouts differ or more than a few elements
-// must go (deleting from a concatenated set is a pass over it): then replace the table.
+// elements and the counters' values stay); none when the layouts differ or when so many elements must
+// go that replacing the table is cheaper (deleting an element costs the kernel ~17 times what one
+// element of a replace does, measured: nft_batch.cpp).
 std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq);
+// The element delta alone, however many elements go (none when the layouts differ): what
+// buildUpdateBatch decides on, and what bench/netpol_agent/nft_update_cost.cpp measures against a replace.
+std::optional<NftBatch> buildElementDelta(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq,
+                                          size_t* deletions = nullptr);
 // Removes kguard's table (add + delete, so that a missing table is not an error).
 NftBatch buildDeleteBatch(uint32_t firstSeq);
 

@@ -134,6 +134,16 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
     stats.tiersOnly += sameNetworkPolicies != nullptr;
     auto ruleset = std::make_shared<const Ruleset>(compiler->compile(*pod, sameNetworkPolicies));
     stats.compileMs += millisSince(compileStart);
+    if (previous != installed_.end() && previous->second.ruleset && *previous->second.ruleset == *ruleset) {
+      // Equal rulesets build equal tables: a change that moved nothing for this pod (e.g. Baseline rules
+      // a NetworkPolicy overrides, or a Pass) costs no table build and no install.
+      ++stats.unchanged;
+      ++stats.sameRuleset;
+      Installed& kept = stillInstalled[ns.id] = std::move(previous->second);
+      kept.world = worldGeneration_;
+      kept.policies = std::move(policies);
+      continue;
+    }
     auto tableStart = Clock::now();
     nft::Table table = nft::buildTable(*ruleset, options_);
     size_t rules = nft::ruleCount(table);

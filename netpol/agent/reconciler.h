@@ -32,6 +32,7 @@ struct SyncStats {
   size_t tiersOnly = 0;   // of which only the tiers: same world and NetworkPolicies as installed
   size_t installed = 0;   // rulesets (re)installed
   size_t unchanged = 0;   // skipped: same inputs or same ruleset as installed
+  size_t sameRuleset = 0; // of which compiled to the installed ruleset: no table built, nothing installed
   size_t removed = 0;     // tables removed (pod gone)
   size_t failed = 0;
   std::vector<std::string> messages;  // one line per change or failure

@@ -524,3 +524,73 @@ TEST_CASE("kernel: connections open before the first ClusterNetworkPolicy keep w
   for (int i = 0; i < 4; ++i)
     for (int fd : {qListen[i], outgoing[i], outgoingPeer[i]}) close(fd);
 }
+
+// The agent's incremental path against a fresh agent, in the kernel: after each kind of change the
+// tables it leaves in p's and q's namespaces list exactly as a fresh agent's install; ClusterNetworkPolicy
+// changes that fill or empty a tier set are element updates (the tier's sets stay declared while the
+// tier decides), and one that changes no pod's ruleset builds and installs nothing.
+TEST_CASE("kernel: after each kind of change the agent's tables are a fresh agent's; tier changes are updates", "[kernel][cnp]") {
+  BridgedPods lab("10.123.47");
+  REQUIRE(lab.ok);
+  const std::string p = "10.123.47.2", q = "10.123.47.3";
+  const std::string world = ns("x") + pod("x", "p", "{pod: p}", p, "[]", "  nodeName: n1\n") +
+                            pod("x", "q", "{pod: q}", q, "[]", "  nodeName: n1\n");
+  // p's ingress is isolated by a NetworkPolicy (so the Baseline never decides it); the Admin CNP
+  // selects both pods, the Baseline CNP q only.
+  auto networkPolicy = [](int port) {
+    return policy("x", "to-p", "  podSelector: {matchLabels: {pod: p}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: " +
+                                   std::to_string(port) + "}]}]");
+  };
+  auto admin = [](int deniedPort, bool accept) {
+    return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: admin}\n"
+           "spec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  ingress:\n" +
+           std::string(accept ? "  - {action: Accept, from: [{namespaces: {}}], protocols: [{udp: {destinationPort: {number: 53}}}]}\n" : "") +
+           "  - {action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: " +
+           std::to_string(deniedPort) + "}}}]}\n";
+  };
+  auto baseline = [](int deniedPort) {
+    return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: base}\n"
+           "spec:\n  tier: Baseline\n  priority: 1\n  subject: {namespaces: {}}\n"
+           "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: {number: " +
+           std::to_string(deniedPort) + "}}}]}]\n";
+  };
+  auto listed = [&] {
+    return withSortedElements(run("ip netns exec " + lab.p + " nft list table inet kguard")) + "\n---\n" +
+           withSortedElements(run("ip netns exec " + lab.q + " nft list table inet kguard"));
+  };
+  auto datapath = makeKernelDatapath();
+  Reconciler agent(*datapath, "n1", {});
+  REQUIRE(agent.sync(cluster(world + networkPolicy(80) + admin(81, false) + baseline(82))).installed == 2);
+
+  struct Step {
+    const char* change;
+    std::string objects;
+    size_t installed, updates, sameRuleset;
+  };
+  for (const auto& step : std::vector<Step>{
+           {"an Admin port moves", networkPolicy(80) + admin(83, false) + baseline(82), 2, 2, 0},
+           {"an Admin Accept set fills", networkPolicy(80) + admin(83, true) + baseline(82), 2, 2, 0},
+           {"the Admin Accept set empties", networkPolicy(80) + admin(83, false) + baseline(82), 2, 2, 0},
+           // q's Baseline moves; p's ingress is isolated, so its ruleset comes out the same.
+           {"a Baseline port moves", networkPolicy(80) + admin(83, false) + baseline(84), 1, 1, 1},
+           {"a NetworkPolicy port moves", networkPolicy(90) + admin(83, false) + baseline(84), 1, 1, 0},
+           // p: no tier decides its ingress any more, a new layout (replace); q: its Baseline still decides, and
+           // the emptied Admin sets stay declared (update).
+           {"the Admin CNP goes", networkPolicy(90) + baseline(84), 2, 1, 0},
+       }) {
+    INFO(step.change);
+    auto c = cluster(world + step.objects);
+    auto stats = agent.sync(c);
+    CHECK(stats.failed == 0);
+    CHECK(stats.installed == step.installed);
+    CHECK(stats.updates == step.updates);
+    CHECK(stats.sameRuleset == step.sameRuleset);
+    auto incremental = listed();
+    INFO(incremental);
+    REQUIRE(incremental.find("table inet kguard") != std::string::npos);
+    auto freshDatapath = makeKernelDatapath();
+    Reconciler fresh(*freshDatapath, "n1", {});
+    REQUIRE(fresh.sync(c).installed == 2);
+    CHECK(listed() == incremental);
+  }
+}
