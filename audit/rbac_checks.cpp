@@ -8,16 +8,6 @@
 namespace audit {
 namespace {
 
-findings::Severity severityOf(rbac::Severity s) {
-  switch (s) {
-    case rbac::Severity::Critical: return findings::Severity::Critical;
-    case rbac::Severity::High: return findings::Severity::High;
-    case rbac::Severity::Medium: return findings::Severity::Medium;
-    case rbac::Severity::Low: return findings::Severity::Low;
-  }
-  return findings::Severity::Info;
-}
-
 // The subject of a binding applies to every pod that runs as service account ns/name.
 bool appliesToServiceAccount(const rbac::Subject& s, const std::string& ns, const std::string& name) {
   if (s.kind == "ServiceAccount") return s.namespace_ == ns && s.name == name;
@@ -47,7 +37,7 @@ void checkRbac(CheckContext& ctx, const rbac::Evaluator& rbacEvaluator) {
       for (const auto& l : e.leadsTo) f.message += " " + l + ";";
       f.message.pop_back();
     }
-    f.severity = severityOf(e.severity);
+    f.severity = e.severity;
     f.severityReason = std::string(rbac::severityName(e.severity)) + ": the severity of this path when granted " +
                        scopeWords(e.scope) + (e.leadsTo.empty() ? "" : ", or of what it leads to") +
                        (e.reachesOnly ? " (lowered one step: limited to named objects)" : "");
@@ -70,7 +60,7 @@ void checkRbac(CheckContext& ctx, const rbac::Evaluator& rbacEvaluator) {
     message.pop_back();
     message += ". " + paths.front()->path;
     auto f = workloadFinding(w, "audit.serviceAccountEscalation", "rbac", message, w.templatePath + (w.templatePath.empty() ? "" : ".") + "spec.serviceAccountName");
-    f.severity = severityOf(paths.front()->severity);
+    f.severity = paths.front()->severity;
     f.severityReason = std::string(rbac::severityName(paths.front()->severity)) + ": the most severe escalation path of its service account (" +
                        paths.front()->id + ")";
     if (w.pod.spec.automountServiceAccountToken == false && f.severity != findings::Severity::Info) {

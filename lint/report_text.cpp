@@ -43,7 +43,7 @@ std::string describeKind(const kube::Manifest& m) {
   std::string group = apiVersion.find('/') == std::string::npos ? "" : apiVersion.substr(0, apiVersion.find('/'));
   std::string removed = removedIn(apiVersion, m.kind());
   if (!removed.empty()) return m.kind() + " (" + apiVersion + ", removed in Kubernetes " + removed + ")";
-  bool builtIn = group.find('.') == std::string::npos || group.size() >= 7 && group.compare(group.size() - 7, 7, ".k8s.io") == 0;
+  bool builtIn = group.find('.') == std::string::npos || (group.size() >= 7 && group.compare(group.size() - 7, 7, ".k8s.io") == 0);
   if (!builtIn) return m.kind() + " (" + apiVersion + ", custom resource)";
   return m.kind();
 }

@@ -33,7 +33,7 @@ namespace {
 // policy covers.
 struct CountingVerifier {
   std::atomic<int> calls{0};
-  images::VerificationCache cache{images::CosignVerifier([this](const std::string& host) {
+  images::VerificationCache cache{images::CosignVerifier([this](const std::string& /*host*/) {
     ++calls;
     images::RegistryOptions o;
     o.insecure = true;
