@@ -154,7 +154,7 @@ class ClusterViewBuilder::Impl {
       namespaceNamed(ns).hasLimitRange = true;
     } else if (kind == "PersistentVolumeClaim") {
       namespaceNamed(ns);
-      view_.volumeClaims.push_back({index, kube::objectVolumeClaims(m.object)});
+      view_.volumeClaims.push_back({index, *m.volumeClaims().get()});
     } else if (kube::isServiceAccount(m.object)) {
       view_.serviceAccounts[ns + "/" + m.name()] = serviceAccountInfo(m);
     } else if (kind == "NetworkPolicy" && netpol::isNetworkPolicy(m)) {
@@ -167,7 +167,7 @@ class ClusterViewBuilder::Impl {
       namespaceNamed(ns);
       view_.workloads.push_back({index, kind, ns, m.name(), *path, *pod});
       view_.workloads.back().secrets = secretReferences(m.object, *path);
-      view_.workloads.back().objectClaims = kube::objectVolumeClaims(m.object);
+      view_.workloads.back().objectClaims = *m.volumeClaims().get();
     }
   }
 

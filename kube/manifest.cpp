@@ -41,7 +41,8 @@ Manifest::Manifest(Location where_, nlohmann::json object_)
         auto meta = object.is_object() ? object.find("metadata") : object.end();
         if (meta == object.end()) return std::nullopt;
         return decodeObjectMeta(*meta, "metadata");
-      })) {}
+      })),
+      volumeClaims_(decodeObjectVolumeClaims(object)) {}
 
 void Manifest::keepOnly(nlohmann::json identity) {
   object = std::move(identity);
@@ -50,6 +51,7 @@ void Manifest::keepOnly(nlohmann::json identity) {
   node_ = {};
   serviceAccount_ = {};
   metadata_ = {};
+  volumeClaims_ = {};
 }
 
 const std::string& Manifest::kind() const { return stringField(object, "kind"); }

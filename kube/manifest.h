@@ -13,6 +13,7 @@
 #include "kube/node_object.h"
 #include "kube/service_account.h"
 #include "kube/pod_decode.h"
+#include "kube/volume_claims.h"
 #include "kube/yaml_tree.h"
 
 namespace kube {
@@ -62,6 +63,9 @@ struct Manifest {
   // The object's own metadata (a workload's, not its template's), decoded when the object was read;
   // get() is nullptr when it has none.
   const Decoded<ObjectMeta>& metadata() const { return metadata_; }
+  // The claims a PersistentVolumeClaim or a StatefulSet's volumeClaimTemplates make (kube::decodeObjectVolumeClaims),
+  // decoded when the object was read; get() is empty for other kinds.
+  const DecodedClaims& volumeClaims() const { return volumeClaims_; }
 
   // Replaces the object by `identity` (the fields reports still name it by) and drops its typed objects:
   // for a reader that keeps many manifests after taking their typed objects (the audit).
@@ -80,6 +84,7 @@ struct Manifest {
   Decoded<NodeObject> node_;
   Decoded<ServiceAccountObject> serviceAccount_;
   Decoded<ObjectMeta> metadata_;
+  DecodedClaims volumeClaims_;
 };
 
 // Reads every path (a file, a folder read recursively for *.yaml, *.yml, *.json, or "-" for stdin).

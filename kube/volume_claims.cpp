@@ -3,6 +3,7 @@
 #include "kube/json_reader.h"
 
 namespace kube {
+namespace {
 
 std::vector<VolumeClaim> objectVolumeClaims(const nlohmann::json& object) {
   std::vector<VolumeClaim> claims;
@@ -21,6 +22,12 @@ std::vector<VolumeClaim> objectVolumeClaims(const nlohmann::json& object) {
   return claims;
 }
 
+}  // namespace
+
+DecodedClaims decodeObjectVolumeClaims(const nlohmann::json& object) {
+  return DecodedClaims::of([&object] { return objectVolumeClaims(object); });
+}
+
 std::vector<VolumeClaim> podVolumeClaims(const PodTemplate& pod, const std::string& podPath) {
   std::vector<VolumeClaim> claims;
   const std::string volumes = (podPath.empty() ? "" : podPath + ".") + "spec.volumes[";
@@ -33,9 +40,9 @@ std::vector<VolumeClaim> podVolumeClaims(const PodTemplate& pod, const std::stri
   return claims;
 }
 
-std::vector<VolumeClaim> volumeClaims(const nlohmann::json* object, const DecodedPod& pod) {
+std::vector<VolumeClaim> volumeClaims(const DecodedClaims& objectClaims, const DecodedPod& pod) {
   std::vector<VolumeClaim> claims;
-  if (object) claims = objectVolumeClaims(*object);
+  if (const auto* own = objectClaims.get()) claims = *own;
   if (const PodTemplate* p = pod.get()) {
     auto ofPod = podVolumeClaims(*p, pod.path());
     claims.insert(claims.end(), ofPod.begin(), ofPod.end());

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "kube/decoded.h"
 #include "kube/pod_decode.h"
 
 namespace kube {
@@ -16,16 +17,20 @@ struct VolumeClaim {
   std::optional<std::string> storageClassName;
 };
 
-// The claims of a PersistentVolumeClaim or of a StatefulSet's volumeClaimTemplates; not those of its
-// pod template, which podVolumeClaims reads from the decoded pod.
-std::vector<VolumeClaim> objectVolumeClaims(const nlohmann::json& object);
+// The claims of a PersistentVolumeClaim (v1) or of a StatefulSet's volumeClaimTemplates, decoded once where
+// the object is read (kube::Manifest, the webhook's AdmissionReview) for every reader: get() is the list,
+// empty for other kinds, and throws the object's DecodeError. Not those of its pod template, which
+// podVolumeClaims reads from the decoded pod.
+using DecodedClaims = Decoded<std::vector<VolumeClaim>>;
+DecodedClaims decodeObjectVolumeClaims(const nlohmann::json& object);
 
 // The claims of a pod's generic ephemeral volumes; `podPath` is where the pod sits in its object ("" for a
 // Pod, "spec.template", ...). Throws the DecodeError of the first claim spec that did not decode.
 std::vector<VolumeClaim> podVolumeClaims(const PodTemplate& pod, const std::string& podPath);
 
-// Every claim of an object: objectVolumeClaims of its JSON when there is any (a Pod read by the webhook's
-// fast path has none, and makes no claims but its pod's), then podVolumeClaims of its decoded pod.
-std::vector<VolumeClaim> volumeClaims(const nlohmann::json* object, const DecodedPod& pod);
+// Every claim of an object: its own (decodeObjectVolumeClaims; none for a Pod read by the webhook's fast
+// path, which makes no claims but its pod's), then podVolumeClaims of its decoded pod. Throws the first
+// DecodeError, the object's before the pod's.
+std::vector<VolumeClaim> volumeClaims(const DecodedClaims& objectClaims, const DecodedPod& pod);
 
 }  // namespace kube

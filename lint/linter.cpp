@@ -197,7 +197,7 @@ class Linter {
   }
 
   void lintVolumeClaims(size_t index, const kube::Manifest& m, const kube::DecodedPod& pod) {
-    for (auto& f : rules::evaluateVolumeClaims(options_.config.rules, kube::volumeClaims(&m.object, pod))) {
+    for (auto& f : rules::evaluateVolumeClaims(options_.config.rules, kube::volumeClaims(m.volumeClaims(), pod))) {
       f.enforcement = enforcementFor(options_.config.rulesMode);
       add(index, std::move(f));
     }

@@ -45,6 +45,7 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
     object->expectObject();
     req.object = &object->value();
     req.pod = kube::DecodedPod::of(*req.object);
+    req.objectClaims = kube::decodeObjectVolumeClaims(*req.object);
   }
   if (auto old = r.field("oldObject")) {
     old->expectObject();

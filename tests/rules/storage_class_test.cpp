@@ -11,8 +11,8 @@ namespace {
 std::vector<findings::Finding> run(const std::string& yaml) {
   RulesConfig c;
   c.allowedStorageClasses = {"encrypted-ssd"};
-  const auto object = kube::parseManifests(yaml, "t.yaml").at(0).object;
-  return evaluateVolumeClaims(c, kube::volumeClaims(&object, kube::DecodedPod::of(object)));
+  const auto m = kube::parseManifests(yaml, "t.yaml").at(0);
+  return evaluateVolumeClaims(c, kube::volumeClaims(m.volumeClaims(), kube::DecodedPod::of(m.object)));
 }
 
 }  // namespace
@@ -46,10 +46,30 @@ TEST_CASE("an ephemeral claim spec that does not decode fails the claims, not th
   REQUIRE(pod.get() != nullptr);  // Pod Security still judges the pod
   CHECK(pod.path() == "spec.template");
   try {
-    kube::volumeClaims(&object, pod);
+    kube::volumeClaims(kube::decodeObjectVolumeClaims(object), pod);
     FAIL("expected a DecodeError");
   } catch (const kube::DecodeError& e) {
     CHECK(e.path() == "spec.template.spec.volumes[1].ephemeral.volumeClaimTemplate.spec.storageClassName");
     CHECK(e.problem() == "expected a string, got an integer");
   }
+}
+
+TEST_CASE("a manifest's own claims are decoded when it is read; their error comes before its pod's") {
+  const auto m = kube::parseManifests(
+                     "apiVersion: apps/v1\nkind: StatefulSet\nspec:\n  volumeClaimTemplates: [{spec: {storageClassName: [x]}}]\n"
+                     "  template: {spec: {containers: [{name: c, image: i}],\n"
+                     "    volumes: [{name: b, ephemeral: {volumeClaimTemplate: {spec: {storageClassName: 7}}}}]}}",
+                     "t.yaml")
+                     .at(0);
+  REQUIRE(m.pod().get() != nullptr);  // the claims' errors are not the pod's
+  try {
+    kube::volumeClaims(m.volumeClaims(), m.pod());
+    FAIL("expected a DecodeError");
+  } catch (const kube::DecodeError& e) {
+    CHECK(e.path() == "spec.volumeClaimTemplates[0].spec.storageClassName");
+  }
+  const auto pvc = kube::parseManifests("apiVersion: v1\nkind: PersistentVolumeClaim\nspec: {storageClassName: fast}", "t.yaml").at(0);
+  REQUIRE(pvc.volumeClaims().get()->size() == 1);
+  CHECK(pvc.volumeClaims().get()->at(0).storageClassName == std::optional<std::string>("fast"));
+  CHECK(kube::parseManifests("apiVersion: v1\nkind: ConfigMap", "t.yaml").at(0).volumeClaims().get()->empty());
 }

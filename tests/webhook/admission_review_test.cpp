@@ -38,6 +38,37 @@ TEST_CASE("AdmissionReview v1 and v1beta1 parse into a typed request") {
   }
 }
 
+TEST_CASE("the claims a PVC or a StatefulSet makes are decoded with the review, errors kept for the rules") {
+  auto requestFor = [](const std::string& resource, const std::string& object) {
+    auto parsed = parseAdmissionReview(review("admission.k8s.io/v1", R"({"uid":"u","resource":{"group":"apps","version":"v1","resource":")" +
+                                                                          resource + R"("},"operation":"CREATE","object":)" + object + "}"));
+    REQUIRE(parsed.ok);
+    return parsed.review.request;
+  };
+  auto sts = requestFor("statefulsets", R"({"apiVersion":"apps/v1","kind":"StatefulSet","spec":{"volumeClaimTemplates":[)"
+                                        R"({"spec":{"storageClassName":"fast"}},{"spec":{}}]}})");
+  const auto* claims = sts.objectClaims.get();
+  REQUIRE(claims);
+  REQUIRE(claims->size() == 2);
+  CHECK((*claims)[0].field == "spec.volumeClaimTemplates[0].spec");
+  CHECK((*claims)[0].storageClassName == std::optional<std::string>("fast"));
+  CHECK((*claims)[1].field == "spec.volumeClaimTemplates[1].spec");
+  CHECK_FALSE((*claims)[1].storageClassName);
+  auto pvc = requestFor("persistentvolumeclaims", R"({"apiVersion":"v1","kind":"PersistentVolumeClaim","spec":{"storageClassName":"slow"}})");
+  REQUIRE(pvc.objectClaims.get());
+  REQUIRE(pvc.objectClaims.get()->size() == 1);
+  CHECK(pvc.objectClaims.get()->at(0).field == "spec");
+  CHECK(requestFor("deployments", R"({"apiVersion":"apps/v1","kind":"Deployment","spec":{}})").objectClaims.get()->empty());
+  // A wrong type does not fail the review (Pod Security still judges the object): get() throws it.
+  auto bad = requestFor("statefulsets", R"({"apiVersion":"apps/v1","kind":"StatefulSet","spec":{"volumeClaimTemplates":[{"spec":{"storageClassName":7}}]}})");
+  try {
+    bad.objectClaims.get();
+    FAIL("expected a DecodeError");
+  } catch (const kube::DecodeError& e) {
+    CHECK(e.path() == "spec.volumeClaimTemplates[0].spec.storageClassName");
+  }
+}
+
 TEST_CASE("malformed reviews are rejected with a reason") {
   auto errorOf = [](const std::string& body) {
     auto parsed = parseAdmissionReview(body);

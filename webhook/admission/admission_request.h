@@ -10,6 +10,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "kube/pod_decode.h"
+#include "kube/volume_claims.h"
 
 namespace admission {
 
@@ -36,6 +37,9 @@ struct AdmissionRequest {
   // every check and rule reads these, on either path.
   kube::DecodedPod pod;
   kube::DecodedPod oldPod;
+  // The claims the object makes itself (a PersistentVolumeClaim, a StatefulSet's volumeClaimTemplates),
+  // decoded with it; get() is nullptr on the fast path (a Pod makes none but its pod's).
+  kube::DecodedClaims objectClaims;
 
   // Read by the fast path: Pods, decoded, without JSON.
   bool readFast() const { return !object && pod.decoded(); }

@@ -80,7 +80,7 @@ void Validator::applyKguardRules(const AdmissionRequest& request, const Triage& 
         append(findings, rules::checkImageSignatures(config_.rules.imageSignatures, pod->spec, *imageVerifier_, deadline));
       }
     }
-    append(findings, rules::evaluateVolumeClaims(config_.rules, kube::volumeClaims(request.object, request.pod)));
+    append(findings, rules::evaluateVolumeClaims(config_.rules, kube::volumeClaims(request.objectClaims, request.pod)));
   } catch (const kube::DecodeError& e) {
     response.auditAnnotations["error"] = std::string("kguard rules: failed to decode object: ") + e.what();
     return;

@@ -31,6 +31,7 @@ inline TestRequest makeRequest(const std::string& operation, const GroupVersionR
   t.request.username = "alice";
   t.request.object = t.object.get();
   t.request.pod = kube::DecodedPod::of(*t.object);  // as webhook/admission_review.cpp reads a review
+  t.request.objectClaims = kube::decodeObjectVolumeClaims(*t.object);
   if (!oldYaml.empty()) {
     t.oldObject = objectFromYaml(oldYaml);
     t.request.oldObject = t.oldObject.get();
