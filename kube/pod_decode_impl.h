@@ -305,7 +305,25 @@ OwnerReference decodeOwnerReference(const R& r) {
   return {r.string("apiVersion"), r.string("kind"), r.string("name"), r.string("uid"), r.boolean("controller")};
 }
 
+// A string field checked as asString() reads it (the same error), without copying it.
 template <typename R>
+void checkString(const R& v) {
+  if (!v.isString()) v.asString();
+}
+
+// The fields decodeOwnerReference reads, checked in its order (the same errors), nothing kept.
+template <typename R>
+void checkOwnerReference(const R& r) {
+  r.expectObject();
+  for (const char* name : {"apiVersion", "kind", "name", "uid"})
+    if (auto f = r.field(name)) checkString(*f);
+  if (auto f = r.field("controller")) f->asBool();
+}
+
+// `kKeepsOwnership`: whether uid and ownerReferences are kept, or only checked. A pod's metadata
+// (decodePod) only checks them: no check or rule reads them from a pod (the audit reads an object's own
+// metadata, kube::decodeObjectMeta), and the webhook reads a pod with an owner on almost every request.
+template <typename R, bool kKeepsOwnership = true>
 ObjectMeta decodeMeta(const R& r) {
   using M = ObjectMeta;
   static constexpr FieldRule<M, R> fields[] = {
@@ -314,10 +332,17 @@ ObjectMeta decodeMeta(const R& r) {
       {"namespace", [](M& m, const R& v) { m.namespace_ = v.asString(); }},
       {"labels", [](M& m, const R& v) { m.labels = v.asStringMap(); }},
       {"annotations", [](M& m, const R& v) { m.annotations = v.asStringMap(); }},
-      {"uid", [](M& m, const R& v) { m.uid = v.asString(); }},
+      {"uid",
+       [](M& m, const R& v) {
+         if constexpr (kKeepsOwnership) m.uid = v.asString();
+         else checkString(v);
+       }},
       {"ownerReferences",
        [](M& m, const R& list) {
-         list.forEachItem([&m](const R& o) { m.ownerReferences.push_back(decodeOwnerReference(o)); });
+         list.forEachItem([&m](const R& o) {
+           if constexpr (kKeepsOwnership) m.ownerReferences.push_back(decodeOwnerReference(o));
+           else checkOwnerReference(o);
+         });
        }},
   };
   r.expectObject();
@@ -331,7 +356,7 @@ template <typename R>
 PodTemplate decodePod(const R& pod) {
   using P = PodTemplate;
   static constexpr FieldRule<P, R> fields[] = {
-      {"metadata", [](P& p, const R& v) { p.metadata = decodeMeta(v); }},
+      {"metadata", [](P& p, const R& v) { p.metadata = decodeMeta<R, false>(v); }},
       {"spec", [](P& p, const R& v) { p.spec = decodePodSpec(v); }},
   };
   pod.expectObject();

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "kube/json_reader.h"
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
@@ -264,4 +266,52 @@ metadata: {name: c, ownerReferences: [{controller: maybe}]}
   } catch (const kube::DecodeError& e) {
     CHECK(e.path() == "metadata.ownerReferences[0].controller");
   }
+}
+
+TEST_CASE("a pod's uid and ownerReferences are checked as the object's metadata reads them, not kept in the pod") {
+  auto manifests = parseManifests(R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  uid: p-1
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: rs, uid: rs-1, controller: true}]
+spec: {containers: [{name: c, image: i}]}
+)", "t.yaml");
+  const kube::ObjectMeta* meta = manifests.at(0).metadata().get();
+  REQUIRE(meta);
+  CHECK(meta->uid == "p-1");
+  REQUIRE(meta->ownerReferences.size() == 1);
+  CHECK(meta->ownerReferences[0].uid == "rs-1");
+  const kube::PodTemplate* pod = manifests.at(0).pod().get();
+  REQUIRE(pod);
+  CHECK(pod->metadata.name == "p");
+  CHECK(pod->metadata.uid.empty());
+  CHECK(pod->metadata.ownerReferences.empty());
+  // A wrong type is the same error in the pod as in the object's metadata, in the same order.
+  for (const auto& [owners, path, problem] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"[{controller: maybe}]", "metadata.ownerReferences[0].controller", "expected a boolean, got a string"},
+           {"[{kind: [a], controller: maybe}]", "metadata.ownerReferences[0].kind", "expected a string, got a list"},
+           {"[{}, {uid: 7}]", "metadata.ownerReferences[1].uid", "expected a string, got an integer"},
+           {"[rs]", "metadata.ownerReferences[0]", ""},
+           {"{}", "metadata.ownerReferences", ""}}) {
+    INFO(owners);
+    auto bad = parseManifests("apiVersion: v1\nkind: Pod\nmetadata: {ownerReferences: " + owners +
+                                  "}\nspec: {containers: [{name: c, image: i}]}",
+                              "t.yaml");
+    std::string podError, metaError;
+    try {
+      bad.at(0).pod().get();
+    } catch (const kube::DecodeError& e) {
+      podError = e.path() + ": " + e.problem();
+    }
+    try {
+      bad.at(0).metadata().get();
+    } catch (const kube::DecodeError& e) {
+      metaError = e.path() + ": " + e.problem();
+    }
+    CHECK(podError.rfind(path + ": " + problem, 0) == 0);
+    CHECK(podError == metaError);
+  }
+  auto badUid = parseManifests("apiVersion: v1\nkind: Pod\nmetadata: {uid: 7}\nspec: {containers: [{name: c, image: i}]}", "t.yaml");
+  CHECK_THROWS_AS(badUid.at(0).pod().get(), kube::DecodeError);
 }

@@ -183,6 +183,13 @@ TEST_CASE("unusual and hostile JSON gets the same answer on both paths, kguard r
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":null}},{"name":"f","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":null}}}}]}})"),
       review("UPDATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":7}}}}],"containers":[{"name":"c","image":"b"}]}})",
              R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":7}}}}],"containers":[{"name":"c","image":"a"}]}})"),
+      // uid and ownerReferences: checked, not kept, on both paths (no check reads them from a pod)
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"uid":"u-1","ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"r-1","controller":true,"blockOwnerDeletion":true},{}]},"spec":{"containers":[{"name":"c","image":"x"}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"uid":7},"spec":{"containers":[{"name":"c","image":"x"}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"ownerReferences":[{"kind":"ReplicaSet","controller":"yes"}]},"spec":{}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"ownerReferences":[{"name":null,"uid":[]}]},"spec":{}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"ownerReferences":["rs"]},"spec":{}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"ownerReferences":{}},"spec":{}})"),
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","resource":{"group":"","version":"v1","resource":"pods"},"namespace":"ns","operation":"DELETE","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true}}}})",
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","resource":{"group":"","version":"v1","resource":"pods"},"namespace":"ns","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","spec":{"hostPID":true}},"object":{"apiVersion":"v1","kind":"Pod","spec":{}}}})",
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","resource":null,"namespace":"ns","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","spec":{}}}})",
