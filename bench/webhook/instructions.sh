@@ -15,35 +15,12 @@ set -euo pipefail
 KGUARD="$(readlink -f "$1")"
 shift
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-NAMESPACE="kguard-bench"
 RUN_SECONDS="${SECONDS_PER_RUN:-10}"
 for tool in valgrind callgrind_annotate callgrind_control wrk curl kubectl jq; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is required" >&2; exit 1; }
 done
-WORK="$(mktemp -d /tmp/kguard-bench-instructions.XXXXXX)"
-SERVER_PID=""
-cleanup() {
-  local rc=$?
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; fi
-  "$REPO/tests/e2e/cluster.sh" stop "$WORK/cluster" >/dev/null 2>&1 || true
-  if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then echo "$0: work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-  exit $rc
-}
-trap cleanup EXIT
-
-"$REPO/tests/e2e/cluster.sh" start "$WORK/cluster" >"$WORK/cluster-start.log" 2>&1
-# shellcheck disable=SC1091
-source "$WORK/cluster/env"
-kubectl create namespace "$NAMESPACE" >/dev/null
-kubectl label namespace "$NAMESPACE" pod-security.kubernetes.io/enforce=restricted >/dev/null
-"$REPO/certs/gen-certs.sh" --out "$WORK/certs" --san IP:127.0.0.1 >/dev/null 2>&1
-# shellcheck source=bench/webhook/review.sh
-source "$HERE/review.sh"
-review "6f1c2b9e-3a4d-4c8e-9f0a-1b2c3d4e5f60" '.' >"$WORK/request.json"
-printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = io.open("%s", "rb"):read("*a")\n' \
-  "$WORK/request.json" >"$WORK/post.lua"
-read -r PORT <<<"$(source "$REPO/tests/e2e/cluster.sh"; _cl_free_ports 1)"
+# shellcheck source=bench/webhook/server_setup.sh
+source "$HERE/server_setup.sh" instructions
 
 echo "| kguard webhook | requests | instructions / request | without SSL_read_ex |"
 echo "|---|---|---|---|"
