@@ -76,6 +76,16 @@ TEST_CASE("kguard.resourceLimits") {
   auto found = run(checkResourceLimits, c, pod);
   REQUIRE(found.size() == 1);
   CHECK(found[0].field == "spec.initContainers[0].resources");
+  // only the exact resource name counts: prefixes, longer names, other case and neighbours in key order
+  auto near = run(checkResourceLimits, c,
+                  "apiVersion: v1\nkind: Pod\nspec: {containers: [{name: a, image: x, resources: {limits: {cp: 1, cpux: 1, CPU: 1, "
+                  "ephemeral-storage: 1Gi, memor: 1, memoryy: 1, nvidia.com/gpu: 1}}}]}");
+  REQUIRE(near.size() == 1);
+  CHECK(near[0].message == "container \"a\" must set resources.limits for cpu, memory");
+  auto among = run(checkResourceLimits, c,
+                   "apiVersion: v1\nkind: Pod\nspec: {containers: [{name: a, image: x, resources: {limits: {cpux: 1, "
+                   "ephemeral-storage: 1Gi, memory: 2Gi, cpu: 1, a: 1}}}]}");
+  CHECK(among.empty());
 }
 
 TEST_CASE("kguard.sandboxedRuntime") {
