@@ -165,9 +165,7 @@ class ClusterViewBuilder::Impl {
       const kube::PodTemplate* pod = m.pod().get();
       if (!pod) return;
       namespaceNamed(ns);
-      view_.workloads.push_back({index, kind, ns, m.name(), *path, *pod});
-      view_.workloads.back().secrets = secretReferences(m.object, *path);
-      view_.workloads.back().objectClaims = *m.volumeClaims().get();
+      view_.workloads.push_back({index, kind, ns, m.name(), *path, *pod, secretReferences(m.object, *path), *m.volumeClaims().get()});
     }
   }
 

@@ -139,7 +139,7 @@ class TreeBuilder {
     std::string problem = p.problem ? p.problem : "unreadable input";
     if (p.error == YAML_READER_ERROR) {
       if (p.problem_value >= 0) {
-        char byte[8];
+        char byte[16];  // "0x" and up to 8 hex digits: problem_value is an int
         snprintf(byte, sizeof byte, "0x%02x", p.problem_value);
         problem += " (" + std::string(byte) + ")";
       }
