@@ -5,19 +5,38 @@
 namespace kube {
 namespace {
 
+const char kBetaStorageClassAnnotation[] = "volume.beta.kubernetes.io/storage-class";
+
+// A claim (a PVC or a volumeClaimTemplate: `claim` holds its metadata and spec). The beta annotation,
+// when present, decides the class over spec.storageClassName, as the PV controller reads it
+// (GetPersistentVolumeClaimClass: "Use beta annotation first").
+std::optional<VolumeClaim> claimOf(const JsonReader& claim) {
+  auto spec = claim.field("spec");
+  if (!spec) return std::nullopt;
+  VolumeClaim c{spec->path(), spec->optString("storageClassName"), std::nullopt};
+  if (auto meta = claim.field("metadata")) {
+    auto annotations = meta->stringMap("annotations");
+    auto beta = annotations.find(kBetaStorageClassAnnotation);
+    if (beta != annotations.end()) {
+      c.storageClassName = beta->second;
+      c.classAnnotationField = meta->path() + ".annotations[\"" + kBetaStorageClassAnnotation + "\"]";
+    }
+  }
+  return c;
+}
+
 std::vector<VolumeClaim> objectVolumeClaims(const nlohmann::json& object) {
   std::vector<VolumeClaim> claims;
-  auto claimAt = [&claims](const JsonReader& spec) { claims.push_back({spec.path(), spec.optString("storageClassName")}); };
+  auto add = [&claims](const JsonReader& claim) {
+    if (auto c = claimOf(claim)) claims.push_back(*c);
+  };
   JsonReader root(object, "");
   const std::string kind = root.string("kind");
   const std::string apiVersion = root.string("apiVersion");
   if (kind == "PersistentVolumeClaim" && apiVersion == "v1") {
-    if (auto spec = root.field("spec")) claimAt(*spec);
+    add(root);
   } else if (kind == "StatefulSet") {
-    if (auto spec = root.field("spec"))
-      spec->forEach("volumeClaimTemplates", [&claimAt](const JsonReader& t) {
-        if (auto s = t.field("spec")) claimAt(*s);
-      });
+    if (auto spec = root.field("spec")) spec->forEach("volumeClaimTemplates", add);
   }
   return claims;
 }

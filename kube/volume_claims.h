@@ -15,6 +15,10 @@ namespace kube {
 struct VolumeClaim {
   std::string field;  // where the claim spec is, e.g. "spec.volumeClaimTemplates[0].spec"
   std::optional<std::string> storageClassName;
+  // Set when the beta annotation volume.beta.kubernetes.io/storage-class decides the class instead: where
+  // it is, e.g. "metadata.annotations[\"volume.beta.kubernetes.io/storage-class\"]".
+  std::optional<std::string> classAnnotationField = std::nullopt;
+  std::string classField() const { return classAnnotationField ? *classAnnotationField : field + ".storageClassName"; }
 };
 
 // The claims of a PersistentVolumeClaim (v1) or of a StatefulSet's volumeClaimTemplates, decoded once where

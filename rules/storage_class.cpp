@@ -18,7 +18,7 @@ std::vector<findings::Finding> evaluateVolumeClaims(const RulesConfig& config, c
     out.push_back(kguardFinding("kguard.storageClass",
                                 "storageClassName must be one of [" + allowedList + "], got " +
                                     (cls ? "\"" + *cls + "\"" : "none (the cluster default)"),
-                                claim.field + ".storageClassName"));
+                                claim.classField()));
   }
   return out;
 }

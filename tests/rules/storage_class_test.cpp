@@ -73,3 +73,25 @@ TEST_CASE("a manifest's own claims are decoded when it is read; their error come
   CHECK(pvc.volumeClaims().get()->at(0).storageClassName == std::optional<std::string>("fast"));
   CHECK(kube::parseManifests("apiVersion: v1\nkind: ConfigMap", "t.yaml").at(0).volumeClaims().get()->empty());
 }
+
+TEST_CASE("kguard.storageClass: the beta annotation decides the class over storageClassName, as the PV controller reads it") {
+  // The annotation names a class outside the allow-list: spec.storageClassName does not make it allowed.
+  auto overridden = run(
+      "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  annotations: {volume.beta.kubernetes.io/storage-class: standard}\n"
+      "spec: {storageClassName: encrypted-ssd}");
+  REQUIRE(overridden.size() == 1);
+  CHECK(overridden[0].field == "metadata.annotations[\"volume.beta.kubernetes.io/storage-class\"]");
+  CHECK(overridden[0].message.find("got \"standard\"") != std::string::npos);
+  // An allowed class in the annotation alone is not the cluster default.
+  CHECK(run("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  annotations: {volume.beta.kubernetes.io/storage-class: encrypted-ssd}\n"
+            "spec: {}")
+            .empty());
+  // Likewise per StatefulSet volumeClaimTemplate, each by its own metadata.
+  auto sts = run(
+      "apiVersion: apps/v1\nkind: StatefulSet\nspec:\n  volumeClaimTemplates:\n"
+      "  - {metadata: {annotations: {volume.beta.kubernetes.io/storage-class: encrypted-ssd}}, spec: {}}\n"
+      "  - {metadata: {annotations: {volume.beta.kubernetes.io/storage-class: slow}}, spec: {storageClassName: encrypted-ssd}}\n"
+      "  template: {spec: {containers: []}}");
+  REQUIRE(sts.size() == 1);
+  CHECK(sts[0].field == "spec.volumeClaimTemplates[1].metadata.annotations[\"volume.beta.kubernetes.io/storage-class\"]");
+}
