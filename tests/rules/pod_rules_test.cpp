@@ -86,6 +86,14 @@ TEST_CASE("kguard.resourceLimits") {
                    "apiVersion: v1\nkind: Pod\nspec: {containers: [{name: a, image: x, resources: {limits: {cpux: 1, "
                    "ephemeral-storage: 1Gi, memory: 2Gi, cpu: 1, a: 1}}}]}");
   CHECK(among.empty());
+  // A zero limit is no limit (the kubelet sets no CPU quota or memory limit for it), in any spelling.
+  auto zero = run(checkResourceLimits, c,
+                  "apiVersion: v1\nkind: Pod\nspec: {containers: [{name: a, image: x, resources: {limits: {cpu: \"0m\", memory: 0}}},"
+                  " {name: b, image: x, resources: {limits: {cpu: \"0.0\", memory: 0Gi}}},"
+                  " {name: c, image: x, resources: {limits: {cpu: 10m, memory: 100Mi}}}]}");
+  REQUIRE(zero.size() == 2);
+  CHECK(zero[0].message == "container \"a\" must set resources.limits for cpu (0 is no limit), memory (0 is no limit)");
+  CHECK(zero[1].field == "spec.containers[1].resources");
 }
 
 TEST_CASE("kguard.sandboxedRuntime") {
