@@ -122,7 +122,7 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "`latest` (or no tag) changes under you and makes rollbacks guesswork.",
        "Name a version tag or a digest: `image: nginx:1.25.3`.", "https://kubernetes.io/docs/concepts/containers/images/#image-names", Severity::Medium, Risk::ImageTrust},
       {"kguard.resourceLimits", kRule, "Containers set resource limits",
-       "A container without limits can starve its neighbours on the node.",
+       "A container without limits can starve its neighbours on the node. A zero limit (`0`, `0m`, `0Gi`) is no limit: the kubelet sets none.",
        "Set the limits `rules.requiredLimits` names:\n```yaml\nresources:\n  limits:\n    cpu: 500m\n    memory: 256Mi\n```",
        "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/", Severity::Medium, Risk::ResourceLimits},
       {"kguard.sandboxedRuntime", kRule, "Sandboxed namespaces use a sandboxed RuntimeClass",
@@ -147,7 +147,8 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "https://kubernetes.io/docs/tasks/administer-cluster/verify-signed-artifacts/", Severity::High, Risk::ImageTrust},
       {"kguard.storageClass", kRule, "Claims use an allowed StorageClass",
        "Storage classes differ in encryption, backup and locality; a claim may land on the wrong one.",
-       "Set `storageClassName` to one of `rules.allowedStorageClasses`.",
+       "Set `storageClassName` to one of `rules.allowedStorageClasses`. The deprecated annotation "
+       "`volume.beta.kubernetes.io/storage-class`, when present, decides the class instead (the PV controller reads it first).",
        "https://kubernetes.io/docs/concepts/storage/storage-classes/", Severity::Medium, Risk::DataProtection},
       // RBAC guardrails.
       {"rbac.wildcardGrant", kRbac, "No wildcard verbs or resources",
