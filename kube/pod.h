@@ -123,9 +123,14 @@ struct Container {
 // The claim spec of a generic ephemeral volume, as far as kguard.storageClass reads it. A claim spec
 // that does not decode keeps its error here instead of failing the pod: only the rule that reads the
 // claim reports it (kube/volume_claims.h), so Pod Security judges such a pod as it always did.
+// The deprecated annotation that, when present on a claim, decides its class over spec.storageClassName
+// (the PV controller's GetPersistentVolumeClaimClass reads it first).
+inline constexpr char kBetaStorageClassAnnotation[] = "volume.beta.kubernetes.io/storage-class";
+
 struct EphemeralClaim {
-  std::optional<std::string> storageClassName;
+  std::optional<std::string> storageClassName;  // from the template's beta annotation when it has one
   std::optional<std::string> errorPath, errorProblem;  // set when the claim spec does not decode
+  bool classFromBetaAnnotation = false;
 };
 
 struct Volume {

@@ -242,9 +242,18 @@ std::optional<EphemeralClaim> decodeEphemeralClaim(const R& volume) {
     if (!claimTemplate) return std::nullopt;
     auto spec = claimTemplate->field("spec");
     if (!spec) return std::nullopt;
-    return EphemeralClaim{spec->optString("storageClassName"), std::nullopt, std::nullopt};
+    EphemeralClaim claim{spec->optString("storageClassName"), std::nullopt, std::nullopt};
+    if (auto meta = claimTemplate->field("metadata")) {
+      auto annotations = meta->stringMap("annotations");
+      auto beta = annotations.find(kBetaStorageClassAnnotation);
+      if (beta != annotations.end()) {
+        claim.storageClassName = beta->second;
+        claim.classFromBetaAnnotation = true;
+      }
+    }
+    return claim;
   } catch (const DecodeError& e) {
-    return EphemeralClaim{std::nullopt, e.path(), e.problem()};
+    return EphemeralClaim{std::nullopt, e.path(), e.problem(), false};
   }
 }
 

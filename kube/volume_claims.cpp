@@ -5,8 +5,6 @@
 namespace kube {
 namespace {
 
-const char kBetaStorageClassAnnotation[] = "volume.beta.kubernetes.io/storage-class";
-
 // A claim (a PVC or a volumeClaimTemplate: `claim` holds its metadata and spec). The beta annotation,
 // when present, decides the class over spec.storageClassName, as the PV controller reads it
 // (GetPersistentVolumeClaimClass: "Use beta annotation first").
@@ -54,7 +52,10 @@ std::vector<VolumeClaim> podVolumeClaims(const PodTemplate& pod, const std::stri
     const auto& claim = pod.spec.volumes[i].ephemeralClaim;
     if (!claim) continue;
     if (claim->errorPath) throw DecodeError(*claim->errorPath, *claim->errorProblem);
-    claims.push_back({volumes + std::to_string(i) + "].ephemeral.volumeClaimTemplate.spec", claim->storageClassName});
+    const std::string claimTemplate = volumes + std::to_string(i) + "].ephemeral.volumeClaimTemplate";
+    claims.push_back({claimTemplate + ".spec", claim->storageClassName});
+    if (claim->classFromBetaAnnotation)
+      claims.back().classAnnotationField = claimTemplate + ".metadata.annotations[\"" + kBetaStorageClassAnnotation + "\"]";
   }
   return claims;
 }

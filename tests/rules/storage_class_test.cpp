@@ -95,3 +95,15 @@ TEST_CASE("kguard.storageClass: the beta annotation decides the class over stora
   REQUIRE(sts.size() == 1);
   CHECK(sts[0].field == "spec.volumeClaimTemplates[1].metadata.annotations[\"volume.beta.kubernetes.io/storage-class\"]");
 }
+
+TEST_CASE("kguard.storageClass: an ephemeral volume's claim template is judged by its beta annotation too") {
+  auto found = run(
+      "apiVersion: v1\nkind: Pod\nspec:\n  containers: []\n  volumes:\n"
+      "  - {name: a, ephemeral: {volumeClaimTemplate: {metadata: {annotations: {volume.beta.kubernetes.io/storage-class: slow}},"
+      " spec: {storageClassName: encrypted-ssd}}}}\n"
+      "  - {name: b, ephemeral: {volumeClaimTemplate: {metadata: {annotations: {volume.beta.kubernetes.io/storage-class: encrypted-ssd}},"
+      " spec: {}}}}");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].field == "spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.annotations[\"volume.beta.kubernetes.io/storage-class\"]");
+  CHECK(found[0].message.find("got \"slow\"") != std::string::npos);
+}

@@ -179,6 +179,9 @@ TEST_CASE("unusual and hostile JSON gets the same answer on both paths, kguard r
       // generic ephemeral volumes: the claims kguard.storageClass reads, well-formed and not
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":"encrypted-ssd"}}}},{"name":"f","ephemeral":{"volumeClaimTemplate":{"spec":{}}}}]}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":7}}}}]}})"),
+      // the beta storage-class annotation on a claim template decides its class (and a bad one is the claim's error)
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"metadata":{"annotations":{"volume.beta.kubernetes.io/storage-class":"slow"}},"spec":{"storageClassName":"encrypted-ssd"}}}}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"metadata":{"annotations":{"volume.beta.kubernetes.io/storage-class":7}},"spec":{}}}}]}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":"x"}}},{"name":"f","ephemeral":[]}]}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":null}},{"name":"f","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":null}}}}]}})"),
       review("UPDATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"e","ephemeral":{"volumeClaimTemplate":{"spec":{"storageClassName":7}}}}],"containers":[{"name":"c","image":"b"}]}})",
