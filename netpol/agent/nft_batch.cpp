@@ -37,6 +37,11 @@ constexpr size_t kElementsPerMessage = 256;
 // bench/netpol_agent/nft_update_cost.cpp on kernel 6.18 (docs/benchmarks.md): each deleted element
 // costs ~50 µs (added ones ~2), a replace ~500 µs plus ~3 µs per element of the new table.
 constexpr double kDeletionMicros = 50, kReplaceMicros = 500, kReplaceMicrosPerElement = 3;
+// And never more deletions than this, whatever that model says: in the CNP change-loop bench's tables
+// (~1,000 elements in concatenated sets, where a deletion is a pass over the set) updates the model chose
+// took 70-213 ms per pod against ~10 ms for a replace, and the p99 of NetworkPolicy changes went from
+// 98 to 314 ms (docs/benchmarks.md, "update vs replace"). 32 is the bound those 98 ms were measured with.
+constexpr size_t kMaxUpdateDeletions = 32;
 
 template <typename T, void (*Free)(const T*)>
 struct Deleter {
@@ -493,7 +498,8 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
   auto delta = buildElementDelta(installed, table, firstSeq, &deleted);
   size_t elements = 0;
   for (const auto& set : table.sets) elements += set.elements.size();
-  if (delta && deleted * kDeletionMicros > kReplaceMicros + elements * kReplaceMicrosPerElement) return std::nullopt;
+  if (delta && (deleted > kMaxUpdateDeletions || deleted * kDeletionMicros > kReplaceMicros + elements * kReplaceMicrosPerElement))
+    return std::nullopt;
   return delta;
 }
 

@@ -29,7 +29,7 @@ NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options,
 // elements that went are deleted and the new ones added, in one transaction (the chains, the other
 // elements and the counters' values stay); none when the layouts differ or when so many elements must
 // go that replacing the table is cheaper (deleting an element costs the kernel ~17 times what one
-// element of a replace does, measured: nft_batch.cpp).
+// element of a replace does, measured: nft_batch.cpp) or more than 32 must go.
 std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq);
 // The element delta alone, however many elements go (none when the layouts differ): what
 // buildUpdateBatch decides on, and what bench/netpol_agent/nft_update_cost.cpp measures against a replace.
