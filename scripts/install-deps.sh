@@ -7,7 +7,7 @@
 #                                    one-node cluster of scripts/local-cluster.sh and tests/cluster;
 #                                    docker-registry for the image signature tests;
 #                                    clang + libFuzzer for tests/fuzz, yaml-cpp as lint_bench's old reference)
-#                                    valgrind for bench/webhook/instructions.sh
+#                                    valgrind for bench/webhook/instructions.sh, strace for cpu_split.sh
 set -euo pipefail
 
 want_test=0
@@ -25,7 +25,7 @@ test_pkgs=(
   containerd runc containernetworking-plugins buildah skopeo busybox-static
   docker-registry
   clang libclang-rt-14-dev llvm libyaml-cpp-dev
-  valgrind
+  valgrind strace
   chromium
 )
 

@@ -16,6 +16,7 @@ KGUARD="$(readlink -f "$1")"
 shift
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DURATION="${DURATION:-10}"
+[ "${STRACE:-0}" != 1 ] || command -v strace >/dev/null || { echo "$0: STRACE=1 needs strace (scripts/install-deps.sh --test)" >&2; exit 1; }
 # shellcheck source=bench/webhook/server_setup.sh
 source "$HERE/server_setup.sh" cpu-split
 HZ="$(getconf CLK_TCK)"
