@@ -82,13 +82,13 @@ bool isTag(std::string_view s) {
   return true;
 }
 
+}  // namespace
+
 bool hasUpper(std::string_view s) {
   for (char c : s)
     if (isUpper(c)) return true;
   return false;
 }
-
-}  // namespace
 
 std::string lowercaseAscii(std::string text) {
   for (char& c : text)

@@ -34,6 +34,9 @@ ImageReference parseImageReference(const std::string& text);
 // registry-1.docker.io; every other registry serves its own.
 std::string apiHostOf(const std::string& registry);
 
+// Whether `s` has an A-Z letter (repository paths are lower-case only; a first component with one is a host).
+bool hasUpper(std::string_view s);
+
 // `text` with A-Z as a-z (host names, which compare case-insensitively).
 std::string lowercaseAscii(std::string text);
 

@@ -1,17 +1,13 @@
 #include "rules/image_reference.h"
 
+#include "images/image_reference.h"
+
 #include <iterator>
 
 namespace rules {
 namespace {
 
 constexpr std::string_view kLibrary = "library/";
-
-bool hasUpper(std::string_view s) {
-  for (char c : s)
-    if (c >= 'A' && c <= 'Z') return true;
-  return false;
-}
 
 }  // namespace
 
@@ -39,7 +35,7 @@ ImageReference parseImageReference(std::string_view image) {
   auto firstSlash = rest.find('/');
   std::string_view first = firstSlash == std::string_view::npos ? std::string_view() : rest.substr(0, firstSlash);
   if (!first.empty() && (first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
-                         first == "localhost" || hasUpper(first))) {
+                         first == "localhost" || images::hasUpper(first))) {
     ref.registry = first;
     ref.repository = rest.substr(firstSlash + 1);
   } else {
