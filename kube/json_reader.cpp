@@ -1,5 +1,7 @@
 #include "kube/json_reader.h"
 
+#include <algorithm>
+
 namespace kube {
 namespace {
 
@@ -122,6 +124,16 @@ std::vector<std::string> JsonReader::keys() const {
   std::vector<std::string> out;
   for (const auto& kv : value_->items()) out.push_back(kv.key());
   return out;
+}
+
+void JsonReader::expectKnownFields(const std::vector<std::string>& known) const {
+  expectObject();
+  for (const auto& kv : value_->items()) {
+    if (std::find(known.begin(), known.end(), kv.key()) != known.end()) continue;
+    std::string expected;
+    for (const auto& k : known) expected += (expected.empty() ? "" : ", ") + k;
+    JsonReader(kv.value(), childPath(kv.key().c_str())).fail("unknown field \"" + kv.key() + "\"; expected one of: " + expected);
+  }
 }
 
 }  // namespace kube

@@ -78,6 +78,9 @@ class JsonReader {
 
   // Every key of this object (throws unless it is an object).
   std::vector<std::string> keys() const;
+  // Fails at the first key of this object that `known` does not list, as the API server's strict field
+  // validation (kubectl's default) refuses it: a misspelt field must not silently mean "unset".
+  void expectKnownFields(const std::vector<std::string>& known) const;
 
   // This value itself, for the decoders shared with the webhook's fast reader (kube/pod_decode_impl.h).
   bool isString() const { return value_->is_string(); }

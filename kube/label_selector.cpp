@@ -33,7 +33,7 @@ std::string join(const std::vector<std::string>& values) {
 }
 
 LabelSelectorRequirement decodeRequirement(const JsonReader& r) {
-  r.expectObject();
+  r.expectKnownFields({"key", "operator", "values"});
   LabelSelectorRequirement req;
   req.key = r.string("key");
   if (req.key.empty()) r.fail("key: must be set");
@@ -81,7 +81,7 @@ std::string LabelSelector::describe() const {
 
 LabelSelector decodeLabelSelector(const nlohmann::json& value, const std::string& path) {
   JsonReader r(value, path);
-  r.expectObject();
+  r.expectKnownFields({"matchLabels", "matchExpressions"});  // `matchLabel: ...` would select everything
   LabelSelector s;
   s.matchLabels = r.stringMap("matchLabels");
   r.forEach("matchExpressions", [&s](const JsonReader& e) { s.matchExpressions.push_back(decodeRequirement(e)); });

@@ -23,16 +23,18 @@ std::string join(const std::vector<std::string>& names) {
 // The fields an object may have; the v1alpha1 names get a hint, since they are the likely mistake.
 void expectFields(const JsonReader& r, const std::vector<std::string>& known) {
   r.expectObject();
-  for (const auto& key : r.keys()) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string problem = "unknown field \"" + key + "\"";
-    if (key == "ports") problem += " (v1alpha1 AdminNetworkPolicy field; v1alpha2 uses `protocols`)";
-    // An experimental-channel field, not a typo: say so rather than call it unknown.
-    if (key == "domainNames")
-      problem = "domainNames peers are not supported by kguard (DNS-based peers cannot be evaluated offline)";
-    JsonReader(r.value().at(key), r.path().empty() ? key : r.path() + "." + key)
-        .fail(problem + "; expected one of: " + join(known));
-  }
+  auto unknown = [&](const char* key) {
+    return r.value().contains(key) && std::find(known.begin(), known.end(), key) == known.end();
+  };
+  auto child = [&](const char* key) { return JsonReader(r.value().at(key), r.path().empty() ? key : r.path() + "." + key); };
+  if (unknown("ports"))
+    child("ports").fail("unknown field \"ports\" (v1alpha1 AdminNetworkPolicy field; v1alpha2 uses `protocols`); "
+                        "expected one of: " + join(known));
+  // An experimental-channel field, not a typo: say so rather than call it unknown.
+  if (unknown("domainNames"))
+    child("domainNames").fail("domainNames peers are not supported by kguard (DNS-based peers cannot be evaluated "
+                              "offline); expected one of: " + join(known));
+  r.expectKnownFields(known);
 }
 
 // minProperties: 1, maxProperties: 1 — the CRD's "exactly one of" on subject, peers and protocols.

@@ -85,3 +85,11 @@ TEST_CASE("describe uses the kubectl spelling") {
                    {"key": "l", "operator": "DoesNotExist"}]})");
   CHECK(s.describe() == "pod=a,t in (x,y),!l");
 }
+
+TEST_CASE("a misspelt selector field is an error, not an empty selector that selects everything") {
+  // The API server's strict field validation (kubectl's default) refuses it too.
+  CHECK(decodeError(R"({"matchLabel": {"pod": "a"}})") ==
+        "spec.podSelector.matchLabel: unknown field \"matchLabel\"; expected one of: matchLabels, matchExpressions");
+  CHECK(decodeError(R"({"matchExpressions": [{"key": "pod", "operator": "In", "value": ["a"]}]})") ==
+        "spec.podSelector.matchExpressions[0].value: unknown field \"value\"; expected one of: key, operator, values");
+}

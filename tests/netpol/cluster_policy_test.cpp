@@ -193,6 +193,17 @@ TEST_CASE("CNP validation: the CRD's schema and CEL rules, with the field named"
   CHECK(decodeError(withSpec(head)).empty());
 }
 
+// A misspelt selector field would otherwise read as {}: a Deny for one namespace becomes a Deny for all.
+TEST_CASE("CNP validation: unknown fields inside label selectors are refused, not read as an empty selector") {
+  CHECK_THAT(decodeError(withSpec("  tier: Admin\n  priority: 1\n  subject: {namespaces: {matchLabel: {ns: x}}}\n")),
+             Catch::Contains("spec.subject.namespaces.matchLabel: unknown field \"matchLabel\""));
+  std::string head = "  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n";
+  CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: [{pods: {podSelector: {matchLabel: {pod: a}}}}]}]\n")),
+             Catch::Contains("spec.ingress[0].from[0].pods.podSelector.matchLabel: unknown field"));
+  CHECK_THAT(decodeError(withSpec(head + "  egress: [{action: Deny, to: [{nodes: {matchExpression: []}}]}]\n")),
+             Catch::Contains("spec.egress[0].to[0].nodes.matchExpression: unknown field"));
+}
+
 // What the API server refuses besides the cases above (maxItems, maxLength, types), and what it lets
 // through because it prunes null values of non-nullable fields before validating: kguard must agree.
 TEST_CASE("CNP validation: limits, types and nulls as the API server applies the CRD") {
