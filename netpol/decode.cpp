@@ -42,7 +42,7 @@ bool isValidPortName(const std::string& name) {
 }
 
 PolicyPort decodePolicyPort(const JsonReader& r) {
-  r.expectObject();
+  r.expectKnownFields({"protocol", "port", "endPort"});
   PolicyPort p;
   if (auto proto = r.optString("protocol")) {
     auto parsed = parseProtocol(*proto);
@@ -72,13 +72,13 @@ PolicyPort decodePolicyPort(const JsonReader& r) {
 }
 
 Peer decodePeer(const JsonReader& r) {
-  r.expectObject();
+  r.expectKnownFields({"podSelector", "namespaceSelector", "ipBlock"});
   Peer peer;
   if (auto s = r.field("podSelector")) peer.podSelector = kube::decodeLabelSelector(s->value(), s->path());
   if (auto s = r.field("namespaceSelector"))
     peer.namespaceSelector = kube::decodeLabelSelector(s->value(), s->path());
   if (auto b = r.field("ipBlock")) {
-    b->expectObject();
+    b->expectKnownFields({"cidr", "except"});
     IPBlock block;
     auto cidr = b->field("cidr");
     if (!cidr) b->fail("cidr: must be set");
@@ -98,7 +98,8 @@ Peer decodePeer(const JsonReader& r) {
 std::vector<Rule> decodeRules(const JsonReader& spec, const char* field, const char* peersField) {
   std::vector<Rule> rules;
   spec.forEach(field, [&](const JsonReader& r) {
-    r.expectObject();
+    // Strict, as kubectl's field validation: `form:` read as no peers would allow every source.
+    r.expectKnownFields({peersField, "ports"});
     Rule rule;
     r.forEach(peersField, [&rule](const JsonReader& p) { rule.peers.push_back(decodePeer(p)); });
     r.forEach("ports", [&rule](const JsonReader& p) { rule.ports.push_back(decodePolicyPort(p)); });
@@ -218,7 +219,7 @@ NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
   if (np.namespace_.empty()) np.namespace_ = kDefaultNamespace;
   auto spec = root.field("spec");
   if (!spec) throw kube::DecodeError("spec", "must be set");
-  spec->expectObject();
+  spec->expectKnownFields({"podSelector", "ingress", "egress", "policyTypes"});
   np.canonicalSpec = spec->value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (auto s = spec->field("podSelector")) np.podSelector = kube::decodeLabelSelector(s->value(), s->path());
   np.ingress = decodeRules(*spec, "ingress", "from");
@@ -230,6 +231,8 @@ NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
     np.affectsIngress = true;
     np.affectsEgress = !np.egress.empty();
   } else {
+    // ValidateNetworkPolicySpec: "may not specify more than two policyTypes" (repeats count).
+    if (types.size() > 2) spec->field("policyTypes")->fail("may not specify more than two policyTypes");
     np.affectsIngress = np.affectsEgress = false;
     for (size_t i = 0; i < types.size(); ++i) {
       if (types[i] == "Ingress") np.affectsIngress = true;

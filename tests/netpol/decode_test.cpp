@@ -85,6 +85,7 @@ TEST_CASE("invalid policies are input errors naming the field") {
   CHECK(err("  policyTypes: [Both]").find("spec.policyTypes[0]: unknown policy type") != std::string::npos);
   CHECK(err("  podSelector: {matchExpressions: [{key: a, operator: In}]}").find("spec.podSelector.matchExpressions[0]") != std::string::npos);
   CHECK(err("  ingress: {}").find("spec.ingress: expected a list") != std::string::npos);
+  CHECK(err("  policyTypes: [Ingress, Ingress, Egress]").find("spec.policyTypes: may not specify more than two") != std::string::npos);
   // The message names the file and document.
   CHECK(err("  ingress: {}").find("test.yaml: document 1") == 0);
   CHECK(inputError(pod("x", "a", "{}", "10.0.0.300")).find("status.podIP: not an IP address") != std::string::npos);
@@ -155,4 +156,22 @@ TEST_CASE("nodes: InternalIP and ExternalIP addresses; a bad address names the f
   // New: a Hostname address that is no string is malformed too (it used to be skipped unread).
   CHECK(inputError(head + "status: {addresses: [{type: Hostname, address: {a: b}}]}\n")
             .find("status.addresses[0].address: expected a string") != std::string::npos);
+}
+
+// Strict field validation, as kubectl applies by default: a misspelt field must not silently change the
+// policy's meaning (`form:` would read as a rule without peers, which allows every source).
+TEST_CASE("unknown fields in a NetworkPolicy spec are input errors naming the field") {
+  auto err = [](const std::string& spec) { return inputError(policy("x", "p", spec)); };
+  CHECK_THAT(err("  ingress: [{form: [{podSelector: {matchLabels: {pod: b}}}]}]"),
+             Catch::Contains("spec.ingress[0].form: unknown field \"form\"; expected one of: from, ports"));
+  CHECK_THAT(err("  egress: [{from: [{podSelector: {}}]}]"), Catch::Contains("spec.egress[0].from: unknown field"));
+  CHECK_THAT(err("  policyType: [Egress]"), Catch::Contains("spec.policyType: unknown field"));
+  CHECK_THAT(err("  ingress: [{from: [{podSelector: {}, namespaceSelecter: {}}]}]"),
+             Catch::Contains("spec.ingress[0].from[0].namespaceSelecter: unknown field"));
+  CHECK_THAT(err("  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, exept: [10.1.0.0/16]}}]}]"),
+             Catch::Contains("spec.ingress[0].from[0].ipBlock.exept: unknown field"));
+  CHECK_THAT(err("  ingress: [{ports: [{port: 80, end_port: 90}]}]"), Catch::Contains("spec.ingress[0].ports[0].end_port: unknown field"));
+  CHECK(err("  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: "
+            "[10.1.0.0/16]}}], ports: [{protocol: TCP, port: 80, endPort: 90}]}]\n  egress: [{to: [{namespaceSelector: {}, "
+            "podSelector: {}}]}]") == "");
 }
