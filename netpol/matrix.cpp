@@ -6,12 +6,6 @@
 namespace netpol {
 namespace {
 
-std::optional<IpAddress> probeTarget(const Pod& to) {
-  if (auto v4 = to.firstIp(Family::V4)) return v4;
-  if (!to.ips.empty()) return to.ips.front();
-  return std::nullopt;
-}
-
 // The NetworkPolicy tier's decision for an isolated pod.
 std::string describeNetworkPolicies(const char* direction, const DirectionVerdict& v) {
   std::string isolating;
@@ -29,11 +23,11 @@ std::string describeNetworkPolicies(const char* direction, const DirectionVerdic
 }  // namespace
 
 std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to) {
-  auto target = probeTarget(to);
-  if (!target) return std::nullopt;
-  auto source = from.firstIp(target->family);
-  if (!source) return std::nullopt;
-  return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
+  for (Family family : {Family::V4, Family::V6}) {  // IPv4 where both have it, else IPv6
+    auto source = from.firstIp(family), target = to.firstIp(family);
+    if (source && target) return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
+  }
+  return std::nullopt;
 }
 
 std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v) {
@@ -82,7 +76,11 @@ Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod
   auto ends = probeEndpoints(from, to);
   out << from.id() << " -> " << to.id() << " " << nftProtocolName(protocol) << " " << port;
   if (!ends) {
-    out << ": not probed (" << (probeTarget(to) ? from.id() : to.id()) << " has no usable pod IP, status.podIP)\n";
+    if (from.ips.empty() || to.ips.empty())
+      out << ": not probed (" << (to.ips.empty() ? to.id() : from.id()) << " has no usable pod IP, status.podIP)\n";
+    else  // both have addresses, of different families
+      out << ": not probed (" << from.id() << " (" << from.ips.front().str() << ") and " << to.id() << " ("
+          << to.ips.front().str() << ") have no IP family in common, status.podIPs)\n";
     e.probed = false;
     e.text = out.str();
     return e;

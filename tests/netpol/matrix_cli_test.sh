@@ -30,5 +30,11 @@ grep -q "1 pod has no status.podIP, shown as ? (not probed): x/pending" "$work/e
 grep -q "the pods of Deployment x/web are not in the input" "$work/err" || { echo "FAIL workload note"; cat "$work/err"; fail=1; }
 out="$("$kguard" netpol explain -f "$work/in.yaml" --from x/a --to x/pending --port 80 2>&1)"; code=$?
 [ "$code" -eq 2 ] && grep -q "not probed (x/pending has no usable pod IP" <<<"$out" || { echo "FAIL explain: exit $code: $out"; fail=1; }
+# An IPv4-only and an IPv6-only pod share no family: their cells are ?, and a note names the pairs.
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: v6, namespace: x}\nspec: {containers: [{name: c, image: i}]}\nstatus: {podIP: "fd00::6"}\n' > "$work/v6.yaml"
+out="$("$kguard" netpol matrix -f "$work/in.yaml" -f "$work/v6.yaml" 2>"$work/err")"; code=$?
+[ "$code" -eq 0 ] && grep -q "^x/a . ? ?$" <<<"$out" || { echo "FAIL mixed-family matrix: exit $code"; echo "$out"; fail=1; }
+grep -q "2 pairs are shown as ? (not probed): the two pods have no IP family in common: x/a -> x/v6, x/v6 -> x/a" "$work/err" ||
+  { echo "FAIL mixed-family note"; cat "$work/err"; fail=1; }
 [ "$fail" -eq 0 ] && echo "matrix cli: ok"
 exit $fail

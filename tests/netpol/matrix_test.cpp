@@ -34,6 +34,24 @@ TEST_CASE("a pod without an IP is not probed: ? both ways, never X (blocked)") {
   CHECK(renderMatrix(isolated, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/b x/pending\nx/a X X ?\nx/b X X ?\nx/pending ? ? ?\n");
 }
 
+// An IPv6-only pod can still reach a dual-stack one over IPv6: `?` only where no family is shared.
+TEST_CASE("probes use a family both pods have: IPv4 first, else IPv6; ? only when none is shared") {
+  auto c = cluster(ns("x") + pod("x", "v4", "{}", "10.0.0.1") + pod("x", "v6", "{}", "fd00::6") +
+                   pod("x", "dual", "{}", "10.0.0.2,fd00::2") +
+                   policy("x", "v6-only", "  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: \"fd00::/64\"}}]}]"));
+  CHECK(renderMatrix(c, Protocol::TCP, 80) ==
+        "probe tcp 80\n"
+        "- x/dual x/v4 x/v6\n"
+        "x/dual X X .\n"
+        "x/v4 X X ?\n"
+        "x/v6 . ? .\n");
+  auto e = explainConnection(c, podOf(c, "x/v6"), podOf(c, "x/dual"), Protocol::TCP, 80);
+  CHECK(e.text.rfind("x/v6 -> x/dual tcp 80 (fd00::6 -> fd00::2): allowed\n", 0) == 0);
+  auto mixed = explainConnection(c, podOf(c, "x/v4"), podOf(c, "x/v6"), Protocol::TCP, 80);
+  CHECK_FALSE(mixed.probed);
+  CHECK(mixed.text == "x/v4 -> x/v6 tcp 80: not probed (x/v4 (10.0.0.1) and x/v6 (fd00::6) have no IP family in common, status.podIPs)\n");
+}
+
 TEST_CASE("explain names the deciding policies and rule indexes of both sides") {
   auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
                    policy("x", "deny", "  podSelector: {}\n  policyTypes: [Ingress, Egress]") +
