@@ -1,9 +1,40 @@
 // kguard: one binary, one subcommand per concern (see docs/cli-contract.md).
 #include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "version/version.h"
+
+namespace {
+
+// CLI11 reports a word that names no subcommand as "A subcommand is required": say which word, what was
+// expected, and where that command lives when it is another level's (`kguard netpol lint` -> `kguard lint`).
+std::string unknownSubcommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* current = &app;
+  std::string path = "kguard";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') return "";  // an option: CLI11's own message fits
+    auto named = [&word](CLI::App* sub) { return sub->get_name() == word; };
+    auto found = current->get_subcommands(named);
+    if (!found.empty()) {
+      current = found.front();
+      path += " " + word;
+      continue;
+    }
+    auto all = current->get_subcommands([](CLI::App*) { return true; });
+    if (all.empty()) return "";
+    std::string expected;
+    for (const CLI::App* sub : all) expected += (expected.empty() ? "" : ", ") + sub->get_name();
+    std::string message = path + ": unknown command \"" + word + "\" (expected one of: " + expected + ")";
+    if (current != &app && !app.get_subcommands(named).empty()) message += "; did you mean `kguard " + word + "`?";
+    return message;
+  }
+  return "";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"kguard: Kubernetes security toolkit (Pod Security, NetworkPolicy, RBAC)", "kguard"};
@@ -26,6 +57,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    auto unknown = unknownSubcommand(app, argc, argv);
+    if (!unknown.empty()) {
+      std::cerr << unknown << "\n";
+      return cli::kExitUsage;
+    }
     app.exit(e);
     return cli::kExitUsage;
   }

@@ -150,5 +150,11 @@ check "audit -n typo"          2 '-n prdo: no such namespace in the input'      
 check "audit -n typo and prod" 2 '-n prdo: no such namespace'                                     -- audit -f "$work/prod.yaml" -n prod -n prdo
 check "audit -n empty ns"      0 ''                                                               -- audit -f "$work/prod.yaml" -f "$work/empty-ns.yaml" -n empty
 
+# --- 7. a word that names no command: which word, and what was expected (CLI11 said "A subcommand is
+# required"); `kguard netpol lint` points at `kguard lint`, which checks NetworkPolicies ---------------
+check "netpol lint"            2 'kguard netpol: unknown command "lint" \(expected one of: matrix, explain, compile, diff, agent\); did you mean `kguard lint`\?' -- netpol lint -f "$work/untagged.yaml"
+check "rbac typo"              2 'kguard rbac: unknown command "can_i"'                            -- rbac can_i
+check "top-level typo"         2 'kguard: unknown command "netpols" \(expected one of: .*netpol'   -- netpols matrix
+check "netpol alone"           2 'A subcommand is required'                                       -- netpol
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
