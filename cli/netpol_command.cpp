@@ -238,7 +238,8 @@ void runGuarded(Run run, const NetpolOptions& o, const char* name, int* exitCode
 
 void addInputs(CLI::App* cmd, NetpolOptions* o) {
   cmd->add_option("-f,--filename", o->paths, "manifest file, folder (recursive) or - for stdin; repeatable")
-      ->required();
+      ->required()
+      ->check(nonEmpty());
 }
 
 }  // namespace
@@ -273,7 +274,8 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
       "diff", "connections (pod pairs x protocol/ports) a change newly allows or denies; exit 1 if any");
   addInputs(diff, o.get());
   diff->add_option("--with", o->withPaths, "the changed state: manifest files or folders, complete like -f; repeatable")
-      ->required();
+      ->required()
+      ->check(nonEmpty());
   diff->callback([o, exitCode] { runGuarded(runDiff, *o, "diff", exitCode); });
 
   auto* agent = netpolCmd->add_subcommand("agent", "keep each local pod's ruleset installed in its network namespace");

@@ -156,5 +156,8 @@ check "netpol lint"            2 'kguard netpol: unknown command "lint" \(expect
 check "rbac typo"              2 'kguard rbac: unknown command "can_i"'                            -- rbac can_i
 check "top-level typo"         2 'kguard: unknown command "netpols" \(expected one of: .*netpol'   -- netpols matrix
 check "netpol alone"           2 'A subcommand is required'                                       -- netpol
+# --- 8. netpol -f / --with given an empty value: the flag is named (it said ": no such file") --------
+check "netpol -f ''"           2 '--filename: empty value' -- netpol matrix -f ""
+check "netpol diff --with ''"  2 '--with: empty value'                                                   -- netpol diff -f "$work/untagged.yaml" --with ""
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
