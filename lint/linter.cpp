@@ -236,7 +236,7 @@ class Linter {
       return;
     }
     const auto& config = options_.config.rbacGuardrails;
-    auto found = object->role ? rbac::checkGuardrails(config, rbac_.policy.roles[*object->role])
+    auto found = object->role ? rbac::checkGuardrails(config, rbac_.policy.roles[*object->role], rbac_.policy)
                               : rbac::checkGuardrails(config, rbac_.policy.bindings[*object->binding], rbac_.policy);
     for (auto& f : found) {
       f.enforcement = enforcementFor(options_.config.rbacMode);

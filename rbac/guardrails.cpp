@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kube/json_reader.h"
+#include "rbac/aggregation.h"
 #include "rbac/audit.h"
 #include "rbac/builtin_roles.h"
 #include "rbac/kubernetes_version.h"
@@ -59,19 +60,17 @@ findings::Finding finding(const char* rule, std::string message, std::string fie
 
 bool star(const std::vector<std::string>& v) { return contains(v, "*"); }
 
-void checkRole(const GuardrailConfig& config, const Role& role, std::vector<findings::Finding>& out) {
-  if (startsWithAny(role.name, config.exemptNamePrefixes) || contains(config.exemptRoles, role.name)) return;
-  if (isBootstrapObject(false, role.clusterScoped, role.namespace_, role.name, role.labels)) return;
-  std::string kind = role.clusterScoped ? "ClusterRole" : "Role";
-  for (std::size_t i = 0; i < role.rules.size(); ++i) {
-    const PolicyRule& rule = role.rules[i];
-    std::string field = "rules[" + std::to_string(i) + "]";
+void checkRules(const GuardrailConfig& config, const std::string& kind, const Role& role, const std::vector<PolicyRule>& rules,
+                const std::string& fieldPrefix, const char* verb, std::vector<findings::Finding>& out) {
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const PolicyRule& rule = rules[i];
+    std::string field = fieldPrefix.empty() ? "rules[" + std::to_string(i) + "]" : fieldPrefix;
     if (config.enabled(kRuleWildcardGrant) && (star(rule.verbs) || star(rule.resources))) {
       std::string what = star(rule.verbs) && star(rule.resources) ? "verbs and resources" : star(rule.verbs) ? "verbs" : "resources";
       out.push_back(finding(kRuleWildcardGrant,
-                            std::string(kRuleWildcardGrant) + ": " + kind + " " + role.name + " grants wildcard " + what +
+                            std::string(kRuleWildcardGrant) + ": " + kind + " " + role.name + " " + verb + " wildcard " + what +
                                 " (" + describeRule(rule) + ")",
-                            field + (star(rule.verbs) ? ".verbs" : ".resources")));
+                            fieldPrefix.empty() ? field + (star(rule.verbs) ? ".verbs" : ".resources") : field));
     }
     if (config.enabled(kRuleEscalationVerbs)) {
       std::vector<std::string> granted;
@@ -83,12 +82,51 @@ void checkRole(const GuardrailConfig& config, const Role& role, std::vector<find
         std::string list;
         for (const auto& g : granted) list += (list.empty() ? "" : ", ") + g;
         out.push_back(finding(kRuleEscalationVerbs,
-                              std::string(kRuleEscalationVerbs) + ": " + kind + " " + role.name + " grants " + list + " (" +
+                              std::string(kRuleEscalationVerbs) + ": " + kind + " " + role.name + " " + verb + " " + list + " (" +
                                   describeRule(rule) + ")",
-                              field + ".verbs"));
+                              fieldPrefix.empty() ? field + ".verbs" : field));
       }
     }
   }
+}
+
+// The ClusterRoles an aggregationRule or a roleRef can reach: the input's, then the API server's
+// built-in ones (the input's object of the same name wins), with aggregated ClusterRoles that have no
+// stored rules filled as kube-controller-manager fills them (rbac/aggregation.h).
+Policy reachableRoles(const Policy& context) {
+  Policy roles;
+  roles.roles = context.roles;
+  return recomputeAggregation(withBuiltinRoles(std::move(roles), kNewestKubernetesMinor), true);
+}
+
+// The rules a ClusterRole's aggregationRule gives it that it does not store: the controller writes
+// them into the role, so a role aggregating cluster-admin (selector
+// kubernetes.io/bootstrapping=rbac-defaults) grants what cluster-admin grants.
+std::vector<PolicyRule> aggregatedRules(const Role& role, const Policy& context) {
+  if (!role.clusterScoped || !role.aggregationSelectors) return {};
+  Policy roles = context;
+  roles.bindings.clear();
+  auto self = std::find_if(roles.roles.begin(), roles.roles.end(),
+                           [&](const Role& r) { return r.clusterScoped && r.name == role.name; });
+  if (self == roles.roles.end()) roles.roles.push_back(role);
+  else *self = role;
+  for (Role& r : roles.roles)
+    if (r.clusterScoped && r.name == role.name) r.rules.clear();  // recomputed below, whatever it stores
+  Policy all = reachableRoles(roles);
+  std::vector<PolicyRule> added;
+  for (const Role& r : all.roles)
+    if (r.clusterScoped && r.name == role.name)
+      for (const PolicyRule& rule : r.rules)
+        if (std::find(role.rules.begin(), role.rules.end(), rule) == role.rules.end()) added.push_back(rule);
+  return added;
+}
+
+void checkRole(const GuardrailConfig& config, const Role& role, const Policy& context, std::vector<findings::Finding>& out) {
+  if (startsWithAny(role.name, config.exemptNamePrefixes) || contains(config.exemptRoles, role.name)) return;
+  if (isBootstrapObject(false, role.clusterScoped, role.namespace_, role.name, role.labels)) return;
+  std::string kind = role.clusterScoped ? "ClusterRole" : "Role";
+  checkRules(config, kind, role, role.rules, "", "grants", out);
+  checkRules(config, kind, role, aggregatedRules(role, context), "aggregationRule", "aggregates", out);
 }
 
 bool exemptSubject(const GuardrailConfig& config, const Subject& s, const std::string& bindingNamespace) {
@@ -106,21 +144,29 @@ bool grantsEverything(const Role& role) {
   return std::any_of(role.rules.begin(), role.rules.end(), [&](const PolicyRule& rule) { return ruleAllows(rule, any); });
 }
 
-// The role a binding refers to: the input's first, then the API server's built-in ones.
-const Role* resolveRole(const Binding& b, const Policy& context) {
-  static const Policy builtin = withBuiltinRoles({}, kNewestKubernetesMinor);
+// The role a binding refers to: the input's first, then the API server's built-in ones; an aggregated
+// ClusterRole without stored rules with the rules aggregation gives it (reachableRoles).
+std::optional<Role> resolveRole(const Binding& b, const Policy& context) {
+  static const Policy builtin = reachableRoles({});
   bool cluster = b.roleRef.kind == "ClusterRole";
-  if (!cluster && (b.roleRef.kind != "Role" || b.clusterScoped)) return nullptr;
-  for (const Policy* policy : {&context, &builtin})
-    for (const Role& r : policy->roles)
+  if (!cluster && (b.roleRef.kind != "Role" || b.clusterScoped)) return std::nullopt;
+  auto find = [&](const Policy& policy) -> const Role* {
+    for (const Role& r : policy.roles)
       if (r.clusterScoped == cluster && r.name == b.roleRef.name && (cluster || r.namespace_ == b.namespace_)) return &r;
-  return nullptr;
+    return nullptr;
+  };
+  const Role* role = find(context);
+  if (!role) role = find(builtin);
+  if (!role) return std::nullopt;
+  if (!role->aggregationSelectors || !role->rules.empty()) return *role;
+  Policy aggregated = reachableRoles(context);  // rare: computed on demand
+  return *find(aggregated);
 }
 
 void checkBinding(const GuardrailConfig& config, const Binding& b, const Policy& context, std::vector<findings::Finding>& out) {
   if (startsWithAny(b.name, config.exemptNamePrefixes)) return;
   if (isBootstrapObject(true, b.clusterScoped, b.namespace_, b.name, b.labels)) return;
-  const Role* role = resolveRole(b, context);
+  std::optional<Role> role = resolveRole(b, context);
   const bool everything = role && grantsEverything(*role);
   std::string kind = b.clusterScoped ? "ClusterRoleBinding" : "RoleBinding";
   std::string what = kind + " " + (b.clusterScoped ? b.name : b.namespace_ + "/" + b.name) + " binds " + b.roleRef.kind +
@@ -209,9 +255,9 @@ GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::s
   return config;
 }
 
-std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Role& role) {
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Role& role, const Policy& context) {
   std::vector<findings::Finding> out;
-  checkRole(config, role, out);
+  checkRole(config, role, context, out);
   return out;
 }
 

@@ -53,8 +53,9 @@ struct GuardrailConfig {
 // rule ids are errors, so that a typo does not silently switch nothing off.
 GuardrailConfig parseGuardrailConfig(const nlohmann::json& section, const std::string& path = "rbac");
 
-// Findings for one Role or ClusterRole (level "rbac").
-std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Role& role);
+// Findings for one Role or ClusterRole (level "rbac"). A ClusterRole's aggregationRule is judged by the
+// rules it aggregates from `context` (the same input, when there is one) and the built-in roles.
+std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Role& role, const Policy& context = {});
 
 // Findings for one binding, resolving its roleRef against `context` (the other RBAC objects of the same
 // input, when there is one: lint's) before the built-in roles of the newest supported Kubernetes version.

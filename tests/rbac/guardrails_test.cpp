@@ -1,4 +1,5 @@
 // RBAC guardrails for single objects, and their config section.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -134,6 +135,68 @@ kind: ClusterRole
 metadata: {name: cluster-admin, labels: {kubernetes.io/bootstrapping: rbac-defaults}}
 rules: [{verbs: ["*"], apiGroups: ["*"], resources: ["*"]}]
 )").empty());
+}
+
+TEST_CASE("aggregated ClusterRoles are judged by the rules the aggregation controller gives them") {
+  // Selecting the bootstrap label aggregates cluster-admin's `*` rule (kube-controller-manager's
+  // ClusterRoleAggregationController copies the selected roles' rules into this one).
+  const std::string super = R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: super}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {kubernetes.io/bootstrapping: rbac-defaults}}]
+)";
+  auto f = rbac::checkGuardrails({}, obj(super));  // the webhook: built-in roles only
+  auto wildcard = std::find_if(f.begin(), f.end(), [](const findings::Finding& x) {
+    return x.check == "rbac.wildcardGrant" && x.message.find("ClusterRole super aggregates wildcard verbs and resources") != std::string::npos;
+  });
+  REQUIRE(wildcard != f.end());
+  CHECK(wildcard->field == "aggregationRule");
+  CHECK(std::any_of(f.begin(), f.end(), [](const findings::Finding& x) { return x.check == "rbac.escalationVerbs"; }));
+  // Its bindings grant cluster-admin: judged with the input (lint) and with the built-in roles alone.
+  rbac::Policy context = rbac::decodePolicy(kube::parseManifests(super, "t.yaml"));
+  auto withContext = [&](const std::string& yaml) {
+    Ids out;
+    for (const auto& x : rbac::checkGuardrails({}, rbac::decodeBinding(obj(yaml)), context)) out.push_back(x.check);
+    return out;
+  };
+  CHECK(withContext(binding("super", "{kind: ServiceAccount, name: app, namespace: default}")) ==
+        Ids{"rbac.clusterAdminServiceAccount"});
+  CHECK(withContext(binding("super", "{kind: User, name: mallory}")) == Ids{"rbac.wildcardGrant"});
+  CHECK(withContext(binding("super", "{kind: User, name: mallory}", "RoleBinding")) == Ids{"rbac.wildcardGrant"});
+
+  // Aggregating the input's own wildcard role, through a matchExpressions selector.
+  const std::string chain = R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: all-of-it, labels: {tier: ops}}
+rules: [{verbs: ["*"], apiGroups: ["*"], resources: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ops}
+aggregationRule:
+  clusterRoleSelectors: [{matchExpressions: [{key: tier, operator: In, values: [ops]}]}]
+)";
+  rbac::Policy chained = rbac::decodePolicy(kube::parseManifests(chain, "t.yaml"));
+  Ids roleIds;
+  for (const auto& x : rbac::checkGuardrails({}, chained.roles[1], chained)) roleIds.push_back(x.check);
+  CHECK(roleIds == Ids{"rbac.wildcardGrant", "rbac.escalationVerbs"});
+  Ids bindingIds;
+  for (const auto& x : rbac::checkGuardrails({}, rbac::decodeBinding(obj(binding("ops", "{kind: ServiceAccount, name: ci, namespace: apps}"))), chained))
+    bindingIds.push_back(x.check);
+  CHECK(bindingIds == Ids{"rbac.clusterAdminServiceAccount"});
+
+  // Aggregating only read rules (what view aggregates) finds nothing.
+  CHECK(checks(R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}]
+)").empty());
+  CHECK(checks(binding("reader", "{kind: ServiceAccount, name: ci, namespace: apps}")).empty());
 }
 
 TEST_CASE("guardrail config: defaults, switches, lists, errors with field paths") {
