@@ -8,6 +8,7 @@
 
 #include "findings/check_catalog.h"
 #include "rbac/builtin_roles.h"
+#include "rbac/rule_matching.h"
 #include "rbac/user_info.h"
 
 namespace rbac {
@@ -177,6 +178,15 @@ std::optional<Subject> identityNamed(const Probe& p, const std::string& scope, c
   return Subject{"User", "rbac.authorization.k8s.io", name, ""};
 }
 
+// Whether `bind` limited to `name` lets the subject bind a role that grants everything (cluster-admin):
+// the ClusterRole of that name, or for roles the Role of that name in the scope's namespace.
+bool namesRoleGrantingEverything(const Policy& policy, const Probe& p, const std::string& scope, const std::string& name) {
+  bool cluster = p.resource == "clusterroles";
+  return std::any_of(policy.roles.begin(), policy.roles.end(), [&](const Role& r) {
+    return r.name == name && r.clusterScoped == cluster && (cluster || r.namespace_ == scope) && grantsEverything(r);
+  });
+}
+
 bool appliesToVersion(const std::vector<Probe>& alternative, int minor) {
   return std::none_of(alternative.begin(), alternative.end(),
                       [minor](const Probe& p) { return p.untilMinor > 0 && minor >= p.untilMinor; });
@@ -190,6 +200,7 @@ void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string
     EscalationFinding f;
     bool allRestricted = true;
     std::vector<Subject> reached;  // identities named by the resourceNames of restricted grants
+    bool namesEverything = false;  // bind limited to names, one of them a role granting everything
     std::vector<bool>& satisfiedCluster = clusterSatisfied[path.id];
     satisfiedCluster.resize(path.alternatives.size(), false);
     for (std::size_t i = 0; i < path.alternatives.size(); ++i) {
@@ -215,6 +226,8 @@ void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string
           for (const auto& n : outcomes[j].onlyNames) {
             names += (names.empty() ? "" : ", ") + n;
             if (auto id = identityNamed(alternative[j], scope, n)) reached.push_back(*id);
+            if (alternative[j].verb == "bind" && namesRoleGrantingEverything(auditor.ev_.policy(), alternative[j], scope, n))
+              namesEverything = true;
           }
           g += " (only " + names + ")";
         }
@@ -227,7 +240,7 @@ void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string
     if (f.grants.empty()) continue;
     f.id = path.id;
     f.severity = scope.empty() ? path.clusterWide : path.namespaced;
-    if (allRestricted) {
+    if (allRestricted && !namesEverything) {  // binding cluster-admin only is binding cluster-admin
       f.severity = downgrade(f.severity);
       f.reachesOnly = std::move(reached);
     }

@@ -136,14 +136,6 @@ bool exemptSubject(const GuardrailConfig& config, const Subject& s, const std::s
   });
 }
 
-// Whether a role grants every verb on every resource in every group (cluster-admin's resource rule;
-// its non-resource rule adds nothing an attacker needs): sentinels only `*` matches, as the audit's
-// fullWildcard path asks.
-bool grantsEverything(const Role& role) {
-  Request any = Request::resource_("<any-verb>", "<any-group>", "<any-resource>");
-  return std::any_of(role.rules.begin(), role.rules.end(), [&](const PolicyRule& rule) { return ruleAllows(rule, any); });
-}
-
 // The role a binding refers to: the input's first, then the API server's built-in ones; an aggregated
 // ClusterRole without stored rules with the rules aggregation gives it (reachableRoles).
 std::optional<Role> resolveRole(const Binding& b, const Policy& context) {

@@ -1,5 +1,7 @@
 #include "rbac/rule_matching.h"
 
+#include <algorithm>
+
 namespace rbac {
 namespace {
 
@@ -77,6 +79,11 @@ bool ruleAllows(const PolicyRule& rule, const Request& request) {
   // Upstream joins resource and subresource with "/" and calls ResourceMatches; resourcePartsMatch is
   // the same comparison without the allocation.
   return resourcePartsMatch(rule, request.resource, request.subresource) && resourceNameMatches(rule, request.name);
+}
+
+bool grantsEverything(const Role& role) {
+  Request any = Request::resource_("<any-verb>", "<any-group>", "<any-resource>");
+  return std::any_of(role.rules.begin(), role.rules.end(), [&](const PolicyRule& rule) { return ruleAllows(rule, any); });
 }
 
 }  // namespace rbac

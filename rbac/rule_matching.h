@@ -26,4 +26,8 @@ bool nonResourceURLMatches(const PolicyRule& rule, const std::string& path);
 // verb and path.
 bool ruleAllows(const PolicyRule& rule, const Request& request);
 
+// Whether a role grants every verb on every resource in every group (cluster-admin's resource rule):
+// sentinels only `*` matches, as the audit's fullWildcard path asks.
+bool grantsEverything(const Role& role);
+
 }  // namespace rbac

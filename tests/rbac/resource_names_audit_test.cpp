@@ -191,3 +191,24 @@ TEST_CASE("issue 13/4: get on pods/exec leads to exec only before Kubernetes 1.3
   CHECK(nlohmann::json::parse(rbac::formatAuditSarif(withCreate))["runs"][0]["results"][0]["properties"]["assumesKubernetesVersion"] ==
         "1.35");
 }
+
+TEST_CASE("bind limited to cluster-admin (or a role granting everything) is not downgraded: it binds cluster-admin") {
+  const std::string fullRole =
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\n"
+      "rules: [{verbs: ['*'], apiGroups: ['*'], resources: ['*']}]\n---\n";
+  auto ev = evaluatorOf(fullRole +
+                        saGrant("ci", "binder", R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [everything]})", true) +
+                        saGrant("ci", "viewbinder", R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [view]})", true) +
+                        saGrant("dev", "nsbinder", R"({verbs: [bind], apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], resourceNames: [everything]})"));
+  auto findings = rbac::auditEscalationPaths(ev);
+  const auto* bind = findingOf(findings, "binder", "bind");
+  REQUIRE(bind);
+  CHECK(bind->severity == rbac::Severity::Critical);
+  CHECK(bind->grants == std::vector<std::string>{"bind clusterroles.rbac.authorization.k8s.io (only everything)"});
+  const auto* view = findingOf(findings, "viewbinder", "bind");  // a deliberate, limited exception: one lower
+  REQUIRE(view);
+  CHECK(view->severity == rbac::Severity::High);
+  const auto* ns = findingOf(findings, "nsbinder", "bind");  // RoleBindings of it in dev: namespace admin
+  REQUIRE(ns);
+  CHECK(ns->severity == rbac::Severity::High);
+}
