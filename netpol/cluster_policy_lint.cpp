@@ -76,12 +76,17 @@ class ClusterPolicyLinter {
     return out;
   }
 
+  // Two copies of one object (same name: the input gives it twice) are never in force together: kubectl
+  // apply replaces one by the other. Neither shadows nor ties with the other.
+  static bool sameObject(const ClusterNetworkPolicy& a, const ClusterNetworkPolicy& b) { return a.name == b.name; }
+
   // The first earlier rule of the tier that matches everything this one does: this one never decides.
   void lintShadowing(size_t policyIndex, bool ingress, size_t ruleIndex) {
     const auto& p = policies_[policyIndex];
     const auto& rule = (ingress ? p.ingress : p.egress)[ruleIndex];
     for (size_t i = 0; i <= policyIndex; ++i) {
       const auto& earlier = policies_[i];
+      if (i != policyIndex && sameObject(earlier, p)) continue;
       if (earlier.tier != p.tier || (i != policyIndex && !subjectCovers(earlier.subject, p.subject))) continue;
       const auto& rules = ingress ? earlier.ingress : earlier.egress;
       size_t end = i == policyIndex ? ruleIndex : rules.size();
@@ -122,7 +127,7 @@ class ClusterPolicyLinter {
     const auto& p = policies_[index];
     for (size_t i = 0; i < index; ++i) {
       const auto& other = policies_[i];
-      if (other.tier != p.tier || other.priority != p.priority) continue;
+      if (sameObject(other, p) || other.tier != p.tier || other.priority != p.priority) continue;
       bool overlap = podNetworkPods().empty() || std::any_of(subjects.begin(), subjects.end(), [&](const Pod* pod) {
                        return clusterPolicySelectsPod(cluster_, other, *pod);
                      });

@@ -70,6 +70,18 @@ TEST_CASE("cnp.priorityTie: same tier and priority with overlapping subjects") {
             .empty());
 }
 
+// The same object given twice (two files, or an edited copy) is one object in the cluster: kubectl apply
+// leaves one of them. Its copies do not shadow each other's rules nor tie on priority.
+TEST_CASE("cnp.ruleShadowed and cnp.priorityTie: two copies of one ClusterNetworkPolicy are not two policies") {
+  auto deny = cnp("a", 7, kAll, "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: w}}}]}]");
+  CHECK(cnpChecks(deny + deny).empty());
+  auto edited = cnp("a", 7, kAll, "  ingress: [{action: Deny, from: [{namespaces: {}}]}]");
+  CHECK(cnpChecks(edited + deny).empty());
+  // A different policy still ties and shadows.
+  CHECK(cnpChecks(edited + cnp("b", 7, kAll, "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: w}}}]}]")) ==
+        std::vector<std::string>{"cnp.ruleShadowed@1:spec.ingress[0]", "cnp.priorityTie@1:spec.priority"});
+}
+
 TEST_CASE("cnp.invalid: the CRD's rules, and v1alpha1 kinds, as errors naming the field") {
   auto findings = lintNetworkPolicies(kube::parseManifests(
       cnp("bad", 1, kAll, "  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {destinationPort: "
