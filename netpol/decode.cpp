@@ -203,12 +203,19 @@ void upsert(std::vector<T>& items, std::map<std::string, size_t>& index, const s
 
 }  // namespace
 
+// extensions/v1beta1 too, so that decoding refuses it by name: skipped as an unknown kind, the policy
+// would be left out and everything it isolates would read as allowed.
 bool isNetworkPolicy(const kube::Manifest& m) {
-  return m.kind() == "NetworkPolicy" && apiGroup(m.apiVersion()) == "networking.k8s.io";
+  auto group = apiGroup(m.apiVersion());
+  return m.kind() == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions");
 }
 
 NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
   JsonReader root(object, "");
+  if (auto version = root.string("apiVersion"); version != "networking.k8s.io/v1")
+    throw kube::DecodeError("apiVersion", "NetworkPolicy " + version + " is not served" +
+                                              (version == "extensions/v1beta1" ? " (removed in Kubernetes 1.16)" : "") +
+                                              ": use networking.k8s.io/v1");
   NetworkPolicy np;
   if (auto meta = root.field("metadata")) {
     meta->expectObject();

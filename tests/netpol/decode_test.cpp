@@ -175,3 +175,16 @@ TEST_CASE("unknown fields in a NetworkPolicy spec are input errors naming the fi
             "[10.1.0.0/16]}}], ports: [{protocol: TCP, port: 80, endPort: 90}]}]\n  egress: [{to: [{namespaceSelector: {}, "
             "podSelector: {}}]}]") == "");
 }
+
+// The API server refuses both; left out, the policy's isolation would silently read as "allowed".
+TEST_CASE("a NetworkPolicy of a version Kubernetes does not serve is an input error, not an ignored object") {
+  auto np = [](const std::string& apiVersion) {
+    return ns("x") + pod("x", "a", "{}", "10.0.0.1") + "---\napiVersion: " + apiVersion +
+           "\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {}}\n";
+  };
+  CHECK_THAT(inputError(np("extensions/v1beta1")),
+             Catch::Contains("apiVersion: NetworkPolicy extensions/v1beta1 is not served (removed in Kubernetes 1.16): use networking.k8s.io/v1"));
+  CHECK_THAT(inputError(np("networking.k8s.io/v1beta1")),
+             Catch::Contains("apiVersion: NetworkPolicy networking.k8s.io/v1beta1 is not served: use networking.k8s.io/v1"));
+  CHECK(inputError(np("networking.k8s.io/v1")) == "");
+}
