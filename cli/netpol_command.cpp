@@ -81,18 +81,24 @@ std::string shortList(const std::vector<std::string>& names) {
 // The matrix probes pod IPs, so only Pod objects with status.podIP take part: say so when the input
 // holds pods without one (shown as `?`) or workloads whose pods are not in it.
 void printMatrixNotes(const std::vector<kube::Manifest>& manifests, const netpol::Cluster& cluster) {
-  std::vector<std::string> noIp, workloads, otherFamily;
-  for (const auto& pod : cluster.pods)
+  std::vector<std::string> noIp, terminated, workloads, otherFamily;
+  for (const auto& pod : cluster.pods) {
     if (pod.ips.empty()) noIp.push_back(pod.id());
+    else if (pod.terminated) terminated.push_back(pod.id());
+  }
+  auto probeable = [](const netpol::Pod& pod) { return !pod.ips.empty() && !pod.terminated; };
   for (const auto& from : cluster.pods)  // both have addresses, but none of the family the probe needs
     for (const auto& to : cluster.pods)
-      if (!from.ips.empty() && !to.ips.empty() && !netpol::probeEndpoints(from, to)) otherFamily.push_back(from.id() + " -> " + to.id());
+      if (probeable(from) && probeable(to) && !netpol::probeEndpoints(from, to)) otherFamily.push_back(from.id() + " -> " + to.id());
   for (const auto& m : manifests)
     if (m.kind() != "Pod" && kube::podTemplatePath(m.apiVersion(), m.kind()))
       workloads.push_back(m.kind() + " " + (m.namespace_().empty() ? "default" : m.namespace_()) + "/" + m.name());
   if (!noIp.empty())
     std::cerr << "kguard netpol matrix: note: " << noIp.size() << (noIp.size() == 1 ? " pod has" : " pods have")
               << " no status.podIP, shown as ? (not probed): " << shortList(noIp) << "\n";
+  if (!terminated.empty())
+    std::cerr << "kguard netpol matrix: note: " << terminated.size() << (terminated.size() == 1 ? " pod has" : " pods have")
+              << " terminated (status.phase Succeeded or Failed), shown as ? (not probed): " << shortList(terminated) << "\n";
   if (!otherFamily.empty())
     std::cerr << "kguard netpol matrix: note: " << otherFamily.size() << (otherFamily.size() == 1 ? " pair is" : " pairs are")
               << " shown as ? (not probed): the two pods have no IP family in common: "

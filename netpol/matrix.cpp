@@ -23,6 +23,7 @@ std::string describeNetworkPolicies(const char* direction, const DirectionVerdic
 }  // namespace
 
 std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to) {
+  if (from.terminated || to.terminated) return std::nullopt;  // no process to connect; its IP may be another's
   for (Family family : {Family::V4, Family::V6}) {  // IPv4 where both have it, else IPv6
     auto source = from.firstIp(family), target = to.firstIp(family);
     if (source && target) return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
@@ -76,7 +77,9 @@ Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod
   auto ends = probeEndpoints(from, to);
   out << from.id() << " -> " << to.id() << " " << nftProtocolName(protocol) << " " << port;
   if (!ends) {
-    if (from.ips.empty() || to.ips.empty())
+    if (from.terminated || to.terminated)
+      out << ": not probed (" << (from.terminated ? from.id() : to.id()) << " has terminated, status.phase Succeeded or Failed)\n";
+    else if (from.ips.empty() || to.ips.empty())
       out << ": not probed (" << (to.ips.empty() ? to.id() : from.id()) << " has no usable pod IP, status.podIP)\n";
     else  // both have addresses, of different families
       out << ": not probed (" << from.id() << " (" << from.ips.front().str() << ") and " << to.id() << " ("

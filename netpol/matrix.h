@@ -12,8 +12,9 @@ namespace netpol {
 // "probe tcp 80", a header row of every pod (NAMESPACE/NAME order), then one row per source pod with
 // `.` (allowed) or `X` (blocked) per destination. Probes go between the two pods' first IPv4 addresses,
 // else their first IPv6 addresses; when there is no such pair (no status.podIP, or one pod IPv4-only and
-// the other IPv6-only) the cell is `?`: not probed, neither allowed nor blocked.
-// Both addresses of a probe from `from` to `to`, or nullopt when they have no family in common.
+// the other IPv6-only), or when one of them has terminated (status.phase Succeeded/Failed), the cell is
+// `?`: not probed, neither allowed nor blocked.
+// Both addresses of a probe from `from` to `to`, or nullopt when there is no such probe.
 std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to);
 
 // One side's decision in words: "egress of x/a: denied by Admin ClusterNetworkPolicy ...".

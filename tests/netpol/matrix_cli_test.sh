@@ -36,5 +36,11 @@ out="$("$kguard" netpol matrix -f "$work/in.yaml" -f "$work/v6.yaml" 2>"$work/er
 [ "$code" -eq 0 ] && grep -q "^x/a . ? ?$" <<<"$out" || { echo "FAIL mixed-family matrix: exit $code"; echo "$out"; fail=1; }
 grep -q "2 pairs are shown as ? (not probed): the two pods have no IP family in common: x/a -> x/v6, x/v6 -> x/a" "$work/err" ||
   { echo "FAIL mixed-family note"; cat "$work/err"; fail=1; }
+# A terminated pod (a Completed Job's) is ? too, with a note.
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: job, namespace: x}\nspec: {containers: [{name: c, image: i}]}\nstatus: {phase: Succeeded, podIP: 10.0.0.9}\n' > "$work/job.yaml"
+out="$("$kguard" netpol matrix -f "$work/in.yaml" -f "$work/job.yaml" 2>"$work/err")"; code=$?
+[ "$code" -eq 0 ] && grep -q "^x/a . ? ?$" <<<"$out" || { echo "FAIL terminated matrix: exit $code"; echo "$out"; fail=1; }
+grep -q "1 pod has terminated (status.phase Succeeded or Failed), shown as ? (not probed): x/job" "$work/err" ||
+  { echo "FAIL terminated note"; cat "$work/err"; fail=1; }
 [ "$fail" -eq 0 ] && echo "matrix cli: ok"
 exit $fail

@@ -34,6 +34,19 @@ TEST_CASE("a pod without an IP is not probed: ? both ways, never X (blocked)") {
   CHECK(renderMatrix(isolated, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/b x/pending\nx/a X X ?\nx/b X X ?\nx/pending ? ? ?\n");
 }
 
+// A Completed Job pod keeps its status.podIP in an export, but nothing runs behind it (the address may be
+// another pod's by now): X would read as "blocked by policy" where the policy allows it.
+TEST_CASE("a terminated pod is not probed: ? both ways, and explain says why") {
+  auto c = cluster(ns("x") + pod("x", "a", "{}", "10.0.0.1") +
+                   "---\napiVersion: v1\nkind: Pod\nmetadata: {name: job, namespace: x}\n"
+                   "spec: {containers: [{name: c, image: i}]}\nstatus: {phase: Succeeded, podIP: 10.0.0.2}\n" +
+                   policy("x", "from-a", "  podSelector: {}\n  ingress: [{from: [{podSelector: {}}]}]"));
+  CHECK(renderMatrix(c, Protocol::TCP, 80) == "probe tcp 80\n- x/a x/job\nx/a . ?\nx/job ? ?\n");
+  auto e = explainConnection(c, podOf(c, "x/job"), podOf(c, "x/a"), Protocol::TCP, 80);
+  CHECK_FALSE(e.probed);
+  CHECK(e.text == "x/job -> x/a tcp 80: not probed (x/job has terminated, status.phase Succeeded or Failed)\n");
+}
+
 // An IPv6-only pod can still reach a dual-stack one over IPv6: `?` only where no family is shared.
 TEST_CASE("probes use a family both pods have: IPv4 first, else IPv6; ? only when none is shared") {
   auto c = cluster(ns("x") + pod("x", "v4", "{}", "10.0.0.1") + pod("x", "v6", "{}", "fd00::6") +
