@@ -9,6 +9,7 @@
 #include "rbac/kubernetes_version.h"
 #include "rbac/policy_decode.h"
 #include "rbac/rule_matching.h"
+#include "rbac/user_info.h"
 
 namespace rbac {
 namespace {
@@ -155,6 +156,20 @@ std::optional<Role> resolveRole(const Binding& b, const Policy& context) {
   return *find(aggregated);
 }
 
+// The namespace of the service accounts a subject names: a ServiceAccount (in the binding's namespace
+// when it has none), a User spelled system:serviceaccount:NS:NAME (the same identity), the group
+// system:serviceaccounts:NS, or "" for system:serviceaccounts (every namespace); nullopt for others.
+std::optional<std::string> serviceAccountNamespace(const Subject& s, const std::string& bindingNamespace) {
+  if (s.kind == "ServiceAccount") return s.namespace_.empty() ? bindingNamespace : s.namespace_;
+  if (s.kind == "User")
+    if (auto sa = splitServiceAccountUsername(s.name)) return sa->first;
+  if (s.kind != "Group") return std::nullopt;
+  const std::string all = kServiceAccountsGroup;
+  if (s.name == all) return std::string();
+  if (s.name.compare(0, all.size() + 1, all + ":") == 0 && s.name.size() > all.size() + 1) return s.name.substr(all.size() + 1);
+  return std::nullopt;
+}
+
 void checkBinding(const GuardrailConfig& config, const Binding& b, const Policy& context, std::vector<findings::Finding>& out) {
   if (startsWithAny(b.name, config.exemptNamePrefixes)) return;
   if (isBootstrapObject(true, b.clusterScoped, b.namespace_, b.name, b.labels)) return;
@@ -179,9 +194,10 @@ void checkBinding(const GuardrailConfig& config, const Binding& b, const Policy&
       out.push_back(finding(kRuleAuthenticatedBinding, std::string(kRuleAuthenticatedBinding) + ": " + what + s.describe() +
                                                            " (every authenticated user and service account)", field));
     bool clusterAdmin = (clusterRoleRef && contains(config.clusterAdminRoles, b.roleRef.name)) || everything;
-    if (s.kind == "ServiceAccount" && clusterAdmin && config.enabled(kRuleClusterAdminServiceAccount)) {
-      std::string ns = s.namespace_.empty() ? b.namespace_ : s.namespace_;
-      if (!contains(config.clusterAdminServiceAccountNamespaces, ns))
+    auto saNamespace = serviceAccountNamespace(s, b.namespace_);
+    if (saNamespace && clusterAdmin && config.enabled(kRuleClusterAdminServiceAccount)) {
+      const std::string& ns = *saNamespace;
+      if (ns.empty() || !contains(config.clusterAdminServiceAccountNamespaces, ns))
         out.push_back(finding(kRuleClusterAdminServiceAccount,
                               std::string(kRuleClusterAdminServiceAccount) + ": " + what + s.describe(b.namespace_) +
                                   " (service accounts may hold " + b.roleRef.name + why(config.clusterAdminRoles) +

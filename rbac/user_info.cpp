@@ -50,7 +50,7 @@ std::optional<std::pair<std::string, std::string>> splitServiceAccountUsername(c
 }
 
 std::vector<std::string> serviceAccountGroups(const std::string& namespace_) {
-  return {"system:serviceaccounts", "system:serviceaccounts:" + namespace_};
+  return {kServiceAccountsGroup, std::string(kServiceAccountsGroup) + ":" + namespace_};
 }
 
 UserInfo impersonatedUser(const std::string& name, const std::vector<std::string>& asGroups) {

@@ -16,6 +16,7 @@ inline const char* const kAuthenticatedGroup = "system:authenticated";
 inline const char* const kUnauthenticatedGroup = "system:unauthenticated";
 inline const char* const kAnonymousUser = "system:anonymous";
 inline const char* const kMastersGroup = "system:masters";
+inline const char* const kServiceAccountsGroup = "system:serviceaccounts";  // every service account
 
 // "system:serviceaccount:NS:NAME"
 std::string serviceAccountUsername(const std::string& namespace_, const std::string& name);

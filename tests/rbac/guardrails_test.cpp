@@ -199,6 +199,25 @@ aggregationRule:
   CHECK(checks(binding("reader", "{kind: ServiceAccount, name: ci, namespace: apps}")).empty());
 }
 
+TEST_CASE("rbac.clusterAdminServiceAccount covers every spelling of service accounts, not only kind ServiceAccount") {
+  // The user name and the groups the API server gives service accounts (system:serviceaccount:NS:NAME,
+  // system:serviceaccounts, system:serviceaccounts:NS) name the same identities; with rbac.wildcardGrant
+  // switched off they passed silently.
+  rbac::GuardrailConfig noWildcard;
+  noWildcard.rules["rbac.wildcardGrant"] = false;
+  const Ids sa{"rbac.clusterAdminServiceAccount"};
+  CHECK(checks(binding("cluster-admin", "{kind: User, name: 'system:serviceaccount:apps:ci'}"), noWildcard) == sa);
+  CHECK(checks(binding("cluster-admin", "{kind: Group, name: 'system:serviceaccounts'}"), noWildcard) == sa);
+  CHECK(checks(binding("cluster-admin", "{kind: Group, name: 'system:serviceaccounts:apps'}"), noWildcard) == sa);
+  CHECK(checks(binding("cluster-admin", "{kind: Group, name: 'system:serviceaccounts'}")) == sa);  // once, not also wildcardGrant
+  // In an allowed namespace they are allowed, as a ServiceAccount subject there is.
+  CHECK(checks(binding("cluster-admin", "{kind: User, name: 'system:serviceaccount:kube-system:ci'}")).empty());
+  CHECK(checks(binding("cluster-admin", "{kind: Group, name: 'system:serviceaccounts:kube-system'}")).empty());
+  // Other users and groups stay wildcard grants.
+  CHECK(checks(binding("cluster-admin", "{kind: Group, name: 'system:serviceaccountsx'}")) == Ids{"rbac.wildcardGrant"});
+  CHECK(checks(binding("cluster-admin", "{kind: User, name: 'system:serviceaccount:apps'}")) == Ids{"rbac.wildcardGrant"});
+}
+
 TEST_CASE("guardrail config: defaults, switches, lists, errors with field paths") {
   auto defaults = rbac::parseGuardrailConfig(nullptr);
   CHECK(defaults.enabled("rbac.authenticatedBinding"));
