@@ -334,6 +334,17 @@ bool sameIdentity(const Subject& a, const Subject& b) {
   return a.kind == b.kind && a.name == b.name && a.namespace_ == b.namespace_;
 }
 
+// Whether an audited subject's grants are held by (some) service accounts of namespace `scope` (of
+// every namespace when empty): the service accounts themselves and the groups the API server puts
+// every service account in (system:serviceaccounts, system:serviceaccounts:NS).
+bool holdsServiceAccountsOf(const Subject& s, const std::string& scope) {
+  if (s.kind == "ServiceAccount") return scope.empty() || s.namespace_ == scope;
+  if (s.kind != "Group") return false;
+  if (s.name == kServiceAccountsGroup) return true;
+  std::string prefix = std::string(kServiceAccountsGroup) + ":";
+  return s.name.compare(0, prefix.size(), prefix) == 0 && (scope.empty() || s.name == prefix + scope);
+}
+
 // The one-hop pass: uses the severities found so far (not the raised ones), so chains do not feed on
 // themselves. Lists the three most privileged identities reached and counts the rest. A grant limited
 // by resourceNames reaches only the identities its names are (reachesOnly); impersonation reaches
@@ -364,9 +375,9 @@ void linkIdentityHops(std::vector<EscalationFinding>& findings) {
     bool limited = f.reachesOnly.has_value();
     if (!actsAsServiceAccounts(f.id) && !(limited && f.id == "rbac.escalation.impersonate")) continue;
     auto reaches = [&](const Reach* r) {
-      if (!limited)
-        return r->subject.kind == "ServiceAccount" && (f.scope.empty() || r->subject.namespace_ == f.scope);
+      if (!limited) return holdsServiceAccountsOf(r->subject, f.scope);
       return std::any_of(f.reachesOnly->begin(), f.reachesOnly->end(), [&](const Subject& named) {
+        if (named.kind == "ServiceAccount" && r->subject.kind == "Group") return holdsServiceAccountsOf(r->subject, named.namespace_);
         if (named.kind == "ServiceAccount" && named.namespace_.empty())
           return r->subject.kind == "ServiceAccount" && r->subject.name == named.name;
         return sameIdentity(named, r->subject);

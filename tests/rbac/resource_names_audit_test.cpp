@@ -1,5 +1,7 @@
 // The audit's one-hop reach respects resourceNames (issue 13, item 1), impersonation of users and
 // groups is cluster-scoped (item 2), and pods/exec depends on the Kubernetes version (item 4).
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -211,4 +213,27 @@ TEST_CASE("bind limited to cluster-admin (or a role granting everything) is not 
   const auto* ns = findingOf(findings, "nsbinder", "bind");  // RoleBindings of it in dev: namespace admin
   REQUIRE(ns);
   CHECK(ns->severity == rbac::Severity::High);
+}
+
+TEST_CASE("creating pods leads to the service-account groups' grants: every pod's service account is in them") {
+  const std::string groupGrant =
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: secret-reader}\n"
+      "rules: [{verbs: [get, list], apiGroups: [''], resources: [secrets]}]\n---\n"
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ci-sas}\n"
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}\n"
+      "subjects: [{kind: Group, name: 'system:serviceaccounts:ci'}]\n---\n";
+  auto ev = evaluatorOf(groupGrant + saGrant("ci", "maker", R"({verbs: [create], apiGroups: [""], resources: [pods]})") +
+                        saGrant("other", "maker2", R"({verbs: [create], apiGroups: [""], resources: [pods]})") +
+                        saGrant("other", "minter", R"({verbs: [create], apiGroups: [""], resources: [serviceaccounts/token]})"));
+  auto findings = rbac::auditEscalationPaths(ev);
+  const auto* pods = findingOf(findings, "maker", "podCreate");
+  REQUIRE(pods);
+  CHECK(pods->severity == rbac::Severity::Critical);  // high, raised by what the group's members can do
+  REQUIRE(!pods->leadsTo.empty());
+  CHECK(pods->leadsTo.front().find("Group system:serviceaccounts:ci: critical") == 0);
+  const auto* elsewhere = findingOf(findings, "maker2", "podCreate");  // pods in another namespace: not in that group
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->severity == rbac::Severity::High);  // other/minter (high) is reached, the ci group is not
+  CHECK(std::none_of(elsewhere->leadsTo.begin(), elsewhere->leadsTo.end(),
+                     [](const std::string& s) { return s.find("system:serviceaccounts:ci") != std::string::npos; }));
 }
