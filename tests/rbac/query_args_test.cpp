@@ -58,3 +58,26 @@ TEST_CASE("kubectl's TYPE/NAME habit: a slash naming no subresource of a built-i
     CHECK(warnings.empty());
   }
 }
+
+TEST_CASE("requests no client sends are pointed out: unknown or upper-case verbs, URLs without /") {
+  auto warningsOf = [](std::vector<std::string> positional, std::string url = "") {
+    std::vector<std::string> warnings;
+    rbac::requestFromArgs({std::move(positional), std::move(url), "", "dev", false}, warnings);
+    return warnings;
+  };
+  auto get = warningsOf({"GET", "pods"});
+  REQUIRE(get.size() == 1);
+  CHECK(get[0].find("verb 'GET' is not a known verb") == 0);
+  CHECK(warningsOf({"frobnicate", "pods"}).size() == 1);
+  for (const char* verb : {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "bind", "escalate",
+                           "impersonate", "approve", "use", "*"}) {
+    INFO(verb);
+    CHECK(warningsOf({verb, "pods"}).empty());
+  }
+  auto url = warningsOf({"get"}, "healthz");
+  REQUIRE(url.size() == 1);
+  CHECK(url[0] == "non-resource URL 'healthz' does not start with /: no request has such a path (write /healthz)");
+  CHECK(warningsOf({"post"}, "/api").empty());
+  CHECK(warningsOf({"list"}, "/api").size() == 1);  // not an HTTP method: no non-resource request has it
+  CHECK(warningsOf({"get", "/healthz"}).empty());
+}
