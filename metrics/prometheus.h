@@ -36,9 +36,26 @@ class CounterVec {
                                           [](std::string_view x, std::string_view y) { return x < y; });
     }
   };
+  // The shards' order, cheaper than LabelsLess on every increment: shorter values first, the bytes
+  // compared only between values of one length, each pair once. render() sorts the merged series by
+  // LabelsLess, so this order is never seen.
+  struct ShardOrder {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      auto x = a.begin();
+      auto y = b.begin();
+      for (; x != a.end() && y != b.end(); ++x, ++y) {
+        const std::string_view l(*x), r(*y);
+        if (l.size() != r.size()) return l.size() < r.size();
+        if (int c = l.compare(r)) return c < 0;
+      }
+      return x == a.end() && y != b.end();
+    }
+  };
   struct alignas(64) Shard {
     mutable std::mutex mutex;
-    std::map<std::vector<std::string>, uint64_t, LabelsLess> values;
+    std::map<std::vector<std::string>, uint64_t, ShardOrder> values;
   };
   std::string name_, help_;
   std::vector<std::string> labelNames_;

@@ -21,6 +21,32 @@ TEST_CASE("counters render one sample per label set, with escaped values") {
                "things_total{kind=\"quote\\\"back\\\\slash\",result=\"new\\nline\"} 1\n");
 }
 
+TEST_CASE("counters render series in label order, whatever order increments find them in") {
+  // The shards keep series shorter-value-first (cheap to search on every increment); the exposition
+  // is sorted by the values' bytes.
+  metrics::CounterVec c("rule_total", "Rules.", {"rule", "mode"});
+  c.inc({"kguard.resourceLimits", "warn"});
+  c.inc({"b", "warn"});
+  c.inc({"aa", "warn"});
+  c.inc({"aa", "enforce"});
+  c.inc({"aa", "enforce"});
+  c.inc({"aa"});  // fewer values than labels: a prefix sorts first
+  CHECK(c.value({"aa", "enforce"}) == 2);
+  CHECK(c.value({"aa", "warn"}) == 1);
+  CHECK(c.value({"aa"}) == 1);
+  CHECK(c.value({"a"}) == 0);
+  CHECK(c.value({"kguard.resourceLimits", "warn"}) == 1);
+  CHECK(c.value({"kguard.resourceLimits", "warm"}) == 0);
+  std::string out;
+  c.render(out);
+  CHECK(out == "# HELP rule_total Rules.\n# TYPE rule_total counter\n"
+               "rule_total{rule=\"aa\"} 1\n"
+               "rule_total{rule=\"aa\",mode=\"enforce\"} 2\n"
+               "rule_total{rule=\"aa\",mode=\"warn\"} 1\n"
+               "rule_total{rule=\"b\",mode=\"warn\"} 1\n"
+               "rule_total{rule=\"kguard.resourceLimits\",mode=\"warn\"} 1\n");
+}
+
 TEST_CASE("gauges hold the last value set") {
   metrics::Gauge g("pods", "Pods.");
   g.set(7);
