@@ -4,6 +4,10 @@
 #include <cstring>
 #include <optional>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <nlohmann/json.hpp>
 
 #include "kube/json_depth.h"
@@ -57,9 +61,20 @@ admission::AdmissionRequest readRequest(const JsonReader& r) {
 
 bool isPlain(unsigned char c) { return c - 0x20u < 0x60u && c != '"' && c != '\\'; }  // printable ASCII, no escape
 
-// The index of the first character at or after `i` that isPlain() is not (value.size() if none). Eight
-// characters per step while none is (a warning is a few hundred plain characters, sent on every request).
+// The index of the first character at or after `i` that isPlain() is not (value.size() if none). Sixteen
+// (SSE2) or eight characters per step while none is (a warning is a few hundred plain characters, sent on
+// every request).
 size_t skipPlain(const std::string& value, size_t i) {
+#ifdef __SSE2__
+  // As signed bytes, those below 0x20 and those from 0x80 up are all less than 0x20.
+  const __m128i below = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= value.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(value.data() + i));
+    const __m128i special = _mm_or_si128(_mm_cmplt_epi8(x, below),
+                                         _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    if (const int mask = _mm_movemask_epi8(special)) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   auto zeroByte = [](uint64_t v) { return (v - kOnes) & ~v; };  // high bit set in some byte iff a byte is 0
   for (; i + 8 <= value.size(); i += 8) {
