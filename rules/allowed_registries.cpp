@@ -23,10 +23,10 @@ std::vector<findings::Finding> checkAllowedRegistries(const RulesConfig& config,
   visitImages(ctx, [&](const kube::Container& c, const ImageReference& image) {
     for (const auto& entry : config.allowedRegistries)
       if (allowedBy(image, entry)) return;
-    out.push_back(kguardFinding("kguard.allowedRegistries",
-                                "container \"" + c.name + "\" image \"" + c.image + "\" (" + image.name() +
-                                    ") is not from an allowed registry",
-                                containerField(ctx.pod.spec, c) + ".image"));
+    addKguardFinding(out, "kguard.allowedRegistries",
+                     "container \"" + c.name + "\" image \"" + c.image + "\" (" + image.name() +
+                         ") is not from an allowed registry",
+                     containerField(ctx.pod.spec, c) + ".image");
   });
   return out;
 }

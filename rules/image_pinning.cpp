@@ -10,9 +10,9 @@ std::vector<findings::Finding> checkImageDigest(const RulesConfig& config, const
   if (!config.requireImageDigest) return out;
   visitImages(ctx, [&](const kube::Container& c, const ImageReference& image) {
     if (!image.digest.empty()) return;
-    out.push_back(kguardFinding("kguard.imageDigest",
-                                "container \"" + c.name + "\" image \"" + c.image + "\" must be pinned by digest (@sha256:...)",
-                                containerField(ctx.pod.spec, c) + ".image"));
+    addKguardFinding(out, "kguard.imageDigest",
+                     "container \"" + c.name + "\" image \"" + c.image + "\" must be pinned by digest (@sha256:...)",
+                     containerField(ctx.pod.spec, c) + ".image");
   });
   return out;
 }
@@ -24,9 +24,9 @@ std::vector<findings::Finding> checkLatestTag(const RulesConfig& config, const P
     if (!ref.digest.empty()) return;  // a digest pins the content whatever the tag says
     if (!ref.tag.empty() && ref.tag != "latest") return;
     const char* why = ref.tag.empty() ? "has no tag (means :latest)" : "uses the :latest tag";
-    out.push_back(kguardFinding("kguard.imageLatestTag",
-                                "container \"" + c.name + "\" image \"" + c.image + "\" " + why,
-                                containerField(ctx.pod.spec, c) + ".image"));
+    addKguardFinding(out, "kguard.imageLatestTag",
+                     "container \"" + c.name + "\" image \"" + c.image + "\" " + why,
+                     containerField(ctx.pod.spec, c) + ".image");
   });
   return out;
 }

@@ -110,7 +110,7 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
       ref = images::parseImageReference(c.image);
     } catch (const images::ImageReferenceError& e) {
       // Which policy it falls under cannot be known: fail closed.
-      out.push_back(kguardFinding(kImageSignaturesRule, who() + ": cannot check its signature: " + e.what(), field()));
+      addKguardFinding(out, kImageSignaturesRule, who() + ": cannot check its signature: " + e.what(), field());
       return;
     }
     forEachPolicyOf(policies, ref, [&](const ImageSignaturePolicy& p) {
@@ -128,10 +128,10 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
       const images::VerifyResult& r = found->second;
       if (r.verified()) return;
       std::string digest = r.digest.empty() || r.digest == ref.digest ? "" : " (" + r.digest + ")";
-      out.push_back(kguardFinding(kImageSignaturesRule,
-                                  who() + digest + " is not signed by a key of " + policy->keys.id + ": " +
-                                      images::toString(r.status) + ": " + r.reason,
-                                  field()));
+      addKguardFinding(out, kImageSignaturesRule,
+                       who() + digest + " is not signed by a key of " + policy->keys.id + ": " +
+                           images::toString(r.status) + ": " + r.reason,
+                       field());
     });
   });
   return out;

@@ -9,9 +9,9 @@ std::vector<findings::Finding> checkReadOnlyRootFilesystem(const RulesConfig& co
   if (!config.requireReadOnlyRootFilesystem) return out;
   kube::visitContainers(ctx.pod.spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->readOnlyRootFilesystem == true) return;
-    out.push_back(kguardFinding("kguard.readOnlyRootFilesystem",
-                                "container \"" + c.name + "\" must set securityContext.readOnlyRootFilesystem=true",
-                                containerField(ctx.pod.spec, c) + ".securityContext"));
+    addKguardFinding(out, "kguard.readOnlyRootFilesystem",
+                     "container \"" + c.name + "\" must set securityContext.readOnlyRootFilesystem=true",
+                     containerField(ctx.pod.spec, c) + ".securityContext");
   });
   return out;
 }

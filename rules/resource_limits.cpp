@@ -43,9 +43,9 @@ std::vector<findings::Finding> checkResourceLimits(const RulesConfig& config, co
       else if (isZeroQuantity(*limit)) missing += (missing.empty() ? "" : ", ") + resource + " (0 is no limit)";
     }
     if (missing.empty()) return;
-    out.push_back(kguardFinding("kguard.resourceLimits",
-                                "container \"" + c.name + "\" must set resources.limits for " + missing,
-                                containerField(ctx.pod.spec, c) + ".resources"));
+    addKguardFinding(out, "kguard.resourceLimits",
+                     "container \"" + c.name + "\" must set resources.limits for " + missing,
+                     containerField(ctx.pod.spec, c) + ".resources");
   });
   return out;
 }

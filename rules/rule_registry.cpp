@@ -44,13 +44,12 @@ std::string containerField(const kube::PodSpec& spec, const kube::Container& con
   return std::string("spec.") + name + "[" + std::to_string(index) + "]";
 }
 
-findings::Finding kguardFinding(const char* id, std::string message, std::string field) {
-  findings::Finding f;
+void addKguardFinding(std::vector<findings::Finding>& out, const char* id, std::string message, std::string field) {
+  findings::Finding& f = out.emplace_back();
   f.check = id;
   f.level = "kguard";
   f.message = std::move(message);
   f.field = std::move(field);
-  return f;
 }
 
 }  // namespace rules

@@ -59,6 +59,7 @@ std::vector<findings::Finding> checkReadOnlyRootFilesystem(const RulesConfig&, c
 
 // "spec.initContainers[0]" — where a container sits in its pod spec.
 std::string containerField(const kube::PodSpec& spec, const kube::Container& container);
-findings::Finding kguardFinding(const char* id, std::string message, std::string field);
+// Appends a finding of kguard rule `id`, built in place (the rules run on every admission).
+void addKguardFinding(std::vector<findings::Finding>& out, const char* id, std::string message, std::string field);
 
 }  // namespace rules

@@ -26,10 +26,10 @@ std::vector<findings::Finding> checkSandboxedRuntime(const RulesConfig& config, 
     if (runtimeClass && *runtimeClass == allowed) return out;
   std::string allowedList;
   for (const auto& allowed : sandbox.runtimeClasses) allowedList += (allowedList.empty() ? "" : ", ") + allowed;
-  out.push_back(kguardFinding("kguard.sandboxedRuntime",
-                              "namespace requires a sandboxed runtime: runtimeClassName must be one of [" +
-                                  allowedList + "], got " + (runtimeClass ? "\"" + *runtimeClass + "\"" : "none"),
-                              "spec.runtimeClassName"));
+  addKguardFinding(out, "kguard.sandboxedRuntime",
+                   "namespace requires a sandboxed runtime: runtimeClassName must be one of [" +
+                       allowedList + "], got " + (runtimeClass ? "\"" + *runtimeClass + "\"" : "none"),
+                   "spec.runtimeClassName");
   return out;
 }
 

@@ -16,7 +16,7 @@ std::vector<findings::Finding> checkServiceAccountToken(const RulesConfig& confi
   auto declared = annotations.find(annotation);
   if (declared != annotations.end() && declared->second == "true") return out;
   if (ctx.pod.spec.automountServiceAccountToken == false) return out;
-  out.push_back(kguardFinding("kguard.automountServiceAccountToken", message, "spec.automountServiceAccountToken"));
+  addKguardFinding(out, "kguard.automountServiceAccountToken", message, "spec.automountServiceAccountToken");
   return out;
 }
 

@@ -15,10 +15,10 @@ std::vector<findings::Finding> evaluateVolumeClaims(const RulesConfig& config, c
     bool allowed = false;
     for (const auto& c : config.allowedStorageClasses) allowed = allowed || (cls && *cls == c);
     if (allowed) continue;
-    out.push_back(kguardFinding("kguard.storageClass",
-                                "storageClassName must be one of [" + allowedList + "], got " +
-                                    (cls ? "\"" + *cls + "\"" : "none (the cluster default)"),
-                                claim.classField()));
+    addKguardFinding(out, "kguard.storageClass",
+                     "storageClassName must be one of [" + allowedList + "], got " +
+                         (cls ? "\"" + *cls + "\"" : "none (the cluster default)"),
+                     claim.classField());
   }
   return out;
 }
