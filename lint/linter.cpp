@@ -177,7 +177,7 @@ class Linter {
       if (!failure.forbiddenDetail.empty()) f.message += " (" + failure.forbiddenDetail + ")";
       std::string hint = podSecurityHint(failure.id, *pod);
       if (!hint.empty()) f.message += "; " + hint;
-      std::string field = podSecurityField(failure.id, *pod);
+      std::string field = podSecurityField(failure.id, *pod, policy.version);
       f.field = field.empty() ? prefix : joinField(prefix, field);
       add(index, std::move(f), assumedNamespace(m));
     }

@@ -6,6 +6,10 @@
 #include <optional>
 #include <vector>
 
+#include "podsecurity/checks/app_armor.h"
+#include "podsecurity/checks/restricted_volumes.h"
+#include "podsecurity/checks/seccomp.h"
+
 namespace lint {
 namespace {
 
@@ -101,12 +105,6 @@ std::string volumes(const kube::PodTemplate& pod, const std::function<bool(const
   return "";
 }
 
-bool restrictedVolumeSource(const std::string& source) {
-  static const std::vector<std::string> allowed = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
-                                                   "persistentVolumeClaim", "projected", "secret"};
-  return std::find(allowed.begin(), allowed.end(), source) == allowed.end();
-}
-
 std::string hostPorts(const kube::PodTemplate& pod) {
   for (const auto& c : containersOf(pod.spec)) {
     const auto& ports = c.container.ports;
@@ -138,23 +136,47 @@ std::string hostProbes(const kube::PodTemplate& pod) {
   return "";
 }
 
-// A profile set to Unconfined: the securityContext field (read by `get`), else a legacy annotation (one
-// of `prefixes` + name) with the value "unconfined".
-template <typename Get>
-std::string unconfinedProfile(const kube::PodTemplate& pod, const char* field, Get get, const std::vector<std::string>& prefixes) {
-  std::string path = firstSecurityContextField(pod, field, [&](const auto& sc) { return get(sc) && get(sc)->type == "Unconfined"; });
-  if (!path.empty()) return path + ".type";
+// The first annotation for which `bad(key, value)` holds, as `metadata.annotations["key"]`.
+template <typename Bad>
+std::string annotationField(const kube::PodTemplate& pod, Bad bad) {
   for (const auto& [key, value] : pod.metadata.annotations)
-    for (const auto& prefix : prefixes)
-      if (key.compare(0, prefix.size(), prefix) == 0 && value == "unconfined") return "metadata.annotations[\"" + key + "\"]";
+    if (bad(key, value)) return "metadata.annotations[\"" + key + "\"]";
   return "";
+}
+
+// Before v1.19 the baseline check reads only the legacy annotations (of the pod and of its containers
+// by name), from v1.19 only the securityContext fields.
+std::string seccompBaseline(const kube::PodTemplate& pod, const podsecurity::Version& version) {
+  using namespace podsecurity::checks;
+  if (version.olderThan(podsecurity::Version::v1(19))) {
+    std::vector<std::string> keys = {kSeccompPodAnnotation};
+    for (const auto& c : containersOf(pod.spec)) keys.push_back(kSeccompContainerAnnotationPrefix + c.container.name);
+    return annotationField(pod, [&](const std::string& key, const std::string& value) {
+      return std::find(keys.begin(), keys.end(), key) != keys.end() && !validSeccompAnnotationValue(value);
+    });
+  }
+  std::string path = firstSecurityContextField(
+      pod, "seccompProfile", [](const auto& sc) { return sc.seccompProfile && !validSeccompType(sc.seccompProfile->type); });
+  return path.empty() ? "" : path + ".type";
+}
+
+// The fields first, then the annotations, which the check reads at every version.
+std::string appArmor(const kube::PodTemplate& pod) {
+  using namespace podsecurity::checks;
+  std::string path = firstSecurityContextField(pod, "appArmorProfile", [](const auto& sc) {
+    return sc.appArmorProfile && !allowedAppArmorProfileType(sc.appArmorProfile->type);
+  });
+  if (!path.empty()) return path + ".type";
+  return annotationField(pod, [](const std::string& key, const std::string& value) {
+    return key.rfind(kAppArmorAnnotationPrefix, 0) == 0 && !allowedAppArmorAnnotationValue(value);
+  });
 }
 
 }  // namespace
 
 // For each check, only what makes it fail can be the answer: e.g. `privileged` fails for a container's
 // privileged: true, so the pod's securityContext (which has no such field) is not searched.
-std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod) {
+std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod, const podsecurity::Version& version) {
   const PodSpec& spec = pod.spec;
   const PodSecurityContext* podSc = podContext(pod);
   if (id == "hostNamespaces") {
@@ -187,12 +209,8 @@ std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod
   if (id == "seccompProfile_restricted")
     return requiredSetting(pod, "seccompProfile", [](const auto& sc) { return sc.seccompProfile ? &*sc.seccompProfile : nullptr; },
                            goodSeccomp);
-  if (id == "seccompProfile_baseline")
-    return unconfinedProfile(pod, "seccompProfile", [](const auto& sc) { return sc.seccompProfile ? &*sc.seccompProfile : nullptr; },
-                             {"seccomp.security.alpha.kubernetes.io/pod", "container.seccomp.security.alpha.kubernetes.io/"});
-  if (id == "appArmorProfile")
-    return unconfinedProfile(pod, "appArmorProfile", [](const auto& sc) { return sc.appArmorProfile ? &*sc.appArmorProfile : nullptr; },
-                             {"container.apparmor.security.beta.kubernetes.io/"});
+  if (id == "seccompProfile_baseline") return seccompBaseline(pod, version);
+  if (id == "appArmorProfile") return appArmor(pod);
   if (id == "seLinuxOptions")
     return firstSecurityContextField(pod, "seLinuxOptions", [](const auto& sc) { return sc.seLinuxOptions.has_value(); });
   if (id == "procMount" || id == "procMount_restricted")
@@ -202,7 +220,13 @@ std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod
                                      [](const auto& sc) { return sc.windowsOptions && sc.windowsOptions->hostProcess.value_or(false); });
   if (id == "sysctls") return podSc && !podSc->sysctls.empty() ? "spec.securityContext.sysctls" : "";
   if (id == "hostPathVolumes") return volumes(pod, [](const std::string& source) { return source == "hostPath"; });
-  if (id == "restrictedVolumes") return volumes(pod, restrictedVolumeSource);
+  if (id == "restrictedVolumes") {
+    for (size_t i = 0; i < spec.volumes.size(); ++i) {
+      std::string_view type = podsecurity::checks::restrictedVolumeType(spec.volumes[i].sources);
+      if (!type.empty()) return "spec.volumes[" + std::to_string(i) + "]." + std::string(type);
+    }
+    return "";
+  }
   if (id == "hostPorts") return hostPorts(pod);
   if (id == "hostProbesAndHostLifecycle") return hostProbes(pod);
   return "";

@@ -6,12 +6,15 @@
 #include <string>
 
 #include "kube/pod.h"
+#include "podsecurity/level_version.h"
 
 namespace lint {
 
 // The path, relative to the pod object (`metadata` + `spec`), of the first field that makes check `id`
-// fail, or of the nearest existing parent where a missing field belongs; "" when none is found.
-std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod);
+// fail at policy `version`, or of the nearest existing parent where a missing field belongs; "" when none
+// is found.
+std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod,
+                             const podsecurity::Version& version = podsecurity::Version::latest());
 
 // A note on values that look right but are not, e.g. `drop: [all]` (capability names are case-sensitive);
 // "" when there is nothing to add.

@@ -9,33 +9,26 @@
 //     Allowed values: undefined, runtime/default, localhost/*
 // Mirrors upstream policy/check_appArmorProfile.go: one version since 1.0 that checks both the
 // fields and the deprecated annotations.
+#include "podsecurity/checks/app_armor.h"
 #include "podsecurity/checks/default_checks.h"
 #include "podsecurity/checks/helpers.h"
 
 namespace podsecurity::checks {
 namespace {
 
-const std::string kAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
-
-bool allowedAnnotationValue(const std::string& value) {
-  return value.empty() || value == "runtime/default" || value.rfind("localhost/", 0) == 0;
-}
-
-bool allowedProfileType(const std::string& type) { return type == "RuntimeDefault" || type == "Localhost"; }
-
 CheckResult appArmorProfileV1_0(const kube::ObjectMeta& metadata, const kube::PodSpec& spec) {
   std::vector<std::string> badSetters;  // "pod", `containers "a"`, "annotation(s)"
   SortedSet<std::string_view> badValues;
 
   if (spec.securityContext && spec.securityContext->appArmorProfile &&
-      !allowedProfileType(spec.securityContext->appArmorProfile->type)) {
+      !allowedAppArmorProfileType(spec.securityContext->appArmorProfile->type)) {
     badSetters.push_back("pod");
     badValues.insert(spec.securityContext->appArmorProfile->type);
   }
   NameList badContainers;
   kube::visitContainers(spec, [&](const kube::Container& c) {
     if (c.securityContext && c.securityContext->appArmorProfile &&
-        !allowedProfileType(c.securityContext->appArmorProfile->type)) {
+        !allowedAppArmorProfileType(c.securityContext->appArmorProfile->type)) {
       badContainers.push_back(c.name);
       badValues.insert(c.securityContext->appArmorProfile->type);
     }
@@ -44,7 +37,7 @@ CheckResult appArmorProfileV1_0(const kube::ObjectMeta& metadata, const kube::Po
 
   SortedSet<std::string> badAnnotations;  // `key="value"`, sorted as upstream sorts them
   for (const auto& [key, value] : metadata.annotations) {
-    if (key.rfind(kAnnotationPrefix, 0) == 0 && !allowedAnnotationValue(value)) {
+    if (key.rfind(kAppArmorAnnotationPrefix, 0) == 0 && !allowedAppArmorAnnotationValue(value)) {
       badAnnotations.insert(concat(key, "=", goQuote(value)));
     }
   }

@@ -10,6 +10,7 @@
 
 #include "podsecurity/checks/default_checks.h"
 #include "podsecurity/checks/helpers.h"
+#include "podsecurity/checks/restricted_volumes.h"
 
 namespace podsecurity::checks {
 namespace {
@@ -32,19 +33,28 @@ bool contains(const std::array<std::string_view, N>& list, const std::string& ke
   return std::find(list.begin(), list.end(), key) != list.end();
 }
 
+}  // namespace
+
+std::string_view restrictedVolumeType(const std::vector<std::string>& sources) {
+  const auto& s = sources;
+  if (std::any_of(s.begin(), s.end(), [](const std::string& k) { return contains(kAllowed, k); })) return {};
+  auto restricted = std::find_first_of(kRestricted.begin(), kRestricted.end(), s.begin(), s.end(),
+                                       [](std::string_view a, const std::string& b) { return a == b; });
+  // Keys that are no volume source are dropped when the API server decodes the pod, and a volume
+  // left without a source is defaulted to emptyDir (SetDefaults_Volume): allowed.
+  return restricted == kRestricted.end() ? std::string_view() : *restricted;
+}
+
+namespace {
+
 CheckResult restrictedVolumesV1_0(const kube::ObjectMeta&, const kube::PodSpec& spec) {
   NameList badVolumes;
   SortedSet<std::string_view> badTypes;
   for (const auto& volume : spec.volumes) {
-    const auto& s = volume.sources;
-    if (std::any_of(s.begin(), s.end(), [](const std::string& k) { return contains(kAllowed, k); })) continue;
-    auto restricted = std::find_first_of(kRestricted.begin(), kRestricted.end(), s.begin(), s.end(),
-                                         [](std::string_view a, const std::string& b) { return a == b; });
-    // Keys that are no volume source are dropped when the API server decodes the pod, and a volume
-    // left without a source is defaulted to emptyDir (SetDefaults_Volume): allowed.
-    if (restricted == kRestricted.end()) continue;
+    std::string_view restricted = restrictedVolumeType(volume.sources);
+    if (restricted.empty()) continue;
     badVolumes.push_back(volume.name);
-    badTypes.insert(*restricted);
+    badTypes.insert(restricted);
   }
   if (badVolumes.empty()) return allow();
   return deny("restricted volume types",

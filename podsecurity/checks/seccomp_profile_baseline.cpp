@@ -14,22 +14,15 @@
 namespace podsecurity::checks {
 namespace {
 
-const std::string kPodAnnotation = "seccomp.security.alpha.kubernetes.io/pod";
-const std::string kContainerAnnotationPrefix = "container.seccomp.security.alpha.kubernetes.io/";
-
-bool validAnnotationValue(const std::string& v) {
-  return v == "runtime/default" || v == "docker/default" || v.rfind("localhost/", 0) == 0;
-}
-
 CheckResult seccompProfileBaselineV1_0(const kube::ObjectMeta& metadata, const kube::PodSpec& spec) {
   SortedSet<std::string> forbidden;
   auto checkAnnotation = [&](const std::string& key) {
     auto it = metadata.annotations.find(key);
-    if (it != metadata.annotations.end() && !validAnnotationValue(it->second))
+    if (it != metadata.annotations.end() && !validSeccompAnnotationValue(it->second))
       forbidden.insert(concat(key, "=", goQuote(it->second)));
   };
-  checkAnnotation(kPodAnnotation);
-  kube::visitContainers(spec, [&](const kube::Container& c) { checkAnnotation(kContainerAnnotationPrefix + c.name); });
+  checkAnnotation(kSeccompPodAnnotation);
+  kube::visitContainers(spec, [&](const kube::Container& c) { checkAnnotation(kSeccompContainerAnnotationPrefix + c.name); });
   if (forbidden.empty()) return allow();
   return deny("seccompProfile",
               concat("forbidden ", pluralize("annotation", "annotations", forbidden.size()), " ", joined(forbidden, ", ")));

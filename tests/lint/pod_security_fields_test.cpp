@@ -189,6 +189,33 @@ TEST_CASE("lint field paths and hints of the less common spellings") {
                  "; found add: [net_raw] in container \"b\": capability names are case-sensitive, expected \"NET_RAW\""));
 }
 
+// What the checks forbid, not only "Unconfined", is pointed at; the seccomp annotations only where the
+// policy version reads them (before v1.19), an image volume never (restricted allows it).
+TEST_CASE("lint points at the annotation or field the check read at the policy version") {
+  auto p = pod("metadata:\n  name: p\n  annotations:\n"
+               "    seccomp.security.alpha.kubernetes.io/pod: unconfined\n"
+               "    container.apparmor.security.beta.kubernetes.io/a: runtime/unknown\n"
+               "spec:\n  containers:\n"
+               "  - {name: a, image: i, securityContext: {seccompProfile: {type: Unconfined}}}\n"
+               "  volumes: [{name: img, image: {reference: 'i:1'}}, {name: share, nfs: {server: s, path: /}}]\n");
+  CHECK(podSecurityField("seccompProfile_baseline", p, podsecurity::Version::v1(18)) ==
+        "metadata.annotations[\"seccomp.security.alpha.kubernetes.io/pod\"]");
+  CHECK(podSecurityField("seccompProfile_baseline", p, podsecurity::Version::v1(19)) ==
+        "spec.containers[0].securityContext.seccompProfile.type");
+  CHECK(podSecurityField("appArmorProfile", p) == "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/a\"]");
+  CHECK(podSecurityField("restrictedVolumes", p) == "spec.volumes[1].nfs");
+  // A container annotation is read by the container's name, with any value but the allowed ones.
+  auto byName = pod("metadata:\n  name: p\n  annotations:\n"
+                    "    container.seccomp.security.alpha.kubernetes.io/gone: unconfined\n"
+                    "    container.seccomp.security.alpha.kubernetes.io/a: runtime/unknown\n"
+                    "spec:\n  containers: [{name: a, image: i}]\n");
+  CHECK(podSecurityField("seccompProfile_baseline", byName, podsecurity::Version::v1(18)) ==
+        "metadata.annotations[\"container.seccomp.security.alpha.kubernetes.io/a\"]");
+  auto type = pod("metadata: {name: p}\nspec:\n  securityContext: {appArmorProfile: {type: unconfined}}\n"
+                  "  containers: [{name: a, image: i}]\n");
+  CHECK(podSecurityField("appArmorProfile", type) == "spec.securityContext.appArmorProfile.type");
+}
+
 TEST_CASE("lint findings of workloads carry the template's field paths") {
   auto f = fields("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: n}\nspec:\n  jobTemplate:\n    spec:\n"
                   "      template:\n        spec:\n          hostPID: true\n          containers: [{name: a, image: i}]\n");
