@@ -64,8 +64,9 @@ void writeSummary(std::ostringstream& out, const std::vector<kube::Manifest>& ma
   out << "most findings:";
   for (size_t i = 0; i < shown; ++i) {
     const auto& m = manifests[objects[i].first];
-    out << (i ? ", " : " ") << objectName(m, "") << " " << objects[i].second << " (" << m.where.file << ":"
-        << m.where.line << ")";
+    // An item of a JSON List has no start line of its own until its text is looked up.
+    int line = m.where.line > 0 ? m.where.line : m.where.lineOf("");
+    out << (i ? ", " : " ") << objectName(m, "") << " " << objects[i].second << " (" << m.where.file << ":" << line << ")";
   }
   if (objects.size() > shown) out << " and " << objects.size() - shown << " more";
   out << "\n";

@@ -139,6 +139,16 @@ TEST_CASE("text report: one line per finding with file and line, then a summary"
   CHECK(text.find("\nmost findings: Pod team/p ") != std::string::npos);
 }
 
+TEST_CASE("text summary names the line an item of a JSON List starts at (kubectl get -o json)") {
+  const std::string list = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
+                           "  {\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}},\n"
+                           "  {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\", \"namespace\": \"team\"},\n"
+                           "   \"spec\": {\"hostPID\": true, \"containers\": [{\"name\": \"c\", \"image\": \"i\"}]}}]}\n";
+  auto manifests = kube::parseManifests(list, "export.json");
+  auto text = formatText(manifests, lintManifests(manifests, {}));
+  CHECK(text.find("\nmost findings: Pod team/p 5 (export.json:3)\n") != std::string::npos);
+}
+
 TEST_CASE("the API server's cluster-admin role is not a guardrail finding, a home-made wildcard role is") {
   const std::string rules = "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n";
   auto builtIn = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\n" + rules);
