@@ -33,8 +33,10 @@ ServiceAccountInfo serviceAccountInfo(const kube::Manifest& m) {
     auto enforce = meta->annotations.find("kubernetes.io/enforce-mountable-secrets");
     info.enforceMountableSecrets = enforce != meta->annotations.end() && parseGoBool(enforce->second);
   }
-  if (const kube::ServiceAccountObject* sa = m.serviceAccount().get())
+  if (const kube::ServiceAccountObject* sa = m.serviceAccount().get()) {
     info.secrets.insert(sa->secrets.begin(), sa->secrets.end());
+    info.automountServiceAccountToken = sa->automountServiceAccountToken;
+  }
   return info;
 }
 

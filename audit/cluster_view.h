@@ -4,6 +4,7 @@
 // model the NetworkPolicy evaluator reads, and the RBAC policy the authorizer reads.
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,6 +47,7 @@ struct NamespaceInfo {
 struct ServiceAccountInfo {
   std::set<std::string> secrets;
   bool enforceMountableSecrets = false;
+  std::optional<bool> automountServiceAccountToken;  // its pods' default when they leave theirs unset
 };
 
 // A PersistentVolumeClaim and the claim it makes.

@@ -71,7 +71,10 @@ void podSecurity(CheckContext& ctx, const Workload& w) {
 void kguardRules(CheckContext& ctx, const Workload& w, const rules::RulesConfig& config) {
   auto ns = ctx.view.namespaces.find(w.namespace_);
   const kube::StringMap* labels = ns != ctx.view.namespaces.end() && ns->second.listed ? &ns->second.labels : nullptr;
-  auto found = rules::evaluatePodRules(config, {w.pod, labels});
+  auto account = ctx.view.serviceAccounts.find(w.namespace_ + "/" + w.serviceAccount());
+  const std::optional<bool>* accountAutomount =
+      account != ctx.view.serviceAccounts.end() ? &account->second.automountServiceAccountToken : nullptr;
+  auto found = rules::evaluatePodRules(config, {w.pod, labels, accountAutomount});
   if (ctx.options.imageVerifier && !config.imageSignatures.empty()) {
     // The webhook's budget per object, as one object is one admission request there.
     auto deadline = images::Deadline::in(std::chrono::milliseconds(config.imageVerificationBudgetMs));

@@ -80,9 +80,11 @@ std::vector<std::string> JsonReader::stringList(const char* name) const {
   return f->asStringList();
 }
 
-std::string JsonReader::asString() const {
+std::string JsonReader::asString() const { return std::string(asStringView()); }
+
+std::string_view JsonReader::asStringView() const {
   if (!value_->is_string()) fail("expected a string, got " + typeName(*value_));
-  return value_->get<std::string>();
+  return value_->get_ref<const std::string&>();
 }
 
 bool JsonReader::asBool() const {

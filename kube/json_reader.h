@@ -61,6 +61,7 @@ class JsonReader {
 
   // This value itself, typed; each throws DecodeError with this value's path when the type is wrong.
   std::string asString() const;
+  std::string_view asStringView() const;  // as asString, without a copy; valid while the JSON is
   bool asBool() const;
   int64_t asInt() const;  // an integer within int64, or a float with an integral value
   std::map<std::string, std::string> asStringMap() const;  // null values read as ""

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "kube/service_account.h"  // kServiceAccountDir
+
 namespace kube {
 
 // A user's `exec` credential plugin (client.authentication.k8s.io ExecConfig), run by the API client
@@ -44,9 +46,6 @@ KubeConfig loadKubeconfig(const std::string& path, const std::string& context = 
 // The same from text already in memory: `name` is used in messages, `baseDir` resolves relative paths.
 KubeConfig parseKubeconfig(const std::string& text, const std::string& name, const std::string& baseDir,
                            const std::string& context = "");
-
-// Where a pod's service account credentials are mounted.
-constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 // The configuration of a process running in a pod: KUBERNETES_SERVICE_HOST / _PORT, and
 // token, ca.crt, namespace from `serviceAccountDir` (overridable for tests). Throws kube::InputError

@@ -118,6 +118,7 @@ struct Container {
   std::optional<Handler> startupProbe;
   std::optional<Handler> postStart;  // lifecycle.postStart
   std::optional<Handler> preStop;    // lifecycle.preStop
+  bool mountsServiceAccountDir = false;  // a volumeMounts[].mountPath is exactly kServiceAccountDir
 };
 
 // The claim spec of a generic ephemeral volume, as far as kguard.storageClass reads it. A claim spec

@@ -16,6 +16,7 @@
 
 #include "kube/json_reader.h"
 #include "kube/pod.h"
+#include "kube/service_account.h"
 
 namespace kube {
 namespace podDecode {
@@ -202,6 +203,18 @@ void decodeResources(Container& c, const R& r) {
   c.resources.requests = decodeQuantities(r, "requests");
 }
 
+// Whether a container's volumeMounts mount something at exactly kServiceAccountDir: the test the
+// ServiceAccount admission plugin makes before it adds the token's mount to a container.
+template <typename R>
+bool mountsServiceAccountDir(const R& volumeMounts) {
+  bool found = false;
+  volumeMounts.forEachItem([&found](const R& mount) {
+    auto path = mount.field("mountPath");
+    if (path && path->asStringView() == kServiceAccountDir) found = true;
+  });
+  return found;
+}
+
 template <typename R>
 Container decodeContainer(const R& r, ContainerKind kind) {
   using C = Container;
@@ -214,6 +227,7 @@ Container decodeContainer(const R& r, ContainerKind kind) {
          list.forEachItem([&c](const R& p) { c.ports.push_back(decodeContainerPort(p)); });
        }},
       {"resources", decodeResources<R>},
+      {"volumeMounts", [](C& c, const R& v) { c.mountsServiceAccountDir = mountsServiceAccountDir(v); }},
       {"securityContext", [](C& c, const R& v) { c.securityContext = decodeObject(v, decodeSecurityContext<R>); }},
       {"livenessProbe", [](C& c, const R& v) { c.livenessProbe = decodeObject(v, decodeHandler<R>); }},
       {"readinessProbe", [](C& c, const R& v) { c.readinessProbe = decodeObject(v, decodeHandler<R>); }},

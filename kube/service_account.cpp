@@ -11,7 +11,9 @@ bool isServiceAccount(const nlohmann::json& object) {
 
 ServiceAccountObject decodeServiceAccount(const nlohmann::json& object) {
   ServiceAccountObject sa;
-  JsonReader(object, "").forEach("secrets", [&sa](const JsonReader& s) {
+  JsonReader reader(object, "");
+  sa.automountServiceAccountToken = reader.optBool("automountServiceAccountToken");
+  reader.forEach("secrets", [&sa](const JsonReader& s) {
     s.expectObject();
     std::string name = s.string("name");
     if (!name.empty()) sa.secrets.push_back(std::move(name));

@@ -36,6 +36,23 @@ NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests, 
   return out;
 }
 
+// Every ServiceAccount object in the input, by "namespace/name" (`defaultNamespace` for those without
+// one); ServiceAccounts that do not decode go to `errors`.
+using ServiceAccounts = std::map<std::string, const kube::ServiceAccountObject*>;
+ServiceAccounts collectServiceAccounts(const std::vector<kube::Manifest>& manifests, const std::string& defaultNamespace,
+                                       std::vector<std::string>& errors) {
+  ServiceAccounts out;
+  for (const auto& m : manifests) {
+    try {
+      if (const auto* sa = m.serviceAccount().get())
+        out[(m.namespace_().empty() ? defaultNamespace : m.namespace_()) + "/" + m.name()] = sa;
+    } catch (const kube::DecodeError& e) {
+      errors.push_back(m.errorAt(e.path(), e.problem()));
+    }
+  }
+  return out;
+}
+
 // "spec.template" + "spec.containers[0]" -> "spec.template.spec.containers[0]"
 std::string joinField(const std::string& prefix, const std::string& field) {
   if (prefix.empty()) return field;
@@ -102,6 +119,7 @@ class Linter {
       : manifests_(manifests),
         options_(options),
         namespaces_(collectNamespaces(manifests, report_.errors)),
+        serviceAccounts_(collectServiceAccounts(manifests, options.defaultNamespace, report_.errors)),
         levels_(options),
         rbac_(rbac::decodeObjects(manifests)) {}
 
@@ -159,6 +177,13 @@ class Linter {
     return it == namespaces_.end() ? nullptr : &it->second;
   }
 
+  // The automountServiceAccountToken of the pod's ServiceAccount, when the account is in the input.
+  const std::optional<bool>* accountAutomountOf(const kube::Manifest& m, const kube::PodTemplate& pod) const {
+    const std::string& name = pod.spec.serviceAccountName.empty() ? "default" : pod.spec.serviceAccountName;
+    auto it = serviceAccounts_.find(namespaceOf(m) + "/" + name);
+    return it == serviceAccounts_.end() ? nullptr : &it->second->automountServiceAccountToken;
+  }
+
   void lintPod(size_t index, const kube::Manifest& m, const kube::DecodedPod& decoded) {
     const kube::PodTemplate* pod = decoded.get();
     if (!pod) return;
@@ -181,7 +206,8 @@ class Linter {
       f.field = field.empty() ? prefix : joinField(prefix, field);
       add(index, std::move(f), assumedNamespace(m));
     }
-    auto ruleFindings = rules::evaluatePodRules(options_.config.rules, {*pod, nsLabels});
+    // Offline, no ServiceAccount admission has run: the account's setting decides, not the pod's mounts.
+    auto ruleFindings = rules::evaluatePodRules(options_.config.rules, {*pod, nsLabels, accountAutomountOf(m, *pod)});
     if (options_.imageVerifier) {
       // The webhook's budget per object, as one object is one admission request there.
       auto deadline = images::Deadline::in(std::chrono::milliseconds(options_.config.rules.imageVerificationBudgetMs));
@@ -249,6 +275,7 @@ class Linter {
   const LintOptions& options_;
   LintReport report_;  // before namespaces_, which records its errors here
   NamespaceLabels namespaces_;
+  ServiceAccounts serviceAccounts_;
   LevelChooser levels_;
   rbac::DecodedPolicy rbac_;  // the input's RBAC objects; bindings are judged by what their role grants
 };

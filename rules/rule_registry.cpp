@@ -19,7 +19,7 @@ const std::vector<PodRule>& podRules() {
 
 std::vector<findings::Finding> evaluatePodRules(const RulesConfig& config, const PodContext& context) {
   // Up to three rules read every image: parse each once (the webhook runs this on every admission).
-  PodContext withImages{context.pod, context.namespaceLabels};
+  PodContext withImages{context.pod, context.namespaceLabels, context.accountAutomount, context.afterServiceAccountAdmission};
   if (!config.allowedRegistries.empty() || config.requireImageDigest || config.disallowLatestTag) {
     const auto& spec = context.pod.spec;
     withImages.images.reserve(spec.initContainers.size() + spec.containers.size() + spec.ephemeralContainers.size());

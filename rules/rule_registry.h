@@ -1,6 +1,7 @@
 #pragma once
 // kguard's own rules: an explicit table of {id, summary, function}, each rule in a file of its own.
 // They run in lint and in the webhook, after the Pod Security checks.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@ struct PodContext {
   // Labels of the pod's namespace, or nullptr when kguard cannot know them (lint without the
   // Namespace object in its input).
   const kube::StringMap* namespaceLabels = nullptr;
+  // The automountServiceAccountToken of the pod's ServiceAccount (spec.serviceAccountName, "default" when
+  // empty, in the pod's namespace) when that account is among the objects kguard read (lint, audit);
+  // nullptr when it is not. It decides whether the token is mounted when the pod leaves its own unset.
+  const std::optional<bool>* accountAutomount = nullptr;
+  // A Pod as a validating webhook sees it: the ServiceAccount admission plugin (a mutating plugin) has
+  // run, and mounted the token in every container if it mounts it at all.
+  bool afterServiceAccountAdmission = false;
   // Every container's image, parsed, in visitContainers order: evaluatePodRules parses them once for all
   // the image rules. Empty when a rule is called on its own; visitImages then parses.
   std::vector<ImageReference> images = {};

@@ -54,9 +54,10 @@ class FastReader {
   }
 
   // This value, typed (JsonReader's asString, asBool, ...).
-  std::string asString() const {
+  std::string asString() const { return std::string(asStringView()); }
+  std::string_view asStringView() const {
     if (!isString()) throw NotFast{};
-    return stringValue();
+    return value_.get_string().value_unsafe();
   }
   bool asBool() const {
     if (value_.type() != element_type::BOOL) throw NotFast{};

@@ -358,3 +358,21 @@ TEST_CASE("a malformed ServiceAccount or owner reference is an error naming the 
   CHECK(errorsOf(serviceAccount("ns", "app", ", annotations: {kubernetes.io/enforce-mountable-secrets: 'true'}",
                                 "secrets: [{name: db}, {}]\n")) == "");
 }
+
+// The ServiceAccount admission plugin mounts no token into a pod that leaves automountServiceAccountToken
+// unset when its ServiceAccount sets it false (shouldAutomount); the pod's own field wins when set.
+TEST_CASE("kguard.automountServiceAccountToken reads the pod's ServiceAccount when it was listed") {
+  audit::AuditOptions options;
+  options.config.rules.requireNoServiceAccountToken = true;
+  auto a = auditYaml(namespace_("ns") + serviceAccount("ns", "quiet", "", "automountServiceAccountToken: false\n") +
+                         serviceAccount("ns", "loud", "", "automountServiceAccountToken: true\n") +
+                         pod("ns", "quiet", "  serviceAccountName: quiet\n") + pod("ns", "loud", "  serviceAccountName: loud\n") +
+                         pod("ns", "unlisted", "  serviceAccountName: missing\n") +
+                         pod("ns", "forced", "  serviceAccountName: quiet\n  automountServiceAccountToken: true\n"),
+                     {}, options);
+  const char* check = "kguard.automountServiceAccountToken";
+  CHECK(findingsOf(a.report, check, "Pod", "ns", "quiet").empty());
+  CHECK(findingsOf(a.report, check, "Pod", "ns", "loud").size() == 1);
+  CHECK(findingsOf(a.report, check, "Pod", "ns", "unlisted").size() == 1);
+  CHECK(findingsOf(a.report, check, "Pod", "ns", "forced").size() == 1);
+}

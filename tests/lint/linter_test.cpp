@@ -209,3 +209,38 @@ TEST_CASE("-n is shown for objects that name no namespace") {
   CHECK(r.results[0].assumedNamespace == "team");
   CHECK(run(kHostPid, options).results[0].assumedNamespace.empty());  // it names its own
 }
+
+// Kubernetes mounts the token when the pod leaves automountServiceAccountToken unset unless its
+// ServiceAccount (same namespace) sets it false (ServiceAccount admission plugin, shouldAutomount).
+TEST_CASE("kguard.automountServiceAccountToken reads the pod's ServiceAccount when it is in the input") {
+  LintOptions options;
+  options.level = "privileged";
+  options.config.rules.requireNoServiceAccountToken = true;
+  auto account = [](const char* ns, const char* name, const char* automount) {
+    return std::string("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ") + name + (ns ? std::string(", namespace: ") + ns : "") +
+           "}\n" + automount + "---\n";
+  };
+  const std::string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {serviceAccountName: runner, containers: [{name: c, image: x}]}\n";
+  const std::string defaultPod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n";
+  const std::vector<std::string> reported = {"kguard.automountServiceAccountToken"};
+  CHECK(checks(run(pod, options)) == reported);  // the account is not in the input
+  CHECK(checks(run(account("team", "runner", "automountServiceAccountToken: false\n") + pod, options)).empty());
+  CHECK(checks(run(account("team", "runner", "automountServiceAccountToken: true\n") + pod, options)) == reported);
+  CHECK(checks(run(account("team", "runner", "") + pod, options)) == reported);
+  CHECK(checks(run(account("other", "runner", "automountServiceAccountToken: false\n") + pod, options)) == reported);
+  CHECK(checks(run(account("team", "default", "automountServiceAccountToken: false\n") + pod, options)) == reported);
+  // No serviceAccountName is "default"; no namespace is lint's default namespace, for both objects.
+  CHECK(checks(run(account(nullptr, "default", "automountServiceAccountToken: false\n") + defaultPod, options)).empty());
+  // The pod's own field wins over the account's.
+  CHECK(checks(run(account("team", "runner", "automountServiceAccountToken: false\n") +
+                   "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\n"
+                   "spec: {serviceAccountName: runner, automountServiceAccountToken: true, containers: [{name: c, image: x}]}\n",
+                   options)) == reported);
+  // An offline pod carries no token mount (no admission plugin ran): its mounts do not clear it.
+  CHECK(checks(run(defaultPod, options)) == reported);
+  // A ServiceAccount that does not decode is an input error naming its field.
+  auto bad = run(account("team", "runner", "automountServiceAccountToken: \"no\"\n") + pod, options);
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0].find("automountServiceAccountToken: expected a boolean") != std::string::npos);
+  CHECK(checks(bad) == reported);
+}

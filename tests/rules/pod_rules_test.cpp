@@ -126,6 +126,46 @@ TEST_CASE("kguard.automountServiceAccountToken") {
             .empty());
 }
 
+// The ServiceAccount admission plugin's decision (shouldAutomount): the pod's field when set, else the
+// account's, else mounted.
+TEST_CASE("kguard.automountServiceAccountToken follows the pod's ServiceAccount") {
+  RulesConfig c;
+  c.requireNoServiceAccountToken = true;
+  auto unset = podFromYaml(podWithImage("x"));
+  auto podTrue = podFromYaml("apiVersion: v1\nkind: Pod\nspec: {automountServiceAccountToken: true, containers: [{name: c, image: i}]}");
+  auto podFalse = podFromYaml("apiVersion: v1\nkind: Pod\nspec: {automountServiceAccountToken: false, containers: [{name: c, image: i}]}");
+  const std::optional<bool> accountFalse = false, accountTrue = true, accountUnset;
+  CHECK(checkServiceAccountToken(c, {unset, nullptr, &accountFalse}).empty());
+  CHECK(checkServiceAccountToken(c, {unset, nullptr, &accountTrue}).size() == 1);
+  CHECK(checkServiceAccountToken(c, {unset, nullptr, &accountUnset}).size() == 1);
+  CHECK(checkServiceAccountToken(c, {podTrue, nullptr, &accountFalse}).size() == 1);  // the pod's field wins
+  CHECK(checkServiceAccountToken(c, {podFalse, nullptr, &accountTrue}).empty());
+  // evaluatePodRules hands the account on to the rule.
+  CHECK(evaluatePodRules(c, {unset, nullptr, &accountFalse}).empty());
+}
+
+// In the webhook a Pod has been through the ServiceAccount admission plugin, which mounts the token at
+// /var/run/secrets/kubernetes.io/serviceaccount in every container when it mounts it at all.
+TEST_CASE("kguard.automountServiceAccountToken after ServiceAccount admission") {
+  RulesConfig c;
+  c.requireNoServiceAccountToken = true;
+  auto plain = podFromYaml(podWithImage("x"));
+  auto mounted = podFromYaml(
+      "apiVersion: v1\nkind: Pod\nspec: {initContainers: [{name: i, image: i, volumeMounts: [{name: t, mountPath: "
+      "/var/run/secrets/kubernetes.io/serviceaccount}]}], containers: [{name: c, image: i, volumeMounts: [{name: d, mountPath: /data}]}]}");
+  auto elsewhere = podFromYaml(
+      "apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, image: i, volumeMounts: [{name: t, mountPath: "
+      "/var/run/secrets/kubernetes.io/serviceaccount/}]}]}");
+  auto forced = podFromYaml("apiVersion: v1\nkind: Pod\nspec: {automountServiceAccountToken: true, containers: [{name: c, image: i}]}");
+  CHECK(checkServiceAccountToken(c, {plain, nullptr, nullptr, true}).empty());
+  CHECK(checkServiceAccountToken(c, {mounted, nullptr, nullptr, true}).size() == 1);
+  CHECK(checkServiceAccountToken(c, {elsewhere, nullptr, nullptr, true}).empty());  // the plugin compares paths exactly
+  CHECK(checkServiceAccountToken(c, {forced, nullptr, nullptr, true}).size() == 1);
+  // Offline (lint, audit) the mounts say nothing: no admission plugin has run.
+  CHECK(checkServiceAccountToken(c, {plain, nullptr}).size() == 1);
+  CHECK(evaluatePodRules(c, {plain, nullptr, nullptr, true}).empty());
+}
+
 TEST_CASE("kguard.readOnlyRootFilesystem") {
   RulesConfig c;
   c.requireReadOnlyRootFilesystem = true;

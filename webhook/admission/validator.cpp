@@ -72,7 +72,9 @@ void Validator::applyKguardRules(const AdmissionRequest& request, const Triage& 
     const kube::PodTemplate* pod = request.pod.get();
     if (pod) {
       const NamespaceLookup* ns = config_.rules.sandboxedRuntime ? &requestNamespace.get() : nullptr;
-      findings = rules::evaluatePodRules(config_.rules, {*pod, ns && ns->ok ? &ns->labels : nullptr});
+      // A Pod reaches validating webhooks after the ServiceAccount admission plugin has mounted its token
+      // (or not); a workload's template is not mutated, so its ServiceAccount stays unknown here.
+      findings = rules::evaluatePodRules(config_.rules, {*pod, ns && ns->ok ? &ns->labels : nullptr, nullptr, isPod});
       if (imageVerifier_ && triage.images && triage.images->allVerified) {
         imageVerifier_->countHits(triage.images->hits);  // the event loop's lookups were the rule's
       } else if (imageVerifier_) {

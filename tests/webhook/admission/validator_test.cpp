@@ -100,3 +100,31 @@ TEST_CASE("RBAC guardrails at admission: warn by default, refuse in enforce mode
   CHECK_FALSE(denied.allowed);
   CHECK(denied.result->message.rfind("clusterrolebindings.rbac.authorization.k8s.io \"ci-admin\" is forbidden: violates kguard RBAC guardrails: rbac.clusterAdminServiceAccount", 0) == 0);
 }
+
+// Validating webhooks see a Pod after the ServiceAccount admission plugin (mutating) has run: when it
+// mounts the token it adds a volumeMount at /var/run/secrets/kubernetes.io/serviceaccount to every
+// container and init container (mountServiceAccountToken), so a Pod without that mount has no token.
+// Workload templates are not mutated: their token stays unknown, and reported.
+TEST_CASE("kguard.automountServiceAccountToken: a Pod's token is the one ServiceAccount admission mounted") {
+  Fixture f;
+  f.config.rules.requireNoServiceAccountToken = true;
+  const std::string tokenMount =
+      "volumeMounts: [{name: kube-api-access-x, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}]";
+  std::string mounted = restrictedPod("mounted");
+  mounted.replace(mounted.find("    securityContext"), 0, "    " + tokenMount + "\n");
+  auto r = f.run(makeRequest("CREATE", kPods, "team", mounted));
+  CHECK_FALSE(r.allowed);
+  CHECK(r.result->message.find("kguard.automountServiceAccountToken") != std::string::npos);
+  // No mount: the plugin mounted nothing (the account says false), so there is no token to refuse.
+  CHECK(f.run(makeRequest("CREATE", kPods, "team", restrictedPod("plain"))).allowed);
+  std::string forced = restrictedPod("forced");
+  forced.replace(forced.find("  containers:"), 0, "  automountServiceAccountToken: true\n");
+  CHECK_FALSE(f.run(makeRequest("CREATE", kPods, "team", forced)).allowed);
+  const std::string deployment =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+      "      containers: [{name: app, image: nginx:1.25}]\n";
+  f.config.rulesMode = config::Mode::Warn;
+  auto workload = f.run(makeRequest("CREATE", kDeployments, "team", deployment));
+  REQUIRE(workload.warnings.size() >= 1);
+  CHECK(workload.warnings.back().find("kguard.automountServiceAccountToken") != std::string::npos);
+}
