@@ -16,6 +16,7 @@
 
 #include "kube/json_reader.h"
 #include "kube/pod.h"
+#include "kube/quantity.h"
 #include "kube/service_account.h"
 
 namespace kube {
@@ -180,10 +181,16 @@ ContainerPort decodeContainerPort(const R& r) {
   return port;
 }
 
-// Quantities are strings ("500m") or numbers (2) in manifests; kguard only needs to know they are set.
+// Quantities are strings ("500m") or numbers (2) in manifests; kguard only needs to know they are set,
+// and that the API server would accept them (a string it cannot parse as a Quantity is refused at
+// decoding; every JSON number is one).
 template <typename R>
 std::string quantityText(const R& v) {
-  if (v.isString()) return v.stringValue();
+  if (v.isString()) {
+    std::string text = v.stringValue();
+    if (const char* error = quantityError(text)) v.fail("invalid quantity \"" + text + "\": " + error);
+    return text;
+  }
   if (v.isNumber()) return v.numberText();
   v.fail("expected a quantity (string or number)");
 }

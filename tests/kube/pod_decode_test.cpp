@@ -5,6 +5,7 @@
 #include "kube/json_reader.h"
 #include "kube/manifest.h"
 #include "kube/pod_decode.h"
+#include "kube/quantity.h"
 
 using kube::parseManifests;
 
@@ -314,4 +315,39 @@ spec: {containers: [{name: c, image: i}]}
   }
   auto badUid = parseManifests("apiVersion: v1\nkind: Pod\nmetadata: {uid: 7}\nspec: {containers: [{name: c, image: i}]}", "t.yaml");
   CHECK_THROWS_AS(badUid.at(0).pod().get(), kube::DecodeError);
+}
+
+// resource.Quantity as the API server parses it (ParseQuantity, apimachinery). Every case was checked
+// against the parser of kubectl 1.20.2 (`kubectl run --limits=cpu=Q --dry-run=client`, which reaches
+// the network only after the quantity parsed): the same code the API server runs on each limit.
+TEST_CASE("quantities: what ParseQuantity accepts, and its error for the rest") {
+  for (const char* ok : {"1", "0", "500m", "1Ki", "1Mi", "1Ei", "1k", "1n", "1u", "1T", "1P", "1E", "+1", "-1", ".5",
+                         "5.", "1e3", "1E-3", "1e+3", "1.G", "00", ".", "+", "-", "m", "Ki", "Ti", "e3", ".5Ki", "0Pi",
+                         "e-9", ".e-9", "1e-20", "5.e-20", "e4294967295", "1e-9223372036854775808",
+                         "12345678901234567890Ei", " 1Gi ", "1234567890123456789.5"})
+    CHECK(kube::quantityError(ok) == nullptr);
+  const std::string format = "quantities must match the regular expression";
+  for (const char* bad : {"", " ", "bogus", "1KI", "1.5.5", "1 Gi", "1EI", "1e+-1", "1,5"})
+    CHECK(std::string(kube::quantityError(bad) ? kube::quantityError(bad) : "").rfind(format, 0) == 0);
+  for (const char* bad : {"1e", "1Ki3", "1m3", "1K", "1i", "1ki", "1mi", "1nn", "1e+", "1E+", "1e9223372036854775808"})
+    CHECK(std::string(kube::quantityError(bad) ? kube::quantityError(bad) : "") == "unable to parse quantity's suffix");
+  for (const char* bad : {"e-10", "+e-20", ".e-20", "Pi", "Ei", "+Pi", ".Pi", "e2147483648", "e4294967286"})
+    CHECK(std::string(kube::quantityError(bad) ? kube::quantityError(bad) : "") == "unable to parse numeric part of quantity");
+}
+
+TEST_CASE("a malformed quantity in limits or requests is a decode error at its field") {
+  auto pod = [](const char* resources) {
+    return std::string("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n    image: i\n  - name: d\n    image: i\n"
+                       "    resources: ") + resources + "\n";
+  };
+  CHECK(decodeError(pod("{limits: {cpu: bogus}}")) ==
+        "spec.containers[1].resources.limits.cpu: invalid quantity \"bogus\": quantities must match the regular "
+        "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+  CHECK(decodeError(pod("{requests: {memory: 1KI}}")).rfind("spec.containers[1].resources.requests.memory: invalid quantity \"1KI\"", 0) == 0);
+  CHECK(decodeError(pod("{limits: {cpu: 1e}}")) ==
+        "spec.containers[1].resources.limits.cpu: invalid quantity \"1e\": unable to parse quantity's suffix");
+  CHECK(decodeError(pod("{limits: {cpu: 500m, memory: 1Gi, nvidia.com/gpu: 1}, requests: {cpu: .5, memory: 1e9}}")).empty());
+  auto decoded = extractPod(one(pod("{limits: {cpu: \" 1 \"}}")));
+  REQUIRE(decoded);
+  CHECK(decoded->spec.containers[1].resources.limits.at("cpu") == " 1 ");  // kept as written
 }

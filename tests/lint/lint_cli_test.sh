@@ -78,6 +78,9 @@ check "garbage"      2 "garbage.yaml"                             -- lint -f "$w
 check "wrong type"   2 "wrongtype.yaml: document 1: line 5: spec.hostPID: expected a boolean" -- lint -f "$work/wrongtype.yaml"
 check "not a list"   2 "notalist.yaml: document 1: line 4: spec.containers: expected a list" -- lint -f "$work/notalist.yaml"
 check "broken yaml"  2 "broken.yaml: document 1: line [0-9]+, column [0-9]+: invalid YAML" -- lint -f "$work/broken.yaml"
+# a quantity the API server cannot parse (resource.ParseQuantity) is refused like a wrong type
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n  - name: c\n    image: i\n    resources:\n      limits: {cpu: bogus, memory: 1Gi}\n' > "$work/quantity.yaml"
+check "bad quantity" 2 "quantity.yaml: document 1: line 9: spec.containers\[0\].resources.limits.cpu: invalid quantity \"bogus\"" -- lint -f "$work/quantity.yaml"
 check "bad config"   2 "garbage.yaml"                              -- lint --config "$work/garbage.yaml" -f "$work/ok.yaml"
 
 # a folder as real repositories have it (issue 13): a CI workflow, an application config, a Helm template

@@ -176,6 +176,9 @@ TEST_CASE("unusual and hostile JSON gets the same answer on both paths, kguard r
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":2,"memory":"1Gi"},"requests":null}}]}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","image":"registry.k8s.io/pause@sha256:0","resources":{"limits":{"cpu":"1","memory":"1Gi"}},"securityContext":{"readOnlyRootFilesystem":true}}],"runtimeClassName":"kata","automountServiceAccountToken":false}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","metadata":{"annotations":{"kguard.io/needs-api-access":"true"}},"spec":{"containers":[{"name":"c","image":"docker.io/x:latest"}]}})"),
+      // quantities: one resource.ParseQuantity refuses goes to the nlohmann path, which words the error
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"bogus"}}}]}})"),
+      review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":".5","memory":"1Ki"},"requests":{"cpu":"1KI"}}}]}})"),
       // volumeMounts: a mount at the token's path tells kguard.automountServiceAccountToken the token is there
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","image":"x","volumeMounts":[{"name":"t","mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}]}]}})"),
       review("CREATE", R"({"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c","image":"x","volumeMounts":[{"name":"d","mountPath":"/data"},{"name":"n","mountPath":null}]}]}})"),

@@ -190,6 +190,13 @@ TEST_CASE("malformed objects are answered with 400, never a crash") {
   CHECK(r.result->message.find("spec.hostPID: expected a boolean") != std::string::npos);
   auto missing = makeRequest("UPDATE", kPods, "restricted", restrictedPod("x"));
   CHECK(f.run(missing).result->code == 400);  // UPDATE without oldObject
+  // A quantity resource.ParseQuantity refuses, as a wrong type is.
+  std::string quantity = restrictedPod("q");
+  quantity += "    resources: {limits: {cpu: bogus}}\n";
+  auto q = f.run(makeRequest("CREATE", kPods, "restricted", quantity));
+  CHECK_FALSE(q.allowed);
+  CHECK(q.result->code == 400);
+  CHECK(q.result->message.find("spec.containers[0].resources.limits.cpu: invalid quantity \"bogus\"") != std::string::npos);
 }
 
 TEST_CASE("enforceOnWorkloads judges template changes only, so controllers can scale and finalize") {
