@@ -108,6 +108,26 @@ std::vector<Rule> decodeRules(const JsonReader& spec, const char* field, const c
   return rules;
 }
 
+// The first ipBlock except of `rules` that is not a strict subset of its cidr, as a DecodeError naming
+// the policy.
+void refuseExceptsOutsideCidr(const NetworkPolicy& np, const std::vector<Rule>& rules, const char* field,
+                              const char* peersField) {
+  for (size_t i = 0; i < rules.size(); ++i)
+    for (size_t j = 0; j < rules[i].peers.size(); ++j) {
+      const auto& block = rules[i].peers[j].ipBlock;
+      if (!block) continue;
+      for (size_t k = 0; k < block->except.size(); ++k) {
+        const Cidr& e = block->except[k];
+        if (e.strictlyInside(block->cidr)) continue;
+        throw kube::DecodeError("spec." + std::string(field) + "[" + std::to_string(i) + "]." + peersField + "[" +
+                                    std::to_string(j) + "].ipBlock.except[" + std::to_string(k) + "]",
+                                "NetworkPolicy " + np.namespace_ + "/" + np.name + ": except " + e.str() +
+                                    " must be a strict subset of cidr " + block->cidr.str() +
+                                    " (the API server refuses the policy)");
+      }
+    }
+}
+
 std::string namespaceOf(const kube::Manifest& m) {
   auto ns = m.namespace_();
   return ns.empty() ? kDefaultNamespace : ns;
@@ -210,7 +230,7 @@ bool isNetworkPolicy(const kube::Manifest& m) {
   return m.kind() == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions");
 }
 
-NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
+NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object, ExceptOutsideCidr excepts) {
   JsonReader root(object, "");
   if (auto version = root.string("apiVersion"); version != "networking.k8s.io/v1")
     throw kube::DecodeError("apiVersion", "NetworkPolicy " + version + " is not served" +
@@ -231,6 +251,10 @@ NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object) {
   if (auto s = spec->field("podSelector")) np.podSelector = kube::decodeLabelSelector(s->value(), s->path());
   np.ingress = decodeRules(*spec, "ingress", "from");
   np.egress = decodeRules(*spec, "egress", "to");
+  if (excepts == ExceptOutsideCidr::Refuse) {
+    refuseExceptsOutsideCidr(np, np.ingress, "ingress", "from");
+    refuseExceptsOutsideCidr(np, np.egress, "egress", "to");
+  }
   auto types = spec->stringList("policyTypes");
   if (types.empty()) {
     // SetDefaults_NetworkPolicy: Ingress always; Egress only if there are egress rules, so

@@ -14,9 +14,14 @@
 
 namespace netpol {
 
+// An ipBlock except that is not a strict subset of its cidr (outside it, equal to it, another family):
+// the API server refuses the policy ("must be a strict subset of `cidr`", ValidateIPBlock). The
+// compiler, agent and audit refuse it too; lint keeps it for its own finding, netpol.exceptOutsideCidr.
+enum class ExceptOutsideCidr { Refuse, Keep };
+
 // One networking.k8s.io/v1 NetworkPolicy, validated as the API server would. Throws kube::DecodeError
 // with the field path ("spec.ingress[0].from[1].ipBlock.cidr").
-NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object);
+NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object, ExceptOutsideCidr excepts = ExceptOutsideCidr::Refuse);
 
 bool isNetworkPolicy(const kube::Manifest& m);
 

@@ -93,6 +93,10 @@ AddressRange wholeFamily(Family f) {
   return {zero, maxAddress(f)};
 }
 
+bool Cidr::strictlyInside(const Cidr& outer) const {
+  return network.family == outer.network.family && outer.contains(network) && prefix > outer.prefix;
+}
+
 AddressRange Cidr::range() const {
   uint64_t mhi, mlo;
   prefixMask(network.bits(), prefix, &mhi, &mlo);

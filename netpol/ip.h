@@ -49,6 +49,9 @@ struct Cidr {
   bool hadHostBits = false;  // written as e.g. 10.244.1.10/4
   AddressRange range() const;
   bool contains(const IpAddress& a) const { return range().contains(a); }
+  // A strict subset of `outer`: the same family, inside it, with a longer prefix (what the API server
+  // requires of an ipBlock's except, ValidateIPBlock).
+  bool strictlyInside(const Cidr& outer) const;
   std::string str() const { return network.str() + "/" + std::to_string(prefix); }
 };
 

@@ -149,9 +149,7 @@ class PolicyLinter {
       const auto& e = block.except[k];
       std::string field = path + ".except[" + std::to_string(k) + "]";
       auto r = e.range();
-      bool strictlyInside = r.family() == cidrRange.family() && cidrRange.contains(r.first) &&
-                            cidrRange.contains(r.last) && e.prefix > block.cidr.prefix;
-      if (!strictlyInside)
+      if (!e.strictlyInside(block.cidr))
         add("netpol.exceptOutsideCidr", field,
             "except " + e.str() + " is not strictly inside cidr " + block.cidr.str() +
                 (r.family() == cidrRange.family() && r.contains(cidrRange.first) && r.contains(cidrRange.last)
@@ -189,7 +187,7 @@ Findings lintNetworkPolicies(const std::vector<kube::Manifest>& manifests) {
     if (!isNetworkPolicy(manifests[i])) continue;
     NetworkPolicy policy;
     try {
-      policy = decodeNetworkPolicy(manifests[i].object);
+      policy = decodeNetworkPolicy(manifests[i].object, ExceptOutsideCidr::Keep);
     } catch (const kube::DecodeError& e) {
       findings::Finding f;
       f.check = "netpol.invalid";

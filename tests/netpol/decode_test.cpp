@@ -86,6 +86,17 @@ TEST_CASE("invalid policies are input errors naming the field") {
   CHECK(err("  podSelector: {matchExpressions: [{key: a, operator: In}]}").find("spec.podSelector.matchExpressions[0]") != std::string::npos);
   CHECK(err("  ingress: {}").find("spec.ingress: expected a list") != std::string::npos);
   CHECK(err("  policyTypes: [Ingress, Ingress, Egress]").find("spec.policyTypes: may not specify more than two") != std::string::npos);
+  // ValidateIPBlock: each except must be a strict subset of cidr ("must be a strict subset of `cidr`"):
+  // outside it, equal to it, or of the other family, the API server refuses the policy.
+  CHECK(err("  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 11.0.0.0/16]}}]}]")
+            .find("spec.ingress[0].from[0].ipBlock.except[1]: NetworkPolicy x/p: except 11.0.0.0/16 must be a strict subset "
+                  "of cidr 10.0.0.0/8 (the API server refuses the policy)") != std::string::npos);
+  CHECK(err("  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}, {ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/8]}}]}]")
+            .find("spec.egress[0].to[1].ipBlock.except[0]: NetworkPolicy x/p: except 10.0.0.0/8 must be") != std::string::npos);
+  CHECK(err("  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [\"fd00::/64\"]}}]}]")
+            .find("except fd00::/64 must be a strict subset of cidr 10.0.0.0/8") != std::string::npos);
+  CHECK(err("  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [0.0.0.0/0]}}]}]").find("except[0]") != std::string::npos);
+  CHECK(err("  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/9, 10.255.255.255/32]}}]}]").empty());
   // The message names the file and document.
   CHECK(err("  ingress: {}").find("test.yaml: document 1") == 0);
   CHECK(inputError(pod("x", "a", "{}", "10.0.0.300")).find("status.podIP: not an IP address") != std::string::npos);

@@ -42,5 +42,13 @@ out="$("$kguard" netpol matrix -f "$work/in.yaml" -f "$work/job.yaml" 2>"$work/e
 [ "$code" -eq 0 ] && grep -q "^x/a . ? ?$" <<<"$out" || { echo "FAIL terminated matrix: exit $code"; echo "$out"; fail=1; }
 grep -q "1 pod has terminated (status.phase Succeeded or Failed), shown as ? (not probed): x/job" "$work/err" ||
   { echo "FAIL terminated note"; cat "$work/err"; fail=1; }
+# an ipBlock except outside its cidr: the API server refuses the policy (ValidateIPBlock), so do matrix,
+# explain and compile, naming file, policy and field
+{ cat "$work/in.yaml"; printf -- '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: x}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [192.168.0.0/16]}}]}]\n'; } > "$work/except.yaml"
+for cmd in "matrix" "explain --from x/a --to x/a --port 80" "compile --pod x/a"; do
+  out="$("$kguard" netpol $cmd -f "$work/except.yaml" 2>&1)"; code=$?
+  [ "$code" -eq 2 ] && grep -q "except.yaml: document 4: line 22: spec.ingress\[0\].from\[0\].ipBlock.except\[0\]: NetworkPolicy x/np: except 192.168.0.0/16 must be a strict subset of cidr 10.0.0.0/8" <<<"$out" ||
+    { echo "FAIL except outside cidr ($cmd): exit $code: $out"; fail=1; }
+done
 [ "$fail" -eq 0 ] && echo "matrix cli: ok"
 exit $fail
