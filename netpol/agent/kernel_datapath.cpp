@@ -30,6 +30,13 @@ bool neverTowardsPods(const IpAddress& ip) {
   return (ip.hi == 0 && ip.lo == 1) || linkLocal6.contains(ip);
 }
 
+// CPU time of the calling thread so far.
+double threadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
 class KernelDatapath : public Datapath {
  public:
   explicit KernelDatapath(DenyLogReader* denyLog) : denyLog_(denyLog) {}
@@ -67,17 +74,28 @@ class KernelDatapath : public Datapath {
       ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       return result;
     };
+    auto commit = [&](const NftBatch& batch) {
+      const double cpuStart = threadCpuMs();
+      auto result = timed(spent.commitMs, [&] { return apply(*target, batch); });
+      spent.commitCpuMs += threadCpuMs() - cpuStart;
+      return result;
+    };
     uint32_t seq = nextSeq();  // fresh sequence numbers per batch keep stale answers apart
     std::optional<std::string> error;
     // Only the sets that changed, when the layout is the same; the whole table otherwise, and also when
     // the update fails (the kernel's table is not what this agent installed, e.g. someone edited it).
-    auto update = installed ? timed(spent.batchMs, [&] { return buildUpdateBatch(*installed, table, seq); }) : std::nullopt;
-    spent.update = update && !(error = timed(spent.commitMs, [&] { return apply(*target, *update); }));
+    UpdateCounts counts;
+    auto update =
+        installed ? timed(spent.batchMs, [&] { return buildUpdateBatch(*installed, table, seq, &counts); }) : std::nullopt;
+    spent.update = update && !(error = commit(*update));
     if (spent.update) {
       spent.messages = update->messageCount();
+      spent.deleted = counts.deleted;
+      spent.added = counts.added;
+      spent.recreatedSets = counts.recreatedSets;
     } else {
       auto replace = timed(spent.batchMs, [&] { return buildReplaceBatch(table, nextSeq()); });
-      error = timed(spent.commitMs, [&] { return apply(*target, replace); });
+      error = commit(replace);
       spent.messages = replace.messageCount();
     }
     if (timing) *timing = spent;

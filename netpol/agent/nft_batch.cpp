@@ -33,14 +33,15 @@ constexpr uint32_t kCtEstablishedRelated = (1u << 1) | (1u << 2), kCtNew = 1u <<
 constexpr uint8_t kTcpSyn = 0x02, kTcpAck = 0x10;
 // Element chunks keep each message well under the socket's page size.
 constexpr size_t kElementsPerMessage = 256;
-// When an element update costs more than replacing the table (buildUpdateBatch), measured with
-// bench/netpol_agent/nft_update_cost.cpp on kernel 6.18 (docs/benchmarks.md): each deleted element
-// costs ~50 µs (added ones ~2), a replace ~500 µs plus ~3 µs per element of the new table.
-constexpr double kDeletionMicros = 50, kReplaceMicros = 500, kReplaceMicrosPerElement = 3;
-// And never more deletions than this, whatever that model says: in the CNP change-loop bench's tables
-// (~1,000 elements in concatenated sets, where a deletion is a pass over the set) updates the model chose
-// took 70-213 ms per pod against ~10 ms for a replace, and the p99 of NetworkPolicy changes went from
-// 98 to 314 ms (docs/benchmarks.md, "update vs replace"). 32 is the bound those 98 ms were measured with.
+// What an element update costs, measured with bench/netpol_agent/nft_update_cost.cpp on kernel 6.18
+// (docs/benchmarks.md): each deleted element ~50 µs (added ones ~2), a replace ~3 µs per element of the
+// new table. A set that loses more than that model allows is recreated whole instead (buildUpdateBatch).
+constexpr double kDeletionMicros = 50, kReplaceMicrosPerElement = 3;
+// And never more deletions from one set than this, whatever that model says: in the CNP change-loop
+// bench's tables (concatenated sets of address ranges, where a deletion is a pass over the set) updates
+// the model chose took 70-213 ms per pod against ~10 ms for a replace (docs/benchmarks.md, "update vs
+// replace"); deleting 45 elements from such a pod's tier and `*_tcp_admitted` sets cost the kernel
+// ~300 µs each (issue 17, h92).
 constexpr size_t kMaxUpdateDeletions = 32;
 
 template <typename T, void (*Free)(const T*)>
@@ -295,6 +296,18 @@ bool sameLayout(const nft::Table& a, const nft::Table& b) {
   return true;
 }
 
+// Whether recreating a set with `size` elements costs less than deleting `deleted` of its elements.
+bool recreateCheaper(size_t deleted, size_t size) {
+  return deleted > kMaxUpdateDeletions || deleted * kDeletionMicros > size * kReplaceMicrosPerElement;
+}
+
+void deleteSet(BatchWriter& w, const nft::Set& spec) {
+  auto s = makeSet(spec, 0);
+  nlmsghdr* nlh = w.message(NFT_MSG_DELSET, 0, "deleting set " + spec.name);
+  nftnl_set_nlmsg_build_payload(nlh, s.get());
+  w.done();
+}
+
 // --- chains and rules ------------------------------------------------------------------------
 
 void addChain(BatchWriter& w, const nft::Chain& chain) {
@@ -433,6 +446,17 @@ void addRules(BatchWriter& w, const nft::Chain& chain, const std::map<std::strin
   }
 }
 
+// Deletes every rule of the chain (a DELRULE naming only the chain); the chain and its hook stay.
+void flushChain(BatchWriter& w, const nft::Chain& chain) {
+  Rule rule(nftnl_rule_alloc());
+  nftnl_rule_set_str(rule.get(), NFTNL_RULE_TABLE, kTableName);
+  nftnl_rule_set_str(rule.get(), NFTNL_RULE_CHAIN, chain.name.c_str());
+  nftnl_rule_set_u32(rule.get(), NFTNL_RULE_FAMILY, NFPROTO_INET);
+  nlmsghdr* nlh = w.message(NFT_MSG_DELRULE, 0, "flushing chain " + chain.name);
+  nftnl_rule_nlmsg_build_payload(nlh, rule.get());
+  w.done();
+}
+
 void addCounter(BatchWriter& w, const std::string& name) {
   Obj o(nftnl_obj_alloc());
   nftnl_obj_set_str(o.get(), NFTNL_OBJ_TABLE, kTableName);
@@ -475,32 +499,68 @@ NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options,
   return buildReplaceBatch(nft::buildTable(ruleset, options), firstSeq);
 }
 
+namespace {
+
+// Deletes the elements of `installed` that `set` lacks and adds those it lacks, counting them. Only the
+// difference: removing an element from a concatenated (pipapo) set costs a pass over the whole set, so a
+// flush would cost the square of its size.
+void putElementDelta(BatchWriter& w, const nft::Set& installed, const nft::Set& set,
+                     const std::vector<const nft::SetElement*>& gone, UpdateCounts& n) {
+  auto added = missingFrom(set, installed);
+  n.deleted += gone.size();
+  n.added += added.size();
+  putElements(w, set, 0, gone, false);
+  putElements(w, set, 0, added, true);
+}
+
+}  // namespace
+
 std::optional<NftBatch> buildElementDelta(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq,
                                           size_t* deletions) {
   if (!sameLayout(installed, table)) return std::nullopt;
   BatchWriter w(firstSeq);
-  size_t deleted = 0;
-  for (size_t i = 0; i < table.sets.size(); ++i) {
-    if (table.sets[i].elements == installed.sets[i].elements) continue;
-    // Only the difference: removing an element from a concatenated (pipapo) set costs a pass over the
-    // whole set, so a flush would cost the square of its size.
-    auto gone = missingFrom(installed.sets[i], table.sets[i]);
-    deleted += gone.size();
-    putElements(w, table.sets[i], 0, gone, false);
-    putElements(w, table.sets[i], 0, missingFrom(table.sets[i], installed.sets[i]), true);
-  }
-  if (deletions) *deletions = deleted;
+  UpdateCounts n;
+  for (size_t i = 0; i < table.sets.size(); ++i)
+    if (table.sets[i].elements != installed.sets[i].elements)
+      putElementDelta(w, installed.sets[i], table.sets[i], missingFrom(installed.sets[i], table.sets[i]), n);
+  if (deletions) *deletions = n.deleted;
   return w.finish();
 }
 
-std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq) {
-  size_t deleted = 0;
-  auto delta = buildElementDelta(installed, table, firstSeq, &deleted);
-  size_t elements = 0;
-  for (const auto& set : table.sets) elements += set.elements.size();
-  if (delta && (deleted > kMaxUpdateDeletions || deleted * kDeletionMicros > kReplaceMicros + elements * kReplaceMicrosPerElement))
-    return std::nullopt;
-  return delta;
+std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq,
+                                         UpdateCounts* counts) {
+  if (!sameLayout(installed, table)) return std::nullopt;
+  BatchWriter w(firstSeq);
+  UpdateCounts n;
+  std::vector<const nft::Set*> recreated;
+  for (size_t i = 0; i < table.sets.size(); ++i) {
+    const nft::Set& set = table.sets[i];
+    if (set.elements == installed.sets[i].elements) continue;
+    auto gone = missingFrom(installed.sets[i], set);
+    if (!gone.empty() && recreateCheaper(gone.size(), set.elements.size())) {
+      recreated.push_back(&set);
+      continue;
+    }
+    putElementDelta(w, installed.sets[i], set, gone, n);
+  }
+  if (!recreated.empty()) {
+    // A set the rules look up cannot be deleted: the chains' rules go first and come back after it is
+    // made again under the same name, all in this one transaction (the chains, their hooks, the other
+    // sets and the counters stay). The new sets are found by their batch id (the deleted ones by name
+    // are gone from the next generation); the rest by name.
+    for (const auto& chain : table.chains) flushChain(w, chain);
+    std::map<std::string, uint32_t> setIds;
+    for (const auto& set : table.sets) setIds.emplace(set.name, static_cast<uint32_t>(setIds.size()) + 1);
+    for (const nft::Set* set : recreated) {
+      deleteSet(w, *set);
+      addSet(w, *set, setIds.at(set->name));
+      n.added += set->elements.size();
+    }
+    for (const auto& chain : table.chains) addRules(w, chain, setIds);
+    n.recreatedSets = recreated.size();
+  }
+  if (counts) *counts = n;
+  return w.finish();
 }
 
 NftBatch buildDeleteBatch(uint32_t firstSeq) {

@@ -25,14 +25,23 @@ struct NftBatch {
 
 NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq);
 NftBatch buildReplaceBatch(const Ruleset& ruleset, const RenderOptions& options, uint32_t firstSeq);
-// The batch that turns the `installed` table into `table` when they differ only in set elements: the
-// elements that went are deleted and the new ones added, in one transaction (the chains, the other
-// elements and the counters' values stay); none when the layouts differ or when so many elements must
-// go that replacing the table is cheaper (deleting an element costs the kernel ~17 times what one
-// element of a replace does, measured: nft_batch.cpp) or more than 32 must go.
-std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq);
+// What an update batch does (the agent logs it with each install).
+struct UpdateCounts {
+  size_t deleted = 0, added = 0;  // elements (added includes those of recreated sets)
+  size_t recreatedSets = 0;       // sets deleted and made again whole
+};
+
+// The batch that turns the `installed` table into `table` when they have the same layout (counters,
+// chains, set declarations), in one transaction: each changed set either gets its differing elements
+// deleted and added, or, when it loses so many that deleting them costs more than making it again
+// (deleting an element from a concatenated set costs the kernel ~17 times what adding one does, and
+// far more in large sets of ranges: nft_batch.cpp), is deleted and made again whole, its chains'
+// rules flushed and added back around it. No element-by-element work for the sets that did not
+// change; none when the layouts differ.
+std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq,
+                                         UpdateCounts* counts = nullptr);
 // The element delta alone, however many elements go (none when the layouts differ): what
-// buildUpdateBatch decides on, and what bench/netpol_agent/nft_update_cost.cpp measures against a replace.
+// bench/netpol_agent/nft_update_cost.cpp measures against a replace.
 std::optional<NftBatch> buildElementDelta(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq,
                                           size_t* deletions = nullptr);
 // Removes kguard's table (add + delete, so that a missing table is not an error).

@@ -174,6 +174,7 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
     stats.installMs += job.ms;
     stats.batchMs += job.timing.batchMs;
     stats.commitMs += job.timing.commitMs;
+    stats.commitCpuMs += job.timing.commitCpuMs;
     count("install", !job.error);
     if (job.error) {
       ++stats.failed;
@@ -182,12 +183,20 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
     } else {
       ++stats.installed;
       stats.updates += job.timing.update;
+      stats.deleted += job.timing.deleted;
+      stats.added += job.timing.added;
+      stats.recreatedSets += job.timing.recreatedSets;
       if (metrics_ && changedAt)
         metrics_->programmingLatency.observe(std::chrono::duration<double>(job.finished - *changedAt).count());
       stats.messages.push_back(job.pod + " (" + job.ns->path + "): ruleset installed (" +
                                std::to_string(job.entry.elements) + " set elements; " +
                                (job.timing.update ? "update" : "replace") + " of " + std::to_string(job.timing.messages) +
-                               " messages in " + std::to_string(std::lround(job.ms)) + " ms)");
+                               " messages in " + std::to_string(std::lround(job.ms)) + " ms" +
+                               (job.timing.update ? "; deleted " + std::to_string(job.timing.deleted) + ", added " +
+                                                        std::to_string(job.timing.added) + " elements, " +
+                                                        std::to_string(job.timing.recreatedSets) + " sets recreated"
+                                                  : std::string()) +
+                               ")");
       stillInstalled[job.ns->id] = std::move(job.entry);
     }
   }

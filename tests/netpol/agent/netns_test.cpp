@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "netpol/agent/event_loop.h"
 #include "netpol/agent/kernel_datapath.h"
@@ -164,9 +165,33 @@ Cluster adminDenyOnPort(int port, const std::string& accepted = "a") {
                  "[{key: pod, operator: In, values: [" + accepted + "]}]}}}]}\n");
 }
 
-// `nft list` output with each set's elements sorted: a concatenated set lists them in insertion order,
-// which an update changes without changing what the set holds.
-std::string withSortedElements(const std::string& listing) {
+// `nft list` lists a table's sets in the order they were made: an update that made one again whole
+// (buildUpdateBatch) lists it after the others, without changing what the table holds.
+std::string withSetsInNameOrder(const std::string& listing) {
+  std::vector<std::string> sets;
+  std::string rest;
+  size_t pos = 0, insertAt = std::string::npos;
+  for (size_t start; (start = listing.find("\tset ", pos)) != std::string::npos;) {
+    size_t end = listing.find("\n\t}\n", start);
+    if (end == std::string::npos) break;
+    end += 4;
+    rest += listing.substr(pos, start - pos);
+    if (insertAt == std::string::npos) insertAt = rest.size();
+    sets.push_back(listing.substr(start, end - start));
+    pos = end;
+  }
+  rest += listing.substr(pos);
+  if (sets.empty()) return rest;
+  std::sort(sets.begin(), sets.end());
+  std::string joined;
+  for (const auto& set : sets) joined += set;
+  return rest.insert(insertAt, joined);
+}
+
+// `nft list` output with each set's elements sorted (a concatenated set lists them in insertion order,
+// which an update changes without changing what the set holds) and the sets in name order.
+std::string withSortedElements(const std::string& unordered) {
+  const std::string listing = withSetsInNameOrder(unordered);
   static const std::regex elements(R"(elements = \{([^}]*)\})");
   std::string out;
   auto begin = std::sregex_iterator(listing.begin(), listing.end(), elements);
@@ -204,6 +229,7 @@ TEST_CASE("kernel: update batches of changed elements leave the table a replace 
   REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(installed, 1)).has_value());
   uint32_t seq = 1000;
   int updates = 0;
+  size_t recreated = 0;  // sets these small lose most of their elements: made again whole
   for (auto [port, accepted] : std::vector<std::pair<int, std::string>>{
            {8080, "a"}, {8080, "c"}, {81, "a, c"}, {81, "a, c, d"}, {80, "d"}, {80, "a"}}) {
     INFO(port << " " << accepted);
@@ -213,7 +239,9 @@ TEST_CASE("kernel: update batches of changed elements leave the table a replace 
     auto replaced = withSortedElements(scratch.nft("list table inet kguard"));
     REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(installed, seq += 1000)).has_value());
     REQUIRE(withSortedElements(scratch.nft("list table inet kguard")) != replaced);
-    auto update = buildUpdateBatch(installed, next, seq += 1000);
+    UpdateCounts counts;
+    auto update = buildUpdateBatch(installed, next, seq += 1000, &counts);
+    recreated += counts.recreatedSets;
     installed = next;
     if (!update) {  // the layout changed (a set came or went): only a replace can do it
       REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(next, seq += 1000)).has_value());
@@ -225,9 +253,51 @@ TEST_CASE("kernel: update batches of changed elements leave the table a replace 
     CHECK(withSortedElements(scratch.nft("list table inet kguard")) == replaced);
   }
   CHECK(updates >= 4);
+  CHECK(recreated >= 4);
   // A different layout (no Admin tier at all: fewer sets and rules) is not an update.
   auto none = cluster(ns("x") + pod("x", "b", "{pod: b}", "10.0.0.2"));
   CHECK_FALSE(buildUpdateBatch(installed, nft::buildTable(compileRuleset(none, podOf(none, "x/b")), options), 1).has_value());
+}
+
+// Both kinds of update in the kernel, on a set large enough for both: a few elements deleted, then most of
+// them gone (the set is made again whole under its name, the chain's rules flushed and added back); after
+// each the kernel lists exactly what a replace gives, and the chain still drops what it should.
+TEST_CASE("kernel: an update that recreates a set leaves the table a replace would", "[kernel][cnp]") {
+  ScratchNetns scratch;
+  const Netns* target = scratch.discover();
+  REQUIRE(target);
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   policy("x", "p", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: 80}]}]"));
+  auto withPorts = [&](int first, int count) {
+    auto t = nft::buildTable(compileRuleset(c, podOf(c, "x/a")));
+    for (auto& s : t.sets)
+      if (s.name == "ingress_v4_ports") {
+        s.elements.clear();
+        for (int i = first; i < first + count; ++i)
+          s.elements.push_back({singleAddress(*parseIp("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1))),
+                                Protocol::TCP, 80, 80, "p" + std::to_string(i)});
+      }
+    return t;
+  };
+  auto replaced = [&](const nft::Table& t) {
+    REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(t, 1)).has_value());
+    return withSortedElements(scratch.nft("list table inet kguard"));
+  };
+  auto installed = withPorts(0, 300);
+  uint32_t seq = 1000;
+  for (auto [first, count, recreates] : std::vector<std::tuple<int, int, size_t>>{{3, 300, 0}, {200, 150, 1}, {201, 150, 0}}) {
+    INFO(first << " " << count);
+    auto next = withPorts(first, count);
+    auto expected = replaced(next);
+    replaced(installed);
+    UpdateCounts counts;
+    auto update = buildUpdateBatch(installed, next, seq += 1000, &counts);
+    REQUIRE(update);
+    CHECK(counts.recreatedSets == recreates);
+    REQUIRE_FALSE(applyBatch(*target, *update).has_value());
+    CHECK(withSortedElements(scratch.nft("list table inet kguard")) == expected);
+    installed = next;
+  }
 }
 
 // The datapath updates from the table it believes installed; when the kernel holds something else (here:

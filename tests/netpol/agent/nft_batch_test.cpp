@@ -114,3 +114,49 @@ TEST_CASE("the batch carries exactly the table's objects, in its order") {
   // The same batch from the ruleset: the agent's entry point builds the same table.
   CHECK(buildReplaceBatch(compileRuleset(c, podOf(c, "x/a")), options, 1).bytes == batch.bytes);
 }
+
+// An update deletes the few elements a large set loses; a set that loses many (deleting each costs the
+// kernel far more than adding one) is deleted and made again whole under its name, which needs the
+// rules that look it up flushed and added back in the same batch. Sets that did not change are not
+// touched either way.
+TEST_CASE("an update deletes a few elements, but recreates a set that loses many") {
+  auto base = nft::buildTable(isolated());
+  nft::Set* ports = nullptr;
+  for (auto& s : base.sets)
+    if (s.name == "ingress_v4_ports") ports = &s;
+  REQUIRE(ports);
+  ports->elements.clear();
+  for (int i = 0; i < 200; ++i)
+    ports->elements.push_back({singleAddress(*parseIp("10.1.0." + std::to_string(i + 1))), Protocol::TCP, 80, 80, ""});
+
+  auto fewGone = base;
+  fewGone.sets[ports - base.sets.data()].elements.resize(195);
+  fewGone.sets[ports - base.sets.data()].elements.push_back({singleAddress(*parseIp("10.2.0.1")), Protocol::TCP, 80, 80, ""});
+  UpdateCounts counts;
+  auto update = buildUpdateBatch(base, fewGone, 1, &counts);
+  REQUIRE(update);
+  CHECK(counts.deleted == 5);
+  CHECK(counts.added == 1);
+  CHECK(counts.recreatedSets == 0);
+  CHECK(update->objects == std::vector<std::string>{"deleting elements 0..4 of set ingress_v4_ports",
+                                                    "elements 0..0 of set ingress_v4_ports"});
+
+  auto manyGone = base;
+  manyGone.sets[ports - base.sets.data()].elements.resize(100);
+  update = buildUpdateBatch(base, manyGone, 1, &counts);
+  REQUIRE(update);
+  CHECK(counts.deleted == 0);
+  CHECK(counts.added == 100);
+  CHECK(counts.recreatedSets == 1);
+  std::vector<std::string> expected = {"flushing chain input", "deleting set ingress_v4_ports", "set ingress_v4_ports",
+                                       "elements 0..99 of set ingress_v4_ports"};
+  int n = 0;
+  for (const auto& rule : manyGone.chains.front().rules)
+    expected.push_back("rule #" + std::to_string(++n) + " of chain input (" + nft::ruleText(rule) + ")");
+  REQUIRE(manyGone.chains.size() == 1);
+  CHECK(update->objects == expected);
+  // A different layout is never an update.
+  auto otherLayout = base;
+  otherLayout.sets.pop_back();
+  CHECK_FALSE(buildUpdateBatch(base, otherLayout, 1).has_value());
+}
