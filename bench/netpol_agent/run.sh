@@ -506,7 +506,7 @@ def main():
     if L["lat"]:
         ms = lambda xs, p: f"{pct(xs, p) * 1000:.0f}"
         print(f"| policy change → all affected netns reprogrammed, p50 / p99 (n={len(L['lat'])}) | {ms(L['lat'], 50)} / {ms(L['lat'], 99)} ms |")
-        print(f"| of which file write → policies reloaded (inotify + 15 ms quiet + changed files), p50 / p99 | {ms(L['load'], 50)} / {ms(L['load'], 99)} ms |")
+        print(f"| of which file write → policies reloaded (inotify + 5 ms quiet + changed files), p50 / p99 | {ms(L['load'], 50)} / {ms(L['load'], 99)} ms |")
         print(f"| of which reloaded → last affected install (compile + install), p50 / p99 | {ms(L['apply'], 50)} / {ms(L['apply'], 99)} ms |")
         print(f"| affected namespaces per change, median (min–max) | {statistics.median(L['affected']):.0f} ({min(L['affected'])}–{max(L['affected'])}) |")
         if N_CNP:
