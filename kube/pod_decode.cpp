@@ -71,6 +71,11 @@ DecodedPod DecodedPod::ofManifest(const nlohmann::json& object) {
     const std::string path = out.path_.empty() ? "spec.containers" : out.path_ + ".spec.containers";
     out.error_ = DecodeError(path, "Required value: a pod needs at least one container (the API server refuses it)");
     out.pod_.reset();
+  } else if (out.decoded() && !out.path_.empty() && !out.pod_->spec.ephemeralContainers.empty()) {
+    // ValidatePodTemplateSpec: ephemeral containers are added to running pods only.
+    out.error_ = DecodeError(out.path_ + ".spec.ephemeralContainers",
+                             "Forbidden: ephemeral containers not allowed in pod template (the API server refuses it)");
+    out.pod_.reset();
   }
   return out;
 }

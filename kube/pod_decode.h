@@ -32,7 +32,8 @@ class DecodedPod {
   static DecodedPod of(const nlohmann::json& object);
   // The same, for an object read from a file: a pod without containers (no spec, `spec: null`,
   // `containers: []`) is a DecodeError at its `spec.containers`, since the API server refuses it
-  // (`spec.containers: Required value`, validateContainers in pkg/apis/core/validation). Objects the API
+  // (`spec.containers: Required value`, validateContainers in pkg/apis/core/validation), and so is a
+  // template with ephemeralContainers (`Forbidden`, ValidatePodTemplateSpec). Objects the API
   // server hands over (admission, lists) have passed that validation already.
   static DecodedPod ofManifest(const nlohmann::json& object);
 

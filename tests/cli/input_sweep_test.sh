@@ -159,5 +159,27 @@ check "netpol alone"           2 'A subcommand is required'                     
 # --- 8. netpol -f / --with given an empty value: the flag is named (it said ": no such file") --------
 check "netpol -f ''"           2 '--filename: empty value' -- netpol matrix -f ""
 check "netpol diff --with ''"  2 '--with: empty value'                                                   -- netpol diff -f "$work/untagged.yaml" --with ""
+# --- 9. ephemeralContainers in a pod template: the API server refuses it (ValidatePodTemplateSpec); a
+# Pod read back from a cluster may carry them and is judged with them -------------------------------
+cat > "$work/ephemeral-template.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, namespace: x}
+spec:
+  template:
+    spec:
+      containers: [{name: c, image: i}]
+      ephemeralContainers: [{name: debug, image: i}]
+YAML
+cat > "$work/ephemeral-pod.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: x}
+spec:
+  containers: [{name: c, image: i}]
+  ephemeralContainers: [{name: debug, image: i, securityContext: {privileged: true}}]
+YAML
+check "lint ephemeral template" 2 'ephemeral-template.yaml: document 1: line 8: spec.template.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template' -- lint -f "$work/ephemeral-template.yaml"
+check "lint ephemeral pod"      1 'privileged \(container "debug" must not set'                          -- lint --level baseline -f "$work/ephemeral-pod.yaml"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
