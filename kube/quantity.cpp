@@ -38,21 +38,35 @@ struct Suffix {
 };
 
 // quantitySuffixer.interpret: the decimal SI and binary SI suffixes, or e/E and an int64 exponent (which
-// Go then truncates to int32).
+// Go then truncates to int32). A switch, not a table scan: the webhook reads every limit and request.
 std::optional<Suffix> interpretSuffix(std::string_view s) {
-  struct Known {
-    std::string_view text;
-    Suffix suffix;
-  };
-  static constexpr Known known[] = {
-      {"", {false, 0}},  {"n", {false, -9}}, {"u", {false, -6}}, {"m", {false, -3}}, {"k", {false, 3}},
-      {"M", {false, 6}}, {"G", {false, 9}},  {"T", {false, 12}}, {"P", {false, 15}}, {"E", {false, 18}},
-      {"Ki", {true, 10}}, {"Mi", {true, 20}}, {"Gi", {true, 30}}, {"Ti", {true, 40}}, {"Pi", {true, 50}},
-      {"Ei", {true, 60}},
-  };
-  for (const auto& k : known)
-    if (k.text == s) return k.suffix;
-  if (s.size() > 1 && (s[0] == 'e' || s[0] == 'E'))
+  if (s.empty()) return Suffix{false, 0};
+  if (s.size() == 1) {
+    switch (s[0]) {
+      case 'n': return Suffix{false, -9};
+      case 'u': return Suffix{false, -6};
+      case 'm': return Suffix{false, -3};
+      case 'k': return Suffix{false, 3};
+      case 'M': return Suffix{false, 6};
+      case 'G': return Suffix{false, 9};
+      case 'T': return Suffix{false, 12};
+      case 'P': return Suffix{false, 15};
+      case 'E': return Suffix{false, 18};
+      default: return std::nullopt;
+    }
+  }
+  if (s.size() == 2 && s[1] == 'i') {
+    switch (s[0]) {
+      case 'K': return Suffix{true, 10};
+      case 'M': return Suffix{true, 20};
+      case 'G': return Suffix{true, 30};
+      case 'T': return Suffix{true, 40};
+      case 'P': return Suffix{true, 50};
+      case 'E': return Suffix{true, 60};
+      default: break;  // "ei", "Ei"... as Go: an exponent suffix is tried next
+    }
+  }
+  if (s[0] == 'e' || s[0] == 'E')
     if (auto exponent = parseInt64(s.substr(1)))
       return Suffix{false, static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(*exponent)))};
   return std::nullopt;
@@ -73,12 +87,13 @@ const char* quantityError(std::string_view s) {
   const size_t numberStart = pos;
   while (pos < end && isDigit(s[pos])) ++pos;
   if (pos == end) return nullptr;  // a number without suffix
+  bool anyDigit = pos > numberStart;
   if (s[pos] == '.') {
-    ++pos;
+    const size_t denominatorStart = ++pos;
     while (pos < end && isDigit(s[pos])) ++pos;
     if (pos == end) return nullptr;
+    anyDigit = anyDigit || pos > denominatorStart;
   }
-  const bool anyDigit = s.substr(numberStart, pos - numberStart).find_first_of("0123456789") != std::string_view::npos;
   const size_t suffixStart = pos;
   constexpr std::string_view suffixLetters = "eEinumkKMGTP";
   while (pos < end && suffixLetters.find(s[pos]) != std::string_view::npos) ++pos;
