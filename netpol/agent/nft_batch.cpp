@@ -33,15 +33,16 @@ constexpr uint32_t kCtEstablishedRelated = (1u << 1) | (1u << 2), kCtNew = 1u <<
 constexpr uint8_t kTcpSyn = 0x02, kTcpAck = 0x10;
 // Element chunks keep each message well under the socket's page size.
 constexpr size_t kElementsPerMessage = 256;
-// What an element update costs, measured with bench/netpol_agent/nft_update_cost.cpp on kernel 6.18
-// (docs/benchmarks.md): each deleted element ~50 µs (added ones ~2), a replace ~3 µs per element of the
-// new table. A set that loses more than that model allows is recreated whole instead (buildUpdateBatch).
-constexpr double kDeletionMicros = 50, kReplaceMicrosPerElement = 3;
-// And never more deletions from one set than this, whatever that model says: in the CNP change-loop
-// bench's tables (concatenated sets of address ranges, where a deletion is a pass over the set) updates
-// the model chose took 70-213 ms per pod against ~10 ms for a replace (docs/benchmarks.md, "update vs
-// replace"); deleting 45 elements from such a pod's tier and `*_tcp_admitted` sets cost the kernel
-// ~300 µs each (issue 17, h92).
+// What an element update costs. Removing an element from a concatenated (pipapo) set is a pass over the
+// set, so a deletion costs in proportion to the set's size: ~50 µs at least (bench/netpol_agent/
+// nft_update_cost.cpp, sets of single addresses), and ~0.5-1.4 ms each from the ~600-element sets of
+// address ranges of the CNP change-loop bench (the agent's `commit cpu` per pod, docs/benchmarks.md, issue
+// 17, session 10) - about 1.5 µs per element of the set. Adding an element costs ~2 µs; recreating a set
+// ~3 µs per element of the new set. A set that loses more than that model allows is recreated whole
+// instead (buildUpdateBatch).
+constexpr double kMinDeletionMicros = 50, kDeletionMicrosPerSetElement = 1.5, kRecreateMicrosPerElement = 3;
+// And never more deletions from one set than this, whatever that model says (the bound the CNP
+// change-loop bench measured before the model, docs/benchmarks.md, "update vs replace").
 constexpr size_t kMaxUpdateDeletions = 32;
 
 template <typename T, void (*Free)(const T*)>
@@ -298,7 +299,8 @@ bool sameLayout(const nft::Table& a, const nft::Table& b) {
 
 // Whether recreating a set with `size` elements costs less than deleting `deleted` of its elements.
 bool recreateCheaper(size_t deleted, size_t size) {
-  return deleted > kMaxUpdateDeletions || deleted * kDeletionMicros > size * kReplaceMicrosPerElement;
+  const double deletionMicros = std::max(kMinDeletionMicros, kDeletionMicrosPerSetElement * static_cast<double>(size));
+  return deleted > kMaxUpdateDeletions || static_cast<double>(deleted) * deletionMicros > static_cast<double>(size) * kRecreateMicrosPerElement;
 }
 
 void deleteSet(BatchWriter& w, const nft::Set& spec) {
