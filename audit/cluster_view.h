@@ -26,7 +26,7 @@ struct Workload {
   kube::PodTemplate pod;
   std::vector<SecretReference> secrets;         // the Secrets its containers and volumes name
   std::vector<kube::VolumeClaim> objectClaims;  // a StatefulSet's volumeClaimTemplates (not the pod's own)
-  std::string serviceAccount() const { return pod.spec.serviceAccountName.empty() ? "default" : pod.spec.serviceAccountName; }
+  const std::string& serviceAccount() const { return pod.spec.serviceAccountOrDefault(); }
   bool isPod() const { return kind == "Pod"; }
   // Its name in ClusterView::network: the Pod's, or netpol::templatePod's "KIND:NAME" for a workload
   // whose pods were not listed (absent from the network model otherwise).

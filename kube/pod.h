@@ -157,8 +157,18 @@ struct PodSpec {
   std::optional<std::string> osName;  // spec.os.name
   std::optional<std::string> runtimeClassName;
   std::optional<bool> automountServiceAccountToken;
+  // As written, or the deprecated `serviceAccount` when this is empty (the decoder reads it as the API
+  // server's conversion does: Convert_v1_PodSpec_To_core_PodSpec, pkg/apis/core/v1/conversion.go).
   std::string serviceAccountName;
   std::string nodeName;
+
+  // The ServiceAccount the pod runs as: serviceAccountName, or "default" when empty, which the
+  // ServiceAccount admission plugin sets on every Pod (plugin/pkg/admission/serviceaccount/admission.go,
+  // DefaultServiceAccountName). A workload's template keeps it empty; its pods get the same default.
+  const std::string& serviceAccountOrDefault() const {
+    static const std::string kDefault = "default";
+    return serviceAccountName.empty() ? kDefault : serviceAccountName;
+  }
 };
 
 // A Pod, or the pod template of a workload: what Pod Security evaluates.

@@ -179,8 +179,7 @@ class Linter {
 
   // The automountServiceAccountToken of the pod's ServiceAccount, when the account is in the input.
   const std::optional<bool>* accountAutomountOf(const kube::Manifest& m, const kube::PodTemplate& pod) const {
-    const std::string& name = pod.spec.serviceAccountName.empty() ? "default" : pod.spec.serviceAccountName;
-    auto it = serviceAccounts_.find(namespaceOf(m) + "/" + name);
+    auto it = serviceAccounts_.find(namespaceOf(m) + "/" + pod.spec.serviceAccountOrDefault());
     return it == serviceAccounts_.end() ? nullptr : &it->second->automountServiceAccountToken;
   }
 

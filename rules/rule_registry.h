@@ -18,8 +18,8 @@ struct PodContext {
   // Labels of the pod's namespace, or nullptr when kguard cannot know them (lint without the
   // Namespace object in its input).
   const kube::StringMap* namespaceLabels = nullptr;
-  // The automountServiceAccountToken of the pod's ServiceAccount (spec.serviceAccountName, "default" when
-  // empty, in the pod's namespace) when that account is among the objects kguard read (lint, audit);
+  // The automountServiceAccountToken of the pod's ServiceAccount (kube::PodSpec::serviceAccountOrDefault,
+  // in the pod's namespace) when that account is among the objects kguard read (lint, audit);
   // nullptr when it is not. It decides whether the token is mounted when the pod leaves its own unset.
   const std::optional<bool>* accountAutomount = nullptr;
   // A Pod as a validating webhook sees it: the ServiceAccount admission plugin (a mutating plugin) has

@@ -351,3 +351,18 @@ TEST_CASE("a malformed quantity in limits or requests is a decode error at its f
   REQUIRE(decoded);
   CHECK(decoded->spec.containers[1].resources.limits.at("cpu") == " 1 ");  // kept as written
 }
+
+TEST_CASE("a pod's ServiceAccount: serviceAccountName, else the deprecated serviceAccount, else default") {
+  auto account = [](const std::string& spec) {
+    return extractPod(one("apiVersion: v1\nkind: Pod\nspec: {containers: [{name: c, image: i}]" + spec + "}"))->spec.serviceAccountOrDefault();
+  };
+  CHECK(account("") == "default");
+  CHECK(account(", serviceAccountName: \"\"") == "default");
+  CHECK(account(", serviceAccountName: app") == "app");
+  CHECK(account(", serviceAccount: legacy") == "legacy");
+  CHECK(account(", serviceAccount: legacy, serviceAccountName: app") == "app");  // the new field wins
+  CHECK(account(", serviceAccount: legacy, serviceAccountName: \"\"") == "legacy");
+  // A workload's template gets the same default (its pods are Pods when created).
+  CHECK(extractPod(one("apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: {containers: []}}}"))->spec.serviceAccountOrDefault() ==
+        "default");
+}

@@ -231,6 +231,10 @@ TEST_CASE("kguard.automountServiceAccountToken reads the pod's ServiceAccount wh
   CHECK(checks(run(account("team", "default", "automountServiceAccountToken: false\n") + pod, options)) == reported);
   // No serviceAccountName is "default"; no namespace is lint's default namespace, for both objects.
   CHECK(checks(run(account(nullptr, "default", "automountServiceAccountToken: false\n") + defaultPod, options)).empty());
+  // The deprecated spec.serviceAccount names the account when serviceAccountName is empty.
+  CHECK(checks(run(account("team", "runner", "automountServiceAccountToken: false\n") +
+                   "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\nspec: {serviceAccount: runner, containers: [{name: c, image: x}]}\n",
+                   options)).empty());
   // The pod's own field wins over the account's.
   CHECK(checks(run(account("team", "runner", "automountServiceAccountToken: false\n") +
                    "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: team}\n"
