@@ -27,6 +27,7 @@ struct InstallTiming {
   // its work, which other load on the machine does not inflate as it does the wall time.
   double commitCpuMs = 0;
   size_t deleted = 0, added = 0, recreatedSets = 0;  // of an update: elements, and sets made again whole
+  size_t addedSets = 0, removedSets = 0;              // of an update: sets declared anew / no longer
 };
 
 // Where rulesets go. Install and remove are all-or-nothing: on error the old ruleset stays.

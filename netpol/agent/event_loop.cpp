@@ -20,14 +20,15 @@ long long millisBetween(Reconciler::Clock::time_point from, Reconciler::Clock::t
 long long millisSince(Reconciler::Clock::time_point t) { return millisBetween(t, Reconciler::Clock::now()); }
 
 // "discover 0, select 3, compile 40, table 12, install 95 (batch 5, commit 88, commit cpu 20; 30 updates:
-// deleted 12, added 40 elements, 2 sets recreated)"
+// deleted 12, added 40 elements, 2 sets recreated, 1 added, 0 removed)"
 std::string phaseTimes(const SyncStats& stats) {
   auto ms = [](double v) { return std::to_string(std::lround(v)); };
   return "discover " + ms(stats.discoverMs) + ", select " + ms(stats.selectMs) + ", compile " + ms(stats.compileMs) +
          ", table " + ms(stats.tableMs) + ", install " + ms(stats.installMs) + " (batch " + ms(stats.batchMs) +
          ", commit " + ms(stats.commitMs) + ", commit cpu " + ms(stats.commitCpuMs) + "; " + std::to_string(stats.updates) +
          " updates: deleted " + std::to_string(stats.deleted) + ", added " + std::to_string(stats.added) + " elements, " +
-         std::to_string(stats.recreatedSets) + " sets recreated)";
+         std::to_string(stats.recreatedSets) + " sets recreated, " + std::to_string(stats.addedSets) + " added, " +
+         std::to_string(stats.removedSets) + " removed)";
 }
 
 }  // namespace

@@ -82,8 +82,9 @@ class KernelDatapath : public Datapath {
     };
     uint32_t seq = nextSeq();  // fresh sequence numbers per batch keep stale answers apart
     std::optional<std::string> error;
-    // Only the sets that changed, when the layout is the same; the whole table otherwise, and also when
-    // the update fails (the kernel's table is not what this agent installed, e.g. someone edited it).
+    // An update when the chains are the same (only what changed, buildUpdateBatch); the whole table
+    // otherwise, and also when the update fails (the kernel's table is not what this agent installed,
+    // e.g. someone edited it).
     UpdateCounts counts;
     auto update =
         installed ? timed(spent.batchMs, [&] { return buildUpdateBatch(*installed, table, seq, &counts); }) : std::nullopt;
@@ -93,6 +94,8 @@ class KernelDatapath : public Datapath {
       spent.deleted = counts.deleted;
       spent.added = counts.added;
       spent.recreatedSets = counts.recreatedSets;
+      spent.addedSets = counts.addedSets;
+      spent.removedSets = counts.removedSets;
     } else {
       auto replace = timed(spent.batchMs, [&] { return buildReplaceBatch(table, nextSeq()); });
       error = commit(replace);

@@ -297,6 +297,16 @@ bool sameLayout(const nft::Table& a, const nft::Table& b) {
   return true;
 }
 
+// Same base chains (names and hooks, in order; all are filter chains of priority 0, policy accept): what
+// an update keeps. A chain that comes or goes, or moves to another hook, takes a whole-table replace.
+// (The chain's comment is text only: the batch does not carry it.)
+bool sameChains(const nft::Table& a, const nft::Table& b) {
+  if (a.chains.size() != b.chains.size()) return false;
+  for (size_t i = 0; i < a.chains.size(); ++i)
+    if (a.chains[i].name != b.chains[i].name || a.chains[i].hook != b.chains[i].hook) return false;
+  return true;
+}
+
 // Whether recreating a set with `size` elements costs less than deleting `deleted` of its elements.
 bool recreateCheaper(size_t deleted, size_t size) {
   const double deletionMicros = std::max(kMinDeletionMicros, kDeletionMicrosPerSetElement * static_cast<double>(size));
@@ -459,13 +469,15 @@ void flushChain(BatchWriter& w, const nft::Chain& chain) {
   w.done();
 }
 
-void addCounter(BatchWriter& w, const std::string& name) {
+// NEWOBJ (add) or DELOBJ of the named counter.
+void putCounter(BatchWriter& w, const std::string& name, bool add) {
   Obj o(nftnl_obj_alloc());
   nftnl_obj_set_str(o.get(), NFTNL_OBJ_TABLE, kTableName);
   nftnl_obj_set_str(o.get(), NFTNL_OBJ_NAME, name.c_str());
   nftnl_obj_set_u32(o.get(), NFTNL_OBJ_FAMILY, NFPROTO_INET);
   nftnl_obj_set_u32(o.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-  nlmsghdr* nlh = w.message(NFT_MSG_NEWOBJ, NLM_F_CREATE, "counter " + name);
+  nlmsghdr* nlh = w.message(add ? NFT_MSG_NEWOBJ : NFT_MSG_DELOBJ, add ? NLM_F_CREATE : 0,
+                            (add ? "counter " : "deleting counter ") + name);
   nftnl_obj_nlmsg_build_payload(nlh, o.get());
   w.done();
 }
@@ -483,7 +495,7 @@ NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq) {
   addTableMessage(w, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add");
   addTableMessage(w, NFT_MSG_DELTABLE, 0, "delete");
   addTableMessage(w, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add");
-  for (const auto& counter : table.counters) addCounter(w, counter);
+  for (const auto& counter : table.counters) putCounter(w, counter, true);
   std::map<std::string, uint32_t> setIds;
   for (const auto& set : table.sets) {
     uint32_t id = static_cast<uint32_t>(setIds.size()) + 1;
@@ -531,36 +543,59 @@ std::optional<NftBatch> buildElementDelta(const nft::Table& installed, const nft
 
 std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft::Table& table, uint32_t firstSeq,
                                          UpdateCounts* counts) {
-  if (!sameLayout(installed, table)) return std::nullopt;
+  if (!sameChains(installed, table)) return std::nullopt;
   BatchWriter w(firstSeq);
   UpdateCounts n;
-  std::vector<const nft::Set*> recreated;
-  for (size_t i = 0; i < table.sets.size(); ++i) {
-    const nft::Set& set = table.sets[i];
-    if (set.elements == installed.sets[i].elements) continue;
-    auto gone = missingFrom(installed.sets[i], set);
-    if (!gone.empty() && recreateCheaper(gone.size(), set.elements.size())) {
-      recreated.push_back(&set);
-      continue;
+  std::vector<const nft::Set*> recreated, added, removed;  // removed: installed sets, by name
+  for (const auto& set : table.sets) {
+    const nft::Set* old = installed.findSet(set.name);
+    if (!old) {
+      added.push_back(&set);
+    } else if (old->family != set.family || old->withPorts != set.withPorts) {  // another key type
+      removed.push_back(old);
+      added.push_back(&set);
+    } else if (set.elements != old->elements) {
+      auto gone = missingFrom(*old, set);
+      if (!gone.empty() && recreateCheaper(gone.size(), set.elements.size())) recreated.push_back(&set);
+      else putElementDelta(w, *old, set, gone, n);
     }
-    putElementDelta(w, installed.sets[i], set, gone, n);
   }
-  if (!recreated.empty()) {
-    // A set the rules look up cannot be deleted: the chains' rules go first and come back after it is
-    // made again under the same name, all in this one transaction (the chains, their hooks, the other
-    // sets and the counters stay). The new sets are found by their batch id (the deleted ones by name
-    // are gone from the next generation); the rest by name.
-    for (const auto& chain : table.chains) flushChain(w, chain);
-    std::map<std::string, uint32_t> setIds;
-    for (const auto& set : table.sets) setIds.emplace(set.name, static_cast<uint32_t>(setIds.size()) + 1);
-    for (const nft::Set* set : recreated) {
-      deleteSet(w, *set);
+  for (const auto& old : installed.sets)
+    if (!table.findSet(old.name)) removed.push_back(&old);
+  auto missing = [](const std::vector<std::string>& from, const std::vector<std::string>& in) {
+    std::vector<std::string> out;
+    for (const auto& name : from)
+      if (std::find(in.begin(), in.end(), name) == in.end()) out.push_back(name);
+    return out;
+  };
+  const auto newCounters = missing(table.counters, installed.counters);
+  const auto goneCounters = missing(installed.counters, table.counters);
+  for (const auto& counter : newCounters) putCounter(w, counter, true);
+  // A set or counter a rule uses cannot be deleted, and a rule cannot be edited in place: when rules
+  // change or a set or counter goes, the chains' rules are flushed first and added back last, all in
+  // this one transaction (the chains and their hooks stay, and so do the sets and counters that are
+  // kept). New sets are found by their batch id (a deleted one's name is gone from the next
+  // generation); the rest by name.
+  bool rulesChange = false;
+  for (size_t i = 0; i < table.chains.size(); ++i) rulesChange |= table.chains[i].rules != installed.chains[i].rules;
+  const bool flush = rulesChange || !recreated.empty() || !removed.empty() || !goneCounters.empty();
+  if (flush)
+    for (const auto& chain : installed.chains) flushChain(w, chain);
+  for (const nft::Set* set : removed) deleteSet(w, *set);
+  for (const auto& counter : goneCounters) putCounter(w, counter, false);
+  std::map<std::string, uint32_t> setIds;
+  for (const auto& set : table.sets) setIds.emplace(set.name, static_cast<uint32_t>(setIds.size()) + 1);
+  for (const nft::Set* set : recreated) deleteSet(w, *set);
+  for (const auto* made : {&recreated, &added})
+    for (const nft::Set* set : *made) {
       addSet(w, *set, setIds.at(set->name));
       n.added += set->elements.size();
     }
+  if (flush)
     for (const auto& chain : table.chains) addRules(w, chain, setIds);
-    n.recreatedSets = recreated.size();
-  }
+  n.recreatedSets = recreated.size();
+  n.addedSets = added.size();
+  n.removedSets = removed.size();
   if (counts) *counts = n;
   return w.finish();
 }

@@ -186,6 +186,8 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
       stats.deleted += job.timing.deleted;
       stats.added += job.timing.added;
       stats.recreatedSets += job.timing.recreatedSets;
+      stats.addedSets += job.timing.addedSets;
+      stats.removedSets += job.timing.removedSets;
       if (metrics_ && changedAt)
         metrics_->programmingLatency.observe(std::chrono::duration<double>(job.finished - *changedAt).count());
       stats.messages.push_back(job.pod + " (" + job.ns->path + "): ruleset installed (" +
@@ -194,7 +196,9 @@ SyncStats Reconciler::sync(const Cluster& cluster, std::optional<Clock::time_poi
                                " messages in " + std::to_string(std::lround(job.ms)) + " ms" +
                                (job.timing.update ? "; deleted " + std::to_string(job.timing.deleted) + ", added " +
                                                         std::to_string(job.timing.added) + " elements, " +
-                                                        std::to_string(job.timing.recreatedSets) + " sets recreated"
+                                                        std::to_string(job.timing.recreatedSets) + " sets recreated, " +
+                                                        std::to_string(job.timing.addedSets) + " added, " +
+                                                        std::to_string(job.timing.removedSets) + " removed"
                                                   : std::string()) +
                                ")");
       stillInstalled[job.ns->id] = std::move(job.entry);

@@ -44,6 +44,7 @@ struct SyncStats {
   double discoverMs = 0, selectMs = 0, compileMs = 0, tableMs = 0, installMs = 0, batchMs = 0, commitMs = 0;
   double commitCpuMs = 0;  // of commitMs, the installing threads' CPU time (the kernel's work, see InstallTiming)
   size_t deleted = 0, added = 0, recreatedSets = 0;  // summed over the updates (InstallTiming)
+  size_t addedSets = 0, removedSets = 0;
 };
 
 class Reconciler {

@@ -254,7 +254,7 @@ TEST_CASE("kernel: update batches of changed elements leave the table a replace 
   }
   CHECK(updates >= 4);
   CHECK(recreated >= 4);
-  // A different layout (no Admin tier at all: fewer sets and rules) is not an update.
+  // No chain at all (no Admin tier, no policy) is not an update.
   auto none = cluster(ns("x") + pod("x", "b", "{pod: b}", "10.0.0.2"));
   CHECK_FALSE(buildUpdateBatch(installed, nft::buildTable(compileRuleset(none, podOf(none, "x/b")), options), 1).has_value());
 }
@@ -597,8 +597,8 @@ TEST_CASE("kernel: connections open before the first ClusterNetworkPolicy keep w
 
 // The agent's incremental path against a fresh agent, in the kernel: after each kind of change the
 // tables it leaves in p's and q's namespaces list exactly as a fresh agent's install; ClusterNetworkPolicy
-// changes that fill or empty a tier set are element updates (the tier's sets stay declared while the
-// tier decides), and one that changes no pod's ruleset builds and installs nothing.
+// changes, even those that add or remove tier sets and rules, are updates (the chains stay), and one that
+// changes no pod's ruleset builds and installs nothing.
 TEST_CASE("kernel: after each kind of change the agent's tables are a fresh agent's; tier changes are updates", "[kernel][cnp]") {
   BridgedPods lab("10.123.47");
   REQUIRE(lab.ok);
@@ -644,9 +644,9 @@ TEST_CASE("kernel: after each kind of change the agent's tables are a fresh agen
            // q's Baseline moves; p's ingress is isolated, so its ruleset comes out the same.
            {"a Baseline port moves", networkPolicy(80) + admin(83, false) + baseline(84), 1, 1, 1},
            {"a NetworkPolicy port moves", networkPolicy(90) + admin(83, false) + baseline(84), 1, 1, 0},
-           // p: no tier decides its ingress any more, a new layout (replace); q: its Baseline still decides, and
-           // the emptied Admin sets stay declared (update).
-           {"the Admin CNP goes", networkPolicy(90) + baseline(84), 2, 1, 0},
+           // p: no tier decides its ingress any more, its chain's tier rules and sets go; q: its Baseline still
+           // decides. Both chains stay: updates.
+           {"the Admin CNP goes", networkPolicy(90) + baseline(84), 2, 2, 0},
        }) {
     INFO(step.change);
     auto c = cluster(world + step.objects);

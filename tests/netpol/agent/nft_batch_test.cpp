@@ -155,8 +155,117 @@ TEST_CASE("an update deletes a few elements, but recreates a set that loses many
     expected.push_back("rule #" + std::to_string(++n) + " of chain input (" + nft::ruleText(rule) + ")");
   REQUIRE(manyGone.chains.size() == 1);
   CHECK(update->objects == expected);
-  // A different layout is never an update.
-  auto otherLayout = base;
-  otherLayout.sets.pop_back();
-  CHECK_FALSE(buildUpdateBatch(base, otherLayout, 1).has_value());
+}
+
+namespace {
+
+size_t indexOf(const NftBatch& b, const std::string& object) {
+  return static_cast<size_t>(std::find(b.objects.begin(), b.objects.end(), object) - b.objects.begin());
+}
+
+// What the kernel requires of an update batch, whatever it changes: a set or counter is deleted only
+// after every chain whose installed rules use it was flushed, and a rule added back only after the sets
+// made in the batch.
+void checkReferencesHold(const NftBatch& b, const nft::Table& installed) {
+  for (size_t i = 0; i < b.objects.size(); ++i) {
+    const std::string& o = b.objects[i];
+    for (const char* kind : {"deleting set ", "deleting counter "}) {
+      if (o.rfind(kind, 0) != 0) continue;
+      std::string name = o.substr(std::string(kind).size());
+      for (const auto& chain : installed.chains)
+        for (const auto& rule : chain.rules)
+          if (rule.set == name || rule.counter == name) {
+            INFO(o << " used by chain " << chain.name);
+            CHECK(indexOf(b, "flushing chain " + chain.name) < i);
+          }
+    }
+    if (o.rfind("set ", 0) == 0)
+      for (size_t j = 0; j < i; ++j) CHECK(b.objects[j].rfind("rule #", 0) != 0);
+  }
+}
+
+}  // namespace
+
+// Sets and counters that come and go, and rules that change, are an update as long as the chains stay:
+// one transaction flushes the chains' rules, deletes what went, adds what came and adds the rules back;
+// the sets that stayed keep their elements untouched.
+TEST_CASE("an update adds and removes sets, counters and rules when the chains stay") {
+  const auto base = nft::buildTable(isolated());
+  REQUIRE(base.chains.size() == 1);
+  auto next = base;
+  auto& chain = next.chains.front();
+  // ingress_v6_any goes with its rule; admin_ingress_v4_accept comes with one; ingress_v6_ports turns
+  // from ports to addresses only (another key type); a counter comes, ingress_denied goes.
+  next.sets.erase(std::find_if(next.sets.begin(), next.sets.end(), [](const nft::Set& s) { return s.name == "ingress_v6_any"; }));
+  chain.rules.erase(std::find_if(chain.rules.begin(), chain.rules.end(), [](const nft::Rule& r) { return r.set == "ingress_v6_any"; }));
+  nft::Set added{"admin_ingress_v4_accept", 0, true, {{singleAddress(*parseIp("10.3.0.1")), Protocol::TCP, 22, 22, "c"}}};
+  next.sets.push_back(added);
+  nft::Rule lookup;
+  lookup.match = nft::Rule::Match::PeerInSet;
+  lookup.set = added.name;
+  lookup.withPorts = true;
+  chain.rules.insert(chain.rules.begin() + 1, lookup);
+  for (auto& s : next.sets)
+    if (s.name == "ingress_v6_ports") s.withPorts = false;
+  for (auto& r : chain.rules)
+    if (r.set == "ingress_v6_ports") r.withPorts = false;
+  next.counters = {"egress_denied", "tier_denied"};
+  for (auto& r : chain.rules)
+    if (r.counter == "ingress_denied") r.counter = "tier_denied";
+
+  UpdateCounts counts;
+  auto update = buildUpdateBatch(base, next, 1, &counts);
+  REQUIRE(update);
+  CHECK(counts.addedSets == 2);    // admin_ingress_v4_accept; ingress_v6_ports with its new key
+  CHECK(counts.removedSets == 2);  // ingress_v6_any; ingress_v6_ports with its old key
+  CHECK(counts.recreatedSets == 0);
+  CHECK(counts.deleted == 0);
+  CHECK(counts.added == 1);
+  std::vector<std::string> expected = {"counter tier_denied", "flushing chain input", "deleting set ingress_v6_ports",
+                                       "deleting set ingress_v6_any", "deleting counter ingress_denied",
+                                       "set ingress_v6_ports", "set admin_ingress_v4_accept",
+                                       "elements 0..0 of set admin_ingress_v4_accept"};
+  int n = 0;
+  for (const auto& rule : chain.rules)
+    expected.push_back("rule #" + std::to_string(++n) + " of chain input (" + nft::ruleText(rule) + ")");
+  CHECK(update->objects == expected);
+  checkReferencesHold(*update, base);
+  // The kept sets' elements are not touched: no element message names them.
+  for (const auto& o : update->objects) CHECK(o.find("of set ingress_v4_ports") == std::string::npos);
+
+  // Rules alone change (a rule moves): flushed and added back, no set touched.
+  auto moved = base;
+  std::swap(moved.chains.front().rules[1], moved.chains.front().rules[2]);
+  update = buildUpdateBatch(base, moved, 1, &counts);
+  REQUIRE(update);
+  CHECK(update->objects.front() == "flushing chain input");
+  CHECK(update->objects.size() == 1 + moved.chains.front().rules.size());
+  // Nothing changed: an empty transaction.
+  update = buildUpdateBatch(base, base, 1, &counts);
+  REQUIRE(update);
+  CHECK(update->objects.empty());
+}
+
+TEST_CASE("a chain that comes, goes or changes hooks is a replace, not an update") {
+  const auto base = nft::buildTable(isolated());
+  REQUIRE(base.chains.size() == 1);
+  auto gone = base;
+  gone.chains.clear();
+  CHECK_FALSE(buildUpdateBatch(base, gone, 1).has_value());
+  CHECK_FALSE(buildUpdateBatch(gone, base, 1).has_value());
+  auto extra = base;
+  extra.chains.push_back({"output", nft::Hook::Output, "", {nft::Rule{}}});
+  CHECK_FALSE(buildUpdateBatch(base, extra, 1).has_value());
+  auto moved = base;
+  moved.chains.front().hook = nft::Hook::Output;
+  CHECK_FALSE(buildUpdateBatch(base, moved, 1).has_value());
+  // The chain's comment is text only (the batch does not carry it): still an update, of nothing.
+  auto recommented = base;
+  recommented.chains.front().comment = "other";
+  REQUIRE(buildUpdateBatch(base, recommented, 1).has_value());
+  CHECK(buildUpdateBatch(base, recommented, 1)->objects.empty());
+  // The element delta alone still needs the whole layout the same.
+  auto fewer = base;
+  fewer.sets.pop_back();
+  CHECK_FALSE(buildElementDelta(base, fewer, 1).has_value());
 }
