@@ -41,7 +41,7 @@ class LabelReader {
     if (!value) return;
     auto version = podsecurity::parseVersion(*value);
     if (!version) {
-      invalid(mode, *value, "must be 'latest' or 'v1.x'");
+      invalid(mode, *value, "must be \"latest\" or \"v1.x\"");
       out = Version::latest();
       return;
     }

@@ -63,7 +63,7 @@ TEST_CASE("invalid Pod Security labels on a Namespace are findings: admission re
         "metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"Baseline\": must be one of privileged, baseline, restricted");
   CHECK(r.results[0].finding.field == "metadata.labels[\"pod-security.kubernetes.io/enforce\"]");
   CHECK(r.results[1].finding.message ==
-        "metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: \"1.25\": must be 'latest' or 'v1.x'");
+        "metadata.labels[pod-security.kubernetes.io/warn-version]: Invalid value: \"1.25\": must be \"latest\" or \"v1.x\"");
   // Valid labels (any known version, `latest`, versions newer than known) and other labels are fine.
   CHECK(run("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels:\n"
             "    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.99\n"

@@ -241,6 +241,18 @@ TEST_CASE("exempt namespaces: a warning names every labelled mode that will be i
   CHECK(f.run(plain).warnings.empty());
 }
 
+TEST_CASE("an invalid version label is refused with upstream's wording") {
+  Fixture f;
+  auto t = makeRequest("CREATE", kNamespaces, "",
+                       "apiVersion: v1\nkind: Namespace\nmetadata: {name: legacy, labels: {pod-security.kubernetes.io/enforce-version: \"1.25\"}}");
+  t.request.name = "legacy";
+  auto r = f.run(t);
+  REQUIRE(r.result);
+  CHECK(r.result->code == 422);
+  CHECK(r.result->message == "Namespace \"legacy\" is invalid: metadata.labels[pod-security.kubernetes.io/enforce-version]: "
+                             "Invalid value: \"1.25\": must be \"latest\" or \"v1.x\"");
+}
+
 TEST_CASE("invalid namespace labels are worded as the API server's Invalid error") {
   Fixture f;
   auto t = makeRequest("CREATE", kNamespaces, "", "apiVersion: v1\nkind: Namespace\nmetadata: {name: legacy, labels: {pod-security.kubernetes.io/enforce: bogus}}");
