@@ -160,8 +160,9 @@ AdmissionResponse PodSecurityAdmission::validateNamespace(const AdmissionRequest
   return response;
 }
 
-// Labels on an exempt namespace do nothing; say so (upstream's exemptNamespaceWarning), naming each
-// explicitly labelled mode that is not privileged. No warning when the policy is the default anyway.
+// Labels on an exempt namespace do nothing; say so (upstream's exemptNamespaceWarning), naming in the
+// order enforce, audit, warn each mode that is not privileged and has its level or version label set.
+// No warning when the policy is the default anyway.
 AdmissionResponse PodSecurityAdmission::exemptNamespaceWarning(const std::string& ns, const NamespacePolicy& policy,
                                                                const kube::StringMap& labels) const {
   AdmissionResponse response;
@@ -170,16 +171,17 @@ AdmissionResponse PodSecurityAdmission::exemptNamespaceWarning(const std::string
       equivalent(policy.warn, defaults_.warn))
     return response;
   std::string modes;
-  auto add = [&](const char* mode, const LevelVersion& lv) {
-    if (!labels.count(std::string("pod-security.kubernetes.io/") + mode) || lv.level == Level::Privileged) return;
-    modes += (modes.empty() ? "" : ", ") + std::string(mode) + "=" + lv.toString();
+  auto add = [&](const std::string& mode, const LevelVersion& lv) {
+    const std::string label = "pod-security.kubernetes.io/" + mode;
+    if (lv.level == Level::Privileged || (!labels.count(label) && !labels.count(label + "-version"))) return;
+    modes += (modes.empty() ? "" : ", ") + mode + "=" + lv.toString();
   };
   add("enforce", policy.enforce);
-  add("warn", policy.warn);
   add("audit", policy.audit);
-  if (!modes.empty())
-    response.warnings.push_back("namespace \"" + ns + "\" is exempt from Pod Security, and the policy (" + modes +
-                                ") will be ignored");
+  add("warn", policy.warn);
+  // Upstream warns even when no labelled mode is left to name ("the policy () will be ignored").
+  response.warnings.push_back("namespace \"" + ns + "\" is exempt from Pod Security, and the policy (" + modes +
+                              ") will be ignored");
   return response;
 }
 

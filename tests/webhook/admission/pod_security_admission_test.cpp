@@ -241,6 +241,33 @@ TEST_CASE("exempt namespaces: a warning names every labelled mode that will be i
   CHECK(f.run(plain).warnings.empty());
 }
 
+TEST_CASE("exempt namespaces: the warning lists modes as upstream, enforce then audit then warn, set by level or version") {
+  Fixture f;
+  f.config.exemptions.namespaces = {"exempt"};
+  auto create = [&](const std::string& labels) {
+    auto t = makeRequest("CREATE", kNamespaces, "", "apiVersion: v1\nkind: Namespace\nmetadata: {name: exempt, labels: {" + labels + "}}");
+    t.request.name = "exempt";
+    return f.run(t).warnings;
+  };
+  auto all = create("pod-security.kubernetes.io/warn: restricted, pod-security.kubernetes.io/audit: baseline, "
+                    "pod-security.kubernetes.io/enforce: baseline");
+  REQUIRE(all.size() == 1);
+  CHECK(all[0] == "namespace \"exempt\" is exempt from Pod Security, and the policy "
+                  "(enforce=baseline:latest, audit=baseline:latest, warn=restricted:latest) will be ignored");
+  // A version label alone names its mode too (upstream checks the level or the version label).
+  f.config.podSecurityDefaults.audit = "baseline";
+  auto versionOnly = create("pod-security.kubernetes.io/audit-version: v1.29");
+  REQUIRE(versionOnly.size() == 1);
+  CHECK(versionOnly[0] == "namespace \"exempt\" is exempt from Pod Security, and the policy (audit=baseline:v1.29) will be ignored");
+  // Not the default and not fully privileged, but no labelled mode to name: upstream still warns, with "()".
+  f.config.podSecurityDefaults = {};
+  f.config.podSecurityDefaults.enforce = "baseline";
+  f.config.podSecurityDefaults.audit = "restricted";
+  auto unnamed = create("pod-security.kubernetes.io/enforce: privileged");
+  REQUIRE(unnamed.size() == 1);
+  CHECK(unnamed[0] == "namespace \"exempt\" is exempt from Pod Security, and the policy () will be ignored");
+}
+
 TEST_CASE("an invalid version label is refused with upstream's wording") {
   Fixture f;
   auto t = makeRequest("CREATE", kNamespaces, "",
