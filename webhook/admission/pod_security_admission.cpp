@@ -194,9 +194,10 @@ AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& requ
   const auto& ns = requestNamespace.get();
   if (!ns.ok) {
     recordError(true, request);
+    // Upstream's errorResponse: the status message, and in the audit annotation that message with the cause.
     auto response = failureResponse(500, "InternalError",
                                     "Internal error occurred: failed to lookup namespace \"" + request.namespace_ + "\"");
-    response.auditAnnotations["error"] = ns.error;
+    response.auditAnnotations["error"] = response.result->message + ": " + ns.error;
     return response;
   }
   auto policy = policyToEvaluate(ns.labels, defaults_);

@@ -145,6 +145,9 @@ TEST_CASE("namespace policy sources: unlabelled, config defaults, invalid labels
   auto failed = f.run(makeRequest("CREATE", kPods, "restricted", restrictedPod("x")));
   CHECK_FALSE(failed.allowed);
   CHECK(failed.result->code == 500);
+  CHECK(failed.result->message == "Internal error occurred: failed to lookup namespace \"restricted\"");
+  CHECK(failed.auditAnnotations.at("error") ==
+        "Internal error occurred: failed to lookup namespace \"restricted\": connection refused");
   // workloads fail open on lookup errors, as upstream
   auto workload = f.run(makeRequest("CREATE", kDeployments, "restricted",
                                     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: []}}}"));
