@@ -119,7 +119,13 @@ admission::PodList NamespaceCache::listPods(const std::string& ns, std::chrono::
     item["kind"] = "Pod";
     try {
       const kube::DecodedPod decoded = kube::DecodedPod::of(item);
-      if (const kube::PodTemplate* pod = decoded.get()) list.pods.push_back(*pod);
+      const kube::PodTemplate* pod = decoded.get();
+      if (!pod) continue;
+      std::string controllerUid;
+      for (const auto& owner : kube::decodeObjectMeta(item.value("metadata", nlohmann::json::object()), "metadata").ownerReferences)
+        if (owner.controller) controllerUid = owner.uid;
+      list.pods.push_back(*pod);
+      list.controllerUids.push_back(std::move(controllerUid));
     } catch (const kube::DecodeError& e) {
       log(LogLevel::Warn, "skipping undecodable pod", {{"namespace", ns}, {"error", e.what()}});
     }

@@ -138,7 +138,9 @@ TEST_CASE("namespace cache: lists a namespace's pods; undecodable pods are skipp
       return {200, R"({"kind":"PodList","items":[
         {"metadata":{"name":"p1"},"spec":{"containers":[{"name":"c","image":"i"}]}},
         {"metadata":{"name":"p2"},"spec":{"containers":"not a list"}},
-        {"metadata":{"name":"p3"},"spec":{"hostNetwork":true,"containers":[{"name":"c","image":"i"}]}}]})"};
+        {"metadata":{"name":"p3","ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"m","uid":"cm-1"},
+          {"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"rs-1","controller":true}]},
+         "spec":{"hostNetwork":true,"containers":[{"name":"c","image":"i"}]}}]})"};
     if (path.rfind("/api/v1/namespaces/broken/pods", 0) == 0) return {200, R"({"kind":"PodList"})"};
     return {403, R"({"kind":"Status","code":403,"message":"forbidden"})"};
   }));
@@ -152,6 +154,7 @@ TEST_CASE("namespace cache: lists a namespace's pods; undecodable pods are skipp
   CHECK(pods.pods[0].metadata.name == "p1");
   CHECK(pods.pods[1].metadata.name == "p3");
   CHECK(pods.pods[1].spec.hostNetwork);
+  CHECK(pods.controllerUids == std::vector<std::string>{"", "rs-1"});  // the controller, not any owner
 
   CHECK(cache.listPods("x", std::chrono::milliseconds(10)).ok);
   CHECK(lastPath == "/api/v1/namespaces/x/pods?timeoutSeconds=1");  // never 0 (= the server's default)

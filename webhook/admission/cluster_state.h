@@ -45,6 +45,9 @@ struct PodList {
   bool ok = false;
   std::vector<kube::PodTemplate> pods;  // metadata.name set
   std::string error;
+  // The uid of each pod's controller (ownerReferences[controller=true]), by index into `pods`; empty, or
+  // missing past the end, for a pod without one. Upstream checks one pod per controller first.
+  std::vector<std::string> controllerUids;
 };
 
 class PodLister {

@@ -312,6 +312,23 @@ AdmissionResponse PodSecurityAdmission::evaluatePod(const NamespacePolicy& polic
   return response;
 }
 
+// Upstream's prioritizePods: pods of an exempt runtime class are left out (and not counted), and the
+// first pod of each controller comes before the other pods of the same controller, so that the pod
+// cap and the timeout cut replicas rather than distinct workloads.
+std::vector<const kube::PodTemplate*> PodSecurityAdmission::podsToCheck(const PodList& list) const {
+  std::vector<const kube::PodTemplate*> first, replicas;
+  std::set<std::string> seenControllers;
+  for (size_t i = 0; i < list.pods.size(); ++i) {
+    const auto& pod = list.pods[i];
+    if (exemptRuntimeClass(pod.spec.runtimeClassName)) continue;
+    const std::string* controller = i < list.controllerUids.size() ? &list.controllerUids[i] : nullptr;
+    if (!controller || controller->empty() || seenControllers.insert(*controller).second) first.push_back(&pod);
+    else replicas.push_back(&pod);
+  }
+  first.insert(first.end(), replicas.begin(), replicas.end());
+  return first;
+}
+
 std::vector<std::string> PodSecurityAdmission::evaluatePodsInNamespace(const std::string& ns,
                                                                         const LevelVersion& enforce) const {
   auto list = pods_.listPods(ns, namespacePodCheckTimeout_);
@@ -323,16 +340,16 @@ std::vector<std::string> PodSecurityAdmission::evaluatePodsInNamespace(const std
     size_t count = 0;
   };
   std::map<std::string, Group> byReasons;
-  size_t total = list.pods.size();
+  const auto pods = podsToCheck(list);
+  const size_t total = pods.size();
   size_t checked = 0;
-  for (const auto& pod : list.pods) {
+  for (const kube::PodTemplate* pod : pods) {
     if (checked >= namespaceMaxPodsToCheck_) break;
     ++checked;
-    if (exemptRuntimeClass(pod.spec.runtimeClassName)) continue;
-    auto result = evaluator.evaluate(enforce, pod.metadata, pod.spec);
+    auto result = evaluator.evaluate(enforce, pod->metadata, pod->spec);
     if (!result.allowed) {
       auto& g = byReasons[reasonsOnly(result)];
-      if (g.count == 0 || pod.metadata.name < g.firstPod) g.firstPod = pod.metadata.name;
+      if (g.count == 0 || pod->metadata.name < g.firstPod) g.firstPod = pod->metadata.name;
       ++g.count;
     }
     if (std::chrono::steady_clock::now() > deadline) break;

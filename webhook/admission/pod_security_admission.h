@@ -46,6 +46,7 @@ class PodSecurityAdmission {
   AdmissionResponse validatePodController(const AdmissionRequest& request, RequestNamespace& ns) const;
   AdmissionResponse evaluatePod(const NamespacePolicy& policy, const std::string& policyError,
                                 const kube::PodTemplate& pod, const AdmissionRequest& request, bool enforce) const;
+  std::vector<const kube::PodTemplate*> podsToCheck(const PodList& list) const;
   std::vector<std::string> evaluatePodsInNamespace(const std::string& ns, const podsecurity::LevelVersion& enforce) const;
   bool exemptRuntimeClass(const std::optional<std::string>& runtimeClass) const;
   AdmissionResponse exemptNamespaceWarning(const std::string& ns, const NamespacePolicy& policy,

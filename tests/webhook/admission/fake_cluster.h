@@ -30,10 +30,15 @@ class FakeCluster : public NamespaceGetter, public PodLister {
   bool hasCached(const std::string& name) const override {
     return lookupDelay.count() == 0 && !failLookups && namespaces.count(name) > 0;
   }
-  PodList listPods(const std::string& ns, std::chrono::milliseconds) override { return {true, pods[ns], ""}; }
+  std::map<std::string, std::vector<std::string>> controllerUids;  // per namespace, by pod index
+  PodList listPods(const std::string& ns, std::chrono::milliseconds) override {
+    return {true, pods[ns], "", controllerUids[ns]};
+  }
 
-  void addPod(const std::string& ns, const std::string& yaml) {
+  void addPod(const std::string& ns, const std::string& yaml, const std::string& controllerUid = "") {
     pods[ns].push_back(*kube::parseManifests(yaml, "pod.yaml").at(0).pod().get());
+    controllerUids[ns].resize(pods[ns].size());
+    controllerUids[ns].back() = controllerUid;
   }
 };
 

@@ -220,6 +220,36 @@ TEST_CASE("enforceOnWorkloads judges template changes only, so controllers can s
   CHECK_FALSE(f.run(makeRequest("CREATE", replicasets, "restricted", bad)).allowed);
 }
 
+namespace {
+// A namespace update that tightens enforce to baseline on namespace "apps".
+TestRequest tightenApps() {
+  auto update = makeRequest("UPDATE", kNamespaces, "apps",
+                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {pod-security.kubernetes.io/enforce: baseline}}",
+                            "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}");
+  update.request.name = "apps";
+  return update;
+}
+}  // namespace
+
+TEST_CASE("namespaces: past the 3000-pod cap, one pod per controller is checked first, as upstream's prioritizePods") {
+  Fixture f;
+  for (int i = 0; i < 3000; ++i) f.cluster.addPod("apps", restrictedPod("web-" + std::to_string(i)), "rs-web");
+  f.cluster.addPod("apps", pod("agent-0", "hostPID: true"), "ds-agent");  // listed last, its controller's only pod
+  auto r = f.run(tightenApps());
+  REQUIRE(r.warnings.size() == 3);
+  CHECK(r.warnings[0] == "new PodSecurity enforce level only checked against the first 3000 of 3001 existing pods");
+  CHECK(r.warnings[1] == "existing pods in namespace \"apps\" violate the new PodSecurity enforce level \"baseline:latest\"");
+  CHECK(r.warnings[2] == "agent-0: host namespaces");
+}
+
+TEST_CASE("namespaces: pods of an exempt runtime class are not counted against the pod cap") {
+  Fixture f;
+  f.config.exemptions.runtimeClasses = {"kata"};
+  for (int i = 0; i < 3000; ++i) f.cluster.addPod("apps", restrictedPod("web-" + std::to_string(i)));
+  f.cluster.addPod("apps", pod("sandboxed", "runtimeClassName: kata\n  hostPID: true"));
+  CHECK(f.run(tightenApps()).warnings.empty());  // 3000 of 3000 checked, the exempt pod skipped
+}
+
 TEST_CASE("exempt namespaces: a warning names every labelled mode that will be ignored") {
   Fixture f;
   f.config.exemptions.namespaces = {"exempt"};
