@@ -103,9 +103,9 @@ std::optional<HttpResponse> WebhookServer::checkHead(const HttpRequest& req) {
   const std::string& contentType = req.header("content-type");
   if (!isJsonContentType(contentType))
     return refuse(400, "Content-Type must be application/json, got \"" + contentType + "\"");
+  // 413 as upstream's webhook server (HandleValidate) answers a body over its limit.
   if (req.contentLength && *req.contentLength > options_.maxBodyBytes)
-    return refuse(400, "request body too large: " + std::to_string(*req.contentLength) + " bytes, at most " +
-                           std::to_string(options_.maxBodyBytes));
+    return refuse(413, "request entity is too large; limit is " + std::to_string(options_.maxBodyBytes) + " bytes");
   return std::nullopt;
 }
 

@@ -109,8 +109,8 @@ TEST_CASE("bad requests get 400 with a message and the server keeps serving") {
   CHECK(get->status == 405);
   auto tooLarge = s.client()->Post("/validate", std::string(3 * 1024 * 1024 + 1, ' '), "application/json");
   REQUIRE(tooLarge);
-  CHECK(tooLarge->status == 400);
-  CHECK(tooLarge->body.find("too large") != std::string::npos);
+  CHECK(tooLarge->status == 413);
+  CHECK(tooLarge->body.find("request entity is too large; limit is 3145728 bytes") != std::string::npos);
   // after all that, a good request still works
   auto good = s.client()->Post("/validate", reviewFor(kPrivilegedPod), "application/json");
   REQUIRE(good);
