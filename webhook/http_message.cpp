@@ -143,6 +143,7 @@ void appendResponse(const HttpResponse& response, bool close, bool headOnly, int
   out += response.contentType;
   out += "\r\nContent-Length: ";
   out += std::to_string(response.body.size());
+  if (!response.allow.empty()) out.append("\r\nAllow: ").append(response.allow);
   if (close) out += "\r\nConnection: close";
   else if (requestMinorVersion == 0) out += "\r\nConnection: keep-alive";
   out += "\r\n\r\n";

@@ -32,6 +32,7 @@ struct HttpResponse {
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
   bool close = false;  // close the connection after this response
+  std::string allow;   // the Allow header, which a 405 must carry (RFC 9110, 15.5.6)
 };
 
 enum class HeadStatus { Incomplete, Complete, Invalid };

@@ -99,7 +99,11 @@ std::optional<HttpResponse> WebhookServer::checkHead(const HttpRequest& req) {
     metrics_.requests.inc({"/validate", std::to_string(status)});
     return plain(status, message);
   };
-  if (req.method != "POST") return refuse(405, "only POST is allowed on /validate");
+  if (req.method != "POST") {
+    auto response = refuse(405, "only POST is allowed on /validate");
+    response.allow = "POST";
+    return response;
+  }
   const std::string& contentType = req.header("content-type");
   if (!isJsonContentType(contentType))
     return refuse(400, "Content-Type must be application/json, got \"" + contentType + "\"");

@@ -107,6 +107,7 @@ TEST_CASE("bad requests get 400 with a message and the server keeps serving") {
   auto get = c->Get("/validate");
   INFO(get->body);
   CHECK(get->status == 405);
+  CHECK(get->get_header_value("Allow") == "POST");
   auto tooLarge = s.client()->Post("/validate", std::string(3 * 1024 * 1024 + 1, ' '), "application/json");
   REQUIRE(tooLarge);
   CHECK(tooLarge->status == 413);
