@@ -71,12 +71,11 @@ std::vector<SetElement> addressSetElements(const std::vector<AddressElement>& el
   return out;
 }
 
-// One tier's verdicts: four sets per family. In a direction where ClusterNetworkPolicy tiers decide
-// nothing, none (a chain of empty lookups would cost every packet a hook call); where they decide, all
-// four, empty or not, so that a tier change moves elements and does not change the table's layout
-// (an element update instead of a whole-table replace: agent/nft_batch.h; an empty set's lookup costs
-// a packet little, measured in bench/netpol_agent (h)). With deny logs, one drop set per Deny rule
-// instead, so that the log names it; those come and go with the rules.
+// One tier's verdicts: up to four sets per family (accept and drop, with ports and for protocols
+// without), only those that hold an element: every lookup costs each new connection that reaches it
+// (bench/netpol_agent (h)), and an empty one decides nothing. With deny logs, one drop set per Deny
+// rule instead, so that the log names it. Tier sets come and go with the tiers' rules; the agent
+// installs such a change as an update of the table, not a replace (agent/nft_batch.h).
 struct TierSet {
   std::string name;
   int family;
@@ -89,7 +88,7 @@ struct TierSet {
 std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, bool ingress, bool perDenyRule) {
   std::vector<TierSet> out;
   auto add = [&out](std::string name, int f, bool ports, Verdict v, std::vector<SetElement> elements, const DenyRule* deny) {
-    out.push_back({std::move(name), f, ports, v, std::move(elements), deny});
+    if (!elements.empty()) out.push_back({std::move(name), f, ports, v, std::move(elements), deny});
   };
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(tierPrefix) + "_" + dirName(ingress) + familySuffix(f);
@@ -102,10 +101,8 @@ std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, boo
     }
     for (size_t k = 0; k < tier.denyRules.size(); ++k) {
       const auto& d = tier.denyRules[k];
-      if (!d.drop[f].empty())
-        add(base + "_drop_" + std::to_string(k), f, true, Verdict::Drop, portSetElements(d.drop[f]), &d.rule);
-      if (!d.dropOther[f].empty())
-        add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Drop, addressSetElements(d.dropOther[f]), &d.rule);
+      add(base + "_drop_" + std::to_string(k), f, true, Verdict::Drop, portSetElements(d.drop[f]), &d.rule);
+      add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Drop, addressSetElements(d.dropOther[f]), &d.rule);
     }
   }
   return out;
@@ -228,7 +225,8 @@ void insertMidStreamRules(Table& t, Chain& c, const Chain* other, const Ruleset&
     // The tiers, NetworkPolicies and node rules of the other chain resolved into one set per family:
     // the TCP connections it admits, after Admin Accept, Admin Deny, NetworkPolicy and Baseline.
     for (int f = 0; f < 2; ++f) {
-      auto admitted = admittedTcp(t, *other, f);  // declared even when empty: a fixed layout
+      auto admitted = admittedTcp(t, *other, f);
+      if (admitted.empty()) continue;  // no such connection to pass: no set, no lookup
       Set set{std::string(dirName(!ingress)) + familySuffix(f) + "_tcp_admitted", f, true, {}};
       for (const auto& e : admitted) set.elements.push_back({e.address, Protocol::TCP, e.firstPort, e.lastPort, ""});
       Rule r = peerInSet(f, ingress, set.name, true);

@@ -416,8 +416,9 @@ def main():
         if N_CNP:
             # (h) = (b) plus 100 Admin and 100 Baseline ClusterNetworkPolicies selecting the server, none of
             # whose peers is the client (bench1/pod1: team t1, env prod, app api): the client's SYN is
-            # looked up in the Admin maps (no match) before the NetworkPolicy rules accept it; the
-            # Baseline ingress maps are not emitted (a NetworkPolicy isolates the server's ingress); the
+            # looked up in the Admin sets that hold elements (no match) before the NetworkPolicy rules
+            # accept it; the Baseline ingress sets are not emitted (a NetworkPolicy isolates the server's
+            # ingress); the
             # CNPs' egress rules give the server an output chain, which its replies (established) leave
             # at its first rule.
             subject = (f"  subject:\n    pods:\n      namespaceSelector:\n        matchLabels:\n"
