@@ -44,8 +44,8 @@ std::string formatSarif(const ClusterView& view, const AuditReport& report) {
     std::vector<findings::SarifLocation> locations;
     if (r.manifest != Result::npos) {
       const auto& where = view.manifests[r.manifest].where;
-      kube::YamlMark mark = f.field.empty() ? kube::YamlMark{} : where.markOf(f.field);
-      locations.push_back({where.file, mark.line > 0 ? mark.line : where.line, mark.line > 0 ? mark.column : 0, ""});
+      kube::YamlMark at = where.pointAt(f.field);
+      locations.push_back({where.file, at.line, at.column, ""});
     }
     nlohmann::json properties = {{"object", objectName(f.object)},
                                  {"risk", riskOf(f)},

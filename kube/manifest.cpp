@@ -17,8 +17,16 @@ const std::string& stringField(const nlohmann::json& object, const char* key) {
 std::string Location::describe() const {
   std::string out = file + ": document " + std::to_string(document);
   if (!item.empty()) out += ", " + item;
-  if (line > 0) out += " (line " + std::to_string(line) + ")";
+  if (int start = startLine(); start > 0) out += " (line " + std::to_string(start) + ")";
   return out;
+}
+
+int Location::startLine() const { return line > 0 || item.empty() ? line : lineOf(""); }
+
+YamlMark Location::pointAt(const std::string& fieldPath) const {
+  YamlMark mark = markOf(fieldPath);
+  if (mark.line <= 0) return {line, 0};
+  return mark;
 }
 
 int Location::lineOf(const std::string& fieldPath) const { return markOf(fieldPath).line; }

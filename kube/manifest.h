@@ -40,6 +40,12 @@ struct Location {
   // Its line and column (1-based; the key's for a mapping field); the nearest existing parent's when
   // the field is absent, {0, 0} when unknown.
   YamlMark markOf(const std::string& fieldPath) const;
+  // The line the object starts at: `line`, or for an item of a JSON List (kubectl get -o json), which has
+  // none until its text is looked up, the item's line in the text; 0 when unknown.
+  int startLine() const;
+  // Where a report points for a finding on `fieldPath` (empty: the object): markOf, or when the text is
+  // unknown the object's start line with column 0. Every report of lint and audit points through this.
+  YamlMark pointAt(const std::string& fieldPath) const;
 };
 
 struct Manifest {

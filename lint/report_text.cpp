@@ -64,9 +64,8 @@ void writeSummary(std::ostringstream& out, const std::vector<kube::Manifest>& ma
   out << "most findings:";
   for (size_t i = 0; i < shown; ++i) {
     const auto& m = manifests[objects[i].first];
-    // An item of a JSON List has no start line of its own until its text is looked up.
-    int line = m.where.line > 0 ? m.where.line : m.where.lineOf("");
-    out << (i ? ", " : " ") << objectName(m, "") << " " << objects[i].second << " (" << m.where.file << ":" << line << ")";
+    out << (i ? ", " : " ") << objectName(m, "") << " " << objects[i].second << " (" << m.where.file << ":"
+        << m.where.startLine() << ")";
   }
   if (objects.size() > shown) out << " and " << objects.size() - shown << " more";
   out << "\n";
@@ -97,8 +96,7 @@ void writeExempt(std::ostringstream& out, const std::vector<kube::Manifest>& man
 }  // namespace
 
 FindingPosition findingPosition(const kube::Manifest& manifest, const Finding& finding) {
-  kube::YamlMark mark = manifest.where.markOf(finding.field);  // the key's line and column
-  if (mark.line <= 0) return {manifest.where.line, 0};
+  kube::YamlMark mark = manifest.where.pointAt(finding.field);  // the key's line and column
   return {mark.line, mark.column};
 }
 

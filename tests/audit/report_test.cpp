@@ -112,3 +112,31 @@ TEST_CASE("html: self-contained, with every section") {
   CHECK(html.find("src=") == std::string::npos);
   CHECK(html.find("ServiceAccount ops/default") != std::string::npos);
 }
+
+TEST_CASE("json and sarif: an item of a JSON List (kubectl get -o json) is located at its own line") {
+  const std::string list = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
+                           "  {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"team\"}},\n"
+                           "  {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\", \"namespace\": \"team\"},\n"
+                           "   \"spec\": {\"hostPID\": true, \"containers\": [{\"name\": \"c\", \"image\": \"i\"}]}}]}\n";
+  auto view = audit::buildClusterView(kube::parseManifests(list, "export.json"), {});
+  auto report = audit::runAudit(view, {});
+  auto json = nlohmann::json::parse(audit::formatJson(view, report));
+  size_t pods = 0;
+  for (const auto& f : json["findings"])
+    if (f["kind"] == "Pod") {
+      ++pods;
+      CHECK(f["source"] == "export.json: document 1, items[1] (line 3)");
+    }
+  CHECK(pods > 1);
+  auto sarif = nlohmann::json::parse(audit::formatSarif(view, report));
+  bool fieldless = false;
+  for (size_t i = 0; i < report.results.size(); ++i) {
+    const auto& r = report.results[i];
+    if (r.finding.object.kind != "Pod") continue;
+    int line = sarif["runs"][0]["results"][i]["locations"][0]["physicalLocation"]["region"]["startLine"];
+    INFO(r.finding.check << " " << r.finding.field);
+    CHECK(line >= 3);
+    fieldless = fieldless || r.finding.field.empty();
+  }
+  CHECK(fieldless);  // a finding on the whole pod points at the item, not line 1
+}
