@@ -15,6 +15,13 @@ struct CheckContext {
   AuditReport& report;
 
   void add(size_t manifest, findings::Finding finding) { report.results.push_back({manifest, std::move(finding)}); }
+  // A finding about namespace `name`, located at its Namespace object when one was read (SARIF results
+  // need a location to be shown; the JSON report's `source`).
+  void addNamespaceFinding(const std::string& name, findings::Finding finding) {
+    finding.object = {"Namespace", "", name, ""};
+    auto ns = view.namespaces.find(name);
+    add(ns != view.namespaces.end() ? ns->second.manifest : Result::npos, std::move(finding));
+  }
 };
 
 // A finding about a Pod or workload (its kind, namespace, name; container when named).

@@ -150,6 +150,7 @@ class ClusterViewBuilder::Impl {
       auto& info = namespaceNamed(decoded->name);
       info.labels = decoded->labels;
       info.listed = true;
+      info.manifest = index;
     } else if (kind == "ResourceQuota") {
       namespaceNamed(ns).hasResourceQuota = true;
     } else if (kind == "LimitRange") {

@@ -37,6 +37,7 @@ struct NamespaceInfo {
   std::string name;
   kube::StringMap labels;
   bool listed = false;  // a Namespace object was read (else only named by other objects)
+  size_t manifest = static_cast<size_t>(-1);  // that object's index in ClusterView::manifests (-1: none)
   bool hasResourceQuota = false;
   bool hasLimitRange = false;
 };

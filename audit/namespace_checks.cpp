@@ -12,8 +12,7 @@ void checkNamespaces(CheckContext& ctx) {
       f.check = check;
       f.level = "audit";
       f.message = message;
-      f.object = {"Namespace", "", ns.name, ""};
-      ctx.add(Result::npos, std::move(f));
+      ctx.addNamespaceFinding(ns.name, std::move(f));
     };
     if (!ns.hasResourceQuota)
       add("audit.namespaceWithoutResourceQuota",

@@ -180,8 +180,7 @@ class NetworkAudit {
       f.message = "no default-deny NetworkPolicy (podSelector: {}, no rules) for " + missing +
                   ": a new pod here accepts every connection until a policy selects it";
       if (ns.defaultDenyIngress) f.severity = findings::Severity::Low;
-      f.object = {"Namespace", "", ns.name, ""};
-      ctx_.add(Result::npos, std::move(f));
+      ctx_.addNamespaceFinding(ns.name, std::move(f));
     }
   }
 

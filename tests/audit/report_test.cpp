@@ -140,3 +140,23 @@ TEST_CASE("json and sarif: an item of a JSON List (kubectl get -o json) is locat
   }
   CHECK(fieldless);  // a finding on the whole pod points at the item, not line 1
 }
+
+TEST_CASE("json and sarif: a namespace's findings are located at its Namespace object") {
+  auto a = sample();  // Namespace shop is document 1, ops document 2
+  auto json = nlohmann::json::parse(audit::formatJson(a.view, a.report));
+  auto sarif = nlohmann::json::parse(audit::formatSarif(a.view, a.report));
+  size_t namespaceFindings = 0;
+  for (size_t i = 0; i < a.report.results.size(); ++i) {
+    const auto& f = a.report.results[i].finding;
+    if (f.object.kind != "Namespace") continue;
+    ++namespaceFindings;
+    INFO(f.check << " " << f.object.name);
+    const bool shop = f.object.name == "shop";
+    CHECK(json["findings"][i]["source"] == (shop ? "cluster.yaml: document 1 (line 1)" : "cluster.yaml: document 2 (line 5)"));
+    const auto& locations = sarif["runs"][0]["results"][i]["locations"];
+    REQUIRE(locations.size() == 1);  // code-scanning UIs show no result without one
+    CHECK(locations[0]["physicalLocation"]["artifactLocation"]["uri"] == "cluster.yaml");
+    CHECK(locations[0]["physicalLocation"]["region"]["startLine"] == (shop ? 1 : 5));
+  }
+  CHECK(namespaceFindings >= 4);  // no ResourceQuota, LimitRange, default deny
+}
