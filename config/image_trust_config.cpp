@@ -57,6 +57,12 @@ std::vector<rules::ImageSignaturePolicy> parseImageSignatures(const kube::JsonRe
       bool tagged = slash != std::string::npos && glob.find(':', slash) != std::string::npos;
       if (glob.find('@') != std::string::npos || tagged)
         item.fail("images: \"" + glob + "\" names a tag or digest; globs match registry/repository only");
+      // Every image is matched by its normalized name, registry/repository (`nginx` is
+      // docker.io/library/nginx), which always holds a '/': a glob with neither '/' nor "**" matches no
+      // image, and its policy would silently verify nothing.
+      if (glob.find('/') == std::string::npos && glob.find("**") == std::string::npos)
+        item.fail("images: \"" + glob + "\" matches no image: images are matched as registry/repository (nginx is "
+                  "docker.io/library/nginx; every image: **)");
     }
     auto keys = item.field("publicKeys");
     if (!keys || keys->itemCount() == 0) item.fail("publicKeys: at least one key (PEM file or inline PEM) is required");

@@ -151,6 +151,10 @@ TEST_CASE("imageSignatures and registries mistakes name the field") {
   CHECK_THAT(sig("  - {publicKeys: [" + pub + "]}\n"), Catch::Contains("rules.imageSignatures[0]: images: at least one"));
   CHECK_THAT(sig("  - {images: [\"a.example/app:v1\"], publicKeys: [" + pub + "]}\n"),
              Catch::Contains("names a tag or digest"));
+  // Names are matched normalized (registry/repository): these would verify nothing, a silent allow.
+  for (const char* glob : {"nginx", "*", "docker.io"})
+    CHECK_THAT(sig("  - {images: [\"a.example/**\", \"" + std::string(glob) + "\"], publicKeys: [" + pub + "]}\n"),
+               Catch::Contains("rules.imageSignatures[0]: images: \"" + std::string(glob) + "\" matches no image"));
   CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [/no/such.pub]}\n"),
              Catch::Contains("rules.imageSignatures[0].publicKeys[0]") && Catch::Contains("/no/such.pub"));
   CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [" + notKey + "]}\n"),
