@@ -26,7 +26,7 @@ std::map<std::string, PodSides> podSides(const Cluster& cluster) {
 // side is always decided by a policy.
 bool decisiveSide(const DirectionVerdict& side, bool allowed) {
   auto d = side.decider();
-  return side.allowed() == allowed && d != Decider::Default && d != Decider::NotApplicable;
+  return side.allowed() == allowed && d != Decider::Default && d != Decider::NotApplicable && d != Decider::Hairpin;
 }
 
 // For a denied connection the denying side(s), for an allowed one each side a policy allowed.

@@ -54,6 +54,7 @@ bool ruleAdmitsPod(const Cluster& cluster, const NetworkPolicy& policy, const Ru
 
 Decider DirectionVerdict::decider() const {
   if (!applies) return Decider::NotApplicable;
+  if (hairpin) return Decider::Hairpin;
   if (decisive(admin)) return Decider::Admin;
   if (isolated()) return Decider::NetworkPolicy;  // "v1.NetworkPolicy always makes a final decision"
   if (decisive(baseline)) return Decider::Baseline;
@@ -146,11 +147,16 @@ bool mayConnect(const Cluster& cluster, const Pod& from, const Pod& to) {
 Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const Endpoint& to, Protocol protocol,
                            int32_t port) {
   Verdict v;
-  // Hairpin: a pod reaching its own IP is exempt from ClusterNetworkPolicy (SPEC.md section 3).
-  const bool hairpin = from.pod && from.pod == to.pod;
+  // Hairpin: a pod reaching its own IP is decided by no policy (DirectionVerdict::hairpin); for
+  // ClusterNetworkPolicy the API says so too (SPEC.md section 3).
+  if (from.pod && from.pod == to.pod && !from.pod->hostNetwork) {
+    v.egress.applies = v.ingress.applies = true;
+    v.egress.hairpin = v.ingress.hairpin = true;
+    return v;
+  }
   if (from.pod && !from.pod->hostNetwork) {
     v.egress.applies = true;
-    if (!hairpin) v.egress.admin = evaluateTier(cluster, Tier::Admin, false, *from.pod, to.pod, to.ip, protocol, port);
+    v.egress.admin = evaluateTier(cluster, Tier::Admin, false, *from.pod, to.pod, to.ip, protocol, port);
     for (const auto& policy : cluster.policies) {
       if (!policy.affectsEgress || !policySelectsPod(policy, *from.pod)) continue;
       v.egress.isolatingPolicies.push_back(policy.id());
@@ -158,12 +164,12 @@ Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const E
         if (ruleAllows(cluster, policy, policy.egress[i], to, to.pod, protocol, port))
           v.egress.allowingRules.push_back({policy.id(), i});
     }
-    if (!hairpin && !decisive(v.egress.admin) && !v.egress.isolated())
+    if (!decisive(v.egress.admin) && !v.egress.isolated())
       v.egress.baseline = evaluateTier(cluster, Tier::Baseline, false, *from.pod, to.pod, to.ip, protocol, port);
   }
   if (to.pod && !to.pod->hostNetwork) {
     v.ingress.applies = true;
-    if (!hairpin) v.ingress.admin = evaluateTier(cluster, Tier::Admin, true, *to.pod, from.pod, from.ip, protocol, port);
+    v.ingress.admin = evaluateTier(cluster, Tier::Admin, true, *to.pod, from.pod, from.ip, protocol, port);
     for (const auto& policy : cluster.policies) {
       if (!policy.affectsIngress || !policySelectsPod(policy, *to.pod)) continue;
       v.ingress.isolatingPolicies.push_back(policy.id());
@@ -175,7 +181,7 @@ Verdict evaluateConnection(const Cluster& cluster, const Endpoint& from, const E
     // the pod's node and those allowed by the ingress list" (Kubernetes NetworkPolicy docs).
     auto node = cluster.nodeAddresses(to.pod->nodeName);
     v.ingress.fromOwnNode = std::find(node.begin(), node.end(), from.ip) != node.end();
-    if (!hairpin && !decisive(v.ingress.admin) && !v.ingress.isolated())
+    if (!decisive(v.ingress.admin) && !v.ingress.isolated())
       v.ingress.baseline = evaluateTier(cluster, Tier::Baseline, true, *to.pod, from.pod, from.ip, protocol, port);
   }
   return v;

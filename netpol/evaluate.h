@@ -24,10 +24,14 @@ struct RuleRef {
 };
 
 // Which tier decided one side of a connection.
-enum class Decider { NotApplicable, Admin, NetworkPolicy, Baseline, Default };
+enum class Decider { NotApplicable, Hairpin, Admin, NetworkPolicy, Baseline, Default };
 
 struct DirectionVerdict {
   bool applies = false;                        // false for outside addresses and hostNetwork pods
+  // A pod reaching its own address: the packets never leave its network namespace (the kernel routes a
+  // local address over lo), so no policy filters them - the agent accepts lo, and upstream's e2e
+  // ignores loopback ("loopback logic follows no policy", test/e2e/network/netpol, kubernetes#95879).
+  bool hairpin = false;
   std::optional<TierMatch> admin;              // the first matching Admin rule (a Pass included)
   std::vector<std::string> isolatingPolicies;  // policies selecting the pod for this direction
   std::vector<RuleRef> allowingRules;          // rules that admit the connection

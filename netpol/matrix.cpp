@@ -38,6 +38,8 @@ std::string describeSide(const char* direction, const Pod& pod, const DirectionV
   if (v.admin && v.admin->action == CnpAction::Pass) passed += "; " + v.admin->describe() + ", handing the decision down";
   switch (v.decider()) {
     case Decider::NotApplicable: return out + "allowed (hostNetwork pod: network policies do not apply)";
+    case Decider::Hairpin:
+      return out + "allowed (the pod reaching its own address: the traffic stays inside the pod, over lo, where no network policy applies)";
     case Decider::Admin:
       return out + (v.allowed() ? "allowed" : "denied") + " by " + v.admin->describe();
     case Decider::NetworkPolicy: return out + describeNetworkPolicies(direction, v) + passed;
