@@ -34,8 +34,8 @@ podsecurity::LevelVersion levelVersion(const std::string& level, const std::stri
   return {*l, *v};
 }
 
-void parsePodSecurity(const JsonReader& r, KguardConfig& c) {
-  rejectUnknownFields(r, {"defaults", "exemptions", "enforceOnWorkloads"});
+// `defaults` and `exemptions`, the fields kguard's podSecurity shares with upstream's PodSecurityConfiguration.
+void parseDefaultsAndExemptions(const JsonReader& r, KguardConfig& c) {
   if (auto d = r.field("defaults")) {
     rejectUnknownFields(*d, {"enforce", "enforce-version", "audit", "audit-version", "warn", "warn-version"});
     auto& out = c.podSecurityDefaults;
@@ -50,6 +50,11 @@ void parsePodSecurity(const JsonReader& r, KguardConfig& c) {
     rejectUnknownFields(*e, {"usernames", "namespaces", "runtimeClasses"});
     c.exemptions = {e->stringList("usernames"), e->stringList("namespaces"), e->stringList("runtimeClasses")};
   }
+}
+
+void parsePodSecurity(const JsonReader& r, KguardConfig& c) {
+  rejectUnknownFields(r, {"defaults", "exemptions", "enforceOnWorkloads"});
+  parseDefaultsAndExemptions(r, c);
   c.enforceOnWorkloads = r.optBool("enforceOnWorkloads").value_or(false);
 }
 
@@ -94,9 +99,30 @@ std::string directoryOf(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
 }
 
+// Upstream's own file (the webhook's --config, the PodSecurity plugin's configuration), so that a platform
+// team can point kguard at the configuration it already runs: Pod Security only, kguard's rules off.
+KguardConfig fromPodSecurityConfiguration(const kube::Manifest& doc) {
+  static const std::set<std::string> kVersions = {"pod-security.admission.config.k8s.io/v1",
+                                                  "pod-security.admission.config.k8s.io/v1beta1",
+                                                  "pod-security.admission.config.k8s.io/v1alpha1"};
+  if (!kVersions.count(doc.apiVersion()))
+    throw kube::InputError(doc.errorAt("apiVersion", "expected pod-security.admission.config.k8s.io/v1 (or v1beta1, v1alpha1), got \"" +
+                                                         doc.apiVersion() + "\""));
+  KguardConfig c;
+  try {
+    JsonReader root(doc.object, "");
+    rejectUnknownFields(root, {"apiVersion", "kind", "defaults", "exemptions"});
+    parseDefaultsAndExemptions(root, c);
+  } catch (const kube::DecodeError& e) {
+    throw kube::InputError(doc.errorAt(e.path(), e.problem()));
+  }
+  return c;
+}
+
 KguardConfig fromManifests(const std::vector<kube::Manifest>& docs, const std::string& name) {
   if (docs.size() != 1) throw kube::InputError(name + ": expected exactly one KguardConfiguration object");
   const auto& doc = docs[0];
+  if (doc.kind() == "PodSecurityConfiguration") return fromPodSecurityConfiguration(doc);
   if (doc.kind() != "KguardConfiguration")
     throw kube::InputError(doc.errorAt("kind", "expected KguardConfiguration, got \"" + doc.kind() + "\""));
   KguardConfig c;

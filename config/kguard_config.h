@@ -10,6 +10,8 @@
 //   registries: [{host, insecure, caFile, credentialsFile}]                     # how image signatures are fetched
 //
 // Unknown fields are errors: a typo in a security policy must not silently switch a rule off.
+// Upstream's PodSecurityConfiguration (pod-security.admission.config.k8s.io, defaults and exemptions) is
+// read too, as the podSecurity section of a configuration with everything else at its default.
 // docs/kguard-config.yaml is a complete example.
 #include <memory>
 #include <string>

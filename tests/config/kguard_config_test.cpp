@@ -171,3 +171,30 @@ TEST_CASE("imageSignatures and registries mistakes name the field") {
   CHECK_THAT(reg("- {host: a.example, credentialsFile: " + creds + "}\n"),
              Catch::Contains("registries[0].credentialsFile") && Catch::Contains("has no credentials for \"a.example\""));
 }
+
+TEST_CASE("upstream's PodSecurityConfiguration file is read as the Pod Security part of a configuration") {
+  auto c = parseConfig(R"(apiVersion: pod-security.admission.config.k8s.io/v1
+kind: PodSecurityConfiguration
+defaults:
+  enforce: baseline
+  enforce-version: v1.29
+  warn: restricted
+exemptions:
+  usernames: [system:serviceaccount:kube-system:replicaset-controller]
+  runtimeClasses: [kata]
+  namespaces: [kube-system]
+)", "psa.yaml");
+  CHECK(c.podSecurityDefaults.enforce == "baseline");
+  CHECK(c.podSecurityDefaults.enforceVersion == "v1.29");
+  CHECK(c.podSecurityDefaults.warn == "restricted");
+  CHECK(c.podSecurityDefaults.audit == "privileged");  // upstream's default for an unset mode
+  CHECK(c.exemptions.usernames == std::vector<std::string>{"system:serviceaccount:kube-system:replicaset-controller"});
+  CHECK(c.exemptions.namespaces == std::vector<std::string>{"kube-system"});
+  CHECK(c.exemptions.runtimeClasses == std::vector<std::string>{"kata"});
+  CHECK_FALSE(c.enforceOnWorkloads);
+  CHECK_FALSE(c.rules.anyEnabled());
+  CHECK(errorOf("apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\nenforceOnWorkloads: true\n") ==
+        "kguard.yaml: document 1: line 3: enforceOnWorkloads: unknown field");
+  CHECK(errorOf("apiVersion: kguard.io/v1alpha1\nkind: PodSecurityConfiguration\n").find("expected pod-security.admission.config.k8s.io/v1") !=
+        std::string::npos);
+}
