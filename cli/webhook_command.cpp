@@ -17,6 +17,7 @@
 #include "runtime/stop_signals.h"
 #include "webhook/admission/validator.h"
 #include "webhook/namespace_cache.h"
+#include "webhook/role_cache.h"
 #include "webhook/server.h"
 #include "cli/non_empty_flag.h"
 
@@ -60,17 +61,20 @@ int runWebhook(const WebhookFlags& flags) {
     kube::KubeConfig kubeConfig = flags.kubeconfig.empty() ? kube::inClusterConfig() : kube::loadKubeconfig(flags.kubeconfig);
     auto client = std::make_shared<const kube::ApiClient>(kubeConfig);
     webhook::NamespaceCache cache(client);
+    webhook::RoleCache roles(client);  // not part of readiness: a role not cached yet is read with a GET
     webhook::Metrics metrics;
-    admission::Validator validator(config, cache, cache, metrics);
+    admission::Validator validator(config, cache, cache, metrics, &roles);
     webhook::WebhookServer server(options, validator, metrics, certificate, [&cache] { return cache.synced(); });
     server.bind();
     cache.start();
+    roles.start();
     serving = &server;
     // A signal that came while starting up: stop() before serve() makes serve() return at once.
     if (signals.requested().load()) server.stop();
     server.serve();
     signals.finish();  // serve() returns once stop() began: let the signal thread's stop() return
     cache.stop();
+    roles.stop();
     runtime::log(runtime::LogLevel::Info, "stopped");
     return kExitOk;
   } catch (const kube::InputError& e) {

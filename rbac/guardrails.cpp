@@ -170,10 +170,11 @@ std::optional<std::string> serviceAccountNamespace(const Subject& s, const std::
   return std::nullopt;
 }
 
-void checkBinding(const GuardrailConfig& config, const Binding& b, const Policy& context, std::vector<findings::Finding>& out) {
+// `role`: the role the binding refers to, with the rules it grants; nullopt when it is not known.
+void checkBinding(const GuardrailConfig& config, const Binding& b, const std::optional<Role>& role,
+                  std::vector<findings::Finding>& out) {
   if (startsWithAny(b.name, config.exemptNamePrefixes)) return;
   if (isBootstrapObject(true, b.clusterScoped, b.namespace_, b.name, b.labels)) return;
-  std::optional<Role> role = resolveRole(b, context);
   const bool everything = role && grantsEverything(*role);
   std::string kind = b.clusterScoped ? "ClusterRoleBinding" : "RoleBinding";
   std::string what = kind + " " + (b.clusterScoped ? b.name : b.namespace_ + "/" + b.name) + " binds " + b.roleRef.kind +
@@ -271,7 +272,14 @@ std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, co
 
 std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Binding& binding, const Policy& context) {
   std::vector<findings::Finding> out;
-  checkBinding(config, binding, context, out);
+  checkBinding(config, binding, resolveRole(binding, context), out);
+  return out;
+}
+
+std::vector<findings::Finding> checkBindingWithRole(const GuardrailConfig& config, const Binding& binding,
+                                                    const std::optional<Role>& role) {
+  std::vector<findings::Finding> out;
+  checkBinding(config, binding, role, out);
   return out;
 }
 

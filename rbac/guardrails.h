@@ -3,6 +3,7 @@
 // `kguard lint` and the admission webhook apply (the webhook decides enforce or warn). The config
 // section (under `rbac:` in kguard's config file) is documented in rbac/README.md.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,12 @@ std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, co
 // Findings for one binding, resolving its roleRef against `context` (the other RBAC objects of the same
 // input, when there is one: lint's) before the built-in roles of the newest supported Kubernetes version.
 std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const Binding& binding, const Policy& context = {});
+
+// Findings for one binding whose role the caller looked up (the webhook, from the API server): `role`
+// with the rules it grants (an aggregated ClusterRole's resolved), nullopt when there is no such role.
+// The rules that judge a binding by its subjects or its roleRef's name apply either way.
+std::vector<findings::Finding> checkBindingWithRole(const GuardrailConfig& config, const Binding& binding,
+                                                    const std::optional<Role>& role);
 
 // Findings for one object as the webhook receives it (its roleRef resolved against the built-in roles
 // only); other kinds give none. A malformed RBAC object throws kube::DecodeError with the field path.

@@ -444,6 +444,22 @@ expect_in "$ERR" "Warning: would violate PodSecurity \"restricted:latest\": host
 run kc apply -f - <<<"$(pod old-latest "$NS_LEGACY" latest | sed 's/^  namespace: .*/&\n  finalizers: [e2e.kguard.io\/hold]/')"
 [ "$RC" = 0 ] || fail "pod with a :latest image refused (no kguard rules configured): $ERR"
 ok "ReplicaSet old-rs, pod old-latest (finalizer e2e.kguard.io/hold)"
+# Custom ClusterRoles for the RBAC guardrails run: one granting everything, one aggregating it through a
+# label (no kube-controller-manager runs here: its stored rules stay empty, the webhook aggregates).
+run kc apply -f - <<'EOF2'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: e2e-everything, labels: {e2e.kguard.io/aggregate-to-collected: "true"}}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: e2e-collected}
+aggregationRule: {clusterRoleSelectors: [{matchLabels: {e2e.kguard.io/aggregate-to-collected: "true"}}]}
+EOF2
+[ "$RC" = 0 ] || fail "custom ClusterRoles refused (rbac.mode warn): $ERR"
+expect_in "$ERR" "Warning: would violate kguard RBAC guardrails: rbac.wildcardGrant" "wildcard ClusterRole warning"
+ok "ClusterRoles e2e-everything (* on *) and e2e-collected (aggregates it)"
 
 step "malformed requests to /validate get 400; the server keeps serving"
 code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
@@ -604,13 +620,14 @@ step "manifests/webhook RBAC is enough: in-cluster config with a token bound to 
 kc apply -f "$REPO_ROOT/manifests/webhook/10-rbac.yaml" >/dev/null
 sa=system:serviceaccount:kguard:kguard-webhook
 for check in "yes get namespaces" "yes list namespaces" "yes watch namespaces" "yes list pods" \
-    "no create pods" "no get secrets" "no update namespaces"; do
+    "yes get clusterroles" "yes list clusterroles" "yes watch clusterroles" "yes get roles" "yes list roles" \
+    "yes watch roles" "no create pods" "no get secrets" "no update namespaces" "no create clusterroles"; do
   want="${check%% *}" what="${check#* }"
   # shellcheck disable=SC2086  # verb and resource as two words
   got="$(kc auth can-i $what --as="$sa" --all-namespaces 2>/dev/null || true)"
   [ "$got" = "$want" ] || fail "kubectl auth can-i $what --as=$sa: $got (want $want)"
 done
-ok "the service account can get/list/watch namespaces and list pods, nothing more that was probed"
+ok "the service account can get/list/watch namespaces, roles and clusterroles and list pods, nothing more that was probed"
 # No kubelet mounts a token here: the token-file user eve gets the same ClusterRole, and a private
 # mount namespace puts eve's token and the API server's CA at /var/run/secrets/kubernetes.io/serviceaccount.
 kc create clusterrolebinding e2e-eve-kguard-webhook --clusterrole=kguard-webhook --user=eve >/dev/null
@@ -719,6 +736,38 @@ run kc get clusterrolebinding ci-deployer-admin
 run kc apply -f - <<<"$(crb system-deployer-admin kube-system)"
 [ "$RC" = 0 ] || fail "cluster-admin binding for a kube-system service account refused: $ERR"
 ok "refused for $NS_RESTRICTED/deployer, admitted for kube-system/deployer"
+
+step "RBAC guardrails (enforce): bindings are judged by the custom role read from the API server"
+crb_to() {  # crb_to NAME CLUSTERROLE
+  printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: %s}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %s}\nsubjects: [{kind: ServiceAccount, name: deployer, namespace: %s}]\n' "$1" "$2" "$NS_RESTRICTED"
+}
+run kc apply -f - <<<"$(crb_to ci-everything e2e-everything)"
+[ "$RC" != 0 ] || fail "binding a service account to a custom ClusterRole granting * on * admitted with rbac.mode enforce"
+expect_in "$ERR" "clusterrolebindings.rbac.authorization.k8s.io \"ci-everything\" is forbidden: violates kguard RBAC guardrails: rbac.clusterAdminServiceAccount" \
+  "custom wildcard role denial"
+expect_in "$ERR" "binds ClusterRole e2e-everything to ServiceAccount $NS_RESTRICTED/deployer" "names the role and subject"
+run kc apply -f - <<<"$(crb_to ci-collected e2e-collected)"
+[ "$RC" != 0 ] || fail "binding to a ClusterRole that aggregates * on * admitted with rbac.mode enforce"
+expect_in "$ERR" "binds ClusterRole e2e-collected to ServiceAccount $NS_RESTRICTED/deployer" "aggregated role denial"
+run kc apply -f - <<<"$(crb_to ci-view view)"
+[ "$RC" = 0 ] || fail "binding to the built-in view refused: $ERR"
+# A binding to a role that does not exist (yet) is admitted, as the API server admits it, with a warning.
+run kc apply -f - <<<"$(crb_to ci-not-yet e2e-not-yet)"
+[ "$RC" = 0 ] || fail "binding to a missing ClusterRole refused: $ERR"
+expect_in "$ERR" "Warning: kguard RBAC guardrails: ClusterRoleBinding ci-not-yet refers to ClusterRole e2e-not-yet, which does not exist" \
+  "missing role warning"
+# A Role created a moment before its RoleBinding is read (watch or GET), in the binding's namespace.
+run kc apply -f - <<EOF2
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: e2e-secrets, namespace: $NS_RESTRICTED}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+EOF2
+[ "$RC" = 0 ] || fail "Role e2e-secrets refused: $ERR"
+run kc create rolebinding e2e-secrets -n "$NS_RESTRICTED" --role=e2e-secrets --user=carol
+[ "$RC" = 0 ] || fail "RoleBinding to an existing Role refused: $ERR"
+expect_not_in "$ERR" "does not exist" "the Role just created is found"
+ok "custom * role and aggregated role refused; view admitted; missing role admitted with a warning; new Role found"
 
 step "updates that leave the pod (template) alone are admitted (as upstream's isSignificantPodUpdate)"
 # The deployment controller scales old ReplicaSets through the main resource, the garbage collector

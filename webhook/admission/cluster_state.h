@@ -1,13 +1,14 @@
 #pragma once
-// What admission needs to know about the cluster beyond the request: namespace labels and, when a
-// namespace's policy is tightened, its existing pods. Implemented over the API server in production
-// (webhook/namespace_cache.h) and by fakes in tests.
+// What admission needs to know about the cluster beyond the request: namespace labels, the role a
+// binding refers to and, when a namespace's policy is tightened, its existing pods. Implemented over
+// the API server in production (webhook/namespace_cache.h, webhook/role_cache.h) and by fakes in tests.
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "kube/pod.h"
+#include "rbac/policy.h"
 
 namespace admission {
 
@@ -39,6 +40,21 @@ class RequestNamespace {
   NamespaceGetter& getter_;
   const std::string& name_;
   NamespaceLookup lookup_;
+};
+
+// The role a RoleBinding or ClusterRoleBinding refers to, read from the API server for the RBAC guardrails.
+struct RoleLookup {
+  enum class Status { Found, NotFound, Failed };
+  Status status = Status::Failed;
+  rbac::Role role;    // Found: with the rules it grants (an aggregated ClusterRole's resolved)
+  std::string error;  // Failed: why
+};
+
+class RoleGetter {
+ public:
+  virtual ~RoleGetter() = default;
+  // roleRef kind "ClusterRole", or "Role" in `namespace_`.
+  virtual RoleLookup getRole(const std::string& kind, const std::string& namespace_, const std::string& name) = 0;
 };
 
 struct PodList {

@@ -8,6 +8,7 @@
 #include "kube/json_reader.h"
 #include "kube/volume_claims.h"
 #include "rbac/guardrails.h"
+#include "rbac/policy_decode.h"
 #include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 
@@ -21,8 +22,8 @@ void append(std::vector<findings::Finding>& to, std::vector<findings::Finding>&&
 }  // namespace
 
 Validator::Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods,
-                     webhook::Metrics& metrics)
-    : config_(config), namespaces_(namespaces), metrics_(metrics), podSecurity_(config, namespaces, pods, metrics) {
+                     webhook::Metrics& metrics, RoleGetter* roles)
+    : config_(config), namespaces_(namespaces), roles_(roles), metrics_(metrics), podSecurity_(config, namespaces, pods, metrics) {
   if (config_.rules.imageSignatures.empty()) return;
   registries_ = std::make_unique<images::RegistryClients>(config_.registries);
   images::CosignVerifier verifier([clients = registries_.get()](const std::string& host) { return clients->forHost(host); });
@@ -40,7 +41,10 @@ Triage Validator::triage(const AdmissionRequest& request) const {
   if (imageVerifier_ && writesObject && request.pod.get())  // decoded on either path, fast or not
     out.images = rules::imageSignaturesInMemory(config_.rules.imageSignatures, request.pod.get()->spec, *imageVerifier_);
   // A namespace update may list the namespace's pods; everything else at most looks its namespace up.
-  out.mayBlock = (request.resource.group.empty() && request.resource.resource == "namespaces") ||
+  // A binding's role may be read from the API server (one not in the role cache).
+  const bool binding = roles_ && request.resource.group == "rbac.authorization.k8s.io" &&
+                       (request.resource.resource == "rolebindings" || request.resource.resource == "clusterrolebindings");
+  out.mayBlock = binding || (request.resource.group.empty() && request.resource.resource == "namespaces") ||
                  !namespaces_.hasCached(request.namespace_) || (out.images && out.images->needsRegistry);
   return out;
 }
@@ -100,12 +104,42 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
   if (!request.object) return;  // only pods are read without a JSON tree
   std::vector<findings::Finding> findings;
   try {
-    findings = rbac::checkGuardrails(config_.rbacGuardrails, *request.object);
+    auto kind = rbac::rbacKindOf(*request.object);
+    const bool binding = kind == rbac::RbacKind::RoleBinding || kind == rbac::RbacKind::ClusterRoleBinding;
+    findings = binding && roles_ ? checkBinding(*request.object, response)
+                                 : rbac::checkGuardrails(config_.rbacGuardrails, *request.object);
   } catch (const kube::DecodeError& e) {
     response = failureResponse(400, "BadRequest", std::string("failed to decode RBAC object: ") + e.what());
     return;
   }
   report(request, findings, config_.rbacMode == config::Mode::Enforce, "kguard RBAC guardrails", response);
+}
+
+// The API server admits a binding to a role that does not exist (yet): the role's own guardrails judge
+// it when it is created, but not who it is then bound to, so the binding is admitted with a warning.
+// A role that cannot be read is judged as the built-in role of that name, if any, with a warning.
+std::vector<findings::Finding> Validator::checkBinding(const nlohmann::json& object, AdmissionResponse& response) const {
+  const rbac::Binding binding = rbac::decodeBinding(object);
+  const rbac::RoleRef& ref = binding.roleRef;
+  // Validation refuses a ClusterRoleBinding to a Role, and any other kind, before validating webhooks.
+  if (ref.kind != "ClusterRole" && (ref.kind != "Role" || binding.clusterScoped))
+    return rbac::checkBindingWithRole(config_.rbacGuardrails, binding, std::nullopt);
+  const std::string role = ref.kind == "Role" ? "Role " + binding.namespace_ + "/" + ref.name : "ClusterRole " + ref.name;
+  RoleLookup lookup = roles_->getRole(ref.kind, binding.namespace_, ref.name);
+  switch (lookup.status) {
+    case RoleLookup::Status::Found:
+      return rbac::checkBindingWithRole(config_.rbacGuardrails, binding, lookup.role);
+    case RoleLookup::Status::NotFound:
+      response.warnings.push_back("kguard RBAC guardrails: " + binding.describe() + " refers to " + role +
+                                  ", which does not exist: what it grants was not checked (the role's own rules are "
+                                  "checked when it is created, not who this binding gives it to)");
+      return rbac::checkBindingWithRole(config_.rbacGuardrails, binding, std::nullopt);
+    case RoleLookup::Status::Failed:
+      break;
+  }
+  response.warnings.push_back("kguard RBAC guardrails: could not read " + role + " of " + binding.describe() + " (" +
+                              lookup.error + "): judged as the built-in role of that name, if there is one");
+  return rbac::checkGuardrails(config_.rbacGuardrails, binding);
 }
 
 void Validator::report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,

@@ -29,7 +29,10 @@ struct Triage {
 
 class Validator {
  public:
-  Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods, webhook::Metrics& metrics);
+  // `roles`: where a binding's role is read (the API server); nullptr judges bindings against the
+  // built-in roles only (benches, tests of other parts).
+  Validator(const config::KguardConfig& config, NamespaceGetter& namespaces, PodLister& pods, webhook::Metrics& metrics,
+            RoleGetter* roles = nullptr);
   ~Validator();
 
   Triage triage(const AdmissionRequest& request) const;
@@ -41,12 +44,15 @@ class Validator {
   void applyKguardRules(const AdmissionRequest& request, const Triage& triage, RequestNamespace& ns,
                         AdmissionResponse& response) const;
   void applyRbacGuardrails(const AdmissionRequest& request, AdmissionResponse& response) const;
+  // A binding's findings, judged by its role as read from the API server (roles_).
+  std::vector<findings::Finding> checkBinding(const nlohmann::json& object, AdmissionResponse& response) const;
   // Refuses (enforce) or warns about findings of kguard's rules or the RBAC guardrails.
   void report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
               const char* what, AdmissionResponse& response) const;
 
   config::KguardConfig config_;
   NamespaceGetter& namespaces_;
+  RoleGetter* roles_;
   webhook::Metrics& metrics_;
   PodSecurityAdmission podSecurity_;
   // rules.imageSignatures: registry clients and the verified digests, shared by every request.

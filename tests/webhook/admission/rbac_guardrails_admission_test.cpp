@@ -1,0 +1,140 @@
+// The webhook's RBAC guardrails judge a binding by the role it refers to as read from the API server
+// (admission::RoleGetter; webhook/role_cache.h reads it, tested against a real API server in
+// tests/e2e/webhook_e2e_test.sh), not only by the built-in roles.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "admission_test_support.h"
+#include "fake_cluster.h"
+#include "kube/manifest.h"
+#include "rbac/policy_decode.h"
+#include "webhook/admission/validator.h"
+
+using namespace admission;
+
+namespace {
+
+class FakeRoles : public RoleGetter {
+ public:
+  std::map<std::string, rbac::Role> roles;  // "ClusterRole/name" or "Role/ns/name"
+  bool fail = false;
+  int lookups = 0;
+  void add(const std::string& yaml) {
+    rbac::Role role = rbac::decodeRole(kube::parseManifests(yaml, "role.yaml").at(0).object);
+    roles[role.clusterScoped ? "ClusterRole/" + role.name : "Role/" + role.namespace_ + "/" + role.name] = role;
+  }
+  RoleLookup getRole(const std::string& kind, const std::string& ns, const std::string& name) override {
+    ++lookups;
+    if (fail) return {RoleLookup::Status::Failed, {}, "clusterrole \"" + name + "\": HTTP 403: forbidden"};
+    auto it = roles.find(kind == "Role" ? "Role/" + ns + "/" + name : "ClusterRole/" + name);
+    if (it == roles.end()) return {RoleLookup::Status::NotFound, {}, ""};
+    return {RoleLookup::Status::Found, it->second, ""};
+  }
+};
+
+struct Fixture {
+  FakeCluster cluster;
+  FakeRoles roles;
+  webhook::Metrics metrics;
+  config::KguardConfig config;
+  Fixture() { cluster.namespaces["ci"] = {}; }
+  AdmissionResponse run(const TestRequest& t) {
+    Validator v(config, cluster, cluster, metrics, &roles);
+    CHECK(v.triage(t.request).mayBlock);  // a role lookup may wait on the API server: off the event loop
+    return v.validate(t.request);
+  }
+};
+
+const GroupVersionResource kClusterBindings{"rbac.authorization.k8s.io", "v1", "clusterrolebindings"};
+const GroupVersionResource kBindings{"rbac.authorization.k8s.io", "v1", "rolebindings"};
+
+std::string clusterBinding(const std::string& role) {
+  return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ci-deployer}\n"
+         "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: " + role + "}\n"
+         "subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]\n";
+}
+
+const char* const kCustomWildcard =
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\n"
+    "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n";
+
+}  // namespace
+
+TEST_CASE("RBAC guardrails at admission: a binding to a custom ClusterRole is judged by its rules from the API server") {
+  Fixture f;
+  f.roles.add(kCustomWildcard);
+  auto r = f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("everything")));
+  CHECK(f.roles.lookups == 1);
+  CHECK(r.allowed);
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0] ==
+        "would violate kguard RBAC guardrails: rbac.clusterAdminServiceAccount (rbac.clusterAdminServiceAccount: "
+        "ClusterRoleBinding ci-deployer binds ClusterRole everything to ServiceAccount ci/deployer (service accounts may "
+        "hold everything (every verb on every resource) only in the allowed namespaces))");
+  f.config.rbacMode = config::Mode::Enforce;
+  CHECK_FALSE(f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("everything"))).allowed);
+  // A harmless custom role of the same name is not reported.
+  f.roles.add("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\n"
+              "rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]\n");
+  auto quiet = f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("everything")));
+  CHECK(quiet.allowed);
+  CHECK(quiet.warnings.empty());
+}
+
+TEST_CASE("RBAC guardrails at admission: an aggregated ClusterRole is judged by the rules the API server gave it") {
+  Fixture f;
+  // What the role cache returns for an aggregated role: the rules aggregation resolved.
+  f.roles.add("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: collected}\n"
+              "aggregationRule: {clusterRoleSelectors: [{matchLabels: {team: ci}}]}\n"
+              "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n");
+  auto r = f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("collected")));
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0].find("rbac.clusterAdminServiceAccount") != std::string::npos);
+}
+
+TEST_CASE("RBAC guardrails at admission: a RoleBinding's Role is read in the binding's namespace") {
+  Fixture f;
+  const std::string binding =
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: ci}\n"
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: all}\n"
+      "subjects: [{kind: Group, name: 'system:authenticated'}, {kind: User, name: bob}]\n";
+  f.roles.add("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: all, namespace: other}\n"
+              "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n");
+  auto missing = f.run(makeRequest("CREATE", kBindings, "ci", binding));
+  CHECK(missing.allowed);
+  REQUIRE(missing.warnings.size() == 2);  // the missing role, and system:authenticated (judged by subjects alone)
+  CHECK(missing.warnings[0] ==
+        "kguard RBAC guardrails: RoleBinding ci/b refers to Role ci/all, which does not exist: what it grants "
+        "was not checked (the role's own rules are checked when it is created, not who this binding gives it to)");
+  CHECK(missing.warnings[1].find("rbac.authenticatedBinding") != std::string::npos);
+  f.roles.add("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: all, namespace: ci}\n"
+              "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n");
+  auto found = f.run(makeRequest("CREATE", kBindings, "ci", binding));
+  REQUIRE(found.warnings.size() == 1);
+  CHECK(found.warnings[0].find("rbac.wildcardGrant (rbac.wildcardGrant: RoleBinding ci/b binds Role all to User bob") !=
+        std::string::npos);
+}
+
+TEST_CASE("RBAC guardrails at admission: a missing role is a warning, even in enforce mode; an unreadable one falls back") {
+  Fixture f;
+  f.config.rbacMode = config::Mode::Enforce;
+  auto missing = f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("not-yet")));
+  CHECK(missing.allowed);  // as the API server: a binding may precede its role
+  REQUIRE(missing.warnings.size() == 1);
+  CHECK(missing.warnings[0].find("refers to ClusterRole not-yet, which does not exist") != std::string::npos);
+  // A role named in clusterAdminRoles is refused by its name whether it exists or not.
+  CHECK_FALSE(f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("cluster-admin"))).allowed);
+
+  f.roles.fail = true;
+  auto unreadable = f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("view")));
+  CHECK(unreadable.allowed);
+  REQUIRE(unreadable.warnings.size() == 1);
+  CHECK(unreadable.warnings[0] ==
+        "kguard RBAC guardrails: could not read ClusterRole view of ClusterRoleBinding ci-deployer "
+        "(clusterrole \"view\": HTTP 403: forbidden): judged as the built-in role of that name, if there is one");
+  // ... and the built-in cluster-admin is still judged by its rules when the lookup fails.
+  f.config.rbacGuardrails.clusterAdminRoles.clear();
+  f.config.rbacGuardrails.wildcardRoles.clear();
+  CHECK_FALSE(f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("cluster-admin"))).allowed);
+}
