@@ -43,7 +43,8 @@ Request requestFromArgs(const QueryArgs& a, std::vector<std::string>& warnings) 
   if (args.size() < 2 || args.size() > 3) throw std::invalid_argument("expected VERB RESOURCE[/SUBRESOURCE] [NAME]");
   ResourceArg resource = parseResourceArg(args[1]);
   if (!knownResourceVerb(args[0])) warnings.push_back(unknownVerb(args[0]));
-  if (!resource.known)
+  if (!resource.warning.empty()) warnings.push_back(resource.warning);
+  else if (!resource.known)
     warnings.push_back("resource type '" + resource.resource + "' is not a built-in resource; using the core group (write RESOURCE.GROUP)");
   if (!a.subresource.empty()) {
     if (!resource.subresource.empty() && resource.subresource != a.subresource)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <vector>
 
 namespace rbac {
@@ -108,6 +109,45 @@ bool hasAlias(const std::string& aliases, const std::string& name) {
   return ("," + aliases + ",").find("," + name + ",") != std::string::npos;
 }
 
+// kubectl's RESTMapper over the built-in table: a resource, singular or short name in `group` (any group
+// when `anyGroup`, the table's order deciding).
+const KnownResource* findKnown(const std::string& resource, const std::string& group, bool anyGroup) {
+  for (const auto& k : knownResources())
+    if ((resource == k.resource || hasAlias(k.aliases, resource)) && (anyGroup || group == k.group)) return &k;
+  return nullptr;
+}
+
+bool isBuiltInGroup(const std::string& group) {
+  if (group == "extensions") return true;  // served ingresses until 1.22; not in the 1.20 table otherwise
+  return std::any_of(knownResources().begin(), knownResources().end(), [&](const KnownResource& k) { return group == k.group; });
+}
+
+// A Kubernetes API version: v1, v2beta1, v1alpha2 (k8s.io/apimachinery/pkg/version.CompareKubeAwareVersionStrings' form).
+bool isVersion(const std::string& s) {
+  size_t i = 1;
+  auto digits = [&] {
+    size_t from = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    return i > from;
+  };
+  if (s.empty() || s[0] != 'v' || !digits()) return false;
+  for (const char* stage : {"alpha", "beta"})
+    if (s.compare(i, std::strlen(stage), stage) == 0) {
+      i += std::strlen(stage);
+      return digits() && i == s.size();
+    }
+  return i == s.size();
+}
+
+ResourceArg resolved(const KnownResource& k) {
+  ResourceArg out;
+  out.apiGroup = k.group;
+  out.resource = k.resource;
+  out.namespaced = k.namespaced;
+  out.builtIn = true;
+  return out;
+}
+
 }  // namespace
 
 bool servesSubresource(const std::string& resource, const std::string& subresource) {
@@ -116,35 +156,52 @@ bool servesSubresource(const std::string& resource, const std::string& subresour
   return false;
 }
 
+// kubectl auth can-i's resourceFor (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go): the lowercased
+// argument through schema.ParseResourceArg (apimachinery/pkg/runtime/schema/group_version.go): with two
+// or more dots RESOURCE.VERSION.GROUP is tried first (deployments.v1.apps, pods.v1. for the core
+// group), then RESOURCE.GROUP split at the first dot (deployments.apps, widgets.example.com).
 ResourceArg parseResourceArg(const std::string& arg) {
-  ResourceArg out;
   std::string type = arg;
+  std::string subresource;
   size_t slash = arg.find('/');
   if (slash != std::string::npos) {
     type = arg.substr(0, slash);
-    out.subresource = arg.substr(slash + 1);
+    subresource = arg.substr(slash + 1);
   }
-  if (type == "*") {  // kubectl passes "*" through untouched
-    out.resource = type;
-    return out;
-  }
-  std::string lower = type;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  size_t dot = lower.find('.');
-  std::string resource = lower.substr(0, dot);
-  std::string group = dot == std::string::npos ? "" : lower.substr(dot + 1);
-  for (const auto& k : knownResources()) {
-    if ((resource == k.resource || hasAlias(k.aliases, resource)) && (dot == std::string::npos || group == k.group)) {
-      out.apiGroup = k.group;
-      out.resource = k.resource;
-      out.namespaced = k.namespaced;
-      out.builtIn = true;
+  ResourceArg out = [&] {
+    ResourceArg out;
+    if (type == "*") {  // kubectl passes "*" through untouched
+      out.resource = type;
       return out;
     }
-  }
-  out.resource = resource;
-  out.apiGroup = group;
-  out.known = dot != std::string::npos;
+    std::string lower = type;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    size_t dot = lower.find('.');
+    if (std::count(lower.begin(), lower.end(), '.') >= 2) {
+      size_t second = lower.find('.', dot + 1);
+      std::string version = lower.substr(dot + 1, second - dot - 1);
+      // The table has no versions: any version-shaped one is taken as served.
+      if (isVersion(version))
+        if (const KnownResource* k = findKnown(lower.substr(0, dot), lower.substr(second + 1), false)) return resolved(*k);
+    }
+    std::string resource = lower.substr(0, dot);
+    std::string group = dot == std::string::npos ? "" : lower.substr(dot + 1);
+    if (const KnownResource* k = findKnown(resource, group, dot == std::string::npos)) return resolved(*k);
+    out.resource = resource;
+    out.apiGroup = group;
+    out.known = dot != std::string::npos;
+    // A group without a dot that no built-in resource has cannot be served (a CustomResourceDefinition's
+    // group has a dot): kubectl warns, and asks for the argument as written as a resource of the core group.
+    if (out.known && group.find('.') == std::string::npos && !isBuiltInGroup(group)) {
+      out.warning = "the server doesn't have a resource type '" + resource + "' in group '" + group + "' (as kubectl, " +
+                    "asking for resource '" + type + "' in the core group; RESOURCE.VERSION.GROUP needs the group: " +
+                    resource + "." + group + ". is the core group)";
+      out.resource = type;
+      out.apiGroup = "";
+    }
+    return out;
+  }();
+  out.subresource = subresource;
   return out;
 }
 

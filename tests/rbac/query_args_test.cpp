@@ -81,3 +81,18 @@ TEST_CASE("requests no client sends are pointed out: unknown or upper-case verbs
   CHECK(warningsOf({"list"}, "/api").size() == 1);  // not an HTTP method: no non-resource request has it
   CHECK(warningsOf({"get", "/healthz"}).empty());
 }
+
+TEST_CASE("can-i get pods.v1 warns as kubectl does and asks for what kubectl asks") {
+  std::vector<std::string> warnings;
+  auto r = rbac::requestFromArgs({{"get", "pods.v1"}, "", "", "", false}, warnings);
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].rfind("the server doesn't have a resource type 'pods' in group 'v1'", 0) == 0);
+  CHECK(r.apiGroup == "");
+  CHECK(r.resource == "pods.v1");
+  CHECK(r.namespace_ == "default");
+  warnings.clear();
+  auto full = rbac::requestFromArgs({{"get", "pods.v1."}, "", "", "", false}, warnings);
+  CHECK(warnings.empty());
+  CHECK(full.resource == "pods");
+  CHECK(full.apiGroup == "");
+}
