@@ -84,7 +84,8 @@ struct ProbeOutcome {
 
 class Auditor {
  public:
-  Auditor(const Evaluator& evaluator) : ev_(evaluator), policyNames_(allResourceNames(evaluator.policy())) {}
+  Auditor(const Evaluator& evaluator)
+      : ev_(evaluator), paths_(escalationPathsFor(evaluator.policy())), policyNames_(allResourceNames(evaluator.policy())) {}
 
   // Asks the evaluator as a real request would be made. In the cluster-wide scope only
   // ClusterRoleBindings count (the namespace is the sentinel; a named namespace is itself).
@@ -124,6 +125,7 @@ class Auditor {
   }
 
   const Evaluator& ev_;
+  std::vector<EscalationPath> paths_;  // the paths probed (user-extra keys of this policy included)
   std::set<std::string> policyNames_;
 };
 
@@ -196,7 +198,7 @@ bool appliesToVersion(const std::vector<Probe>& alternative, int minor) {
 // alternatives are already satisfied cluster-wide (so a namespace repeats none of them).
 void auditScope(const Auditor& auditor, const AuditSubject& s, const std::string& scope, int kubernetesMinor,
                 std::map<std::string, std::vector<bool>>& clusterSatisfied, std::vector<EscalationFinding>& out) {
-  for (const EscalationPath& path : escalationPaths()) {
+  for (const EscalationPath& path : auditor.paths_) {
     EscalationFinding f;
     bool allRestricted = true;
     std::vector<Subject> reached;  // identities named by the resourceNames of restricted grants

@@ -1,5 +1,7 @@
 #include "rbac/escalation_paths.h"
 
+#include <cstring>
+#include <set>
 #include <stdexcept>
 
 #include "findings/check_catalog.h"
@@ -145,6 +147,27 @@ std::string Probe::describe() const {
 
 const std::vector<EscalationPath>& escalationPaths() {
   static const std::vector<EscalationPath> paths = buildPaths();
+  return paths;
+}
+
+std::vector<std::string> userExtraKeys(const std::vector<PolicyRule>& rules) {
+  std::set<std::string> keys = {"scopes"};
+  for (const PolicyRule& rule : rules)
+    for (const std::string& r : rule.resources)
+      for (const char* prefix : {"userextras/", "*/"})
+        if (r.size() > std::strlen(prefix) && r.compare(0, std::strlen(prefix), prefix) == 0) keys.insert(r.substr(std::strlen(prefix)));
+  return {keys.begin(), keys.end()};
+}
+
+std::vector<EscalationPath> escalationPathsFor(const Policy& policy) {
+  std::vector<PolicyRule> rules;
+  for (const Role& role : policy.roles) rules.insert(rules.end(), role.rules.begin(), role.rules.end());
+  std::vector<EscalationPath> paths = escalationPaths();
+  for (EscalationPath& path : paths) {
+    if (path.id != "rbac.escalation.impersonate") continue;
+    for (const std::string& key : userExtraKeys(rules))
+      if (key != "scopes") path.alternatives.push_back({cl("impersonate", "authentication.k8s.io", "userextras", key)});
+  }
   return paths;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "findings/finding.h"
+#include "rbac/policy.h"
 
 namespace rbac {
 
@@ -46,5 +47,15 @@ struct EscalationPath {
 
 // Every path (tests check the table: unique ids, every path has alternatives).
 const std::vector<EscalationPath>& escalationPaths();
+
+// The user-extra keys whose impersonation `rules` may grant: the impersonation filter asks
+// `impersonate userextras/KEY` (authentication.k8s.io) for each Impersonate-Extra-KEY header
+// (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go), so a rule grants it through userextras/KEY
+// or */KEY; "scopes" stands for the rules that grant every key (`*` resources). Sorted, unique.
+std::vector<std::string> userExtraKeys(const std::vector<PolicyRule>& rules);
+
+// escalationPaths() with impersonation of user extras asked for every key that `policy`'s rules name
+// (userExtraKeys), not only "scopes".
+std::vector<EscalationPath> escalationPathsFor(const Policy& policy);
 
 }  // namespace rbac

@@ -6,6 +6,7 @@
 #include "rbac/aggregation.h"
 #include "rbac/audit.h"
 #include "rbac/builtin_roles.h"
+#include "rbac/escalation_paths.h"
 #include "rbac/kubernetes_version.h"
 #include "rbac/policy_decode.h"
 #include "rbac/rule_matching.h"
@@ -77,7 +78,19 @@ void checkRules(const GuardrailConfig& config, const std::string& kind, const Ro
       std::vector<std::string> granted;
       for (const auto& g : escalationGrants()) {
         Request r = Request::resource_(g.verb, g.group, g.resource, g.subresource, "", kAnyName);
-        if (ruleAllows(rule, r)) granted.push_back(std::string(g.verb) + " " + g.resource + (*g.subresource ? std::string("/") + g.subresource : ""));
+        std::string what = std::string(g.verb) + " " + g.resource + (*g.subresource ? std::string("/") + g.subresource : "");
+        if (ruleAllows(rule, r)) {
+          granted.push_back(what);
+        } else if (g.resource == std::string("groups")) {
+          // Limited by name, but to the group that bypasses authorization: that is everything.
+          r.name = kMastersGroup;
+          if (ruleAllows(rule, r)) granted.push_back(what + " (" + kMastersGroup + ")");
+        }
+      }
+      // Each user-extra key is its own subresource (userExtraKeys): a rule naming another key than scopes.
+      for (const std::string& key : userExtraKeys({rule})) {
+        Request r = Request::resource_("impersonate", "authentication.k8s.io", "userextras", key, "", kAnyName);
+        if (key != "scopes" && ruleAllows(rule, r)) granted.push_back("impersonate userextras/" + key);
       }
       if (!granted.empty()) {
         std::string list;

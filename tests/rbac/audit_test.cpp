@@ -85,6 +85,15 @@ TEST_CASE("escalation paths: positive and negative per path") {
       {R"({verbs: [impersonate], apiGroups: [""], resources: [users]})", "impersonate", true},
       {R"({verbs: [impersonate], apiGroups: [""], resources: [serviceaccounts]})", "impersonate", true},
       {R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [userextras/scopes]})", "impersonate", true},
+      // every user-extra key is its own subresource (impersonation.go asks userextras/KEY)
+      {R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [userextras/reason]})", "impersonate", true},
+      {R"({verbs: [impersonate], apiGroups: ["*"], resources: ["*/acme.io/team"]})", "impersonate", true},
+      {R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [uids]})", "impersonate", true},
+      {R"({verbs: [impersonate], apiGroups: [""], resources: [groups]})", "impersonate", true},
+      {R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [userextras]})", "impersonate", false},
+      {R"({verbs: [impersonate], apiGroups: [""], resources: [userextras/reason]})", "impersonate", false},
+      {R"({verbs: [create], apiGroups: [""], resources: [serviceaccounts/token]})", "serviceAccountToken", true},
+      {R"({verbs: [get], apiGroups: [""], resources: [serviceaccounts/token]})", "serviceAccountToken", false},
       {R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [users, groups]})", "impersonate", false},
       {R"({verbs: [get], apiGroups: [""], resources: [users, groups, serviceaccounts]})", "impersonate", false},
       // admission webhooks, persistent volumes, namespaces, endpoints

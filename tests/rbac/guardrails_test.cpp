@@ -270,3 +270,31 @@ TEST_CASE("the README's config examples parse") {
   }
   CHECK(examples == 2);
 }
+
+// The impersonation filter asks `impersonate userextras/KEY` for each Impersonate-Extra-KEY header
+// (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go): every key, not only scopes, is impersonation.
+TEST_CASE("rbac.escalationVerbs: impersonation of any user-extra key, users, groups, serviceaccounts, uids") {
+  for (const char* resources : {"[users]", "[groups]", "[serviceaccounts]"})
+    CHECK(checks(role("r", std::string(R"({verbs: [impersonate], apiGroups: [""], resources: )") + resources + "}")) ==
+          Ids{"rbac.escalationVerbs"});
+  for (const char* resources : {"[uids]", "[userextras/scopes]", "[userextras/reason]", "[\"*/acme.io/team\"]"})
+    CHECK(checks(role("r", std::string(R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: )") + resources + "}")) ==
+          Ids{"rbac.escalationVerbs"});
+  auto f = rbac::checkGuardrails({}, obj(role("r", R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [userextras/reason]})")));
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].message == "rbac.escalationVerbs: ClusterRole r grants impersonate userextras/reason (verbs=[impersonate] "
+                        "apiGroups=[authentication.k8s.io] resources=[userextras/reason])");
+  // `userextras` alone matches no request (each request names its key); the wrong group grants nothing.
+  CHECK(checks(role("r", R"({verbs: [impersonate], apiGroups: [authentication.k8s.io], resources: [userextras]})")).empty());
+  CHECK(checks(role("r", R"({verbs: [impersonate], apiGroups: [""], resources: [userextras/reason]})")).empty());
+}
+
+TEST_CASE("rbac.escalationVerbs: impersonating only the group system:masters is impersonating everything") {
+  auto f = rbac::checkGuardrails({}, obj(role("r", R"({verbs: [impersonate], apiGroups: [""], resources: [groups], resourceNames: ["system:masters"]})")));
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].check == "rbac.escalationVerbs");
+  CHECK(f[0].message.find("grants impersonate groups (system:masters)") != std::string::npos);
+  // Other names stay deliberate, reviewable exceptions.
+  CHECK(checks(role("r", R"({verbs: [impersonate], apiGroups: [""], resources: [groups], resourceNames: [devs]})")).empty());
+  CHECK(checks(role("r", R"({verbs: [impersonate], apiGroups: [""], resources: [users], resourceNames: ["system:masters"]})")).empty());
+}
