@@ -151,6 +151,8 @@ ResourceArg resolved(const KnownResource& k) {
 }  // namespace
 
 bool servesSubresource(const std::string& resource, const std::string& subresource) {
+  // Impersonation asks userextras/KEY for every extra key (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go).
+  if (resource == "userextras") return !subresource.empty();
   for (const auto& [r, subresources] : knownSubresources())
     if (resource == r) return hasAlias(subresources, subresource);
   return false;

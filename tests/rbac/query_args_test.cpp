@@ -96,3 +96,11 @@ TEST_CASE("can-i get pods.v1 warns as kubectl does and asks for what kubectl ask
   CHECK(full.resource == "pods");
   CHECK(full.apiGroup == "");
 }
+
+TEST_CASE("userextras/KEY names an extra key, which impersonation asks as a subresource: no TYPE/NAME warning") {
+  std::vector<std::string> warnings;
+  auto r = rbac::requestFromArgs({{"impersonate", "userextras.authentication.k8s.io/reason"}, "", "", "", false}, warnings);
+  CHECK(warnings.empty());
+  CHECK(r.subresource == "reason");
+  CHECK(r.namespace_.empty());  // cluster-scoped, as the impersonation filter asks it
+}
