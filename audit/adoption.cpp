@@ -24,7 +24,9 @@ std::vector<Refusal> refusals(const ClusterView& view, const std::string& ns, co
 // (upstream's PodSecurityConfiguration defaults; privileged without a configuration).
 Adoption adoptionOf(const ClusterView& view, const NamespaceInfo& ns, const podsecurity::PolicyDefaults& defaults) {
   Adoption a;
-  auto policy = podsecurity::policyToEvaluate(ns.labels, defaults).policy;
+  auto evaluated = podsecurity::policyToEvaluate(ns.labels, defaults);
+  const auto& policy = evaluated.policy;
+  for (const auto& e : evaluated.errors) a.labelErrors.push_back(e.toString());
   a.enforce = policy.enforce.toString();
   a.audit = policy.audit.toString();
   a.warn = policy.warn.toString();

@@ -40,6 +40,9 @@ struct Refusal {
 // The Pod Security adoption path of one namespace.
 struct Adoption {
   std::string enforce, audit, warn;  // as evaluated: "baseline:v1.30"; labels absent read as privileged:latest
+  // Pod Security labels upstream refuses (`enforce: Restricted`), each as its field error; the policy
+  // above is what admission evaluates instead (an invalid level as restricted, audit/warn privileged).
+  std::vector<std::string> labelErrors;
   std::vector<Refusal> violatingEnforce;  // running although its own enforce level refuses them
   std::string highestPassingLevel;        // privileged, baseline or restricted
   std::string version;                    // the version levels were judged at (enforce-version label or latest)

@@ -84,8 +84,9 @@ void namespaceTable(std::ostringstream& out, const AuditReport& report) {
          "<th>default deny</th><th>quota / limits</th></tr>";
   for (const auto& ns : report.namespaces) {
     const auto& a = ns.adoption;
-    out << "<tr><td>" << esc(ns.name) << "</td><td>" << ns.pods << " / " << ns.workloads << "</td><td>" << level(a.enforce)
-        << "</td><td>" << level(a.audit) << "</td><td>" << level(a.warn) << "</td><td>";
+    out << "<tr><td>" << esc(ns.name) << "</td><td>" << ns.pods << " / " << ns.workloads << "</td><td>" << level(a.enforce);
+    for (const auto& e : a.labelErrors) out << "<br><small>invalid label: " << esc(e) << "</small>";
+    out << "</td><td>" << level(a.audit) << "</td><td>" << level(a.warn) << "</td><td>";
     for (const auto& v : a.violatingEnforce) out << esc(v.kind + " " + v.name) << "<br><small>" << esc(v.reason) << "</small><br>";
     out << "</td><td class=\"highest\">" << level(a.highestPassingLevel + ":" + a.version) << "</td><td>";
     if (a.nextLevel) {

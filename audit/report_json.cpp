@@ -27,6 +27,7 @@ nlohmann::json namespaceJson(const NamespaceReport& ns) {
                       {"enforce", a.enforce},
                       {"audit", a.audit},
                       {"warn", a.warn},
+                      {"labelErrors", a.labelErrors},
                       {"violatingEnforce", refusalsJson(a.violatingEnforce)},
                       {"highestPassingLevel", a.highestPassingLevel},
                       {"version", a.version},

@@ -63,6 +63,7 @@ std::string formatText(const ClusterView&, const AuditReport& report) {
     const auto& a = ns.adoption;
     out << "  " << ns.name << ": enforce " << a.enforce << ", audit " << a.audit << ", warn " << a.warn
         << "; highest passing level " << a.highestPassingLevel << " (" << a.version << ")\n";
+    for (const auto& e : a.labelErrors) out << "      invalid label, admission evaluates the policy above: " << e << "\n";
     for (const auto& v : a.violatingEnforce)
       out << "      runs against its enforce level: " << v.kind << " " << v.name << ": " << v.reason << "\n";
     if (a.nextLevel)

@@ -1,6 +1,7 @@
 // The Pod Security adoption path: labels as evaluated, pods running against their own enforce level,
 // the highest level every pod passes and what the next one would refuse.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "audit_test_support.h"
 
@@ -87,4 +88,19 @@ TEST_CASE("workload templates count for the adoption path, by their own kind") {
   REQUIRE(ns->adoption.refusedAtNextLevel.size() == 1);
   CHECK(ns->adoption.refusedAtNextLevel[0].kind == "DaemonSet");
   CHECK(findingsOf(a.report, "hostNamespaces", "DaemonSet", "w", "agent").size() == 1);
+}
+
+TEST_CASE("adoption: a Pod Security label upstream refuses is named, with the policy admission evaluates instead") {
+  auto a = auditYaml(namespace_("odd", "{pod-security.kubernetes.io/enforce: Restricted, pod-security.kubernetes.io/warn-version: '1.25'}"));
+  const auto* odd = namespaceOf(a.report, "odd");
+  REQUIRE(odd);
+  CHECK(odd->adoption.enforce == "restricted:latest");  // PolicyToEvaluate: an invalid level is restricted
+  REQUIRE(odd->adoption.labelErrors.size() == 2);
+  CHECK(odd->adoption.labelErrors[0] ==
+        "metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"Restricted\": must be one of privileged, baseline, restricted");
+  CHECK(odd->adoption.labelErrors[1].find("pod-security.kubernetes.io/warn-version]: Invalid value: \"1.25\"") != std::string::npos);
+  auto json = nlohmann::json::parse(audit::formatJson(a.view, a.report));
+  CHECK(json["namespaces"][0]["labelErrors"].size() == 2);
+  CHECK(audit::formatText(a.view, a.report).find("invalid label, admission evaluates the policy above: metadata.labels[pod-security.kubernetes.io/enforce]") != std::string::npos);
+  CHECK(audit::formatHtml(a.view, a.report).find("invalid label: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: &quot;Restricted&quot;") != std::string::npos);
 }
