@@ -1,6 +1,7 @@
 #include "netpol/diff.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "netpol/evaluate.h"
@@ -39,7 +40,16 @@ std::string deciders(const Pod& from, const Pod& to, const Verdict& v) {
 
 bool continues(const ConnectionChange& a, const ConnectionChange& b) {
   return a.from == b.from && a.to == b.to && a.ports.protocol == b.ports.protocol && a.ports.last + 1 == b.ports.first &&
-         a.nowAllowed == b.nowAllowed && a.now == b.now && a.before == b.before;
+         a.family == b.family && a.nowAllowed == b.nowAllowed && a.now == b.now && a.before == b.before;
+}
+
+struct FamilyProbe {
+  Family family;
+  std::pair<Endpoint, Endpoint> now, before;
+};
+
+bool sameChange(const ConnectionChange& a, const ConnectionChange& b) {
+  return a.nowAllowed == b.nowAllowed && a.now == b.now && a.before == b.before;
 }
 
 }  // namespace
@@ -63,9 +73,14 @@ std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster
       const Pod* fromBefore = current.findPod(fromNow.namespace_, fromNow.name);
       const Pod* toBefore = current.findPod(toNow.namespace_, toNow.name);
       if (!fromBefore || !toBefore) continue;
-      auto endsNow = probeEndpoints(fromNow, toNow);
-      auto endsBefore = probeEndpoints(*fromBefore, *toBefore);
-      if (!endsNow || !endsBefore) continue;  // not probed (no status.podIP), as in the matrix
+      // Every family both pods have in both states: a dual-stack pair's IPv6 traffic is decided apart from
+      // its IPv4 traffic where a networks/ipBlock peer names one family only.
+      std::vector<FamilyProbe> probes;
+      for (Family family : {Family::V4, Family::V6}) {
+        auto endsNow = familyEndpoints(fromNow, toNow, family), endsBefore = familyEndpoints(*fromBefore, *toBefore, family);
+        if (endsNow && endsBefore) probes.push_back({family, *endsNow, *endsBefore});
+      }
+      if (probes.empty()) continue;  // not probed (no status.podIP), as in the matrix
       const auto &fromSides = now[fromNow.id()], &toSides = now[toNow.id()];
       const auto &fromSidesBefore = before[fromNow.id()], &toSidesBefore = before[toNow.id()];
       // Only the policies of these two sides, in either state, cut this pair's ports.
@@ -74,15 +89,34 @@ std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster
       cuts.merge(fromSidesBefore.egressCuts);
       cuts.merge(toSidesBefore.ingressCuts);
       for (const auto& ports : cuts.intervals()) {
-        auto verdict = evaluateConnection(changed, endsNow->first, endsNow->second, ports.protocol, ports.first);
-        auto old = evaluateConnection(current, endsBefore->first, endsBefore->second, ports.protocol, ports.first);
-        if (verdict.allowed() == old.allowed()) continue;
-        ConnectionChange change{fromNow.id(), toNow.id(), ports, verdict.allowed(), deciders(fromNow, toNow, verdict),
-                                deciders(*fromBefore, *toBefore, old)};
-        if (!out.empty() && continues(out.back(), change))
-          out.back().ports.last = ports.last;  // the same rules decide the next ports too: one line
-        else
-          out.push_back(std::move(change));
+        std::vector<std::optional<ConnectionChange>> perFamily;
+        for (const auto& probe : probes) {
+          auto verdict = evaluateConnection(changed, probe.now.first, probe.now.second, ports.protocol, ports.first);
+          auto old = evaluateConnection(current, probe.before.first, probe.before.second, ports.protocol, ports.first);
+          if (verdict.allowed() == old.allowed()) {
+            perFamily.emplace_back();
+            continue;
+          }
+          perFamily.push_back(ConnectionChange{fromNow.id(), toNow.id(), ports, "", verdict.allowed(),
+                                               deciders(fromNow, toNow, verdict), deciders(*fromBefore, *toBefore, old)});
+        }
+        // Both families changed alike, or only one is shared: one line without a family.
+        bool alike = perFamily.size() == 1 ||
+                     (perFamily[0] && perFamily[1] && sameChange(*perFamily[0], *perFamily[1])) ||
+                     (!perFamily[0] && !perFamily[1]);
+        if (alike) perFamily.resize(1);
+        for (size_t i = 0; i < perFamily.size(); ++i) {
+          if (!perFamily[i]) continue;
+          ConnectionChange change = std::move(*perFamily[i]);
+          if (!alike) change.family = probes[i].family == Family::V4 ? "IPv4" : "IPv6";
+          // The same rules decide the next ports too: one line (the other family's line may sit between).
+          auto last = out.rbegin();
+          if (last != out.rend() && !continues(*last, change) && out.size() > 1) ++last;
+          if (last != out.rend() && continues(*last, change))
+            last->ports.last = ports.last;
+          else
+            out.push_back(std::move(change));
+        }
       }
     }
   return out;
@@ -94,7 +128,7 @@ std::string renderDiff(const std::vector<ConnectionChange>& changes) {
   for (const auto& c : changes) {
     allowed += c.nowAllowed;
     out += std::string(c.nowAllowed ? "newly allowed: " : "newly denied: ") + c.from + " -> " + c.to + " " +
-           c.ports.str() + "\n  now:    " + c.now + "\n  before: " + c.before + "\n";
+           c.ports.str() + (c.family.empty() ? "" : " over " + c.family) + "\n  now:    " + c.now + "\n  before: " + c.before + "\n";
   }
   out += std::to_string(allowed) + " newly allowed, " + std::to_string(changes.size() - allowed) + " newly denied\n";
   return out;

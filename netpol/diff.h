@@ -15,6 +15,7 @@ std::vector<PortInterval> portIntervals(const Cluster& current, const Cluster& c
 struct ConnectionChange {
   std::string from, to;  // NAMESPACE/POD
   PortInterval ports;
+  std::string family;  // "IPv4" or "IPv6" when the pair's two families changed differently, else empty
   bool nowAllowed = false;
   std::string now;     // the deciding sides in the changed state ("egress of x/a: denied by ...")
   std::string before;  // the same in the current state

@@ -22,13 +22,16 @@ std::string describeNetworkPolicies(const char* direction, const DirectionVerdic
 
 }  // namespace
 
-std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to) {
+std::optional<std::pair<Endpoint, Endpoint>> familyEndpoints(const Pod& from, const Pod& to, Family family) {
   if (from.terminated || to.terminated) return std::nullopt;  // no process to connect; its IP may be another's
-  for (Family family : {Family::V4, Family::V6}) {  // IPv4 where both have it, else IPv6
-    auto source = from.firstIp(family), target = to.firstIp(family);
-    if (source && target) return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
-  }
-  return std::nullopt;
+  auto source = from.firstIp(family), target = to.firstIp(family);
+  if (!source || !target) return std::nullopt;
+  return std::make_pair(Endpoint{&from, *source}, Endpoint{&to, *target});
+}
+
+std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to) {
+  auto v4 = familyEndpoints(from, to, Family::V4);  // IPv4 where both have it, else IPv6
+  return v4 ? v4 : familyEndpoints(from, to, Family::V6);
 }
 
 std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v) {

@@ -16,6 +16,8 @@ namespace netpol {
 // `?`: not probed, neither allowed nor blocked.
 // Both addresses of a probe from `from` to `to`, or nullopt when there is no such probe.
 std::optional<std::pair<Endpoint, Endpoint>> probeEndpoints(const Pod& from, const Pod& to);
+// The same for one address family (diff compares a dual-stack pair over both).
+std::optional<std::pair<Endpoint, Endpoint>> familyEndpoints(const Pod& from, const Pod& to, Family family);
 
 // One side's decision in words: "egress of x/a: denied by Admin ClusterNetworkPolicy ...".
 std::string describeSide(const char* direction, const Pod& pod, const DirectionVerdict& v);

@@ -48,3 +48,25 @@ TEST_CASE("diff: a NetworkPolicy change, merged into port ranges, with the decid
   REQUIRE(back.size() == 4);
   CHECK(back[0].nowAllowed);
 }
+
+TEST_CASE("diff: a dual-stack pair's IPv6 traffic is compared too, and named when only it changes") {
+  // The matrix probes IPv4 where both pods have it; a networks peer of IPv6 only changed nothing there,
+  // so diff said "0 changes" (exit 0) for a policy that denies every IPv6 connection between the pods.
+  std::string pods = ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1,fd01::1") + pod("x", "b", "{pod: b}", "10.1.0.2,fd01::2");
+  auto current = cluster(pods);
+  auto changed = cluster(pods + clusterPolicy("v6", "Admin", 1, "{namespaces: {}}",
+                                              "  egress:\n  - {action: Deny, to: [{networks: [\"fd01::/64\"]}]}"));
+  auto changes = diffClusters(current, changed);
+  REQUIRE(changes.size() == 6);  // each direction: tcp, udp, sctp 1-65535, over IPv6 only
+  CHECK(changes[0].from == "x/a");
+  CHECK(changes[0].ports.str() == "tcp 1-65535");
+  CHECK(changes[0].family == "IPv6");
+  CHECK(changes[0].now == "egress of x/a: denied by Admin ClusterNetworkPolicy \"v6\" (priority 1) egress[0]: Deny");
+  CHECK(renderDiff(changes).find("newly denied: x/a -> x/b tcp 1-65535 over IPv6\n") == 0);
+  // A change both families see alike stays one line without a family.
+  auto both = cluster(pods + clusterPolicy("all", "Admin", 1, "{namespaces: {}}",
+                                           "  egress:\n  - {action: Deny, to: [{namespaces: {}}]}"));
+  auto alike = diffClusters(current, both);
+  REQUIRE(alike.size() == 6);
+  CHECK(alike[0].family.empty());
+}
