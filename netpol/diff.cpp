@@ -23,11 +23,13 @@ std::map<std::string, PodSides> podSides(const Cluster& cluster) {
   return out;
 }
 
-// A side worth naming: it agrees with the verdict and a policy (not the default) decided it. A denying
-// side is always decided by a policy.
+// A side worth naming: it agrees with the verdict and a policy decided it, or a CNP Pass handed it down
+// to the default (a reviewer of a priority change needs the Pass). A denying side is always decided by a policy.
 bool decisiveSide(const DirectionVerdict& side, bool allowed) {
   auto d = side.decider();
-  return side.allowed() == allowed && d != Decider::Default && d != Decider::NotApplicable && d != Decider::Hairpin;
+  bool passed = (side.admin && side.admin->action == CnpAction::Pass) || side.baseline;
+  return side.allowed() == allowed && d != Decider::NotApplicable && d != Decider::Hairpin &&
+         (d != Decider::Default || passed);
 }
 
 // For a denied connection the denying side(s), for an allowed one each side a policy allowed.

@@ -70,3 +70,19 @@ TEST_CASE("diff: a dual-stack pair's IPv6 traffic is compared too, and named whe
   REQUIRE(alike.size() == 6);
   CHECK(alike[0].family.empty());
 }
+
+TEST_CASE("diff: a side an Admin Pass handed down to the default is named with the Pass") {
+  std::string pods = ns("x", "{team: a}") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2");
+  std::string pass = "  ingress:\n  - {name: pass-all, action: Pass, from: [{namespaces: {}}]}";
+  std::string deny = "  ingress:\n  - {name: deny-all, action: Deny, from: [{namespaces: {}}]}";
+  auto current = cluster(pods + clusterPolicy("pass", "Admin", 10, "{namespaces: {}}", pass) +
+                         clusterPolicy("deny", "Admin", 20, "{namespaces: {}}", deny));
+  auto changed = cluster(pods + clusterPolicy("pass", "Admin", 30, "{namespaces: {}}", pass) +
+                         clusterPolicy("deny", "Admin", 20, "{namespaces: {}}", deny));
+  auto changes = diffClusters(current, changed);
+  REQUIRE_FALSE(changes.empty());
+  CHECK_FALSE(changes[0].nowAllowed);
+  CHECK(changes[0].before ==
+        "ingress of x/b: allowed (not isolated: no NetworkPolicy selects it for ingress; Admin ClusterNetworkPolicy "
+        "\"pass\" (priority 10) ingress[0] \"pass-all\": Pass, handing the decision down)");
+}
