@@ -66,6 +66,14 @@ AdmissionResponse invalidNamespace(const std::string& name, const PolicyFromLabe
   return response;
 }
 
+// Upstream's errorResponse for a request that cannot be judged: 400 BadRequest, and the reason also in
+// the "error" audit annotation, so that the audit log says why the request was refused.
+AdmissionResponse badRequest(const std::string& message) {
+  auto response = failureResponse(400, "BadRequest", message);
+  response.auditAnnotations["error"] = message;
+  return response;
+}
+
 std::string namespaceName(const AdmissionRequest& request) {
   return request.name.empty() ? request.namespace_ : request.name;
 }
@@ -122,14 +130,14 @@ AdmissionResponse PodSecurityAdmission::validate(const AdmissionRequest& request
 AdmissionResponse PodSecurityAdmission::validate(const AdmissionRequest& request, RequestNamespace& ns) const {
   if (request.operation != "CREATE" && request.operation != "UPDATE") return allowedResponse();
   if (!request.hasObject() || (request.operation == "UPDATE" && !request.hasOldObject()))
-    return failureResponse(400, "BadRequest", "request.object (and request.oldObject for UPDATE) is required");
+    return badRequest("request.object (and request.oldObject for UPDATE) is required");
   try {
     if (isCoreResource(request, "namespaces")) return validateNamespace(request);
     if (isCoreResource(request, "pods")) return validatePod(request, ns);
     if (isPodControllerResource(request.resource)) return validatePodController(request, ns);
   } catch (const kube::DecodeError& e) {
     recordError(true, request);
-    return failureResponse(400, "BadRequest", std::string("failed to decode object: ") + e.what());
+    return badRequest(std::string("failed to decode object: ") + e.what());
   }
   return allowedResponse();
 }
@@ -215,16 +223,16 @@ AdmissionResponse PodSecurityAdmission::validatePod(const AdmissionRequest& requ
     if (request.operation == "UPDATE") oldPod = request.oldPod.get();
   } catch (const kube::DecodeError& e) {
     recordError(true, request);
-    return failureResponse(400, "BadRequest", std::string("failed to decode pod: ") + e.what());
+    return badRequest(std::string("failed to decode pod: ") + e.what());
   }
   if (!pod) {
     recordError(true, request);
-    return failureResponse(400, "BadRequest", "failed to decode pod");
+    return badRequest("failed to decode pod");
   }
   if (request.operation == "UPDATE") {
     if (!oldPod) {
       recordError(true, request);
-      return failureResponse(400, "BadRequest", "failed to decode old pod");
+      return badRequest("failed to decode old pod");
     }
     if (!isSignificantPodUpdate(*pod, *oldPod)) return allowedResponse();
   }
@@ -241,7 +249,7 @@ AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionReq
   // enforceOnWorkloads fails closed like pods.
   auto failOpen = [&](const std::string& error) {
     recordError(enforceOnWorkloads_, request);
-    if (enforceOnWorkloads_) return failureResponse(400, "BadRequest", error);
+    if (enforceOnWorkloads_) return badRequest(error);
     AdmissionResponse response;
     response.auditAnnotations["error"] = error;
     return response;

@@ -324,3 +324,15 @@ TEST_CASE("invalid namespace labels are worded as the API server's Invalid error
   CHECK(r.result->detailsKind == "Namespace");
   CHECK(r.result->detailsName == "legacy");
 }
+
+TEST_CASE("a pod that cannot be decoded is a 400 whose reason is also the error audit annotation, as upstream's errorResponse") {
+  Fixture f;
+  auto r = f.run(makeRequest("CREATE", kPods, "restricted",
+                             "apiVersion: v1\nkind: Pod\nmetadata: {name: broken}\nspec: {containers: not-a-list}"));
+  CHECK_FALSE(r.allowed);
+  REQUIRE(r.result);
+  CHECK(r.result->code == 400);
+  CHECK(r.result->reason == "BadRequest");
+  CHECK_THAT(r.result->message, Catch::StartsWith("failed to decode pod: "));
+  CHECK(r.auditAnnotations.at("error") == r.result->message);
+}
