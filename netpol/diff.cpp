@@ -82,7 +82,11 @@ std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster
         auto endsNow = familyEndpoints(fromNow, toNow, family), endsBefore = familyEndpoints(*fromBefore, *toBefore, family);
         if (endsNow && endsBefore) probes.push_back({family, *endsNow, *endsBefore});
       }
-      if (probes.empty()) continue;  // not probed (no status.podIP), as in the matrix
+      if (probes.empty()) {  // no family shared by both states (a pod moved to the other family): as the matrix probes each
+        auto endsNow = probeEndpoints(fromNow, toNow), endsBefore = probeEndpoints(*fromBefore, *toBefore);
+        if (!endsNow || !endsBefore) continue;  // not probed (no status.podIP), as in the matrix
+        probes.push_back({endsNow->first.ip.family, *endsNow, *endsBefore});
+      }
       const auto &fromSides = now[fromNow.id()], &toSides = now[toNow.id()];
       const auto &fromSidesBefore = before[fromNow.id()], &toSidesBefore = before[toNow.id()];
       // Only the policies of these two sides, in either state, cut this pair's ports.

@@ -86,3 +86,13 @@ TEST_CASE("diff: a side an Admin Pass handed down to the default is named with t
         "ingress of x/b: allowed (not isolated: no NetworkPolicy selects it for ingress; Admin ClusterNetworkPolicy "
         "\"pass\" (priority 10) ingress[0] \"pass-all\": Pass, handing the decision down)");
 }
+
+TEST_CASE("diff: a pair whose families differ between the states is still compared, each state as the matrix probes it") {
+  auto deny = clusterPolicy("v6", "Admin", 1, "{namespaces: {}}", "  egress:\n  - {action: Deny, to: [{networks: [\"fd01::/64\"]}]}");
+  auto current = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2") + deny);
+  auto changed = cluster(ns("x") + pod("x", "a", "{pod: a}", "fd01::1") + pod("x", "b", "{pod: b}", "fd01::2") + deny);
+  auto changes = diffClusters(current, changed);
+  REQUIRE(changes.size() == 6);
+  CHECK_FALSE(changes[0].nowAllowed);
+  CHECK(changes[0].family.empty());
+}
