@@ -122,21 +122,37 @@ class ClusterPolicyLinter {
         describeRule(p, ingress, ruleIndex) + " never matches: its peers select no pod of the input");
   }
 
-  // Reported on the later of the two (in kguard's order), once per pair.
+  // Ingress rules are evaluated for the destination pod, egress rules for the source: only rules of one
+  // direction are ever ordered against each other. Where all of them share one action, whichever comes
+  // first gives the same verdict. So a tie matters only with two different actions in a common direction:
+  // "ingress", "egress", "ingress and egress", or "" when it cannot matter.
+  static std::string directionsOrderMatters(const ClusterNetworkPolicy& a, const ClusterNetworkPolicy& b) {
+    auto differentActions = [](const std::vector<CnpRule>& x, const std::vector<CnpRule>& y) {
+      return std::any_of(x.begin(), x.end(), [&](const CnpRule& r) {
+        return std::any_of(y.begin(), y.end(), [&](const CnpRule& s) { return r.action != s.action; });
+      });
+    };
+    bool ingress = differentActions(a.ingress, b.ingress), egress = differentActions(a.egress, b.egress);
+    return ingress && egress ? "ingress and egress" : ingress ? "ingress" : egress ? "egress" : "";
+  }
+
+  // Reported on the later of the two (in kguard's order), once per pair, when their order can change a verdict.
   void lintPriorityTie(size_t index, const std::vector<const Pod*>& subjects) {
     const auto& p = policies_[index];
     for (size_t i = 0; i < index; ++i) {
       const auto& other = policies_[i];
       if (sameObject(other, p) || other.tier != p.tier || other.priority != p.priority) continue;
+      std::string directions = directionsOrderMatters(other, p);
+      if (directions.empty()) continue;
       bool overlap = podNetworkPods().empty() || std::any_of(subjects.begin(), subjects.end(), [&](const Pod* pod) {
                        return clusterPolicySelectsPod(cluster_, other, *pod);
                      });
       if (!overlap) continue;
       add(p, "cnp.priorityTie", "spec.priority",
           std::string(tierName(p.tier)) + " ClusterNetworkPolicies \"" + other.name + "\" and \"" + p.name +
-              "\" share priority " + std::to_string(p.priority) +
-              " and select the same pods: upstream leaves their order undefined (kguard evaluates \"" + other.name +
-              "\" first, by name)");
+              "\" share priority " + std::to_string(p.priority) + ", select the same pods and have " + directions +
+              " rules of different actions: upstream leaves their order undefined (kguard evaluates \"" +
+              other.name + "\" first, by name)");
     }
   }
 

@@ -61,13 +61,27 @@ TEST_CASE("cnp.subjectMatchesNothing and cnp.peersMatchNothing need pods in the 
   CHECK(cnpChecks(pods + fine).empty());
 }
 
-TEST_CASE("cnp.priorityTie: same tier and priority with overlapping subjects") {
-  auto rules = "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: w}}}]}]";
-  CHECK(cnpChecks(cnp("a", 7, kAll, rules) + cnp("b", 7, kX, "  egress: [{action: Deny, to: [{networks: [1.1.1.1/32]}]}]")) ==
+TEST_CASE("cnp.priorityTie: same tier and priority, overlapping subjects, different actions in a common direction") {
+  auto denyIn = "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: w}}}]}]";
+  auto acceptIn = "  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {ns: v}}}]}]";
+  auto acceptOut = "  egress: [{action: Accept, to: [{networks: [1.1.1.1/32]}]}]";
+  CHECK(cnpChecks(cnp("a", 7, kAll, denyIn) + cnp("b", 7, kX, acceptIn)) ==
         std::vector<std::string>{"cnp.priorityTie@1:spec.priority"});
-  CHECK(cnpChecks(cnp("a", 7, kAll, rules) + cnp("b", 8, kX, "  egress: [{action: Deny, to: [{networks: [1.1.1.1/32]}]}]")).empty());
-  CHECK(cnpChecks(cnp("a", 7, kAll, rules) + cnp("b", 7, kX, "  egress: [{action: Deny, to: [{networks: [1.1.1.1/32]}]}]", "Baseline"))
-            .empty());
+  auto tie = lintNetworkPolicies(kube::parseManifests(cnp("a", 7, kAll, denyIn) + cnp("b", 7, kX, acceptIn), "t.yaml"));
+  REQUIRE(tie.size() == 1);
+  CHECK_THAT(tie[0].second.message, Catch::Contains("have ingress rules of different actions") &&
+                                        Catch::Contains("kguard evaluates \"a\" first, by name"));
+  // Near misses: another priority or tier.
+  CHECK(cnpChecks(cnp("a", 7, kAll, denyIn) + cnp("b", 8, kX, acceptIn)).empty());
+  CHECK(cnpChecks(cnp("a", 7, kAll, denyIn) + cnp("b", 7, kX, acceptIn, "Baseline")).empty());
+  // Ingress rules are ordered only against ingress rules: one policy ingress only, the other egress only.
+  CHECK(cnpChecks(cnp("a", 7, kAll, denyIn) + cnp("b", 7, kX, acceptOut)).empty());
+  // One action on both sides: either order gives the same verdict.
+  CHECK(cnpChecks(cnp("a", 7, kAll, denyIn) + cnp("b", 7, kX, "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: v}}}]}]")).empty());
+  // ...but a common direction with two actions ties, whatever else the policies hold.
+  CHECK(cnpChecks(cnp("a", 7, kAll, std::string(denyIn) + "\n" + acceptOut) +
+                  cnp("b", 7, kX, "  egress: [{action: Deny, to: [{networks: [2.2.2.2/32]}]}]")) ==
+        std::vector<std::string>{"cnp.priorityTie@1:spec.priority"});
 }
 
 // The same object given twice (two files, or an edited copy) is one object in the cluster: kubectl apply
@@ -78,7 +92,7 @@ TEST_CASE("cnp.ruleShadowed and cnp.priorityTie: two copies of one ClusterNetwor
   auto edited = cnp("a", 7, kAll, "  ingress: [{action: Deny, from: [{namespaces: {}}]}]");
   CHECK(cnpChecks(edited + deny).empty());
   // A different policy still ties and shadows.
-  CHECK(cnpChecks(edited + cnp("b", 7, kAll, "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: w}}}]}]")) ==
+  CHECK(cnpChecks(edited + cnp("b", 7, kAll, "  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {ns: w}}}]}]")) ==
         std::vector<std::string>{"cnp.ruleShadowed@1:spec.ingress[0]", "cnp.priorityTie@1:spec.priority"});
 }
 
