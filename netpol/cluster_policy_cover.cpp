@@ -1,17 +1,72 @@
 #include "netpol/cluster_policy_cover.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
 
 namespace netpol {
 namespace {
 
 using Kind = CnpPeer::Kind;
 
-bool sameRequirement(const kube::LabelSelectorRequirement& a, const kube::LabelSelectorRequirement& b) {
-  auto av = a.values, bv = b.values;
-  std::sort(av.begin(), av.end());
-  std::sort(bv.begin(), bv.end());
-  return a.key == b.key && a.op == b.op && av == bv;
+using Op = kube::LabelSelectorRequirement::Operator;
+using Values = std::set<std::string>;
+
+// What a selector allows for one label key: absent or not, and which values. A selector is an AND of
+// requirements, each on one key, so the label sets it matches are the product of these per-key domains.
+struct KeyDomain {
+  bool absentAllowed = true;
+  bool finite = false;  // values allowed: exactly `values` when finite, every value but `values` otherwise
+  Values values;
+
+  void intersect(bool finiteOther, const Values& other) {
+    Values out;
+    if (finite && finiteOther) {
+      std::set_intersection(values.begin(), values.end(), other.begin(), other.end(), std::inserter(out, out.end()));
+    } else if (finite || finiteOther) {
+      const Values& allowed = finite ? values : other;
+      const Values& excluded = finite ? other : values;
+      std::set_difference(allowed.begin(), allowed.end(), excluded.begin(), excluded.end(), std::inserter(out, out.end()));
+    } else {
+      std::set_union(values.begin(), values.end(), other.begin(), other.end(), std::inserter(out, out.end()));
+    }
+    finite = finite || finiteOther;
+    values = std::move(out);
+  }
+  // labels.Requirement.Matches: In and Exists need the key; NotIn and DoesNotExist also match without it.
+  void add(const kube::LabelSelectorRequirement& r) {
+    Values v(r.values.begin(), r.values.end());
+    switch (r.op) {
+      case Op::In: absentAllowed = false; intersect(true, v); break;
+      case Op::NotIn: intersect(false, v); break;
+      case Op::Exists: absentAllowed = false; break;
+      case Op::DoesNotExist: intersect(true, {}); break;
+    }
+  }
+  bool empty() const { return !absentAllowed && finite && values.empty(); }
+  // Every label state this domain allows satisfies r.
+  bool implies(const kube::LabelSelectorRequirement& r) const {
+    Values v(r.values.begin(), r.values.end());
+    switch (r.op) {
+      case Op::In:
+        return !absentAllowed && finite && std::includes(v.begin(), v.end(), values.begin(), values.end());
+      case Op::NotIn:
+        return finite ? std::none_of(values.begin(), values.end(), [&](const std::string& x) { return v.count(x) > 0; })
+                      : std::includes(values.begin(), values.end(), v.begin(), v.end());
+      case Op::Exists: return !absentAllowed;
+      case Op::DoesNotExist: return finite && values.empty();
+    }
+    return false;
+  }
+};
+
+// Every requirement of a selector, matchLabels as `key In (value)`.
+std::vector<kube::LabelSelectorRequirement> requirements(const kube::LabelSelector& s) {
+  std::vector<kube::LabelSelectorRequirement> out;
+  for (const auto& [key, value] : s.matchLabels) out.push_back({key, Op::In, {value}});
+  out.insert(out.end(), s.matchExpressions.begin(), s.matchExpressions.end());
+  return out;
 }
 
 bool podsCover(const CnpPodsSelector& a, const CnpPodsSelector& b) {
@@ -54,14 +109,16 @@ bool protocolCovers(const CnpProtocol& a, const CnpProtocol& b) {
 
 }  // namespace
 
+// a covers b when every requirement of a holds wherever b's domain for its key allows. A b that matches
+// nothing is left alone (false): saying that it is shadowed would hide that it is empty.
 bool selectorCovers(const kube::LabelSelector& a, const kube::LabelSelector& b) {
-  for (const auto& [key, value] : a.matchLabels) {
-    auto it = b.matchLabels.find(key);
-    if (it == b.matchLabels.end() || it->second != value) return false;
-  }
-  return std::all_of(a.matchExpressions.begin(), a.matchExpressions.end(), [&](const kube::LabelSelectorRequirement& r) {
-    return std::any_of(b.matchExpressions.begin(), b.matchExpressions.end(),
-                       [&](const kube::LabelSelectorRequirement& s) { return sameRequirement(r, s); });
+  std::map<std::string, KeyDomain> domains;
+  for (const auto& r : requirements(b)) domains[r.key].add(r);
+  if (std::any_of(domains.begin(), domains.end(), [](const auto& d) { return d.second.empty(); })) return false;
+  auto required = requirements(a);
+  return std::all_of(required.begin(), required.end(), [&](const kube::LabelSelectorRequirement& r) {
+    auto it = domains.find(r.key);
+    return (it == domains.end() ? KeyDomain{} : it->second).implies(r);
   });
 }
 

@@ -5,7 +5,7 @@
 
 namespace netpol {
 
-// a ⊇ b for label selectors: a's requirements are a subset of b's (an empty selector covers all).
+// a ⊇ b for label selectors: every label set b matches, a matches too (every operator; an empty a covers all).
 bool selectorCovers(const kube::LabelSelector& a, const kube::LabelSelector& b);
 bool subjectCovers(const CnpSubject& a, const CnpSubject& b);
 // Every connection rule b matches (peers and protocols), rule a matches too.

@@ -50,6 +50,46 @@ TEST_CASE("cnp.ruleShadowed: a Deny behind an Accept of an earlier policy or rul
   CHECK(cnpChecks(reversed).empty());
 }
 
+// Containment for every operator (labels.Requirement.Matches: NotIn and DoesNotExist also match without
+// the key): a rule is reported shadowed only when the earlier one matches all of its traffic.
+TEST_CASE("cnp.ruleShadowed: selector containment through NotIn, DoesNotExist, Exists and In") {
+  auto shadowed = [](const std::string& earlierPeer, const std::string& laterPeer) {
+    auto checks = cnpChecks(cnp("a", 1, kAll, "  ingress: [{action: Accept, from: [{namespaces: " + earlierPeer + "}]}]") +
+                            cnp("b", 2, kAll, "  ingress: [{action: Deny, from: [{namespaces: " + laterPeer + "}]}]"));
+    if (checks.empty()) return false;
+    CHECK(checks == std::vector<std::string>{"cnp.ruleShadowed@1:spec.ingress[0]"});
+    return true;
+  };
+  auto expr = [](const std::string& key, const std::string& op, const std::string& values = "") {
+    return "{matchExpressions: [{key: " + key + ", operator: " + op + (values.empty() ? "" : ", values: [" + values + "]") + "}]}";
+  };
+  // Earlier NotIn: covers a later In/matchLabels outside its values, a narrower NotIn, DoesNotExist.
+  CHECK(shadowed(expr("env", "NotIn", "prod"), "{matchLabels: {env: dev}}"));
+  CHECK(shadowed(expr("env", "NotIn", "prod"), expr("env", "In", "dev, test")));
+  CHECK(shadowed(expr("env", "NotIn", "prod"), expr("env", "NotIn", "prod, staging")));
+  CHECK(shadowed(expr("env", "NotIn", "prod"), expr("env", "DoesNotExist")));
+  CHECK_FALSE(shadowed(expr("env", "NotIn", "prod"), expr("env", "In", "prod, dev")));
+  CHECK_FALSE(shadowed(expr("env", "NotIn", "prod, staging"), expr("env", "NotIn", "prod")));
+  CHECK_FALSE(shadowed(expr("env", "NotIn", "prod"), expr("env", "Exists")));
+  CHECK_FALSE(shadowed(expr("env", "NotIn", "prod"), "{matchLabels: {team: a}}"));  // env may be prod
+  // Earlier DoesNotExist: covers only selectors that forbid the key.
+  CHECK(shadowed(expr("env", "DoesNotExist"), "{matchExpressions: [{key: env, operator: DoesNotExist}, {key: a, operator: Exists}]}"));
+  CHECK_FALSE(shadowed(expr("env", "DoesNotExist"), expr("env", "NotIn", "prod")));
+  CHECK_FALSE(shadowed(expr("env", "DoesNotExist"), "{matchLabels: {team: a}}"));
+  // Earlier Exists / In: the key must be there, with one of the values.
+  CHECK(shadowed(expr("env", "Exists"), "{matchLabels: {env: dev}}"));
+  CHECK(shadowed(expr("env", "Exists"), expr("env", "In", "a, b")));
+  CHECK_FALSE(shadowed(expr("env", "Exists"), expr("env", "NotIn", "a")));
+  CHECK(shadowed(expr("env", "In", "dev, test"), "{matchLabels: {env: dev}}"));
+  CHECK(shadowed("{matchLabels: {env: dev}}", expr("env", "In", "dev")));
+  CHECK_FALSE(shadowed(expr("env", "In", "dev"), expr("env", "In", "dev, test")));
+  // Two requirements of the later selector on one key combine: In (a, b) and NotIn (b) is env=a.
+  CHECK(shadowed("{matchLabels: {env: a}}",
+                 "{matchExpressions: [{key: env, operator: In, values: [a, b]}, {key: env, operator: NotIn, values: [b]}]}"));
+  // A later selector that matches nothing (env=a and env in (b)) is not called shadowed.
+  CHECK_FALSE(shadowed(expr("env", "Exists"), "{matchLabels: {env: a}, matchExpressions: [{key: env, operator: In, values: [b]}]}"));
+}
+
 TEST_CASE("cnp.subjectMatchesNothing and cnp.peersMatchNothing need pods in the input") {
   auto pods = ns("x", "{ns: x}") + pod("x", "a", "{app: web}", "10.1.0.1");
   auto typo = cnp("t", 1, "{namespaces: {matchLabels: {ns: xx}}}",
