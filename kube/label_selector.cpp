@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kube/json_reader.h"
+#include "kube/label_validation.h"
 
 namespace kube {
 namespace {
@@ -37,6 +38,9 @@ LabelSelectorRequirement decodeRequirement(const JsonReader& r) {
   LabelSelectorRequirement req;
   req.key = r.string("key");
   if (req.key.empty()) r.fail("key: must be set");
+  // ValidateLabelSelectorRequirement: ValidateLabelName(key), IsValidLabelValue for each value.
+  std::string keyProblem = labelKeyProblem(req.key);
+  if (!keyProblem.empty()) r.field("key")->fail(invalidValue(req.key, keyProblem));
   auto op = r.optString("operator");
   if (!op) r.fail("operator: must be set");
   if (*op == "In") req.op = Op::In;
@@ -49,6 +53,10 @@ LabelSelectorRequirement decodeRequirement(const JsonReader& r) {
   bool needsValues = req.op == Op::In || req.op == Op::NotIn;
   if (needsValues && req.values.empty()) r.fail("values: must be non-empty when operator is " + *op);
   if (!needsValues && !req.values.empty()) r.fail("values: must be empty when operator is " + *op);
+  for (size_t i = 0; i < req.values.size(); ++i) {
+    std::string problem = labelValueProblem(req.values[i]);
+    if (!problem.empty()) throw DecodeError(r.path() + ".values[" + std::to_string(i) + "]", invalidValue(req.values[i], problem));
+  }
   return req;
 }
 
@@ -84,6 +92,7 @@ LabelSelector decodeLabelSelector(const nlohmann::json& value, const std::string
   r.expectKnownFields({"matchLabels", "matchExpressions"});  // `matchLabel: ...` would select everything
   LabelSelector s;
   s.matchLabels = r.stringMap("matchLabels");
+  validateLabels(s.matchLabels, path.empty() ? "matchLabels" : path + ".matchLabels");
   r.forEach("matchExpressions", [&s](const JsonReader& e) { s.matchExpressions.push_back(decodeRequirement(e)); });
   return s;
 }

@@ -28,8 +28,9 @@ struct LabelSelector {
   std::string describe() const;
 };
 
-// Decodes a LabelSelector at `path`, validating as the API server does (known operator; values
-// required for In/NotIn and forbidden for Exists/DoesNotExist). Throws DecodeError with field paths.
+// Decodes a LabelSelector at `path`, validating as the API server does (metav1validation.ValidateLabelSelector:
+// known operator; values required for In/NotIn and forbidden for Exists/DoesNotExist; keys qualified names,
+// values valid label values, in matchLabels and matchExpressions alike). Throws DecodeError with field paths.
 LabelSelector decodeLabelSelector(const nlohmann::json& value, const std::string& path);
 
 }  // namespace kube

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "kube/json_reader.h"
+#include "kube/label_selector.h"
+#include "kube/label_validation.h"
 #include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
@@ -68,6 +70,24 @@ bool evaluated(const kube::Manifest& m) {
   return kube::podTemplatePath(m.apiVersion(), m.kind()).has_value() || kinds.count(m.kind()) > 0;
 }
 
+// The API server refuses a workload whose selector is not a valid LabelSelector (apps and batch validation
+// call metav1validation.ValidateLabelSelector on spec.selector; a ReplicationController's selector is a plain
+// map, checked by ValidateLabels). The selector sits beside the pod template. Throws kube::DecodeError.
+void validateWorkloadSelector(const kube::Manifest& m) {
+  auto templatePath = kube::podTemplatePath(m.apiVersion(), m.kind());
+  const std::string suffix = "spec.template";
+  if (!templatePath || templatePath->size() < suffix.size() ||
+      templatePath->compare(templatePath->size() - suffix.size(), suffix.size(), suffix) != 0)
+    return;  // a Pod or PodTemplate: no selector
+  std::string path = templatePath->substr(0, templatePath->size() - std::string("template").size()) + "selector";
+  auto selector = kube::JsonReader(m.object, "").at(path);
+  if (!selector || selector->isNull()) return;
+  if (m.kind() == "ReplicationController" && m.apiVersion() == "v1")
+    kube::validateLabels(selector->asStringMap(), path);
+  else
+    kube::decodeLabelSelector(selector->value(), path);
+}
+
 // Guardrail messages start with their rule id, which the reports already print before the message.
 std::string withoutIdPrefix(const std::string& check, std::string message) {
   if (message.compare(0, check.size() + 2, check + ": ") == 0) message.erase(0, check.size() + 2);
@@ -128,6 +148,7 @@ class Linter {
       const auto& m = manifests_[i];
       if (!evaluated(m)) report_.notEvaluated.push_back(i);
       try {
+        validateWorkloadSelector(m);  // the API server refuses the object: nothing of it is judged
         if (exemptNamespace(m)) {
           if (kube::podTemplatePath(m.apiVersion(), m.kind()) || m.kind() == "PersistentVolumeClaim")
             report_.exempt.push_back({i, "namespace " + namespaceOf(m)});

@@ -181,5 +181,54 @@ spec:
 YAML
 check "lint ephemeral template" 2 'ephemeral-template.yaml: document 1: line 8: spec.template.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template' -- lint -f "$work/ephemeral-template.yaml"
 check "lint ephemeral pod"      1 'privileged \(container "debug" must not set'                          -- lint --level baseline -f "$work/ephemeral-pod.yaml"
+# --- 10. label keys and values the API server refuses (ValidateLabelSelector / ValidateLabels): errors
+# naming file, object and field, in NetworkPolicies, ClusterNetworkPolicies and workload selectors ------
+cat > "$work/bad-np.yaml" <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: x}
+spec:
+  podSelector:
+    matchLabels: {"a b": web}
+YAML
+cat > "$work/bad-cnp.yaml" <<'YAML'
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: c}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {matchExpressions: [{key: -x, operator: Exists}]}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+YAML
+long="$(printf 'v%.0s' $(seq 64))"
+cat > "$work/bad-deploy.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d, namespace: x}
+spec:
+  selector:
+    matchLabels: {app: $long}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+YAML
+cat > "$work/bad-rc.yaml" <<'YAML'
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc, namespace: x}
+spec:
+  selector: {"-x": web}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+YAML
+check "lint np bad key"        1 'bad-np.yaml:6: NetworkPolicy x/np: netpol.invalid .*Invalid value: "a b": name part must consist' -- lint -f "$work/bad-np.yaml"
+check "lint np field (json)"   1 '"field": "spec.podSelector.matchLabels\[\\"a b\\"\]"'         -- lint -f "$work/bad-np.yaml" --format json
+check "lint cnp bad key"       1 'ClusterNetworkPolicy c: cnp.invalid.*Invalid value: "-x": name part'       -- lint -f "$work/bad-cnp.yaml"
+check "lint deploy bad value"  2 'bad-deploy.yaml: document 1: line 6: spec.selector.matchLabels\["app"\]: Invalid value: "v+": must be no more than 63 characters' -- lint -f "$work/bad-deploy.yaml"
+check "lint rc bad key"        2 'bad-rc.yaml: document 1: line 5: spec.selector\["-x"\]: Invalid value'   -- lint -f "$work/bad-rc.yaml"
+check "netpol matrix bad key"  2 'spec.podSelector.matchLabels\["a b"\]: Invalid value'                   -- netpol matrix -f "$work/bad-np.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

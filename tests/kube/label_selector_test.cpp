@@ -80,6 +80,33 @@ TEST_CASE("invalid selectors are rejected with the field path") {
         "spec.podSelector.matchExpressions[0]: key: must be set");
 }
 
+// metav1validation.ValidateLabelSelector: ValidateLabels on matchLabels, ValidateLabelName on each key and
+// IsValidLabelValue on each value of matchExpressions.
+TEST_CASE("label keys and values the API server refuses are rejected, naming the field") {
+  CHECK(decodeError(R"({"matchLabels": {"a b": "x"}})") ==
+        "spec.podSelector.matchLabels[\"a b\"]: Invalid value: \"a b\": name part must consist of alphanumeric "
+        "characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or "
+        "'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
+  CHECK_THAT(decodeError(R"({"matchLabels": {"-x": "y"}})"), Catch::StartsWith("spec.podSelector.matchLabels[\"-x\"]: Invalid value: \"-x\": name part"));
+  std::string long64(64, 'v');
+  CHECK(decodeError(("{\"matchLabels\": {\"app\": \"" + long64 + "\"}}").c_str()) ==
+        "spec.podSelector.matchLabels[\"app\"]: Invalid value: \"" + long64 + "\": must be no more than 63 characters");
+  CHECK_THAT(decodeError(R"({"matchLabels": {"app": "a b"}})"), Catch::Contains("a valid label must be an empty string"));
+  CHECK_THAT(decodeError(R"({"matchLabels": {"Example.com/app": "x"}})"), Catch::Contains("prefix part a lowercase RFC 1123 subdomain"));
+  CHECK_THAT(decodeError(R"({"matchLabels": {"/app": "x"}})"), Catch::Contains("prefix part must be non-empty"));
+  CHECK_THAT(decodeError(R"({"matchLabels": {"a/b/c": "x"}})"), Catch::Contains("a qualified name must consist"));
+  CHECK_THAT(decodeError(R"({"matchLabels": {"example.com/": "x"}})"), Catch::Contains("name part must be non-empty"));
+  CHECK_THAT(decodeError(("{\"matchLabels\": {\"" + std::string(64, 'k') + "\": \"x\"}}").c_str()),
+             Catch::Contains("name part must be no more than 63 characters"));
+  CHECK_THAT(decodeError(R"({"matchExpressions": [{"key": "a b", "operator": "Exists"}]})"),
+             Catch::StartsWith("spec.podSelector.matchExpressions[0].key: Invalid value: \"a b\": name part"));
+  CHECK_THAT(decodeError(R"({"matchExpressions": [{"key": "app", "operator": "In", "values": ["ok", "not ok"]}]})"),
+             Catch::StartsWith("spec.podSelector.matchExpressions[0].values[1]: Invalid value: \"not ok\": a valid label"));
+  // What the API server accepts stays accepted: prefixes, dots, underscores, upper case, the empty value.
+  CHECK(decodeError(R"({"matchLabels": {"app.kubernetes.io/name": "My_App.v1", "k8s.io/x": ""},
+                        "matchExpressions": [{"key": "A-b_c.d", "operator": "NotIn", "values": ["", "Z9"]}]})") == "");
+}
+
 TEST_CASE("describe uses the kubectl spelling") {
   auto s = sel(R"({"matchLabels": {"pod": "a"}, "matchExpressions": [{"key": "t", "operator": "In", "values": ["x","y"]},
                    {"key": "l", "operator": "DoesNotExist"}]})");
