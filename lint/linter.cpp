@@ -25,31 +25,38 @@ namespace {
 
 using NamespaceLabels = std::map<std::string, kube::StringMap>;
 
-// Labels of every Namespace object in the input, by name; Namespaces that do not decode go to `errors`.
-NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests, std::vector<std::string>& errors) {
+// An object that does not decode: named in the report's errors, and not judged.
+void reportUndecoded(LintReport& report, size_t index, const kube::Manifest& m, const kube::DecodeError& e) {
+  report.errors.push_back(m.errorAt(e.path(), e.problem()));
+  report.undecoded.insert(index);
+}
+
+// Labels of every Namespace object in the input, by name; Namespaces that do not decode are reported.
+NamespaceLabels collectNamespaces(const std::vector<kube::Manifest>& manifests, LintReport& report) {
   NamespaceLabels out;
-  for (const auto& m : manifests) {
+  for (size_t i = 0; i < manifests.size(); ++i) {
     try {
-      if (const auto* ns = m.namespaceObject().get()) out[ns->name] = ns->labels;
+      if (const auto* ns = manifests[i].namespaceObject().get()) out[ns->name] = ns->labels;
     } catch (const kube::DecodeError& e) {
-      errors.push_back(m.errorAt(e.path(), e.problem()));
+      reportUndecoded(report, i, manifests[i], e);
     }
   }
   return out;
 }
 
 // Every ServiceAccount object in the input, by "namespace/name" (`defaultNamespace` for those without
-// one); ServiceAccounts that do not decode go to `errors`.
+// one); ServiceAccounts that do not decode are reported.
 using ServiceAccounts = std::map<std::string, const kube::ServiceAccountObject*>;
 ServiceAccounts collectServiceAccounts(const std::vector<kube::Manifest>& manifests, const std::string& defaultNamespace,
-                                       std::vector<std::string>& errors) {
+                                       LintReport& report) {
   ServiceAccounts out;
-  for (const auto& m : manifests) {
+  for (size_t i = 0; i < manifests.size(); ++i) {
+    const auto& m = manifests[i];
     try {
       if (const auto* sa = m.serviceAccount().get())
         out[(m.namespace_().empty() ? defaultNamespace : m.namespace_()) + "/" + m.name()] = sa;
     } catch (const kube::DecodeError& e) {
-      errors.push_back(m.errorAt(e.path(), e.problem()));
+      reportUndecoded(report, i, m, e);
     }
   }
   return out;
@@ -138,8 +145,8 @@ class Linter {
   Linter(const std::vector<kube::Manifest>& manifests, const LintOptions& options)
       : manifests_(manifests),
         options_(options),
-        namespaces_(collectNamespaces(manifests, report_.errors)),
-        serviceAccounts_(collectServiceAccounts(manifests, options.defaultNamespace, report_.errors)),
+        namespaces_(collectNamespaces(manifests, report_)),
+        serviceAccounts_(collectServiceAccounts(manifests, options.defaultNamespace, report_)),
         levels_(options),
         rbac_(rbac::decodeObjects(manifests)) {}
 
@@ -159,7 +166,7 @@ class Linter {
         lintNamespaceLabels(i, m);
         lintRbac(i);
       } catch (const kube::DecodeError& e) {
-        report_.errors.push_back(m.errorAt(e.path(), e.problem()));  // judge the other objects all the same
+        reportUndecoded(report_, i, m, e);  // judge the other objects all the same
       }
     }
     // NetworkPolicy findings need every pod and namespace of the input at once.
@@ -279,6 +286,7 @@ class Linter {
     if (!object) return;
     if (!object->error.empty()) {
       report_.errors.push_back(object->error);
+      report_.undecoded.insert(index);
       return;
     }
     const auto& config = options_.config.rbacGuardrails;
@@ -306,6 +314,13 @@ bool LintReport::hasViolations() const {
   for (const auto& r : results)
     if (r.finding.enforcement == Enforcement::Error) return true;
   return false;
+}
+
+size_t LintReport::judged(size_t manifests) const {
+  size_t out = 0;
+  for (size_t i = 0; i < manifests; ++i)
+    if (!undecoded.count(i) && std::find(notEvaluated.begin(), notEvaluated.end(), i) == notEvaluated.end()) ++out;
+  return out;
 }
 
 LintReport lintManifests(const std::vector<kube::Manifest>& manifests, const LintOptions& options) {

@@ -1,6 +1,7 @@
 #pragma once
 // kguard lint: every checker over every object of the input, offline.
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct LintReport {
   // Input that could not be judged, each naming the file, document, line and field: objects that do not
   // decode here, unreadable files from loading (kube::LoadProblems). Any of them means exit 2.
   std::vector<std::string> errors;
+  std::set<size_t> undecoded;        // objects read that did not decode (named in errors): not judged
   std::vector<std::string> skipped;  // documents in folders that are no Kubernetes object (notes only)
   std::vector<size_t> notEvaluated;  // objects read but of a kind no check applies to (CRDs, ConfigMaps, ...)
   // Objects (some of) whose checks were skipped because config podSecurity.exemptions exempts them as the
@@ -43,6 +45,8 @@ struct LintReport {
   // Security only). Usernames cannot apply offline: lint has no requesting user.
   std::vector<std::pair<size_t, std::string>> exempt;
   bool hasViolations() const;  // any finding of enforcement Error
+  // Objects some check applies to and that decoded: what "no violations in N objects" counts.
+  size_t judged(size_t manifests) const;
 };
 
 // Objects that cannot be decoded become report.errors, the others are still judged. Throws

@@ -126,7 +126,7 @@ std::string formatText(const std::vector<kube::Manifest>& manifests, const LintR
   }
   std::ostringstream out;
   out << findings::formatText(text);
-  const size_t judged = manifests.size() - report.notEvaluated.size();
+  const size_t judged = report.judged(manifests.size());
   if (errors == 0 && warnings == 0) {
     out << "no violations in " << judged << " objects\n";
   } else {

@@ -230,5 +230,10 @@ check "lint deploy bad value"  2 'bad-deploy.yaml: document 1: line 6: spec.sele
 check "lint rc bad key"        2 'bad-rc.yaml: document 1: line 5: spec.selector\["-x"\]: Invalid value'   -- lint -f "$work/bad-rc.yaml"
 check "netpol matrix bad key"  2 'spec.podSelector.matchLabels\["a b"\]: Invalid value'                   -- netpol matrix -f "$work/bad-np.yaml"
 
+# --- 11. the summary counts the objects judged: one that did not decode is not "no violations in 1" ---
+check "lint only undecodable"  2 'no violations in 0 objects'                                       -- lint -f "$work/nokey.yaml"
+check "lint one of two decodes" 2 'no violations in 1 objects'                                      -- lint -f "$work/nospec.yaml"
+check "lint undecodable count" 2 '1 input could not be read or decoded'                             -- lint -f "$work/bad-deploy.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
