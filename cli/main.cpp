@@ -34,6 +34,19 @@ std::string unknownSubcommand(CLI::App& app, int argc, char** argv) {
   return "";
 }
 
+// "kguard lint", "kguard netpol matrix": the deepest command parsed when an error stopped the parse, so
+// that its errors read as every other error of that command (`kguard lint: --format: ...`).
+std::string commandPath(const CLI::App& app) {
+  std::string path = "kguard";
+  const CLI::App* current = &app;
+  while (true) {
+    auto parsed = current->get_subcommands();
+    if (parsed.empty()) return path;
+    current = parsed.front();
+    path += " " + current->get_name();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,7 +75,7 @@ int main(int argc, char** argv) {
       std::cerr << unknown << "\n";
       return cli::kExitUsage;
     }
-    app.exit(e);
+    std::cerr << commandPath(app) << ": " << e.what() << "\n";
     return cli::kExitUsage;
   }
   return exitCode;

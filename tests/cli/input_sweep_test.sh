@@ -235,5 +235,13 @@ check "lint only undecodable"  2 'no violations in 0 objects'                   
 check "lint one of two decodes" 2 'no violations in 1 objects'                                      -- lint -f "$work/nospec.yaml"
 check "lint undecodable count" 2 '1 input could not be read or decoded'                             -- lint -f "$work/bad-deploy.yaml"
 
+# --- 12. usage errors say which command, as its other errors do (CLI11 printed its bare message) ---------
+check "lint --format xml"      2 '^kguard lint: --format: xml not in \{text,json,sarif\}'        -- lint -f "$work/pods.yaml" --format xml
+check "audit --format xml"     2 '^kguard audit: --format: xml not in'                            -- audit -f "$work/pods.yaml" --format xml
+check "rbac audit --format"    2 '^kguard rbac audit: --format: xml not in'                       -- rbac audit -f "$work/pods.yaml" --format xml
+check "matrix --port word"     2 '^kguard netpol matrix: --port: "http" is not a number'          -- netpol matrix -f "$work/pods.yaml" --port http
+check "lint unknown flag"      2 '^kguard lint: The following argument was not expected: --bogus' -- lint -f "$work/pods.yaml" --bogus
+check "lint without -f"        2 '^kguard lint: --filename is required'                           -- lint
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
