@@ -52,6 +52,9 @@ std::string commandPath(const CLI::App& app) {
 int main(int argc, char** argv) {
   CLI::App app{"kguard: Kubernetes security toolkit (Pod Security, NetworkPolicy, RBAC)", "kguard"};
   app.require_subcommand(1);
+  // A single-value flag given twice: the last one wins, as with kubectl (pflag's Set overwrites), so that
+  // `$DEFAULT_FLAGS --format json` overrides. Set before the commands add their options, which copy it.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   const std::string version = std::string("kguard ") + kguard::kVersion + " (commit " + kguard::kGitCommit + ")";
   app.set_version_flag("--version", version, "Print kguard's version and git commit");
   app.add_subcommand("version", "Print kguard's version and git commit")->callback([&version] { std::cout << version << "\n"; });

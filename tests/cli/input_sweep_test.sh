@@ -243,5 +243,11 @@ check "matrix --port word"     2 '^kguard netpol matrix: --port: "http" is not a
 check "lint unknown flag"      2 '^kguard lint: The following argument was not expected: --bogus' -- lint -f "$work/pods.yaml" --bogus
 check "lint without -f"        2 '^kguard lint: --filename is required'                           -- lint
 
+# --- 13. a single-value flag given twice: the last wins, as kubectl's flags (CLI11 refused it raw) -----
+check "lint --format twice"    1 '^\[$'                  -- lint -f "$work/bad-np.yaml" --format text --format json
+check "lint --level twice"     0 'no violations in 1 objects'                                     -- lint -f "$work/prod.yaml" --level restricted --level privileged
+check "lint --level last wins" 1 'hostNamespaces'                                                 -- lint -f "$work/prod.yaml" --level privileged --level baseline
+check "lint -f repeated"       2 'nokey.yaml'                                                     -- lint -f "$work/pods.yaml" -f "$work/nokey.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
