@@ -35,7 +35,7 @@ void printProblems(const lint::LintReport& report) {
   if (!report.skipped.empty()) {
     std::cerr << "kguard lint: note: skipped " << report.skipped.size()
               << (report.skipped.size() == 1 ? " document" : " documents")
-              << " without apiVersion and kind (not Kubernetes objects):\n";
+              << " that are not complete Kubernetes objects:\n";
     for (const auto& s : report.skipped) std::cerr << "  " << s << "\n";
   }
 }

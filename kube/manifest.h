@@ -101,12 +101,15 @@ std::vector<Manifest> loadManifests(const std::vector<std::string>& paths);
 // What a load that keeps going could not use.
 struct LoadProblems {
   std::vector<std::string> errors;   // one message per unreadable file or malformed document
-  std::vector<std::string> skipped;  // documents in folders that are no Kubernetes object: "file: document 1 (line 1)"
+  // Documents in folders that are no Kubernetes object, each with why: "file: document 1 (line 1): no
+  // apiVersion and kind, ...", "dir/kustomization.yaml: a kustomization, ...", "dir/p.yaml: a patch named in ...".
+  std::vector<std::string> skipped;
 };
 
 // Like loadManifests, but never throws for bad input: each unreadable file or malformed document is
 // recorded in `problems` and the rest is still read. Documents found in a folder that carry neither
-// apiVersion nor kind (a CI workflow, an application config) are not manifests: they are listed in
+// apiVersion nor kind (a CI workflow, an application config) are not manifests, nor are the kustomization
+// files of a kustomize source folder and the patches they name (kube/kustomization.h): they are listed in
 // `problems.skipped` rather than reported as errors.
 std::vector<Manifest> loadManifests(const std::vector<std::string>& paths, LoadProblems& problems);
 

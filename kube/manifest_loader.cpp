@@ -6,11 +6,13 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 
 
 #include "kube/json_depth.h"
+#include "kube/kustomization.h"
 #include "kube/manifest.h"
 #include "kube/manifest_files.h"
 #include "kube/source_text.h"
@@ -264,7 +266,8 @@ void parseInto(std::vector<Manifest>& out, const std::string& text, const std::s
   for (size_t i = 0; i < docs.size(); ++i) {
     int index = static_cast<int>(i + 1);
     if (lenient.skipNonObjects && isForeignDocument(docs[i].value)) {
-      lenient.problems->skipped.push_back(Location{name, index, docs[i].line, "", nullptr}.describe());
+      lenient.problems->skipped.push_back(Location{name, index, docs[i].line, "", nullptr}.describe() +
+                                          ": no apiVersion and kind, not a Kubernetes object");
       continue;
     }
     try {
@@ -298,6 +301,35 @@ void readInto(std::vector<Manifest>& out, const std::string& path, const Lenienc
   }
 }
 
+// The files of a kustomize source folder that are no complete objects, each with why: every kustomization
+// file and every patch one names (kube/kustomization.h). Only where foreign documents are skipped (folders
+// of a lenient load); a kustomization that cannot be parsed is read as any file, which reports why.
+using FileList = std::vector<std::pair<fs::path, std::string>>;  // each file, with why it cannot be read
+std::map<fs::path, std::string> kustomizeParts(const FileList& files, const Leniency& lenient) {
+  std::map<fs::path, std::string> out;
+  if (!lenient.skipNonObjects) return out;
+  for (const auto& entry : files) {
+    const fs::path& file = entry.first;
+    if (!entry.second.empty() || !isKustomizationFile(file)) continue;
+    std::vector<RawDocument> docs;
+    try {
+      SourceText src;
+      src.name = file.string();
+      src.text = readManifestFile(src.name);
+      docs = parseYaml(src);
+    } catch (const InputError&) {
+      continue;
+    }
+    out[file.lexically_normal()] = "a kustomization, not a Kubernetes object (render the folder: kubectl kustomize " +
+                                   file.parent_path().string() + ")";
+    for (const auto& doc : docs)
+      for (const auto& patch : kustomizationPatchFiles(doc.value))
+        out.emplace((file.parent_path() / patch).lexically_normal(),
+                    "a patch named in " + file.string() + ", not a complete object");
+  }
+  return out;
+}
+
 std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* problems) {
   std::vector<Manifest> out;
   const Leniency file{problems, false};
@@ -317,7 +349,7 @@ std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* 
       guarded(file, [&] { readInto(out, path, file); });
       continue;
     }
-    std::vector<std::pair<fs::path, std::string>> files;  // each manifest file, with why it cannot be read
+    FileList files;
     for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
          !ec && it != end; it.increment(ec)) {
       std::error_code typeEc;  // a symbolic link that dangles or loops: named as unreadable, never skipped
@@ -328,11 +360,18 @@ std::vector<Manifest> load(const std::vector<std::string>& paths, LoadProblems* 
     }
     if (ec) guarded(file, [&] { fail(path, "cannot read folder: " + ec.message()); });
     std::sort(files.begin(), files.end());  // deterministic output order
-    for (const auto& entry : files)  // (not a structured binding: C++17 lambdas cannot capture one)
+    auto kustomize = kustomizeParts(files, inFolder);
+    for (const auto& entry : files) {  // (not a structured binding: C++17 lambdas cannot capture one)
+      auto part = kustomize.find(entry.first.lexically_normal());
+      if (part != kustomize.end()) {
+        problems->skipped.push_back(entry.first.string() + ": " + part->second);
+        continue;
+      }
       guarded(inFolder, [&] {
         if (!entry.second.empty()) fail(entry.first.string(), entry.second);
         readInto(out, entry.first.string(), inFolder);
       });
+    }
   }
   return out;
 }

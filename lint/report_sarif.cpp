@@ -15,7 +15,7 @@ nlohmann::json invocation(const LintReport& report) {
   nlohmann::json notifications = nlohmann::json::array();
   for (const auto& e : report.errors) notifications.push_back(notification("error", e));
   for (const auto& s : report.skipped)
-    notifications.push_back(notification("note", s + ": skipped, no apiVersion and kind (not a Kubernetes object)"));
+    notifications.push_back(notification("note", "skipped " + s));
   nlohmann::json out = {{"executionSuccessful", report.errors.empty()}};
   if (!notifications.empty()) out["toolExecutionNotifications"] = notifications;
   return out;

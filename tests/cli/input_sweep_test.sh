@@ -249,5 +249,15 @@ check "lint --level twice"     0 'no violations in 1 objects'                   
 check "lint --level last wins" 1 'hostNamespaces'                                                 -- lint -f "$work/prod.yaml" --level privileged --level baseline
 check "lint -f repeated"       2 'nokey.yaml'                                                     -- lint -f "$work/pods.yaml" -f "$work/nokey.yaml"
 
+# --- 14. a kustomize source folder: its kustomization and patches are no complete objects ---------------
+mkdir -p "$work/kust/base" "$work/kust/overlay"
+printf 'resources: [deploy.yaml]\n' > "$work/kust/base/kustomization.yaml"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {hostPID: true, containers: [{name: web, image: nginx}]}\n' > "$work/kust/base/deploy.yaml"
+printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\npatches: [{path: limits.yaml}]\n' > "$work/kust/overlay/kustomization.yaml"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec: {containers: [{name: web, resources: {limits: {cpu: 1}}}]}\n' > "$work/kust/overlay/limits.yaml"
+check "lint kustomize folder"  1 'Deployment x/web: hostNamespaces'                               -- lint -f "$work/kust"
+check "kustomize skipped note" 1 'overlay/limits.yaml: a patch named in .*overlay/kustomization.yaml, not a complete object' -- lint -f "$work/kust"
+check "kustomization note"     1 'base/kustomization.yaml: a kustomization, not a Kubernetes object \(render the folder: kubectl kustomize' -- lint -f "$work/kust"
+check "kustomize summary"      1 'violations in 1 of 1 objects'                                  -- lint -f "$work/kust"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

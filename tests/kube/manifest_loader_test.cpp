@@ -243,8 +243,9 @@ TEST_CASE("a lenient load of a folder skips foreign YAML, names every unreadable
   auto manifests = kube::loadManifests({dir.string()}, problems);
   REQUIRE(manifests.size() == 2);
   CHECK(manifests[1].name() == "b");
-  CHECK(problems.skipped == std::vector<std::string>{(dir / "a.yaml").string() + ": document 2 (line 5)",
-                                                     (dir / "sub/package.json").string() + ": document 1 (line 1)"});
+  const std::string why = ": no apiVersion and kind, not a Kubernetes object";
+  CHECK(problems.skipped == std::vector<std::string>{(dir / "a.yaml").string() + ": document 2 (line 5)" + why,
+                                                     (dir / "sub/package.json").string() + ": document 1 (line 1)" + why});
   REQUIRE(problems.errors.size() == 3);  // broken, half (a kind without apiVersion is a broken manifest), helm
   CHECK(problems.errors[0].find("broken.yaml: document 1: line") != std::string::npos);
   CHECK(problems.errors[1].find("half.yaml: document 1 (line 1): apiVersion: required") != std::string::npos);
@@ -256,6 +257,47 @@ TEST_CASE("a lenient load of a folder skips foreign YAML, names every unreadable
   CHECK(kube::loadManifests({(dir / "nope").string(), (dir / "a.yaml").string()}, missing).size() == 2);
   CHECK(missing.errors.size() == 2);  // nope, and a.yaml's document 2: a file named explicitly skips nothing
   CHECK(missing.skipped.empty());
+  fs::remove_all(dir);
+}
+
+// A kustomize source folder (`kubectl kustomize DIR` renders it): the kustomization and the patches it names
+// are skipped with a note saying what they are; the resources, complete objects, are read.
+TEST_CASE("a lenient load of a kustomize folder skips the kustomization and its patches, naming them") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("kguard-kustomize-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "base");
+  fs::create_directories(dir / "overlay/patches");
+  auto write = [&](const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; };
+  write("base/kustomization.yaml", "resources: [deploy.yaml]\n");  // no apiVersion/kind: allowed by kustomize
+  write("base/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+                            "    spec: {containers: [{name: web, image: nginx}]}\n");
+  write("overlay/kustomization.yml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\n"
+        "patchesStrategicMerge: [patches/limits.yaml, \"apiVersion: v1\\nkind: Pod\\n\"]\n"
+        "patches: [{path: ./patches/replicas.yaml, target: {kind: Deployment}}, {patch: inline}]\n");
+  write("overlay/patches/limits.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+                                       "    spec: {containers: [{name: web, resources: {limits: {cpu: 1}}}]}\n");
+  write("overlay/patches/replicas.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n");
+  kube::LoadProblems problems;
+  auto manifests = kube::loadManifests({dir.string()}, problems);
+  REQUIRE(manifests.size() == 1);
+  CHECK(manifests[0].name() == "web");
+  CHECK(problems.errors.empty());
+  const std::string overlay = (dir / "overlay").string();
+  CHECK(problems.skipped ==
+        std::vector<std::string>{(dir / "base/kustomization.yaml").string() +
+                                     ": a kustomization, not a Kubernetes object (render the folder: kubectl kustomize " +
+                                     (dir / "base").string() + ")",
+                                 overlay + "/kustomization.yml: a kustomization, not a Kubernetes object (render the "
+                                           "folder: kubectl kustomize " + overlay + ")",
+                                 overlay + "/patches/limits.yaml: a patch named in " + overlay +
+                                     "/kustomization.yml, not a complete object",
+                                 overlay + "/patches/replicas.yaml: a patch named in " + overlay +
+                                     "/kustomization.yml, not a complete object"});
+  // A file named explicitly is read as given: the patch is an object there (which then fails to decode).
+  kube::LoadProblems explicitFile;
+  CHECK(kube::loadManifests({overlay + "/patches/limits.yaml"}, explicitFile).size() == 1);
+  CHECK(explicitFile.skipped.empty());
   fs::remove_all(dir);
 }
 

@@ -115,7 +115,7 @@ check "folder: all valid objects judged" 2 "Pod team/top: hostNamespaces" -- lin
 check "folder: every bad file named"     2 "deployment.yaml.*bad.yaml|bad.yaml" -- lint -f "$repo"
 out="$("$kguard" lint -f "$repo" 2>"$work/stderr")"; code=$?
 if [ "$code" -eq 2 ] && grep -q "chart/templates/deployment.yaml: .*helm template" "$work/stderr" && grep -q "deploy/bad.yaml: document 1: line 5: spec.hostPID" "$work/stderr" \
-   && grep -q "skipped 2 documents without apiVersion and kind" "$work/stderr" && grep -q "ci.yaml: document 1" "$work/stderr" \
+   && grep -q "skipped 2 documents that are not complete Kubernetes objects" "$work/stderr" && grep -q "ci.yaml: document 1 (line 1): no apiVersion and kind" "$work/stderr" \
    && grep -q "cassandra.yaml: document 1" "$work/stderr" && grep -q "Deployment team/web: hostNamespaces" <<<"$out" \
    && grep -q "2 inputs could not be read" <<<"$out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL folder report"; echo "$out"; cat "$work/stderr"; fi
 out="$("$kguard" lint --format json -f "$repo" 2>/dev/null)"; code=$?
