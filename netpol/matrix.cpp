@@ -99,6 +99,21 @@ Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod
       << (e.verdict.allowed() ? "allowed" : "denied") << "\n";
   out << "  " << describeSide("egress", from, e.verdict.egress) << "\n";
   out << "  " << describeSide("ingress", to, e.verdict.ingress) << "\n";
+  // A dual-stack pair is probed over IPv4; an IPv6-only peer (`networks`, `ipBlock`) can decide the same
+  // connection otherwise over IPv6, which a dual-stack client may well use: then that verdict is shown too,
+  // and the connection counts as allowed only if both families allow it.
+  if (ends->first.ip.family == Family::V4)
+    if (auto v6 = familyEndpoints(from, to, Family::V6)) {
+      Verdict other = evaluateConnection(cluster, v6->first, v6->second, protocol, port);
+      if (other.allowed() != e.allowed) {
+        out << "  over IPv6 (" << v6->first.ip.str() << " -> " << v6->second.ip.str() << "): "
+            << (other.allowed() ? "allowed" : "denied") << "\n";
+        out << "    " << describeSide("egress", from, other.egress) << "\n";
+        out << "    " << describeSide("ingress", to, other.ingress) << "\n";
+        if (!other.allowed()) e.verdict = other;
+        e.allowed = false;
+      }
+    }
   e.text = out.str();
   return e;
 }

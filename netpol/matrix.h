@@ -27,8 +27,8 @@ std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port
 // The connection from one pod to another, with both sides' deciding policies and rule indexes.
 struct Explanation {
   bool probed = true;    // false when a pod has no usable address (no status.podIP): nothing was judged
-  bool allowed = false;  // verdict.allowed(); false when not probed
-  Verdict verdict;
+  bool allowed = false;  // over every family both pods have; false when not probed
+  Verdict verdict;       // the probe's (IPv4 first), or the other family's when only that one denies
   std::string text;
 };
 Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod& to, Protocol protocol, int32_t port);

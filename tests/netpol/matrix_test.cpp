@@ -113,3 +113,23 @@ TEST_CASE("a pod reaching its own address is allowed whatever the policies say (
   CHECK_THAT(e.text, Catch::Contains("egress of x/a: allowed (the pod reaching its own address") &&
                          Catch::Contains("ingress of x/a: allowed (the pod reaching its own address"));
 }
+
+// A dual-stack pair is probed over IPv4; a peer of one family can decide IPv6 otherwise, and a dual-stack
+// client may use IPv6: explain must not answer "allowed" while the agent drops IPv6.
+TEST_CASE("explain shows the IPv6 verdict of a dual-stack pair when it differs, and then exits as denied") {
+  auto base = ns("x") + pod("x", "a", "{}", "10.0.0.1,fd00::1") + pod("x", "b", "{}", "10.0.0.2,fd00::2");
+  auto denyV6 = cluster(base +
+                        "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: no-v6}\n"
+                        "spec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n"
+                        "  egress: [{action: Deny, to: [{networks: [\"fd00::/64\"]}]}]\n");
+  auto e = explainConnection(denyV6, podOf(denyV6, "x/a"), podOf(denyV6, "x/b"), Protocol::TCP, 80);
+  CHECK(e.probed);
+  CHECK_FALSE(e.allowed);
+  CHECK(e.text.rfind("x/a -> x/b tcp 80 (10.0.0.1 -> 10.0.0.2): allowed\n", 0) == 0);
+  CHECK_THAT(e.text, Catch::Contains("  over IPv6 (fd00::1 -> fd00::2): denied\n    egress of x/a: denied by Admin"));
+  // Both families agree: one block, as before.
+  auto same = cluster(base);
+  auto s = explainConnection(same, podOf(same, "x/a"), podOf(same, "x/b"), Protocol::TCP, 80);
+  CHECK(s.allowed);
+  CHECK(s.text.find("over IPv6") == std::string::npos);
+}
