@@ -14,7 +14,7 @@ N_CHANGES = int(os.environ.get("CHANGES", 30))  # changes of each kind measured 
 # CNP=1: also 100 Admin and 100 Baseline ClusterNetworkPolicies (issue 17): the change loop alternates
 # NetworkPolicy and ClusterNetworkPolicy changes, and the datapath adds (h), (b) plus 200 CNPs.
 N_CNP = 100 if os.environ.get("CNP") else 0
-CONN_SECONDS, CONN_ROUNDS = 2, 7  # datapath: seconds per measurement, interleaved rounds
+CONN_SECONDS, CONN_ROUNDS = 2, int(os.environ.get("ROUNDS", 7))  # datapath: seconds per measurement, interleaved rounds
 rng = random.Random(42)
 created_ns, procs = [], []
 WORK = tempfile.mkdtemp(prefix="kgb-netpol-")
@@ -544,9 +544,16 @@ def main():
                       f"{med(name, 1):.0f} / {med(name, 2):.0f} µs · {med(name, 3):.1f} µs ({med(name, 3) / base_cpu:.2f}×) "
                       f"(runs: {rates}) |")
             print(f"| (b) vs (e), {placement}: 1,000 policies vs 1 | {med('b', 0) / med('e', 0):.2f}× |")
+            # Paired within each round (the two ran back to back, so drift cancels), medians over the rounds;
+            # (e)/(b) has the same datapath shape (one set lookup), so it shows what noise alone gives.
+            paired = lambda x, y, i: statistics.median(p[i] / q[i] for p, q in zip(runs[x], runs[y]))
+            print(f"| (e) vs (b), {placement}, paired per round: same datapath shape, the noise floor: connections/s · "
+                  f"CPU per connection | {paired('e', 'b', 0):.3f}× · {paired('e', 'b', 3):.3f}× |")
             if N_CNP:
                 print(f"| (h) vs (b), {placement}: with 200 ClusterNetworkPolicies vs NetworkPolicies only: connections/s · "
                       f"CPU per connection | {med('h', 0) / med('b', 0):.3f}× · {med('h', 3) / med('b', 3):.3f}× |")
+                print(f"| (h) vs (b), {placement}, paired per round: connections/s · CPU per connection | "
+                      f"{paired('h', 'b', 0):.3f}× · {paired('h', 'b', 3):.3f}× |")
     else:
         print("| datapath | " + ("skipped (SKIP_DATAPATH)" if os.environ.get("SKIP_DATAPATH") else "not measured (failed, see stderr)") + " |")
     return 0
