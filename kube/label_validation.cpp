@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/decode_error.h"
+#include "kube/dns_names.h"
 
 namespace kube {
 namespace {
@@ -15,21 +16,6 @@ bool isNamePart(const std::string& s) {
   for (char c : s)
     if (!alnum(c) && c != '-' && c != '_' && c != '.') return false;
   return true;
-}
-
-// [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*: IsDNS1123Subdomain.
-bool isDnsSubdomain(const std::string& s) {
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string label = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    auto lowerAlnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-    if (label.empty() || !lowerAlnum(label.front()) || !lowerAlnum(label.back())) return false;
-    for (char c : label)
-      if (!lowerAlnum(c) && c != '-') return false;
-    if (dot == std::string::npos) return true;
-    start = dot + 1;
-  }
 }
 
 const char* kNameRule =
@@ -49,7 +35,7 @@ std::string labelKeyProblem(const std::string& key) {
     std::string prefix = key.substr(0, slash);
     if (prefix.empty()) return "prefix part must be non-empty";
     if (prefix.size() > 253) return "prefix part must be no more than 253 characters";
-    if (!isDnsSubdomain(prefix))
+    if (!isDns1123Subdomain(prefix))
       return "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
              "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
              "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

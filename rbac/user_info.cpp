@@ -2,35 +2,9 @@
 
 #include <algorithm>
 
+#include "kube/dns_names.h"
+
 namespace rbac {
-namespace {
-
-bool isAlnumLower(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-// RFC 1123 label: what ValidateNamespaceName accepts.
-bool isDnsLabel(const std::string& s) {
-  if (s.empty() || s.size() > 63 || !isAlnumLower(s.front()) || !isAlnumLower(s.back())) return false;
-  for (char c : s)
-    if (!isAlnumLower(c) && c != '-') return false;
-  return true;
-}
-
-// RFC 1123 subdomain: what ValidateServiceAccountName accepts.
-bool isDnsSubdomain(const std::string& s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string label = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (label.empty() || !isAlnumLower(label.front()) || !isAlnumLower(label.back())) return false;
-    for (char c : label)
-      if (!isAlnumLower(c) && c != '-') return false;
-    if (dot == std::string::npos) return true;
-    start = dot + 1;
-  }
-}
-
-}  // namespace
 
 std::string serviceAccountUsername(const std::string& namespace_, const std::string& name) {
   return kServiceAccountUserPrefix + namespace_ + ":" + name;
@@ -45,7 +19,7 @@ std::optional<std::pair<std::string, std::string>> splitServiceAccountUsername(c
   size_t colon = rest.find(':');
   if (colon == std::string::npos || rest.find(':', colon + 1) != std::string::npos) return std::nullopt;
   std::string ns = rest.substr(0, colon), name = rest.substr(colon + 1);
-  if (!isDnsLabel(ns) || !isDnsSubdomain(name)) return std::nullopt;
+  if (!kube::isDns1123Label(ns) || !kube::isDns1123Subdomain(name)) return std::nullopt;
   return std::make_pair(ns, name);
 }
 
