@@ -89,10 +89,29 @@ void validateWorkloadSelector(const kube::Manifest& m) {
   std::string path = templatePath->substr(0, templatePath->size() - std::string("template").size()) + "selector";
   auto selector = kube::JsonReader(m.object, "").at(path);
   if (!selector || selector->isNull()) return;
-  if (m.kind() == "ReplicationController" && m.apiVersion() == "v1")
-    kube::validateLabels(selector->asStringMap(), path);
-  else
-    kube::decodeLabelSelector(selector->value(), path);
+  // And one that does not select its own template's labels (ValidatePodTemplateSpecForReplicaSet and its
+  // apps/v1 siblings; a ReplicationController's ValidatePodTemplateSpecForRC): its pods would not be its own.
+  // Jobs are left out: their selector is generated unless manualSelector is set.
+  const std::string labelsPath = *templatePath + ".metadata.labels";
+  auto labelsAt = kube::JsonReader(m.object, "").at(labelsPath);
+  kube::StringMap templateLabels = labelsAt && !labelsAt->isNull() ? labelsAt->asStringMap() : kube::StringMap{};
+  auto mismatch = [&] {
+    std::string shown;  // as field.Invalid prints the Go map
+    for (const auto& [key, value] : templateLabels) shown += (shown.empty() ? "\"" : ", \"") + key + "\":\"" + value + "\"";
+    throw kube::DecodeError(labelsPath, "Invalid value: map[string]string{" + shown +
+                                            "}: `selector` does not match template `labels`");
+  };
+  if (m.kind() == "ReplicationController" && m.apiVersion() == "v1") {
+    auto map = selector->asStringMap();
+    kube::validateLabels(map, path);
+    for (const auto& [key, value] : map) {
+      auto it = templateLabels.find(key);
+      if (it == templateLabels.end() || it->second != value) mismatch();
+    }
+    return;
+  }
+  auto decoded = kube::decodeLabelSelector(selector->value(), path);
+  if (m.apiVersion() == "apps/v1" && !decoded.selectsEverything() && !decoded.matches(templateLabels)) mismatch();
 }
 
 // Guardrail messages start with their rule id, which the reports already print before the message.

@@ -229,6 +229,42 @@ check "lint cnp bad key"       1 'ClusterNetworkPolicy c: cnp.invalid.*Invalid v
 check "lint deploy bad value"  2 'bad-deploy.yaml: document 1: line 6: spec.selector.matchLabels\["app"\]: Invalid value: "v+": must be no more than 63 characters' -- lint -f "$work/bad-deploy.yaml"
 check "lint rc bad key"        2 'bad-rc.yaml: document 1: line 5: spec.selector\["-x"\]: Invalid value'   -- lint -f "$work/bad-rc.yaml"
 check "netpol matrix bad key"  2 'spec.podSelector.matchLabels\["a b"\]: Invalid value'                   -- netpol matrix -f "$work/bad-np.yaml"
+# A selector that does not select its own template's labels is refused too (ValidatePodTemplateSpecForReplicaSet,
+# ValidatePodTemplateSpecForRC): its pods would not be its own. A selector that does select them is fine.
+cat > "$work/selector-mismatch.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: x}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: website}}
+    spec: {containers: [{name: c, image: nginx}]}
+YAML
+cat > "$work/rc-mismatch.yaml" <<'YAML'
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc, namespace: x}
+spec:
+  selector: {app: a}
+  template:
+    metadata: {labels: {app: b}}
+    spec: {containers: [{name: c, image: nginx}]}
+YAML
+cat > "$work/selector-match.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: x}
+spec:
+  serviceName: db
+  selector: {matchExpressions: [{key: app, operator: In, values: [db]}]}
+  template:
+    metadata: {labels: {app: db, tier: data}}
+    spec: {containers: [{name: c, image: nginx}]}
+YAML
+check "lint selector mismatch" 2 'selector-mismatch.yaml: document 1: line 7: spec.template.metadata.labels: Invalid value: map\[string\]string\{"app":"website"\}: `selector` does not match template `labels`' -- lint -f "$work/selector-mismatch.yaml"
+check "lint rc mismatch"       2 'rc-mismatch.yaml: document 1: line 7: spec.template.metadata.labels: .*`selector` does not match template `labels`' -- lint -f "$work/rc-mismatch.yaml"
+check "lint selector matches"  1 'StatefulSet x/db'                                                   -- lint -f "$work/selector-match.yaml"
 
 # --- 11. the summary counts the objects judged: one that did not decode is not "no violations in 1" ---
 check "lint only undecodable"  2 'no violations in 0 objects'                                       -- lint -f "$work/nokey.yaml"
