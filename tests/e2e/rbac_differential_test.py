@@ -260,13 +260,22 @@ def random_query(rng):
     return q
 
 
+def as_kubectl_asks(q):
+    """kubectl auth can-i (and kguard, which reads RESOURCE as kubectl's resourceFor does) cannot ask for a
+    dotless group that no server serves: `widgets.*` is asked as the core-group resource `widgets.*`. Such a
+    question goes to both as kubectl asks it; `arg` is the argument as written."""
+    if not q["nonResource"] and q["group"] == "*":
+        q = dict(q, arg=q["resource"] + ".*", resource=q["resource"] + ".*", group="")
+    return q
+
+
 def kguard_args(q):
-    """The same question as `kguard rbac can-i` arguments. RESOURCE is always written `resource.group`
-    (`pods.` = core group) so that kguard's kubectl-like resource table does not pick the group."""
+    """The same question as `kguard rbac can-i` arguments. RESOURCE is written `resource.group` (`pods.` =
+    core group) so that kguard's kubectl-like resource table does not pick the group (as_kubectl_asks)."""
     if q["nonResource"]:
         args = [q["verb"], "--non-resource-url", q["path"]]
     else:
-        resource = q["resource"] + "." + q["group"]
+        resource = q.get("arg") or q["resource"] + "." + q["group"]
         if q["subresource"]:
             resource += "/" + q["subresource"]
         args = [q["verb"], resource] + ([q["name"]] if q["name"] else [])
@@ -430,7 +439,8 @@ def run_world(api, env, kguard, seed, n_queries, workdir):
 
     def query():
         r = rng.random()
-        return matching_query(rng, world) if r < 0.5 else matching_query(rng, bootstrap) if r < 0.65 else random_query(rng)
+        return as_kubectl_asks(matching_query(rng, world) if r < 0.5 else matching_query(rng, bootstrap) if r < 0.65
+                               else random_query(rng))
     queries = [query() for _ in range(n_queries)]
     batch = os.path.join(workdir, "queries-%d.jsonl" % seed)
     with open(batch, "w") as out:
@@ -563,7 +573,7 @@ def check_who_can(api, kguard, files, world, seed, source, n_requests=30):
     rng = random.Random(seed * 104729 + 3)
     bad = total = listed_count = 0
     for _ in range(n_requests):
-        q = matching_query(rng, world)
+        q = as_kubectl_asks(matching_query(rng, world))
         if is_identity_impersonation(q):
             # who-can asks these without a namespace, as the impersonation filter does (and says so when -n
             # is given; check_real_impersonation shows the server asks so): ask the server the same.
