@@ -284,7 +284,9 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        kClusterNetworkPolicies, Severity::Medium, Risk::NetworkExposure},
       {"cnp.priorityTie", kNetpol, "Overlapping ClusterNetworkPolicies have distinct priorities",
        "When two policies of one tier share a priority and select the same pods, upstream leaves their order "
-       "undefined: implementations may apply either (kguard orders them by name). Reported only when the order can "
+       "undefined: implementations may apply either (kguard orders them by name). Upstream's conformance tests "
+       "(CNPAdminTierSamePriority, CNPBaselineTierSamePriority) assert only what holds in either order: every "
+       "equal-priority policy applies, each to its own subject. Reported only when the order can "
        "change a verdict: both have rules in one direction (ingress or egress) with two different actions; ingress "
        "rules are never ordered against egress rules.",
        "Give each overlapping policy its own `priority`.", kClusterNetworkPolicies, Severity::Low, Risk::NetworkExposure},
