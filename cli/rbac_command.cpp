@@ -148,10 +148,12 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden
 }
 
 rbac::Request requestFrom(const std::vector<std::string>& args, const std::string& nonResourceURL,
-                          const std::string& subresource, const std::string& namespace_, bool allNamespaces) {
+                          const std::string& subresource, const std::string& namespace_, bool allNamespaces,
+                          int kubernetesMinor) {
   std::vector<std::string> warnings;
   try {
-    rbac::Request request = rbac::requestFromArgs({args, nonResourceURL, subresource, namespace_, allNamespaces}, warnings);
+    rbac::Request request =
+        rbac::requestFromArgs({args, nonResourceURL, subresource, namespace_, allNamespaces, kubernetesMinor}, warnings);
     for (const auto& w : warnings) std::cerr << "Warning: " << w << "\n";
     return request;
   } catch (const std::invalid_argument& e) {
@@ -160,9 +162,9 @@ rbac::Request requestFrom(const std::vector<std::string>& args, const std::strin
 }
 
 // One can-i question, answered; the single code path of `can-i` and `can-i --batch`.
-bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags) {
-  rbac::Request request =
-      requestFrom(flags.positional, flags.nonResourceURL, flags.subresource, flags.namespace_, flags.allNamespaces);
+bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags, int kubernetesMinor) {
+  rbac::Request request = requestFrom(flags.positional, flags.nonResourceURL, flags.subresource, flags.namespace_,
+                                      flags.allNamespaces, kubernetesMinor);
   if (rbac::isIdentityImpersonation(request) && !request.namespace_.empty())
     std::cerr << "kguard rbac can-i: note: this answers a SubjectAccessReview in namespace " << request.namespace_
               << "; the API server's impersonation filter asks for " << request.resource
@@ -175,7 +177,7 @@ bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags) {
 }
 
 // --batch FILE: one query per line, a JSON array of can-i arguments without -f; prints yes/no per line.
-int runBatch(const rbac::Evaluator& evaluator, const std::string& path) {
+int runBatch(const rbac::Evaluator& evaluator, const std::string& path, int kubernetesMinor) {
   std::ifstream in(path);
   if (!in) throw UsageError(path + ": cannot read the batch file");
   std::string line;
@@ -197,7 +199,7 @@ int runBatch(const rbac::Evaluator& evaluator, const std::string& path) {
       addCanIOptions(&app, flags);
       std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
       app.parse(reversed);
-      out << (answerCanI(evaluator, flags) ? "yes" : "no") << "\n";
+      out << (answerCanI(evaluator, flags, kubernetesMinor) ? "yes" : "no") << "\n";
     } catch (const std::exception& e) {
       std::cerr << path << ": line " << lineNo << ": " << e.what() << "\n";
       out << "error\n";
@@ -234,8 +236,8 @@ void addCanI(CLI::App* rbacCmd, int* exitCode) {
     *exitCode = guarded("can-i", [&]() -> int {
       if (batch->empty() && flags->as.empty()) throw UsageError("--as USER is required");
       rbac::Evaluator evaluator = loadEvaluator(*source);
-      if (!batch->empty()) return runBatch(evaluator, *batch);
-      bool yes = answerCanI(evaluator, *flags);
+      if (!batch->empty()) return runBatch(evaluator, *batch, source->kubernetesMinor());
+      bool yes = answerCanI(evaluator, *flags, source->kubernetesMinor());
       std::cout << (yes ? "yes" : "no") << "\n";
       return yes ? kExitOk : kExitViolation;
     });
@@ -262,7 +264,7 @@ void addWhoCan(CLI::App* rbacCmd, int* exitCode) {
   cmd->callback([source, flags, exitCode] {
     *exitCode = guarded("who-can", [&]() -> int {
       rbac::Request request = requestFrom(flags->positional, flags->nonResourceURL, flags->subresource,
-                                          flags->namespace_, flags->allNamespaces);
+                                          flags->namespace_, flags->allNamespaces, source->kubernetesMinor());
       if (rbac::isIdentityImpersonation(request) && !request.namespace_.empty()) {
         std::cerr << "kguard rbac who-can: note: the API server's impersonation filter asks for " << request.resource
                   << " with no namespace (only ClusterRoleBindings grant it): asking cluster-wide, not in namespace "

@@ -41,10 +41,12 @@ Request requestFromArgs(const QueryArgs& a, std::vector<std::string>& warnings) 
   // kubectl auth can-i VERB /path: a second argument starting with "/" is a non-resource URL.
   if (args.size() == 2 && !args[1].empty() && args[1][0] == '/') return nonResourceRequest(args[0], args[1], warnings);
   if (args.size() < 2 || args.size() > 3) throw std::invalid_argument("expected VERB RESOURCE[/SUBRESOURCE] [NAME]");
-  ResourceArg resource = parseResourceArg(args[1]);
+  ResourceArg resource = parseResourceArg(args[1], a.kubernetesMinor);
   if (!knownResourceVerb(args[0])) warnings.push_back(unknownVerb(args[0]));
-  if (!resource.warning.empty()) warnings.push_back(resource.warning);
-  else if (!resource.known)
+  if (!resource.warning.empty()) {
+    warnings.push_back(resource.warning);
+    warnings.push_back(resource.hint);
+  } else if (!resource.known)
     warnings.push_back("resource type '" + resource.resource + "' is not a built-in resource; using the core group (write RESOURCE.GROUP)");
   if (!a.subresource.empty()) {
     if (!resource.subresource.empty() && resource.subresource != a.subresource)

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rbac/kubernetes_version.h"
 #include "rbac/request.h"
 
 namespace rbac {
@@ -21,6 +22,7 @@ struct QueryArgs {
   std::string subresource;  // --subresource
   std::string namespace_;   // -n ("" = not given)
   bool allNamespaces = false;
+  int kubernetesMinor = kNewestKubernetesMinor;  // the API server kubectl would ask (its discovery)
 };
 
 // Throws std::invalid_argument for usage errors. `warnings` collects notes for stderr (an unknown

@@ -85,8 +85,9 @@ TEST_CASE("requests no client sends are pointed out: unknown or upper-case verbs
 TEST_CASE("can-i get pods.v1 warns as kubectl does and asks for what kubectl asks") {
   std::vector<std::string> warnings;
   auto r = rbac::requestFromArgs({{"get", "pods.v1"}, "", "", "", false}, warnings);
-  REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0].rfind("the server doesn't have a resource type 'pods' in group 'v1'", 0) == 0);
+  REQUIRE(warnings.size() == 2);  // kubectl's, word for word, then what kguard asks instead
+  CHECK(warnings[0] == "the server doesn't have a resource type 'pods' in group 'v1'");
+  CHECK(warnings[1] == "asking, as kubectl does, for resource 'pods.v1' in the core group; Kubernetes 1.36 serves pods in the core group (v1)");
   CHECK(r.apiGroup == "");
   CHECK(r.resource == "pods.v1");
   CHECK(r.namespace_ == "default");
@@ -95,6 +96,30 @@ TEST_CASE("can-i get pods.v1 warns as kubectl does and asks for what kubectl ask
   CHECK(warnings.empty());
   CHECK(full.resource == "pods");
   CHECK(full.apiGroup == "");
+}
+
+// kubectl 1.20 against a 1.20 API server: `kubectl auth can-i get deployments.v1beta1.apps` prints
+// "Warning: the server doesn't have a resource type 'deployments' in group 'v1beta1.apps'" and asks for
+// resource "deployments.v1beta1.apps" in the core group (apps/v1beta1 was removed in 1.16); the answer
+// still decides the exit code. The served versions follow --kubernetes-version: batch/v1 CronJobs from 1.21.
+TEST_CASE("can-i with a version the server does not serve asks what kubectl asks, per Kubernetes version") {
+  std::vector<std::string> warnings;
+  auto r = rbac::requestFromArgs({{"get", "Deployments.v1beta1.apps"}, "", "", "", false, 20}, warnings);
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0] == "the server doesn't have a resource type 'deployments' in group 'v1beta1.apps'");
+  CHECK(warnings[1] == "asking, as kubectl does, for resource 'Deployments.v1beta1.apps' in the core group; "
+                       "Kubernetes 1.20 serves deployments in apps (v1)");
+  CHECK(r.apiGroup == "");
+  CHECK(r.resource == "Deployments.v1beta1.apps");
+  warnings.clear();
+  auto cron20 = rbac::requestFromArgs({{"get", "cronjobs.v1.batch"}, "", "", "", false, 20}, warnings);
+  CHECK(cron20.resource == "cronjobs.v1.batch");
+  CHECK(warnings.size() == 2);
+  warnings.clear();
+  auto cron21 = rbac::requestFromArgs({{"get", "cronjobs.v1.batch"}, "", "", "", false, 21}, warnings);
+  CHECK(warnings.empty());
+  CHECK(cron21.resource == "cronjobs");
+  CHECK(cron21.apiGroup == "batch");
 }
 
 TEST_CASE("userextras/KEY names an extra key, which impersonation asks as a subresource: no TYPE/NAME warning") {
