@@ -75,6 +75,10 @@ std::vector<EscalationPath> buildPaths() {
   paths.push_back(described("rbac.escalation.secretsRead", Severity::Critical, Severity::High,
                             anyOf({ns("get", "", "secrets"), ns("list", "", "secrets"), ns("watch", "", "secrets")})));
 
+  // Updating a controller's pod template makes the controller create pods from it: rollouts
+  // (deployments, daemonsets, statefulsets), the next replica (replicasets, replicationcontrollers:
+  // manageReplicas creates from Spec.Template), the next Job (cronjobs: getJobFromTemplate). A Job's
+  // template is immutable (ValidateJobSpecUpdate).
   paths.push_back(described("rbac.escalation.podCreate", Severity::High, Severity::High,
                             anyOf({ns("create", "", "pods"), ns("create", "apps", "deployments"), ns("create", "apps", "replicasets"),
                                    ns("create", "apps", "statefulsets"), ns("create", "apps", "daemonsets"),
@@ -82,7 +86,10 @@ std::vector<EscalationPath> buildPaths() {
                                    ns("create", "", "replicationcontrollers"), ns("update", "apps", "deployments"),
                                    ns("patch", "apps", "deployments"), ns("update", "apps", "daemonsets"),
                                    ns("patch", "apps", "daemonsets"), ns("update", "apps", "statefulsets"),
-                                   ns("patch", "apps", "statefulsets")})));
+                                   ns("patch", "apps", "statefulsets"), ns("update", "apps", "replicasets"),
+                                   ns("patch", "apps", "replicasets"), ns("update", "", "replicationcontrollers"),
+                                   ns("patch", "", "replicationcontrollers"), ns("update", "batch", "cronjobs"),
+                                   ns("patch", "batch", "cronjobs")})));
 
   {
     // Before 1.35 a websocket upgrade (GET) is authorized as get alone; since 1.35 the pod registry also

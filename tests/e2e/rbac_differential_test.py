@@ -260,12 +260,36 @@ def random_query(rng):
     return q
 
 
+# The resources each dotless group serves, from the server's discovery (load_dotless_groups).
+SERVED_IN_DOTLESS_GROUP = {}
+
+
+def load_dotless_groups(api):
+    status, groups = api.request("GET", "/apis")
+    if status != 200:
+        raise RuntimeError("GET /apis: %s" % status)
+    for g in groups["groups"]:
+        if "." in g["name"]:
+            continue
+        for v in g["versions"]:
+            status, resources = api.request("GET", "/apis/" + v["groupVersion"])
+            if status != 200:
+                raise RuntimeError("GET /apis/%s: %s" % (v["groupVersion"], status))
+            SERVED_IN_DOTLESS_GROUP.setdefault(g["name"], set()).update(
+                r["name"] for r in resources["resources"] if "/" not in r["name"])
+
+
 def as_kubectl_asks(q):
     """kubectl auth can-i (and kguard, which reads RESOURCE as kubectl's resourceFor does) cannot ask for a
-    dotless group that no server serves: `widgets.*` is asked as the core-group resource `widgets.*`. Such a
-    question goes to both as kubectl asks it; `arg` is the argument as written."""
-    if not q["nonResource"] and q["group"] == "*":
-        q = dict(q, arg=q["resource"] + ".*", resource=q["resource"] + ".*", group="")
+    resource that a dotless group does not serve: `widgets.*`, `pods.apps`, `*.batch` are asked as the
+    core-group resource written (kubectl/pkg/cmd/auth/cani.go). Such a question goes to both as kubectl
+    asks it; `arg` is the argument as written."""
+    if q["nonResource"]:
+        return q
+    dotless = q["group"] and "." not in q["group"]
+    if dotless and q["resource"] not in SERVED_IN_DOTLESS_GROUP.get(q["group"], set()):
+        written = q["resource"] + "." + q["group"]
+        q = dict(q, arg=written, resource=written, group="")
     return q
 
 
@@ -763,6 +787,7 @@ def main():
         for ns in NAMESPACES + ["ns-z"]:
             api.ensure_namespace(ns)
         api.allow_self_reviews()
+        load_dotless_groups(api)
         for check in (lambda: check_builtin_data(env, workdir),
                       lambda: check_real_impersonation(api, env, os.path.abspath(args.kguard), workdir)):
             n, bad = check()

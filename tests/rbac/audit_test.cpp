@@ -40,6 +40,12 @@ TEST_CASE("escalation paths: positive and negative per path") {
       {R"({verbs: [get, list], apiGroups: [""], resources: [pods]})", "podCreate", false},
       {R"({verbs: [create], apiGroups: [""], resources: [pods], resourceNames: [p]})", "podCreate", false},
       {R"({verbs: [create], apiGroups: [""], resources: [pods/exec]})", "podCreate", false},
+      // a changed pod template runs in the pods the controller creates next: the next Job of a CronJob,
+      // a ReplicaSet's or ReplicationController's next replica (a Job's template is immutable)
+      {R"({verbs: [patch], apiGroups: [batch], resources: [cronjobs]})", "podCreate", true},
+      {R"({verbs: [update], apiGroups: [apps], resources: [replicasets]})", "podCreate", true},
+      {R"({verbs: [patch], apiGroups: [""], resources: [replicationcontrollers]})", "podCreate", true},
+      {R"({verbs: [update, patch], apiGroups: [batch], resources: [jobs]})", "podCreate", false},
       // secrets read
       {R"({verbs: [get], apiGroups: [""], resources: [secrets]})", "secretsRead", true},
       {R"({verbs: [watch], apiGroups: [""], resources: [secrets]})", "secretsRead", true},
