@@ -151,8 +151,10 @@ int runCompile(const NetpolOptions& o) {
   return kExitOk;
 }
 
-// Pods in only one of the two states are not compared: say which.
-void printDiffNotes(const netpol::Cluster& current, const netpol::Cluster& changed) {
+// Pods in only one of the two states are not compared: say which. When the states share no pod there is
+// nothing to compare, and "0 newly allowed, 0 newly denied" (exit 0) would pass a change no one looked at:
+// most often --with was given only the changed policies, so say how to give a complete state.
+void checkDiffPods(const netpol::Cluster& current, const netpol::Cluster& changed) {
   auto missing = [](const netpol::Cluster& from, const netpol::Cluster& in) {
     std::vector<std::string> out;
     for (const auto& pod : from.pods)
@@ -160,6 +162,11 @@ void printDiffNotes(const netpol::Cluster& current, const netpol::Cluster& chang
     return out;
   };
   auto onlyCurrent = missing(current, changed), onlyChanged = missing(changed, current);
+  if (onlyCurrent.size() == current.pods.size())
+    throw UsageError{"-f and --with share no pod (" + std::to_string(current.pods.size()) + " in -f, " +
+                     std::to_string(changed.pods.size()) +
+                     " in --with): nothing to compare; each is a complete state (pods, namespaces, policies), "
+                     "so pass the shared files to both, e.g. -f cluster.yaml --with cluster.yaml --with change.yaml"};
   if (!onlyCurrent.empty())
     std::cerr << "kguard netpol diff: note: not compared, only in -f: " << shortList(onlyCurrent) << "\n";
   if (!onlyChanged.empty())
@@ -171,9 +178,9 @@ int runDiff(const NetpolOptions& o) {
   NetpolOptions with = o;
   with.paths = o.withPaths;
   auto changed = loadCluster(with);
+  checkDiffPods(current, changed);
   auto changes = netpol::diffClusters(current, changed);
   std::cout << netpol::renderDiff(changes);
-  printDiffNotes(current, changed);
   return changes.empty() ? kExitOk : kExitViolation;
 }
 

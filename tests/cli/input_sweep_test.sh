@@ -295,5 +295,13 @@ check "lint kustomize folder"  1 'Deployment x/web: hostNamespaces'             
 check "kustomize skipped note" 1 'overlay/limits.yaml: a patch named in .*overlay/kustomization.yaml, not a complete object' -- lint -f "$work/kust"
 check "kustomization note"     1 'base/kustomization.yaml: a kustomization, not a Kubernetes object \(render the folder: kubectl kustomize' -- lint -f "$work/kust"
 check "kustomize summary"      1 'violations in 1 of 1 objects'                                  -- lint -f "$work/kust"
+
+# --- 15. netpol diff --with only the changed policy: --with is a complete state, so the two states share no
+# pod and nothing is compared; it said "0 newly allowed, 0 newly denied" and exit 0 ------------------------
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: x, labels: {app: db}}\nspec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 10.0.0.3}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: x}\nspec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 10.0.0.2}\n' > "$work/cluster.yaml"
+printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: x}\nspec: {podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress]}\n' > "$work/deny-db.yaml"
+check "diff --with change only" 2 '^kguard netpol diff: -f and --with share no pod \(2 in -f, 0 in --with\): nothing to compare; each is a complete state .* -f cluster.yaml --with cluster.yaml --with change.yaml' -- netpol diff -f "$work/cluster.yaml" --with "$work/deny-db.yaml"
+check "diff -f change only"    2 'share no pod \(0 in -f, 2 in --with\)'                           -- netpol diff --with "$work/cluster.yaml" -f "$work/deny-db.yaml"
+check "diff complete states"   1 'newly denied: x/api -> x/db tcp 1-65535'                       -- netpol diff -f "$work/cluster.yaml" --with "$work/cluster.yaml" --with "$work/deny-db.yaml"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
