@@ -94,6 +94,9 @@ std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster
       cuts.merge(toSides.ingressCuts);
       cuts.merge(fromSidesBefore.egressCuts);
       cuts.merge(toSidesBefore.ingressCuts);
+      // Per family ("" for one line without a family), the line the next ports may extend: the same rules
+      // deciding them too make one line.
+      std::map<std::string, size_t> openLine;
       for (const auto& ports : cuts.intervals()) {
         std::vector<std::optional<ConnectionChange>> perFamily;
         for (const auto& probe : probes) {
@@ -115,13 +118,13 @@ std::vector<ConnectionChange> diffClusters(const Cluster& current, const Cluster
           if (!perFamily[i]) continue;
           ConnectionChange change = std::move(*perFamily[i]);
           if (!alike) change.family = probes[i].family == Family::V4 ? "IPv4" : "IPv6";
-          // The same rules decide the next ports too: one line (the other family's line may sit between).
-          auto last = out.rbegin();
-          if (last != out.rend() && !continues(*last, change) && out.size() > 1) ++last;
-          if (last != out.rend() && continues(*last, change))
-            last->ports.last = ports.last;
-          else
+          auto open = openLine.find(change.family);
+          if (open != openLine.end() && continues(out[open->second], change)) {
+            out[open->second].ports.last = ports.last;
+          } else {
+            openLine[change.family] = out.size();
             out.push_back(std::move(change));
+          }
         }
       }
     }

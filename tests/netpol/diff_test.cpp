@@ -71,6 +71,26 @@ TEST_CASE("diff: a dual-stack pair's IPv6 traffic is compared too, and named whe
   CHECK(alike[0].family.empty());
 }
 
+TEST_CASE("diff: when the families change differently over several port intervals, each family's line spans them") {
+  // IPv4 and IPv6 denied by two different rules; an Accept rule matching no pod cuts tcp at 80, so each of
+  // tcp 1-79, 80 and 81-65535 yields an IPv4 and an IPv6 change, interleaved, which must merge per family.
+  std::string pods = ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1,fd01::1") + pod("x", "b", "{pod: b}", "10.1.0.2,fd01::2");
+  auto changed = cluster(pods + clusterPolicy("split", "Admin", 1, "{namespaces: {}}",
+                                              "  egress:\n"
+                                              "  - {name: none, action: Accept, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {pod: none}}}}],"
+                                              " protocols: [{tcp: {destinationPort: {number: 80}}}]}\n"
+                                              "  - {name: v4, action: Deny, to: [{networks: [\"10.1.0.0/16\"]}]}\n"
+                                              "  - {name: v6, action: Deny, to: [{networks: [\"fd01::/64\"]}]}"));
+  auto changes = diffClusters(cluster(pods), changed);
+  REQUIRE(changes.size() == 12);  // each direction x tcp, udp, sctp x IPv4, IPv6
+  CHECK(changes[0].ports.str() == "tcp 1-65535");
+  CHECK(changes[0].family == "IPv4");
+  CHECK(changes[0].now.find("egress[1] \"v4\"") != std::string::npos);
+  CHECK(changes[1].ports.str() == "tcp 1-65535");
+  CHECK(changes[1].family == "IPv6");
+  CHECK(changes[1].now.find("egress[2] \"v6\"") != std::string::npos);
+}
+
 TEST_CASE("diff: a side an Admin Pass handed down to the default is named with the Pass") {
   std::string pods = ns("x", "{team: a}") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2");
   std::string pass = "  ingress:\n  - {name: pass-all, action: Pass, from: [{namespaces: {}}]}";
