@@ -42,7 +42,7 @@ const std::string& review() {
 }
 
 struct RestrictedNamespace : admission::NamespaceGetter, admission::PodLister {
-  admission::NamespaceLookup getNamespace(const std::string&) override {
+  admission::NamespaceLookup getNamespace(const std::string&, admission::Deadline) override {
     return {true, {{"pod-security.kubernetes.io/enforce", "restricted"}}, ""};
   }
   admission::PodList listPods(const std::string&, std::chrono::milliseconds) override { return {true, {}, ""}; }

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cctype>
 #include <condition_variable>
 #include <fstream>
@@ -158,14 +159,17 @@ class SigpipeBlocker {
   bool alreadyPending_ = false;
 };
 
-// Sends `req` on `client`; when `stop` is given, a helper thread aborts the request once it turns
-// true. httplib blocks in recv() while the server is silent, and ClientImpl::stop() (shutting the
-// socket down from another thread) is its documented way to abort an in-flight request.
+constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
+
+// Sends `req` on `client`; when `stop` or a deadline is given, a helper thread aborts the request once
+// `stop` turns true or the deadline passes. httplib blocks in recv() while the server is silent, and
+// ClientImpl::stop() (shutting the socket down from another thread) is its documented way to abort an
+// in-flight request.
 bool sendCancellable(httplib::ClientImpl& client, httplib::Request& req, httplib::Response& res, httplib::Error& err,
-                     const std::atomic<bool>* stop) {
+                     const std::atomic<bool>* stop, Clock::time_point deadline = kNoDeadline) {
   ERR_clear_error();
   SigpipeBlocker noSigpipe;
-  if (!stop) return client.send(req, res, err);
+  if (!stop && deadline == kNoDeadline) return client.send(req, res, err);
   std::mutex mutex;
   std::condition_variable finishedCv;
   bool finished = false;
@@ -173,8 +177,9 @@ bool sendCancellable(httplib::ClientImpl& client, httplib::Request& req, httplib
     SigpipeBlocker stopperNoSigpipe;  // stop() may send a TLS close_notify on a shut-down socket
     std::unique_lock<std::mutex> lock(mutex);
     while (!finished) {
-      if (stop->load()) client.stop();
-      finishedCv.wait_for(lock, std::chrono::milliseconds(50));
+      const auto now = Clock::now();
+      if ((stop && stop->load()) || now >= deadline) client.stop();
+      finishedCv.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(50)));
     }
   });
   bool sent = client.send(req, res, err);
@@ -364,23 +369,29 @@ struct ApiClient::Impl {
   // next one re-runs the plugin. kguard's requests are few and idempotent or safe to repeat after a
   // 401 (nothing was done), so the request is retried once with the fresh credential instead.
   ApiResponse send(const std::string& method, const std::string& path, const std::string& body,
-                   const std::string& contentType, const std::atomic<bool>* stop = nullptr) const {
+                   const std::string& contentType, const std::atomic<bool>* stop = nullptr,
+                   Clock::time_point deadline = kNoDeadline) const {
     RequestAuth auth;
-    ApiResponse out = sendOnce(method, path, body, contentType, stop, auth);
+    ApiResponse out = sendOnce(method, path, body, contentType, stop, deadline, auth);
     if (out.status == 401 && auth.fromExec) {
       execSource->rejected(auth.fromExec);
       auth = RequestAuth();
-      out = sendOnce(method, path, body, contentType, stop, auth);
+      out = sendOnce(method, path, body, contentType, stop, deadline, auth);
       if (out.status == 401 && auth.fromExec) execSource->rejected(auth.fromExec);
     }
     return out;
   }
 
   ApiResponse sendOnce(const std::string& method, const std::string& path, const std::string& body,
-                       const std::string& contentType, const std::atomic<bool>* stop, RequestAuth& auth) const {
+                       const std::string& contentType, const std::atomic<bool>* stop, Clock::time_point deadline,
+                       RequestAuth& auth) const {
     ApiResponse out;
     if (stop && stop->load()) {
       out.error = "stopped";
+      return out;
+    }
+    if (Clock::now() >= deadline) {
+      out.error = kDeadlineExceeded;
       return out;
     }
     std::string problem = authenticate(auth);
@@ -410,9 +421,10 @@ struct ApiClient::Impl {
     };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
-    bool sent = sendCancellable(*client, req, res, err, stop);
+    bool sent = sendCancellable(*client, req, res, err, stop, deadline);
     out.status = res.status > 0 ? res.status : 0;
     if (stop && stop->load()) out.error = "stopped";
+    else if (!sent && Clock::now() >= deadline) out.error = kDeadlineExceeded;
     else if (tooLarge) out.error = "response larger than " + std::to_string(options.maxResponseBytes) + " bytes";
     else if (!sent) out.error = transportError(err);
     return out;
@@ -450,6 +462,9 @@ const KubeConfig& ApiClient::config() const { return impl_->config; }
 ApiResponse ApiClient::get(const std::string& path) const { return impl_->send("GET", path, "", ""); }
 ApiResponse ApiClient::get(const std::string& path, const std::atomic<bool>& stop) const {
   return impl_->send("GET", path, "", "", &stop);
+}
+ApiResponse ApiClient::get(const std::string& path, std::chrono::steady_clock::time_point deadline) const {
+  return impl_->send("GET", path, "", "", nullptr, deadline);
 }
 ApiResponse ApiClient::post(const std::string& path, const std::string& body, const std::string& contentType) const {
   return impl_->send("POST", path, body, contentType);

@@ -29,6 +29,9 @@ struct ApiResponse {
   std::string describe() const;
 };
 
+// ApiResponse::error of a request abandoned at its deadline (Go's context.DeadlineExceeded wording).
+inline constexpr const char* kDeadlineExceeded = "context deadline exceeded";
+
 struct ApiClientOptions {
   std::chrono::milliseconds connectTimeout{5000};
   std::chrono::milliseconds requestTimeout{30000};  // per read/write on the socket
@@ -53,6 +56,9 @@ class ApiClient {
   ApiResponse get(const std::string& path) const;
   // The same, abandoned (error "stopped") within ~50 ms once `stop` becomes true.
   ApiResponse get(const std::string& path, const std::atomic<bool>& stop) const;
+  // The same, abandoned (error kDeadlineExceeded) at `deadline`: the webhook's lookups end before the
+  // API server stops waiting for the webhook's answer.
+  ApiResponse get(const std::string& path, std::chrono::steady_clock::time_point deadline) const;
   ApiResponse post(const std::string& path, const std::string& body,
                    const std::string& contentType = "application/json") const;
   ApiResponse put(const std::string& path, const std::string& body,

@@ -63,7 +63,9 @@ bool parseRequestLine(std::string_view line, HttpRequest& out) {
   else if (version == "HTTP/1.0") out.minorVersion = 0;
   else return false;
   out.method = std::string(method);
-  out.path = std::string(target.substr(0, target.find('?')));
+  const size_t question = target.find('?');
+  out.path = std::string(target.substr(0, question));
+  out.query = question == std::string_view::npos ? std::string() : std::string(target.substr(question + 1));
   out.keepAlive = out.minorVersion == 1;
   return true;
 }

@@ -14,6 +14,7 @@ namespace webhook {
 struct HttpRequest {
   std::string method;
   std::string path;  // the target without its query
+  std::string query;  // what follows the target's '?', as sent (not decoded)
   int minorVersion = 1;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, values trimmed
   std::optional<size_t> contentLength;

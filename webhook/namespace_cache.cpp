@@ -88,14 +88,14 @@ void NamespaceCache::apply(const std::string& type, const nlohmann::json& object
 
 bool NamespaceCache::hasCached(const std::string& name) const { return snapshot().count(name) > 0; }
 
-admission::NamespaceLookup NamespaceCache::getNamespace(const std::string& name) {
+admission::NamespaceLookup NamespaceCache::getNamespace(const std::string& name, admission::Deadline deadline) {
   {
     const auto& labels = snapshot();
     auto it = labels.find(name);
     if (it != labels.end()) return {true, it->second, ""};
   }
   // Not seen yet (created a moment ago, or the cache is still syncing): ask the API server.
-  auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(name));
+  auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(name), deadline);
   if (!response.ok()) return {false, {}, "namespace \"" + name + "\": " + response.describe()};
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) return {false, {}, "namespace \"" + name + "\": response is not JSON"};
@@ -107,8 +107,10 @@ admission::NamespaceLookup NamespaceCache::getNamespace(const std::string& name)
 }
 
 admission::PodList NamespaceCache::listPods(const std::string& ns, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // timeoutSeconds bounds the server's side (whole seconds); the deadline bounds ours.
   auto seconds = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
-  auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(ns) + "/pods?timeoutSeconds=" + std::to_string(seconds));
+  auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(ns) + "/pods?timeoutSeconds=" + std::to_string(seconds), deadline);
   if (!response.ok()) return {false, {}, response.describe()};
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.contains("items") || !body["items"].is_array()) return {false, {}, "pod list is not JSON"};

@@ -22,7 +22,7 @@ class NamespaceCache : public admission::NamespaceGetter, public admission::PodL
   void stop();
   bool synced() const;
 
-  admission::NamespaceLookup getNamespace(const std::string& name) override;
+  admission::NamespaceLookup getNamespace(const std::string& name, admission::Deadline deadline) override;
   bool hasCached(const std::string& name) const override;
   admission::PodList listPods(const std::string& namespace_, std::chrono::milliseconds timeout) override;
 

@@ -117,7 +117,14 @@ void RoleCache::apply(bool cluster, const std::string& type, const nlohmann::jso
   }
 }
 
-admission::RoleLookup RoleCache::getRole(const std::string& kind, const std::string& namespace_, const std::string& name) {
+rbac::Policy RoleCache::storedClusterRoles() const {
+  rbac::Policy policy;
+  for (const auto& entry : snapshot()->storedClusterRoles) policy.roles.push_back(entry.second);
+  return policy;
+}
+
+admission::RoleLookup RoleCache::getRole(const std::string& kind, const std::string& namespace_, const std::string& name,
+                                       admission::Deadline deadline) {
   using Status = admission::RoleLookup::Status;
   const bool cluster = kind == "ClusterRole";
   if (!cluster && kind != "Role") return {Status::Failed, {}, "roleRef.kind \"" + kind + "\" is neither Role nor ClusterRole"};
@@ -130,7 +137,7 @@ admission::RoleLookup RoleCache::getRole(const std::string& kind, const std::str
   const std::string what = cluster ? "clusterrole \"" + name + "\"" : "role \"" + namespace_ + "/" + name + "\"";
   std::string path = std::string("/apis/") + kGroupVersion +
                      (cluster ? "/clusterroles/" : "/namespaces/" + kube::urlEncode(namespace_) + "/roles/") + kube::urlEncode(name);
-  auto response = client_->get(path);
+  auto response = client_->get(path, deadline);
   if (response.error.empty() && response.status == 404) return {Status::NotFound, {}, ""};
   if (!response.ok()) return {Status::Failed, {}, what + ": " + response.describe()};
   auto body = nlohmann::json::parse(response.body, nullptr, false);

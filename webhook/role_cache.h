@@ -23,7 +23,9 @@ class RoleCache : public admission::RoleGetter {
   void stop();
   bool synced() const;  // both collections listed
 
-  admission::RoleLookup getRole(const std::string& kind, const std::string& namespace_, const std::string& name) override;
+  admission::RoleLookup getRole(const std::string& kind, const std::string& namespace_, const std::string& name,
+                              admission::Deadline deadline) override;
+  rbac::Policy storedClusterRoles() const override;
 
  private:
   struct Roles;  // an immutable snapshot, replaced (copy on write) by the watches

@@ -7,6 +7,7 @@
 
 #include "webhook/admission_review.h"
 #include "webhook/event_server.h"
+#include "webhook/request_timeout.h"
 #include "runtime/log.h"
 
 namespace webhook {
@@ -49,6 +50,12 @@ SSL_CTX* newTlsContext(certs::ServingCertificate& certificate) {
   SSL_CTX_set_read_ahead(ctx, 1);  // one read() per burst of records instead of two per record
   certificate.installOn(ctx);
   return ctx;
+}
+
+// The API server's ?timeout= from when the request arrived: the webhook's own waits end before it.
+void setDeadline(admission::AdmissionRequest& request, const std::string& query, Clock::time_point arrived) {
+  if (auto timeout = requestTimeout(query))  // at most a day: time_point arithmetic must not overflow
+    request.deadline = arrived + std::min<std::chrono::nanoseconds>(*timeout, std::chrono::hours(24));
 }
 
 }  // namespace
@@ -118,6 +125,7 @@ HandlerResult WebhookServer::handle(HttpRequest& req) {
   if (req.path == "/validate") {
     const auto start = Clock::now();
     auto parsed = parseAdmissionReview(req.body, true);
+    if (parsed.ok) setDeadline(parsed.review.request, req.query, start);
     if (!parsed.ok) {
       out.response = plain(400, "malformed AdmissionReview: " + parsed.error);
       metrics_.requests.inc({"/validate", "400"});

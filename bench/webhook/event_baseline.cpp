@@ -22,7 +22,7 @@
 namespace {
 
 struct RestrictedEverywhere : admission::NamespaceGetter, admission::PodLister {
-  admission::NamespaceLookup getNamespace(const std::string&) override {
+  admission::NamespaceLookup getNamespace(const std::string&, admission::Deadline) override {
     return {true, {{"pod-security.kubernetes.io/enforce", "restricted"}}, ""};
   }
   bool hasCached(const std::string&) const override { return true; }

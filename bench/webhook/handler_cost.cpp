@@ -37,7 +37,7 @@ double threadCpuMicros() {
 
 // Every namespace enforces restricted (what the benchmark's namespace cache holds).
 struct RestrictedCluster : admission::NamespaceGetter, admission::PodLister {
-  admission::NamespaceLookup getNamespace(const std::string&) override {
+  admission::NamespaceLookup getNamespace(const std::string&, admission::Deadline) override {
     return {true, {{"pod-security.kubernetes.io/enforce", "restricted"}}, ""};
   }
   admission::PodList listPods(const std::string&, std::chrono::milliseconds) override { return {true, {}, ""}; }

@@ -51,7 +51,7 @@ FakeServerOptions withObjectRoutes(std::function<std::pair<int, std::string>(con
 }
 
 std::string label(webhook::NamespaceCache& cache, const std::string& ns, const std::string& key) {
-  auto lookup = cache.getNamespace(ns);
+  auto lookup = cache.getNamespace(ns, admission::kNoDeadline);
   auto it = lookup.labels.find(key);
   return lookup.ok && it != lookup.labels.end() ? it->second : "";
 }
@@ -116,16 +116,16 @@ TEST_CASE("namespace cache: a namespace not seen yet is fetched with a GET, erro
   cache.start();
   REQUIRE(eventually([&] { return cache.synced(); }));
 
-  auto fresh = cache.getNamespace("fresh");
+  auto fresh = cache.getNamespace("fresh", admission::kNoDeadline);
   CHECK(fresh.ok);
   CHECK(fresh.labels.at("team") == "red");
   CHECK_FALSE(cache.hasCached("fresh"));  // a GET answer is not cached: the watch brings it
   CHECK(gets == 1);
 
-  auto missing = cache.getNamespace("missing");
+  auto missing = cache.getNamespace("missing", admission::kNoDeadline);
   CHECK_FALSE(missing.ok);
   CHECK_THAT(missing.error, Catch::StartsWith("namespace \"missing\": ") && Catch::Contains("404"));
-  auto garbled = cache.getNamespace("garbled");
+  auto garbled = cache.getNamespace("garbled", admission::kNoDeadline);
   CHECK_FALSE(garbled.ok);
   CHECK(garbled.error == "namespace \"garbled\": response is not JSON");
 }
@@ -167,6 +167,21 @@ TEST_CASE("namespace cache: lists a namespace's pods; undecodable pods are skipp
   CHECK_THAT(forbidden.error, Catch::Contains("403"));
 }
 
+TEST_CASE("namespace cache: the GET of a namespace and the pod list end by their deadline") {
+  FakeApiServer server(withObjectRoutes([&](const std::string&) -> std::pair<int, std::string> {
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // an API server slower than the webhook may wait
+    return {200, namespaceJson("slow", "5")};
+  }));
+  server.queueList(200, listJson({}, "1"));
+  webhook::NamespaceCache cache(clientFor(server));
+  auto lookup = cache.getNamespace("slow", std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+  CHECK_FALSE(lookup.ok);
+  CHECK(lookup.error == "namespace \"slow\": context deadline exceeded");
+  auto pods = cache.listPods("slow", std::chrono::milliseconds(100));
+  CHECK_FALSE(pods.ok);
+  CHECK(pods.error == "context deadline exceeded");
+}
+
 // Every watch event publishes a new snapshot; readers on other threads must see each namespace's
 // labels whole (both labels of one event, never one from the next), never go back in time, and see
 // the last event eventually. Two caches are read alternately from the same threads: each thread keeps
@@ -187,7 +202,7 @@ TEST_CASE("namespace cache: concurrent lookups see whole, monotonic snapshots wh
   auto reader = [&] {
     int seen = 0;
     while (!done) {
-      auto lookup = a.getNamespace("ns");
+      auto lookup = a.getNamespace("ns", admission::kNoDeadline);
       const std::string gen = lookup.labels.count("gen") ? lookup.labels.at("gen") : "?";
       if (!lookup.ok || lookup.labels.count("copy") == 0 || lookup.labels.at("copy") != gen) ++torn;
       int now = std::atoi(gen.c_str());

@@ -88,6 +88,24 @@ TEST_CASE("POST /validate answers an AdmissionReview with the same version and u
   CHECK(metrics->body.find("kguard_webhook_request_duration_seconds_count 1") != std::string::npos);
 }
 
+// The API server calls /validate?timeout=10s (its webhook configuration's timeoutSeconds): the lookups
+// the request needs must end before it stops waiting.
+TEST_CASE("POST /validate?timeout= gives the request a deadline its lookups keep") {
+  RunningServer s("timeout");
+  auto c = s.client();
+  auto before = std::chrono::steady_clock::now();
+  REQUIRE(c->Post("/validate?timeout=10s", reviewFor(kPrivilegedPod), "application/json"));
+  auto after = std::chrono::steady_clock::now();
+  CHECK(s.cluster.lastLookupDeadline >= before + std::chrono::seconds(10));
+  CHECK(s.cluster.lastLookupDeadline <= after + std::chrono::seconds(10));
+  // Absent or unreadable (ignored, as upstream's webhook ignores it): no deadline of the API server's.
+  REQUIRE(c->Post("/validate?timeout=soon", reviewFor(kPrivilegedPod), "application/json"));
+  CHECK(s.cluster.lastLookupDeadline == admission::kNoDeadline);
+  REQUIRE(c->Post("/validate?timeout=5s", reviewFor(kPrivilegedPod), "application/json"));
+  REQUIRE(c->Post("/validate", reviewFor(kPrivilegedPod), "application/json"));
+  CHECK(s.cluster.lastLookupDeadline == admission::kNoDeadline);
+}
+
 TEST_CASE("bad requests get 400 with a message and the server keeps serving") {
   RunningServer s("bad");
   auto c = s.client();

@@ -1,6 +1,7 @@
 #pragma once
 // AdmissionReview request and response, typed (admission.k8s.io/v1; v1beta1 has the same fields).
 // The object JSON stays owned by the parsed review; the request only points into it.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,6 +30,10 @@ struct AdmissionRequest {
   std::string username;
   std::vector<std::string> groups;
   bool dryRun = false;
+  // When the API server stops waiting for the answer: its call's ?timeout= (the webhook configuration's
+  // timeoutSeconds) from when the request arrived; max() when it did not say. The webhook's own waits
+  // (namespace and role lookups, the pod checks of a namespace update) end before it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // The objects' JSON, null for DELETE/CONNECT (object) and CREATE (oldObject), and null for a Pod
   // CREATE/UPDATE read by the webhook's fast path (webhook/fast_review.h), which builds no JSON tree.
   const nlohmann::json* object = nullptr;

@@ -12,6 +12,11 @@
 
 namespace admission {
 
+// When a lookup must be done by: the request's deadline (AdmissionRequest::deadline), so that the
+// webhook answers before the API server stops waiting. kNoDeadline when the API server did not say.
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+
 struct NamespaceLookup {
   bool ok = false;
   kube::StringMap labels;
@@ -21,7 +26,7 @@ struct NamespaceLookup {
 class NamespaceGetter {
  public:
   virtual ~NamespaceGetter() = default;
-  virtual NamespaceLookup getNamespace(const std::string& name) = 0;
+  virtual NamespaceLookup getNamespace(const std::string& name, Deadline deadline) = 0;
   // True when getNamespace(name) answers from memory, without waiting on the API server.
   virtual bool hasCached(const std::string& /*name*/) const { return false; }
 };
@@ -30,15 +35,17 @@ class NamespaceGetter {
 // rules (a lookup copies the namespace's labels). A failed lookup is not kept: the next reader asks again.
 class RequestNamespace {
  public:
-  RequestNamespace(NamespaceGetter& getter, const std::string& name) : getter_(getter), name_(name) {}
+  RequestNamespace(NamespaceGetter& getter, const std::string& name, Deadline deadline = kNoDeadline)
+      : getter_(getter), name_(name), deadline_(deadline) {}
   const NamespaceLookup& get() {
-    if (!lookup_.ok) lookup_ = getter_.getNamespace(name_);
+    if (!lookup_.ok) lookup_ = getter_.getNamespace(name_, deadline_);
     return lookup_;
   }
 
  private:
   NamespaceGetter& getter_;
   const std::string& name_;
+  Deadline deadline_;
   NamespaceLookup lookup_;
 };
 
@@ -54,7 +61,11 @@ class RoleGetter {
  public:
   virtual ~RoleGetter() = default;
   // roleRef kind "ClusterRole", or "Role" in `namespace_`.
-  virtual RoleLookup getRole(const std::string& kind, const std::string& namespace_, const std::string& name) = 0;
+  virtual RoleLookup getRole(const std::string& kind, const std::string& namespace_, const std::string& name,
+                             Deadline deadline) = 0;
+  // Every ClusterRole as stored (the aggregation controller's input), from memory: what an aggregationRule
+  // being written would select. Empty until known.
+  virtual rbac::Policy storedClusterRoles() const = 0;
 };
 
 struct PodList {
@@ -69,6 +80,7 @@ struct PodList {
 class PodLister {
  public:
   virtual ~PodLister() = default;
+  // Gives up (ok false) after `timeout`.
   virtual PodList listPods(const std::string& namespace_, std::chrono::milliseconds timeout) = 0;
 };
 

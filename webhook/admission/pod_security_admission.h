@@ -47,7 +47,8 @@ class PodSecurityAdmission {
   AdmissionResponse evaluatePod(const NamespacePolicy& policy, const std::string& policyError,
                                 const kube::PodTemplate& pod, const AdmissionRequest& request, bool enforce) const;
   std::vector<const kube::PodTemplate*> podsToCheck(const PodList& list) const;
-  std::vector<std::string> evaluatePodsInNamespace(const std::string& ns, const podsecurity::LevelVersion& enforce) const;
+  std::vector<std::string> evaluatePodsInNamespace(const std::string& ns, const podsecurity::LevelVersion& enforce,
+                                                   Deadline requestDeadline) const;
   bool exemptRuntimeClass(const std::optional<std::string>& runtimeClass) const;
   AdmissionResponse exemptNamespaceWarning(const std::string& ns, const NamespacePolicy& policy,
                                            const kube::StringMap& labels) const;

@@ -50,7 +50,7 @@ Triage Validator::triage(const AdmissionRequest& request) const {
 }
 
 AdmissionResponse Validator::validate(const AdmissionRequest& request, const Triage& triage) const {
-  RequestNamespace ns(namespaces_, request.namespace_);
+  RequestNamespace ns(namespaces_, request.namespace_, request.deadline);
   AdmissionResponse response = podSecurity_.validate(request, ns);
   if (!response.allowed) return response;
   applyKguardRules(request, triage, ns, response);
@@ -106,8 +106,10 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
   try {
     auto kind = rbac::rbacKindOf(*request.object);
     const bool binding = kind == rbac::RbacKind::RoleBinding || kind == rbac::RbacKind::ClusterRoleBinding;
-    findings = binding && roles_ ? checkBinding(*request.object, response)
-                                 : rbac::checkGuardrails(config_.rbacGuardrails, *request.object);
+    const bool role = kind == rbac::RbacKind::Role || kind == rbac::RbacKind::ClusterRole;
+    if (binding && roles_) findings = checkBinding(*request.object, request.deadline, response);
+    else if (role && roles_) findings = checkRole(*request.object);
+    else findings = rbac::checkGuardrails(config_.rbacGuardrails, *request.object);
   } catch (const kube::DecodeError& e) {
     response = failureResponse(400, "BadRequest", std::string("failed to decode RBAC object: ") + e.what());
     return;
@@ -118,14 +120,15 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
 // The API server admits a binding to a role that does not exist (yet): the role's own guardrails judge
 // it when it is created, but not who it is then bound to, so the binding is admitted with a warning.
 // A role that cannot be read is judged as the built-in role of that name, if any, with a warning.
-std::vector<findings::Finding> Validator::checkBinding(const nlohmann::json& object, AdmissionResponse& response) const {
+std::vector<findings::Finding> Validator::checkBinding(const nlohmann::json& object, Deadline deadline,
+                                                      AdmissionResponse& response) const {
   const rbac::Binding binding = rbac::decodeBinding(object);
   const rbac::RoleRef& ref = binding.roleRef;
   // Validation refuses a ClusterRoleBinding to a Role, and any other kind, before validating webhooks.
   if (ref.kind != "ClusterRole" && (ref.kind != "Role" || binding.clusterScoped))
     return rbac::checkBindingWithRole(config_.rbacGuardrails, binding, std::nullopt);
   const std::string role = ref.kind == "Role" ? "Role " + binding.namespace_ + "/" + ref.name : "ClusterRole " + ref.name;
-  RoleLookup lookup = roles_->getRole(ref.kind, binding.namespace_, ref.name);
+  RoleLookup lookup = roles_->getRole(ref.kind, binding.namespace_, ref.name, deadline);
   switch (lookup.status) {
     case RoleLookup::Status::Found:
       return rbac::checkBindingWithRole(config_.rbacGuardrails, binding, lookup.role);
@@ -140,6 +143,15 @@ std::vector<findings::Finding> Validator::checkBinding(const nlohmann::json& obj
   response.warnings.push_back("kguard RBAC guardrails: could not read " + role + " of " + binding.describe() + " (" +
                               lookup.error + "): judged as the built-in role of that name, if there is one");
   return rbac::checkGuardrails(config_.rbacGuardrails, binding);
+}
+
+// A ClusterRole's aggregationRule gives it the rules of the ClusterRoles it selects, as the API server's
+// clusterrole aggregation controller writes them (pkg/controller/clusterroleaggregation): the ones in
+// the cluster, custom ones included, not only the built-in ones.
+std::vector<findings::Finding> Validator::checkRole(const nlohmann::json& object) const {
+  const rbac::Role role = rbac::decodeRole(object);
+  if (!role.aggregationSelectors) return rbac::checkGuardrails(config_.rbacGuardrails, role);
+  return rbac::checkGuardrails(config_.rbacGuardrails, role, roles_->storedClusterRoles());
 }
 
 void Validator::report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,

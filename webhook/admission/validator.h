@@ -45,7 +45,10 @@ class Validator {
                         AdmissionResponse& response) const;
   void applyRbacGuardrails(const AdmissionRequest& request, AdmissionResponse& response) const;
   // A binding's findings, judged by its role as read from the API server (roles_).
-  std::vector<findings::Finding> checkBinding(const nlohmann::json& object, AdmissionResponse& response) const;
+  std::vector<findings::Finding> checkBinding(const nlohmann::json& object, Deadline deadline,
+                                              AdmissionResponse& response) const;
+  // A Role's or ClusterRole's findings, an aggregationRule judged by the ClusterRoles in roles_.
+  std::vector<findings::Finding> checkRole(const nlohmann::json& object) const;
   // Refuses (enforce) or warns about findings of kguard's rules or the RBAC guardrails.
   void report(const AdmissionRequest& request, const std::vector<findings::Finding>& findings, bool enforce,
               const char* what, AdmissionResponse& response) const;

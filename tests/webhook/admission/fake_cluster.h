@@ -17,9 +17,14 @@ class FakeCluster : public NamespaceGetter, public PodLister {
   std::chrono::milliseconds lookupDelay{0};  // to hold requests in flight (drain tests)
 
   int lookups = 0;  // getNamespace calls
+  Deadline lastLookupDeadline = kNoDeadline;
+  std::chrono::milliseconds lastPodListTimeout{-1};
+  // Pod lists take as long as they may (the API server answering at its timeoutSeconds).
+  bool podListsTakeTheirTimeout = false;
 
-  NamespaceLookup getNamespace(const std::string& name) override {
+  NamespaceLookup getNamespace(const std::string& name, Deadline deadline) override {
     ++lookups;
+    lastLookupDeadline = deadline;
     if (lookupDelay.count()) std::this_thread::sleep_for(lookupDelay);
     if (failLookups) return {false, {}, "connection refused"};
     auto it = namespaces.find(name);
@@ -31,7 +36,9 @@ class FakeCluster : public NamespaceGetter, public PodLister {
     return lookupDelay.count() == 0 && !failLookups && namespaces.count(name) > 0;
   }
   std::map<std::string, std::vector<std::string>> controllerUids;  // per namespace, by pod index
-  PodList listPods(const std::string& ns, std::chrono::milliseconds) override {
+  PodList listPods(const std::string& ns, std::chrono::milliseconds timeout) override {
+    lastPodListTimeout = timeout;
+    if (podListsTakeTheirTimeout) std::this_thread::sleep_for(timeout);
     return {true, pods[ns], "", controllerUids[ns]};
   }
 

@@ -242,6 +242,48 @@ TEST_CASE("namespaces: past the 3000-pod cap, one pod per controller is checked 
   CHECK(r.warnings[2] == "agent-0: host namespaces");
 }
 
+TEST_CASE("namespaces: the pod checks take at most half the time the API server still waits (?timeout=)") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.cluster.addPod("apps", pod("priv-" + std::to_string(i), "hostPID: true"));
+  // No ?timeout=: upstream's own limit, 1 s.
+  auto unbounded = f.run(tightenApps());
+  CHECK(f.cluster.lastPodListTimeout == std::chrono::milliseconds(1000));
+  REQUIRE(unbounded.warnings.size() == 2);
+  CHECK(unbounded.warnings[1] == "priv-0 (and 4 other pods): host namespaces");
+
+  // 300 ms left: a budget of at most 150 ms, for the listing and the checks together (upstream's
+  // EvaluatePodsInNamespace). A listing that takes all of it leaves time for one pod, and upstream's
+  // warning says how many were checked.
+  auto update = tightenApps();
+  update.request.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  f.cluster.podListsTakeTheirTimeout = true;
+  auto r = f.run(update);
+  CHECK(f.cluster.lastPodListTimeout <= std::chrono::milliseconds(150));
+  CHECK(f.cluster.lastPodListTimeout > std::chrono::milliseconds(0));
+  REQUIRE(r.warnings.size() == 3);
+  CHECK(r.warnings[0] == "new PodSecurity enforce level only checked against the first 1 of 5 existing pods");
+  CHECK(r.warnings[1] == "existing pods in namespace \"apps\" violate the new PodSecurity enforce level \"baseline:latest\"");
+  CHECK(r.warnings[2] == "priv-0: host namespaces");
+
+  // Past the deadline: no time to spend (the API server's listing fails at once: NamespaceCache).
+  f.cluster.podListsTakeTheirTimeout = false;
+  update.request.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  auto late = f.run(update);
+  CHECK(f.cluster.lastPodListTimeout == std::chrono::milliseconds(0));
+  REQUIRE_FALSE(late.warnings.empty());
+  CHECK(late.warnings[0] == "new PodSecurity enforce level only checked against the first 1 of 5 existing pods");
+}
+
+TEST_CASE("a pod's namespace lookup ends by the request's deadline") {
+  Fixture f;
+  auto t = makeRequest("CREATE", kPods, "restricted", restrictedPod("p"));
+  f.run(t);
+  CHECK(f.cluster.lastLookupDeadline == kNoDeadline);
+  t.request.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  f.run(t);
+  CHECK(f.cluster.lastLookupDeadline == t.request.deadline);
+}
+
 TEST_CASE("namespaces: pods of an exempt runtime class are not counted against the pod cap") {
   Fixture f;
   f.config.exemptions.runtimeClasses = {"kata"};

@@ -24,13 +24,17 @@ class FakeRoles : public RoleGetter {
     rbac::Role role = rbac::decodeRole(kube::parseManifests(yaml, "role.yaml").at(0).object);
     roles[role.clusterScoped ? "ClusterRole/" + role.name : "Role/" + role.namespace_ + "/" + role.name] = role;
   }
-  RoleLookup getRole(const std::string& kind, const std::string& ns, const std::string& name) override {
+  rbac::Policy stored;  // storedClusterRoles()
+  Deadline lastDeadline = kNoDeadline;
+  RoleLookup getRole(const std::string& kind, const std::string& ns, const std::string& name, Deadline deadline) override {
     ++lookups;
+    lastDeadline = deadline;
     if (fail) return {RoleLookup::Status::Failed, {}, "clusterrole \"" + name + "\": HTTP 403: forbidden"};
     auto it = roles.find(kind == "Role" ? "Role/" + ns + "/" + name : "ClusterRole/" + name);
     if (it == roles.end()) return {RoleLookup::Status::NotFound, {}, ""};
     return {RoleLookup::Status::Found, it->second, ""};
   }
+  rbac::Policy storedClusterRoles() const override { return stored; }
 };
 
 struct Fixture {
@@ -91,6 +95,41 @@ TEST_CASE("RBAC guardrails at admission: an aggregated ClusterRole is judged by 
   auto r = f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("collected")));
   REQUIRE(r.warnings.size() == 1);
   CHECK(r.warnings[0].find("rbac.clusterAdminServiceAccount") != std::string::npos);
+}
+
+TEST_CASE("RBAC guardrails at admission: a ClusterRole's aggregationRule aggregates the cluster's ClusterRoles") {
+  Fixture f;
+  // A custom ClusterRole in the cluster (the role cache), selected by the aggregationRule written next:
+  // the aggregation controller would copy its wildcard into the new role.
+  f.roles.stored.roles.push_back(rbac::decodeRole(
+      kube::parseManifests("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+                           "metadata: {name: ci-power, labels: {team: ci}}\n"
+                           "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n",
+                           "role.yaml")
+          .at(0)
+          .object));
+  const GroupVersionResource clusterRoles{"rbac.authorization.k8s.io", "v1", "clusterroles"};
+  auto aggregating = makeRequest("CREATE", clusterRoles, "",
+                                 "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: collector}\n"
+                                 "aggregationRule: {clusterRoleSelectors: [{matchLabels: {team: ci}}]}\nrules: []\n");
+  auto r = f.run(aggregating);
+  CHECK(r.allowed);
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0].find("rbac.wildcardGrant") != std::string::npos);
+  CHECK(r.warnings[0].find("ClusterRole collector aggregates") != std::string::npos);
+  f.config.rbacMode = config::Mode::Enforce;
+  CHECK_FALSE(f.run(aggregating).allowed);
+  // Selecting nothing in the cluster: nothing to report.
+  f.roles.stored.roles.clear();
+  CHECK(f.run(aggregating).warnings.empty());
+}
+
+TEST_CASE("RBAC guardrails at admission: a binding's role lookup ends by the request's deadline") {
+  Fixture f;
+  auto t = makeRequest("CREATE", kClusterBindings, "", clusterBinding("view"));
+  t.request.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  f.run(t);
+  CHECK(f.roles.lastDeadline == t.request.deadline);
 }
 
 TEST_CASE("RBAC guardrails at admission: a RoleBinding's Role is read in the binding's namespace") {
