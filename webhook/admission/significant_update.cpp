@@ -1,12 +1,12 @@
 // Which pod updates need a fresh Pod Security evaluation (upstream isSignificantPodUpdate). Most pod
-// fields are immutable after creation; images, ephemeral containers and the legacy per-container
-// seccomp annotation are the mutable ones that can change the verdict.
+// fields are immutable after creation; images, ephemeral containers and the legacy pod and per-container
+// seccomp annotations are the mutable ones that can change the verdict.
 #include "webhook/admission/pod_security_admission.h"
+
+#include "podsecurity/checks/seccomp.h"
 
 namespace admission {
 namespace {
-
-const std::string kSeccompContainerAnnotationPrefix = "container.seccomp.security.alpha.kubernetes.io/";
 
 std::string annotation(const kube::StringMap& annotations, const std::string& key) {
   auto it = annotations.find(key);
@@ -16,7 +16,7 @@ std::string annotation(const kube::StringMap& annotations, const std::string& ke
 bool isSignificantContainerUpdate(const kube::Container& c, const kube::Container& old, const kube::StringMap& annotations,
                                   const kube::StringMap& oldAnnotations) {
   if (c.image != old.image) return true;
-  const std::string key = kSeccompContainerAnnotationPrefix + c.name;
+  const std::string key = podsecurity::checks::kSeccompContainerAnnotationPrefix + c.name;
   return annotation(annotations, key) != annotation(oldAnnotations, key);
 }
 
@@ -27,6 +27,10 @@ bool isSignificantPodUpdate(const kube::PodTemplate& pod, const kube::PodTemplat
   const auto& old = oldPod.spec;
   const auto& annotations = pod.metadata.annotations;
   const auto& oldAnnotations = oldPod.metadata.annotations;
+  // The pod's own annotation: the baseline of v1.0-v1.18 forbids "unconfined" in it.
+  if (annotation(annotations, podsecurity::checks::kSeccompPodAnnotation) !=
+      annotation(oldAnnotations, podsecurity::checks::kSeccompPodAnnotation))
+    return true;
   if (spec.containers.size() != old.containers.size()) return true;
   if (spec.initContainers.size() != old.initContainers.size()) return true;
   for (size_t i = 0; i < spec.containers.size(); ++i)

@@ -109,6 +109,24 @@ TEST_CASE("pod updates are evaluated only when images or containers change") {
   CHECK_FALSE(f.run(makeRequest("UPDATE", kPods, "restricted", newImage, kPrivilegedPod)).allowed);
 }
 
+// Upstream's isSignificantPodUpdate compares the pod's own seccomp annotation too: the v1.0-v1.18 baseline
+// reads it, and annotations stay mutable on a running pod.
+TEST_CASE("pod updates are evaluated when the pod's legacy seccomp annotation changes") {
+  Fixture f;
+  f.cluster.namespaces["baseline-118"] = {{"pod-security.kubernetes.io/enforce", "baseline"},
+                                          {"pod-security.kubernetes.io/enforce-version", "v1.18"}};
+  const std::string before = pod("p", "");
+  std::string unconfined = before;
+  unconfined.replace(unconfined.find("metadata: {name: p}"), 19,
+                     "metadata: {name: p, annotations: {seccomp.security.alpha.kubernetes.io/pod: unconfined}}");
+  auto r = f.run(makeRequest("UPDATE", kPods, "baseline-118", unconfined, before));
+  CHECK_FALSE(r.allowed);
+  REQUIRE(r.result);
+  CHECK_THAT(r.result->message, Catch::Contains("seccomp.security.alpha.kubernetes.io/pod=\"unconfined\""));
+  // The same annotation left as it was: not a significant update.
+  CHECK(f.run(makeRequest("UPDATE", kPods, "baseline-118", unconfined, unconfined)).allowed);
+}
+
 TEST_CASE("exemptions by namespace, user and RuntimeClass") {
   Fixture f;
   f.config.exemptions.namespaces = {"restricted"};
