@@ -21,6 +21,7 @@
 #include "rbac/live_source.h"
 #include "rbac/policy_decode.h"
 #include "rbac/query_args.h"
+#include "rbac/rules_list.h"
 #include "rbac/user_info.h"
 #include "rbac/who_can_report.h"
 #include "cli/non_empty_flag.h"
@@ -53,7 +54,7 @@ struct CanIFlags {
   std::vector<std::string> positional;  // VERB [RESOURCE[/SUBRESOURCE] [NAME]]
   std::string nonResourceURL, subresource, as, namespace_;
   std::vector<std::string> asGroups;
-  bool allNamespaces = false, groupsExact = false, explain = false;
+  bool allNamespaces = false, groupsExact = false, explain = false, list = false, quiet = false, noHeaders = false;
 };
 
 void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
@@ -84,6 +85,25 @@ void addCanIOptions(CLI::App* cmd, CanIFlags& f) {
   cmd->add_flag("--groups-exact", f.groupsExact,
                 "Use exactly the --as-group groups, as a SubjectAccessReview does (no implicit groups)");
   cmd->add_flag("--explain", f.explain, "Print on stderr which binding and rule allowed it, or why not");
+  cmd->add_flag("--list", f.list, "Print every action allowed in the namespace (-n, default: default), as kubectl auth can-i --list");
+  cmd->add_flag("--no-headers", f.noHeaders, "With --list: no header line");
+  cmd->add_flag("-q,--quiet", f.quiet, "Print nothing: the exit code answers");
+}
+
+rbac::UserInfo userOf(const CanIFlags& flags) {
+  return flags.groupsExact ? rbac::UserInfo{flags.as, flags.asGroups} : rbac::impersonatedUser(flags.as, flags.asGroups);
+}
+
+// can-i --list: what a SelfSubjectRulesReview in the namespace returns, printed as kubectl prints it;
+// the same argument checks as kubectl's CanIOptions.Complete/Validate.
+int listRules(const rbac::Evaluator& evaluator, const CanIFlags& flags) {
+  if (!flags.positional.empty() || !flags.nonResourceURL.empty())
+    throw UsageError("list option must be specified with no arguments");
+  if (flags.quiet || flags.allNamespaces || !flags.subresource.empty())
+    throw UsageError("list option can't be specified with neither quiet, all-namespaces nor subresource options");
+  std::string namespace_ = flags.namespace_.empty() ? "default" : flags.namespace_;
+  std::cout << rbac::formatRulesList(evaluator.rulesFor(userOf(flags), namespace_), !flags.noHeaders);
+  return kExitOk;
 }
 
 // A binding whose role is found nowhere grants nothing: say so once per role, so that a missing
@@ -169,7 +189,7 @@ bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags, int ku
     std::cerr << "kguard rbac can-i: note: this answers a SubjectAccessReview in namespace " << request.namespace_
               << "; the API server's impersonation filter asks for " << request.resource
               << " with no namespace, so a RoleBinding never lets anyone actually impersonate (ask without -n)\n";
-  rbac::UserInfo user = flags.groupsExact ? rbac::UserInfo{flags.as, flags.asGroups} : rbac::impersonatedUser(flags.as, flags.asGroups);
+  rbac::UserInfo user = userOf(flags);
   if (!flags.explain) return evaluator.allows(user, request);
   rbac::Decision decision = evaluator.decide(user, request);
   std::cerr << request.describe() << ": " << evaluator.reason(decision) << "\n";
@@ -199,6 +219,7 @@ int runBatch(const rbac::Evaluator& evaluator, const std::string& path, int kube
       addCanIOptions(&app, flags);
       std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
       app.parse(reversed);
+      if (flags.list || flags.quiet) throw UsageError("--list and --quiet are not for --batch");
       out << (answerCanI(evaluator, flags, kubernetesMinor) ? "yes" : "no") << "\n";
     } catch (const std::exception& e) {
       std::cerr << path << ": line " << lineNo << ": " << e.what() << "\n";
@@ -237,8 +258,10 @@ void addCanI(CLI::App* rbacCmd, int* exitCode) {
       if (batch->empty() && flags->as.empty()) throw UsageError("--as USER is required");
       rbac::Evaluator evaluator = loadEvaluator(*source);
       if (!batch->empty()) return runBatch(evaluator, *batch, source->kubernetesMinor());
+      if (flags->list) return listRules(evaluator, *flags);
+      if (flags->noHeaders) throw UsageError("--no-headers cannot be set without --list specified");
       bool yes = answerCanI(evaluator, *flags, source->kubernetesMinor());
-      std::cout << (yes ? "yes" : "no") << "\n";
+      if (!flags->quiet) std::cout << (yes ? "yes" : "no") << "\n";
       return yes ? kExitOk : kExitViolation;
     });
   });

@@ -295,6 +295,25 @@ bool Evaluator::allowsByLinearScan(const UserInfo& user, const Request& request)
   return false;
 }
 
+std::vector<PolicyRule> Evaluator::rulesFor(const UserInfo& user, const std::string& namespace_) const {
+  std::vector<PolicyRule> rules;
+  auto visit = [&](std::size_t b, const std::string& ns) {
+    const Binding& binding = policy_.bindings[b];
+    bool applies = false;
+    for (const Subject& s : binding.subjects)
+      if ((applies = subjectApplies(s, ns, user))) break;
+    if (!applies || bindingRole_[b] < 0) return;
+    const auto& roleRules = policy_.roles[static_cast<std::size_t>(bindingRole_[b])].rules;
+    rules.insert(rules.end(), roleRules.begin(), roleRules.end());
+  };
+  for (std::size_t b = 0; b < policy_.bindings.size(); ++b)
+    if (policy_.bindings[b].clusterScoped) visit(b, "");
+  if (namespace_.empty()) return rules;
+  for (std::size_t b = 0; b < policy_.bindings.size(); ++b)
+    if (!policy_.bindings[b].clusterScoped && policy_.bindings[b].namespace_ == namespace_) visit(b, namespace_);
+  return rules;
+}
+
 std::optional<Subject> Evaluator::whoCanSubject(const Binding& binding, const Subject& subject) const {
   if (subject.kind == "User" || subject.kind == "Group") return subject;
   if (subject.kind == "ServiceAccount") {

@@ -67,6 +67,12 @@ class Evaluator {
   // namespace, subjects checked one by one). The reference that tests and benchmarks compare against.
   bool allowsByLinearScan(const UserInfo& user, const Request& request) const;
 
+  // The rules of every binding that applies to the user, cluster-wide ones first, then the RoleBindings
+  // of `namespace_` (none when empty), each in input order: the RBAC authorizer's RulesFor, which a
+  // SelfSubjectRulesReview (`kubectl auth can-i --list`) returns. system:masters adds nothing here: the
+  // privileged-group authorizer lists no rules.
+  std::vector<PolicyRule> rulesFor(const UserInfo& user, const std::string& namespace_) const;
+
   // Every subject that some binding allows to make the request, plus the group system:masters; in
   // upstream visiting order. Group and User subjects are listed as written: members of a listed group
   // are allowed too.

@@ -235,6 +235,23 @@ printf '%s\n' '["get","pods","-n","e2e-dev","--as","alice"]' '["get","pods","-n"
 ok "--explain names RoleBinding alice-dev-reader; --batch yes/no"
 
 # ---------------------------------------------------------------------------------------------------
+step "can-i --list vs kubectl auth can-i --list (SelfSubjectRulesReview), byte for byte"
+for spec in "alice||e2e-dev" "alice||e2e-other" "bob|e2e-auditors|e2e-dev" "system:serviceaccount:e2e-dev:builder||e2e-dev" \
+            "carol||e2e-other" "root|system:masters|default"; do
+  IFS='|' read -r user group ns <<<"$spec"
+  as=(--as "$user")
+  [ -n "$group" ] && as+=(--as-group "$group")
+  kubectl auth can-i --list "${as[@]}" -n "$ns" >"$WORK/list.want" 2>"$WORK/list.kerr" ||
+    fail "kubectl auth can-i --list $spec: $(cat "$WORK/list.kerr")"
+  "$KGUARD" rbac can-i --list "${as[@]}" -n "$ns" --kubeconfig "$KUBECONFIG_FILE" >"$WORK/list.got" 2>"$WORK/list.err" ||
+    fail "kguard rbac can-i --list $spec: $(cat "$WORK/list.err")"
+  cmp -s "$WORK/list.want" "$WORK/list.got" ||
+    soft_fail "can-i --list $spec differs from kubectl: $(diff "$WORK/list.want" "$WORK/list.got" | head -20)"
+done
+[ "$FAILURES" = 0 ] || fail "can-i --list differs from kubectl"
+ok "can-i --list prints what kubectl prints for 6 users and groups"
+
+# ---------------------------------------------------------------------------------------------------
 step "who-can --kubeconfig"
 "$KGUARD" rbac who-can get pods -n e2e-dev --kubeconfig "$KUBECONFIG_FILE" >"$WORK/who.out" 2>"$WORK/who.err" \
   || fail "who-can exited $?: $(cat "$WORK/who.err")"

@@ -194,6 +194,19 @@ if [ "$(tr '\n' ' ' <"$TMP/out")" != "yes no yes " ]; then echo "FAIL: batch ans
 printf '%s\n' '["get","pods","-n","dev","--as","alice"]' 'not json' >"$TMP/batch"
 expect 2 "error" "line 2" -- rbac can-i -f "$W" --batch "$TMP/batch"
 
+# can-i --list / --quiet / --no-headers: kubectl auth can-i's flags and argument checks (cani.go).
+expect 0 "Resources" "" -- rbac can-i --list --as alice -n dev -f "$W"
+grep -q '^pods  .*\[get' "$TMP/out" || { echo "FAIL: --list -n dev lacks pods: $(cat "$TMP/out")"; failures=$((failures + 1)); }
+expect 0 "" "" -- rbac can-i --list --no-headers --as alice -n dev -f "$W"
+if grep -q Resources "$TMP/out"; then echo "FAIL: --no-headers printed the header"; failures=$((failures + 1)); fi
+expect 2 "" "list option must be specified with no arguments" -- rbac can-i --list get pods --as alice -f "$W"
+expect 2 "" "list option can't be specified with neither quiet, all-namespaces nor subresource options" -- \
+  rbac can-i --list -A --as alice -f "$W"
+expect 2 "" "--no-headers cannot be set without --list specified" -- rbac can-i get pods --no-headers --as alice -f "$W"
+expect 0 "" "" -- rbac can-i get pods -q --as alice -n dev -f "$W"
+expect 1 "" "" -- rbac can-i get pods --quiet --as alice -n prod -f "$W"
+if [ -s "$TMP/out" ]; then echo "FAIL: --quiet printed: $(cat "$TMP/out")"; failures=$((failures + 1)); fi
+
 if [ "$failures" != 0 ]; then
   echo "$failures failure(s)"
   exit 1
