@@ -10,9 +10,12 @@
 
 #include <httplib.h>
 
+#include "cache_test_support.h"
 #include "tests/kube/fake_api_server.h"
 #include "webhook/namespace_cache.h"
 
+using cache_test::clientFor;
+using cache_test::eventually;
 using kube_test::eventJson;
 using kube_test::FakeApiServer;
 using kube_test::FakeServerOptions;
@@ -20,21 +23,6 @@ using kube_test::listJson;
 using kube_test::namespaceJson;
 
 namespace {
-
-std::shared_ptr<const kube::ApiClient> clientFor(const FakeApiServer& server) {
-  kube::KubeConfig config;
-  config.server = server.url();
-  return std::make_shared<const kube::ApiClient>(config);
-}
-
-bool eventually(const std::function<bool()>& condition, int timeoutMs = 5000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return condition();
-}
 
 // Serves GET /api/v1/namespaces/NAME (the fallback) and .../NAME/pods (the pod LIST) from `answer`,
 // which gets the path and returns {status, body}; the collection LIST/WATCH stays with the fake.

@@ -12,11 +12,14 @@
 
 #include <httplib.h>
 
+#include "cache_test_support.h"
 #include "tests/kube/fake_api_server.h"
 #include "webhook/role_cache.h"
 
 using admission::kNoDeadline;
 using admission::RoleLookup;
+using cache_test::clientFor;
+using cache_test::eventually;
 using kube_test::eventJson;
 using kube_test::FakeApiServer;
 using kube_test::FakeServerOptions;
@@ -25,21 +28,6 @@ using kube_test::listJson;
 namespace {
 
 const std::string kRbac = "/apis/rbac.authorization.k8s.io/v1";
-
-std::shared_ptr<const kube::ApiClient> clientFor(const FakeApiServer& server) {
-  kube::KubeConfig config;
-  config.server = server.url();
-  return std::make_shared<const kube::ApiClient>(config);
-}
-
-bool eventually(const std::function<bool()>& condition, int timeoutMs = 5000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return condition();
-}
 
 // A ClusterRole (list item or event object: no kind, as the API server sends them).
 std::string clusterRole(const std::string& name, const std::string& rv, const std::string& labels, const std::string& rules,
