@@ -30,9 +30,9 @@ struct AdmissionRequest {
   std::string username;
   std::vector<std::string> groups;
   bool dryRun = false;
-  // When the API server stops waiting for the answer: its call's ?timeout= (the webhook configuration's
-  // timeoutSeconds) from when the request arrived; max() when it did not say. The webhook's own waits
-  // (namespace and role lookups, the pod checks of a namespace update) end before it.
+  // When the webhook's own waits (namespace and role lookups, the pod checks of a namespace update) must
+  // end: the API server's ?timeout= (the webhook configuration's timeoutSeconds) from when the request
+  // arrived, less a margin for the answer to get back (webhook/server.cpp); max() when it did not say.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // The objects' JSON, null for DELETE/CONNECT (object) and CREATE (oldObject), and null for a Pod
   // CREATE/UPDATE read by the webhook's fast path (webhook/fast_review.h), which builds no JSON tree.
