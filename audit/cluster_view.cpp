@@ -1,5 +1,7 @@
 #include "audit/cluster_view.h"
 
+#include <functional>
+
 #include "kube/namespace_object.h"
 #include "kube/object_meta_fields.h"
 #include "kube/pod_decode.h"
@@ -14,14 +16,6 @@ const kube::OwnerReference* controllerOf(const kube::ObjectMeta& meta) {
   for (const auto& o : meta.ownerReferences)
     if (o.controller) return &o;
   return nullptr;
-}
-
-// A ReplicaSet a Deployment controls, a Job a CronJob controls: their template is their owner's, which
-// is reported already. Pods are always reported themselves (what runs).
-bool controlledTemplate(const kube::Manifest& m) {
-  if (m.kind() == "Pod") return false;
-  const kube::ObjectMeta* meta = m.metadata().get();
-  return meta && controllerOf(*meta);
 }
 
 // strconv.ParseBool, as the admission plugin reads the annotation.
@@ -80,6 +74,7 @@ class ClusterViewBuilder::Impl {
   }
 
   ClusterView finish() {
+    dropTemplatesJudgedAtTheirController();
     // One slot per manifest, so that a NetworkPolicy's manifestIndex points into view.manifests.
     const netpol::DecodedObject none;
     std::vector<const netpol::DecodedObject*> pointers(view_.manifests.size(), &none);
@@ -116,6 +111,42 @@ class ClusterViewBuilder::Impl {
     uidOf_[index] = meta->uid;
     if (const kube::OwnerReference* controller = controllerOf(*meta); controller && !controller->uid.empty())
       controllerOf_[meta->uid] = controller->uid;
+  }
+
+  // A ReplicaSet a Deployment controls, a Job a CronJob controls: their template is their controller's,
+  // which is judged instead. Only when that controller was read and is judged itself: an export of
+  // ReplicaSets without their Deployments, or of a ReplicaSet whose controller is no workload kguard
+  // reads (an Argo Rollout), judges the ReplicaSet. Pods are always judged themselves (what runs).
+  void dropTemplatesJudgedAtTheirController() {
+    std::map<std::string, size_t> byUid, byName;  // workload index by uid, by "namespace/kind/name"
+    for (size_t i = 0; i < view_.workloads.size(); ++i) {
+      const auto& w = view_.workloads[i];
+      if (w.isPod()) continue;
+      if (auto uid = uidOf_.find(w.manifest); uid != uidOf_.end()) byUid[uid->second] = i;
+      byName[w.namespace_ + "/" + w.kind + "/" + w.name] = i;
+    }
+    // The workload that controls workload i, when it was read.
+    auto controllerIndex = [&](size_t i) -> std::optional<size_t> {
+      auto owner = ownerOf_.find(view_.workloads[i].manifest);
+      if (owner == ownerOf_.end()) return std::nullopt;
+      const kube::OwnerReference& o = owner->second;
+      if (auto it = byUid.find(o.uid); !o.uid.empty() && it != byUid.end()) return it->second;
+      if (auto it = byName.find(view_.workloads[i].namespace_ + "/" + o.kind + "/" + o.name); it != byName.end())
+        return it->second;
+      return std::nullopt;
+    };
+    // Judged unless its controller is judged; a chain longer than any controller makes (or a cycle of
+    // hand-written owners) is judged rather than dropped.
+    std::function<bool(size_t, int)> judged = [&](size_t i, int depth) {
+      auto controller = controllerIndex(i);
+      return !controller || depth > 8 || !judged(*controller, depth + 1);
+    };
+    std::vector<bool> keep(view_.workloads.size());
+    for (size_t i = 0; i < keep.size(); ++i) keep[i] = view_.workloads[i].isPod() || judged(i, 0);
+    std::vector<Workload> kept;
+    for (size_t i = 0; i < keep.size(); ++i)
+      if (keep[i]) kept.push_back(std::move(view_.workloads[i]));
+    view_.workloads = std::move(kept);
   }
 
   // A stand-in for each workload of which no Pod was listed: no Pod's chain of controllers reaches it.
@@ -164,9 +195,11 @@ class ClusterViewBuilder::Impl {
       namespaceNamed(ns);
       view_.networkPolicies.push_back(index);
     } else if (auto path = kube::podTemplatePath(m.apiVersion(), kind)) {
-      if (kind == "PodTemplate" || controlledTemplate(m)) return;
+      if (kind == "PodTemplate") return;
       const kube::PodTemplate* pod = m.pod().get();
       if (!pod) return;
+      if (const kube::ObjectMeta* meta = m.metadata().get(); kind != "Pod" && meta)
+        if (const kube::OwnerReference* controller = controllerOf(*meta)) ownerOf_[index] = *controller;
       namespaceNamed(ns);
       view_.workloads.push_back({index, kind, ns, m.name(), *path, *pod, secretReferences(m.object, *path), *m.volumeClaims().get()});
     }
@@ -176,6 +209,7 @@ class ClusterViewBuilder::Impl {
   std::vector<std::pair<size_t, netpol::DecodedObject>> decoded_;  // by manifest index
   std::map<size_t, std::string> uidOf_;                            // by manifest index
   std::map<std::string, std::string> controllerOf_;                // uid -> its controller's uid
+  std::map<size_t, kube::OwnerReference> ownerOf_;                 // a workload's controller, by manifest index
 };
 
 ClusterViewBuilder::ClusterViewBuilder(const std::vector<std::string>& namespaceFilter)

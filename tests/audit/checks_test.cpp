@@ -376,3 +376,42 @@ TEST_CASE("kguard.automountServiceAccountToken reads the pod's ServiceAccount wh
   CHECK(findingsOf(a.report, check, "Pod", "ns", "unlisted").size() == 1);
   CHECK(findingsOf(a.report, check, "Pod", "ns", "forced").size() == 1);
 }
+
+TEST_CASE("a ReplicaSet or Job whose controller is not in the export is judged itself") {
+  auto replicaSet = [](const std::string& owner) {
+    return "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: web-1, namespace: ns, uid: rs-1, ownerReferences: "
+           "[" + owner + "]}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+           "    spec:\n      hostPID: true\n      containers: [{name: c, image: x}]\n---\n";
+  };
+  const std::string deployment =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ns, uid: d-1}\n"
+      "spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+      "    spec:\n      hostPID: true\n      containers: [{name: c, image: x}]\n---\n";
+  const std::string byDeployment = "{apiVersion: apps/v1, kind: Deployment, name: web, uid: d-1, controller: true}";
+  // The Deployment is read: it stands for its ReplicaSet (one finding, not two).
+  auto both = auditYaml(namespace_("ns") + deployment + replicaSet(byDeployment));
+  CHECK(findingsOf(both.report, "hostNamespaces", "Deployment", "ns", "web").size() == 1);
+  CHECK(findingsOf(both.report, "hostNamespaces", "ReplicaSet", "ns", "web-1").empty());
+  // Without it (an export of replicasets only) the ReplicaSet is judged: it was silently skipped.
+  auto alone = auditYaml(namespace_("ns") + replicaSet(byDeployment));
+  CHECK(findingsOf(alone.report, "hostNamespaces", "ReplicaSet", "ns", "web-1").size() == 1);
+  // Owned by a kind kguard does not judge (an Argo Rollout in the export): judged too.
+  auto rollout = auditYaml(namespace_("ns") +
+                           "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web, namespace: ns, uid: r-1}\n---\n" +
+                           replicaSet("{apiVersion: argoproj.io/v1alpha1, kind: Rollout, name: web, uid: r-1, controller: true}"));
+  CHECK(findingsOf(rollout.report, "hostNamespaces", "ReplicaSet", "ns", "web-1").size() == 1);
+  // An export without uids (stripped by a cleanup tool): the owner is found by kind and name.
+  auto noUids = auditYaml(namespace_("ns") + deployment + replicaSet("{kind: Deployment, name: web, controller: true}"));
+  CHECK(findingsOf(noUids.report, "hostNamespaces", "ReplicaSet", "ns", "web-1").empty());
+  // A Job whose CronJob is missing, and a Pod whose ReplicaSet is missing, are judged.
+  auto job = auditYaml(namespace_("ns") +
+                       "apiVersion: batch/v1\nkind: Job\nmetadata: {name: nightly-1, namespace: ns, uid: j-1, ownerReferences: "
+                       "[{apiVersion: batch/v1, kind: CronJob, name: nightly, uid: cj-1, controller: true}]}\n"
+                       "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      hostPID: true\n"
+                       "      containers: [{name: c, image: x}]\n---\n"
+                       "apiVersion: v1\nkind: Pod\nmetadata: {name: web-1-a, namespace: ns, ownerReferences: "
+                       "[{apiVersion: apps/v1, kind: ReplicaSet, name: web-1, uid: rs-1, controller: true}]}\n"
+                       "spec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n");
+  CHECK(findingsOf(job.report, "hostNamespaces", "Job", "ns", "nightly-1").size() == 1);
+  CHECK(findingsOf(job.report, "hostNamespaces", "Pod", "ns", "web-1-a").size() == 1);
+}
