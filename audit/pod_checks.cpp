@@ -5,11 +5,13 @@
 #include <set>
 
 #include "audit/checks.h"
+#include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
 #include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 #include "podsecurity/checks/default_checks.h"
 #include "podsecurity/evaluator.h"
+#include "podsecurity/failure_fields.h"
 
 namespace audit {
 namespace {
@@ -24,12 +26,6 @@ rules::RulesConfig auditRules(const rules::RulesConfig& configured) {
   r.requireImageDigest = true;
   r.requireReadOnlyRootFilesystem = true;
   return r;
-}
-
-std::string joinField(const std::string& prefix, const std::string& field) {
-  if (prefix.empty()) return field;
-  if (field.empty()) return prefix;
-  return prefix + "." + field;
 }
 
 // Restricted check id -> the baseline check it replaces at the restricted level (upstream's
@@ -57,7 +53,9 @@ void podSecurity(CheckContext& ctx, const Workload& w) {
   auto add = [&](const podsecurity::CheckResult& failure, const podsecurity::LevelVersion& level) {
     std::string message = failure.forbiddenReason;
     if (!failure.forbiddenDetail.empty()) message += " (" + failure.forbiddenDetail + ")";
-    ctx.add(w.manifest, workloadFinding(w, failure.id, level.toString(), message, w.templatePath));
+    // At the offending field, as lint points at it (one home: podsecurity::failedField).
+    std::string field = kube::fieldInObject(w.templatePath, podsecurity::failedField(failure.id, w.pod, level.version));
+    ctx.add(w.manifest, workloadFinding(w, failure.id, level.toString(), message, field));
   };
   for (const auto& failure : failedBaseline) add(failure, baseline);
   for (const auto& failure : evaluator.evaluate(restricted, w.pod.metadata, w.pod.spec).failures) {
@@ -83,7 +81,7 @@ void kguardRules(CheckContext& ctx, const Workload& w, const rules::RulesConfig&
   }
   for (auto& f : found) {
     std::string container = containerAt(w.pod.spec, f.field);
-    ctx.add(w.manifest, workloadFinding(w, f.check, f.level, f.message, joinField(w.templatePath, f.field), container));
+    ctx.add(w.manifest, workloadFinding(w, f.check, f.level, f.message, kube::fieldInObject(w.templatePath, f.field), container));
   }
   auto claims = w.objectClaims;
   try {

@@ -53,7 +53,11 @@ nlohmann::json findingJson(const ClusterView& view, const Result& r) {
   j["message"] = f.message;
   j["severityReason"] = f.severityReason;
   if (!f.field.empty()) j["field"] = f.field;
-  if (r.manifest != Result::npos) j["source"] = view.manifests[r.manifest].where.describe();
+  if (r.manifest != Result::npos) {
+    const auto& where = view.manifests[r.manifest].where;
+    j["source"] = where.describe();
+    if (int line = where.pointAt(f.field).line; line > 0) j["line"] = line;  // the offending field's
+  }
   return j;
 }
 

@@ -22,9 +22,18 @@ std::string counts(const std::vector<const Result*>& results) {
   return findings::severityCounts(severities, false);
 }
 
+// "FILE:LINE FIELD", the offending field's line as lint prints it; "" when the object's text is unknown.
+std::string locationOf(const ClusterView& view, const Result& r) {
+  if (r.manifest == Result::npos) return "";
+  const auto& where = view.manifests[r.manifest].where;
+  int line = where.pointAt(r.finding.field).line;
+  if (line <= 0) return "";
+  return where.file + ":" + std::to_string(line) + (r.finding.field.empty() ? "" : " " + r.finding.field);
+}
+
 }  // namespace
 
-std::string formatText(const ClusterView&, const AuditReport& report) {
+std::string formatText(const ClusterView& view, const AuditReport& report) {
   std::ostringstream out;
   // report.results is sorted most severe first, so a risk's first appearance orders the groups.
   std::vector<std::string> order;
@@ -54,6 +63,7 @@ std::string formatText(const ClusterView&, const AuditReport& report) {
       e.message = f.message;
       e.check = f.check;
       if (!f.severityReason.empty()) e.details.push_back("severity " + f.severityReason);
+      if (std::string at = locationOf(view, *r); !at.empty()) e.details.push_back("at " + at);
       text.entries.push_back(std::move(e));
     }
     out << findings::formatText(text);

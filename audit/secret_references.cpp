@@ -2,14 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/pod_decode.h"
+
 namespace audit {
 namespace {
-
-std::string joinField(const std::string& prefix, const std::string& field) {
-  if (prefix.empty()) return field;
-  if (field.empty()) return prefix;
-  return prefix + "." + field;
-}
 
 const nlohmann::json* at(const nlohmann::json& object, const std::string& dottedPath) {
   const nlohmann::json* node = &object;
@@ -43,7 +39,7 @@ void eachObject(const nlohmann::json& object, const char* key, Fn&& fn) {
 
 std::vector<SecretReference> secretReferences(const nlohmann::json& object, const std::string& templatePath) {
   std::vector<SecretReference> out;
-  const std::string specPath = joinField(templatePath, "spec");
+  const std::string specPath = kube::fieldInObject(templatePath, "spec");
   const nlohmann::json* spec = at(object, specPath);
   if (!spec || !spec->is_object()) return out;
   for (const char* list : {"initContainers", "containers", "ephemeralContainers"})

@@ -13,6 +13,12 @@ std::string apiGroup(const std::string& apiVersion) {
 
 }  // namespace
 
+std::string fieldInObject(const std::string& podPath, const std::string& podField) {
+  if (podPath.empty()) return podField;
+  if (podField.empty()) return podPath;
+  return podPath + "." + podField;
+}
+
 std::optional<std::string> podTemplatePath(const std::string& apiVersion, const std::string& kind) {
   const std::string group = apiGroup(apiVersion);
   if (group.empty()) {

@@ -16,6 +16,9 @@ namespace kube {
 // "template" for PodTemplate), or nullopt for kinds that carry no pod. Mirrors upstream Pod Security
 // Admission's pod spec extractor.
 std::optional<std::string> podTemplatePath(const std::string& apiVersion, const std::string& kind);
+// A field of the pod ("spec.containers[0]") as a path in the object that carries it at `podPath`:
+// "spec.template" + "spec.containers[0]" -> "spec.template.spec.containers[0]".
+std::string fieldInObject(const std::string& podPath, const std::string& podField);
 
 ObjectMeta decodeObjectMeta(const nlohmann::json& metadata, const std::string& path);
 

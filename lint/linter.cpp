@@ -11,9 +11,9 @@
 #include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
-#include "lint/pod_security_fields.h"
 #include "netpol/lint.h"
 #include "podsecurity/evaluator.h"
+#include "podsecurity/failure_fields.h"
 #include "podsecurity/namespace_policy.h"
 #include "rbac/guardrails.h"
 #include "rbac/policy_decode.h"
@@ -60,13 +60,6 @@ ServiceAccounts collectServiceAccounts(const std::vector<kube::Manifest>& manife
     }
   }
   return out;
-}
-
-// "spec.template" + "spec.containers[0]" -> "spec.template.spec.containers[0]"
-std::string joinField(const std::string& prefix, const std::string& field) {
-  if (prefix.empty()) return field;
-  if (field.empty()) return prefix;
-  return prefix + "." + field;
 }
 
 // Kinds some checker looks at (the others are listed in the report as read but not evaluated).
@@ -246,10 +239,10 @@ class Linter {
       f.level = policy.toString();
       f.message = failure.forbiddenReason;
       if (!failure.forbiddenDetail.empty()) f.message += " (" + failure.forbiddenDetail + ")";
-      std::string hint = podSecurityHint(failure.id, *pod);
+      std::string hint = podsecurity::failureHint(failure.id, *pod);
       if (!hint.empty()) f.message += "; " + hint;
-      std::string field = podSecurityField(failure.id, *pod, policy.version);
-      f.field = field.empty() ? prefix : joinField(prefix, field);
+      std::string field = podsecurity::failedField(failure.id, *pod, policy.version);
+      f.field = kube::fieldInObject(prefix, field);
       add(index, std::move(f), assumedNamespace(m));
     }
     // Offline, no ServiceAccount admission has run: the account's setting decides, not the pod's mounts.
@@ -262,7 +255,7 @@ class Linter {
       ruleFindings.insert(ruleFindings.end(), signatures.begin(), signatures.end());
     }
     for (auto& f : ruleFindings) {
-      f.field = joinField(prefix, f.field);
+      f.field = kube::fieldInObject(prefix, f.field);
       f.enforcement = enforcementFor(options_.config.rulesMode);
       add(index, std::move(f), assumedNamespace(m));
     }

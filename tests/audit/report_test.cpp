@@ -129,16 +129,16 @@ TEST_CASE("json and sarif: an item of a JSON List (kubectl get -o json) is locat
     }
   CHECK(pods > 1);
   auto sarif = nlohmann::json::parse(audit::formatSarif(view, report));
-  bool fieldless = false;
+  int hostPid = 0;
   for (size_t i = 0; i < report.results.size(); ++i) {
     const auto& r = report.results[i];
     if (r.finding.object.kind != "Pod") continue;
     int line = sarif["runs"][0]["results"][i]["locations"][0]["physicalLocation"]["region"]["startLine"];
     INFO(r.finding.check << " " << r.finding.field);
     CHECK(line >= 3);
-    fieldless = fieldless || r.finding.field.empty();
+    if (r.finding.field == "spec.hostPID") hostPid = line;
   }
-  CHECK(fieldless);  // a finding on the whole pod points at the item, not line 1
+  CHECK(hostPid == 4);  // the field inside the item, not line 1
 }
 
 TEST_CASE("json and sarif: a namespace's findings are located at its Namespace object") {
@@ -159,4 +159,51 @@ TEST_CASE("json and sarif: a namespace's findings are located at its Namespace o
     CHECK(locations[0]["physicalLocation"]["region"]["startLine"] == (shop ? 1 : 5));
   }
   CHECK(namespaceFindings >= 4);  // no ResourceQuota, LimitRange, default deny
+}
+
+TEST_CASE("text, json and sarif: a workload's Pod Security finding is at the offending field and its line") {
+  // privileged: true is line 17, the CronJob's hostNetwork line 29. Before, they pointed at the pod
+  // templates (lines 10 and 26), with no line in text or JSON.
+  const std::string yaml = namespace_("ns") +
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: ns}\nspec:\n"
+      "  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n"
+      "      containers:\n      - name: c\n        image: x\n        securityContext:\n          privileged: true\n---\n"
+      "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj, namespace: ns}\nspec:\n  schedule: '* * * * *'\n"
+      "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
+      "          hostNetwork: true\n          containers: [{name: c, image: x}]\n";
+  auto a = auditYaml(yaml);
+  const std::string privileged = "spec.template.spec.containers[0].securityContext.privileged";
+  const std::string hostNetwork = "spec.jobTemplate.spec.template.spec.hostNetwork";
+  auto json = nlohmann::json::parse(audit::formatJson(a.view, a.report));
+  int seen = 0;
+  for (const auto& f : json["findings"]) {
+    if (f["check"] == "privileged" && f["name"] == "d") {
+      ++seen;
+      CHECK(f["field"] == privileged);
+      CHECK(f["line"] == 17);
+    }
+    if (f["check"] == "hostNamespaces" && f["name"] == "cj") {
+      ++seen;
+      CHECK(f["field"] == hostNetwork);
+      CHECK(f["line"] == 29);
+    }
+  }
+  CHECK(seen == 2);
+  auto sarif = nlohmann::json::parse(audit::formatSarif(a.view, a.report));
+  seen = 0;
+  for (const auto& r : sarif["runs"][0]["results"]) {
+    const auto& region = r["locations"][0]["physicalLocation"]["region"];
+    if (r["ruleId"] == "privileged") {
+      ++seen;
+      CHECK(region["startLine"] == 17);
+    }
+    if (r["ruleId"] == "hostNamespaces") {
+      ++seen;
+      CHECK(region["startLine"] == 29);
+    }
+  }
+  CHECK(seen == 2);
+  std::string text = audit::formatText(a.view, a.report);
+  CHECK(text.find("at cluster.yaml:17 " + privileged + "\n") != std::string::npos);
+  CHECK(text.find("at cluster.yaml:29 " + hostNetwork + "\n") != std::string::npos);
 }

@@ -7,7 +7,6 @@
 #include "kube/manifest.h"
 #include "findings/check_catalog.h"
 #include "lint/linter.h"
-#include "lint/pod_security_fields.h"
 #include "lint/report_format.h"
 #include "netpol/lint.h"
 #include "rbac/escalation_paths.h"
@@ -15,8 +14,11 @@
 #include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 #include "podsecurity/checks/default_checks.h"
+#include "podsecurity/failure_fields.h"
 
 using namespace lint;
+using podsecurity::failedField;
+using podsecurity::failureHint;
 
 namespace {
 
@@ -66,38 +68,38 @@ TEST_CASE("each Pod Security check points at the field it failed on") {
       "  - name: b\n"
       "    image: i\n"
       "    securityContext: {windowsOptions: {hostProcess: true}}\n");
-  CHECK(podSecurityField("hostNamespaces", p) == "spec.hostIPC");
-  CHECK(podSecurityField("privileged", p) == "spec.containers[0].securityContext.privileged");
-  CHECK(podSecurityField("capabilities_baseline", p) == "spec.containers[0].securityContext.capabilities.add");
-  CHECK(podSecurityField("capabilities_restricted", p) == "spec.containers[0].securityContext.capabilities.add");
-  CHECK(podSecurityField("allowPrivilegeEscalation", p) == "spec.containers[1].securityContext");  // b leaves it unset
-  CHECK(podSecurityField("runAsNonRoot", p) == "spec.containers[0].securityContext.runAsNonRoot");
-  CHECK(podSecurityField("runAsUser", p) == "spec.securityContext.runAsUser");
-  CHECK(podSecurityField("seccompProfile_baseline", p) == "spec.containers[0].securityContext.seccompProfile.type");
-  CHECK(podSecurityField("seccompProfile_restricted", p) == "spec.containers[0].securityContext.seccompProfile");
-  CHECK(podSecurityField("procMount", p) == "spec.containers[0].securityContext.procMount");
-  CHECK(podSecurityField("procMount_restricted", p) == "spec.containers[0].securityContext.procMount");
-  CHECK(podSecurityField("seLinuxOptions", p) == "spec.securityContext.seLinuxOptions");
-  CHECK(podSecurityField("sysctls", p) == "spec.securityContext.sysctls");
-  CHECK(podSecurityField("hostPathVolumes", p) == "spec.volumes[1].hostPath");
-  CHECK(podSecurityField("restrictedVolumes", p) == "spec.volumes[1].hostPath");
-  CHECK(podSecurityField("hostPorts", p) == "spec.containers[0].ports[1].hostPort");
-  CHECK(podSecurityField("hostProbesAndHostLifecycle", p) == "spec.containers[0].livenessProbe.httpGet.host");
-  CHECK(podSecurityField("windowsHostProcess", p) == "spec.containers[1].securityContext.windowsOptions");
-  CHECK(podSecurityField("appArmorProfile", p) == "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/b\"]");
-  CHECK(podSecurityField("unknownCheck", p).empty());
+  CHECK(failedField("hostNamespaces", p) == "spec.hostIPC");
+  CHECK(failedField("privileged", p) == "spec.containers[0].securityContext.privileged");
+  CHECK(failedField("capabilities_baseline", p) == "spec.containers[0].securityContext.capabilities.add");
+  CHECK(failedField("capabilities_restricted", p) == "spec.containers[0].securityContext.capabilities.add");
+  CHECK(failedField("allowPrivilegeEscalation", p) == "spec.containers[1].securityContext");  // b leaves it unset
+  CHECK(failedField("runAsNonRoot", p) == "spec.containers[0].securityContext.runAsNonRoot");
+  CHECK(failedField("runAsUser", p) == "spec.securityContext.runAsUser");
+  CHECK(failedField("seccompProfile_baseline", p) == "spec.containers[0].securityContext.seccompProfile.type");
+  CHECK(failedField("seccompProfile_restricted", p) == "spec.containers[0].securityContext.seccompProfile");
+  CHECK(failedField("procMount", p) == "spec.containers[0].securityContext.procMount");
+  CHECK(failedField("procMount_restricted", p) == "spec.containers[0].securityContext.procMount");
+  CHECK(failedField("seLinuxOptions", p) == "spec.securityContext.seLinuxOptions");
+  CHECK(failedField("sysctls", p) == "spec.securityContext.sysctls");
+  CHECK(failedField("hostPathVolumes", p) == "spec.volumes[1].hostPath");
+  CHECK(failedField("restrictedVolumes", p) == "spec.volumes[1].hostPath");
+  CHECK(failedField("hostPorts", p) == "spec.containers[0].ports[1].hostPort");
+  CHECK(failedField("hostProbesAndHostLifecycle", p) == "spec.containers[0].livenessProbe.httpGet.host");
+  CHECK(failedField("windowsHostProcess", p) == "spec.containers[1].securityContext.windowsOptions");
+  CHECK(failedField("appArmorProfile", p) == "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/b\"]");
+  CHECK(failedField("unknownCheck", p).empty());
 }
 
 TEST_CASE("a missing setting points at where it belongs") {
   auto bare = pod("metadata: {name: p}\nspec:\n  containers: [{name: a, image: i}]\n");
-  CHECK(podSecurityField("runAsNonRoot", bare) == "spec.containers[0]");
-  CHECK(podSecurityField("capabilities_restricted", bare) == "spec.containers[0]");
+  CHECK(failedField("runAsNonRoot", bare) == "spec.containers[0]");
+  CHECK(failedField("capabilities_restricted", bare) == "spec.containers[0]");
   auto withContext = pod("metadata: {name: p}\nspec:\n  containers: [{name: a, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE]}}}]\n");
-  CHECK(podSecurityField("capabilities_restricted", withContext) == "spec.containers[0].securityContext.capabilities");
+  CHECK(failedField("capabilities_restricted", withContext) == "spec.containers[0].securityContext.capabilities");
   // The pod-level setting satisfies every container: nothing to point at.
   auto podLevel = pod("metadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers: [{name: a, image: i}]\n");
-  CHECK(podSecurityField("runAsNonRoot", podLevel).empty());
-  CHECK(podSecurityField("seccompProfile_restricted", podLevel).empty());
+  CHECK(failedField("runAsNonRoot", podLevel).empty());
+  CHECK(failedField("seccompProfile_restricted", podLevel).empty());
 }
 
 // Written before the field paths were taken from the typed Pod instead of the JSON tree, to pin what
@@ -198,22 +200,22 @@ TEST_CASE("lint points at the annotation or field the check read at the policy v
                "spec:\n  containers:\n"
                "  - {name: a, image: i, securityContext: {seccompProfile: {type: Unconfined}}}\n"
                "  volumes: [{name: img, image: {reference: 'i:1'}}, {name: share, nfs: {server: s, path: /}}]\n");
-  CHECK(podSecurityField("seccompProfile_baseline", p, podsecurity::Version::v1(18)) ==
+  CHECK(failedField("seccompProfile_baseline", p, podsecurity::Version::v1(18)) ==
         "metadata.annotations[\"seccomp.security.alpha.kubernetes.io/pod\"]");
-  CHECK(podSecurityField("seccompProfile_baseline", p, podsecurity::Version::v1(19)) ==
+  CHECK(failedField("seccompProfile_baseline", p, podsecurity::Version::v1(19)) ==
         "spec.containers[0].securityContext.seccompProfile.type");
-  CHECK(podSecurityField("appArmorProfile", p) == "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/a\"]");
-  CHECK(podSecurityField("restrictedVolumes", p) == "spec.volumes[1].nfs");
+  CHECK(failedField("appArmorProfile", p) == "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/a\"]");
+  CHECK(failedField("restrictedVolumes", p) == "spec.volumes[1].nfs");
   // A container annotation is read by the container's name, with any value but the allowed ones.
   auto byName = pod("metadata:\n  name: p\n  annotations:\n"
                     "    container.seccomp.security.alpha.kubernetes.io/gone: unconfined\n"
                     "    container.seccomp.security.alpha.kubernetes.io/a: runtime/unknown\n"
                     "spec:\n  containers: [{name: a, image: i}]\n");
-  CHECK(podSecurityField("seccompProfile_baseline", byName, podsecurity::Version::v1(18)) ==
+  CHECK(failedField("seccompProfile_baseline", byName, podsecurity::Version::v1(18)) ==
         "metadata.annotations[\"container.seccomp.security.alpha.kubernetes.io/a\"]");
   auto type = pod("metadata: {name: p}\nspec:\n  securityContext: {appArmorProfile: {type: unconfined}}\n"
                   "  containers: [{name: a, image: i}]\n");
-  CHECK(podSecurityField("appArmorProfile", type) == "spec.securityContext.appArmorProfile.type");
+  CHECK(failedField("appArmorProfile", type) == "spec.securityContext.appArmorProfile.type");
 }
 
 TEST_CASE("lint findings of workloads carry the template's field paths") {
@@ -225,22 +227,22 @@ TEST_CASE("lint findings of workloads carry the template's field paths") {
 
 TEST_CASE("values that look right but are not are named") {
   auto lower = pod("metadata: {name: p}\nspec:\n  containers: [{name: web, image: i, securityContext: {capabilities: {drop: [all]}}}]\n");
-  CHECK(podSecurityHint("capabilities_restricted", lower) ==
+  CHECK(failureHint("capabilities_restricted", lower) ==
         "found drop: [all] in container \"web\": capability names are case-sensitive, expected \"ALL\"");
-  CHECK(podSecurityHint("hostNamespaces", lower).empty());
+  CHECK(failureHint("hostNamespaces", lower).empty());
   auto upper = pod("metadata: {name: p}\nspec:\n  containers: [{name: web, image: i, securityContext: {capabilities: {drop: [ALL]}}}]\n");
-  CHECK(podSecurityHint("capabilities_restricted", upper).empty());
+  CHECK(failureHint("capabilities_restricted", upper).empty());
   auto seccomp = pod("metadata: {name: p}\nspec:\n  securityContext: {seccompProfile: {type: runtimedefault}}\n  containers: [{name: web, image: i}]\n");
-  CHECK(podSecurityHint("seccompProfile_restricted", seccomp) ==
+  CHECK(failureHint("seccompProfile_restricted", seccomp) ==
         "found spec.securityContext.seccompProfile.type: runtimedefault: values are case-sensitive, expected RuntimeDefault");
   // Container-only fields in the pod's securityContext do not exist there: Kubernetes ignores them.
   auto podLevel = pod("metadata: {name: p}\nspec:\n  securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n"
                       "  containers: [{name: web, image: i}]\n");
-  CHECK(podSecurityHint("allowPrivilegeEscalation", podLevel) ==
+  CHECK(failureHint("allowPrivilegeEscalation", podLevel) ==
         "found spec.securityContext.allowPrivilegeEscalation: the pod's securityContext has no allowPrivilegeEscalation (it "
         "is ignored); set it in each container's securityContext");
-  CHECK(podSecurityHint("capabilities_restricted", podLevel).rfind("found spec.securityContext.capabilities: ", 0) == 0);
-  CHECK(podSecurityHint("runAsNonRoot", podLevel).empty());
+  CHECK(failureHint("capabilities_restricted", podLevel).rfind("found spec.securityContext.capabilities: ", 0) == 0);
+  CHECK(failureHint("runAsNonRoot", podLevel).empty());
 }
 
 TEST_CASE("SARIF and text point at the field's line and column") {

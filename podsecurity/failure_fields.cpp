@@ -1,4 +1,4 @@
-#include "lint/pod_security_fields.h"
+#include "podsecurity/failure_fields.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,7 +10,7 @@
 #include "podsecurity/checks/restricted_volumes.h"
 #include "podsecurity/checks/seccomp.h"
 
-namespace lint {
+namespace podsecurity {
 namespace {
 
 using kube::Container;
@@ -176,7 +176,7 @@ std::string appArmor(const kube::PodTemplate& pod) {
 
 // For each check, only what makes it fail can be the answer: e.g. `privileged` fails for a container's
 // privileged: true, so the pod's securityContext (which has no such field) is not searched.
-std::string podSecurityField(const std::string& id, const kube::PodTemplate& pod, const podsecurity::Version& version) {
+std::string failedField(const std::string& id, const kube::PodTemplate& pod, const podsecurity::Version& version) {
   const PodSpec& spec = pod.spec;
   const PodSecurityContext* podSc = podContext(pod);
   if (id == "hostNamespaces") {
@@ -271,7 +271,7 @@ std::string podLevelHint(const kube::PodTemplate& pod, bool kube::ContainerOnlyF
 
 }  // namespace
 
-std::string podSecurityHint(const std::string& id, const kube::PodTemplate& pod) {
+std::string failureHint(const std::string& id, const kube::PodTemplate& pod) {
   using Written = kube::ContainerOnlyFieldsWritten;
   if (id == "capabilities_restricted" || id == "capabilities_baseline") {
     std::string hint = capabilityCaseHint(pod);
@@ -284,4 +284,4 @@ std::string podSecurityHint(const std::string& id, const kube::PodTemplate& pod)
   return "";
 }
 
-}  // namespace lint
+}  // namespace podsecurity
