@@ -93,6 +93,13 @@ void writeExempt(std::ostringstream& out, const std::vector<kube::Manifest>& man
   out << "\n";
 }
 
+// An object the API server refuses: its message names the problem only (JSON and SARIF carry the field
+// apart), so the text says which field, as the decode errors on stderr do ("FIELD: problem").
+std::string textMessage(const Finding& f) {
+  const bool refused = f.check == "netpol.invalid" || f.check == "cnp.invalid";
+  return refused && !f.field.empty() ? f.field + ": " + f.message : f.message;
+}
+
 }  // namespace
 
 FindingPosition findingPosition(const kube::Manifest& manifest, const Finding& finding) {
@@ -121,7 +128,7 @@ std::string formatText(const std::vector<kube::Manifest>& manifests, const LintR
     e.object = objectName(m, r.assumedNamespace);
     e.check = f.check;
     e.level = f.level;
-    e.message = f.message;
+    e.message = textMessage(f);
     text.entries.push_back(std::move(e));
   }
   std::ostringstream out;

@@ -225,7 +225,8 @@ spec:
 YAML
 check "lint np bad key"        1 'bad-np.yaml:6: NetworkPolicy x/np: netpol.invalid .*Invalid value: "a b": name part must consist' -- lint -f "$work/bad-np.yaml"
 check "lint np field (json)"   1 '"field": "spec.podSelector.matchLabels\[\\"a b\\"\]"'         -- lint -f "$work/bad-np.yaml" --format json
-check "lint cnp bad key"       1 'ClusterNetworkPolicy c: cnp.invalid.*Invalid value: "-x": name part'       -- lint -f "$work/bad-cnp.yaml"
+check "lint np field (text)"   1 'netpol.invalid \[netpol\]: spec.podSelector.matchLabels\["a b"\]: Invalid value' -- lint -f "$work/bad-np.yaml"
+check "lint cnp bad key"       1 'ClusterNetworkPolicy c: cnp.invalid \[netpol\]: spec.*: Invalid value: "-x": name part' -- lint -f "$work/bad-cnp.yaml"
 check "lint deploy bad value"  2 'bad-deploy.yaml: document 1: line 6: spec.selector.matchLabels\["app"\]: Invalid value: "v+": must be no more than 63 characters' -- lint -f "$work/bad-deploy.yaml"
 check "lint rc bad key"        2 'bad-rc.yaml: document 1: line 5: spec.selector\["-x"\]: Invalid value'   -- lint -f "$work/bad-rc.yaml"
 check "netpol matrix bad key"  2 'spec.podSelector.matchLabels\["a b"\]: Invalid value'                   -- netpol matrix -f "$work/bad-np.yaml"
