@@ -70,6 +70,49 @@ bool evaluated(const kube::Manifest& m) {
   return kube::podTemplatePath(m.apiVersion(), m.kind()).has_value() || kinds.count(m.kind()) > 0;
 }
 
+// spec.manualSelector: true (a Job whose selector the user picks).
+bool manualSelector(const kube::Manifest& m) {
+  auto manual = kube::JsonReader(m.object, "").at("spec.manualSelector");
+  return manual && !manual->isNull() && manual->asBool();
+}
+
+// A LabelSelector as field.Invalid prints the Go value.
+std::string goLabelSelector(const kube::LabelSelector& s) {
+  auto quoted = [](const std::string& v) { return "\"" + v + "\""; };
+  std::string labels;
+  for (const auto& [key, value] : s.matchLabels) labels += (labels.empty() ? "" : ", ") + quoted(key) + ":" + quoted(value);
+  std::string expressions;
+  for (const auto& e : s.matchExpressions) {
+    static const char* const ops[] = {"In", "NotIn", "Exists", "DoesNotExist"};
+    std::string values;
+    for (const auto& v : e.values) values += (values.empty() ? "" : ", ") + quoted(v);
+    expressions += std::string(expressions.empty() ? "" : ", ") + "v1.LabelSelectorRequirement{Key:" + quoted(e.key) +
+                   ", Operator:" + quoted(ops[static_cast<int>(e.op)]) + ", Values:" +
+                   (e.values.empty() ? "[]string(nil)" : "[]string{" + values + "}") + "}";
+  }
+  return "v1.LabelSelector{MatchLabels:" +
+         (s.matchLabels.empty() ? std::string("map[string]string(nil)") : "map[string]string{" + labels + "}") +
+         ", MatchExpressions:" +
+         (s.matchExpressions.empty() ? std::string("[]v1.LabelSelectorRequirement(nil)")
+                                     : "[]v1.LabelSelectorRequirement{" + expressions + "}") + "}";
+}
+
+// A batch/v1 Job without manualSelector: true gets its selector generated at create (job strategy's
+// generateSelector adds controller-uid), and ValidateGeneratedSelector (pkg/apis/batch/validation) refuses
+// one the user wrote that does not select the generated labels: "`selector` not auto-generated". The uid is
+// the object's (an export's Job, whose selector the server generated, passes) or a fresh one the user cannot
+// have named. Throws kube::DecodeError.
+void validateGeneratedJobSelector(const kube::Manifest& m, const kube::LabelSelector& selector, const std::string& path) {
+  const kube::ObjectMeta* meta = m.metadata().get();
+  const std::string uid = meta && !meta->uid.empty() ? meta->uid : "<uid assigned at create>";
+  const kube::StringMap generated = {{"batch.kubernetes.io/controller-uid", uid}, {"controller-uid", uid},
+                                     {"batch.kubernetes.io/job-name", m.name()}, {"job-name", m.name()}};
+  if (!selector.matches(generated))
+    throw kube::DecodeError(path, "Invalid value: " + goLabelSelector(selector) +
+                                      ": `selector` not auto-generated (set spec.manualSelector: true to choose the "
+                                      "selector, or leave it out)");
+}
+
 // The API server refuses a workload whose selector is not a valid LabelSelector (apps and batch validation
 // call metav1validation.ValidateLabelSelector on spec.selector; a ReplicationController's selector is a plain
 // map, checked by ValidateLabels). The selector sits beside the pod template. Throws kube::DecodeError.
@@ -84,7 +127,7 @@ void validateWorkloadSelector(const kube::Manifest& m) {
   if (!selector || selector->isNull()) return;
   // And one that does not select its own template's labels (ValidatePodTemplateSpecForReplicaSet and its
   // apps/v1 siblings; a ReplicationController's ValidatePodTemplateSpecForRC): its pods would not be its own.
-  // Jobs are left out: their selector is generated unless manualSelector is set.
+  // A Job's (batch ValidateJobSpec) only with manualSelector: else its selector is generated.
   const std::string labelsPath = *templatePath + ".metadata.labels";
   auto labelsAt = kube::JsonReader(m.object, "").at(labelsPath);
   kube::StringMap templateLabels = labelsAt && !labelsAt->isNull() ? labelsAt->asStringMap() : kube::StringMap{};
@@ -104,7 +147,14 @@ void validateWorkloadSelector(const kube::Manifest& m) {
     return;
   }
   auto decoded = kube::decodeLabelSelector(selector->value(), path);
-  if (m.apiVersion() == "apps/v1" && !decoded.selectsEverything() && !decoded.matches(templateLabels)) mismatch();
+  if (m.kind() == "CronJob" && m.apiVersion() == "batch/v1")  // ValidateJobTemplateSpec
+    throw kube::DecodeError(path, "Invalid value: " + goLabelSelector(decoded) + ": `selector` will be auto-generated");
+  if (m.kind() == "Job" && m.apiVersion() == "batch/v1" && !manualSelector(m)) {
+    validateGeneratedJobSelector(m, decoded, path);
+    return;
+  }
+  const bool checked = m.apiVersion() == "apps/v1" || (m.kind() == "Job" && m.apiVersion() == "batch/v1");
+  if (checked && !decoded.selectsEverything() && !decoded.matches(templateLabels)) mismatch();
 }
 
 // Guardrail messages start with their rule id, which the reports already print before the message.

@@ -304,5 +304,29 @@ printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: 
 check "diff --with change only" 2 '^kguard netpol diff: -f and --with share no pod \(2 in -f, 0 in --with\): nothing to compare; each is a complete state .* -f cluster.yaml --with cluster.yaml --with change.yaml' -- netpol diff -f "$work/cluster.yaml" --with "$work/deny-db.yaml"
 check "diff -f change only"    2 'share no pod \(0 in -f, 2 in --with\)'                           -- netpol diff --with "$work/cluster.yaml" -f "$work/deny-db.yaml"
 check "diff complete states"   1 'newly denied: x/api -> x/db tcp 1-65535'                       -- netpol diff -f "$work/cluster.yaml" --with "$work/cluster.yaml" --with "$work/deny-db.yaml"
+
+# --- 16. a Job's selector is generated (job strategy's generateSelector) unless manualSelector: true ------
+# ValidateGeneratedSelector refuses a hand-written one that does not select the generated labels; with
+# manualSelector its selector must select its template's labels (ValidateJobSpec); a CronJob's jobTemplate
+# may carry none (ValidateJobTemplateSpec). kubectl apply fails on each; lint judged them.
+job() {  # job FILE SPEC_LINES...
+  local file="$1"; shift
+  { printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: x%s}\nspec:\n' "${uid:-}"
+    printf '  %s\n' "$@"
+    printf '  template:\n    metadata: {labels: {app: j}}\n    spec: {restartPolicy: Never, hostPID: true, containers: [{name: c, image: nginx}]}\n'; } > "$work/$file"
+}
+job job-selector.yaml 'selector: {matchLabels: {app: j}}'
+job job-manual.yaml 'selector: {matchLabels: {app: j}}' 'manualSelector: true'
+job job-manual-mismatch.yaml 'selector: {matchLabels: {app: k}}' 'manualSelector: true'
+job job-name-selector.yaml 'selector: {matchLabels: {job-name: j}}'
+uid=', uid: 0b5c' job job-exported.yaml 'selector: {matchLabels: {batch.kubernetes.io/controller-uid: 0b5c}}'
+printf 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj, namespace: x}\nspec:\n  schedule: "@daily"\n  jobTemplate:\n    spec:\n      selector: {matchLabels: {app: j}}\n      template:\n        spec: {restartPolicy: Never, containers: [{name: c, image: nginx}]}\n' > "$work/cronjob-selector.yaml"
+check "lint job selector"      2 'job-selector.yaml: document 1: line 5: spec.selector: Invalid value: v1.LabelSelector\{MatchLabels:map\[string\]string\{"app":"j"\}, MatchExpressions:\[\]v1.LabelSelectorRequirement\(nil\)\}: `selector` not auto-generated' -- lint -f "$work/job-selector.yaml"
+check "lint job manual"        1 'Job x/j: hostNamespaces'                                          -- lint -f "$work/job-manual.yaml"
+check "lint job manual mismatch" 2 'job-manual-mismatch.yaml: document 1: line 8: spec.template.metadata.labels: .*`selector` does not match template `labels`' -- lint -f "$work/job-manual-mismatch.yaml"
+check "lint job-name selector" 1 'Job x/j: hostNamespaces'                                          -- lint -f "$work/job-name-selector.yaml"
+check "lint exported job"      1 'Job x/j: hostNamespaces'                                          -- lint -f "$work/job-exported.yaml"
+check "lint cronjob selector"  2 'cronjob-selector.yaml: document 1: line 8: spec.jobTemplate.spec.selector: Invalid value: .*`selector` will be auto-generated' -- lint -f "$work/cronjob-selector.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
