@@ -59,6 +59,15 @@ Request requestFromArgs(const QueryArgs& a, std::vector<std::string>& warnings) 
       !servesSubresource(resource.resource, resource.subresource))
     warnings.push_back(resource.resource + " has no subresource \"" + resource.subresource + "\" (RESOURCE/SUBRESOURCE; a name " +
                        "is the next argument: VERB " + resource.resource + " " + resource.subresource + ")");
+  // kubectl's Validate: a cluster-scoped resource asked in a namespace. The request keeps it, as
+  // kubectl's does; a real one carries none (except namespaces NAME, whose namespace is NAME).
+  if (resource.served && !resource.namespaced && !a.namespace_.empty() && !a.allNamespaces) {
+    warnings.push_back("resource '" + resource.resource + "' is not namespace scoped" +
+                       (resource.apiGroup.empty() ? "" : " in group '" + resource.apiGroup + "'"));
+    if (!(resource.apiGroup.empty() && resource.resource == "namespaces"))
+      warnings.push_back("a real request for " + resource.resource +
+                         " carries no namespace: a RoleBinding's grant is never used (ask without -n)");
+  }
   std::string name = args.size() == 3 ? args[2] : "";
   std::string ns = a.namespace_;
   if (a.allNamespaces) {

@@ -186,6 +186,7 @@ ResourceArg resolved(const KnownResource& k) {
   out.resource = k.resource;
   out.namespaced = k.namespaced;
   out.builtIn = true;
+  out.served = k.versions[0] != '\0';
   return out;
 }
 

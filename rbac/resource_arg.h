@@ -17,6 +17,7 @@ struct ResourceArg {
   bool known = true;  // false: not in the built-in table and no group given (used as written, core group)
   bool namespaced = true;  // from the built-in table; unknown resources count as namespaced
   bool builtIn = false;    // found in the built-in table
+  bool served = false;     // built-in and in discovery (not users, groups, uids, userextras)
   // Set where kubectl's REST mapper finds neither RESOURCE.VERSION.GROUP nor RESOURCE.GROUP (pods.v1,
   // deployments.v1beta1.apps, widgets.apps): kubectl's warning, word for word. The request is then
   // kubectl's, the argument as written as a core-group resource; `hint` says so for kguard's users.

@@ -174,6 +174,9 @@ QUERIES=(
   "alice||create deployments.v1.apps -n e2e-dev"
   "alice||create deployments.v1beta2.apps -n e2e-dev"
   "alice||get pods.v1. -n e2e-dev"
+  "bob|e2e-auditors|get nodes -n e2e-dev"
+  "bob|e2e-auditors|list namespaces -n e2e-dev"
+  "bob|e2e-auditors|get clusterroles.rbac.authorization.k8s.io -n e2e-dev"
   "eve||get /metrics"
   "carol||get pods -n e2e-other"
   "carol||get pods -n e2e-dev"
@@ -206,9 +209,12 @@ for q in "${QUERIES[@]}"; do
          2>"$WORK/kguard.err")"
   rc=$?
   set -e
-  # kubectl's warning for a resource its REST mapper does not find, word for word.
-  want_warning="$(grep "doesn't have a resource type" "$WORK/kubectl.err" || true)"
-  got_warning="$(grep "doesn't have a resource type" "$WORK/kguard.err" || true)"
+  # kubectl's warnings for a resource its REST mapper does not find and, with -n (kguard asks no
+  # namespace without it), for a cluster-scoped resource; word for word.
+  pattern="doesn't have a resource type"
+  [[ " $argline " == *" -n "* ]] && pattern="$pattern|is not namespace scoped"
+  want_warning="$(grep -E "$pattern" "$WORK/kubectl.err" || true)"
+  got_warning="$(grep -E "$pattern" "$WORK/kguard.err" || true)"
   [ "$got_warning" = "$want_warning" ] ||
     soft_fail "$user: $argline: kubectl warns '$want_warning', kguard '$got_warning'"
   want_rc=1

@@ -129,3 +129,25 @@ TEST_CASE("userextras/KEY names an extra key, which impersonation asks as a subr
   CHECK(r.subresource == "reason");
   CHECK(r.namespace_.empty());  // cluster-scoped, as the impersonation filter asks it
 }
+
+// kubectl auth can-i's Validate (cani.go): a cluster-scoped resource asked in a namespace gets "Warning:
+// resource 'nodes' is not namespace scoped" (with "in group 'G'" outside the core group). The request
+// keeps the namespace, as kubectl's does, but a real request carries none: a RoleBinding's grant is unused.
+TEST_CASE("can-i -n on a cluster-scoped resource warns as kubectl does") {
+  std::vector<std::string> warnings;
+  auto r = rbac::requestFromArgs({{"get", "nodes"}, "", "", "shop", false}, warnings);
+  CHECK(r.namespace_ == "shop");
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0] == "resource 'nodes' is not namespace scoped");
+  CHECK(warnings[1] == "a real request for nodes carries no namespace: a RoleBinding's grant is never used (ask without -n)");
+  warnings.clear();
+  rbac::requestFromArgs({{"create", "clusterroles.rbac.authorization.k8s.io"}, "", "", "shop", false}, warnings);
+  REQUIRE_FALSE(warnings.empty());
+  CHECK(warnings[0] == "resource 'clusterroles' is not namespace scoped in group 'rbac.authorization.k8s.io'");
+  warnings.clear();
+  rbac::requestFromArgs({{"get", "nodes"}, "", "", "", false}, warnings);  // no namespace asked: nothing to say
+  rbac::requestFromArgs({{"get", "nodes"}, "", "", "shop", true}, warnings);  // -A
+  rbac::requestFromArgs({{"get", "pods"}, "", "", "shop", false}, warnings);
+  rbac::requestFromArgs({{"impersonate", "users"}, "", "", "shop", false}, warnings);  // not served: kubectl is silent
+  CHECK(warnings.empty());
+}
