@@ -49,6 +49,13 @@ std::vector<rules::ImageSignaturePolicy> parseImageSignatures(const kube::JsonRe
     policy.images = item.stringList("images");
     if (policy.images.empty()) item.fail("images: at least one image glob is required");
     for (auto& glob : policy.images) {
+      // `myorg/*` reads as Docker Hub's myorg, but images are matched normalized (myorg/app is
+      // docker.io/myorg/app), so a first segment that is no registry host matches no image.
+      const std::string head = glob.substr(0, std::min(glob.find('/'), glob.size()));
+      if (head.size() < glob.size() && head.find('*') == std::string::npos && !images::isRegistryComponent(head))
+        item.fail("images: \"" + glob + "\" matches no image: its first segment \"" + head +
+                  "\" is no registry host, and images are matched with theirs (" + head + "/app is docker.io/" + head +
+                  "/app): write docker.io/" + glob);
       // Host names are case-insensitive: the registry part is matched lower-case (rules/image_signatures.cpp).
       const size_t hostEnd = std::min(glob.find('/'), glob.size());
       glob = images::lowercaseAscii(glob.substr(0, hostEnd)) + glob.substr(hostEnd);

@@ -106,6 +106,10 @@ bool isSha256Digest(std::string_view digest) {
   return true;
 }
 
+bool isRegistryComponent(std::string_view head) {
+  return head.find_first_of(".:") != std::string_view::npos || head == "localhost" || hasUpper(head);
+}
+
 // Validated on views of the text; the result's strings are built once at the end (this runs for every
 // image of every admission request under rules.imageSignatures).
 ImageReference parseImageReference(const std::string& text) {
@@ -140,7 +144,7 @@ ImageReference parseImageReference(const std::string& text) {
   size_t first = rest.find('/');
   std::string_view head = first == std::string_view::npos ? std::string_view() : rest.substr(0, first);
   if (first != std::string_view::npos &&
-      (head.find_first_of(".:") != std::string_view::npos || head == "localhost" || hasUpper(head))) {
+      isRegistryComponent(head)) {
     registry = head;
     repository = rest.substr(first + 1);
     if (!isDomain(registry)) throw bad("registry host " + quoted(registry) + " is malformed");

@@ -34,6 +34,10 @@ ImageReference parseImageReference(const std::string& text);
 // registry-1.docker.io; every other registry serves its own.
 std::string apiHostOf(const std::string& registry);
 
+// Whether the first path component of a reference names a registry host (distribution's splitDockerDomain):
+// it contains `.` or `:`, is `localhost`, or has an upper-case letter; else the name is Docker Hub's.
+bool isRegistryComponent(std::string_view head);
+
 // Whether `s` has an A-Z letter (repository paths are lower-case only; a first component with one is a host).
 bool hasUpper(std::string_view s);
 

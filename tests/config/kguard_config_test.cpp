@@ -155,6 +155,13 @@ TEST_CASE("imageSignatures and registries mistakes name the field") {
   for (const char* glob : {"nginx", "*", "docker.io"})
     CHECK_THAT(sig("  - {images: [\"a.example/**\", \"" + std::string(glob) + "\"], publicKeys: [" + pub + "]}\n"),
                Catch::Contains("rules.imageSignatures[0]: images: \"" + std::string(glob) + "\" matches no image"));
+  // A first segment that is no registry host: myorg/app is docker.io/myorg/app, so `myorg/*` matches nothing.
+  CHECK_THAT(sig("  - {images: [\"a.example/**\", \"myorg/*\"], publicKeys: [" + pub + "]}\n"),
+             Catch::Contains("rules.imageSignatures[0]: images: \"myorg/*\" matches no image: its first segment "
+                             "\"myorg\" is no registry host") && Catch::Contains("write docker.io/myorg/*"));
+  // Hosts as distribution reads them (a '.' or ':', localhost, upper case) and wildcard first segments pass.
+  for (const char* glob : {"localhost/team/*", "127.0.0.1:5000/**", "Registry/app", "*/myorg/*", "docker.io/myorg/*"})
+    CHECK(sig("  - {images: [\"" + std::string(glob) + "\"], publicKeys: [" + pub + "]}\n") == "");
   CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [/no/such.pub]}\n"),
              Catch::Contains("rules.imageSignatures[0].publicKeys[0]") && Catch::Contains("/no/such.pub"));
   CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [" + notKey + "]}\n"),
