@@ -34,6 +34,10 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #d0d7de}
 .cards{display:flex;flex-wrap:wrap;gap:.8em}.card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:.8em 1em;min-width:10em}
 .card b{font-size:1.6em;display:block}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}
+td small,td code{overflow-wrap:anywhere}
+#namespace-table,#finding-table{width:100%}
+#namespace-table{table-layout:fixed}#namespace-table th{width:7%}#namespace-table th:first-child{width:11%}
+#namespace-table th:nth-child(6),#namespace-table th:nth-child(8){width:22%}
 .sev{font-weight:bold;border-radius:4px;padding:0 .4em;color:#fff}
 .critical{background:#a40e26}.high{background:#d1242f}.medium{background:#bf8700}.low{background:#0969da}.info{background:#6e7781}
 .lvl-privileged{color:#a40e26}.lvl-baseline{color:#bf8700}.lvl-restricted{color:#1a7f37}
@@ -74,7 +78,10 @@ void riskSummary(std::ostringstream& out, const AuditReport& report) {
 
 std::string level(const std::string& levelVersion) {
   std::string l = levelVersion.substr(0, levelVersion.find(':'));
-  return "<span class=\"lvl-" + esc(l) + "\">" + esc(levelVersion) + "</span>";
+  // A break after the ':' where a narrow column needs one (privileged:<wbr>latest).
+  std::string shown = esc(levelVersion);
+  if (size_t colon = shown.find(':'); colon != std::string::npos) shown.insert(colon + 1, "<wbr>");
+  return "<span class=\"lvl-" + esc(l) + "\">" + shown + "</span>";
 }
 
 void namespaceTable(std::ostringstream& out, const AuditReport& report) {
