@@ -15,6 +15,7 @@ struct Box {
   AddressRange address;
   int32_t firstPort = 0, lastPort = 65535;
   size_t rule = 0;  // index in the chain: lower wins
+  bool accept = true;  // what the rule does with a connection in the box
 };
 
 // The boxes of the chain's set lookups that can match a new TCP connection of `family`, as
@@ -27,8 +28,9 @@ std::vector<Box> lookupBoxes(const Table& t, const Chain& chain, int family) {
     const Set* set = t.findSet(r.set);
     if (!set) continue;
     for (const auto& e : set->elements) {
-      if (!set->withPorts) out.push_back({e.address, 0, 65535, i});
-      else if (e.protocol == Protocol::TCP) out.push_back({e.address, e.firstPort, e.lastPort, i});
+      const bool accept = r.verdict == Verdict::Map ? elementAdmits(t, e) : r.verdict == Verdict::Accept;
+      if (!set->withPorts) out.push_back({e.address, 0, 65535, i, accept});
+      else if (e.protocol == Protocol::TCP) out.push_back({e.address, e.firstPort, e.lastPort, i, accept});
     }
   }
   return out;
@@ -41,9 +43,9 @@ std::vector<PortElement> admittedTcp(const Table& t, const Chain& chain, int fam
   size_t catchAll = chain.rules.size();
   for (size_t i = 0; i < chain.rules.size() && catchAll == chain.rules.size(); ++i)
     if (chain.rules[i].match == Rule::Match::Any && !chain.rules[i].midStreamTcp) catchAll = i;
-  auto admitted = [&](size_t winner) {
-    winner = std::min(winner, catchAll);
-    return winner == chain.rules.size() || chain.rules[winner].verdict == Verdict::Accept;  // else: policy accept
+  auto admitted = [&](const Box* winner) {
+    if (winner && winner->rule < catchAll) return winner->accept;
+    return catchAll == chain.rules.size() || chain.rules[catchAll].verdict == Verdict::Accept;  // else: policy accept
   };
 
   // Sweep the address axis cut at every box boundary; inside each piece, the port axis likewise.
@@ -76,9 +78,9 @@ std::vector<PortElement> admittedTcp(const Table& t, const Chain& chain, int fam
     portCuts.erase(std::unique(portCuts.begin(), portCuts.end()), portCuts.end());
     for (size_t p = 0; p < portCuts.size(); ++p) {
       int32_t first = portCuts[p], last = p + 1 < portCuts.size() ? portCuts[p + 1] - 1 : 65535;
-      size_t winner = chain.rules.size();
+      const Box* winner = nullptr;  // a rule's boxes are disjoint: one per rule at most
       for (const Box* b : active)
-        if (b->firstPort <= first && last <= b->lastPort) winner = std::min(winner, b->rule);
+        if (b->firstPort <= first && last <= b->lastPort && (!winner || b->rule < winner->rule)) winner = b;
       if (!admitted(winner)) continue;
       if (!out.empty() && out.back().address == piece && out.back().lastPort + 1 == first)
         out.back().lastPort = last;

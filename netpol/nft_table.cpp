@@ -61,47 +61,83 @@ Rule icmpv6Types(uint8_t first, uint8_t last) {
 
 std::vector<SetElement> portSetElements(const std::vector<PortElement>& elements) {
   std::vector<SetElement> out;
-  for (const auto& e : elements) out.push_back({e.address, e.protocol, e.firstPort, e.lastPort, comment(e.origins)});
+  for (const auto& e : elements) out.push_back({e.address, e.protocol, e.firstPort, e.lastPort, comment(e.origins), ""});
   return out;
 }
 
 std::vector<SetElement> addressSetElements(const std::vector<AddressElement>& elements) {
   std::vector<SetElement> out;
-  for (const auto& e : elements) out.push_back({e.address, Protocol::TCP, 0, 65535, comment(e.origins)});
+  for (const auto& e : elements) out.push_back({e.address, Protocol::TCP, 0, 65535, comment(e.origins), ""});
   return out;
 }
 
-// One tier's verdicts: up to four sets per family (accept and drop, with ports and for protocols
-// without), only those that hold an element: every lookup costs each new connection that reaches it
-// (bench/netpol_agent (h)), and an empty one decides nothing. With deny logs, one drop set per Deny
-// rule instead, so that the log names it. Tier sets come and go with the tiers' rules; the agent
-// installs such a change as an update of the table, not a replace (agent/nft_batch.h).
+// One tier's verdicts, per family: the boxes with ports (TCP, UDP, SCTP) in one verdict map whose Accept
+// elements accept and whose Deny elements go to a deny chain (count, log, drop), so that a new connection
+// costs one lookup per tier whatever it decides (bench/netpol_agent (h), issue 17); the boxes of protocols
+// without ports (ICMP...) in address sets, accept and drop, which only such packets reach. Only sets
+// that hold an element: an empty one decides nothing. With deny logs, one deny chain (and one
+// protocol-less drop set) per Deny rule, so that the log names it. Tier sets come and go with the tiers'
+// rules; the agent installs such a change as an update of the table, not a replace (agent/nft_batch.h).
 struct TierSet {
   std::string name;
   int family;
   bool withPorts;
-  Verdict verdict;
+  Verdict verdict;  // Map: the verdict map of the boxes with ports
   std::vector<SetElement> elements;
   const DenyRule* deny = nullptr;  // logged drops: the rule that decided
 };
+
+// A chain the tier's Deny elements go to, the Deny rule it names in its log prefix, and the boxes that go
+// to it ([0] IPv4, [1] IPv6).
+struct DenyTarget {
+  std::string chain;
+  const DenyRule* rule;
+  const std::vector<PortElement>* boxes;
+};
+
+// The deny chains of a tier's verdict maps: one per tier and direction, or with deny logs one per Deny
+// rule ("admin_ingress_deny", "admin_ingress_deny_0"...); only those some element goes to.
+std::vector<DenyTarget> denyTargets(const TierRules& tier, const char* tierPrefix, bool ingress, bool perDenyRule) {
+  static const DenyRule unnamed{};
+  const std::string base = std::string(tierPrefix) + "_" + dirName(ingress) + "_deny";
+  std::vector<DenyTarget> out;
+  if (!perDenyRule) {
+    if (!tier.drop[0].empty() || !tier.drop[1].empty()) out.push_back({base, &unnamed, tier.drop});
+    return out;
+  }
+  for (size_t k = 0; k < tier.denyRules.size(); ++k) {
+    const auto& d = tier.denyRules[k];
+    if (!d.drop[0].empty() || !d.drop[1].empty()) out.push_back({base + "_" + std::to_string(k), &d.rule, d.drop});
+  }
+  return out;
+}
 
 std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, bool ingress, bool perDenyRule) {
   std::vector<TierSet> out;
   auto add = [&out](std::string name, int f, bool ports, Verdict v, std::vector<SetElement> elements, const DenyRule* deny) {
     if (!elements.empty()) out.push_back({std::move(name), f, ports, v, std::move(elements), deny});
   };
+  const auto targets = denyTargets(tier, tierPrefix, ingress, perDenyRule);
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(tierPrefix) + "_" + dirName(ingress) + familySuffix(f);
-    add(base + "_accept", f, true, Verdict::Accept, portSetElements(tier.accept[f]), nullptr);
+    // The verdict map: Accept and Deny boxes are disjoint (first match resolved, compile_tiers.cpp).
+    std::vector<SetElement> map = portSetElements(tier.accept[f]);
+    for (const auto& target : targets)
+      for (auto e : portSetElements(target.boxes[f])) {
+        e.gotoChain = target.chain;
+        map.push_back(std::move(e));
+      }
+    std::sort(map.begin(), map.end(), [](const SetElement& a, const SetElement& b) {
+      return std::tie(a.address.first, a.protocol, a.firstPort) < std::tie(b.address.first, b.protocol, b.firstPort);
+    });
+    add(base, f, true, Verdict::Map, std::move(map), nullptr);
     add(base + "_other_accept", f, false, Verdict::Accept, addressSetElements(tier.acceptOther[f]), nullptr);
     if (!perDenyRule) {
-      add(base + "_drop", f, true, Verdict::Drop, portSetElements(tier.drop[f]), nullptr);
       add(base + "_other_drop", f, false, Verdict::Drop, addressSetElements(tier.dropOther[f]), nullptr);
       continue;
     }
     for (size_t k = 0; k < tier.denyRules.size(); ++k) {
       const auto& d = tier.denyRules[k];
-      add(base + "_drop_" + std::to_string(k), f, true, Verdict::Drop, portSetElements(d.drop[f]), &d.rule);
       add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Drop, addressSetElements(d.dropOther[f]), &d.rule);
     }
   }
@@ -115,7 +151,7 @@ bool tiersDecide(const DirectionRules& rules) {
 
 void addTierSets(Table& t, const TierRules& tier, const char* tierPrefix, bool ingress, const RenderOptions& options) {
   for (auto& ts : tierSets(tier, tierPrefix, ingress, options.nflogGroup.has_value()))
-    t.sets.push_back({ts.name, ts.family, ts.withPorts, std::move(ts.elements)});
+    t.sets.push_back({ts.name, ts.family, ts.withPorts, std::move(ts.elements), ts.verdict == Verdict::Map});
 }
 
 // `kg:<n>` for `rule`: the agent's id, or numbered in this table (offline), listed in the text.
@@ -145,18 +181,32 @@ void addDrop(Table& t, Chain& c, Rule r, const std::string& counter, const DenyR
   c.rules.push_back(overRate);
 }
 
-// The tier's lookups; its sets are disjoint, so their order does not matter.
+// The tier's deny chains, then its lookups; its sets are disjoint, so their order does not matter.
 void addTierRules(Table& t, Chain& c, const TierRules& tier, const char* tierPrefix, bool ingress,
                   const RenderOptions& options) {
-  for (const auto& ts : tierSets(tier, tierPrefix, ingress, options.nflogGroup.has_value())) {
+  const bool perDenyRule = options.nflogGroup.has_value();
+  const std::string counter = std::string(dirName(ingress)) + "_denied";
+  for (const auto& target : denyTargets(tier, tierPrefix, ingress, perDenyRule)) {
+    const DenyRule& d = *target.rule;
+    Chain deny{target.chain, c.hook,
+               nftQuotable(perDenyRule ? d.tier + " " + d.policy + " " + d.rule + ": count, log, drop"
+                                       : std::string(tierPrefix == std::string("admin") ? "Admin " : "Baseline ") +
+                                             dirName(ingress) + " Deny: count, drop",
+                           128),
+               {}};
+    addDrop(t, deny, Rule{}, counter, d, options);
+    t.denyChains.push_back(std::move(deny));
+  }
+  for (const auto& ts : tierSets(tier, tierPrefix, ingress, perDenyRule)) {
     Rule r = peerInSet(ts.family, ingress, ts.name, ts.withPorts);
     r.portlessProtocols = !ts.withPorts;
-    if (ts.verdict == Verdict::Accept) {
+    if (ts.verdict != Verdict::Drop) {
+      r.verdict = ts.verdict;
       c.rules.push_back(r);
       continue;
     }
     static const DenyRule unnamed{};
-    addDrop(t, c, r, std::string(dirName(ingress)) + "_denied", ts.deny ? *ts.deny : unnamed, options);
+    addDrop(t, c, r, counter, ts.deny ? *ts.deny : unnamed, options);
   }
 }
 
@@ -182,10 +232,10 @@ void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(dirName(ingress)) + familySuffix(f);
     Set any{base + "_any", f, false, {}};
-    for (const auto& e : rules.anyPort[f]) any.elements.push_back({e.address, Protocol::TCP, 0, 65535, comment(e.origins)});
+    for (const auto& e : rules.anyPort[f]) any.elements.push_back({e.address, Protocol::TCP, 0, 65535, comment(e.origins), ""});
     Set ports{base + "_ports", f, true, {}};
     for (const auto& e : rules.ports[f])
-      ports.elements.push_back({e.address, e.protocol, e.firstPort, e.lastPort, comment(e.origins)});
+      ports.elements.push_back({e.address, e.protocol, e.firstPort, e.lastPort, comment(e.origins), ""});
     t.sets.push_back(std::move(any));
     t.sets.push_back(std::move(ports));
   }
@@ -197,11 +247,12 @@ void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const
 // segment as they pass any new connection. The rules added here pass it when the pod's side opened it
 // and the other chain (`other`, null if that direction has none) admits that connection: the segment's
 // source port is then the port the connection was opened to. They go just before the chain's first
-// drop (a tier's Deny or the isolated chain's final drop), so a Deny of this direction cannot cut a
-// connection the other direction opened, and allowed new connections never evaluate them. A segment
-// without SYN cannot open a connection (netpol/README.md).
+// rule that can drop (a tier's verdict map with Deny elements, a drop set, or the isolated chain's final
+// drop), so a Deny of this direction cannot cut a connection the other direction opened; a new
+// connection's SYN fails them at `tcp flags`, before their lookup. A segment without SYN cannot open a
+// connection (netpol/README.md).
 void insertMidStreamRules(Table& t, Chain& c, const Chain* other, const Ruleset& rs, bool ingress) {
-  auto firstDrop = std::find_if(c.rules.begin(), c.rules.end(), [](const Rule& r) { return r.verdict == Verdict::Drop; });
+  auto firstDrop = std::find_if(c.rules.begin(), c.rules.end(), [&t](const Rule& r) { return mayDrop(t, r); });
   if (firstDrop == c.rules.end()) return;  // nothing dropped: nothing to pass
   auto midStream = [](Rule r) {
     r.midStreamTcp = true;
@@ -228,7 +279,7 @@ void insertMidStreamRules(Table& t, Chain& c, const Chain* other, const Ruleset&
       auto admitted = admittedTcp(t, *other, f);
       if (admitted.empty()) continue;  // no such connection to pass: no set, no lookup
       Set set{std::string(dirName(!ingress)) + familySuffix(f) + "_tcp_admitted", f, true, {}};
-      for (const auto& e : admitted) set.elements.push_back({e.address, Protocol::TCP, e.firstPort, e.lastPort, ""});
+      for (const auto& e : admitted) set.elements.push_back({e.address, Protocol::TCP, e.firstPort, e.lastPort, "", ""});
       Rule r = peerInSet(f, ingress, set.name, true);
       r.portIsSource = true;
       rules.push_back(midStream(r));
@@ -281,7 +332,9 @@ std::optional<Chain> makeChain(Table& t, const DirectionRules& rules, bool ingre
   return c;
 }
 
-bool matchesNewConnection(const Table& t, const Rule& r, const IpAddress& peer, Protocol protocol, int32_t port) {
+// Whether `r` matches the first packet of a new connection; `element`: the element a lookup found.
+bool matchesNewConnection(const Table& t, const Rule& r, const IpAddress& peer, Protocol protocol, int32_t port,
+                          const SetElement** element) {
   // Established/related, loopback and ICMPv6 rules never see the first packet of a TCP/UDP/SCTP
   // connection from the pod network, nor do mid-stream rules (a TCP connection starts with a SYN).
   if (r.midStreamTcp) return false;
@@ -292,19 +345,22 @@ bool matchesNewConnection(const Table& t, const Rule& r, const IpAddress& peer, 
   if (!set) return false;
   for (const auto& e : set->elements)
     if (e.address.contains(peer) &&
-        (!set->withPorts || (e.protocol == protocol && port >= e.firstPort && port <= e.lastPort)))
+        (!set->withPorts || (e.protocol == protocol && port >= e.firstPort && port <= e.lastPort))) {
+      *element = &e;
       return true;
+    }
   return false;
 }
 
 }  // namespace
 
 bool SetElement::operator==(const SetElement& o) const {
-  return std::tie(address, protocol, firstPort, lastPort, comment) ==
-         std::tie(o.address, o.protocol, o.firstPort, o.lastPort, o.comment);
+  return std::tie(address, protocol, firstPort, lastPort, comment, gotoChain) ==
+         std::tie(o.address, o.protocol, o.firstPort, o.lastPort, o.comment, o.gotoChain);
 }
 bool Set::operator==(const Set& o) const {
-  return std::tie(name, family, withPorts, elements) == std::tie(o.name, o.family, o.withPorts, o.elements);
+  return std::tie(name, family, withPorts, elements, verdictMap) ==
+         std::tie(o.name, o.family, o.withPorts, o.elements, o.verdictMap);
 }
 bool Rule::operator==(const Rule& o) const {
   return std::tie(match, family, peerIsSource, set, withPorts, portlessProtocols, icmpFirst, icmpLast, midStreamTcp,
@@ -316,7 +372,8 @@ bool Chain::operator==(const Chain& o) const {
   return std::tie(name, hook, comment, rules) == std::tie(o.name, o.hook, o.comment, o.rules);
 }
 bool Table::operator==(const Table& o) const {
-  return std::tie(pod, podIps, counters, sets, chains) == std::tie(o.pod, o.podIps, o.counters, o.sets, o.chains);
+  return std::tie(pod, podIps, counters, denyChains, sets, chains) ==
+         std::tie(o.pod, o.podIps, o.counters, o.denyChains, o.sets, o.chains);
 }
 
 const Set* Table::findSet(const std::string& name) const {
@@ -331,6 +388,12 @@ const Chain* Table::findChain(Hook hook) const {
   return nullptr;
 }
 
+const Chain* Table::findDenyChain(const std::string& name) const {
+  for (const auto& c : denyChains)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
 Table buildTable(const Ruleset& rs, const RenderOptions& options) {
   Table t;
   t.pod = rs.pod;
@@ -339,7 +402,7 @@ Table buildTable(const Ruleset& rs, const RenderOptions& options) {
   if (rs.ingress.isolated())
     for (int f = 0; f < 2; ++f) {
       Set node{std::string("node") + familySuffix(f), f, false, {}};
-      for (const auto& r : rs.nodeAddresses[f]) node.elements.push_back({r, Protocol::TCP, 0, 65535, ""});
+      for (const auto& r : rs.nodeAddresses[f]) node.elements.push_back({r, Protocol::TCP, 0, 65535, "", ""});
       t.sets.push_back(std::move(node));
     }
   addDirectionSets(t, rs.ingress, true, options);
@@ -357,15 +420,35 @@ Table buildTable(const Ruleset& rs, const RenderOptions& options) {
 
 size_t ruleCount(const Table& t) {
   size_t n = 0;
-  for (const auto& c : t.chains) n += c.rules.size();
+  for (const auto* chains : {&t.denyChains, &t.chains})
+    for (const auto& c : *chains) n += c.rules.size();
   return n;
+}
+
+bool elementAdmits(const Table& t, const SetElement& e) {
+  if (e.gotoChain.empty()) return true;
+  const Chain* chain = t.findDenyChain(e.gotoChain);
+  if (!chain) return true;  // cannot happen in a built table (the kernel refuses a goto to no chain)
+  for (const auto& r : chain->rules)
+    if (r.match == Rule::Match::Any && !r.midStreamTcp) return r.verdict == Verdict::Accept;
+  return true;  // the end of a goto chain: the base chain's policy, accept
+}
+
+bool mayDrop(const Table& t, const Rule& r) {
+  if (r.verdict == Verdict::Drop) return true;
+  if (r.verdict != Verdict::Map) return false;
+  const Set* set = t.findSet(r.set);
+  return set && std::any_of(set->elements.begin(), set->elements.end(), [&t](const SetElement& e) { return !elementAdmits(t, e); });
 }
 
 bool admits(const Table& t, Hook hook, const IpAddress& peer, Protocol protocol, int32_t port) {
   const Chain* chain = t.findChain(hook);
   if (!chain) return true;  // no base chain on the hook: nothing of ours filters it
-  for (const auto& r : chain->rules)
-    if (matchesNewConnection(t, r, peer, protocol, port)) return r.verdict == Verdict::Accept;
+  for (const auto& r : chain->rules) {
+    const SetElement* element = nullptr;
+    if (!matchesNewConnection(t, r, peer, protocol, port, &element)) continue;
+    return r.verdict == Verdict::Map ? elementAdmits(t, *element) : r.verdict == Verdict::Accept;
+  }
   return true;  // policy accept
 }
 
@@ -376,8 +459,8 @@ std::string ruleText(const Rule& r) {
     case Rule::Match::PeerInSet:
       if (r.portlessProtocols) match = "meta l4proto != tcp meta l4proto != udp meta l4proto != sctp ";
       match += std::string(r.family == 0 ? "ip" : "ip6") + (r.peerIsSource ? " saddr" : " daddr") +
-               (r.withPorts ? (r.portIsSource ? " . meta l4proto . th sport" : " . meta l4proto . th dport") : "") + " @" +
-               r.set;
+               (r.withPorts ? (r.portIsSource ? " . meta l4proto . th sport" : " . meta l4proto . th dport") : "") +
+               (r.verdict == Verdict::Map ? " vmap @" : " @") + r.set;
       break;
     case Rule::Match::Loopback: match = std::string(r.peerIsSource ? "iifname" : "oifname") + " \"lo\""; break;
     case Rule::Match::Icmpv6Types:
@@ -393,7 +476,7 @@ std::string ruleText(const Rule& r) {
   if (r.logRateLimited)
     add("limit rate " + std::to_string(kDenyLogPerSecond) + "/second burst " + std::to_string(kDenyLogBurst) + " packets");
   if (r.logPrefix) add("log prefix \"" + *r.logPrefix + "\" group " + std::to_string(r.logGroup));
-  add(r.verdict == Verdict::Accept ? "accept" : "drop");
+  if (r.verdict != Verdict::Map) add(r.verdict == Verdict::Accept ? "accept" : "drop");
   return out;
 }
 

@@ -39,6 +39,7 @@ struct SetElement {
   Protocol protocol = Protocol::TCP;  // withPorts only
   int32_t firstPort = 0, lastPort = 65535;
   std::string comment;  // the policy rules it came from; empty = none
+  std::string gotoChain;  // verdict maps: empty = `accept`, else `goto` this deny chain (Table::denyChains)
   bool operator==(const SetElement& o) const;
 };
 
@@ -47,11 +48,16 @@ struct Set {
   int family = 0;          // 0 IPv4, 1 IPv6
   bool withPorts = false;  // address . protocol . port
   std::vector<SetElement> elements;  // disjoint and sorted
+  // A verdict map (`map NAME { type KEY : verdict; ... }`): each element carries its verdict, so one
+  // lookup decides a tier's Accept and Deny boxes alike (issue 17: each lookup costs every new connection).
+  bool verdictMap = false;
   bool operator==(const Set& o) const;
 };
 
 enum class Hook { Input, Output };
-enum class Verdict { Accept, Drop };
+// Map: the rule looks its key up in a verdict map (`vmap @set`); the element found decides, no element
+// found goes on to the next rule.
+enum class Verdict { Accept, Drop, Map };
 
 // One rule: a match, an optional named counter and NFLOG, and a verdict.
 struct Rule {
@@ -82,8 +88,8 @@ struct Rule {
 };
 
 struct Chain {
-  std::string name;     // "input" / "output"
-  Hook hook = Hook::Input;
+  std::string name;     // "input" / "output"; deny chains: "admin_ingress_deny"...
+  Hook hook = Hook::Input;  // base chains only
   std::string comment;  // why it exists (text only)
   std::vector<Rule> rules;
   bool operator==(const Chain& o) const;
@@ -94,18 +100,29 @@ struct Table {
   std::vector<IpAddress> podIps;
   std::vector<std::string> counters;
   std::vector<Set> sets;           // declared before the chains that look them up
-  std::vector<Chain> chains;       // input, then output; a hook no policy isolates gets none
+  // Regular chains (no hook) the Deny elements of verdict maps go to: count, log (rate-limited, with the
+  // rule's prefix) and drop. Only rules matching every packet (Match::Any): they decide without looking
+  // at it. Declared before the sets whose elements go to them.
+  std::vector<Chain> denyChains;
+  std::vector<Chain> chains;       // base chains: input, then output; a hook no policy isolates gets none
   std::vector<std::pair<uint32_t, DenyRule>> denyLogIds;  // the prefixes the rules log, for the text
   bool operator==(const Table& o) const;
   bool operator!=(const Table& o) const { return !(*this == o); }
   const Set* findSet(const std::string& name) const;
   const Chain* findChain(Hook hook) const;
+  const Chain* findDenyChain(const std::string& name) const;
 };
 
 // The table for `ruleset`: ingress policy in an input chain, egress in an output chain.
 Table buildTable(const Ruleset& ruleset, const RenderOptions& options = {});
 
-size_t ruleCount(const Table& table);
+size_t ruleCount(const Table& table);  // base and deny chains
+
+// Whether a packet that reaches the element (of a verdict map) is accepted: `accept`, or the `goto`
+// chain's verdict (its first rule's; none: the base chain's policy, accept).
+bool elementAdmits(const Table& table, const SetElement& element);
+// Whether `rule` can drop a packet: a drop, or a verdict map with an element going to a deny chain.
+bool mayDrop(const Table& table, const Rule& rule);
 
 // What the table does with the first packet of a new connection (not established, not on lo, for TCP a SYN):
 // ingress (Hook::Input) from `peer` to our `port`, egress (Hook::Output) to `peer` on its `port`.

@@ -12,8 +12,9 @@ std::string portText(int32_t first, int32_t last) {
 const char* addrType(int f) { return f == 0 ? "ipv4_addr" : "ipv6_addr"; }
 
 void writeSet(std::ostream& out, const nft::Set& set) {
-  out << "\tset " << set.name << " {\n\t\ttype " << addrType(set.family)
-      << (set.withPorts ? " . inet_proto . inet_service" : "") << "\n\t\tflags interval\n";
+  out << (set.verdictMap ? "\tmap " : "\tset ") << set.name << " {\n\t\ttype " << addrType(set.family)
+      << (set.withPorts ? " . inet_proto . inet_service" : "") << (set.verdictMap ? " : verdict" : "")
+      << "\n\t\tflags interval\n";
   if (!set.elements.empty()) {
     out << "\t\telements = {\n";
     for (size_t i = 0; i < set.elements.size(); ++i) {
@@ -21,11 +22,17 @@ void writeSet(std::ostream& out, const nft::Set& set) {
       out << "\t\t\t" << e.address.str();
       if (set.withPorts) out << " . " << nftProtocolName(e.protocol) << " . " << portText(e.firstPort, e.lastPort);
       if (!e.comment.empty()) out << " comment \"" << e.comment << "\"";
+      if (set.verdictMap) out << (e.gotoChain.empty() ? " : accept" : " : goto " + e.gotoChain);
       out << (i + 1 < set.elements.size() ? ",\n" : "\n");
     }
     out << "\t\t}\n";
   }
   out << "\t}\n";
+}
+
+void writeRules(std::ostream& out, const nft::Chain& chain) {
+  out << "\t\t# " << chain.comment << "\n";
+  for (const auto& rule : chain.rules) out << "\t\t" << nft::ruleText(rule) << "\n";
 }
 
 void writeChain(std::ostream& out, const nft::Table& t, nft::Hook hook) {
@@ -40,8 +47,7 @@ void writeChain(std::ostream& out, const nft::Table& t, nft::Hook hook) {
   }
   out << "\tchain " << name << " {\n";
   out << "\t\ttype filter hook " << name << " priority filter; policy accept;\n";
-  out << "\t\t# " << chain->comment << "\n";
-  for (const auto& rule : chain->rules) out << "\t\t" << nft::ruleText(rule) << "\n";
+  writeRules(out, *chain);
   out << "\t}\n";
 }
 
@@ -57,6 +63,11 @@ std::string renderNft(const nft::Table& t) {
   out << "table inet " << kTableName << "\ndelete table inet " << kTableName << "\n";
   out << "table inet " << kTableName << " {\n";
   for (const auto& counter : t.counters) out << "\tcounter " << counter << " {\n\t}\n";
+  for (const auto& chain : t.denyChains) {  // before the maps whose elements go to them
+    out << "\tchain " << chain.name << " {\n";
+    writeRules(out, chain);
+    out << "\t}\n";
+  }
   for (const auto& set : t.sets) writeSet(out, set);
   writeChain(out, t, nft::Hook::Input);
   writeChain(out, t, nft::Hook::Output);

@@ -146,9 +146,11 @@ void verdict(nftnl_rule* r, int code) {
   addExpr(r, e);
 }
 
-void lookup(nftnl_rule* r, const std::string& set, uint32_t setId, uint32_t sreg) {
+// `@set`, or with `verdictMap` `vmap @set`: the element found sets the verdict register.
+void lookup(nftnl_rule* r, const std::string& set, uint32_t setId, uint32_t sreg, bool verdictMap) {
   nftnl_expr* e = nftnl_expr_alloc("lookup");
   nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+  if (verdictMap) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
   nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set.c_str());
   nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, setId);
   addExpr(r, e);
@@ -199,23 +201,37 @@ Set makeSet(const nft::Set& spec, uint32_t id) {
   nftnl_set_set_u32(s.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
   if (id) nftnl_set_set_u32(s.get(), NFTNL_SET_ID, id);
   uint32_t addrType = spec.family == 0 ? kTypeIpv4 : kTypeIpv6;
+  // A verdict map: the kernel sizes its data (struct nft_verdict) itself.
+  const uint32_t map = spec.verdictMap ? NFT_SET_MAP : 0;
+  if (spec.verdictMap) nftnl_set_set_u32(s.get(), NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
   if (spec.withPorts) {
-    nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT);
+    nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_CONCAT | map);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, static_cast<uint32_t>(addrLen(spec.family) + 8));
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE,
                       (((addrType << kTypeBits) | kTypeInetProto) << kTypeBits) | kTypeInetService);
     uint8_t fields[NFT_REG32_COUNT] = {static_cast<uint8_t>(addrLen(spec.family)), 1, 2};
     nftnl_set_set_data(s.get(), NFTNL_SET_DESC_CONCAT, fields, 3);
   } else {
-    nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+    nftnl_set_set_u32(s.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL | map);
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_LEN, static_cast<uint32_t>(addrLen(spec.family)));
     nftnl_set_set_u32(s.get(), NFTNL_SET_KEY_TYPE, addrType);
   }
   return s;
 }
 
+// A verdict map's element added: `accept`, or `goto` its deny chain (deletions name the key alone).
+void setVerdict(nftnl_set_elem* e, const nft::SetElement& el) {
+  if (el.gotoChain.empty()) {
+    nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NF_ACCEPT);
+    return;
+  }
+  nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, static_cast<uint32_t>(NFT_GOTO));
+  nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, el.gotoChain.c_str());
+}
+
 // A plain interval set (rbtree) takes each range as a start element and an end element one past the
-// range flagged INTERVAL_END, as nft sends them; the normalised ranges never touch.
+// range flagged INTERVAL_END, as nft sends them; the normalised ranges never touch (the address-only
+// sets are never verdict maps, whose ranges could).
 void addAddressElement(nftnl_set* s, const nft::SetElement& el) {
   auto start = addressBytes(el.address.first);
   nftnl_set_elem* e = nftnl_set_elem_alloc();
@@ -230,13 +246,15 @@ void addAddressElement(nftnl_set* s, const nft::SetElement& el) {
   nftnl_set_elem_add(s, closing);
 }
 
-// A concatenated interval set (pipapo) takes one element with key (start) and key_end (end).
-void addPortElement(nftnl_set* s, const nft::SetElement& el) {
+// A concatenated interval set (pipapo) takes one element with key (start) and key_end (end); in a
+// verdict map, added with its verdict.
+void addPortElement(nftnl_set* s, const nft::SetElement& el, bool withVerdict) {
   auto key = concatKey(el.address.first, el.protocol, el.firstPort);
   auto keyEnd = concatKey(el.address.last, el.protocol, el.lastPort);
   nftnl_set_elem* e = nftnl_set_elem_alloc();
   nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key.data(), static_cast<uint32_t>(key.size()));
   nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, keyEnd.data(), static_cast<uint32_t>(keyEnd.size()));
+  if (withVerdict) setVerdict(e, el);
   setComment(e, el.comment);
   nftnl_set_elem_add(s, e);
 }
@@ -250,7 +268,8 @@ void putElements(BatchWriter& w, const nft::Set& spec, uint32_t id, const std::v
     auto chunk = makeSet(spec, id);
     size_t end = std::min(count, start + kElementsPerMessage);
     for (size_t i = start; i < end; ++i)
-      spec.withPorts ? addPortElement(chunk.get(), *elements[i]) : addAddressElement(chunk.get(), *elements[i]);
+      spec.withPorts ? addPortElement(chunk.get(), *elements[i], add && spec.verdictMap)
+                     : addAddressElement(chunk.get(), *elements[i]);
     nlmsghdr* nlh = w.message(add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, add ? NLM_F_CREATE : 0,
                               std::string(add ? "elements " : "deleting elements ") + std::to_string(start) + ".." +
                                   std::to_string(end - 1) + " of set " + spec.name);
@@ -271,11 +290,11 @@ void addSet(BatchWriter& w, const nft::Set& spec, uint32_t id) {
 }
 
 bool elementBefore(const nft::SetElement* a, const nft::SetElement* b) {
-  return std::tie(a->address, a->protocol, a->firstPort, a->lastPort, a->comment) <
-         std::tie(b->address, b->protocol, b->firstPort, b->lastPort, b->comment);
+  return std::tie(a->address, a->protocol, a->firstPort, a->lastPort, a->comment, a->gotoChain) <
+         std::tie(b->address, b->protocol, b->firstPort, b->lastPort, b->comment, b->gotoChain);
 }
 
-// The elements of `a` that `b` lacks (equal = same key and comment).
+// The elements of `a` that `b` lacks (equal = same key, comment and verdict).
 std::vector<const nft::SetElement*> missingFrom(const nft::Set& a, const nft::Set& b) {
   std::vector<const nft::SetElement*> left, right, out;
   for (const auto& e : a.elements) left.push_back(&e);
@@ -286,14 +305,18 @@ std::vector<const nft::SetElement*> missingFrom(const nft::Set& a, const nft::Se
   return out;
 }
 
+// Another key or data type: the set must be made again.
+bool otherType(const nft::Set& a, const nft::Set& b) {
+  return a.family != b.family || a.withPorts != b.withPorts || a.verdictMap != b.verdictMap;
+}
+
 // Same counters, chains (and so the rules' set names and log prefixes) and set declarations: the
 // tables differ at most in their sets' elements.
 bool sameLayout(const nft::Table& a, const nft::Table& b) {
-  if (a.counters != b.counters || a.chains != b.chains || a.sets.size() != b.sets.size()) return false;
+  if (a.counters != b.counters || a.chains != b.chains || a.denyChains != b.denyChains || a.sets.size() != b.sets.size())
+    return false;
   for (size_t i = 0; i < a.sets.size(); ++i)
-    if (a.sets[i].name != b.sets[i].name || a.sets[i].family != b.sets[i].family ||
-        a.sets[i].withPorts != b.sets[i].withPorts)
-      return false;
+    if (a.sets[i].name != b.sets[i].name || otherType(a.sets[i], b.sets[i])) return false;
   return true;
 }
 
@@ -322,16 +345,20 @@ void deleteSet(BatchWriter& w, const nft::Set& spec) {
 
 // --- chains and rules ------------------------------------------------------------------------
 
-void addChain(BatchWriter& w, const nft::Chain& chain) {
+// NEWCHAIN (add) or DELCHAIN of a chain: a base chain on its hook, or (`base` false) a deny chain.
+void putChain(BatchWriter& w, const nft::Chain& chain, bool base, bool add) {
   Chain c(nftnl_chain_alloc());
   nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, kTableName);
   nftnl_chain_set_str(c.get(), NFTNL_CHAIN_NAME, chain.name.c_str());
   nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-  nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, chain.hook == nft::Hook::Input ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT);
-  nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, 0);  // priority filter
-  nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, "filter");
-  nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
-  nlmsghdr* nlh = w.message(NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain " + chain.name);
+  if (base && add) {
+    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_HOOKNUM, chain.hook == nft::Hook::Input ? NF_INET_LOCAL_IN : NF_INET_LOCAL_OUT);
+    nftnl_chain_set_s32(c.get(), NFTNL_CHAIN_PRIO, 0);  // priority filter
+    nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TYPE, "filter");
+    nftnl_chain_set_u32(c.get(), NFTNL_CHAIN_POLICY, NF_ACCEPT);
+  }
+  nlmsghdr* nlh = w.message(add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN, add ? NLM_F_CREATE : 0,
+                            (add ? "chain " : "deleting chain ") + chain.name);
   nftnl_chain_nlmsg_build_payload(nlh, c.get());
   w.done();
 }
@@ -388,7 +415,7 @@ void peerInSet(nftnl_rule* rule, const nft::Rule& r, uint32_t setId) {
     meta(rule, NFT_META_L4PROTO, protoReg);
     payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, r.portIsSource ? 0 : 2, 2, protoReg + 1);
   }
-  lookup(rule, r.set, setId, reg);
+  lookup(rule, r.set, setId, reg, r.verdict == nft::Verdict::Map);
 }
 
 void icmpv6Types(nftnl_rule* rule, uint8_t first, uint8_t last) {
@@ -440,7 +467,7 @@ void buildRule(nftnl_rule* rule, const nft::Rule& r, const std::map<std::string,
     nftnl_expr_set_u16(log, NFTNL_EXPR_LOG_GROUP, static_cast<uint16_t>(r.logGroup));
     addExpr(rule, log);
   }
-  verdict(rule, r.verdict == nft::Verdict::Accept ? NF_ACCEPT : NF_DROP);
+  if (r.verdict != nft::Verdict::Map) verdict(rule, r.verdict == nft::Verdict::Accept ? NF_ACCEPT : NF_DROP);
 }
 
 void addRules(BatchWriter& w, const nft::Chain& chain, const std::map<std::string, uint32_t>& setIds) {
@@ -497,13 +524,17 @@ NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq) {
   addTableMessage(w, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add");
   for (const auto& counter : table.counters) putCounter(w, counter, true);
   std::map<std::string, uint32_t> setIds;
+  for (const auto& chain : table.denyChains) {  // before the verdict maps whose elements go to them
+    putChain(w, chain, false, true);
+    addRules(w, chain, setIds);
+  }
   for (const auto& set : table.sets) {
     uint32_t id = static_cast<uint32_t>(setIds.size()) + 1;
     setIds[set.name] = id;
     addSet(w, set, id);
   }
   for (const auto& chain : table.chains) {
-    addChain(w, chain);
+    putChain(w, chain, true, true);
     addRules(w, chain, setIds);
   }
   return w.finish();
@@ -547,17 +578,18 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
   BatchWriter w(firstSeq);
   UpdateCounts n;
   std::vector<const nft::Set*> recreated, added, removed;  // removed: installed sets, by name
+  std::vector<std::pair<const nft::Set*, const nft::Set*>> changed;  // (installed, new): an element delta
   for (const auto& set : table.sets) {
     const nft::Set* old = installed.findSet(set.name);
     if (!old) {
       added.push_back(&set);
-    } else if (old->family != set.family || old->withPorts != set.withPorts) {  // another key type
+    } else if (otherType(*old, set)) {
       removed.push_back(old);
       added.push_back(&set);
     } else if (set.elements != old->elements) {
       auto gone = missingFrom(*old, set);
       if (!gone.empty() && recreateCheaper(gone.size(), set.elements.size())) recreated.push_back(&set);
-      else putElementDelta(w, *old, set, gone, n);
+      else changed.emplace_back(old, &set);
     }
   }
   for (const auto& old : installed.sets)
@@ -571,6 +603,20 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
   const auto newCounters = missing(table.counters, installed.counters);
   const auto goneCounters = missing(installed.counters, table.counters);
   for (const auto& counter : newCounters) putCounter(w, counter, true);
+  // Deny chains (verdict maps' gotos) come before the elements that go to them, and go after the last
+  // element (or set) that went to them is deleted; a kept one whose rules change is flushed and refilled.
+  const std::map<std::string, uint32_t> noSets;  // deny chains look no set up
+  std::vector<const nft::Chain*> goneDenyChains;
+  for (const auto& chain : table.denyChains) {
+    const nft::Chain* old = installed.findDenyChain(chain.name);
+    if (old && old->rules == chain.rules) continue;
+    if (old) flushChain(w, chain);
+    else putChain(w, chain, false, true);
+    addRules(w, chain, noSets);
+  }
+  for (const auto& old : installed.denyChains)
+    if (!table.findDenyChain(old.name)) goneDenyChains.push_back(&old);
+  for (const auto& [old, set] : changed) putElementDelta(w, *old, *set, missingFrom(*old, *set), n);
   // A set or counter a rule uses cannot be deleted, and a rule cannot be edited in place: when rules
   // change or a set or counter goes, the chains' rules are flushed first and added back last, all in
   // this one transaction (the chains and their hooks stay, and so do the sets and counters that are
@@ -582,10 +628,14 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
   if (flush)
     for (const auto& chain : installed.chains) flushChain(w, chain);
   for (const nft::Set* set : removed) deleteSet(w, *set);
+  for (const nft::Set* set : recreated) deleteSet(w, *set);
+  for (const nft::Chain* chain : goneDenyChains) {
+    flushChain(w, *chain);
+    putChain(w, *chain, false, false);
+  }
   for (const auto& counter : goneCounters) putCounter(w, counter, false);
   std::map<std::string, uint32_t> setIds;
   for (const auto& set : table.sets) setIds.emplace(set.name, static_cast<uint32_t>(setIds.size()) + 1);
-  for (const nft::Set* set : recreated) deleteSet(w, *set);
   for (const auto* made : {&recreated, &added})
     for (const nft::Set* set : *made) {
       addSet(w, *set, setIds.at(set->name));

@@ -87,8 +87,11 @@ TEST_CASE("compile prints the Admin tier of a pod a ClusterNetworkPolicy selects
                         quoted(dir + "/CNPAdminTierEgressNodePeers/policies.yaml") +
                         " --pod network-policy-conformance-gryffindor/harry-potter-1 2>&1");
   CHECK(out.exitCode == 0);
-  CHECK_THAT(out.text, Catch::Contains("ip daddr . meta l4proto . th dport @admin_egress_v4_accept accept") &&
-                           Catch::Contains("@admin_egress_v4_drop counter name \"egress_denied\" drop") &&
+  CHECK_THAT(out.text, Catch::Contains("ip daddr . meta l4proto . th dport vmap @admin_egress_v4\n") &&
+                           Catch::Contains("10.0.255.1-10.0.255.2 . tcp . 34345 comment \"Admin node-and-cidr-as-peers-example egress[0] "
+                                           "(allow-egress-to-34345-on-nodes)\" : accept") &&
+                           Catch::Contains(": goto admin_egress_deny") &&
+                           Catch::Contains("chain admin_egress_deny {\n\t\t# Admin egress Deny: count, drop\n\t\tcounter name \"egress_denied\" drop\n") &&
                            Catch::Contains("Admin node-and-cidr-as-peers-example egress[0] (allow-egress-to-34345-on-nodes)"));
   CHECK_THAT(out.text, !Catch::Contains("chain input"));  // the policy has no ingress rules
 }

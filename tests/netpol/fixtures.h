@@ -5,6 +5,7 @@
 #include "kube/manifest.h"
 #include "netpol/decode.h"
 #include "netpol/evaluate.h"
+#include "netpol/nft_table.h"
 
 namespace netpol_test {
 
@@ -82,6 +83,24 @@ inline std::string clusterPolicy(const std::string& name, const std::string& tie
   return "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: " + name +
          "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(priority) + "\n  subject: " + subject + "\n" +
          rules + "\n";
+}
+
+// Pod x/a's table under an Admin tier: Accept of TCP 80 from x/b, then `action` of TCP 82; its verdict map
+// admin_ingress_v4 holds 40 more (hand-made) elements, so that one element changing is a delta, not a
+// recreated map (agent/nft_batch.cpp).
+inline netpol::nft::Table adminVerdictMap(const std::string& action, const netpol::RenderOptions& options = {}) {
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.0.0.1") + pod("x", "b", "{pod: b}", "10.0.0.2") +
+                   clusterPolicy("admin", "Admin", 1, "{pods: {podSelector: {matchLabels: {pod: a}}}}",
+                                 "  ingress:\n  - {action: Accept, from: [{pods: {podSelector: {matchLabels: {pod: b}}}}], "
+                                 "protocols: [{tcp: {destinationPort: {number: 80}}}]}\n  - {action: " + action +
+                                     ", from: [{pods: {podSelector: {matchLabels: {pod: b}}}}], protocols: [{tcp: {destinationPort: {number: 82}}}]}"));
+  auto t = netpol::nft::buildTable(netpol::compileRuleset(c, podOf(c, "x/a")), options);
+  for (auto& s : t.sets)
+    if (s.name == "admin_ingress_v4")
+      for (int i = 0; i < 40; ++i)
+        s.elements.push_back({netpol::singleAddress(*netpol::parseIp("10.5.0." + std::to_string(i + 1))),
+                              netpol::Protocol::TCP, 22, 22, "", ""});
+  return t;
 }
 
 }  // namespace netpol_test

@@ -129,7 +129,7 @@ TEST_CASE("denied packets can be logged to NFLOG, rate-limited, with a kg:<n> pr
   CHECK(*ids.find(1) == table.denyLogIds[0].second);
 }
 
-TEST_CASE("with deny logs every Deny rule of a tier gets its own drop set and prefix", "[cnp]") {
+TEST_CASE("with deny logs every Deny rule of a tier gets its own deny chain and prefix", "[cnp]") {
   auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1") + pod("x", "b", "{pod: b}", "10.1.0.2") +
                    "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: guard}\n"
                    "spec:\n  tier: Admin\n  priority: 3\n  subject: {namespaces: {}}\n  egress:\n"
@@ -140,22 +140,101 @@ TEST_CASE("with deny logs every Deny rule of a tier gets its own drop set and pr
   options.nflogGroup = 9;
   options.denyRuleIds = &ids;
   auto table = nft::buildTable(compileRuleset(c, podOf(c, "x/a")), options);
-  REQUIRE(table.findSet("admin_egress_v4_drop_0"));
-  REQUIRE(table.findSet("admin_egress_v4_drop_1"));
-  CHECK(table.findSet("admin_egress_v4_drop") == nullptr);
+  // One verdict map per family; its Deny elements go to the chain of the rule that decided them.
+  const nft::Set* map = table.findSet("admin_egress_v4");
+  REQUIRE(map);
+  CHECK(map->verdictMap);
+  CHECK(table.findSet("admin_egress_v4_drop_0") == nullptr);
+  REQUIRE(table.findDenyChain("admin_egress_deny_0"));
+  REQUIRE(table.findDenyChain("admin_egress_deny_1"));
+  CHECK(table.findDenyChain("admin_egress_deny") == nullptr);
+  REQUIRE(table.findSet("admin_egress_v4_other_drop_1"));  // ICMP... to 192.168/16: rule 1 has no `protocols`
   auto text = renderNft(table);
-  CHECK(text.find("@admin_egress_v4_drop_0 counter name \"egress_denied\" limit rate 10/second burst 20 packets log prefix \"kg:1\" group 9 drop") !=
+  INFO(text);
+  CHECK(text.find("10.0.0.0/8 . udp . 53 comment \"Admin guard egress[0] (no-dns)\" : goto admin_egress_deny_0") != std::string::npos);
+  CHECK(text.find("192.168.0.0/16 . tcp . 0-65535 comment \"Admin guard egress[1]\" : goto admin_egress_deny_1") != std::string::npos);
+  CHECK(text.find("\tchain admin_egress_deny_0 {\n\t\t# Admin guard egress[0] (no-dns): count, log, drop\n"
+                  "\t\tcounter name \"egress_denied\" limit rate 10/second burst 20 packets log prefix \"kg:1\" group 9 drop\n"
+                  "\t\tdrop\n\t}\n") != std::string::npos);
+  CHECK(text.find("@admin_egress_v4_other_drop_1 counter name \"egress_denied\" limit rate 10/second burst 20 packets log prefix \"kg:2\" group 9 drop") !=
         std::string::npos);
+  CHECK(text.find("ip daddr . meta l4proto . th dport vmap @admin_egress_v4\n") != std::string::npos);
   CHECK(*ids.find(1) == DenyRule{"Admin", "guard", "egress[0] (no-dns)"});
   CHECK(*ids.find(2) == DenyRule{"Admin", "guard", "egress[1]"});
-  // Without logs: one drop set, the same verdicts.
+  // Without logs: one deny chain for the tier's direction, the same verdicts.
   auto plain = nft::buildTable(compileRuleset(c, podOf(c, "x/a")));
-  CHECK(plain.findSet("admin_egress_v4_drop"));
+  REQUIRE(plain.denyChains.size() == 1);
+  CHECK(plain.denyChains[0].name == "admin_egress_deny");
+  CHECK(plain.findSet("admin_egress_v4_other_drop"));
   for (auto* t : {&table, &plain}) {
     CHECK_FALSE(nft::admits(*t, nft::Hook::Output, *parseIp("10.9.9.9"), Protocol::UDP, 53));
     CHECK(nft::admits(*t, nft::Hook::Output, *parseIp("10.9.9.9"), Protocol::UDP, 54));
     CHECK_FALSE(nft::admits(*t, nft::Hook::Output, *parseIp("192.168.1.1"), Protocol::TCP, 1));
   }
+}
+
+namespace {
+
+// What the first packet of a new TCP connection (a SYN from `peer` to our `port`) costs in the input chain
+// until a rule decides: the rules it meets and the set lookups it makes. A rule's leading compares stop it
+// before its lookup when they fail: another family, `meta l4proto != tcp...` (protocols without ports),
+// the mid-stream rules' `tcp flags & (syn | ack) == ack` (a SYN has no ACK).
+struct SynCost {
+  size_t rules = 0, lookups = 0;
+};
+
+SynCost synCost(const nft::Table& t, const IpAddress& peer, int32_t port) {
+  SynCost cost;
+  const nft::Chain* chain = t.findChain(nft::Hook::Input);
+  REQUIRE(chain);
+  for (const auto& r : chain->rules) {
+    ++cost.rules;
+    if (r.match != nft::Rule::Match::PeerInSet || r.midStreamTcp || r.portlessProtocols ||
+        r.family != familyIndex(peer.family))
+      continue;
+    ++cost.lookups;
+    const nft::Set* set = t.findSet(r.set);
+    REQUIRE(set);
+    for (const auto& e : set->elements)
+      if (e.address.contains(peer) && (!set->withPorts || (e.protocol == Protocol::TCP && e.firstPort <= port && port <= e.lastPort)))
+        return cost;  // accepted, dropped or gone to a deny chain: decided
+  }
+  return cost;
+}
+
+}  // namespace
+
+// Issue 17's bench case (h): a server isolated by NetworkPolicies and selected by Admin ClusterNetworkPolicies
+// that Accept and Deny other peers and ports (and Baseline ones, which an isolated direction never meets).
+// A tier's Accept and Deny boxes share one verdict map, so the SYN of a connection the NetworkPolicies allow
+// makes one lookup for the Admin tier and one for the NetworkPolicies' set: as many as without the tiers,
+// plus one.
+TEST_CASE("a tier costs a new connection one lookup, whatever it accepts and denies", "[cnp]") {
+  std::string yaml = clusterYaml(3, 2) + ns("other", "{team: t2}") + pod("other", "o", "{app: o}", "10.2.0.1") +
+                     ns("dev", "{env: dev}") + pod("dev", "d", "{app: d}", "10.7.0.9");
+  for (int k = 0; k < 6; ++k) {
+    std::string tier = k % 2 ? "Baseline" : "Admin";
+    yaml += "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: c" + std::to_string(k) +
+            "}\nspec:\n  tier: " + tier + "\n  priority: " + std::to_string(k) + "\n  subject: {pods: {podSelector: {matchLabels: {role: server}}}}\n"
+            "  ingress:\n  - {action: " + (k % 3 ? "Accept" : "Deny") + ", from: [{namespaces: {matchLabels: {team: t2}}}]}\n"
+            "  - {action: Deny, from: [{namespaces: {matchLabels: {env: dev}}}], protocols: [{tcp: {destinationPort: {number: " +
+            std::to_string(22 + k) + "}}}]}\n";
+  }
+  auto c = cluster(yaml);
+  auto tiers = nft::buildTable(compileRuleset(c, podOf(c, "x/server")));
+  auto v1 = cluster(clusterYaml(3, 2));
+  auto plain = nft::buildTable(compileRuleset(v1, podOf(v1, "x/server")));
+  REQUIRE(tiers.findSet("admin_ingress_v4"));
+  REQUIRE(tiers.findDenyChain("admin_ingress_deny"));
+  const auto client = *parseIp("10.1.0.1");
+  REQUIRE(nft::admits(tiers, nft::Hook::Input, client, Protocol::TCP, 1000));
+  CHECK(synCost(plain, client, 1000).lookups == 1);
+  CHECK(synCost(tiers, client, 1000).lookups == 2);  // the Admin map, then the NetworkPolicies' set
+  // An Admin Deny (to a deny chain) and an Admin Accept are decided by the same one lookup.
+  CHECK_FALSE(nft::admits(tiers, nft::Hook::Input, *parseIp("10.7.0.9"), Protocol::TCP, 22));
+  CHECK(synCost(tiers, *parseIp("10.7.0.9"), 22).lookups == 1);
+  WARN("SYN allowed by a NetworkPolicy: " << synCost(plain, client, 1000).rules << " rules without tiers, "
+                                          << synCost(tiers, client, 1000).rules << " with the Admin tier");
 }
 
 TEST_CASE("comments and prefixes are made safe and short") {

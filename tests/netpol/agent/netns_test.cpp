@@ -144,7 +144,10 @@ TEST_CASE("kernel: batch and text install the same table for ClusterNetworkPolic
     INFO(podName << "\n" << fromBatch);
     CHECK(fromBatch.find("set admin_ingress_v4_other_drop") != std::string::npos);
     CHECK(fromBatch.find("meta l4proto != tcp") != std::string::npos);
-    CHECK(fromBatch.find("set admin_egress_v6_drop") != std::string::npos);
+    CHECK(fromBatch.find("map admin_egress_v6") != std::string::npos);
+    CHECK(fromBatch.find("ip6 daddr . meta l4proto . th dport vmap @admin_egress_v6") != std::string::npos);
+    CHECK(fromBatch.find(": goto admin_egress_deny_0") != std::string::npos);  // per Deny rule with deny logs
+    CHECK(fromBatch.find("chain admin_egress_deny_0 {") != std::string::npos);
     bool isolated = std::string(podName) == "x/a";
     CHECK((fromBatch.find("set baseline_egress_v4_other_accept") != std::string::npos) == true);
     CHECK((fromBatch.find("set ingress_v4_ports") != std::string::npos) == isolated);
@@ -165,13 +168,19 @@ Cluster adminDenyOnPort(int port, const std::string& accepted = "a") {
                  "[{key: pod, operator: In, values: [" + accepted + "]}]}}}]}\n");
 }
 
-// `nft list` lists a table's sets in the order they were made: an update that made one again whole
-// (buildUpdateBatch) lists it after the others, without changing what the table holds.
+// `nft list` lists a table's sets, maps and chains in the order they were made: an update that made a set
+// again whole or added a deny chain (buildUpdateBatch) lists it after the others, without changing what
+// the table holds. The blocks go in name order (sets, maps and chains as one list).
 std::string withSetsInNameOrder(const std::string& listing) {
   std::vector<std::string> sets;
   std::string rest;
   size_t pos = 0, insertAt = std::string::npos;
-  for (size_t start; (start = listing.find("\tset ", pos)) != std::string::npos;) {
+  auto nextBlock = [&listing](size_t from) {
+    size_t first = std::string::npos;
+    for (const char* kind : {"\tset ", "\tmap ", "\tchain "}) first = std::min(first, listing.find(kind, from));
+    return first;
+  };
+  for (size_t start; (start = nextBlock(pos)) != std::string::npos;) {
     size_t end = listing.find("\n\t}\n", start);
     if (end == std::string::npos) break;
     end += 4;
@@ -246,7 +255,8 @@ TEST_CASE("kernel: update batches of changed elements leave the table a replace 
     REQUIRE(update);  // the chain stays, whatever sets come or go
     ++updates;
     // The table and its chain stay (an update never adds them again).
-    for (const auto& object : update->objects) CHECK((object.rfind("add table", 0) != 0 && object.rfind("chain ", 0) != 0));
+    for (const auto& object : update->objects)
+      CHECK((object.rfind("add table", 0) != 0 && object != "chain input" && object != "chain output"));
     REQUIRE_FALSE(applyBatch(*target, *update).has_value());
     CHECK(withSortedElements(scratch.nft("list table inet kguard")) == replaced);
   }
@@ -273,7 +283,7 @@ TEST_CASE("kernel: an update that recreates a set leaves the table a replace wou
         s.elements.clear();
         for (int i = first; i < first + count; ++i)
           s.elements.push_back({singleAddress(*parseIp("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1))),
-                                Protocol::TCP, 80, 80, "p" + std::to_string(i)});
+                                Protocol::TCP, 80, 80, "p" + std::to_string(i), ""});
       }
     return t;
   };
@@ -296,6 +306,40 @@ TEST_CASE("kernel: an update that recreates a set leaves the table a replace wou
     CHECK(withSortedElements(scratch.nft("list table inet kguard")) == expected);
     installed = next;
   }
+}
+
+// A tier's Accept and Deny boxes share one verdict map; an element that turns from Deny to Accept (or
+// back) in a large map is an element delta, deleted and added with its new verdict, and the deny chain no
+// element goes to any more goes (or comes first) in the same transaction, with and without deny logs (a
+// chain per Deny rule). The kernel then lists what a replace gives.
+TEST_CASE("kernel: a verdict map element that changes verdict is an element delta", "[kernel][cnp]") {
+  ScratchNetns scratch;
+  const Netns* target = scratch.discover();
+  REQUIRE(target);
+  auto replaced = [&](const nft::Table& t) {
+    REQUIRE_FALSE(applyBatch(*target, buildReplaceBatch(t, 1)).has_value());
+    return withSortedElements(scratch.nft("list table inet kguard"));
+  };
+  RenderOptions logged;
+  logged.nflogGroup = 3;
+  uint32_t seq = 1000;
+  for (const auto& options : {RenderOptions{}, logged})
+    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{{"Deny", "Accept"}, {"Accept", "Deny"}}) {
+      INFO(from << " -> " << to << (options.nflogGroup ? " (deny logs)" : ""));
+      auto installed = adminVerdictMap(from, options), next = adminVerdictMap(to, options);
+      auto expected = replaced(next);
+      CHECK(expected.find(to == "Deny" ? ". tcp . 82 comment \"Admin admin ingress[1]\" : goto admin_ingress_deny"
+                                       : ". tcp . 82 comment \"Admin admin ingress[1]\" : accept") != std::string::npos);
+      replaced(installed);
+      UpdateCounts counts;
+      auto update = buildUpdateBatch(installed, next, seq += 1000, &counts);
+      REQUIRE(update);
+      CHECK(counts.recreatedSets == 0);
+      CHECK(counts.deleted == 1);
+      CHECK(counts.added == 1);
+      REQUIRE_FALSE(applyBatch(*target, *update).has_value());
+      CHECK(withSortedElements(scratch.nft("list table inet kguard")) == expected);
+    }
 }
 
 // The datapath updates from the table it believes installed; when the kernel holds something else (here:
@@ -663,11 +707,12 @@ TEST_CASE("kernel: after each kind of change the agent's tables are a fresh agen
   }
 }
 
-// Tier sets are declared only while they hold an element, so an Admin change can make one appear and
-// another vanish. The agent installs that as an update (the chain stays; its rules are flushed and added
-// back around the sets in one transaction): the kernel's table is then a fresh agent's, new connections
-// meet the new tiers, and a connection open across the change keeps flowing.
-TEST_CASE("kernel: a tier set that appears or empties is an update, and traffic stays enforced across it", "[kernel][cnp]") {
+// A tier's Accept and Deny boxes share one verdict map, whose Deny elements go to a deny chain that exists
+// only while some element goes to it, so an Admin change turns an element's verdict and makes the deny
+// chain vanish and come back. The agent installs that as an update (base chain and map stay; elements,
+// deny chain in one transaction): the kernel's table is then a fresh agent's, new connections meet the
+// new tiers, and a connection open across the change keeps flowing.
+TEST_CASE("kernel: a tier element that changes verdict is an update, and traffic stays enforced across it", "[kernel][cnp]") {
   BridgedPods lab("10.123.48");
   REQUIRE(lab.ok);
   const std::string p = "10.123.48.2", q = "10.123.48.3";
@@ -694,9 +739,10 @@ TEST_CASE("kernel: a tier set that appears or empties is an update, and traffic 
   {
     auto table = listed();
     INFO(table);
-    CHECK(table.find("set admin_ingress_v4_drop") != std::string::npos);
-    CHECK(table.find("admin_ingress_v4_accept") == std::string::npos);  // empty: not declared, not looked up
-    CHECK(table.find("admin_ingress_v6") == std::string::npos);
+    CHECK(table.find("map admin_ingress_v4") != std::string::npos);
+    CHECK(table.find(": goto admin_ingress_deny") != std::string::npos);
+    CHECK(table.find(": accept") == std::string::npos);
+    CHECK(table.find("admin_ingress_v6") == std::string::npos);  // empty: not declared, not looked up
   }
   CHECK_FALSE(fromQ(8080));  // Admin Deny before the NetworkPolicy's allow
   CHECK_FALSE(fromQ(8082));  // no policy allows it
@@ -704,16 +750,16 @@ TEST_CASE("kernel: a tier set that appears or empties is an update, and traffic 
   struct Step {
     const char* change;
     std::string objects;
-    const char* present;  // the tier set the change makes appear
-    const char* gone;     // and the one it empties
+    const char* present;  // what the change makes appear in the tier's map
+    const char* gone;     // and what it removes
     std::array<bool, 3> connects;  // new connections from q to 8080, 8081, 8082
   };
   int kept = -1, keptPeer = -1;  // q's connection to 8082, opened while the Admin tier accepts it
   for (const auto& step : std::vector<Step>{
-           {"the Admin Deny goes, an Admin Accept of 8082 comes", admin("Accept", 8082), "admin_ingress_v4_accept",
-            "admin_ingress_v4_drop", {true, false, true}},
-           {"the Accept turns into a Deny of 8082", admin("Deny", 8082), "admin_ingress_v4_drop", "admin_ingress_v4_accept",
-            {true, false, false}},
+           {"the Admin Deny goes, an Admin Accept of 8082 comes", admin("Accept", 8082), ". tcp . 8082 comment \"Admin admin ingress[0]\" : accept",
+            "admin_ingress_deny", {true, false, true}},
+           {"the Accept turns into a Deny of 8082", admin("Deny", 8082),
+            ". tcp . 8082 comment \"Admin admin ingress[0]\" : goto admin_ingress_deny", ": accept", {true, false, false}},
        }) {
     INFO(step.change);
     auto c = cluster(step.objects);
@@ -721,11 +767,11 @@ TEST_CASE("kernel: a tier set that appears or empties is an update, and traffic 
     CHECK(stats.failed == 0);
     CHECK(stats.installed == 1);  // p; q's ruleset (no policy) is the same
     CHECK(stats.updates == 1);
-    CHECK(stats.addedSets == 1);
-    CHECK(stats.removedSets == 1);
+    CHECK(stats.addedSets == 0);  // the tier's verdict map stays; its element changes verdict
+    CHECK(stats.removedSets == 0);
     auto incremental = listed();
     INFO(incremental);
-    CHECK(incremental.find(std::string("set ") + step.present) != std::string::npos);
+    CHECK(incremental.find(step.present) != std::string::npos);
     CHECK(incremental.find(step.gone) == std::string::npos);
     if (kept < 0) {  // before the probes, whose connections the listener would accept first
       kept = connectFrom(lab.q, p, 8082);

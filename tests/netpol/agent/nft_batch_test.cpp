@@ -97,6 +97,7 @@ TEST_CASE("the batch carries exactly the table's objects, in its order") {
   auto table = nft::buildTable(compileRuleset(c, podOf(c, "x/a")), options);
   std::vector<std::string> expected = {"add table inet kguard", "delete table inet kguard", "add table inet kguard"};
   for (const auto& counter : table.counters) expected.push_back("counter " + counter);
+  REQUIRE(table.denyChains.empty());  // no tier: no verdict map, no deny chain
   for (const auto& set : table.sets) {
     expected.push_back("set " + set.name);
     if (!set.elements.empty())
@@ -127,11 +128,11 @@ TEST_CASE("an update deletes a few elements, but recreates a set that loses many
   REQUIRE(ports);
   ports->elements.clear();
   for (int i = 0; i < 200; ++i)
-    ports->elements.push_back({singleAddress(*parseIp("10.1.0." + std::to_string(i + 1))), Protocol::TCP, 80, 80, ""});
+    ports->elements.push_back({singleAddress(*parseIp("10.1.0." + std::to_string(i + 1))), Protocol::TCP, 80, 80, "", ""});
 
   auto fewGone = base;
   fewGone.sets[ports - base.sets.data()].elements.resize(199);
-  fewGone.sets[ports - base.sets.data()].elements.push_back({singleAddress(*parseIp("10.2.0.1")), Protocol::TCP, 80, 80, ""});
+  fewGone.sets[ports - base.sets.data()].elements.push_back({singleAddress(*parseIp("10.2.0.1")), Protocol::TCP, 80, 80, "", ""});
   UpdateCounts counts;
   auto update = buildUpdateBatch(base, fewGone, 1, &counts);
   REQUIRE(update);
@@ -198,7 +199,7 @@ TEST_CASE("an update adds and removes sets, counters and rules when the chains s
   // from ports to addresses only (another key type); a counter comes, ingress_denied goes.
   next.sets.erase(std::find_if(next.sets.begin(), next.sets.end(), [](const nft::Set& s) { return s.name == "ingress_v6_any"; }));
   chain.rules.erase(std::find_if(chain.rules.begin(), chain.rules.end(), [](const nft::Rule& r) { return r.set == "ingress_v6_any"; }));
-  nft::Set added{"admin_ingress_v4_accept", 0, true, {{singleAddress(*parseIp("10.3.0.1")), Protocol::TCP, 22, 22, "c"}}};
+  nft::Set added{"admin_ingress_v4_accept", 0, true, {{singleAddress(*parseIp("10.3.0.1")), Protocol::TCP, 22, 22, "c", ""}}};
   next.sets.push_back(added);
   nft::Rule lookup;
   lookup.match = nft::Rule::Match::PeerInSet;
@@ -268,4 +269,42 @@ TEST_CASE("a chain that comes, goes or changes hooks is a replace, not an update
   auto fewer = base;
   fewer.sets.pop_back();
   CHECK_FALSE(buildElementDelta(base, fewer, 1).has_value());
+}
+
+// A tier's boxes with ports sit in one verdict map, whose Deny elements go to a deny chain: the batch makes
+// the chain (and its rule) before the map; an update that turns an element from Deny to Accept deletes and
+// adds that element (its verdict counts in the delta) and deletes the deny chain no element goes to any
+// more after that element; the other way, the chain comes before the element that goes to it.
+TEST_CASE("verdict maps: deny chains before the maps, element verdicts in the update delta", "[cnp]") {
+  const auto deny = adminVerdictMap("Deny"), accept = adminVerdictMap("Accept");
+  REQUIRE(deny.denyChains.size() == 1);
+  CHECK(deny.denyChains[0].name == "admin_ingress_deny");
+  CHECK(accept.denyChains.empty());
+  const nft::Set* map = deny.findSet("admin_ingress_v4");
+  REQUIRE(map);
+  CHECK(map->verdictMap);
+  auto b = buildReplaceBatch(deny, 1);
+  const std::string denyRule = "rule #1 of chain admin_ingress_deny (counter name \"ingress_denied\" drop)";
+  CHECK(indexOf(b, "chain admin_ingress_deny") < indexOf(b, denyRule));
+  CHECK(indexOf(b, denyRule) < indexOf(b, "set admin_ingress_v4"));
+  CHECK(indexOf(b, "elements 0..41 of set admin_ingress_v4") < indexOf(b, "chain input"));
+  CHECK(indexOf(b, "rule #5 of chain input (ip saddr . meta l4proto . th dport vmap @admin_ingress_v4)") < b.objects.size());
+
+  UpdateCounts counts;
+  auto update = buildUpdateBatch(deny, accept, 1, &counts);
+  REQUIRE(update);
+  CHECK(counts.deleted == 1);
+  CHECK(counts.added == 1);
+  CHECK(counts.recreatedSets == 0);
+  CHECK(indexOf(*update, "deleting elements 0..0 of set admin_ingress_v4") < indexOf(*update, "elements 0..0 of set admin_ingress_v4"));
+  CHECK(indexOf(*update, "deleting elements 0..0 of set admin_ingress_v4") < indexOf(*update, "deleting chain admin_ingress_deny"));
+  CHECK(indexOf(*update, "deleting chain admin_ingress_deny") < update->objects.size());
+
+  update = buildUpdateBatch(accept, deny, 1, &counts);
+  REQUIRE(update);
+  CHECK(counts.deleted == 1);
+  CHECK(counts.added == 1);
+  CHECK(indexOf(*update, denyRule) < indexOf(*update, "elements 0..0 of set admin_ingress_v4"));
+  CHECK(indexOf(*update, "chain admin_ingress_deny") < indexOf(*update, denyRule));
+  CHECK(indexOf(*update, "deleting chain admin_ingress_deny") == update->objects.size());
 }
