@@ -1,6 +1,7 @@
 #pragma once
 // AdmissionReview request and response, typed (admission.k8s.io/v1; v1beta1 has the same fields).
 // The object JSON stays owned by the parsed review; the request only points into it.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -71,6 +72,15 @@ struct AdmissionResponse {
   std::vector<std::string> warnings;
   std::map<std::string, std::string> auditAnnotations;
 };
+
+// How long one of the webhook's own waits may take: at most `limit`, and at most half the time left
+// before the request's deadline (upstream's EvaluatePodsInNamespace: "don't take more than half the
+// remaining time"); never negative.
+inline std::chrono::milliseconds budgetWithin(std::chrono::milliseconds limit, const AdmissionRequest& request) {
+  if (request.deadline == std::chrono::steady_clock::time_point::max()) return limit;
+  auto half = std::chrono::duration_cast<std::chrono::milliseconds>(request.deadline - std::chrono::steady_clock::now()) / 2;
+  return std::max(std::chrono::milliseconds(0), std::min(limit, half));
+}
 
 inline AdmissionResponse allowedResponse() { return {}; }
 

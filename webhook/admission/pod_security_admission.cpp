@@ -164,7 +164,7 @@ AdmissionResponse PodSecurityAdmission::validateNamespace(const AdmissionRequest
     return allowedResponse();
   if (exemptNamespace(ns)) return exemptNamespaceWarning(ns, next.policy, labels);
   AdmissionResponse response;
-  response.warnings = evaluatePodsInNamespace(ns, newEnforce, request.deadline);
+  response.warnings = evaluatePodsInNamespace(ns, newEnforce, budgetWithin(namespacePodCheckTimeout_, request));
   return response;
 }
 
@@ -337,17 +337,12 @@ std::vector<const kube::PodTemplate*> PodSecurityAdmission::podsToCheck(const Po
   return first;
 }
 
-// The listing and the checks share one budget, as upstream's EvaluatePodsInNamespace: its own limit, and
-// at most half the time left before the API server stops waiting (`requestDeadline`), so that the
-// answer, with upstream's warning about the pods left unchecked, arrives in time.
+// The listing and the checks share one budget, as upstream's EvaluatePodsInNamespace (its own limit, and
+// at most half the time the request has left: budgetWithin), so that the answer, with upstream's warning
+// about the pods left unchecked, arrives in time.
 std::vector<std::string> PodSecurityAdmission::evaluatePodsInNamespace(const std::string& ns, const LevelVersion& enforce,
-                                                                        Deadline requestDeadline) const {
-  const auto now = std::chrono::steady_clock::now();
-  auto budget = namespacePodCheckTimeout_;
-  if (requestDeadline != kNoDeadline)
-    budget = std::min(budget, std::chrono::duration_cast<std::chrono::milliseconds>(requestDeadline - now) / 2);
-  budget = std::max(budget, std::chrono::milliseconds(0));
-  const auto deadline = now + budget;
+                                                                        std::chrono::milliseconds budget) const {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
   auto list = pods_.listPods(ns, budget);
   if (!list.ok) return {"failed to list pods while checking new PodSecurity enforce level"};
   const auto& evaluator = podsecurity::defaultEvaluator();

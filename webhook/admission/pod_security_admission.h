@@ -48,7 +48,7 @@ class PodSecurityAdmission {
                                 const kube::PodTemplate& pod, const AdmissionRequest& request, bool enforce) const;
   std::vector<const kube::PodTemplate*> podsToCheck(const PodList& list) const;
   std::vector<std::string> evaluatePodsInNamespace(const std::string& ns, const podsecurity::LevelVersion& enforce,
-                                                   Deadline requestDeadline) const;
+                                                   std::chrono::milliseconds budget) const;
   bool exemptRuntimeClass(const std::optional<std::string>& runtimeClass) const;
   AdmissionResponse exemptNamespaceWarning(const std::string& ns, const NamespacePolicy& policy,
                                            const kube::StringMap& labels) const;

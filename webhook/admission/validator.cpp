@@ -82,7 +82,8 @@ void Validator::applyKguardRules(const AdmissionRequest& request, const Triage& 
       if (imageVerifier_ && triage.images && triage.images->allVerified) {
         imageVerifier_->countHits(triage.images->hits);  // the event loop's lookups were the rule's
       } else if (imageVerifier_) {
-        auto deadline = images::Deadline::in(std::chrono::milliseconds(config_.rules.imageVerificationBudgetMs));
+        auto deadline = images::Deadline::in(
+            budgetWithin(std::chrono::milliseconds(config_.rules.imageVerificationBudgetMs), request));
         append(findings, rules::checkImageSignatures(config_.rules.imageSignatures, pod->spec, *imageVerifier_, deadline));
       }
     }

@@ -1,5 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "config/kguard_config.h"
+
 #include "admission_test_support.h"
 #include "fake_cluster.h"
 #include "webhook/admission/validator.h"
@@ -127,4 +136,50 @@ TEST_CASE("kguard.automountServiceAccountToken: a Pod's token is the one Service
   auto workload = f.run(makeRequest("CREATE", kDeployments, "team", deployment));
   REQUIRE(workload.warnings.size() >= 1);
   CHECK(workload.warnings.back().find("kguard.automountServiceAccountToken") != std::string::npos);
+}
+
+namespace {
+// A registry that accepts connections and never answers: only the deadline ends a request to it.
+struct SilentRegistry {
+  int fd = -1;
+  int port = 0;
+  SilentRegistry() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd, 16) == 0);  // the kernel completes handshakes; nothing is ever read or written
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+  }
+  ~SilentRegistry() { ::close(fd); }
+};
+}  // namespace
+
+// The signature checks share imageVerificationBudgetMs, and at most half the time left before the
+// request's deadline (as the pod checks of a namespace update): the refusal must reach the API server
+// before it gives up on the webhook.
+TEST_CASE("kguard.imageSignatures: registry round trips end within half the time the request has left") {
+  SilentRegistry registry;
+  const std::string host = "127.0.0.1:" + std::to_string(registry.port);
+  Fixture f;
+  f.config = config::parseConfig("apiVersion: kguard.io/v1alpha1\nkind: KguardConfiguration\nrules:\n"
+                                 "  imageVerificationBudgetMs: 5000\n  imageSignatures:\n  - images: [\"" + host + "/**\"]\n"
+                                 "    publicKeys:\n    - |\n      -----BEGIN PUBLIC KEY-----\n"
+                                 "      MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE6ujAeQ1rDWRxyu9JEB4MEKaklCHA\n"
+                                 "      Db2KDN3E5jSwMEljvziY/q6TPPsZxNO6j6OkvUq4onUZs135sF3j6JixsA==\n"
+                                 "      -----END PUBLIC KEY-----\n"
+                                 "registries:\n- host: \"" + host + "\"\n  insecure: true\n",
+                                 "kguard.yaml");
+  auto image = pod("p", "");
+  image.replace(image.find("nginx:1.25"), 10, host + "/team/app:v1");
+  auto t = makeRequest("CREATE", kPods, "team", image);
+  t.request.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = f.run(t);
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK_FALSE(r.allowed);  // never verified: refused (fail closed)
+  CHECK(took < std::chrono::milliseconds(600));  // not the 5 s budget, nor the whole 600 ms left
 }
