@@ -151,6 +151,12 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "`volume.beta.kubernetes.io/storage-class`, when present, decides the class instead (the PV controller reads it first).",
        "https://kubernetes.io/docs/concepts/storage/storage-classes/", Severity::Medium, Risk::DataProtection},
       // RBAC guardrails.
+      {"rbac.invalid", kRbac, "The API server would reject the RBAC object",
+       "An invalid Role, ClusterRole or binding is never created (kubernetes pkg/apis/rbac/validation): a resource "
+       "rule without `apiGroups` or `resources`, `nonResourceURLs` in a Role or beside resources, a rule without "
+       "verbs, a ClusterRoleBinding to a Role or with a ServiceAccount subject without namespace. The grant it "
+       "describes does not exist.",
+       "Fix the field the message names.", kRbacPractices, Severity::High, Risk::Rbac},
       {"rbac.wildcardGrant", kRbac, "No wildcard verbs or resources",
        "`*` grants every verb or resource, including ones added later (and escalation verbs).",
        "List the verbs and resources the subject needs instead of `*`.", kRbacPractices, Severity::High, Risk::Rbac},

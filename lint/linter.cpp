@@ -17,6 +17,7 @@
 #include "podsecurity/namespace_policy.h"
 #include "rbac/guardrails.h"
 #include "rbac/policy_decode.h"
+#include "rbac/validation.h"
 #include "rules/image_signatures.h"
 #include "rules/rule_registry.h"
 
@@ -351,6 +352,18 @@ class Linter {
       report_.undecoded.insert(index);
       return;
     }
+    // What the API server refuses (rbac/validation.h) is reported as such, and not judged further.
+    auto refused = object->role ? rbac::validateRole(rbac_.policy.roles[*object->role])
+                                : rbac::validateBinding(rbac_.policy.bindings[*object->binding]);
+    for (auto& e : refused) {
+      Finding f;
+      f.check = "rbac.invalid";
+      f.level = "rbac";
+      f.message = std::move(e.problem);
+      f.field = std::move(e.path);
+      add(index, std::move(f));
+    }
+    if (!refused.empty()) return;
     const auto& config = options_.config.rbacGuardrails;
     auto found = object->role ? rbac::checkGuardrails(config, rbac_.policy.roles[*object->role], rbac_.policy)
                               : rbac::checkGuardrails(config, rbac_.policy.bindings[*object->binding], rbac_.policy);

@@ -96,7 +96,7 @@ void writeExempt(std::ostringstream& out, const std::vector<kube::Manifest>& man
 // An object the API server refuses: its message names the problem only (JSON and SARIF carry the field
 // apart), so the text says which field, as the decode errors on stderr do ("FIELD: problem").
 std::string textMessage(const Finding& f) {
-  const bool refused = f.check == "netpol.invalid" || f.check == "cnp.invalid";
+  const bool refused = f.check == "netpol.invalid" || f.check == "cnp.invalid" || f.check == "rbac.invalid";
   return refused && !f.field.empty() ? f.field + ": " + f.message : f.message;
 }
 

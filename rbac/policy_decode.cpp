@@ -30,7 +30,8 @@ const std::string kRbacGroup = "rbac.authorization.k8s.io";
 
 // ValidateRoleBindingSubject (pkg/apis/rbac/validation), after SetDefaults_Subject filled in an empty
 // apiGroup: the API server refuses any other subject, so kguard does not guess what one would mean.
-// (A ServiceAccount without namespace in a ClusterRoleBinding is left to the evaluator: it matches nobody.)
+// (A ServiceAccount without namespace in a ClusterRoleBinding is left to the evaluator: it matches nobody;
+// lint refuses it, rbac/validation.h.)
 Subject decodeSubject(const JsonReader& r) {
   r.expectObject();
   Subject s;
@@ -51,7 +52,8 @@ Subject decodeSubject(const JsonReader& r) {
 }
 
 // ValidateRoleBinding, after SetDefaults_RoleBinding filled in an empty apiGroup. (A ClusterRoleBinding to a
-// Role, which ValidateClusterRoleBinding refuses, is left to the evaluator: it is reported and grants nothing.)
+// Role, which ValidateClusterRoleBinding refuses, is left to the evaluator: it is reported and grants nothing;
+// lint refuses it, rbac/validation.h.)
 RoleRef decodeRoleRef(const JsonReader& binding) {
   auto ref = binding.field("roleRef");
   if (!ref) failField(binding, "roleRef", "required");

@@ -328,5 +328,43 @@ check "lint job-name selector" 1 'Job x/j: hostNamespaces'                      
 check "lint exported job"      1 'Job x/j: hostNamespaces'                                          -- lint -f "$work/job-exported.yaml"
 check "lint cronjob selector"  2 'cronjob-selector.yaml: document 1: line 8: spec.jobTemplate.spec.selector: Invalid value: .*`selector` will be auto-generated' -- lint -f "$work/cronjob-selector.yaml"
 
+# --- 17. RBAC objects the API server refuses (pkg/apis/rbac/validation: ValidatePolicyRule,
+# ValidateClusterRoleBinding, ValidateRoleBindingSubject): lint said "no violations"; kubectl apply fails ----
+cat > "$work/bad-role.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: x}
+rules:
+- verbs: [get]
+  resources: [pods]
+- verbs: [get]
+  nonResourceURLs: [/healthz]
+YAML
+cat > "$work/bad-crb.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects:
+- {kind: ServiceAccount, name: sa}
+YAML
+cat > "$work/defaulted-rb.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: x}
+roleRef: {kind: ClusterRole, name: view}
+subjects:
+- {kind: ServiceAccount, name: sa}
+- {kind: User, name: alice}
+YAML
+check "lint role no apiGroups"  1 'bad-role.yaml:5: Role x/r: rbac.invalid \[rbac\]: rules\[0\].apiGroups: Required value: resource rules must supply at least one api group' -- lint -f "$work/bad-role.yaml"
+check "lint role nonResource"   1 'bad-role.yaml:8: Role x/r: rbac.invalid \[rbac\]: rules\[1\].nonResourceURLs: Invalid value: \[\]string\{"/healthz"\}: namespaced rules cannot apply to non-resource URLs' -- lint -f "$work/bad-role.yaml"
+check "lint crb to a Role"      1 'bad-crb.yaml:4: ClusterRoleBinding b: rbac.invalid \[rbac\]: roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"' -- lint -f "$work/bad-crb.yaml"
+check "lint crb sa namespace"   1 'bad-crb.yaml:6: ClusterRoleBinding b: rbac.invalid \[rbac\]: subjects\[0\].namespace: Required value' -- lint -f "$work/bad-crb.yaml"
+check "lint rbac field (json)"  1 '"field": "subjects\[0\].namespace"'                                -- lint -f "$work/bad-crb.yaml" --format json
+check "lint defaulted apiGroup" 0 'no violations'                                                     -- lint -f "$work/defaulted-rb.yaml"
+# rbac reads them as the authorizer would if they were stored: the rule and the binding grant nothing.
+check "rbac can-i refused rule" 1 '^no$'    -- rbac can-i get pods --as system:serviceaccount:x:sa -n x -f "$work/bad-role.yaml" -f "$work/bad-crb.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -119,6 +119,55 @@ TEST_CASE("kguard rules, RBAC guardrails and NetworkPolicy lint all report throu
   CHECK_FALSE(netpol.hasViolations());
 }
 
+TEST_CASE("rbac.invalid: RBAC objects the API server refuses, with upstream's field and message, not judged further") {
+  // ValidatePolicyRule: a Role's rule without apiGroups, resources or verbs, or with nonResourceURLs.
+  auto role = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: team}\n"
+                  "rules:\n- {verbs: ['*'], resources: ['*']}\n- {apiGroups: ['']}\n- {verbs: [get], nonResourceURLs: [/healthz]}\n");
+  REQUIRE(role.results.size() == 4);
+  for (const auto& r : role.results) {
+    CHECK(r.finding.check == "rbac.invalid");
+    CHECK(r.finding.enforcement == Enforcement::Error);
+  }
+  CHECK(role.results[0].finding.field == "rules[0].apiGroups");
+  CHECK(role.results[0].finding.message == "Required value: resource rules must supply at least one api group");
+  CHECK(role.results[1].finding.field == "rules[1].verbs");
+  CHECK(role.results[2].finding.field == "rules[1].resources");
+  CHECK(role.results[3].finding.field == "rules[2].nonResourceURLs");
+  CHECK(role.results[3].finding.message ==
+        "Invalid value: []string{\"/healthz\"}: namespaced rules cannot apply to non-resource URLs");  // no wildcardGrant
+
+  // A ClusterRole may hold nonResourceURLs, but not beside resources; one with neither has no api group.
+  auto cluster = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: c}\nrules:\n"
+                     "- {verbs: [get], nonResourceURLs: [/healthz]}\n- {verbs: [get], resources: [pods], nonResourceURLs: ['*']}\n"
+                     "- {verbs: [get]}\n");
+  REQUIRE(checks(cluster) == std::vector<std::string>{"rbac.invalid", "rbac.invalid", "rbac.invalid"});
+  CHECK(cluster.results[0].finding.field == "rules[1].nonResourceURLs");
+  CHECK(cluster.results[0].finding.message ==
+        "Invalid value: []string{\"*\"}: rules cannot apply to both regular resources and non-resource URLs");
+  CHECK(cluster.results[1].finding.field == "rules[2].apiGroups");
+  CHECK(cluster.results[2].finding.field == "rules[2].resources");
+
+  // ValidateClusterRoleBinding: a ClusterRole only, and ServiceAccounts with their namespace.
+  auto crb = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\n"
+                 "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\n"
+                 "subjects: [{kind: ServiceAccount, name: sa}, {kind: ServiceAccount, name: sa, namespace: team}]\n");
+  REQUIRE(checks(crb) == std::vector<std::string>{"rbac.invalid", "rbac.invalid"});
+  CHECK(crb.results[0].finding.field == "roleRef.kind");
+  CHECK(crb.results[0].finding.message == "Unsupported value: \"Role\": supported values: \"ClusterRole\"");
+  CHECK(crb.results[1].finding.field == "subjects[0].namespace");
+  CHECK(crb.results[1].finding.message == "Required value");
+
+  // What the API server accepts: defaulted apiGroups (roleRef, User/Group subjects), a RoleBinding's
+  // ServiceAccount without namespace (the binding's), a Role's resource rule.
+  auto accepted = run("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: team}\n"
+                      "roleRef: {kind: Role, name: r}\n"
+                      "subjects: [{kind: ServiceAccount, name: sa}, {kind: User, name: u}, {kind: Group, name: g}]\n"
+                      "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: team}\n"
+                      "rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]\n");
+  CHECK(accepted.results.empty());
+  CHECK(accepted.errors.empty());
+}
+
 TEST_CASE("undecodable objects are input errors naming the file, line and field; the others are still judged") {
   auto r = run(std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostIPC: 3\n---\n") + kHostPid);
   REQUIRE(r.errors.size() == 1);

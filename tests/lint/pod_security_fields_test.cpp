@@ -264,6 +264,7 @@ TEST_CASE("the catalog explains every id kguard lint and rbac audit can report")
   for (const auto& r : rules::podRules()) ids.push_back(r.id);
   ids.push_back("kguard.storageClass");
   ids.push_back("podSecurity.invalidLabel");
+  ids.push_back("rbac.invalid");
   ids.push_back(rules::kImageSignaturesRule);
   for (const auto& [rule, on] : rbac::GuardrailConfig{}.rules) ids.push_back(rule);
   for (const char* id : {"netpol.invalid", "netpol.cidrHostBits", "netpol.exceptOutsideCidr", "netpol.namedPortUndefined",
