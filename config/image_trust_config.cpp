@@ -38,6 +38,29 @@ images::PublicKey readKey(const kube::JsonReader& entry, const std::string& base
   }
 }
 
+// The registry part canonical as images' registries are matched (images::canonicalRegistry: case, :443,
+// index.docker.io), so that the glob names the server whatever the spelling.
+std::string canonicalGlob(const std::string& glob) {
+  const size_t hostEnd = std::min(glob.find('/'), glob.size());
+  return images::canonicalRegistry(glob.substr(0, hostEnd)) + glob.substr(hostEnd);
+}
+
+// Why a glob can match no normalized image name (registry/repository, as the kubelet reads it: `nginx` is
+// docker.io/library/nginx), or "": its policy would silently verify nothing. (A first segment that is no
+// registry host is refused by the caller, with its own fix.)
+std::string globMatchesNoImage(const std::string& glob) {
+  const char* every = "images are matched as registry/repository (nginx is docker.io/library/nginx; every image: **)";
+  const size_t slash = glob.find('/');
+  if (slash == std::string::npos)
+    return glob.find("**") == std::string::npos ? every : "";
+  const std::string host = glob.substr(0, slash), path = glob.substr(slash + 1);
+  if (images::canonicalRegistry(host) == "docker.io" && path.find('/') == std::string::npos &&
+      path.find("**") == std::string::npos)
+    return "Docker Hub's official images are docker.io/library/" + path;
+  if (images::hasUpper(path)) return "repository names are lower-case";
+  return "";
+}
+
 }  // namespace
 
 std::vector<rules::ImageSignaturePolicy> parseImageSignatures(const kube::JsonReader& list, const std::string& baseDir) {
@@ -56,20 +79,14 @@ std::vector<rules::ImageSignaturePolicy> parseImageSignatures(const kube::JsonRe
         item.fail("images: \"" + glob + "\" matches no image: its first segment \"" + head +
                   "\" is no registry host, and images are matched with theirs (" + head + "/app is docker.io/" + head +
                   "/app): write docker.io/" + glob);
-      // Host names are case-insensitive: the registry part is matched lower-case (rules/image_signatures.cpp).
-      const size_t hostEnd = std::min(glob.find('/'), glob.size());
-      glob = images::lowercaseAscii(glob.substr(0, hostEnd)) + glob.substr(hostEnd);
+      const std::string why = globMatchesNoImage(glob);
+      if (!why.empty()) item.fail("images: \"" + glob + "\" matches no image: " + why);
+      glob = canonicalGlob(glob);
       // A ':' after the last '/' is a tag (a registry port comes before the first '/').
       size_t slash = glob.rfind('/');
       bool tagged = slash != std::string::npos && glob.find(':', slash) != std::string::npos;
       if (glob.find('@') != std::string::npos || tagged)
         item.fail("images: \"" + glob + "\" names a tag or digest; globs match registry/repository only");
-      // Every image is matched by its normalized name, registry/repository (`nginx` is
-      // docker.io/library/nginx), which always holds a '/': a glob with neither '/' nor "**" matches no
-      // image, and its policy would silently verify nothing.
-      if (glob.find('/') == std::string::npos && glob.find("**") == std::string::npos)
-        item.fail("images: \"" + glob + "\" matches no image: images are matched as registry/repository (nginx is "
-                  "docker.io/library/nginx; every image: **)");
     }
     auto keys = item.field("publicKeys");
     if (!keys || keys->itemCount() == 0) item.fail("publicKeys: at least one key (PEM file or inline PEM) is required");

@@ -2,6 +2,7 @@
 // containerd use to read image names.
 #include "images/image_reference.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace images {
@@ -177,6 +178,20 @@ ImageReference parseImageReference(const std::string& text) {
 
 std::string apiHostOf(const std::string& registry) {
   return registry == "docker.io" || registry == "index.docker.io" ? "registry-1.docker.io" : registry;
+}
+
+std::string canonicalRegistry(const std::string& registry) {
+  std::string host = lowercaseAscii(registry), port;
+  const size_t bracket = host.rfind(']');
+  const size_t colon = host.rfind(':');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    port = host.substr(colon + 1);
+    host.erase(colon);
+    port.erase(0, std::min(port.find_first_not_of('0'), port.size() - 1));
+  }
+  while (host.size() > 1 && host.back() == '.') host.pop_back();
+  if (host == "index.docker.io") host = "docker.io";
+  return port.empty() || port == "443" ? host : host + ":" + port;
 }
 
 std::string ImageReference::apiHost() const { return apiHostOf(registry); }

@@ -38,6 +38,12 @@ std::string apiHostOf(const std::string& registry);
 // it contains `.` or `:`, is `localhost`, or has an upper-case letter; else the name is Docker Hub's.
 bool isRegistryComponent(std::string_view head);
 
+// The registry as the server it reaches: host names are case-insensitive and may end in the root's '.',
+// a port is a number (`:0443` is 443), HTTPS's `:443` is the port a registry without one is pulled from,
+// and index.docker.io is docker.io (distribution/reference normalize.go). `REGISTRY.EXAMPLE.COM:443` is
+// the registry `registry.example.com`, so a policy naming the one must cover the other.
+std::string canonicalRegistry(const std::string& registry);
+
 // Whether `s` has an A-Z letter (repository paths are lower-case only; a first component with one is a host).
 bool hasUpper(std::string_view s);
 

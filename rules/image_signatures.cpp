@@ -8,32 +8,15 @@
 namespace rules {
 namespace {
 
-// The registry as the server it reaches: host names are case-insensitive and may end in the root's '.',
-// a port is a number (`:0443` is 443) and HTTPS's `:443` is the port a registry without one is pulled
-// from. `REGISTRY.EXAMPLE.COM:443/team/app` is pulled from the same registry as
-// `registry.example.com/team/app`, so a policy naming the one must cover the other.
-std::string canonicalRegistry(const std::string& registry) {
-  std::string host = images::lowercaseAscii(registry), port;
-  const size_t bracket = host.rfind(']');
-  const size_t colon = host.rfind(':');
-  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
-    port = host.substr(colon + 1);
-    host.erase(colon);
-    port.erase(0, std::min(port.find_first_not_of('0'), port.size() - 1));
-  }
-  while (host.size() > 1 && host.back() == '.') host.pop_back();
-  return port.empty() || port == "443" ? host : host + ":" + port;
-}
-
 // Calls visit(policy) for each policy whose globs match the image's name (registry/repository), as
-// written or with its registry canonical (canonicalRegistry): matching more can only add checks. (The
-// config lower-cases the registry part of the globs.)
+// written or with its registry canonical (images::canonicalRegistry): matching more can only add checks. (The
+// config makes the registry part of the globs canonical.)
 template <typename Visit>
 void forEachPolicyOf(const std::vector<ImageSignaturePolicy>& policies, const images::ImageReference& ref, Visit visit) {
   std::string name;
   name.reserve(ref.registry.size() + 1 + ref.repository.size());
   name.append(ref.registry).append("/").append(ref.repository);
-  const std::string canonicalHost = canonicalRegistry(ref.registry);
+  const std::string canonicalHost = images::canonicalRegistry(ref.registry);
   const std::string canonical = canonicalHost == ref.registry ? std::string() : canonicalHost + "/" + ref.repository;
   for (const auto& p : policies)
     for (const auto& glob : p.images)

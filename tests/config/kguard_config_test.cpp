@@ -115,7 +115,7 @@ TEST_CASE("imageSignatures and registries: keys from files (relative to the conf
   dir.write("pull.json", R"({"auths": {"registry.example.com": {"auth": "cHVsbGVyOnNlY3JldA=="}}})");
   std::string path = dir.write("kguard.yaml", std::string(kHeader) +
                                                   "rules:\n  imageSignatures:\n"
-                                                  "  - images: [\"registry.example.com/team/**\", \"Registry.Example.COM/Ops/*\"]\n"
+                                                  "  - images: [\"registry.example.com/team/**\", \"Registry.Example.COM/ops/*\"]\n"
                                                   "    publicKeys:\n    - team.pub\n    - |\n" +
                                                   indented(kP256, "      ") +
                                                   "  imageVerificationBudgetMs: 1500\n"
@@ -126,10 +126,24 @@ TEST_CASE("imageSignatures and registries: keys from files (relative to the conf
   CHECK(c.rules.imageSignatures[0].keys.id == "rules.imageSignatures[0]");
   // Host names compare case-insensitively: the registry part of a glob is kept lower-case, the path as written.
   CHECK(c.rules.imageSignatures[0].images ==
-        std::vector<std::string>{"registry.example.com/team/**", "registry.example.com/Ops/*"});
+        std::vector<std::string>{"registry.example.com/team/**", "registry.example.com/ops/*"});
   CHECK(c.rules.imageSignatures[0].keys.keys.size() == 2);
   CHECK(c.rules.imageSignatures[0].keys.keys[0].name() == dir.path + "/team.pub");
   CHECK(c.rules.imageVerificationBudgetMs == 1500);
+  // The registry part of a glob names the server as images do once normalized: index.docker.io is
+  // docker.io (distribution/reference), :443 and a trailing root dot reach the same server; left as
+  // written, "index.docker.io/library/*" (sigstore policy-controller's spelling) covered no image.
+  auto globs = [&](const std::string& list) {
+    return config::parseConfig(std::string(kHeader) + "rules:\n  imageSignatures:\n  - images: " + list +
+                                   "\n    publicKeys:\n    - |\n" + indented(kP256, "      "),
+                               "kguard.yaml")
+        .rules.imageSignatures[0]
+        .images;
+  };
+  CHECK(globs("[\"index.docker.io/library/*\", \"Registry.example.com.:0443/team/**\", \"r.example:05000/a/*\", "
+              "\"*.example.com:443/**\"]") ==
+        std::vector<std::string>{"docker.io/library/*", "registry.example.com/team/**", "r.example:5000/a/*",
+                                 "*.example.com/**"});
   CHECK(c.rules.anyEnabled());
   REQUIRE(c.registries.size() == 2);
   CHECK(c.registries[0].options.caFile == dir.path + "/ca.pem");
@@ -162,6 +176,12 @@ TEST_CASE("imageSignatures and registries mistakes name the field") {
   // Hosts as distribution reads them (a '.' or ':', localhost, upper case) and wildcard first segments pass.
   for (const char* glob : {"localhost/team/*", "127.0.0.1:5000/**", "Registry/app", "*/myorg/*", "docker.io/myorg/*"})
     CHECK(sig("  - {images: [\"" + std::string(glob) + "\"], publicKeys: [" + pub + "]}\n") == "");
+  // The same silent allow, written as another registry tool would: Docker Hub images are
+  // docker.io/library/X and docker.io/ORG/X; a first segment that is no host is no registry; repository
+  // names are lower-case (distribution/reference), so an upper-case path matches nothing.
+  for (const char* glob : {"docker.io/nginx", "docker.io/ngin*", "myorg/**", "myorg/app", "registry.example.com/Team/**"})
+    CHECK_THAT(sig("  - {images: [\"a.example/**\", \"" + std::string(glob) + "\"], publicKeys: [" + pub + "]}\n"),
+               Catch::Contains("rules.imageSignatures[0]: images: \"" + std::string(glob) + "\" matches no image"));
   CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [/no/such.pub]}\n"),
              Catch::Contains("rules.imageSignatures[0].publicKeys[0]") && Catch::Contains("/no/such.pub"));
   CHECK_THAT(sig("  - {images: [\"a.example/**\"], publicKeys: [" + notKey + "]}\n"),
