@@ -24,15 +24,60 @@ bool verifyWith(EVP_PKEY* key, const EVP_MD* md, const std::string& message, con
   return ok;
 }
 
+// The first public key block of `pem`, as sigstore's cryptoutils.UnmarshalPEMToPublicKey reads one:
+// "PUBLIC KEY" (PKIX SubjectPublicKeyInfo) or "RSA PUBLIC KEY" (PKCS#1). Null with `problem` set when
+// there is none: the first block's type is named (a private key given for its public key is the usual slip).
+EVP_PKEY* readPublicKey(const std::string& pem, std::string& problem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  if (!bio) {
+    problem = "out of memory";
+    return nullptr;
+  }
+  std::string firstType;
+  while (true) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long len = 0;
+    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) break;
+    const std::string type = name;
+    const unsigned char* p = data;
+    EVP_PKEY* key = nullptr;
+    if (type == "PUBLIC KEY") key = d2i_PUBKEY(nullptr, &p, len);
+    else if (type == "RSA PUBLIC KEY") key = d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len);
+    const bool isPublic = type == "PUBLIC KEY" || type == "RSA PUBLIC KEY";
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    if (key) {
+      ERR_clear_error();
+      return key;
+    }
+    if (isPublic) {
+      problem = "its " + type + " block is malformed";
+      ERR_clear_error();
+      return nullptr;
+    }
+    if (firstType.empty()) firstType = type;
+  }
+  ERR_clear_error();
+  if (firstType.find("PRIVATE KEY") != std::string::npos)
+    problem = "holds a PEM " + firstType + " block, not a public key: give the public key (cosign.pub, or what "
+              "`cosign public-key --key cosign.key` prints)";
+  else if (!firstType.empty())
+    problem = "holds a PEM " + firstType + " block, not a PUBLIC KEY";
+  else
+    problem = "no PEM \"PUBLIC KEY\" block (SubjectPublicKeyInfo) found";
+  return nullptr;
+}
+
 }  // namespace
 
 PublicKey PublicKey::fromPem(const std::string& pem, const std::string& name) {
   auto bad = [&](const std::string& why) { return std::invalid_argument("public key " + name + ": " + why); };
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  if (!bio) throw bad("out of memory");
-  EVP_PKEY* raw = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
-  ERR_clear_error();
-  if (!raw) throw bad("no PEM \"PUBLIC KEY\" block (SubjectPublicKeyInfo) found, or it is malformed");
+  std::string problem;
+  EVP_PKEY* raw = readPublicKey(pem, problem);
+  if (!raw) throw bad(problem);
   PublicKey out;
   out.name_ = name;
   out.key_.reset(raw, EVP_PKEY_free);

@@ -1,6 +1,6 @@
 #pragma once
 // A signature verification key as cosign uses one (`cosign verify --key`): a PEM public key
-// (SubjectPublicKeyInfo) of type ECDSA P-256/P-384, RSA or Ed25519.
+// (SubjectPublicKeyInfo, or PKCS#1 for RSA) of type ECDSA P-256/P-384, RSA or Ed25519.
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,8 +13,9 @@ class PublicKey {
  public:
   enum class Type { EcdsaP256, EcdsaP384, Rsa, Ed25519 };
 
-  // Reads the first PUBLIC KEY block of `pem`; `name` (a file path, "inline key #2") names it in
-  // errors and results. Throws std::invalid_argument for no key, a malformed one or another type.
+  // Reads the first PUBLIC KEY (or PKCS#1 RSA PUBLIC KEY) block of `pem`, as cosign does; `name` (a file
+  // path, "inline key #2") names it in errors and results. Throws std::invalid_argument for no key (naming
+  // the block found instead: a private key given for its public key), a malformed one or another type.
   static PublicKey fromPem(const std::string& pem, const std::string& name);
   // Reads a PEM file; throws std::invalid_argument naming the file when unreadable or malformed.
   static PublicKey fromFile(const std::string& path);

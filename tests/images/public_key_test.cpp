@@ -97,9 +97,31 @@ TEST_CASE("unusable keys are refused naming the key") {
   CHECK_THROWS_WITH(PublicKey::fromFile(d.path("small.pub")), Catch::Contains("shorter than 2048"));
   d.make("x", "-algorithm X25519");
   CHECK_THROWS_WITH(PublicKey::fromFile(d.path("x.pub")), Catch::Contains("unsupported key type"));
-  // A private key is not a public key.
+  // A private key is not a public key: the error says which file to give instead (cosign.key for
+  // cosign.pub is the usual slip; cosign's own is an "ENCRYPTED SIGSTORE PRIVATE KEY").
   d.make("p", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256");
-  CHECK_THROWS_WITH(PublicKey::fromPem(d.read("p.key"), "p.key"), Catch::Contains("no PEM"));
+  CHECK_THROWS_WITH(PublicKey::fromPem(d.read("p.key"), "p.key"),
+                    Catch::Contains("public key p.key: holds a PEM PRIVATE KEY block") && Catch::Contains("cosign public-key"));
+  CHECK_THROWS_WITH(PublicKey::fromPem("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nAAAA\n"
+                                       "-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n",
+                                       "cosign.key"),
+                    Catch::Contains("public key cosign.key: holds a PEM ENCRYPTED SIGSTORE PRIVATE KEY block"));
+  // A PUBLIC KEY block with garbled content is named as such.
+  CHECK_THROWS_WITH(PublicKey::fromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "bad.pub"),
+                    Catch::Contains("public key bad.pub") && Catch::Contains("malformed"));
+}
+
+TEST_CASE("an RSA key as PKCS#1 (RSA PUBLIC KEY), which cosign reads too, verifies") {
+  // sigstore cryptoutils.UnmarshalPEMToPublicKey: "PUBLIC KEY" (PKIX) or "RSA PUBLIC KEY" (PKCS#1).
+  KeyDir d;
+  d.make("rsa", "-algorithm RSA -pkeyopt rsa_keygen_bits:2048");
+  d.run("openssl rsa -pubin -in " + d.path("rsa.pub") + " -RSAPublicKey_out -out " + d.path("rsa1.pub"));
+  REQUIRE_THAT(d.read("rsa1.pub"), Catch::StartsWith("-----BEGIN RSA PUBLIC KEY-----"));
+  PublicKey key = PublicKey::fromFile(d.path("rsa1.pub"));
+  CHECK(key.type() == PublicKey::Type::Rsa);
+  const std::string msg = "{\"critical\":{}}";
+  CHECK(key.verifies(msg, d.sign("rsa", "sha256", msg)));
+  CHECK_FALSE(key.verifies(msg + " ", d.sign("rsa", "sha256", msg)));
 }
 
 TEST_CASE("credentials from a .dockerconfigjson") {
