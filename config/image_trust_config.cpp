@@ -105,7 +105,9 @@ std::vector<images::RegistryHost> parseRegistries(const kube::JsonReader& list, 
     h.host = item.string("host");
     if (h.host.empty()) item.fail("host: required (host[:port] as images name the registry)");
     if (h.host.find_first_of("/ @") != std::string::npos) item.fail("host: \"" + h.host + "\" is not host[:port]");
-    if (!seen.insert(h.host).second) item.fail("host: \"" + h.host + "\" is listed twice");
+    // One server, one entry: registry.example.com and Registry.example.com:443 are the same (as images match).
+    if (!seen.insert(images::canonicalRegistry(h.host)).second)
+      item.fail("host: \"" + h.host + "\" is listed twice (as " + images::canonicalRegistry(h.host) + ")");
     h.options.insecure = item.boolean("insecure");
     if (auto ca = item.field("caFile")) {
       h.options.caFile = resolvePath(ca->asString(), baseDir);

@@ -194,6 +194,8 @@ TEST_CASE("imageSignatures and registries mistakes name the field") {
   CHECK_THAT(reg("- {insecure: true}\n"), Catch::Contains("registries[0]: host: required"));
   CHECK_THAT(reg("- {host: a.example, tls: true}\n"), Catch::Contains("registries[0].tls: unknown field"));
   CHECK_THAT(reg("- {host: a.example}\n- {host: a.example}\n"), Catch::Contains("registries[1]: host: \"a.example\" is listed twice"));
+  CHECK_THAT(reg("- {host: a.example}\n- {host: \"A.example:443\", insecure: true}\n"),
+             Catch::Contains("registries[1]: host: \"A.example:443\" is listed twice (as a.example)"));
   CHECK_THAT(reg("- {host: a.example, caFile: /no/ca.pem}\n"), Catch::Contains("registries[0].caFile: cannot read \"/no/ca.pem\""));
   CHECK_THAT(reg("- {host: a.example, credentialsFile: " + creds + "}\n"),
              Catch::Contains("registries[0].credentialsFile") && Catch::Contains("has no credentials for \"a.example\""));

@@ -112,6 +112,17 @@ TEST_CASE("the rule over a multi-container pod names each failing container, its
   CHECK(v.metrics.verifications.value({"no signature"}) == 1);
 }
 
+TEST_CASE("a registry's configuration applies however an image spells its host (a port's leading zeros)") {
+  // 127.0.0.1:05000 is the server 127.0.0.1:5000 (the runtime dials port 5000): its `registries` entry
+  // (plain HTTP here) applies; left unapplied, kguard spoke HTTPS to it and refused a signed image.
+  Verifier v;
+  const std::string plain = host("plain");
+  const std::string zeroPort = plain.substr(0, plain.rfind(':') + 1) + "0" + plain.substr(plain.rfind(':') + 1);
+  std::vector<rules::ImageSignaturePolicy> policies{policy("rules.imageSignatures[0]", {plain + "/team/**"}, {"p256"})};
+  CHECK(check(policies, podSpec("  containers:\n  - {name: a, image: " + zeroPort + "/team/signed:v1}\n"), v.cache).empty());
+  CHECK(v.clients.forHost(zeroPort) == v.clients.forHost(plain));  // one client (and token) per server
+}
+
 TEST_CASE("every policy an image matches must be satisfied, each with its own keys") {
   Verifier v;
   const std::string plain = host("plain");
