@@ -221,7 +221,10 @@ TEST_CASE("stop drains: requests in flight are answered before serve() returns")
       auto res = s.client()->Post("/validate", reviewFor(kPrivilegedPod), "application/json");
       return res ? res->status : -1;
     }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // all four are being evaluated now
+  // Stop once all four have reached their lookup (a fixed wait lost requests under load).
+  for (int waited = 0; s.cluster.lookups < 4 && waited < 10000; waited += 5)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(s.cluster.lookups >= 4);
   s.server->stop();
   for (auto& f : inFlight) CHECK(f.get() == 200);
 }

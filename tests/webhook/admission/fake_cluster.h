@@ -1,5 +1,6 @@
 #pragma once
 // In-memory namespaces and pods for admission tests (the API-server-backed version is tested end to end).
+#include <atomic>
 #include <map>
 #include <thread>
 
@@ -16,7 +17,7 @@ class FakeCluster : public NamespaceGetter, public PodLister {
   bool failLookups = false;
   std::chrono::milliseconds lookupDelay{0};  // to hold requests in flight (drain tests)
 
-  int lookups = 0;  // getNamespace calls
+  std::atomic<int> lookups{0};  // getNamespace calls (server threads count, tests read)
   Deadline lastLookupDeadline = kNoDeadline;
   std::chrono::milliseconds lastPodListTimeout{-1};
   // Pod lists take as long as they may (the API server answering at its timeoutSeconds).
