@@ -13,6 +13,7 @@
 
 #include "kube/pod_decode.h"
 #include "kube/volume_claims.h"
+#include "webhook/admission/deadline.h"
 
 namespace admission {
 
@@ -31,10 +32,9 @@ struct AdmissionRequest {
   std::string username;
   std::vector<std::string> groups;
   bool dryRun = false;
-  // When the webhook's own waits (namespace and role lookups, the pod checks of a namespace update) must
-  // end: the API server's ?timeout= (the webhook configuration's timeoutSeconds) from when the request
-  // arrived, less a margin for the answer to get back (webhook/server.cpp); max() when it did not say.
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // When the webhook's own waits must end (deadline.h): the API server's ?timeout= (the webhook
+  // configuration's timeoutSeconds) from when the request arrived, less a margin for the answer.
+  Deadline deadline = kNoDeadline;
   // The objects' JSON, null for DELETE/CONNECT (object) and CREATE (oldObject), and null for a Pod
   // CREATE/UPDATE read by the webhook's fast path (webhook/fast_review.h), which builds no JSON tree.
   const nlohmann::json* object = nullptr;
@@ -77,7 +77,7 @@ struct AdmissionResponse {
 // before the request's deadline (upstream's EvaluatePodsInNamespace: "don't take more than half the
 // remaining time"); never negative.
 inline std::chrono::milliseconds budgetWithin(std::chrono::milliseconds limit, const AdmissionRequest& request) {
-  if (request.deadline == std::chrono::steady_clock::time_point::max()) return limit;
+  if (request.deadline == kNoDeadline) return limit;
   auto half = std::chrono::duration_cast<std::chrono::milliseconds>(request.deadline - std::chrono::steady_clock::now()) / 2;
   return std::max(std::chrono::milliseconds(0), std::min(limit, half));
 }

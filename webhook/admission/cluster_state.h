@@ -9,13 +9,9 @@
 
 #include "kube/pod.h"
 #include "rbac/policy.h"
+#include "webhook/admission/deadline.h"
 
 namespace admission {
-
-// When a lookup must be done by: the request's deadline (AdmissionRequest::deadline), so that the
-// webhook answers before the API server stops waiting. kNoDeadline when the API server did not say.
-using Deadline = std::chrono::steady_clock::time_point;
-inline constexpr Deadline kNoDeadline = Deadline::max();
 
 struct NamespaceLookup {
   bool ok = false;
