@@ -443,8 +443,18 @@ def main():
                             f"  egress:\n  - action: {['Accept', 'Deny'][k % 2]}\n    to:\n    - networks: [\"10.254.{k}.0/24\"]\n")
             cnp_nft = os.path.join(WORK, "agent-cnp.nft")
             write(cnp_nft, agent_table("---\n" + "---\n".join(docs + cnps), "1,000 policies + 200 ClusterNetworkPolicies"))
-            configs_cnp = [("h", lambda: sh("ip", "netns", "exec", server_ns, "nft", "-f", cnp_nft),
-                            lambda: sh("ip", "netns", "exec", server_ns, "nft", "delete", "table", "inet", "kguard"))]
+            # (i) = (b) plus one NetworkPolicy isolating the server's egress: the NetworkPolicy-only ruleset
+            # filtering both directions, as (h) does (the CNPs' egress rules give (h) an output chain, which
+            # every reply packet of the server passes through; (b) filters ingress only).
+            egress_np = (f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: dpegress\n"
+                         f"  namespace: {ns_name(0)}\nspec:\n  podSelector:\n    matchLabels:\n      idx: p0\n"
+                         f"  egress:\n    - to:\n        - ipBlock:\n            cidr: 10.253.0.0/16\n"
+                         f"  policyTypes:\n    - Egress\n")
+            egress_nft = os.path.join(WORK, "agent-egress.nft")
+            write(egress_nft, agent_table("---\n" + "---\n".join(docs + [egress_np]), "1,000 policies + an egress policy"))
+            configs_cnp = [(name, lambda path=path: sh("ip", "netns", "exec", server_ns, "nft", "-f", path),
+                            lambda: sh("ip", "netns", "exec", server_ns, "nft", "delete", "table", "inet", "kguard"))
+                           for name, path in (("h", cnp_nft), ("i", egress_nft))]
         agent_nft = os.path.join(WORK, "agent.nft"); write(agent_nft, srv_rules)
         # (e) the same with only the client's policy: what one policy costs, for the cost per policy.
         one_nft = os.path.join(WORK, "agent-one.nft"); write(one_nft, agent_table("---\n" + docs[-1], "one policy"))
@@ -532,7 +542,8 @@ def main():
                   "e": "(e) agent ruleset, 1 policy (the client's) selecting the server",
                   "f": "(f) agent's table when no policy selects the server (counters, no chain)",
                   "g": "(g) reference: (b) without its `ct state` rule (no conntrack; drops replies to the pod's own connections)",
-                  "h": "(h) agent ruleset, (b) + 100 Admin + 100 Baseline ClusterNetworkPolicies selecting the server"}
+                  "h": "(h) agent ruleset, (b) + 100 Admin + 100 Baseline ClusterNetworkPolicies selecting the server",
+                  "i": "(i) agent ruleset, (b) + one NetworkPolicy isolating the server's egress (an output chain, as (h) has)"}
         for placement, runs in dp["runs"].items():
             med = lambda name, i: statistics.median(run[i] for run in runs[name])
             # Other load only ever slows a round down, so the best round is a second, steadier view.
@@ -566,6 +577,12 @@ def main():
                       f"CPU per connection | {med('h', 0) / med('b', 0):.3f}× · {med('h', 3) / med('b', 3):.3f}× |")
                 print(f"| (h) vs (b), {placement}, paired per round (95 % interval): connections/s · CPU per connection | "
                       f"{paired('h', 'b', 0)} · {paired('h', 'b', 3)} |")
+            if has("h", "i"):
+                print(f"| (h) vs (i), {placement}, paired per round (95 % interval): tiers vs NetworkPolicies filtering the same "
+                      f"directions: connections/s · CPU per connection | {paired('h', 'i', 0)} · {paired('h', 'i', 3)} |")
+            if has("b", "i"):
+                print(f"| (i) vs (b), {placement}, paired per round (95 % interval): what an output chain costs: "
+                      f"connections/s · CPU per connection | {paired('i', 'b', 0)} · {paired('i', 'b', 3)} |")
     else:
         print("| datapath | " + ("skipped (SKIP_DATAPATH)" if os.environ.get("SKIP_DATAPATH") else "not measured (failed, see stderr)") + " |")
     return 0
