@@ -1,7 +1,11 @@
 #include "audit/cluster_view.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
+#include <tuple>
 
+#include "kube/json_reader.h"
 #include "kube/namespace_object.h"
 #include "kube/object_meta_fields.h"
 #include "kube/pod_decode.h"
@@ -43,6 +47,39 @@ nlohmann::json identityOf(const nlohmann::json& object) {
   for (const char* key : {"name", "namespace"})
     if (const auto* value = kube::metadataField(object, key)) out["metadata"][key] = *value;
   return out;
+}
+
+// Whether a ReplicaSet or Job a controller owns runs pods, and how recent it is among its siblings.
+struct Generation {
+  bool runsPods = true;
+  long long revision = -1;  // a ReplicaSet's deployment.kubernetes.io/revision, -1 when none
+  std::string created;      // metadata.creationTimestamp (RFC 3339 in UTC, as the API server writes it)
+};
+
+// A Deployment scales the ReplicaSets of its earlier revisions to spec.replicas 0 and keeps them as
+// history (revisionHistoryLimit, DeploymentController's cleanupDeployment); a CronJob keeps its finished
+// Jobs likewise (successfulJobsHistoryLimit, failedJobsHistoryLimit). Neither runs a pod: a Job runs
+// while status.active > 0 (JobStatus.Active), a ReplicaSet while spec.replicas > 0 (defaulted to 1,
+// SetDefaults_ReplicaSet). Other kinds: none of them.
+std::optional<Generation> generationOf(const kube::Manifest& m, const kube::ObjectMeta& meta) {
+  const bool replicaSet = m.kind() == "ReplicaSet" && m.apiVersion() == "apps/v1";
+  const bool job = m.kind() == "Job" && m.apiVersion() == "batch/v1";
+  if (!replicaSet && !job) return std::nullopt;
+  kube::JsonReader root(m.object, "");
+  auto integerAt = [&root](const char* path, long long otherwise) -> long long {
+    auto field = root.at(path);
+    return field && !field->isNull() && field->value().is_number_integer() ? field->asInt() : otherwise;
+  };
+  Generation g;
+  g.runsPods = replicaSet ? integerAt("spec.replicas", 1) > 0 : integerAt("status.active", 0) > 0;
+  if (auto created = root.at("metadata.creationTimestamp"); created && created->value().is_string())
+    g.created = created->value().get<std::string>();
+  if (auto revision = meta.annotations.find("deployment.kubernetes.io/revision"); replicaSet && revision != meta.annotations.end()) {
+    char* end = nullptr;
+    long long n = std::strtoll(revision->second.c_str(), &end, 10);
+    if (end && *end == '\0' && !revision->second.empty()) g.revision = n;
+  }
+  return g;
 }
 
 }  // namespace
@@ -116,7 +153,8 @@ class ClusterViewBuilder::Impl {
   // A ReplicaSet a Deployment controls, a Job a CronJob controls: their template is their controller's,
   // which is judged instead. Only when that controller was read and is judged itself: an export of
   // ReplicaSets without their Deployments, or of a ReplicaSet whose controller is no workload kguard
-  // reads (an Argo Rollout), judges the ReplicaSet. Pods are always judged themselves (what runs).
+  // reads (an Argo Rollout), judges the ReplicaSet (but not the controller's history, below). Pods are
+  // always judged themselves (what runs).
   void dropTemplatesJudgedAtTheirController() {
     std::map<std::string, size_t> byUid, byName;  // workload index by uid, by "namespace/kind/name"
     for (size_t i = 0; i < view_.workloads.size(); ++i) {
@@ -143,6 +181,26 @@ class ClusterViewBuilder::Impl {
     };
     std::vector<bool> keep(view_.workloads.size());
     for (size_t i = 0; i < keep.size(); ++i) keep[i] = view_.workloads[i].isPod() || judged(i, 0);
+    // The history a controller kept, its controller not read (`kubectl get rs -A`): the ReplicaSets of
+    // a Deployment's earlier revisions, a CronJob's finished Jobs. They run nothing and mostly repeat the
+    // same template: judged are those that run pods, or, when none of the controller's does (scaled to
+    // 0, no Job running), its newest alone, the template it would run next.
+    std::map<std::string, std::vector<size_t>> byController;  // "namespace/uid" (or kind/name), judged ones
+    for (size_t i = 0; i < keep.size(); ++i) {
+      const auto& w = view_.workloads[i];
+      if (!keep[i] || !generationOf_.count(w.manifest) || controllerIndex(i)) continue;
+      const kube::OwnerReference& o = ownerOf_.at(w.manifest);
+      byController[w.namespace_ + "/" + (o.uid.empty() ? o.kind + "/" + o.name : o.uid)].push_back(i);
+    }
+    for (const auto& [controller, siblings] : byController) {
+      auto generation = [&](size_t i) -> const Generation& { return generationOf_.at(view_.workloads[i].manifest); };
+      const bool anyRuns = std::any_of(siblings.begin(), siblings.end(), [&](size_t i) { return generation(i).runsPods; });
+      size_t newest = siblings.front();
+      for (size_t i : siblings)
+        if (std::tie(generation(i).revision, generation(i).created) >= std::tie(generation(newest).revision, generation(newest).created))
+          newest = i;
+      for (size_t i : siblings) keep[i] = anyRuns ? generation(i).runsPods : i == newest;
+    }
     std::vector<Workload> kept;
     for (size_t i = 0; i < keep.size(); ++i)
       if (keep[i]) kept.push_back(std::move(view_.workloads[i]));
@@ -199,7 +257,10 @@ class ClusterViewBuilder::Impl {
       const kube::PodTemplate* pod = m.pod().get();
       if (!pod) return;
       if (const kube::ObjectMeta* meta = m.metadata().get(); kind != "Pod" && meta)
-        if (const kube::OwnerReference* controller = controllerOf(*meta)) ownerOf_[index] = *controller;
+        if (const kube::OwnerReference* controller = controllerOf(*meta)) {
+          ownerOf_[index] = *controller;
+          if (auto generation = generationOf(m, *meta)) generationOf_[index] = std::move(*generation);
+        }
       namespaceNamed(ns);
       view_.workloads.push_back({index, kind, ns, m.name(), *path, *pod, secretReferences(m.object, *path), *m.volumeClaims().get()});
     }
@@ -210,6 +271,7 @@ class ClusterViewBuilder::Impl {
   std::map<size_t, std::string> uidOf_;                            // by manifest index
   std::map<std::string, std::string> controllerOf_;                // uid -> its controller's uid
   std::map<size_t, kube::OwnerReference> ownerOf_;                 // a workload's controller, by manifest index
+  std::map<size_t, Generation> generationOf_;  // a controlled ReplicaSet's or Job's, by manifest index
 };
 
 ClusterViewBuilder::ClusterViewBuilder(const std::vector<std::string>& namespaceFilter)

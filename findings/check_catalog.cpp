@@ -154,8 +154,10 @@ const std::vector<CheckDescriptor>& checkCatalog() {
       {"rbac.invalid", kRbac, "The API server would reject the RBAC object",
        "An invalid Role, ClusterRole or binding is never created (kubernetes pkg/apis/rbac/validation): a resource "
        "rule without `apiGroups` or `resources`, `nonResourceURLs` in a Role or beside resources, a rule without "
-       "verbs, a ClusterRoleBinding to a Role or with a ServiceAccount subject without namespace. The grant it "
-       "describes does not exist.",
+       "verbs, a ClusterRoleBinding to a Role or with a ServiceAccount subject without namespace, a ServiceAccount "
+       "subject whose name is no DNS subdomain (`system:serviceaccount:ns:name` is a User's name), an object or "
+       "`roleRef.name` that is `.`, `..` or holds `/` or `%`, a ClusterRole `aggregationRule` without "
+       "`clusterRoleSelectors`. The grant it describes does not exist.",
        "Fix the field the message names.", kRbacPractices, Severity::High, Risk::Rbac},
       {"rbac.wildcardGrant", kRbac, "No wildcard verbs or resources",
        "`*` grants every verb or resource, including ones added later (and escalation verbs).",
@@ -248,7 +250,8 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "List the verbs and resources the subject needs instead of `*`.", kEscalationRisks, Severity::Medium, Risk::Rbac},
       // NetworkPolicy lint (warnings unless the policy is invalid).
       {"netpol.invalid", kNetpol, "The API server would reject the policy",
-       "An invalid NetworkPolicy is never created: the isolation it describes does not exist.",
+       "An invalid NetworkPolicy is never created: the isolation it describes does not exist. Every field the "
+       "API server refuses is reported, each with its path, as its field.ErrorList lists them.",
        "Fix the field the message names.", kNetworkPolicies, Severity::High, Risk::NetworkExposure},
       {"netpol.cidrHostBits", kNetpol, "ipBlock without host bits",
        "`10.244.1.10/4` means `0.0.0.0/4`: the host bits are dropped and the block is far larger than it looks.",

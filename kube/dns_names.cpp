@@ -13,12 +13,8 @@ bool labelChars(const std::string& s, size_t first, size_t last) {
   return true;
 }
 
-}  // namespace
-
-bool isDns1123Label(const std::string& s) { return s.size() <= 63 && labelChars(s, 0, s.size()); }
-
-bool isDns1123Subdomain(const std::string& s) {
-  if (s.size() > 253) return false;
+// dns1123SubdomainFmt's regex: dot-separated labels, whatever the length.
+bool subdomainChars(const std::string& s) {
   size_t start = 0;
   while (true) {
     size_t dot = s.find('.', start);
@@ -27,6 +23,23 @@ bool isDns1123Subdomain(const std::string& s) {
     if (dot == std::string::npos) return true;
     start = dot + 1;
   }
+}
+
+}  // namespace
+
+bool isDns1123Label(const std::string& s) { return s.size() <= 63 && labelChars(s, 0, s.size()); }
+
+bool isDns1123Subdomain(const std::string& s) { return s.size() <= 253 && subdomainChars(s); }
+
+std::vector<std::string> dns1123SubdomainProblems(const std::string& s) {
+  std::vector<std::string> out;
+  if (s.size() > 253) out.push_back("must be no more than 253 characters");
+  if (!subdomainChars(s))
+    out.push_back(
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+        "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+  return out;
 }
 
 }  // namespace kube

@@ -3,6 +3,7 @@
 // a label is what namespace names must be, a subdomain what most object names (service accounts among
 // them) and label-key prefixes must be.
 #include <string>
+#include <vector>
 
 namespace kube {
 
@@ -10,5 +11,8 @@ namespace kube {
 bool isDns1123Label(const std::string& s);
 // IsDNS1123Subdomain: dot-separated such labels, at most 253 characters in all.
 bool isDns1123Subdomain(const std::string& s);
+// What IsDNS1123Subdomain returns for `s`, in its words ("must be no more than 253 characters", "a lowercase
+// RFC 1123 subdomain must consist of ..."); empty when `s` is one.
+std::vector<std::string> dns1123SubdomainProblems(const std::string& s);
 
 }  // namespace kube

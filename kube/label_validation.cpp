@@ -35,10 +35,7 @@ std::string labelKeyProblem(const std::string& key) {
     std::string prefix = key.substr(0, slash);
     if (prefix.empty()) return "prefix part must be non-empty";
     if (prefix.size() > 253) return "prefix part must be no more than 253 characters";
-    if (!isDns1123Subdomain(prefix))
-      return "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-             "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-             "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    if (auto problems = dns1123SubdomainProblems(prefix); !problems.empty()) return "prefix part " + problems.front();
   }
   if (name.empty()) return "name part must be non-empty";
   if (name.size() > 63) return "name part must be no more than 63 characters";

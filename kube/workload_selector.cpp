@@ -8,10 +8,44 @@
 namespace kube {
 namespace {
 
-// spec.manualSelector: true (a Job whose selector the user picks).
-bool manualSelector(const Manifest& m) {
-  auto manual = JsonReader(m.object, "").at("spec.manualSelector");
+// manualSelector: true at `path` (a Job whose selector the user picks: spec.manualSelector).
+bool manualSelector(const Manifest& m, const std::string& path) {
+  auto manual = JsonReader(m.object, "").at(path);
   return manual && !manual->isNull() && manual->asBool();
+}
+
+// A map[string]string as field.Invalid prints the Go value.
+std::string goStringMap(const StringMap& map) {
+  std::string shown;
+  for (const auto& [key, value] : map) shown += (shown.empty() ? "\"" : ", \"") + key + "\":\"" + value + "\"";
+  return "map[string]string{" + shown + "}";
+}
+
+// The uid a Job is judged with: the object's (an export's Job, whose labels the server generated, passes) or
+// a fresh one the user cannot have named.
+std::string jobUid(const Manifest& m) {
+  const ObjectMeta* meta = m.metadata().get();
+  return meta && !meta->uid.empty() ? meta->uid : "<uid assigned at create>";
+}
+
+// A batch/v1 Job without manualSelector: true: at create the job strategy's generateSelector adds
+// controller-uid, batch.kubernetes.io/controller-uid, job-name and batch.kubernetes.io/job-name to the
+// template's labels, keeping any the user wrote, and ValidateGeneratedSelector (pkg/apis/batch/validation,
+// ValidateHasLabel) refuses one whose value is not the Job's uid or name. Labels the user left out are
+// fine. Throws DecodeError.
+void validateGeneratedJobLabels(const Manifest& m, const StringMap& templateLabels, const std::string& labelsPath) {
+  const std::string uid = jobUid(m);
+  const std::pair<const char*, std::string> generated[] = {{"controller-uid", uid},
+                                                           {"job-name", m.name()},
+                                                           {"batch.kubernetes.io/controller-uid", uid},
+                                                           {"batch.kubernetes.io/job-name", m.name()}};
+  for (const auto& [key, expected] : generated) {
+    auto it = templateLabels.find(key);
+    if (it == templateLabels.end() || it->second == expected || expected.empty()) continue;  // no name: generateName
+    throw DecodeError(labelsPath + "[\"" + std::string(key) + "\"]",
+                      "Invalid value: " + goStringMap(templateLabels) + ": must be '" + expected +
+                          "' (the API server sets this label: leave it out, or set spec.manualSelector: true)");
+  }
 }
 
 // A LabelSelector as field.Invalid prints the Go value.
@@ -41,8 +75,7 @@ std::string goLabelSelector(const LabelSelector& s) {
 // the object's (an export's Job, whose selector the server generated, passes) or a fresh one the user cannot
 // have named. Throws DecodeError.
 void validateGeneratedJobSelector(const Manifest& m, const LabelSelector& selector, const std::string& path) {
-  const ObjectMeta* meta = m.metadata().get();
-  const std::string uid = meta && !meta->uid.empty() ? meta->uid : "<uid assigned at create>";
+  const std::string uid = jobUid(m);
   const StringMap generated = {{"batch.kubernetes.io/controller-uid", uid}, {"controller-uid", uid},
                                      {"batch.kubernetes.io/job-name", m.name()}, {"job-name", m.name()}};
   if (!selector.matches(generated))
@@ -62,20 +95,28 @@ void validateWorkloadSelector(const Manifest& m) {
   if (!templatePath || templatePath->size() < suffix.size() ||
       templatePath->compare(templatePath->size() - suffix.size(), suffix.size(), suffix) != 0)
     return;  // a Pod or PodTemplate: no selector
-  std::string path = templatePath->substr(0, templatePath->size() - std::string("template").size()) + "selector";
+  const std::string spec = templatePath->substr(0, templatePath->size() - std::string("template").size());
+  const std::string path = spec + "selector";
+  const bool job = m.kind() == "Job" && m.apiVersion() == "batch/v1";
+  const bool cronJob = m.kind() == "CronJob" && m.apiVersion() == "batch/v1";
   auto selector = JsonReader(m.object, "").at(path);
-  if (!selector || selector->isNull()) return;
-  // And one that does not select its own template's labels (ValidatePodTemplateSpecForReplicaSet and its
-  // apps/v1 siblings; a ReplicationController's ValidatePodTemplateSpecForRC): its pods would not be its own.
-  // A Job's (batch ValidateJobSpec) only with manualSelector: else its selector is generated.
+  const bool hasSelector = selector && !selector->isNull();
+  // ValidateJobTemplateSpec (a CronJob's jobTemplate): no manualSelector: true, as the selector of every Job
+  // it makes is generated (after refusing a selector, below).
+  if (cronJob && !hasSelector && manualSelector(m, spec + "manualSelector"))
+    throw DecodeError(spec + "manualSelector", "Unsupported value: true: supported values: \"nil\", \"false\"");
+  const bool generatedJob = job && !manualSelector(m, spec + "manualSelector");
+  if (!hasSelector && !generatedJob) return;
   const std::string labelsPath = *templatePath + ".metadata.labels";
   auto labelsAt = JsonReader(m.object, "").at(labelsPath);
   StringMap templateLabels = labelsAt && !labelsAt->isNull() ? labelsAt->asStringMap() : StringMap{};
+  if (generatedJob) validateGeneratedJobLabels(m, templateLabels, labelsPath);
+  if (!hasSelector) return;
+  // And one that does not select its own template's labels (ValidatePodTemplateSpecForReplicaSet and its
+  // apps/v1 siblings; a ReplicationController's ValidatePodTemplateSpecForRC): its pods would not be its own.
+  // A Job's (batch ValidateJobSpec) only with manualSelector: else its selector is generated.
   auto mismatch = [&] {
-    std::string shown;  // as field.Invalid prints the Go map
-    for (const auto& [key, value] : templateLabels) shown += (shown.empty() ? "\"" : ", \"") + key + "\":\"" + value + "\"";
-    throw DecodeError(labelsPath, "Invalid value: map[string]string{" + shown +
-                                            "}: `selector` does not match template `labels`");
+    throw DecodeError(labelsPath, "Invalid value: " + goStringMap(templateLabels) + ": `selector` does not match template `labels`");
   };
   if (m.kind() == "ReplicationController" && m.apiVersion() == "v1") {
     auto map = selector->asStringMap();
@@ -87,13 +128,13 @@ void validateWorkloadSelector(const Manifest& m) {
     return;
   }
   auto decoded = decodeLabelSelector(selector->value(), path);
-  if (m.kind() == "CronJob" && m.apiVersion() == "batch/v1")  // ValidateJobTemplateSpec
+  if (cronJob)  // ValidateJobTemplateSpec
     throw DecodeError(path, "Invalid value: " + goLabelSelector(decoded) + ": `selector` will be auto-generated");
-  if (m.kind() == "Job" && m.apiVersion() == "batch/v1" && !manualSelector(m)) {
+  if (generatedJob) {
     validateGeneratedJobSelector(m, decoded, path);
     return;
   }
-  const bool checked = m.apiVersion() == "apps/v1" || (m.kind() == "Job" && m.apiVersion() == "batch/v1");
+  const bool checked = m.apiVersion() == "apps/v1" || job;
   if (checked && !decoded.selectsEverything() && !decoded.matches(templateLabels)) mismatch();
 }
 

@@ -41,9 +41,32 @@ bool isValidPortName(const std::string& name) {
   return letter;
 }
 
-PolicyPort decodePolicyPort(const JsonReader& r) {
-  r.expectKnownFields({"protocol", "port", "endPort"});
-  PolicyPort p;
+// Where field errors go: thrown at the first (compiler, agent, audit), or each collected and the decoding
+// carried on with the next field, as the API server's validation returns a field.ErrorList (lint).
+class FieldErrors {
+ public:
+  explicit FieldErrors(std::vector<kube::DecodeError>* collected) : collected_(collected) {}
+  // Whether `check` passed (it throws kube::DecodeError when not collecting).
+  template <typename Check>
+  bool check(Check&& check) const {
+    if (!collected_) {
+      check();
+      return true;
+    }
+    try {
+      check();
+      return true;
+    } catch (const kube::DecodeError& e) {
+      collected_->push_back(e);
+      return false;
+    }
+  }
+
+ private:
+  std::vector<kube::DecodeError>* collected_;
+};
+
+void decodePortProtocol(const JsonReader& r, PolicyPort& p) {
   if (auto proto = r.optString("protocol")) {
     auto parsed = parseProtocol(*proto);
     // The API accepts exactly "TCP", "UDP", "SCTP".
@@ -51,6 +74,9 @@ PolicyPort decodePolicyPort(const JsonReader& r) {
       r.field("protocol")->fail("unsupported protocol \"" + *proto + "\" (expected TCP, UDP or SCTP)");
     p.protocol = *parsed;
   }
+}
+
+void decodePortNumbers(const JsonReader& r, PolicyPort& p) {
   if (auto port = r.field("port")) {
     if (port->value().is_string()) {
       auto name = port->value().get<std::string>();
@@ -68,42 +94,77 @@ PolicyPort decodePolicyPort(const JsonReader& r) {
     if (*end < *p.number || *end > 65535) field->fail("endPort must be between port and 65535");
     p.endPort = static_cast<int32_t>(*end);
   }
+}
+
+// ValidateNetworkPolicyPort: the protocol and the port are judged apart.
+PolicyPort decodePolicyPort(const JsonReader& r, const FieldErrors& errors) {
+  errors.check([&] { r.expectKnownFields({"protocol", "port", "endPort"}); });
+  PolicyPort p;
+  errors.check([&] { decodePortProtocol(r, p); });
+  errors.check([&] { decodePortNumbers(r, p); });
   return p;
 }
 
-Peer decodePeer(const JsonReader& r) {
-  r.expectKnownFields({"podSelector", "namespaceSelector", "ipBlock"});
-  Peer peer;
-  if (auto s = r.field("podSelector")) peer.podSelector = kube::decodeLabelSelector(s->value(), s->path());
-  if (auto s = r.field("namespaceSelector"))
-    peer.namespaceSelector = kube::decodeLabelSelector(s->value(), s->path());
-  if (auto b = r.field("ipBlock")) {
-    b->expectKnownFields({"cidr", "except"});
-    IPBlock block;
-    auto cidr = b->field("cidr");
-    if (!cidr) b->fail("cidr: must be set");
+// ValidateIPBlock: the cidr and each except are judged apart.
+IPBlock decodeIpBlock(const JsonReader& b, const FieldErrors& errors) {
+  IPBlock block;
+  errors.check([&] { b.expectKnownFields({"cidr", "except"}); });
+  errors.check([&] {
+    auto cidr = b.field("cidr");
+    if (!cidr) b.fail("cidr: must be set");
     block.cidrText = cidr->value().is_string() ? cidr->value().get<std::string>() : "";
     block.cidr = decodeCidr(*cidr);
-    b->forEach("except", [&block](const JsonReader& e) { block.except.push_back(decodeCidr(e)); });
-    peer.ipBlock = block;
-  }
+  });
+  errors.check([&] {
+    b.forEach("except", [&](const JsonReader& e) { errors.check([&] { block.except.push_back(decodeCidr(e)); }); });
+  });
+  return block;
+}
+
+Peer decodePeer(const JsonReader& r, const FieldErrors& errors) {
+  errors.check([&] { r.expectKnownFields({"podSelector", "namespaceSelector", "ipBlock"}); });
+  Peer peer;
+  bool decoded = errors.check([&] {
+    if (auto s = r.field("podSelector")) peer.podSelector = kube::decodeLabelSelector(s->value(), s->path());
+  });
+  decoded &= errors.check([&] {
+    if (auto s = r.field("namespaceSelector")) peer.namespaceSelector = kube::decodeLabelSelector(s->value(), s->path());
+  });
+  decoded &= errors.check([&] {
+    if (auto b = r.field("ipBlock")) {
+      b->expectObject();
+      peer.ipBlock = decodeIpBlock(*b, errors);
+    }
+  });
+  if (!decoded) return peer;  // which of them the peer holds is not known
   // ValidateNetworkPolicyPeer: exactly one of podSelector/namespaceSelector (which may be combined)
   // or ipBlock.
-  bool selectors = peer.podSelector || peer.namespaceSelector;
-  if (selectors && peer.ipBlock) r.fail("ipBlock may not be combined with podSelector or namespaceSelector");
-  if (!selectors && !peer.ipBlock) r.fail("must specify a peer (podSelector, namespaceSelector or ipBlock)");
+  errors.check([&] {
+    bool selectors = peer.podSelector || peer.namespaceSelector;
+    if (selectors && peer.ipBlock) r.fail("ipBlock may not be combined with podSelector or namespaceSelector");
+    if (!selectors && !peer.ipBlock) r.fail("must specify a peer (podSelector, namespaceSelector or ipBlock)");
+  });
   return peer;
 }
 
-std::vector<Rule> decodeRules(const JsonReader& spec, const char* field, const char* peersField) {
+// ValidateNetworkPolicySpec's loop over ingress (egress) rules, each peer and port judged apart.
+std::vector<Rule> decodeRules(const JsonReader& spec, const char* field, const char* peersField, const FieldErrors& errors) {
   std::vector<Rule> rules;
-  spec.forEach(field, [&](const JsonReader& r) {
-    // Strict, as kubectl's field validation: `form:` read as no peers would allow every source.
-    r.expectKnownFields({peersField, "ports"});
-    Rule rule;
-    r.forEach(peersField, [&rule](const JsonReader& p) { rule.peers.push_back(decodePeer(p)); });
-    r.forEach("ports", [&rule](const JsonReader& p) { rule.ports.push_back(decodePolicyPort(p)); });
-    rules.push_back(std::move(rule));
+  errors.check([&] {
+    spec.forEach(field, [&](const JsonReader& r) {
+      Rule rule;
+      errors.check([&] {
+        // Strict, as kubectl's field validation: `form:` read as no peers would allow every source.
+        r.expectKnownFields({peersField, "ports"});
+      });
+      errors.check([&] {
+        r.forEach(peersField, [&](const JsonReader& p) { rule.peers.push_back(decodePeer(p, errors)); });
+      });
+      errors.check([&] {
+        r.forEach("ports", [&](const JsonReader& p) { rule.ports.push_back(decodePolicyPort(p, errors)); });
+      });
+      rules.push_back(std::move(rule));
+    });
   });
   return rules;
 }
@@ -230,47 +291,61 @@ bool isNetworkPolicy(const kube::Manifest& m) {
   return m.kind() == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions");
 }
 
-NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object, ExceptOutsideCidr excepts) {
+NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object, ExceptOutsideCidr excepts,
+                                  std::vector<kube::DecodeError>* collected) {
+  const FieldErrors errors(collected);
   JsonReader root(object, "");
   if (auto version = root.string("apiVersion"); version != "networking.k8s.io/v1")
     throw kube::DecodeError("apiVersion", "NetworkPolicy " + version + " is not served" +
                                               (version == "extensions/v1beta1" ? " (removed in Kubernetes 1.16)" : "") +
                                               ": use networking.k8s.io/v1");
   NetworkPolicy np;
-  if (auto meta = root.field("metadata")) {
-    meta->expectObject();
-    np.name = meta->string("name");
-    np.namespace_ = meta->string("namespace");
-  }
-  if (np.name.empty()) throw kube::DecodeError("metadata.name", "must be set");
+  errors.check([&] {
+    if (auto meta = root.field("metadata")) {
+      meta->expectObject();
+      np.name = meta->string("name");
+      np.namespace_ = meta->string("namespace");
+    }
+    if (np.name.empty()) throw kube::DecodeError("metadata.name", "must be set");
+  });
   if (np.namespace_.empty()) np.namespace_ = kDefaultNamespace;
   auto spec = root.field("spec");
   if (!spec) throw kube::DecodeError("spec", "must be set");
-  spec->expectKnownFields({"podSelector", "ingress", "egress", "policyTypes"});
+  spec->expectObject();
+  errors.check([&] { spec->expectKnownFields({"podSelector", "ingress", "egress", "policyTypes"}); });
   np.canonicalSpec = spec->value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (auto s = spec->field("podSelector")) np.podSelector = kube::decodeLabelSelector(s->value(), s->path());
-  np.ingress = decodeRules(*spec, "ingress", "from");
-  np.egress = decodeRules(*spec, "egress", "to");
+  errors.check([&] {
+    if (auto s = spec->field("podSelector")) np.podSelector = kube::decodeLabelSelector(s->value(), s->path());
+  });
+  np.ingress = decodeRules(*spec, "ingress", "from", errors);
+  np.egress = decodeRules(*spec, "egress", "to", errors);
   if (excepts == ExceptOutsideCidr::Refuse) {
     refuseExceptsOutsideCidr(np, np.ingress, "ingress", "from");
     refuseExceptsOutsideCidr(np, np.egress, "egress", "to");
   }
-  auto types = spec->stringList("policyTypes");
+  std::vector<std::string> types;
+  if (!errors.check([&] { types = spec->stringList("policyTypes"); })) return np;
   if (types.empty()) {
     // SetDefaults_NetworkPolicy: Ingress always; Egress only if there are egress rules, so
     // `egress: []` without policyTypes does not isolate egress.
     np.affectsIngress = true;
     np.affectsEgress = !np.egress.empty();
   } else {
-    // ValidateNetworkPolicySpec: "may not specify more than two policyTypes" (repeats count).
-    if (types.size() > 2) spec->field("policyTypes")->fail("may not specify more than two policyTypes");
+    // ValidateNetworkPolicySpec: "may not specify more than two policyTypes" (repeats count), and then
+    // nothing more of them; else each that is neither Ingress nor Egress.
+    if (types.size() > 2) {
+      errors.check([&] { spec->field("policyTypes")->fail("may not specify more than two policyTypes"); });
+      return np;
+    }
     np.affectsIngress = np.affectsEgress = false;
     for (size_t i = 0; i < types.size(); ++i) {
       if (types[i] == "Ingress") np.affectsIngress = true;
       else if (types[i] == "Egress") np.affectsEgress = true;
       else
-        throw kube::DecodeError("spec.policyTypes[" + std::to_string(i) + "]",
-                                "unknown policy type \"" + types[i] + "\" (expected Ingress or Egress)");
+        errors.check([&] {
+          throw kube::DecodeError("spec.policyTypes[" + std::to_string(i) + "]",
+                                  "unknown policy type \"" + types[i] + "\" (expected Ingress or Egress)");
+        });
     }
   }
   return np;

@@ -20,8 +20,11 @@ namespace netpol {
 enum class ExceptOutsideCidr { Refuse, Keep };
 
 // One networking.k8s.io/v1 NetworkPolicy, validated as the API server would. Throws kube::DecodeError
-// with the field path ("spec.ingress[0].from[1].ipBlock.cidr").
-NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object, ExceptOutsideCidr excepts = ExceptOutsideCidr::Refuse);
+// with the field path ("spec.ingress[0].from[1].ipBlock.cidr"). With `collected`, every field error is
+// added there instead, as ValidateNetworkPolicy returns its whole field.ErrorList (only an unserved
+// apiVersion or a missing spec still throws); the policy returned is then of use only if none was.
+NetworkPolicy decodeNetworkPolicy(const nlohmann::json& object, ExceptOutsideCidr excepts = ExceptOutsideCidr::Refuse,
+                                  std::vector<kube::DecodeError>* collected = nullptr);
 
 bool isNetworkPolicy(const kube::Manifest& m);
 

@@ -185,18 +185,23 @@ Findings lintNetworkPolicies(const std::vector<kube::Manifest>& manifests) {
   Cluster cluster = podsAndNamespaces(manifests, hostNetworkPods);
   for (size_t i = 0; i < manifests.size(); ++i) {
     if (!isNetworkPolicy(manifests[i])) continue;
+    // Every field the API server refuses, each with its path (ValidateNetworkPolicy's field.ErrorList).
+    std::vector<kube::DecodeError> refused;
     NetworkPolicy policy;
     try {
-      policy = decodeNetworkPolicy(manifests[i].object, ExceptOutsideCidr::Keep);
+      policy = decodeNetworkPolicy(manifests[i].object, ExceptOutsideCidr::Keep, &refused);
     } catch (const kube::DecodeError& e) {
+      refused.push_back(e);
+    }
+    for (const auto& e : refused) {
       findings::Finding f;
       f.check = "netpol.invalid";
       f.level = "netpol";
       f.message = e.problem();
       f.field = e.path();
       out.push_back({i, f});
-      continue;
     }
+    if (!refused.empty()) continue;
     policy.manifestIndex = i;
     PolicyLinter(cluster, hostNetworkPods, policy, out).run();
   }

@@ -15,9 +15,11 @@ struct ValidationError {
   std::string problem;
 };
 
-// ValidatePolicyRule for each rule (a Role's rules are namespaced: no nonResourceURLs).
+// ValidateRole / ValidateClusterRole: the name (ValidateRBACName), ValidatePolicyRule for each rule (a Role's
+// rules are namespaced: no nonResourceURLs), a ClusterRole's aggregationRule with at least one selector.
 std::vector<ValidationError> validateRole(const Role& role);
-// ValidateClusterRoleBinding's roleRef kind and ValidateRoleBindingSubject's namespace of a ServiceAccount.
+// ValidateRoleBinding / ValidateClusterRoleBinding: the name and roleRef.name (ValidateRBACName), a
+// ClusterRoleBinding's roleRef kind, ValidateRoleBindingSubject's ServiceAccount name and namespace.
 std::vector<ValidationError> validateBinding(const Binding& binding);
 
 }  // namespace rbac

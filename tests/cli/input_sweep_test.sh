@@ -366,5 +366,122 @@ check "lint defaulted apiGroup" 0 'no violations'                               
 # rbac reads them as the authorizer would if they were stored: the rule and the binding grant nothing.
 check "rbac can-i refused rule" 1 '^no$'    -- rbac can-i get pods --as system:serviceaccount:x:sa -n x -f "$work/bad-role.yaml" -f "$work/bad-crb.yaml"
 
+# --- 18. a NetworkPolicy with several invalid fields: the API server returns every one (field.ErrorList);
+# lint reported the first only, so each fix met the next refusal at kubectl apply ----------------------------
+cat > "$work/np-many.yaml" <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: x}
+spec:
+  podSelector: {matchLabels: {"a b": x}}
+  ingress:
+  - from:
+    - ipBlock: {cidr: 10.0.0.0/33}
+    - {}
+    ports:
+    - {protocol: tcp, port: 80}
+    - {port: 70000}
+  policyTypes: [Ingress, Sideways]
+YAML
+check "np: selector"        1 'np-many.yaml:5: NetworkPolicy x/np: netpol.invalid \[netpol\]: spec.podSelector.matchLabels\["a b"\]: Invalid value' -- lint -f "$work/np-many.yaml"
+check "np: cidr"            1 'netpol.invalid \[netpol\]: spec.ingress\[0\].from\[0\].ipBlock.cidr: not a CIDR: "10.0.0.0/33"' -- lint -f "$work/np-many.yaml"
+check "np: empty peer"      1 'netpol.invalid \[netpol\]: spec.ingress\[0\].from\[1\]: must specify a peer'                    -- lint -f "$work/np-many.yaml"
+check "np: protocol"        1 'netpol.invalid \[netpol\]: spec.ingress\[0\].ports\[0\].protocol: unsupported protocol "tcp"'  -- lint -f "$work/np-many.yaml"
+check "np: port"            1 'netpol.invalid \[netpol\]: spec.ingress\[0\].ports\[1\].port: port must be between 1 and 65535' -- lint -f "$work/np-many.yaml"
+check "np: policyTypes"     1 'netpol.invalid \[netpol\]: spec.policyTypes\[1\]: unknown policy type "Sideways"'              -- lint -f "$work/np-many.yaml"
+out="$("$kguard" lint --format json -f "$work/np-many.yaml" 2>/dev/null)"
+if python3 -c '
+import json,sys
+fields=[f["field"] for f in json.load(sys.stdin) if f["check"]=="netpol.invalid"]
+assert fields==["spec.podSelector.matchLabels[\"a b\"]","spec.ingress[0].from[0].ipBlock.cidr","spec.ingress[0].from[1]","spec.ingress[0].ports[0].protocol","spec.ingress[0].ports[1].port","spec.policyTypes[1]"], fields' <<<"$out"
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL np: every field in JSON"; echo "$out" | head -40; fi
+out="$("$kguard" lint --format sarif -f "$work/np-many.yaml" 2>/dev/null)"
+if python3 -c '
+import json,sys
+r=json.load(sys.stdin)["runs"][0]["results"]
+lines=sorted(x["locations"][0]["physicalLocation"]["region"]["startLine"] for x in r if x["ruleId"]=="netpol.invalid")
+assert lines==[5,8,9,11,12,13], lines' <<<"$out"
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL np: every field in SARIF"; fi
+# More than two policyTypes: upstream says so and judges none of them.
+printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: x}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress, Bogus]\n' > "$work/np-types.yaml"
+out="$("$kguard" lint --format json -f "$work/np-types.yaml" 2>/dev/null)"
+if python3 -c 'import json,sys; f=[x["field"] for x in json.load(sys.stdin)]; assert f==["spec.policyTypes"], f' <<<"$out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL np: >2 policyTypes alone"; echo "$out"; fi
+# The compiler still refuses at the first.
+check "netpol matrix first" 2 'np-many.yaml: document 1: line 5: spec.podSelector.matchLabels\["a b"\]: Invalid value' -- netpol matrix -f "$work/np-many.yaml"
+
+# --- 19. RBAC names and aggregation (ValidateRBACName = path.IsValidPathSegmentName; ValidateClusterRole;
+# ValidateRoleBindingSubject's ValidateServiceAccountName): lint said "no violations", kubectl apply fails ---
+cat > "$work/rbac-names.yaml" <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "team/reader"}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: aggregated}
+aggregationRule: {clusterRoleSelectors: []}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: "..", namespace: x}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: "100%", namespace: x}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "view/all"}
+subjects:
+- {kind: ServiceAccount, name: "system:serviceaccount:x:app"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ok-binding}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:aggregate-to-view"}
+subjects:
+- {kind: ServiceAccount, name: app, namespace: x}
+- {kind: User, name: "alice@example.com"}
+YAML
+check "rbac: name with /"     1 "ClusterRole team/reader: rbac.invalid \[rbac\]: metadata.name: Invalid value: \"team/reader\": may not contain '/'" -- lint -f "$work/rbac-names.yaml"
+check "rbac: no selectors"    1 'ClusterRole aggregated: rbac.invalid \[rbac\]: aggregationRule.clusterRoleSelectors: Required value: at least one clusterRoleSelector required if aggregationRule is non-nil' -- lint -f "$work/rbac-names.yaml"
+check "rbac: name .."         1 "Role x/\.\.: rbac.invalid \[rbac\]: metadata.name: Invalid value: \"\.\.\": may not be '\.\.'" -- lint -f "$work/rbac-names.yaml"
+check "rbac: name with %"     1 "RoleBinding x/100%: rbac.invalid \[rbac\]: metadata.name: Invalid value: \"100%\": may not contain '%'" -- lint -f "$work/rbac-names.yaml"
+check "rbac: roleRef.name"    1 "RoleBinding x/100%: rbac.invalid \[rbac\]: roleRef.name: Invalid value: \"view/all\": may not contain '/'" -- lint -f "$work/rbac-names.yaml"
+check "rbac: sa subject name" 1 'RoleBinding x/100%: rbac.invalid \[rbac\]: subjects\[0\].name: Invalid value: "system:serviceaccount:x:app": a lowercase RFC 1123 subdomain' -- lint -f "$work/rbac-names.yaml"
+out="$("$kguard" lint --format json -f "$work/rbac-names.yaml" 2>/dev/null)"
+if python3 -c '
+import json,sys
+a=json.load(sys.stdin)
+inv=[(f["name"],f["field"]) for f in a if f["check"]=="rbac.invalid"]
+assert inv==[("team/reader","metadata.name"),("aggregated","aggregationRule.clusterRoleSelectors"),("..","metadata.name"),("100%","metadata.name"),("100%","roleRef.name"),("100%","subjects[0].name")], inv
+assert not any(f["name"]=="ok-binding" and f["check"]=="rbac.invalid" for f in a)' <<<"$out"
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL rbac: every refusal, nothing on the valid binding"; echo "$out" | head -60; fi
+
+# --- 20. a Job's template labels the API server generates, a CronJob's manualSelector (ValidateGeneratedSelector's
+# ValidateHasLabel; ValidateJobTemplateSpec): kubectl apply fails; lint judged them --------------------------
+job job-name-label.yaml 'completions: 1'
+sed -i 's/labels: {app: j}/labels: {app: j, job-name: other}/' "$work/job-name-label.yaml"
+job job-uid-label.yaml 'completions: 1'
+sed -i 's/labels: {app: j}/labels: {app: j, batch.kubernetes.io\/controller-uid: abc-123}/' "$work/job-uid-label.yaml"
+job job-own-name.yaml 'completions: 1'
+sed -i 's/labels: {app: j}/labels: {app: j, job-name: j, batch.kubernetes.io\/job-name: j}/' "$work/job-own-name.yaml"
+uid=', uid: 0b5c' job job-exported-labels.yaml 'selector: {matchLabels: {batch.kubernetes.io/controller-uid: 0b5c}}'
+sed -i 's/labels: {app: j}/labels: {app: j, controller-uid: 0b5c, batch.kubernetes.io\/controller-uid: 0b5c, job-name: j}/' "$work/job-exported-labels.yaml"
+job job-manual-labels.yaml 'selector: {matchLabels: {job-name: other}}' 'manualSelector: true'
+sed -i 's/labels: {app: j}/labels: {app: j, job-name: other}/' "$work/job-manual-labels.yaml"
+check "job-name of another Job"  2 "job-name-label.yaml: document 1: line 7: spec.template.metadata.labels\[\"job-name\"\]: Invalid value: .*: must be 'j'" -- lint -f "$work/job-name-label.yaml"
+check "controller-uid written"   2 "job-uid-label.yaml: document 1: line 7: spec.template.metadata.labels\[\"batch.kubernetes.io/controller-uid\"\]: Invalid value: .*must be '<uid assigned at create>'" -- lint -f "$work/job-uid-label.yaml"
+check "its own job-name"         1 'Job x/j: hostNamespaces' -- lint -f "$work/job-own-name.yaml"
+check "exported job labels"      1 'Job x/j: hostNamespaces' -- lint -f "$work/job-exported-labels.yaml"
+check "manualSelector: any label" 1 'Job x/j: hostNamespaces' -- lint -f "$work/job-manual-labels.yaml"
+cronjob() {  # cronjob FILE JOB_SPEC_LINE
+  printf 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj, namespace: x}\nspec:\n  schedule: "@daily"\n  jobTemplate:\n    spec:\n      %s\n      template:\n        metadata: {labels: {job-name: anything}}\n        spec: {restartPolicy: Never, hostPID: true, containers: [{name: c, image: nginx}]}\n' "$2" > "$work/$1"
+}
+cronjob cronjob-manual.yaml 'manualSelector: true'
+cronjob cronjob-manual-false.yaml 'manualSelector: false'
+check "cronjob manualSelector"   2 'cronjob-manual.yaml: document 1: line 8: spec.jobTemplate.spec.manualSelector: Unsupported value: true: supported values: "nil", "false"' -- lint -f "$work/cronjob-manual.yaml"
+# A CronJob's template labels are not validated at its creation (only each Job's, later).
+check "cronjob manualSelector false" 1 'CronJob x/cj: hostNamespaces' -- lint -f "$work/cronjob-manual-false.yaml"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
