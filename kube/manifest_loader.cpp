@@ -16,6 +16,7 @@
 #include "kube/manifest.h"
 #include "kube/manifest_files.h"
 #include "kube/source_text.h"
+#include "kube/text_encoding.h"
 #include "kube/yaml_scalar.h"
 #include "kube/yaml_tree.h"
 
@@ -259,8 +260,9 @@ void parseInto(std::vector<Manifest>& out, const std::string& text, const std::s
   auto src = std::make_shared<SourceText>();
   src->name = name;
   src->text = text;
-  if (text.find('\0') != std::string::npos) fail(name, "binary data (NUL byte), not a YAML or JSON manifest");
-  src->json = looksLikeJson(text);
+  decodeByteOrderMark(src->text);  // as kubectl reads files and stdin
+  if (src->text.find('\0') != std::string::npos) fail(name, "binary data (NUL byte), not a YAML or JSON manifest");
+  src->json = looksLikeJson(src->text);
   std::vector<RawDocument> docs = src->json ? parseJson(*src) : parseYaml(*src);
   std::shared_ptr<const SourceText> shared = src;
   for (size_t i = 0; i < docs.size(); ++i) {

@@ -483,5 +483,19 @@ check "cronjob manualSelector"   2 'cronjob-manual.yaml: document 1: line 8: spe
 # A CronJob's template labels are not validated at its creation (only each Job's, later).
 check "cronjob manualSelector false" 1 'CronJob x/cj: hostNamespaces' -- lint -f "$work/cronjob-manual-false.yaml"
 
+# --- 21. a UTF-16 manifest with its byte order mark (Windows PowerShell 5's `kubectl get -o yaml > f.yaml`):
+# kubectl reads it (cli-runtime FileVisitor: unicode.BOMOverride); kguard said "binary data (NUL byte)" ------
+python3 - "$work" <<'PY'
+import sys
+t = "apiVersion: v1\r\nkind: Pod\r\nmetadata: {name: win, namespace: x}\r\nspec:\r\n  hostPID: true\r\n  containers: [{name: c, image: nginx}]\r\n"
+open(sys.argv[1] + "/utf16le.yaml", "wb").write(b"\xff\xfe" + t.encode("utf-16-le"))
+open(sys.argv[1] + "/utf16be.yaml", "wb").write(b"\xfe\xff" + t.encode("utf-16-be"))
+PY
+check "lint utf-16 le"         1 'utf16le.yaml:5: Pod x/win: hostNamespaces'   -- lint -f "$work/utf16le.yaml"
+check "lint utf-16 be"         1 'utf16be.yaml:5: Pod x/win: hostNamespaces'   -- lint -f "$work/utf16be.yaml"
+check "audit utf-16"           1 'Pod x/win'                                   -- audit -f "$work/utf16le.yaml"
+out="$("$kguard" lint -f - < "$work/utf16le.yaml" 2>&1)"; code=$?
+if [ "$code" -eq 1 ] && grep -q '<stdin>:5: Pod x/win: hostNamespaces' <<<"$out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL lint utf-16 stdin: exit $code"; echo "$out" | head; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

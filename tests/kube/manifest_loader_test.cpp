@@ -322,3 +322,29 @@ TEST_CASE("symbolic links in a folder that loop or dangle are named as unreadabl
   CHECK(named.errors == std::vector<std::string>{(dir / "a.yaml").string() + ": too many levels of symbolic links"});
   fs::remove_all(dir);
 }
+
+// kubectl reads files and stdin through unicode.BOMOverride (cli-runtime's FileVisitor): a UTF-16 manifest
+// with its byte order mark, as Windows PowerShell 5 writes `kubectl get -o yaml > f.yaml`, is its text.
+TEST_CASE("UTF-16 with a byte order mark is read as kubectl reads it") {
+  auto utf16 = [](const std::u16string& text, bool bigEndian) {
+    std::string out = bigEndian ? "\xFE\xFF" : "\xFF\xFE";
+    for (char16_t c : text) {
+      char hi = static_cast<char>(c >> 8), lo = static_cast<char>(c & 0xFF);
+      out += bigEndian ? std::string{hi, lo} : std::string{lo, hi};
+    }
+    return out;
+  };
+  // U+1F600 (a surrogate pair) and U+00E9 in a label value's place: annotations carry any text.
+  const std::u16string text = u"apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: c\r\n  annotations: {note: \"caf\u00e9 \U0001F600\"}\r\n";
+  for (bool bigEndian : {false, true}) {
+    auto docs = parseManifests(utf16(text, bigEndian), "win.yaml");
+    REQUIRE(docs.size() == 1);
+    CHECK(docs[0].name() == "c");
+    CHECK(docs[0].object["metadata"]["annotations"]["note"] == "caf\xC3\xA9 \xF0\x9F\x98\x80");
+    CHECK(docs[0].where.line == 1);
+  }
+  // An unpaired surrogate is U+FFFD, as Go's decoder writes it; no BOM and NULs stay binary data.
+  auto lone = parseManifests(utf16(u"{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"x\", \"annotations\": {\"a\": \"\xD800\"}}}", false), "lone.json");
+  CHECK(lone[0].object["metadata"]["annotations"]["a"] == "\xEF\xBF\xBD");
+  CHECK(errorOf(std::string("a\0b", 3)).find("binary data") != std::string::npos);
+}
