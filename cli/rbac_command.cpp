@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -12,7 +13,10 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/repeated_input.h"
+#include "kube/api_client.h"
+#include "kube/kubeconfig.h"
 #include "kube/manifest.h"
+#include "kube/server_version.h"
 #include "rbac/audit.h"
 #include "rbac/audit_report.h"
 #include "rbac/builtin_roles.h"
@@ -38,15 +42,49 @@ struct SourceFlags {
   std::vector<std::string> paths;
   std::string kubeconfig;
   std::string aggregation = "auto";
-  std::string kubernetesVersion = rbac::kubernetesVersionName(rbac::kNewestKubernetesMinor);
+  std::string kubernetesVersion;  // "" = the server's (--kubeconfig), else the newest supported
   bool noBuiltinRoles = false;
+  // Set by open(): the version assumed, and the live cluster's client (--kubeconfig).
+  int minor = 0;
+  std::shared_ptr<kube::ApiClient> client;
 
-  int kubernetesMinor() const {
-    try {
-      return rbac::parseKubernetesVersion(kubernetesVersion);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(std::string("--kubernetes-version: ") + e.what());
+  bool live() const { return !kubeconfig.empty(); }
+  int kubernetesMinor() const { return minor; }
+
+  // Checks the source flags, connects to a live cluster and settles the Kubernetes version: the one
+  // given, else the server's (GET /version), else the newest supported.
+  void open() {
+    if (live() && !paths.empty())
+      throw UsageError("-f and --kubeconfig cannot be used together: read files or a live cluster");
+    if (!live() && paths.empty()) throw UsageError("-f PATH or --kubeconfig FILE is required");
+    std::optional<int> given;
+    if (!kubernetesVersion.empty()) {
+      try {
+        given = rbac::parseKubernetesVersion(kubernetesVersion);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--kubernetes-version: ") + e.what());
+      }
     }
+    minor = given.value_or(rbac::kNewestKubernetesMinor);
+    if (!live()) return;
+    client = std::make_shared<kube::ApiClient>(kube::loadKubeconfig(kubeconfig));
+    kube::ServerVersionAnswer server = kube::readServerVersion(*client);
+    if (!server.version) {
+      if (!given)
+        std::cerr << "kguard rbac: warning: cannot tell the cluster's Kubernetes version (" << server.problem
+                  << "): assuming " << rbac::kubernetesVersionName(minor) << "; give --kubernetes-version\n";
+      return;
+    }
+    const kube::ServerVersion& v = *server.version;
+    if (given) {
+      if (v.major != 1 || v.minor != *given)
+        std::cerr << "kguard rbac: note: the server reports " << v.gitVersion << "; assuming "
+                  << rbac::kubernetesVersionName(*given) << " as --kubernetes-version says\n";
+      return;
+    }
+    std::string note;
+    minor = rbac::supportedMinorForServer(v.major, v.minor, v.gitVersion, note);
+    if (!note.empty()) std::cerr << "kguard rbac: warning: " << note << "; give --kubernetes-version to choose\n";
   }
 };
 
@@ -67,9 +105,9 @@ void addSourceOptions(CLI::App* cmd, SourceFlags& f) {
                   "'auto' (default): stored for --kubeconfig; for -f, recomputed for aggregated roles without stored rules (manifests, built-in admin/edit/view)")
       ->check(CLI::IsMember({"auto", "stored", "recomputed"}));
   cmd->add_option("--kubernetes-version", f.kubernetesVersion,
-                  "Kubernetes version to assume: its built-in roles and version-dependent authorization (default: " +
-                      f.kubernetesVersion + ", the newest supported; its built-in roles are upstream development copies, "
-                      "rbac/builtin/SOURCES)");
+                  "Kubernetes version to assume: its built-in roles and version-dependent authorization (default: with "
+                  "--kubeconfig the server's (GET /version), else " + rbac::kubernetesVersionName(rbac::kNewestKubernetesMinor) +
+                      ", the newest supported; its built-in roles are upstream development copies, rbac/builtin/SOURCES)");
   cmd->add_flag("--no-builtin-roles", f.noBuiltinRoles,
                 "With -f: do not add the API server's built-in roles and bindings (cluster-admin, admin, edit, view, system:*)");
 }
@@ -125,18 +163,16 @@ void noteUnresolvedRoles(const rbac::Evaluator& evaluator, const std::string& wh
 // `partialOnForbidden`: a live collection the user may not list (403) is skipped with a note instead of
 // failing. Only the audit takes this: it reports risks in what it sees, while can-i and who-can would
 // answer wrongly (a "no" that a hidden RoleBinding makes "yes").
+// `source` must be open().
 rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden = false) {
-  if (!source.kubeconfig.empty() && !source.paths.empty())
-    throw UsageError("-f and --kubeconfig cannot be used together: read files or a live cluster");
-  if (source.kubeconfig.empty() && source.paths.empty()) throw UsageError("-f PATH or --kubeconfig FILE is required");
   // Both sources give the same manifests (list items with kind/apiVersion set), so everything after
   // this line is one code path.
   const int minor = source.kubernetesMinor();
-  const bool live = !source.kubeconfig.empty();
+  const bool live = source.live();
   std::vector<std::string> skipped;
   rbac::LiveListOptions listOptions;
   if (partialOnForbidden) listOptions.skippedForbidden = &skipped;
-  auto manifests = live ? rbac::listRbacManifests(source.kubeconfig, listOptions)
+  auto manifests = live ? rbac::listRbacManifests(*source.client, listOptions)
                         : keepAppliedState(kube::loadManifests(source.paths), "kguard rbac");
   for (const auto& note : skipped)
     std::cerr << "kguard rbac: note: skipped, the audit covers only what was listed: " << note << "\n";
@@ -256,6 +292,7 @@ void addCanI(CLI::App* rbacCmd, int* exitCode) {
   cmd->callback([source, flags, batch, exitCode] {
     *exitCode = guarded("can-i", [&]() -> int {
       if (batch->empty() && flags->as.empty()) throw UsageError("--as USER is required");
+      source->open();
       rbac::Evaluator evaluator = loadEvaluator(*source);
       if (!batch->empty()) return runBatch(evaluator, *batch, source->kubernetesMinor());
       if (flags->list) return listRules(evaluator, *flags);
@@ -286,6 +323,7 @@ void addWhoCan(CLI::App* rbacCmd, int* exitCode) {
   cmd->add_option("--format", flags->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([source, flags, exitCode] {
     *exitCode = guarded("who-can", [&]() -> int {
+      source->open();
       rbac::Request request = requestFrom(flags->positional, flags->nonResourceURL, flags->subresource,
                                           flags->namespace_, flags->allNamespaces, source->kubernetesMinor());
       if (rbac::isIdentityImpersonation(request) && !request.namespace_.empty()) {
@@ -296,8 +334,9 @@ void addWhoCan(CLI::App* rbacCmd, int* exitCode) {
       }
       rbac::Evaluator evaluator = loadEvaluator(*source);
       auto entries = evaluator.whoCan(request);
-      std::cout << (flags->format == "json" ? rbac::formatWhoCanJson(evaluator, request, entries)
-                                            : rbac::formatWhoCanText(evaluator, request, entries));
+      auto onlyNamed = evaluator.whoCanOnlyNamed(request);
+      std::cout << (flags->format == "json" ? rbac::formatWhoCanJson(evaluator, request, entries, onlyNamed)
+                                            : rbac::formatWhoCanText(evaluator, request, entries, onlyNamed));
       return kExitOk;
     });
   });
@@ -315,6 +354,7 @@ void addAudit(CLI::App* rbacCmd, int* exitCode) {
                 "Also audit the API server's own bindings (label kubernetes.io/bootstrapping=rbac-defaults)");
   cmd->callback([source, format, options, exitCode] {
     *exitCode = guarded("audit", [&]() -> int {
+      source->open();
       rbac::Evaluator evaluator = loadEvaluator(*source, /*partialOnForbidden=*/true);
       options->kubernetesMinor = source->kubernetesMinor();
       auto findings = rbac::auditEscalationPaths(evaluator, *options);

@@ -229,6 +229,21 @@ const std::vector<CheckDescriptor>& checkCatalog() {
        "admission webhooks see and can mutate every object written to the API (secrets too); removing one "
        "switches off policy enforcement",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.admissionPolicies", kEscalation, "change admission policies",
+       "ValidatingAdmissionPolicies and MutatingAdmissionPolicies with their bindings are admission control inside "
+       "the API server, as webhooks are: deleting, unbinding or rewriting one switches off what it refuses (such as "
+       "privileged pods), and a mutating policy can change every object it matches (add a privileged container)",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.apiServices", kEscalation, "redirect an API group (APIService)",
+       "an APIService sends every request for its group and version to the Service it names: a new or rewritten "
+       "one makes the API server proxy those requests (bodies and the caller's identity) to a service of the "
+       "subject's choice, whose answers clients and controllers trust",
+       kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},
+      {"rbac.escalation.proxySubresources", kEscalation, "reach pods and services through the API server proxy",
+       "services/proxy and pods/proxy make the API server connect to the pod itself and relay the request: from the "
+       "control plane's network position, past NetworkPolicies, to ports such as unauthenticated admin or metrics "
+       "endpoints",
+       kEscalationFix, kEscalationRisks, Severity::Medium, Risk::Rbac},
       {"rbac.escalation.persistentVolumeCreate", kEscalation, "create persistent volumes",
        "a PersistentVolume can be a hostPath: a pod claiming it mounts the node's filesystem",
        kEscalationFix, kEscalationRisks, Severity::High, Risk::Rbac},

@@ -126,6 +126,31 @@ std::vector<EscalationPath> buildPaths() {
                                    cl("patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
                                    cl("delete", "admissionregistration.k8s.io", "mutatingwebhookconfigurations")})));
 
+  {
+    // ValidatingAdmissionPolicy (GA 1.30) and MutatingAdmissionPolicy (1.32+) with their bindings are
+    // admission control in the API server itself, as webhooks are; all cluster-scoped.
+    std::vector<Probe> writes;
+    for (const char* resource : {"validatingadmissionpolicies", "validatingadmissionpolicybindings",
+                                 "mutatingadmissionpolicies", "mutatingadmissionpolicybindings"})
+      for (const char* verb : {"create", "update", "patch", "delete"})
+        writes.push_back(cl(verb, "admissionregistration.k8s.io", resource));
+    paths.push_back(described("rbac.escalation.admissionPolicies", Severity::High, Severity::High, anyOf(std::move(writes))));
+  }
+
+  // An APIService names the Service that serves its group/version; the aggregator proxies every request
+  // for it there (k8s.io/kube-aggregator/pkg/apiserver/handler_proxy.go).
+  paths.push_back(described("rbac.escalation.apiServices", Severity::High, Severity::High,
+                            anyOf({cl("create", "apiregistration.k8s.io", "apiservices"),
+                                   cl("update", "apiregistration.k8s.io", "apiservices"),
+                                   cl("patch", "apiregistration.k8s.io", "apiservices")})));
+
+  // services/proxy and pods/proxy: the API server dials the target itself (pkg/registry/core/service/
+  // proxy.go, pkg/registry/core/pod/rest/subresources.go); every HTTP method maps to a verb, get and
+  // create (GET, POST) are the common ones.
+  paths.push_back(described("rbac.escalation.proxySubresources", Severity::Medium, Severity::Medium,
+                            anyOf({ns("get", "", "services", "proxy"), ns("create", "", "services", "proxy"),
+                                   ns("get", "", "pods", "proxy"), ns("create", "", "pods", "proxy")})));
+
   paths.push_back(described("rbac.escalation.persistentVolumeCreate", Severity::High, Severity::High,
                             anyOf({cl("create", "", "persistentvolumes")})));
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "rbac/aggregation.h"
@@ -342,6 +343,43 @@ std::vector<WhoCanEntry> Evaluator::whoCan(const Request& request) const {
       if (rule < 0) continue;
       for (const auto& subject : whoCanSubjects_[b])
         out.push_back({subject.second, Allowance{false, b, subject.first, static_cast<std::size_t>(role), static_cast<std::size_t>(rule)}});
+    }
+  };
+  collect(clusterBindings_);
+  std::int64_t nsId = namespaceId(request.namespace_);
+  if (nsId >= 0) collect(namespaceBindings_[static_cast<std::size_t>(nsId)]);
+  return out;
+}
+
+std::vector<NamedOnlyEntry> Evaluator::whoCanOnlyNamed(const Request& request) const {
+  std::vector<NamedOnlyEntry> out;
+  // "You cannot restrict create or deletecollection requests by their resource name" (RBAC docs).
+  if (!request.resourceRequest || !request.name.empty() || request.verb == "create" || request.verb == "deletecollection")
+    return out;
+  auto key = [](const Subject& s) { return s.kind + "\n" + s.namespace_ + "\n" + s.name; };
+  std::set<std::string> listed;
+  for (const WhoCanEntry& e : whoCan(request)) listed.insert(key(e.subject));
+  auto collect = [&](const std::vector<std::uint32_t>& bindings) {
+    for (std::uint32_t b : bindings) {
+      if (bindingRole_[b] < 0) continue;
+      const std::size_t role = static_cast<std::size_t>(bindingRole_[b]);
+      const auto& rules = policy_.roles[role].rules;
+      std::optional<std::size_t> firstRule;
+      std::vector<std::string> names;
+      for (std::size_t i = 0; i < rules.size(); ++i) {
+        for (const std::string& name : rules[i].resourceNames) {
+          Request named = request;
+          named.name = name;
+          if (name.empty() || !ruleAllows(rules[i], named)) continue;
+          if (!firstRule) firstRule = i;
+          if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+        }
+      }
+      if (!firstRule) continue;
+      for (const auto& subject : whoCanSubjects_[b]) {
+        if (listed.count(key(subject.second))) continue;
+        out.push_back({subject.second, Allowance{false, b, subject.first, role, *firstRule}, names});
+      }
     }
   };
   collect(clusterBindings_);

@@ -54,6 +54,15 @@ struct WhoCanEntry {
   Allowance allowedBy;
 };
 
+// A subject allowed a request without a name only on some objects: a rule that would allow it has
+// resourceNames. Upstream does not allow the request itself (a request without a name never matches
+// resourceNames); who-can lists such subjects apart, with the names.
+struct NamedOnlyEntry {
+  Subject subject;
+  Allowance allowedBy;             // the first such rule of the binding's role
+  std::vector<std::string> names;  // every name the role's rules allow it on, in rule order
+};
+
 class Evaluator {
  public:
   explicit Evaluator(Policy policy, EvaluatorOptions options = {});
@@ -77,6 +86,10 @@ class Evaluator {
   // upstream visiting order. Group and User subjects are listed as written: members of a listed group
   // are allowed too.
   std::vector<WhoCanEntry> whoCan(const Request& request) const;
+  // For a resource request without a name whose verb can carry one (not create or deletecollection:
+  // RequestInfo never names their object), the subjects of the bindings in scope whose role allows it
+  // only on named objects, leaving out subjects whoCan lists; empty otherwise.
+  std::vector<NamedOnlyEntry> whoCanOnlyNamed(const Request& request) const;
   // who-can by checking every binding's rules one by one, without the per-role memo (benchmark baseline).
   std::vector<WhoCanEntry> whoCanByLinearScan(const Request& request) const;
 

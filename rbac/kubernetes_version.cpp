@@ -23,4 +23,24 @@ int parseKubernetesVersion(const std::string& text) {
   return minor;
 }
 
+int supportedMinorForServer(int major, int minor, const std::string& gitVersion, std::string& note) {
+  note.clear();
+  const std::string reported = "the server reports " + gitVersion + " (" + std::to_string(major) + "." + std::to_string(minor) + ")";
+  if (major != 1) {
+    note = reported + ", which is no Kubernetes 1.x: assuming " + kubernetesVersionName(kNewestKubernetesMinor);
+    return kNewestKubernetesMinor;
+  }
+  if (minor < kOldestKubernetesMinor) {
+    note = reported + ", older than the oldest supported " + kubernetesVersionName(kOldestKubernetesMinor) +
+           ": assuming " + kubernetesVersionName(kOldestKubernetesMinor);
+    return kOldestKubernetesMinor;
+  }
+  if (minor > kNewestKubernetesMinor) {
+    note = reported + ", newer than the newest supported " + kubernetesVersionName(kNewestKubernetesMinor) +
+           ": assuming " + kubernetesVersionName(kNewestKubernetesMinor);
+    return kNewestKubernetesMinor;
+  }
+  return minor;
+}
+
 }  // namespace rbac

@@ -18,4 +18,8 @@ std::string kubernetesVersionName(int minor);
 // std::invalid_argument naming the supported range otherwise.
 int parseKubernetesVersion(const std::string& text);
 
+// The supported minor to assume for an API server reporting MAJOR.MINOR (GET /version): its own when
+// supported, else the nearest supported one, with `note` saying so ("" when none is needed).
+int supportedMinorForServer(int major, int minor, const std::string& gitVersion, std::string& note);
+
 }  // namespace rbac

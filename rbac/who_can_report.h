@@ -1,5 +1,6 @@
 #pragma once
-// who-can answers as text (a table) and JSON.
+// who-can answers as text (a table) and JSON: the subjects allowed the request, then those allowed it
+// only on named objects (Evaluator::whoCanOnlyNamed).
 #include <string>
 #include <vector>
 
@@ -7,7 +8,10 @@
 
 namespace rbac {
 
-std::string formatWhoCanText(const Evaluator& evaluator, const Request& request, const std::vector<WhoCanEntry>& entries);
-std::string formatWhoCanJson(const Evaluator& evaluator, const Request& request, const std::vector<WhoCanEntry>& entries);
+std::string formatWhoCanText(const Evaluator& evaluator, const Request& request, const std::vector<WhoCanEntry>& entries,
+                             const std::vector<NamedOnlyEntry>& onlyNamed = {});
+// {"request", "subjects": [...], "onlyNamedObjects": [... with "resourceNames"]}
+std::string formatWhoCanJson(const Evaluator& evaluator, const Request& request, const std::vector<WhoCanEntry>& entries,
+                             const std::vector<NamedOnlyEntry>& onlyNamed = {});
 
 }  // namespace rbac

@@ -175,3 +175,17 @@ TEST_CASE("built-in roles: SARIF points only at real files") {
     }
   CHECK(located > 0);
 }
+
+TEST_CASE("a server's version: its own when supported, else the nearest supported, with a note") {
+  std::string note;
+  CHECK(rbac::supportedMinorForServer(1, 20, "v1.20.2", note) == 20);
+  CHECK(note.empty());
+  CHECK(rbac::supportedMinorForServer(1, 33, "v1.33.1-eks-1", note) == 33);
+  CHECK(note.empty());
+  CHECK(rbac::supportedMinorForServer(1, 19, "v1.19.16", note) == 20);
+  CHECK(note == "the server reports v1.19.16 (1.19), older than the oldest supported 1.20: assuming 1.20");
+  CHECK(rbac::supportedMinorForServer(1, 40, "v1.40.0", note) == 36);
+  CHECK(note == "the server reports v1.40.0 (1.40), newer than the newest supported 1.36: assuming 1.36");
+  CHECK(rbac::supportedMinorForServer(2, 0, "v2.0.0", note) == 36);
+  CHECK(note.find("no Kubernetes 1.x") != std::string::npos);
+}

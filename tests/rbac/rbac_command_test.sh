@@ -207,6 +207,56 @@ expect 0 "" "" -- rbac can-i get pods -q --as alice -n dev -f "$W"
 expect 1 "" "" -- rbac can-i get pods --quiet --as alice -n prod -f "$W"
 if [ -s "$TMP/out" ]; then echo "FAIL: --quiet printed: $(cat "$TMP/out")"; failures=$((failures + 1)); fi
 
+# --kubeconfig: the Kubernetes version assumed is the server's (GET /version) unless --kubernetes-version
+# says otherwise; get on pods/exec leads to exec only before 1.35, so the audit shows which was assumed.
+mkdir -p "$TMP/live"
+cat >"$TMP/live/world.json" <<'EOF2'
+{"clusterroles": [{"metadata": {"name": "exec-get"},
+                   "rules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods/exec"]}]}],
+ "clusterrolebindings": [{"metadata": {"name": "viewer-exec"},
+                          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "exec-get"},
+                          "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "viewer"}]}]}
+EOF2
+printf '200\n{"major":"1","minor":"20","gitVersion":"v1.20.2"}' >"$TMP/live/version"
+python3 "$HERE/fake_rbac_api_server.py" "$TMP/live" &
+FAKE_PID=$!
+trap 'kill "$FAKE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 100); do [ -f "$TMP/live/port" ] && break; sleep 0.05; done
+cat >"$TMP/live/kubeconfig" <<EOF2
+apiVersion: v1
+kind: Config
+clusters: [{name: fake, cluster: {server: "http://127.0.0.1:$(cat "$TMP/live/port")"}}]
+users: [{name: fake, user: {token: t}}]
+contexts: [{name: fake, context: {cluster: fake, user: fake}}]
+current-context: fake
+EOF2
+K="$TMP/live/kubeconfig"
+expect 1 "assuming Kubernetes 1.20: get on pods/exec" "" -- rbac audit --kubeconfig "$K"
+if [ -s "$TMP/err" ]; then echo "FAIL: a supported server version needs no note: $(cat "$TMP/err")"; failures=$((failures + 1)); fi
+expect 0 "" "the server reports v1.20.2; assuming 1.36 as --kubernetes-version says" -- \
+  rbac audit --kubeconfig "$K" --kubernetes-version 1.36
+# 1.20's REST mapping: batch/v1 CronJobs came in 1.21 (kubectl's warning, as against a real 1.20 server)
+expect 1 "no" "the server doesn't have a resource type 'cronjobs' in group 'v1.batch'" -- \
+  rbac can-i list cronjobs.v1.batch -A --as viewer --kubeconfig "$K"
+expect 1 "no" "" -- rbac can-i list cronjobs.v1.batch -A --as viewer --kubeconfig "$K" --kubernetes-version 1.21
+if grep -q "resource type" "$TMP/err"; then echo "FAIL: 1.21 serves batch/v1 CronJobs: $(cat "$TMP/err")"; failures=$((failures + 1)); fi
+printf '200\n{"major":"1","minor":"19","gitVersion":"v1.19.16"}' >"$TMP/live/version"
+expect 1 "assuming Kubernetes 1.20" "warning: the server reports v1.19.16 (1.19), older than the oldest supported 1.20: assuming 1.20" -- \
+  rbac audit --kubeconfig "$K"
+printf '200\n{"major":"1","minor":"41+","gitVersion":"v1.41.0-gke.1"}' >"$TMP/live/version"
+expect 0 "" "newer than the newest supported 1.36: assuming 1.36" -- rbac audit --kubeconfig "$K"
+printf '404\n{"kind":"Status","message":"the server could not find the requested resource","code":404}' >"$TMP/live/version"
+expect 0 "" "warning: cannot tell the cluster's Kubernetes version (http://127.0.0.1:" -- rbac audit --kubeconfig "$K"
+grep -q "HTTP 404.*assuming 1.36; give --kubernetes-version" "$TMP/err" || {
+  echo "FAIL: the warning names neither the problem nor the fix: $(cat "$TMP/err")"; failures=$((failures + 1)); }
+expect 1 "assuming Kubernetes 1.34" "" -- rbac audit --kubeconfig "$K" --kubernetes-version 1.34
+if [ -s "$TMP/err" ]; then echo "FAIL: a given version needs no warning: $(cat "$TMP/err")"; failures=$((failures + 1)); fi
+kill "$FAKE_PID"
+wait "$FAKE_PID" 2>/dev/null
+# an unreachable server: exit 2 naming it
+sed -i "s|http://127.0.0.1:[0-9]*|http://127.0.0.1:1|" "$K"
+expect 2 "" "cannot read the server's version from http://127.0.0.1:1/version: no response" -- rbac who-can get pods --kubeconfig "$K"
+
 if [ "$failures" != 0 ]; then
   echo "$failures failure(s)"
   exit 1
