@@ -44,8 +44,10 @@ struct SourceFlags {
   std::string aggregation = "auto";
   std::string kubernetesVersion;  // "" = the server's (--kubeconfig), else the newest supported
   bool noBuiltinRoles = false;
-  // Set by open(): the version assumed, and the live cluster's client (--kubeconfig).
+  // Set by open(): the version assumed, the live cluster's client (--kubeconfig) and the namespace asked
+  // without -n: kubectl's, the kubeconfig context's namespace, else "default" (ToRawKubeConfigLoader().Namespace()).
   int minor = 0;
+  std::string defaultNamespace = "default";
   std::shared_ptr<kube::ApiClient> client;
 
   bool live() const { return !kubeconfig.empty(); }
@@ -68,6 +70,7 @@ struct SourceFlags {
     minor = given.value_or(rbac::kNewestKubernetesMinor);
     if (!live()) return;
     client = std::make_shared<kube::ApiClient>(kube::loadKubeconfig(kubeconfig));
+    if (!client->config().namespace_.empty()) defaultNamespace = client->config().namespace_;
     kube::ServerVersionAnswer server = kube::readServerVersion(*client);
     if (!server.version) {
       if (!given)
@@ -118,12 +121,12 @@ void addCanIOptions(CLI::App* cmd, CanIFlags& f) {
   cmd->add_option("--subresource", f.subresource, "Subresource (also accepted as RESOURCE/SUBRESOURCE)");
   cmd->add_option("--as", f.as, "User name; service accounts as system:serviceaccount:NS:NAME")->required();
   cmd->add_option("--as-group", f.asGroups, "Group (repeatable)")->allow_extra_args(false);
-  cmd->add_option("-n,--namespace", f.namespace_, "Namespace (default: default, or none for cluster-scoped resources)");
+  cmd->add_option("-n,--namespace", f.namespace_, "Namespace (default: the kubeconfig context's with --kubeconfig, else default; none for cluster-scoped resources)");
   cmd->add_flag("-A,--all-namespaces", f.allNamespaces, "Ask cluster-wide (namespace \"\")");
   cmd->add_flag("--groups-exact", f.groupsExact,
                 "Use exactly the --as-group groups, as a SubjectAccessReview does (no implicit groups)");
   cmd->add_flag("--explain", f.explain, "Print on stderr which binding and rule allowed it, or why not");
-  cmd->add_flag("--list", f.list, "Print every action allowed in the namespace (-n, default: default), as kubectl auth can-i --list");
+  cmd->add_flag("--list", f.list, "Print every action allowed in the namespace (-n, default as for queries), as kubectl auth can-i --list");
   cmd->add_flag("--no-headers", f.noHeaders, "With --list: no header line");
   cmd->add_flag("-q,--quiet", f.quiet, "Print nothing: the exit code answers");
 }
@@ -134,12 +137,12 @@ rbac::UserInfo userOf(const CanIFlags& flags) {
 
 // can-i --list: what a SelfSubjectRulesReview in the namespace returns, printed as kubectl prints it;
 // the same argument checks as kubectl's CanIOptions.Complete/Validate.
-int listRules(const rbac::Evaluator& evaluator, const CanIFlags& flags) {
+int listRules(const rbac::Evaluator& evaluator, const CanIFlags& flags, const SourceFlags& source) {
   if (!flags.positional.empty() || !flags.nonResourceURL.empty())
     throw UsageError("list option must be specified with no arguments");
   if (flags.quiet || flags.allNamespaces || !flags.subresource.empty())
     throw UsageError("list option can't be specified with neither quiet, all-namespaces nor subresource options");
-  std::string namespace_ = flags.namespace_.empty() ? "default" : flags.namespace_;
+  std::string namespace_ = flags.namespace_.empty() ? source.defaultNamespace : flags.namespace_;
   std::cout << rbac::formatRulesList(evaluator.rulesFor(userOf(flags), namespace_), !flags.noHeaders);
   return kExitOk;
 }
@@ -205,11 +208,13 @@ rbac::Evaluator loadEvaluator(const SourceFlags& source, bool partialOnForbidden
 
 rbac::Request requestFrom(const std::vector<std::string>& args, const std::string& nonResourceURL,
                           const std::string& subresource, const std::string& namespace_, bool allNamespaces,
-                          int kubernetesMinor) {
+                          const SourceFlags& source) {
   std::vector<std::string> warnings;
   try {
     rbac::Request request =
-        rbac::requestFromArgs({args, nonResourceURL, subresource, namespace_, allNamespaces, kubernetesMinor}, warnings);
+        rbac::requestFromArgs({args, nonResourceURL, subresource, namespace_, allNamespaces, source.kubernetesMinor(),
+                               source.defaultNamespace},
+                              warnings);
     for (const auto& w : warnings) std::cerr << "Warning: " << w << "\n";
     return request;
   } catch (const std::invalid_argument& e) {
@@ -218,9 +223,9 @@ rbac::Request requestFrom(const std::vector<std::string>& args, const std::strin
 }
 
 // One can-i question, answered; the single code path of `can-i` and `can-i --batch`.
-bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags, int kubernetesMinor) {
+bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags, const SourceFlags& source) {
   rbac::Request request = requestFrom(flags.positional, flags.nonResourceURL, flags.subresource, flags.namespace_,
-                                      flags.allNamespaces, kubernetesMinor);
+                                      flags.allNamespaces, source);
   if (rbac::isIdentityImpersonation(request) && !request.namespace_.empty())
     std::cerr << "kguard rbac can-i: note: this answers a SubjectAccessReview in namespace " << request.namespace_
               << "; the API server's impersonation filter asks for " << request.resource
@@ -233,7 +238,7 @@ bool answerCanI(const rbac::Evaluator& evaluator, const CanIFlags& flags, int ku
 }
 
 // --batch FILE: one query per line, a JSON array of can-i arguments without -f; prints yes/no per line.
-int runBatch(const rbac::Evaluator& evaluator, const std::string& path, int kubernetesMinor) {
+int runBatch(const rbac::Evaluator& evaluator, const std::string& path, const SourceFlags& source) {
   std::ifstream in(path);
   if (!in) throw UsageError(path + ": cannot read the batch file");
   std::string line;
@@ -256,7 +261,7 @@ int runBatch(const rbac::Evaluator& evaluator, const std::string& path, int kube
       std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
       app.parse(reversed);
       if (flags.list || flags.quiet) throw UsageError("--list and --quiet are not for --batch");
-      out << (answerCanI(evaluator, flags, kubernetesMinor) ? "yes" : "no") << "\n";
+      out << (answerCanI(evaluator, flags, source) ? "yes" : "no") << "\n";
     } catch (const std::exception& e) {
       std::cerr << path << ": line " << lineNo << ": " << e.what() << "\n";
       out << "error\n";
@@ -294,10 +299,10 @@ void addCanI(CLI::App* rbacCmd, int* exitCode) {
       if (batch->empty() && flags->as.empty()) throw UsageError("--as USER is required");
       source->open();
       rbac::Evaluator evaluator = loadEvaluator(*source);
-      if (!batch->empty()) return runBatch(evaluator, *batch, source->kubernetesMinor());
-      if (flags->list) return listRules(evaluator, *flags);
+      if (!batch->empty()) return runBatch(evaluator, *batch, *source);
+      if (flags->list) return listRules(evaluator, *flags, *source);
       if (flags->noHeaders) throw UsageError("--no-headers cannot be set without --list specified");
-      bool yes = answerCanI(evaluator, *flags, source->kubernetesMinor());
+      bool yes = answerCanI(evaluator, *flags, *source);
       if (!flags->quiet) std::cout << (yes ? "yes" : "no") << "\n";
       return yes ? kExitOk : kExitViolation;
     });
@@ -318,14 +323,14 @@ void addWhoCan(CLI::App* rbacCmd, int* exitCode) {
   cmd->add_option("args", flags->positional, "VERB RESOURCE[.GROUP][/SUBRESOURCE] [NAME]");
   cmd->add_option("--non-resource-url", flags->nonResourceURL, "A non-resource URL such as /healthz");
   cmd->add_option("--subresource", flags->subresource, "Subresource (also accepted as RESOURCE/SUBRESOURCE)");
-  cmd->add_option("-n,--namespace", flags->namespace_, "Namespace (default: default, or none for cluster-scoped resources)");
+  cmd->add_option("-n,--namespace", flags->namespace_, "Namespace (default: the kubeconfig context's with --kubeconfig, else default; none for cluster-scoped resources)");
   cmd->add_flag("-A,--all-namespaces", flags->allNamespaces, "Ask cluster-wide (ClusterRoleBindings only)");
   cmd->add_option("--format", flags->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([source, flags, exitCode] {
     *exitCode = guarded("who-can", [&]() -> int {
       source->open();
       rbac::Request request = requestFrom(flags->positional, flags->nonResourceURL, flags->subresource,
-                                          flags->namespace_, flags->allNamespaces, source->kubernetesMinor());
+                                          flags->namespace_, flags->allNamespaces, *source);
       if (rbac::isIdentityImpersonation(request) && !request.namespace_.empty()) {
         std::cerr << "kguard rbac who-can: note: the API server's impersonation filter asks for " << request.resource
                   << " with no namespace (only ClusterRoleBindings grant it): asking cluster-wide, not in namespace "

@@ -74,7 +74,7 @@ Request requestFromArgs(const QueryArgs& a, std::vector<std::string>& warnings) 
     ns = "";
   } else if (ns.empty()) {
     if (resource.apiGroup.empty() && resource.resource == "namespaces") ns = name;
-    else ns = resource.namespaced ? "default" : "";
+    else ns = resource.namespaced ? a.defaultNamespace : "";
   }
   return Request::resource_(args[0], resource.apiGroup, resource.resource, resource.subresource, ns, name);
 }

@@ -4,7 +4,7 @@
 // real request (documented in rbac/README.md):
 //   - RESOURCE[.GROUP][/SUBRESOURCE] resolves like kubectl (resource_arg.h);
 //   - a URL starting with "/" in place of RESOURCE, or --non-resource-url, is a non-resource request;
-//   - without -n the namespace is "default" (kubectl's), except for cluster-scoped resources (none:
+//   - without -n the namespace is defaultNamespace (kubectl's: the kubeconfig context's, else "default"), except for cluster-scoped resources (none:
 //     `kubectl get nodes` carries no namespace) and a named Namespace, which is its own namespace
 //     (RequestInfo puts /api/v1/namespaces/NAME in both namespace and name); -A asks cluster-wide.
 #include <stdexcept>
@@ -23,6 +23,7 @@ struct QueryArgs {
   std::string namespace_;   // -n ("" = not given)
   bool allNamespaces = false;
   int kubernetesMinor = kNewestKubernetesMinor;  // the API server kubectl would ask (its discovery)
+  std::string defaultNamespace = "default";  // without -n: kubectl uses the kubeconfig context's namespace
 };
 
 // Throws std::invalid_argument for usage errors. `warnings` collects notes for stderr (an unknown

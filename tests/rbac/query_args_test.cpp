@@ -151,3 +151,21 @@ TEST_CASE("can-i -n on a cluster-scoped resource warns as kubectl does") {
   rbac::requestFromArgs({{"impersonate", "users"}, "", "", "shop", false}, warnings);  // not served: kubectl is silent
   CHECK(warnings.empty());
 }
+
+TEST_CASE("query args: without -n a namespaced resource is asked in the default namespace given (kubeconfig context)") {
+  std::vector<std::string> warnings;
+  rbac::QueryArgs args{{"get", "pods"}, "", "", "", false};
+  CHECK(rbac::requestFromArgs(args, warnings).namespace_ == "default");
+  args.defaultNamespace = "dev";
+  CHECK(rbac::requestFromArgs(args, warnings).namespace_ == "dev");
+  args.positional = {"get", "nodes"};
+  CHECK(rbac::requestFromArgs(args, warnings).namespace_.empty());
+  args.positional = {"get", "namespaces", "prod"};
+  CHECK(rbac::requestFromArgs(args, warnings).namespace_ == "prod");
+  args.positional = {"get", "pods"};
+  args.namespace_ = "other";
+  CHECK(rbac::requestFromArgs(args, warnings).namespace_ == "other");
+  args.allNamespaces = true;
+  CHECK(rbac::requestFromArgs(args, warnings).namespace_.empty());
+  CHECK(warnings.empty());
+}

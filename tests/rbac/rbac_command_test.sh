@@ -215,7 +215,12 @@ cat >"$TMP/live/world.json" <<'EOF2'
                    "rules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods/exec"]}]}],
  "clusterrolebindings": [{"metadata": {"name": "viewer-exec"},
                           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "exec-get"},
-                          "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "viewer"}]}]}
+                          "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "viewer"}]}],
+ "roles": [{"metadata": {"name": "pod-reader", "namespace": "dev"},
+            "rules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}]}],
+ "rolebindings": [{"metadata": {"name": "viewer-pods", "namespace": "dev"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"},
+                   "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "viewer"}]}]}
 EOF2
 printf '200\n{"major":"1","minor":"20","gitVersion":"v1.20.2"}' >"$TMP/live/version"
 python3 "$HERE/fake_rbac_api_server.py" "$TMP/live" &
@@ -227,7 +232,7 @@ apiVersion: v1
 kind: Config
 clusters: [{name: fake, cluster: {server: "http://127.0.0.1:$(cat "$TMP/live/port")"}}]
 users: [{name: fake, user: {token: t}}]
-contexts: [{name: fake, context: {cluster: fake, user: fake}}]
+contexts: [{name: fake, context: {cluster: fake, user: fake, namespace: dev}}]
 current-context: fake
 EOF2
 K="$TMP/live/kubeconfig"
@@ -240,6 +245,13 @@ expect 1 "no" "the server doesn't have a resource type 'cronjobs' in group 'v1.b
   rbac can-i list cronjobs.v1.batch -A --as viewer --kubeconfig "$K"
 expect 1 "no" "" -- rbac can-i list cronjobs.v1.batch -A --as viewer --kubeconfig "$K" --kubernetes-version 1.21
 if grep -q "resource type" "$TMP/err"; then echo "FAIL: 1.21 serves batch/v1 CronJobs: $(cat "$TMP/err")"; failures=$((failures + 1)); fi
+# without -n, kubectl asks in the kubeconfig context's namespace (dev here), not in default
+expect 0 "yes" "" -- rbac can-i get pods --as viewer --kubeconfig "$K"
+expect 1 "no" "" -- rbac can-i get pods --as viewer -n default --kubeconfig "$K"
+expect 0 "User viewer" "" -- rbac who-can get pods --kubeconfig "$K"
+expect 0 "pods " "" -- rbac can-i --list --as viewer --kubeconfig "$K"
+expect 0 "yes" "" -- rbac can-i get nodes --as x --as-group system:masters --kubeconfig "$K"   # cluster-scoped
+if grep -q "namespace scoped" "$TMP/err"; then echo "FAIL: the context's namespace is no -n: $(cat "$TMP/err")"; failures=$((failures + 1)); fi
 printf '200\n{"major":"1","minor":"19","gitVersion":"v1.19.16"}' >"$TMP/live/version"
 expect 1 "assuming Kubernetes 1.20" "warning: the server reports v1.19.16 (1.19), older than the oldest supported 1.20: assuming 1.20" -- \
   rbac audit --kubeconfig "$K"
