@@ -127,6 +127,20 @@ metadata: {name: carol-view, namespace: e2e-other}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 subjects:
 - {kind: User, apiGroup: rbac.authorization.k8s.io, name: carol}
+---
+# get on pods/exec leads to exec before 1.35 only: the audit must assume the server's 1.20
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: e2e-exec-getter}
+rules:
+- {apiGroups: [""], resources: [pods/exec], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: e2e-exec-getter}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: e2e-exec-getter}
+subjects:
+- {kind: User, apiGroup: rbac.authorization.k8s.io, name: dave}
 EOF
 ok "2 namespaces, Role + RoleBinding (alice, SA builder), ClusterRole + ClusterRoleBinding (e2e-auditors), view for carol"
 
@@ -204,9 +218,9 @@ for q in "${QUERIES[@]}"; do
   want="$(kubectl auth can-i "${kubectl_args[@]}" "${as[@]}" 2>"$WORK/kubectl.err")" || true
   [ "$want" = yes ] || [ "$want" = no ] || { cat "$WORK/kubectl.err" >&2; fail "kubectl auth can-i $argline: '$want'"; }
   set +e
-  # The server is 1.20: its discovery decides which RESOURCE.VERSION.GROUP kubectl resolves.
-  got="$("$KGUARD" rbac can-i "${kguard_args[@]}" "${as[@]}" --kubeconfig "$KUBECONFIG_FILE" --kubernetes-version 1.20 \
-         2>"$WORK/kguard.err")"
+  # The server is 1.20: its discovery decides which RESOURCE.VERSION.GROUP kubectl resolves; kguard reads
+  # the version from the server (GET /version), no --kubernetes-version.
+  got="$("$KGUARD" rbac can-i "${kguard_args[@]}" "${as[@]}" --kubeconfig "$KUBECONFIG_FILE" 2>"$WORK/kguard.err")"
   rc=$?
   set -e
   # kubectl's warnings for a resource its REST mapper does not find and, with -n (kguard asks no
@@ -292,13 +306,20 @@ assert "secretsRead" in text, "no secretsRead finding"
 assert "e2e-auditors" in text, "e2e-auditors not named"
 assert sys.argv[2] + "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/e2e-auditors" in text, \
     "the binding's source is not its URL on the server"
+# the server's version (1.20, GET /version) is assumed: get on pods/exec is a path before 1.35
+dave = [f for f in findings if f.get("id") == "rbac.escalation.podExec" and "dave" in json.dumps(f)]
+assert dave, "no podExec finding for dave (get pods/exec) on a 1.20 server"
+assert all(f.get("assumesKubernetesVersion") == "1.20" for f in dave), dave
 EOF
+grep -q "Kubernetes version\|the server reports" "$WORK/audit.err" &&
+  fail "audit --kubeconfig on a 1.20 server warned about its version: $(cat "$WORK/audit.err")"
 "$KGUARD" rbac audit --kubeconfig "$KUBECONFIG_FILE" --format sarif >"$WORK/audit.sarif" || [ $? = 1 ] || fail "audit --format sarif"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["runs"][0]["results"]' "$WORK/audit.sarif" \
   || fail "audit SARIF has no results"
 # The same objects through -f give the same findings (one code path after loading).
 kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml >"$WORK/export.yaml"
-"$KGUARD" rbac audit -f "$WORK/export.yaml" --format text >"$WORK/audit-file.txt" || [ $? = 1 ] || fail "audit -f"
+"$KGUARD" rbac audit -f "$WORK/export.yaml" --kubernetes-version 1.20 --format text >"$WORK/audit-file.txt" || [ $? = 1 ] ||
+  fail "audit -f"
 "$KGUARD" rbac audit --kubeconfig "$KUBECONFIG_FILE" --format text >"$WORK/audit-live.txt" || [ $? = 1 ] || fail "audit text"
 strip_sources() { sed -E 's/ \([^()]*(document|https?:)[^()]*\)//g' "$1"; }
 diff <(strip_sources "$WORK/audit-file.txt") <(strip_sources "$WORK/audit-live.txt") >"$WORK/audit.diff" \
