@@ -23,7 +23,7 @@ struct KnownResource {
 };
 
 // The built-in resources of Kubernetes 1.20 discovery (the version of kguard's e2e API server), with the
-// versions later releases add or remove. A bare name resolves to the first entry that has it, as kubectl's
+// versions later releases add or remove and the resources they add as GA. A bare name resolves to the first entry that has it, as kubectl's
 // priority REST mapper does: "events" to the core group, "ingresses" to networking.k8s.io (the last two
 // entries are reached only through their group).
 const std::vector<KnownResource>& knownResources() {
@@ -47,6 +47,9 @@ const std::vector<KnownResource>& knownResources() {
       {"", "services", "service,svc", true, "v1"},
       {"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration", false, "v1,v1beta1<22"},
       {"admissionregistration.k8s.io", "validatingwebhookconfigurations", "validatingwebhookconfiguration", false, "v1,v1beta1<22"},
+      // Added after 1.20 (GA versions only: new beta APIs are off by default since 1.24, KEP-3136).
+      {"admissionregistration.k8s.io", "validatingadmissionpolicies", "validatingadmissionpolicy", false, "v1>=30"},
+      {"admissionregistration.k8s.io", "validatingadmissionpolicybindings", "validatingadmissionpolicybinding", false, "v1>=30"},
       {"apiextensions.k8s.io", "customresourcedefinitions", "customresourcedefinition,crd,crds", false, "v1,v1beta1<22"},
       {"apiregistration.k8s.io", "apiservices", "apiservice", false, "v1,v1beta1<22"},
       {"apps", "controllerrevisions", "controllerrevision", true, "v1"},
@@ -55,6 +58,7 @@ const std::vector<KnownResource>& knownResources() {
       {"apps", "replicasets", "replicaset,rs", true, "v1"},
       {"apps", "statefulsets", "statefulset,sts", true, "v1"},
       {"authentication.k8s.io", "tokenreviews", "tokenreview", false, "v1,v1beta1<22"},
+      {"authentication.k8s.io", "selfsubjectreviews", "selfsubjectreview", false, "v1>=28"},
       {"authorization.k8s.io", "localsubjectaccessreviews", "localsubjectaccessreview", true, "v1,v1beta1<22"},
       {"authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectaccessreview", false, "v1,v1beta1<22"},
       {"authorization.k8s.io", "selfsubjectrulesreviews", "selfsubjectrulesreview", false, "v1,v1beta1<22"},
@@ -70,6 +74,12 @@ const std::vector<KnownResource>& knownResources() {
       {"networking.k8s.io", "ingressclasses", "ingressclass", false, "v1,v1beta1<22"},
       {"networking.k8s.io", "ingresses", "ingress,ing", true, "v1,v1beta1<22"},
       {"networking.k8s.io", "networkpolicies", "networkpolicy,netpol", true, "v1"},
+      {"networking.k8s.io", "servicecidrs", "servicecidr", false, "v1>=33"},
+      {"networking.k8s.io", "ipaddresses", "ipaddress,ip", false, "v1>=33"},
+      {"resource.k8s.io", "deviceclasses", "deviceclass", false, "v1>=34"},
+      {"resource.k8s.io", "resourceclaims", "resourceclaim", true, "v1>=34"},
+      {"resource.k8s.io", "resourceclaimtemplates", "resourceclaimtemplate", true, "v1>=34"},
+      {"resource.k8s.io", "resourceslices", "resourceslice", false, "v1>=34"},
       {"node.k8s.io", "runtimeclasses", "runtimeclass", false, "v1,v1beta1<25"},
       {"policy", "poddisruptionbudgets", "poddisruptionbudget,pdb", true, "v1beta1<25,v1>=21"},
       {"policy", "podsecuritypolicies", "podsecuritypolicy,psp", false, "v1beta1<25"},
@@ -87,6 +97,8 @@ const std::vector<KnownResource>& knownResources() {
       {"storage.k8s.io", "csinodes", "csinode", false, "v1,v1beta1<22"},
       {"storage.k8s.io", "storageclasses", "storageclass,sc", false, "v1,v1beta1<22"},
       {"storage.k8s.io", "volumeattachments", "volumeattachment", false, "v1,v1beta1<22"},
+      {"storage.k8s.io", "csistoragecapacities", "csistoragecapacity", true, "v1beta1>=21<27,v1>=24"},
+      {"storage.k8s.io", "volumeattributesclasses", "volumeattributesclass,vac", false, "v1>=34"},
       {"events.k8s.io", "events", "event,ev", true, "v1,v1beta1<25"},
       {"extensions", "ingresses", "ingress,ing", true, "v1beta1<22"},
   };
@@ -111,7 +123,8 @@ const std::vector<std::pair<const char*, const char*>>& knownSubresources() {
       {"persistentvolumes", "status"}, {"resourcequotas", "status"}, {"horizontalpodautoscalers", "status"},
       {"apiservices", "status"}, {"customresourcedefinitions", "status"}, {"ingresses", "status"},
       {"poddisruptionbudgets", "status"}, {"flowschemas", "status"}, {"prioritylevelconfigurations", "status"},
-      {"volumeattachments", "status"},
+      {"volumeattachments", "status"}, {"validatingadmissionpolicies", "status"}, {"servicecidrs", "status"},
+      {"resourceclaims", "status"},
   };
   return table;
 }

@@ -99,3 +99,25 @@ TEST_CASE("RESOURCE.VERSION.GROUP resolves as kubectl's ParseResourceArg; pods.v
   // A built-in group's own resource.
   CHECK(parseResourceArg("cronjobs.batch").apiGroup == "batch");
 }
+
+TEST_CASE("resources added as GA after 1.20 resolve from their release on, with their scope") {
+  // who-can delete validatingadmissionpolicybindings was asked in namespace default with "not a built-in
+  // resource; using the core group": the binding resource is cluster-scoped (GA v1 in 1.30).
+  auto vapb = parseResourceArg("validatingadmissionpolicybindings");
+  CHECK(vapb.apiGroup == "admissionregistration.k8s.io");
+  CHECK(vapb.builtIn);
+  CHECK_FALSE(vapb.namespaced);
+  CHECK(vapb.warning.empty());
+  CHECK(parseResourceArg("validatingadmissionpolicies.v1.admissionregistration.k8s.io", 30).warning.empty());
+  CHECK_FALSE(parseResourceArg("validatingadmissionpolicies.v1.admissionregistration.k8s.io", 29).warning.empty());
+  CHECK_FALSE(parseResourceArg("validatingadmissionpolicies", 29).builtIn);
+  CHECK(rbac::servesSubresource("validatingadmissionpolicies", "status"));
+  CHECK(parseResourceArg("selfsubjectreviews").apiGroup == "authentication.k8s.io");
+  CHECK(parseResourceArg("resourceclaims").apiGroup == "resource.k8s.io");
+  CHECK(parseResourceArg("resourceclaims").namespaced);
+  CHECK_FALSE(parseResourceArg("resourceslices").namespaced);
+  CHECK_FALSE(parseResourceArg("servicecidrs").namespaced);
+  CHECK(parseResourceArg("csistoragecapacities.v1beta1.storage.k8s.io", 21).warning.empty());
+  CHECK_FALSE(parseResourceArg("csistoragecapacities.v1beta1.storage.k8s.io", 27).warning.empty());
+  CHECK(parseResourceArg("vac").resource == "volumeattributesclasses");
+}
