@@ -353,9 +353,10 @@ std::vector<WhoCanEntry> Evaluator::whoCan(const Request& request) const {
 
 std::vector<NamedOnlyEntry> Evaluator::whoCanOnlyNamed(const Request& request) const {
   std::vector<NamedOnlyEntry> out;
-  // "You cannot restrict create or deletecollection requests by their resource name" (RBAC docs).
-  if (!request.resourceRequest || !request.name.empty() || request.verb == "create" || request.verb == "deletecollection")
-    return out;
+  // "You cannot restrict create or deletecollection requests by their resource name" (RBAC docs): their
+  // URL ends at the collection. A subresource's URL names its object (pods/NAME/exec), create included.
+  const bool unnamedVerb = request.verb == "deletecollection" || (request.verb == "create" && request.subresource.empty());
+  if (!request.resourceRequest || !request.name.empty() || unnamedVerb) return out;
   auto key = [](const Subject& s) { return s.kind + "\n" + s.namespace_ + "\n" + s.name; };
   std::set<std::string> listed;
   for (const WhoCanEntry& e : whoCan(request)) listed.insert(key(e.subject));

@@ -86,8 +86,8 @@ class Evaluator {
   // upstream visiting order. Group and User subjects are listed as written: members of a listed group
   // are allowed too.
   std::vector<WhoCanEntry> whoCan(const Request& request) const;
-  // For a resource request without a name whose verb can carry one (not create or deletecollection:
-  // RequestInfo never names their object), the subjects of the bindings in scope whose role allows it
+  // For a resource request without a name whose verb can carry one (not deletecollection, nor create of
+  // a whole object: RequestInfo never names their object), the subjects of the bindings in scope whose role allows it
   // only on named objects, leaving out subjects whoCan lists; empty otherwise.
   std::vector<NamedOnlyEntry> whoCanOnlyNamed(const Request& request) const;
   // who-can by checking every binding's rules one by one, without the per-role memo (benchmark baseline).

@@ -69,6 +69,12 @@ TEST_CASE("who-can without a name lists apart the subjects allowed only on named
       clusterGrant("c", R"({verbs: [create, deletecollection], apiGroups: [""], resources: [secrets], resourceNames: [s]})", "dan"));
   CHECK(creators.whoCanOnlyNamed(res("create", "", "secrets", "dev")).empty());
   CHECK(creators.whoCanOnlyNamed(res("deletecollection", "", "secrets", "dev")).empty());
+  // create of a subresource names its object (pods/NAME/exec): listed apart
+  auto exec = evaluatorOf(
+      clusterGrant("exec-web", R"({verbs: [create], apiGroups: [""], resources: [pods/exec], resourceNames: [web]})", "erin"));
+  auto execNamed = exec.whoCanOnlyNamed(res("create", "", "pods", "dev", "", "exec"));
+  REQUIRE(execNamed.size() == 1);
+  CHECK(execNamed[0].names == std::vector<std::string>{"web"});
   // a request that names an object is answered exactly: nothing apart
   CHECK(ev.whoCanOnlyNamed(res("get", "", "secrets", "dev", "tls")).empty());
   // without such subjects the text has no extra section and the JSON an empty array
