@@ -351,7 +351,8 @@ expect_exit2 "missing kubeconfig" "$WORK/missing.kubeconfig" \
   rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/missing.kubeconfig"
 expect_exit2 "malformed kubeconfig" "malformed.kubeconfig" \
   rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/malformed.kubeconfig"
-expect_exit2 "unreachable server" "clusterroles.* from https://127.0.0.1:$CLOSED_PORT: no response" \
+# the first request is GET /version (the Kubernetes version to assume)
+expect_exit2 "unreachable server" "cannot read the server's version from https://127.0.0.1:$CLOSED_PORT/version: no response" \
   rbac can-i get pods --as alice -n e2e-dev --kubeconfig "$WORK/unreachable.kubeconfig"
 expect_exit2 "401 (bad token)" "clusterroles.* from $APISERVER_URL: HTTP 401" \
   rbac who-can get pods -n e2e-dev --kubeconfig "$WORK/badtoken.kubeconfig"
