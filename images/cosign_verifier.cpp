@@ -1,15 +1,16 @@
 #include "images/cosign_verifier.h"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
+#include "images/simple_signing_payload.h"
 #include "kube/api_tls.h"  // decodeBase64
 
 namespace images {
 namespace {
 
-const char* kSimpleSigningType = "application/vnd.dev.cosign.simplesigning.v1+json";
 const char* kSignatureAnnotation = "dev.cosignproject.cosign/signature";
-const char* kCosignPayloadType = "cosign container image signature";
 
 VerifyResult fromRegistryError(const RegistryError& e, const std::string& digest, bool readingImage) {
   VerifyResult out;
@@ -26,28 +27,6 @@ VerifyResult fromRegistryError(const RegistryError& e, const std::string& digest
     default: out.status = VerifyStatus::RegistryError; break;
   }
   return out;
-}
-
-// The digest a valid payload signs, or "" with `problem` set when the payload is not cosign's.
-std::string signedDigest(const std::string& payload, std::string& problem) {
-  nlohmann::json doc = nlohmann::json::parse(payload, nullptr, false);
-  const nlohmann::json* critical = doc.is_object() && doc.contains("critical") ? &doc["critical"] : nullptr;
-  if (!critical || !critical->is_object()) {
-    problem = "payload is not a simple-signing JSON object with \"critical\"";
-    return "";
-  }
-  auto type = critical->find("type");
-  if (type == critical->end() || !type->is_string() || *type != kCosignPayloadType) {
-    problem = std::string("payload critical.type is not \"") + kCosignPayloadType + "\"";
-    return "";
-  }
-  auto image = critical->find("image");
-  if (image == critical->end() || !image->is_object() || !image->contains("docker-manifest-digest") ||
-      !(*image)["docker-manifest-digest"].is_string()) {
-    problem = "payload has no critical.image.docker-manifest-digest";
-    return "";
-  }
-  return (*image)["docker-manifest-digest"];
 }
 
 }  // namespace
@@ -119,25 +98,34 @@ VerifyResult CosignVerifier::verifyDigest(const ImageReference& image, const std
     out.reason = "signature manifest " + signatureTag(out.digest) + " has no layers array";
     return out;
   }
-  // 3. Each simple-signing layer: payload blob (digest-checked), signature, then what it signs.
+  if (manifest["layers"].size() > kMaxSignatureLayers) {  // cosign's Signatures().Get() refuses them all
+    out.status = VerifyStatus::RegistryError;
+    out.reason = "signature manifest " + signatureTag(out.digest) + " has " + std::to_string(manifest["layers"].size()) +
+                 " layers, more than cosign reads (" + std::to_string(kMaxSignatureLayers) + ")";
+    return out;
+  }
+  // 3. Each layer carrying a signature annotation, whatever its media type (cosign's Signatures().Get()
+  // takes every layer; its verify checks the signature, then the payload): payload blob (digest-checked),
+  // signature, then what it signs. A layer that cannot be read is skipped, as cosign skips it.
   size_t signatures = 0;
   std::vector<std::string> otherDigests, tampered, unusable;
+  std::optional<VerifyResult> unreadable;  // the first payload the registry would not serve
   for (const auto& layer : manifest["layers"]) {
-    if (!layer.is_object() || layer.value("mediaType", "") != kSimpleSigningType) continue;
+    if (!layer.is_object() || !layer.contains("annotations") || !layer["annotations"].is_object()) continue;
+    const auto& annotations = layer["annotations"];
+    auto sigText = annotations.find(kSignatureAnnotation);
+    if (sigText == annotations.end() || !sigText->is_string()) continue;
     ++signatures;
-    std::string blobDigest = layer.value("digest", "");
-    std::string sigText;
-    if (layer.contains("annotations") && layer["annotations"].is_object())
-      sigText = layer["annotations"].value(kSignatureAnnotation, "");
+    const std::string blobDigest = layer.contains("digest") && layer["digest"].is_string() ? layer["digest"].get<std::string>() : "";
     std::string signature;
     try {
-      signature = kube::tls::decodeBase64(sigText);
+      signature = kube::tls::decodeBase64(sigText->get<std::string>());
     } catch (const std::exception&) {
       unusable.push_back(blobDigest + ": signature annotation is not base64");
       continue;
     }
     if (signature.empty()) {
-      unusable.push_back(blobDigest + ": no " + std::string(kSignatureAnnotation) + " annotation");
+      unusable.push_back(blobDigest + ": empty " + std::string(kSignatureAnnotation) + " annotation");
       continue;
     }
     std::string payload;
@@ -148,7 +136,10 @@ VerifyResult CosignVerifier::verifyDigest(const ImageReference& image, const std
         tampered.push_back(e.what());
         continue;
       }
-      return fromRegistryError(e, out.digest, false);
+      if (e.kind == RegistryError::Kind::Unreachable) return fromRegistryError(e, out.digest, false);
+      if (!unreadable) unreadable = fromRegistryError(e, out.digest, false);
+      unusable.push_back(blobDigest + ": " + e.what());
+      continue;
     }
     const PublicKey* signer = nullptr;
     for (const auto& key : keys) {
@@ -158,12 +149,11 @@ VerifyResult CosignVerifier::verifyDigest(const ImageReference& image, const std
       }
     }
     if (!signer) continue;
-    std::string problem;
-    std::string named = signedDigest(payload, problem);
-    if (named.empty()) {
-      unusable.push_back(blobDigest + ": " + problem);
-    } else if (named != out.digest) {
-      otherDigests.push_back(named);
+    const SignedDigest named = signedDigestOf(payload);
+    if (!named.ok) {
+      unusable.push_back(blobDigest + ": " + named.problem);
+    } else if (named.digest != out.digest) {
+      otherDigests.push_back(named.digest.empty() ? "no digest (critical.image.docker-manifest-digest)" : named.digest);
     } else {
       out.status = VerifyStatus::Verified;
       out.keyName = signer->name();
@@ -181,7 +171,10 @@ VerifyResult CosignVerifier::verifyDigest(const ImageReference& image, const std
     out.reason = "signature payload tampered: " + tampered.front();
   } else if (signatures == 0) {
     out.status = VerifyStatus::NoSignature;
-    out.reason = "no cosign signature: " + signatureTag(out.digest) + " has no " + kSimpleSigningType + " layer";
+    out.reason = "no cosign signature: " + signatureTag(out.digest) + " has no layer with a " + kSignatureAnnotation +
+                 " annotation";
+  } else if (unreadable && unusable.size() == signatures) {
+    return *unreadable;  // no signature could even be read: the registry's answer is the reason
   } else {
     out.status = VerifyStatus::NoKeyMatched;
     out.reason = std::to_string(signatures) + " signature(s) on " + target + ", none verifies with the " +

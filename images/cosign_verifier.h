@@ -2,9 +2,10 @@
 // Verifies cosign key-based signatures of container images, to the letter of cosign's format
 // (github.com/sigstore/cosign, specs/SIGNATURE_SPEC.md): the signatures of image digest
 // sha256:<hex> are the layers of the manifest tagged `sha256-<hex>.sig` in the image's repository;
-// each layer of media type application/vnd.dev.cosign.simplesigning.v1+json is a "simple signing"
-// payload whose base64 signature is the layer annotation dev.cosignproject.cosign/signature, and whose
-// critical.image.docker-manifest-digest must name the image digest.
+// each layer with the annotation dev.cosignproject.cosign/signature (its base64 signature) is a "simple
+// signing" payload (cosign writes the media type application/vnd.dev.cosign.simplesigning.v1+json, and
+// verifies whatever the type) whose critical.image.docker-manifest-digest must name the image digest, read
+// as cosign reads it (images/simple_signing_payload.h).
 //
 // The decision is about a digest: a tag is resolved once per verify() call and the result names the
 // digest, so a caller can cache verified digests (they cannot change) and admit by digest.
@@ -22,7 +23,7 @@ namespace images {
 
 enum class VerifyStatus {
   Verified,             // a signature on the digest verified with one of the keys
-  NoSignature,          // no signature manifest, or it has no cosign simple-signing layer
+  NoSignature,          // no signature manifest, or no layer of it carries a signature annotation
   NoKeyMatched,         // signatures exist, none verifies with the given keys
   PayloadNamesOtherDigest,  // a valid signature, but its payload signs another image digest
   TamperedPayload,      // a payload blob does not hash to the digest the signature manifest names
@@ -61,6 +62,8 @@ class CosignVerifier {
 
   // The simple-signing payload limit; cosign's payloads are a few hundred bytes.
   static constexpr size_t kMaxPayloadBytes = 1u << 20;
+  // cosign's limit on the layers of a signature manifest (pkg/oci/remote/signatures.go maxLayers).
+  static constexpr size_t kMaxSignatureLayers = 1000;
 
  private:
   ClientForHost clients_;

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 
 namespace images {
 namespace {
@@ -71,7 +72,29 @@ EVP_PKEY* readPublicKey(const std::string& pem, std::string& problem) {
   return nullptr;
 }
 
+std::string fingerprintOf(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  const int len = i2d_PUBKEY(key, &der);
+  if (len <= 0) return "";
+  unsigned char sum[SHA256_DIGEST_LENGTH];
+  SHA256(der, static_cast<size_t>(len), sum);
+  OPENSSL_free(der);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : sum) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string TrustedKeys::identity() const {
+  std::string out = id;
+  for (const auto& k : keys) out.append(" ").append(k.fingerprint());
+  return out;
+}
 
 PublicKey PublicKey::fromPem(const std::string& pem, const std::string& name) {
   auto bad = [&](const std::string& why) { return std::invalid_argument("public key " + name + ": " + why); };
@@ -81,6 +104,8 @@ PublicKey PublicKey::fromPem(const std::string& pem, const std::string& name) {
   PublicKey out;
   out.name_ = name;
   out.key_.reset(raw, EVP_PKEY_free);
+  out.fingerprint_ = fingerprintOf(raw);
+  if (out.fingerprint_.empty()) throw bad("cannot encode the key as SubjectPublicKeyInfo");
   switch (EVP_PKEY_base_id(raw)) {
     case EVP_PKEY_RSA:
       if (EVP_PKEY_bits(raw) < 2048) throw bad("RSA keys shorter than 2048 bits are refused");

@@ -31,18 +31,25 @@ class PublicKey {
 
   Type type() const { return type_; }
   const std::string& name() const { return name_; }
+  // sha256 of the key's DER SubjectPublicKeyInfo, hex: the key itself, whatever file or PEM spelling held it.
+  const std::string& fingerprint() const { return fingerprint_; }
 
  private:
   Type type_ = Type::EcdsaP256;
   std::string name_;
+  std::string fingerprint_;
   std::shared_ptr<EVP_PKEY> key_;  // immutable after construction, so safe to share across threads
 };
 
-// The keys one policy trusts; `id` ("rules.imageSignatures[0]") names the set in caches and messages,
-// so that a digest verified with one policy's keys is never taken as verified for another's.
+// The keys one policy trusts; `id` ("rules.imageSignatures[0]") names the set in messages.
 struct TrustedKeys {
   std::string id;
   std::vector<PublicKey> keys;
+
+  // The id and the fingerprint of every key: what a remembered verdict was judged with, so that a digest
+  // verified with one policy's keys is never taken as verified for another's (nor for the same id holding
+  // other keys).
+  std::string identity() const;
 };
 
 }  // namespace images

@@ -5,7 +5,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string cacheKey(const TrustedKeys& keys, const std::string& digest) { return keys.id + " " + digest; }
+// The tag's name as the server knows it (127.0.0.1:05000 and 127.0.0.1:5000 are one registry).
+std::string tagKey(const ImageReference& image) {
+  return canonicalRegistry(image.registry) + "/" + image.repository + ":" + image.tag;
+}
 
 VerifyResult verifiedFromMemory(const std::string& digest, const std::string& keyName, const std::string& why) {
   VerifyResult r;
@@ -40,45 +43,35 @@ void LruMap::put(const std::string& key, std::string value) {
   }
 }
 
-bool VerifiedSet::find(const std::string& keysId, const std::string& digest, std::string* keyName) const {
+bool VerifiedSet::find(const std::string& subject, std::string* keyName) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
-  auto [it, end] = byDigest_.equal_range(digest);
-  for (; it != end; ++it) {
-    const Entry& e = *it->second;
-    if (e.keysId != keysId) continue;
-    if (!e.used.load(std::memory_order_relaxed)) e.used.store(true, std::memory_order_relaxed);
-    if (keyName) *keyName = e.keyName;
-    return true;
-  }
-  return false;
+  auto it = bySubject_.find(subject);
+  if (it == bySubject_.end()) return false;
+  const Entry& e = *it->second;
+  if (!e.used.load(std::memory_order_relaxed)) e.used.store(true, std::memory_order_relaxed);
+  if (keyName) *keyName = e.keyName;
+  return true;
 }
 
-void VerifiedSet::put(const std::string& keysId, const std::string& digest, const std::string& keyName) {
+void VerifiedSet::put(const std::string& subject, const std::string& keyName) {
   std::unique_lock<std::shared_mutex> lock(mutex_);
-  auto [it, end] = byDigest_.equal_range(digest);
-  for (; it != end; ++it)
-    if (it->second->keysId == keysId) {
-      it->second->keyName = keyName;
-      return;
-    }
+  auto it = bySubject_.find(subject);
+  if (it != bySubject_.end()) {
+    it->second->keyName = keyName;
+    return;
+  }
   auto entry = std::make_unique<Entry>();
-  entry->keysId = keysId;
-  entry->digest = digest;
+  entry->subject = subject;
   entry->keyName = keyName;
   if (slots_.size() < capacity_) {
-    byDigest_.emplace(entry->digest, entry.get());
+    bySubject_.emplace(entry->subject, entry.get());
     slots_.push_back(std::move(entry));
     return;
   }
   // Second chance: pass over entries used since the hand last came by (clearing their flag), evict the first unused.
   while (slots_[hand_]->used.exchange(false, std::memory_order_relaxed)) hand_ = (hand_ + 1) % slots_.size();
-  auto [first, last] = byDigest_.equal_range(slots_[hand_]->digest);
-  for (; first != last; ++first)
-    if (first->second == slots_[hand_].get()) {
-      byDigest_.erase(first);
-      break;
-    }
-  byDigest_.emplace(entry->digest, entry.get());
+  bySubject_.erase(slots_[hand_]->subject);
+  bySubject_.emplace(entry->subject, entry.get());
   slots_[hand_] = std::move(entry);
   hand_ = (hand_ + 1) % slots_.size();
 }
@@ -88,6 +81,10 @@ size_t VerifiedSet::size() const {
   return slots_.size();
 }
 
+std::string verdictKey(const ImageReference& image, const TrustedKeys& keys, const std::string& digest) {
+  return keys.identity() + "\n" + canonicalRegistry(image.registry) + "/" + image.repository + "@" + digest;
+}
+
 VerificationCache::VerificationCache(CosignVerifier verifier, size_t capacity, VerificationMetrics* metrics)
     : verifier_(std::move(verifier)), metrics_(metrics), verified_(capacity), tags_(capacity) {}
 
@@ -95,7 +92,7 @@ size_t VerificationCache::size() { return verified_.size(); }
 
 bool VerificationCache::verifiedInMemory(const ImageReference& image, const TrustedKeys& keys) const {
   if (image.digest.empty()) return false;  // a tag is resolved at the registry on every admission
-  return verified_.find(keys.id, image.digest);
+  return verified_.find(verdictKey(image, keys, image.digest));
 }
 
 void VerificationCache::countHits(size_t n) {
@@ -113,7 +110,7 @@ void VerificationCache::observe(Clock::time_point start) {
 VerifyResult VerificationCache::verify(const ImageReference& image, const TrustedKeys& keys, const Deadline& deadline) {
   std::string digest = image.digest;
   if (digest.empty()) {
-    const std::string tagRef = image.registry + "/" + image.repository + ":" + image.tag;
+    const std::string tagRef = tagKey(image);
     VerifyResult failure;
     auto start = Clock::now();
     bool resolved = verifier_.resolveDigest(image, deadline, digest, failure);
@@ -125,7 +122,7 @@ VerifyResult VerificationCache::verify(const ImageReference& image, const Truste
       // An outage must not block what already verified: the tag's last digest, if it verified.
       const std::string* last = failure.status == VerifyStatus::RegistryUnreachable ? tags_.find(tagRef) : nullptr;
       std::string keyName;
-      const bool verifiedBefore = last && verified_.find(keys.id, *last, &keyName);
+      const bool verifiedBefore = last && verified_.find(verdictKey(image, keys, *last), &keyName);
       countLookup(verifiedBefore);
       if (verifiedBefore)
         return verifiedFromMemory(*last, keyName,
@@ -135,18 +132,18 @@ VerifyResult VerificationCache::verify(const ImageReference& image, const Truste
       return failure;
     }
   }
+  const std::string subject = verdictKey(image, keys, digest);
   std::string keyName;
-  const bool verifiedBefore = verified_.find(keys.id, digest, &keyName);
+  const bool verifiedBefore = verified_.find(subject, &keyName);
   countLookup(verifiedBefore);
   if (verifiedBefore) return verifiedFromMemory(digest, keyName, "verified before with " + keyName);
-  return verifyCold(image, digest, keys, deadline);
+  return verifyCold(image, digest, subject, keys, deadline);
 }
 
-// One registry round trip per (key set, digest) at a time: the first caller verifies, later ones wait
+// One registry round trip per subject (verdictKey) at a time: the first caller verifies, later ones wait
 // for its result, each no longer than its own deadline.
 VerifyResult VerificationCache::verifyCold(const ImageReference& image, const std::string& digest,
-                                           const TrustedKeys& keys, const Deadline& deadline) {
-  const std::string key = cacheKey(keys, digest);
+                                           const std::string& key, const TrustedKeys& keys, const Deadline& deadline) {
   std::shared_future<VerifyResult> shared;
   std::promise<VerifyResult> promise;
   bool leader = false;
@@ -180,7 +177,7 @@ VerifyResult VerificationCache::verifyCold(const ImageReference& image, const st
     promise.set_exception(std::current_exception());
     throw;
   }
-  if (result.verified()) verified_.put(keys.id, digest, result.keyName);  // before the flight ends: no gap
+  if (result.verified()) verified_.put(key, result.keyName);  // before the flight ends: no gap
   {
     std::lock_guard<std::mutex> lock(mutex_);
     inFlight_.erase(key);

@@ -1,13 +1,17 @@
 #pragma once
 // Cosign verification with the failure modes admission needs:
-//  - a verified (key set, digest) is remembered: a digest names immutable content, so re-admitting it
-//    needs no registry, and a registry outage never blocks what already verified;
+//  - a verdict is remembered for what it was judged on: the key set (policy id and key fingerprints), the
+//    registry (canonical: images::canonicalRegistry), the repository and the digest. Signatures live per
+//    repository (cosign's <repo>:sha256-<hex>.sig), so the same digest pushed to a second repository or
+//    registry is unsigned there until someone signs (or `cosign copy`s) it there;
+//  - a verified subject is remembered: a digest names immutable content, so re-admitting it needs no
+//    registry, and a registry outage never blocks what already verified;
 //  - the last digest each tag resolved to is remembered too: when the registry is unreachable, a tag
 //    whose last digest verified is admitted by that digest (the kubelet could pull nothing newer from
 //    the same unreachable registry either); a tag never resolved is refused (fail closed);
-//  - both memories are bounded: the tags an LRU, the verified digests a CLOCK (second chance, nearly LRU)
+//  - both memories are bounded: the tags an LRU, the verified subjects a CLOCK (second chance, nearly LRU)
 //    whose reads take a shared lock and write nothing shared, as every admission reads it;
-//  - concurrent verifications of one (key set, digest) share one registry round trip (singleflight);
+//  - concurrent verifications of one subject share one registry round trip (singleflight);
 //    a caller waits at most until its own deadline.
 // Failures are never cached: the next admission asks the registry again.
 #include <atomic>
@@ -44,28 +48,32 @@ class LruMap {
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 
-// Verified (key set, digest) pairs, at most `capacity`. Read by every admission on every event loop: a read
+// Verified subjects (verdictKey()), at most `capacity`. Read by every admission on every event loop: a read
 // takes the lock shared and only sets its entry's `used` flag; an insertion at capacity evicts the first
 // entry the clock hand finds unused since its last pass (CLOCK, second chance).
 class VerifiedSet {
  public:
   explicit VerifiedSet(size_t capacity) : capacity_(capacity ? capacity : 1) {}
-  // The name of the key that verified `digest` for the key set `keysId`, copied into *keyName if given.
-  bool find(const std::string& keysId, const std::string& digest, std::string* keyName = nullptr) const;
-  void put(const std::string& keysId, const std::string& digest, const std::string& keyName);
+  // The name of the key that verified `subject`, copied into *keyName if given.
+  bool find(const std::string& subject, std::string* keyName = nullptr) const;
+  void put(const std::string& subject, const std::string& keyName);
   size_t size() const;
 
  private:
   struct Entry {
-    std::string keysId, digest, keyName;
+    std::string subject, keyName;
     mutable std::atomic<bool> used{false};
   };
   size_t capacity_;
   mutable std::shared_mutex mutex_;
   std::vector<std::unique_ptr<Entry>> slots_;  // the clock's face, up to capacity_
   size_t hand_ = 0;
-  std::unordered_multimap<std::string_view, Entry*> byDigest_;  // views of the entries' digests
+  std::unordered_map<std::string_view, Entry*> bySubject_;  // views of the entries' subjects
 };
+
+// Everything a verdict depends on, as one string: the key set's identity, the canonical registry, the
+// repository and the digest.
+std::string verdictKey(const ImageReference& image, const TrustedKeys& keys, const std::string& digest);
 
 class VerificationCache {
  public:
@@ -76,7 +84,8 @@ class VerificationCache {
 
   // Verifies `image` with `keys`, from memory when it can. Never throws for registry or signature problems.
   VerifyResult verify(const ImageReference& image, const TrustedKeys& keys, const Deadline& deadline);
-  // True when verify() would answer without the registry: a digest reference verified before.
+  // True when verify() would answer without the registry: a digest reference verified before in the
+  // same registry and repository with the same keys.
   bool verifiedInMemory(const ImageReference& image, const TrustedKeys& keys) const;
   // Counts cache hits for a caller that admitted on verifiedInMemory() instead of calling verify().
   void countHits(size_t n);
@@ -84,8 +93,9 @@ class VerificationCache {
   size_t size();  // verified entries held
 
  private:
-  VerifyResult verifyCold(const ImageReference& image, const std::string& digest, const TrustedKeys& keys,
-                          const Deadline& deadline);
+  // `subject` is verdictKey(image, keys, digest).
+  VerifyResult verifyCold(const ImageReference& image, const std::string& digest, const std::string& subject,
+                          const TrustedKeys& keys, const Deadline& deadline);
   void observe(std::chrono::steady_clock::time_point start);
   void countLookup(bool hit) { hit ? countHits(1) : countMiss(); }
   void countMiss();
@@ -94,8 +104,8 @@ class VerificationCache {
   VerificationMetrics* metrics_;
   VerifiedSet verified_;
   std::mutex mutex_;  // tags_ and inFlight_
-  LruMap tags_;       // registry/repository:tag -> the digest it last resolved to
-  std::map<std::string, std::shared_future<VerifyResult>> inFlight_;  // keys.id + " " + digest
+  LruMap tags_;       // canonical registry/repository:tag -> the digest it last resolved to
+  std::map<std::string, std::shared_future<VerifyResult>> inFlight_;  // by verdictKey()
 };
 
 }  // namespace images

@@ -91,10 +91,25 @@ TEST_CASE("an unsigned image has no signature") {
     CHECK(r.digest == digest(reg, "unsigned"));
     CHECK_THAT(r.reason, Catch::Contains(signatureTag(digest(reg, "unsigned"))));
   }
-  // A signature manifest without simple-signing layers carries no cosign signature.
+  // A signature manifest whose layers carry no signature annotation carries no cosign signature.
   VerifyResult foreign = verify(host("plain") + "/team/foreign-sig-layer:v1", {"p256"});
   CHECK(foreign.status == VerifyStatus::NoSignature);
-  CHECK_THAT(foreign.reason, Catch::Contains("has no application/vnd.dev.cosign.simplesigning.v1+json layer"));
+  CHECK_THAT(foreign.reason, Catch::Contains("has no layer with a dev.cosignproject.cosign/signature annotation"));
+}
+
+TEST_CASE("signatures verify as cosign verifies them: any layer media type, payload read as Go reads it") {
+  // cosign's Signatures().Get() takes every layer; SimpleClaimVerifier decodes the payload with Go's
+  // encoding/json (keys case-insensitive) and checks only critical.image.docker-manifest-digest.
+  for (const char* image : {"octet-stream-layer", "other-type", "upper-keys", "copied-signature", "unannotated-layer"}) {
+    INFO(image);
+    VerifyResult r = verify(host("plain") + "/team/" + image + ":v1", {"p256"});
+    CHECK(r.status == VerifyStatus::Verified);
+    CHECK(r.digest == digest("plain", image));
+  }
+  // A payload Go cannot decode into cosign's struct ("optional" not an object) is refused, as cosign refuses it.
+  VerifyResult optional = verify(host("plain") + "/team/optional-string:v1", {"p256"});
+  CHECK(optional.status == VerifyStatus::NoKeyMatched);
+  CHECK_THAT(optional.reason, Catch::Contains("payload.optional is a string, not an object"));
 }
 
 TEST_CASE("a signature by another key matches no key; the signer's key verifies it") {

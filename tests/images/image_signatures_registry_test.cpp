@@ -179,6 +179,53 @@ TEST_CASE("verified digests are remembered per key set, in a bounded LRU") {
   CHECK(v.metrics.verifications.value({"no signature"}) == 2);
 }
 
+TEST_CASE("a verdict is remembered for its registry, repository and keys, not for the digest alone") {
+  // One image (one digest) in plain's team/mirror (signed), plain's team/mirror-unsigned and token's
+  // team/mirror (both unsigned): cosign verify finds signatures per repository, so only the first verifies.
+  // With verdicts remembered by digest, the two unsigned copies were admitted once the signed one verified.
+  Verifier v;
+  const std::string d = digest("plain", "mirror");
+  const std::string signedRef = host("plain") + "/team/mirror@" + d;
+  const std::string sameRegistry = host("plain") + "/team/mirror-unsigned@" + d;
+  const std::string otherRegistry = host("token") + "/team/mirror@" + d;
+  std::vector<rules::ImageSignaturePolicy> policies{
+      policy("rules.imageSignatures[0]", {host("plain") + "/**", host("token") + "/**"}, {"p256"})};
+  auto found = check(policies, podSpec("  containers:\n  - {name: a, image: \"" + signedRef + "\"}\n"
+                                       "  - {name: b, image: \"" + sameRegistry + "\"}\n"
+                                       "  - {name: c, image: \"" + otherRegistry + "\"}\n"), v.cache);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].field == "spec.containers[1].image");
+  CHECK_THAT(found[0].message, Catch::Contains("no signature: "));
+  CHECK(found[1].field == "spec.containers[2].image");
+  CHECK_THAT(found[1].message, Catch::Contains("no signature: "));
+  CHECK(v.cache.verifiedInMemory(parseImageReference(signedRef), policies[0].keys));
+  CHECK_FALSE(v.cache.verifiedInMemory(parseImageReference(sameRegistry), policies[0].keys));
+  CHECK_FALSE(v.cache.verifiedInMemory(parseImageReference(otherRegistry), policies[0].keys));
+  // The same verdict for the registry however an image spells it (a port's leading zero).
+  const std::string plain = host("plain");
+  const std::string zeroPort = plain.substr(0, plain.rfind(':') + 1) + "0" + plain.substr(plain.rfind(':') + 1);
+  CHECK(v.cache.verifiedInMemory(parseImageReference(zeroPort + "/team/mirror@" + d), policies[0].keys));
+  // Same policy id, other keys (a configuration that changed): judged again, not taken from memory.
+  CHECK_FALSE(v.cache.verifiedInMemory(parseImageReference(signedRef), keys("rules.imageSignatures[0]", {"p256-other"})));
+  CHECK(v.cache.verify(parseImageReference(signedRef), keys("rules.imageSignatures[0]", {"p256-other"}),
+                       Deadline::in(milliseconds(5000))).status == VerifyStatus::NoKeyMatched);
+
+  // Concurrent verifications of the digest in both repositories each get their own repository's answer
+  // (one shared registry round trip per repository, not per digest).
+  Verifier fresh;
+  std::vector<std::thread> threads;
+  std::atomic<int> right{0};
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      const bool signedOne = i % 2 == 0;
+      auto r = fresh.cache.verify(parseImageReference(signedOne ? signedRef : sameRegistry), policies[0].keys,
+                                  Deadline::in(milliseconds(10000)));
+      if (r.verified() == signedOne) ++right;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(right == 8);
+}
+
 TEST_CASE("concurrent verifications of one digest share one registry round trip") {
   Verifier v;
   TrustedKeys p256 = keys("k", {"p256"});

@@ -173,17 +173,34 @@ class Registry:
         return self.push_manifest(repo, tag, {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries})
 
     def push_signatures(self, repo, image_digest, signatures):
-        """The cosign signature manifest of image_digest: one layer per (payload, base64 signature)."""
+        """The cosign signature manifest of image_digest: one layer per (payload, base64 signature[, media
+        type]); a signature of None leaves the layer without the signature annotation."""
         layers = []
-        for payload, signature in signatures:
-            layers.append({"mediaType": SIMPLE_SIGNING, "size": len(payload), "digest": self.push_blob(repo, payload),
-                           "annotations": {"dev.cosignproject.cosign/signature": signature}})
+        for payload, signature, *media_type in signatures:
+            layer = {"mediaType": media_type[0] if media_type else SIMPLE_SIGNING, "size": len(payload),
+                     "digest": self.push_blob(repo, payload)}
+            if signature is not None:
+                layer["annotations"] = {"dev.cosignproject.cosign/signature": signature}
+            layers.append(layer)
         config = json.dumps({"architecture": "", "os": "", "config": {},
                              "rootfs": {"type": "layers", "diff_ids": [l["digest"] for l in layers]}}).encode()
         manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
                     "config": {"mediaType": OCI_CONFIG, "digest": self.push_blob(repo, config), "size": len(config)},
                     "layers": layers}
         return self.push_manifest(repo, image_digest.replace(":", "-") + ".sig", manifest)
+
+    def copy_image(self, src, src_repo, digest, dst_repo):
+        """The image src_repo@digest of registry `src` pushed, byte for byte (same digest), to dst_repo
+        here, without its signatures (as `crane copy` or a registry mirror without cosign copy)."""
+        accept = {"Accept": ", ".join((OCI_MANIFEST, DOCKER_MANIFEST))}
+        _, _, body = src.request("GET", "/v2/%s/manifests/%s" % (src_repo, digest), headers=accept, repo=src_repo)
+        manifest = json.loads(body)
+        for blob in [manifest["config"]] + manifest["layers"]:
+            _, _, data = src.request("GET", "/v2/%s/blobs/%s" % (src_repo, blob["digest"]), repo=src_repo)
+            self.push_blob(dst_repo, data)
+        self.request("PUT", "/v2/%s/manifests/%s" % (dst_repo, digest), body=body,
+                     headers={"Content-Type": manifest["mediaType"]}, repo=dst_repo)
+        return digest
 
     def corrupt_blob(self, digest):
         """Flips a byte of a stored blob (same size), as a compromised storage backend would."""
@@ -375,6 +392,33 @@ def populate(reg, keys, out):
         "schemaVersion": 2, "mediaType": OCI_MANIFEST,
         "config": {"mediaType": OCI_CONFIG, "digest": reg.push_blob("team/foreign-sig-layer", b"{}"), "size": 2},
         "layers": [{"mediaType": "application/octet-stream", "digest": reg.push_blob("team/foreign-sig-layer", b"x"), "size": 1}]})
+    # One image (one digest) in two repositories, signed in one: signatures live per repository.
+    d["mirror"] = signed("team/mirror", [("p256", "sha256")])
+    reg.copy_image(reg, "team/mirror", d["mirror"], "team/mirror-unsigned")
+    # Signatures as cosign verifies them though kguard once refused them (SimpleClaimVerifier reads the
+    # payload with Go's encoding/json; Signatures().Get() takes every layer, whatever its media type).
+    def variant(repo, payload_of, media_type=SIMPLE_SIGNING, extra_layers=()):
+        digest = reg.push_image(repo, "v1")
+        payload = payload_of(digest)
+        reg.push_signatures(repo, digest, list(extra_layers) + [(payload, keys.sign("p256", payload), media_type)])
+        return digest
+
+    def cosign_payload(repo, digest, type_="cosign container image signature", reference=None, optional=None,
+                       keys_case=str):
+        return json.dumps({keys_case("critical"): {
+            keys_case("identity"): {keys_case("docker-reference"): reference or "%s/%s" % (host, repo)},
+            keys_case("image"): {keys_case("docker-manifest-digest"): digest}, keys_case("type"): type_},
+            "optional": optional}, separators=(",", ":")).encode()
+
+    d["octet-stream-layer"] = variant("team/octet-stream-layer", lambda g: cosign_payload("team/octet-stream-layer", g),
+                                      media_type="application/octet-stream")
+    d["other-type"] = variant("team/other-type", lambda g: cosign_payload("team/other-type", g, type_="Cosign Container Image Signature"))
+    d["upper-keys"] = variant("team/upper-keys", lambda g: cosign_payload("team/upper-keys", g, keys_case=str.title))
+    d["copied-signature"] = variant("team/copied-signature",
+                                    lambda g: cosign_payload("team/copied-signature", g, reference="origin.example/team/app"))
+    d["unannotated-layer"] = variant("team/unannotated-layer", lambda g: cosign_payload("team/unannotated-layer", g),
+                                     extra_layers=[(b"{}", None, "application/vnd.oci.image.layer.v1.tar")])
+    d["optional-string"] = variant("team/optional-string", lambda g: cosign_payload("team/optional-string", g, optional="note"))
     out["digests"] = d
 
 
@@ -412,6 +456,8 @@ def main():
             proxy = HeaderProxy(registries["plain"], mode)
             started.append(proxy)
             fixture["digest-header-" + mode] = {"host": proxy.host}
+        # The plain registry's signed team/mirror image, unsigned in another registry under the same name.
+        registries["token"].copy_image(registries["plain"], "team/mirror", fixture["plain"]["digests"]["mirror"], "team/mirror")
         private = registries["token"].push_image("private/signed", "v1")
         payload = payload_for(registries["token"].host, "private/signed", private)
         registries["token"].push_signatures("private/signed", private, [(payload, keys.sign("p256", payload))])
