@@ -194,6 +194,8 @@ std::string canonicalRegistry(const std::string& registry) {
   return port.empty() || port == "443" ? host : host + ":" + port;
 }
 
+std::string registryServer(const std::string& host) { return apiHostOf(canonicalRegistry(host)); }
+
 std::string ImageReference::apiHost() const { return apiHostOf(registry); }
 
 std::string ImageReference::toString() const {

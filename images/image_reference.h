@@ -44,6 +44,11 @@ bool isRegistryComponent(std::string_view head);
 // the registry `registry.example.com`, so a policy naming the one must cover the other.
 std::string canonicalRegistry(const std::string& registry);
 
+// The server a registry host names, whatever its spelling: apiHostOf(canonicalRegistry(host)), so that
+// docker.io, index.docker.io and registry-1.docker.io are one server, as are REGISTRY.EXAMPLE.COM:443 and
+// registry.example.com.
+std::string registryServer(const std::string& host);
+
 // Whether `s` has an A-Z letter (repository paths are lower-case only; a first component with one is a host).
 bool hasUpper(std::string_view s);
 

@@ -92,14 +92,9 @@ bool credentialsFromDockerConfig(const std::string& json, const std::string& hos
   auto auths = doc.find("auths");
   if (auths == doc.end()) return false;
   if (!auths->is_object()) throw std::invalid_argument("docker config: auths is not an object");
-  std::vector<std::string> keys{host, "https://" + host, "http://" + host};
-  if (host == "docker.io" || host == "registry-1.docker.io" || host == "index.docker.io")
-    keys.insert(keys.end(), {"https://index.docker.io/v1/", "index.docker.io", "docker.io"});
-  for (const auto& key : keys) {
-    auto entry = auths->find(key);
-    if (entry == auths->end()) continue;
-    if (!entry->is_object()) throw std::invalid_argument("docker config: auths[\"" + key + "\"] is not an object");
-    std::string auth = entry->value("auth", "");
+  auto use = [&](const std::string& key, const nlohmann::json& entry) {
+    if (!entry.is_object()) throw std::invalid_argument("docker config: auths[\"" + key + "\"] is not an object");
+    std::string auth = entry.value("auth", "");
     if (!auth.empty()) {
       std::string plain;
       try {
@@ -114,9 +109,26 @@ bool credentialsFromDockerConfig(const std::string& json, const std::string& hos
       password = plain.substr(colon + 1);
       return true;
     }
-    username = entry->value("username", "");
-    password = entry->value("password", "");
+    username = entry.value("username", "");
+    password = entry.value("password", "");
     return !username.empty();
+  };
+  std::vector<std::string> keys{host, "https://" + host, "http://" + host};
+  if (registryServer(host) == registryServer("docker.io")) keys.insert(keys.end(), {"https://index.docker.io/v1/", "index.docker.io", "docker.io"});
+  for (const auto& key : keys) {
+    auto entry = auths->find(key);
+    if (entry != auths->end()) return use(key, *entry);
+  }
+  // Then any key naming the same server, as Docker reads keys (registry.ConvertToHostname: no scheme, no
+  // path): `kubectl create secret docker-registry --docker-server=https://registry.example.com/v2/`, or
+  // another spelling of the host (case, :443).
+  const std::string server = registryServer(host);
+  for (auto entry = auths->begin(); entry != auths->end(); ++entry) {
+    std::string name = entry.key();
+    for (const char* scheme : {"https://", "http://"})
+      if (name.rfind(scheme, 0) == 0) name.erase(0, std::string(scheme).size());
+    name = name.substr(0, name.find('/'));
+    if (!name.empty() && registryServer(name) == server) return use(entry.key(), entry.value());
   }
   return false;
 }

@@ -2,17 +2,12 @@
 
 namespace images {
 
-namespace {
-// The server a host names, whatever its spelling (case, :443, a port's leading zeros, index.docker.io).
-std::string serverOf(const std::string& host) { return apiHostOf(canonicalRegistry(host)); }
-}  // namespace
-
 RegistryClients::RegistryClients(const std::vector<RegistryHost>& hosts) {
-  for (const auto& h : hosts) options_[serverOf(h.host)] = h.options;
+  for (const auto& h : hosts) options_[registryServer(h.host)] = h.options;
 }
 
 std::shared_ptr<const RegistryClient> RegistryClients::forHost(const std::string& apiHost) {
-  const std::string server = serverOf(apiHost);
+  const std::string server = registryServer(apiHost);
   std::lock_guard<std::mutex> lock(mutex_);
   auto& client = clients_[server];
   if (!client) {

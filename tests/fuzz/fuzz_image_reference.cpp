@@ -1,11 +1,13 @@
 // Image references as pods name them (images::parseImageReference), and the docker config JSON that
-// holds registry credentials. A reference that parses must print as one that parses to itself.
+// holds registry credentials, and cosign simple-signing payloads (images::signedDigestOf: never throws, and
+// a payload that decodes has no problem). A reference that parses must print as one that parses to itself.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include "images/image_reference.h"
 #include "images/registry_client.h"
+#include "images/simple_signing_payload.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
@@ -22,5 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     images::credentialsFromDockerConfig(text, "registry-1.docker.io", user, password);
   } catch (const std::invalid_argument&) {
   }
+  images::SignedDigest signed_ = images::signedDigestOf(text);
+  if (signed_.ok != signed_.problem.empty()) __builtin_trap();
   return 0;
 }

@@ -106,6 +106,10 @@ TEST_CASE("signatures verify as cosign verifies them: any layer media type, payl
     CHECK(r.status == VerifyStatus::Verified);
     CHECK(r.digest == digest("plain", image));
   }
+  // More signature layers than cosign reads: refused, as cosign refuses them all.
+  VerifyResult many = verify(host("plain") + "/team/too-many-layers:v1", {"p256"});
+  CHECK(many.status == VerifyStatus::RegistryError);
+  CHECK_THAT(many.reason, Catch::Contains("1001 layers, more than cosign reads (1000)"));
   // A payload Go cannot decode into cosign's struct ("optional" not an object) is refused, as cosign refuses it.
   VerifyResult optional = verify(host("plain") + "/team/optional-string:v1", {"p256"});
   CHECK(optional.status == VerifyStatus::NoKeyMatched);

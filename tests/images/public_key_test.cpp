@@ -137,6 +137,19 @@ TEST_CASE("credentials from a .dockerconfigjson") {
   CHECK(pass == "pw");
   CHECK_FALSE(images::credentialsFromDockerConfig(cfg, "other.io", user, pass));
   CHECK_FALSE(images::credentialsFromDockerConfig("{}", "r.io", user, pass));
+  // Keys as Docker reads them (ConvertToHostname): a scheme and a path (kubectl create secret
+  // docker-registry --docker-server=https://r.io/v2/), another spelling of the server.
+  std::string spelled = R"({"auths":{"https://R.io:443/v2/":{"username":"carol","password":"c"},
+                            "http://other.io:5000/v1/":{"username":"dave","password":"d"},
+                            "index.docker.io/v1/":{"username":"erin","password":"e"}}})";
+  REQUIRE(images::credentialsFromDockerConfig(spelled, "r.io", user, pass));
+  CHECK(user == "carol");
+  REQUIRE(images::credentialsFromDockerConfig(spelled, "other.io:05000", user, pass));
+  CHECK(user == "dave");
+  REQUIRE(images::credentialsFromDockerConfig(spelled, "docker.io", user, pass));
+  CHECK(user == "erin");
+  CHECK_FALSE(images::credentialsFromDockerConfig(spelled, "other.io", user, pass));  // another port: another server
+  CHECK_FALSE(images::credentialsFromDockerConfig(spelled, "r.io.evil", user, pass));
   CHECK_THROWS_WITH(images::credentialsFromDockerConfig("[", "r.io", user, pass), Catch::Contains("not a JSON object"));
   CHECK_THROWS_WITH(images::credentialsFromDockerConfig(R"({"auths":{"r.io":{"auth":"!!"}}})", "r.io", user, pass),
                     Catch::Contains("auths[\"r.io\"].auth is not base64"));

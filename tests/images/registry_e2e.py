@@ -456,6 +456,17 @@ def main():
             proxy = HeaderProxy(registries["plain"], mode)
             started.append(proxy)
             fixture["digest-header-" + mode] = {"host": proxy.host}
+        # A signature manifest of 1,001 valid signature layers: more than cosign reads (maxLayers 1000).
+        plain = registries["plain"]
+        many = plain.push_image("team/too-many-layers", "v1")
+        payload = payload_for(plain.host, "team/too-many-layers", many)
+        layer = {"mediaType": SIMPLE_SIGNING, "size": len(payload), "digest": plain.push_blob("team/too-many-layers", payload),
+                 "annotations": {"dev.cosignproject.cosign/signature": keys.sign("p256", payload)}}
+        plain.push_manifest("team/too-many-layers", many.replace(":", "-") + ".sig", {
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": OCI_CONFIG, "digest": plain.push_blob("team/too-many-layers", b"{}"), "size": 2},
+            "layers": [layer] * 1001})
+        fixture["plain"]["digests"]["too-many-layers"] = many
         # The plain registry's signed team/mirror image, unsigned in another registry under the same name.
         registries["token"].copy_image(registries["plain"], "team/mirror", fixture["plain"]["digests"]["mirror"], "team/mirror")
         private = registries["token"].push_image("private/signed", "v1")
