@@ -45,6 +45,11 @@ const char* toString(VerifyStatus status) {
   return "unknown";
 }
 
+bool judgedSignatures(VerifyStatus status) {
+  return status == VerifyStatus::NoSignature || status == VerifyStatus::NoKeyMatched ||
+         status == VerifyStatus::PayloadNamesOtherDigest || status == VerifyStatus::TamperedPayload;
+}
+
 std::string signatureTag(const std::string& digest) {
   std::string tag = digest;
   size_t colon = tag.find(':');

@@ -35,6 +35,10 @@ enum class VerifyStatus {
 // "verified", "no signature", "no key matched", ... (stable words for denials, logs and metrics).
 const char* toString(VerifyStatus status);
 
+// Whether the registry answered and the signatures were judged (no signature, no key matched, another
+// digest, tampered), as opposed to the image or registry not answering: then whether it is signed is unknown.
+bool judgedSignatures(VerifyStatus status);
+
 struct VerifyResult {
   VerifyStatus status = VerifyStatus::RegistryError;
   std::string digest;   // the image digest the decision is about ("" when it could not be resolved)

@@ -212,7 +212,8 @@ std::string RegistryClient::fetchToken(const std::string& challenge, const std::
   std::string auth = options_.username.empty() ? "" : basicAuthorization(options_);
   Response res = send(url, "GET", "application/json", auth, 1u << 20, deadline);
   if (res.status == 401 || res.status == 403)
-    throw RegistryError(Kind::Denied, host_ + ": token service " + realm + " refused (HTTP " + std::to_string(res.status) + ")");
+    throw RegistryError(Kind::Denied, host_ + ": token service " + realm + " refused (HTTP " + std::to_string(res.status) +
+                                          (options_.username.empty() ? ", no credentials configured)" : ", the configured credentials)"));
   if (res.status != 200)
     throw RegistryError(Kind::BadResponse, host_ + ": token service " + realm + " answered HTTP " + std::to_string(res.status));
   nlohmann::json doc = nlohmann::json::parse(res.body, nullptr, false);
@@ -254,7 +255,7 @@ RegistryClient::Response RegistryClient::request(const std::string& method, cons
   }
   if (res.status == 401 || res.status == 403)
     throw RegistryError(Kind::Denied, method + " " + url + ": access denied (HTTP " + std::to_string(res.status) +
-                                          (options_.username.empty() ? ", no credentials configured)" : ")"));
+                                          (options_.username.empty() ? ", no credentials configured)" : ", the configured credentials)"));
   return res;
 }
 

@@ -112,8 +112,10 @@ std::vector<findings::Finding> checkImageSignatures(const std::vector<ImageSigna
       if (r.verified()) return;
       std::string digest = r.digest.empty() || r.digest == ref.digest ? "" : " (" + r.digest + ")";
       addKguardFinding(out, kImageSignaturesRule,
-                       who() + digest + " is not signed by a key of " + policy->keys.id + ": " +
-                           images::toString(r.status) + ": " + r.reason,
+                       who() + digest +
+                           (images::judgedSignatures(r.status) ? " is not signed by a key of "
+                                                               : " cannot be verified against the keys of ") +
+                           policy->keys.id + ": " + images::toString(r.status) + ": " + r.reason,
                        field());
     });
   });
