@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "kube/json_reader.h"
 #include "rbac/aggregation.h"
 #include "rbac/audit.h"
@@ -294,6 +296,20 @@ std::vector<findings::Finding> checkBindingWithRole(const GuardrailConfig& confi
   std::vector<findings::Finding> out;
   checkBinding(config, binding, role, out);
   return out;
+}
+
+bool changesGuardedFields(const nlohmann::json& object, const nlohmann::json& oldObject) {
+  // What decodeRole and decodeBinding read besides metadata; both objects are of one kind.
+  static const char* const kGuarded[] = {"rules", "aggregationRule", "subjects", "roleRef"};
+  auto guarded = [](const nlohmann::json& o, const char* field) {
+    if (!o.is_object()) return nlohmann::json();
+    auto it = o.find(field);
+    if (it == o.end() || it->is_null() || (it->is_array() && it->empty())) return nlohmann::json();
+    return *it;
+  };
+  for (const char* field : kGuarded)
+    if (guarded(object, field) != guarded(oldObject, field)) return true;
+  return false;
 }
 
 std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object) {

@@ -68,6 +68,12 @@ std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, co
 std::vector<findings::Finding> checkBindingWithRole(const GuardrailConfig& config, const Binding& binding,
                                                     const std::optional<Role>& role);
 
+// True when an update of a Role, ClusterRole, RoleBinding or ClusterRoleBinding changes what the rules above
+// judge: a role's rules or aggregationRule, a binding's subjects or roleRef (a missing, null and empty
+// list are the same). Metadata is not judged: a label can only move an object into or out of the bootstrap
+// exemption, never widen what it grants. The webhook skips the other updates (webhook/admission/validator.cpp).
+bool changesGuardedFields(const nlohmann::json& object, const nlohmann::json& oldObject);
+
 // Findings for one object as the webhook receives it (its roleRef resolved against the built-in roles
 // only); other kinds give none. A malformed RBAC object throws kube::DecodeError with the field path.
 std::vector<findings::Finding> checkGuardrails(const GuardrailConfig& config, const nlohmann::json& object);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/dns_names.h"
 #include "kube/json_reader.h"
 #include "kube/namespace_object.h"
 #include "kube/pod_decode.h"
@@ -94,13 +95,19 @@ admission::NamespaceLookup NamespaceCache::getNamespace(const std::string& name,
     auto it = labels.find(name);
     if (it != labels.end()) return {true, it->second, ""};
   }
+  // A namespace is named by a DNS label (ValidateNamespaceName); no API server sends a request in any
+  // other. Not asked: "" would GET the list of every namespace, read as a namespace without labels.
+  if (!kube::isDns1123Label(name)) return {false, {}, "namespace \"" + name + "\": not a valid namespace name"};
   // Not seen yet (created a moment ago, or the cache is still syncing): ask the API server.
   auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(name), deadline);
   if (!response.ok()) return {false, {}, "namespace \"" + name + "\": " + response.describe()};
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) return {false, {}, "namespace \"" + name + "\": response is not JSON"};
   try {
-    return {true, nameAndLabels(body).second, ""};
+    auto [answered, labels] = nameAndLabels(body);
+    if (answered != name)  // a proxy's page, a list: never another namespace's labels
+      return {false, {}, "namespace \"" + name + "\": the answer is not that Namespace (metadata.name \"" + answered + "\")"};
+    return {true, std::move(labels), ""};
   } catch (const kube::DecodeError& e) {
     return {false, {}, "namespace \"" + name + "\": " + e.what()};
   }

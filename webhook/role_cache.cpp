@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/dns_names.h"
 #include "kube/json_reader.h"
 #include "rbac/aggregation.h"
 #include "rbac/policy_decode.h"
@@ -133,8 +134,13 @@ admission::RoleLookup RoleCache::getRole(const std::string& kind, const std::str
   auto it = map.find(cluster ? name : namespace_ + "/" + name);
   if (it != map.end()) return {Status::Found, it->second, ""};
 
-  // Not seen yet (created a moment ago, or the cache is still syncing): ask the API server.
+  // Not seen yet (created a moment ago, or the cache is still syncing): ask the API server, unless no
+  // such role can exist (the API server refuses such a roleRef before webhooks see it): an empty name
+  // would GET the list of every role. Role names are path segments (ValidateRBACName), namespaces DNS labels.
   const std::string what = cluster ? "clusterrole \"" + name + "\"" : "role \"" + namespace_ + "/" + name + "\"";
+  if (name.empty() || name == "." || name == ".." || name.find_first_of("/%") != std::string::npos ||
+      (!cluster && !kube::isDns1123Label(namespace_)))
+    return {Status::Failed, {}, what + ": not a valid name"};
   std::string path = std::string("/apis/") + kGroupVersion +
                      (cluster ? "/clusterroles/" : "/namespaces/" + kube::urlEncode(namespace_) + "/roles/") + kube::urlEncode(name);
   auto response = client_->get(path, deadline);
@@ -144,6 +150,7 @@ admission::RoleLookup RoleCache::getRole(const std::string& kind, const std::str
   if (body.is_discarded() || !body.is_object()) return {Status::Failed, {}, what + ": response is not JSON"};
   try {
     rbac::Role role = decode(cluster, std::move(body));
+    if (role.name != name) return {Status::Failed, {}, what + ": the answer is not that role (metadata.name \"" + role.name + "\")"};
     // An aggregated ClusterRole not cached yet: aggregated from the cached ClusterRoles once they are
     // listed (else its stored rules stand).
     if (cluster && role.aggregationSelectors && clusterRoleReflector_->hasSynced()) {

@@ -460,6 +460,17 @@ EOF2
 [ "$RC" = 0 ] || fail "custom ClusterRoles refused (rbac.mode warn): $ERR"
 expect_in "$ERR" "Warning: would violate kguard RBAC guardrails: rbac.wildcardGrant" "wildcard ClusterRole warning"
 ok "ClusterRoles e2e-everything (* on *) and e2e-collected (aggregates it)"
+# A binding the enforce run refuses, admitted now (warn mode), held by a finalizer as a controller's would.
+run kc apply -f - <<EOF2
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: e2e-old-admin, finalizers: [e2e.kguard.io/hold]}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: $NS_RESTRICTED}]
+EOF2
+[ "$RC" = 0 ] || fail "ClusterRoleBinding e2e-old-admin refused (rbac.mode warn): $ERR"
+expect_in "$ERR" "Warning: would violate kguard RBAC guardrails: rbac.clusterAdminServiceAccount" "old binding warning"
+ok "ClusterRoleBinding e2e-old-admin (cluster-admin for $NS_RESTRICTED/deployer, finalizer e2e.kguard.io/hold)"
 
 step "malformed requests to /validate get 400; the server keeps serving"
 code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
@@ -800,6 +811,41 @@ got: $ERR"
   return 1
 }
 regression KB-rules-update 'kguard rules (enforce) refuse metadata-only pod UPDATEs, e.g. finalizer removal' check_finalizer_removal
+
+step "RBAC guardrails (enforce): updates that leave rules, subjects and roleRef alone are admitted"
+# Objects admitted before the guardrails (or in warn mode) must stay manageable: relabelled, and deleted
+# once their finalizer is removed (as upstream's IsOnlyMutatingGCFields lets through the escalation check).
+admitted_quietly() {  # admitted_quietly KUBECTL_ARGS...: admitted, without a guardrail warning
+  run kc "$@"
+  [ "$RC" = 0 ] && ! grep -q "kguard RBAC guardrails" <<<"$ERR" && return 0
+  WHY="kubectl $*
+expected: admitted without a guardrail warning (metadata only)
+got (exit $RC): $ERR"
+  return 1
+}
+check_rbac_metadata_update() {
+  admitted_quietly label clusterrolebinding e2e-old-admin e2e.kguard.io/touched=yes || return 1
+  admitted_quietly label clusterrole e2e-everything e2e.kguard.io/touched=yes || return 1
+  admitted_quietly delete clusterrolebinding e2e-old-admin --wait=false || return 1
+  admitted_quietly patch clusterrolebinding e2e-old-admin --type=json \
+    -p '[{"op":"remove","path":"/metadata/finalizers"}]' || return 1
+  run kc get clusterrolebinding e2e-old-admin
+  [ "$RC" != 0 ] && return 0
+  WHY="ClusterRoleBinding e2e-old-admin still exists after its deletion and finalizer removal"
+  return 1
+}
+regression KB-rbac-update 'RBAC guardrails (enforce) refuse metadata-only UPDATEs of existing roles and bindings (finalizer removal, labels)' \
+  check_rbac_metadata_update
+# A change of what is judged is judged: a rule added to the wildcard role, a subject to a cluster-admin binding.
+run kc patch clusterrole e2e-everything --type=json -p '[{"op":"add","path":"/rules/-","value":{"apiGroups":[""],"resources":["pods"],"verbs":["get"]}}]'
+[ "$RC" != 0 ] || fail "a rule added to ClusterRole e2e-everything (* on *) admitted with rbac.mode enforce"
+expect_in "$ERR" "clusterroles.rbac.authorization.k8s.io \"e2e-everything\" is forbidden: violates kguard RBAC guardrails: rbac.wildcardGrant" \
+  "changed rules are judged"
+run kc patch clusterrolebinding system-deployer-admin --type=json \
+  -p '[{"op":"add","path":"/subjects/-","value":{"kind":"ServiceAccount","name":"deployer","namespace":"'"$NS_RESTRICTED"'"}}]'
+[ "$RC" != 0 ] || fail "a subject outside kube-system added to a cluster-admin binding admitted with rbac.mode enforce"
+expect_in "$ERR" "violates kguard RBAC guardrails: rbac.clusterAdminServiceAccount" "changed subjects are judged"
+ok "a new rule and a new subject are still refused"
 
 step "exempt namespace"
 run kc apply -f - <<<"$(printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels: {pod-security.kubernetes.io/enforce: baseline}\n' "$NS_EXEMPT")"

@@ -97,6 +97,7 @@ TEST_CASE("namespace cache: a namespace not seen yet is fetched with a GET, erro
     ++gets;
     if (path == "/api/v1/namespaces/fresh") return {200, namespaceJson("fresh", "5", R"({"team":"red"})")};
     if (path == "/api/v1/namespaces/garbled") return {200, "not json"};
+    if (path == "/api/v1/namespaces/impostor") return {200, namespaceJson("other", "5", R"({"team":"red"})")};
     return {404, R"({"kind":"Status","code":404,"message":"namespaces \"missing\" not found"})"};
   }));
   server.queueList(200, listJson({}, "1"));
@@ -116,6 +117,21 @@ TEST_CASE("namespace cache: a namespace not seen yet is fetched with a GET, erro
   auto garbled = cache.getNamespace("garbled", admission::kNoDeadline);
   CHECK_FALSE(garbled.ok);
   CHECK(garbled.error == "namespace \"garbled\": response is not JSON");
+  // An answer naming another namespace is not taken for this one.
+  auto impostor = cache.getNamespace("impostor", admission::kNoDeadline);
+  CHECK_FALSE(impostor.ok);
+  CHECK(impostor.error == "namespace \"impostor\": the answer is not that Namespace (metadata.name \"other\")");
+  // Names no namespace has are asked of nobody: "" would GET the list of namespaces, read as one
+  // without labels (privileged), for a review naming no namespace.
+  const int before = gets;
+  const size_t asked = server.requests().size();
+  auto unnamed = cache.getNamespace("", admission::kNoDeadline);
+  CHECK_FALSE(unnamed.ok);
+  CHECK(unnamed.error == "namespace \"\": not a valid namespace name");
+  CHECK_FALSE(cache.getNamespace("../x", admission::kNoDeadline).ok);
+  CHECK_FALSE(cache.getNamespace("Team", admission::kNoDeadline).ok);
+  CHECK(gets == before);
+  CHECK(server.requests().size() == asked);
 }
 
 TEST_CASE("namespace cache: lists a namespace's pods; undecodable pods are skipped, a bad answer is an error") {

@@ -157,6 +157,7 @@ TEST_CASE("role cache: a role not cached yet is read with a GET, within the requ
     if (path == kRbac + "/namespaces/ns2/roles/fresh")
       return {200, R"({"metadata":{"name":"fresh","namespace":"ns2"},"rules":)" + kGetPods + "}"};
     if (path == kRbac + "/clusterroles/broken") return {500, R"({"kind":"Status","code":500,"message":"etcd down"})"};
+    if (path == kRbac + "/clusterroles/impostor") return {200, clusterRole("other", "5", "{}", kEverything)};
     if (path == kRbac + "/clusterroles/slow") std::this_thread::sleep_for(std::chrono::seconds(2));
     return {404, R"({"kind":"Status","code":404})"};
   };
@@ -176,6 +177,18 @@ TEST_CASE("role cache: a role not cached yet is read with a GET, within the requ
   CHECK(broken.status == RoleLookup::Status::Failed);
   CHECK_THAT(broken.error, Catch::StartsWith("clusterrole \"broken\": HTTP 500"));
   CHECK(cache.getRole("Group", "", "x", kNoDeadline).status == RoleLookup::Status::Failed);
+  // An answer naming another role is not taken for this one.
+  auto impostor = cache.getRole("ClusterRole", "", "impostor", kNoDeadline);
+  CHECK(impostor.status == RoleLookup::Status::Failed);
+  CHECK(impostor.error == "clusterrole \"impostor\": the answer is not that role (metadata.name \"other\")");
+  // Names no role has are asked of nobody: "" would GET the whole collection, read as a role.
+  const size_t asked = server.requests().size();
+  CHECK(cache.getRole("ClusterRole", "", "", kNoDeadline).error == "clusterrole \"\": not a valid name");
+  CHECK(cache.getRole("ClusterRole", "", "..", kNoDeadline).status == RoleLookup::Status::Failed);
+  CHECK(cache.getRole("ClusterRole", "", "a/b", kNoDeadline).status == RoleLookup::Status::Failed);
+  CHECK(cache.getRole("Role", "", "fresh", kNoDeadline).error == "role \"/fresh\": not a valid name");
+  CHECK(cache.getRole("Role", "NS2", "fresh", kNoDeadline).status == RoleLookup::Status::Failed);
+  CHECK(server.requests().size() == asked);
 
   // The API server waits for the webhook only so long: the GET is abandoned at the request's deadline.
   auto slow = cache.getRole("ClusterRole", "", "slow", std::chrono::steady_clock::now() + std::chrono::milliseconds(100));

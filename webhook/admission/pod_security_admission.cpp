@@ -246,9 +246,10 @@ AdmissionResponse PodSecurityAdmission::validatePodController(const AdmissionReq
   if (exemptUser(request.username)) return exemptResponse(request, "user");
 
   // Upstream fails open for workloads (the pods they create are checked again); kguard's
-  // enforceOnWorkloads fails closed like pods.
+  // enforceOnWorkloads fails closed like pods. Either way the workload went unjudged: a fatal error in
+  // pod_security_errors_total, as upstream's ValidatePodController records it (RecordError(true, ...)).
   auto failOpen = [&](const std::string& error) {
-    recordError(enforceOnWorkloads_, request);
+    recordError(true, request);
     if (enforceOnWorkloads_) return badRequest(error);
     AdmissionResponse response;
     response.auditAnnotations["error"] = error;

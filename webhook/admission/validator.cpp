@@ -40,12 +40,18 @@ Triage Validator::triage(const AdmissionRequest& request) const {
   // registry round trips.
   if (imageVerifier_ && writesObject && request.pod.get())  // decoded on either path, fast or not
     out.images = rules::imageSignaturesInMemory(config_.rules.imageSignatures, request.pod.get()->spec, *imageVerifier_);
-  // A namespace update may list the namespace's pods; everything else at most looks its namespace up.
-  // A binding's role may be read from the API server (one not in the role cache).
-  const bool binding = roles_ && request.resource.group == "rbac.authorization.k8s.io" &&
-                       (request.resource.resource == "rolebindings" || request.resource.resource == "clusterrolebindings");
-  out.mayBlock = binding || (request.resource.group.empty() && request.resource.resource == "namespaces") ||
-                 !namespaces_.hasCached(request.namespace_) || (out.images && out.images->needsRegistry);
+  // A namespace update may list the namespace's pods. A binding's role may be read from the API server
+  // (one not in the role cache). Only Pod Security's pod and workload checks and the sandboxedRuntime
+  // rule read the request's namespace: other objects (a ClusterRole, a Node, a ConfigMap) never wait on
+  // a namespace lookup, so they are answered on the event loop whatever their namespace.
+  const auto& resource = request.resource;
+  const bool binding = roles_ && resource.group == "rbac.authorization.k8s.io" &&
+                       (resource.resource == "rolebindings" || resource.resource == "clusterrolebindings");
+  const bool namespaceUpdate = resource.group.empty() && resource.resource == "namespaces" && request.operation == "UPDATE";
+  const bool readsNamespace = (resource.group.empty() && resource.resource == "pods") ||
+                              isPodControllerResource(resource) || request.pod.decoded();
+  out.mayBlock = binding || namespaceUpdate || (readsNamespace && !namespaces_.hasCached(request.namespace_)) ||
+                 (out.images && out.images->needsRegistry);
   return out;
 }
 
@@ -103,6 +109,14 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
   if (request.operation != "CREATE" && request.operation != "UPDATE") return;
   if (podSecurity_.exemptUser(request.username)) return;
   if (!request.object) return;  // only pods are read without a JSON tree
+  // An update that leaves what the guardrails judge unchanged (a finalizer removed, a label or an owner
+  // added) is not judged again: refusing it would strand an object admitted before the guardrails or
+  // under warn mode, blocking its deletion and the garbage collector. Upstream skips such updates too:
+  // Pod Security those that are not significant (isSignificantPodUpdate), the API server's RBAC
+  // escalation check those that only change GC fields (pkg/registry/rbac IsOnlyMutatingGCFields).
+  if (request.operation == "UPDATE" && request.oldObject &&
+      !rbac::changesGuardedFields(*request.object, *request.oldObject))
+    return;
   std::vector<findings::Finding> findings;
   try {
     auto kind = rbac::rbacKindOf(*request.object);
@@ -113,6 +127,7 @@ void Validator::applyRbacGuardrails(const AdmissionRequest& request, AdmissionRe
     else findings = rbac::checkGuardrails(config_.rbacGuardrails, *request.object);
   } catch (const kube::DecodeError& e) {
     response = failureResponse(400, "BadRequest", std::string("failed to decode RBAC object: ") + e.what());
+    response.auditAnnotations["error"] = response.result->message;  // as Pod Security's errorResponse
     return;
   }
   report(request, findings, config_.rbacMode == config::Mode::Enforce, "kguard RBAC guardrails", response);

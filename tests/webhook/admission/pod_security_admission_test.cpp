@@ -170,7 +170,10 @@ TEST_CASE("namespace policy sources: unlabelled, config defaults, invalid labels
   auto workload = f.run(makeRequest("CREATE", kDeployments, "restricted",
                                     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: []}}}"));
   CHECK(workload.allowed);
-  CHECK(workload.auditAnnotations.count("error"));
+  // Upstream's ValidatePodController: the error in the audit annotation, counted as fatal (not judged).
+  CHECK(workload.auditAnnotations.at("error") == "failed to lookup namespace \"restricted\": connection refused");
+  CHECK(f.metrics.errors.value({"true", "create", "controller", ""}) == 1);
+  CHECK(f.metrics.errors.value({"false", "create", "controller", ""}) == 0);
 }
 
 TEST_CASE("namespaces: invalid labels refused, tightening warns about existing pods") {

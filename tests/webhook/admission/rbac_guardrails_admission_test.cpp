@@ -45,7 +45,9 @@ struct Fixture {
   Fixture() { cluster.namespaces["ci"] = {}; }
   AdmissionResponse run(const TestRequest& t) {
     Validator v(config, cluster, cluster, metrics, &roles);
-    CHECK(v.triage(t.request).mayBlock);  // a role lookup may wait on the API server: off the event loop
+    // A binding's role lookup may wait on the API server: off the event loop. Roles wait on nothing.
+    const bool binding = t.request.resource.resource == "rolebindings" || t.request.resource.resource == "clusterrolebindings";
+    CHECK(v.triage(t.request).mayBlock == binding);
     return v.validate(t.request);
   }
 };
@@ -176,4 +178,115 @@ TEST_CASE("RBAC guardrails at admission: a missing role is a warning, even in en
   f.config.rbacGuardrails.clusterAdminRoles.clear();
   f.config.rbacGuardrails.wildcardRoles.clear();
   CHECK_FALSE(f.run(makeRequest("CREATE", kClusterBindings, "", clusterBinding("cluster-admin"))).allowed);
+}
+
+namespace {
+
+const GroupVersionResource kClusterRoles{"rbac.authorization.k8s.io", "v1", "clusterroles"};
+
+// A binding admitted before the guardrails (or in warn mode) that they refuse now: cluster-admin for a
+// service account outside kube-system. `metadataExtra` goes under metadata, `subjectsExtra` after the subject.
+std::string grandfatheredBinding(const std::string& metadataExtra, const std::string& subjectsExtra = "") {
+  return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n"
+         "metadata: {name: old-admin" + metadataExtra + "}\n"
+         "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n"
+         "subjects: [{kind: ServiceAccount, name: deployer, namespace: ci}" + subjectsExtra + "]\n";
+}
+
+std::string wildcardClusterRole(const std::string& metadataExtra, const std::string& rest = "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]") {
+  return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: old-everything" + metadataExtra +
+         "}\n" + rest + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("RBAC guardrails at admission: an UPDATE that leaves subjects and roleRef alone is not judged again") {
+  Fixture f;
+  f.config.rbacMode = config::Mode::Enforce;
+  const std::string held = grandfatheredBinding(", finalizers: [example.com/hold], labels: {team: ci}");
+  CHECK_FALSE(f.run(makeRequest("CREATE", kClusterBindings, "", held)).allowed);  // as it is judged when written
+
+  // The garbage collector (or a controller) removes the finalizer of the binding being deleted.
+  auto unheld = f.run(makeRequest("UPDATE", kClusterBindings, "", grandfatheredBinding(", labels: {team: ci}"), held));
+  CHECK(unheld.allowed);
+  CHECK(unheld.warnings.empty());
+  CHECK(unheld.auditAnnotations.empty());
+  CHECK(f.roles.lookups == 1);  // the CREATE's: the skipped UPDATE reads no role
+  // A label, an annotation, an ownerReference: metadata only.
+  auto relabelled = f.run(makeRequest(
+      "UPDATE", kClusterBindings, "",
+      grandfatheredBinding(", finalizers: [example.com/hold], labels: {team: platform}, annotations: {a: b}, "
+                           "ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: owner, uid: u1}]"),
+      held));
+  CHECK(relabelled.allowed);
+  CHECK(relabelled.warnings.empty());
+  // Adding a subject changes who holds the role: judged, and refused for the subject it names.
+  auto widened = f.run(makeRequest(
+      "UPDATE", kClusterBindings, "", grandfatheredBinding("", ", {kind: ServiceAccount, name: other, namespace: ci}"),
+      grandfatheredBinding("")));
+  CHECK_FALSE(widened.allowed);
+  CHECK(widened.result->message.find("violates kguard RBAC guardrails: rbac.clusterAdminServiceAccount") != std::string::npos);
+  // A binding updated into its first subject is judged too.
+  const std::string noSubjects =
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: old-admin}\n"
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n";
+  CHECK_FALSE(f.run(makeRequest("UPDATE", kClusterBindings, "", grandfatheredBinding(""), noSubjects)).allowed);
+
+  // Warn mode: the metadata-only update carries no warning either, the widening one does.
+  f.config.rbacMode = config::Mode::Warn;
+  CHECK(f.run(makeRequest("UPDATE", kClusterBindings, "", grandfatheredBinding(", labels: {x: y}"), held)).warnings.empty());
+  auto widenedWarned = f.run(makeRequest("UPDATE", kClusterBindings, "", grandfatheredBinding("", ", {kind: User, name: bob}"),
+                                         grandfatheredBinding("")));
+  REQUIRE_FALSE(widenedWarned.warnings.empty());
+  CHECK(widenedWarned.warnings.back().find("binds ClusterRole cluster-admin to User bob") != std::string::npos);
+}
+
+TEST_CASE("RBAC guardrails at admission: an UPDATE that leaves rules and aggregationRule alone is not judged again") {
+  Fixture f;
+  f.config.rbacMode = config::Mode::Enforce;
+  const std::string held = wildcardClusterRole(", finalizers: [example.com/hold]");
+  CHECK_FALSE(f.run(makeRequest("CREATE", kClusterRoles, "", held)).allowed);
+  auto unheld = f.run(makeRequest("UPDATE", kClusterRoles, "", wildcardClusterRole(""), held));
+  CHECK(unheld.allowed);
+  CHECK(unheld.warnings.empty());
+  CHECK(f.run(makeRequest("UPDATE", kClusterRoles, "", wildcardClusterRole(", labels: {a: b}"), held)).allowed);
+  // Changed rules are judged.
+  auto escalated = f.run(makeRequest(
+      "UPDATE", kClusterRoles, "",
+      wildcardClusterRole("", "rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}, {apiGroups: [''], resources: [pods], verbs: [get]}]"),
+      held));
+  CHECK_FALSE(escalated.allowed);
+  // So is a new aggregationRule, even with the same (empty) rules: it selects cluster-admin's rules.
+  const std::string empty = wildcardClusterRole("", "rules: []");
+  auto aggregating = f.run(makeRequest(
+      "UPDATE", kClusterRoles, "",
+      wildcardClusterRole("", "aggregationRule: {clusterRoleSelectors: [{matchLabels: {kubernetes.io/bootstrapping: rbac-defaults}}]}\nrules: []"),
+      empty));
+  CHECK_FALSE(aggregating.allowed);
+  CHECK(aggregating.result->message.find("ClusterRole old-everything aggregates") != std::string::npos);
+  // That role relabelled, its rules written as [] where they were null (or absent): the same rules.
+  const std::string aggregationRule =
+      "aggregationRule: {clusterRoleSelectors: [{matchLabels: {kubernetes.io/bootstrapping: rbac-defaults}}]}\n";
+  auto relabelled = f.run(makeRequest("UPDATE", kClusterRoles, "", wildcardClusterRole(", labels: {a: b}", aggregationRule + "rules: []"),
+                                      wildcardClusterRole("", aggregationRule + "rules: null")));
+  CHECK(relabelled.allowed);
+  CHECK(relabelled.warnings.empty());
+  CHECK(f.run(makeRequest("UPDATE", kClusterRoles, "", wildcardClusterRole(", labels: {a: c}", aggregationRule),
+                          wildcardClusterRole("", aggregationRule + "rules: []")))
+            .allowed);
+}
+
+TEST_CASE("RBAC guardrails at admission: subresources and DELETE are not judged") {
+  Fixture f;
+  f.config.rbacMode = config::Mode::Enforce;
+  auto status = makeRequest("UPDATE", kClusterBindings, "", grandfatheredBinding("", ", {kind: User, name: bob}"),
+                            grandfatheredBinding(""));
+  status.request.subResource = "status";
+  Validator v(f.config, f.cluster, f.cluster, f.metrics, &f.roles);
+  CHECK(v.validate(status.request).allowed);
+  auto del = makeRequest("DELETE", kClusterBindings, "", grandfatheredBinding(""));
+  del.request.oldObject = del.request.object;  // DELETE carries the object as oldObject only
+  del.request.object = nullptr;
+  CHECK(v.validate(del.request).allowed);
+  CHECK(f.roles.lookups == 0);
 }

@@ -183,3 +183,32 @@ TEST_CASE("kguard.imageSignatures: registry round trips end within half the time
   CHECK_FALSE(r.allowed);  // never verified: refused (fail closed)
   CHECK(took < std::chrono::milliseconds(600));  // not the 5 s budget, nor the whole 600 ms left
 }
+
+TEST_CASE("triage: only requests that read their namespace wait for a lookup of one not in the cache") {
+  Fixture f;  // "team" is cached, "elsewhere" is not
+  f.config.rules.sandboxedRuntime = rules::SandboxedRuntimeConfig{{{"kguard.io/isolation", "sandboxed"}}, {"kata"}};
+  Validator v(f.config, f.cluster, f.cluster, f.metrics);
+  const GroupVersionResource clusterRoles{"rbac.authorization.k8s.io", "v1", "clusterroles"};
+  const GroupVersionResource configMaps{"", "v1", "configmaps"};
+  const std::string ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: fresh}\n";
+  // Answered on the event loop, and indeed without any lookup.
+  for (const auto& t : {makeRequest("CREATE", clusterRoles, "",
+                                    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n"),
+                        makeRequest("CREATE", kNamespaces, "", ns),
+                        makeRequest("CREATE", configMaps, "elsewhere", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")}) {
+    CAPTURE(t.request.resource.resource);
+    CHECK_FALSE(v.triage(t.request).mayBlock);
+    CHECK(v.validate(t.request).allowed);
+    CHECK(f.cluster.lookups == 0);
+  }
+  // A namespace update may list its pods; pods and workloads read their namespace's labels.
+  CHECK(v.triage(makeRequest("UPDATE", kNamespaces, "fresh", ns, ns).request).mayBlock);
+  CHECK(v.triage(makeRequest("CREATE", kPods, "elsewhere", pod("p", "")).request).mayBlock);
+  CHECK_FALSE(v.triage(makeRequest("CREATE", kPods, "team", pod("p", "")).request).mayBlock);
+  const std::string deployment =
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n"
+      "  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx:1.25}]}\n";
+  CHECK(v.triage(makeRequest("CREATE", kDeployments, "elsewhere", deployment).request).mayBlock);
+  // An object that carries a pod is read as one (sandboxedRuntime reads its namespace), whatever the resource says.
+  CHECK(v.triage(makeRequest("CREATE", configMaps, "elsewhere", pod("p", "")).request).mayBlock);
+}
