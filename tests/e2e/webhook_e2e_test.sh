@@ -504,6 +504,26 @@ assert r["response"]["allowed"] is False, r
 assert "host namespaces (hostNetwork=true)" in r["response"]["status"]["message"], r
 EOF
 ok "v1beta1 review: same version and uid, denied"
+# A pod review naming no namespace (no API server sends one) cannot be judged: upstream's 500 for a
+# namespace that cannot be read. The webhook once asked GET /api/v1/namespaces/ for it, got the list of
+# every namespace, read it as a namespace without labels (privileged here) and allowed the pod.
+check_no_namespace_review() {
+  local body code
+  body="$(sed 's/"namespace":"'"$NS_RESTRICTED"'"/"namespace":""/g; s/e2e-uid-1/e2e-uid-2/' <<<"$review")"
+  code="$(wh_curl -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    --data "$body" "https://127.0.0.1:$WEBHOOK_PORT/validate")"
+  python3 - "$WORK/body" <<'EOF2' && [ "$code" = 200 ] && return 0
+import json, sys
+r = json.load(open(sys.argv[1]))["response"]
+assert r["uid"] == "e2e-uid-2" and r["allowed"] is False, r
+assert r["status"]["code"] == 500 and r["status"]["message"] == 'Internal error occurred: failed to lookup namespace ""', r
+EOF2
+  WHY="a hostNetwork pod review with namespace \"\": HTTP $code $(cat "$WORK/body")
+expected: HTTP 200, allowed false, 500 'Internal error occurred: failed to lookup namespace \"\"'"
+  return 1
+}
+regression KB-no-namespace 'a pod review naming no namespace is judged by the namespace list read as a privileged namespace' \
+  check_no_namespace_review
 run kc apply --dry-run=server -f - <<<"$(pod priv2 "$NS_RESTRICTED" privileged)"
 [ "$RC" != 0 ] || fail "privileged pod allowed after the malformed requests"
 expect_in "$ERR" "admission webhook \"$ENFORCING_WEBHOOK\" denied the request" "verdict after malformed requests"
