@@ -50,8 +50,12 @@ Triage Validator::triage(const AdmissionRequest& request) const {
   const bool namespaceUpdate = resource.group.empty() && resource.resource == "namespaces" && request.operation == "UPDATE";
   const bool readsNamespace = (resource.group.empty() && resource.resource == "pods") ||
                               isPodControllerResource(resource) || request.pod.decoded();
-  out.mayBlock = binding || namespaceUpdate || (readsNamespace && !namespaces_.hasCached(request.namespace_)) ||
-                 (out.images && out.images->needsRegistry);
+  // An aggregationRule is judged by recomputing aggregation over every cached ClusterRole: milliseconds
+  // in a large cluster, which the event loop's other requests must not wait for.
+  const bool aggregating = roles_ && resource.group == "rbac.authorization.k8s.io" && resource.resource == "clusterroles" &&
+                           request.object && request.object->is_object() && request.object->contains("aggregationRule");
+  out.mayBlock = binding || aggregating || namespaceUpdate ||
+                 (readsNamespace && !namespaces_.hasCached(request.namespace_)) || (out.images && out.images->needsRegistry);
   return out;
 }
 
