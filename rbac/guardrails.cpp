@@ -299,7 +299,9 @@ std::vector<findings::Finding> checkBindingWithRole(const GuardrailConfig& confi
 }
 
 bool changesGuardedFields(const nlohmann::json& object, const nlohmann::json& oldObject) {
-  // What decodeRole and decodeBinding read besides metadata; both objects are of one kind.
+  // What decodeRole and decodeBinding read besides metadata; both objects are of one kind. A label may put
+  // a ClusterRole under another's aggregationRule: that role widens when the aggregation controller writes
+  // its rules, an update judged here.
   static const char* const kGuarded[] = {"rules", "aggregationRule", "subjects", "roleRef"};
   auto guarded = [](const nlohmann::json& o, const char* field) {
     if (!o.is_object()) return nlohmann::json();

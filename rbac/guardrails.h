@@ -70,9 +70,8 @@ std::vector<findings::Finding> checkBindingWithRole(const GuardrailConfig& confi
 
 // True when an update of a Role, ClusterRole, RoleBinding or ClusterRoleBinding changes what the rules above
 // judge: a role's rules or aggregationRule, a binding's subjects or roleRef (a missing, null and empty
-// list are the same). Metadata is not judged: a label never widens what the object grants (a ClusterRole
-// labelled into an aggregationRule widens the aggregating role when the aggregation controller writes its
-// rules, an update judged here). The webhook skips the other updates (webhook/admission/validator.cpp).
+// list are the same). Metadata is not judged: a label can only move an object into or out of the bootstrap
+// exemption, never widen what it grants. The webhook skips the other updates (webhook/admission/validator.cpp).
 bool changesGuardedFields(const nlohmann::json& object, const nlohmann::json& oldObject);
 
 // Findings for one object as the webhook receives it (its roleRef resolved against the built-in roles
