@@ -218,6 +218,8 @@ TEST_CASE("namespace cache: concurrent lookups see whole, monotonic snapshots wh
   };
   std::vector<std::thread> readers;
   for (int i = 0; i < 4; ++i) readers.emplace_back(reader);
+  // Under load the readers may not have run yet: the events must race with reads, so wait for one.
+  REQUIRE(eventually([&] { return reads > 0; }));
   for (int i = 1; i <= kEvents; ++i) {
     std::string n = std::to_string(i);
     serverA.pushEvent(eventJson("MODIFIED", namespaceJson("ns", std::to_string(100 + i), R"({"gen":")" + n + R"(","copy":")" + n + R"("})")));
