@@ -28,7 +28,7 @@ std::vector<Box> lookupBoxes(const Table& t, const Chain& chain, int family) {
     const Set* set = t.findSet(r.set);
     if (!set) continue;
     for (const auto& e : set->elements) {
-      const bool accept = r.verdict == Verdict::Map ? elementAdmits(t, e) : r.verdict == Verdict::Accept;
+      const bool accept = ruleAdmits(t, r, &e);
       if (!set->withPorts) out.push_back({e.address, 0, 65535, i, accept});
       else if (e.protocol == Protocol::TCP) out.push_back({e.address, e.firstPort, e.lastPort, i, accept});
     }
@@ -39,10 +39,13 @@ std::vector<Box> lookupBoxes(const Table& t, const Chain& chain, int family) {
 }  // namespace
 
 std::vector<PortElement> admittedTcp(const Table& t, const Chain& chain, int family) {
-  // The first rule matching every new connection (the isolated chain's final drop), if any.
+  // The first rule deciding every new connection (the isolated chain's final drop), if any; the jump to
+  // the exempt chain before it returns for a new connection.
   size_t catchAll = chain.rules.size();
-  for (size_t i = 0; i < chain.rules.size() && catchAll == chain.rules.size(); ++i)
-    if (chain.rules[i].match == Rule::Match::Any && !chain.rules[i].midStreamTcp) catchAll = i;
+  for (size_t i = 0; i < chain.rules.size() && catchAll == chain.rules.size(); ++i) {
+    const Rule& r = chain.rules[i];
+    if (r.match == Rule::Match::Any && !r.midStreamTcp && r.verdict != Verdict::Jump) catchAll = i;
+  }
   auto admitted = [&](const Box* winner) {
     if (winner && winner->rule < catchAll) return winner->accept;
     return catchAll == chain.rules.size() || chain.rules[catchAll].verdict == Verdict::Accept;  // else: policy accept

@@ -41,6 +41,16 @@ std::string isolatingPoliciesText(const std::vector<std::string>& policies) {
 const char* dirName(bool ingress) { return ingress ? "ingress" : "egress"; }
 const char* familySuffix(int f) { return f == 0 ? "_v4" : "_v6"; }
 
+std::string exemptChainName(bool ingress) { return std::string(dirName(ingress)) + "_exempt"; }
+
+// `jump ingress_exempt`: at a drop site of a chain where tiers decide, the exempt rules first.
+Rule jumpToExempt(bool ingress) {
+  Rule r;
+  r.verdict = Verdict::Jump;
+  r.chain = exemptChainName(ingress);
+  return r;
+}
+
 Rule peerInSet(int family, bool ingress, const std::string& set, bool withPorts) {
   Rule r;
   r.match = Rule::Match::PeerInSet;
@@ -72,9 +82,10 @@ std::vector<SetElement> addressSetElements(const std::vector<AddressElement>& el
 }
 
 // One tier's verdicts, per family: the boxes with ports (TCP, UDP, SCTP) in one verdict map whose Accept
-// elements accept and whose Deny elements go to a deny chain (count, log, drop), so that a new connection
-// costs one lookup per tier whatever it decides (bench/netpol_agent (h), issue 17); the boxes of protocols
-// without ports (ICMP...) in address sets, accept and drop, which only such packets reach. Only sets
+// elements accept and whose Deny elements go to a deny chain (exempt rules, count, log, drop), so that a
+// new connection costs one lookup per tier whatever it decides (bench/netpol_agent (h), issue 17); the
+// boxes of protocols without ports (ICMP...) in address sets, one that accepts and one that goes to the
+// deny chain, which only such packets reach. Only sets
 // that hold an element: an empty one decides nothing. With deny logs, one deny chain (and one
 // protocol-less drop set) per Deny rule, so that the log names it. Tier sets come and go with the tiers'
 // rules; the agent installs such a change as an update of the table, not a replace (agent/nft_batch.h).
@@ -82,9 +93,9 @@ struct TierSet {
   std::string name;
   int family;
   bool withPorts;
-  Verdict verdict;  // Map: the verdict map of the boxes with ports
+  Verdict verdict;  // Map: the verdict map of the boxes with ports; Goto: a drop set
   std::vector<SetElement> elements;
-  const DenyRule* deny = nullptr;  // logged drops: the rule that decided
+  std::string denyChain;  // Goto: where its packets go
 };
 
 // A chain the tier's Deny elements go to, the Deny rule it names in its log prefix, and the boxes that go
@@ -95,27 +106,34 @@ struct DenyTarget {
   const std::vector<PortElement>* boxes;
 };
 
-// The deny chains of a tier's verdict maps: one per tier and direction, or with deny logs one per Deny
-// rule ("admin_ingress_deny", "admin_ingress_deny_0"...); only those some element goes to.
+std::string denyChainName(const char* tierPrefix, bool ingress, std::optional<size_t> denyRule) {
+  return std::string(tierPrefix) + "_" + dirName(ingress) + "_deny" + (denyRule ? "_" + std::to_string(*denyRule) : "");
+}
+
+bool anyBox(const std::vector<PortElement> (&drop)[2], const std::vector<AddressElement> (&dropOther)[2]) {
+  return !drop[0].empty() || !drop[1].empty() || !dropOther[0].empty() || !dropOther[1].empty();
+}
+
+// The deny chains of a tier's verdict maps and drop sets: one per tier and direction, or with deny logs
+// one per Deny rule ("admin_ingress_deny", "admin_ingress_deny_0"...); only those some element goes to.
 std::vector<DenyTarget> denyTargets(const TierRules& tier, const char* tierPrefix, bool ingress, bool perDenyRule) {
   static const DenyRule unnamed{};
-  const std::string base = std::string(tierPrefix) + "_" + dirName(ingress) + "_deny";
   std::vector<DenyTarget> out;
   if (!perDenyRule) {
-    if (!tier.drop[0].empty() || !tier.drop[1].empty()) out.push_back({base, &unnamed, tier.drop});
+    if (anyBox(tier.drop, tier.dropOther)) out.push_back({denyChainName(tierPrefix, ingress, {}), &unnamed, tier.drop});
     return out;
   }
   for (size_t k = 0; k < tier.denyRules.size(); ++k) {
     const auto& d = tier.denyRules[k];
-    if (!d.drop[0].empty() || !d.drop[1].empty()) out.push_back({base + "_" + std::to_string(k), &d.rule, d.drop});
+    if (anyBox(d.drop, d.dropOther)) out.push_back({denyChainName(tierPrefix, ingress, k), &d.rule, d.drop});
   }
   return out;
 }
 
 std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, bool ingress, bool perDenyRule) {
   std::vector<TierSet> out;
-  auto add = [&out](std::string name, int f, bool ports, Verdict v, std::vector<SetElement> elements, const DenyRule* deny) {
-    if (!elements.empty()) out.push_back({std::move(name), f, ports, v, std::move(elements), deny});
+  auto add = [&out](std::string name, int f, bool ports, Verdict v, std::vector<SetElement> elements, std::string deny) {
+    if (!elements.empty()) out.push_back({std::move(name), f, ports, v, std::move(elements), std::move(deny)});
   };
   const auto targets = denyTargets(tier, tierPrefix, ingress, perDenyRule);
   for (int f = 0; f < 2; ++f) {
@@ -130,16 +148,16 @@ std::vector<TierSet> tierSets(const TierRules& tier, const char* tierPrefix, boo
     std::sort(map.begin(), map.end(), [](const SetElement& a, const SetElement& b) {
       return std::tie(a.address.first, a.protocol, a.firstPort) < std::tie(b.address.first, b.protocol, b.firstPort);
     });
-    add(base, f, true, Verdict::Map, std::move(map), nullptr);
-    add(base + "_other_accept", f, false, Verdict::Accept, addressSetElements(tier.acceptOther[f]), nullptr);
+    add(base, f, true, Verdict::Map, std::move(map), "");
+    add(base + "_other_accept", f, false, Verdict::Accept, addressSetElements(tier.acceptOther[f]), "");
     if (!perDenyRule) {
-      add(base + "_other_drop", f, false, Verdict::Drop, addressSetElements(tier.dropOther[f]), nullptr);
+      add(base + "_other_drop", f, false, Verdict::Goto, addressSetElements(tier.dropOther[f]),
+          denyChainName(tierPrefix, ingress, {}));
       continue;
     }
-    for (size_t k = 0; k < tier.denyRules.size(); ++k) {
-      const auto& d = tier.denyRules[k];
-      add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Drop, addressSetElements(d.dropOther[f]), &d.rule);
-    }
+    for (size_t k = 0; k < tier.denyRules.size(); ++k)
+      add(base + "_other_drop_" + std::to_string(k), f, false, Verdict::Goto,
+          addressSetElements(tier.denyRules[k].dropOther[f]), denyChainName(tierPrefix, ingress, k));
   }
   return out;
 }
@@ -181,46 +199,48 @@ void addDrop(Table& t, Chain& c, Rule r, const std::string& counter, const DenyR
   c.rules.push_back(overRate);
 }
 
-// The tier's deny chains, then its lookups; its sets are disjoint, so their order does not matter.
-void addTierRules(Table& t, Chain& c, const TierRules& tier, const char* tierPrefix, bool ingress,
-                  const RenderOptions& options) {
+// The tier's deny chains: the direction's exempt rules first (a drop site, see makeChain), then count,
+// log and drop.
+void addDenyChains(Table& t, const TierRules& tier, const char* tierPrefix, bool ingress, const RenderOptions& options) {
   const bool perDenyRule = options.nflogGroup.has_value();
-  const std::string counter = std::string(dirName(ingress)) + "_denied";
   for (const auto& target : denyTargets(tier, tierPrefix, ingress, perDenyRule)) {
     const DenyRule& d = *target.rule;
-    Chain deny{target.chain, c.hook,
+    Chain deny{target.chain, ingress ? Hook::Input : Hook::Output,
                nftQuotable(perDenyRule ? d.tier + " " + d.policy + " " + d.rule + ": count, log, drop"
                                        : std::string(tierPrefix == std::string("admin") ? "Admin " : "Baseline ") +
                                              dirName(ingress) + " Deny: count, drop",
                            128),
-               {}};
-    addDrop(t, deny, Rule{}, counter, d, options);
+               {jumpToExempt(ingress)}};
+    addDrop(t, deny, Rule{}, std::string(dirName(ingress)) + "_denied", d, options);
     t.denyChains.push_back(std::move(deny));
-  }
-  for (const auto& ts : tierSets(tier, tierPrefix, ingress, perDenyRule)) {
-    Rule r = peerInSet(ts.family, ingress, ts.name, ts.withPorts);
-    r.portlessProtocols = !ts.withPorts;
-    if (ts.verdict != Verdict::Drop) {
-      r.verdict = ts.verdict;
-      c.rules.push_back(r);
-      continue;
-    }
-    static const DenyRule unnamed{};
-    addDrop(t, c, r, counter, ts.deny ? *ts.deny : unnamed, options);
   }
 }
 
-void addInfrastructureRules(Chain& c, bool ingress) {
+// The tier's lookups of TCP, UDP and SCTP (`withPorts`: its verdict maps) or of the other protocols (its
+// `other` sets: accept, or goto the deny chain). A tier's sets are disjoint, so their order does not matter.
+void addTierLookups(Chain& c, const TierRules& tier, const char* tierPrefix, bool ingress, const RenderOptions& options,
+                    bool withPorts) {
+  for (const auto& ts : tierSets(tier, tierPrefix, ingress, options.nflogGroup.has_value())) {
+    if (ts.withPorts != withPorts) continue;
+    Rule r = peerInSet(ts.family, ingress, ts.name, ts.withPorts);
+    r.portlessProtocols = !ts.withPorts;
+    r.verdict = ts.verdict;
+    r.chain = ts.denyChain;
+    c.rules.push_back(r);
+  }
+}
+
+void addInfrastructureRules(std::vector<Rule>& rules, bool ingress) {
   // Loopback is the pod talking to itself, not pod-network traffic.
   Rule loopback;
   loopback.match = Rule::Match::Loopback;
   loopback.peerIsSource = ingress;
-  c.rules.push_back(loopback);
+  rules.push_back(loopback);
   // Isolation must not break IPv6 neighbour discovery (the IPv6 ARP): types 133-137 are router
   // solicitation/advertisement, neighbour solicitation/advertisement and redirect; 143 is the MLDv2
   // report a new address sends for its solicited-node group.
-  c.rules.push_back(icmpv6Types(133, 137));
-  if (!ingress) c.rules.push_back(icmpv6Types(143, 143));
+  rules.push_back(icmpv6Types(133, 137));
+  if (!ingress) rules.push_back(icmpv6Types(143, 143));
 }
 
 void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const RenderOptions& options) {
@@ -244,16 +264,13 @@ void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const
 // A TCP connection opened before the pod's table existed was not tracked: conntrack starts in the
 // namespace with the table's first ct rule, and picks such a connection up at its next segment
 // (nf_conntrack_tcp_loose) as `ct state new`. If the peer opened it, this chain's own lookups pass the
-// segment as they pass any new connection. The rules added here pass it when the pod's side opened it
-// and the other chain (`other`, null if that direction has none) admits that connection: the segment's
-// source port is then the port the connection was opened to. They go just before the chain's first
-// rule that can drop (a tier's verdict map with Deny elements, a drop set, or the isolated chain's final
-// drop), so a Deny of this direction cannot cut a connection the other direction opened; a new
-// connection's SYN fails them at `tcp flags`, before their lookup. A segment without SYN cannot open a
-// connection (netpol/README.md).
-void insertMidStreamRules(Table& t, Chain& c, const Chain* other, const Ruleset& rs, bool ingress) {
-  auto firstDrop = std::find_if(c.rules.begin(), c.rules.end(), [&t](const Rule& r) { return mayDrop(t, r); });
-  if (firstDrop == c.rules.end()) return;  // nothing dropped: nothing to pass
+// segment as they pass any new connection. The rules returned here pass it when the pod's side opened
+// it and the other chain (`other`, null if that direction has none) admits that connection: the
+// segment's source port is then the port the connection was opened to. They are exempt rules (run
+// before every drop, see placeExemptRules), so a Deny of this direction cannot cut a connection the
+// other direction opened; a new connection's SYN fails them at `tcp flags`, before their lookup. A
+// segment without SYN cannot open a connection (netpol/README.md).
+std::vector<Rule> midStreamRules(Table& t, const Chain* other, const Ruleset& rs, bool ingress) {
   auto midStream = [](Rule r) {
     r.midStreamTcp = true;
     return r;
@@ -286,7 +303,33 @@ void insertMidStreamRules(Table& t, Chain& c, const Chain* other, const Ruleset&
       t.sets.push_back(std::move(set));
     }
   }
-  c.rules.insert(firstDrop, rules.begin(), rules.end());
+  return rules;
+}
+
+// The packets no policy decides: the pod reaching itself over lo (hairpin: no NetworkPolicy or tier
+// applies), IPv6 neighbour discovery, and TCP connections opened before the table that the other chain
+// admits (midStreamRules). All accept, and they only need to run before a packet would be dropped: a
+// chain only NetworkPolicies decide has one drop, last, and gets them inline just before it, where
+// accepted connections never evaluate them. A chain where tiers decide drops in several places (each
+// tier's deny chains, its `other` drop sets, the NetworkPolicy drop): there they are one regular chain,
+// `<dir>_exempt`, that each drop site jumps to first (an accept inside it accepts the packet, its end
+// returns to the drop). Since every other rule of the base chain accepts or goes on, running the exempt
+// accepts just before each drop instead of once before the first one admits the same packets, and
+// counts the same drops. A chain that drops nothing gets none.
+void placeExemptRules(Table& t, Chain& c, const Chain* other, const Ruleset& rs, bool ingress) {
+  auto firstDrop = std::find_if(c.rules.begin(), c.rules.end(), [&t](const Rule& r) { return mayDrop(t, r); });
+  if (firstDrop == c.rules.end()) return;  // nothing dropped: nothing to exempt
+  std::vector<Rule> rules;
+  addInfrastructureRules(rules, ingress);
+  for (auto& r : midStreamRules(t, other, rs, ingress)) rules.push_back(std::move(r));
+  if (!tiersDecide(ingress ? rs.ingress : rs.egress)) {
+    c.rules.insert(firstDrop, rules.begin(), rules.end());
+    return;
+  }
+  t.exemptChains.push_back({exemptChainName(ingress), c.hook,
+                            std::string("exempt from every ") + dirName(ingress) +
+                                " drop: loopback, IPv6 neighbour discovery, TCP opened before the table",
+                            std::move(rules)});
 }
 
 std::optional<Chain> makeChain(Table& t, const DirectionRules& rules, bool ingress, const RenderOptions& options) {
@@ -303,28 +346,39 @@ std::optional<Chain> makeChain(Table& t, const DirectionRules& rules, bool ingre
   Rule established;
   established.match = Rule::Match::EstablishedOrRelated;
   c.rules.push_back(established);
+  // The exempt rules (placeExemptRules) come later: before the drops, not before the accepts.
   const bool tiers = tiersDecide(rules);
   if (tiers) {
-    // Before the tiers: a pod reaching itself (over lo) is exempt from ClusterNetworkPolicy (hairpin),
-    // and IPv6 neighbour discovery is not a connection any tier speaks of.
-    addInfrastructureRules(c, ingress);
-    addTierRules(t, c, rules.admin, "admin", ingress, options);
+    addDenyChains(t, rules.admin, "admin", ingress, options);
+    addTierLookups(c, rules.admin, "admin", ingress, options, true);
     if (!rules.isolated()) {
-      addTierRules(t, c, rules.baseline, "baseline", ingress, options);
+      // TCP, UDP and SCTP decided by either tier before any lookup of the other protocols, which only
+      // those packets evaluate; Admin's before Baseline's in both.
+      addDenyChains(t, rules.baseline, "baseline", ingress, options);
+      addTierLookups(c, rules.baseline, "baseline", ingress, options, true);
+      addTierLookups(c, rules.admin, "admin", ingress, options, false);
+      addTierLookups(c, rules.baseline, "baseline", ingress, options, false);
       return c;  // then the chain's policy: accept
     }
   }
   // The policies' peers next: they decide nearly every new connection. All rules here accept, so
-  // their order changes only how soon a packet leaves the chain.
+  // their order changes only how soon a packet leaves the chain. Under an Admin tier its lookups of
+  // the other protocols go before the first rule that accepts any protocol (`_any`, node), after the
+  // `_ports` lookups, which hold only TCP, UDP and SCTP: a new connection meets them only if no
+  // NetworkPolicy port admitted it.
   for (int f = 0; f < 2; ++f) {
     std::string base = std::string(dir) + familySuffix(f);
     c.rules.push_back(peerInSet(f, ingress, base + "_ports", true));
-    c.rules.push_back(peerInSet(f, ingress, base + "_any", false));
+    if (!tiers) c.rules.push_back(peerInSet(f, ingress, base + "_any", false));
+  }
+  if (tiers) {
+    addTierLookups(c, rules.admin, "admin", ingress, options, false);
+    for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, ingress, std::string(dir) + familySuffix(f) + "_any", false));
   }
   // Ingress from the pod's own node is always allowed (kubelet probes).
   if (ingress)
     for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, true, std::string("node") + familySuffix(f), false));
-  if (!tiers) addInfrastructureRules(c, ingress);
+  if (tiers) c.rules.push_back(jumpToExempt(ingress));
   // Isolated and no rule allowed: the NetworkPolicies that isolate the pod name the drop.
   std::string isolating;
   for (const auto& p : rules.isolatingPolicies) isolating += (isolating.empty() ? "" : ",") + p;
@@ -336,8 +390,9 @@ std::optional<Chain> makeChain(Table& t, const DirectionRules& rules, bool ingre
 bool matchesNewConnection(const Table& t, const Rule& r, const IpAddress& peer, Protocol protocol, int32_t port,
                           const SetElement** element) {
   // Established/related, loopback and ICMPv6 rules never see the first packet of a TCP/UDP/SCTP
-  // connection from the pod network, nor do mid-stream rules (a TCP connection starts with a SYN).
-  if (r.midStreamTcp) return false;
+  // connection from the pod network, nor do mid-stream rules (a TCP connection starts with a SYN); so
+  // the jump to an exempt chain, which holds only those, returns.
+  if (r.midStreamTcp || r.verdict == Verdict::Jump) return false;
   if (r.match == Rule::Match::Any) return true;
   if (r.match != Rule::Match::PeerInSet || r.family != familyIndex(peer.family)) return false;
   if (r.portlessProtocols) return false;  // protocol is TCP, UDP or SCTP here
@@ -364,16 +419,17 @@ bool Set::operator==(const Set& o) const {
 }
 bool Rule::operator==(const Rule& o) const {
   return std::tie(match, family, peerIsSource, set, withPorts, portlessProtocols, icmpFirst, icmpLast, midStreamTcp,
-                  portIsSource, counter, logPrefix, logGroup, logRateLimited, verdict) ==
+                  portIsSource, counter, logPrefix, logGroup, logRateLimited, verdict, chain) ==
          std::tie(o.match, o.family, o.peerIsSource, o.set, o.withPorts, o.portlessProtocols, o.icmpFirst, o.icmpLast,
-                  o.midStreamTcp, o.portIsSource, o.counter, o.logPrefix, o.logGroup, o.logRateLimited, o.verdict);
+                  o.midStreamTcp, o.portIsSource, o.counter, o.logPrefix, o.logGroup, o.logRateLimited, o.verdict,
+                  o.chain);
 }
 bool Chain::operator==(const Chain& o) const {
   return std::tie(name, hook, comment, rules) == std::tie(o.name, o.hook, o.comment, o.rules);
 }
 bool Table::operator==(const Table& o) const {
-  return std::tie(pod, podIps, counters, denyChains, sets, chains) ==
-         std::tie(o.pod, o.podIps, o.counters, o.denyChains, o.sets, o.chains);
+  return std::tie(pod, podIps, counters, denyChains, sets, exemptChains, chains) ==
+         std::tie(o.pod, o.podIps, o.counters, o.denyChains, o.sets, o.exemptChains, o.chains);
 }
 
 const Set* Table::findSet(const std::string& name) const {
@@ -394,6 +450,12 @@ const Chain* Table::findDenyChain(const std::string& name) const {
   return nullptr;
 }
 
+const Chain* Table::findExemptChain(const std::string& name) const {
+  for (const auto& c : exemptChains)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
 Table buildTable(const Ruleset& rs, const RenderOptions& options) {
   Table t;
   t.pod = rs.pod;
@@ -409,10 +471,10 @@ Table buildTable(const Ruleset& rs, const RenderOptions& options) {
   addDirectionSets(t, rs.egress, false, options);
   auto input = makeChain(t, rs.ingress, true, options);
   auto output = makeChain(t, rs.egress, false, options);
-  // Each chain's mid-stream rules read the other chain as built, before its own mid-stream rules.
-  const std::optional<Chain> inputAsBuilt = input;
-  if (input) insertMidStreamRules(t, *input, output ? &*output : nullptr, rs, true);
-  if (output) insertMidStreamRules(t, *output, inputAsBuilt ? &*inputAsBuilt : nullptr, rs, false);
+  // Each chain's mid-stream rules read the other chain's lookups, which the exempt rules placed in it
+  // do not change (admittedTcp skips them).
+  if (input) placeExemptRules(t, *input, output ? &*output : nullptr, rs, true);
+  if (output) placeExemptRules(t, *output, input ? &*input : nullptr, rs, false);
   for (auto* c : {&input, &output})
     if (*c) t.chains.push_back(std::move(**c));
   return t;
@@ -420,25 +482,41 @@ Table buildTable(const Ruleset& rs, const RenderOptions& options) {
 
 size_t ruleCount(const Table& t) {
   size_t n = 0;
-  for (const auto* chains : {&t.denyChains, &t.chains})
+  for (const auto* chains : {&t.denyChains, &t.exemptChains, &t.chains})
     for (const auto& c : *chains) n += c.rules.size();
   return n;
 }
 
-bool elementAdmits(const Table& t, const SetElement& e) {
-  if (e.gotoChain.empty()) return true;
-  const Chain* chain = t.findDenyChain(e.gotoChain);
+namespace {
+
+// What a deny chain does with the first packet of a new connection: its first rule's verdict that
+// matches every packet (the jump to the exempt chain returns for such a packet).
+bool denyChainAdmits(const Table& t, const std::string& name) {
+  const Chain* chain = t.findDenyChain(name);
   if (!chain) return true;  // cannot happen in a built table (the kernel refuses a goto to no chain)
   for (const auto& r : chain->rules)
-    if (r.match == Rule::Match::Any && !r.midStreamTcp) return r.verdict == Verdict::Accept;
+    if (r.match == Rule::Match::Any && !r.midStreamTcp && r.verdict != Verdict::Jump) return r.verdict == Verdict::Accept;
   return true;  // the end of a goto chain: the base chain's policy, accept
 }
 
+}  // namespace
+
+bool elementAdmits(const Table& t, const SetElement& e) { return e.gotoChain.empty() || denyChainAdmits(t, e.gotoChain); }
+
 bool mayDrop(const Table& t, const Rule& r) {
   if (r.verdict == Verdict::Drop) return true;
+  if (r.verdict == Verdict::Goto) return !denyChainAdmits(t, r.chain);
   if (r.verdict != Verdict::Map) return false;
   const Set* set = t.findSet(r.set);
   return set && std::any_of(set->elements.begin(), set->elements.end(), [&t](const SetElement& e) { return !elementAdmits(t, e); });
+}
+
+bool ruleAdmits(const Table& t, const Rule& r, const SetElement* element) {
+  switch (r.verdict) {
+    case Verdict::Map: return element && elementAdmits(t, *element);
+    case Verdict::Goto: return denyChainAdmits(t, r.chain);
+    default: return r.verdict == Verdict::Accept;
+  }
 }
 
 bool admits(const Table& t, Hook hook, const IpAddress& peer, Protocol protocol, int32_t port) {
@@ -446,8 +524,7 @@ bool admits(const Table& t, Hook hook, const IpAddress& peer, Protocol protocol,
   if (!chain) return true;  // no base chain on the hook: nothing of ours filters it
   for (const auto& r : chain->rules) {
     const SetElement* element = nullptr;
-    if (!matchesNewConnection(t, r, peer, protocol, port, &element)) continue;
-    return r.verdict == Verdict::Map ? elementAdmits(t, *element) : r.verdict == Verdict::Accept;
+    if (matchesNewConnection(t, r, peer, protocol, port, &element)) return ruleAdmits(t, r, element);
   }
   return true;  // policy accept
 }
@@ -476,7 +553,13 @@ std::string ruleText(const Rule& r) {
   if (r.logRateLimited)
     add("limit rate " + std::to_string(kDenyLogPerSecond) + "/second burst " + std::to_string(kDenyLogBurst) + " packets");
   if (r.logPrefix) add("log prefix \"" + *r.logPrefix + "\" group " + std::to_string(r.logGroup));
-  if (r.verdict != Verdict::Map) add(r.verdict == Verdict::Accept ? "accept" : "drop");
+  switch (r.verdict) {
+    case Verdict::Accept: add("accept"); break;
+    case Verdict::Drop: add("drop"); break;
+    case Verdict::Jump: add("jump " + r.chain); break;
+    case Verdict::Goto: add("goto " + r.chain); break;
+    case Verdict::Map: break;
+  }
   return out;
 }
 

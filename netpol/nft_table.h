@@ -56,8 +56,9 @@ struct Set {
 
 enum class Hook { Input, Output };
 // Map: the rule looks its key up in a verdict map (`vmap @set`); the element found decides, no element
-// found goes on to the next rule.
-enum class Verdict { Accept, Drop, Map };
+// found goes on to the next rule. Jump: `jump CHAIN`, a verdict there decides, its end returns here (the
+// exempt chains). Goto: `goto CHAIN`, the chain decides (a deny chain).
+enum class Verdict { Accept, Drop, Map, Jump, Goto };
 
 // One rule: a match, an optional named counter and NFLOG, and a verdict.
 struct Rule {
@@ -84,6 +85,7 @@ struct Rule {
   int logGroup = 0;
   bool logRateLimited = false;  // `limit rate ...` before the log: over the rate the rule does not match
   Verdict verdict = Verdict::Accept;
+  std::string chain;  // Jump / Goto: the regular chain
   bool operator==(const Rule& o) const;
 };
 
@@ -100,10 +102,16 @@ struct Table {
   std::vector<IpAddress> podIps;
   std::vector<std::string> counters;
   std::vector<Set> sets;           // declared before the chains that look them up
-  // Regular chains (no hook) the Deny elements of verdict maps go to: count, log (rate-limited, with the
-  // rule's prefix) and drop. Only rules matching every packet (Match::Any): they decide without looking
-  // at it. Declared before the sets whose elements go to them.
+  // Regular chains (no hook) the Deny elements of verdict maps (and the tiers' `other` drop sets) go to:
+  // jump to the direction's exempt chain, then count, log (rate-limited, with the rule's prefix) and
+  // drop. Only rules matching every packet (Match::Any): they decide without looking at it. Declared
+  // before the sets whose elements go to them.
   std::vector<Chain> denyChains;
+  // Regular chains (no hook) holding a tier chain's exempt rules ("ingress_exempt", "egress_exempt"):
+  // loopback, IPv6 neighbour discovery and the mid-stream rules, which only accept. Every drop site of
+  // a chain where ClusterNetworkPolicy tiers decide jumps here first (README "Compiling the tiers"); a
+  // chain only NetworkPolicies decide holds the same rules inline, just before its drop.
+  std::vector<Chain> exemptChains;
   std::vector<Chain> chains;       // base chains: input, then output; a hook no policy isolates gets none
   std::vector<std::pair<uint32_t, DenyRule>> denyLogIds;  // the prefixes the rules log, for the text
   bool operator==(const Table& o) const;
@@ -111,18 +119,23 @@ struct Table {
   const Set* findSet(const std::string& name) const;
   const Chain* findChain(Hook hook) const;
   const Chain* findDenyChain(const std::string& name) const;
+  const Chain* findExemptChain(const std::string& name) const;
 };
 
 // The table for `ruleset`: ingress policy in an input chain, egress in an output chain.
 Table buildTable(const Ruleset& ruleset, const RenderOptions& options = {});
 
-size_t ruleCount(const Table& table);  // base and deny chains
+size_t ruleCount(const Table& table);  // base, deny and exempt chains
 
 // Whether a packet that reaches the element (of a verdict map) is accepted: `accept`, or the `goto`
 // chain's verdict (its first rule's; none: the base chain's policy, accept).
 bool elementAdmits(const Table& table, const SetElement& element);
-// Whether `rule` can drop a packet: a drop, or a verdict map with an element going to a deny chain.
+// Whether `rule` can drop a packet: a drop, a goto to a deny chain, or a verdict map with an element
+// going to a deny chain.
 bool mayDrop(const Table& table, const Rule& rule);
+// Whether the first packet of a new connection that `rule` matched (for a verdict map: at `element`) is
+// accepted. Never asked of a jump: an exempt chain accepts no such packet, so it returns.
+bool ruleAdmits(const Table& table, const Rule& rule, const SetElement* element);
 
 // What the table does with the first packet of a new connection (not established, not on lo, for TCP a SYN):
 // ingress (Hook::Input) from `peer` to our `port`, egress (Hook::Output) to `peer` on its `port`.

@@ -63,11 +63,16 @@ std::string renderNft(const nft::Table& t) {
   out << "table inet " << kTableName << "\ndelete table inet " << kTableName << "\n";
   out << "table inet " << kTableName << " {\n";
   for (const auto& counter : t.counters) out << "\tcounter " << counter << " {\n\t}\n";
-  for (const auto& chain : t.denyChains) {  // before the maps whose elements go to them
+  auto writeRegularChain = [&out](const nft::Chain& chain) {
     out << "\tchain " << chain.name << " {\n";
     writeRules(out, chain);
     out << "\t}\n";
-  }
+  };
+  // In the agent's batch order (agent/nft_batch.cpp), which `nft list` keeps: exempt chains before the
+  // deny chains that jump to them (nft -f resolves their lookups of the sets declared below), deny
+  // chains before the maps whose elements go to them.
+  for (const auto& chain : t.exemptChains) writeRegularChain(chain);
+  for (const auto& chain : t.denyChains) writeRegularChain(chain);
   for (const auto& set : t.sets) writeSet(out, set);
   writeChain(out, t, nft::Hook::Input);
   writeChain(out, t, nft::Hook::Output);

@@ -139,10 +139,12 @@ void cmp(nftnl_rule* r, uint32_t op, const void* data, uint32_t len) {
 
 void cmpU8(nftnl_rule* r, uint32_t op, uint8_t value) { cmp(r, op, &value, 1); }
 
-void verdict(nftnl_rule* r, int code) {
+// `accept`/`drop`, or `jump`/`goto` `chain`.
+void verdict(nftnl_rule* r, int code, const std::string& chain = "") {
   nftnl_expr* e = nftnl_expr_alloc("immediate");
   nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
   nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, static_cast<uint32_t>(code));
+  if (!chain.empty()) nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain.c_str());
   addExpr(r, e);
 }
 
@@ -313,7 +315,8 @@ bool otherType(const nft::Set& a, const nft::Set& b) {
 // Same counters, chains (and so the rules' set names and log prefixes) and set declarations: the
 // tables differ at most in their sets' elements.
 bool sameLayout(const nft::Table& a, const nft::Table& b) {
-  if (a.counters != b.counters || a.chains != b.chains || a.denyChains != b.denyChains || a.sets.size() != b.sets.size())
+  if (a.counters != b.counters || a.chains != b.chains || a.denyChains != b.denyChains ||
+      a.exemptChains != b.exemptChains || a.sets.size() != b.sets.size())
     return false;
   for (size_t i = 0; i < a.sets.size(); ++i)
     if (a.sets[i].name != b.sets[i].name || otherType(a.sets[i], b.sets[i])) return false;
@@ -345,7 +348,8 @@ void deleteSet(BatchWriter& w, const nft::Set& spec) {
 
 // --- chains and rules ------------------------------------------------------------------------
 
-// NEWCHAIN (add) or DELCHAIN of a chain: a base chain on its hook, or (`base` false) a deny chain.
+// NEWCHAIN (add) or DELCHAIN of a chain: a base chain on its hook, or (`base` false) a regular chain
+// (deny or exempt).
 void putChain(BatchWriter& w, const nft::Chain& chain, bool base, bool add) {
   Chain c(nftnl_chain_alloc());
   nftnl_chain_set_str(c.get(), NFTNL_CHAIN_TABLE, kTableName);
@@ -467,7 +471,13 @@ void buildRule(nftnl_rule* rule, const nft::Rule& r, const std::map<std::string,
     nftnl_expr_set_u16(log, NFTNL_EXPR_LOG_GROUP, static_cast<uint16_t>(r.logGroup));
     addExpr(rule, log);
   }
-  if (r.verdict != nft::Verdict::Map) verdict(rule, r.verdict == nft::Verdict::Accept ? NF_ACCEPT : NF_DROP);
+  switch (r.verdict) {
+    case nft::Verdict::Accept: verdict(rule, NF_ACCEPT); break;
+    case nft::Verdict::Drop: verdict(rule, NF_DROP); break;
+    case nft::Verdict::Jump: verdict(rule, NFT_JUMP, r.chain); break;
+    case nft::Verdict::Goto: verdict(rule, NFT_GOTO, r.chain); break;
+    case nft::Verdict::Map: break;  // the lookup wrote the verdict register
+  }
 }
 
 void addRules(BatchWriter& w, const nft::Chain& chain, const std::map<std::string, uint32_t>& setIds) {
@@ -524,6 +534,8 @@ NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq) {
   addTableMessage(w, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add");
   for (const auto& counter : table.counters) putCounter(w, counter, true);
   std::map<std::string, uint32_t> setIds;
+  // Exempt chains before the deny chains that jump to them; their rules after the sets they look up.
+  for (const auto& chain : table.exemptChains) putChain(w, chain, false, true);
   for (const auto& chain : table.denyChains) {  // before the verdict maps whose elements go to them
     putChain(w, chain, false, true);
     addRules(w, chain, setIds);
@@ -533,6 +545,7 @@ NftBatch buildReplaceBatch(const nft::Table& table, uint32_t firstSeq) {
     setIds[set.name] = id;
     addSet(w, set, id);
   }
+  for (const auto& chain : table.exemptChains) addRules(w, chain, setIds);
   for (const auto& chain : table.chains) {
     putChain(w, chain, true, true);
     addRules(w, chain, setIds);
@@ -603,6 +616,10 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
   const auto newCounters = missing(table.counters, installed.counters);
   const auto goneCounters = missing(installed.counters, table.counters);
   for (const auto& counter : newCounters) putCounter(w, counter, true);
+  // Exempt chains that come are made (empty) before the deny chains that jump to them; their rules are
+  // refilled with the base chains' (below), and those that go are deleted after the deny chains.
+  for (const auto& chain : table.exemptChains)
+    if (!installed.findExemptChain(chain.name)) putChain(w, chain, false, true);
   // Deny chains (verdict maps' gotos) come before the elements that go to them, and go after the last
   // element (or set) that went to them is deleted; a kept one whose rules change is flushed and refilled.
   const std::map<std::string, uint32_t> noSets;  // deny chains look no set up
@@ -622,17 +639,20 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
   // this one transaction (the chains and their hooks stay, and so do the sets and counters that are
   // kept). New sets are found by their batch id (a deleted one's name is gone from the next
   // generation); the rest by name.
-  bool rulesChange = false;
+  bool rulesChange = installed.exemptChains != table.exemptChains;
   for (size_t i = 0; i < table.chains.size(); ++i) rulesChange |= table.chains[i].rules != installed.chains[i].rules;
   const bool flush = rulesChange || !recreated.empty() || !removed.empty() || !goneCounters.empty();
   if (flush)
-    for (const auto& chain : installed.chains) flushChain(w, chain);
+    for (const auto* chains : {&installed.exemptChains, &installed.chains})
+      for (const auto& chain : *chains) flushChain(w, chain);
   for (const nft::Set* set : removed) deleteSet(w, *set);
   for (const nft::Set* set : recreated) deleteSet(w, *set);
   for (const nft::Chain* chain : goneDenyChains) {
     flushChain(w, *chain);
     putChain(w, *chain, false, false);
   }
+  for (const auto& old : installed.exemptChains)  // flushed above: the exempt rules changed
+    if (!table.findExemptChain(old.name)) putChain(w, old, false, false);
   for (const auto& counter : goneCounters) putCounter(w, counter, false);
   std::map<std::string, uint32_t> setIds;
   for (const auto& set : table.sets) setIds.emplace(set.name, static_cast<uint32_t>(setIds.size()) + 1);
@@ -642,7 +662,8 @@ std::optional<NftBatch> buildUpdateBatch(const nft::Table& installed, const nft:
       n.added += set->elements.size();
     }
   if (flush)
-    for (const auto& chain : table.chains) addRules(w, chain, setIds);
+    for (const auto* chains : {&table.exemptChains, &table.chains})
+      for (const auto& chain : *chains) addRules(w, chain, setIds);
   n.recreatedSets = recreated.size();
   n.addedSets = added.size();
   n.removedSets = removed.size();

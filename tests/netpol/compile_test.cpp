@@ -194,9 +194,10 @@ bool setHolds(const nft::Set& set, const IpAddress& ip, int port) {
 // peer's segment when the other chain admits the connection in the reverse orientation. With tiers on
 // the other side that is one set per family, `<other>_v4_tcp_admitted`, which must hold exactly what the
 // other chain admits (Admin Accept, not Admin Deny, NetworkPolicy or Baseline), and be looked up before
-// this chain's first drop.
+// every drop of this chain: inline before a NetworkPolicy-only chain's drop, or in the exempt chain that
+// every drop site of a tier chain (deny chains, the NetworkPolicy drop) jumps to first.
 TEST_CASE("a tier pod's mid-stream sets hold exactly the TCP connections its other chain admits", "[cnp]") {
-  size_t lookups = 0, points = 0, admittedPoints = 0;
+  size_t lookups = 0, points = 0, admittedPoints = 0, exemptChains = 0;
   for (const auto& step : conformanceSteps(KGUARD_CNP_CONFORMANCE_DIR)) {
     auto c = decodeCluster(kube::loadManifests(step.files));
     std::set<int> ports{1, 53, 80, 8080, 9003, 34345, 34346, 65535};
@@ -207,20 +208,50 @@ TEST_CASE("a tier pod's mid-stream sets hold exactly the TCP connections its oth
       for (const auto& chain : table.chains) {
         const bool input = chain.hook == nft::Hook::Input;
         const nft::Chain* other = table.findChain(input ? nft::Hook::Output : nft::Hook::Input);
+        const std::string exemptName = input ? "ingress_exempt" : "egress_exempt";
+        const nft::Chain* exempt = table.findExemptChain(exemptName);
+        INFO(step.name << " " << p.id() << " " << chain.name);
+        // Every drop of a chain with an exempt chain jumps there first; the deny chains its rules go to, too.
+        std::vector<const nft::Rule*> midStream;
         bool dropSeen = false;
-        for (const auto& r : chain.rules) {
+        for (size_t i = 0; i < chain.rules.size(); ++i) {
+          const auto& r = chain.rules[i];
+          if (exempt && r.verdict == nft::Verdict::Drop) {
+            REQUIRE(i > 0);
+            CHECK(chain.rules[i - 1].verdict == nft::Verdict::Jump);
+            CHECK(chain.rules[i - 1].chain == exemptName);
+          }
+          if (r.midStreamTcp) {
+            CHECK_FALSE(exempt);  // one home: inline or in the exempt chain
+            CHECK_FALSE(dropSeen);
+            midStream.push_back(&r);
+          }
           if (nft::mayDrop(table, r)) dropSeen = true;
-          if (!r.midStreamTcp || r.set.find("_tcp_admitted") == std::string::npos) continue;
-          INFO(step.name << " " << p.id() << " " << nft::ruleText(r));
-          CHECK_FALSE(dropSeen);
-          CHECK(r.portIsSource);
+        }
+        if (exempt) {
+          ++exemptChains;
+          for (const auto& deny : table.denyChains)
+            if (deny.hook == chain.hook) {
+              REQUIRE_FALSE(deny.rules.empty());
+              CHECK(deny.rules[0].verdict == nft::Verdict::Jump);
+              CHECK(deny.rules[0].chain == exemptName);
+            }
+          for (const auto& r : exempt->rules) {
+            CHECK(r.verdict == nft::Verdict::Accept);
+            if (r.midStreamTcp) midStream.push_back(&r);
+          }
+        }
+        for (const nft::Rule* r : midStream) {
+          if (r->set.find("_tcp_admitted") == std::string::npos) continue;
+          INFO(nft::ruleText(*r));
+          CHECK(r->portIsSource);
           REQUIRE(other);
-          const nft::Set* set = table.findSet(r.set);
+          const nft::Set* set = table.findSet(r->set);
           REQUIRE(set);
           ++lookups;
           for (const auto& peer : c.pods)
             for (const auto& ip : peer.ips) {
-              if (static_cast<int>(ip.family) != r.family) continue;
+              if (static_cast<int>(ip.family) != r->family) continue;
               for (int port : ports) {
                 bool admitted = nft::admits(table, other->hook, ip, Protocol::TCP, port);
                 CHECK(setHolds(*set, ip, port) == admitted);
@@ -233,9 +264,11 @@ TEST_CASE("a tier pod's mid-stream sets hold exactly the TCP connections its oth
     }
   }
   CHECK(lookups > 20);
+  CHECK(exemptChains > 20);
   CHECK(admittedPoints > 0);
   CHECK(admittedPoints < points);
-  WARN("mid-stream sets: " << lookups << " lookups, " << points << " peer x port points (" << admittedPoints << " admitted)");
+  WARN("mid-stream sets: " << lookups << " lookups, " << points << " peer x port points (" << admittedPoints
+                           << " admitted); " << exemptChains << " exempt chains");
 }
 
 TEST_CASE("first match across priorities: a Pass or Accept of a lower priority number wins over a later Deny", "[cnp]") {

@@ -153,11 +153,14 @@ TEST_CASE("with deny logs every Deny rule of a tier gets its own deny chain and 
   INFO(text);
   CHECK(text.find("10.0.0.0/8 . udp . 53 comment \"Admin guard egress[0] (no-dns)\" : goto admin_egress_deny_0") != std::string::npos);
   CHECK(text.find("192.168.0.0/16 . tcp . 0-65535 comment \"Admin guard egress[1]\" : goto admin_egress_deny_1") != std::string::npos);
+  // A deny chain: the exempt rules first (loopback, neighbour discovery, mid-stream), then the logged drop.
   CHECK(text.find("\tchain admin_egress_deny_0 {\n\t\t# Admin guard egress[0] (no-dns): count, log, drop\n"
+                  "\t\tjump egress_exempt\n"
                   "\t\tcounter name \"egress_denied\" limit rate 10/second burst 20 packets log prefix \"kg:1\" group 9 drop\n"
                   "\t\tdrop\n\t}\n") != std::string::npos);
-  CHECK(text.find("@admin_egress_v4_other_drop_1 counter name \"egress_denied\" limit rate 10/second burst 20 packets log prefix \"kg:2\" group 9 drop") !=
-        std::string::npos);
+  // The protocols without ports go to the same rule's deny chain: counted and logged there, once.
+  CHECK(text.find("@admin_egress_v4_other_drop_1 goto admin_egress_deny_1\n") != std::string::npos);
+  CHECK(text.find("\tchain egress_exempt {\n") != std::string::npos);
   CHECK(text.find("ip daddr . meta l4proto . th dport vmap @admin_egress_v4\n") != std::string::npos);
   CHECK(*ids.find(1) == DenyRule{"Admin", "guard", "egress[0] (no-dns)"});
   CHECK(*ids.find(2) == DenyRule{"Admin", "guard", "egress[1]"});
@@ -208,7 +211,7 @@ SynCost synCost(const nft::Table& t, const IpAddress& peer, int32_t port) {
 // that Accept and Deny other peers and ports (and Baseline ones, which an isolated direction never meets).
 // A tier's Accept and Deny boxes share one verdict map, so the SYN of a connection the NetworkPolicies allow
 // makes one lookup for the Admin tier and one for the NetworkPolicies' set: as many as without the tiers,
-// plus one.
+// plus one, and meets one rule more.
 TEST_CASE("a tier costs a new connection one lookup, whatever it accepts and denies", "[cnp]") {
   std::string yaml = clusterYaml(3, 2) + ns("other", "{team: t2}") + pod("other", "o", "{app: o}", "10.2.0.1") +
                      ns("dev", "{env: dev}") + pod("dev", "d", "{app: d}", "10.7.0.9");
@@ -230,6 +233,10 @@ TEST_CASE("a tier costs a new connection one lookup, whatever it accepts and den
   REQUIRE(nft::admits(tiers, nft::Hook::Input, client, Protocol::TCP, 1000));
   CHECK(synCost(plain, client, 1000).lookups == 1);
   CHECK(synCost(tiers, client, 1000).lookups == 2);  // the Admin map, then the NetworkPolicies' set
+  // And only that rule more: loopback, neighbour discovery and the mid-stream rules run before drops
+  // (the exempt chain), not before the accepts (8 rules before 2026-12-06).
+  CHECK(synCost(plain, client, 1000).rules == 2);
+  CHECK(synCost(tiers, client, 1000).rules == 3);
   // An Admin Deny (to a deny chain) and an Admin Accept are decided by the same one lookup.
   CHECK_FALSE(nft::admits(tiers, nft::Hook::Input, *parseIp("10.7.0.9"), Protocol::TCP, 22));
   CHECK(synCost(tiers, *parseIp("10.7.0.9"), 22).lookups == 1);

@@ -398,12 +398,30 @@ bool inNamedNetns(const std::string& name, const std::function<bool()>& fn) {
   return result;
 }
 
-sockaddr_in endpoint(const std::string& ip, int port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, ip.c_str(), &a.sin_addr);
-  return a;
+// ip:port as a socket address: IPv6 when `ip` has a colon.
+struct Endpoint {
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  int family() const { return address.ss_family; }
+  sockaddr* get() { return reinterpret_cast<sockaddr*>(&address); }
+};
+
+Endpoint endpoint(const std::string& ip, int port) {
+  Endpoint e;
+  if (ip.find(':') != std::string::npos) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&e.address);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET6, ip.c_str(), &a->sin6_addr);
+    e.length = sizeof *a;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&e.address);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, ip.c_str(), &a->sin_addr);
+    e.length = sizeof *a;
+  }
+  return e;
 }
 
 enum class Connect { Established, Refused, TimedOut };
@@ -411,10 +429,10 @@ enum class Connect { Established, Refused, TimedOut };
 // A TCP connect within 1 s (the kernel completes the handshake for a listening socket by itself);
 // `keep` receives the connected socket, otherwise it is closed.
 Connect tcpConnect(const std::string& ip, int port, int* keep = nullptr) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Connect::Refused;
   auto a = endpoint(ip, port);
-  int err = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 ? 0 : errno;
+  int fd = socket(a.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Connect::Refused;
+  int err = connect(fd, a.get(), a.length) == 0 ? 0 : errno;
   if (err == EINPROGRESS) {
     pollfd p{fd, POLLOUT, 0};
     socklen_t len = sizeof err;
@@ -432,9 +450,9 @@ bool tcpConnects(const std::string& ip, int port) { return tcpConnect(ip, port) 
 int listenIn(const std::string& netns, const std::string& ip, int port) {
   int fd = -1;
   inNamedNetns(netns, [&] {
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     auto a = endpoint(ip, port);
-    return bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && listen(fd, 16) == 0;
+    fd = socket(a.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return bind(fd, a.get(), a.length) == 0 && listen(fd, 16) == 0;
   });
   return fd;
 }
@@ -791,4 +809,61 @@ TEST_CASE("kernel: a tier element that changes verdict is an update, and traffic
     CHECK(listed() == incremental);
   }
   for (int fd : {listeners[0], listeners[1], listeners[2], kept, keptPeer}) close(fd);
+}
+
+// The exempt rules run only where a tier chain would drop (README "Compiling the tiers"): a pod whose
+// Admin tier denies everything but one port each way, its own addresses included, still reaches itself
+// over lo (hairpin: no policy applies), and IPv6 neighbour discovery still works, its solicitations and
+// advertisements falling under the Admin Deny (q's address on ingress, ::/0 on egress) and passing at
+// the deny chains' jump to the exempt chain; what the tier denies stays dropped, not reset.
+TEST_CASE("kernel: under an Admin Deny a pod reaches itself over lo and IPv6 neighbour discovery works", "[kernel][cnp]") {
+  BridgedPods lab("10.123.49");
+  REQUIRE(lab.ok);
+  const std::string p = "10.123.49.2", q = "10.123.49.3", p6 = "fd00:123:49::2", q6 = "fd00:123:49::3";
+  // nodad: usable at once. No traffic before the table, so q and p resolve each other's IPv6 address
+  // only under it.
+  REQUIRE(system(("ip -n " + lab.p + " addr add " + p6 + "/64 dev eth0 nodad && ip -n " + lab.q + " addr add " + q6 +
+                  "/64 dev eth0 nodad")
+                     .c_str()) == 0);
+  std::string cnp = "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\n";
+  std::string fromQ = "{pods: {podSelector: {matchLabels: {pod: q}}}}";
+  auto c = cluster(ns("x") + pod("x", "p", "{pod: p}", p + "," + p6, "[]", "  nodeName: n1\n") +
+                   pod("x", "q", "{pod: q}", q + "," + q6, "[]", "  nodeName: n1\n") +
+                   cnp + "metadata: {name: admin}\nspec:\n  tier: Admin\n  priority: 1\n"
+                   "  subject: {pods: {podSelector: {matchLabels: {pod: p}}}}\n"
+                   "  ingress:\n  - {action: Accept, from: [" + fromQ + "], protocols: [{tcp: {destinationPort: {number: 8080}}}]}\n"
+                   "  - {action: Deny, from: [{namespaces: {}}]}\n"
+                   "  egress:\n  - {action: Accept, to: [" + fromQ + "], protocols: [{tcp: {destinationPort: {number: 9000}}}]}\n"
+                   "  - {action: Deny, to: [{networks: [0.0.0.0/0, \"::/0\"]}]}\n");
+  std::vector<int> fds;
+  for (const auto& [netns, ip, port] : {std::tuple{lab.p, p, 8080}, std::tuple{lab.p, p6, 8080}, std::tuple{lab.p, p6, 8081},
+                                        std::tuple{lab.q, q6, 9000}}) {
+    fds.push_back(listenIn(netns, ip, port));
+    REQUIRE(fds.back() >= 0);
+  }
+  auto datapath = makeKernelDatapath({});
+  Reconciler agent(*datapath, "n1", {});
+  REQUIRE(agent.sync(c).failed == 0);
+  const std::string table = run("ip netns exec " + lab.p + " nft list table inet kguard");
+  INFO(table);
+  REQUIRE(table.find("chain ingress_exempt") != std::string::npos);
+  REQUIRE(table.find("chain egress_exempt") != std::string::npos);
+  auto fromNetns = [](const std::string& netns, const std::string& ip, int port) {
+    Connect result = Connect::Refused;
+    inNamedNetns(netns, [&] {
+      result = tcpConnect(ip, port);
+      return true;
+    });
+    return result;
+  };
+  // p to itself, on both families: its egress and ingress Deny name its own address (lo decides).
+  CHECK(fromNetns(lab.p, p, 8080) == Connect::Established);
+  CHECK(fromNetns(lab.p, p6, 8081) == Connect::Established);
+  // Over IPv6 both ways: neighbour discovery first, under the Deny.
+  CHECK(fromNetns(lab.q, p6, 8080) == Connect::Established);
+  CHECK(fromNetns(lab.p, q6, 9000) == Connect::Established);
+  // What the Admin tier denies is dropped.
+  CHECK(fromNetns(lab.q, p6, 8081) == Connect::TimedOut);
+  CHECK(fromNetns(lab.p, q6, 9001) != Connect::Established);
+  for (int fd : fds) close(fd);
 }

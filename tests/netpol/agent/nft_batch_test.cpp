@@ -165,7 +165,7 @@ size_t indexOf(const NftBatch& b, const std::string& object) {
 }
 
 // What the kernel requires of an update batch, whatever it changes: a set or counter is deleted only
-// after every chain whose installed rules use it was flushed, and a rule added back only after the sets
+// after every chain (base or exempt) whose installed rules use it was flushed, and a rule added back only after the sets
 // made in the batch.
 void checkReferencesHold(const NftBatch& b, const nft::Table& installed) {
   for (size_t i = 0; i < b.objects.size(); ++i) {
@@ -173,12 +173,13 @@ void checkReferencesHold(const NftBatch& b, const nft::Table& installed) {
     for (const char* kind : {"deleting set ", "deleting counter "}) {
       if (o.rfind(kind, 0) != 0) continue;
       std::string name = o.substr(std::string(kind).size());
-      for (const auto& chain : installed.chains)
-        for (const auto& rule : chain.rules)
-          if (rule.set == name || rule.counter == name) {
-            INFO(o << " used by chain " << chain.name);
-            CHECK(indexOf(b, "flushing chain " + chain.name) < i);
-          }
+      for (const auto* chains : {&installed.chains, &installed.exemptChains})
+        for (const auto& chain : *chains)
+          for (const auto& rule : chain.rules)
+            if (rule.set == name || rule.counter == name) {
+              INFO(o << " used by chain " << chain.name);
+              CHECK(indexOf(b, "flushing chain " + chain.name) < i);
+            }
     }
     if (o.rfind("set ", 0) == 0)
       for (size_t j = 0; j < i; ++j) CHECK(b.objects[j].rfind("rule #", 0) != 0);
@@ -274,7 +275,9 @@ TEST_CASE("a chain that comes, goes or changes hooks is a replace, not an update
 // A tier's boxes with ports sit in one verdict map, whose Deny elements go to a deny chain: the batch makes
 // the chain (and its rule) before the map; an update that turns an element from Deny to Accept deletes and
 // adds that element (its verdict counts in the delta) and deletes the deny chain no element goes to any
-// more after that element; the other way, the chain comes before the element that goes to it.
+// more after that element; the other way, the chain comes before the element that goes to it. The deny
+// chain jumps to the exempt chain first, which exists only while the base chain can drop: made (empty)
+// before the deny chain, filled after the sets its rules look up, deleted after the deny chain.
 TEST_CASE("verdict maps: deny chains before the maps, element verdicts in the update delta", "[cnp]") {
   const auto deny = adminVerdictMap("Deny"), accept = adminVerdictMap("Accept");
   REQUIRE(deny.denyChains.size() == 1);
@@ -283,12 +286,21 @@ TEST_CASE("verdict maps: deny chains before the maps, element verdicts in the up
   const nft::Set* map = deny.findSet("admin_ingress_v4");
   REQUIRE(map);
   CHECK(map->verdictMap);
+  REQUIRE(deny.exemptChains.size() == 1);
+  CHECK(accept.exemptChains.empty());  // nothing dropped: nothing to exempt
   auto b = buildReplaceBatch(deny, 1);
-  const std::string denyRule = "rule #1 of chain admin_ingress_deny (counter name \"ingress_denied\" drop)";
-  CHECK(indexOf(b, "chain admin_ingress_deny") < indexOf(b, denyRule));
+  const std::string jump = "rule #1 of chain admin_ingress_deny (jump ingress_exempt)";
+  const std::string denyRule = "rule #2 of chain admin_ingress_deny (counter name \"ingress_denied\" drop)";
+  CHECK(indexOf(b, "chain ingress_exempt") < indexOf(b, "chain admin_ingress_deny"));
+  CHECK(indexOf(b, "chain admin_ingress_deny") < indexOf(b, jump));
+  CHECK(indexOf(b, jump) < indexOf(b, denyRule));
   CHECK(indexOf(b, denyRule) < indexOf(b, "set admin_ingress_v4"));
+  const size_t exemptRules = indexOf(b, "rule #1 of chain ingress_exempt (iifname \"lo\" accept)");
+  REQUIRE(exemptRules < b.objects.size());
+  for (size_t i = exemptRules; i < b.objects.size(); ++i) CHECK(b.objects[i].rfind("set ", 0) != 0);  // after every set
   CHECK(indexOf(b, "elements 0..41 of set admin_ingress_v4") < indexOf(b, "chain input"));
-  CHECK(indexOf(b, "rule #5 of chain input (ip saddr . meta l4proto . th dport vmap @admin_ingress_v4)") < b.objects.size());
+  // The accepts first: the exempt rules are no longer in the base chain.
+  CHECK(indexOf(b, "rule #2 of chain input (ip saddr . meta l4proto . th dport vmap @admin_ingress_v4)") < b.objects.size());
 
   UpdateCounts counts;
   auto update = buildUpdateBatch(deny, accept, 1, &counts);
@@ -298,13 +310,18 @@ TEST_CASE("verdict maps: deny chains before the maps, element verdicts in the up
   CHECK(counts.recreatedSets == 0);
   CHECK(indexOf(*update, "deleting elements 0..0 of set admin_ingress_v4") < indexOf(*update, "elements 0..0 of set admin_ingress_v4"));
   CHECK(indexOf(*update, "deleting elements 0..0 of set admin_ingress_v4") < indexOf(*update, "deleting chain admin_ingress_deny"));
-  CHECK(indexOf(*update, "deleting chain admin_ingress_deny") < update->objects.size());
+  CHECK(indexOf(*update, "deleting chain admin_ingress_deny") < indexOf(*update, "deleting chain ingress_exempt"));
+  CHECK(indexOf(*update, "flushing chain ingress_exempt") < indexOf(*update, "deleting chain ingress_exempt"));
+  CHECK(indexOf(*update, "deleting chain ingress_exempt") < update->objects.size());
 
   update = buildUpdateBatch(accept, deny, 1, &counts);
   REQUIRE(update);
   CHECK(counts.deleted == 1);
   CHECK(counts.added == 1);
   CHECK(indexOf(*update, denyRule) < indexOf(*update, "elements 0..0 of set admin_ingress_v4"));
-  CHECK(indexOf(*update, "chain admin_ingress_deny") < indexOf(*update, denyRule));
+  CHECK(indexOf(*update, "chain ingress_exempt") < indexOf(*update, jump));
+  CHECK(indexOf(*update, "chain admin_ingress_deny") < indexOf(*update, jump));
+  CHECK(indexOf(*update, jump) < indexOf(*update, denyRule));
+  CHECK(indexOf(*update, "rule #1 of chain ingress_exempt (iifname \"lo\" accept)") < update->objects.size());
   CHECK(indexOf(*update, "deleting chain admin_ingress_deny") == update->objects.size());
 }
