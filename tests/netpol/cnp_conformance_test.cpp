@@ -91,7 +91,9 @@ TEST_CASE("compile prints the Admin tier of a pod a ClusterNetworkPolicy selects
                            Catch::Contains("10.0.255.1-10.0.255.2 . tcp . 34345 comment \"Admin node-and-cidr-as-peers-example egress[0] "
                                            "(allow-egress-to-34345-on-nodes)\" : accept") &&
                            Catch::Contains(": goto admin_egress_deny") &&
-                           Catch::Contains("chain admin_egress_deny {\n\t\t# Admin egress Deny: count, drop\n\t\tcounter name \"egress_denied\" drop\n") &&
+                           Catch::Contains("chain admin_egress_deny {\n\t\t# Admin egress Deny: count, drop\n\t\tjump egress_exempt\n"
+                                           "\t\tcounter name \"egress_denied\" drop\n") &&
+                           Catch::Contains("chain egress_exempt {\n") &&
                            Catch::Contains("Admin node-and-cidr-as-peers-example egress[0] (allow-egress-to-34345-on-nodes)"));
   CHECK_THAT(out.text, !Catch::Contains("chain input"));  // the policy has no ingress rules
 }
