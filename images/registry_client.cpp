@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
+#include "images/host_resolver.h"
 #include "images/image_reference.h"
 #include "kube/api_client.h"  // urlEncode
 #include "kube/api_tls.h"     // decodeBase64
@@ -32,6 +33,27 @@ Url splitUrl(const std::string& url) {
   size_t path = url.find('/', scheme + 3);
   if (path == std::string::npos) return {url, "/"};
   return {url.substr(0, path), url.substr(path)};
+}
+
+// The host (IPv6 without brackets, as httplib keys its address map) and port of "scheme://host[:port]".
+std::pair<std::string, int> hostAndPort(const std::string& schemeHostPort) {
+  bool https = schemeHostPort.rfind("https://", 0) == 0;
+  std::string rest = schemeHostPort.substr(schemeHostPort.find("://") + 3);
+  std::string host = rest;
+  std::string port;
+  if (!rest.empty() && rest.front() == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string::npos) throw RegistryError(Kind::BadResponse, "unusable URL " + schemeHostPort);
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+  } else if (size_t colon = rest.rfind(':'); colon != std::string::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  if (port.empty()) return {host, https ? 443 : 80};
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    throw RegistryError(Kind::BadResponse, "unusable port in " + schemeHostPort);
+  return {host, std::stoi(port)};
 }
 
 std::string lower(std::string s) {
@@ -154,48 +176,62 @@ RegistryClient::Response RegistryClient::send(const std::string& url, const std:
                                               size_t maxBytes, const Deadline& deadline) const {
   if (deadline.expired()) throw RegistryError(Kind::Unreachable, "time budget exhausted before " + method + " " + url);
   Url parts = splitUrl(url);
-  httplib::Client client(parts.schemeHostPort);
-  if (!client.is_valid()) throw RegistryError(Kind::BadResponse, "unusable URL " + url);
-  auto left = deadline.remaining();
-  time_t sec = static_cast<time_t>(left.count() / 1000);
-  time_t usec = static_cast<time_t>((left.count() % 1000) * 1000);
-  client.set_connection_timeout(sec, usec);
-  client.set_read_timeout(sec, usec);
-  client.set_write_timeout(sec, usec);
-  client.set_keep_alive(false);
-  client.set_follow_location(false);  // credentials must not follow a redirect elsewhere
-  if (parts.schemeHostPort.rfind("https://", 0) == 0) {
-    client.enable_server_certificate_verification(true);  // chain and host name (SAN DNS/IP)
-    if (!options_.caFile.empty()) client.set_ca_cert_path(options_.caFile.c_str());
-  }
+  auto [host, port] = hostAndPort(parts.schemeHostPort);
 
-  httplib::Request req;
-  req.method = method;
-  req.path = parts.pathAndQuery;
-  req.headers = {{"User-Agent", options_.userAgent}};
-  if (!accept.empty()) req.headers.emplace("Accept", accept);
-  if (!authorization.empty()) req.headers.emplace("Authorization", authorization);
+  // One attempt at `address`; false (with `err`) when the exchange failed before an answer.
   Response out;
-  bool tooLarge = false, late = false;
-  req.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
-    if (deadline.expired()) return !(late = true);
-    if (out.body.size() + length > maxBytes) return !(tooLarge = true);
-    out.body.append(data, length);
-    return true;
-  };
-  httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  bool sent = client.send(req, res, err);
-  if (late || (!sent && deadline.expired()))
-    throw RegistryError(Kind::Unreachable, method + " " + url + ": time budget exhausted");
-  if (tooLarge) throw RegistryError(Kind::BadResponse, method + " " + url + ": answer larger than " + std::to_string(maxBytes) + " bytes");
-  if (!sent) {
+  auto attempt = [&](const std::string& address) {
+    httplib::Client client(parts.schemeHostPort);
+    if (!client.is_valid()) throw RegistryError(Kind::BadResponse, "unusable URL " + url);
+    client.set_hostname_addr_map({{host, address}});
+    auto left = deadline.remaining();
+    time_t sec = static_cast<time_t>(left.count() / 1000);
+    time_t usec = static_cast<time_t>((left.count() % 1000) * 1000);
+    client.set_connection_timeout(sec, usec);
+    client.set_read_timeout(sec, usec);
+    client.set_write_timeout(sec, usec);
+    client.set_keep_alive(false);
+    client.set_follow_location(false);  // credentials must not follow a redirect elsewhere
+    if (parts.schemeHostPort.rfind("https://", 0) == 0) {
+      client.enable_server_certificate_verification(true);  // chain and host name (SAN DNS/IP)
+      if (!options_.caFile.empty()) client.set_ca_cert_path(options_.caFile.c_str());
+    }
+
+    httplib::Request req;
+    req.method = method;
+    req.path = parts.pathAndQuery;
+    req.headers = {{"User-Agent", options_.userAgent}};
+    if (!accept.empty()) req.headers.emplace("Accept", accept);
+    if (!authorization.empty()) req.headers.emplace("Authorization", authorization);
+    bool tooLarge = false, late = false;
+    req.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
+      if (deadline.expired()) return !(late = true);
+      if (out.body.size() + length > maxBytes) return !(tooLarge = true);
+      out.body.append(data, length);
+      return true;
+    };
+    httplib::Response res;
+    err = httplib::Error::Success;
+    bool sent = client.send(req, res, err);
+    if (late || (!sent && deadline.expired()))
+      throw RegistryError(Kind::Unreachable, method + " " + url + ": time budget exhausted");
+    if (tooLarge) throw RegistryError(Kind::BadResponse, method + " " + url + ": answer larger than " + std::to_string(maxBytes) + " bytes");
+    out.status = res.status;
+    out.headers = res.headers;
+    return sent;
+  };
+
+  // httplib would resolve the host itself with a blocking getaddrinfo: resolve within the budget and hand
+  // it the address, so that the Host header, SNI and certificate check still use the host name.
+  std::vector<std::string> addresses = resolveHostWithin(host, port, deadline);
+  for (size_t i = 0;; ++i) {
+    if (attempt(addresses[i])) return out;
+    // As httplib does with getaddrinfo's list: the next address when one refuses the connection.
+    if (err == httplib::Error::Connection && i + 1 < addresses.size() && !deadline.expired()) continue;
     std::string ssl = kube::tls::takeOpenSslError();
     throw RegistryError(Kind::Unreachable, method + " " + url + ": " + httplib::to_string(err) + (ssl.empty() ? "" : ": " + ssl));
   }
-  out.status = res.status;
-  out.headers = res.headers;
-  return out;
 }
 
 // Docker's token flow: GET realm?service=...&scope=..., answer {"token": ...} or {"access_token": ...}.
