@@ -250,6 +250,16 @@ struct Leniency {
   bool skipNonObjects = false;  // for files found in a folder: documents without apiVersion and kind are skipped
 };
 
+// An error of a file that fails as a Helm chart's would: one with `{{ }}` is most likely an unrendered
+// template, a Chart.yaml (apiVersion v2, no kind: kubectl refuses it too) the metadata of such a chart.
+std::string withHelmHint(const std::string& error, const std::string& path, const std::string& text) {
+  if (fs::path(path).filename() == "Chart.yaml")
+    return error + " (a Helm chart's Chart.yaml: lint the chart's rendered output, `helm template ...`)";
+  if (text.find("{{") != std::string::npos)
+    return error + " (the file holds `{{ }}`: a template, e.g. a Helm chart's; lint its rendered output, `helm template ...`)";
+  return error;
+}
+
 // Neither apiVersion nor kind: some other YAML (a CI workflow, an application config), not a broken manifest.
 bool isForeignDocument(const nlohmann::json& value) {
   return !value.is_null() && (!value.is_object() || (!value.contains("apiVersion") && !value.contains("kind")));
@@ -276,7 +286,7 @@ void parseInto(std::vector<Manifest>& out, const std::string& text, const std::s
       appendDocument(out, std::move(docs[i]), index, shared);
     } catch (const InputError& e) {
       if (!lenient.problems) throw;
-      lenient.problems->errors.push_back(e.what());
+      lenient.problems->errors.push_back(withHelmHint(e.what(), name, src->text));
     }
   }
 }
@@ -292,14 +302,13 @@ void guarded(const Leniency& lenient, Read read) {
   }
 }
 
-// Reads and parses one file; a file with `{{ }}` that fails is most likely an unrendered template.
+// Reads and parses one file (a file's errors say what it likely is: withHelmHint).
 void readInto(std::vector<Manifest>& out, const std::string& path, const Leniency& lenient) {
   std::string text = readManifestFile(path);
   try {
     parseInto(out, text, path, lenient);
   } catch (const InputError& e) {
-    if (text.find("{{") == std::string::npos) throw;
-    throw InputError(std::string(e.what()) + " (the file holds `{{ }}`: a template, e.g. a Helm chart's; lint its rendered output, `helm template ...`)");
+    throw InputError(withHelmHint(e.what(), path, text));
   }
 }
 

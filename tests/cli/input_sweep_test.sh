@@ -497,5 +497,13 @@ check "audit utf-16"           1 'Pod x/win'                                   -
 out="$("$kguard" lint -f - < "$work/utf16le.yaml" 2>&1)"; code=$?
 if [ "$code" -eq 1 ] && grep -q '<stdin>:5: Pod x/win: hostNamespaces' <<<"$out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL lint utf-16 stdin: exit $code"; echo "$out" | head; fi
 
+# --- 22. a Helm chart's folder: Chart.yaml (apiVersion v2, no kind) said only "kind: required string field is
+# missing"; it now says what the file is and what to lint instead, as the templates' errors do -------------
+mkdir -p "$work/chart/templates"
+printf 'apiVersion: v2\nname: web\nversion: 0.1.0\n' > "$work/chart/Chart.yaml"
+printf 'replicas: 2\n' > "$work/chart/values.yaml"
+check "lint chart folder"      2 "chart/Chart.yaml: document 1 \(line 1\): kind: required string field is missing \(a Helm chart's Chart.yaml: lint the chart's rendered output, .helm template" -- lint -f "$work/chart"
+check "audit chart folder"     2 "chart/Chart.yaml: .*a Helm chart's Chart.yaml"                    -- audit -f "$work/chart"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
