@@ -2,9 +2,12 @@
 //              [--format text|json|sarif|html|policyreport] [-o FILE] [--fail-on SEVERITY]
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <system_error>
 
 #include "audit/audit.h"
 #include "audit/live_source.h"
@@ -110,8 +113,14 @@ int runAudit(const AuditFlags& flags) {
       std::cout << text;
     } else {
       std::ofstream file(flags.output, std::ios::binary | std::ios::trunc);
+      // Why, from open(2): a missing folder, a folder given as FILE, no permission.
+      const int openError = file ? 0 : errno;
       file << text;
-      if (!file.flush()) throw kube::InputError("-o " + flags.output + ": cannot write the report");
+      if (!file.flush()) {
+        std::string why = openError ? std::generic_category().message(openError) : "write failed";
+        why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+        throw kube::InputError("-o " + flags.output + ": cannot write the report: " + why);
+      }
     }
     for (const auto& note : report.notes) std::cerr << "kguard audit: note: skipped, the audit covers only what was listed: " << note << "\n";
     for (const auto& e : report.errors) std::cerr << "kguard audit: " << e << "\n";

@@ -93,5 +93,9 @@ expect_count "finished jobs: older not"     0 "$work/jobs.yaml" Job nightly-1 ho
 expect_count "running job judged"         1 "$work/jobs-active.yaml" Job nightly-1 hostNamespaces
 expect_count "finished newer not judged"  0 "$work/jobs-active.yaml" Job nightly-3 hostNamespaces
 
+# --- -o FILE that cannot be written: exit 2 and why (it said only "cannot write the report") ---------------
+check "-o in a missing folder" 2 '-o .*/missing/report.json: cannot write the report: no such file or directory' -- audit -f "$work/orphan.yaml" -o "$work/missing/report.json"
+check "-o a folder"            2 '-o .*: cannot write the report: is a directory'                                 -- audit -f "$work/orphan.yaml" -o "$work"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
