@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cerrno>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -139,6 +140,49 @@ std::vector<RawDocument> parseYaml(SourceText& src) {
 
 // One document per JSON value: a file may hold a stream of them (`jq -c` output), as kubectl's
 // YAMLOrJSONDecoder reads it.
+// A JSON field given twice in one object, as the API server's strict field validation refuses it (kubectl's
+// default --validate=strict; the YAML reader refuses the same). nlohmann keeps the last silently, so the
+// parse is watched: the path of the first repeated field ("metadata.name", "items[0].kind"), or "".
+class JsonDuplicateFields {
+ public:
+  bool operator()(int, nlohmann::json::parse_event_t event, const nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    switch (event) {
+      case Event::object_start: frames_.push_back({false, 0, "", {}}); break;
+      case Event::array_start: frames_.push_back({true, 0, "", {}}); break;
+      case Event::key:
+        frames_.back().key = parsed.get<std::string>();
+        if (!frames_.back().seen.insert(frames_.back().key).second && duplicate_.empty()) duplicate_ = path();
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        frames_.pop_back();
+        [[fallthrough]];
+      case Event::value:
+        if (!frames_.empty() && frames_.back().isArray) ++frames_.back().index;
+        break;
+    }
+    return true;
+  }
+  const std::string& duplicate() const { return duplicate_; }
+
+ private:
+  struct Frame {
+    bool isArray;
+    size_t index;
+    std::string key;
+    std::set<std::string> seen;
+  };
+  std::string path() const {
+    std::string out;
+    for (const auto& f : frames_)
+      out += f.isArray ? "[" + std::to_string(f.index) + "]" : (out.empty() ? "" : ".") + f.key;
+    return out;
+  }
+  std::vector<Frame> frames_;
+  std::string duplicate_;
+};
+
 std::vector<RawDocument> parseJson(SourceText& src) {
   const std::string& text = src.text;
   if (jsonNestsDeeperThan(text, static_cast<int>(kLimits.maxDepth)))
@@ -151,15 +195,17 @@ std::vector<RawDocument> parseJson(SourceText& src) {
     bool first = docs.empty();
     std::string where = "document " + std::to_string(docs.size() + 1);
     if (!first) where += " (line " + std::to_string(startLine) + ")";
+    JsonDuplicateFields duplicates;
     try {
       // Parsed from `pos`, so that for the first document nlohmann's "line L, column C" are the file's.
-      docs.push_back({nlohmann::json::parse(text.begin() + pos, text.begin() + end), first ? 1 : startLine, {}});
+      docs.push_back({nlohmann::json::parse(text.begin() + pos, text.begin() + end, std::ref(duplicates)), first ? 1 : startLine, {}});
     } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
       // nlohmann's message ("[json.exception.parse_error.101] parse error at line L, column C: ...") minus its id.
       std::string what = e.what();
       auto id = what.find("] ");
       fail(src.name, where + ": invalid JSON: " + (id == std::string::npos ? what : what.substr(id + 2)));
     }
+    if (!duplicates.duplicate().empty()) fail(src.name, where + ": " + duplicates.duplicate() + ": duplicate field");
     const size_t lineStart = start == 0 ? std::string::npos : text.rfind('\n', start - 1);
     const int column = static_cast<int>(lineStart == std::string::npos ? start + 1 : start - lineStart);
     src.jsonDocuments.push_back({start, end, {startLine, column}});

@@ -505,5 +505,11 @@ printf 'replicas: 2\n' > "$work/chart/values.yaml"
 check "lint chart folder"      2 "chart/Chart.yaml: document 1 \(line 1\): kind: required string field is missing \(a Helm chart's Chart.yaml: lint the chart's rendered output, .helm template" -- lint -f "$work/chart"
 check "audit chart folder"     2 "chart/Chart.yaml: .*a Helm chart's Chart.yaml"                    -- audit -f "$work/chart"
 
+# --- 23. a JSON field given twice: refused in YAML (strict field validation), silently the last one in JSON
+# (`"name": "a", "name": "b"` was judged as Pod b) ------------------------------------------------------------
+printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","name":"b","namespace":"x"},"spec":{"hostPID":true,"containers":[{"name":"c","image":"i"}]}}\n' > "$work/dup.json"
+check "lint json duplicate"    2 'dup.json: document 1: metadata.name: duplicate field'              -- lint -f "$work/dup.json"
+check "audit json duplicate"   2 'dup.json: document 1: metadata.name: duplicate field'              -- audit -f "$work/dup.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -348,3 +348,16 @@ TEST_CASE("UTF-16 with a byte order mark is read as kubectl reads it") {
   CHECK(lone[0].object["metadata"]["annotations"]["a"] == "\xEF\xBF\xBD");
   CHECK(errorOf(std::string("a\0b", 3)).find("binary data") != std::string::npos);
 }
+
+// The API server's strict field validation refuses a field given twice in JSON as in YAML; nlohmann kept the
+// last one silently ("name": "a", "name": "b" was Pod b).
+TEST_CASE("a JSON field given twice is malformed input, named by its path") {
+  CHECK(errorOf(R"({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "name": "b"}})", "p.json") ==
+        "p.json: document 1: metadata.name: duplicate field");
+  CHECK(errorOf(R"({"apiVersion": "v1", "kind": "List", "items": [{"kind": "Pod"}, {"a": [1, {"x": 1}, {"x": 1, "x": 2}]}]})",
+                "l.json") == "l.json: document 1: items[1].a[2].x: duplicate field");
+  CHECK(errorOf("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"a\"}}\n{\"kind\": \"Pod\", \"kind\": \"Pod\"}\n",
+                "s.json") == "s.json: document 2 (line 2): kind: duplicate field");
+  // The same key in sibling objects is no repeat.
+  CHECK(parseManifests(R"({"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}}, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b"}}]})", "ok.json").size() == 2);
+}
