@@ -154,7 +154,7 @@ class ClusterViewBuilder::Impl {
   // which is judged instead. Only when that controller was read and is judged itself: an export of
   // ReplicaSets without their Deployments, or of a ReplicaSet whose controller is no workload kguard
   // reads (an Argo Rollout), judges the ReplicaSet (but not the controller's history, below). Pods are
-  // always judged themselves (what runs).
+  // judged themselves (what runs), but for finished ones whose controller was read.
   void dropTemplatesJudgedAtTheirController() {
     std::map<std::string, size_t> byUid, byName;  // workload index by uid, by "namespace/kind/name"
     for (size_t i = 0; i < view_.workloads.size(); ++i) {
@@ -179,8 +179,14 @@ class ClusterViewBuilder::Impl {
       auto controller = controllerIndex(i);
       return !controller || depth > 8 || !judged(*controller, depth + 1);
     };
+    // A finished Pod whose controller was read (a CronJob's run: Pod -> Job) is left to it too: the template
+    // that made it is judged there, once, not again for every run the history keeps.
+    auto runsOrUncontrolled = [&](size_t i) {
+      return !terminatedPods_.count(view_.workloads[i].manifest) || !controllerIndex(i);
+    };
     std::vector<bool> keep(view_.workloads.size());
-    for (size_t i = 0; i < keep.size(); ++i) keep[i] = view_.workloads[i].isPod() || judged(i, 0);
+    for (size_t i = 0; i < keep.size(); ++i)
+      keep[i] = view_.workloads[i].isPod() ? runsOrUncontrolled(i) : judged(i, 0);
     // The history a controller kept, its controller not read (`kubectl get rs -A`): the ReplicaSets of
     // a Deployment's earlier revisions, a CronJob's finished Jobs. They run nothing and mostly repeat the
     // same template: judged are those that run pods, or, when none of the controller's does (scaled to
@@ -256,11 +262,14 @@ class ClusterViewBuilder::Impl {
       if (kind == "PodTemplate") return;
       const kube::PodTemplate* pod = m.pod().get();
       if (!pod) return;
-      if (const kube::ObjectMeta* meta = m.metadata().get(); kind != "Pod" && meta)
+      if (const kube::ObjectMeta* meta = m.metadata().get())
         if (const kube::OwnerReference* controller = controllerOf(*meta)) {
           ownerOf_[index] = *controller;
           if (auto generation = generationOf(m, *meta)) generationOf_[index] = std::move(*generation);
         }
+      // A Pod in phase Succeeded or Failed runs nothing any more (its containers are gone and never restart).
+      if (const kube::PodStatus* status = m.pod().status(); kind == "Pod" && status)
+        if (status->phase == "Succeeded" || status->phase == "Failed") terminatedPods_.insert(index);
       namespaceNamed(ns);
       view_.workloads.push_back({index, kind, ns, m.name(), *path, *pod, secretReferences(m.object, *path), *m.volumeClaims().get()});
     }
@@ -272,6 +281,7 @@ class ClusterViewBuilder::Impl {
   std::map<std::string, std::string> controllerOf_;                // uid -> its controller's uid
   std::map<size_t, kube::OwnerReference> ownerOf_;                 // a workload's controller, by manifest index
   std::map<size_t, Generation> generationOf_;  // a controlled ReplicaSet's or Job's, by manifest index
+  std::set<size_t> terminatedPods_;            // Pods in phase Succeeded or Failed, by manifest index
 };
 
 ClusterViewBuilder::ClusterViewBuilder(const std::vector<std::string>& namespaceFilter)

@@ -93,6 +93,24 @@ expect_count "finished jobs: older not"     0 "$work/jobs.yaml" Job nightly-1 ho
 expect_count "running job judged"         1 "$work/jobs-active.yaml" Job nightly-1 hostNamespaces
 expect_count "finished newer not judged"  0 "$work/jobs-active.yaml" Job nightly-3 hostNamespaces
 
+# --- finished Pods of a CronJob's runs (`kubectl get all -A -o yaml`): the CronJob stands for them -----------
+# Each Succeeded Pod repeated the CronJob's findings; a Pod that runs, or whose controller is not in the
+# export, is still judged itself.
+{ printf 'apiVersion: v1\nkind: List\nitems:\n'
+  printf -- '- apiVersion: batch/v1\n  kind: CronJob\n  metadata: {name: nightly, namespace: shop, uid: cj-nightly}\n  spec:\n    schedule: "@daily"\n    jobTemplate:\n      spec:\n        template:\n          spec: {restartPolicy: Never, hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n'
+  job nightly-1 1 0; job nightly-2 2 1
+  for run in 1 2; do
+    phase=Succeeded; [ "$run" = 2 ] && phase=Running
+    printf -- '- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: nightly-%s-x\n    namespace: shop\n    ownerReferences: [{apiVersion: batch/v1, kind: Job, name: nightly-%s, uid: job-nightly-%s, controller: true}]\n  spec: {restartPolicy: Never, hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n  status: {phase: %s}\n' "$run" "$run" "$run" "$phase"
+  done
+  printf -- '- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: lost-x\n    namespace: shop\n    ownerReferences: [{apiVersion: batch/v1, kind: Job, name: lost, uid: job-lost, controller: true}]\n  spec: {restartPolicy: Never, hostPID: true, containers: [{name: c, image: busybox:1.36}]}\n  status: {phase: Failed}\n'
+} > "$work/all.yaml"
+expect_count "cronjob judged"                  1 "$work/all.yaml" CronJob nightly hostNamespaces
+expect_count "finished pod left to its job"    0 "$work/all.yaml" Pod nightly-1-x hostNamespaces
+expect_count "running pod judged"              1 "$work/all.yaml" Pod nightly-2-x hostNamespaces
+expect_count "finished pod, job not read"      1 "$work/all.yaml" Pod lost-x hostNamespaces
+expect_count "jobs left to the cronjob"        0 "$work/all.yaml" Job nightly-2 hostNamespaces
+
 # --- -o FILE that cannot be written: exit 2 and why (it said only "cannot write the report") ---------------
 check "-o in a missing folder" 2 '-o .*/missing/report.json: cannot write the report: no such file or directory' -- audit -f "$work/orphan.yaml" -o "$work/missing/report.json"
 check "-o a folder"            2 '-o .*: cannot write the report: is a directory'                                 -- audit -f "$work/orphan.yaml" -o "$work"
