@@ -118,10 +118,10 @@ admission::PodList NamespaceCache::listPods(const std::string& ns, std::chrono::
   // timeoutSeconds bounds the server's side (whole seconds); the deadline bounds ours.
   auto seconds = std::max<long long>(1, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
   auto response = client_->get("/api/v1/namespaces/" + kube::urlEncode(ns) + "/pods?timeoutSeconds=" + std::to_string(seconds), deadline);
-  if (!response.ok()) return {false, {}, response.describe()};
+  if (!response.ok()) return {false, {}, response.describe(), {}};
   auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.contains("items") || !body["items"].is_array()) return {false, {}, "pod list is not JSON"};
-  admission::PodList list{true, {}, ""};
+  if (body.is_discarded() || !body.contains("items") || !body["items"].is_array()) return {false, {}, "pod list is not JSON", {}};
+  admission::PodList list{true, {}, "", {}};
   for (auto& item : body["items"]) {
     // List items carry no kind; the pod decoder needs it to know where the spec is.
     item["apiVersion"] = "v1";

@@ -26,7 +26,7 @@ struct RestrictedEverywhere : admission::NamespaceGetter, admission::PodLister {
     return {true, {{"pod-security.kubernetes.io/enforce", "restricted"}}, ""};
   }
   bool hasCached(const std::string&) const override { return true; }
-  admission::PodList listPods(const std::string&, std::chrono::milliseconds) override { return {true, {}, ""}; }
+  admission::PodList listPods(const std::string&, std::chrono::milliseconds) override { return {true, {}, "", {}}; }
 };
 
 int serveFixed(certs::ServingCertificate& certificate, int port, const std::string& body) {

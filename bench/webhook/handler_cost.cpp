@@ -40,7 +40,7 @@ struct RestrictedCluster : admission::NamespaceGetter, admission::PodLister {
   admission::NamespaceLookup getNamespace(const std::string&, admission::Deadline) override {
     return {true, {{"pod-security.kubernetes.io/enforce", "restricted"}}, ""};
   }
-  admission::PodList listPods(const std::string&, std::chrono::milliseconds) override { return {true, {}, ""}; }
+  admission::PodList listPods(const std::string&, std::chrono::milliseconds) override { return {true, {}, "", {}}; }
 };
 
 }  // namespace
