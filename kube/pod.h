@@ -119,6 +119,7 @@ struct Container {
   std::optional<Handler> postStart;  // lifecycle.postStart
   std::optional<Handler> preStop;    // lifecycle.preStop
   bool mountsServiceAccountDir = false;  // a volumeMounts[].mountPath is exactly kServiceAccountDir
+  bool restartsAlways = false;  // restartPolicy: Always — on an init container, a sidecar (KEP-753)
 };
 
 // The claim spec of a generic ephemeral volume, as far as kguard.storageClass reads it. A claim spec

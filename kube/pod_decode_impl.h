@@ -228,6 +228,7 @@ Container decodeContainer(const R& r, ContainerKind kind) {
   static constexpr FieldRule<C, R> fields[] = {
       {"name", [](C& c, const R& v) { c.name = v.asString(); }},
       {"image", [](C& c, const R& v) { c.image = v.asString(); }},
+      {"restartPolicy", [](C& c, const R& v) { c.restartsAlways = v.asString() == "Always"; }},
       {"ports",
        [](C& c, const R& list) {
          c.ports.reserve(list.itemCount());

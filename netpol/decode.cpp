@@ -231,6 +231,25 @@ std::vector<IpAddress> statusIps(const std::optional<kube::StatusAddress>& singl
   return ips;
 }
 
+// The named ports a NetworkPolicy or ClusterNetworkPolicy port name resolves against, in the order
+// Kubernetes looks them up (FindPort, pkg/api/v1/pod/util.go): the containers' ports, then those of
+// sidecars (init containers with restartPolicy: Always). A plain init container has exited before the
+// pod serves, and ephemeral containers may not declare ports; neither's names count, so a name reused
+// there does not shadow the container's port.
+std::vector<NamedPort> namedContainerPorts(const kube::PodSpec& spec) {
+  std::vector<NamedPort> out;
+  auto add = [&out](const kube::Container& c) {
+    for (const auto& port : c.ports)
+      if (!port.name.empty())
+        if (auto protocol = parseProtocol(port.protocol.empty() ? "TCP" : port.protocol))
+          out.push_back({port.name, port.containerPort, *protocol});
+  };
+  for (const auto& c : spec.containers) add(c);
+  for (const auto& c : spec.initContainers)
+    if (c.restartsAlways) add(c);
+  return out;
+}
+
 Pod decodePod(const kube::Manifest& m) {
   const kube::PodTemplate* typed = m.pod().get();
   Pod pod;
@@ -241,12 +260,7 @@ Pod decodePod(const kube::Manifest& m) {
     pod.labels = typed->metadata.labels;
     pod.nodeName = typed->spec.nodeName;
     pod.hostNetwork = typed->spec.hostNetwork;
-    kube::visitContainers(typed->spec, [&pod](const kube::Container& c) {
-      for (const auto& p : c.ports) {
-        auto proto = parseProtocol(p.protocol);
-        if (!p.name.empty() && proto) pod.ports.push_back({p.name, p.containerPort, *proto});
-      }
-    });
+    pod.ports = namedContainerPorts(typed->spec);
   }
   if (const kube::PodStatus* status = m.pod().status()) {
     pod.ips = statusIps(status->podIP, status->podIPs);
@@ -358,11 +372,7 @@ Pod templatePod(const std::string& namespace_, const std::string& kind, const st
   p.name = kind + ":" + name;
   p.labels = pod.metadata.labels;
   p.hostNetwork = pod.spec.hostNetwork;
-  kube::visitContainers(pod.spec, [&p](const kube::Container& c) {
-    for (const auto& port : c.ports)
-      if (!port.name.empty())
-        p.ports.push_back({port.name, port.containerPort, parseProtocol(port.protocol).value_or(Protocol::TCP)});
-  });
+  p.ports = namedContainerPorts(pod.spec);
   return p;
 }
 

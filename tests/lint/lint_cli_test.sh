@@ -159,6 +159,11 @@ check "no -n, unchanged"       1 "nons.yaml:4: Pod nons: hostNamespaces" -- lint
 { cat "$work/top.yaml"; printf -- '---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x.example.com}\n---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: m}\n---\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: psp}\n'; } > "$work/mixed.yaml"
 check "kinds not evaluated"    1 "in 1 of 1 objects" -- lint -f "$work/mixed.yaml"
 check "kinds not evaluated listed" 1 "read but not evaluated \(no check applies\): 1 CustomResourceDefinition, 1 ServiceMonitor \(monitoring.coreos.com/v1, custom resource\), 1 PodSecurityPolicy \(policy/v1beta1, removed in Kubernetes 1.25\)" -- lint -f "$work/mixed.yaml"
+# A v1alpha1 AdminNetworkPolicy is judged (cnp.invalid refuses it), so it counts among the objects
+printf 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: old}\nspec: {priority: 1}\n' > "$work/anp.yaml"
+check "retired ANP counted"    1 "1 violation in 1 of 1 objects" -- lint -f "$work/anp.yaml"
+out="$("$kguard" lint -f "$work/anp.yaml" 2>&1)"
+if grep -q "cnp.invalid" <<<"$out" && ! grep -q "read but not evaluated" <<<"$out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL ANP listed as not evaluated"; echo "$out"; fi
 printf 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: star}\nrules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]\n' > "$work/star.yaml"
 out="$("$kguard" lint -f "$work/star.yaml" 2>&1)"
 if grep -q "rbac.wildcardGrant \[rbac\]: ClusterRole star grants" <<<"$out" && ! grep -q "rbac.wildcardGrant \[rbac\]: rbac.wildcardGrant" <<<"$out"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL doubled id"; echo "$out"; fi

@@ -50,5 +50,36 @@ for cmd in "matrix" "explain --from x/a --to x/a --port 80" "compile --pod x/a";
   [ "$code" -eq 2 ] && grep -q "except.yaml: document 4: line 22: spec.ingress\[0\].from\[0\].ipBlock.except\[0\]: NetworkPolicy x/np: except 192.168.0.0/16 must be a strict subset of cidr 10.0.0.0/8" <<<"$out" ||
     { echo "FAIL except outside cidr ($cmd): exit $code: $out"; fail=1; }
 done
+# Named ports resolve as Kubernetes' FindPort does: the containers' ports, then sidecars' (init containers
+# with restartPolicy: Always); a plain init container's port of the same name neither shadows nor adds one.
+cat > "$work/named.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: x}
+spec:
+  initContainers:
+  - {name: setup, image: i, ports: [{name: web, containerPort: 9999}]}
+  - {name: proxy, image: i, restartPolicy: Always, ports: [{name: metrics, containerPort: 9090}]}
+  containers: [{name: c, image: i, ports: [{name: web, containerPort: 8080}]}]
+status: {podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: x}
+spec: {containers: [{name: c, image: i}]}
+status: {podIP: 10.0.0.2}
+YAML
+printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: x}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: web}, {port: metrics}]}]\n' > "$work/named-np.yaml"
+printf 'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: deny-web}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{destinationNamedPort: web}]}]\n' > "$work/named-cnp.yaml"
+for probe in "9999 X" "8080 ." "9090 ."; do
+  set -- $probe
+  out="$("$kguard" netpol matrix -f "$work/named.yaml" -f "$work/named-np.yaml" --port "$1" 2>&1)"
+  grep -qxF "x/b $2 ." <<<"$out" || { echo "FAIL NetworkPolicy named port, port $1 want $2: $out"; fail=1; }
+done
+for probe in "9999 ." "8080 X"; do
+  set -- $probe
+  out="$("$kguard" netpol matrix -f "$work/named.yaml" -f "$work/named-cnp.yaml" --port "$1" 2>&1)"
+  grep -qxF "x/b $2 ." <<<"$out" || { echo "FAIL CNP destinationNamedPort, port $1 want $2: $out"; fail=1; }
+done
 [ "$fail" -eq 0 ] && echo "matrix cli: ok"
 exit $fail
