@@ -45,7 +45,8 @@ class ClusterPolicyLinter {
       std::vector<const Pod*> subjects = selectedPods(p);
       if (!podNetworkPods().empty() && subjects.empty())
         add(p, "cnp.subjectMatchesNothing", "spec.subject",
-            "spec.subject selects no pod of the input: the policy's rules apply to nothing");
+            "spec.subject selects no pod of the input: the policy's rules apply to nothing" +
+                hostNetworkNote(hostNetworkMatches([&](const Pod& pod) { return clusterPolicySelectsPod(cluster_, p, pod); })));
       for (bool ingress : {true, false}) {
         const auto& rules = ingress ? p.ingress : p.egress;
         for (size_t r = 0; r < rules.size(); ++r) {
@@ -67,6 +68,30 @@ class ClusterPolicyLinter {
     for (const auto& pod : cluster_.pods)
       if (!pod.hostNetwork) out.push_back(&pod);
     return out;
+  }
+
+  // The hostNetwork pods that `selects` would take if they were on the pod network: a selector that only
+  // matches those is a mistake worth naming, since the API never makes them subjects nor
+  // namespaces/pods peers (SPEC.md section 2: only nodes and networks peers match their addresses).
+  template <typename Selects>
+  std::vector<const Pod*> hostNetworkMatches(Selects selects) const {
+    std::vector<const Pod*> out;
+    for (const auto& pod : cluster_.pods) {
+      if (!pod.hostNetwork) continue;
+      Pod onPodNetwork = pod;
+      onPodNetwork.hostNetwork = false;
+      if (selects(onPodNetwork)) out.push_back(&pod);
+    }
+    return out;
+  }
+
+  static std::string hostNetworkNote(const std::vector<const Pod*>& pods) {
+    if (pods.empty()) return "";
+    std::string names;
+    for (size_t i = 0; i < pods.size() && i < 3; ++i) names += (i ? ", " : "") + pods[i]->id();
+    if (pods.size() > 3) names += " and " + std::to_string(pods.size() - 3) + " more";
+    return " (it matches only hostNetwork pods: " + names +
+           "; ClusterNetworkPolicy never selects those, and only nodes or networks peers match their addresses)";
   }
 
   std::vector<const Pod*> selectedPods(const ClusterNetworkPolicy& p) const {
@@ -106,20 +131,25 @@ class ClusterPolicyLinter {
   void lintPeers(const ClusterNetworkPolicy& p, bool ingress, size_t ruleIndex) {
     if (podNetworkPods().empty()) return;
     const auto& rule = (ingress ? p.ingress : p.egress)[ruleIndex];
+    auto peerSelects = [&](const CnpPeer& peer, const Pod& pod) {
+      const Namespace* ns = cluster_.findNamespace(pod.namespace_);
+      if (!ns) return false;
+      return peer.kind == CnpPeer::Kind::Namespaces
+                 ? peer.selector.matches(ns->labels)
+                 : peer.pods.namespaceSelector.matches(ns->labels) && peer.pods.podSelector.matches(pod.labels);
+    };
     for (const auto& peer : rule.peers) {
       if (peer.kind != CnpPeer::Kind::Namespaces && peer.kind != CnpPeer::Kind::Pods) return;
-      for (const auto& pod : cluster_.pods) {
-        if (!selectablePeer(pod)) continue;
-        const Namespace* ns = cluster_.findNamespace(pod.namespace_);
-        if (!ns) continue;
-        bool match = peer.kind == CnpPeer::Kind::Namespaces
-                         ? peer.selector.matches(ns->labels)
-                         : peer.pods.namespaceSelector.matches(ns->labels) && peer.pods.podSelector.matches(pod.labels);
-        if (match) return;
-      }
+      for (const auto& pod : cluster_.pods)
+        if (selectablePeer(pod) && peerSelects(peer, pod)) return;
     }
+    auto hostNetwork = hostNetworkMatches([&](const Pod& pod) {
+      return !pod.terminated && std::any_of(rule.peers.begin(), rule.peers.end(),
+                                            [&](const CnpPeer& peer) { return peerSelects(peer, pod); });
+    });
     add(p, "cnp.peersMatchNothing", rulePath(ingress, ruleIndex) + (ingress ? ".from" : ".to"),
-        describeRule(p, ingress, ruleIndex) + " never matches: its peers select no pod of the input");
+        describeRule(p, ingress, ruleIndex) + " never matches: its peers select no pod of the input" +
+            hostNetworkNote(hostNetwork));
   }
 
   // Ingress rules are evaluated for the destination pod, egress rules for the source: only rules of one

@@ -101,6 +101,24 @@ TEST_CASE("cnp.subjectMatchesNothing and cnp.peersMatchNothing need pods in the 
   CHECK(cnpChecks(pods + fine).empty());
 }
 
+TEST_CASE("cnp.subjectMatchesNothing and cnp.peersMatchNothing name the hostNetwork pods a selector only matches") {
+  // Host-network pods are never subjects nor namespaces/pods peers (SPEC.md section 2).
+  auto pods = ns("x", "{ns: x}") + pod("x", "a", "{app: web}", "10.1.0.1") +
+              pod("x", "h", "{app: agent}", "192.168.0.5", "[]", "  hostNetwork: true\n");
+  auto agent = cnp("t", 1, "{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: agent}}}}",
+                   "  egress: [{action: Deny, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: agent}}}}]}]");
+  auto findings = lintNetworkPolicies(kube::parseManifests(pods + agent, "t.yaml"));
+  std::vector<std::string> messages;
+  for (const auto& [index, f] : findings)
+    if (f.check == "cnp.subjectMatchesNothing" || f.check == "cnp.peersMatchNothing") messages.push_back(f.message);
+  REQUIRE(messages.size() == 2);
+  for (const auto& m : messages) CHECK_THAT(m, Catch::Contains("it matches only hostNetwork pods: x/h;"));
+  // A selector matching nothing at all gets no such note.
+  auto typo = cnp("t", 1, "{namespaces: {matchLabels: {ns: xx}}}", "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: nope}}}]}]");
+  for (const auto& [index, f] : lintNetworkPolicies(kube::parseManifests(pods + typo, "t.yaml")))
+    CHECK_THAT(f.message, !Catch::Contains("hostNetwork"));
+}
+
 TEST_CASE("cnp.priorityTie: same tier and priority, overlapping subjects, different actions in a common direction") {
   auto denyIn = "  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {ns: w}}}]}]";
   auto acceptIn = "  ingress: [{action: Accept, from: [{namespaces: {matchLabels: {ns: v}}}]}]";
