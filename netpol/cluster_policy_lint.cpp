@@ -87,10 +87,7 @@ class ClusterPolicyLinter {
 
   static std::string hostNetworkNote(const std::vector<const Pod*>& pods) {
     if (pods.empty()) return "";
-    std::string names;
-    for (size_t i = 0; i < pods.size() && i < 3; ++i) names += (i ? ", " : "") + pods[i]->id();
-    if (pods.size() > 3) names += " and " + std::to_string(pods.size() - 3) + " more";
-    return " (it matches only hostNetwork pods: " + names +
+    return " (it matches only hostNetwork pods: " + podList(pods) +
            "; ClusterNetworkPolicy never selects those, and only nodes or networks peers match their addresses)";
   }
 
@@ -192,6 +189,13 @@ class ClusterPolicyLinter {
 };
 
 }  // namespace
+
+std::string podList(const std::vector<const Pod*>& pods) {
+  std::string out;
+  for (size_t i = 0; i < pods.size() && i < 3; ++i) out += (i ? ", " : "") + pods[i]->id();
+  if (pods.size() > 3) out += " and " + std::to_string(pods.size() - 3) + " more";
+  return out;
+}
 
 void lintClusterNetworkPolicies(const std::vector<kube::Manifest>& manifests, const Cluster& cluster, Findings& out) {
   std::vector<ClusterNetworkPolicy> policies;

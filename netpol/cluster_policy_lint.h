@@ -9,6 +9,7 @@
 //                              of the input (only with pods): the rule never matches
 //   cnp.priorityTie            another policy of the same tier has the same priority and a subject that
 //                              overlaps: upstream leaves their order undefined (kguard: by name)
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,9 @@
 #include "netpol/model.h"
 
 namespace netpol {
+
+// "x/a, x/b, x/c and 2 more": the pods a lint message names (netpol.* and cnp.* checks).
+std::string podList(const std::vector<const Pod*>& pods);
 
 // `cluster`: the input's pods (pod templates included) and namespaces, decoded leniently.
 void lintClusterNetworkPolicies(const std::vector<kube::Manifest>& manifests, const Cluster& cluster,

@@ -67,13 +67,6 @@ Cluster podsAndNamespaces(const std::vector<kube::Manifest>& manifests, std::vec
   return cluster;
 }
 
-std::string podList(const std::vector<const Pod*>& pods) {
-  std::string out;
-  for (size_t i = 0; i < pods.size() && i < 3; ++i) out += (i ? ", " : "") + pods[i]->id();
-  if (pods.size() > 3) out += " and " + std::to_string(pods.size() - 3) + " more";
-  return out;
-}
-
 class PolicyLinter {
  public:
   PolicyLinter(const Cluster& cluster, const std::vector<Pod>& hostNetworkPods, const NetworkPolicy& policy, Findings& out)
