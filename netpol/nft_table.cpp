@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "netpol/interval_sets.h"
+
 namespace netpol {
 
 const char* const kTableName = "kguard";
@@ -254,7 +256,8 @@ void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const
     Set any{base + "_any", f, false, {}};
     for (const auto& e : rules.anyPort[f]) any.elements.push_back({e.address, Protocol::TCP, 0, 65535, comment(e.origins), ""});
     Set ports{base + "_ports", f, true, {}};
-    for (const auto& e : rules.ports[f])
+    // Looked up ahead of the Admin tier (makeChain): without the boxes an Admin Deny decides.
+    for (const auto& e : subtractPortElements(rules.ports[f], rules.admin.drop[f]))
       ports.elements.push_back({e.address, e.protocol, e.firstPort, e.lastPort, comment(e.origins), ""});
     t.sets.push_back(std::move(any));
     t.sets.push_back(std::move(ports));
@@ -348,30 +351,35 @@ std::optional<Chain> makeChain(Table& t, const DirectionRules& rules, bool ingre
   c.rules.push_back(established);
   // The exempt rules (placeExemptRules) come later: before the drops, not before the accepts.
   const bool tiers = tiersDecide(rules);
-  if (tiers) {
+  if (tiers && !rules.isolated()) {
+    // TCP, UDP and SCTP decided by either tier before any lookup of the other protocols, which only
+    // those packets evaluate; Admin's before Baseline's in both.
     addDenyChains(t, rules.admin, "admin", ingress, options);
+    addDenyChains(t, rules.baseline, "baseline", ingress, options);
     addTierLookups(c, rules.admin, "admin", ingress, options, true);
-    if (!rules.isolated()) {
-      // TCP, UDP and SCTP decided by either tier before any lookup of the other protocols, which only
-      // those packets evaluate; Admin's before Baseline's in both.
-      addDenyChains(t, rules.baseline, "baseline", ingress, options);
-      addTierLookups(c, rules.baseline, "baseline", ingress, options, true);
-      addTierLookups(c, rules.admin, "admin", ingress, options, false);
-      addTierLookups(c, rules.baseline, "baseline", ingress, options, false);
-      return c;  // then the chain's policy: accept
-    }
+    addTierLookups(c, rules.baseline, "baseline", ingress, options, true);
+    addTierLookups(c, rules.admin, "admin", ingress, options, false);
+    addTierLookups(c, rules.baseline, "baseline", ingress, options, false);
+    return c;  // then the chain's policy: accept
   }
   // The policies' peers next: they decide nearly every new connection. All rules here accept, so
-  // their order changes only how soon a packet leaves the chain. Under an Admin tier its lookups of
-  // the other protocols go before the first rule that accepts any protocol (`_any`, node), after the
-  // `_ports` lookups, which hold only TCP, UDP and SCTP: a new connection meets them only if no
-  // NetworkPolicy port admitted it.
-  for (int f = 0; f < 2; ++f) {
-    std::string base = std::string(dir) + familySuffix(f);
-    c.rules.push_back(peerInSet(f, ingress, base + "_ports", true));
-    if (!tiers) c.rules.push_back(peerInSet(f, ingress, base + "_any", false));
-  }
-  if (tiers) {
+  // their order changes only how soon a packet leaves the chain.
+  if (!tiers) {
+    for (int f = 0; f < 2; ++f) {
+      std::string base = std::string(dir) + familySuffix(f);
+      c.rules.push_back(peerInSet(f, ingress, base + "_ports", true));
+      c.rules.push_back(peerInSet(f, ingress, base + "_any", false));
+    }
+  } else {
+    // Under an Admin tier the `_ports` lookups go first too, so that a connection a NetworkPolicy
+    // admits costs what it costs without tiers: their sets hold no box an Admin Deny decides
+    // (addDirectionSets), and every other box is accepted either way (Admin Accept, or Admin Pass / no
+    // match and then this NetworkPolicy accept). A packet that misses them and then the Admin map is
+    // in no NetworkPolicy port box at all. The Admin lookups of the other protocols go before the
+    // first rule that accepts any protocol (`_any`, node); the `_ports` sets hold only TCP, UDP and SCTP.
+    for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, ingress, std::string(dir) + familySuffix(f) + "_ports", true));
+    addDenyChains(t, rules.admin, "admin", ingress, options);
+    addTierLookups(c, rules.admin, "admin", ingress, options, true);
     addTierLookups(c, rules.admin, "admin", ingress, options, false);
     for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, ingress, std::string(dir) + familySuffix(f) + "_any", false));
   }

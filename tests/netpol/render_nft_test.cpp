@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -209,10 +210,11 @@ SynCost synCost(const nft::Table& t, const IpAddress& peer, int32_t port) {
 
 // Issue 17's bench case (h): a server isolated by NetworkPolicies and selected by Admin ClusterNetworkPolicies
 // that Accept and Deny other peers and ports (and Baseline ones, which an isolated direction never meets).
-// A tier's Accept and Deny boxes share one verdict map, so the SYN of a connection the NetworkPolicies allow
-// makes one lookup for the Admin tier and one for the NetworkPolicies' set: as many as without the tiers,
-// plus one, and meets one rule more.
-TEST_CASE("a tier costs a new connection one lookup, whatever it accepts and denies", "[cnp]") {
+// The NetworkPolicies' ports set is looked up first, without the boxes an Admin Deny decides, so the SYN of
+// a connection the NetworkPolicies allow costs exactly what it costs without the tiers; a tier's Accept
+// and Deny boxes share one verdict map, so any other connection makes one lookup more, whatever the tier
+// decides.
+TEST_CASE("a tier costs a NetworkPolicy's connection nothing, any other one lookup", "[cnp]") {
   std::string yaml = clusterYaml(3, 2) + ns("other", "{team: t2}") + pod("other", "o", "{app: o}", "10.2.0.1") +
                      ns("dev", "{env: dev}") + pod("dev", "d", "{app: d}", "10.7.0.9");
   for (int k = 0; k < 6; ++k) {
@@ -232,14 +234,14 @@ TEST_CASE("a tier costs a new connection one lookup, whatever it accepts and den
   const auto client = *parseIp("10.1.0.1");
   REQUIRE(nft::admits(tiers, nft::Hook::Input, client, Protocol::TCP, 1000));
   CHECK(synCost(plain, client, 1000).lookups == 1);
-  CHECK(synCost(tiers, client, 1000).lookups == 2);  // the Admin map, then the NetworkPolicies' set
-  // And only that rule more: loopback, neighbour discovery and the mid-stream rules run before drops
-  // (the exempt chain), not before the accepts (8 rules before 2026-12-06).
+  CHECK(synCost(tiers, client, 1000).lookups == 1);  // the NetworkPolicies' set, ahead of the Admin map
+  // Loopback, neighbour discovery and the mid-stream rules run before drops (the exempt chain), not
+  // before the accepts (8 rules and 2 lookups before 2026-12-06).
   CHECK(synCost(plain, client, 1000).rules == 2);
-  CHECK(synCost(tiers, client, 1000).rules == 3);
-  // An Admin Deny (to a deny chain) and an Admin Accept are decided by the same one lookup.
+  CHECK(synCost(tiers, client, 1000).rules == 2);
+  // An Admin Deny (to a deny chain) and an Admin Accept are decided by the same one lookup after it.
   CHECK_FALSE(nft::admits(tiers, nft::Hook::Input, *parseIp("10.7.0.9"), Protocol::TCP, 22));
-  CHECK(synCost(tiers, *parseIp("10.7.0.9"), 22).lookups == 1);
+  CHECK(synCost(tiers, *parseIp("10.7.0.9"), 22).lookups == 2);
   WARN("SYN allowed by a NetworkPolicy: " << synCost(plain, client, 1000).rules << " rules without tiers, "
                                           << synCost(tiers, client, 1000).rules << " with the Admin tier");
 }
@@ -339,4 +341,23 @@ TEST_CASE("admits() evaluates the table's chains: set lookups, the node, the fin
   CHECK(egressOnly.chains[0].hook == Hook::Output);
   CHECK(nft::admits(egressOnly, Hook::Input, *parseIp("1.2.3.4"), Protocol::TCP, 1));
   CHECK_FALSE(nft::admits(egressOnly, Hook::Output, *parseIp("10.0.0.1"), Protocol::TCP, 80));
+}
+
+// The NetworkPolicies' ports set goes ahead of the Admin map, so it must not hold what an Admin Deny
+// decides: Admin Deny wins over a NetworkPolicy's allow (tests/conformance/cnp/SPEC.md, evaluation order).
+TEST_CASE("an Admin Deny cuts its boxes out of the NetworkPolicies' ports set looked up before it", "[cnp]") {
+  std::string yaml = clusterYaml(1, 2) +
+                     "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: deny-c0}\n"
+                     "spec:\n  tier: Admin\n  priority: 1\n  subject: {pods: {podSelector: {matchLabels: {role: server}}}}\n"
+                     "  ingress:\n  - {action: Deny, from: [{pods: {podSelector: {matchLabels: {role: c0}}}}], "
+                     "protocols: [{tcp: {destinationPort: {number: 1000}}}]}\n";
+  auto c = cluster(yaml);
+  auto table = nft::buildTable(compileRuleset(c, podOf(c, "x/server")));
+  const auto c0 = *parseIp("10.1.0.1"), c1 = *parseIp("10.1.1.1");
+  CHECK_FALSE(nft::admits(table, nft::Hook::Input, c0, Protocol::TCP, 1000));  // the NetworkPolicy allows it
+  CHECK(nft::admits(table, nft::Hook::Input, c1, Protocol::TCP, 1000));
+  const auto* ports = table.findSet("ingress_v4_ports");
+  REQUIRE(ports);
+  for (const auto& e : ports->elements) CHECK_FALSE((e.address.contains(c0) && e.firstPort <= 1000 && 1000 <= e.lastPort));
+  CHECK(std::any_of(ports->elements.begin(), ports->elements.end(), [&](const nft::SetElement& e) { return e.address.contains(c1); }));
 }
