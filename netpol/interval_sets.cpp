@@ -55,48 +55,7 @@ bool samePieces(const std::vector<PortPiece>& a, const std::vector<PortPiece>& b
   return true;
 }
 
-bool byAddressProtocolPort(const PortElement& a, const PortElement& b) {
-  return std::tie(a.address, a.protocol, a.firstPort) < std::tie(b.address, b.protocol, b.firstPort);
-}
-
-bool overlaps(const PortElement& a, const PortElement& b) {
-  return a.protocol == b.protocol && a.address.family() == b.address.family() && !(a.address.last < b.address.first) &&
-         !(b.address.last < a.address.first) && a.firstPort <= b.lastPort && b.firstPort <= a.lastPort;
-}
-
-// `box` without `hole` (overlapping, same protocol): the addresses outside the hole's with every port
-// of the box, and the shared addresses with the box's ports outside the hole's.
-void subtractBox(const PortElement& box, const PortElement& hole, std::vector<PortElement>& out) {
-  for (const auto& outside : subtractRanges(box.address, {hole.address}))
-    out.push_back({outside, box.protocol, box.firstPort, box.lastPort, box.origins});
-  AddressRange shared{std::max(box.address.first, hole.address.first), std::min(box.address.last, hole.address.last)};
-  if (box.firstPort < hole.firstPort) out.push_back({shared, box.protocol, box.firstPort, hole.firstPort - 1, box.origins});
-  if (hole.lastPort < box.lastPort) out.push_back({shared, box.protocol, hole.lastPort + 1, box.lastPort, box.origins});
-}
-
 }  // namespace
-
-std::vector<PortElement> subtractPortElements(const std::vector<PortElement>& from, const std::vector<PortElement>& remove) {
-  std::vector<PortElement> out;
-  bool changed = false;
-  for (const auto& element : from) {
-    std::vector<PortElement> pieces{element};
-    for (const auto& hole : remove) {
-      if (!overlaps(element, hole)) continue;
-      changed = true;
-      std::vector<PortElement> next;
-      for (const auto& piece : pieces)
-        if (overlaps(piece, hole)) subtractBox(piece, hole, next);
-        else next.push_back(piece);
-      pieces = std::move(next);
-    }
-    out.insert(out.end(), pieces.begin(), pieces.end());
-  }
-  // The pieces are disjoint already (so are `from`'s boxes); only their order changed.
-  if (changed)
-    std::sort(out.begin(), out.end(), byAddressProtocolPort);
-  return out;
-}
 
 std::vector<AddressElement> normalizeAddressElements(std::vector<AddressElement> elements) {
   std::sort(elements.begin(), elements.end(),
@@ -169,7 +128,9 @@ std::vector<PortElement> normalizePortElements(const std::vector<PortElement>& e
     inRun = true;
   }
   flush();
-  std::sort(out.begin(), out.end(), byAddressProtocolPort);
+  std::sort(out.begin(), out.end(), [](const PortElement& a, const PortElement& b) {
+    return std::tie(a.address, a.protocol, a.firstPort) < std::tie(b.address, b.protocol, b.firstPort);
+  });
   return out;
 }
 

@@ -14,8 +14,4 @@ std::vector<AddressElement> normalizeAddressElements(std::vector<AddressElement>
 // joins neighbouring pieces with identical port sets: the result is disjoint boxes.
 std::vector<PortElement> normalizePortElements(const std::vector<PortElement>& elements);
 
-// The boxes of `from` without what any box of `remove` covers (both disjoint, as normalizePortElements
-// leaves them), disjoint and sorted; the pieces keep their origins.
-std::vector<PortElement> subtractPortElements(const std::vector<PortElement>& from, const std::vector<PortElement>& remove);
-
 }  // namespace netpol

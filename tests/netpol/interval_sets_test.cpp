@@ -1,7 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
 #include "netpol/interval_sets.h"
 
 using namespace netpol;
@@ -73,46 +71,4 @@ TEST_CASE("ports merge when adjacent, not across protocols") {
   CHECK(out[0].firstPort == 80);
   CHECK(out[0].lastPort == 85);
   CHECK(out[1].protocol == Protocol::SCTP);
-}
-
-TEST_CASE("subtracting boxes: what a hole covers goes, the rest keeps its origins") {
-  std::vector<PortElement> from = {
-      {r("10.0.0.0/24"), Protocol::TCP, 1, 65535, {"allow-all-tcp"}},
-      {r("10.0.0.0/24"), Protocol::UDP, 53, 53, {"dns"}},
-      {r("10.9.0.0/16"), Protocol::TCP, 443, 443, {"untouched"}},
-  };
-  // 10.0.0.0/25 loses TCP 80-89; UDP and the other network are not in any hole.
-  std::vector<PortElement> holes = {{r("10.0.0.0/25"), Protocol::TCP, 80, 89, {"Admin deny"}},
-                                    {r("10.0.0.0/24"), Protocol::SCTP, 1, 65535, {"Admin deny sctp"}}};
-  auto out = subtractPortElements(from, holes);
-  CHECK(disjoint(out));
-  REQUIRE(out.size() == 5);
-  CHECK(out[0].address.str() == "10.0.0.0/25");
-  CHECK(out[0].protocol == Protocol::TCP);
-  CHECK((out[0].firstPort == 1 && out[0].lastPort == 79));
-  CHECK((out[1].firstPort == 90 && out[1].lastPort == 65535));
-  CHECK(out[1].origins == std::vector<std::string>{"allow-all-tcp"});
-  CHECK(out[2].protocol == Protocol::UDP);
-  CHECK(out[2].address.str() == "10.0.0.0/24");
-  CHECK(out[3].address.str() == "10.0.0.128/25");
-  CHECK((out[3].firstPort == 1 && out[3].lastPort == 65535));
-  CHECK(out[4].origins == std::vector<std::string>{"untouched"});
-  // Every probe: in the result exactly when in `from` and in no hole.
-  for (const char* ip : {"10.0.0.5", "10.0.0.200", "10.9.1.1", "10.1.0.1"})
-    for (Protocol p : {Protocol::TCP, Protocol::UDP, Protocol::SCTP})
-      for (int32_t port : {1, 53, 79, 80, 89, 90, 443, 65535}) {
-        auto in = [&](const std::vector<PortElement>& es) {
-          return std::any_of(es.begin(), es.end(), [&](const PortElement& e) {
-            return e.address.contains(*parseIp(ip)) && e.protocol == p && e.firstPort <= port && port <= e.lastPort;
-          });
-        };
-        CHECK(in(out) == (in(from) && !in(holes)));
-      }
-}
-
-TEST_CASE("subtracting boxes that overlap nothing leaves the elements as they are") {
-  std::vector<PortElement> from = {{r("10.0.0.1/32"), Protocol::TCP, 8080, 8080, {"a"}}};
-  CHECK(subtractPortElements(from, {{r("10.0.0.2/32"), Protocol::TCP, 8080, 8080, {"x"}}}) == from);
-  CHECK(subtractPortElements(from, {{r("10.0.0.1/32"), Protocol::UDP, 8080, 8080, {"x"}}}) == from);
-  CHECK(subtractPortElements(from, {{r("10.0.0.1/32"), Protocol::TCP, 8080, 8080, {"x"}}}).empty());
 }
