@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <tuple>
 
-#include "netpol/interval_sets.h"
-
 namespace netpol {
 
 const char* const kTableName = "kguard";
@@ -245,6 +243,38 @@ void addInfrastructureRules(std::vector<Rule>& rules, bool ingress) {
   if (!ingress) rules.push_back(icmpv6Types(143, 143));
 }
 
+std::string adminOverridesName(bool ingress, int f) {
+  return std::string("admin_") + dirName(ingress) + familySuffix(f) + "_np_overrides";
+}
+
+// In a direction NetworkPolicies isolate, their `_ports` lookups go ahead of the Admin map (makeChain),
+// so the Admin Deny elements that overlap a NetworkPolicy port box are looked up before them, in a
+// verdict map of their own (`admin_ingress_v4_np_overrides`, the same elements and deny chains): Admin
+// Deny wins over a NetworkPolicy's allow. Usually it is empty, and then neither declared nor looked up.
+// `ports` are normalised boxes (interval_sets.h): their address ranges are equal or disjoint, so sorted
+// by address their ends rise too and a binary search finds the first that can overlap.
+void addAdminOverrides(Table& t, const std::vector<PortElement>& ports, bool ingress, int f) {
+  const Set* admin = t.findSet(std::string("admin_") + dirName(ingress) + familySuffix(f));
+  if (!admin || ports.empty()) return;
+  const bool endsRise = std::is_sorted(ports.begin(), ports.end(), [](const PortElement& a, const PortElement& b) {
+    return a.address.last < b.address.last;
+  });
+  Set overrides{adminOverridesName(ingress, f), f, true, {}, true};
+  for (const auto& e : admin->elements) {
+    if (e.gotoChain.empty()) continue;  // an Accept: the NetworkPolicy accepts it as well
+    auto it = endsRise ? std::lower_bound(ports.begin(), ports.end(), e.address.first,
+                                          [](const PortElement& p, const IpAddress& a) { return p.address.last < a; })
+                       : ports.begin();
+    for (; it != ports.end() && (!endsRise || !(e.address.last < it->address.first)); ++it)
+      if (it->protocol == e.protocol && !(e.address.last < it->address.first) && !(it->address.last < e.address.first) &&
+          it->firstPort <= e.lastPort && e.firstPort <= it->lastPort) {
+        overrides.elements.push_back(e);
+        break;
+      }
+  }
+  if (!overrides.elements.empty()) t.sets.push_back(std::move(overrides));
+}
+
 void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const RenderOptions& options) {
   if (tiersDecide(rules)) {
     addTierSets(t, rules.admin, "admin", ingress, options);
@@ -256,9 +286,9 @@ void addDirectionSets(Table& t, const DirectionRules& rules, bool ingress, const
     Set any{base + "_any", f, false, {}};
     for (const auto& e : rules.anyPort[f]) any.elements.push_back({e.address, Protocol::TCP, 0, 65535, comment(e.origins), ""});
     Set ports{base + "_ports", f, true, {}};
-    // Looked up ahead of the Admin tier (makeChain): without the boxes an Admin Deny decides.
-    for (const auto& e : subtractPortElements(rules.ports[f], rules.admin.drop[f]))
+    for (const auto& e : rules.ports[f])
       ports.elements.push_back({e.address, e.protocol, e.firstPort, e.lastPort, comment(e.origins), ""});
+    if (tiersDecide(rules)) addAdminOverrides(t, rules.ports[f], ingress, f);
     t.sets.push_back(std::move(any));
     t.sets.push_back(std::move(ports));
   }
@@ -372,13 +402,19 @@ std::optional<Chain> makeChain(Table& t, const DirectionRules& rules, bool ingre
     }
   } else {
     // Under an Admin tier the `_ports` lookups go first too, so that a connection a NetworkPolicy
-    // admits costs what it costs without tiers: their sets hold no box an Admin Deny decides
-    // (addDirectionSets), and every other box is accepted either way (Admin Accept, or Admin Pass / no
-    // match and then this NetworkPolicy accept). A packet that misses them and then the Admin map is
-    // in no NetworkPolicy port box at all. The Admin lookups of the other protocols go before the
-    // first rule that accepts any protocol (`_any`, node); the `_ports` sets hold only TCP, UDP and SCTP.
-    for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, ingress, std::string(dir) + familySuffix(f) + "_ports", true));
+    // admits costs what it costs without tiers; only the Admin Deny elements that overlap one of their
+    // boxes go before them (addAdminOverrides). Every other box of theirs is accepted either way (Admin
+    // Accept, or Admin Pass / no match and then this NetworkPolicy accept). The Admin lookups of the
+    // other protocols go before the first rule that accepts any protocol (`_any`, node); the `_ports`
+    // sets hold only TCP, UDP and SCTP.
     addDenyChains(t, rules.admin, "admin", ingress, options);
+    for (int f = 0; f < 2; ++f)
+      if (t.findSet(adminOverridesName(ingress, f))) {
+        Rule overrides = peerInSet(f, ingress, adminOverridesName(ingress, f), true);
+        overrides.verdict = Verdict::Map;
+        c.rules.push_back(overrides);
+      }
+    for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, ingress, std::string(dir) + familySuffix(f) + "_ports", true));
     addTierLookups(c, rules.admin, "admin", ingress, options, true);
     addTierLookups(c, rules.admin, "admin", ingress, options, false);
     for (int f = 0; f < 2; ++f) c.rules.push_back(peerInSet(f, ingress, std::string(dir) + familySuffix(f) + "_any", false));
