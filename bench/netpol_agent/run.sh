@@ -569,20 +569,15 @@ def main():
                 boot = random.Random(7)
                 meds = sorted(statistics.median(boot.choices(ratios, k=len(ratios))) for _ in range(2000))
                 return f"{statistics.median(ratios):.3f}× ({meds[50]:.3f}–{meds[1949]:.3f})"
-            if has("b", "e"):
-                print(f"| (e) vs (b), {placement}, paired per round (95 % interval): same datapath shape, the noise floor: "
-                      f"connections/s · CPU per connection | {paired('e', 'b', 0)} · {paired('e', 'b', 3)} |")
             if has("b", "h"):
                 print(f"| (h) vs (b), {placement}: with 200 ClusterNetworkPolicies vs NetworkPolicies only: connections/s · "
                       f"CPU per connection | {med('h', 0) / med('b', 0):.3f}× · {med('h', 3) / med('b', 3):.3f}× |")
-                print(f"| (h) vs (b), {placement}, paired per round (95 % interval): connections/s · CPU per connection | "
-                      f"{paired('h', 'b', 0)} · {paired('h', 'b', 3)} |")
-            if has("h", "i"):
-                print(f"| (h) vs (i), {placement}, paired per round (95 % interval): tiers vs NetworkPolicies filtering the same "
-                      f"directions: connections/s · CPU per connection | {paired('h', 'i', 0)} · {paired('h', 'i', 3)} |")
-            if has("b", "i"):
-                print(f"| (i) vs (b), {placement}, paired per round (95 % interval): what an output chain costs: "
-                      f"connections/s · CPU per connection | {paired('i', 'b', 0)} · {paired('i', 'b', 3)} |")
+            for x, y, what in (("e", "b", "same datapath shape, the noise floor: "), ("h", "b", ""),
+                               ("h", "i", "tiers vs NetworkPolicies filtering the same directions: "),
+                               ("i", "b", "what an output chain costs: ")):
+                if has(x, y):
+                    print(f"| ({x}) vs ({y}), {placement}, paired per round (95 % interval): {what}connections/s · "
+                          f"CPU per connection | {paired(x, y, 0)} · {paired(x, y, 3)} |")
     else:
         print("| datapath | " + ("skipped (SKIP_DATAPATH)" if os.environ.get("SKIP_DATAPATH") else "not measured (failed, see stderr)") + " |")
     return 0
