@@ -289,7 +289,26 @@ void addNetpolCommand(CLI::App& app, int* exitCode) {
   diff->add_option("--with", o->withPaths, "the changed state: manifest files or folders, complete like -f; repeatable")
       ->required()
       ->check(nonEmpty());
-  diff->callback([o, exitCode] { runGuarded(runDiff, *o, "diff", exitCode); });
+  diff->callback([o, exitCode, diff] {
+    // `-f A --with B -f C`: C would silently join the current state (-f), though its place says the
+    // changed one was meant. Refuse the split instead of guessing (docs/cli-contract.md, diff).
+    bool fBeforeWith = false, withSeen = false;
+    for (const CLI::Option* opt : diff->parse_order()) {
+      if (opt->get_name() == "--with") {
+        withSeen = true;
+      } else if (opt->check_name("-f")) {
+        if (fBeforeWith && withSeen) {
+          std::cerr << "kguard netpol diff: -f given both before and after --with: every -f is the current "
+                       "state wherever it stands; to add a file to the changed state use --with FILE, "
+                       "e.g. -f A --with B --with C\n";
+          *exitCode = kExitUsage;
+          return;
+        }
+        if (!withSeen) fBeforeWith = true;
+      }
+    }
+    runGuarded(runDiff, *o, "diff", exitCode);
+  });
 
   auto* agent = netpolCmd->add_subcommand("agent", "keep each local pod's ruleset installed in its network namespace");
   agent->add_option("--watch-dir", o->watchDir, "read Namespaces, Pods and NetworkPolicies from YAML files in DIR")->check(nonEmpty());

@@ -304,6 +304,8 @@ printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: 
 check "diff --with change only" 2 '^kguard netpol diff: -f and --with share no pod \(2 in -f, 0 in --with\): nothing to compare; each is a complete state .* -f cluster.yaml --with cluster.yaml --with change.yaml' -- netpol diff -f "$work/cluster.yaml" --with "$work/deny-db.yaml"
 check "diff -f change only"    2 'share no pod \(0 in -f, 2 in --with\)'                           -- netpol diff --with "$work/cluster.yaml" -f "$work/deny-db.yaml"
 check "diff complete states"   1 'newly denied: x/api -> x/db tcp 1-65535'                       -- netpol diff -f "$work/cluster.yaml" --with "$work/cluster.yaml" --with "$work/deny-db.yaml"
+# -f on both sides of --with: the later -f was meant for the changed state but would join the current one.
+check "diff -f after --with"   2 '^kguard netpol diff: -f given both before and after --with: .* use --with FILE' -- netpol diff -f "$work/cluster.yaml" --with "$work/cluster.yaml" -f "$work/deny-db.yaml"
 
 # --- 16. a Job's selector is generated (job strategy's generateSelector) unless manualSelector: true ------
 # ValidateGeneratedSelector refuses a hand-written one that does not select the generated labels; with
