@@ -93,6 +93,15 @@ std::optional<TierMatch> evaluateTier(const Cluster& cluster, Tier tier, bool in
   return firstMatch(cluster, tier, ingress, subject, peerPod, &peerIp, protocol, port);
 }
 
+std::vector<std::string> equalPriorityPolicies(const Cluster& cluster, const TierMatch& match, const Pod& subject) {
+  std::vector<std::string> out;
+  for (const auto& policy : cluster.clusterPolicies)
+    if (policy.tier == match.tier && policy.priority == match.priority && policy.name != match.policy &&
+        clusterPolicySelectsPod(cluster, policy, subject))
+      out.push_back(policy.name);
+  return out;
+}
+
 std::optional<TierMatch> evaluateTierByLabels(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
                                               const Pod& peer, Protocol protocol, int32_t port) {
   return firstMatch(cluster, tier, ingress, subject, &peer, nullptr, protocol, port);

@@ -4,6 +4,7 @@
 // order; the first rule whose peer and protocol both match decides (Accept, Deny or Pass).
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "netpol/model.h"
 
@@ -36,5 +37,10 @@ std::optional<TierMatch> evaluateTier(const Cluster& cluster, Tier tier, bool in
 // match it, as ipBlock peers match no pod in mayConnect (evaluate.h).
 std::optional<TierMatch> evaluateTierByLabels(const Cluster& cluster, Tier tier, bool ingress, const Pod& subject,
                                               const Pod& peer, Protocol protocol, int32_t port);
+
+// The other ClusterNetworkPolicies of `match`'s tier that select `subject` at `match`'s priority, by name.
+// Upstream leaves the order of equal priorities undefined; kguard orders them by name (evaluatedBefore),
+// so when this is not empty, that order took part in the decision.
+std::vector<std::string> equalPriorityPolicies(const Cluster& cluster, const TierMatch& match, const Pod& subject);
 
 }  // namespace netpol

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <sstream>
+#include <vector>
 
 namespace netpol {
 namespace {
@@ -55,6 +56,32 @@ std::string describeSide(const char* direction, const Pod& pod, const DirectionV
   return out + "allowed (not isolated: no NetworkPolicy selects it for " + direction + passed + ")";
 }
 
+namespace {
+
+// Explain's note when a CNP named in `v` shares its priority with another CNP of its tier selecting the
+// pod: upstream leaves their order undefined, so say that kguard's name order decided (netpol/README.md).
+std::string equalPriorityNotes(const Cluster& cluster, const char* direction, const Pod& pod,
+                               const DirectionVerdict& v, const std::string& indent) {
+  Decider d = v.decider();
+  if (d == Decider::NotApplicable || d == Decider::Hairpin) return "";
+  std::vector<const TierMatch*> named;
+  if (v.admin) named.push_back(&*v.admin);
+  if (v.baseline && (d == Decider::Baseline || d == Decider::Default)) named.push_back(&*v.baseline);
+  std::string out;
+  for (const TierMatch* m : named) {
+    auto tied = equalPriorityPolicies(cluster, *m, pod);
+    if (tied.empty()) continue;
+    std::string names;
+    for (const auto& n : tied) names += (names.empty() ? "\"" : ", \"") + n + "\"";
+    out += indent + "note: " + direction + " of " + pod.id() + ": " + tierName(m->tier) + " ClusterNetworkPolicy \"" +
+           m->policy + "\" has the same priority (" + std::to_string(m->priority) + ") as " + names +
+           ", also selecting the pod; their order is undefined upstream and was decided by name\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string renderMatrix(const Cluster& cluster, Protocol protocol, int32_t port) {
   std::ostringstream out;
   out << "probe " << nftProtocolName(protocol) << " " << port << "\n-";
@@ -99,6 +126,8 @@ Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod
       << (e.verdict.allowed() ? "allowed" : "denied") << "\n";
   out << "  " << describeSide("egress", from, e.verdict.egress) << "\n";
   out << "  " << describeSide("ingress", to, e.verdict.ingress) << "\n";
+  out << equalPriorityNotes(cluster, "egress", from, e.verdict.egress, "  ")
+      << equalPriorityNotes(cluster, "ingress", to, e.verdict.ingress, "  ");
   // A dual-stack pair is probed over IPv4; an IPv6-only peer (`networks`, `ipBlock`) can decide the same
   // connection otherwise over IPv6, which a dual-stack client may well use: then that verdict is shown too,
   // and the connection counts as allowed only if both families allow it.
@@ -110,6 +139,8 @@ Explanation explainConnection(const Cluster& cluster, const Pod& from, const Pod
             << (other.allowed() ? "allowed" : "denied") << "\n";
         out << "    " << describeSide("egress", from, other.egress) << "\n";
         out << "    " << describeSide("ingress", to, other.ingress) << "\n";
+        out << equalPriorityNotes(cluster, "egress", from, other.egress, "    ")
+            << equalPriorityNotes(cluster, "ingress", to, other.ingress, "    ");
         if (!other.allowed()) e.verdict = other;
         e.allowed = false;
       }

@@ -2,6 +2,7 @@
 // NetworkPolicy (SPEC.md section 3), each case built so that the usual misreading fails it.
 #include <catch2/catch.hpp>
 
+#include "netpol/matrix.h"
 #include "tests/netpol/fixtures.h"
 
 using namespace netpol;
@@ -254,4 +255,28 @@ TEST_CASE("CNP validation: limits, types and nulls as the API server applies the
              Catch::Contains("spec.subject") && Catch::Contains("got 0 (namespaces: null counts as unset)"));
   CHECK_THAT(decodeError(withSpec(head + "  ingress: [{action: Deny, from: null}]\n")),
              Catch::Contains("spec.ingress[0]") && Catch::Contains("from: must be set"));
+}
+
+// Equal priorities are undefined upstream; kguard orders them by name, and explain says so when such a
+// tie exists among the CNPs of the deciding tier selecting the pod - and only then.
+TEST_CASE("explain notes a tie between equal-priority CNPs of the deciding tier, and only a tie", "[cnp]") {
+  auto tied = cluster(base() + cnp("a-deny", "Admin", 5, rule("ingress", "Deny", kFromW)) +
+                      cnp("b-accept", "Admin", 5, rule("ingress", "Accept", kFromW)));
+  auto e = explainConnection(tied, podOf(tied, "w/a"), podOf(tied, "x/a"), Protocol::TCP, 80);
+  CHECK_FALSE(e.allowed);
+  CHECK(e.text.find("  note: ingress of x/a: Admin ClusterNetworkPolicy \"a-deny\" has the same priority (5) as "
+                    "\"b-accept\", also selecting the pod; their order is undefined upstream and was decided by name\n") !=
+        std::string::npos);
+  CHECK(e.text.find("note: egress") == std::string::npos);  // w/a is no subject: no tier, no tie
+
+  // Different priorities: no note.
+  auto ordered = cluster(base() + cnp("a-deny", "Admin", 5, rule("ingress", "Deny", kFromW)) +
+                         cnp("b-accept", "Admin", 6, rule("ingress", "Accept", kFromW)));
+  CHECK(explainConnection(ordered, podOf(ordered, "w/a"), podOf(ordered, "x/a"), Protocol::TCP, 80).text.find("note:") ==
+        std::string::npos);
+  // An equal-priority CNP of the other tier is not a tie.
+  auto otherTier = cluster(base() + cnp("a-deny", "Admin", 5, rule("ingress", "Deny", kFromW)) +
+                           cnp("b-accept", "Baseline", 5, rule("ingress", "Accept", kFromW)));
+  CHECK(explainConnection(otherTier, podOf(otherTier, "w/a"), podOf(otherTier, "x/a"), Protocol::TCP, 80)
+            .text.find("note:") == std::string::npos);
 }
