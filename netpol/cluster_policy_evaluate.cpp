@@ -38,6 +38,8 @@ bool peerMatches(const Cluster& cluster, const CnpPeer& peer, const Pod* peerPod
   return false;
 }
 
+// destinationNamedPort names a ContainerPort without a protocol (v1alpha2), so unlike NetworkPolicy's
+// FindPort-style first match (resolvePort) every container port of that name matches (netpol/README.md).
 bool protocolMatches(const CnpProtocol& p, const Pod* destination, Protocol protocol, int32_t port) {
   if (!p.namedPort) return p.protocol == protocol && port >= p.first && port <= p.last;
   if (!destination) return false;

@@ -329,3 +329,39 @@ TEST_CASE("Baseline boxes only where no NetworkPolicy isolates; a pod no tier fi
   CHECK(ai.ingress.baseline.empty());
   CHECK(ai.admitsIngress(*parseIp("10.1.0.2"), Protocol::TCP, 80));
 }
+
+// destinationNamedPort when two containers of the destination declare the same name with different numbers.
+// Upstream (network-policy-api v1alpha2) defines it only as "a destination port on a pod based on the
+// ContainerPort name", with no protocol, so FindPort's first (name, protocol) match cannot apply: every
+// container port of that name matches (as Antrea resolves it). A NetworkPolicy `port: web` keeps FindPort's
+// first match. Evaluator and compiled tables must agree, for ingress (subject) and egress (peer).
+TEST_CASE("destinationNamedPort with a name two containers declare: every such port, evaluator = tables", "[cnp]") {
+  const std::string sidecar = "  initContainers: [{name: s, image: i, restartPolicy: Always, ports: [{name: web, containerPort: 9090}]}]\n";
+  auto c = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1", "[{name: web, containerPort: 8080}]", sidecar) +
+                   pod("x", "b", "{pod: b}", "10.1.0.2") +
+                   "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: web-in}\n"
+                   "spec:\n  tier: Admin\n  priority: 1\n  subject: {pods: {podSelector: {matchLabels: {pod: a}}}}\n"
+                   "  ingress:\n  - {action: Accept, from: [{pods: {podSelector: {}}}], protocols: [{destinationNamedPort: web}]}\n"
+                   "  - {action: Deny, from: [{pods: {podSelector: {}}}]}\n"
+                   "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: web-out}\n"
+                   "spec:\n  tier: Admin\n  priority: 2\n  subject: {pods: {podSelector: {matchLabels: {pod: b}}}}\n"
+                   "  egress:\n  - {action: Accept, to: [{pods: {podSelector: {}}}], protocols: [{destinationNamedPort: web}]}\n"
+                   "  - {action: Deny, to: [{pods: {podSelector: {}}}]}\n");
+  const Pod& a = podOf(c, "x/a");
+  const Pod& b = podOf(c, "x/b");
+  for (auto [port, allowed] : {std::pair{8080, true}, {9090, true}, {80, false}}) {
+    INFO("x/b -> x/a tcp " << port);
+    CHECK(evaluateConnection(c, {&b, *b.firstIp(Family::V4)}, {&a, *a.firstIp(Family::V4)}, Protocol::TCP, port)
+              .allowed() == allowed);
+    CHECK(compileRuleset(c, a).admitsIngress(*b.firstIp(Family::V4), Protocol::TCP, port) == allowed);
+    CHECK(compileRuleset(c, b).admitsEgress(*a.firstIp(Family::V4), Protocol::TCP, port) == allowed);
+  }
+  // The same name in a NetworkPolicy resolves as FindPort does: the container's 8080 only.
+  auto np = cluster(ns("x") + pod("x", "a", "{pod: a}", "10.1.0.1", "[{name: web, containerPort: 8080}]", sidecar) +
+                    pod("x", "b", "{pod: b}", "10.1.0.2") +
+                    policy("x", "web", "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{ports: [{port: web}]}]"));
+  const Pod& npA = podOf(np, "x/a");
+  const Pod& npB = podOf(np, "x/b");
+  CHECK(tablesAllow(np, npB, npA, Protocol::TCP, 8080));
+  CHECK_FALSE(tablesAllow(np, npB, npA, Protocol::TCP, 9090));
+}
