@@ -773,7 +773,7 @@ TEST_CASE("kernel: a tier element that changes verdict is an update, and traffic
     const char* present;  // what the change makes appear in the tier's map
     const char* gone;     // and what it removes
     std::array<bool, 3> connects;  // new connections from q to 8080, 8081, 8082
-    int removedSets;               // the overrides map goes with the Deny of the NetworkPolicy's port
+    size_t removedSets;            // the overrides map goes with the Deny of the NetworkPolicy's port
   };
   int kept = -1, keptPeer = -1;  // q's connection to 8082, opened while the Admin tier accepts it
   for (const auto& step : std::vector<Step>{
