@@ -176,7 +176,10 @@ RegistryClient::Response RegistryClient::send(const std::string& url, const std:
                                               size_t maxBytes, const Deadline& deadline) const {
   if (deadline.expired()) throw RegistryError(Kind::Unreachable, "time budget exhausted before " + method + " " + url);
   Url parts = splitUrl(url);
-  auto [host, port] = hostAndPort(parts.schemeHostPort);
+  // Named copies, not a structured binding: C++17 lets no lambda capture one (clang refuses it).
+  const auto hostPort = hostAndPort(parts.schemeHostPort);
+  const std::string& host = hostPort.first;
+  const int port = hostPort.second;
 
   // One attempt at `address`; false (with `err`) when the exchange failed before an answer.
   Response out;

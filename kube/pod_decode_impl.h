@@ -371,8 +371,12 @@ ObjectMeta decodeMeta(const R& r) {
       {"ownerReferences",
        [](M& m, const R& list) {
          list.forEachItem([&m](const R& o) {
-           if constexpr (kKeepsOwnership) m.ownerReferences.push_back(decodeOwnerReference(o));
-           else checkOwnerReference(o);
+           if constexpr (kKeepsOwnership) {
+             m.ownerReferences.push_back(decodeOwnerReference(o));
+           } else {
+             (void)m;  // kept only where ownership is (clang: unused capture)
+             checkOwnerReference(o);
+           }
          });
        }},
   };
