@@ -116,7 +116,14 @@ bool credentialsFromDockerConfig(const std::string& json, const std::string& hos
   if (!auths->is_object()) throw std::invalid_argument("docker config: auths is not an object");
   auto use = [&](const std::string& key, const nlohmann::json& entry) {
     if (!entry.is_object()) throw std::invalid_argument("docker config: auths[\"" + key + "\"] is not an object");
-    std::string auth = entry.value("auth", "");
+    auto text = [&](const char* field) {  // json::value would throw a type_error for a non-string
+      auto it = entry.find(field);
+      if (it == entry.end() || it->is_null()) return std::string();
+      if (!it->is_string())
+        throw std::invalid_argument("docker config: auths[\"" + key + "\"]." + field + " is not a string");
+      return it->get<std::string>();
+    };
+    std::string auth = text("auth");
     if (!auth.empty()) {
       std::string plain;
       try {
@@ -131,8 +138,8 @@ bool credentialsFromDockerConfig(const std::string& json, const std::string& hos
       password = plain.substr(colon + 1);
       return true;
     }
-    username = entry.value("username", "");
-    password = entry.value("password", "");
+    username = text("username");
+    password = text("password");
     return !username.empty();
   };
   std::vector<std::string> keys{host, "https://" + host, "http://" + host};
