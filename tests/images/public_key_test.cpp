@@ -137,6 +137,11 @@ TEST_CASE("credentials from a .dockerconfigjson") {
   CHECK(pass == "pw");
   CHECK_FALSE(images::credentialsFromDockerConfig(cfg, "other.io", user, pass));
   CHECK_FALSE(images::credentialsFromDockerConfig("{}", "r.io", user, pass));
+  // A field of the wrong type is a clear error naming it, not an exception that ends the process.
+  CHECK_THROWS_WITH(images::credentialsFromDockerConfig(R"({"auths":{"r.io":{"auth":["x"]}}})", "r.io", user, pass),
+                    "docker config: auths[\"r.io\"].auth is not a string");
+  CHECK_THROWS_WITH(images::credentialsFromDockerConfig(R"({"auths":{"r.io":{"username":7}}})", "r.io", user, pass),
+                    "docker config: auths[\"r.io\"].username is not a string");
   // Keys as Docker reads them (ConvertToHostname): a scheme and a path (kubectl create secret
   // docker-registry --docker-server=https://r.io/v2/), another spelling of the server.
   std::string spelled = R"({"auths":{"https://R.io:443/v2/":{"username":"carol","password":"c"},
